@@ -1,0 +1,142 @@
+"""Certificates (``exactnet.certificate/1``) and their independent checking.
+
+A certificate is a JSON object::
+
+    {"format": "exactnet.certificate/1",
+     "kind": "<family>.<claim>",          e.g. "tanh.equivalence", "relu.equivalence"
+     "claim": {...},                      what is asserted (e.g. {"equivalent": true})
+     "networks": [<exactnet.network/1>, ...],   the inputs, inline
+     "evidence": {...}}                   what the checker re-verifies
+
+``exactnet check`` verifies it with :func:`check_certificate`, which dispatches on the family to
+``exactnet.certify.check_<family>``: small modules that share only parsing and number types
+with the code that produced the certificate. A check returns valid/invalid with a reason;
+structurally broken certificates raise :class:`MalformedCertificate` (exit 2).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import FormatError, InputError
+from ..numbers import json_loads_exact
+
+FORMAT = "exactnet.certificate/1"
+
+
+class MalformedCertificate(FormatError):
+    """The certificate is not a well-formed ``exactnet.certificate/1`` object (exit 2)."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    valid: bool
+    reason: str
+
+
+def certificate(kind: str, claim: dict, networks: list, evidence: dict) -> dict:
+    """Assemble a certificate object (``networks`` are :class:`Network` objects)."""
+    from ..network import network_to_obj
+
+    return {
+        "format": FORMAT,
+        "kind": kind,
+        "claim": claim,
+        "networks": [network_to_obj(n) for n in networks],
+        "evidence": evidence,
+    }
+
+
+def write_certificate(obj: dict, path: str | Path) -> None:
+    Path(path).write_text(json.dumps(obj, indent=1) + "\n", encoding="utf-8")
+
+
+def read_certificate(path: str | Path) -> dict:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read ({exc})") from None
+    try:
+        obj = json_loads_exact(text)
+    except json.JSONDecodeError as exc:
+        raise MalformedCertificate(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    return obj
+
+
+def certificate_networks(obj: dict) -> list:
+    """The inline networks of a certificate (parsed exactly)."""
+    from ..network import network_from_obj
+
+    nets = obj.get("networks")
+    if not isinstance(nets, list):
+        raise MalformedCertificate("certificate: 'networks' must be a list of exactnet.network/1 objects")
+    out = []
+    for i, n in enumerate(nets, start=1):
+        try:
+            out.append(network_from_obj(n, f"certificate network {i}"))
+        except InputError as exc:
+            raise MalformedCertificate(str(exc)) from None
+    return out
+
+
+def check_certificate(obj) -> CheckResult:
+    """Verify a certificate object (dispatching on the family of its ``kind``)."""
+    if not isinstance(obj, dict):
+        raise MalformedCertificate("certificate: expected a JSON object")
+    if obj.get("format") != FORMAT:
+        raise MalformedCertificate(f"certificate: 'format' must be {FORMAT!r}")
+    kind = obj.get("kind")
+    if not isinstance(kind, str) or "." not in kind:
+        raise MalformedCertificate("certificate: 'kind' must be a string '<family>.<claim>'")
+    family = kind.split(".", 1)[0]
+    if not family.isidentifier():
+        raise MalformedCertificate(f"certificate: unknown kind {kind!r}")
+    try:
+        module = importlib.import_module(f"exactnet.certify.check_{family}")
+    except ModuleNotFoundError:
+        raise MalformedCertificate(f"certificate: unknown kind {kind!r}") from None
+    for key in ("claim", "evidence"):
+        if not isinstance(obj.get(key), dict):
+            raise MalformedCertificate(f"certificate: {key!r} must be an object")
+    try:
+        return module.check(obj)
+    except MalformedCertificate:
+        raise
+    except InputError as exc:
+        raise MalformedCertificate(f"certificate: {exc}") from None
+    except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
+        raise MalformedCertificate(f"certificate: malformed evidence ({type(exc).__name__}: {exc})") from None
+
+
+def check_file(path: str | Path, expected_networks: list | None = None):
+    """The ``exactnet check`` report (valid → exit 0, invalid → 1; malformed raises → 2)."""
+    from ..cli.report import Report
+
+    obj = read_certificate(path)
+    result = check_certificate(obj)
+    if result.valid and expected_networks:
+        nets = certificate_networks(obj)
+        if len(expected_networks) > len(nets):
+            result = CheckResult(False, f"the certificate has {len(nets)} networks, {len(expected_networks)} were given")
+        else:
+            from ..network import common_field
+
+            for i, (given, inline) in enumerate(zip(expected_networks, nets), start=1):
+                g, c = common_field(given, inline)
+                if g != c:
+                    result = CheckResult(False, f"network {i} of the certificate differs from the given file")
+                    break
+    data = {"valid": result.valid, "reason": result.reason, "kind": obj.get("kind")}
+    return Report(data, 0 if result.valid else 1)
+
+
+__all__ = [
+    "FORMAT", "CheckResult", "MalformedCertificate", "certificate", "certificate_networks", "check_certificate",
+    "check_file", "read_certificate", "write_certificate",
+]

@@ -1,0 +1,1 @@
+"""The ``exactnet`` command line interface."""

@@ -1,0 +1,2 @@
+"""ReLU networks of any depth: exact activation regions, functional equivalence, compression,
+functional dimension, fibers and hidden symmetries."""
