@@ -46,7 +46,12 @@ def reproduce_report(names: list[str], list_only: bool = False, quick: bool = Fa
     all_hold = all(r["holds"] for r in rows)
 
     def render(console: Console):
-        table = Table("claim", "source", "holds", "details", "s", show_lines=True)
+        table = Table(show_lines=True)
+        table.add_column("claim", no_wrap=True, style="bold")
+        table.add_column("source", ratio=2)
+        table.add_column("holds", no_wrap=True)
+        table.add_column("details", ratio=3)
+        table.add_column("s", no_wrap=True, justify="right")
         for r in rows:
             mark = "[green]yes[/green]" if r["holds"] else "[red]NO[/red]"
             table.add_row(r["name"], r["source"], mark, r["details"], f"{r['seconds']:.2f}")
