@@ -33,6 +33,15 @@ def read_arrays(path: Path) -> dict[str, np.ndarray]:
     """Every array of an ``.npz`` archive (``allow_pickle=False``), or a :class:`FormatError`."""
     require_file(path)
     try:
+        with open(path, "rb") as fh:
+            magic = fh.read(6)
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if magic == b"\x93NUMPY":
+        raise FormatError(f"{path}: holds a single .npy array, not an .npz archive of named arrays")
+    if not magic.startswith(b"PK"):
+        raise FormatError(f"{path}: not an .npz archive ({'empty file' if not magic else 'no zip header'})")
+    try:
         archive = np.load(path, allow_pickle=False)
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
         raise FormatError(f"{path}: not a readable .npz archive ({_reason(exc)})") from None

@@ -22,7 +22,8 @@ Every float is converted exactly (bfloat16 via an exact widening to float32).
 Writing: :func:`to_torch` builds the ``nn.Sequential`` (``Linear, act, Linear, …``) with
 parameters correctly rounded to ``dtype`` (default float64) and an
 :class:`~exactnet.io.ExportReport`; :func:`save` writes its state dict (keys ``0.weight``,
-``0.bias``, ``2.weight``, …) with ``torch.save``; it needs torch.
+``0.bias``, ``2.weight``, …) with ``torch.save``, or without torch with the torch-free writer
+of :mod:`exactnet.io.torch_pickle` (same layout).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from .rounding import rounded_layers
 from .tensors import (
     NamedLayer, layer_keys, network_from_arrays, require_file, resolve_activation, sequential_names, write_error,
 )
-from .torch_pickle import KINDS, ModuleItem, read_state_dict
+from .torch_pickle import KINDS, ModuleItem, read_state_dict, write_state_dict
 
 
 def torch_available() -> bool:
@@ -181,7 +182,22 @@ SAFE_MODULES = ("Sequential", "Linear", "ReLU", "Tanh", "Identity", "Flatten")
 
 def _first_line(exc: BaseException) -> str:
     lines = [ln.strip() for ln in str(exc).strip().splitlines() if ln.strip()]
-    return lines[0] if lines else type(exc).__name__
+    line = lines[0] if lines else type(exc).__name__
+    return line.split(". This is an internal")[0]
+
+
+def _check_magic(path: Path) -> bytes:
+    """The first bytes of a checkpoint: ``PK`` (zip format) or ``\\x80`` (a legacy pickle)."""
+    try:
+        with open(path, "rb") as fh:
+            magic = fh.read(4)
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if not magic:
+        raise FormatError(f"{path}: empty file, not a PyTorch checkpoint")
+    if not (magic.startswith(b"PK") or magic.startswith(b"\x80")):
+        raise FormatError(f"{path}: not a PyTorch checkpoint (expected the zip format written by torch.save)")
+    return magic
 
 
 def _load_with_torch(path: Path):
@@ -190,6 +206,7 @@ def _load_with_torch(path: Path):
     from torch import nn
 
     source = str(path)
+    magic = _check_magic(path)
     safe = getattr(torch.serialization, "safe_globals", None)
     ctx = safe([getattr(nn, n) for n in SAFE_MODULES]) if safe else contextlib.nullcontext()
     try:
@@ -200,9 +217,8 @@ def _load_with_torch(path: Path):
         if "weights_only" in message or "global" in message.lower():
             # torch refused a global; the torch-free reader (itself restricted) names every
             # unsupported layer at once, or reads what torch's allow-list did not cover
-            with open(path, "rb") as fh:
-                if fh.read(2) == b"PK":
-                    return read_state_dict(path)
+            if magic.startswith(b"PK"):
+                return read_state_dict(path)
             raise UnsupportedError(f"{source}: torch.load(weights_only=True) refused the file: {_first_line(exc)}") from None
         raise FormatError(f"{source}: not a readable PyTorch checkpoint ({_first_line(exc)})") from None
     if isinstance(obj, torch.nn.Module):
@@ -268,19 +284,35 @@ def to_torch(net: Network, dtype: str | None = None):
     return nn.Sequential(*modules), report
 
 
-def save(net: Network, path: Path, dtype: str | None = None):
-    """Write the state dict of :func:`to_torch`'s module with ``torch.save`` (needs torch)."""
-    if not torch_available():
-        raise MissingDependencyError("torch", "torch", "writing .pt/.pth files")
-    torch = _torch()
-    module, report = to_torch(net, dtype)
+def save(net: Network, path: Path, dtype: str | None = None, use_torch: bool | None = None):
+    """Write the state dict of the ``nn.Sequential`` (keys ``0.weight``, ``0.bias``, ``2.weight``, …),
+    parameters correctly rounded to ``dtype``: with ``torch.save`` when torch is installed,
+    otherwise with the torch-free writer :func:`exactnet.io.torch_pickle.write_state_dict`
+    (same file layout; ``torch.load(..., weights_only=True)`` reads it)."""
+    from . import ExportReport
+
+    if use_torch is None:
+        use_torch = torch_available()
+    if use_torch:
+        torch = _torch()
+        module, report = to_torch(net, dtype)
+        try:
+            torch.save(module.state_dict(), str(path))
+        except OSError as exc:
+            raise write_error(Path(path), exc) from None
+        except RuntimeError as exc:
+            raise FormatError(f"{path}: cannot write ({_first_line(exc)})") from None
+        return dataclasses.replace(report, path=str(path))
+    names = sequential_names(len(net.layers))
+    tally, arrays = rounded_layers(net, dtype, names)
+    tensors = {}
+    for (wname, bname), (w, b) in zip(names, arrays):
+        tensors[wname], tensors[bname] = w, b
     try:
-        torch.save(module.state_dict(), str(path))
+        write_state_dict(path, tensors)
     except OSError as exc:
         raise write_error(Path(path), exc) from None
-    except RuntimeError as exc:
-        raise FormatError(f"{path}: cannot write ({_first_line(exc)})") from None
-    return dataclasses.replace(report, path=str(path))
+    return ExportReport(path=str(path), format="torch", **tally.report_fields())
 
 
 __all__ = ["from_torch", "load", "network_from_items", "network_from_state_dict", "read_contents", "save", "to_torch"]

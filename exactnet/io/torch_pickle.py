@@ -1,4 +1,4 @@
-"""A torch-free reader of PyTorch checkpoints (the zip format of ``torch.save`` since 1.6).
+"""A torch-free reader (and writer) of PyTorch checkpoints (the zip format of ``torch.save``).
 
 Layout of such a file: a zip archive with one top folder ``<archive>/`` holding
 
@@ -22,6 +22,9 @@ nothing the file names is ever imported or called.
 Tensors become NumPy arrays read with their size, stride and storage offset (views and
 transposed tensors are supported); bfloat16 is widened exactly to float32. Legacy
 (pre-1.6, non-zip) files are refused with a clear message.
+
+:func:`write_state_dict` writes the same layout (an ``OrderedDict`` of contiguous
+float16/32/64 tensors, records 64-byte aligned) so ``.pt`` export works without torch.
 """
 
 from __future__ import annotations
@@ -381,7 +384,94 @@ def read_state_dict(path: str | Path):
     return checkpoint_contents(load_checkpoint(path), str(path))
 
 
+# ---------------------------------------------------------------------------------------------
+# writing (a state dict of contiguous arrays, without torch)
+# ---------------------------------------------------------------------------------------------
+
+_STORAGE_OF_DTYPE = {"float16": "HalfStorage", "float32": "FloatStorage", "float64": "DoubleStorage"}
+_ALIGN = 64
+
+
+def _op_global(module: str, name: str) -> bytes:
+    return b"c" + f"{module}\n{name}\n".encode("ascii")
+
+
+def _op_str(text: str) -> bytes:
+    data = text.encode("utf-8")
+    return b"X" + struct.pack("<I", len(data)) + data
+
+
+def _op_int(value: int) -> bytes:
+    if 0 <= value < 256:
+        return b"K" + bytes([value])
+    if -(1 << 31) <= value < (1 << 31):
+        return b"J" + struct.pack("<i", value)
+    data = value.to_bytes((value.bit_length() + 8) // 8, "little", signed=True)
+    return b"\x8a" + bytes([len(data)]) + data
+
+
+def _op_tuple(values) -> bytes:
+    return b"(" + b"".join(_op_int(v) for v in values) + b"t"
+
+
+def state_dict_pickle(tensors: dict[str, np.ndarray]) -> bytes:
+    """The ``data.pkl`` (protocol 2) of an ``OrderedDict`` of tensors stored as storages ``0, 1, …``."""
+    ordered_dict = _op_global("collections", "OrderedDict") + b")R"
+    out = bytearray(b"\x80\x02")
+    out += ordered_dict
+    if tensors:
+        out += b"("
+    for key, (name, arr) in enumerate(tensors.items()):
+        storage = _STORAGE_OF_DTYPE[arr.dtype.name]
+        strides, step = [], 1
+        for n in reversed(arr.shape):
+            strides.append(step)
+            step *= n
+        out += _op_str(name)
+        out += _op_global("torch._utils", "_rebuild_tensor_v2")
+        out += b"("
+        out += b"(" + _op_str("storage") + _op_global("torch", storage) + _op_str(str(key)) + _op_str("cpu")
+        out += _op_int(int(arr.size)) + b"tQ"
+        out += _op_int(0) + _op_tuple(arr.shape) + _op_tuple(reversed(strides)) + b"\x89" + ordered_dict
+        out += b"tR"
+    if tensors:
+        out += b"u"
+    out += b"."
+    return bytes(out)
+
+
+def _write_aligned(zf: zipfile.ZipFile, fh, name: str, data: bytes) -> None:
+    """A stored (uncompressed) record whose data start on a 64-byte boundary (as torch writes
+    them, so ``torch.load(..., mmap=True)`` works)."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    offset = fh.tell() + 30 + len(name.encode("utf-8")) + 4
+    pad = (-offset) % _ALIGN
+    info.extra = b"FB" + struct.pack("<H", pad) + b"Z" * pad
+    zf.writestr(info, data)
+
+
+def write_state_dict(path: str | Path, tensors: dict[str, np.ndarray], archive: str = "archive") -> None:
+    """Write float16/32/64 arrays as a PyTorch zip checkpoint that ``torch.load`` reads.
+
+    The layout is the one :func:`load_checkpoint` reads (little-endian storages, one per tensor,
+    contiguous).
+    """
+    arrays = {}
+    for name, arr in tensors.items():
+        arr = np.ascontiguousarray(arr)
+        if arr.dtype.name not in _STORAGE_OF_DTYPE:
+            raise UnsupportedError(f"cannot write tensor {name!r} of dtype {arr.dtype.name}")
+        arrays[name] = arr
+    with open(path, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_STORED) as zf:
+        _write_aligned(zf, fh, f"{archive}/data.pkl", state_dict_pickle(arrays))
+        _write_aligned(zf, fh, f"{archive}/byteorder", b"little")
+        for key, arr in enumerate(arrays.values()):
+            _write_aligned(zf, fh, f"{archive}/data/{key}", arr.astype(arr.dtype.newbyteorder("<")).tobytes())
+        _write_aligned(zf, fh, f"{archive}/version", b"3\n")
+
+
 __all__ = [
-    "MAX_ELEMENTS", "ModuleItem", "ModuleStub", "STORAGE_TYPES", "Storage", "StorageType", "Tensor",
+    "MAX_ELEMENTS", "state_dict_pickle", "write_state_dict", "ModuleItem", "ModuleStub", "STORAGE_TYPES", "Storage", "StorageType", "Tensor",
     "UnsafePickleError", "checkpoint_contents", "load_checkpoint", "read_state_dict", "stub_items",
 ]
