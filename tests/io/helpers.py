@@ -1,0 +1,120 @@
+"""Helpers for the importer/exporter tests: fixtures, random float-representable networks,
+and a tiny pickle assembler for crafting (malicious or malformed) PyTorch checkpoints without
+torch."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zipfile
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+from flint import fmpq
+from hypothesis import strategies as st
+
+from exactnet.network import Layer, Network
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# the values make_fixtures.py writes (decimal literals; stored as the nearest float of the dtype)
+W0 = [[0.1, -0.5], [1.25, 3.0], [-2.0, 0.3]]
+B0 = [0.1, 0.0, -1.0]
+W1 = [[1.0, -0.25, 0.7]]
+B1 = [0.5]
+
+
+def exact(value, dtype) -> fmpq:
+    """The exact rational held by ``dtype(value)``, computed independently of exactnet."""
+    f = Fraction(*getattr(np, dtype)(value).item().as_integer_ratio())
+    return fmpq(f.numerator, f.denominator)
+
+
+def expected_network(activation: str, dtype: str) -> Network:
+    def conv(rows):
+        return [[exact(v, dtype) for v in row] for row in rows]
+
+    return Network(activation, (Layer(conv(W0), [exact(v, dtype) for v in B0]),
+                                Layer(conv(W1), [exact(v, dtype) for v in B1])))
+
+
+# ---------------------------------------------------------------------------------------------
+# random networks whose entries are exactly representable in a float format
+# ---------------------------------------------------------------------------------------------
+
+
+def dyadic(mantissa_bits: int, min_exp: int, max_exp: int):
+    """Rationals ``m · 2^e`` with ``|m| < 2^mantissa_bits`` (exactly representable)."""
+    return st.builds(
+        lambda m, e: fmpq(m) * fmpq(2) ** e,
+        st.integers(-(1 << mantissa_bits) + 1, (1 << mantissa_bits) - 1),
+        st.integers(min_exp, max_exp),
+    )
+
+
+def rationals(max_den: int = 1000):
+    return st.builds(lambda p, q: fmpq(p, q), st.integers(-10**6, 10**6), st.integers(1, max_den))
+
+
+@st.composite
+def networks(draw, entries=None, max_layers: int = 3, max_width: int = 3):
+    entries = dyadic(53, -60, 60) if entries is None else entries
+    act = draw(st.sampled_from(["relu", "tanh"]))
+    widths = draw(st.lists(st.integers(1, max_width), min_size=2, max_size=max_layers + 1))
+    layers = []
+    for n_in, n_out in zip(widths, widths[1:]):
+        w = [[draw(entries) for _ in range(n_in)] for _ in range(n_out)]
+        b = [draw(entries) for _ in range(n_out)]
+        layers.append(Layer(w, b))
+    return Network(act, tuple(layers))
+
+
+# ---------------------------------------------------------------------------------------------
+# a pickle (protocol 2) assembler, for checkpoints crafted without torch
+# ---------------------------------------------------------------------------------------------
+
+
+def p_global(module: str, name: str) -> bytes:
+    return b"c" + f"{module}\n{name}\n".encode()
+
+
+def p_str(text: str) -> bytes:
+    data = text.encode()
+    return b"X" + struct.pack("<I", len(data)) + data
+
+
+def p_int(v: int) -> bytes:
+    return b"J" + struct.pack("<i", v)
+
+
+def p_tuple(items: list[bytes]) -> bytes:
+    return b"(" + b"".join(items) + b"t"
+
+
+def p_tensor(storage_type: str, key: str, numel: int, offset: int, size, stride) -> bytes:
+    persid = p_tuple([p_str("storage"), p_global("torch", storage_type), p_str(key), p_str("cpu"), p_int(numel)]) + b"Q"
+    args = p_tuple([persid, p_int(offset), p_tuple([p_int(s) for s in size]), p_tuple([p_int(s) for s in stride]),
+                    b"\x89", p_global("collections", "OrderedDict") + b")R"])
+    return p_global("torch._utils", "_rebuild_tensor_v2") + args + b"R"
+
+
+def p_state_dict(entries: list[tuple[str, bytes]]) -> bytes:
+    body = b"".join(p_str(k) + v for k, v in entries)
+    return b"\x80\x02" + p_global("collections", "OrderedDict") + b")R(" + body + b"u."
+
+
+def checkpoint(path: Path, pickle_bytes: bytes, storages: dict[str, bytes] | None = None,
+               byteorder: bytes | None = b"little", extra: dict[str, bytes] | None = None) -> Path:
+    """Write a zip-format checkpoint with the given ``data.pkl`` and raw storages."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("archive/data.pkl", pickle_bytes)
+        if byteorder is not None:
+            zf.writestr("archive/byteorder", byteorder)
+        for key, data in (storages or {}).items():
+            zf.writestr(f"archive/data/{key}", data)
+        for name, data in (extra or {}).items():
+            zf.writestr(name, data)
+    path.write_bytes(buf.getvalue())
+    return path
