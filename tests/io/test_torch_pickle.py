@@ -244,7 +244,7 @@ def test_not_a_checkpoint(tmp_path):
     with pytest.raises(UnsupportedError, match="TorchScript"):
         load_checkpoint(script)
     corrupt = checkpoint(tmp_path / "bad.pt", b"\x80\x02(((")
-    with pytest.raises(FormatError, match="corrupt pickle"):
+    with pytest.raises(FormatError, match="corrupt"):
         load_checkpoint(corrupt)
     single = checkpoint(tmp_path / "one.pt", b"\x80\x02" + p_tensor("FloatStorage", "0", 1, 0, (1,), (1,)) + b".",
                         {"0": _floats(1)})
