@@ -46,7 +46,11 @@ from .torch_pickle import KINDS, ModuleItem, read_state_dict, write_state_dict
 
 
 def torch_available() -> bool:
-    return importlib.util.find_spec("torch") is not None
+    """Whether torch can be imported (checked without importing it)."""
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _torch():

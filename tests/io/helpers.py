@@ -110,6 +110,7 @@ def checkpoint(path: Path, pickle_bytes: bytes, storages: dict[str, bytes] | Non
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as zf:
         zf.writestr("archive/data.pkl", pickle_bytes)
+        zf.writestr("archive/version", b"3\n")
         if byteorder is not None:
             zf.writestr("archive/byteorder", byteorder)
         for key, data in (storages or {}).items():
