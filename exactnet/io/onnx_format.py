@@ -299,6 +299,11 @@ def _flatten(node, label, trace):
     axis = int(_attrs(node).get("axis", 1))
     if axis < 0 and trace.rank is not None:
         axis += trace.rank
+    if trace.rank == 1:  # Flatten of a vector: axis 0 gives the row (1, n), axis 1 the column (n, 1)
+        if axis != 0:
+            trace.fail(label, "Flatten of a 1-D tensor with axis 1 makes every entry a separate sample")
+        trace.orient, trace.rank = "R", 2
+        return
     if axis != 1:
         trace.fail(label, f"Flatten with axis {axis} mixes the batch dimension into the features")
     at_start = not trace.layers and trace.pending is None

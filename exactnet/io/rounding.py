@@ -147,6 +147,11 @@ class RoundingTally:
     examples: list = field(default_factory=list)
 
     def round(self, x, name: str) -> float:
+        """Round one value (counted in the tally) and return it as a Python float."""
+        self.total += 1
+        return self._round_counted(x, name)
+
+    def _round_counted(self, x, name: str) -> float:
         res = round_number(x, self.fmt)
         if res is None:
             raise NumberError(
@@ -154,7 +159,6 @@ class RoundingTally:
                 f" (largest finite value {float(self.fmt.max_finite):.6g}); choose a wider --dtype"
             )
         as_float, value = res
-        self.total += 1
         if value != x:
             self.rounded += 1
             err = abs(x - value)
@@ -165,12 +169,24 @@ class RoundingTally:
         return as_float
 
     def array(self, values, name: str) -> np.ndarray:
-        """Round a vector or a matrix (list of rows) into a NumPy array of the target dtype."""
-        if values and isinstance(values[0], (list, tuple)):
-            data = [[self.round(v, f"{name}[{i}, {j}]") for j, v in enumerate(row)] for i, row in enumerate(values)]
-        else:
-            data = [self.round(v, f"{name}[{i}]") for i, v in enumerate(values)]
-        return np.array(data, dtype=np.float64).astype(self.fmt.numpy_dtype)
+        """Round a vector or a matrix (list of rows) into a NumPy array of the target dtype.
+
+        Fast path: a rational whose ``float()`` converts back to itself exactly is a float64;
+        if that float64 also survives the cast to the target dtype unchanged, it is stored as
+        is (no rounding, nothing to report). Every other entry is rounded exactly by
+        :func:`round_number`.
+        """
+        matrix = bool(values) and isinstance(values[0], (list, tuple))
+        rows = list(values) if matrix else [values]
+        ncols = len(rows[0]) if rows else 0
+        flat = [v for row in rows for v in row]
+        out, ok = _exact_floats(flat, self.fmt)
+        for k in np.flatnonzero(~ok).tolist():
+            where = f"{name}[{k // ncols}, {k % ncols}]" if matrix else f"{name}[{k}]"
+            out[k] = self._round_counted(flat[k], where)
+        self.total += len(flat)
+        shape = (len(rows), ncols) if matrix else (len(flat),)
+        return out.reshape(shape).astype(self.fmt.numpy_dtype)
 
     def report_fields(self) -> dict:
         return {
@@ -180,6 +196,28 @@ class RoundingTally:
             "max_abs_error": format_number(self.max_error),
             "examples": tuple(self.examples),
         }
+
+
+def _exact_floats(values: list, fmt: FloatFormat) -> tuple[np.ndarray, np.ndarray]:
+    """``(floats, ok)``: ``ok[k]`` when ``values[k]`` is exactly ``floats[k]`` and that value is
+    representable in ``fmt`` (checked exactly: the float's integer ratio equals the rational,
+    and the cast to ``fmt`` and back changes nothing)."""
+    out = np.zeros(len(values), dtype=np.float64)
+    ok = np.zeros(len(values), dtype=bool)
+    for k, v in enumerate(values):
+        if type(v) is fmpq:
+            try:
+                f = float(v)
+                if fmpq(*f.as_integer_ratio()) == v:
+                    out[k] = f
+                    ok[k] = True
+            except (OverflowError, ValueError):
+                pass
+    if fmt.name != "float64" and ok.any():
+        with np.errstate(over="ignore", invalid="ignore"):
+            back = out.astype(fmt.numpy_dtype).astype(np.float64)
+        ok &= back == out
+    return out, ok
 
 
 def _short(text: str) -> str:
