@@ -165,3 +165,27 @@ def test_round_rational_agrees_with_fraction_float():
         x = q(text)
         f = Fraction(text)
         assert round_rational(x, F64)[0] == float(f)
+
+
+mixed_values = st.one_of(
+    st.builds(lambda p, q: fmpq(p, q), st.integers(-10**20, 10**20), st.integers(1, 10**20)),
+    st.floats(allow_nan=False, allow_infinity=False, width=64).map(as_fmpq),
+    st.floats(allow_nan=False, allow_infinity=False, width=32).map(as_fmpq),
+    st.floats(allow_nan=False, allow_infinity=False, width=16).map(as_fmpq),
+)
+
+
+@given(st.lists(mixed_values, min_size=1, max_size=12), st.sampled_from(["float16", "float32", "float64"]))
+def test_tally_array_fast_path_agrees_with_exact_rounding(values, dtype):
+    fmt = FLOAT_FORMATS[dtype]
+    expected = [round_rational(v, fmt) for v in values]
+    tally = RoundingTally(fmt)
+    if any(e is None for e in expected):
+        with pytest.raises(NumberError, match="outside the"):
+            tally.array(values, "b")
+        return
+    arr = tally.array(values, "b")
+    assert arr.dtype == np.dtype(dtype)
+    assert [as_fmpq(v) for v in arr.tolist()] == [e[1] for e in expected]
+    assert tally.total == len(values)
+    assert tally.rounded == sum(e[1] != v for e, v in zip(expected, values))
