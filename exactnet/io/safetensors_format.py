@@ -30,7 +30,6 @@ ACTIVATION_KEY = "exactnet.activation"
 
 def _package():
     try:
-        import safetensors  # noqa: F401
         from safetensors import safe_open
         from safetensors.numpy import save_file
     except ImportError:
