@@ -1,6 +1,8 @@
 import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -107,7 +109,8 @@ def test_reproduce_list_and_run(capsys):
 def test_console_script_is_installed(files):
     """The real entry point: exit codes survive the process boundary."""
     _, relu, _ = files
-    ok = subprocess.run(["exactnet", "info", str(relu), "--json"], capture_output=True, text=True)
+    script = shutil.which("exactnet") or str(Path(sys.executable).parent / "exactnet")
+    ok = subprocess.run([script, "info", str(relu), "--json"], capture_output=True, text=True)
     assert ok.returncode == 0 and json.loads(ok.stdout)["parameters"] == 9
     bad = subprocess.run([sys.executable, "-m", "exactnet", "info", "/nonexistent.json"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "no such file" in bad.stderr
