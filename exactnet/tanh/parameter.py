@@ -20,9 +20,14 @@ from typing import Iterator, Sequence
 
 from flint import fmpq
 
-from ..errors import InputError, NetworkError, UnsupportedError
+from ..errors import FormatError, InputError, NetworkError, UnsupportedError
 from ..network import Layer, Network
-from .bias import TanhScalar, bias_vector, vector_is_numbers
+from ..numbers import format_number
+from .bias import (TanhScalar, bias_vector, bind_literals, scalar_literals, table_parser, vector_from_json,
+                   vector_is_numbers, vector_to_json)
+
+#: Format name of the JSON form of a (possibly symbolic-bias) tanh parameter.
+PARAMETER_FORMAT = "exactnet.tanh-parameter/1"
 
 _ZERO = fmpq(0)
 
@@ -167,8 +172,53 @@ class TanhParameter:
             d=self.d, input_dim=self.input_dim, output_dim=self.output_dim,
         )
 
+    # -- JSON ----------------------------------------------------------------------------------
+    def to_json(self) -> dict:
+        """The ``exactnet.tanh-parameter/1`` object: exact strings, bias in the scalar JSON form.
+
+        ``{"format": "exactnet.tanh-parameter/1", "input_dim": n, "output_dim": m,
+        "units": [{"a": [...], "b": [...], "c": "..."}, ...], "output_bias": [scalar, ...]}``;
+        it can hold a symbolic (transcendental) output bias, unlike ``exactnet.network/1``.
+        """
+        return {
+            "format": PARAMETER_FORMAT,
+            "input_dim": self.input_dim,
+            "output_dim": self.output_dim,
+            "units": [
+                {"a": [format_number(v) for v in a], "b": [format_number(v) for v in b], "c": format_number(c)}
+                for a, b, c in self.units()
+            ],
+            "output_bias": vector_to_json(self.d),
+        }
+
+    @classmethod
+    def from_json(cls, obj, source: str = "parameter") -> "TanhParameter":
+        """Read :meth:`to_json`'s form (all algebraic literals are placed in one field)."""
+        if not isinstance(obj, dict) or obj.get("format") != PARAMETER_FORMAT:
+            raise FormatError(f"{source}: expected an object with \"format\": \"{PARAMETER_FORMAT}\"")
+        try:
+            n, m, units = int(obj["input_dim"]), int(obj["output_dim"]), obj["units"]
+            bias = obj["output_bias"]
+        except (KeyError, TypeError, ValueError):
+            raise FormatError(f"{source}: needs integer input_dim, output_dim, a units list and output_bias") from None
+        if not isinstance(units, list) or n < 1 or m < 1:
+            raise FormatError(f"{source}: 'units' must be a list and the dimensions positive")
+        literals = []
+        for u in units:
+            if not isinstance(u, dict) or not {"a", "b", "c"} <= set(u):
+                raise FormatError(f"{source}: each unit needs 'a', 'b' and 'c'")
+            if not isinstance(u["a"], list) or not isinstance(u["b"], list) or len(u["a"]) != m or len(u["b"]) != n:
+                raise FormatError(f"{source}: unit vectors must have {m} (a) and {n} (b) entries")
+            literals += list(u["a"]) + list(u["b"]) + [u["c"]]
+        literals += scalar_literals(bias)
+        _, table = bind_literals((), literals)
+        num = table_parser(table)
+        parsed = [(tuple(num(v) for v in u["a"]), tuple(num(v) for v in u["b"]), num(u["c"])) for u in units]
+        d = vector_from_json(bias, m, num, f"{source}.output_bias")
+        return cls.from_units(parsed, d, n, m)
+
     def __repr__(self) -> str:
         return f"TanhParameter(n={self.input_dim}, h={self.width}, m={self.output_dim})"
 
 
-__all__ = ["TanhParameter", "check_one_hidden_layer_tanh"]
+__all__ = ["PARAMETER_FORMAT", "TanhParameter", "check_one_hidden_layer_tanh"]
