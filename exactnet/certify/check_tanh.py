@@ -10,9 +10,11 @@ Kind ``tanh.equivalence`` (format described in :mod:`exactnet.tanh.certificates`
 
 * evidence ``moves``: replay every record from network A (its output bias as a vector of
   tanh scalars), checking each record's precondition exactly (permutation, constant unit for
-  ``absorb``, dead unit for ``remove_dead``, identical ``(b, c)`` for ``merge``, positions
-  for insertions), then require the final state to equal network B exactly;
-* evidence ``witness``: recompute both enclosures at ``x`` with
+  ``absorb`` and dead unit for ``remove_dead`` with the recorded numbers equal to the removed
+  ones, identical ``(b, c)`` for ``merge``, positions for insertions), then require the
+  final state to equal network B exactly;
+* evidence ``witness``: (``precision`` a power of two in ``[64, 2^14]``) recompute both
+  enclosures at ``x`` with
   :func:`exactnet.network.evaluate`, round them outward to the ``2^-(p//2)`` grid, require
   them to equal the recorded intervals and the intervals to be disjoint;
 * evidence ``constant_difference``: group both networks' non-constant units by normalised key
@@ -200,9 +202,14 @@ def _apply(st: dict, rec: dict, num, t: int) -> None:
             st["c"][i] = -st["c"][i]
     elif kind == "absorb":
         units = _distinct_indices(rec.get("units"), h, f"{where}: units")
-        for i in units:
+        avs, cs = _list(rec.get("a"), where), _list(rec.get("c"), where)
+        if not len(units) == len(avs) == len(cs):
+            raise _Invalid(f"{where}: units, a and c must have equal lengths")
+        for i, av, cv in zip(units, avs, cs):
             if any(v != 0 for v in st["b"][i]):
                 raise _Invalid(f"{where}: unit {i} has b ≠ 0, it is not constant")
+            if _vector(av, m, num, f"{where}: a") != st["a"][i] or num(cv) != st["c"][i]:
+                raise _Invalid(f"{where}: the recorded a, c of unit {i} differ from the unit's")
             _add_tanh(st, st["a"][i], st["c"][i], +1)
         _remove(st, set(units))
     elif kind == "emit":
@@ -218,9 +225,14 @@ def _apply(st: dict, rec: dict, num, t: int) -> None:
         _insert(st, at, units, where)
     elif kind == "remove_dead":
         units = _distinct_indices(rec.get("units"), h, f"{where}: units")
-        for i in units:
+        bvs, cs = _list(rec.get("b"), where), _list(rec.get("c"), where)
+        if not len(units) == len(bvs) == len(cs):
+            raise _Invalid(f"{where}: units, b and c must have equal lengths")
+        for i, bv, cv in zip(units, bvs, cs):
             if any(v != 0 for v in st["a"][i]):
                 raise _Invalid(f"{where}: unit {i} has a ≠ 0, it is not dead")
+            if _vector(bv, n, num, f"{where}: b") != st["b"][i] or num(cv) != st["c"][i]:
+                raise _Invalid(f"{where}: the recorded b, c of unit {i} differ from the unit's")
         _remove(st, set(units))
     elif kind == "insert_dead":
         at, bvs, cs = _list(rec.get("at"), where), _list(rec.get("b"), where), _list(rec.get("c"), where)
@@ -310,8 +322,8 @@ def _check_witness(nets, evidence: dict, claim: dict, num) -> CheckResult:
     if not 0 <= k < m:
         raise _Invalid(f"evidence.output = {k} is not an output index (the networks have {m} outputs)")
     p = _int(evidence.get("precision"), "evidence.precision")
-    if not 16 <= p <= MAX_PRECISION:
-        raise _Invalid(f"evidence.precision = {p} is outside [16, {MAX_PRECISION}]")
+    if not 64 <= p <= MAX_PRECISION or p & (p - 1):
+        raise _Invalid(f"evidence.precision = {p} is not a power of two in [64, {MAX_PRECISION}]")
     recorded = []
     for key in ("enclosure_a", "enclosure_b"):
         lo, hi = _vector(evidence.get(key), 2, num, f"evidence.{key}")

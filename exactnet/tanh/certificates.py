@@ -9,7 +9,8 @@
   taking ``A`` (with its output bias as a :class:`~exactnet.tanh.bias.TanhScalar` vector) to
   ``B`` exactly; every record preserves the function, so ``f_A = f_B``.
 * ``{"type": "witness", "x": [...], "output": k, "precision": p, "enclosure_a": [lo, hi],
-  "enclosure_b": [lo, hi]}`` — a rational input ``x``; ``[lo, hi]`` is the ball
+  "enclosure_b": [lo, hi]}`` — a rational input ``x`` and a precision ``p``, a power of two
+  in ``[64, 2^14]``; ``[lo, hi]`` is the ball
   ``exactnet.network.evaluate(net, x, prec=p).enclosures[k]`` rounded *outward* to the grid
   ``2^-g``, ``g = p // 2`` (so the checker's recomputation reproduces the numbers exactly,
   and any change to them is detected). The two intervals are disjoint, so ``f_A(x) ≠ f_B(x)``.

@@ -205,26 +205,22 @@ def _difference_reason(ranks, units, dbias) -> str:
 
 
 def candidate_points(n: int, box: Box | None = None):
-    """Deterministic rational points: the origin (or box centre), then pseudo-random points at
-    scales ``2^-s`` (inside the box, if given)."""
+    """Deterministic rational points with nonzero coordinates (so that a witness depends on
+    every weight), at scales ``2, 1, 2^-3, 2^-6, …`` (inside the box, if given)."""
     rng = random.Random(0x7A4E)
-    dens = (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37)
-    if box is None:
-        yield tuple(_ZERO for _ in range(n))
-    else:
-        yield tuple((lo + hi) / 2 for lo, hi in zip(box.lower, box.upper))
+    dens = (3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41)
     t = 0
     while True:
-        t += 1
         den = dens[t % len(dens)]
         if box is None:
-            scale = fmpq(1, 1 << (3 * (t // 3) % 24)) if t % 3 == 0 else fmpq(2 if t % 3 == 1 else 1)
-            yield tuple(fmpq(rng.randint(-2 * den, 2 * den), den) * scale for _ in range(n))
+            scale = fmpq(1, 1 << (3 * (t // 3) % 24)) if t % 3 == 2 else fmpq(2 if t % 3 == 0 else 1)
+            yield tuple(fmpq(rng.choice((-1, 1)) * rng.randint(1, 2 * den), den) * scale for _ in range(n))
         else:
             yield tuple(
                 (lo + hi) / 2 + fmpq(rng.randint(-den + 1, den - 1), den) * (hi - lo) / 2
                 for lo, hi in zip(box.lower, box.upper)
             )
+        t += 1
 
 
 def find_difference_witness(diff: Difference, n: int, *, deadline: Deadline = NO_DEADLINE,

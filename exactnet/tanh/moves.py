@@ -8,10 +8,11 @@ preserves ``f_w`` exactly (reference ``tanh.md`` §3, §6.3):
 ``permute``        ``order``: a permutation of ``0..h−1``; new unit ``k`` is old unit ``order[k]``
                    (unit exchange).
 ``negate``         ``units``: ``(a, b, c) ↦ (−a, −b, −c)`` (tanh is odd).
-``absorb``         ``units`` with ``b = 0`` are removed and ``d += a·tanh(c)`` (constant units).
+``absorb``         ``units`` with ``b = 0`` are removed and ``d += a·tanh(c)`` (constant units);
+                   the record repeats their ``a`` and ``c`` (which must match the state).
 ``emit``           inverse of ``absorb``: constant units ``(a_t, 0, c_t)`` are inserted so that they
                    sit at positions ``at`` (ascending) of the new list; ``d −= a_t·tanh(c_t)``.
-``remove_dead``    ``units`` with ``a = 0`` are removed.
+``remove_dead``    ``units`` with ``a = 0`` are removed; the record repeats their ``b`` and ``c``.
 ``insert_dead``    dead units ``(0, b_t, c_t)`` are inserted at positions ``at`` of the new list.
 ``merge``          ``groups``: lists ``[i, j_1, …]`` of units with *identical* ``(b, c)``; ``a_i``
                    becomes ``a_i + Σ a_j`` and the ``j``'s are removed.
@@ -21,7 +22,9 @@ preserves ``f_w`` exactly (reference ``tanh.md`` §3, §6.3):
 =================  ===================================================================================
 
 Removal keeps the relative order of the remaining units; "positions of the new list" make
-insertion the exact inverse of removal. A chain of records from ``A`` to ``B`` is an
+insertion the exact inverse of removal. Removal records repeat the numbers they delete, so
+that every number of the start parameter is either carried to the end state or recorded:
+changing any number of a certificate breaks its replay. A chain of records from ``A`` to ``B`` is an
 equivalence certificate (``tanh.equivalence``, checked by :mod:`exactnet.certify.check_tanh`,
 which replays it independently of this module).
 
@@ -128,6 +131,8 @@ def replay(p: TanhParameter, move: Move) -> TanhParameter:
         units = list(op["units"])
         if any(v != 0 for i in units for v in p.b[i]):
             raise InputError("absorb: a unit with b ≠ 0 is not constant")
+        if [tuple(p.a[i]) for i in units] != [tuple(v) for v in op["a"]] or [p.c[i] for i in units] != list(op["c"]):
+            raise InputError("absorb: the recorded a, c differ from the units'")
         extra = _tanh_terms(p, [p.a[i] for i in units], [p.c[i] for i in units])
         d = tuple(x + y for x, y in zip(p.d, extra))
         return _with(p, *_removed(p, set(units)), d=d)
@@ -141,6 +146,8 @@ def replay(p: TanhParameter, move: Move) -> TanhParameter:
         units = list(op["units"])
         if any(v != 0 for i in units for v in p.a[i]):
             raise InputError("remove_dead: a unit with a ≠ 0 is not dead")
+        if [tuple(p.b[i]) for i in units] != [tuple(v) for v in op["b"]] or [p.c[i] for i in units] != list(op["c"]):
+            raise InputError("remove_dead: the recorded b, c differ from the units'")
         return _with(p, *_removed(p, set(units)))
     if kind == "insert_dead":
         zero_a = tuple(_ZERO for _ in range(p.output_dim))
@@ -209,16 +216,17 @@ def inverse(move: Move, before: TanhParameter) -> Move:
         return Move("permute", {"order": inv})
     if kind == "negate":
         return move
-    if kind == "absorb":
+    if kind in ("absorb", "remove_dead"):
         units = sorted(op["units"])
-        return Move("emit", {"at": units, "a": [before.a[i] for i in units], "c": [before.c[i] for i in units]})
-    if kind == "emit":
-        return Move("absorb", {"units": sorted(op["at"])})
-    if kind == "remove_dead":
-        units = sorted(op["units"])
+        if kind == "absorb":
+            return Move("emit", {"at": units, "a": [before.a[i] for i in units], "c": [before.c[i] for i in units]})
         return Move("insert_dead", {"at": units, "b": [before.b[i] for i in units], "c": [before.c[i] for i in units]})
-    if kind == "insert_dead":
-        return Move("remove_dead", {"units": sorted(op["at"])})
+    if kind in ("emit", "insert_dead"):
+        order = sorted(range(len(op["at"])), key=lambda t: op["at"][t])
+        units = [op["at"][t] for t in order]
+        if kind == "emit":
+            return Move("absorb", {"units": units, "a": [op["a"][t] for t in order], "c": [op["c"][t] for t in order]})
+        return Move("remove_dead", {"units": units, "b": [op["b"][t] for t in order], "c": [op["c"][t] for t in order]})
     if kind == "merge":
         removed = {j for g in op["groups"] for j in g[1:]}
         pos = _position_map(before.width, removed)
@@ -257,7 +265,8 @@ def reduction_chain(p: TanhParameter, comp: Compression | None = None) -> list:
     # 1. absorb constant units
     const = set(comp.constant)
     if const:
-        moves.append(Move("absorb", {"units": sorted(const)}))
+        units = sorted(const)
+        moves.append(Move("absorb", {"units": units, "a": [p.a[i] for i in units], "c": [p.c[i] for i in units]}))
     pos1 = _position_map(h, const)
     groups = list(comp.kept) + list(comp.cancelled)
     # 2. negate
@@ -272,9 +281,11 @@ def reduction_chain(p: TanhParameter, comp: Compression | None = None) -> list:
     pos2 = _position_map(h - len(const), merged_away)
     rep = {id(g): pos2[pos1[g.members[0]]] for g in groups}
     # 4. remove cancelled representatives (now dead)
-    dead = sorted(rep[id(g)] for g in comp.cancelled)
-    if dead:
-        moves.append(Move("remove_dead", {"units": dead}))
+    cancelled = sorted(comp.cancelled, key=lambda g: rep[id(g)])
+    dead = [rep[id(g)] for g in cancelled]
+    if dead:  # after negation a representative's (b, c) is its group's key (β, γ)
+        moves.append(Move("remove_dead", {"units": dead, "b": [g.beta for g in cancelled],
+                                          "c": [g.gamma for g in cancelled]}))
     pos3 = _position_map(h - len(const) - len(merged_away), set(dead))
     # 5. canonical order
     order = [pos3[rep[id(g)]] for g in comp.kept]
