@@ -109,6 +109,11 @@ def sort_exact(items: Iterable, key: Callable[[object], Sequence]) -> list:
 # ---------------------------------------------------------------------------------------------
 
 
+def _hkey(q):
+    """An exact hash key for a tanh argument (``fmpq`` hashes slowly; its ``(p, q)`` fast)."""
+    return (q.p, q.q) if type(q) is fmpq else q
+
+
 @dataclass(frozen=True)
 class TanhScalar:
     """``const + Σ coeff·tanh(q)`` over ``terms = ((q, coeff), …)``, normalised (see module doc).
@@ -136,20 +141,32 @@ class TanhScalar:
     def build(const, pairs: Iterable[tuple] | Mapping) -> "TanhScalar":
         """Normalise ``const + Σ coeff·tanh(q)``: fold signs, merge equal arguments, drop zeros."""
         items = pairs.items() if isinstance(pairs, Mapping) else pairs
-        acc: dict = {}
+        acc: dict = {}  # hash key → [q, coeff]; rationals hash by (p, q) (fast, exact)
         for q, coeff in items:
-            s = sign(q)
-            if s == 0 or coeff == 0:
-                continue
-            if s < 0:
-                q, coeff = -q, -coeff
-            acc[q] = acc[q] + coeff if q in acc else coeff
-        return TanhScalar._from_map(const, acc)
+            if type(q) is fmpq:
+                if not q or coeff == 0:
+                    continue
+                if q.p < 0:
+                    q, coeff = -q, -coeff
+                key = (q.p, q.q)
+            else:
+                s = sign(q)
+                if s == 0 or coeff == 0:
+                    continue
+                if s < 0:
+                    q, coeff = -q, -coeff
+                key = q
+            slot = acc.get(key)
+            if slot is None:
+                acc[key] = [q, coeff]
+            else:
+                slot[1] = slot[1] + coeff
+        return TanhScalar._from_pairs(const, acc.values())
 
     @staticmethod
-    def _from_map(const, acc: Mapping) -> "TanhScalar":
-        """From a map ``q > 0 → coeff`` (distinct keys); zero coefficients are dropped here."""
-        kept = [(q, c) for q, c in acc.items() if c != 0]
+    def _from_pairs(const, pairs: Iterable) -> "TanhScalar":
+        """From ``(q, coeff)`` pairs with distinct ``q > 0``; zero coefficients are dropped here."""
+        kept = [(q, c) for q, c in pairs if c != 0]
         if len(kept) > 1:
             kept = sort_exact(kept, key=lambda qc: (qc[0],))
         return TanhScalar(const, tuple(kept))
@@ -178,10 +195,14 @@ class TanhScalar:
             return TanhScalar(self.const + other, self.terms)
         if not other.terms:
             return TanhScalar(self.const + other.const, self.terms)
-        acc = dict(self.terms)
+        acc = {_hkey(q): [q, c] for q, c in self.terms}
         for q, c in other.terms:
-            acc[q] = acc[q] + c if q in acc else c
-        return TanhScalar._from_map(self.const + other.const, acc)
+            slot = acc.get(_hkey(q))
+            if slot is None:
+                acc[_hkey(q)] = [q, c]
+            else:
+                slot[1] = slot[1] + c
+        return TanhScalar._from_pairs(self.const + other.const, acc.values())
 
     __radd__ = __add__
 

@@ -60,15 +60,30 @@ def unit_sign(b: tuple) -> int:
 
 
 def _rational_key(b: tuple, c, s: int) -> tuple:
-    """The exact hash key of ``s·(b, c)`` for rational entries: reduced ``(p, q)`` pairs."""
+    """The exact hash key of ``s·(b, c)`` for rational entries: reduced ``(p, q)`` pairs
+    (``fmpq`` is always in lowest terms with ``q > 0``, so equal keys ⇔ equal rationals)."""
+    if len(b) == 1:
+        x = b[0]
+        if s > 0:
+            return (x.p, x.q, c.p, c.q)
+        return (-x.p, x.q, -c.p, c.q)
+    if len(b) == 2:
+        x, y = b
+        if s > 0:
+            return (x.p, x.q, y.p, y.q, c.p, c.q)
+        return (-x.p, x.q, -y.p, y.q, -c.p, c.q)
+    out = []
     if s > 0:
-        out = [v for x in b for v in (x.p, x.q)]
+        for x in b:
+            out.append(x.p)
+            out.append(x.q)
         out.append(c.p)
-        out.append(c.q)
     else:
-        out = [v for x in b for v in (-x.p, x.q)]
+        for x in b:
+            out.append(-x.p)
+            out.append(x.q)
         out.append(-c.p)
-        out.append(c.q)
+    out.append(c.q)
     return tuple(out)
 
 
@@ -115,14 +130,7 @@ class Grouping:
     @cached_property
     def bias(self) -> tuple:
         """``δ = d + Σ_{i∈Z} a_i·tanh(c_i)`` (stage 1), one :class:`TanhScalar` per output."""
-        p = self.parameter
-        if not self.constant:
-            return p.d
-        out = []
-        for k in range(p.output_dim):
-            pairs = [(p.c[i], p.a[i][k]) for i in self.constant]
-            out.append(p.d[k] + TanhScalar.build(_ZERO, pairs))
-        return tuple(out)
+        return folded_bias(self.parameter, self.constant)
 
     def alphas(self) -> dict:
         """``key → α`` for every group (kept and cancelled)."""
@@ -131,10 +139,19 @@ class Grouping:
     def kept_alphas(self) -> dict:
         """``key → α`` for the kept groups (``α ≠ 0``): the compressed units, unordered."""
         out = {}
+        a, signs, alpha = self.parameter.a, self.signs, self.alpha
         for key, members in self.groups.items():
-            al = self.alpha(members)
-            if any(v != 0 for v in al):
-                out[key] = al
+            if len(members) == 1:  # the common case: no arithmetic
+                i = members[0]
+                al = a[i]
+                if signs[i] < 0:
+                    al = (-al[0],) if len(al) == 1 else tuple(-v for v in al)
+            else:
+                al = alpha(members)
+            for v in al:
+                if v != 0:
+                    out[key] = al
+                    break
         return out
 
 
@@ -168,6 +185,46 @@ def group_units(p: TanhParameter, scheme: str | None = None) -> Grouping:
         else:
             members.append(i)
     return Grouping(parameter=p, constant=tuple(constant), signs=tuple(signs), groups=groups, scheme=scheme)
+
+
+def merged_weights(p: TanhParameter, scheme: str) -> tuple[dict, tuple]:
+    """Stages 1–3 in one pass, without bookkeeping: ``(key → α for the kept groups, constant
+    units)``. The equivalence decision's fast path; keys follow ``scheme`` as in
+    :func:`group_units`."""
+    keyfn = _rational_key if scheme == "rational" else _generic_key
+    merged: dict = {}
+    constant = []
+    a_all, b_all, c_all = p.a, p.b, p.c
+    for i in range(p.width):
+        b = b_all[i]
+        s = unit_sign(b)
+        if s == 0:
+            constant.append(i)
+            continue
+        key = keyfn(b, c_all[i], s)
+        a = a_all[i]
+        prev = merged.get(key)
+        if prev is None:
+            merged[key] = a if s > 0 else tuple(-v for v in a)
+        elif s > 0:
+            merged[key] = tuple(x + y for x, y in zip(prev, a))
+        else:
+            merged[key] = tuple(x - y for x, y in zip(prev, a))
+    kept = {}
+    for key, al in merged.items():
+        for v in al:
+            if v != 0:
+                kept[key] = al
+                break
+    return kept, tuple(constant)
+
+
+def folded_bias(p: TanhParameter, constant) -> tuple:
+    """``δ = d + Σ_{i∈constant} a_i·tanh(c_i)`` (stage 1), one :class:`TanhScalar` per output."""
+    if not constant:
+        return p.d
+    return tuple(p.d[k] + TanhScalar.build(_ZERO, [(p.c[i], p.a[i][k]) for i in constant])
+                 for k in range(p.output_dim))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,7 +332,9 @@ def rank(p: TanhParameter | Network) -> int:
     """``rank(w)``: the fewest hidden units of any parameter computing ``f_w`` (reference §4.1)."""
     if isinstance(p, Network):
         p = TanhParameter.from_network(p, "rank")
-    return len(group_units(p).kept_alphas())
+    scheme = "rational" if all(type(v) is fmpq for vec in p.b for v in vec) and all(type(v) is fmpq for v in p.c) \
+        else "generic"
+    return len(merged_weights(p, scheme)[0])
 
 
 def canonical_form(p: TanhParameter | Network) -> TanhParameter:
@@ -338,6 +397,6 @@ def reducibility(p: TanhParameter | Network) -> Reducibility:
 
 
 __all__ = [
-    "Compression", "Group", "Grouping", "Reducibility", "canonical_form", "compress", "group_units", "rank",
-    "reducibility", "unit_sign",
+    "Compression", "Group", "Grouping", "Reducibility", "canonical_form", "compress", "folded_bias", "group_units",
+    "merged_weights", "rank", "reducibility", "unit_sign",
 ]

@@ -33,7 +33,7 @@ from ..network import Network, common_field
 from ..network.domain import Box
 from ..numbers import enclosure, format_number, working_precision
 from .bias import TanhScalar, vector_text
-from .compression import Grouping, group_units
+from .compression import Grouping, folded_bias, group_units, merged_weights
 from .parameter import TanhParameter, check_one_hidden_layer_tanh
 
 _ZERO = fmpq(0)
@@ -135,12 +135,17 @@ def prepare(net_a: Network, net_b: Network, what: str = "equivalence") -> tuple:
     return (net_a, net_b), (TanhParameter.from_network(net_a, what), TanhParameter.from_network(net_b, what))
 
 
-def groupings(pa: TanhParameter, pb: TanhParameter) -> tuple[Grouping, Grouping]:
-    """Stage 1–2 groupings of two parameters with one hashing scheme (so keys compare)."""
+def common_scheme(pa: TanhParameter, pb: TanhParameter) -> str:
+    """The key hashing scheme valid for both parameters (so their keys compare)."""
     rational = all(
         all(type(v) is fmpq for vec in p.b for v in vec) and all(type(v) is fmpq for v in p.c) for p in (pa, pb)
     )
-    scheme = "rational" if rational else "generic"
+    return "rational" if rational else "generic"
+
+
+def groupings(pa: TanhParameter, pb: TanhParameter) -> tuple[Grouping, Grouping]:
+    """Stage 1–2 groupings (with member lists) of two parameters under one hashing scheme."""
+    scheme = common_scheme(pa, pb)
     return group_units(pa, scheme), group_units(pb, scheme)
 
 
@@ -155,9 +160,9 @@ def decide(net_a: Network, net_b: Network, *, deadline: Deadline = NO_DEADLINE, 
     nets, (pa, pb) = prepare(net_a, net_b)
     if domain is not None and domain.dim != pa.input_dim:
         raise InputError(f"the domain has dimension {domain.dim} but the networks take {pa.input_dim} inputs")
-    ga, gb = groupings(pa, pb)
-    ka, kb = ga.kept_alphas(), gb.kept_alphas()
-    da, db = ga.bias, gb.bias
+    scheme = common_scheme(pa, pb)
+    (ka, const_a), (kb, const_b) = merged_weights(pa, scheme), merged_weights(pb, scheme)
+    da, db = folded_bias(pa, const_a), folded_bias(pb, const_b)
     ranks = (len(ka), len(kb))
     if ka == kb and da == db:
         reason = f"both networks compress to the same canonical form (rank {ranks[0]}, output bias {vector_text(da)})"
@@ -167,7 +172,7 @@ def decide(net_a: Network, net_b: Network, *, deadline: Deadline = NO_DEADLINE, 
     for key in set(ka) | set(kb):
         al_a, al_b = ka.get(key, zero), kb.get(key, zero)
         if al_a != al_b:
-            units.append((_key_values(key, ga.scheme), al_a, al_b))
+            units.append((_key_values(key, scheme), al_a, al_b))
     dbias = tuple(x - y for x, y in zip(da, db))
     from .bias import sort_exact
 
@@ -257,5 +262,5 @@ def find_difference_witness(diff: Difference, n: int, *, deadline: Deadline = NO
 
 __all__ = [
     "Difference", "EquivalenceResult", "Witness", "candidate_points", "decide", "find_difference_witness",
-    "groupings", "prepare",
+    "common_scheme", "groupings", "prepare",
 ]
