@@ -170,12 +170,13 @@ def _insert(st: dict, at: list, units: list, what: str) -> None:
     st.update(new)
 
 
-def _add_tanh(st: dict, a: tuple, c, factor: int) -> None:
-    """``d += factor·a·tanh(c)``."""
+def _add_tanh(st: dict, units: list, factor: int) -> None:
+    """``d += factor·Σ a·tanh(c)`` over ``units = [(a, c), ...]`` (one normalisation per output)."""
+    if not units:
+        return
     for k in range(st["m"]):
-        if a[k] != 0:
-            term = TanhScalar.build(_ZERO, [(c, a[k] if factor > 0 else -a[k])])
-            st["d"][k] = st["d"][k] + term
+        pairs = [(c, a[k] if factor > 0 else -a[k]) for a, c in units]
+        st["d"][k] = st["d"][k] + TanhScalar.build(_ZERO, pairs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -210,18 +211,15 @@ def _apply(st: dict, rec: dict, num, t: int) -> None:
                 raise _Invalid(f"{where}: unit {i} has b ≠ 0, it is not constant")
             if _vector(av, m, num, f"{where}: a") != st["a"][i] or num(cv) != st["c"][i]:
                 raise _Invalid(f"{where}: the recorded a, c of unit {i} differ from the unit's")
-            _add_tanh(st, st["a"][i], st["c"][i], +1)
+        _add_tanh(st, [(st["a"][i], st["c"][i]) for i in units], +1)
         _remove(st, set(units))
     elif kind == "emit":
         at, avs, cs = _list(rec.get("at"), where), _list(rec.get("a"), where), _list(rec.get("c"), where)
         if not len(at) == len(avs) == len(cs):
             raise _Invalid(f"{where}: at, a and c must have equal lengths")
         zero_b = tuple(_ZERO for _ in range(n))
-        units = []
-        for av, cv in zip(avs, cs):
-            a, c = _vector(av, m, num, f"{where}: a"), num(cv)
-            _add_tanh(st, a, c, -1)
-            units.append((a, zero_b, c))
+        units = [(_vector(av, m, num, f"{where}: a"), zero_b, num(cv)) for av, cv in zip(avs, cs)]
+        _add_tanh(st, [(a, c) for a, _b, c in units], -1)
         _insert(st, at, units, where)
     elif kind == "remove_dead":
         units = _distinct_indices(rec.get("units"), h, f"{where}: units")
@@ -364,18 +362,18 @@ def _parts(net) -> tuple[dict, list]:
     """Merged outgoing weight per normalised key (nonzero ones) and the constant part δ."""
     st = _state(net)
     merged: dict = {}
-    d = list(st["d"])
+    constant = []
     for a, b, c in zip(st["a"], st["b"], st["c"]):
         s = _first_sign(b)
         if s == 0:
-            for k in range(st["m"]):
-                d[k] = d[k] + TanhScalar.build(_ZERO, [(c, a[k])])
+            constant.append((a, c))
             continue
         key = (tuple(b), c) if s > 0 else (tuple(-v for v in b), -c)
         signed = a if s > 0 else tuple(-v for v in a)
         prev = merged.get(key)
         merged[key] = signed if prev is None else tuple(x + y for x, y in zip(prev, signed))
-    return {k: v for k, v in merged.items() if any(x != 0 for x in v)}, d
+    _add_tanh(st, constant, +1)
+    return {k: v for k, v in merged.items() if any(x != 0 for x in v)}, st["d"]
 
 
 def _check_constant_difference(nets, evidence: dict, num) -> CheckResult:

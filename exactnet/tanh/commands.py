@@ -102,7 +102,7 @@ def equiv(net_a: Network, net_b: Network, certificate: str | None = None, timeou
             try:
                 approx = f"{int(mid.p) / int(mid.q):.6g}"
             except OverflowError:
-                approx = "±huge" if mid > 0 else "-huge"
+                approx = "+huge" if mid > 0 else "-huge"
             console.print(f"witness: x = ({x}); output {w.output} of A minus B is ≈ {approx}"
                           " (rigorous bounds with --json)")
         elif "witness_note" in data:

@@ -148,3 +148,21 @@ def test_equiv_on_a_box(capsys, nets, tmp_path):
     poly.write_text(json.dumps({"A": [[1]], "b": [1]}))
     code, _, err = run(capsys, "equiv", nets["e"], nets["f"], "--domain", str(poly))
     assert code == 2 and "box" in err
+
+
+def test_rank_zero_networks(capsys, tmp_path):
+    zero = write(tmp_path, "zero.json", "tanh", [([[1], [1]], [0, 0]), ([[1, -1]], ["2/3"])])
+    code, out, _ = run(capsys, "compress", zero, "--json")
+    data = json.loads(out)
+    assert data["width_after"] == 0 and data["network_width"] == 1
+    assert data["network"]["layers"][1]["weight"] == [[0]] and data["network"]["layers"][1]["bias"] == ["2/3"]
+    const = write(tmp_path, "const.json", "tanh", [([[0], [1], [1]], [1, 0, 0]), ([[1, 1, -1]], [0])])
+    code, out, _ = run(capsys, "compress", const, "--json")
+    data = json.loads(out)
+    assert data["width_after"] == 0 and data["network_width"] == 1 and not data["output_bias_exact"]
+    assert data["network"]["layers"][0] == {"weight": [[0]], "bias": [1]}
+
+
+def test_timeout_option_is_accepted(capsys, nets):
+    code, out, _ = run(capsys, "equiv", nets["e"], nets["f"], "--json", "--timeout", "30")
+    assert code == 1 and json.loads(out)["witness"] is not None

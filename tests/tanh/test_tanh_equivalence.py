@@ -199,3 +199,23 @@ def test_rationals_strategy_is_not_trivial():
 
     collect()
     assert (True, True) in seen
+
+
+def test_rational_against_algebraic_network():
+    rational = Network.from_lists("tanh", [([[1]], [0]), ([[2]], [1])])
+    same = Network.from_lists("tanh", [([["sqrt(4)/2"], ["sqrt(2)"]], [0, 1]), ([[2, 0]], [1])])
+    assert decide(rational, same).equivalent
+    other = Network.from_lists("tanh", [([[1], ["sqrt(2)"]], [0, 1]), ([[2, "1/1000"]], [1])])
+    result = decide(rational, other)
+    assert not result.equivalent and result.witness is not None
+    assert check_certificate(equivalence_certificate(result)).valid
+
+
+def test_expired_deadline_keeps_the_exact_verdict():
+    from exactnet.deadline import Deadline
+
+    a = Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])])
+    b = Network.from_lists("tanh", [([[2]], [0]), ([[1]], [0])])
+    result = decide(a, b, deadline=Deadline(at=0.0))
+    assert result.equivalent is False and result.witness is None
+    assert "time limit" in result.witness_note
