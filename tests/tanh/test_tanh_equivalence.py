@@ -14,7 +14,7 @@ from exactnet.network.domain import Box
 from exactnet.tanh.certificates import equivalence_certificate
 from exactnet.tanh.equivalence import decide
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -48,7 +48,7 @@ def perturbed(draw, param):
 @given(data=st.data())
 def test_symmetry_moves_on_both_sides_stay_equivalent(data):
     base = data.draw(irreducible())
-    (pa, _), (pb, _) = data.draw(moved(base)), data.draw(moved(base))
+    (pa, _), (pb, _) = data.draw(moved(base, 10)), data.draw(moved(base, 10))
     net_a, net_b = to_net(*pa), to_net(*pb)
     result = decide(net_a, net_b)
     assert result.equivalent, result.reason
@@ -63,7 +63,7 @@ def test_symmetry_moves_on_both_sides_stay_equivalent(data):
 def test_perturbations_are_never_equivalent_and_the_witness_checks(data):
     base = data.draw(irreducible())
     bad, kind = data.draw(perturbed(base))
-    (pa, _), (pb, _) = data.draw(moved(base)), data.draw(moved(bad))
+    (pa, _), (pb, _) = data.draw(moved(base, 10)), data.draw(moved(bad, 10))
     net_a, net_b = to_net(*pa), to_net(*pb)
     result = decide(net_a, net_b)
     assert not result.equivalent, kind
