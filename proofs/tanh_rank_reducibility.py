@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import random
 
+from flint import arb, arb_mat, fmpq
+
 from exactnet.certify import check_certificate
+from exactnet.numbers import working_precision
 from exactnet.reproduce import Claim, Outcome
 from exactnet.tanh.certificates import equivalence_certificate
 from exactnet.tanh.compression import compress, reducibility
@@ -19,8 +22,30 @@ CLAIM = Claim(
            "tangent networks' (tanh.md §3, §4)",
     statement="on random parameters with planted redundancy: reducible ⇔ rank < h; rank equals the planted "
               "irreducible width; the compressed parameter is irreducible and provably equivalent (move "
-              "certificate checked independently); the canonical form does not depend on the planted moves",
+              "certificate checked independently); its r features 1, tanh(β_j·x + γ_j) are linearly "
+              "independent (nonzero arb determinant at r+1 rational points); the canonical form does not "
+              "depend on the planted moves",
 )
+
+
+def features_independent(p, rng, attempts: int = 20) -> bool:
+    """``1, tanh(β_j·x + γ_j)`` (j < r) are linearly independent functions: the matrix of their
+    values at r+1 rational points has a determinant whose ``arb`` ball excludes 0."""
+    r, n = p.width, p.input_dim
+    for _ in range(attempts):
+        xs = [[fmpq(rng.randint(-40, 40), rng.randint(1, 9)) for _ in range(n)] for _ in range(r + 1)]
+        with working_precision(256):
+            rows = []
+            for x in xs:
+                row = [arb(1)]
+                for b, c in zip(p.b, p.c):
+                    z = c + sum((bi * xi for bi, xi in zip(b, x)), fmpq(0))
+                    row.append(arb(z).tanh())
+                rows.append(row)
+            det = arb_mat(rows).det()
+            if det > 0 or det < 0:
+                return True
+    return False
 
 
 def run(quick: bool = False) -> Outcome:
@@ -50,6 +75,8 @@ def run(quick: bool = False) -> Outcome:
             return Outcome(False, f"trial {t}: the compressed parameter is reducible")
         if compress(network(units, d, n, m)).compressed() != small:
             return Outcome(False, f"trial {t}: the canonical form depends on the planted redundancy")
+        if not features_independent(small, rng):
+            return Outcome(False, f"trial {t}: could not show the compressed features independent")
         result = decide(net, small.realised().to_network())
         if not result.equivalent:
             return Outcome(False, f"trial {t}: the compressed network is not equivalent")
