@@ -32,7 +32,7 @@ from ..errors import InputError, UnsupportedError
 from ..network import Network, common_field
 from ..network.domain import Box
 from ..numbers import enclosure, format_number, working_precision
-from .bias import TanhScalar, vector_text
+from .bias import vector_text
 from .compression import Grouping, folded_bias, group_units, merged_weights
 from .parameter import TanhParameter, check_one_hidden_layer_tanh
 
@@ -160,8 +160,12 @@ def decide(net_a: Network, net_b: Network, *, deadline: Deadline = NO_DEADLINE, 
     nets, (pa, pb) = prepare(net_a, net_b)
     if domain is not None and domain.dim != pa.input_dim:
         raise InputError(f"the domain has dimension {domain.dim} but the networks take {pa.input_dim} inputs")
-    scheme = common_scheme(pa, pb)
-    (ka, const_a), (kb, const_b) = merged_weights(pa, scheme), merged_weights(pb, scheme)
+    try:  # rational hashing keys unless an entry of b or c is algebraic (no .p attribute)
+        scheme = "rational"
+        (ka, const_a), (kb, const_b) = merged_weights(pa, scheme), merged_weights(pb, scheme)
+    except AttributeError:
+        scheme = "generic"
+        (ka, const_a), (kb, const_b) = merged_weights(pa, scheme), merged_weights(pb, scheme)
     da, db = folded_bias(pa, const_a), folded_bias(pb, const_b)
     ranks = (len(ka), len(kb))
     if ka == kb and da == db:

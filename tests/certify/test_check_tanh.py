@@ -178,3 +178,28 @@ def test_tampering_random_certificates_is_sound(data):
     if result.valid:
         a, b = certificate_networks(bad)
         assert decide(a, b).equivalent == bad["claim"]["equivalent"]
+
+
+def all_paths(obj, path=()):
+    yield path
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from all_paths(v, path + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from all_paths(v, path + (i,))
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_structural_fuzz_never_crashes(data):
+    cert = data.draw(st.sampled_from([MOVES_CERT, WITNESS_CERT, CONSTANT_CERT]))()
+    paths = [p for p in all_paths(cert) if p]
+    path = data.draw(st.sampled_from(paths))
+    junk = data.draw(st.sampled_from([None, "x", [], {}, [1], {"a": 1}, True, -1, 10**9, "1e400", "sqrt(2)", "nan"]))
+    get(cert, path[:-1])[path[-1]] = junk
+    try:
+        result = check_certificate(cert)
+    except MalformedCertificate:
+        return
+    assert isinstance(result.valid, bool)
