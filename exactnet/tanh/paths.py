@@ -249,11 +249,11 @@ class TanhPath:
 
     def point(self, s) -> TanhParameter:
         """The point at path position ``s ∈ [0, K]`` (segment ``k`` covers ``[k, k+1]``)."""
+        s = fmpq(s)
         if not self.segments:
             return self.start
-        k = min(int(s.floor()) if hasattr(s, "floor") else int(s), len(self.segments) - 1)
-        k = max(k, 0)
-        return self.segments[k].point(fmpq(s) - k if not isinstance(s, fmpq) else s - k)
+        k = min(max(int(s.floor()), 0), len(self.segments) - 1)
+        return self.segments[k].point(s - k)
 
 
 # ---------------------------------------------------------------------------------------------
