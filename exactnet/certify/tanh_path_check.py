@@ -89,16 +89,17 @@ def check_path(obj: dict) -> CheckResult:
 
 
 def _literals(obj) -> list:
-    out = []
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            if k not in _NON_NUMERIC_KEYS:
-                out.extend(_literals(v))
-    elif isinstance(obj, list):
-        for v in obj:
-            out.extend(_literals(v))
-    elif isinstance(obj, (str, int)) and not isinstance(obj, bool):
-        out.append(obj)
+    """Every number literal below ``obj`` (skipping names), in document order."""
+    out: list = []
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(v for k, v in reversed(item.items()) if k not in _NON_NUMERIC_KEYS)
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, (str, int)) and not isinstance(item, bool):
+            out.append(item)
     return out
 
 
@@ -166,7 +167,16 @@ def _first_sign(values) -> int:
     return 0
 
 
+def _exact_key(values: tuple) -> tuple:
+    """Hash key of a vector of exact numbers: ``(numerator, denominator)`` pairs when all are
+    rational (fast to hash); an irrational algebraic entry never equals a rational one."""
+    if all(type(v) is fmpq for v in values):
+        return tuple(z for v in values for z in (v.p, v.q))
+    return values
+
+
 def _accumulate(table: dict, key, s: int, a0: tuple, a1: tuple) -> None:
+    key = _exact_key(key)
     if s < 0:
         a0, a1 = tuple(-x for x in a0), tuple(-x for x in a1)
     prev = table.get(key)
@@ -198,16 +208,16 @@ def segment_kinds_checked(u: tuple, v: tuple, m: int) -> tuple:
                 continue
             if au != av:
                 kinds.add("transfer")
-            _accumulate(fixed, (bu, cu) if s > 0 else (tuple(-x for x in bu), -cu), s, au, av)
+            _accumulate(fixed, tuple(bu) + (cu,) if s > 0 else tuple(-x for x in bu) + (-cu,), s, au, av)
         else:
             kinds.add("dead")
             poly = tuple(bu) + (cu,) + tuple(bv) + (cv,)
             s = _first_sign(poly)
             _accumulate(moving, poly if s > 0 else tuple(-x for x in poly), s, au, av)
-    for (beta, gamma), (w0, w1) in fixed.items():
+    for w0, w1 in fixed.values():
         if w0 != w1:
-            raise _Invalid(f"the net outgoing weight on the fixed key (b, c) = ({_text(beta)}, {gamma}) changes along"
-                           " the segment, so the function changes")
+            raise _Invalid("the net outgoing weight on a fixed key (b, c) changes along the segment, so the function"
+                           " changes")
     for _poly, (w0, w1) in moving.items():
         if any(x != 0 for x in w0) or any(x != 0 for x in w1):
             raise _Invalid("a unit whose (b, c) moves along the segment carries nonzero net outgoing weight, so the"
@@ -217,10 +227,6 @@ def segment_kinds_checked(u: tuple, v: tuple, m: int) -> tuple:
     if u[3] != v[3]:
         kinds.add("const")
     return tuple(k for k in KINDS if k in kinds)
-
-
-def _text(vec) -> str:
-    return ", ".join(str(x) for x in vec)
 
 
 # ---------------------------------------------------------------------------------------------

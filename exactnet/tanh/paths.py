@@ -134,6 +134,15 @@ def _add(acc: list | None, s: int, vec) -> list:
     return [x - y for x, y in zip(acc, vec)]
 
 
+def _hash_key(values: tuple) -> tuple:
+    """An exact, fast-hashing key: reduced ``(p, q)`` pairs when every entry is rational (an
+    algebraic irrational never equals a rational, and rational values are always ``fmpq``, so
+    keys of the two forms never need to match each other)."""
+    if all(type(x) is fmpq for x in values):
+        return tuple(y for x in values for y in (x.p, x.q))
+    return values
+
+
 def segment_kinds(u: TanhParameter, v: TanhParameter) -> tuple | None:
     """The kinds of the segment ``u → v`` (a sub-tuple of :data:`SEGMENT_KINDS`) if
     ``f_{(1−t)u + tv}`` is the same function for all ``t ∈ [0, 1]``, else ``None``.
@@ -161,7 +170,7 @@ def segment_kinds(u: TanhParameter, v: TanhParameter) -> tuple | None:
                     continue
                 if au != av:
                     kinds.add("transfer")
-                key = tuple(bu) + (cu,) if s > 0 else tuple(-x for x in bu) + (-cu,)
+                key = _hash_key(tuple(bu) + (cu,) if s > 0 else tuple(-x for x in bu) + (-cu,))
                 acc = fixed.get(key)
                 fixed[key] = (_add(acc and acc[0], s, au), _add(acc and acc[1], s, av))
             else:
@@ -170,7 +179,7 @@ def segment_kinds(u: TanhParameter, v: TanhParameter) -> tuple | None:
                     continue  # contributes 0 to whatever group it is in
                 poly = tuple(bu) + (cu,) + tuple(bv) + (cv,)
                 s = _first_sign(poly)
-                key = poly if s > 0 else tuple(-x for x in poly)
+                key = _hash_key(poly if s > 0 else tuple(-x for x in poly))
                 acc = moving.get(key)
                 moving[key] = (_add(acc and acc[0], s, au), _add(acc and acc[1], s, av))
         for a0, a1 in fixed.values():
@@ -386,13 +395,20 @@ def _dedupe(states: list) -> list:
 
 
 def _merge(states: list) -> list:
-    """Extend each segment over the next one while the straight segment stays in the class."""
-    out = [states[0]]
+    """Segments ``[(start, end, kinds), …]`` through ``states``, each extended over the next one
+    while the straight segment across both stays in the class (this only shortens the path)."""
+    out: list = []
     for s in states[1:]:
-        if len(out) >= 2 and segment_kinds(out[-2], s) is not None:
-            out[-1] = s
-        else:
-            out.append(s)
+        if out:
+            kinds = segment_kinds(out[-1][0], s)
+            if kinds is not None:
+                out[-1] = (out[-1][0], s, kinds)
+                continue
+        start = out[-1][1] if out else states[0]
+        kinds = segment_kinds(start, s)
+        if kinds is None:  # pragma: no cover - by construction
+            raise RuntimeError("internal: a constructed segment leaves the functional-equivalence class")
+        out.append((start, s, kinds))
     return out
 
 
@@ -460,13 +476,8 @@ def path(a, b) -> TanhPath:
     w1 = _reduced(pa, ca, rho, sig)
     w1p = _reduced(pb, cb, rho2, sig2)
     rounds = _schedule(h, rho, sig, rho2, sig2)
-    states = _merge(_dedupe([pa, w1] + _middle(w1, w1p, ca, rho, rounds, rho2) + [pb]))
-    segments = []
-    for u, v in zip(states, states[1:]):
-        kinds = segment_kinds(u, v)
-        if kinds is None:  # pragma: no cover - by construction
-            raise RuntimeError("internal: a constructed segment leaves the functional-equivalence class")
-        segments.append(Segment(u, v, kinds))
+    merged = _merge(_dedupe([pa, w1] + _middle(w1, w1p, ca, rho, rounds, rho2) + [pb]))
+    segments = [Segment(u, v, kinds) for u, v, kinds in merged]
     bound = SEVEN if 2 * r <= h else 4 * r + 3
     if len(segments) > bound:  # pragma: no cover - by the bound argument
         raise RuntimeError(f"internal: {len(segments)} segments exceed the bound {bound}")
