@@ -51,6 +51,10 @@ def f_ball(p: TanhParameter, x: tuple, prec: int = 128) -> list:
         return out
 
 
+#: Two input directions (no small-integer weight vector is orthogonal to both).
+DIRECTIONS = ((F(1), F(1, 3), F(2, 7)), (F(-2, 5), F(1), F(3, 11)))
+
+
 def differs_somewhere(u, v) -> bool:
     """A grid point (t, x) where f_{w(t)}(x) provably differs from f_u(x)."""
     ts = [F(1, 4), F(1, 2), F(3, 4), F(1, 3), F(1)]
@@ -58,10 +62,11 @@ def differs_somewhere(u, v) -> bool:
     for t in ts:
         w = interpolate(u, v, t)
         for x0 in xs:
-            x = tuple(x0 * F(l + 2, l + 1) for l in range(u.input_dim))
-            for e0, e1 in zip(f_ball(u, x), f_ball(w, x)):
-                if not e0.overlaps(e1):
-                    return True
+            for direction in DIRECTIONS:
+                x = tuple(x0 * direction[l] for l in range(u.input_dim))
+                for e0, e1 in zip(f_ball(u, x), f_ball(w, x)):
+                    if not e0.overlaps(e1):
+                        return True
     return False
 
 
@@ -69,9 +74,10 @@ def same_everywhere_sampled(u, v) -> bool:
     for t in (F(1, 3), F(1, 2), F(5, 7), F(1)):
         w = interpolate(u, v, t)
         for x0 in (F(-3, 2), F(1, 5), F(2)):
-            x = tuple(x0 * F(l + 2, l + 1) for l in range(u.input_dim))
-            if any(not e0.overlaps(e1) for e0, e1 in zip(f_ball(u, x), f_ball(w, x))):
-                return False
+            for direction in DIRECTIONS:
+                x = tuple(x0 * direction[l] for l in range(u.input_dim))
+                if any(not e0.overlaps(e1) for e0, e1 in zip(f_ball(u, x), f_ball(w, x))):
+                    return False
     return True
 
 
