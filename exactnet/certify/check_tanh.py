@@ -21,6 +21,9 @@ Kind ``tanh.equivalence`` (format described in :mod:`exactnet.tanh.certificates`
   (sign of the first nonzero coordinate of ``b``), require equal merged weights for every
   key, and require ``δ_A − δ_B`` to equal the recorded nonzero difference coefficientwise.
 
+Kind ``tanh.path`` (piecewise-linear paths inside a class) is checked by
+:mod:`exactnet.certify.tanh_path_check`.
+
 Semantic failures (a wrong number anywhere) give ``valid = False``; a structurally broken
 certificate raises :class:`~exactnet.certify.MalformedCertificate`.
 """
@@ -46,8 +49,12 @@ class _Invalid(Exception):
 
 def check(obj: dict) -> CheckResult:
     kind = obj.get("kind")
+    if kind == "tanh.path":  # paths: exactnet.certify.tanh_path_check (same independence rules)
+        from .tanh_path_check import check_path
+
+        return check_path(obj)
     if kind != "tanh.equivalence":
-        raise MalformedCertificate(f"certificate: unknown kind {kind!r} (expected 'tanh.equivalence')")
+        raise MalformedCertificate(f"certificate: unknown kind {kind!r} (expected 'tanh.equivalence' or 'tanh.path')")
     nets = certificate_networks(obj)
     if len(nets) != 2:
         raise MalformedCertificate("certificate: a tanh.equivalence certificate has exactly two networks")

@@ -1,4 +1,5 @@
-"""CLI backends for one-hidden-layer tanh networks (``equiv``, ``compress``, ``rank``, ``info``).
+"""CLI backends for one-hidden-layer tanh networks (``equiv``, ``compress``, ``rank``, ``info``;
+``path`` and ``fiber`` are documented at their functions).
 
 JSON keys (``interface.md`` plus extras); unit indices are 0-based (row of the layer-1 weight):
 
@@ -39,7 +40,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..certify import write_certificate
-from ..cli.report import EXIT_YES, Report, key_value_table, verdict_exit
+from ..cli.report import EXIT_NO, EXIT_YES, Report, key_value_table, verdict_exit
 from ..deadline import Deadline
 from ..errors import UnsupportedError
 from ..network import Network, network_to_obj
@@ -231,3 +232,209 @@ def info(net: Network) -> Report:
 
 
 __all__ = ["compress", "equiv", "info", "rank"]
+
+
+# ---------------------------------------------------------------------------------------------
+# path
+# ---------------------------------------------------------------------------------------------
+
+
+def path(net_a: Network, net_b: Network, output: str | None = None, plot: str | None = None) -> Report:
+    """A piecewise-linear path from A to B inside their functional-equivalence class.
+
+    Exit codes (diff-like): 0 a path was found (``segments`` is its length; 0 when A = B);
+    1 no path exists — A and B are not equivalent (``equivalent: false``, with the
+    ``witness``), or they are equivalent but irreducible, so their class is the finite set of
+    ``2^h·h!`` orbit points (``finite_class: true``); 2 bad input (e.g. different widths: a
+    path stays inside one parameter space ``W_h``).
+
+    JSON keys: ``segments`` (count, or null), ``path_exists``, ``equivalent``, ``reason``,
+    ``rank``, ``width``, ``bound`` (the guaranteed maximum: 7 when ``2·rank ≤ width``, else
+    ``4·rank + 3``), ``rounds``, ``segment_kinds`` (per segment, sub-lists of ``dead``,
+    ``transfer``, ``const``), ``changed_units`` (per segment), ``finite_class``,
+    ``class_size`` (``2^h·h!`` for a finite class), ``witness``/``witness_output`` (not
+    equivalent), ``certificate`` (``-o``: a ``tanh.path`` certificate, or the
+    ``tanh.equivalence`` certificate of non-equivalence), ``plot``.
+    """
+    from math import factorial
+
+    from .path_certificate import path_certificate
+    from .paths import path as find_path
+
+    result = find_path(net_a, net_b)
+    data: dict = {
+        "segments": len(result.segments) if result.exists else None,
+        "path_exists": result.exists,
+        "equivalent": result.equivalent,
+        "reason": result.reason,
+        "rank": result.rank,
+        "width": result.width,
+        "bound": result.bound,
+        "rounds": result.rounds,
+        "segment_kinds": [list(s.kinds) for s in result.segments],
+        "changed_units": [list(s.changed_units()) for s in result.segments],
+        "finite_class": result.finite_class,
+    }
+    if result.finite_class:
+        data["class_size"] = (1 << result.width) * factorial(result.width)
+    eq = result.equivalence
+    if eq is not None:
+        w = eq.witness
+        data["witness"] = [format_number(v) for v in w.x] if w is not None else None
+        data["witness_output"] = w.output if w is not None else None
+        if w is None and eq.witness_note:
+            data["witness_note"] = eq.witness_note
+    if output:
+        write_certificate(path_certificate(result), output)
+        data["certificate"] = output
+    if plot:
+        if result.exists:
+            from .path_plot import plot_path
+
+            plot_path(result, plot)
+            data["plot"] = plot
+        else:
+            data["plot"] = None
+            data["plot_note"] = "no path exists, nothing was drawn"
+
+    def render(console: Console):
+        if result.exists:
+            console.print(f"[green]path found[/green]: {len(result.segments)} linear segment(s)"
+                          f" (guaranteed at most {result.bound}; rank {result.rank}, width {result.width})")
+        else:
+            console.print("[red]no path[/red]")
+        console.print(result.reason)
+        if result.segments:
+            table = Table("segment", "kind", "units that change", box=None)
+            for k, seg in enumerate(result.segments, start=1):
+                units = seg.changed_units()
+                shown = ", ".join(str(i) for i in units[:12]) + (f", … ({len(units)} in all)" if len(units) > 12 else "")
+                table.add_row(str(k), " + ".join(seg.kinds) or "—", shown)
+            console.print(table)
+            console.print("dead: a unit with zero outgoing weight moves its (b, c); transfer: outgoing weight moves"
+                          " between units of one key (up to sign); const: a constant unit's a·tanh(c) moves into d")
+        if eq is not None and eq.witness is not None:
+            x = ", ".join(format_number(v) for v in eq.witness.x)
+            console.print(f"witness: the networks differ at x = ({x}), output {eq.witness.output}")
+        if output:
+            console.print(f"certificate written to {output} (verify with: exactnet check {output})")
+        if plot and result.exists:
+            console.print(f"plot written to {plot}")
+
+    return Report(data, EXIT_YES if result.exists else EXIT_NO, render)
+
+
+# ---------------------------------------------------------------------------------------------
+# fiber
+# ---------------------------------------------------------------------------------------------
+
+#: Pieces listed by ``exactnet fiber`` when ``--limit`` is not given.
+DEFAULT_PIECE_LIMIT = 10
+
+PIECE_RULE = (
+    "a piece fixes which units are constant (b = 0), which are attached to each canonical unit j with a sign s"
+    " ((b, c) = s·(β_j, γ_j), signed weights summing to α_j), and a set partition of the other units into cancelling"
+    " groups with signs modulo the group's global sign ((b, c) = s·κ for a free key κ, signed weights summing to 0);"
+    " the output bias is then d = δ − Σ_{constant i} a_i·tanh(c_i)"
+)
+
+
+def fiber(net: Network, sample: int | None = None, seed: int | None = None, limit: int | None = None) -> Report:
+    """The functional-equivalence class of NET (in ``W_h``) as a union of pieces.
+
+    JSON keys: ``width``, ``rank``, ``reducible``, ``finite`` (irreducible: the ``2^h·h!``
+    orbit points), ``input_dim``, ``output_dim``, ``dimension`` (largest piece dimension,
+    ``(h − r)·(max(n, m) + 1)``), ``canonical`` (the compressed parameter,
+    ``exactnet.tanh-parameter/1``), ``output_bias`` (``δ``), ``piece_count`` (the exact number
+    of pieces, an integer), ``piece_rule``, ``pieces`` (the first ``--limit`` pieces, default
+    10, in enumeration order: ``constant``, ``attached``, ``groups``, ``dimension``,
+    ``equations``), ``pieces_truncated``, ``numeric_members`` (whether members with an exact
+    output bias exist), and with ``--sample N``: ``samples`` (each ``piece``, ``parameter`` in
+    the ``exactnet.tanh-parameter/1`` form, and ``network`` — an ``exactnet.network/1`` object
+    when the member's output bias is exact, else null) and ``seed`` (the seed used; drawn at
+    random and reported when not given). Samples have an exact output bias whenever the class
+    has such members (constant units then get ``c = 0``, ``a = 0``, cancelling pairs, or realise
+    the tanh terms of ``δ``).
+    """
+    import itertools
+    import random
+    import secrets
+
+    from .fe_class import fe_class
+
+    fe = fe_class(TanhParameter.from_network(net, "exactnet fiber"))
+    lim = DEFAULT_PIECE_LIMIT if limit is None else limit
+    listed = list(itertools.islice(fe.pieces(), lim + 1))
+    truncated = len(listed) > lim
+    listed = listed[:lim]
+    count = fe.count_pieces()
+
+    def piece_json(piece) -> dict:
+        out = piece.to_json()
+        out["dimension"] = fe.piece_dimension(piece)
+        out["equations"] = [e.text for e in fe.equations(piece)]
+        return out
+
+    data: dict = {
+        "width": fe.width,
+        "rank": fe.rank,
+        "reducible": not fe.finite,
+        "finite": fe.finite,
+        "input_dim": fe.input_dim,
+        "output_dim": fe.output_dim,
+        "dimension": fe.dimension,
+        "canonical": fe.compression.compressed().to_json(),
+        "output_bias": vector_to_json(fe.bias),
+        "piece_count": count,
+        "piece_rule": PIECE_RULE,
+        "pieces": [piece_json(p) for p in listed],
+        "pieces_truncated": truncated,
+        "numeric_members": fe.has_numeric_members,
+    }
+    samples = []
+    if sample:
+        used_seed = seed if seed is not None else secrets.randbits(32)
+        rng = random.Random(used_seed)
+        for _ in range(sample):
+            piece, member = fe.sample_with_piece(rng, numeric_bias=fe.has_numeric_members)
+            samples.append((piece, member))
+        data["seed"] = used_seed
+        data["samples"] = [
+            {"piece": piece.to_json(), "parameter": member.to_json(),
+             "network": network_to_obj(member.to_network()) if member.has_numeric_bias else None}
+            for piece, member in samples
+        ]
+
+    def render(console: Console):
+        if fe.finite:
+            console.print(f"irreducible: rank {fe.rank} = width {fe.width}. The class is finite: the {count} points"
+                          f" (2^{fe.width}·{fe.width}!) of the orbit under unit permutations and negations.")
+        else:
+            console.print(f"reducible: rank {fe.rank} < width {fe.width}. The class is a union of {count} pieces;"
+                          f" its dimension is {fe.dimension}.")
+        console.print(f"output bias of the compressed form δ = {vector_text(fe.bias)}")
+        table = Table("canonical unit", "α (outgoing)", "β (incoming)", "γ (bias)", box=None)
+        for j, (alpha, beta, gamma) in enumerate(fe.canonical_units()):
+            if j >= 20:
+                table.add_row("…", f"({fe.rank - 20} more)", "", "")
+                break
+            table.add_row(str(j), _vec(alpha), _vec(beta), format_number(gamma))
+        if fe.rank:
+            console.print(table)
+        console.print(f"A piece: {PIECE_RULE}.")
+        for t, piece in enumerate(listed, start=1):
+            console.print(f"[bold]piece {t}[/bold] (dimension {fe.piece_dimension(piece)})")
+            for e in fe.equations(piece):
+                console.print(f"    {e.text}", markup=False)
+        if truncated:
+            console.print(f"… {count - len(listed)} more pieces (--limit N to list more)")
+        for t, (piece, member) in enumerate(samples, start=1):
+            units = "; ".join(f"({_vec(a)}, {_vec(b)}, {format_number(c)})" for a, b, c in member.units())
+            console.print(f"sample {t}: units (a, b, c): {units}; d = {vector_text(member.d)}")
+        if samples:
+            console.print(f"(seed {data['seed']}; --json gives the samples as networks)")
+
+    return Report(data, EXIT_YES, render)
+
+
+__all__ += ["fiber", "path"]

@@ -1,0 +1,43 @@
+"""Checkable certificates for :func:`exactnet.tanh.paths.path` answers.
+
+* a path: kind ``tanh.path``, claim ``{"path_exists": true, "segments": K}``, evidence
+  ``{"type": "segments", "segments": [{"kinds": [...], "start": P, "end": P}, ...]}`` with
+  ``P`` the ``exactnet.tanh-parameter/1`` form of each endpoint (a symbolic output bias where a
+  constant-unit segment needs one);
+* no path because the class is finite: kind ``tanh.path``, claim ``{"path_exists": false}``,
+  evidence ``{"type": "finite_class"}``;
+* no path because the inputs are not equivalent: the ``tanh.equivalence`` certificate of
+  :mod:`exactnet.tanh.certificates` (``equivalent: false`` with a witness).
+
+All are verified by ``exactnet check`` (:mod:`exactnet.certify.tanh_path_check` and
+:mod:`exactnet.certify.check_tanh`), independently of the construction.
+"""
+
+from __future__ import annotations
+
+from ..certify import certificate
+from ..errors import InputError
+from .paths import TanhPath
+
+KIND = "tanh.path"
+
+
+def path_certificate(result: TanhPath) -> dict:
+    """The certificate of a path answer (see the module docstring)."""
+    if not result.exists and not result.equivalent:
+        from .certificates import equivalence_certificate
+
+        return equivalence_certificate(result.equivalence)
+    nets = result.networks
+    if nets is None:
+        if not (result.start.has_numeric_bias and result.end.has_numeric_bias):
+            raise InputError("a certificate needs endpoints that are networks (an exact output bias)")
+        nets = (result.start.to_network(), result.end.to_network())
+    if not result.exists:
+        return certificate(KIND, {"path_exists": False}, list(nets), {"type": "finite_class"})
+    segments = [{"kinds": list(s.kinds), "start": s.start.to_json(), "end": s.end.to_json()} for s in result.segments]
+    return certificate(KIND, {"path_exists": True, "segments": len(segments)}, list(nets),
+                       {"type": "segments", "segments": segments})
+
+
+__all__ = ["KIND", "path_certificate"]
