@@ -82,7 +82,8 @@ def check_path(obj: dict) -> CheckResult:
             nets, table = bind_literals(nets, _literals(evidence) + _literals(claim))
             return _check_segments(nets, claim, evidence, table_parser(table))
         if not exists and etype == "finite_class":
-            return _check_finite(nets)
+            nets, table = bind_literals(nets, _literals(evidence))
+            return _check_finite(nets, evidence, table_parser(table))
         raise _Invalid(f"evidence of type {etype!r} cannot support the claim path_exists={exists}")
     except _Invalid as exc:
         return CheckResult(False, str(exc))
@@ -278,7 +279,30 @@ def _check_segments(nets, claim: dict, evidence: dict, num) -> CheckResult:
                              " function constant (exact polynomial-key check)")
 
 
-def _check_finite(nets) -> CheckResult:
+def _normal_form_matches(net, claimed, num) -> bool:
+    """Does ``claimed`` list every unit of ``net`` as ``s·(a, b, c)`` (s = first nonzero sign of b) and d?"""
+    if not isinstance(claimed, dict) or not isinstance(claimed.get("units"), list):
+        raise MalformedCertificate("certificate: each normal form needs 'units' and 'output_bias'")
+    a, b, c, _d = _network_state(net)
+    if len(claimed["units"]) != len(c) or not isinstance(claimed.get("output_bias"), list):
+        return False
+    for av, bv, cv, row in zip(a, b, c, claimed["units"]):
+        s = _first_sign(bv) or 1
+        want = [s * v for v in (*av, *bv, cv)]
+        if not isinstance(row, list) or len(row) != len(want):
+            return False
+        if [num(x) for x in row] != want:
+            return False
+    return [num(x) for x in claimed["output_bias"]] == list(net.layers[1].bias)
+
+
+def _check_finite(nets, evidence: dict, num) -> CheckResult:
+    forms = evidence.get("normal_forms")
+    if not isinstance(forms, list) or len(forms) != 2:
+        raise MalformedCertificate("certificate: finite_class evidence needs 'normal_forms' for both networks")
+    for i, (net, form) in enumerate(zip(nets, forms), start=1):
+        if not _normal_form_matches(net, form, num):
+            raise _Invalid(f"the recorded normal form of network {i} does not match the network")
     a, b, c, _d = _network_state(nets[0])
     keys = set()
     for i, (av, bv, cv) in enumerate(zip(a, b, c)):

@@ -20,7 +20,7 @@ from exactnet.cli.main import main
 from exactnet.network import Network
 from exactnet.numbers import parse_scalar
 from exactnet.tanh.fe_class import fe_class
-from exactnet.tanh.path_certificate import path_certificate
+from exactnet.tanh.path_certificate import _normal_form, path_certificate
 from exactnet.tanh.paths import path
 
 
@@ -157,22 +157,21 @@ def test_finite_class_certificate():
     assert reducible["evidence"]["type"] == "segments"
     forged = copy.deepcopy(reducible)
     forged["claim"] = {"path_exists": False}
-    forged["evidence"] = {"type": "finite_class"}
+    forged["evidence"] = {"type": "finite_class",
+                          "normal_forms": [_normal_form(n) for n in certificate_networks(forged)]}
     assert not check_certificate(forged).valid
+    with pytest.raises(MalformedCertificate):
+        check_certificate({**forged, "evidence": {"type": "finite_class"}})
 
 
-def test_tampered_finite_class_certificates_stay_sound():
-    """The finite-class evidence is the networks themselves: a tampered certificate is judged on
-    its own networks and, if accepted, its claim is true for them."""
+def test_tampered_finite_class_certificates_fail():
+    """Every number of both networks is restated in the normal forms: changing any one fails."""
     cert = FINITE_CERT()
-    for p in number_paths(cert):
+    paths = list(number_paths(cert))
+    assert any(p[0] == "networks" for p in paths) and any(p[0] == "evidence" for p in paths)
+    for p in paths:
         for how in (1, -1):
-            bad = tampered(cert, p, how)
-            result = check_certificate(bad)
-            if result.valid:
-                a, b = certificate_networks(bad)
-                res = path(a, b) if a.widths == b.widths else None
-                assert res is None or not res.exists
+            assert not check_certificate(tampered(cert, p, how)).valid, p
 
 
 @pytest.mark.parametrize("mutate", [
