@@ -46,8 +46,13 @@ class _Invalid(Exception):
 
 def check(obj: dict) -> CheckResult:
     kind = obj.get("kind")
+    if kind == "tanh.proximate_rank":  # prank upper bounds: exactnet.certify.check_tanh_proximity
+        from .check_tanh_proximity import check as check_proximity
+
+        return check_proximity(obj)
     if kind != "tanh.equivalence":
-        raise MalformedCertificate(f"certificate: unknown kind {kind!r} (expected 'tanh.equivalence')")
+        raise MalformedCertificate(
+            f"certificate: unknown kind {kind!r} (expected 'tanh.equivalence' or 'tanh.proximate_rank')")
     nets = certificate_networks(obj)
     if len(nets) != 2:
         raise MalformedCertificate("certificate: a tanh.equivalence certificate has exactly two networks")

@@ -45,6 +45,10 @@ def solve_component(comp, budget, upper: int, upper_assignment: list, deadline: 
         from ortools.sat.python import cp_model
     except ImportError:  # pragma: no cover - depends on the environment
         raise MissingDependencyError("ortools", "cpsat", "the CP-SAT proximate-rank solver") from None
+    if deadline.expired():
+        return SearchOutcome(value=upper, assignment=list(upper_assignment),
+                             cancelled=_cancelled_flags(upper_assignment, comp.weights, budget), optimal=False,
+                             lower=0)
     if not _fits(comp, budget):
         out = search_component(comp, budget, upper, upper_assignment, deadline)
         out.stats["fallback"] = "numbers too large for CP-SAT or not rational: exhaustive search used"
