@@ -1,5 +1,7 @@
-"""Exact proximate rank of one component with OR-Tools CP-SAT (optional: ``pip install
-"exactnet[cpsat]"``), the alternative to :mod:`exactnet.tanh.prank_search`.
+"""Exact proximate rank of one component with OR-Tools CP-SAT (``ortools``, a runtime
+dependency chosen by ``benchmarks/tanh_prank.py``), the alternative to
+:mod:`exactnet.tanh.prank_search`. One search worker is used (deterministic, and fair on
+shared machines).
 
 The model is integer and Boolean only, built from exact pairwise tests and the integer-scaled
 weights of :mod:`exactnet.tanh.prank_instance` (never a float):
@@ -44,7 +46,7 @@ def solve_component(comp, budget, upper: int, upper_assignment: list, deadline: 
     try:
         from ortools.sat.python import cp_model
     except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError("ortools", "cpsat", "the CP-SAT proximate-rank solver") from None
+        raise MissingDependencyError("ortools", None, "the CP-SAT proximate-rank solver") from None
     if deadline.expired():
         return SearchOutcome(value=upper, assignment=list(upper_assignment),
                              cancelled=_cancelled_flags(upper_assignment, comp.weights, budget), optimal=False,

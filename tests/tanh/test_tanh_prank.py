@@ -219,6 +219,7 @@ def test_exact_matches_brute_force_and_bounds(param, eps):
     greedy = bound_prank(net, eps)
     r = rank(net)
     assert result.value == brute_prank(units, eps)
+    assert prank(net, eps, solver="cp-sat").value == result.value
     assert result.value <= greedy.value <= r
     if eps == 0:
         assert result.value == greedy.value == r
