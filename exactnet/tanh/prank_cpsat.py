@@ -15,6 +15,9 @@ weights of :mod:`exactnet.tanh.prank_instance` (never a float):
 * ``cancel_i ⇒ rep_i`` and, for every output ``k``,
   ``cancel_i ⇒ Σ_{members} (s·a_{·,k} − ε) ≤ 0 ≤ Σ_{members} (s·a_{·,k} + ε)``
   (i.e. ``|Σ s a_k| ≤ ε·|G|``);
+* a valid linear cut (it only strengthens the relaxation): if ``|a_{i,k}| > ε``,
+  ``Σ_{j,t} (|a_{j,k}| + ε)·y_{i,j,t} ≥ (|a_{i,k}| − ε)·cancel_i`` (the other members must
+  absorb the leader's excess);
 * minimise ``Σ rep_i − Σ cancel_i``, the number of kept groups.
 
 ``OPTIMAL`` is CP-SAT's proof of optimality of this exact model; the solution is then
@@ -94,6 +97,10 @@ def solve_component(comp, budget, upper: int, upper_assignment: list, deadline: 
                 lower_terms.append((a + budget, var))
             model.Add(sum(c * v for c, v in upper_terms) <= 0).OnlyEnforceIf(cancel[i])
             model.Add(sum(c * v for c, v in lower_terms) >= 0).OnlyEnforceIf(cancel[i])
+            # linear cut: the other members must be able to absorb the leader's excess
+            excess = abs(A[i][kk]) - budget
+            if excess > 0:
+                model.Add(sum((abs(A[vtx >> 1][kk]) + budget) * var for vtx, var in cand) >= excess * cancel[i])
     model.Minimize(sum(rep) - sum(cancel))
     _hint(model, rep, cancel, const, y, upper_assignment, A, budget)
     solver = cp_model.CpSolver()
@@ -114,7 +121,7 @@ def solve_component(comp, budget, upper: int, upper_assignment: list, deadline: 
         if solver.Value(var):
             assignment[vtx >> 1] = (index[i], -1 if vtx & 1 else 1)
     value = int(round(solver.ObjectiveValue()))
-    lower = int(-(-solver.BestObjectiveBound() // 1))
+    lower = max(0, int(-(-solver.BestObjectiveBound() // 1)))
     cancelled = _cancelled_flags(assignment, A, budget)
     kept = sum(1 for c in cancelled if not c)
     if kept > upper:  # keep the better known solution (CP-SAT stopped early)
