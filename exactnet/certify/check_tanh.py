@@ -53,8 +53,13 @@ def check(obj: dict) -> CheckResult:
         from .tanh_path_check import check_path
 
         return check_path(obj)
+    if kind == "tanh.proximate_rank":  # prank upper bounds: exactnet.certify.check_tanh_proximity
+        from .check_tanh_proximity import check as check_proximity
+
+        return check_proximity(obj)
     if kind != "tanh.equivalence":
-        raise MalformedCertificate(f"certificate: unknown kind {kind!r} (expected 'tanh.equivalence' or 'tanh.path')")
+        raise MalformedCertificate(f"certificate: unknown kind {kind!r}"
+                                   " (expected 'tanh.equivalence', 'tanh.path' or 'tanh.proximate_rank')")
     nets = certificate_networks(obj)
     if len(nets) != 2:
         raise MalformedCertificate("certificate: a tanh.equivalence certificate has exactly two networks")

@@ -249,9 +249,11 @@ def rank(net, activation, as_json):
 @click.option("--method", type=click.Choice(["exact", "greedy"]), default="exact", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the witness network.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None)
+@click.option("--certificate", type=click.Path(dir_okay=False), default=None,
+              help="Write a checkable certificate that the witness is within ε and has the reported rank.")
 @activation_option
 @json_option
-def prank(net, eps, method, output, timeout, activation, as_json):
+def prank(net, eps, method, output, timeout, certificate, activation, as_json):
     """Proximate rank: the least rank within L∞ distance ε of NET."""
     from ..numbers import parse_scalar
 
@@ -260,7 +262,7 @@ def prank(net, eps, method, output, timeout, activation, as_json):
     if not hasattr(value, "p") or value < 0:
         raise InputError(f"--eps must be a non-negative rational, got {eps!r}")
     emit(call_backend("prank", network.activation, network, eps=value, method=method, output=output,
-                      timeout=timeout), as_json)
+                      timeout=timeout, certificate=certificate), as_json)
 
 
 @cli.command()

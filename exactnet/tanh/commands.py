@@ -231,9 +231,6 @@ def info(net: Network) -> Report:
     return Report(data, EXIT_YES, render)
 
 
-__all__ = ["compress", "equiv", "info", "rank"]
-
-
 # ---------------------------------------------------------------------------------------------
 # path
 # ---------------------------------------------------------------------------------------------
@@ -437,4 +434,92 @@ def fiber(net: Network, sample: int | None = None, seed: int | None = None, limi
     return Report(data, EXIT_YES, render)
 
 
-__all__ += ["fiber", "path"]
+# ---------------------------------------------------------------------------------------------
+# prank
+# ---------------------------------------------------------------------------------------------
+
+
+def prank(net: Network, eps, method: str = "exact", output: str | None = None, timeout: float | None = None,
+          certificate: str | None = None) -> Report:
+    """Proximate rank within the closed L∞ ball of radius ``ε`` (:mod:`exactnet.tanh.proximity`).
+
+    JSON keys: ``method``; ``eps``; exact: ``proximate_rank`` (null when the time limit was
+    reached), ``lower_bound``, ``upper_bound``, ``optimality`` (``"exhaustive-search"`` or
+    ``"cp-sat-proof"``; ``"unknown"`` on a time limit), ``solver``; greedy: ``upper_bound``,
+    ``optimality: "none"``; both: ``rank`` and ``width`` of the input, ``witness`` (a network
+    within ε whose rank is the (upper) bound), ``witness_rank``, ``witness_distance``
+    (``‖w − w'‖_∞``, exact), ``partition`` (``labels`` per unit: 0 constant, +k kept group k,
+    −k cancelled group k; ``signs``; ``groups`` with ``units``, ``signs``, ``kept`` and the
+    ``key`` the witness uses), ``reason``, ``stats``, ``output``/``certificate`` when written.
+    Exit 0 when decided (greedy: always), 3 when the time limit left the exact value unknown.
+    """
+    from ..cli.report import EXIT_UNKNOWN
+    from .compression import rank as rank_of
+    from .greedy_bound import bound_prank
+    from .proximate_rank import DEFAULT_SOLVER, prank as exact_prank
+
+    p = TanhParameter.from_network(net, "exactnet prank")
+    if method == "greedy":
+        result = bound_prank(p, eps)
+    elif method == "exact":
+        result = exact_prank(p, eps, deadline=Deadline.after(timeout), solver=DEFAULT_SOLVER)
+    else:
+        raise UnsupportedError(f"unknown prank method {method!r} (exact or greedy)")
+    wnet = result.witness.parameter.to_network()
+    data = {"method": method, "eps": format_number(result.eps)}
+    if method == "exact":
+        data.update({"proximate_rank": result.value, "lower_bound": result.lower, "upper_bound": result.upper,
+                     "optimality": result.optimality, "solver": result.stats.get("solver")})
+    else:
+        data.update({"upper_bound": result.value, "optimality": "none"})
+    data.update({
+        "rank": rank_of(p), "width": p.width, "witness": network_to_obj(wnet), "witness_rank": result.witness.rank,
+        "witness_distance": format_number(result.witness.distance),
+        "partition": result.plan.to_json(p, result.eps), "reason": result.reason, "stats": result.stats,
+    })
+    if output:
+        from ..io import save_network
+
+        rep = save_network(wnet, output)
+        data["output"] = output
+        if not rep.exact:
+            sys.stderr.write(f"exactnet: warning: {rep.rounded} of {rep.total} values were rounded to {rep.dtype}"
+                             f" (the written witness may no longer be within ε)\n")
+    if certificate:
+        from .proximity_certificate import proximate_rank_certificate
+
+        write_certificate(proximate_rank_certificate(result), certificate)
+        data["certificate"] = certificate
+
+    def render(console: Console):
+        e = format_number(result.eps)
+        if method == "greedy":
+            console.print(f"greedy upper bound on prank (ε = {e}): {result.value}   (rank {data['rank']}, width {p.width})")
+        elif result.value is not None:
+            how = "exhaustive search" if result.optimality == "exhaustive-search" else "CP-SAT optimality proof"
+            console.print(f"proximate rank (ε = {e}): {result.value}   (optimal: {how}; rank {data['rank']}, "
+                          f"width {p.width})")
+        else:
+            console.print(f"proximate rank (ε = {e}): unknown, {result.lower} ≤ prank ≤ {result.upper}")
+        console.print(result.reason)
+        table = Table("group", "units (sign)", "kept", box=None)
+        for k, g in enumerate(result.plan.groups[:30], start=1):
+            units = ", ".join(f"{i}{'+' if s > 0 else '−'}" for i, s in zip(g.members, g.signs))
+            table.add_row(str(k), units, "yes" if not g.cancelled else "cancelled")
+        if len(result.plan.groups) > 30:
+            table.add_row("…", f"{len(result.plan.groups) - 30} more groups", "")
+        if result.plan.groups:
+            console.print(table)
+        if result.plan.constant:
+            console.print("made constant: units " + ", ".join(map(str, result.plan.constant[:50]))
+                          + (" …" if len(result.plan.constant) > 50 else ""))
+        console.print(f"witness: rank {result.witness.rank}, at distance {data['witness_distance']} ≤ ε"
+                      + (f", written to {output}" if output else " (--json or -o to get it)"))
+        if certificate:
+            console.print(f"certificate written to {certificate}")
+
+    exit_code = EXIT_UNKNOWN if (method == "exact" and result.value is None) else EXIT_YES
+    return Report(data, exit_code, render)
+
+
+__all__ = ["compress", "equiv", "fiber", "info", "path", "prank", "rank"]

@@ -6,7 +6,8 @@ import pytest
 
 from exactnet.reproduce.registry import entries
 
-NAMES = ["tanh-irreducible-orbit", "tanh-rank-optimal-compression", "tanh-reference-vectors"]
+NAMES = ["tanh-irreducible-orbit", "tanh-rank-optimal-compression", "tanh-reference-vectors", "tanh-prank-reference",
+         "tanh-prank-square-cover"]
 
 
 @pytest.mark.parametrize("name", NAMES)
