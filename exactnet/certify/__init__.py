@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FormatError, InputError
-from ..numbers import json_loads_exact
 
 FORMAT = "exactnet.certificate/1"
 
@@ -55,18 +54,9 @@ def write_certificate(obj: dict, path: str | Path) -> None:
 
 
 def read_certificate(path: str | Path) -> dict:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
-    try:
-        obj = json_loads_exact(text)
-    except json.JSONDecodeError as exc:
-        raise MalformedCertificate(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    return obj
+    from ..jsonfile import read_json
+
+    return read_json(path, "certificate", MalformedCertificate)
 
 
 def certificate_networks(obj: dict) -> list:

@@ -13,7 +13,6 @@ import inspect
 import json
 import os
 import sys
-from pathlib import Path
 
 import click
 from rich.console import Console

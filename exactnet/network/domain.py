@@ -12,14 +12,13 @@ The domain of a question about networks must be full-dimensional (a box with
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from flint import fmpq
 
 from ..errors import FormatError, InputError
-from ..numbers import format_number, json_loads_exact, number_json, parse_scalar
+from ..numbers import format_number, number_json, parse_scalar
 
 
 def _rational_vector(values, what: str, source: str) -> tuple[fmpq, ...]:
@@ -131,15 +130,6 @@ def domain_from_obj(obj, source: str = "domain") -> Polyhedron:
 
 
 def read_domain(path: str | Path) -> Polyhedron:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
-    try:
-        obj = json_loads_exact(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    return domain_from_obj(obj, str(path))
+    from ..jsonfile import read_json
+
+    return domain_from_obj(read_json(path, "domain file"), str(path))

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from ..errors import FormatError, InputError, NetworkError
-from ..numbers import json_loads_exact, number_json
+from ..numbers import number_json
 from .model import ACTIVATIONS, Network
 
 FORMAT = "exactnet.network/1"
@@ -72,13 +72,9 @@ def network_to_obj(net: Network) -> dict:
 
 
 def loads(text: str, source: str = "network") -> Network:
-    try:
-        obj = json_loads_exact(text)
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
-    except InputError as exc:
-        raise type(exc)(f"{source}: {exc}") from None
-    return network_from_obj(obj, source)
+    from ..jsonfile import parse_json
+
+    return network_from_obj(parse_json(text, source), source)
 
 
 def dumps(net: Network, indent: int | None = 1) -> str:
@@ -90,18 +86,9 @@ def dumps(net: Network, indent: int | None = 1) -> str:
 
 
 def read_network(path: str | Path) -> Network:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a network file") from None
-    except UnicodeDecodeError:
-        raise FormatError(f"{path}: not a UTF-8 text file (expected exactnet.network/1 JSON)") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return loads(text, str(path))
+    from ..jsonfile import read_text
+
+    return loads(read_text(path, "network file"), str(path))
 
 
 def write_network(net: Network, path: str | Path) -> None:

@@ -30,12 +30,16 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from flint import arb, ctx, fmpq, fmpq_poly, fmpz, fmpz_poly
 
 from ..errors import FieldMismatchError, NumberError
+
+if TYPE_CHECKING:  # annotations only; SymPy is imported lazily at run time
+    import sympy
 
 
 def _sympy():
