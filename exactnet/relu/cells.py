@@ -1,0 +1,327 @@
+"""Cells of a region enumeration: exact sign decisions of affine forms on an open polyhedron.
+
+A *cell* is the open polyhedron ``{x : g_i·x + h_i > 0}`` of primitive integer rows (the domain's
+constraints first, then the hyperplane splits of the path that led to it), full-dimensional
+and with a known exact interior point. :meth:`classify` decides, for an affine form ``e``,
+whether ``e > 0`` on the whole cell, ``e < 0`` on the whole cell, or ``e`` takes both signs (the
+hyperplane ``e = 0`` cuts the cell into two full-dimensional children; relu.md §4 step 2,
+§5.3.2 step 2). A neuron whose sign is fixed on the cell never splits it.
+
+Two exact engines (performance.md):
+
+* :class:`GeneratorCell` (small input dimension, default ``n ≤ 6``): the closure is a PPL
+  ``C_Polyhedron``; the sign of ``e`` on it is read off its minimized generators (points, rays,
+  lines). The double-description conversion is cheap in low dimension.
+* :class:`LPCell` (any dimension): known interior points decide splits for free; otherwise one
+  linear program (HiGHS proposal verified exactly, PPL ``MIP_Problem`` fallback; see
+  :mod:`exactnet.relu.open_polyhedra`) gives an interior point of the other side or a Farkas
+  certificate that the form's sign is fixed.
+
+All rows are primitive integer vectors (:func:`primitive_row`), so a form parallel to an existing
+row is recognised by a dictionary lookup (its sign is then fixed, with a trivial certificate).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from flint import fmpq
+
+from .open_polyhedra import Farkas, Interior, Row, decide, float_rows, is_interior, new_solver
+
+#: Input dimension up to which the generator engine is the default.
+GENERATOR_ENGINE_MAX_DIM = 6
+#: How many known interior points an LP cell carries.
+MAX_POINTS = 6
+
+
+def primitive_row(g: Sequence, h) -> Row:
+    """The primitive integer row positively proportional to the rational form ``g·x + h``.
+
+    Multiply by the lcm of the denominators, then divide by the gcd of all entries (the zero form
+    stays zero). Two forms are positively proportional iff their primitive rows are equal.
+    """
+    entries = list(g) + [h]
+    den = 1
+    for v in entries:
+        q = int(v.q) if isinstance(v, fmpq) else 1
+        if q != 1:
+            den = den * q // math.gcd(den, q)
+    ints = [int(v.p) * (den // int(v.q)) if isinstance(v, fmpq) else int(v) * den for v in entries]
+    div = 0
+    for a in ints:
+        div = math.gcd(div, a)
+    if div > 1:
+        ints = [a // div for a in ints]
+    return tuple(ints[:-1]), ints[-1]
+
+
+def negate(row: Row) -> Row:
+    g, h = row
+    return tuple(-a for a in g), -h
+
+
+def row_value(row: Row, x: Sequence[fmpq]) -> fmpq:
+    g, h = row
+    acc = fmpq(h)
+    for a, v in zip(g, x):
+        if a:
+            acc += a * v
+    return acc
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The sign of a form on a cell: ``+1``/``−1`` (fixed) or ``0`` (split into both sides).
+
+    ``farkas`` (fixed signs, when already known) certifies that the cell meets no point with the
+    opposite sign: multipliers over ``cell.rows + [−sign·row]``.
+    """
+
+    sign: int
+    farkas: Farkas | None = None
+    pos_points: tuple = ()
+    neg_points: tuple = ()
+
+
+class _CellBase:
+    rows: tuple[Row, ...]
+    n: int
+
+    def key_index(self, row: Row) -> int | None:
+        return self._keys.get(row)
+
+    def fixed_by_parallel(self, row: Row) -> Decision | None:
+        """Sign fixed because ``row`` (or its negation) is one of the cell's rows."""
+        i = self._keys.get(row)
+        if i is not None:  # e = row_i > 0 on the cell; {row_i > 0, −e > 0} is empty: y_i = 1, t = 1
+            return Decision(1, Farkas(((i, fmpq(1)), (len(self.rows), fmpq(1)))))
+        i = self._keys.get(negate(row))
+        if i is not None:  # e = −row_i < 0 on the cell; {row_i > 0, e > 0}: y_i = 1, t = 1
+            return Decision(-1, Farkas(((i, fmpq(1)), (len(self.rows), fmpq(1)))))
+        return None
+
+    def farkas_for(self, row: Row, sign: int) -> Farkas:
+        """A Farkas certificate that ``{cell, −sign·e > 0}`` is empty (``e`` has the fixed sign)."""
+        target = row if sign < 0 else negate(row)
+        ans = decide(list(self.rows) + [target], self.n)
+        if not isinstance(ans, Farkas):  # pragma: no cover - would contradict the decision
+            raise AssertionError("internal error: a fixed sign without a Farkas certificate")
+        return ans
+
+
+def _extend_keys(keys: dict, rows: tuple[Row, ...], start: int) -> dict:
+    out = dict(keys)
+    for i in range(start, len(rows)):
+        out.setdefault(rows[i], i)
+    return out
+
+
+class GeneratorCell(_CellBase):
+    """A cell whose closure is held as a PPL ``C_Polyhedron`` (sign tests on generators)."""
+
+    __slots__ = ("n", "rows", "poly", "_keys", "_gens", "_point")
+
+    def __init__(self, n: int, rows: tuple[Row, ...], poly, keys: dict, point=None):
+        self.n, self.rows, self.poly, self._keys = n, rows, poly, keys
+        self._gens = None
+        self._point = point
+
+    @classmethod
+    def root(cls, n: int, rows: Sequence[Row], point: Sequence[fmpq]) -> "GeneratorCell":
+        import ppl
+
+        poly = ppl.C_Polyhedron(n, "universe")
+        xs = [ppl.Variable(i) for i in range(n)]
+        for g, h in rows:
+            poly.add_constraint(_expr(ppl, xs, g, h) >= 0)
+        rows = tuple(rows)
+        return cls(n, rows, poly, _extend_keys({}, rows, 0), tuple(point))
+
+    def _generators(self):
+        if self._gens is None:
+            gens = []
+            for gen in self.poly.minimized_generators():
+                coeffs = tuple(int(c) for c in gen.coefficients())
+                if gen.is_point():
+                    gens.append((0, coeffs, int(gen.divisor())))
+                elif gen.is_ray():
+                    gens.append((1, coeffs, 0))
+                else:
+                    gens.append((2, coeffs, 0))
+            self._gens = gens
+        return self._gens
+
+    def classify(self, row: Row) -> Decision:
+        g, h = row
+        pos = neg = False
+        for kind, c, d in self._generators():
+            v = 0
+            for a, b in zip(g, c):
+                if a and b:
+                    v += a * b
+            if kind == 0:
+                v += h * d
+            elif kind == 2:
+                if v:
+                    return Decision(0)
+                continue
+            if v > 0:
+                pos = True
+            elif v < 0:
+                neg = True
+            if pos and neg:
+                return Decision(0)
+        if pos:
+            return Decision(1)
+        if neg:
+            return Decision(-1)
+        raise AssertionError("internal error: a non-constant form vanishes on a full-dimensional cell")
+
+    def child(self, decision: Decision, row: Row, side: int) -> "GeneratorCell":
+        import ppl
+
+        new_row = row if side > 0 else negate(row)
+        poly = ppl.C_Polyhedron(self.poly)
+        xs = [ppl.Variable(i) for i in range(self.n)]
+        poly.add_constraint(_expr(ppl, xs, *new_row) >= 0)
+        rows = self.rows + (new_row,)
+        return GeneratorCell(self.n, rows, poly, _extend_keys(self._keys, rows, len(self.rows)))
+
+    def point(self) -> tuple[fmpq, ...]:
+        """An exact interior point: mean of the vertices plus the sum of the rays."""
+        if self._point is None:
+            n = self.n
+            acc = [fmpq(0)] * n
+            ray = [0] * n
+            count = 0
+            for kind, c, d in self._generators():
+                if kind == 0:
+                    count += 1
+                    for i in range(n):
+                        if c[i]:
+                            acc[i] += fmpq(c[i], d)
+                elif kind == 1:
+                    for i in range(n):
+                        ray[i] += c[i]
+            pt = tuple(acc[i] / count + ray[i] for i in range(n))
+            if not is_interior(self.rows, pt):  # pragma: no cover - defensive
+                ans = decide(self.rows, n)
+                pt = ans.point
+            self._point = pt
+        return self._point
+
+
+def _expr(ppl, xs, g, h):
+    e = ppl.Linear_Expression(h)
+    for a, x in zip(g, xs):
+        if a:
+            e += a * x
+    return e
+
+
+class LPCell(_CellBase):
+    """A cell held as its rows plus a few exact interior points (LP-based sign decisions)."""
+
+    __slots__ = ("n", "rows", "points", "_keys", "_fdata", "_solver")
+
+    def __init__(self, n: int, rows: tuple[Row, ...], points: tuple, keys: dict, fdata, solver):
+        self.n, self.rows, self.points, self._keys = n, rows, points, keys
+        self._fdata, self._solver = fdata, solver
+
+    @classmethod
+    def root(cls, n: int, rows: Sequence[Row], points: Sequence[Sequence[fmpq]]) -> "LPCell":
+        rows = tuple(rows)
+        pts = tuple(tuple(p) for p in points if is_interior(rows, p))
+        if not pts:
+            pts = (decide(rows, n).point,)
+        fdata = float_rows(rows) if rows else _empty_fdata(n)
+        return cls(n, rows, pts[:MAX_POINTS], _extend_keys({}, rows, 0), fdata, new_solver())
+
+    def _with_row(self, row: Row):
+        if self._fdata is None:
+            return None
+        extra = float_rows([row])
+        if extra is None:
+            return None
+        import numpy as np
+
+        return np.vstack([self._fdata, extra])
+
+    def classify(self, row: Row) -> Decision:
+        pos, neg, zero = [], [], []
+        for p in self.points:
+            v = row_value(row, p)
+            (pos if v > 0 else neg if v < 0 else zero).append(p)
+        if pos and neg:
+            return Decision(0, None, tuple(pos), tuple(neg))
+        if zero:  # e vanishes at an interior point and is not constant: it takes both signs nearby
+            p = zero[0]
+            plus, minus = self._pushed(p, row)
+            return Decision(0, None, tuple(pos) + (plus,), tuple(neg) + (minus,))
+        sign = 1 if pos else -1
+        other = negate(row) if sign > 0 else row
+        ans = decide(self.rows + (other,), self.n, float_data=self._with_row(other), solver=self._solver)
+        if isinstance(ans, Farkas):
+            return Decision(sign, ans)
+        if sign > 0:
+            return Decision(0, None, tuple(pos), (ans.point,))
+        return Decision(0, None, (ans.point,), tuple(neg))
+
+    def _pushed(self, p, row: Row):
+        """Points ``p ± δ·g`` strictly inside the cell on both sides of ``e = 0`` (``e(p) = 0``)."""
+        g, _h = row
+        step = fmpq(1)
+        for r in self.rows:
+            slack = row_value(r, p)
+            rate = abs(sum(a * b for a, b in zip(r[0], g)))
+            if rate:
+                step = min(step, slack / (2 * rate))
+        plus = tuple(v + step * a for v, a in zip(p, g))
+        minus = tuple(v - step * a for v, a in zip(p, g))
+        return plus, minus
+
+    def child(self, decision: Decision, row: Row, side: int) -> "LPCell":
+        new_row = row if side > 0 else negate(row)
+        rows = self.rows + (new_row,)
+        pts = decision.pos_points if side > 0 else decision.neg_points
+        return LPCell(self.n, rows, tuple(pts[:MAX_POINTS]), _extend_keys(self._keys, rows, len(self.rows)),
+                      self._with_row(new_row), self._solver)
+
+    def point(self) -> tuple[fmpq, ...]:
+        return self.points[0]
+
+
+def _empty_fdata(n: int):
+    import numpy as np
+
+    return np.empty((0, n + 1))
+
+
+def root_cell(n: int, rows: Sequence[Row], engine: str, seeds: Sequence[Sequence[fmpq]] = ()):
+    """The root cell (the interior of the domain given by ``rows``; ``R^n`` when empty).
+
+    Returns ``None`` when the domain has empty interior.
+    """
+    ans = decide(list(rows), n, hints=list(seeds))
+    if isinstance(ans, Farkas):
+        return None
+    if engine == "generators":
+        return GeneratorCell.root(n, rows, ans.point)
+    return LPCell.root(n, rows, [ans.point] + [tuple(s) for s in seeds])
+
+
+def choose_engine(n: int, engine: str = "auto") -> str:
+    if engine == "auto":
+        return "generators" if n <= GENERATOR_ENGINE_MAX_DIM else "lp"
+    if engine not in ("generators", "lp"):
+        raise ValueError(f"unknown engine {engine!r}")
+    return engine
+
+
+__all__ = [
+    "Decision", "GeneratorCell", "LPCell", "choose_engine", "negate", "primitive_row", "root_cell", "row_value",
+    "GENERATOR_ENGINE_MAX_DIM", "Interior",
+]
