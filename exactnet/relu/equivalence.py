@@ -37,7 +37,7 @@ from ..network.domain import Polyhedron
 from ..numbers import number_json
 from ..progress import Progress, null_progress
 from .canonical import compare_shallow, separating_point
-from .normal_form import normal_form
+from .normal_form import NormalForm, normal_form
 from .probes import find_witness, probe_points
 from .regions import TreeRecorder, domain_interior_point, domain_rows, walk
 
@@ -91,11 +91,13 @@ def _cert(a, b, value, domain, tier, evidence, wanted):
 
 def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, certificate: bool = False,
                deadline: Deadline = NO_DEADLINE, timeout: float | None = None, progress: Progress | None = None,
-               engine: str = "auto") -> EquivalenceResult:
+               engine: str = "auto", tiers: str = "abcd") -> EquivalenceResult:
     """Decide whether ``a`` and ``b`` compute the same function (on ``R^n`` or on ``domain``).
 
     ``certificate=True`` attaches a ``relu.equivalence`` certificate. ``timeout`` (seconds) or
     ``deadline`` bound tier (d); when reached the answer is unknown (``equivalent is None``).
+    ``tiers`` selects the tiers that may run (default all; e.g. ``"d"`` runs only the complete
+    procedure, which is how the tiers are cross-checked).
     """
     check_inputs(a, b, domain)
     if timeout is not None:
@@ -110,7 +112,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
     notes = []
 
     # (a) at most one hidden layer: canonical forms decide
-    if a.depth <= 1 and b.depth <= 1:
+    if "a" in tiers and a.depth <= 1 and b.depth <= 1:
         try:
             comparison = compare_shallow(a, b, rows)
         except UnsupportedError as exc:
@@ -130,21 +132,26 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
                                          _cert(orig_a, orig_b, False, domain, "a", _witness_evidence(a, b, x), certificate))
             notes.append("tier (a): forms differ but no rational witness was constructed")
 
-    # (b) symmetry normal form
-    nf_a = normal_form(a, rows if rational else None)
-    nf_b = normal_form(b, rows if rational else None)
-    if nf_a.network == nf_b.network:
+    # (b) symmetry normal form (its reduced networks also feed tier (d))
+    if "b" in tiers:
+        nf_a = normal_form(a, rows if rational else None)
+        nf_b = normal_form(b, rows if rational else None)
+    else:  # without tier (b), tier (d) runs on the networks as given (an independent cross-check)
+        nf_a, nf_b = NormalForm(a, ()), NormalForm(b, ())
+    if "b" in tiers and nf_a.network == nf_b.network:
         evidence = {"method": "symmetry_moves", "moves": [_moves_json(nf_a.moves), _moves_json(nf_b.moves)]}
         return EquivalenceResult(True, "b", "equal symmetry normal forms",
                                  certificate=_cert(orig_a, orig_b, True, domain, "b", evidence, certificate))
 
     # (c) probes
-    x = find_witness(nf_a.network, nf_b.network, probe_points(n, 24, rows, point))
+    x = find_witness(nf_a.network, nf_b.network, probe_points(n, 24, rows, point)) if "c" in tiers else None
     if x is not None and forward_exact(a, x) != forward_exact(b, x):
         return EquivalenceResult(False, "c", "the outputs differ at a probe point", x,
                                  _cert(orig_a, orig_b, False, domain, "c", _witness_evidence(a, b, x), certificate))
 
     # (d) complete
+    if "d" not in tiers:
+        return EquivalenceResult(None, None, "undecided by the selected tiers " + ", ".join(tiers))
     if not rational:
         reason = "the complete tier (d) needs rational weights (PPL cannot hold algebraic numbers)"
         if notes:
