@@ -27,7 +27,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from flint import fmpq
+from flint import fmpq, fmpz_mat
 
 from .open_polyhedra import Farkas, Interior, Row, decide, float_rows, is_interior, new_solver
 
@@ -122,12 +122,13 @@ def _extend_keys(keys: dict, rows: tuple[Row, ...], start: int) -> dict:
 class GeneratorCell(_CellBase):
     """A cell whose closure is held as a PPL ``C_Polyhedron`` (sign tests on generators)."""
 
-    __slots__ = ("n", "rows", "poly", "_keys", "_gens", "_point")
+    __slots__ = ("n", "rows", "poly", "_keys", "_gens", "_point", "_matrix")
 
     def __init__(self, n: int, rows: tuple[Row, ...], poly, keys: dict, point=None):
         self.n, self.rows, self.poly, self._keys = n, rows, poly, keys
         self._gens = None
         self._point = point
+        self._matrix = None
 
     @classmethod
     def root(cls, n: int, rows: Sequence[Row], point: Sequence[fmpq]) -> "GeneratorCell":
@@ -154,31 +155,49 @@ class GeneratorCell(_CellBase):
             self._gens = gens
         return self._gens
 
-    def classify(self, row: Row) -> Decision:
-        g, h = row
-        pos = neg = False
-        for kind, c, d in self._generators():
-            v = 0
-            for a, b in zip(g, c):
-                if a and b:
-                    v += a * b
-            if kind == 0:
-                v += h * d
-            elif kind == 2:
-                if v:
-                    return Decision(0)
-                continue
-            if v > 0:
-                pos = True
-            elif v < 0:
-                neg = True
-            if pos and neg:
-                return Decision(0)
-        if pos:
-            return Decision(1)
-        if neg:
-            return Decision(-1)
-        raise AssertionError("internal error: a non-constant form vanishes on a full-dimensional cell")
+    def _generator_matrix(self):
+        """Generators as columns ``(c, d)`` (points), ``(r, 0)`` (rays, lines) of an ``fmpz_mat``."""
+        if self._matrix is not None:
+            return self._matrix
+        gens = self._generators()
+        n = self.n
+        entries = []
+        for i in range(n + 1):
+            for kind, c, d in gens:
+                entries.append(c[i] if i < n else (d if kind == 0 else 0))
+        self._matrix = (fmpz_mat(n + 1, len(gens), entries), [kind for kind, _c, _d in gens])
+        return self._matrix
+
+    def classify_batch(self, forms, units: Sequence[int], rows_of) -> dict:
+        """Decisions for the (non-constant) integer forms ``forms`` (an ``fmpz_mat`` with rows
+        ``(g, h)``) of the given units: the signs of every form at every generator at once."""
+        matrix, kinds = self._generator_matrix()
+        values = (forms * matrix).tolist()
+        out = {}
+        for j in units:
+            pos = neg = False
+            split = False
+            for v, kind in zip(values[j], kinds):
+                if kind == 2:
+                    if v:
+                        split = True
+                        break
+                elif v > 0:
+                    pos = True
+                elif v < 0:
+                    neg = True
+                if pos and neg:
+                    split = True
+                    break
+            if split:
+                out[j] = Decision(0)
+            elif pos:
+                out[j] = Decision(1)
+            elif neg:
+                out[j] = Decision(-1)
+            else:  # pragma: no cover - g ≠ 0 cannot vanish on a full-dimensional cell
+                raise AssertionError("internal error: a non-constant form vanishes on a full-dimensional cell")
+        return out
 
     def child(self, decision: Decision, row: Row, side: int) -> "GeneratorCell":
         import ppl
@@ -225,11 +244,12 @@ def _expr(ppl, xs, g, h):
 class LPCell(_CellBase):
     """A cell held as its rows plus a few exact interior points (LP-based sign decisions)."""
 
-    __slots__ = ("n", "rows", "points", "_keys", "_fdata", "_solver")
+    __slots__ = ("n", "rows", "points", "_keys", "_fdata", "_solver", "_matrix")
 
     def __init__(self, n: int, rows: tuple[Row, ...], points: tuple, keys: dict, fdata, solver):
         self.n, self.rows, self.points, self._keys = n, rows, points, keys
         self._fdata, self._solver = fdata, solver
+        self._matrix = None
 
     @classmethod
     def root(cls, n: int, rows: Sequence[Row], points: Sequence[Sequence[fmpq]]) -> "LPCell":
@@ -250,25 +270,52 @@ class LPCell(_CellBase):
 
         return np.vstack([self._fdata, extra])
 
-    def classify(self, row: Row) -> Decision:
-        pos, neg, zero = [], [], []
+    def _point_matrix(self):
+        if self._matrix is not None:
+            return self._matrix
+        n = self.n
+        cols = []
         for p in self.points:
-            v = row_value(row, p)
-            (pos if v > 0 else neg if v < 0 else zero).append(p)
-        if pos and neg:
-            return Decision(0, None, tuple(pos), tuple(neg))
-        if zero:  # e vanishes at an interior point and is not constant: it takes both signs nearby
-            p = zero[0]
-            plus, minus = self._pushed(p, row)
-            return Decision(0, None, tuple(pos) + (plus,), tuple(neg) + (minus,))
-        sign = 1 if pos else -1
-        other = negate(row) if sign > 0 else row
-        ans = decide(self.rows + (other,), self.n, float_data=self._with_row(other), solver=self._solver)
-        if isinstance(ans, Farkas):
-            return Decision(sign, ans)
-        if sign > 0:
-            return Decision(0, None, tuple(pos), (ans.point,))
-        return Decision(0, None, (ans.point,), tuple(neg))
+            den = 1
+            for v in p:
+                q = int(v.q)
+                den = den * q // math.gcd(den, q)
+            cols.append([int(v.p) * (den // int(v.q)) for v in p] + [den])
+        entries = [cols[c][i] for i in range(n + 1) for c in range(len(cols))]
+        self._matrix = fmpz_mat(n + 1, len(cols), entries)
+        return self._matrix
+
+    def classify_batch(self, forms, units: Sequence[int], rows_of) -> dict:
+        """Decisions for the given units: known interior points first (all at once), then the
+        parallel-row test, then one exact LP per undetermined form."""
+        values = (forms * self._point_matrix()).tolist()
+        out = {}
+        for j in units:
+            pos, neg, zero = [], [], []
+            for v, p in zip(values[j], self.points):
+                (pos if v > 0 else neg if v < 0 else zero).append(p)
+            if pos and neg:
+                out[j] = Decision(0, None, tuple(pos), tuple(neg))
+                continue
+            row = rows_of(j)
+            if zero:  # e vanishes at an interior point and is not constant: both signs nearby
+                plus, minus = self._pushed(zero[0], row)
+                out[j] = Decision(0, None, tuple(pos) + (plus,), tuple(neg) + (minus,))
+                continue
+            parallel = self.fixed_by_parallel(row)
+            if parallel is not None:
+                out[j] = parallel
+                continue
+            sign = 1 if pos else -1
+            other = negate(row) if sign > 0 else row
+            ans = decide(self.rows + (other,), self.n, float_data=self._with_row(other), solver=self._solver)
+            if isinstance(ans, Farkas):
+                out[j] = Decision(sign, ans)
+            elif sign > 0:
+                out[j] = Decision(0, None, tuple(pos), (ans.point,))
+            else:
+                out[j] = Decision(0, None, (ans.point,), tuple(neg))
+        return out
 
     def _pushed(self, p, row: Row):
         """Points ``p ± δ·g`` strictly inside the cell on both sides of ``e = 0`` (``e(p) = 0``)."""

@@ -29,18 +29,19 @@ Per-region data (the API other modules build on, e.g. functional dimension):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Iterator, Sequence
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
 from ..deadline import NO_DEADLINE, Deadline
 from ..errors import InputError, NetworkError, UnsupportedError
 from ..network import Network
 from ..network.domain import Polyhedron
 from ..progress import Progress, null_progress
-from .cells import Decision, choose_engine, negate, primitive_row, root_cell, row_value
+from .cells import choose_engine, primitive_row, root_cell, row_value
 from .open_polyhedra import Farkas, Row, decide
 
 Pattern = tuple[tuple[int, ...], ...]
@@ -202,62 +203,96 @@ def require_rational_relu(net: Network, what: str = "region enumeration") -> Non
 
 
 class _Compiled:
-    """A rational network as ``fmpq_mat`` layers (weights as nested lists too, for masking)."""
+    """A rational network as integer homogeneous layer matrices ``L_ℓ·[[W_ℓ, b_ℓ], [0, 1]]``
+    (``L_ℓ`` the lcm of the layer's denominators; positive scalings never change a sign)."""
 
-    __slots__ = ("W", "Wlists", "b", "widths", "n")
+    __slots__ = ("hat", "scale", "widths", "n")
 
     def __init__(self, net: Network):
-        self.W = [layer.weight_matrix for layer in net.layers]
-        self.Wlists = [[list(r) for r in layer.weight] for layer in net.layers]
-        self.b = [fmpq_mat(layer.out_dim, 1, list(layer.bias)) for layer in net.layers]
         self.widths = net.widths
         self.n = net.input_dim
+        self.hat, self.scale = [], []
+        for layer in net.layers:
+            rows = [list(r) + [bv] for r, bv in zip(layer.weight, layer.bias)]
+            rows.append([fmpq(0)] * layer.in_dim + [fmpq(1)])
+            den = 1
+            for r in rows:
+                for v in r:
+                    q = int(v.q)
+                    if q != 1:
+                        den = den * q // math.gcd(den, q)
+            ints = [int(v.p) * (den // int(v.q)) for r in rows for v in r]
+            self.hat.append(fmpz_mat(len(rows), len(rows[0]), ints))
+            self.scale.append(den)
 
 
 class _State:
-    """Where one network's enumeration stands on the current cell (immutable by convention)."""
+    """Where one network's enumeration stands on the current cell (immutable by convention).
 
-    __slots__ = ("net", "layer", "Z", "z", "labels", "current", "out")
+    ``F`` is an ``fmpz_mat`` equal to ``den`` times the ``(n_ℓ+1)×(n+1)`` matrix whose first ``n_ℓ``
+    rows are the exact preactivation forms ``(g, h)`` of the current layer on the cell (the last
+    row is ``(0, …, 0, 1)``); ``current`` holds the labels decided so far in this layer
+    (``None`` = undecided).
+    """
 
-    def __init__(self, net: _Compiled, layer: int, Z, z, labels: tuple, current: tuple, out):
-        self.net, self.layer, self.Z, self.z = net, layer, Z, z
+    __slots__ = ("net", "layer", "F", "den", "ints", "labels", "current", "out")
+
+    def __init__(self, net: _Compiled, layer: int, F, den: int, labels: tuple, current: tuple, out, ints=None):
+        self.net, self.layer, self.F, self.den = net, layer, F, den
         self.labels, self.current, self.out = labels, current, out
+        self.ints = ints
 
     @classmethod
     def start(cls, net: _Compiled) -> "_State":
-        if len(net.W) == 1:
-            return cls(net, 0, None, None, (), (), AffineMap(net.W[0], net.b[0]))
-        return cls(net, 0, net.W[0], net.b[0], (), (), None)
+        F, den = net.hat[0], net.scale[0]
+        if len(net.hat) == 1:
+            return cls(net, 0, None, den, (), (), _affine_map(F.tolist(), den, net.widths[-1], net.n))
+        return cls(net, 0, F, den, (), (None,) * net.widths[1], None)
 
     @property
     def done(self) -> bool:
         return self.out is not None
 
-    @property
-    def unit(self) -> int:
-        return len(self.current)
+    def integer_forms(self):
+        """``(fmpz_mat, rows as int lists)``: the forms times one common positive integer."""
+        if self.ints is None:
+            self.ints = self.F.tolist()
+        return self.F, self.ints
 
-    def form(self) -> tuple[list[fmpq], fmpq]:
-        j = len(self.current)
-        Z = self.Z
-        return [Z[j, k] for k in range(Z.ncols())], self.z[j, 0]
+    def undecided(self) -> list[int]:
+        return [j for j, lab in enumerate(self.current) if lab is None]
 
-    def decide(self, label: int) -> "_State":
-        current = self.current + (label,)
+    def decide(self, labels: dict) -> "_State":
+        current = tuple(labels.get(j, lab) for j, lab in enumerate(self.current))
         net = self.net
-        if len(current) < self.Z.nrows():
-            return _State(net, self.layer, self.Z, self.z, self.labels, current, None)
+        if None in current:
+            return _State(net, self.layer, self.F, self.den, self.labels, current, None, self.ints)
         nxt = self.layer + 1
-        wl = net.Wlists[nxt]
-        width = len(current)
-        entries = [row[c] if current[c] == 1 else 0 for row in wl for c in range(width)]
-        masked = fmpq_mat(len(wl), width, entries)
-        Z = masked * self.Z
-        z = masked * self.z + net.b[nxt]
-        labels = self.labels + (current,)
-        if nxt == len(net.W) - 1:
-            return _State(net, nxt, None, None, labels, (), AffineMap(Z, z))
-        return _State(net, nxt, Z, z, labels, (), None)
+        _F, rows = self.integer_forms()
+        cols = len(rows[0])
+        zero = [0] * cols
+        masked = [v for j, lab in enumerate(current) for v in (rows[j] if lab == 1 else zero)] + rows[-1]
+        F = net.hat[nxt] * fmpz_mat(len(rows), cols, masked)
+        den = self.den * net.scale[nxt]
+        done = self.labels + (current,)
+        if nxt == len(net.hat) - 1:
+            return _State(net, nxt, None, den, done, (), _affine_map(F.tolist(), den, net.widths[-1], net.n))
+        return _State(net, nxt, F, den, done, (None,) * net.widths[nxt + 1], None)
+
+
+def _affine_map(rows, den: int, m: int, n: int) -> "AffineMap":
+    weight = fmpq_mat(m, n, [fmpq(rows[i][k], den) for i in range(m) for k in range(n)])
+    bias = fmpq_mat(m, 1, [fmpq(rows[i][n], den) for i in range(m)])
+    return AffineMap(weight, bias)
+
+
+def _primitive_int_row(ints: Sequence[int], n: int) -> Row:
+    div = 0
+    for a in ints:
+        div = math.gcd(div, a)
+    if div > 1:
+        ints = [a // div for a in ints]
+    return tuple(int(a) for a in ints[:n]), int(ints[n])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,47 +383,60 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, engine: s
     states = tuple(_State.start(c) for c in compiled)
     root_id = recorder.new() if recorder is not None else -1
     stack = [(root, states, root_id)]
-    found = 0
     while stack:
         cell, states, node = stack.pop()
         while True:
             deadline.check("the region enumeration")
-            k = next((i for i, s in enumerate(states) if not s.done), None)
+            k = next((i for i, st in enumerate(states) if not st.done), None)
             if k is None:
                 point = cell.point()
-                maps = tuple(s.out for s in states)
+                maps = tuple(st.out for st in states)
                 if recorder is not None:
                     recorder.leaf(node, point, maps)
-                found += 1
                 progress.advance()
-                yield Region(tuple(s.labels for s in states), maps, cell.rows, point)
+                yield Region(tuple(st.labels for st in states), maps, cell.rows, point)
                 break
             st = states[k]
-            g, h = st.form()
-            layer, unit = st.layer, st.unit
-            if not any(g):
-                label = 1 if h > 0 else -1 if h < 0 else 0
+            forms, ints = st.integer_forms()
+            labels: dict = {}
+            varying = []
+            for j in st.undecided():
+                row = ints[j]
+                if any(row[:n]):
+                    varying.append(j)
+                else:
+                    h = row[n]
+                    labels[j] = 1 if h > 0 else -1 if h < 0 else 0
+                    if recorder is not None:
+                        recorder.fix(node, k, st.layer, j, labels[j], None, len(cell.rows))
+
+            def row_of(j, ints=ints):
+                return _primitive_int_row(ints[j], n)
+
+            decisions = cell.classify_batch(forms, varying, row_of) if varying else {}
+            split = None
+            for j in varying:
+                decision = decisions[j]
+                if decision.sign == 0:
+                    if split is None:
+                        split = (j, decision)
+                    continue
+                labels[j] = decision.sign
                 if recorder is not None:
-                    recorder.fix(node, k, layer, unit, label, None, len(cell.rows))
-                states = states[:k] + (st.decide(label),) + states[k + 1:]
+                    farkas = decision.farkas or cell.farkas_for(row_of(j), decision.sign)
+                    recorder.fix(node, k, st.layer, j, decision.sign, farkas, len(cell.rows))
+            if split is None:
+                states = states[:k] + (st.decide(labels),) + states[k + 1:]
                 continue
-            row = primitive_row(g, h)
-            decision = cell.fixed_by_parallel(row)
-            if decision is None:
-                decision = cell.classify(row)
-            if decision.sign != 0:
-                if recorder is not None:
-                    farkas = decision.farkas or cell.farkas_for(row, decision.sign)
-                    recorder.fix(node, k, layer, unit, decision.sign, farkas, len(cell.rows))
-                states = states[:k] + (st.decide(decision.sign),) + states[k + 1:]
-                continue
+            j, decision = split
+            row = row_of(j)
             pos_cell = cell.child(decision, row, 1)
             neg_cell = cell.child(decision, row, -1)
-            pos_states = states[:k] + (st.decide(1),) + states[k + 1:]
-            neg_states = states[:k] + (st.decide(-1),) + states[k + 1:]
+            pos_states = states[:k] + (st.decide({**labels, j: 1}),) + states[k + 1:]
+            neg_states = states[:k] + (st.decide({**labels, j: -1}),) + states[k + 1:]
             if recorder is not None:
                 pos_id, neg_id = recorder.new(), recorder.new()
-                recorder.split(node, k, layer, unit, pos_id, neg_id)
+                recorder.split(node, k, st.layer, j, pos_id, neg_id)
             else:
                 pos_id = neg_id = -1
             stack.append((neg_cell, neg_states, neg_id))
