@@ -86,6 +86,9 @@ class Decision:
     neg_points: tuple = ()
 
 
+_SPLIT, _POS, _NEG = Decision(0), Decision(1), Decision(-1)
+
+
 class _CellBase:
     rows: tuple[Row, ...]
     n: int
@@ -173,28 +176,20 @@ class GeneratorCell(_CellBase):
         ``(g, h)``) of the given units: the signs of every form at every generator at once."""
         matrix, kinds = self._generator_matrix()
         values = (forms * matrix).tolist()
+        lines = [i for i, kind in enumerate(kinds) if kind == 2]
         out = {}
         for j in units:
-            pos = neg = False
-            split = False
-            for v, kind in zip(values[j], kinds):
-                if kind == 2:
-                    if v:
-                        split = True
-                        break
-                elif v > 0:
-                    pos = True
-                elif v < 0:
-                    neg = True
-                if pos and neg:
-                    split = True
-                    break
-            if split:
-                out[j] = Decision(0)
-            elif pos:
-                out[j] = Decision(1)
-            elif neg:
-                out[j] = Decision(-1)
+            vals = values[j]
+            if lines and any(vals[i] for i in lines):
+                out[j] = _SPLIT
+                continue
+            if lines:
+                vals = [v for v, kind in zip(vals, kinds) if kind != 2]
+            hi, lo = max(vals), min(vals)
+            if hi > 0:
+                out[j] = _SPLIT if lo < 0 else _POS
+            elif lo < 0:
+                out[j] = _NEG
             else:  # pragma: no cover - g ≠ 0 cannot vanish on a full-dimensional cell
                 raise AssertionError("internal error: a non-constant form vanishes on a full-dimensional cell")
         return out

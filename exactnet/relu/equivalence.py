@@ -149,7 +149,11 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
         return EquivalenceResult(False, "c", "the outputs differ at a probe point", x,
                                  _cert(orig_a, orig_b, False, domain, "c", _witness_evidence(a, b, x), certificate))
 
-    # (d) complete
+    # (d) complete, on the networks reduced by the removing moves only (rescaling would inflate the
+    # denominators of the exact forms)
+    if "b" in tiers:
+        nf_a = normal_form(a, rows if rational else None, scale=False, sort=False)
+        nf_b = normal_form(b, rows if rational else None, scale=False, sort=False)
     if "d" not in tiers:
         return EquivalenceResult(None, None, "undecided by the selected tiers " + ", ".join(tiers))
     if not rational:

@@ -263,7 +263,10 @@ class _State:
         return [j for j, lab in enumerate(self.current) if lab is None]
 
     def decide(self, labels: dict) -> "_State":
-        current = tuple(labels.get(j, lab) for j, lab in enumerate(self.current))
+        cur = list(self.current)
+        for j, lab in labels.items():
+            cur[j] = lab
+        current = tuple(cur)
         net = self.net
         if None in current:
             return _State(net, self.layer, self.F, self.den, self.labels, current, None, self.ints)
