@@ -21,13 +21,15 @@ for the two inline networks ``A``, ``B`` (ReLU, same input/output dimensions). E
 * ``{"method": "region_tree", "moves": [...], "nodes": [...]}`` (tier d, claim true): the moves
   are replayed, then the tree proves that the reduced networks have equal affine maps on a dense
   subset of the domain. Node ``i`` is ``{"fix": [[k, layer, unit, label, proof], ...]}`` plus either
-  ``"split": [k, layer, unit], "children": [pos, neg]`` or ``"leaf": {"point", "maps"}``. Every
+  ``"split": [k, layer, unit], "children": [pos, neg]`` or ``"leaf": {"point", "map"}``. Every
   hidden unit of both networks is decided once per path, layer by layer; its preactivation
   ``e`` on the cell is recomputed from the labels above it. A split adds ``e > 0`` / ``e < 0`` to
   the children's cells (the hyperplane ``e = 0`` has measure zero). A fixed label ``±1`` needs a
   Farkas proof ``{"y": [[i, y_i]], "t"}``: ``y, t ≥ 0`` not all zero with
   ``Σ y_i r_i − t·label·e ≡ c ≤ 0`` over the cell's rows ``r_i`` (domain rows, then split rows of
-  the path), so ``{cell, label·e < 0}`` is empty; label ``0`` or a constant form needs none.
+  the path), so ``{cell, label·e < 0}`` is empty; or the compact ``{"basis": [i_1..i_n]}``: ``t = 1``
+  and ``y`` is the unique solution of the ``n×n`` system ``Σ_k y_k g_{i_k} = label·g_e`` (solved here
+  exactly, then checked like an explicit one); label ``0`` or a constant form needs none.
   A leaf's point must lie strictly inside its cell, and both networks' affine maps there must
   equal the stated map. Since the leaves' cells are disjoint, open, and cover the domain's
   interior up to finitely many hyperplanes, ``A − B`` (continuous) vanishes on the domain.
@@ -36,9 +38,8 @@ for the two inline networks ``A``, ``B`` (ReLU, same input/output dimensions). E
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
-from flint import fmpq
+from flint import fmpq, fmpq_mat
 
 from ..errors import InputError
 from ..network.domain import domain_from_obj
@@ -87,11 +88,13 @@ def _evaluate(layers, x) -> list:
 
 def _primitive(g, h) -> tuple[tuple[int, ...], int]:
     """The primitive integer row positively proportional to ``g·x + h`` (rational data)."""
-    entries = [Fraction(int(v.p), int(v.q)) for v in list(g) + [h]]
+    entries = [fmpq(v) for v in list(g) + [h]]
     den = 1
     for v in entries:
-        den = den * v.denominator // math.gcd(den, v.denominator)
-    ints = [int(v * den) for v in entries]
+        q = int(v.q)
+        if q != 1:
+            den = den * q // math.gcd(den, q)
+    ints = [int(v.p) * (den // int(v.q)) for v in entries]
     div = 0
     for a in ints:
         div = math.gcd(div, a)
@@ -125,10 +128,30 @@ def _domain_rows(domain) -> list | None:
     return rows
 
 
+def _basis_multipliers(rows, target, basis, n: int):
+    """The unique ``y`` with ``Σ_k y_k g_{basis_k} = −g_target`` (``t = 1``), or ``None``."""
+    if not (isinstance(basis, list) and len(basis) == n and all(isinstance(i, int) for i in basis)):
+        raise MalformedCertificate("certificate: a Farkas basis is a list of n row indices")
+    if len(set(basis)) != n or not all(0 <= i < len(rows) for i in basis):
+        return None
+    A = fmpq_mat(n, n, [rows[i][0][r] for r in range(n) for i in basis])
+    if A.det() == 0:
+        return None
+    y = A.solve(fmpq_mat(n, 1, [-a for a in target[0]]))
+    return {"y": [[i, y[k, 0]] for k, i in enumerate(basis)], "t": 1}
+
+
 def _farkas_ok(rows, target, proof, n: int) -> bool:
-    """``y ≥ 0`` over ``rows`` and ``t ≥ 0`` for ``target``: ``Σ y_i g_i + t g = 0``, ``Σ y_i h_i + t h ≤ 0``."""
+    """``y ≥ 0`` over ``rows`` and ``t ≥ 0`` for ``target``: ``Σ y_i g_i + t g = 0``, ``Σ y_i h_i + t h ≤ 0``.
+
+    ``proof`` gives ``y`` and ``t`` explicitly, or ``{"basis": [...]}``: ``t = 1`` and ``y`` solves the
+    square system on the basis rows (rational arithmetic; still checked in full below)."""
     if not isinstance(proof, dict):
         return False
+    if "basis" in proof:
+        proof = _basis_multipliers(rows, target, proof["basis"], n)
+        if proof is None:
+            return False
     ys = proof.get("y")
     if not isinstance(ys, list):
         raise MalformedCertificate("certificate: a Farkas proof needs a list 'y'")
@@ -141,7 +164,7 @@ def _farkas_ok(rows, target, proof, n: int) -> bool:
     for item in ys:
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], int)):
             raise MalformedCertificate("certificate: Farkas entries are [index, value]")
-        i, y = item[0], _rat(item[1], "Farkas multiplier")
+        i, y = item[0], item[1] if isinstance(item[1], fmpq) else _rat(item[1], "Farkas multiplier")
         if not (0 <= i < len(rows)) or y < 0:
             return False
         if y == 0:
@@ -517,73 +540,57 @@ def _check_moves(a, b, rows, evidence) -> CheckResult:
 
 
 class _Net:
-    """One network's enumeration state on a path: decided labels and the current forms."""
+    """One network's enumeration state on a path: decided labels and the current layer's forms.
 
-    __slots__ = ("layers", "layer", "labels", "prev", "out")
+    ``forms[j] = (g, h)``: the preactivation of unit ``j`` of the current layer as an exact affine
+    function of the input on the cell (computed from the labels of the earlier layers).
+    """
+
+    __slots__ = ("layers", "layer", "labels", "forms", "out", "n")
 
     def __init__(self, layers, n):
-        self.layers = layers
+        self.layers, self.n = layers, n
         self.layer = 0
         self.labels: dict = {}
-        # affine forms (g, h) of the inputs to the current layer: the identity at the start
-        self.prev = [([fmpq(1) if k == i else fmpq(0) for k in range(n)], fmpq(0)) for i in range(n)]
-        self.out = None
-        if len(layers) == 1:
-            self.out = self._affine(0)
+        identity = fmpq_mat(n + 1, n + 1, [1 if i == k else 0 for i in range(n + 1) for k in range(n + 1)])
+        self.forms = self._apply(0, identity)
+        self.out = self.forms if len(layers) == 1 else None
 
     def copy(self) -> "_Net":
         c = _Net.__new__(_Net)
-        c.layers, c.layer, c.labels, c.prev, c.out = self.layers, self.layer, dict(self.labels), self.prev, self.out
+        c.layers, c.layer, c.labels, c.forms, c.out, c.n = (self.layers, self.layer, dict(self.labels), self.forms,
+                                                            self.out, self.n)
         return c
 
-    def _affine(self, idx):
+    def _apply(self, idx: int, prev):
+        """Forms of layer ``idx`` given the homogeneous matrix ``prev`` ((width+1)×(n+1)) of its inputs."""
         W, b = self.layers[idx]
-        n = len(self.prev[0][0]) if self.prev else 0
-        forms = []
-        for row, bias in zip(W, b):
-            g = [fmpq(0)] * n
-            h = bias
-            for w, (pg, ph) in zip(row, self.prev):
-                if w != 0:
-                    for k in range(n):
-                        if pg[k] != 0:
-                            g[k] += w * pg[k]
-                    h += w * ph
-            forms.append((g, h))
-        return forms
+        width = len(W[0])
+        hat = fmpq_mat(len(W), width + 1, [v for row, bias in zip(W, b) for v in list(row) + [bias]])
+        F = hat * prev
+        n = self.n
+        return [([F[i, k] for k in range(n)], F[i, n]) for i in range(len(W))]
 
     def form(self, unit: int):
-        W, b = self.layers[self.layer]
-        return self._affine_row(W[unit], b[unit])
-
-    def _affine_row(self, row, bias):
-        n = len(self.prev[0][0])
-        g = [fmpq(0)] * n
-        h = bias
-        for w, (pg, ph) in zip(row, self.prev):
-            if w != 0:
-                for k in range(n):
-                    if pg[k] != 0:
-                        g[k] += w * pg[k]
-                h += w * ph
-        return g, h
+        return self.forms[unit]
 
     def decide(self, unit: int, label: int, form) -> None:
         self.labels[unit] = label
         width = len(self.layers[self.layer][0])
         if len(self.labels) < width:
             return
-        n = len(form[0])
-        zero = ([fmpq(0)] * n, fmpq(0))
-        prev = []
-        W, b = self.layers[self.layer]
+        n = self.n
+        entries = []
         for j in range(width):
-            prev.append(self._affine_row(W[j], b[j]) if self.labels[j] == 1 else zero)
-        self.prev = prev
+            g, h = self.forms[j]
+            entries.extend(list(g) + [h] if self.labels[j] == 1 else [0] * (n + 1))
+        entries.extend([0] * n + [1])
+        prev = fmpq_mat(width + 1, n + 1, entries)
         self.layer += 1
         self.labels = {}
+        self.forms = self._apply(self.layer, prev)
         if self.layer == len(self.layers) - 1:
-            self.out = self._affine(self.layer)
+            self.out = self.forms
 
 
 def _check_tree(a, b, rows, evidence) -> CheckResult:
@@ -656,18 +663,14 @@ def _check_tree(a, b, rows, evidence) -> CheckResult:
         point = _rat_list(leaf.get("point"), "leaf point")
         if len(point) != n or not all(_row_value(r, point) > 0 for r in cell):
             return CheckResult(False, f"node {idx}: the leaf point is not inside its cell")
-        maps = leaf.get("maps")
-        if not isinstance(maps, list) or len(maps) != 2:
-            raise MalformedCertificate(f"certificate: node {idx}: a leaf needs two maps")
-        for s, stated in zip(nets, maps):
-            if not isinstance(stated, dict):
-                raise MalformedCertificate(f"certificate: node {idx}: a map is an object")
-            weight = [_rat_list(r, "map weight") for r in stated.get("weight", [])]
-            bias = _rat_list(stated.get("bias"), "map bias")
+        stated = leaf.get("map")
+        if not isinstance(stated, dict):
+            raise MalformedCertificate(f"certificate: node {idx}: a leaf needs its affine map")
+        weight = [_rat_list(r, "map weight") for r in stated.get("weight", [])]
+        bias = _rat_list(stated.get("bias"), "map bias")
+        for s in nets:
             if [g for g, _ in s.out] != weight or [h for _, h in s.out] != bias:
-                return CheckResult(False, f"node {idx}: a stated affine map is wrong")
-        if nets[0].out != nets[1].out:
-            return CheckResult(False, f"node {idx}: the affine maps of the two networks differ on a cell")
+                return CheckResult(False, f"node {idx}: a network's affine map on a cell differs from the stated map")
         leaves += 1
     if not all(visited):
         return CheckResult(False, "the tree has unreachable nodes")

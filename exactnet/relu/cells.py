@@ -27,9 +27,9 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from flint import fmpq, fmpz_mat
+from flint import fmpq, fmpq_mat, fmpz_mat
 
-from .open_polyhedra import Farkas, Interior, Row, decide, float_rows, is_interior, new_solver
+from .open_polyhedra import Farkas, Interior, Row, decide, float_rows, is_farkas, is_interior, new_solver
 
 #: Input dimension up to which the generator engine is the default.
 GENERATOR_ENGINE_MAX_DIM = 6
@@ -125,13 +125,14 @@ def _extend_keys(keys: dict, rows: tuple[Row, ...], start: int) -> dict:
 class GeneratorCell(_CellBase):
     """A cell whose closure is held as a PPL ``C_Polyhedron`` (sign tests on generators)."""
 
-    __slots__ = ("n", "rows", "poly", "_keys", "_gens", "_point", "_matrix")
+    __slots__ = ("n", "rows", "poly", "_keys", "_gens", "_point", "_matrix", "_bases")
 
     def __init__(self, n: int, rows: tuple[Row, ...], poly, keys: dict, point=None):
         self.n, self.rows, self.poly, self._keys = n, rows, poly, keys
         self._gens = None
         self._point = point
         self._matrix = None
+        self._bases = None
 
     @classmethod
     def root(cls, n: int, rows: Sequence[Row], point: Sequence[fmpq]) -> "GeneratorCell":
@@ -193,6 +194,56 @@ class GeneratorCell(_CellBase):
             else:  # pragma: no cover - g ≠ 0 cannot vanish on a full-dimensional cell
                 raise AssertionError("internal error: a non-constant form vanishes on a full-dimensional cell")
         return out
+
+    def farkas_for(self, row: Row, sign: int) -> Farkas:
+        """A Farkas certificate that ``{cell, −sign·e > 0}`` is empty, read off a minimizing vertex.
+
+        ``t = sign·e ≥ 0`` on the closed cell; at a vertex ``v`` minimizing ``t``, the gradient of
+        ``t`` is a non-negative combination ``Σ y_i g_i`` of the rows active at ``v`` (LP optimality),
+        so ``Σ y_i r_i − t`` is the constant ``−t(v) ≤ 0``. With exactly ``n`` independent active
+        rows ``y`` is the solution of an ``n×n`` system; otherwise an exact LP decides.
+        """
+        parallel = self.fixed_by_parallel(row)
+        if parallel is not None and parallel.sign == sign:
+            return parallel.farkas
+        g, h = row if sign > 0 else negate(row)
+        best = None
+        for idx, (kind, c, d) in enumerate(self._generators()):
+            if kind == 0:
+                val = fmpq(sum(a * b for a, b in zip(g, c)) + h * d, d)
+                if best is None or val < best[0]:
+                    best = (val, idx)
+            elif kind == 2:
+                best = None
+                break
+        if best is not None:
+            active, A = self._vertex_basis(best[1])
+            if A is not None:
+                n = self.n
+                y = A.solve(fmpq_mat(n, 1, list(g)))
+                if all(y[k, 0] >= 0 for k in range(n)):
+                    mult = tuple((i, y[k, 0]) for k, i in enumerate(active) if y[k, 0] != 0) + ((len(self.rows), fmpq(1)),)
+                    if is_farkas(list(self.rows) + [negate((g, h))], mult, n):
+                        return Farkas(mult, tuple(active))
+        return super().farkas_for(row, sign)
+
+    def _vertex_basis(self, idx: int):
+        """The rows active at generator ``idx`` and their gradient matrix, if exactly ``n`` (and
+        independent); cached per vertex."""
+        if self._bases is None:
+            self._bases = {}
+        if idx not in self._bases:
+            _kind, c, d = self._generators()[idx]
+            active = [i for i, (rg, rh) in enumerate(self.rows)
+                      if sum(a * b for a, b in zip(rg, c)) + rh * d == 0]
+            A = None
+            if len(active) == self.n:
+                n = self.n
+                A = fmpq_mat(n, n, [self.rows[i][0][r] for r in range(n) for i in active])
+                if A.det() == 0:
+                    A = None
+            self._bases[idx] = (active, A)
+        return self._bases[idx]
 
     def child(self, decision: Decision, row: Row, side: int) -> "GeneratorCell":
         import ppl

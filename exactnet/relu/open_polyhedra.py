@@ -41,9 +41,15 @@ class Interior:
 
 @dataclass(frozen=True)
 class Farkas:
-    """Sparse multipliers ``((i, y_i), ...)``: ``y ≥ 0``, ``y ≠ 0``, ``Σ y_i g_i = 0``, ``Σ y_i h_i ≤ 0``."""
+    """Sparse multipliers ``((i, y_i), ...)``: ``y ≥ 0``, ``y ≠ 0``, ``Σ y_i g_i = 0``, ``Σ y_i h_i ≤ 0``.
+
+    ``basis`` (optional) names ``n`` rows whose gradients are linearly independent and carry all
+    the multipliers except the last row's, which is 1: the multipliers are then the unique
+    solution of an ``n×n`` system (a compact form for certificates).
+    """
 
     multipliers: tuple[tuple[int, fmpq], ...]
+    basis: tuple[int, ...] | None = None
 
 
 # ---------------------------------------------------------------------------------------------

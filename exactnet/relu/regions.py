@@ -312,10 +312,13 @@ class TreeRecorder:
     """Records the enumeration tree as a flat list of JSON-ready nodes.
 
     Node ``i``: ``{"fix": [[net, layer, unit, label, proof], ...], "split": [net, layer, unit],
-    "children": [pos, neg]}`` or ``{"fix": [...], "leaf": {"point": [...], "maps": [...]}}``.
+    "children": [pos, neg]}`` or ``{"fix": [...], "leaf": {"point": [...], "map": {...}}}``.
     ``net``, ``layer``, ``unit`` are 0-based; ``label ∈ {1, −1, 0}``; ``proof`` is ``null`` for a
-    constant preactivation, else a Farkas certificate ``{"y": [[i, y_i], ...], "t": t}`` over the
-    node's rows (domain rows, then the split rows of the path) plus ``−label·e`` (index ``t``).
+    constant preactivation, else a Farkas certificate over the node's rows (domain rows, then the
+    split rows of the path) and the row ``−label·e``: explicit ``{"y": [[i, y_i], ...], "t": t}``,
+    or ``{"basis": [i_1, …, i_n]}`` (``t = 1`` and ``y`` the unique solution of
+    ``Σ_k y_{i_k} g_{i_k} = label·g_e``). A leaf's ``map`` is the common affine map of the
+    networks on the cell (the first network's, when the networks disagree there).
     """
 
     def __init__(self):
@@ -327,7 +330,9 @@ class TreeRecorder:
 
     def fix(self, node: int, k: int, layer: int, unit: int, label: int, farkas: Farkas | None, nrows: int):
         proof = None
-        if farkas is not None:
+        if farkas is not None and farkas.basis is not None:
+            proof = {"basis": list(farkas.basis)}
+        elif farkas is not None:
             y = [[i, _q(v)] for i, v in farkas.multipliers if i < nrows]
             t = next((v for i, v in farkas.multipliers if i == nrows), fmpq(0))
             proof = {"y": y, "t": _q(t)}
@@ -338,10 +343,10 @@ class TreeRecorder:
         self.nodes[node]["children"] = [pos, neg]
 
     def leaf(self, node: int, point, maps: Sequence[AffineMap]):
+        m = maps[0]
         self.nodes[node]["leaf"] = {
             "point": [_q(v) for v in point],
-            "maps": [{"weight": [[_q(v) for v in row] for row, _ in m.rows()],
-                      "bias": [_q(b) for _, b in m.rows()]} for m in maps],
+            "map": {"weight": [[_q(v) for v in row] for row, _ in m.rows()], "bias": [_q(b) for _, b in m.rows()]},
         }
 
 
@@ -390,7 +395,10 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, engine: s
         cell, states, node = stack.pop()
         while True:
             deadline.check("the region enumeration")
-            k = next((i for i, st in enumerate(states) if not st.done), None)
+            k = None  # interleave the networks layer by layer: fixes then happen on coarse cells
+            for i, st in enumerate(states):
+                if not st.done and (k is None or st.layer < states[k].layer):
+                    k = i
             if k is None:
                 point = cell.point()
                 maps = tuple(st.out for st in states)

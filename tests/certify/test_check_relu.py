@@ -74,21 +74,21 @@ def test_valid_certificates(name):
 
 
 def _tree_numbers(obj):
-    """Paths of every Farkas multiplier and every leaf-map entry of a region tree."""
+    """Paths of every explicit Farkas multiplier and every leaf-map entry of a region tree."""
     for i, node in enumerate(obj["evidence"]["nodes"]):
         for f, entry in enumerate(node["fix"]):
             proof = entry[4]
-            if proof is not None:
+            if proof is not None and "y" in proof:
                 yield ("nodes", i, "fix", f, 4, "t")
                 for k in range(len(proof["y"])):
                     yield ("nodes", i, "fix", f, 4, "y", k, 1)
         if "leaf" in node:
-            for m, mp in enumerate(node["leaf"]["maps"]):
-                for r, row in enumerate(mp["weight"]):
-                    for c in range(len(row)):
-                        yield ("nodes", i, "leaf", "maps", m, "weight", r, c)
-                for r in range(len(mp["bias"])):
-                    yield ("nodes", i, "leaf", "maps", m, "bias", r)
+            mp = node["leaf"]["map"]
+            for r, row in enumerate(mp["weight"]):
+                for c in range(len(row)):
+                    yield ("nodes", i, "leaf", "map", "weight", r, c)
+            for r in range(len(mp["bias"])):
+                yield ("nodes", i, "leaf", "map", "bias", r)
 
 
 def _get(obj, path):
