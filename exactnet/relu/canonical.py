@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Sequence
 
 from flint import fmpq
@@ -37,7 +38,18 @@ from ..numbers.algebraic import ball_bounds, working_precision
 from .cells import negate, primitive_row, row_value
 from .open_polyhedra import Farkas, Interior, decide
 
-Key = tuple[tuple, object]  # (u, β)
+class Key(tuple):
+    """A hyperplane key ``(u, β)`` (``u[p] = 1`` at the first non-zero ``p``) with a fast hash."""
+
+    __slots__ = ()
+
+    def __new__(cls, u, beta):
+        return tuple.__new__(cls, (tuple(u), beta))
+
+    def __hash__(self):
+        u, beta = self
+        return hash(tuple((v.p, v.q) if type(v) is fmpq else v for v in u) + ((beta.p, beta.q) if type(beta) is fmpq
+                                                                                else (beta,)))
 
 
 @dataclass(frozen=True)
@@ -48,7 +60,7 @@ class ShallowForm:
     linear: tuple[tuple, ...]  # L (m rows of n entries)
     constant: tuple  # C (m entries)
 
-    @property
+    @cached_property
     def alpha(self) -> dict:
         return dict(self.terms)
 
@@ -110,7 +122,7 @@ def canonical_form(net: Network) -> ShallowForm:
         s = sign(w[p])
         u = tuple(s * v / lam for v in w)
         beta = s * b / lam
-        key = (u, beta)
+        key = Key(u, beta)
         mu = tuple(lam * ar for ar in a)
         prev = alpha.get(key)
         alpha[key] = mu if prev is None else tuple(x + y for x, y in zip(prev, mu))

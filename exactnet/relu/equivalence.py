@@ -84,8 +84,11 @@ def _claim(value: bool, domain: Polyhedron | None, tier: str) -> dict:
 
 
 def _cert(a, b, value, domain, tier, evidence, wanted):
+    """The certificate (``evidence`` may be a thunk, evaluated only when a certificate is wanted)."""
     if not wanted:
         return None
+    if callable(evidence):
+        evidence = evidence()
     return make_certificate(KIND, _claim(value, domain, tier), [a, b], evidence)
 
 
@@ -119,7 +122,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
             notes.append(f"tier (a) skipped: {exc}")
         else:
             if comparison.equivalent:
-                evidence = _canonical_evidence(comparison, rows, point)
+                evidence = lambda: _canonical_evidence(comparison, rows, point)  # noqa: E731
                 return EquivalenceResult(True, "a", "equal canonical forms (one hidden layer)",
                                          certificate=_cert(orig_a, orig_b, True, domain, "a", evidence, certificate))
             x = separating_point(a, b, comparison, rows, point)
@@ -129,7 +132,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
                 x = _tier_d(a, b, domain, rows, (), (), deadline, progress, engine, False).witness
             if x is not None:
                 return EquivalenceResult(False, "a", "the canonical forms differ", x,
-                                         _cert(orig_a, orig_b, False, domain, "a", _witness_evidence(a, b, x), certificate))
+                                         _cert(orig_a, orig_b, False, domain, "a", lambda: _witness_evidence(a, b, x), certificate))
             notes.append("tier (a): forms differ but no rational witness was constructed")
 
     # (b) symmetry normal form (its reduced networks also feed tier (d))
@@ -147,7 +150,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
     x = find_witness(nf_a.network, nf_b.network, probe_points(n, 24, rows, point)) if "c" in tiers else None
     if x is not None and forward_exact(a, x) != forward_exact(b, x):
         return EquivalenceResult(False, "c", "the outputs differ at a probe point", x,
-                                 _cert(orig_a, orig_b, False, domain, "c", _witness_evidence(a, b, x), certificate))
+                                 _cert(orig_a, orig_b, False, domain, "c", lambda: _witness_evidence(a, b, x), certificate))
 
     # (d) complete, on the networks reduced by the removing moves only (rescaling would inflate the
     # denominators of the exact forms)
@@ -171,7 +174,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
         if forward_exact(a, x) == forward_exact(b, x):  # pragma: no cover - would be a bug
             raise AssertionError("internal error: tier (d) witness does not separate the networks")
         return EquivalenceResult(False, "d", "the affine maps differ on a common region", x,
-                                 _cert(orig_a, orig_b, False, domain, "d", _witness_evidence(a, b, x), certificate),
+                                 _cert(orig_a, orig_b, False, domain, "d", lambda: _witness_evidence(a, b, x), certificate),
                                  res.stats)
     evidence = None
     if certificate:
