@@ -189,3 +189,16 @@ def test_common_refinement_of_two_networks():
     for c in cells:
         assert c.maps[0](c.point) == tuple(forward_exact(a, c.point))
         assert c.maps[1](c.point) == tuple(forward_exact(b, c.point))
+
+
+def test_exact_without_highspy(monkeypatch):
+    """The LP engine stays exact and complete when HiGHS is unavailable (PPL MIP fallback)."""
+    import exactnet.relu.open_polyhedra as op
+
+    net = random_net(random.Random(4), (2, 4, 3, 1))
+    expected = {r.pattern for r in regions(net, engine="lp")}
+    monkeypatch.setattr(op, "_highs", lambda: None)
+    monkeypatch.setattr(op, "new_solver", lambda: None)
+    got = list(regions(net, engine="lp"))
+    assert {r.pattern for r in got} == expected
+    assert all(r.map(r.point) == tuple(forward_exact(net, r.point)) for r in got)
