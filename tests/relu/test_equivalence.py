@@ -305,3 +305,18 @@ def test_timeout_gives_unknown():
     b = random_moves(a, rnd, 3, kinds=("pairs",))
     res = equivalent(a, b, timeout=1e-9)
     assert res.equivalent is None and "time limit" in res.reason
+
+
+@pytest.mark.parametrize("engine", ["generators", "lp"])
+def test_region_tree_certificates_from_both_engines(engine):
+    for name in ("E1-mix", "E1-trade", "E4", "E5"):
+        a, b, _ = DEEP[name]
+        res = equivalent(a, b, tiers="d", engine=engine, certificate=True)
+        assert res.equivalent is True and res.tier == "d"
+        obj = certified(res)
+        assert obj["evidence"]["method"] == "region_tree"
+    box = Box.from_bounds([-1, -1], [2, 1])
+    a, b, _ = DEEP["E1-mix"]
+    res = equivalent(a, b, box, tiers="d", engine=engine, certificate=True)
+    assert res.equivalent is True
+    certified(res)
