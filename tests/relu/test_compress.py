@@ -67,7 +67,7 @@ def test_everything_dead_keeps_a_blank_unit():
     assert equivalent(net, res.network, tiers="d").equivalent is True
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10**9), st.integers(1, 2), st.lists(st.integers(1, 3), min_size=1, max_size=3))
 def test_compressing_inflated_networks(seed, n, hidden):
     rnd = random.Random(seed)

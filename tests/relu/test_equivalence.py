@@ -144,7 +144,7 @@ def test_s2_hyperplanes_differ_but_functions_agree():
 # ---------------------------------------------------------------------------------------------
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.integers(0, 10**9), st.integers(1, 3), st.integers(1, 4))
 def test_shallow_random_moves_stay_equivalent(seed, n, width):
     rnd = random.Random(seed)
@@ -188,7 +188,7 @@ def _perturb_live(net, rnd):
     return net_from(layers)
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.integers(0, 10**9), st.integers(1, 3), st.integers(1, 4))
 def test_shallow_perturbations_are_never_equivalent(seed, n, width):
     rnd = random.Random(seed)
@@ -200,8 +200,8 @@ def test_shallow_perturbations_are_never_equivalent(seed, n, width):
     certified(res)
 
 
-@settings(max_examples=20, deadline=None)
-@given(st.integers(0, 10**9), st.integers(1, 2), st.lists(st.integers(1, 3), min_size=2, max_size=3))
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 10**9), st.integers(1, 3), st.lists(st.integers(1, 4), min_size=2, max_size=3))
 def test_deep_random_moves_stay_equivalent(seed, n, hidden):
     rnd = random.Random(seed)
     a = random_net(rnd, [n] + hidden + [1])
@@ -212,8 +212,8 @@ def test_deep_random_moves_stay_equivalent(seed, n, hidden):
     certified(res)
 
 
-@settings(max_examples=20, deadline=None)
-@given(st.integers(0, 10**9), st.integers(1, 2), st.lists(st.integers(1, 3), min_size=2, max_size=3))
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 10**9), st.integers(1, 3), st.lists(st.integers(1, 4), min_size=2, max_size=3))
 def test_deep_symmetries_decided_by_tier_b_and_confirmed_by_tier_d(seed, n, hidden):
     rnd = random.Random(seed)
     a = random_net(rnd, [n] + hidden + [1])
@@ -226,8 +226,8 @@ def test_deep_symmetries_decided_by_tier_b_and_confirmed_by_tier_d(seed, n, hidd
     certified(full)
 
 
-@settings(max_examples=20, deadline=None)
-@given(st.integers(0, 10**9), st.integers(1, 2), st.lists(st.integers(1, 3), min_size=2, max_size=3))
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 10**9), st.integers(1, 3), st.lists(st.integers(1, 4), min_size=2, max_size=3))
 def test_deep_perturbations_are_never_equivalent(seed, n, hidden):
     rnd = random.Random(seed)
     a = random_net(rnd, [n] + hidden + [1])
@@ -239,7 +239,7 @@ def test_deep_perturbations_are_never_equivalent(seed, n, hidden):
     assert equivalent(a, b, tiers="d").equivalent is False
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10**9))
 def test_domain_equivalence_agrees_with_the_complete_procedure(seed):
     rnd = random.Random(seed)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from exactnet.relu.open_polyhedra import Farkas, Interior, decide, is_farkas, is_interior
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.integers(0, 10**6))
 def test_float_and_exact_decisions_agree_and_verify(seed):
     rnd = random.Random(seed)

@@ -132,7 +132,7 @@ def _pattern_at(net, x):
     return tuple(tuple(1 if v > 0 else -1 if v < 0 else 0 for v in layer) for layer in preactivations(net, x))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(st.integers(0, 10**6), st.integers(1, 3), st.lists(st.integers(1, 4), min_size=1, max_size=3))
 def test_regions_are_exact(seed, n, hidden):
     """Both engines find the same patterns; every region's point, pattern and map are exact; and
@@ -158,7 +158,7 @@ def test_regions_are_exact(seed, n, hidden):
             assert pat in patterns
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10**6))
 def test_domain_regions_are_the_regions_meeting_the_box(seed):
     rnd = random.Random(seed)
