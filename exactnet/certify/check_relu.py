@@ -43,7 +43,7 @@ from flint import fmpq, fmpq_mat
 
 from ..errors import InputError
 from ..network.domain import domain_from_obj
-from ..numbers import RealAlgebraic, parse_scalar, sign
+from ..numbers import RealAlgebraic, exact_numbers, parse_scalar, sign
 from . import CheckResult, MalformedCertificate, certificate_networks
 
 KINDS = ("relu.equivalence",)
@@ -183,13 +183,22 @@ def _layers(net) -> list:
 
 
 def _same_number(stated, computed) -> bool:
+    """Exact equality of a stated number (JSON literal) and a computed one."""
     try:
         x = parse_scalar(stated)
     except InputError:
         return False
     if isinstance(x, fmpq):
         return isinstance(computed, fmpq) and x == computed
-    return isinstance(computed, RealAlgebraic) and str(stated).strip() == str(computed)
+    if not isinstance(computed, RealAlgebraic):
+        return False
+    if str(stated).strip() == str(computed):
+        return True
+    try:  # the same number written over another generator: compare in one common field
+        first, second = exact_numbers([stated, str(computed)])
+    except InputError:
+        return False
+    return first == second
 
 
 # ---------------------------------------------------------------------------------------------

@@ -320,3 +320,16 @@ def test_region_tree_certificates_from_both_engines(engine):
     res = equivalent(a, b, box, tiers="d", engine=engine, certificate=True)
     assert res.equivalent is True
     certified(res)
+
+
+def test_algebraic_weights_from_two_fields():
+    a = shallow([["sqrt(2)"], [1]], [1, 0], [[1, 1]], [0])
+    b = shallow([[1], ["sqrt(3)"]], ["sqrt(2)/2", 0], [["sqrt(2)", "sqrt(3)/3"]], [0])
+    res = equivalent(a, b, certificate=True)
+    assert res.equivalent is True and res.tier == "a"
+    certified(res)
+    c = shallow([[1], ["sqrt(3)"]], ["sqrt(2)/3", 0], [["sqrt(2)", "sqrt(3)/3"]], [0])
+    res = equivalent(a, c, certificate=True)
+    assert res.equivalent is False
+    assert_witness(a, c, res)
+    certified(res)
