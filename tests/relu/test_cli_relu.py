@@ -111,3 +111,11 @@ def test_compress_keys(capsys, files, tmp_path):
     code, out, _ = run(capsys, "compress", path, "--json")
     data = json.loads(out)
     assert data["width_before"] == [2, 2] and data["width_after"] == [2, 1]
+
+
+def test_plot_without_matplotlib_is_a_clean_error(capsys, files, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` raise ImportError
+    code, _, err = run(capsys, "regions", files["a"], "--plot", str(files["dir"] / "x.png"))
+    assert code == 2 and "matplotlib" in err and "exactnet[plot]" in err
