@@ -32,8 +32,7 @@ from flint import fmpq
 
 from ..errors import InputError, UnsupportedError
 from ..network import Network, common_field, forward_exact
-from ..network.domain import Polyhedron
-from ..numbers import RealAlgebraic, number_json, sign
+from ..numbers import number_json, sign
 from ..numbers.algebraic import ball_bounds, working_precision
 from .cells import negate, primitive_row, row_value
 from .open_polyhedra import Farkas, Interior, decide

@@ -3,7 +3,6 @@
 import json
 import random
 
-from flint import fmpq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
