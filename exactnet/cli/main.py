@@ -222,14 +222,16 @@ def equiv(a, b, certificate, timeout, domain, activation, as_json):
 @click.option("--certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a certificate that the compressed network is equivalent.")
 @click.option("--domain", type=click.Path(dir_okay=False), default=None, help="Input domain (ReLU).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Seconds for the exact never-active-unit search (ReLU); the result stays lossless.")
 @activation_option
 @json_option
-def compress(net, output, certificate, domain, activation, as_json):
+def compress(net, output, certificate, domain, timeout, activation, as_json):
     """Losslessly compress NET to a smaller equivalent network."""
     network = load(net, activation)
     dom = read_domain_option(domain, network)
-    emit(call_backend("compress", network.activation, network, output=output, certificate=certificate, domain=dom),
-         as_json)
+    emit(call_backend("compress", network.activation, network, output=output, certificate=certificate, domain=dom,
+                      timeout=timeout), as_json)
 
 
 @cli.command()

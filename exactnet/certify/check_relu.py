@@ -1,0 +1,702 @@
+"""Independent checker of ``relu.*`` certificates (``exactnet check``).
+
+This module shares only parsing and number types with the code that produces certificates
+(it imports nothing from :mod:`exactnet.relu`): it re-derives everything it needs with exact
+arithmetic, and region-tree proofs use rational arithmetic alone (no PPL, no LP solver).
+
+Kind ``relu.equivalence``: claim ``{"equivalent": bool, "domain": null | box/polyhedron, "tier"}``
+for the two inline networks ``A``, ``B`` (ReLU, same input/output dimensions). Evidence:
+
+* ``{"method": "witness", "point": x, "outputs": [A(x), B(x)]}`` (claim false): ``x`` is rational,
+  in the (closed) domain, and ``A(x) ≠ B(x)`` by exact evaluation.
+* ``{"method": "canonical_form", "form", "domain_keys", "domain_point"}`` (tier a, claim true):
+  both networks have ≤ 1 hidden layer; their canonical forms (relu.md §3.2) are recomputed and
+  must equal each other and ``form``. On a domain every key's classification is proved: two
+  interior points on both sides (``cut``) or a Farkas certificate that one side has empty
+  interior (``nonneg``: Ω ⊂ {ℓ ≥ 0}, folded; ``nonpos``: dropped), and ``domain_point`` shows
+  the domain is full-dimensional.
+* ``{"method": "symmetry_moves", "moves": [moves_A, moves_B]}`` (tier b, claim true): the
+  function-preserving moves (see :mod:`exactnet.relu.moves` for their definitions, re-implemented
+  here) are replayed with their preconditions checked, and both results must be identical.
+* ``{"method": "region_tree", "moves": [...], "nodes": [...]}`` (tier d, claim true): the moves
+  are replayed, then the tree proves that the reduced networks have equal affine maps on a dense
+  subset of the domain. Node ``i`` is ``{"fix": [[k, layer, unit, label, proof], ...]}`` plus either
+  ``"split": [k, layer, unit], "children": [pos, neg]`` or ``"leaf": {"point", "map"}``. Every
+  hidden unit of both networks is decided once per path, layer by layer; its preactivation
+  ``e`` on the cell is recomputed from the labels above it. A split adds ``e > 0`` / ``e < 0`` to
+  the children's cells (the hyperplane ``e = 0`` has measure zero). A fixed label ``±1`` needs a
+  Farkas proof ``{"y": [[i, y_i]], "t"}``: ``y, t ≥ 0`` not all zero with
+  ``Σ y_i r_i − t·label·e ≡ c ≤ 0`` over the cell's rows ``r_i`` (domain rows, then split rows of
+  the path), so ``{cell, label·e < 0}`` is empty; or the compact ``{"basis": [i_1..i_n]}``: ``t = 1``
+  and ``y`` is the unique solution of the ``n×n`` system ``Σ_k y_k g_{i_k} = label·g_e`` (solved here
+  exactly, then checked like an explicit one); label ``0`` or a constant form needs none.
+  A leaf's point must lie strictly inside its cell, and both networks' affine maps there must
+  equal the stated map. Since the leaves' cells are disjoint, open, and cover the domain's
+  interior up to finitely many hyperplanes, ``A − B`` (continuous) vanishes on the domain.
+"""
+
+from __future__ import annotations
+
+import math
+
+from flint import fmpq, fmpq_mat
+
+from ..errors import InputError
+from ..network.domain import domain_from_obj
+from ..numbers import RealAlgebraic, exact_numbers, parse_scalar, sign
+from . import CheckResult, MalformedCertificate, certificate_networks
+
+KINDS = ("relu.equivalence",)
+
+
+# ---------------------------------------------------------------------------------------------
+# small exact helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _rat(v, what: str) -> fmpq:
+    x = parse_scalar(v)
+    if not isinstance(x, fmpq):
+        raise MalformedCertificate(f"certificate: {what} must be rational, got {v!r}")
+    return x
+
+
+def _rat_list(vs, what: str) -> list[fmpq]:
+    if not isinstance(vs, list):
+        raise MalformedCertificate(f"certificate: {what} must be a list")
+    return [_rat(v, what) for v in vs]
+
+
+def _relu(v):
+    return v if sign(v) > 0 else fmpq(0)
+
+
+def _evaluate(layers, x) -> list:
+    """Exact forward pass; ``layers`` = [(W rows, b), ...]."""
+    vals = list(x)
+    for idx, (W, b) in enumerate(layers):
+        out = []
+        for row, bias in zip(W, b):
+            acc = bias
+            for w, v in zip(row, vals):
+                if w != 0 and v != 0:
+                    acc = acc + w * v
+            out.append(acc)
+        vals = [_relu(v) for v in out] if idx < len(layers) - 1 else out
+    return vals
+
+
+def _primitive(g, h) -> tuple[tuple[int, ...], int]:
+    """The primitive integer row positively proportional to ``g·x + h`` (rational data)."""
+    entries = [fmpq(v) for v in list(g) + [h]]
+    den = 1
+    for v in entries:
+        q = int(v.q)
+        if q != 1:
+            den = den * q // math.gcd(den, q)
+    ints = [int(v.p) * (den // int(v.q)) for v in entries]
+    div = 0
+    for a in ints:
+        div = math.gcd(div, a)
+    if div > 1:
+        ints = [a // div for a in ints]
+    return tuple(ints[:-1]), ints[-1]
+
+
+def _row_value(row, x) -> fmpq:
+    g, h = row
+    acc = fmpq(h)
+    for a, v in zip(g, x):
+        if a:
+            acc += a * v
+    return acc
+
+
+def _domain_rows(domain) -> list | None:
+    """Primitive rows ``−a·x + β ≥ 0`` of ``A x ≤ b`` (rows with ``a = 0`` and ``β ≥ 0`` skipped);
+    ``None`` when a constant row makes the domain empty."""
+    rows = []
+    if domain is None:
+        return rows
+    for a, beta in domain.constraints():
+        g, h = _primitive([-v for v in a], beta)
+        if not any(g):
+            if h < 0:
+                return None
+            continue
+        rows.append((g, h))
+    return rows
+
+
+def _basis_multipliers(rows, target, basis, n: int):
+    """The unique ``y`` with ``Σ_k y_k g_{basis_k} = −g_target`` (``t = 1``), or ``None``."""
+    if not (isinstance(basis, list) and len(basis) == n and all(isinstance(i, int) for i in basis)):
+        raise MalformedCertificate("certificate: a Farkas basis is a list of n row indices")
+    if len(set(basis)) != n or not all(0 <= i < len(rows) for i in basis):
+        return None
+    A = fmpq_mat(n, n, [rows[i][0][r] for r in range(n) for i in basis])
+    if A.det() == 0:
+        return None
+    y = A.solve(fmpq_mat(n, 1, [-a for a in target[0]]))
+    return {"y": [[i, y[k, 0]] for k, i in enumerate(basis)], "t": 1}
+
+
+def _farkas_ok(rows, target, proof, n: int) -> bool:
+    """``y ≥ 0`` over ``rows`` and ``t ≥ 0`` for ``target``: ``Σ y_i g_i + t g = 0``, ``Σ y_i h_i + t h ≤ 0``.
+
+    ``proof`` gives ``y`` and ``t`` explicitly, or ``{"basis": [...]}``: ``t = 1`` and ``y`` solves the
+    square system on the basis rows (rational arithmetic; still checked in full below)."""
+    if not isinstance(proof, dict):
+        return False
+    if "basis" in proof:
+        proof = _basis_multipliers(rows, target, proof["basis"], n)
+        if proof is None:
+            return False
+    ys = proof.get("y")
+    if not isinstance(ys, list):
+        raise MalformedCertificate("certificate: a Farkas proof needs a list 'y'")
+    t = _rat(proof.get("t", 0), "Farkas t")
+    if t < 0:
+        return False
+    total_g = [t * a for a in target[0]]
+    total_h = t * target[1]
+    nonzero = t != 0
+    for item in ys:
+        if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], int)):
+            raise MalformedCertificate("certificate: Farkas entries are [index, value]")
+        i, y = item[0], item[1] if isinstance(item[1], fmpq) else _rat(item[1], "Farkas multiplier")
+        if not (0 <= i < len(rows)) or y < 0:
+            return False
+        if y == 0:
+            continue
+        nonzero = True
+        g, h = rows[i]
+        for k in range(n):
+            if g[k]:
+                total_g[k] += y * g[k]
+        total_h += y * h
+    return nonzero and all(v == 0 for v in total_g) and total_h <= 0
+
+
+def _layers(net) -> list:
+    return [([list(r) for r in layer.weight], list(layer.bias)) for layer in net.layers]
+
+
+def _same_number(stated, computed) -> bool:
+    """Exact equality of a stated number (JSON literal) and a computed one."""
+    try:
+        x = parse_scalar(stated)
+    except InputError:
+        return False
+    if isinstance(x, fmpq):
+        return isinstance(computed, fmpq) and x == computed
+    if not isinstance(computed, RealAlgebraic):
+        return False
+    if str(stated).strip() == str(computed):
+        return True
+    try:  # the same number written over another generator: compare in one common field
+        first, second = exact_numbers([stated, str(computed)])
+    except InputError:
+        return False
+    return first == second
+
+
+# ---------------------------------------------------------------------------------------------
+# entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def check(obj: dict) -> CheckResult:
+    kind = obj.get("kind")
+    if kind not in KINDS:
+        raise MalformedCertificate(f"certificate: unknown ReLU certificate kind {kind!r}")
+    nets = certificate_networks(obj)
+    if len(nets) != 2:
+        raise MalformedCertificate("certificate: relu.equivalence needs exactly two networks")
+    a, b = nets
+    if a.activation != "relu" or b.activation != "relu":
+        return CheckResult(False, "both networks must be ReLU networks")
+    if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
+        return CheckResult(False, "the networks have different input or output dimensions")
+    from ..network import common_field
+
+    a, b = common_field(a, b)
+    claim, evidence = obj["claim"], obj["evidence"]
+    value = claim.get("equivalent")
+    if not isinstance(value, bool):
+        raise MalformedCertificate("certificate: claim 'equivalent' must be true or false")
+    dom_obj = claim.get("domain")
+    domain = None if dom_obj is None else domain_from_obj(dom_obj, "certificate domain")
+    if domain is not None and domain.dim != a.input_dim:
+        return CheckResult(False, "the domain's dimension differs from the networks' input dimension")
+    rows = _domain_rows(domain)
+    method = evidence.get("method")
+    tier = claim.get("tier")
+    if method == "witness":
+        if value:
+            return CheckResult(False, "a witness certifies non-equivalence, but the claim is 'equivalent'")
+        return _check_witness(a, b, domain, evidence)
+    if not value:
+        return CheckResult(False, f"evidence {method!r} certifies equivalence, but the claim is 'not equivalent'")
+    if rows is None:
+        return CheckResult(False, "the domain is empty")
+    expected_tier = {"canonical_form": "a", "symmetry_moves": "b", "region_tree": "d"}.get(method)
+    if expected_tier is None:
+        raise MalformedCertificate(f"certificate: unknown evidence method {method!r}")
+    if tier != expected_tier:
+        return CheckResult(False, f"evidence {method!r} belongs to tier {expected_tier!r}, the claim says {tier!r}")
+    if method == "canonical_form":
+        return _check_canonical(a, b, rows, evidence)
+    if method == "symmetry_moves":
+        return _check_moves(a, b, rows, evidence)
+    return _check_tree(a, b, rows, evidence)
+
+
+# ---------------------------------------------------------------------------------------------
+# witness
+# ---------------------------------------------------------------------------------------------
+
+
+def _check_witness(a, b, domain, evidence) -> CheckResult:
+    x = _rat_list(evidence.get("point"), "witness point")
+    if len(x) != a.input_dim:
+        return CheckResult(False, f"the witness has {len(x)} coordinates, the networks take {a.input_dim}")
+    if domain is not None and not domain.contains(x):
+        return CheckResult(False, "the witness lies outside the domain")
+    ya, yb = _evaluate(_layers(a), x), _evaluate(_layers(b), x)
+    stated = evidence.get("outputs")
+    if stated is not None:
+        if not (isinstance(stated, list) and len(stated) == 2 and all(isinstance(s, list) for s in stated)):
+            raise MalformedCertificate("certificate: 'outputs' must be two lists")
+        for s, y in zip(stated, (ya, yb)):
+            if len(s) != len(y) or not all(_same_number(v, c) for v, c in zip(s, y)):
+                return CheckResult(False, "the stated outputs at the witness are wrong")
+    if ya == yb:
+        return CheckResult(False, "the networks agree at the witness")
+    return CheckResult(True, "the networks differ at the witness (exact evaluation)")
+
+
+# ---------------------------------------------------------------------------------------------
+# tier (a): canonical forms
+# ---------------------------------------------------------------------------------------------
+
+
+def _canonical(net):
+    """``(alpha: {(u, β): α}, L, C)`` of a network with ≤ 1 hidden layer (relu.md §3.2)."""
+    layers = _layers(net)
+    n, m = net.input_dim, net.output_dim
+    if len(layers) == 1:
+        W, c = layers[0]
+        return {}, [list(r) for r in W], list(c)
+    (W1, b1), (W2, c) = layers
+    L = [[fmpq(0)] * n for _ in range(m)]
+    C = list(c)
+    alpha = {}
+    for i in range(len(W1)):
+        a = [W2[r][i] for r in range(m)]
+        if all(v == 0 for v in a):
+            continue
+        w, b = W1[i], b1[i]
+        p = next((k for k, v in enumerate(w) if v != 0), None)
+        if p is None:
+            if sign(b) > 0:
+                C = [C[r] + a[r] * b for r in range(m)]
+            continue
+        s = sign(w[p])
+        lam = w[p] * s
+        u = tuple(v * s / lam for v in w)
+        beta = b * s / lam
+        mu = [lam * v for v in a]
+        key = (u, beta)
+        old = alpha.get(key, [fmpq(0)] * m)
+        alpha[key] = [x + y for x, y in zip(old, mu)]
+        if s < 0:
+            for r in range(m):
+                for k in range(n):
+                    L[r][k] = L[r][k] - mu[r] * u[k]
+                C[r] = C[r] - mu[r] * beta
+    alpha = {k: v for k, v in alpha.items() if any(x != 0 for x in v)}
+    return alpha, L, C
+
+
+def _check_canonical(a, b, rows, evidence) -> CheckResult:
+    if a.depth > 1 or b.depth > 1:
+        return CheckResult(False, "canonical forms apply to networks with at most one hidden layer")
+    forms = [_canonical(a), _canonical(b)]
+    n = a.input_dim
+    if rows:
+        if not (a.is_rational and b.is_rational):
+            return CheckResult(False, "domain classifications need rational weights")
+        point = _rat_list(evidence.get("domain_point"), "domain_point")
+        if len(point) != n or not all(_row_value(r, point) > 0 for r in rows):
+            return CheckResult(False, "the domain point is not an interior point of the domain")
+        entries = evidence.get("domain_keys")
+        if not isinstance(entries, list):
+            raise MalformedCertificate("certificate: 'domain_keys' must be a list")
+        classes = {}
+        for e in entries:
+            if not isinstance(e, dict):
+                raise MalformedCertificate("certificate: a domain key entry must be an object")
+            u = tuple(_rat_list(e.get("u"), "key u"))
+            beta = _rat(e.get("beta"), "key beta")
+            if len(u) != n:
+                return CheckResult(False, "a domain key has the wrong dimension")
+            row = _primitive(u, beta)
+            kind = e.get("class")
+            if kind == "cut":
+                pts = e.get("points")
+                if not (isinstance(pts, list) and len(pts) == 2):
+                    raise MalformedCertificate("certificate: a cut key needs two points")
+                p_pos, p_neg = (_rat_list(p, "cut point") for p in pts)
+                if len(p_pos) != n or len(p_neg) != n:
+                    return CheckResult(False, "a cut point has the wrong dimension")
+                ok = (all(_row_value(r, p_pos) > 0 for r in rows) and all(_row_value(r, p_neg) > 0 for r in rows)
+                      and _row_value(row, p_pos) > 0 and _row_value(row, p_neg) < 0)
+            elif kind in ("nonneg", "nonpos"):
+                target = (tuple(-v for v in row[0]), -row[1]) if kind == "nonneg" else row
+                ok = _farkas_ok(rows, target, e.get("farkas"), n)
+            else:
+                raise MalformedCertificate(f"certificate: unknown key class {kind!r}")
+            if not ok:
+                return CheckResult(False, f"the classification of the key {row} on the domain does not verify")
+            classes[(u, beta)] = kind
+        reduced = []
+        for alpha, L, C in forms:
+            L = [list(r) for r in L]
+            C = list(C)
+            kept = {}
+            for key, al in alpha.items():
+                kind = classes.get(key)
+                if kind is None:
+                    return CheckResult(False, "a key of a canonical form has no domain classification")
+                if kind == "cut":
+                    kept[key] = al
+                elif kind == "nonneg":
+                    u, beta = key
+                    for r in range(len(C)):
+                        for k in range(n):
+                            L[r][k] = L[r][k] + al[r] * u[k]
+                        C[r] = C[r] + al[r] * beta
+            reduced.append((kept, L, C))
+        forms = reduced
+    (alpha_a, L_a, C_a), (alpha_b, L_b, C_b) = forms
+    if alpha_a != alpha_b or L_a != L_b or C_a != C_b:
+        return CheckResult(False, "the canonical forms of the two networks differ")
+    stated = evidence.get("form")
+    if not isinstance(stated, dict):
+        raise MalformedCertificate("certificate: 'form' must be an object")
+    try:
+        keys = stated["keys"]
+        ok = len(keys) == len(alpha_a)
+        for e in keys:
+            u = tuple(e["u"])
+            match = None
+            for key, al in alpha_a.items():
+                if len(key[0]) == len(u) and all(_same_number(s, c) for s, c in zip(u, key[0])) \
+                        and _same_number(e["beta"], key[1]):
+                    match = al
+                    break
+            ok = ok and match is not None and len(e["alpha"]) == len(match) \
+                and all(_same_number(s, c) for s, c in zip(e["alpha"], match))
+        ok = ok and len(stated["linear"]) == len(L_a) and all(
+            len(sr) == len(cr) and all(_same_number(s, c) for s, c in zip(sr, cr))
+            for sr, cr in zip(stated["linear"], L_a))
+        ok = ok and len(stated["constant"]) == len(C_a) and all(
+            _same_number(s, c) for s, c in zip(stated["constant"], C_a))
+    except (KeyError, TypeError) as exc:
+        raise MalformedCertificate(f"certificate: malformed canonical form ({exc})") from None
+    if not ok:
+        return CheckResult(False, "the stated canonical form differs from the recomputed one")
+    where = "on the domain" if rows else "on R^n"
+    return CheckResult(True, f"equal canonical forms {where} (relu.md §3.2/§3.4)")
+
+
+# ---------------------------------------------------------------------------------------------
+# tier (b): symmetry moves
+# ---------------------------------------------------------------------------------------------
+
+
+class _BadMove(Exception):
+    pass
+
+
+def _replay(net, moves, rows) -> list:
+    """Apply the moves to a copy of the network's layers, checking each precondition."""
+    layers = _layers(net)
+    W = [L[0] for L in layers]
+    B = [L[1] for L in layers]
+    hidden = len(W) - 1
+    if not isinstance(moves, list):
+        raise MalformedCertificate("certificate: moves must be a list")
+    for mv in moves:
+        if not isinstance(mv, dict):
+            raise MalformedCertificate("certificate: a move must be an object")
+        op, layer = mv.get("op"), mv.get("layer")
+        if not isinstance(layer, int) or not (0 <= layer < hidden):
+            raise _BadMove(f"move {op}: no hidden layer {layer}")
+        width = len(W[layer])
+        nxt = W[layer + 1]
+        if op == "permute":
+            order = mv.get("order")
+            if not isinstance(order, list) or sorted(order) != list(range(width)):
+                raise _BadMove("permute: not a permutation")
+            W[layer] = [W[layer][k] for k in order]
+            B[layer] = [B[layer][k] for k in order]
+            W[layer + 1] = [[row[k] for k in order] for row in nxt]
+            continue
+        j = mv.get("unit")
+        if not isinstance(j, int) or not (0 <= j < width):
+            raise _BadMove(f"move {op}: no unit {j}")
+        w, bj = W[layer][j], B[layer][j]
+        out_zero = all(row[j] == 0 for row in nxt)
+        if op in ("scale", "normalize"):
+            if op == "scale":
+                c = _rat(mv.get("factor"), "scale factor")
+            else:
+                lead = next((v for v in w if v != 0), None)
+                if lead is None:
+                    raise _BadMove("normalize: zero incoming weights")
+                c = 1 / (lead * sign(lead))
+            if sign(c) <= 0:
+                raise _BadMove("scale: non-positive factor")
+            W[layer][j] = [c * v for v in w]
+            B[layer][j] = c * bj
+            for row in nxt:
+                row[j] = row[j] / c
+        elif op == "fold_constant":
+            if any(v != 0 for v in w):
+                raise _BadMove("fold_constant: non-zero incoming weights")
+            s = _relu(bj)
+            for r, row in enumerate(nxt):
+                B[layer + 1][r] = B[layer + 1][r] + row[j] * s
+                row[j] = fmpq(0)
+        elif op == "silence":
+            proof = mv.get("proof")
+            if not isinstance(proof, dict):
+                raise MalformedCertificate("certificate: silence needs a proof object")
+            if proof.get("kind") == "nonpositive":
+                if layer == 0 or any(sign(v) > 0 for v in w) or sign(bj) > 0:
+                    raise _BadMove("silence: the unit is not non-positive")
+            elif proof.get("kind") == "farkas":
+                if layer != 0 or not rows:
+                    raise _BadMove("silence: Farkas proofs apply to first-layer units on a domain")
+                if not all(isinstance(v, fmpq) for v in w) or not isinstance(bj, fmpq):
+                    raise _BadMove("silence: Farkas proofs need rational weights")
+                if not _farkas_ok(rows, _primitive(w, bj), proof, len(w)):
+                    raise _BadMove("silence: the Farkas proof does not verify")
+            else:
+                raise MalformedCertificate("certificate: unknown silence proof")
+            for row in nxt:
+                row[j] = fmpq(0)
+        elif op == "merge":
+            i = mv.get("into")
+            if not isinstance(i, int) or not (0 <= i < width) or i == j:
+                raise _BadMove("merge: bad target unit")
+            src, dst = list(W[layer][i]) + [B[layer][i]], list(w) + [bj]
+            lam = None
+            for x, y in zip(src, dst):
+                if x == 0:
+                    if y != 0:
+                        raise _BadMove("merge: not proportional")
+                    continue
+                r = y / x
+                if lam is None:
+                    lam = r
+                elif r != lam:
+                    raise _BadMove("merge: not proportional")
+            if lam is None or sign(lam) <= 0:
+                raise _BadMove("merge: not positively proportional")
+            for row in nxt:
+                row[i] = row[i] + lam * row[j]
+                row[j] = fmpq(0)
+        elif op == "remove":
+            if not out_zero or width < 2:
+                raise _BadMove("remove: the unit still has outgoing weights (or is the last one)")
+            del W[layer][j]
+            del B[layer][j]
+            for row in nxt:
+                del row[j]
+        elif op == "blank":
+            if not out_zero:
+                raise _BadMove("blank: the unit still has outgoing weights")
+            W[layer][j] = [fmpq(0)] * len(w)
+            B[layer][j] = fmpq(0)
+        else:
+            raise MalformedCertificate(f"certificate: unknown move {op!r}")
+    return list(zip(W, B))
+
+
+def _replay_both(a, b, rows, evidence):
+    moves = evidence.get("moves")
+    if not (isinstance(moves, list) and len(moves) == 2):
+        raise MalformedCertificate("certificate: 'moves' must be a list of two move lists")
+    return _replay(a, moves[0], rows), _replay(b, moves[1], rows)
+
+
+def _check_moves(a, b, rows, evidence) -> CheckResult:
+    try:
+        la, lb = _replay_both(a, b, rows, evidence)
+    except _BadMove as exc:
+        return CheckResult(False, f"invalid move: {exc}")
+    if la != lb:
+        return CheckResult(False, "the moves do not lead to the same network")
+    return CheckResult(True, "function-preserving moves turn both networks into the same network")
+
+
+# ---------------------------------------------------------------------------------------------
+# tier (d): region tree
+# ---------------------------------------------------------------------------------------------
+
+
+class _Net:
+    """One network's enumeration state on a path: decided labels and the current layer's forms.
+
+    ``forms[j] = (g, h)``: the preactivation of unit ``j`` of the current layer as an exact affine
+    function of the input on the cell (computed from the labels of the earlier layers).
+    """
+
+    __slots__ = ("layers", "layer", "labels", "forms", "out", "n")
+
+    def __init__(self, layers, n):
+        self.layers, self.n = layers, n
+        self.layer = 0
+        self.labels: dict = {}
+        identity = fmpq_mat(n + 1, n + 1, [1 if i == k else 0 for i in range(n + 1) for k in range(n + 1)])
+        self.forms = self._apply(0, identity)
+        self.out = self.forms if len(layers) == 1 else None
+
+    def copy(self) -> "_Net":
+        c = _Net.__new__(_Net)
+        c.layers, c.layer, c.labels, c.forms, c.out, c.n = (self.layers, self.layer, dict(self.labels), self.forms,
+                                                            self.out, self.n)
+        return c
+
+    def _apply(self, idx: int, prev):
+        """Forms of layer ``idx`` given the homogeneous matrix ``prev`` ((width+1)×(n+1)) of its inputs."""
+        W, b = self.layers[idx]
+        width = len(W[0])
+        hat = fmpq_mat(len(W), width + 1, [v for row, bias in zip(W, b) for v in list(row) + [bias]])
+        F = hat * prev
+        n = self.n
+        return [([F[i, k] for k in range(n)], F[i, n]) for i in range(len(W))]
+
+    def form(self, unit: int):
+        return self.forms[unit]
+
+    def decide(self, unit: int, label: int, form) -> None:
+        self.labels[unit] = label
+        width = len(self.layers[self.layer][0])
+        if len(self.labels) < width:
+            return
+        n = self.n
+        entries = []
+        for j in range(width):
+            g, h = self.forms[j]
+            entries.extend(list(g) + [h] if self.labels[j] == 1 else [0] * (n + 1))
+        entries.extend([0] * n + [1])
+        prev = fmpq_mat(width + 1, n + 1, entries)
+        self.layer += 1
+        self.labels = {}
+        self.forms = self._apply(self.layer, prev)
+        if self.layer == len(self.layers) - 1:
+            self.out = self.forms
+
+
+def _check_tree(a, b, rows, evidence) -> CheckResult:
+    if not (a.is_rational and b.is_rational):
+        return CheckResult(False, "region-tree proofs need rational networks")
+    try:
+        la, lb = _replay_both(a, b, rows, evidence)
+    except _BadMove as exc:
+        return CheckResult(False, f"invalid move: {exc}")
+    nodes = evidence.get("nodes")
+    if not isinstance(nodes, list) or not nodes:
+        raise MalformedCertificate("certificate: 'nodes' must be a non-empty list")
+    n = a.input_dim
+    visited = [False] * len(nodes)
+    stack = [(0, list(rows), [_Net(la, n), _Net(lb, n)])]
+    visited[0] = True
+    leaves = 0
+    while stack:
+        idx, cell, nets = stack.pop()
+        node = nodes[idx]
+        if not isinstance(node, dict) or not isinstance(node.get("fix", []), list):
+            raise MalformedCertificate(f"certificate: node {idx} is malformed")
+        for entry in node.get("fix", []):
+            if not (isinstance(entry, list) and len(entry) == 5):
+                raise MalformedCertificate(f"certificate: node {idx}: a fix entry is [net, layer, unit, label, proof]")
+            k, layer, unit, label, proof = entry
+            bad = _decision_target(nets, k, layer, unit)
+            if bad:
+                return CheckResult(False, f"node {idx}: {bad}")
+            st = nets[k]
+            g, h = st.form(unit)
+            if not any(v != 0 for v in g):
+                expected = 1 if h > 0 else -1 if h < 0 else 0
+                if label != expected or proof is not None:
+                    return CheckResult(False, f"node {idx}: wrong label for a constant preactivation")
+            else:
+                if label not in (1, -1):
+                    return CheckResult(False, f"node {idx}: a non-constant preactivation needs label ±1")
+                row = _primitive(g, h)
+                target = row if label < 0 else (tuple(-v for v in row[0]), -row[1])
+                if not _farkas_ok(cell, target, proof, n):
+                    return CheckResult(False, f"node {idx}: the Farkas proof of a fixed sign does not verify")
+            st.decide(unit, label, (g, h))
+        if "split" in node:
+            split, children = node.get("split"), node.get("children")
+            if not (isinstance(split, list) and len(split) == 3 and isinstance(children, list) and len(children) == 2):
+                raise MalformedCertificate(f"certificate: node {idx}: a split needs [net, layer, unit] and two children")
+            k, layer, unit = split
+            bad = _decision_target(nets, k, layer, unit)
+            if bad:
+                return CheckResult(False, f"node {idx}: {bad}")
+            g, h = nets[k].form(unit)
+            if not any(v != 0 for v in g):
+                return CheckResult(False, f"node {idx}: a split on a constant preactivation")
+            row = _primitive(g, h)
+            for child, side in zip(children, (1, -1)):
+                if not isinstance(child, int) or not (idx < child < len(nodes)) or visited[child]:
+                    return CheckResult(False, f"node {idx}: bad child reference {child!r}")
+                visited[child] = True
+                copies = [s.copy() for s in nets]
+                copies[k].decide(unit, side, (g, h))
+                crow = row if side > 0 else (tuple(-v for v in row[0]), -row[1])
+                stack.append((child, cell + [crow], copies))
+            continue
+        leaf = node.get("leaf")
+        if not isinstance(leaf, dict):
+            raise MalformedCertificate(f"certificate: node {idx} is neither a split nor a leaf")
+        if any(s.out is None for s in nets):
+            return CheckResult(False, f"node {idx}: a leaf where some unit is undecided")
+        point = _rat_list(leaf.get("point"), "leaf point")
+        if len(point) != n or not all(_row_value(r, point) > 0 for r in cell):
+            return CheckResult(False, f"node {idx}: the leaf point is not inside its cell")
+        stated = leaf.get("map")
+        if not isinstance(stated, dict):
+            raise MalformedCertificate(f"certificate: node {idx}: a leaf needs its affine map")
+        weight = [_rat_list(r, "map weight") for r in stated.get("weight", [])]
+        bias = _rat_list(stated.get("bias"), "map bias")
+        for s in nets:
+            if [g for g, _ in s.out] != weight or [h for _, h in s.out] != bias:
+                return CheckResult(False, f"node {idx}: a network's affine map on a cell differs from the stated map")
+        leaves += 1
+    if not all(visited):
+        return CheckResult(False, "the tree has unreachable nodes")
+    return CheckResult(True, f"equal affine maps on all {leaves} cells of a verified region tree (relu.md §4)")
+
+
+def _decision_target(nets, k, layer, unit) -> str | None:
+    if not (isinstance(k, int) and isinstance(layer, int) and isinstance(unit, int)) or k not in (0, 1):
+        return "a decision names an unknown network"
+    st = nets[k]
+    if st.out is not None:
+        return "a decision on a network whose units are all decided"
+    if layer != st.layer:
+        return f"units of layer {layer} decided before layer {st.layer} is complete"
+    if not (0 <= unit < len(st.layers[layer][0])) or unit in st.labels:
+        return f"unit {unit} of layer {layer} is unknown or decided twice"
+    return None
+
+
+__all__ = ["KINDS", "check"]

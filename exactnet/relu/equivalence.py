@@ -1,0 +1,242 @@
+"""Complete, exact functional equivalence of ReLU networks of any depth, in four tiers.
+
+``equivalent(A, B, domain=None)`` decides ``A(x) = B(x)`` for every ``x ∈ R^n`` (or every ``x`` of a
+full-dimensional polyhedral domain); depths and widths may differ.
+
+* **(a)** both networks have at most one hidden layer: the exact canonical form (relu.md §3.2,
+  §3.4 on domains) decides; a differing form yields a witness (the kink of ``A − B``).
+* **(b)** any depth: equal symmetry normal forms (:mod:`exactnet.relu.normal_form`) prove
+  equivalence (fast, sufficient only).
+* **(c)** exact evaluation at rational probe points (:mod:`exactnet.relu.probes`): a differing
+  probe is a witness (fast, sufficient only).
+* **(d)** the complete procedure (relu.md §4): enumerate the common refinement of the regions
+  of both (normal-form-reduced) networks and compare the exact affine maps on every
+  full-dimensional cell. ``A ≡ B`` iff they agree on every cell (the cells are dense and
+  ``A − B`` is continuous); a cell where they differ contains an exact witness.
+
+The result says which tier decided. Certificates (``exactnet check``): ``relu.equivalence`` with
+evidence ``witness`` (not equivalent), ``canonical_form`` (a), ``symmetry_moves`` (b) or
+``region_tree`` (d: the moves to the reduced networks, then the enumeration tree with a Farkas
+certificate for every sign fixed without a split and an interior point and the common affine
+map at every leaf; checkable with rational arithmetic alone, see
+:mod:`exactnet.certify.check_relu`).
+
+Rational weights are needed for tier (d) and for domains (exact LPs over ``Q``); with real
+algebraic weights tiers (a)–(c) still apply and otherwise the answer is ``unknown`` with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..certify import certificate as make_certificate
+from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
+from ..errors import InputError, NetworkError, UnsupportedError
+from ..network import Network, common_field, forward_exact
+from ..network.domain import Polyhedron
+from ..numbers import number_json
+from ..progress import Progress, null_progress
+from .canonical import compare_shallow, separating_point
+from .normal_form import NormalForm, normal_form
+from .probes import find_witness, probe_points
+from .regions import TreeRecorder, domain_interior_point, domain_rows, walk
+
+KIND = "relu.equivalence"
+
+
+@dataclass(frozen=True)
+class EquivalenceResult:
+    """``equivalent``: ``True``/``False``/``None`` (unknown); ``tier`` that decided (``"a"``–``"d"``)."""
+
+    equivalent: bool | None
+    tier: str | None
+    reason: str
+    witness: tuple | None = None
+    certificate: dict | None = None
+    stats: dict = field(default_factory=dict)
+
+
+def check_inputs(a: Network, b: Network, domain: Polyhedron | None) -> None:
+    for name, net in (("first", a), ("second", b)):
+        if not isinstance(net, Network):
+            raise NetworkError(f"the {name} argument is not a Network")
+        if net.activation != "relu":
+            raise UnsupportedError(f"ReLU equivalence needs ReLU networks; the {name} network is {net.activation}")
+    if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
+        raise InputError(
+            f"dimension mismatch: the first network maps R^{a.input_dim} → R^{a.output_dim},"
+            f" the second R^{b.input_dim} → R^{b.output_dim}"
+        )
+    if domain is not None and domain.dim != a.input_dim:
+        raise InputError(f"the domain has dimension {domain.dim} but the networks take {a.input_dim} inputs")
+
+
+def _witness_evidence(a: Network, b: Network, x) -> dict:
+    return {
+        "method": "witness",
+        "point": [number_json(v) for v in x],
+        "outputs": [[number_json(v) for v in forward_exact(a, x)], [number_json(v) for v in forward_exact(b, x)]],
+    }
+
+
+def _claim(value: bool, domain: Polyhedron | None, tier: str) -> dict:
+    return {"equivalent": value, "domain": None if domain is None else domain.to_obj(), "tier": tier}
+
+
+def _cert(a, b, value, domain, tier, evidence, wanted):
+    """The certificate (``evidence`` may be a thunk, evaluated only when a certificate is wanted)."""
+    if not wanted:
+        return None
+    if callable(evidence):
+        evidence = evidence()
+    return make_certificate(KIND, _claim(value, domain, tier), [a, b], evidence)
+
+
+def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, certificate: bool = False,
+               deadline: Deadline = NO_DEADLINE, timeout: float | None = None, progress: Progress | None = None,
+               engine: str = "auto", tiers: str = "abcd") -> EquivalenceResult:
+    """Decide whether ``a`` and ``b`` compute the same function (on ``R^n`` or on ``domain``).
+
+    ``certificate=True`` attaches a ``relu.equivalence`` certificate. ``timeout`` (seconds) or
+    ``deadline`` bound tier (d); when reached the answer is unknown (``equivalent is None``).
+    ``tiers`` selects the tiers that may run (default all; e.g. ``"d"`` runs only the complete
+    procedure, which is how the tiers are cross-checked).
+    """
+    check_inputs(a, b, domain)
+    if timeout is not None:
+        deadline = Deadline.after(timeout)
+    progress = progress or null_progress()
+    orig_a, orig_b = a, b
+    a, b = common_field(a, b)
+    n = a.input_dim
+    rational = a.is_rational and b.is_rational
+    rows = domain_rows(domain, n)
+    point = domain_interior_point(domain, n) if domain is not None else None
+    notes = []
+
+    # (a) at most one hidden layer: canonical forms decide
+    if "a" in tiers and a.depth <= 1 and b.depth <= 1:
+        try:
+            comparison = compare_shallow(a, b, rows)
+        except UnsupportedError as exc:
+            notes.append(f"tier (a) skipped: {exc}")
+        else:
+            if comparison.equivalent:
+                evidence = lambda: _canonical_evidence(comparison, rows, point)  # noqa: E731
+                return EquivalenceResult(True, "a", "equal canonical forms (one hidden layer)",
+                                         certificate=_cert(orig_a, orig_b, True, domain, "a", evidence, certificate))
+            x = separating_point(a, b, comparison, rows, point)
+            if x is None:
+                x = find_witness(a, b, probe_points(n, 64, rows, point))
+            if x is None and rational:
+                try:
+                    x = _tier_d(a, b, domain, rows, (), (), deadline, progress, engine, False).witness
+                except TimeLimitReached:
+                    x = None
+            if x is not None:
+                return EquivalenceResult(False, "a", "the canonical forms differ", x,
+                                         _cert(orig_a, orig_b, False, domain, "a",
+                                               lambda: _witness_evidence(a, b, x), certificate))
+            # the theorem (relu.md §3.2/§3.4) decides; only the witness is missing
+            return EquivalenceResult(False, "a", "the canonical forms differ (no rational witness was constructed,"
+                                                 " so no certificate)")
+
+    # (b) symmetry normal form (its reduced networks also feed tier (d))
+    if "b" in tiers:
+        nf_a = normal_form(a, rows if rational else None)
+        nf_b = normal_form(b, rows if rational else None)
+    else:  # without tier (b), tier (d) runs on the networks as given (an independent cross-check)
+        nf_a, nf_b = NormalForm(a, ()), NormalForm(b, ())
+    if "b" in tiers and nf_a.network == nf_b.network:
+        evidence = {"method": "symmetry_moves", "moves": [_moves_json(nf_a.moves), _moves_json(nf_b.moves)]}
+        return EquivalenceResult(True, "b", "equal symmetry normal forms",
+                                 certificate=_cert(orig_a, orig_b, True, domain, "b", evidence, certificate))
+
+    # (c) probes
+    x = find_witness(nf_a.network, nf_b.network, probe_points(n, 24, rows, point)) if "c" in tiers else None
+    if x is not None and forward_exact(a, x) != forward_exact(b, x):
+        return EquivalenceResult(False, "c", "the outputs differ at a probe point", x,
+                                 _cert(orig_a, orig_b, False, domain, "c", lambda: _witness_evidence(a, b, x), certificate))
+
+    # (d) complete, on the networks reduced by the removing moves only (rescaling would inflate the
+    # denominators of the exact forms)
+    if "b" in tiers:
+        nf_a = normal_form(a, rows if rational else None, scale=False, sort=False)
+        nf_b = normal_form(b, rows if rational else None, scale=False, sort=False)
+    if "d" not in tiers:
+        return EquivalenceResult(None, None, "undecided by the selected tiers " + ", ".join(tiers))
+    if not rational:
+        reason = "the complete tier (d) needs rational weights (PPL cannot hold algebraic numbers)"
+        if notes:
+            reason += "; " + "; ".join(notes)
+        return EquivalenceResult(None, None, reason)
+    try:
+        res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
+                      engine, certificate)
+    except TimeLimitReached as exc:
+        return EquivalenceResult(None, None, f"{exc} (the complete tier (d) was cut off)")
+    if res.witness is not None:
+        x = res.witness
+        if forward_exact(a, x) == forward_exact(b, x):  # pragma: no cover - would be a bug
+            raise AssertionError("internal error: tier (d) witness does not separate the networks")
+        return EquivalenceResult(False, "d", "the affine maps differ on a common region", x,
+                                 _cert(orig_a, orig_b, False, domain, "d", lambda: _witness_evidence(a, b, x), certificate),
+                                 res.stats)
+    evidence = None
+    if certificate:
+        evidence = {"method": "region_tree", "moves": [_moves_json(nf_a.moves), _moves_json(nf_b.moves)],
+                    "nodes": res.nodes}
+    return EquivalenceResult(True, "d", f"equal affine maps on all {res.stats['cells']} common regions",
+                             certificate=_cert(orig_a, orig_b, True, domain, "d", evidence, certificate),
+                             stats=res.stats)
+
+
+@dataclass(frozen=True)
+class _TierD:
+    witness: tuple | None
+    nodes: list | None
+    stats: dict
+
+
+def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, engine, record) -> _TierD:
+    recorder = TreeRecorder() if record else None
+    cells = 0
+    progress.describe("comparing affine maps on common regions")
+    for region in walk([a, b], domain, engine=engine, deadline=deadline, progress=progress, recorder=recorder):
+        cells += 1
+        ma, mb = region.maps
+        if ma != mb:
+            for x in region.simplex_points():
+                if ma(x) != mb(x):
+                    return _TierD(x, None, {"cells": cells})
+            raise AssertionError("internal error: differing affine maps agree on a simplex")  # pragma: no cover
+    return _TierD(None, recorder.nodes if recorder else None, {"cells": cells})
+
+
+def _moves_json(moves) -> list:
+    from .moves import move_json
+
+    return [move_json(m) for m in moves]
+
+
+def _canonical_evidence(comparison, rows, point) -> dict:
+    from .regions import _q
+
+    keys = []
+    for key, cls in comparison.classes.items():
+        u, beta = key
+        entry = {"u": [number_json(v) for v in u], "beta": number_json(beta), "class": cls.kind}
+        if cls.kind == "cut":
+            entry["points"] = [[_q(v) for v in p] for p in cls.points]
+        else:
+            nrows = len(rows)
+            entry["farkas"] = {"y": [[i, _q(v)] for i, v in cls.farkas.multipliers if i < nrows],
+                               "t": _q(next((v for i, v in cls.farkas.multipliers if i == nrows), 0))}
+        keys.append(entry)
+    evidence = {"method": "canonical_form", "form": comparison.forms[0].to_obj(), "domain_keys": keys}
+    if point is not None:
+        evidence["domain_point"] = [_q(v) for v in point]
+    return evidence
+
+
+__all__ = ["EquivalenceResult", "KIND", "check_inputs", "equivalent"]

@@ -1,0 +1,149 @@
+"""Tier (b): a symmetry normal form for ReLU networks of any depth (relu.md §2.4, §6.3, §7.4 M0–M2).
+
+Moves (:mod:`exactnet.relu.moves`) are applied until none applies, hidden layer by hidden layer:
+
+1. zero-input units are folded into the next bias (``fold_constant``);
+2. units that are provably never active are silenced: layers ≥ 1 with non-positive incoming
+   weights and bias (their inputs are ``≥ 0``); with a domain, first-layer units whose
+   preactivation is ``≤ 0`` on it (exact Farkas certificate);
+3. units with zero outgoing weights are removed (a layer that would become empty keeps one
+   blank unit);
+4. every unit is scaled so that the first non-zero incoming weight has absolute value 1;
+5. units with equal (hence, before scaling, positively proportional) incoming rows are merged
+   (this undoes split units);
+6. the units are sorted by their incoming rows (permutations).
+
+Equal normal forms prove equivalence (each move preserves the function), and the recorded
+moves are the certificate. Different normal forms prove nothing (hidden symmetries, relu.md
+§6, are not quotiented out): then the complete tier (d) decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from flint import fmpq
+
+from ..network import Network
+from ..numbers import sign
+from .cells import primitive_row
+from .moves import EditableNetwork, apply, proportional
+from .open_polyhedra import Farkas, decide
+
+#: Safety cap on normalisation passes (each pass strictly simplifies; never reached in practice).
+MAX_PASSES = 200
+
+
+@dataclass(frozen=True)
+class NormalForm:
+    network: Network
+    moves: tuple[dict, ...]
+
+
+def _farkas_json(f: Farkas, nrows: int) -> dict:
+    y = [[i, _q(v)] for i, v in f.multipliers if i < nrows]
+    t = next((v for i, v in f.multipliers if i == nrows), fmpq(0))
+    return {"y": y, "t": _q(t)}
+
+
+def _q(x):
+    return int(x.p) if x.q == 1 else f"{x.p}/{x.q}"
+
+
+def _dead_on_domain(w, b, rows) -> dict | None:
+    if not all(isinstance(v, fmpq) for v in w) or not isinstance(b, fmpq):
+        return None
+    row = primitive_row(list(w), b)
+    if not any(row[0]):
+        return None
+    ans = decide(list(rows) + [row], len(w))
+    if isinstance(ans, Farkas):
+        return {"kind": "farkas", **_farkas_json(ans, len(rows))}
+    return None
+
+
+def _sort_key(w, b):
+    return tuple(w) + (b,)
+
+
+def normal_form(net: Network, domain_rows: Sequence | None = None, *, scale: bool = True,
+                sort: bool = True) -> NormalForm:
+    """The tier-(b) normal form of a ReLU network and the moves that produce it.
+
+    ``domain_rows`` (primitive rows of a domain) enables the exact first-layer dead-unit test on
+    the domain. ``scale=False, sort=False`` keeps the units' scale and order (used by
+    compression).
+    """
+    ed = EditableNetwork.of(net)
+    moves: list[dict] = []
+
+    def do(move: dict):
+        apply(ed, move)
+        moves.append(move)
+
+    for _ in range(MAX_PASSES):
+        changed = False
+        for layer in range(ed.hidden):
+            for j in range(ed.width(layer)):
+                w, b = ed.incoming(layer, j)
+                out = ed.outgoing(layer, j)
+                if all(v == 0 for v in out):
+                    continue
+                if all(v == 0 for v in w):
+                    do({"op": "fold_constant", "layer": layer, "unit": j})
+                    changed = True
+                elif layer > 0 and all(sign(v) <= 0 for v in w) and sign(b) <= 0:
+                    do({"op": "silence", "layer": layer, "unit": j, "proof": {"kind": "nonpositive"}})
+                    changed = True
+                elif layer == 0 and domain_rows:
+                    proof = _dead_on_domain(w, b, domain_rows)
+                    if proof is not None:
+                        do({"op": "silence", "layer": layer, "unit": j, "proof": proof})
+                        changed = True
+            for j in reversed(range(ed.width(layer))):
+                if all(v == 0 for v in ed.outgoing(layer, j)):
+                    if ed.width(layer) > 1:
+                        do({"op": "remove", "layer": layer, "unit": j})
+                        changed = True
+                    else:
+                        w, b = ed.incoming(layer, j)
+                        if any(v != 0 for v in w) or b != 0:
+                            do({"op": "blank", "layer": layer, "unit": j})
+                            changed = True
+            if scale:
+                for j in range(ed.width(layer)):
+                    w, _b = ed.incoming(layer, j)
+                    lead = next((v for v in w if v != 0), None)
+                    if lead is not None and abs(lead) != 1:
+                        do({"op": "normalize", "layer": layer, "unit": j})
+                        changed = True
+            merged = True
+            while merged:
+                merged = False
+                rows = [list(ed.incoming(layer, j)[0]) + [ed.incoming(layer, j)[1]] for j in range(ed.width(layer))]
+                for i in range(len(rows)):
+                    if all(v == 0 for v in rows[i]):
+                        continue
+                    for j in range(i + 1, len(rows)):
+                        if all(v == 0 for v in ed.outgoing(layer, j)):
+                            continue
+                        if proportional(rows[i], rows[j]) is not None:
+                            do({"op": "merge", "layer": layer, "into": i, "unit": j})
+                            do({"op": "remove", "layer": layer, "unit": j})
+                            changed = merged = True
+                            break
+                    if merged:
+                        break
+            if sort and ed.width(layer) > 1:
+                keys = [_sort_key(*ed.incoming(layer, j)) for j in range(ed.width(layer))]
+                order = sorted(range(len(keys)), key=lambda j: keys[j])
+                if order != list(range(len(keys))):
+                    do({"op": "permute", "layer": layer, "order": order})
+                    changed = True
+        if not changed:
+            break
+    return NormalForm(ed.network(), tuple(moves))
+
+
+__all__ = ["NormalForm", "normal_form"]

@@ -1,0 +1,483 @@
+"""Exact activation regions of ReLU networks of any depth (relu.md §2.2, §4, §5.3.2).
+
+:func:`regions` lazily enumerates the full-dimensional cells of a network on ``R^n`` or on a
+full-dimensional polyhedral domain; :func:`common_refinement` does the same for several networks
+at once (every cell on which *each* network is affine), which is the complete equivalence
+procedure of relu.md §4 step 5.
+
+Method (relu.md §4): depth-first, neuron by neuron, layer by layer. Each neuron's preactivation is
+an exact affine form on the current cell (the earlier layers' labels are fixed there). If the
+form is constant its sign is read off; otherwise the cell decides whether the hyperplane cuts it
+(:mod:`exactnet.relu.cells`): a neuron whose sign is fixed on the cell never splits it, and
+empty or lower-dimensional branches are never created. The output is one :class:`Region` per
+non-empty open activation pattern.
+
+Per-region data (the API other modules build on, e.g. functional dimension):
+
+* ``pattern``: one tuple per hidden layer of labels ``τ ∈ {+1, −1, 0}`` (relu.md §2.2): ``+1`` the
+  preactivation is ``> 0`` on the region, ``−1`` it is ``< 0``, ``0`` it is identically zero on the
+  region (a degenerate parameter, relu.md §9 item 6);
+* ``map``: the exact affine map ``x ↦ weight·x + bias`` of the network on the region
+  (:class:`AffineMap`, ``fmpq_mat`` entries);
+* ``rows``: primitive integer rows ``(g, h)``; the region is the open polyhedron
+  ``{x : g·x + h > 0 for every row}`` (the domain's constraints first, then the splits of the
+  path; possibly redundant); :meth:`Region.polyhedron` gives the minimized PPL closure;
+* ``point``: an exact rational interior point (every hidden preactivation is non-zero there,
+  except the identically-zero ones); :meth:`Region.simplex_points` gives ``n+1`` affinely
+  independent interior points.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterator, Sequence
+
+from flint import fmpq, fmpq_mat, fmpz_mat
+
+from ..deadline import NO_DEADLINE, Deadline
+from ..errors import InputError, NetworkError, UnsupportedError
+from ..network import Network
+from ..network.domain import Polyhedron
+from ..progress import Progress, null_progress
+from .cells import choose_engine, primitive_row, root_cell, row_value
+from .open_polyhedra import Farkas, Row, decide
+
+Pattern = tuple[tuple[int, ...], ...]
+
+
+# ---------------------------------------------------------------------------------------------
+# data
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AffineMap:
+    """``x ↦ weight·x + bias`` with ``weight`` an ``m×n`` and ``bias`` an ``m×1`` ``fmpq_mat``."""
+
+    weight: fmpq_mat
+    bias: fmpq_mat
+
+    def __call__(self, x: Sequence[fmpq]) -> tuple[fmpq, ...]:
+        col = fmpq_mat(len(x), 1, list(x))
+        y = self.weight * col + self.bias
+        return tuple(y[i, 0] for i in range(y.nrows()))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, AffineMap) and self.weight == other.weight and self.bias == other.bias
+
+    def __hash__(self) -> int:
+        return hash((str(self.weight), str(self.bias)))
+
+    def rows(self) -> list[tuple[list[fmpq], fmpq]]:
+        """``[(weight row, bias entry), ...]`` as plain lists."""
+        w, b = self.weight, self.bias
+        return [([w[i, j] for j in range(w.ncols())], b[i, 0]) for i in range(w.nrows())]
+
+
+@dataclass(frozen=True)
+class Region:
+    """One full-dimensional cell (see the module docstring for the fields)."""
+
+    patterns: tuple[Pattern, ...]
+    maps: tuple[AffineMap, ...]
+    rows: tuple[Row, ...]
+    point: tuple[fmpq, ...]
+
+    @property
+    def pattern(self) -> Pattern:
+        """The activation pattern (of the first network)."""
+        return self.patterns[0]
+
+    @property
+    def map(self) -> AffineMap:
+        """The exact affine map (of the first network) on the region."""
+        return self.maps[0]
+
+    @property
+    def dim(self) -> int:
+        return len(self.point)
+
+    @property
+    def is_degenerate(self) -> bool:
+        """Some preactivation is identically zero on the region (relu.md §9 item 6)."""
+        return any(0 in layer for pat in self.patterns for layer in pat)
+
+    def contains(self, x: Sequence[fmpq]) -> bool:
+        """Exact test that ``x`` lies in the open region."""
+        return all(row_value(r, x) > 0 for r in self.rows)
+
+    def polyhedron(self):
+        """The closure as a PPL ``C_Polyhedron`` (minimized; cost grows quickly with the dimension)."""
+        import ppl
+
+        n = self.dim
+        xs = [ppl.Variable(i) for i in range(n)]
+        poly = ppl.C_Polyhedron(n, "universe")
+        for g, h in self.rows:
+            e = ppl.Linear_Expression(h)
+            for a, v in zip(g, xs):
+                if a:
+                    e += a * v
+            poly.add_constraint(e >= 0)
+        poly.minimized_constraints()
+        return poly
+
+    @cached_property
+    def minimized_rows(self) -> tuple[Row, ...]:
+        """A non-redundant system of primitive rows for the region (via PPL)."""
+        out = []
+        for c in self.polyhedron().minimized_constraints():
+            g = tuple(int(a) for a in c.coefficients())
+            h = int(c.inhomogeneous_term())
+            if c.is_equality():  # pragma: no cover - a full-dimensional cell has none
+                raise AssertionError("full-dimensional region with an equality")
+            out.append(primitive_row([fmpq(a) for a in g], fmpq(h)))
+        return tuple(out)
+
+    def simplex_points(self) -> tuple[tuple[fmpq, ...], ...]:
+        """``n+1`` affinely independent exact points strictly inside the region.
+
+        ``x*`` and ``x* + ε e_k`` with ``ε`` below every row's slack rate (relu.md §5.3.2 step 4).
+        """
+        p = self.point
+        eps = fmpq(1)
+        for g, h in self.rows:
+            slack = row_value((g, h), p)
+            rate = max((abs(a) for a in g), default=0)
+            if rate:
+                eps = min(eps, slack / (2 * rate))
+        pts = [p]
+        for k in range(len(p)):
+            pts.append(tuple(v + eps if i == k else v for i, v in enumerate(p)))
+        return tuple(pts)
+
+
+# ---------------------------------------------------------------------------------------------
+# domains
+# ---------------------------------------------------------------------------------------------
+
+
+def domain_rows(domain: Polyhedron | None, n: int) -> list[Row]:
+    """The domain ``A x ≤ b`` as primitive rows ``−a·x + β ≥ 0`` (none for ``R^n``)."""
+    if domain is None:
+        return []
+    if domain.dim != n:
+        raise InputError(f"the domain has dimension {domain.dim} but the network takes {n} inputs")
+    rows = []
+    for a, beta in domain.constraints():
+        row = primitive_row([-v for v in a], beta)
+        if not any(row[0]):
+            if row[1] < 0:
+                raise InputError("the domain is empty")
+            continue
+        rows.append(row)
+    return rows
+
+
+def domain_interior_point(domain: Polyhedron | None, n: int) -> tuple[fmpq, ...]:
+    """An exact interior point of the domain; a clear error if its interior is empty."""
+    rows = domain_rows(domain, n)
+    ans = decide(rows, n)
+    if isinstance(ans, Farkas):
+        raise InputError("the domain has empty interior (it must be full-dimensional)")
+    return ans.point
+
+
+# ---------------------------------------------------------------------------------------------
+# compiled networks and per-network enumeration state
+# ---------------------------------------------------------------------------------------------
+
+
+def require_rational_relu(net: Network, what: str = "region enumeration") -> None:
+    if not isinstance(net, Network):
+        raise NetworkError("expected a Network")
+    if net.activation != "relu":
+        raise UnsupportedError(f"{what} needs a ReLU network, got a {net.activation} network")
+    if not net.is_rational:
+        raise UnsupportedError(
+            f"{what} needs rational weights (PPL polyhedra cannot hold algebraic numbers);"
+            " this network has real algebraic entries"
+        )
+
+
+class _Compiled:
+    """A rational network as integer homogeneous layer matrices ``L_ℓ·[[W_ℓ, b_ℓ], [0, 1]]``
+    (``L_ℓ`` the lcm of the layer's denominators; positive scalings never change a sign)."""
+
+    __slots__ = ("hat", "scale", "widths", "n")
+
+    def __init__(self, net: Network):
+        self.widths = net.widths
+        self.n = net.input_dim
+        self.hat, self.scale = [], []
+        for layer in net.layers:
+            rows = [list(r) + [bv] for r, bv in zip(layer.weight, layer.bias)]
+            rows.append([fmpq(0)] * layer.in_dim + [fmpq(1)])
+            den = 1
+            for r in rows:
+                for v in r:
+                    q = int(v.q)
+                    if q != 1:
+                        den = den * q // math.gcd(den, q)
+            ints = [int(v.p) * (den // int(v.q)) for r in rows for v in r]
+            self.hat.append(fmpz_mat(len(rows), len(rows[0]), ints))
+            self.scale.append(den)
+
+
+class _State:
+    """Where one network's enumeration stands on the current cell (immutable by convention).
+
+    ``F`` is an ``fmpz_mat`` equal to ``den`` times the ``(n_ℓ+1)×(n+1)`` matrix whose first ``n_ℓ``
+    rows are the exact preactivation forms ``(g, h)`` of the current layer on the cell (the last
+    row is ``(0, …, 0, 1)``); ``current`` holds the labels decided so far in this layer
+    (``None`` = undecided).
+    """
+
+    __slots__ = ("net", "layer", "F", "den", "ints", "labels", "current", "out")
+
+    def __init__(self, net: _Compiled, layer: int, F, den: int, labels: tuple, current: tuple, out, ints=None):
+        self.net, self.layer, self.F, self.den = net, layer, F, den
+        self.labels, self.current, self.out = labels, current, out
+        self.ints = ints
+
+    @classmethod
+    def start(cls, net: _Compiled) -> "_State":
+        F, den = net.hat[0], net.scale[0]
+        if len(net.hat) == 1:
+            return cls(net, 0, None, den, (), (), _affine_map(F.tolist(), den, net.widths[-1], net.n))
+        return cls(net, 0, F, den, (), (None,) * net.widths[1], None)
+
+    @property
+    def done(self) -> bool:
+        return self.out is not None
+
+    def integer_forms(self):
+        """``(fmpz_mat, rows as int lists)``: the forms times one common positive integer."""
+        if self.ints is None:
+            self.ints = self.F.tolist()
+        return self.F, self.ints
+
+    def undecided(self) -> list[int]:
+        return [j for j, lab in enumerate(self.current) if lab is None]
+
+    def decide(self, labels: dict) -> "_State":
+        cur = list(self.current)
+        for j, lab in labels.items():
+            cur[j] = lab
+        current = tuple(cur)
+        net = self.net
+        if None in current:
+            return _State(net, self.layer, self.F, self.den, self.labels, current, None, self.ints)
+        nxt = self.layer + 1
+        _F, rows = self.integer_forms()
+        cols = len(rows[0])
+        zero = [0] * cols
+        masked = [v for j, lab in enumerate(current) for v in (rows[j] if lab == 1 else zero)] + rows[-1]
+        F = net.hat[nxt] * fmpz_mat(len(rows), cols, masked)
+        den = self.den * net.scale[nxt]
+        done = self.labels + (current,)
+        if nxt == len(net.hat) - 1:
+            return _State(net, nxt, None, den, done, (), _affine_map(F.tolist(), den, net.widths[-1], net.n))
+        return _State(net, nxt, F, den, done, (None,) * net.widths[nxt + 1], None)
+
+
+def _affine_map(rows, den: int, m: int, n: int) -> "AffineMap":
+    weight = fmpq_mat(m, n, [fmpq(rows[i][k], den) for i in range(m) for k in range(n)])
+    bias = fmpq_mat(m, 1, [fmpq(rows[i][n], den) for i in range(m)])
+    return AffineMap(weight, bias)
+
+
+def _primitive_int_row(ints: Sequence[int], n: int) -> Row:
+    div = 0
+    for a in ints:
+        div = math.gcd(div, a)
+    if div > 1:
+        ints = [a // div for a in ints]
+    return tuple(int(a) for a in ints[:n]), int(ints[n])
+
+
+# ---------------------------------------------------------------------------------------------
+# certificate recording (the region-tree proof of relu.equivalence certificates)
+# ---------------------------------------------------------------------------------------------
+
+
+def _q(x) -> str | int:
+    x = fmpq(x)
+    return int(x.p) if x.q == 1 else f"{x.p}/{x.q}"
+
+
+class TreeRecorder:
+    """Records the enumeration tree as a flat list of JSON-ready nodes.
+
+    Node ``i``: ``{"fix": [[net, layer, unit, label, proof], ...], "split": [net, layer, unit],
+    "children": [pos, neg]}`` or ``{"fix": [...], "leaf": {"point": [...], "map": {...}}}``.
+    ``net``, ``layer``, ``unit`` are 0-based; ``label ∈ {1, −1, 0}``; ``proof`` is ``null`` for a
+    constant preactivation, else a Farkas certificate over the node's rows (domain rows, then the
+    split rows of the path) and the row ``−label·e``: explicit ``{"y": [[i, y_i], ...], "t": t}``,
+    or ``{"basis": [i_1, …, i_n]}`` (``t = 1`` and ``y`` the unique solution of
+    ``Σ_k y_{i_k} g_{i_k} = label·g_e``). A leaf's ``map`` is the common affine map of the
+    networks on the cell (the first network's, when the networks disagree there).
+    """
+
+    def __init__(self):
+        self.nodes: list[dict] = []
+
+    def new(self) -> int:
+        self.nodes.append({"fix": []})
+        return len(self.nodes) - 1
+
+    def fix(self, node: int, k: int, layer: int, unit: int, label: int, farkas: Farkas | None, nrows: int):
+        proof = None
+        if farkas is not None and farkas.basis is not None:
+            proof = {"basis": list(farkas.basis)}
+        elif farkas is not None:
+            y = [[i, _q(v)] for i, v in farkas.multipliers if i < nrows]
+            t = next((v for i, v in farkas.multipliers if i == nrows), fmpq(0))
+            proof = {"y": y, "t": _q(t)}
+        self.nodes[node]["fix"].append([k, layer, unit, label, proof])
+
+    def split(self, node: int, k: int, layer: int, unit: int, pos: int, neg: int):
+        self.nodes[node]["split"] = [k, layer, unit]
+        self.nodes[node]["children"] = [pos, neg]
+
+    def leaf(self, node: int, point, maps: Sequence[AffineMap]):
+        m = maps[0]
+        self.nodes[node]["leaf"] = {
+            "point": [_q(v) for v in point],
+            "map": {"weight": [[_q(v) for v in row] for row, _ in m.rows()], "bias": [_q(b) for _, b in m.rows()]},
+        }
+
+
+# ---------------------------------------------------------------------------------------------
+# the enumeration
+# ---------------------------------------------------------------------------------------------
+
+
+def _seeds(n: int, count: int = 4) -> list[tuple[fmpq, ...]]:
+    import random
+
+    rnd = random.Random(20240607 + n)
+    pts = [tuple(fmpq(0) for _ in range(n))]
+    for _ in range(count):
+        pts.append(tuple(fmpq(rnd.randint(-40, 40), rnd.choice((1, 2, 3, 4, 5, 7))) for _ in range(n)))
+    return pts
+
+
+def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, engine: str = "auto",
+         deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
+         recorder: TreeRecorder | None = None) -> Iterator[Region]:
+    """Lazily enumerate the common refinement of the activation regions of ``nets``.
+
+    All networks must be rational ReLU networks with the same input dimension. With a
+    ``recorder``, the enumeration tree and its exact certificates are recorded as they are
+    produced (the proof of a region-tree certificate, relu.md §4).
+    """
+    if not nets:
+        raise InputError("no networks given")
+    for net in nets:
+        require_rational_relu(net)
+    n = nets[0].input_dim
+    if any(net.input_dim != n for net in nets):
+        raise InputError("the networks have different input dimensions")
+    progress = progress or null_progress()
+    rows = domain_rows(domain, n)
+    engine = choose_engine(n, engine)
+    root = root_cell(n, rows, engine, _seeds(n) if engine == "lp" else ())
+    if root is None:
+        raise InputError("the domain has empty interior (it must be full-dimensional)")
+    compiled = [_Compiled(net) for net in nets]
+    states = tuple(_State.start(c) for c in compiled)
+    root_id = recorder.new() if recorder is not None else -1
+    stack = [(root, states, root_id)]
+    while stack:
+        cell, states, node = stack.pop()
+        while True:
+            deadline.check("the region enumeration")
+            k = None  # interleave the networks layer by layer: fixes then happen on coarse cells
+            for i, st in enumerate(states):
+                if not st.done and (k is None or st.layer < states[k].layer):
+                    k = i
+            if k is None:
+                point = cell.point()
+                maps = tuple(st.out for st in states)
+                if recorder is not None:
+                    recorder.leaf(node, point, maps)
+                progress.advance()
+                yield Region(tuple(st.labels for st in states), maps, cell.rows, point)
+                break
+            st = states[k]
+            forms, ints = st.integer_forms()
+            labels: dict = {}
+            varying = []
+            for j in st.undecided():
+                row = ints[j]
+                if any(row[:n]):
+                    varying.append(j)
+                else:
+                    h = row[n]
+                    labels[j] = 1 if h > 0 else -1 if h < 0 else 0
+                    if recorder is not None:
+                        recorder.fix(node, k, st.layer, j, labels[j], None, len(cell.rows))
+
+            def row_of(j, ints=ints):
+                return _primitive_int_row(ints[j], n)
+
+            decisions = cell.classify_batch(forms, varying, row_of) if varying else {}
+            split = None
+            for j in varying:
+                decision = decisions[j]
+                if decision.sign == 0:
+                    if split is None:
+                        split = (j, decision)
+                    continue
+                labels[j] = decision.sign
+                if recorder is not None:
+                    farkas = decision.farkas or cell.farkas_for(row_of(j), decision.sign)
+                    recorder.fix(node, k, st.layer, j, decision.sign, farkas, len(cell.rows))
+            if split is None:
+                states = states[:k] + (st.decide(labels),) + states[k + 1:]
+                continue
+            j, decision = split
+            row = row_of(j)
+            pos_cell = cell.child(decision, row, 1)
+            neg_cell = cell.child(decision, row, -1)
+            pos_states = states[:k] + (st.decide({**labels, j: 1}),) + states[k + 1:]
+            neg_states = states[:k] + (st.decide({**labels, j: -1}),) + states[k + 1:]
+            if recorder is not None:
+                pos_id, neg_id = recorder.new(), recorder.new()
+                recorder.split(node, k, st.layer, j, pos_id, neg_id)
+            else:
+                pos_id = neg_id = -1
+            stack.append((neg_cell, neg_states, neg_id))
+            stack.append((pos_cell, pos_states, pos_id))
+            break
+
+
+def regions(net: Network, domain: Polyhedron | None = None, *, engine: str = "auto",
+            deadline: Deadline = NO_DEADLINE, progress: Progress | None = None) -> Iterator[Region]:
+    """Lazily enumerate the activation regions of a rational ReLU network (see module doc).
+
+    ``domain``: ``None`` for ``R^n``, or a full-dimensional :class:`Box`/:class:`Polyhedron`
+    (regions are then the cells of its interior). ``engine``: ``"auto"`` (generators for
+    ``n ≤ 6``, LP otherwise), ``"generators"`` or ``"lp"``. Raises
+    :class:`~exactnet.deadline.TimeLimitReached` when ``deadline`` passes.
+    """
+    return walk([net], domain, engine=engine, deadline=deadline, progress=progress)
+
+
+def common_refinement(nets: Sequence[Network], domain: Polyhedron | None = None, **kwargs) -> Iterator[Region]:
+    """The cells on which every network of ``nets`` is affine (``Region.patterns``/``maps`` per net)."""
+    return walk(list(nets), domain, **kwargs)
+
+
+def count_regions(net: Network, domain: Polyhedron | None = None, **kwargs) -> int:
+    """The number of non-empty open activation patterns of ``net`` on the domain."""
+    return sum(1 for _ in regions(net, domain, **kwargs))
+
+
+__all__ = [
+    "AffineMap", "Pattern", "Region", "TreeRecorder", "common_refinement", "count_regions", "domain_interior_point",
+    "domain_rows", "regions", "require_rational_relu", "walk",
+]
