@@ -28,7 +28,7 @@ by the exhaustive search instead, and the result says so in its stats.
 
 from __future__ import annotations
 
-from ..deadline import NO_DEADLINE, Deadline
+from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..errors import MissingDependencyError
 from .prank_search import SearchOutcome, _cancelled_flags
 from .prank_search import solve_component as search_component
@@ -43,13 +43,35 @@ def _fits(comp, budget) -> bool:
     return all(isinstance(x, int) for a in comp.weights for x in a) and (big + budget) * (comp.size + 1) < _LIMIT
 
 
+def cpsat_installed() -> bool:
+    """Is OR-Tools installed (whether or not it can be loaded into this process)?"""
+    import importlib.util
+
+    return importlib.util.find_spec("ortools") is not None
+
+
+def _load_cp_model():
+    """``cp_model``, or ``None`` when it cannot be loaded into this process.
+
+    OR-Tools bundles its own ``libhighs.so.1``; once ``highspy`` (used by the ReLU region code)
+    has loaded a different build under the same name, OR-Tools fails to load in this process
+    (and vice versa). :func:`solve_component` then runs CP-SAT in a fresh subprocess.
+    """
+    try:
+        from ortools.sat.python import cp_model
+    except ImportError:
+        return None
+    return cp_model
+
+
 def solve_component(comp, budget, upper: int, upper_assignment: list, deadline: Deadline = NO_DEADLINE,
                     workers: int = 1) -> SearchOutcome:
     """Minimise the kept groups of ``comp`` with CP-SAT (module docstring)."""
-    try:
-        from ortools.sat.python import cp_model
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise MissingDependencyError("ortools", None, "the CP-SAT proximate-rank solver") from None
+    cp_model = _load_cp_model()
+    if cp_model is None:
+        if not cpsat_installed():
+            raise MissingDependencyError("ortools", None, "the CP-SAT proximate-rank solver")
+        return _solve_in_subprocess(comp, budget, upper, upper_assignment, deadline, workers)
     if deadline.expired():
         return SearchOutcome(value=upper, assignment=list(upper_assignment),
                              cancelled=_cancelled_flags(upper_assignment, comp.weights, budget), optimal=False,
@@ -160,3 +182,46 @@ def _hint(model, rep, cancel, const, y, assignment, A, budget) -> None:
 
 
 __all__ = ["solve_component"]
+
+
+def _subprocess_entry(comp, budget, upper, upper_assignment, seconds, workers) -> SearchOutcome:
+    if _load_cp_model() is None:
+        raise MissingDependencyError("ortools", None, "the CP-SAT proximate-rank solver")
+    return solve_component(comp, budget, upper, upper_assignment, Deadline.after(seconds), workers)
+
+
+def _solve_in_subprocess(comp, budget, upper, upper_assignment, deadline: Deadline, workers: int) -> SearchOutcome:
+    """Run :func:`solve_component` in a fresh interpreter (see :func:`_load_cp_model`).
+
+    The child receives only plain data (integers, tuples) and returns a :class:`SearchOutcome`,
+    which the caller re-verifies exactly like an in-process answer.
+    """
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    seconds = deadline.remaining()
+    future = _worker().submit(_subprocess_entry, comp, budget, upper, list(upper_assignment), seconds, workers)
+    try:
+        out = future.result(timeout=None if seconds is None else seconds + 30)
+    except FutureTimeout:  # pragma: no cover - the child honours its own deadline
+        _WORKER.pop().shutdown(wait=False, cancel_futures=True)
+        raise TimeLimitReached("time limit reached in the CP-SAT subprocess") from None
+    out.stats["process"] = "subprocess (OR-Tools could not be loaded next to highspy)"
+    return out
+
+
+#: The one worker process, started on first need and reused (a resource cache, not state that
+#: changes any answer); it is shut down when the interpreter exits.
+_WORKER: list = []
+
+
+def _worker():
+    if not _WORKER:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        import atexit
+
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        atexit.register(pool.shutdown, wait=True, cancel_futures=True)
+        _WORKER.append(pool)
+    return _WORKER[0]

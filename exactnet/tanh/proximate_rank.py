@@ -52,11 +52,9 @@ AUTO_SEARCH_MAX = 10
 
 
 def _cpsat_available() -> bool:
-    try:
-        import ortools.sat.python.cp_model  # noqa: F401
-    except ImportError:  # pragma: no cover - ortools is a runtime dependency
-        return False
-    return True
+    from .prank_cpsat import cpsat_installed
+
+    return cpsat_installed()
 
 
 def _initial(comp, plan: ProximityPlan) -> tuple[int, list]:

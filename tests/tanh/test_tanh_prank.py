@@ -363,3 +363,24 @@ def test_square_cover_rejects_bad_input():
         from_square_cover([(0, 0, 0)], 1)
     with pytest.raises(InputError):
         min_square_cover([(i, i) for i in range(30)], 1)
+
+
+def test_cpsat_in_a_subprocess_agrees(monkeypatch):
+    """When OR-Tools cannot be loaded next to highspy, CP-SAT runs in a worker process and the
+    (exactly re-verified) answer is the same as in-process / by exhaustive search."""
+    import exactnet.tanh.prank_cpsat as cpsat
+
+    rnd = random.Random(5)
+    units = [(fmpq(rnd.randint(-6, 6), 2), fmpq(rnd.randint(1, 8), 4), fmpq(rnd.randint(-8, 8), 4)) for _ in range(14)]
+    net = Network("tanh", (Layer(tuple((b,) for _, b, _ in units), tuple(c for _, _, c in units)),
+                           Layer((tuple(a for a, _, _ in units),), (fmpq(0),))))
+    eps = fmpq(1, 4)
+    reference = prank(net, eps, solver="search")
+    monkeypatch.setattr(cpsat, "_load_cp_model", lambda: None)
+    calls = []
+    real = cpsat._solve_in_subprocess
+    monkeypatch.setattr(cpsat, "_solve_in_subprocess", lambda *a: calls.append(1) or real(*a))
+    remote = prank(net, eps, solver="cp-sat")
+    assert calls, "the subprocess path was not taken"
+    assert remote.value == reference.value
+    assert remote.witness.distance <= eps and remote.witness.rank == remote.value
