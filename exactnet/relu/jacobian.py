@@ -170,10 +170,10 @@ def smooth_pattern(cnet: IntegerNetwork, x: Sequence[fmpq], index: int | None = 
     zero = first_zero(pattern)
     if zero is not None:
         layer, unit = zero
-        where = "the point" if index is None else f"batch point {index + 1} (index {index})"
+        where = "the point" if index is None else f"batch point {index + 1} (0-based index {index})"
         pt = "(" + ", ".join(format_number(v) for v in x) + ")"
         raise NotSmoothError(
-            f"{where} {pt} lies on the bent hyperplane of hidden neuron (layer {layer}, unit {unit}) (1-based):"
+            f"{where}, x = {pt}, lies on the bent hyperplane of hidden neuron (layer {layer}, unit {unit}) (1-based):"
             " its preactivation is exactly 0, so the network is not parametrically smooth there and no"
             " one-sided derivative is chosen", index, layer, unit)
     return pattern
