@@ -333,7 +333,7 @@ def fiber(net, sample=None, seed=None, limit=None, domain=None) -> Report:
         "pieces_complete": not fib.truncated,
         "listed": len(shown),
         "pieces": [p.to_obj(fib.form) for p in shown],
-        "network_piece": pieces.index(own),
+        "network_piece": pieces.index(own) if own is not None else None,
         "dimension": fib.dimension,
         "components": comps.count,
         "components_up_to_permutation": comps.up_to_permutation,
@@ -357,8 +357,9 @@ def fiber(net, sample=None, seed=None, limit=None, domain=None) -> Report:
         else:
             console.print(f"connected components: {comps.count} ({comps.up_to_permutation} up to permutation of the"
                           " units)")
-        console.print("no hidden symmetries (the fiber is the orbit)" if data["orbit_is_fiber"]
-                      else "hidden symmetries: the fiber is larger than the orbit of permutations and scalings")
+        console.print({True: "no hidden symmetries (the fiber is the orbit)",
+                       False: "hidden symmetries: the fiber is larger than the orbit of permutations and scalings",
+                       None: "hidden symmetries: unknown (too many pieces to list)"}[data["orbit_is_fiber"]])
         if sample:
             console.print(f"{len(data['samples'])} exact random member(s) in the JSON output (--json)")
 

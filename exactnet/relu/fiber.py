@@ -78,6 +78,8 @@ from .canonical import Key, ShallowForm, canonical_form
 MAX_ASSIGNMENTS = 200_000
 #: Pieces (profiles) beyond which the enumeration stops (the fiber is then listed partially).
 MAX_PIECES = 20_000
+#: Candidate profiles examined at most (each costs an exact rank test).
+MAX_CANDIDATES = 100_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,16 +225,14 @@ def _compositions(total: int, parts: int, minimum: int):
 
 
 def _key_profiles(nkeys: int, budget: int):
-    """Per key ``(p, q)`` with ``p + q ≥ 1``, total ``≤ budget``."""
+    """Per key ``(p, q)`` with ``p + q ≥ 1``, total ``≤ budget`` (every later key keeps one unit)."""
     if nkeys == 0:
         yield (), 0
         return
-    for p in range(0, budget + 1):
-        for q in range(0, budget - p + 1):
-            if p + q == 0:
-                continue
-            for rest, used in _key_profiles(nkeys - 1, budget - p - q):
-                yield ((p, q),) + rest, p + q + used
+    for size in range(1, budget - (nkeys - 1) + 1):
+        for p in range(0, size + 1):
+            for rest, used in _key_profiles(nkeys - 1, budget - size):
+                yield ((p, size - p),) + rest, size + used
 
 
 def _group_profiles(budget: int, smallest=(0, 0)):
@@ -285,8 +285,13 @@ class ShallowFiber:
         out = []
         n = self.width
         nk = len(self.form.terms)
+        examined = 0
         for keys, used in _key_profiles(nk, n):
             for groups, gused in _group_profiles(n - used):
+                examined += 1
+                if examined > MAX_CANDIDATES:
+                    self.truncated = True
+                    return tuple(out)
                 inert = n - used - gused
                 ok, r, dim = _piece_data(self.form, keys, groups, self.d, self.m)
                 if not ok:
@@ -385,16 +390,20 @@ class ShallowFiber:
         for piece in self.pieces:
             if piece.keys == tuple(map(tuple, keys)) and piece.inert == inert and piece.groups == gs:
                 return piece
+        if self.truncated:
+            return None
         raise AssertionError("a member outside every piece")  # pragma: no cover
 
     # -- symmetries ------------------------------------------------------------------------------
-    def orbit_is_fiber(self) -> bool:
+    def orbit_is_fiber(self) -> bool | None:
         """Whether the fiber is the orbit of the network under permutations and positive scalings
-        (no hidden symmetries; see the module docstring)."""
+        (no hidden symmetries; see the module docstring); ``None`` if the pieces were truncated."""
         own = self.piece_of(self.network)
-        if len(self.pieces) != 1 or own.inert or own.groups:
+        if own is not None and (own.inert or own.groups or own.dimension != sum(p + q for p, q in own.keys)):
             return False
-        return own.dimension == sum(p + q for p, q in own.keys)
+        if self.truncated:
+            return False if len(self.pieces) > 1 else None
+        return len(self.pieces) == 1
 
     # -- components ------------------------------------------------------------------------------
     def components(self) -> Components:

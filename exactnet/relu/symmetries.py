@@ -358,11 +358,12 @@ def symmetries(net: Network, domain: Polyhedron | None = None, *, deadline: Dead
     if net.depth == 1 and domain is None:
         from .fiber import ShallowFiber
 
-        fiber = ShallowFiber(net)
-        hidden = not fiber.orbit_is_fiber()
-        reason = ("decided by the exact fiber (one hidden layer): " +
-                  ("the fiber is larger than the orbit" if hidden else "the fiber is the orbit of permutations and"
-                                                                       " positive scalings"))
+        transitive = ShallowFiber(net).orbit_is_fiber()
+        if transitive is not None:
+            hidden = not transitive
+            reason = ("decided by the exact fiber (one hidden layer): " +
+                      ("the fiber is larger than the orbit" if hidden else "the fiber is the orbit of permutations"
+                                                                           " and positive scalings"))
     if verify_moves and hidden is not False:
         from .equivalence import equivalent
         from .orbits import same_orbit
