@@ -77,7 +77,7 @@ def _perturbed(net, rnd):
     return net_from(layers)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(seed=st.integers(0, 10**6), widths=st.sampled_from([(1, 2, 1), (2, 3, 1), (1, 3, 2), (2, 2, 2)]))
 def test_membership_agrees_with_equivalence(seed, widths):
     rnd = random.Random(seed)
@@ -93,7 +93,7 @@ def test_membership_agrees_with_equivalence(seed, widths):
         assert wide.contains(cand) == equivalent(wider, cand).equivalent
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 10**6), widths=st.sampled_from([(1, 2, 1), (2, 3, 1), (1, 3, 2)]))
 def test_samples_are_members(seed, widths):
     rnd = random.Random(seed)

@@ -100,7 +100,7 @@ def _moved(net, rnd):
     return net_from(layers)
 
 
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 10**6), widths=st.sampled_from([(1, 2, 1), (2, 2, 1), (1, 2, 2, 1), (2, 3, 2, 1),
                                                            (2, 2, 2, 2)]))
 def test_invariant_under_permutation_and_scaling(seed, widths):
@@ -136,7 +136,7 @@ def test_bound_formula_and_table():
         assert upper_bound(widths) == bound
 
 
-@settings(max_examples=10, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 10**6), widths=st.sampled_from([(1, 2, 2, 1), (2, 2, 2, 1), (2, 3, 1), (1, 3, 2, 2)]))
 def test_batch_at_most_fdim_and_equal_on_decisive_set(seed, widths):
     rnd = random.Random(seed)
@@ -145,10 +145,12 @@ def test_batch_at_most_fdim_and_equal_on_decisive_set(seed, widths):
     assert res.value <= res.upper_bound
     cnet = compile_network(net)
     pts = []
-    while len(pts) < 6:
+    for _ in range(300):  # a unit with zero incoming row makes every point non-smooth
         x = tuple(fmpq(rnd.randint(-30, 30), rnd.randint(1, 7)) for _ in range(widths[0]))
         if all(0 not in layer for layer in preactivation_signs(cnet, x)):
             pts.append(x)
+        if len(pts) == 6:
+            break
     assert batch_functional_dimension(net, pts).value <= res.value
     if res.degenerate_regions == 0:
         assert batch_functional_dimension(net, decisive_set(net)).value == res.value
