@@ -57,8 +57,8 @@ from ..errors import InputError
 from ..network import Network
 from ..network.domain import Box, Polyhedron
 from ..progress import Progress, null_progress
-from .jacobian import (IntegerNetwork, Pattern, compile_network, free_columns, point_rows, preactivation_signs,
-                       region_rows, region_support, support_columns, upper_bound)
+from .jacobian import (IntegerNetwork, Pattern, compile_network, free_columns, modular_tables, point_rows,
+                       preactivation_signs, region_rows, upper_bound)
 from .ranks import ModularSpan, annihilates, as_columns, exact_rank, kernel_candidates, random_prime
 from .regions import regions as enumerate_regions
 from .regions import require_rational_relu
@@ -175,25 +175,24 @@ def simplex_points(cnet: IntegerNetwork, pattern: Pattern, x: Sequence[fmpq],
 def _exact_rank(basis: list, ncols: int, groups, rnd: random.Random, deadline: Deadline,
                 nonzero: Sequence[bool] | None = None):
     """``(rank, method, kernel vectors)`` given rows independent mod ``p`` (``basis``) and a callable
-    returning all row groups again. ``nonzero[j]`` (when given) says column ``j`` is non-zero in
-    some row: the other columns are exactly zero everywhere, so their unit vectors are kernel
-    vectors and the kernel proposal works on the remaining columns only."""
+    ``groups(sel)`` returning all rows again, restricted to the column positions ``sel``. ``nonzero[j] = False`` marks a column believed to be zero in
+    every row (e.g. all its residues vanish): the kernel proposal works on the other columns, the
+    unit vectors of these are added, and the verification checks exactly that these columns are
+    zero in every row."""
     keep = list(range(ncols)) if nonzero is None else [j for j in range(ncols) if nonzero[j]]
     zero = [j for j in range(ncols) if nonzero is not None and not nonzero[j]]
+    nk = len(keep)
 
-    def restrict(rows):
-        return rows if nonzero is None else [[r[j] for j in keep] for r in rows]
-
-    vectors = kernel_candidates(restrict(basis), len(keep), rnd)
-    if vectors is not None and len(basis) + len(vectors) == len(keep):
-        K = as_columns(vectors, len(keep)) if vectors else None
+    vectors = kernel_candidates([[r[j] for j in keep] for r in basis], nk, rnd)
+    if vectors is not None and len(basis) + len(vectors) == nk:
+        K = as_columns(vectors, nk) if vectors else None
         ok = True
-        if K is not None:
-            for rows in groups():
-                deadline.check("the exact kernel verification")
-                if not annihilates(restrict(rows), K):
-                    ok = False
-                    break
+        for rows in (groups(keep + zero) if K is not None or zero else ()):
+            deadline.check("the exact kernel verification")
+            if (K is not None and not annihilates([r[:nk] for r in rows] if zero else rows, K)) or \
+                    any(v != 0 for r in rows for v in r[nk:]):
+                ok = False
+                break
         if ok:
             full = []
             for v in vectors:
@@ -206,7 +205,7 @@ def _exact_rank(basis: list, ncols: int, groups, rnd: random.Random, deadline: D
                 w[j] = 1
                 full.append(w)
             return len(basis), EXACT_KERNEL, full
-    everything = [r for rows in groups() for r in rows]
+    everything = [r for rows in groups(list(range(ncols))) for r in rows]
     deadline.check("the exact elimination")
     return exact_rank(everything, ncols), EXACT_ELIMINATION, []
 
@@ -273,16 +272,19 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
                    " preactivation is identically 0, so no input is parametrically smooth (relu.md §2.3, §9 item 6)",
             **common)
     span = ModularSpan(len(columns), p)
-    masks = [0] * nhid + [0] * m  # OR of region_support over the regions seen
+    tables = modular_tables(cnet, p)
+    nonzero = [False] * len(columns)  # some residue of the column is non-zero (hence the integer is)
     seen: dict[Pattern, tuple] = {}
     stats = {"enumerated": 0, "degenerate": 0, "complete": False}
 
     def feed(pattern: Pattern, point) -> None:
         seen[pattern] = tuple(point)
-        for u, mask in enumerate(region_support(cnet, pattern)):
-            masks[u] |= mask
-        span.add(region_rows(cnet, pattern, columns, modulus=p), tag=pattern)
-        if len(span.pending) >= max(bound - span.rank, 2 * span.rank, 1):
+        rows = region_rows(cnet, pattern, columns, modulus=p, tables=tables)
+        for row in rows:
+            for j in [j for j, v in enumerate(row) if v and not nonzero[j]]:
+                nonzero[j] = True
+        span.add(rows, tag=pattern)
+        if len(span.pending) >= max(bound - span.rank, 4 * span.rank, 1):
             span.flush()
 
     def result(value, certified_by, reason="", kernel=()):
@@ -329,18 +331,17 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
         if not stats["complete"]:  # pragma: no cover - the loop only breaks at the bound
             raise AssertionError("enumeration stopped below the bound")
 
-        def groups() -> Iterable[list]:
+        def groups(sel) -> Iterable[list]:
+            cols = [columns[j] for j in sel]
             block: list = []
             for pat in seen:
-                block.extend(region_rows(cnet, pat, columns))
+                block.extend(region_rows(cnet, pat, cols))
                 if len(block) >= 256:
                     yield block
                     block = []
             if block:
                 yield block
 
-        flags = support_columns(cnet, masks)
-        nonzero = [flags[c] for c in columns]
         value, method, kernel = _exact_rank(_exact_basis(cnet, span.tags, columns), len(columns), groups, rnd,
                                             deadline, nonzero)
         reason = ""
@@ -455,9 +456,9 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
     if span.rank == cap:
         return BatchDimension(cap, len(pts), bound, MODULAR if cap == bound else BATCH_ROWS, len(set(patterns)))
 
-    def groups():
+    def groups(sel):
         for k in range(0, len(rows), 256):
-            yield rows[k:k + 256]
+            yield [[r[j] for j in sel] for r in rows[k:k + 256]]
 
     basis = [rows[i] for _, i in span.tags]
     nonzero = [any(r[j] != 0 for r in rows) for j in range(len(columns))]

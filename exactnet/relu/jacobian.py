@@ -45,9 +45,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from operator import mul
 from typing import Sequence
 
-from flint import fmpq, fmpz_mat
+from flint import fmpq, fmpz, fmpz_mat
 
 from ..errors import InputError, UnsupportedError
 from ..network import Network
@@ -90,6 +91,8 @@ class IntegerNetwork:
     weights: tuple
     scales: tuple[int, ...]
     offsets: tuple[int, ...]
+    hat_rows: tuple = ()  # the same matrices as tuples of int rows (fast small products)
+    weight_rows: tuple = ()
 
     @property
     def input_dim(self) -> int:
@@ -122,7 +125,10 @@ def compile_network(net: Network) -> IntegerNetwork:
         weights.append(fmpz_mat(W))
         scales.append(s)
         offsets.append(offsets[-1] + m * (k + 1))
-    return IntegerNetwork(net.widths, tuple(hats), tuple(weights), tuple(scales), tuple(offsets))
+    hat_rows = tuple(tuple(tuple(r) for r in h.tolist()) for h in hats)  # fmpz entries
+    weight_rows = tuple(tuple(tuple(r) for r in w.tolist()) for w in weights)
+    return IntegerNetwork(net.widths, tuple(hats), tuple(weights), tuple(scales), tuple(offsets), hat_rows,
+                          weight_rows)
 
 
 def upper_bound(widths: Sequence[int]) -> int:
@@ -212,24 +218,72 @@ def _chain(cnet: IntegerNetwork, pattern: Pattern):
     return deltas, [a.transpose().tolist() for a in A]
 
 
+def _chain_ints(cnet: IntegerNetwork, pattern: Pattern, p: int | None, tables: tuple | None = None):
+    """:func:`_chain` in Python integers (optionally reduced mod ``p``): ``(s_ℓ·Δ_ℓ rows, columns of
+    Â_ℓ)`` per layer."""
+    n, m = cnet.input_dim, cnet.output_dim
+    depth = len(cnet.hat_rows) - 1
+    hats, weights = cnet.hat_rows, cnet.weight_rows
+    if p is not None:  # small residues: Python integers are fastest
+        if tables is None or tables[0] != p:
+            tables = modular_tables(cnet, p)
+        _p, hats, weights = tables
+    one, zero = (1, 0) if p is not None else (fmpz(1), fmpz(0))
+    # forward, kept as columns: cols[c] = column c of Â (length n_ℓ + 1)
+    cols = [[one if i == c else zero for i in range(n + 1)] for c in range(n + 1)]
+    a_cols = [cols]
+    for li in range(depth):
+        H = hats[li]
+        labels = pattern[li]
+        new = []
+        for col in cols:
+            out = [sum(map(mul, h, col), zero) if lab == 1 else zero for h, lab in zip(H, labels)]
+            out.append(H[-1][-1] * col[-1])
+            if p is not None:
+                out = [v % p for v in out]
+            new.append(out)
+        cols = new
+        a_cols.append(cols)
+    deltas = [None] * (depth + 1)
+    cur = [[one if i == j else zero for j in range(m)] for i in range(m)]
+    deltas[depth] = cur
+    for li in range(depth, 0, -1):
+        W = weights[li]
+        labels = pattern[li - 1]
+        wcols = list(zip(*W))
+        nxt = [[sum(map(mul, row, wc), zero) if lab == 1 else zero for wc, lab in zip(wcols, labels)]
+               for row in cur]
+        if p is not None:
+            nxt = [[v % p for v in r] for r in nxt]
+        deltas[li - 1] = nxt
+        cur = nxt
+    dl = []
+    for li, d in enumerate(deltas):
+        s = cnet.scales[li]
+        dl.append([[s * v % p if p is not None else s * v for v in r] for r in d])
+    return dl, a_cols
+
+
+def modular_tables(cnet: IntegerNetwork, p: int) -> tuple:
+    """The layer matrices of ``cnet`` reduced mod ``p`` (pass to :func:`region_rows` to reuse)."""
+    hats = tuple(tuple(tuple(int(v) % p for v in r) for r in h) for h in cnet.hat_rows)
+    weights = tuple(tuple(tuple(int(v) % p for v in r) for r in w) for w in cnet.weight_rows)
+    return p, hats, weights
+
+
 def region_rows(cnet: IntegerNetwork, pattern: Pattern, columns: Sequence[int] | None = None,
-                modulus: int | None = None) -> list[list]:
+                modulus: int | None = None, tables: tuple | None = None) -> list[list]:
     """The ``n_d·(n_0+1)`` integer rows ``S·∂(M_P, v_P)/∂θ`` of the region with ``pattern``.
 
     Row ``o·(n_0+1) + c`` is the derivative of output ``o``'s coefficient of ``x_c`` (``c = n_0``:
     the constant term). ``columns`` selects parameter columns (e.g. the non-gauge ones). Every
     label of ``pattern`` must be ``±1``. Entries are ``fmpz``; with ``modulus`` they are the
-    residues (Python ints in ``[0, modulus)``).
+    residues (Python ints in ``[0, modulus)``; ``tables`` from :func:`modular_tables` saves reducing
+    the layers again).
     """
-    deltas, a_cols = _chain(cnet, pattern)
     n, m = cnet.input_dim, cnet.output_dim
-    if modulus is not None:
-        p = modulus
-        dl = [[[int(cnet.scales[li] * v) % p for v in r] for r in d] for li, d in enumerate(deltas)]
-        ac = [[[int(v) % p for v in r] for r in a] for a in a_cols]
-    else:
-        dl = [[[cnet.scales[li] * v for v in r] for r in d] for li, d in enumerate(deltas)]
-        ac = a_cols
+    p = modulus
+    dl, ac = _chain_ints(cnet, pattern, p, tables)
     rows = []
     for o in range(m):
         for c in range(n + 1):

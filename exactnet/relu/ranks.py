@@ -98,7 +98,8 @@ def independent_rows(rows: Sequence[Sequence[int]], ncols: int, p: int) -> list[
     columns of the reduced echelon form of the transpose."""
     if not rows:
         return []
-    mt = nmod_mat(len(rows), ncols, [v for r in rows for v in r], p).transpose()
+    # small Python ints convert faster into an fmpz_mat than into an nmod_mat
+    mt = nmod_mat(fmpz_mat(len(rows), ncols, [v for r in rows for v in r]), p).transpose()
     red, rank = mt.rref()
     return _pivots(red, rank)
 
