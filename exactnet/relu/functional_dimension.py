@@ -59,7 +59,7 @@ from ..network.domain import Box, Polyhedron
 from ..progress import Progress, null_progress
 from .jacobian import (IntegerNetwork, Pattern, compile_network, free_columns, modular_tables, point_rows,
                        preactivation_signs, region_rows, upper_bound)
-from .ranks import ModularSpan, annihilates, as_columns, exact_rank, kernel_candidates, random_prime
+from .ranks import ModularSpan, annihilates, exact_rank, kernel_candidates, random_prime, size_blocks
 from .regions import regions as enumerate_regions
 from .regions import require_rational_relu
 
@@ -185,7 +185,7 @@ def _exact_rank(basis: list, ncols: int, groups, rnd: random.Random, deadline: D
 
     vectors = kernel_candidates([[r[j] for j in keep] for r in basis], nk, rnd)
     if vectors is not None and len(basis) + len(vectors) == nk:
-        K = as_columns(vectors, nk) if vectors else None
+        K = size_blocks(vectors, nk) if vectors else None
         ok = True
         for rows in (groups(keep + zero) if K is not None or zero else ()):
             deadline.check("the exact kernel verification")
@@ -273,13 +273,14 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
             **common)
     span = ModularSpan(len(columns), p)
     tables = modular_tables(cnet, p)
+    memo_mod: dict = {}
     nonzero = [False] * len(columns)  # some residue of the column is non-zero (hence the integer is)
     seen: dict[Pattern, tuple] = {}
     stats = {"enumerated": 0, "degenerate": 0, "complete": False}
 
     def feed(pattern: Pattern, point) -> None:
         seen[pattern] = tuple(point)
-        rows = region_rows(cnet, pattern, columns, modulus=p, tables=tables)
+        rows = region_rows(cnet, pattern, columns, modulus=p, tables=tables, memo=memo_mod)
         for row in rows:
             for j in [j for j, v in enumerate(row) if v and not nonzero[j]]:
                 nonzero[j] = True
@@ -331,11 +332,13 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
         if not stats["complete"]:  # pragma: no cover - the loop only breaks at the bound
             raise AssertionError("enumeration stopped below the bound")
 
+        memo_exact: dict = {}
+
         def groups(sel) -> Iterable[list]:
             cols = [columns[j] for j in sel]
             block: list = []
             for pat in seen:
-                block.extend(region_rows(cnet, pat, cols))
+                block.extend(region_rows(cnet, pat, cols, memo=memo_exact))
                 if len(block) >= 256:
                     yield block
                     block = []

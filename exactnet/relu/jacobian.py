@@ -218,9 +218,15 @@ def _chain(cnet: IntegerNetwork, pattern: Pattern):
     return deltas, [a.transpose().tolist() for a in A]
 
 
-def _chain_ints(cnet: IntegerNetwork, pattern: Pattern, p: int | None, tables: tuple | None = None):
+#: Entries kept in a :func:`region_rows` memo (partial forward/backward products) before it is reset.
+MEMO_LIMIT = 50_000
+
+
+def _chain_ints(cnet: IntegerNetwork, pattern: Pattern, p: int | None, tables: tuple | None = None,
+                memo: dict | None = None):
     """:func:`_chain` in Python integers (optionally reduced mod ``p``): ``(s_ℓ·Δ_ℓ rows, columns of
-    Â_ℓ)`` per layer."""
+    Â_ℓ)`` per layer. ``memo`` (a dict owned by the caller) keeps the forward products of pattern
+    prefixes and the backward products of pattern suffixes shared by many regions."""
     n, m = cnet.input_dim, cnet.output_dim
     depth = len(cnet.hat_rows) - 1
     hats, weights = cnet.hat_rows, cnet.weight_rows
@@ -228,11 +234,18 @@ def _chain_ints(cnet: IntegerNetwork, pattern: Pattern, p: int | None, tables: t
         if tables is None or tables[0] != p:
             tables = modular_tables(cnet, p)
         _p, hats, weights = tables
+    if memo is not None and len(memo) > MEMO_LIMIT:
+        memo.clear()
     one, zero = (1, 0) if p is not None else (fmpz(1), fmpz(0))
     # forward, kept as columns: cols[c] = column c of Â (length n_ℓ + 1)
     cols = [[one if i == c else zero for i in range(n + 1)] for c in range(n + 1)]
     a_cols = [cols]
     for li in range(depth):
+        key = ("f", pattern[:li + 1])
+        if memo is not None and key in memo:
+            cols = memo[key]
+            a_cols.append(cols)
+            continue
         H = hats[li]
         labels = pattern[li]
         new = []
@@ -244,10 +257,16 @@ def _chain_ints(cnet: IntegerNetwork, pattern: Pattern, p: int | None, tables: t
             new.append(out)
         cols = new
         a_cols.append(cols)
+        if memo is not None and li < depth - 1:
+            memo[key] = cols
     deltas = [None] * (depth + 1)
     cur = [[one if i == j else zero for j in range(m)] for i in range(m)]
-    deltas[depth] = cur
+    deltas[depth] = [[cnet.scales[depth] * v for v in r] for r in cur]
     for li in range(depth, 0, -1):
+        key = ("b", pattern[li - 1:])
+        if memo is not None and key in memo:
+            cur, deltas[li - 1] = memo[key]
+            continue
         W = weights[li]
         labels = pattern[li - 1]
         wcols = list(zip(*W))
@@ -255,13 +274,14 @@ def _chain_ints(cnet: IntegerNetwork, pattern: Pattern, p: int | None, tables: t
                for row in cur]
         if p is not None:
             nxt = [[v % p for v in r] for r in nxt]
-        deltas[li - 1] = nxt
         cur = nxt
-    dl = []
-    for li, d in enumerate(deltas):
-        s = cnet.scales[li]
-        dl.append([[s * v % p if p is not None else s * v for v in r] for r in d])
-    return dl, a_cols
+        sc = cnet.scales[li - 1]
+        deltas[li - 1] = [[sc * v % p for v in r] for r in nxt] if p is not None else [[sc * v for v in r] for r in nxt]
+        if memo is not None and li > 1:
+            memo[key] = (cur, deltas[li - 1])
+    if p is not None:
+        deltas[depth] = [[v % p for v in r] for r in deltas[depth]]
+    return deltas, a_cols
 
 
 def modular_tables(cnet: IntegerNetwork, p: int) -> tuple:
@@ -272,18 +292,19 @@ def modular_tables(cnet: IntegerNetwork, p: int) -> tuple:
 
 
 def region_rows(cnet: IntegerNetwork, pattern: Pattern, columns: Sequence[int] | None = None,
-                modulus: int | None = None, tables: tuple | None = None) -> list[list]:
+                modulus: int | None = None, tables: tuple | None = None, memo: dict | None = None) -> list[list]:
     """The ``n_d·(n_0+1)`` integer rows ``S·∂(M_P, v_P)/∂θ`` of the region with ``pattern``.
 
     Row ``o·(n_0+1) + c`` is the derivative of output ``o``'s coefficient of ``x_c`` (``c = n_0``:
     the constant term). ``columns`` selects parameter columns (e.g. the non-gauge ones). Every
     label of ``pattern`` must be ``±1``. Entries are ``fmpz``; with ``modulus`` they are the
     residues (Python ints in ``[0, modulus)``; ``tables`` from :func:`modular_tables` saves reducing
-    the layers again).
+    the layers again; ``memo``, a dict reused across calls with the same ``modulus``, shares partial
+    products between regions).
     """
     n, m = cnet.input_dim, cnet.output_dim
     p = modulus
-    dl, ac = _chain_ints(cnet, pattern, p, tables)
+    dl, ac = _chain_ints(cnet, pattern, p, tables, memo)
     rows = []
     for o in range(m):
         for c in range(n + 1):

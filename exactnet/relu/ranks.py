@@ -176,14 +176,16 @@ def kernel_candidates(rows: Sequence[Sequence[int]], ncols: int, rnd: random.Ran
     if not k:
         return []
     Bp = fmpz_mat(r, r, [row[c] for row in rows for c in pivots])
-    Bf = fmpz_mat(r, k, [row[c] for row in rows for c in free])
     inv = nmod_mat(Bp, p).inv()
-    R = Bf
+    remaining = list(range(k))  # free columns still being lifted
+    R = fmpz_mat(r, k, [row[c] for row in rows for c in free])
     X = None
     pk = 1
+    done: dict = {}
     next_try = 1
     for step in range(1, max_steps + 1):
-        Xs = fmpz_mat(r, k, [int(v) for v in (inv * nmod_mat(R, p)).entries()])
+        w = len(remaining)
+        Xs = fmpz_mat(r, w, [int(v) for v in (inv * nmod_mat(R, p)).entries()])
         R = (R - Bp * Xs) / p
         X = Xs if X is None else X + Xs * pk
         pk *= p
@@ -191,12 +193,11 @@ def kernel_candidates(rows: Sequence[Sequence[int]], ncols: int, rnd: random.Ran
             continue
         next_try = step + max(1, step // 3)
         ent = [int(v) for v in X.entries()]
-        vectors = []
-        for t in range(k):
-            lifted = reconstruct_vector(ent[t::k], pk)
+        accepted = []
+        for pos, t in enumerate(remaining):  # columns are accepted one by one (early termination)
+            lifted = reconstruct_vector(ent[pos::w], pk)
             if lifted is None:
-                vectors = None
-                break
+                continue
             v = [fmpq(0)] * ncols
             v[free[t]] = fmpq(1)
             for i, pc in enumerate(pivots):
@@ -206,17 +207,44 @@ def kernel_candidates(rows: Sequence[Sequence[int]], ncols: int, rnd: random.Ran
                 q = int(x.q)
                 if q != 1:
                     den = den * q // math.gcd(den, q)
-            vectors.append([int(x.p) * (den // int(x.q)) for x in v])
-        if vectors is not None and (exact * as_columns(vectors, ncols)).is_zero():
-            return vectors
+            vec = [int(x.p) * (den // int(x.q)) for x in v]
+            if (exact * fmpz_mat(ncols, 1, vec)).is_zero():
+                done[t] = vec
+                accepted.append(pos)
+        if accepted:
+            keep = [pos for pos in range(w) if pos not in set(accepted)]
+            remaining = [remaining[pos] for pos in keep]
+            if not remaining:
+                return [done[t] for t in range(k)]
+            R = _columns(R, keep)
+            X = _columns(X, keep)
     return None
 
 
+def _columns(M, keep: Sequence[int]):
+    """The ``fmpz_mat`` of the columns ``keep`` of ``M``."""
+    rows = M.tolist()
+    return fmpz_mat(len(rows), len(keep), [row[j] for row in rows for j in keep])
+
+
 def annihilates(rows: Sequence[Sequence[int]], K) -> bool:
-    """Exact check ``rows · K = 0`` (``K`` an ``fmpz_mat`` with one kernel vector per column)."""
+    """Exact check ``rows · K = 0`` (``K`` an ``fmpz_mat`` with one kernel vector per column, or a
+    list of such blocks: see :func:`size_blocks`)."""
     if not rows:
         return True
-    return (fmpz_mat(rows) * K).is_zero()
+    M = fmpz_mat(rows)
+    blocks = K if isinstance(K, list) else [K]
+    return all((M * B).is_zero() for B in blocks)
+
+
+def size_blocks(vectors: Sequence[Sequence[int]], ncols: int) -> list:
+    """The vectors as column blocks of similar bit size (a product costs as much as its largest
+    entry: a few long vectors must not slow down the short ones)."""
+    buckets: dict = {}
+    for v in vectors:
+        bits = max((abs(x).bit_length() for x in v), default=0)
+        buckets.setdefault(max(0, bits - 1).bit_length(), []).append(v)
+    return [as_columns(vs, ncols) for _b, vs in sorted(buckets.items())]
 
 
 def as_columns(vectors: Sequence[Sequence[int]], ncols: int):
@@ -232,6 +260,6 @@ def exact_rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
 
 
 __all__ = [
-    "ModularSpan", "annihilates", "as_columns", "exact_rank", "kernel_candidates", "modular_rank", "random_prime",
+    "ModularSpan", "annihilates", "as_columns", "size_blocks", "exact_rank", "kernel_candidates", "modular_rank", "random_prime",
     "rational_reconstruction",
 ]
