@@ -285,7 +285,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
             for j in [j for j, v in enumerate(row) if v and not nonzero[j]]:
                 nonzero[j] = True
         span.add(rows, tag=pattern)
-        if len(span.pending) >= max(bound - span.rank, 4 * span.rank, 1):
+        if len(span.pending) >= max(bound - span.rank, 4 * span.rank, 256):
             span.flush()
 
     def result(value, certified_by, reason="", kernel=()):
