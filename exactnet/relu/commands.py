@@ -1,4 +1,5 @@
-"""CLI backends for ReLU networks: ``exactnet equiv``, ``compress`` and ``regions``.
+"""CLI backends for ReLU networks: ``exactnet equiv``, ``compress``, ``regions``, ``fdim``, ``fiber``
+and the extra ``info`` keys.
 
 JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
 
@@ -16,6 +17,23 @@ JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
   layer, ``+1`` active, ``−1`` inactive, ``0`` identically zero — or ``patterns`` with OTHER,
   an interior ``point`` and the exact affine ``map``), ``plot`` (the file written). ``--limit``
   stops early (``count`` is then ``null`` and ``complete`` false); ``--timeout`` gives exit 3.
+* ``fdim NET [--domain BOX] [--batch FILE]``: ``functional_dimension`` (``null`` after ``--timeout``,
+  exit 3), ``upper_bound`` (``D − N_hid``), ``attained``, ``lower_bound`` (certified),
+  ``certified_by`` (``"modular rank meets the bound D - N_hid"``, ``"exact kernel verified on every
+  region"``, ``"exact integer elimination over all regions"`` or ``"no smooth points"``),
+  ``parameters``, ``hidden_neurons``, ``local_fiber_dimension`` (``D − dim_fun``), ``regions_used``,
+  ``regions_in_basis``, ``regions_enumerated``, ``enumeration_complete``, ``degenerate_regions``,
+  ``prime``, ``reason``, ``kernel_directions`` (exact extra kernel vectors as ``{parameter: value}``,
+  parameters named ``W1[i,j]``/``b1[i]``), ``decisive_points`` (a batch that attains the value) and
+  ``decisive_points_count``; with ``--batch``: ``batch_functional_dimension``, ``batch_points``,
+  ``batch_certified_by``, ``batch_attains_functional_dimension``. A batch point on a bent hyperplane
+  is an error (exit 2) naming the point and the neuron.
+* ``fiber NET [--sample K --seed S] [--limit N]`` (one hidden layer): ``width``, ``canonical_form``,
+  ``piece_count``, ``pieces`` (each: per canonical key the numbers of positively/negatively
+  oriented units, ``inert`` units, ``free_groups``, ``dimension``, ``description``),
+  ``network_piece``, ``dimension``, ``components`` (``null`` = unknown), ``components_up_to_permutation``,
+  ``components_reason``, ``component_representatives``, ``orbit_is_fiber`` and ``samples``.
+* ``info NET`` adds ``symmetries`` (the report of :mod:`exactnet.relu.symmetries`).
 """
 
 from __future__ import annotations
@@ -188,4 +206,181 @@ def regions(net, other=None, domain=None, plot=None, limit=None, timeout=None) -
     return Report(data, EXIT_UNKNOWN if cut_off else EXIT_YES, render)
 
 
-__all__ = ["compress", "equiv", "regions"]
+# ---------------------------------------------------------------------------------------------
+# functional dimension, fibers, symmetries
+# ---------------------------------------------------------------------------------------------
+
+#: Decisive points listed in ``fdim --json`` at most (the count is always given).
+MAX_DECISIVE_POINTS = 2000
+#: Seconds ``exactnet info`` spends on the symmetry report before reporting it as incomplete.
+INFO_TIMEOUT = 20.0
+
+
+def _sparse(vec, names) -> dict:
+    return {names[i]: format_number(v) for i, v in enumerate(vec) if v != 0}
+
+
+def _read_batch(path: str, n: int):
+    from pathlib import Path
+
+    from ..errors import FormatError, InputError
+    from ..numbers import json_loads_exact
+    from .functional_dimension import parse_batch
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: cannot read ({exc})") from None
+    import json
+
+    try:
+        obj = json_loads_exact(text)
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    try:
+        return parse_batch(obj, n)
+    except InputError as exc:
+        raise type(exc)(f"{path}: {exc}") from None
+
+
+def fdim(net, domain=None, batch=None, timeout=None) -> Report:
+    """``exactnet fdim``: exact functional dimension (and the batch dimension with ``--batch``)."""
+    from .functional_dimension import batch_functional_dimension, functional_dimension
+    from .jacobian import parameter_names
+    from .regions import require_rational_relu
+
+    require_rational_relu(net, "functional dimension")
+    points = _read_batch(batch, net.input_dim) if batch is not None else None
+    bres = batch_functional_dimension(net, points) if points is not None else None
+    with console_progress("functional dimension: regions") as progress:
+        res = functional_dimension(net, domain, timeout=timeout, progress=progress)
+    names = parameter_names(net)
+    data = {
+        "functional_dimension": res.value,
+        "upper_bound": res.upper_bound,
+        "attained": res.attained,
+        "lower_bound": res.lower_bound,
+        "certified_by": res.certified_by,
+        "parameters": res.parameters,
+        "hidden_neurons": res.hidden_neurons,
+        "local_fiber_dimension": res.fiber_dimension,
+        "regions_used": res.regions_used,
+        "regions_in_basis": res.regions_in_basis,
+        "regions_enumerated": res.regions_enumerated,
+        "enumeration_complete": res.enumeration_complete,
+        "degenerate_regions": res.degenerate_regions,
+        "prime": res.prime,
+        "domain": None if domain is None else domain.to_obj(),
+        "reason": res.reason,
+        "kernel_directions": [_sparse(v, names) for v in res.kernel],
+        "decisive_points_count": sum(len(s) for s in res.decisive_points),
+    }
+    pts = [p for simplex in res.decisive_points for p in simplex]
+    if len(pts) <= MAX_DECISIVE_POINTS:
+        data["decisive_points"] = [_fmt(p) for p in pts]
+    if bres is not None:
+        data["batch_functional_dimension"] = bres.value
+        data["batch_points"] = bres.points
+        data["batch_certified_by"] = bres.certified_by
+        data["batch_attains_functional_dimension"] = None if res.value is None else bres.value == res.value
+
+    def render(console: Console):
+        if res.value is None:
+            console.print(f"functional dimension: [yellow]unknown[/] (at least {res.lower_bound}; {res.reason})")
+        else:
+            tag = "[green]attains[/]" if res.attained else "[yellow]below[/]"
+            console.print(f"functional dimension {res.value} ({tag} the bound D - N_hid = {res.upper_bound})")
+        rows = {"parameters D": res.parameters, "hidden neurons N_hid": res.hidden_neurons,
+                "local fiber dimension D - dim_fun": res.fiber_dimension, "certified by": res.certified_by,
+                "regions used": res.regions_used, "regions enumerated": res.regions_enumerated,
+                "enumeration complete": res.enumeration_complete}
+        if res.degenerate_regions:
+            rows["degenerate regions (excluded)"] = res.degenerate_regions
+        console.print(key_value_table(rows))
+        if res.kernel:
+            console.print(f"{len(res.kernel)} exact kernel direction(s) beyond the scalings (gauge-fixed), e.g.:")
+            console.print("  " + ", ".join(f"{k} = {v}" for k, v in list(data["kernel_directions"][0].items())[:12]))
+        if res.reason and res.value is not None:
+            console.print(res.reason)
+        if bres is not None:
+            console.print(f"batch functional dimension {bres.value} on {bres.points} points"
+                          f" ({bres.certified_by})")
+
+    return Report(data, EXIT_UNKNOWN if res.value is None else EXIT_YES, render)
+
+
+def fiber(net, sample=None, seed=None, limit=None, domain=None) -> Report:
+    """``exactnet fiber``: the fiber of a one-hidden-layer network as a union of pieces."""
+    from ..errors import UnsupportedError
+    from .fiber import ShallowFiber
+
+    if net.activation == "relu" and net.depth != 1:
+        raise UnsupportedError(f"'exactnet fiber' describes fibers of ReLU networks with only one hidden layer;"
+                               f" this network has {net.depth}")
+    if domain is not None:
+        raise UnsupportedError("'exactnet fiber' describes fibers on R^n; --domain is not supported yet")
+    fib = ShallowFiber(net)
+    pieces = fib.pieces
+    shown = pieces if limit is None else pieces[:limit]
+    comps = fib.components()
+    own = fib.piece_of(net)
+    data = {
+        "width": fib.width,
+        "canonical_form": fib.form.to_obj(),
+        "piece_count": len(pieces),
+        "pieces_complete": not fib.truncated,
+        "listed": len(shown),
+        "pieces": [p.to_obj(fib.form) for p in shown],
+        "network_piece": pieces.index(own) if own is not None else None,
+        "dimension": fib.dimension,
+        "components": comps.count,
+        "components_up_to_permutation": comps.up_to_permutation,
+        "components_reason": comps.reason,
+        "component_representatives": [network_to_obj(r) for r in comps.representatives[:50]],
+        "orbit_is_fiber": fib.orbit_is_fiber(),
+    }
+    if sample:
+        data["samples"] = [network_to_obj(x) for x in fib.sample(sample, seed)]
+
+    def render(console: Console):
+        console.print(f"fiber of a width-{fib.width} network: {len(pieces)} piece(s) up to permutation"
+                      + ("" if not fib.truncated else " (listing truncated)"))
+        table = Table("#", "units", "dimension", box=None)
+        for i, p in enumerate(shown):
+            mark = " (this network)" if p == own else ""
+            table.add_row(str(i + 1), p.describe(fib.form) + mark, str(p.dimension))
+        console.print(table)
+        if comps.count is None:
+            console.print(f"connected components: unknown ({comps.reason})")
+        else:
+            console.print(f"connected components: {comps.count} ({comps.up_to_permutation} up to permutation of the"
+                          " units)")
+        console.print({True: "no hidden symmetries (the fiber is the orbit)",
+                       False: "hidden symmetries: the fiber is larger than the orbit of permutations and scalings",
+                       None: "hidden symmetries: unknown (too many pieces to list)"}[data["orbit_is_fiber"]])
+        if sample:
+            console.print(f"{len(data['samples'])} exact random member(s) in the JSON output (--json)")
+
+    return Report(data, EXIT_YES, render)
+
+
+def info(net) -> Report:
+    """Extra ``exactnet info`` keys for ReLU networks: the hidden-symmetry report (time-limited)."""
+    from .symmetries import format_report, symmetries
+
+    if not net.is_rational:
+        return Report({"symmetries": None}, EXIT_YES, lambda console: None)
+    rep = symmetries(net, timeout=INFO_TIMEOUT)
+    data = {"symmetries": rep.to_obj(), "functional_dimension": rep.functional_dimension.value,
+            "upper_bound": rep.functional_dimension.upper_bound}
+
+    def render(console: Console):
+        for line in format_report(rep):
+            console.print(line)
+
+    return Report(data, EXIT_YES, render)
+
+
+__all__ = ["compress", "equiv", "fdim", "fiber", "info", "regions"]

@@ -1,0 +1,475 @@
+"""Exact functional dimension of ReLU networks (GLMW; relu.md §2.3, §5).
+
+``dim_fun(θ) = sup_Z rank J E_Z|θ`` over finite sets ``Z`` of parametrically smooth inputs. Here a
+point is smooth when every hidden preactivation is non-zero there (relu.md §2.3, the
+implementation rule; regions on which some preactivation is identically zero — a non-ordinary
+``θ`` — are excluded and counted in ``degenerate_regions``).
+
+**Finite decisive data (relu.md §5.3.1).** On an activation region ``R`` the Jacobian is affine
+in ``x``, so the rows of all points of ``R`` span the rows of the Jacobian of ``R``'s affine map
+(:func:`exactnet.relu.jacobian.region_rows`). There are finitely many regions, hence
+
+    dim_fun(θ) = rank [J_R]_{R non-degenerate region of the domain}.
+
+**Bound and gauge (relu.md §5.1).** The scaling vectors lie in every such kernel, and after
+deleting one gauge column per hidden neuron the rank is unchanged; the remaining matrix has
+``D − N_hid`` columns (:mod:`exactnet.relu.jacobian`). So ``dim_fun ≤ D − N_hid`` whenever some
+point is smooth (a hidden neuron with zero incoming weights and bias has preactivation ``≡ 0``
+everywhere, and then no point is smooth: the value is 0).
+
+**Algorithm.**
+
+1. *Probes* (relu.md §5.3.1 "cheap certificate"): random exact dyadic inputs at several scales
+   (coordinates ``round(2^10·s·g)/2^10``, ``g`` standard normal, ``s = 2^k`` for
+   ``k = −2 … 9`` in turn; in a box: uniform dyadic points strictly inside). Every input with all
+   hidden preactivations non-zero lies in the open region of its pattern; that region's rows are
+   added.
+2. *Streamed regions* (:func:`exactnet.relu.regions.regions`): every further non-degenerate region
+   adds its rows; the enumeration stops as soon as the rank reaches the bound.
+3. *Rank.* A rank modulo a random 62-bit prime (``nmod_mat``) is a certified lower bound; equal to
+   ``D − N_hid`` it proves the value ("modular rank meets the bound"). Otherwise, once every
+   region has been seen, an exact kernel proves the value: ``r`` rows independent mod ``p`` and
+   ``c − r`` kernel vectors (proposed modularly, verified against every region's rows with exact
+   integer products) show ``rank = r`` ("exact kernel"); if no proposal verifies, FLINT's exact
+   integer elimination over all rows decides ("exact elimination").
+
+The result also gives a decisive set (``n_0+1`` affinely independent interior points in each
+region that contributed independent rows: their batch rank equals the value) and, when the
+bound is not attained, the extra exact kernel directions (parameter directions, with zeros on the
+gauge coordinates, that keep every region's affine map fixed to first order).
+
+:func:`batch_functional_dimension` is the exact rank at a user batch of points (relu.md §2.3); a
+point on a bent hyperplane raises :class:`~exactnet.relu.jacobian.NotSmoothError` naming the point
+and the neuron.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from flint import fmpq, fmpz_mat
+
+from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
+from ..errors import InputError
+from ..network import Network
+from ..network.domain import Box, Polyhedron
+from ..progress import Progress, null_progress
+from .jacobian import (IntegerNetwork, Pattern, compile_network, free_columns, modular_tables, point_rows,
+                       preactivation_signs, region_rows, upper_bound)
+from .ranks import ModularSpan, annihilates, exact_rank, kernel_candidates, random_prime, size_blocks
+from .regions import regions as enumerate_regions
+from .regions import require_rational_relu
+
+MODULAR = "modular rank meets the bound D - N_hid"
+EXACT_KERNEL = "exact kernel verified on every region"
+EXACT_ELIMINATION = "exact integer elimination over all regions"
+NO_SMOOTH_POINTS = "no smooth points"
+BATCH_ROWS = "modular rank meets the number of rows"
+
+
+@dataclass(frozen=True)
+class FunctionalDimension:
+    """The exact functional dimension and how it was obtained (see the module docstring).
+
+    ``value`` is ``None`` only when a time limit stopped the computation (``lower_bound`` is then
+    certified). ``kernel`` holds the extra exact kernel directions (length-``D`` vectors in the
+    library parameter order) when the bound is not attained.
+    """
+
+    value: int | None
+    lower_bound: int
+    upper_bound: int
+    parameters: int
+    hidden_neurons: int
+    certified_by: str | None
+    regions_used: int
+    regions_in_basis: int
+    regions_enumerated: int
+    enumeration_complete: bool
+    degenerate_regions: int
+    prime: int
+    reason: str = ""
+    kernel: tuple = ()
+    decisive_points: tuple = ()
+    basis_patterns: tuple = field(default=(), repr=False)
+
+    @property
+    def attained(self) -> bool | None:
+        return None if self.value is None else self.value == self.upper_bound
+
+    @property
+    def fiber_dimension(self) -> int | None:
+        """The local fiber dimension ``D − dim_fun`` (relu.md §2.4; at parameters where the rank is
+        locally constant it is the dimension of the fiber near ``θ``)."""
+        return None if self.value is None else self.parameters - self.value
+
+
+# ---------------------------------------------------------------------------------------------
+# probes and decisive points
+# ---------------------------------------------------------------------------------------------
+
+
+def _dyadic(v: float, bits: int = 10) -> fmpq:
+    return fmpq(round(v * (1 << bits)), 1 << bits)
+
+
+def probe_points(n: int, count: int, rnd: random.Random, domain: Polyhedron | None = None) -> list[tuple]:
+    """Random exact dyadic inputs (sampling law in the module docstring); ``[]`` for a general
+    polyhedral domain (its regions come from the enumeration)."""
+    pts = []
+    if domain is None:
+        for i in range(count):
+            s = 2.0 ** (i % 12 - 2)
+            pts.append(tuple(_dyadic(rnd.gauss(0.0, 1.0) * s) for _ in range(n)))
+    elif isinstance(domain, Box):
+        for _ in range(count):
+            x = []
+            for lo, hi in zip(domain.lower, domain.upper):
+                t = fmpq(rnd.randrange(1, 1 << 12), 1 << 12)
+                x.append(lo + t * (hi - lo))
+            pts.append(tuple(x))
+    return pts
+
+
+def region_forms(cnet: IntegerNetwork, pattern: Pattern) -> list[list[int]]:
+    """Integer forms ``(g, h)`` (positive multiples of the preactivations) of every hidden neuron
+    on the region with ``pattern``."""
+    n = cnet.input_dim
+    A = fmpz_mat([[1 if i == j else 0 for j in range(n + 1)] for i in range(n + 1)])
+    forms = []
+    for li, labels in enumerate(pattern):
+        Z = cnet.hats[li] * A
+        rows = Z.tolist()
+        forms.extend([[int(v) for v in r] for r in rows[:-1]])
+        A = fmpz_mat([r if lab == 1 else [0] * (n + 1) for r, lab in zip(rows, labels)] + [rows[-1]])
+    return forms
+
+
+def simplex_points(cnet: IntegerNetwork, pattern: Pattern, x: Sequence[fmpq],
+                   domain_rows: Sequence = ()) -> tuple[tuple[fmpq, ...], ...]:
+    """``x`` and ``x + ε e_k`` (``k = 1 … n``): ``n+1`` affinely independent points of the open
+    region of ``pattern`` around the interior point ``x`` (``ε`` below every neuron's and every
+    domain row's slack rate, relu.md §5.3.2 step 4)."""
+    n = len(x)
+    eps = fmpq(1)
+    rows = [(f[:n], f[n]) for f in region_forms(cnet, pattern)] + [(list(g), h) for g, h in domain_rows]
+    for g, h in rows:
+        rate = max((abs(a) for a in g), default=0)
+        if rate:
+            val = fmpq(h) + sum((a * v for a, v in zip(g, x) if a), fmpq(0))
+            eps = min(eps, abs(val) / (2 * rate))
+    pts = [tuple(x)]
+    for k in range(n):
+        pts.append(tuple(v + eps if i == k else v for i, v in enumerate(x)))
+    return tuple(pts)
+
+
+# ---------------------------------------------------------------------------------------------
+# exact rank when the bound is not met
+# ---------------------------------------------------------------------------------------------
+
+
+def _exact_rank(basis: list, ncols: int, groups, rnd: random.Random, deadline: Deadline,
+                nonzero: Sequence[bool] | None = None):
+    """``(rank, method, kernel vectors)`` given rows independent mod ``p`` (``basis``) and a callable
+    ``groups(sel)`` returning all rows again, restricted to the column positions ``sel``. ``nonzero[j] = False`` marks a column believed to be zero in
+    every row (e.g. all its residues vanish): the kernel proposal works on the other columns, the
+    unit vectors of these are added, and the verification checks exactly that these columns are
+    zero in every row."""
+    keep = list(range(ncols)) if nonzero is None else [j for j in range(ncols) if nonzero[j]]
+    zero = [j for j in range(ncols) if nonzero is not None and not nonzero[j]]
+    nk = len(keep)
+
+    vectors = kernel_candidates([[r[j] for j in keep] for r in basis], nk, rnd)
+    if vectors is not None and len(basis) + len(vectors) == nk:
+        K = size_blocks(vectors, nk) if vectors else None
+        ok = True
+        for rows in (groups(keep + zero) if K is not None or zero else ()):
+            deadline.check("the exact kernel verification")
+            if (K is not None and not annihilates([r[:nk] for r in rows] if zero else rows, K)) or \
+                    any(v != 0 for r in rows for v in r[nk:]):
+                ok = False
+                break
+        if ok:
+            full = []
+            for v in vectors:
+                w = [0] * ncols
+                for j, x in zip(keep, v):
+                    w[j] = x
+                full.append(w)
+            for j in zero:
+                w = [0] * ncols
+                w[j] = 1
+                full.append(w)
+            return len(basis), EXACT_KERNEL, full
+    everything = [r for rows in groups(list(range(ncols))) for r in rows]
+    deadline.check("the exact elimination")
+    return exact_rank(everything, ncols), EXACT_ELIMINATION, []
+
+
+def _exact_basis(cnet: IntegerNetwork, tags, columns) -> list:
+    """The exact rows behind the modular basis (tags ``(pattern, row index)``)."""
+    cache: dict = {}
+    out = []
+    for pattern, i in tags:
+        if pattern not in cache:
+            cache[pattern] = region_rows(cnet, pattern, columns)
+        out.append(cache[pattern][i])
+    return out
+
+
+def _embed(vec: Sequence[int], columns: Sequence[int], D: int) -> tuple[fmpq, ...]:
+    out = [fmpq(0)] * D
+    g = 0
+    for v in vec:
+        g = math.gcd(g, v)
+    g = g or 1
+    for c, v in zip(columns, vec):
+        out[c] = fmpq(v // g)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# functional dimension
+# ---------------------------------------------------------------------------------------------
+
+
+def functional_dimension(net: Network, domain: Polyhedron | None = None, *, deadline: Deadline = NO_DEADLINE,
+                         timeout: float | None = None, progress: Progress | None = None, seed: int | None = None,
+                         probes: bool = True, engine: str = "auto", decisive: bool = True) -> FunctionalDimension:
+    """The exact functional dimension of a rational ReLU network on ``R^n`` or on ``domain``.
+
+    ``seed`` fixes the probe points and the primes (the value never depends on it); ``probes=False``
+    uses the region enumeration alone; ``timeout``/``deadline`` give an honest partial answer
+    (``value=None`` with a certified ``lower_bound``).
+    """
+    require_rational_relu(net, "functional dimension")
+    if domain is not None and domain.dim != net.input_dim:
+        raise InputError(f"the domain has dimension {domain.dim} but the network takes {net.input_dim} inputs")
+    if timeout is not None:
+        deadline = Deadline.after(timeout)
+    progress = progress or null_progress()
+    rnd = random.Random(seed)
+    cnet = compile_network(net)
+    D, nhid = net.num_parameters, sum(net.hidden_widths)
+    bound = upper_bound(net.widths)
+    p = random_prime(rnd)
+    n, m = net.input_dim, net.output_dim
+    columns = free_columns(net)
+    from .regions import domain_rows as _domain_rows
+
+    drows = _domain_rows(domain, n)
+    common = dict(upper_bound=bound, parameters=D, hidden_neurons=nhid, prime=p)
+    if columns is None:
+        dead = _zero_neuron(net)
+        return FunctionalDimension(
+            0, 0, certified_by=NO_SMOOTH_POINTS, regions_used=0, regions_in_basis=0, regions_enumerated=0,
+            enumeration_complete=True, degenerate_regions=0,
+            reason=f"hidden neuron (layer {dead[0]}, unit {dead[1]}) has zero incoming weights and bias: its"
+                   " preactivation is identically 0, so no input is parametrically smooth (relu.md §2.3, §9 item 6)",
+            **common)
+    span = ModularSpan(len(columns), p)
+    tables = modular_tables(cnet, p)
+    memo_mod: dict = {}
+    nonzero = [False] * len(columns)  # some residue of the column is non-zero (hence the integer is)
+    seen: dict[Pattern, tuple] = {}
+    stats = {"enumerated": 0, "degenerate": 0, "complete": False}
+
+    def feed(pattern: Pattern, point) -> None:
+        seen[pattern] = tuple(point)
+        rows = region_rows(cnet, pattern, columns, modulus=p, tables=tables, memo=memo_mod)
+        for row in rows:
+            for j in [j for j, v in enumerate(row) if v and not nonzero[j]]:
+                nonzero[j] = True
+        span.add(rows, tag=pattern)
+        if len(span.pending) >= max(bound - span.rank, 4 * span.rank, 256):
+            span.flush()
+
+    def result(value, certified_by, reason="", kernel=()):
+        tags = list(dict.fromkeys(pat for pat, _ in span.tags))
+        points = ()
+        if decisive and value is not None:
+            points = tuple(simplex_points(cnet, pat, seen[pat], drows) for pat in tags)
+        return FunctionalDimension(
+            value, span.rank if value is None else value, certified_by=certified_by, regions_used=len(seen),
+            regions_in_basis=len(tags), regions_enumerated=stats["enumerated"],
+            enumeration_complete=stats["complete"], degenerate_regions=stats["degenerate"], reason=reason,
+            kernel=tuple(_embed(v, columns, D) for v in kernel), decisive_points=points,
+            basis_patterns=tuple(tags), **common)
+
+    try:
+        if probes and bound > 0:
+            count = 4 * math.ceil(bound / m) + 16
+            for x in probe_points(n, count, rnd, domain):
+                deadline.check("the probe points")
+                pattern = preactivation_signs(cnet, x)
+                if pattern in seen or any(0 in layer for layer in pattern):
+                    continue
+                if drows and not all(sum((a * v for a, v in zip(g, x) if a), fmpq(h)) > 0 for g, h in drows):
+                    continue
+                feed(pattern, x)
+            span.flush()
+            if span.rank == bound:
+                return result(bound, MODULAR, "probe points reached the bound")
+        for region in enumerate_regions(net, domain, engine=engine, deadline=deadline, progress=progress):
+            stats["enumerated"] += 1
+            if region.is_degenerate:
+                stats["degenerate"] += 1
+                continue
+            if region.pattern in seen:
+                continue
+            feed(region.pattern, region.point)
+            if span.rank == bound:
+                break
+        else:
+            stats["complete"] = True
+        span.flush()
+        if span.rank == bound:
+            return result(bound, MODULAR, "")
+        if not stats["complete"]:  # pragma: no cover - the loop only breaks at the bound
+            raise AssertionError("enumeration stopped below the bound")
+
+        memo_exact: dict = {}
+
+        def groups(sel) -> Iterable[list]:
+            cols = [columns[j] for j in sel]
+            block: list = []
+            for pat in seen:
+                block.extend(region_rows(cnet, pat, cols, memo=memo_exact))
+                if len(block) >= 256:
+                    yield block
+                    block = []
+            if block:
+                yield block
+
+        value, method, kernel = _exact_rank(_exact_basis(cnet, span.tags, columns), len(columns), groups, rnd,
+                                            deadline, nonzero)
+        reason = ""
+        if stats["degenerate"]:
+            reason = (f"{stats['degenerate']} region(s) where some preactivation is identically 0 were excluded"
+                      " (non-ordinary parameter, relu.md §9 item 6)")
+        return result(value, method, reason, kernel if method == EXACT_KERNEL else ())
+    except TimeLimitReached as exc:
+        span.flush()
+        return result(None, None, str(exc))
+
+
+def _zero_neuron(net: Network) -> tuple[int, int]:
+    for li in range(net.depth):
+        layer = net.layers[li]
+        for j in range(layer.out_dim):
+            if layer.bias[j] == 0 and all(w == 0 for w in layer.weight[j]):
+                return li + 1, j + 1
+    raise AssertionError("no zero neuron")  # pragma: no cover
+
+
+def decisive_set(net: Network, domain: Polyhedron | None = None, *, deadline: Deadline = NO_DEADLINE,
+                 engine: str = "auto") -> list[tuple]:
+    """``n+1`` affinely independent interior points of every non-degenerate region (relu.md §5.3.1):
+    their batch functional dimension is the functional dimension."""
+    require_rational_relu(net, "decisive sets")
+    cnet = compile_network(net)
+    from .regions import domain_rows as _domain_rows
+
+    drows = _domain_rows(domain, net.input_dim)
+    pts = []
+    for region in enumerate_regions(net, domain, engine=engine, deadline=deadline):
+        if not region.is_degenerate:
+            pts.extend(simplex_points(cnet, region.pattern, region.point, drows))
+    return pts
+
+
+# ---------------------------------------------------------------------------------------------
+# batch functional dimension
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BatchDimension:
+    """``value = rank J E_Z|θ`` at the batch ``Z`` (exact), with the caps it is compared against."""
+
+    value: int
+    points: int
+    upper_bound: int
+    certified_by: str
+    patterns: int
+
+
+def parse_batch(obj, n: int) -> list[tuple[fmpq, ...]]:
+    """A JSON batch (a list of points, each a list of ``n`` exact numbers; scalars when ``n = 1``)
+    as rational points, with a clear error otherwise."""
+    from ..numbers import exact_numbers
+
+    if isinstance(obj, dict) and "points" in obj:
+        obj = obj["points"]
+    if not isinstance(obj, list):
+        raise InputError("a batch must be a JSON list of input points")
+    pts = []
+    for i, x in enumerate(obj):
+        if not isinstance(x, list):
+            if n == 1 and not isinstance(x, (dict, bool)) and x is not None:
+                x = [x]
+            else:
+                raise InputError(f"batch point {i + 1} is not a list of {n} numbers")
+        if len(x) != n:
+            raise InputError(f"batch point {i + 1} has {len(x)} coordinates but the network takes {n} inputs")
+        vals = exact_numbers(x)
+        if not all(type(v) is fmpq for v in vals):
+            raise InputError(f"batch point {i + 1}: batch points must be rational (exact Jacobians over Q)")
+        pts.append(tuple(vals))
+    return pts
+
+
+def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed: int | None = None
+                               ) -> BatchDimension:
+    """The exact rank of ``J E_Z|θ`` at the batch ``Z = points`` (relu.md §2.3).
+
+    Raises :class:`~exactnet.relu.jacobian.NotSmoothError` (an :class:`InputError`) at the first
+    point on a bent hyperplane, naming the point (0-based ``index``) and the neuron.
+    """
+    require_rational_relu(net, "batch functional dimension")
+    cnet = compile_network(net)
+    n = net.input_dim
+    pts = []
+    for i, x in enumerate(points):
+        if len(x) != n:
+            raise InputError(f"batch point {i + 1} has {len(x)} coordinates but the network takes {n} inputs")
+        pts.append(tuple(v if type(v) is fmpq else fmpq(v) for v in x))
+    bound = upper_bound(net.widths)
+    patterns = [None] * len(pts)
+    from .jacobian import smooth_pattern
+
+    for i, x in enumerate(pts):  # every point is checked before any rank is computed
+        patterns[i] = smooth_pattern(cnet, x, i)
+    if not pts:
+        return BatchDimension(0, 0, bound, BATCH_ROWS, 0)
+    columns = free_columns(net)
+    if columns is None:  # pragma: no cover - such a neuron makes every point non-smooth
+        raise AssertionError("zero neuron without a non-smooth point")
+    rows = [r for x, pat in zip(pts, patterns) for r in point_rows(cnet, x, pat, columns)]
+    cap = min(bound, len(rows))
+    rnd = random.Random(seed)
+    prime = random_prime(rnd)
+    span = ModularSpan(len(columns), prime)
+    span.add([[int(v) % prime for v in r] for r in rows])
+    span.flush()
+    if span.rank == cap:
+        return BatchDimension(cap, len(pts), bound, MODULAR if cap == bound else BATCH_ROWS, len(set(patterns)))
+
+    def groups(sel):
+        for k in range(0, len(rows), 256):
+            yield [[r[j] for j in sel] for r in rows[k:k + 256]]
+
+    basis = [rows[i] for _, i in span.tags]
+    nonzero = [any(r[j] != 0 for r in rows) for j in range(len(columns))]
+    value, method, _ = _exact_rank(basis, len(columns), groups, rnd, NO_DEADLINE, nonzero)
+    return BatchDimension(value, len(pts), bound, method, len(set(patterns)))
+
+
+__all__ = [
+    "BatchDimension", "FunctionalDimension", "batch_functional_dimension", "decisive_set", "functional_dimension",
+    "parse_batch", "probe_points", "simplex_points",
+]
