@@ -259,19 +259,26 @@ class GeneratorCell(_CellBase):
         """An exact interior point: mean of the vertices plus the sum of the rays."""
         if self._point is None:
             n = self.n
-            acc = [fmpq(0)] * n
+            gens = self._generators()
+            den = 1  # common denominator of the vertices (integer arithmetic, one fmpq per coordinate)
+            for kind, _c, d in gens:
+                if kind == 0 and d != 1:
+                    den = den * d // math.gcd(den, d)
+            acc = [0] * n
             ray = [0] * n
             count = 0
-            for kind, c, d in self._generators():
+            for kind, c, d in gens:
                 if kind == 0:
                     count += 1
+                    f = den // d
                     for i in range(n):
                         if c[i]:
-                            acc[i] += fmpq(c[i], d)
+                            acc[i] += c[i] * f
                 elif kind == 1:
                     for i in range(n):
                         ray[i] += c[i]
-            pt = tuple(acc[i] / count + ray[i] for i in range(n))
+            total = count * den
+            pt = tuple(fmpq(acc[i] + ray[i] * total, total) for i in range(n))
             if not is_interior(self.rows, pt):  # pragma: no cover - defensive
                 ans = decide(self.rows, n)
                 pt = ans.point

@@ -275,11 +275,11 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
     tables = modular_tables(cnet, p)
     memo_mod: dict = {}
     nonzero = [False] * len(columns)  # some residue of the column is non-zero (hence the integer is)
-    seen: dict[Pattern, tuple] = {}
+    seen: dict[Pattern, object] = {}  # a known interior point, or the region (point on demand)
     stats = {"enumerated": 0, "degenerate": 0, "complete": False}
 
-    def feed(pattern: Pattern, point) -> None:
-        seen[pattern] = tuple(point)
+    def feed(pattern: Pattern, where) -> None:
+        seen[pattern] = where
         rows = region_rows(cnet, pattern, columns, modulus=p, tables=tables, memo=memo_mod)
         for row in rows:
             for j in [j for j, v in enumerate(row) if v and not nonzero[j]]:
@@ -292,7 +292,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
         tags = list(dict.fromkeys(pat for pat, _ in span.tags))
         points = ()
         if decisive and value is not None:
-            points = tuple(simplex_points(cnet, pat, seen[pat], drows) for pat in tags)
+            points = tuple(simplex_points(cnet, pat, _interior(seen[pat]), drows) for pat in tags)
         return FunctionalDimension(
             value, span.rank if value is None else value, certified_by=certified_by, regions_used=len(seen),
             regions_in_basis=len(tags), regions_enumerated=stats["enumerated"],
@@ -310,18 +310,19 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
                     continue
                 if drows and not all(sum((a * v for a, v in zip(g, x) if a), fmpq(h)) > 0 for g, h in drows):
                     continue
-                feed(pattern, x)
+                feed(pattern, tuple(x))
             span.flush()
             if span.rank == bound:
                 return result(bound, MODULAR, "probe points reached the bound")
-        for region in enumerate_regions(net, domain, engine=engine, deadline=deadline, progress=progress):
+        for region in enumerate_regions(net, domain, engine=engine, deadline=deadline, progress=progress,
+                                        points=False):
             stats["enumerated"] += 1
             if region.is_degenerate:
                 stats["degenerate"] += 1
                 continue
             if region.pattern in seen:
                 continue
-            feed(region.pattern, region.point)
+            feed(region.pattern, region)
             if span.rank == bound:
                 break
         else:
@@ -355,6 +356,11 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
     except TimeLimitReached as exc:
         span.flush()
         return result(None, None, str(exc))
+
+
+def _interior(where) -> tuple:
+    """The interior point recorded for a region: a probe point, or the region's (lazy) point."""
+    return where if isinstance(where, tuple) else where.point
 
 
 def _zero_neuron(net: Network) -> tuple[int, int]:

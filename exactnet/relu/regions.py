@@ -23,14 +23,14 @@ Per-region data (the API other modules build on, e.g. functional dimension):
   ``{x : g·x + h > 0 for every row}`` (the domain's constraints first, then the splits of the
   path; possibly redundant); :meth:`Region.polyhedron` gives the minimized PPL closure;
 * ``point``: an exact rational interior point (every hidden preactivation is non-zero there,
-  except the identically-zero ones); :meth:`Region.simplex_points` gives ``n+1`` affinely
-  independent interior points.
+  except the identically-zero ones; with ``points=False`` it is computed on first access);
+  :meth:`Region.simplex_points` gives ``n+1`` affinely independent interior points.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterator, Sequence
 
@@ -78,12 +78,28 @@ class AffineMap:
 
 @dataclass(frozen=True)
 class Region:
-    """One full-dimensional cell (see the module docstring for the fields)."""
+    """One full-dimensional cell (see the module docstring for the fields).
+
+    ``point`` is computed on first access when the enumeration ran with ``points=False``
+    (an exact LP on ``rows``, verified exactly); the region itself is certified full-dimensional
+    by the enumeration either way.
+    """
 
     patterns: tuple[Pattern, ...]
     maps: tuple[AffineMap, ...]
     rows: tuple[Row, ...]
-    point: tuple[fmpq, ...]
+    dim: int
+    known_point: tuple[fmpq, ...] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def point(self) -> tuple[fmpq, ...]:
+        """An exact rational interior point (see the module docstring)."""
+        if self.known_point is not None:
+            return self.known_point
+        ans = decide(self.rows, self.dim)
+        if isinstance(ans, Farkas):  # pragma: no cover - the enumeration certified the interior
+            raise AssertionError("internal error: an enumerated region with empty interior")
+        return ans.point
 
     @property
     def pattern(self) -> Pattern:
@@ -94,10 +110,6 @@ class Region:
     def map(self) -> AffineMap:
         """The exact affine map (of the first network) on the region."""
         return self.maps[0]
-
-    @property
-    def dim(self) -> int:
-        return len(self.point)
 
     @property
     def is_degenerate(self) -> bool:
@@ -367,12 +379,15 @@ def _seeds(n: int, count: int = 4) -> list[tuple[fmpq, ...]]:
 
 def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, engine: str = "auto",
          deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
-         recorder: TreeRecorder | None = None) -> Iterator[Region]:
+         recorder: TreeRecorder | None = None, points: bool = True) -> Iterator[Region]:
     """Lazily enumerate the common refinement of the activation regions of ``nets``.
 
     All networks must be rational ReLU networks with the same input dimension. With a
     ``recorder``, the enumeration tree and its exact certificates are recorded as they are
-    produced (the proof of a region-tree certificate, relu.md §4).
+    produced (the proof of a region-tree certificate, relu.md §4). ``points=False`` skips the
+    interior point of each region (``Region.point`` is then computed on first access): the
+    regions are certified full-dimensional by the split decisions alone (a hyperplane splits a
+    cell only where the form takes both signs on it).
     """
     if not nets:
         raise InputError("no networks given")
@@ -400,12 +415,12 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, engine: s
                 if not st.done and (k is None or st.layer < states[k].layer):
                     k = i
             if k is None:
-                point = cell.point()
+                point = cell.point() if points or recorder is not None else None
                 maps = tuple(st.out for st in states)
                 if recorder is not None:
                     recorder.leaf(node, point, maps)
                 progress.advance()
-                yield Region(tuple(st.labels for st in states), maps, cell.rows, point)
+                yield Region(tuple(st.labels for st in states), maps, cell.rows, n, point)
                 break
             st = states[k]
             forms, ints = st.integer_forms()
@@ -456,15 +471,17 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, engine: s
 
 
 def regions(net: Network, domain: Polyhedron | None = None, *, engine: str = "auto",
-            deadline: Deadline = NO_DEADLINE, progress: Progress | None = None) -> Iterator[Region]:
+            deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
+            points: bool = True) -> Iterator[Region]:
     """Lazily enumerate the activation regions of a rational ReLU network (see module doc).
 
     ``domain``: ``None`` for ``R^n``, or a full-dimensional :class:`Box`/:class:`Polyhedron`
     (regions are then the cells of its interior). ``engine``: ``"auto"`` (generators for
-    ``n ≤ 6``, LP otherwise), ``"generators"`` or ``"lp"``. Raises
+    ``n ≤ 6``, LP otherwise), ``"generators"`` or ``"lp"``. ``points=False``: interior points
+    only on demand (faster when the consumer needs patterns and maps only). Raises
     :class:`~exactnet.deadline.TimeLimitReached` when ``deadline`` passes.
     """
-    return walk([net], domain, engine=engine, deadline=deadline, progress=progress)
+    return walk([net], domain, engine=engine, deadline=deadline, progress=progress, points=points)
 
 
 def common_refinement(nets: Sequence[Network], domain: Polyhedron | None = None, **kwargs) -> Iterator[Region]:
@@ -474,6 +491,7 @@ def common_refinement(nets: Sequence[Network], domain: Polyhedron | None = None,
 
 def count_regions(net: Network, domain: Polyhedron | None = None, **kwargs) -> int:
     """The number of non-empty open activation patterns of ``net`` on the domain."""
+    kwargs.setdefault("points", False)
     return sum(1 for _ in regions(net, domain, **kwargs))
 
 

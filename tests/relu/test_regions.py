@@ -158,6 +158,30 @@ def test_regions_are_exact(seed, n, hidden):
             assert pat in patterns
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 3), st.lists(st.integers(1, 4), min_size=1, max_size=3),
+       st.sampled_from(["generators", "lp"]), st.booleans())
+def test_regions_without_points_are_the_same_regions(seed, n, hidden, engine, boxed):
+    """``points=False`` enumerates the same regions in the same order (same rows and maps); the
+    interior point computed on demand lies in the region (and the box) and has the region's
+    pattern."""
+    rnd = random.Random(seed)
+    net = random_net(rnd, [n] + hidden + [1])
+    box = Box.from_bounds([-1] * n, [fmpq(1, 2)] * n) if boxed else None
+    eager = list(regions(net, box, engine=engine))
+    lazy = list(regions(net, box, engine=engine, points=False))
+    assert [r.pattern for r in lazy] == [r.pattern for r in eager]
+    assert [r.rows for r in lazy] == [r.rows for r in eager]
+    assert [r.maps for r in lazy] == [r.maps for r in eager]
+    assert count_regions(net, box, engine=engine) == len(eager)
+    for r in lazy:
+        assert r.dim == n and r.contains(r.point)
+        if box is not None:
+            assert box.contains(r.point)
+        if not r.is_degenerate:
+            assert _pattern_at(net, r.point) == r.pattern
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10**6))
 def test_domain_regions_are_the_regions_meeting_the_box(seed):
