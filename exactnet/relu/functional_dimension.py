@@ -26,8 +26,12 @@ everywhere, and then no point is smooth: the value is 0).
    added.
 2. *Streamed regions* (:func:`exactnet.relu.regions.regions`): every further non-degenerate region
    adds its rows; the enumeration stops as soon as the rank reaches the bound.
-3. *Rank.* A rank modulo a random 62-bit prime (``nmod_mat``) is a certified lower bound; equal to
-   ``D − N_hid`` it proves the value ("modular rank meets the bound"). Otherwise, once every
+3. *Rank.* A rank modulo a random 31-bit prime ``p`` (``nmod_mat``; the residues of the region rows
+   are computed for many regions at once with NumPy ``int64`` arithmetic,
+   :func:`exactnet.relu.jacobian.modular_region_rows`) is a certified lower bound for any prime
+   (a non-zero minor mod ``p`` is a non-zero integer; an unlucky prime can only make the modular
+   rank fall short, which costs time, never correctness); equal to ``D − N_hid`` it proves the
+   value ("modular rank meets the bound"). Otherwise, once every
    region has been seen, an exact kernel proves the value: ``r`` rows independent mod ``p`` and
    ``c − r`` kernel vectors (proposed modularly, verified against every region's rows with exact
    integer products) show ``rank = r`` ("exact kernel"); if no proposal verifies, FLINT's exact
@@ -50,6 +54,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+import numpy as np
 from flint import fmpq, fmpz_mat
 
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
@@ -57,8 +62,8 @@ from ..errors import InputError
 from ..network import Network
 from ..network.domain import Box, Polyhedron
 from ..progress import Progress, null_progress
-from .jacobian import (IntegerNetwork, Pattern, compile_network, free_columns, modular_tables, point_rows,
-                       preactivation_signs, region_rows, upper_bound)
+from .jacobian import (VECTOR_PRIME_BITS, IntegerNetwork, Pattern, compile_network, free_columns, modular_network,
+                       modular_region_rows, point_rows, preactivation_signs, region_rows, upper_bound)
 from .ranks import ModularSpan, annihilates, exact_rank, kernel_candidates, random_prime, size_blocks
 from .regions import regions as enumerate_regions
 from .regions import require_rational_relu
@@ -256,7 +261,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
     cnet = compile_network(net)
     D, nhid = net.num_parameters, sum(net.hidden_widths)
     bound = upper_bound(net.widths)
-    p = random_prime(rnd)
+    p = random_prime(rnd, VECTOR_PRIME_BITS)
     n, m = net.input_dim, net.output_dim
     columns = free_columns(net)
     from .regions import domain_rows as _domain_rows
@@ -272,21 +277,28 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
                    " preactivation is identically 0, so no input is parametrically smooth (relu.md §2.3, §9 item 6)",
             **common)
     span = ModularSpan(len(columns), p)
-    tables = modular_tables(cnet, p)
-    memo_mod: dict = {}
-    nonzero = [False] * len(columns)  # some residue of the column is non-zero (hence the integer is)
+    mnet = modular_network(cnet, p)
+    per_region = m * (n + 1)
+    nonzero = np.zeros(len(columns), dtype=bool)  # some residue of the column is non-zero (hence the integer is)
     seen: dict[Pattern, object] = {}  # a known interior point, or the region (point on demand)
+    queue: list[Pattern] = []  # regions whose residue rows are not computed yet
     stats = {"enumerated": 0, "degenerate": 0, "complete": False}
+
+    def flush() -> None:
+        """The residue rows of the queued regions (one batched computation) into the span."""
+        nonlocal nonzero
+        if queue:
+            rows = modular_region_rows(mnet, queue, columns)
+            nonzero |= rows.any(axis=0)
+            span.add_array(rows, [(pat, i) for pat in queue for i in range(per_region)])
+            queue.clear()
+        span.flush()
 
     def feed(pattern: Pattern, where) -> None:
         seen[pattern] = where
-        rows = region_rows(cnet, pattern, columns, modulus=p, tables=tables, memo=memo_mod)
-        for row in rows:
-            for j in [j for j, v in enumerate(row) if v and not nonzero[j]]:
-                nonzero[j] = True
-        span.add(rows, tag=pattern)
-        if len(span.pending) >= max(bound - span.rank, 4 * span.rank, 256):
-            span.flush()
+        queue.append(pattern)
+        if len(queue) * per_region >= max(bound - span.rank, 4 * span.rank, 256):
+            flush()
 
     def result(value, certified_by, reason="", kernel=()):
         tags = list(dict.fromkeys(pat for pat, _ in span.tags))
@@ -311,7 +323,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
                 if drows and not all(sum((a * v for a, v in zip(g, x) if a), fmpq(h)) > 0 for g, h in drows):
                     continue
                 feed(pattern, tuple(x))
-            span.flush()
+            flush()
             if span.rank == bound:
                 return result(bound, MODULAR, "probe points reached the bound")
         for region in enumerate_regions(net, domain, engine=engine, deadline=deadline, progress=progress,
@@ -327,7 +339,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
                 break
         else:
             stats["complete"] = True
-        span.flush()
+        flush()
         if span.rank == bound:
             return result(bound, MODULAR, "")
         if not stats["complete"]:  # pragma: no cover - the loop only breaks at the bound
@@ -347,14 +359,14 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
                 yield block
 
         value, method, kernel = _exact_rank(_exact_basis(cnet, span.tags, columns), len(columns), groups, rnd,
-                                            deadline, nonzero)
+                                            deadline, nonzero.tolist())
         reason = ""
         if stats["degenerate"]:
             reason = (f"{stats['degenerate']} region(s) where some preactivation is identically 0 were excluded"
                       " (non-ordinary parameter, relu.md §9 item 6)")
         return result(value, method, reason, kernel if method == EXACT_KERNEL else ())
     except TimeLimitReached as exc:
-        span.flush()
+        flush()
         return result(None, None, str(exc))
 
 

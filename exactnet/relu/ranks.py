@@ -19,6 +19,7 @@ import math
 import random
 from typing import Iterable, Sequence
 
+import numpy as np
 from flint import fmpq, fmpz, fmpz_mat, nmod_mat
 
 
@@ -40,45 +41,58 @@ def modular_rank(rows: Sequence[Sequence[int]], ncols: int, p: int) -> int:
 class ModularSpan:
     """Rows (residues mod ``p``) fed in batches; ``basis`` holds rows independent mod ``p``.
 
-    ``rank`` (after :meth:`flush`) is ``len(basis)``, a certified lower bound on the rational rank
-    of everything added (when the rows are the residues of integer rows). ``tags`` records, for
-    each basis row, ``(tag, index)`` as given to :meth:`add`, so that callers can recompute the
-    exact rows.
+    ``rank`` (after :meth:`flush`) is the number of basis rows, a certified lower bound on the
+    rational rank of everything added (when the rows are the residues of integer rows). ``tags``
+    records, for each basis row, the tag given with it (:meth:`add`: ``(tag, index)``), so that
+    callers can recompute the exact rows. Rows are kept as ``int64`` arrays (``p < 2^63``).
     """
 
     def __init__(self, ncols: int, p: int):
+        if p >= 1 << 63:
+            raise ValueError("ModularSpan needs a prime below 2^63")
         self.ncols, self.p = ncols, p
-        self.basis: list[list[int]] = []
+        self.basis = np.zeros((0, ncols), dtype=np.int64)
         self.tags: list = []
-        self.pending: list[list[int]] = []
+        self.pending: list = []  # int64 arrays of non-zero rows
         self.pending_tags: list = []
+        self.pending_rows = 0
         self.rows_seen = 0
 
     @property
     def rank(self) -> int:
-        return len(self.basis)
+        return self.basis.shape[0]
 
     def add(self, rows: Iterable[Sequence[int]], tag=None) -> None:
         """Add rows (residues mod ``p``); row ``i`` is remembered with the tag ``(tag, i)``."""
-        for i, r in enumerate(rows):
-            if any(r):
-                self.pending.append(r)
-                self.pending_tags.append((tag, i))
-            self.rows_seen += 1
+        rows = list(rows)
+        self.add_array(np.array(rows, dtype=np.int64).reshape(len(rows), self.ncols),
+                       [(tag, i) for i in range(len(rows))])
+
+    def add_array(self, rows, tags: Sequence) -> None:
+        """Add the rows of an ``int64`` array of residues, ``tags[i]`` naming row ``i``."""
+        self.rows_seen += rows.shape[0]
+        keep = rows.any(axis=1)
+        if not keep.all():
+            rows = rows[keep]
+            tags = [t for t, k in zip(tags, keep.tolist()) if k]
+        if rows.shape[0]:
+            self.pending.append(rows)
+            self.pending_tags.extend(tags)
+            self.pending_rows += rows.shape[0]
 
     def flush(self) -> int:
         """Fold the pending rows into the basis; returns the new rank."""
         if not self.pending:
             return self.rank
         if self.rank == self.ncols:
-            self.pending, self.pending_tags = [], []
+            self.pending, self.pending_tags, self.pending_rows = [], [], 0
             return self.rank
-        stack = self.basis + self.pending
+        stack = np.concatenate([self.basis] + self.pending)
         tags = self.tags + self.pending_tags
         pivots = independent_rows(stack, self.ncols, self.p)
-        self.basis = [stack[j] for j in pivots]
+        self.basis = stack[pivots]
         self.tags = [tags[j] for j in pivots]
-        self.pending, self.pending_tags = [], []
+        self.pending, self.pending_tags, self.pending_rows = [], [], 0
         return self.rank
 
 
@@ -93,13 +107,14 @@ def _pivots(red, rank: int) -> list[int]:
     return pivots
 
 
-def independent_rows(rows: Sequence[Sequence[int]], ncols: int, p: int) -> list[int]:
+def independent_rows(rows, ncols: int, p: int) -> list[int]:
     """Indices of the greedy (first-come) maximal set of rows independent modulo ``p``: the pivot
-    columns of the reduced echelon form of the transpose."""
-    if not rows:
+    columns of the reduced echelon form of the transpose. ``rows``: lists or an ``int64`` array."""
+    if len(rows) == 0:
         return []
+    flat = rows.ravel().tolist() if isinstance(rows, np.ndarray) else [v for r in rows for v in r]
     # small Python ints convert faster into an fmpz_mat than into an nmod_mat
-    mt = nmod_mat(fmpz_mat(len(rows), ncols, [v for r in rows for v in r]), p).transpose()
+    mt = nmod_mat(fmpz_mat(len(rows), ncols, flat), p).transpose()
     red, rank = mt.rref()
     return _pivots(red, rank)
 

@@ -280,3 +280,37 @@ def test_kernel_candidates_of_random_low_rank(seed):
         assert all(sum(a * b for a, b in zip(row, v)) == 0 for row in rows)
     if vecs:
         assert fmpz_mat(vecs).rank() == len(vecs)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_modular_region_rows_are_the_residues_of_the_exact_rows(seed):
+    """The batched NumPy rows modulo a 31-bit prime equal the exact integer rows of every pattern
+    reduced modulo that prime (labels 0 and −1 both mask the neuron out)."""
+    from exactnet.relu.jacobian import VECTOR_PRIME_BITS, free_columns, modular_network, modular_region_rows, region_rows
+    from exactnet.relu.ranks import random_prime
+
+    rnd = random.Random(seed)
+    widths = [rnd.randint(1, 4)] + [rnd.randint(1, 5) for _ in range(rnd.randint(1, 3))] + [rnd.randint(1, 3)]
+    net = random_net(rnd, widths, scale=10**9, dens=(1, 3, 2**31 - 1, 10**12 + 39))  # residues of big integers
+    cnet = compile_network(net)
+    p = random_prime(rnd, VECTOR_PRIME_BITS)
+    patterns = [tuple(tuple(rnd.choice((1, -1, 0)) for _ in range(w)) for w in widths[1:-1])
+                for _ in range(rnd.randint(1, 6))]
+    for columns in (None, free_columns(net)):
+        got = modular_region_rows(modular_network(cnet, p), patterns, columns).tolist()
+        assert got == [[int(v) % p for v in r] for pat in patterns for r in region_rows(cnet, pat, columns)]
+
+
+def test_matmul_mod_is_exact_for_large_residues_and_long_sums():
+    import numpy as np
+
+    from exactnet.relu.jacobian import _matmul_mod
+
+    p = 2**31 - 1
+    rng = np.random.default_rng(3)
+    for shape_a, shape_b in [((3, 5), (5, 4)), ((2, 3, 40000), (40000, 2)), ((1, 70000), (2, 70000, 1))]:
+        A = np.full(shape_a, p - 1, dtype=np.int64) - rng.integers(0, 3, shape_a)
+        B = np.full(shape_b, p - 1, dtype=np.int64) - rng.integers(0, 3, shape_b)
+        exact = np.matmul(A.astype(object), B.astype(object)) % p
+        assert (_matmul_mod(A, B, p).astype(object) == exact).all()
