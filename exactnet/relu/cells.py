@@ -139,9 +139,8 @@ class GeneratorCell(_CellBase):
         import ppl
 
         poly = ppl.C_Polyhedron(n, "universe")
-        xs = [ppl.Variable(i) for i in range(n)]
         for g, h in rows:
-            poly.add_constraint(_expr(ppl, xs, g, h) >= 0)
+            poly.add_constraint(ppl.Linear_Expression(g, h) >= 0)
         rows = tuple(rows)
         return cls(n, rows, poly, _extend_keys({}, rows, 0), tuple(point))
 
@@ -149,12 +148,13 @@ class GeneratorCell(_CellBase):
         if self._gens is None:
             gens = []
             for gen in self.poly.minimized_generators():
-                coeffs = tuple(int(c) for c in gen.coefficients())
-                if gen.is_point():
+                kind = gen.type()
+                coeffs = tuple(map(int, gen.coefficients()))
+                if kind == "point":
                     gens.append((0, coeffs, int(gen.divisor())))
-                elif gen.is_ray():
+                elif kind == "ray":
                     gens.append((1, coeffs, 0))
-                else:
+                else:  # a line (a closed polyhedron has no closure points)
                     gens.append((2, coeffs, 0))
             self._gens = gens
         return self._gens
@@ -164,12 +164,8 @@ class GeneratorCell(_CellBase):
         if self._matrix is not None:
             return self._matrix
         gens = self._generators()
-        n = self.n
-        entries = []
-        for i in range(n + 1):
-            for kind, c, d in gens:
-                entries.append(c[i] if i < n else (d if kind == 0 else 0))
-        self._matrix = (fmpz_mat(n + 1, len(gens), entries), [kind for kind, _c, _d in gens])
+        cols = [[*c, d] for _kind, c, d in gens]  # d = 0 for rays and lines
+        self._matrix = (fmpz_mat(cols).transpose(), [kind for kind, _c, _d in gens])
         return self._matrix
 
     def classify_batch(self, forms, units: Sequence[int], rows_of) -> dict:
@@ -250,8 +246,7 @@ class GeneratorCell(_CellBase):
 
         new_row = row if side > 0 else negate(row)
         poly = ppl.C_Polyhedron(self.poly)
-        xs = [ppl.Variable(i) for i in range(self.n)]
-        poly.add_constraint(_expr(ppl, xs, *new_row) >= 0)
+        poly.add_constraint(ppl.Linear_Expression(*new_row) >= 0)
         rows = self.rows + (new_row,)
         return GeneratorCell(self.n, rows, poly, _extend_keys(self._keys, rows, len(self.rows)))
 
@@ -284,14 +279,6 @@ class GeneratorCell(_CellBase):
                 pt = ans.point
             self._point = pt
         return self._point
-
-
-def _expr(ppl, xs, g, h):
-    e = ppl.Linear_Expression(h)
-    for a, x in zip(g, xs):
-        if a:
-            e += a * x
-    return e
 
 
 class LPCell(_CellBase):
