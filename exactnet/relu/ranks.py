@@ -45,6 +45,15 @@ class ModularSpan:
     rational rank of everything added (when the rows are the residues of integer rows). ``tags``
     records, for each basis row, the tag given with it (:meth:`add`: ``(tag, index)``), so that
     callers can recompute the exact rows. Rows are kept as ``int64`` arrays (``p < 2^63``).
+
+    The basis is the greedy (first-come) maximal independent subset of all rows added. For
+    ``p < 2^31`` the span also keeps the reduced row echelon form ``E`` of the basis (pivot
+    columns ``P``, ``E[:, P] = I``): a pending row ``x`` is in the span iff its residual
+    ``x − x[P]·E`` is zero. A whole batch is screened by the products of the residuals with two
+    random vectors (exact float64 matrix products, :func:`mulmod`); the exact residuals of the rows
+    that survive go to FLINT's elimination. The greedy choice among them is the same as among the
+    rows themselves (the residuals vanish on ``P``). A row wrongly screened out (probability at
+    most ``1/p²``) could only make the rank smaller: it stays a certified lower bound.
     """
 
     def __init__(self, ncols: int, p: int):
@@ -57,6 +66,10 @@ class ModularSpan:
         self.pending_tags: list = []
         self.pending_rows = 0
         self.rows_seen = 0
+        self._echelon = p < 1 << MULMOD_BITS and ncols < 1 << 21
+        self._E = np.zeros((0, ncols), dtype=np.int64)
+        self._P: list[int] = []
+        self._rng = np.random.default_rng(p)
 
     @property
     def rank(self) -> int:
@@ -84,16 +97,75 @@ class ModularSpan:
         """Fold the pending rows into the basis; returns the new rank."""
         if not self.pending:
             return self.rank
-        if self.rank == self.ncols:
-            self.pending, self.pending_tags, self.pending_rows = [], [], 0
-            return self.rank
-        stack = np.concatenate([self.basis] + self.pending)
-        tags = self.tags + self.pending_tags
-        pivots = independent_rows(stack, self.ncols, self.p)
-        self.basis = stack[pivots]
-        self.tags = [tags[j] for j in pivots]
+        pending, tags = self.pending, self.pending_tags
         self.pending, self.pending_tags, self.pending_rows = [], [], 0
+        if self.rank == self.ncols:
+            return self.rank
+        if not self._echelon:
+            stack = np.concatenate([self.basis] + pending)
+            tags = self.tags + tags
+            pivots = independent_rows(stack, self.ncols, self.p)
+            self.basis = stack[pivots]
+            self.tags = [tags[j] for j in pivots]
+            return self.rank
+        rows = np.concatenate(pending) if len(pending) > 1 else pending[0]
+        residual = rows
+        if self._P:
+            p, P = self.p, self._P
+            # filter: residual·V for two random columns V (a non-zero residual survives unless it
+            # is orthogonal to both, probability ≤ 1/p²; a lost row could only lower the rank,
+            # which is still a certified lower bound)
+            V = self._rng.integers(0, p, (self.ncols, 2))
+            proj = (mulmod(rows, V, p) - mulmod(rows[:, P], mulmod(self._E, V, p), p)) % p
+            live = np.flatnonzero(proj.any(axis=1))
+            if not len(live):
+                return self.rank
+            rows, tags = rows[live], [tags[i] for i in live.tolist()]
+            residual = (rows - mulmod(rows[:, P], self._E, p)) % p  # exact, for the survivors only
+        chosen = independent_rows(residual, self.ncols, self.p)
+        if chosen:
+            self.basis = np.concatenate([self.basis, rows[chosen]])
+            self.tags += [tags[j] for j in chosen]
+            self._extend_echelon(residual[chosen])
         return self.rank
+
+    def _extend_echelon(self, new) -> None:
+        """Add rows ``new`` (independent, zero on the pivot columns) to the echelon form."""
+        p, c = self.p, self.ncols
+        red, rank = nmod_mat(fmpz_mat(new.shape[0], c, new.ravel().tolist()), p).rref()
+        Pn = _pivots(red, rank)
+        En = np.zeros((rank, c), dtype=np.int64)
+        En[np.arange(rank), Pn] = 1
+        taken = set(self._P) | set(Pn)  # the new rows vanish on the old pivots (and are I on Pn)
+        free = [j for j in range(c) if j not in taken]
+        if free:  # read back only these columns (reading FLINT entries is slow): red · selection
+            sel = [0] * (c * len(free))
+            for k, j in enumerate(free):
+                sel[j * len(free) + k] = 1
+            part = red * nmod_mat(fmpz_mat(c, len(free), sel), p)
+            En[:, free] = np.fromiter(map(int, part.entries()), dtype=np.int64,
+                                      count=red.nrows() * len(free)).reshape(red.nrows(), len(free))[:rank]
+        if self._P:
+            self._E = (self._E - mulmod(self._E[:, Pn], En, p)) % p
+        self._E = np.concatenate([self._E, En])
+        self._P = self._P + Pn
+
+
+#: Primes below ``2^MULMOD_BITS`` allow :func:`mulmod`.
+MULMOD_BITS = 31
+
+
+def mulmod(A, B, p: int):
+    """``A @ B mod p`` for ``int64`` arrays with entries in ``[0, p)``, ``p < 2^31``, inner dimension
+    below ``2^21``, by exact float64 (BLAS) products: both factors are split into 16-bit halves, so
+    each of the four products has integer entries below ``2^32·2^21 = 2^53`` (exact in float64, and
+    exactly converted to ``int64``)."""
+    Ah, Al = (A >> 16).astype(np.float64), (A & 0xFFFF).astype(np.float64)
+    Bh, Bl = (B >> 16).astype(np.float64), (B & 0xFFFF).astype(np.float64)
+    hh = (Ah @ Bh).astype(np.int64) % p
+    mid = (Ah @ Bl).astype(np.int64) + (Al @ Bh).astype(np.int64)  # < 2^54
+    x = ((hh << 16) + mid % p) % p  # hh·2^16 + mid
+    return ((x << 16) + (Al @ Bl).astype(np.int64)) % p  # (hh·2^16 + mid)·2^16 + ll
 
 
 def _pivots(red, rank: int) -> list[int]:

@@ -314,3 +314,50 @@ def test_matmul_mod_is_exact_for_large_residues_and_long_sums():
         B = np.full(shape_b, p - 1, dtype=np.int64) - rng.integers(0, 3, shape_b)
         exact = np.matmul(A.astype(object), B.astype(object)) % p
         assert (_matmul_mod(A, B, p).astype(object) == exact).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_modular_span_keeps_the_greedy_basis_whatever_the_batches(seed):
+    """Fed in random batches with random flushes, the span selects exactly the greedy (first-come)
+    maximal independent subset of all non-zero rows (one FLINT elimination over everything), and
+    its echelon form spans the basis."""
+    import numpy as np
+
+    from exactnet.relu.jacobian import _matmul_mod
+    from exactnet.relu.ranks import ModularSpan, independent_rows, random_prime
+
+    rnd = random.Random(seed)
+    p = random_prime(rnd, 31)
+    rng = np.random.default_rng(seed)
+    c = rnd.randint(1, 30)
+    rank = rnd.randint(1, c)
+    rows = _matmul_mod(rng.integers(0, 3, (120, rank)), rng.integers(0, p, (rank, c)), p)
+    span = ModularSpan(c, p)
+    i = 0
+    while i < len(rows):
+        k = rnd.randint(1, 30)
+        span.add_array(rows[i:i + k], list(range(i, min(len(rows), i + k))))
+        i += k
+        if rnd.random() < 0.5:
+            span.flush()
+    span.flush()
+    nonzero = [j for j in range(len(rows)) if rows[j].any()]
+    assert span.tags == [nonzero[j] for j in independent_rows(rows[nonzero], c, p)]
+    if span.rank:
+        E = span._E
+        assert (E[:, span._P] == np.eye(span.rank, dtype=np.int64)).all()
+        assert len(independent_rows(np.concatenate([span.basis, E]), c, p)) == span.rank
+
+
+def test_mulmod_is_exact():
+    import numpy as np
+
+    from exactnet.relu.ranks import mulmod
+
+    p = 2**31 - 1
+    rng = np.random.default_rng(5)
+    for sa, sb in [((4, 6), (6, 3)), ((50, 3000), (3000, 7))]:
+        A = np.maximum(rng.integers(p - 3, p, sa), 0)
+        B = rng.integers(0, p, sb)
+        assert (mulmod(A, B, p).astype(object) == (A.astype(object) @ B.astype(object)) % p).all()
