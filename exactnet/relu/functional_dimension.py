@@ -63,7 +63,7 @@ from ..network import Network
 from ..network.domain import Box, Polyhedron
 from ..progress import Progress, null_progress
 from .jacobian import (VECTOR_PRIME_BITS, IntegerNetwork, Pattern, compile_network, free_columns, modular_network,
-                       modular_region_rows, point_rows, preactivation_signs, region_rows, upper_bound)
+                       modular_region_rows, point_rows, preactivation_signs_batch, region_rows, upper_bound)
 from .ranks import ModularSpan, annihilates, exact_rank, kernel_candidates, random_prime, size_blocks
 from .regions import regions as enumerate_regions
 from .regions import require_rational_relu
@@ -315,9 +315,9 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
     try:
         if probes and bound > 0:
             count = 4 * math.ceil(bound / m) + 16
-            for x in probe_points(n, count, rnd, domain):
+            xs = probe_points(n, count, rnd, domain)
+            for x, pattern in zip(xs, preactivation_signs_batch(cnet, xs)):
                 deadline.check("the probe points")
-                pattern = preactivation_signs(cnet, x)
                 if pattern in seen or any(0 in layer for layer in pattern):
                     continue
                 if drows and not all(sum((a * v for a, v in zip(g, x) if a), fmpq(h)) > 0 for g, h in drows):

@@ -162,6 +162,30 @@ def preactivation_signs(cnet: IntegerNetwork, x: Sequence[fmpq]) -> Pattern:
     return tuple(out)
 
 
+def preactivation_signs_batch(cnet: IntegerNetwork, points: Sequence[Sequence[fmpq]]) -> list[Pattern]:
+    """:func:`preactivation_signs` of many points at once (one ``fmpz_mat`` product per layer).
+
+    Each point is a column of homogeneous integer coordinates (scaled by its own positive
+    denominator, which changes no sign).
+    """
+    if not points:
+        return []
+    n = cnet.input_dim
+    cols = [_integer_point(x) for x in points]
+    count = len(cols)
+    X = fmpz_mat(n + 1, count, [ints[i] if i < n else q for i in range(n + 1) for ints, q in cols])
+    labels_per_layer = []
+    for hat in cnet.hats[:-1]:
+        Z = (hat * X).tolist()
+        rows = len(Z) - 1
+        labels = [[1 if v > 0 else -1 if v < 0 else 0 for v in row] for row in Z[:rows]]
+        labels_per_layer.append(labels)
+        X = fmpz_mat([[v if lab == 1 else 0 for v, lab in zip(row, labs)] for row, labs in zip(Z[:rows], labels)]
+                     + [Z[rows]])
+    return [tuple(tuple(labels[i][c] for i in range(len(labels))) for labels in labels_per_layer)
+            for c in range(count)]
+
+
 def first_zero(pattern: Pattern) -> tuple[int, int] | None:
     """``(layer, unit)`` (1-based) of the first neuron labelled 0, or ``None``."""
     for li, layer in enumerate(pattern, start=1):
@@ -570,6 +594,7 @@ def parameter_names(net: Network) -> list[str]:
 __all__ = [
     "IntegerNetwork", "ModularNetwork", "NotSmoothError", "Pattern", "compile_network", "modular_network",
     "modular_region_rows", "first_zero", "free_columns", "gauge_columns",
-    "jacobian_at", "parameter_names", "point_rows", "preactivation_signs", "region_rows", "scaling_vectors",
+    "jacobian_at", "parameter_names", "point_rows", "preactivation_signs",
+    "preactivation_signs_batch", "region_rows", "scaling_vectors",
     "smooth_pattern", "upper_bound",
 ]

@@ -361,3 +361,17 @@ def test_mulmod_is_exact():
         A = np.maximum(rng.integers(p - 3, p, sa), 0)
         B = rng.integers(0, p, sb)
         assert (mulmod(A, B, p).astype(object) == (A.astype(object) @ B.astype(object)) % p).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_batched_preactivation_signs_agree_pointwise(seed):
+    """Signs of many points at once (including zeros: small integer data) equal the per-point signs."""
+    from exactnet.relu.jacobian import preactivation_signs_batch
+
+    rnd = random.Random(seed)
+    widths = [rnd.randint(1, 3)] + [rnd.randint(1, 5) for _ in range(rnd.randint(1, 3))] + [1]
+    cnet = compile_network(random_net(rnd, widths, scale=3))
+    pts = [tuple(fmpq(rnd.randint(-6, 6), rnd.randint(1, 4)) for _ in range(widths[0]))
+           for _ in range(rnd.randint(1, 30))]
+    assert preactivation_signs_batch(cnet, pts) == [preactivation_signs(cnet, x) for x in pts]
