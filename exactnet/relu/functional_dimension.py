@@ -63,7 +63,8 @@ from ..network import Network
 from ..network.domain import Box, Polyhedron
 from ..progress import Progress, null_progress
 from .jacobian import (VECTOR_PRIME_BITS, IntegerNetwork, Pattern, compile_network, free_columns, modular_network,
-                       modular_region_rows, point_rows, preactivation_signs_batch, region_rows, upper_bound)
+                       modular_region_rows, point_rows, preactivation_signs_batch, region_rows,
+                       structural_support, upper_bound)
 from .ranks import ModularSpan, annihilates, exact_rank, kernel_candidates, random_prime, size_blocks
 from .regions import regions as enumerate_regions
 from .regions import require_rational_relu
@@ -178,24 +179,32 @@ def simplex_points(cnet: IntegerNetwork, pattern: Pattern, x: Sequence[fmpq],
 
 
 def _exact_rank(basis: list, ncols: int, groups, rnd: random.Random, deadline: Deadline,
-                nonzero: Sequence[bool] | None = None):
+                nonzero: Sequence[bool] | None = None, proven_zero: Sequence[bool] | None = None):
     """``(rank, method, kernel vectors)`` given rows independent mod ``p`` (``basis``) and a callable
-    ``groups(sel)`` returning all rows again, restricted to the column positions ``sel``. ``nonzero[j] = False`` marks a column believed to be zero in
-    every row (e.g. all its residues vanish): the kernel proposal works on the other columns, the
-    unit vectors of these are added, and the verification checks exactly that these columns are
-    zero in every row."""
+    ``groups(sel)`` returning all rows again, restricted to the column positions ``sel``.
+
+    ``nonzero[j] = False`` marks a column believed to be zero in every row (e.g. all its residues
+    vanish): the kernel proposal works on the other columns and the unit vectors of these are
+    added. ``proven_zero[j] = True`` says such a column is already proven exactly zero in every row
+    (e.g. structurally, :func:`~exactnet.relu.jacobian.structural_support`); the others are checked
+    on the exact rows. A proposed kernel vector is checked exactly against every row, on the
+    columns of its support only (the other entries of the vector are zero).
+    """
     keep = list(range(ncols)) if nonzero is None else [j for j in range(ncols) if nonzero[j]]
     zero = [j for j in range(ncols) if nonzero is not None and not nonzero[j]]
+    unproven = [j for j in zero if proven_zero is None or not proven_zero[j]]
     nk = len(keep)
 
     vectors = kernel_candidates([[r[j] for j in keep] for r in basis], nk, rnd)
     if vectors is not None and len(basis) + len(vectors) == nk:
-        K = size_blocks(vectors, nk) if vectors else None
+        support = [s for s in range(nk) if any(v[s] for v in vectors)]
+        ns = len(support)
+        K = size_blocks([[v[s] for s in support] for v in vectors], ns) if vectors else None
         ok = True
-        for rows in (groups(keep + zero) if K is not None or zero else ()):
+        for rows in (groups([keep[s] for s in support] + unproven) if K is not None or unproven else ()):
             deadline.check("the exact kernel verification")
-            if (K is not None and not annihilates([r[:nk] for r in rows] if zero else rows, K)) or \
-                    any(v != 0 for r in rows for v in r[nk:]):
+            if (K is not None and not annihilates([r[:ns] for r in rows] if unproven else rows, K)) or \
+                    any(v != 0 for r in rows for v in r[ns:]):
                 ok = False
                 break
         if ok:
@@ -358,8 +367,10 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
             if block:
                 yield block
 
+        may = structural_support(cnet, list(seen)) if not nonzero.all() else None
+        proven_zero = [may is not None and not nz and not may[q] for nz, q in zip(nonzero.tolist(), columns)]
         value, method, kernel = _exact_rank(_exact_basis(cnet, span.tags, columns), len(columns), groups, rnd,
-                                            deadline, nonzero.tolist())
+                                            deadline, nonzero.tolist(), proven_zero)
         reason = ""
         if stats["degenerate"]:
             reason = (f"{stats['degenerate']} region(s) where some preactivation is identically 0 were excluded"
@@ -483,7 +494,8 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
 
     basis = [rows[i] for _, i in span.tags]
     nonzero = [any(r[j] != 0 for r in rows) for j in range(len(columns))]
-    value, method, _ = _exact_rank(basis, len(columns), groups, rnd, NO_DEADLINE, nonzero)
+    value, method, _ = _exact_rank(basis, len(columns), groups, rnd, NO_DEADLINE, nonzero,
+                                   [not nz for nz in nonzero])  # decided on the exact rows
     return BatchDimension(value, len(pts), bound, method, len(set(patterns)))
 
 

@@ -331,6 +331,15 @@ def region_rows(cnet: IntegerNetwork, pattern: Pattern, columns: Sequence[int] |
     p = modulus
     dl, ac = _chain_ints(cnet, pattern, p, tables, memo)
     rows = []
+    if columns is not None and 3 * len(columns) <= cnet.num_parameters:  # few columns: only those
+        spec = [_column_position(cnet, q) for q in columns]
+        for o in range(m):
+            for c in range(n + 1):
+                if modulus is None:
+                    rows.append([dl[li][o][i] * ac[li][c][j] for li, i, j in spec])
+                else:
+                    rows.append([dl[li][o][i] * ac[li][c][j] % p for li, i, j in spec])
+        return rows
     for o in range(m):
         for c in range(n + 1):
             row: list = []
@@ -445,6 +454,60 @@ def modular_region_rows(mnet: ModularNetwork, patterns: Sequence[Pattern],
         blocks.append(d[:, :, None, :] * at[:, None, :, k, None] % p)  # biases
     rows = np.concatenate(blocks, axis=3).reshape(count * m * (n + 1), -1)
     return rows if columns is None else np.ascontiguousarray(rows[:, list(columns)])
+
+
+def _column_position(cnet: IntegerNetwork, q: int) -> tuple[int, int, int]:
+    """``(layer, i, j)`` of parameter ``q`` (library order; ``j = n_in`` is the bias ``b_i``)."""
+    li = 0
+    while cnet.offsets[li + 1] <= q:
+        li += 1
+    n_in, n_out = cnet.widths[li], cnet.widths[li + 1]
+    r = q - cnet.offsets[li]
+    if r < n_out * n_in:
+        return li, r // n_in, r % n_in
+    return li, r - n_out * n_in, n_in
+
+
+def structural_support(cnet: IntegerNetwork, patterns: Sequence[Pattern], chunk: int = 512):
+    """A ``bool`` array over the parameters (library order): ``False`` only where the column of
+    :func:`region_rows` is **exactly** zero for every pattern.
+
+    The entry of row ``(o, c)`` at ``W^ℓ_{ij}`` is ``s_ℓ·Δ_ℓ[o, i]·Â_{ℓ−1}[j, c]``; which entries of
+    ``Δ`` and ``Â`` may be non-zero is propagated through the masked chain with booleans (a sum
+    may be non-zero only if some term may be: a sound over-approximation, cancellations aside).
+    """
+    widths = cnet.widths
+    n, m = widths[0], widths[-1]
+    depth = len(widths) - 2
+    hat_nz = [np.array([[v != 0 for v in r] for r in h], dtype=np.int64) for h in cnet.hat_rows]
+    w_nz = [np.array([[v != 0 for v in r] for r in w], dtype=np.int64) for w in cnet.weight_rows]
+    out = np.zeros(cnet.num_parameters, dtype=bool)
+    for start in range(0, len(patterns), chunk):
+        part = patterns[start:start + chunk]
+        count = len(part)
+        masks = [np.array([pat[li] for pat in part], dtype=np.int64) == 1 for li in range(depth)]
+        A = np.broadcast_to(np.eye(n + 1, dtype=np.int64), (count, n + 1, n + 1))
+        acts = [A]
+        for li in range(depth):
+            Z = (hat_nz[li] @ A > 0)
+            Z[:, :-1, :] &= masks[li][:, :, None]
+            A = Z.astype(np.int64)
+            acts.append(A)
+        deltas = [None] * (depth + 1)
+        cur = np.broadcast_to(np.eye(m, dtype=np.int64), (count, m, m))
+        deltas[depth] = cur
+        for li in range(depth, 0, -1):
+            cur = ((cur @ w_nz[li] > 0) & masks[li - 1][:, None, :]).astype(np.int64)
+            deltas[li - 1] = cur
+        for li in range(depth + 1):
+            d_any = deltas[li].any(axis=1)  # (count, n_{ℓ+1}): unit i has a non-zero Δ[o, i]
+            a_any = acts[li].any(axis=2)  # (count, n_ℓ + 1): input j has a non-zero Â[j, c]
+            nz = (d_any[:, :, None] & a_any[:, None, :]).any(axis=0)
+            k, off = widths[li], cnet.offsets[li]
+            w = widths[li + 1]
+            out[off:off + w * k] |= nz[:, :k].ravel()
+            out[off + w * k:off + w * (k + 1)] |= nz[:, k]
+    return out
 
 
 def region_support(cnet: IntegerNetwork, pattern: Pattern) -> list[int]:
@@ -595,6 +658,6 @@ __all__ = [
     "IntegerNetwork", "ModularNetwork", "NotSmoothError", "Pattern", "compile_network", "modular_network",
     "modular_region_rows", "first_zero", "free_columns", "gauge_columns",
     "jacobian_at", "parameter_names", "point_rows", "preactivation_signs",
-    "preactivation_signs_batch", "region_rows", "scaling_vectors",
+    "preactivation_signs_batch", "region_rows", "structural_support", "scaling_vectors",
     "smooth_pattern", "upper_bound",
 ]
