@@ -66,6 +66,7 @@ from .jacobian import (VECTOR_PRIME_BITS, IntegerNetwork, Pattern, compile_netwo
                        modular_region_rows, point_rows, preactivation_signs_batch, region_rows,
                        structural_support, upper_bound)
 from .ranks import ModularSpan, annihilates, exact_rank, kernel_candidates, random_prime, size_blocks
+from .regions import cell_point
 from .regions import regions as enumerate_regions
 from .regions import require_rational_relu
 
@@ -289,7 +290,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
     mnet = modular_network(cnet, p)
     per_region = m * (n + 1)
     nonzero = np.zeros(len(columns), dtype=bool)  # some residue of the column is non-zero (hence the integer is)
-    seen: dict[Pattern, object] = {}  # a known interior point, or the region (point on demand)
+    seen: dict[Pattern, object] = {}  # a known interior point, or the region's rows (point on demand)
     queue: list[Pattern] = []  # regions whose residue rows are not computed yet
     stats = {"enumerated": 0, "degenerate": 0, "complete": False}
 
@@ -313,7 +314,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
         tags = list(dict.fromkeys(pat for pat, _ in span.tags))
         points = ()
         if decisive and value is not None:
-            points = tuple(simplex_points(cnet, pat, _interior(seen[pat]), drows) for pat in tags)
+            points = tuple(simplex_points(cnet, pat, _interior(seen[pat], n), drows) for pat in tags)
         return FunctionalDimension(
             value, span.rank if value is None else value, certified_by=certified_by, regions_used=len(seen),
             regions_in_basis=len(tags), regions_enumerated=stats["enumerated"],
@@ -343,7 +344,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
                 continue
             if region.pattern in seen:
                 continue
-            feed(region.pattern, region)
+            feed(region.pattern, _CellRows(region.rows))
             if span.rank == bound:
                 break
         else:
@@ -381,9 +382,18 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
         return result(None, None, str(exc))
 
 
-def _interior(where) -> tuple:
-    """The interior point recorded for a region: a probe point, or the region's (lazy) point."""
-    return where if isinstance(where, tuple) else where.point
+class _CellRows:
+    """The rows of an enumerated region whose interior point is computed only if needed."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows):
+        self.rows = rows
+
+
+def _interior(where, n: int) -> tuple:
+    """The interior point recorded for a region: a probe point, or one computed from its rows."""
+    return cell_point(where.rows, n) if isinstance(where, _CellRows) else where
 
 
 def _zero_neuron(net: Network) -> tuple[int, int]:

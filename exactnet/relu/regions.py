@@ -96,10 +96,7 @@ class Region:
         """An exact rational interior point (see the module docstring)."""
         if self.known_point is not None:
             return self.known_point
-        ans = decide(self.rows, self.dim)
-        if isinstance(ans, Farkas):  # pragma: no cover - the enumeration certified the interior
-            raise AssertionError("internal error: an enumerated region with empty interior")
-        return ans.point
+        return cell_point(self.rows, self.dim)
 
     @property
     def pattern(self) -> Pattern:
@@ -164,6 +161,15 @@ class Region:
         for k in range(len(p)):
             pts.append(tuple(v + eps if i == k else v for i, v in enumerate(p)))
         return tuple(pts)
+
+
+def cell_point(rows: Sequence[Row], n: int) -> tuple[fmpq, ...]:
+    """An exact interior point of the open cell ``{x : g·x + h > 0 for every row}`` of an enumerated
+    (hence certified full-dimensional) region: an exact LP (:func:`~exactnet.relu.open_polyhedra.decide`)."""
+    ans = decide(rows, n)
+    if isinstance(ans, Farkas):  # pragma: no cover - the enumeration certified the interior
+        raise AssertionError("internal error: an enumerated region with empty interior")
+    return ans.point
 
 
 # ---------------------------------------------------------------------------------------------
@@ -496,6 +502,7 @@ def count_regions(net: Network, domain: Polyhedron | None = None, **kwargs) -> i
 
 
 __all__ = [
-    "AffineMap", "Pattern", "Region", "TreeRecorder", "common_refinement", "count_regions", "domain_interior_point",
+    "AffineMap", "Pattern", "Region", "TreeRecorder", "cell_point", "common_refinement", "count_regions",
+    "domain_interior_point",
     "domain_rows", "regions", "require_rational_relu", "walk",
 ]

@@ -375,3 +375,19 @@ def test_batched_preactivation_signs_agree_pointwise(seed):
     pts = [tuple(fmpq(rnd.randint(-6, 6), rnd.randint(1, 4)) for _ in range(widths[0]))
            for _ in range(rnd.randint(1, 30))]
     assert preactivation_signs_batch(cnet, pts) == [preactivation_signs(cnet, x) for x in pts]
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10**6), widths=st.sampled_from([(1, 2, 2, 1), (2, 3, 2, 1), (2, 2, 2, 2)]),
+       probes=st.booleans())
+def test_decisive_points_on_a_box_attain_the_value(seed, widths, probes):
+    """The decisive points (interior points computed on demand for enumerated regions) lie inside
+    the box and their exact batch rank is the value on the box."""
+    rnd = random.Random(seed)
+    net = random_net(rnd, widths)
+    box = Box.from_bounds([-2] * widths[0], [fmpq(3, 2)] * widths[0])
+    res = functional_dimension(net, box, seed=seed, probes=probes)
+    pts = [p for simplex in res.decisive_points for p in simplex]
+    assert all(box.contains(p) and all(lo < v < hi for lo, v, hi in zip(box.lower, p, box.upper)) for p in pts)
+    if res.value:
+        assert batch_functional_dimension(net, pts).value == res.value
