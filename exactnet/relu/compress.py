@@ -62,7 +62,7 @@ def never_active_units(net: Network, domain: Polyhedron | None = None, *, deadli
     enumeration stops as soon as every unit has been seen active.
     """
     pending = {(layer, j) for layer, w in enumerate(net.hidden_widths) for j in range(w)}
-    for region in regions(net, domain, deadline=deadline, progress=progress):
+    for region in regions(net, domain, deadline=deadline, progress=progress, points=False):
         for layer, labels in enumerate(region.pattern):
             for j, lab in enumerate(labels):
                 if lab == 1:
