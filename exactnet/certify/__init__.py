@@ -96,6 +96,22 @@ def certificate_networks(obj: dict) -> list:
     return out
 
 
+def number_literals(obj, skip_keys=frozenset()) -> list:
+    """Every number literal (JSON integer or string) below ``obj`` in document order, skipping
+    the values of ``skip_keys`` (names such as ``"type"``); shared by the checkers."""
+    out: list = []
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(v for k, v in reversed(item.items()) if k not in skip_keys)
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, (str, int)) and not isinstance(item, bool):
+            out.append(item)
+    return out
+
+
 def check_certificate(obj) -> CheckResult:
     """Verify a certificate object (dispatching on the family of its ``kind``)."""
     if not isinstance(obj, dict):
@@ -160,5 +176,5 @@ def check_file(path: str | Path, expected_networks: list | None = None):
 
 __all__ = [
     "FORMAT", "CheckResult", "MalformedCertificate", "certificate", "certificate_digest", "certificate_networks",
-    "check_certificate", "check_file", "read_certificate", "sealed", "write_certificate",
+    "check_certificate", "check_file", "number_literals", "read_certificate", "sealed", "write_certificate",
 ]
