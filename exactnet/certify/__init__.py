@@ -6,16 +6,25 @@ A certificate is a JSON object::
      "kind": "<family>.<claim>",          e.g. "tanh.equivalence", "relu.equivalence"
      "claim": {...},                      what is asserted (e.g. {"equivalent": true})
      "networks": [<exactnet.network/1>, ...],   the inputs, inline
-     "evidence": {...}}                   what the checker re-verifies
+     "evidence": {...},                   what the checker re-verifies
+     "digest": {"sha256": "..."}}         written by exactnet (optional on input)
 
 ``exactnet check`` verifies it with :func:`check_certificate`, which dispatches on the family to
 ``exactnet.certify.check_<family>``: small modules that share only parsing and number types
 with the code that produced the certificate. A check returns valid/invalid with a reason;
 structurally broken certificates raise :class:`MalformedCertificate` (exit 2).
+
+**Digest.** :func:`write_certificate` adds ``digest.sha256``, the SHA-256 of the canonical JSON
+(sorted keys, no spaces) of everything else. When present, the check compares it first, so any
+edit of a written certificate — even one that leaves a still-valid proof, such as moving an
+interior point inside its cell — fails with exit 1. It is an integrity seal against accidental
+edits, not a security measure (anyone can recompute it): the mathematics is always re-verified
+in full, and certificates without a digest are checked on their mathematics alone.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 from dataclasses import dataclass
@@ -49,8 +58,20 @@ def certificate(kind: str, claim: dict, networks: list, evidence: dict) -> dict:
     }
 
 
+def certificate_digest(obj: dict) -> str:
+    """SHA-256 of the canonical JSON of a certificate without its ``digest`` entry."""
+    body = {k: v for k, v in obj.items() if k != "digest"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def sealed(obj: dict) -> dict:
+    """The certificate with its ``digest`` (see the module docstring)."""
+    return {**{k: v for k, v in obj.items() if k != "digest"}, "digest": {"sha256": certificate_digest(obj)}}
+
+
 def write_certificate(obj: dict, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(obj, indent=1) + "\n", encoding="utf-8")
+    Path(path).write_text(json.dumps(sealed(obj), indent=1) + "\n", encoding="utf-8")
 
 
 def read_certificate(path: str | Path) -> dict:
@@ -75,6 +96,22 @@ def certificate_networks(obj: dict) -> list:
     return out
 
 
+def number_literals(obj, skip_keys=frozenset()) -> list:
+    """Every number literal (JSON integer or string) below ``obj`` in document order, skipping
+    the values of ``skip_keys`` (names such as ``"type"``); shared by the checkers."""
+    out: list = []
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(v for k, v in reversed(item.items()) if k not in skip_keys)
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, (str, int)) and not isinstance(item, bool):
+            out.append(item)
+    return out
+
+
 def check_certificate(obj) -> CheckResult:
     """Verify a certificate object (dispatching on the family of its ``kind``)."""
     if not isinstance(obj, dict):
@@ -94,6 +131,17 @@ def check_certificate(obj) -> CheckResult:
     for key in ("claim", "evidence"):
         if not isinstance(obj.get(key), dict):
             raise MalformedCertificate(f"certificate: {key!r} must be an object")
+    if "digest" in obj:
+        seal = obj["digest"]
+        if not isinstance(seal, dict) or not isinstance(seal.get("sha256"), str):
+            raise MalformedCertificate("certificate: 'digest' must be {\"sha256\": \"<hex>\"}")
+        try:
+            actual = certificate_digest(obj)
+        except (TypeError, ValueError):
+            raise MalformedCertificate("certificate: cannot compute the digest of this object") from None
+        if seal["sha256"] != actual:
+            return CheckResult(False, "the certificate was modified after it was written (its SHA-256 digest does"
+                                      " not match; remove the 'digest' entry to check the mathematics alone)")
     try:
         return module.check(obj)
     except MalformedCertificate:
@@ -127,6 +175,6 @@ def check_file(path: str | Path, expected_networks: list | None = None):
 
 
 __all__ = [
-    "FORMAT", "CheckResult", "MalformedCertificate", "certificate", "certificate_networks", "check_certificate",
-    "check_file", "read_certificate", "write_certificate",
+    "FORMAT", "CheckResult", "MalformedCertificate", "certificate", "certificate_digest", "certificate_networks",
+    "check_certificate", "check_file", "number_literals", "read_certificate", "sealed", "write_certificate",
 ]

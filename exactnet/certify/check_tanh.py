@@ -36,7 +36,7 @@ from ..network import evaluate
 from ..numbers import sign
 from ..numbers.algebraic import ball_bounds
 from ..tanh.bias import TanhScalar, bind_literals, table_parser, vector_from_json
-from . import CheckResult, MalformedCertificate, certificate_networks
+from . import CheckResult, MalformedCertificate, certificate_networks, number_literals
 
 _ZERO = fmpq(0)
 MAX_PRECISION = 1 << 14
@@ -91,17 +91,7 @@ def check(obj: dict) -> CheckResult:
 
 
 def _literals(obj) -> list:
-    out = []
-    if isinstance(obj, dict):
-        for k, v in obj.items():
-            if k not in _NON_NUMERIC_KEYS:
-                out.extend(_literals(v))
-    elif isinstance(obj, list):
-        for v in obj:
-            out.extend(_literals(v))
-    elif isinstance(obj, (str, int)) and not isinstance(obj, bool):
-        out.append(obj)
-    return out
+    return number_literals(obj, _NON_NUMERIC_KEYS)
 
 
 # ---------------------------------------------------------------------------------------------

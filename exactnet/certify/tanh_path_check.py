@@ -48,7 +48,7 @@ from flint import fmpq
 from ..errors import InputError
 from ..numbers import sign
 from ..tanh.bias import TanhScalar, bind_literals, scalar_from_json, table_parser
-from . import CheckResult, MalformedCertificate, certificate_networks
+from . import CheckResult, MalformedCertificate, certificate_networks, number_literals
 
 KIND = "tanh.path"
 PARAMETER_FORMAT = "exactnet.tanh-parameter/1"
@@ -90,18 +90,7 @@ def check_path(obj: dict) -> CheckResult:
 
 
 def _literals(obj) -> list:
-    """Every number literal below ``obj`` (skipping names), in document order."""
-    out: list = []
-    stack = [obj]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(v for k, v in reversed(item.items()) if k not in _NON_NUMERIC_KEYS)
-        elif isinstance(item, list):
-            stack.extend(reversed(item))
-        elif isinstance(item, (str, int)) and not isinstance(item, bool):
-            out.append(item)
-    return out
+    return number_literals(obj, _NON_NUMERIC_KEYS)
 
 
 # ---------------------------------------------------------------------------------------------
