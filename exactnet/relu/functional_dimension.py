@@ -34,8 +34,12 @@ everywhere, and then no point is smooth: the value is 0).
    value ("modular rank meets the bound"). Otherwise, once every
    region has been seen, an exact kernel proves the value: ``r`` rows independent mod ``p`` and
    ``c − r`` kernel vectors (proposed modularly, verified against every region's rows with exact
-   integer products) show ``rank = r`` ("exact kernel"); if no proposal verifies, FLINT's exact
-   integer elimination over all rows decides ("exact elimination").
+   integer products on the columns of their support; columns whose residues all vanish are proven
+   exactly zero structurally, :func:`exactnet.relu.jacobian.structural_support`, or on the exact
+   rows) show ``rank = r`` ("exact kernel"); if no proposal verifies, FLINT's exact integer
+   elimination over all rows decides ("exact elimination"). The regions are enumerated without
+   interior points (``points=False``); a point is computed (exact LP) only for the regions of the
+   decisive set.
 
 The result also gives a decisive set (``n_0+1`` affinely independent interior points in each
 region that contributed independent rows: their batch rank equals the value) and, when the

@@ -21,7 +21,10 @@ They are computed by the chain rule with fixed masks (relu.md §5.3.2 step 5) in
   ``s_ℓ·Δ_ℓ[o, i]·Â_{ℓ−1}[j, c]``, which is ``S = s_1⋯s_d`` times the exact derivative.
 
 Every row is the exact Jacobian row times the same positive integer ``S``, so ranks and kernels
-are exactly those of the rational Jacobian.
+are exactly those of the rational Jacobian. :func:`modular_region_rows` computes the same rows
+modulo a prime below ``2^31`` for many regions at once (NumPy ``int64``, every product of two
+residues fits); :func:`structural_support` proves columns exactly zero on all regions by a
+boolean propagation of the possibly non-zero entries through the masked chain.
 
 **Scaling kernel and gauge (relu.md §2.4, §5.1).** Scaling neuron ``(ℓ, j)`` by ``e^t`` never
 changes ``F``, so at every parametrically smooth point the vector ``v_{ℓ,j}`` (+ the neuron's

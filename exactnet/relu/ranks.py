@@ -4,9 +4,11 @@
   ``p``, ``rank_p(M mod p) ≤ rank_Q(M)`` (a non-zero minor mod ``p`` is a non-zero integer), so a
   modular rank is a **certified lower bound**; when it meets a proven upper bound the rank is
   exact without rational elimination.
-* :class:`ModularSpan` accumulates integer rows and keeps a set of *original* rows that are
-  independent mod ``p`` (hence over ``Q``): the pivots of the reduced row echelon form of the
-  transposed stack, recomputed in batches (``flush``).
+* :class:`ModularSpan` accumulates integer rows (residues, ``int64`` arrays) and keeps a set of
+  *original* rows that are independent mod ``p`` (hence over ``Q``): the greedy choice, by the
+  pivots of the reduced row echelon form of the transposed stack. For ``p < 2^31`` it also keeps
+  the echelon form of its basis and screens each batch with exact float64 products
+  (:func:`mulmod`), so that only rows that may leave the span reach FLINT.
 * :func:`kernel_candidates` proposes the kernel of such an independent set: ``p``-adic (Dixon)
   lifting of ``B_P^{-1} B_F`` and vector rational reconstruction. Candidates are only
   proposals: callers verify ``M·v = 0`` with exact integer products. ``r`` independent rows and ``c − r`` verified independent kernel vectors prove
