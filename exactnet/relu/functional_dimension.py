@@ -308,6 +308,15 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
             queue.clear()
         span.flush()
 
+    def at_bound() -> bool:
+        """The modular rank meets the bound, checked by FLINT alone on the basis rows (the span's
+        screening uses floating-point products, exact for its integer data: this is a safeguard)."""
+        if span.rank != bound:
+            return False
+        if span.certified_rank() != bound:  # pragma: no cover - exact float64 products cannot err
+            raise AssertionError("internal error: the screened modular basis is not independent")
+        return True
+
     def feed(pattern: Pattern, where) -> None:
         seen[pattern] = where
         queue.append(pattern)
@@ -320,7 +329,8 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
         if decisive and value is not None:
             points = tuple(simplex_points(cnet, pat, _interior(seen[pat], n), drows) for pat in tags)
         return FunctionalDimension(
-            value, span.rank if value is None else value, certified_by=certified_by, regions_used=len(seen),
+            value, span.certified_rank() if value is None else value, certified_by=certified_by,
+            regions_used=len(seen),
             regions_in_basis=len(tags), regions_enumerated=stats["enumerated"],
             enumeration_complete=stats["complete"], degenerate_regions=stats["degenerate"], reason=reason,
             kernel=tuple(_embed(v, columns, D) for v in kernel), decisive_points=points,
@@ -338,7 +348,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
                     continue
                 feed(pattern, tuple(x))
             flush()
-            if span.rank == bound:
+            if at_bound():
                 return result(bound, MODULAR, "probe points reached the bound")
         for region in enumerate_regions(net, domain, engine=engine, deadline=deadline, progress=progress,
                                         points=False):
@@ -354,7 +364,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
         else:
             stats["complete"] = True
         flush()
-        if span.rank == bound:
+        if at_bound():
             return result(bound, MODULAR, "")
         if not stats["complete"]:  # pragma: no cover - the loop only breaks at the bound
             raise AssertionError("enumeration stopped below the bound")

@@ -77,6 +77,13 @@ class ModularSpan:
     def rank(self) -> int:
         return self.basis.shape[0]
 
+    def certified_rank(self) -> int:
+        """The rank of the basis rows modulo ``p`` computed by FLINT alone (independent of the
+        screening's floating-point products): the lower bound to report."""
+        if not self.rank:
+            return 0
+        return nmod_mat(fmpz_mat(self.rank, self.ncols, self.basis.ravel().tolist()), self.p).rank()
+
     def add(self, rows: Iterable[Sequence[int]], tag=None) -> None:
         """Add rows (residues mod ``p``); row ``i`` is remembered with the tag ``(tag, i)``."""
         rows = list(rows)

@@ -344,6 +344,7 @@ def test_modular_span_keeps_the_greedy_basis_whatever_the_batches(seed):
     span.flush()
     nonzero = [j for j in range(len(rows)) if rows[j].any()]
     assert span.tags == [nonzero[j] for j in independent_rows(rows[nonzero], c, p)]
+    assert span.certified_rank() == span.rank
     if span.rank:
         E = span._E
         assert (E[:, span._P] == np.eye(span.rank, dtype=np.int64)).all()
