@@ -289,7 +289,7 @@ def kernel_candidates(rows: Sequence[Sequence[int]], ncols: int, rnd: random.Ran
             continue
         next_try = step + max(1, step // 3)
         ent = [int(v) for v in X.entries()]
-        accepted = []
+        candidates = []
         for pos, t in enumerate(remaining):  # columns are accepted one by one (early termination)
             lifted = reconstruct_vector(ent[pos::w], pk)
             if lifted is None:
@@ -303,10 +303,14 @@ def kernel_candidates(rows: Sequence[Sequence[int]], ncols: int, rnd: random.Ran
                 q = int(x.q)
                 if q != 1:
                     den = den * q // math.gcd(den, q)
-            vec = [int(x.p) * (den // int(x.q)) for x in v]
-            if (exact * fmpz_mat(ncols, 1, vec)).is_zero():
-                done[t] = vec
-                accepted.append(pos)
+            candidates.append((pos, t, [int(x.p) * (den // int(x.q)) for x in v]))
+        accepted = []
+        if candidates:  # one exact product checks every candidate of this step
+            products = (exact * as_columns([vec for _pos, _t, vec in candidates], ncols)).transpose().tolist()
+            for (pos, t, vec), col in zip(candidates, products):
+                if not any(col):
+                    done[t] = vec
+                    accepted.append(pos)
         if accepted:
             keep = [pos for pos in range(w) if pos not in set(accepted)]
             remaining = [remaining[pos] for pos in keep]
