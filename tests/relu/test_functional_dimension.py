@@ -392,3 +392,25 @@ def test_decisive_points_on_a_box_attain_the_value(seed, widths, probes):
     assert all(box.contains(p) and all(lo < v < hi for lo, v, hi in zip(box.lower, p, box.upper)) for p in pts)
     if res.value:
         assert batch_functional_dimension(net, pts).value == res.value
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_structural_support_is_sound_and_selected_columns_match(seed):
+    """A column marked structurally zero is exactly zero in every pattern's rows (weights with many
+    zeros); rows restricted to a few columns (any order) equal the full rows restricted."""
+    from exactnet.relu.jacobian import region_rows, structural_support
+
+    rnd = random.Random(seed)
+    widths = [rnd.randint(1, 3)] + [rnd.randint(1, 4) for _ in range(rnd.randint(1, 3))] + [rnd.randint(1, 2)]
+    cnet = compile_network(random_net(rnd, widths, scale=1))  # entries in {-1, 0, 1}/d: many zeros
+    patterns = [tuple(tuple(rnd.choice((1, -1, 0)) for _ in range(w)) for w in widths[1:-1])
+                for _ in range(rnd.randint(1, 5))]
+    may = structural_support(cnet, patterns)
+    full = {pat: region_rows(cnet, pat) for pat in patterns}
+    for q in range(cnet.num_parameters):
+        if not may[q]:
+            assert all(r[q] == 0 for rows in full.values() for r in rows)
+    cols = rnd.sample(range(cnet.num_parameters), max(1, cnet.num_parameters // 4))
+    for pat, rows in full.items():
+        assert region_rows(cnet, pat, cols) == [[r[q] for q in cols] for r in rows]
