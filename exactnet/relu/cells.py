@@ -30,6 +30,7 @@ from typing import Sequence
 from flint import fmpq, fmpq_mat, fmpz_mat
 
 from .open_polyhedra import Farkas, Interior, Row, decide, float_rows, is_farkas, is_interior, new_solver
+from .open_polyhedra import value_at as row_value
 
 #: Input dimension up to which the generator engine is the default.
 GENERATOR_ENGINE_MAX_DIM = 6
@@ -61,15 +62,6 @@ def primitive_row(g: Sequence, h) -> Row:
 def negate(row: Row) -> Row:
     g, h = row
     return tuple(-a for a in g), -h
-
-
-def row_value(row: Row, x: Sequence[fmpq]) -> fmpq:
-    g, h = row
-    acc = fmpq(h)
-    for a, v in zip(g, x):
-        if a:
-            acc += a * v
-    return acc
 
 
 @dataclass(frozen=True)
