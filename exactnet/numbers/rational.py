@@ -3,7 +3,8 @@
 Rationals are :class:`flint.fmpq`.  Parsing is exact:
 
 * ``"3"``, ``"-7/12"`` (integer or ``p/q``), ``"0.125"``, ``"-1.5e-3"`` (a decimal means the
-  decimal it spells, so ``"0.1"`` is ``1/10``);
+  decimal it spells, so ``"0.1"`` is ``1/10``); digits are ASCII ``0-9`` only, and sizes are
+  within the number budget (docs/numbers.md), with no Python int-string limit;
 * a Python or NumPy binary float (float16/32/64/longdouble) is converted to the exact dyadic
   rational it holds, so ``numpy.float32(0.1)`` becomes ``13421773/134217728``.
 
@@ -20,45 +21,51 @@ from numbers import Integral
 from flint import fmpq, fmpz
 
 from ..errors import NumberError
+from .budget import BUDGET, NumberBudget, shown
+from .syntax import check_text, decimal_value, integer_from_digits
 
-#: Largest decimal exponent accepted when parsing ``"1e..."`` (guards against 10**10**9).
-MAX_DECIMAL_EXPONENT = 100_000
-
-_INT = re.compile(r"[+-]?\d+\Z")
-_FRACTION = re.compile(r"([+-]?\d+)\s*/\s*(\d+)\Z")
-_DECIMAL = re.compile(r"([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\Z")
+_INT = re.compile(r"([+-]?)([0-9]+)\Z")
+_FRACTION = re.compile(r"([+-]?)([0-9]+)\s*/\s*([0-9]+)\Z")
+_DECIMAL = re.compile(r"([+-]?)((?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)\Z")
 _NONFINITE = re.compile(r"[+-]?(nan|inf|infinity)\Z", re.IGNORECASE)
 
+#: Integers with at most this many digits are converted by Python's ``int`` (fast for short
+#: text); longer ones by FLINT (no Python int-string limit, subquadratic).
+_SHORT = 1000
 
-def parse_rational(text: str) -> fmpq | None:
-    """Parse an integer, ``p/q``, decimal or scientific literal exactly.
+
+def parse_rational(text: str, budget: NumberBudget = BUDGET) -> fmpq | None:
+    """Parse an integer, ``p/q``, decimal or scientific literal exactly (ASCII digits only).
 
     Returns ``None`` when ``text`` is not a rational literal (it may still be an algebraic
-    expression); raises :class:`NumberError` for NaN, infinities, a zero denominator or an
-    absurd exponent.
+    expression); raises :class:`NumberError` for NaN, infinities, a zero denominator,
+    non-ASCII characters or a literal over the number budget (docs/numbers.md).
     """
     s = text.strip()
-    if _INT.match(s):
-        return fmpq(int(s))
+    if len(s) <= 40 and s.isascii():  # the common case: short, plain
+        m = _INT.match(s)
+        if m:
+            return fmpq(int(s))
+    check_text(text, budget)
+    m = _INT.match(s)
+    if m:
+        value = integer_from_digits(m.group(2), text, budget)
+        return fmpq(-value if m.group(1) == "-" else value)
     m = _FRACTION.match(s)
     if m:
-        p, q = int(m.group(1)), int(m.group(2))
+        p = integer_from_digits(m.group(2), text, budget)
+        q = integer_from_digits(m.group(3), text, budget)
         if q == 0:
-            raise NumberError(f"zero denominator in {text!r}")
-        return fmpq(p, q)
+            raise NumberError(f"zero denominator in {shown(text)}")
+        value = fmpq(p, q)
+        return -value if m.group(1) == "-" else value
     m = _DECIMAL.match(s)
-    if m and (m.group(2) or m.group(3)):
-        sign, whole, frac, exp = m.groups()
-        frac = frac or ""
-        digits = int((whole or "0") + frac)
-        e = int(exp) if exp else 0
-        if abs(e) > MAX_DECIMAL_EXPONENT:
-            raise NumberError(f"exponent too large in {text!r} (limit {MAX_DECIMAL_EXPONENT})")
-        e -= len(frac)
-        value = fmpq(digits * 10**e) if e >= 0 else fmpq(digits, 10**-e)
-        return -value if sign == "-" else value
+    if m:
+        value = decimal_value(m.group(2), text, budget)
+        if value is not None:
+            return -value if m.group(1) == "-" else value
     if _NONFINITE.match(s):
-        raise NumberError(f"{text!r} is not a finite number (NaN and infinities are not allowed)")
+        raise NumberError(f"{shown(text)} is not a finite number (NaN and infinities are not allowed)")
     return None
 
 
@@ -105,6 +112,14 @@ def format_rational(x: fmpq) -> str:
     return str(x.p) if x.q == 1 else f"{x.p}/{x.q}"
 
 
+#: Integers up to this many bits are written as JSON integers; longer ones as strings of digits
+#: (Python's ``json`` cannot write integers over its int-string limit of 4,300 digits).
+JSON_INTEGER_BITS = 14_000
+
+
 def rational_json(x: fmpq) -> int | str:
-    """The file form: a JSON integer for integers, a ``"p/q"`` string otherwise."""
-    return int(x.p) if x.q == 1 else f"{x.p}/{x.q}"
+    """The file form: a JSON integer for integers (a string of digits when very long), a
+    ``"p/q"`` string otherwise."""
+    if x.q != 1:
+        return f"{x.p}/{x.q}"
+    return int(x.p) if x.p.bit_length() <= JSON_INTEGER_BITS else str(x.p)

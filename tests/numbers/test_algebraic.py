@@ -61,7 +61,7 @@ def test_different_fields_must_be_unified():
         ("sqrt(-2)", "not real"), ("CRootOf(x**2 + 1, 0)", "not real"), ("(-2)**(1/3)", "not real"),
         ("pi", "not algebraic"), ("2**sqrt(2)", "not algebraic"), ("exp(1)", "not algebraic"),
         ("I", "not real"), ("x + 1", "free symbols"), ("sqrt(2", "cannot parse"), ("__import__('os')", "cannot parse"),
-        ("sqrt(2).func", "unknown name"), ("oo", "not finite"), ("zoo", "not finite"),
+        ("sqrt(2).func", "cannot parse"), ("foo(2)", "unknown name"), ("oo", "not finite"), ("zoo", "not finite"),
     ],
 )
 def test_bad_algebraic_input(bad, fragment):
