@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from .errors import FormatError, InputError
-from .numbers import json_loads_exact
+from .numbers import DuplicateKeyError, json_loads_exact
 
 
 def read_text(path: str | Path, what: str = "file") -> str:
@@ -25,13 +25,18 @@ def read_text(path: str | Path, what: str = "file") -> str:
 
 
 def parse_json(text: str, source: str, error: type[InputError] = FormatError):
-    """``text`` parsed exactly (decimal literals kept exact, NaN/Infinity rejected)."""
+    """``text`` parsed exactly (see :func:`exactnet.numbers.json_loads_exact`: decimal literals
+    kept exact, NaN/Infinity and repeated object keys refused); errors name ``source``."""
     try:
         return json_loads_exact(text)
     except json.JSONDecodeError as exc:
         raise error(f"{source}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})") from None
+    except DuplicateKeyError as exc:
+        raise error(f"{source}: {exc}") from None
     except InputError as exc:
         raise type(exc)(f"{source}: {exc}") from None
+    except RecursionError:
+        raise error(f"{source}: the JSON is nested too deeply") from None
 
 
 def read_json(path: str | Path, what: str = "file", error: type[InputError] = FormatError):

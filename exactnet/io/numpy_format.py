@@ -8,20 +8,24 @@ Layout written by exactnet (and read back):
 
 Also read: state-dict style names (``layers.0.weight``, ``layers.0.bias``, ``0.weight``, …,
 ordered naturally; see :func:`exactnet.io.tensors.layer_keys`). A missing bias is a zero bias.
-Without an ``activation`` array the caller must name the activation. Archives are opened
-with ``allow_pickle=False``: object arrays are refused, never unpickled.
+Without an ``activation`` array the caller must name the activation. Archives are read
+member by member: only ``.npy`` members, no object arrays (never unpickled), and every declared
+shape is checked against the element limit and the member's size before its data are read
+(:mod:`exactnet.io.limits`).
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import FormatError, UnsupportedError
 from ..network import Network
+from .limits import MAX_MEMBERS, ElementTally, TooLargeError, element_count
 from .rounding import rounded_layers
 from .tensors import NamedLayer, layer_keys, network_from_arrays, require_file, resolve_activation, write_error
 
@@ -30,7 +34,13 @@ _B = re.compile(r"b(\d+)\Z")
 
 
 def read_arrays(path: Path) -> dict[str, np.ndarray]:
-    """Every array of an ``.npz`` archive (``allow_pickle=False``), or a :class:`FormatError`."""
+    """Every array of an ``.npz`` archive, or a clear error.
+
+    Read member by member with NumPy's ``.npy`` header functions: each member must be a
+    ``.npy`` array of a non-object dtype; its declared shape is counted against the element
+    limit (:mod:`exactnet.io.limits`) and compared with the member's declared size *before* its
+    data are read, so a small compressed archive cannot make exactnet allocate gigabytes.
+    """
     require_file(path)
     try:
         with open(path, "rb") as fh:
@@ -42,23 +52,60 @@ def read_arrays(path: Path) -> dict[str, np.ndarray]:
     if not magic.startswith(b"PK"):
         raise FormatError(f"{path}: not an .npz archive ({'empty file' if not magic else 'no zip header'})")
     try:
-        archive = np.load(path, allow_pickle=False)
+        zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, ValueError, OSError) as exc:
         raise FormatError(f"{path}: not a readable .npz archive ({_reason(exc)})") from None
-    if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise FormatError(f"{path}: holds a single .npy array, not an .npz archive of named arrays")
-    arrays = {}
-    with archive:
-        for name in archive.files:
+    tally = ElementTally(str(path))
+    arrays: dict[str, np.ndarray] = {}
+    with zf:
+        members = zf.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise TooLargeError(f"{path}: the archive has {len(members):,} members, over the limit of {MAX_MEMBERS:,}")
+        for info in members:
+            name = info.filename
+            if not name.endswith(".npy") or info.is_dir():
+                raise FormatError(
+                    f"{path}: member {name!r} is not a .npy array (an .npz archive holds only .npy arrays)"
+                )
+            key = name[: -len(".npy")]
+            if key in arrays:
+                raise FormatError(f"{path}: the archive holds {name!r} twice")
             try:
-                arrays[name] = archive[name]
-            except ValueError as exc:
-                if "allow_pickle" in str(exc):
-                    raise UnsupportedError(f"{path}: array {name!r} holds Python objects (pickles are not loaded)") from None
-                raise FormatError(f"{path}: array {name!r} is corrupt ({_reason(exc)})") from None
-            except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
-                raise FormatError(f"{path}: array {name!r} is truncated or corrupt ({_reason(exc)})") from None
+                arrays[key] = _read_member(zf, info, key, tally, path)
+            except (FormatError, UnsupportedError):
+                raise
+            except (zipfile.BadZipFile, EOFError, OSError, zlib.error, ValueError, KeyError) as exc:
+                raise FormatError(f"{path}: array {key!r} is truncated or corrupt ({_reason(exc)})") from None
     return arrays
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, key: str, tally: ElementTally, path: Path) -> np.ndarray:
+    """One ``.npy`` member: header first, sizes checked, then exactly the declared bytes."""
+    fmt = np.lib.format
+    with zf.open(info) as fh:
+        version = fmt.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = fmt.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, fortran, dtype = fmt.read_array_header_2_0(fh)
+        else:
+            raise UnsupportedError(f"{path}: array {key!r} uses .npy format version {version[0]}.{version[1]}")
+        header_bytes = fh.tell()
+        if dtype.hasobject:
+            raise UnsupportedError(f"{path}: array {key!r} holds Python objects (pickles are not loaded)")
+        count = element_count(shape)
+        tally.add(count, f"array {key!r} of shape {tuple(shape)}")
+        need = count * dtype.itemsize
+        if info.file_size < header_bytes + need:
+            raise FormatError(
+                f"{path}: array {key!r} declares shape {tuple(shape)} ({need:,} bytes of {dtype.name}) but its"
+                f" member holds {max(info.file_size - header_bytes, 0):,} bytes (truncated file?)"
+            )
+        data = fh.read(need)
+    if len(data) != need:
+        raise FormatError(f"{path}: array {key!r} is truncated")
+    array = np.frombuffer(data, dtype=dtype, count=count)
+    return array.reshape(shape, order="F" if fortran else "C")
 
 
 def _reason(exc: Exception) -> str:

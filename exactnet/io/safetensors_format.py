@@ -12,7 +12,6 @@ offsets of its header and widened exactly to float32.
 
 from __future__ import annotations
 
-import json
 import struct
 from pathlib import Path
 
@@ -20,6 +19,8 @@ import numpy as np
 
 from ..errors import FormatError, MissingDependencyError, UnsupportedError
 from ..network import Network
+from ..numbers import DuplicateKeyError, json_loads_exact
+from .limits import MAX_HEADER_BYTES, ElementTally, check_record_size, element_count
 from .rounding import rounded_layers
 from .tensors import (
     NamedLayer, layer_keys, network_from_arrays, require_file, resolve_activation, sequential_names, write_error,
@@ -42,15 +43,53 @@ def _reason(exc: Exception) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
-def _raw_bf16(path: Path, name: str, shape: list[int]) -> np.ndarray:
+def read_header(path: Path) -> dict:
+    """The JSON header of a safetensors file, read before the ``safetensors`` package sees it:
+    its length within :data:`~exactnet.io.limits.MAX_HEADER_BYTES`, repeated keys refused (two
+    readers must not see two different tensors), and the declared shapes counted against the
+    element limit."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(8)
+            if len(raw) < 8:
+                raise FormatError(f"{path}: not a readable safetensors file (no header)")
+            (n,) = struct.unpack("<Q", raw)
+            check_record_size(str(path), "the safetensors header", n, MAX_HEADER_BYTES)
+            text = fh.read(n)
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if len(text) < n:
+        raise FormatError(f"{path}: not a readable safetensors file (truncated header)")
+    try:
+        header = json_loads_exact(text.decode("utf-8"))
+    except DuplicateKeyError as exc:
+        raise FormatError(f"{path}: safetensors header: {exc}") from None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise FormatError(f"{path}: not a readable safetensors file (corrupt header)") from None
+    if not isinstance(header, dict):
+        raise FormatError(f"{path}: not a readable safetensors file (the header is not a JSON object)")
+    tally = ElementTally(str(path))
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        shape = entry.get("shape") if isinstance(entry, dict) else None
+        if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0
+                                                  for d in shape):
+            raise FormatError(f"{path}: not a readable safetensors file (tensor {name!r} has no valid shape)")
+        tally.add(element_count(shape), f"tensor {name!r} of shape {tuple(shape)}")
+    return header
+
+
+def _raw_bf16(path: Path, header: dict, name: str, shape: list[int]) -> np.ndarray:
     """A bfloat16 tensor read from the raw bytes, widened exactly to float32."""
     with open(path, "rb") as fh:
         (n,) = struct.unpack("<Q", fh.read(8))
-        header = json.loads(fh.read(n))
         begin, end = header[name]["data_offsets"]
+        count = int(np.prod(shape, dtype=np.int64))
+        if end - begin != 2 * count:
+            raise FormatError(f"{path}: tensor {name!r} is truncated")
         fh.seek(8 + n + begin)
         raw = fh.read(end - begin)
-    count = int(np.prod(shape, dtype=np.int64))
     if len(raw) != 2 * count:
         raise FormatError(f"{path}: tensor {name!r} is truncated")
     bits = np.frombuffer(raw, dtype="<u2").astype(np.uint32) << 16
@@ -61,6 +100,7 @@ def read_tensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     """``(tensors, metadata)`` of a safetensors file, or a :class:`FormatError`."""
     safe_open, _ = _package()
     require_file(path)
+    header = read_header(path)
     tensors = {}
     try:
         with safe_open(str(path), framework="numpy") as fh:
@@ -69,7 +109,7 @@ def read_tensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
                 sl = fh.get_slice(name)
                 dtype = sl.get_dtype()
                 if dtype == "BF16":
-                    tensors[name] = _raw_bf16(path, name, list(sl.get_shape()))
+                    tensors[name] = _raw_bf16(path, header, name, list(sl.get_shape()))
                 elif dtype in ("F16", "F32", "F64", "I8", "I16", "I32", "I64", "U8", "U16", "U32", "U64"):
                     tensors[name] = fh.get_tensor(name)
                 else:

@@ -36,8 +36,9 @@ from typing import Mapping
 
 import numpy as np
 
-from ..errors import FormatError, MissingDependencyError, UnsupportedError
+from ..errors import FormatError, InputError, MissingDependencyError, UnsupportedError
 from ..network import Network
+from .limits import MAX_HEADER_BYTES, MAX_MEMBERS, MAX_RECORD_BYTES, ElementTally, TooLargeError, check_record_size
 from .rounding import rounded_layers
 from .tensors import (
     NamedLayer, layer_keys, network_from_arrays, require_file, resolve_activation, sequential_names, write_error,
@@ -121,8 +122,12 @@ def network_from_state_dict(arrays: Mapping[str, object], activation: str | None
     return network_from_arrays(act, layers, source)
 
 
-def _tensor_array(t, name: str, source: str) -> np.ndarray:
+def _tensor_array(t, name: str, source: str, tally: ElementTally | None = None) -> np.ndarray:
     torch = _torch()
+    if not isinstance(t, torch.Tensor):
+        raise FormatError(f"{source}: malformed module state: {name!r} is a {type(t).__name__}, not a tensor")
+    if tally is not None:  # before .contiguous(): a stride-0 view can declare far more than is stored
+        tally.add(int(t.numel()), f"tensor {name!r} of size {tuple(t.shape)}")
     t = t.detach()
     if t.is_complex():
         raise UnsupportedError(f"{source}: tensor {name!r} is complex")
@@ -136,13 +141,24 @@ def _tensor_array(t, name: str, source: str) -> np.ndarray:
     return t.contiguous().numpy()
 
 
-def _torch_items(module, prefix: str, source: str) -> list[ModuleItem]:
+def _torch_items(module, prefix: str, source: str, tally: ElementTally | None = None) -> list[ModuleItem]:
+    """The leaf modules of ``module``; a module whose pickled state is malformed (missing or
+    wrongly typed attributes) is a :class:`FormatError`, never an internal error."""
+    try:
+        return _module_items(module, prefix, source, tally)
+    except InputError:
+        raise
+    except (AttributeError, TypeError, KeyError, ValueError, RuntimeError) as exc:
+        raise FormatError(f"{source}: malformed module state ({type(exc).__name__}: {_first_line(exc)})") from None
+
+
+def _module_items(module, prefix: str, source: str, tally: ElementTally | None) -> list[ModuleItem]:
     from torch import nn
 
     if isinstance(module, nn.Sequential):
         items = []
         for name, child in module.named_children():
-            items.extend(_torch_items(child, f"{prefix}.{name}" if prefix else name, source))
+            items.extend(_module_items(child, f"{prefix}.{name}" if prefix else name, source, tally))
         return items
     cls = type(module)
     name = cls.__name__
@@ -150,11 +166,14 @@ def _torch_items(module, prefix: str, source: str) -> list[ModuleItem]:
     builtin = cls.__module__.startswith("torch.nn.modules.")
     kind = KINDS.get(name, "other") if builtin else "other"
     if kind == "linear":
-        bias = module.bias
+        params = module.__dict__.get("_parameters")
+        if not isinstance(params, Mapping) or params.get("weight") is None:
+            raise FormatError(f"{source}: malformed module state: {path} (Linear) has no weight tensor")
+        bias = params.get("bias")
         return [ModuleItem(
             path, name, kind,
-            _tensor_array(module.weight, f"{path}.weight", source),
-            None if bias is None else _tensor_array(bias, f"{path}.bias", source),
+            _tensor_array(params["weight"], f"{path}.weight", source, tally),
+            None if bias is None else _tensor_array(bias, f"{path}.bias", source, tally),
         )]
     if kind == "flatten":
         detail = "" if (module.start_dim, module.end_dim) == (1, -1) else \
@@ -174,7 +193,7 @@ def from_torch(module, activation: str | None = None) -> Network:
     if not isinstance(module, torch.nn.Module):
         raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
     source = f"<{type(module).__name__}>"
-    return network_from_items(_torch_items(module, "", source), activation, source)
+    return network_from_items(_torch_items(module, "", source, ElementTally(source)), activation, source)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,6 +223,27 @@ def _check_magic(path: Path) -> bytes:
     return magic
 
 
+def _check_declared_sizes(path: Path) -> None:
+    """Before ``torch.load``: the records of a zip checkpoint declare sizes within the limits
+    (a compressed record could otherwise expand to gigabytes)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise FormatError(f"{path}: truncated or corrupt PyTorch checkpoint ({_first_line(exc)})") from None
+    if len(infos) > MAX_MEMBERS:
+        raise TooLargeError(f"{path}: the archive has {len(infos):,} members, over the limit of {MAX_MEMBERS:,}")
+    data = 0
+    for info in infos:
+        if info.filename.endswith("data.pkl"):
+            check_record_size(str(path), f"record {info.filename!r}", info.file_size, MAX_HEADER_BYTES)
+        else:
+            data += info.file_size
+    check_record_size(str(path), "the tensor data", data, MAX_RECORD_BYTES + MAX_HEADER_BYTES)
+
+
 def _load_with_torch(path: Path):
     """``torch.load(weights_only=True)``; modules → items, mappings → arrays."""
     torch = _torch()
@@ -211,6 +251,8 @@ def _load_with_torch(path: Path):
 
     source = str(path)
     magic = _check_magic(path)
+    if magic.startswith(b"PK"):
+        _check_declared_sizes(path)
     safe = getattr(torch.serialization, "safe_globals", None)
     ctx = safe([getattr(nn, n) for n in SAFE_MODULES]) if safe else contextlib.nullcontext()
     try:
@@ -225,13 +267,14 @@ def _load_with_torch(path: Path):
                 return read_state_dict(path)
             raise UnsupportedError(f"{source}: torch.load(weights_only=True) refused the file: {_first_line(exc)}") from None
         raise FormatError(f"{source}: not a readable PyTorch checkpoint ({_first_line(exc)})") from None
+    tally = ElementTally(source)
     if isinstance(obj, torch.nn.Module):
-        return _torch_items(obj, "", source)
+        return _torch_items(obj, "", source, tally)
     if isinstance(obj, Mapping):
         arrays, problems = {}, []
         for key, value in obj.items():
             if isinstance(value, torch.Tensor):
-                arrays[str(key)] = _tensor_array(value, str(key), source)
+                arrays[str(key)] = _tensor_array(value, str(key), source, tally)
             else:
                 problems.append(f"{key!r} ({type(value).__name__}, not a tensor)")
         if problems:

@@ -41,9 +41,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FormatError, UnsupportedError
+from .limits import (
+    MAX_ELEMENTS, MAX_HEADER_BYTES, MAX_MEMBERS, ElementTally, TooLargeError, check_record_size, element_count,
+)
 
-#: Largest tensor (in elements) the reader materialises; guards against crafted strides.
-MAX_ELEMENTS = 1 << 31
 
 
 class UnsafePickleError(FormatError):
@@ -104,13 +105,21 @@ class ModuleStub:
             raise UnsafePickleError(f"unexpected state for module {self.torch_name}")
         self.state = state
 
+    def _entry(self, key: str) -> dict:
+        value = getattr(self, "state", {}).get(key) or {}
+        if not isinstance(value, dict):
+            raise FormatError(f"malformed state of module {self.torch_name}: {key} is a {type(value).__name__},"
+                              " not a dictionary")
+        return value
+
     def children(self) -> list[tuple[str, "ModuleStub"]]:
-        mods = getattr(self, "state", {}).get("_modules") or {}
-        return [(str(k), v) for k, v in mods.items()]
+        return [(str(k), v) for k, v in self._entry("_modules").items()]
 
     def parameter(self, name: str):
-        params = getattr(self, "state", {}).get("_parameters") or {}
-        value = params.get(name)
+        value = self._entry("_parameters").get(name)
+        if value is not None and not isinstance(value, Tensor):
+            raise FormatError(f"malformed state of module {self.torch_name}: parameter {name!r} is a"
+                              f" {type(value).__name__}, not a tensor")
         return value.array if isinstance(value, Tensor) else None
 
 
@@ -123,7 +132,8 @@ def _is_int(x) -> bool:
     return isinstance(x, int) and not isinstance(x, bool)
 
 
-def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=False, backward_hooks=None, metadata=None):
+def _rebuild_tensor_v2(tally: ElementTally, storage, storage_offset, size, stride, requires_grad=False,
+                       backward_hooks=None, metadata=None):
     if not isinstance(storage, Storage):
         raise FormatError("a tensor without a storage")
     if not _is_int(storage_offset) or storage_offset < 0:
@@ -133,11 +143,8 @@ def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad=Fals
     if not all(_is_int(s) and s >= 0 for s in size) or not all(_is_int(s) and s >= 0 for s in stride):
         raise FormatError(f"invalid tensor size {size!r} or stride {stride!r}")
     data = storage.data
-    count = 1
-    for s in size:
-        count *= s
-    if count > MAX_ELEMENTS:
-        raise FormatError(f"tensor of size {size} is too large")
+    count = element_count(size)
+    tally.add(count, f"a tensor of size {size} (stride {stride}, on a storage of {data.size:,} elements)")
     if count == 0:
         return Tensor(np.zeros(size, dtype=data.dtype))
     last = storage_offset + sum((n - 1) * st for n, st in zip(size, stride))
@@ -165,7 +172,6 @@ _ALLOWED_FUNCTIONS = {
     ("collections", "OrderedDict"): OrderedDict,
     ("builtins", "set"): set,
     ("__builtin__", "set"): set,
-    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
 }
@@ -179,9 +185,13 @@ class _RestrictedUnpickler(pickle.Unpickler):
         self._archive = archive
         self._storages: dict[str, Storage] = {}
         self._stubs: dict[tuple[str, str], type] = {}
+        self._tally = ElementTally(str(archive.path))
 
     def find_class(self, module, name):
         key = (module, name)
+        if key == ("torch._utils", "_rebuild_tensor_v2"):
+            tally = self._tally
+            return lambda *args: _rebuild_tensor_v2(tally, *args)
         if key in _ALLOWED_FUNCTIONS:
             return _ALLOWED_FUNCTIONS[key]
         if module == "torch" and name in STORAGE_TYPES:
@@ -222,9 +232,14 @@ class _Archive:
     def storage(self, key: str, stype: StorageType, numel: int) -> np.ndarray:
         member = f"{self.prefix}data/{key}"
         try:
-            raw = self.zf.read(member)
+            info = self.zf.getinfo(member)
         except KeyError:
             raise FormatError(f"{self.path}: storage {key!r} is missing from the archive (truncated file?)") from None
+        if numel > MAX_ELEMENTS:
+            raise TooLargeError(
+                f"{self.path}: storage {key!r} declares {numel:,} elements, over the limit of {MAX_ELEMENTS:,}"
+                " numbers per network file (see docs/numbers.md)"
+            )
         big = self.byteorder == "big"
         if stype.dtype == "bfloat16":
             itemsize = 2
@@ -234,10 +249,18 @@ class _Archive:
             if big and dt.itemsize > 1:
                 dt = dt.newbyteorder(">")
             itemsize = dt.itemsize
-        if len(raw) < numel * itemsize:
+        need = numel * itemsize
+        if info.file_size < need:
+            raise FormatError(
+                f"{self.path}: storage {key!r} holds {info.file_size} bytes but {numel} elements of"
+                f" {stype.name} need {need} (truncated file?)"
+            )
+        with self.zf.open(info) as fh:  # read only what the elements need, whatever the record declares
+            raw = fh.read(need)
+        if len(raw) < need:
             raise FormatError(
                 f"{self.path}: storage {key!r} holds {len(raw)} bytes but {numel} elements of"
-                f" {stype.name} need {numel * itemsize} (truncated file?)"
+                f" {stype.name} need {need} (truncated file?)"
             )
         values = np.frombuffer(raw, dtype=dt, count=numel)
         if stype.dtype == "bfloat16":  # the high 16 bits of a float32: widening is exact
@@ -263,11 +286,19 @@ def _open_archive(path: Path) -> _Archive:
         names = zf.namelist()
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise FormatError(f"{path}: truncated or corrupt PyTorch checkpoint ({exc})") from None
+    if len(names) > MAX_MEMBERS:
+        zf.close()
+        raise TooLargeError(f"{path}: the archive has {len(names):,} members, over the limit of {MAX_MEMBERS:,}")
     pkl = [n for n in names if n.endswith("data.pkl") and n.count("/") == 1]
     if len(pkl) != 1:
         zf.close()
         raise FormatError(f"{path}: not a PyTorch checkpoint (no <archive>/data.pkl record)")
     prefix = pkl[0][: -len("data.pkl")]
+    try:
+        check_record_size(str(path), "the pickle data.pkl", zf.getinfo(pkl[0]).file_size, MAX_HEADER_BYTES)
+    except TooLargeError:
+        zf.close()
+        raise
     if f"{prefix}constants.pkl" in names or any(n.startswith(f"{prefix}code/") for n in names):
         zf.close()
         raise UnsupportedError(f"{path}: a TorchScript archive (torch.jit.save); save the state dict instead")
@@ -296,8 +327,10 @@ def load_checkpoint(path: str | Path):
         try:
             payload = archive.zf.read(f"{archive.prefix}data.pkl")
             return _RestrictedUnpickler(io.BytesIO(payload), archive).load()
-        except (FormatError, UnsupportedError):
-            raise
+        except (FormatError, UnsupportedError) as exc:
+            if str(exc).startswith(str(path)):
+                raise
+            raise type(exc)(f"{path}: {exc}") from None
         except (zipfile.BadZipFile, EOFError, OSError) as exc:
             raise FormatError(f"{path}: truncated or corrupt PyTorch checkpoint ({exc})") from None
         except (pickle.UnpicklingError, ValueError, TypeError, AttributeError, KeyError, IndexError,
@@ -361,7 +394,10 @@ def stub_items(stub: ModuleStub, prefix: str = "") -> list[ModuleItem]:
 def checkpoint_contents(obj, source: str):
     """``dict name → array`` for a state dict, or ``list[ModuleItem]`` for a pickled module."""
     if isinstance(obj, ModuleStub):
-        return stub_items(obj)
+        try:
+            return stub_items(obj)
+        except FormatError as exc:
+            raise FormatError(f"{source}: {exc}") from None
     if isinstance(obj, dict):
         arrays, problems = {}, []
         for key, value in obj.items():
@@ -472,6 +508,6 @@ def write_state_dict(path: str | Path, tensors: dict[str, np.ndarray], archive: 
 
 
 __all__ = [
-    "MAX_ELEMENTS", "state_dict_pickle", "write_state_dict", "ModuleItem", "ModuleStub", "STORAGE_TYPES", "Storage", "StorageType", "Tensor",
+    "state_dict_pickle", "write_state_dict", "ModuleItem", "ModuleStub", "STORAGE_TYPES", "Storage", "StorageType", "Tensor",
     "UnsafePickleError", "checkpoint_contents", "load_checkpoint", "read_state_dict", "stub_items",
 ]

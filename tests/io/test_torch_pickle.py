@@ -201,7 +201,7 @@ def test_crafted_big_endian_double_and_int(tmp_path):
 @pytest.mark.parametrize("offset,size,stride,match", [
     (0, (2, 2), (2, 1), "reaches past its storage"),  # needs 4 elements, storage has 3
     (3, (1,), (1,), "reaches past its storage"),
-    (0, (1 << 20, 1 << 20), (0, 0), "too large"),
+    (0, (1 << 20, 1 << 20), (0, 0), "over the limit of 16,777,216 numbers"),
     (-1, (1,), (1,), "invalid storage offset"),
     (0, (2,), (-1,), "invalid tensor size"),
 ])
