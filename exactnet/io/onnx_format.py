@@ -41,6 +41,7 @@ from flint import fmpq
 from ..errors import FormatError, InputError, MissingDependencyError, UnsupportedError
 from ..network import Layer, Network
 from ..numbers import from_float
+from .limits import ElementTally, element_count
 from .rounding import rounded_layers
 from .tensors import exact_values, require_file, resolve_activation, write_error
 
@@ -94,6 +95,7 @@ class _Constants:
         from onnx import helper
 
         self.source = source
+        self._tally = ElementTally(source)
         self._protos = {t.name: t for t in graph.initializer}
         self._arrays: dict[str, np.ndarray] = {}
         for i, node in enumerate(graph.node):
@@ -124,6 +126,9 @@ class _Constants:
     def _to_array(self, proto, name: str) -> np.ndarray:
         from onnx import numpy_helper
 
+        if any(d < 0 for d in proto.dims):
+            raise FormatError(f"{self.source}: tensor {name!r} has negative dimensions {list(proto.dims)}")
+        self._tally.add(element_count(proto.dims), f"tensor {name!r} of shape {tuple(proto.dims)}")
         try:
             return np.asarray(numpy_helper.to_array(proto))
         except Exception as exc:

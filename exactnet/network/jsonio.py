@@ -38,6 +38,7 @@ def network_from_obj(obj, source: str = "network") -> Network:
     if not isinstance(layers, list) or not layers:
         raise FormatError(f"{source}: 'layers' must be a non-empty list")
     pairs = []
+    count = 0
     for k, layer in enumerate(layers, start=1):
         if not isinstance(layer, dict):
             raise FormatError(f"{source}: layer {k} must be an object with 'weight' and 'bias'")
@@ -50,10 +51,22 @@ def network_from_obj(obj, source: str = "network") -> Network:
         if not isinstance(bias, list):
             raise FormatError(f"{source}: layer {k}: 'bias' must be a list")
         pairs.append((weight, bias))
+        count += sum(map(len, weight)) + len(bias)
+    _check_count(count, source)
     try:
         return Network.from_lists(activation, pairs)
     except InputError as exc:
         raise type(exc)(f"{source}: {exc}") from None
+
+
+def _check_count(count: int, source: str) -> None:
+    from ..io.limits import MAX_ELEMENTS
+
+    if count > MAX_ELEMENTS:
+        raise FormatError(
+            f"{source}: the network has {count:,} weights and biases, over the limit of {MAX_ELEMENTS:,} numbers"
+            " per network file (see docs/numbers.md)"
+        )
 
 
 def network_to_obj(net: Network) -> dict:

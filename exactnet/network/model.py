@@ -34,6 +34,17 @@ def _exact(v):
     return to_rational(v)
 
 
+def _exact_row(row) -> tuple:
+    """A row of entries as a tuple of exact numbers (one type test per distinct type: fast)."""
+    row = tuple(row)
+    kinds = set(map(type, row))
+    if kinds <= {fmpq}:
+        return row
+    if kinds <= {int, fmpq}:
+        return tuple(map(fmpq, row))
+    return tuple(map(_exact, row))
+
+
 def _check_entry(x, where: str) -> None:
     if not isinstance(x, (fmpq, RealAlgebraic)):
         raise NetworkError(f"{where}: expected an exact number (fmpq or RealAlgebraic), got {type(x).__name__}")
@@ -48,8 +59,8 @@ class Layer:
 
     def __post_init__(self):
         try:
-            weight = tuple(tuple(_exact(v) for v in row) for row in self.weight)
-            bias = tuple(_exact(v) for v in self.bias)
+            weight = tuple(_exact_row(row) for row in self.weight)
+            bias = _exact_row(self.bias)
         except TypeError:
             raise NetworkError("a layer needs a weight matrix (list of rows) and a bias vector") from None
         object.__setattr__(self, "weight", weight)
@@ -65,7 +76,7 @@ class Layer:
 
     @cached_property
     def is_rational(self) -> bool:
-        return all(type(v) is fmpq for row in self.weight for v in row) and all(type(v) is fmpq for v in self.bias)
+        return all(set(map(type, row)) <= {fmpq} for row in self.weight) and set(map(type, self.bias)) <= {fmpq}
 
     @cached_property
     def weight_matrix(self) -> fmpq_mat:
@@ -150,24 +161,37 @@ class Network:
     def from_lists(cls, activation: str, layers: Sequence[tuple[Sequence[Sequence], Sequence]]) -> "Network":
         """Build from ``[(weight_rows, bias), ...]`` of literals (ints, ``"p/q"``, decimals,
         SymPy strings, floats converted exactly); all algebraic entries share one field."""
-        shapes, flat = [], []
+        layer_rows = []
         for k, pair in enumerate(layers, start=1):
             try:
                 weight, bias = pair
             except (TypeError, ValueError):
                 raise NetworkError(f"layer {k}: expected a (weight, bias) pair") from None
-            rows = [list(r) if isinstance(r, (list, tuple)) else _not_row(k, r) for r in weight]
-            bias = list(bias) if isinstance(bias, (list, tuple)) else _not_vector(k, bias)
-            shapes.append(([len(r) for r in rows], len(bias)))
+            rows = [r if isinstance(r, (list, tuple)) else _not_row(k, r) for r in weight]
+            bias = bias if isinstance(bias, (list, tuple)) else _not_vector(k, bias)
+            layer_rows.append((rows, bias))
+        kinds = set()
+        for rows, bias in layer_rows:
+            for r in rows:
+                kinds.update(map(type, r))
+            kinds.update(map(type, bias))
+        if kinds <= {int, fmpq}:  # the common case (integer weights): no literal parsing at all
+            return cls(activation, tuple(Layer(tuple(tuple(map(fmpq, r)) for r in rows), tuple(map(fmpq, bias)))
+                                         for rows, bias in layer_rows))
+        flat = []
+        for rows, bias in layer_rows:
             for r in rows:
                 flat.extend(r)
             flat.extend(bias)
-        values = iter(exact_numbers(flat))
-        built = []
-        for row_lengths, nbias in shapes:
-            weight = tuple(tuple(next(values) for _ in range(n)) for n in row_lengths)
-            bias = tuple(next(values) for _ in range(nbias))
-            built.append(Layer(weight, bias))
+        values = exact_numbers(flat)
+        built, pos = [], 0
+        for rows, bias in layer_rows:
+            weight = []
+            for r in rows:
+                weight.append(tuple(values[pos:pos + len(r)]))
+                pos += len(r)
+            built.append(Layer(tuple(weight), tuple(values[pos:pos + len(bias)])))
+            pos += len(bias)
         return cls(activation, tuple(built))
 
     # -- shape ---------------------------------------------------------------------------------

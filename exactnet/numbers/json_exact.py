@@ -21,9 +21,13 @@ from .budget import shown
 class DecimalLiteral(str):
     """The text of a JSON number literal with a fraction or exponent (kept exact, never a float)."""
 
+    __slots__ = ()
+
 
 class IntegerLiteral(str):
     """The text of a JSON integer literal with more digits than Python converts from text."""
+
+    __slots__ = ()
 
 
 class DuplicateKeyError(FormatError):
