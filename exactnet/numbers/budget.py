@@ -29,7 +29,7 @@ class NumberBudget:
     max_digits: int = 100_000
     #: Bits of any integer computed while parsing, and of the size estimate of any sub-expression
     #: (about ``max_digits`` decimal digits).
-    max_integer_bits: int = 332_193
+    max_integer_bits: int = 332_200
     #: Absolute value of the exponent of a decimal literal (``1e-5``).
     max_decimal_exponent: int = 100_000
     #: Nesting depth of the expression (parentheses, function calls, signs, powers).

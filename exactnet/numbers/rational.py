@@ -41,12 +41,12 @@ def parse_rational(text: str, budget: NumberBudget = BUDGET) -> fmpq | None:
     expression); raises :class:`NumberError` for NaN, infinities, a zero denominator,
     non-ASCII characters or a literal over the number budget (docs/numbers.md).
     """
-    s = text.strip()
-    if len(s) <= 40 and s.isascii():  # the common case: short, plain
-        m = _INT.match(s)
-        if m:
+    if len(text) <= 40 and text.isascii():  # the common case: short, plain
+        s = text.strip()
+        if _INT.match(s):
             return fmpq(int(s))
     check_text(text, budget)
+    s = text.strip()
     m = _INT.match(s)
     if m:
         value = integer_from_digits(m.group(2), text, budget)

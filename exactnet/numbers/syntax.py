@@ -456,12 +456,12 @@ class _Parser:
             raise over_limit(self.text, f"the size of the data of {_kind(node)}", node.size, b.max_root_data_bits,
                              "bits")
         atoms = node.atoms
-        if len(atoms) > b.max_generators:
-            raise over_limit(self.text, "the number of distinct radicals and roots (field generators)", len(atoms),
-                             b.max_generators)
         bound = degree_bound(atoms)
         if bound > b.max_field_degree:
             raise over_limit(self.text, "the degree bound of the number field", bound, b.max_field_degree)
+        if len(atoms) > b.max_generators:
+            raise over_limit(self.text, "the number of distinct radicals and roots (field generators)", len(atoms),
+                             b.max_generators)
         return node
 
     def arith(self, op: str, a, b):
@@ -588,7 +588,7 @@ class _Parser:
                 return r
             if r < 0:
                 if real and q % 2 == 1:
-                    return -self.radical(-r, q, real)
+                    return self.negate(self.radical(-r, q, real))
                 raise NumberError(
                     f"{shown(self.text)} is not real: the {'real' if real else 'principal'} {q}-th root of"
                     f" {rational_text(r)} is complex"
@@ -719,10 +719,10 @@ def parse_expression(text: str, budget: NumberBudget = BUDGET) -> Value:
 
 def check_atoms(atoms, what: str, budget: NumberBudget = BUDGET) -> None:
     """The generator and field-degree limits for numbers parsed together (``what`` names them)."""
-    if len(atoms) > budget.max_generators:
-        raise over_limit(what, "the number of distinct radicals and roots (field generators)", len(atoms),
-                         budget.max_generators, quote=False)
     bound = degree_bound(atoms)
     if bound > budget.max_field_degree:
         raise over_limit(what, "the degree bound of their common number field", bound, budget.max_field_degree,
                          quote=False)
+    if len(atoms) > budget.max_generators:
+        raise over_limit(what, "the number of distinct radicals and roots (field generators)", len(atoms),
+                         budget.max_generators, quote=False)

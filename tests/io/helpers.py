@@ -119,3 +119,78 @@ def checkpoint(path: Path, pickle_bytes: bytes, storages: dict[str, bytes] | Non
             zf.writestr(name, data)
     path.write_bytes(buf.getvalue())
     return path
+
+
+# ---------------------------------------------------------------------------------------------
+# hostile files (built small at test time; nothing big is committed)
+# ---------------------------------------------------------------------------------------------
+
+
+def stride0_checkpoint(path: Path, columns: int = 1 << 28) -> Path:
+    """A ~650-byte checkpoint whose one stored float is viewed with stride 0 as ``(1, columns)``."""
+    payload = p_state_dict([("0.weight", p_tensor("FloatStorage", "0", 1, 0, (1, columns), (0, 0)))])
+    return checkpoint(path, payload, {"0": struct.pack("<f", 1.0)})
+
+
+def npy_header(shape, descr: str = "<f8", fortran: bool = False) -> bytes:
+    """The ``.npy`` magic and header declaring ``shape`` (data not included)."""
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": fortran, "shape": tuple(shape)})
+    return buf.getvalue()
+
+
+def npz_archive(path: Path, members: dict[str, bytes], compress: bool = False) -> Path:
+    """An ``.npz`` (zip) with the given raw members."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def npz_zero_bomb(path: Path, shape=(5000, 4000), chunk: int = 1 << 22) -> Path:
+    """A small compressed ``.npz`` whose ``W0`` really holds ``prod(shape)`` float64 zeros
+    (160 MB for the default shape, about 160 kB on disk), written in chunks."""
+    total = int(np.prod(shape)) * 8
+    zeros = bytes(chunk)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zf.open("W0.npy", "w", force_zip64=True) as fh:
+            fh.write(npy_header(shape))
+            left = total
+            while left:
+                n = min(left, chunk)
+                fh.write(zeros[:n])
+                left -= n
+        zf.writestr("b0.npy", npy_header((shape[0],)) + bytes(8 * shape[0]))
+    return path
+
+
+def p_object(module: str, name: str, state: bytes) -> bytes:
+    """``module.name`` created empty (NEWOBJ) and given ``state`` (BUILD)."""
+    return p_global(module, name) + b")\x81" + state + b"b"
+
+
+def p_dict(*pairs: tuple[bytes, bytes]) -> bytes:
+    return b"}" + (b"(" + b"".join(k + v for k, v in pairs) + b"u" if pairs else b"")
+
+
+def p_linear(parameters: bytes) -> bytes:
+    return p_object("torch.nn.modules.linear", "Linear",
+                    p_dict((p_str("_parameters"), parameters), (p_str("_modules"), p_dict())))
+
+
+def p_sequential(modules: bytes) -> bytes:
+    return p_object("torch.nn.modules.container", "Sequential", p_dict((p_str("_modules"), modules)))
+
+
+#: Pickled ``nn.Sequential`` modules whose state is malformed, by what is wrong with it.
+MALFORMED_MODULES = {
+    "parameters are a list": p_sequential(p_dict((p_str("0"), p_linear(b"]")))),
+    "weight is an int": p_sequential(p_dict((p_str("0"), p_linear(p_dict((p_str("weight"), p_int(5))))))),
+    "modules are a list": p_sequential(b"]"),
+    "modules are an int": p_sequential(p_int(5)),
+    "Linear state is a list": p_sequential(p_dict((p_str("0"), p_object("torch.nn.modules.linear", "Linear", b"]")))),
+}
+
+
+def module_checkpoint(path: Path, module_pickle: bytes) -> Path:
+    return checkpoint(path, b"\x80\x02" + module_pickle + b".", {"0": struct.pack("<2f", 1, 2)})
