@@ -22,22 +22,12 @@ from typing import Iterable, Union
 from flint import arb, fmpq, fmpz
 
 from ..errors import NumberError
-from .algebraic import (
-    AlgebraicSpec,
-    NumberField,
-    RealAlgebraic,
-    RealRoot,
-    build_field,
-    embed,
-    parse_algebraic,
-    sign,
-    unify_fields,
-    working_precision,
-)
+from .algebraic import NumberField, RealAlgebraic, RealRoot, embed, sign, working_precision
+from .fields import AlgebraicSpec, build_field, parse_algebraic, unify_fields
 from .budget import BUDGET, NumberBudget, NumberLimitError
 from .json_exact import DecimalLiteral, DuplicateKeyError, IntegerLiteral, json_loads_exact
 from .rational import format_rational, from_float, parse_rational, rational_json, to_rational
-from .syntax import Node, parse_expression
+from .syntax import parse_expression
 
 Number = Union[fmpq, RealAlgebraic]
 
