@@ -148,6 +148,9 @@ def _tanh_pool() -> list:
     return certs
 
 
+POOL_SIZE = 24
+
+
 @lru_cache(maxsize=None)
 def pool() -> tuple:
     certs = [plain(c) for c in _relu_pool() + _tanh_pool()]
@@ -220,7 +223,9 @@ def edit_number(data, cert):
     name = data.draw(st.sampled_from(sorted(NUMBER_EDITS) + ["sqrt2"]))
     value = get(cert, path)
     new = "sqrt(2)" if name == "sqrt2" else NUMBER_EDITS[name](_as_q(value))
-    put(cert, path, new if isinstance(new, str) else (int(new.p) if isinstance(value, int) and new.q == 1 else _text(new)))
+    if not isinstance(new, str):
+        new = int(new.p) if isinstance(value, int) and new.q == 1 else _text(new)
+    put(cert, path, new)
     return f"number {name}"
 
 
@@ -395,6 +400,7 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
         if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
             assert claim_holds(flipped) is False, cert["kind"]
     assert len(seen) == 10, seen
+    assert len(pool()) == POOL_SIZE
 
 
 @SLOW_OK
