@@ -102,7 +102,9 @@ def obj(required: dict | None = None, optional: dict | None = None) -> Spec:
             _fail(where, f"expected an object, got {_describe(value)}")
         unknown = [k for k in value if k not in required and k not in optional]
         if unknown:
-            _fail(where, f"unknown key(s) {', '.join(repr(k) for k in sorted(unknown, key=str))}")
+            names = [_short(k) for k in sorted(unknown, key=str)]
+            more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+            _fail(where, f"unknown key(s) {', '.join(names[:5])}{more}")
         missing = [k for k in required if k not in value]
         if missing:
             _fail(where, f"missing key(s) {', '.join(repr(k) for k in missing)}")
@@ -118,7 +120,7 @@ def tagged(tag: str, variants: dict) -> Spec:
             _fail(where, f"expected an object, got {_describe(value)}")
         key = value.get(tag)
         if not isinstance(key, str) or key not in variants:
-            _fail(where, f"unknown {tag} {key!r} (expected one of {', '.join(map(repr, variants))})")
+            _fail(where, f"unknown {tag} {_short(key)} (expected one of {', '.join(map(repr, variants))})")
         variants[key](value, where)
     return check
 
@@ -140,6 +142,11 @@ def either(first: Spec, second: Spec, when: Callable[[Any], bool]) -> Spec:
     def check(value, where):
         (first if when(value) else second)(value, where)
     return check
+
+
+def _short(key) -> str:
+    text = repr(key)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _describe(value) -> str:
@@ -221,7 +228,8 @@ _DOMAIN_KEY = tagged("class", {
 CANONICAL_FORM = obj({"keys": list_of(obj({"u": numbers, "beta": number, "alpha": numbers})),
                       "linear": matrix, "constant": numbers})
 
-RELU_EQUIVALENCE_CLAIM = obj({"equivalent": boolean}, {"domain": nullable(DOMAIN), "tier": nullable(text)})
+RELU_EQUIVALENCE_CLAIM = obj({"equivalent": boolean},
+                             {"domain": nullable(DOMAIN), "tier": nullable(const("a", "b", "c", "d"))})
 RELU_EQUIVALENCE_EVIDENCE = tagged("method", {
     "witness": obj({"method": text, "point": numbers}, {"outputs": list_of(numbers, 2)}),
     "canonical_form": obj({"method": text, "form": CANONICAL_FORM},
@@ -290,7 +298,7 @@ def validate(cert: dict) -> None:
         raise MalformedCertificate("certificate: expected a JSON object")
     kind = cert.get("kind")
     if not isinstance(kind, str) or kind not in KINDS:
-        raise MalformedCertificate(f"certificate: unknown kind {kind!r} (known: {', '.join(KINDS)})")
+        raise MalformedCertificate(f"certificate: unknown kind {_short(kind)} (known: {', '.join(KINDS)})")
     claim, evidence, count = KINDS[kind]
     obj({"format": text, "kind": text, "claim": claim, "networks": list_of(NETWORK, count), "evidence": evidence},
         {"digest": digest})(cert, "")

@@ -96,3 +96,11 @@ def test_the_digest_is_of_everything_but_itself():
     body = {k: v for k, v in cert.items() if k != "digest"}
     assert cert["digest"]["sha256"] == certificate_digest(body) == certificate_digest(cert)
     assert set(cert) == {"format", "kind", "claim", "networks", "evidence", "digest"}
+
+
+def test_messages_stay_short_for_huge_or_many_unknown_keys():
+    cert = fresh(0)
+    cert["claim"].update({"k" * 10_000: 1, **{f"x{i}": i for i in range(50)}})
+    with pytest.raises(MalformedCertificate) as info:
+        check_certificate(cert)
+    assert len(str(info.value)) < 300 and "more" in str(info.value)
