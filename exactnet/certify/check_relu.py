@@ -312,7 +312,7 @@ def _check_witness(a, b, domain, evidence) -> CheckResult:
 
 
 def _canonical(net):
-    """``(alpha: {(u, β): α}, L, C)`` of a network with ≤ 1 hidden layer (relu.md §3.2)."""
+    """``(alpha: {(u, β): α}, L, C)`` of a network with ≤ 1 hidden layer (Theorem C)."""
     layers = _layers(net)
     n, m = net.input_dim, net.output_dim
     if len(layers) == 1:
@@ -438,7 +438,7 @@ def _check_canonical(a, b, rows, evidence) -> CheckResult:
     if not ok:
         return CheckResult(False, "the stated canonical form differs from the recomputed one")
     where = "on the domain" if rows else "on R^n"
-    return CheckResult(True, f"equal canonical forms {where} (relu.md §3.2/§3.4)")
+    return CheckResult(True, f"equal canonical forms {where} (Theorem C, docs/certificates.md)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -570,7 +570,7 @@ def _check_moves(a, b, rows, evidence) -> CheckResult:
         return CheckResult(False, f"invalid move: {exc}")
     if la != lb:
         return CheckResult(False, "the moves do not lead to the same network")
-    return CheckResult(True, "function-preserving moves turn both networks into the same network")
+    return CheckResult(True, "function-preserving moves turn both networks into the same network (Theorem M)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -713,7 +713,8 @@ def _check_tree(a, b, rows, evidence) -> CheckResult:
         leaves += 1
     if not all(visited):
         return CheckResult(False, "the tree has unreachable nodes")
-    return CheckResult(True, f"equal affine maps on all {leaves} cells of a verified region tree (relu.md §4)")
+    return CheckResult(True, f"equal affine maps on all {leaves} cells of a verified region tree"
+                             " (Theorem T, docs/certificates.md)")
 
 
 def _decision_target(nets, k, layer, unit) -> str | None:
