@@ -12,8 +12,9 @@ covers reading, parsing, field construction, computing, writing files and render
 3. **Supervisor** (at ``T + HARD_GRACE``): Python signal handlers do not run during a long call
    into C (FLINT, PPL) that holds the interpreter, so the command runs in a forked child process;
    the parent waits, and if the child has neither finished nor begun writing its answer by then,
-   the parent kills it, prints the same honest ``unknown`` answer (one JSON object with
-   ``--json``) and exits 3.
+   the parent kills it, prints the child's latest provisional answer (e.g. ``fdim --batch``: the
+   batch dimension) or else the same honest ``unknown`` answer (one JSON object with ``--json``),
+   and exits with that answer's code (3 for unknown).
 
 The measured wall-clock overshoot of a whole ``exactnet ... --timeout T`` process is documented
 in ``docs/cli.md`` ("Time limits").
@@ -25,6 +26,7 @@ import math
 import os
 import select
 import signal
+import struct
 import sys
 import threading
 import time
@@ -36,7 +38,7 @@ import click
 from ..deadline import TimeLimitInterrupt
 
 #: Seconds after the deadline at which the alarm interrupts Python code.
-ALARM_GRACE = 0.25
+ALARM_GRACE = 0.5
 #: Seconds after the deadline at which the supervising process ends the computation.
 HARD_GRACE = 1.0
 #: The largest accepted ``--timeout`` (seconds; about 11.6 days).
@@ -116,29 +118,46 @@ def alarm(at: float | None, reason: str) -> Iterator[None]:
 
 
 class Supervised:
-    """The child's side of the supervision: :meth:`commit` tells the parent that the answer is
-    being written, after which the parent no longer interrupts (the answer is already computed
-    and rendered; writing it is bounded)."""
+    """The child's side of the supervision. :meth:`provisional` hands the parent an answer to print
+    if it has to end the child (the latest one counts); :meth:`commit` tells it that the final
+    answer is being written, after which the parent no longer interrupts (the answer is already
+    computed and rendered; writing it is bounded)."""
 
     def __init__(self, fd: int | None, event: threading.Event | None = None):
         self._fd, self._event = fd, event
+        self.latest: tuple[str, int] | None = None  # for the watchdog thread
+
+    def provisional(self, text: str, code: int) -> None:
+        self.latest = (text, code)
+        if self._fd is not None:
+            data = text.encode("utf-8")
+            self._send(b"P" + struct.pack("<iQ", code, len(data)) + data)
 
     def commit(self) -> None:
         if self._event is not None:
             self._event.set()
         if self._fd is not None:
-            try:
-                os.write(self._fd, b"C")
-            except OSError:  # the parent is gone: nobody to tell
-                pass
+            self._send(b"C")
             os.close(self._fd)
             self._fd = None
+
+    def _send(self, message: bytes) -> None:
+        try:
+            view = memoryview(message)
+            while view:
+                view = view[os.write(self._fd, view):]
+        except OSError:  # the parent is gone: nobody to tell
+            pass
+
+
+_HEADER = struct.calcsize("<iQ")
 
 
 def supervise(kill_at: float, give_up: Callable[[], int]) -> Supervised:
     """Continue in a child process that is ended at monotonic time ``kill_at`` unless it has
-    committed its answer by then; the parent then calls ``give_up()`` (which prints the unknown
-    answer and returns the exit code) and exits. The parent never returns from this call.
+    committed its answer by then; the parent then prints the child's latest provisional answer, or
+    calls ``give_up()`` (which prints the unknown answer and returns the exit code), and exits. The
+    parent never returns from this call.
 
     Without ``os.fork`` a watchdog thread takes the parent's place; it runs only when the
     computation releases the interpreter, which a long C call may not do.
@@ -159,9 +178,37 @@ def supervise(kill_at: float, give_up: Callable[[], int]) -> Supervised:
     os._exit(code)
 
 
+class _Messages:
+    """The parent's reading of the child's messages: ``C`` (commit) and ``P`` + header + text."""
+
+    def __init__(self):
+        self.buffer = b""
+        self.committed = False
+        self.latest: tuple[str, int] | None = None
+
+    def feed(self, chunk: bytes) -> None:
+        self.buffer += chunk
+        while self.buffer:
+            kind = self.buffer[:1]
+            if kind == b"C":
+                self.committed = True
+                self.buffer = self.buffer[1:]
+            elif kind == b"P":
+                if len(self.buffer) < 1 + _HEADER:
+                    return
+                code, size = struct.unpack("<iQ", self.buffer[1:1 + _HEADER])
+                end = 1 + _HEADER + size
+                if len(self.buffer) < end:
+                    return
+                self.latest = (self.buffer[1 + _HEADER:end].decode("utf-8"), code)
+                self.buffer = self.buffer[end:]
+            else:  # pragma: no cover - only this module writes to the pipe
+                self.buffer = b""
+
+
 def _wait_for(pid: int, read_end: int, kill_at: float, give_up: Callable[[], int]) -> int:
-    """The parent: wait for the child, kill it at ``kill_at`` unless committed; its exit code."""
-    committed = False
+    """The parent: wait for the child, end it at ``kill_at`` unless committed; its exit code."""
+    messages = _Messages()
     forwarded = {}
 
     def forward(signum, frame):  # SIGTERM / SIGHUP to the parent end the child too
@@ -172,7 +219,7 @@ def _wait_for(pid: int, read_end: int, kill_at: float, give_up: Callable[[], int
         signal.signal(sig, forward)
     try:
         while True:
-            wait = None if committed else max(0.0, kill_at - time.monotonic())
+            wait = None if messages.committed else max(0.0, kill_at - time.monotonic())
             try:
                 ready, _, _ = select.select([read_end], [], [], wait)
             except KeyboardInterrupt:
@@ -183,16 +230,21 @@ def _wait_for(pid: int, read_end: int, kill_at: float, give_up: Callable[[], int
                     _kill(pid, signal.SIGKILL)
                 return 130
             if ready:
-                chunk = os.read(read_end, 64)
+                chunk = os.read(read_end, 1 << 16)
                 if not chunk:  # the child closed the pipe: it has exited (or is exiting)
                     break
-                committed = committed or b"C" in chunk
+                messages.feed(chunk)
                 continue
             if "signal" in forwarded:
                 break
-            if not committed and time.monotonic() >= kill_at:
+            if not messages.committed and time.monotonic() >= kill_at:
                 _kill(pid, signal.SIGKILL)
                 os.waitpid(pid, 0)
+                if messages.latest is not None:
+                    text, code = messages.latest
+                    sys.stdout.write(text)
+                    sys.stdout.flush()
+                    return code
                 return give_up()
         status = os.waitpid(pid, 0)[1]
     finally:
@@ -203,7 +255,7 @@ def _wait_for(pid: int, read_end: int, kill_at: float, give_up: Callable[[], int
     if code >= 0:
         return code
     name = signal.Signals(-code).name
-    if not committed:
+    if not messages.committed:
         sys.stderr.write(f"exactnet: error: the computation was ended by signal {name}"
                          f"{' (out of memory?)' if -code == signal.SIGKILL else ''}\n")
     return 2
@@ -228,16 +280,22 @@ def _watchdog_thread(kill_at: float, give_up: Callable[[], int]) -> Supervised: 
     event = threading.Event()
     out, err = os.dup(1), os.dup(2)  # the real streams, whatever is redirected later
 
+    handle = Supervised(None, event)
+
     def watch():
         if not event.wait(max(0.0, kill_at - time.monotonic())):
             os.dup2(out, 1)
             os.dup2(err, 2)
-            code = give_up()
+            if handle.latest is not None:
+                sys.stdout.write(handle.latest[0])
+                code = handle.latest[1]
+            else:
+                code = give_up()
             sys.stdout.flush()
             os._exit(code)
 
     threading.Thread(target=watch, daemon=True, name="exactnet-time-limit").start()
-    return Supervised(None, event)
+    return handle
 
 
 __all__ = ["ALARM_GRACE", "HARD_GRACE", "MAX_TIMEOUT", "SECONDS", "Seconds", "Supervised", "alarm", "supervise"]

@@ -25,7 +25,7 @@ from ..errors import ExactnetError, InputError, UnsupportedError
 from .limits import SECONDS
 from .outputs import check_network_output, check_writable
 from .report import EXIT_ERROR, EXIT_NO, EXIT_YES, Report, key_value_table
-from .runner import Invocation, run_command
+from .runner import Budget, Invocation, process_started, run_command
 
 FAMILIES = ("relu", "tanh")
 #: The longest error line printed (characters of the message; longer ones are cut, saying so).
@@ -60,7 +60,7 @@ def activation_option(fn):
 
 
 def command(key: str, **settings):
-    """Register ``fn(deadline, **params) -> Report`` as an ``exactnet`` command with ``--json`` and
+    """Register ``fn(budget, **params) -> Report`` (``budget``: :class:`~exactnet.cli.runner.Budget`) as an ``exactnet`` command with ``--json`` and
     ``--timeout``. ``key`` is the answer's principal JSON key, ``null`` when the time limit ends the
     command (:func:`~exactnet.cli.runner.time_limit_report`)."""
 
@@ -71,7 +71,7 @@ def command(key: str, **settings):
         def wrapper(*, timeout, as_json, **params):
             ctx = click.get_current_context()
             invocation = ctx.obj if isinstance(ctx.obj, Invocation) else Invocation()
-            code = run_command(name, key, lambda deadline: fn(deadline, **params), timeout=timeout,
+            code = run_command(name, key, lambda budget: fn(budget, **params), timeout=timeout,
                                as_json=as_json, invocation=invocation)
             raise SystemExit(code)
 
@@ -100,9 +100,10 @@ def backend(command_name: str, activation: str):
     return fn
 
 
-def call_backend(command_name: str, activation: str, *args, deadline=None, **options) -> Report:
+def call_backend(command_name: str, activation: str, *args, budget: Budget | None = None, **options) -> Report:
     """Call a backend, passing only the options it declares; others given by the user are errors.
-    The deadline is passed to backends that take one (the others run under the alarm alone)."""
+    The budget's ``deadline`` and ``provisional`` are passed to backends that declare them (the
+    others run under the alarm and the supervisor alone)."""
     fn = backend(command_name, activation)
     params = inspect.signature(fn).parameters
     accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
@@ -113,8 +114,10 @@ def call_backend(command_name: str, activation: str, *args, deadline=None, **opt
         elif value not in (None, False, ()):
             flag = "--" + name.replace("_", "-")
             raise UnsupportedError(f"{flag} is not supported by 'exactnet {command_name}' for {activation} networks")
-    if deadline is not None and "deadline" in params:
-        passed["deadline"] = deadline
+    if budget is not None:
+        for name in ("deadline", "provisional"):
+            if name in params:
+                passed[name] = getattr(budget, name)
     return fn(*args, **passed)
 
 
@@ -143,10 +146,20 @@ def read_domain_option(path: str | None, net=None):
 
 
 def check_plot_output(path: str | None) -> None:
+    """A ``--plot`` file: writable, with an extension Matplotlib can write (``.png``, ``.pdf``, ...)."""
     if path is None:
         return
-    if not path.lower().endswith(".png"):
-        raise InputError(f"--plot {path}: plots are written as PNG files (name the file *.png)")
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        from ..errors import MissingDependencyError
+
+        raise MissingDependencyError("matplotlib", "plot", "--plot") from None
+    suffix = os.path.splitext(path)[1].lower().lstrip(".")
+    kinds = FigureCanvasBase.get_supported_filetypes()
+    if suffix not in kinds:
+        raise InputError(f"--plot {path}: cannot draw a {suffix or 'file without extension'!r}; name the file"
+                         f" .{' or .'.join(sorted(kinds))}")
     check_writable(path, "--plot")
 
 
@@ -170,7 +183,7 @@ def cli():
 @click.option("--symmetries", is_flag=True,
               help="ReLU: also run the hidden-symmetry analysis (regions, functional dimension; can be slow).")
 @activation_option
-def info(deadline, net, symmetries, activation):
+def info(budget, net, symmetries, activation):
     """Architecture of NET (and reducibility for tanh networks); fast on any network."""
     from .core import describe
 
@@ -184,7 +197,7 @@ def info(deadline, net, symmetries, activation):
     if symmetries and network.activation != "relu":
         raise UnsupportedError("--symmetries is the hidden-symmetry analysis of ReLU networks")
     if extra_fn is not None:
-        extra = call_backend("info", network.activation, network, deadline=deadline, symmetries=symmetries)
+        extra = call_backend("info", network.activation, network, budget=budget, symmetries=symmetries)
         data.update(extra.data)
 
     def render(console: Console):
@@ -233,7 +246,7 @@ class _NumbersCommand(click.Command):
 @click.option("--prec", default=64, show_default=True, type=click.IntRange(2, 1 << 14),
               help="Bits of accuracy of tanh enclosures.")
 @activation_option
-def eval_(deadline, net, x, prec, activation):
+def eval_(budget, net, x, prec, activation):
     """Evaluate NET at the input X1 X2 ... (exact numbers: 3, -1/2, 0.1, sqrt(2))."""
     from .core import evaluation_report
 
@@ -247,7 +260,7 @@ def eval_(deadline, net, x, prec, activation):
 @click.option("--dtype", type=click.Choice(["float16", "float32", "float64"]), default=None,
               help="Float type for binary outputs (default float64; values are rounded and reported).")
 @activation_option
-def convert(deadline, src, dst, dtype, activation):
+def convert(budget, src, dst, dtype, activation):
     """Convert between .json, PyTorch .pt/.pth, .safetensors, .onnx and .npz."""
     from ..io import save_network
 
@@ -275,13 +288,13 @@ def convert(deadline, src, dst, dtype, activation):
 @click.option("--domain", type=click.Path(dir_okay=False), default=None,
               help="Decide equivalence on a box or polyhedron (JSON) instead of all of R^n.")
 @activation_option
-def equiv(deadline, a, b, certificate, domain, activation):
+def equiv(budget, a, b, certificate, domain, activation):
     """Decide whether A and B compute the same function (exit 0 yes, 1 no, 3 unknown)."""
     check_writable(certificate, "--certificate")
     net_a, net_b = load(a, activation), load(b, activation)
     family = same_family(net_a, net_b, "equiv")
     dom = read_domain_option(domain, net_a)
-    return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, deadline=deadline)
+    return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, budget=budget)
 
 
 @command("width_after")
@@ -291,7 +304,7 @@ def equiv(deadline, a, b, certificate, domain, activation):
               help="Write a certificate that the compressed network is equivalent.")
 @click.option("--domain", type=click.Path(dir_okay=False), default=None, help="Input domain (ReLU).")
 @activation_option
-def compress(deadline, net, output, certificate, domain, activation):
+def compress(budget, net, output, certificate, domain, activation):
     """Losslessly compress NET to a smaller equivalent network (ReLU: if --timeout stops the
     never-active-unit search, the result is still lossless, possibly less compressed)."""
     check_network_output(output, "--output")
@@ -299,16 +312,16 @@ def compress(deadline, net, output, certificate, domain, activation):
     network = load(net, activation)
     dom = read_domain_option(domain, network)
     return call_backend("compress", network.activation, network, output=output, certificate=certificate, domain=dom,
-                        deadline=deadline)
+                        budget=budget)
 
 
 @command("rank")
 @click.argument("net")
 @activation_option
-def rank(deadline, net, activation):
+def rank(budget, net, activation):
     """The rank of NET: the fewest hidden units of any equivalent network."""
     network = load(net, activation)
-    return call_backend("rank", network.activation, network, deadline=deadline)
+    return call_backend("rank", network.activation, network, budget=budget)
 
 
 @command("proximate_rank")
@@ -319,7 +332,7 @@ def rank(deadline, net, activation):
 @click.option("--certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a checkable certificate that the witness is within ε and has the reported rank.")
 @activation_option
-def prank(deadline, net, eps, method, output, certificate, activation):
+def prank(budget, net, eps, method, output, certificate, activation):
     """Proximate rank: the least rank within L∞ distance ε of NET."""
     from ..numbers import parse_scalar
 
@@ -330,7 +343,7 @@ def prank(deadline, net, eps, method, output, certificate, activation):
     if not hasattr(value, "p") or value < 0:
         raise InputError(f"--eps must be a non-negative rational, got {eps!r}")
     return call_backend("prank", network.activation, network, eps=value, method=method, output=output,
-                        certificate=certificate, deadline=deadline)
+                        certificate=certificate, budget=budget)
 
 
 @command("path_exists")
@@ -340,13 +353,13 @@ def prank(deadline, net, eps, method, output, certificate, activation):
               help="Write the path as a checkable certificate.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Draw the path to a PNG file.")
 @activation_option
-def path(deadline, a, b, output, plot, activation):
+def path(budget, a, b, output, plot, activation):
     """A piecewise-linear path from A to B inside their functional-equivalence class."""
     check_writable(output, "--output")
     check_plot_output(plot)
     net_a, net_b = load(a, activation), load(b, activation)
     family = same_family(net_a, net_b, "path")
-    return call_backend("path", family, net_a, net_b, output=output, plot=plot, deadline=deadline)
+    return call_backend("path", family, net_a, net_b, output=output, plot=plot, budget=budget)
 
 
 @command("piece_count")
@@ -357,12 +370,12 @@ def path(deadline, a, b, output, plot, activation):
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="List at most this many pieces.")
 @click.option("--domain", type=click.Path(dir_okay=False), default=None, help="Input domain (ReLU).")
 @activation_option
-def fiber(deadline, net, sample, seed, limit, domain, activation):
+def fiber(budget, net, sample, seed, limit, domain, activation):
     """The fiber (functional-equivalence class) of NET as a union of pieces."""
     network = load(net, activation)
     dom = read_domain_option(domain, network)
     return call_backend("fiber", network.activation, network, sample=sample, seed=seed, limit=limit, domain=dom,
-                        deadline=deadline)
+                        budget=budget)
 
 
 @command("count")
@@ -373,7 +386,7 @@ def fiber(deadline, net, sample, seed, limit, domain, activation):
               help="Draw the cells of a 2-input network (with OTHER: the common refinement).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Stop after this many regions.")
 @activation_option
-def regions(deadline, net, other, domain, plot, limit, activation):
+def regions(budget, net, other, domain, plot, limit, activation):
     """Exact activation regions of a ReLU network."""
     check_plot_output(plot)
     network = load(net, activation)
@@ -382,7 +395,7 @@ def regions(deadline, net, other, domain, plot, limit, activation):
         same_family(network, second, "regions")
     dom = read_domain_option(domain, network)
     return call_backend("regions", network.activation, network, other=second, domain=dom, plot=plot, limit=limit,
-                        deadline=deadline)
+                        budget=budget)
 
 
 @command("functional_dimension")
@@ -392,11 +405,11 @@ def regions(deadline, net, other, domain, plot, limit, activation):
               help="JSON list of input points: the batch functional dimension at those points (the answer;"
                    " the functional dimension is added when the time limit allows).")
 @activation_option
-def fdim(deadline, net, domain, batch, activation):
+def fdim(budget, net, domain, batch, activation):
     """Exact functional dimension of NET (with --batch: the batch functional dimension)."""
     network = load(net, activation)
     dom = read_domain_option(domain, network)
-    return call_backend("fdim", network.activation, network, domain=dom, batch=batch, deadline=deadline)
+    return call_backend("fdim", network.activation, network, domain=dom, batch=batch, budget=budget)
 
 
 @command("valid")
@@ -404,7 +417,7 @@ def fdim(deadline, net, domain, batch, activation):
 @click.option("--network", "networks", multiple=True, type=click.Path(dir_okay=False),
               help="Also require the certificate's networks to equal these files (in order).")
 @activation_option
-def check(deadline, cert, networks, activation):
+def check(budget, cert, networks, activation):
     """Verify a certificate independently (exit 0 valid, 1 invalid, 2 malformed)."""
     from ..certify import check_file
 
@@ -415,7 +428,7 @@ def check(deadline, cert, networks, activation):
 @click.argument("names", nargs=-1)
 @click.option("--list", "list_only", is_flag=True, help="List the registered claims without running them.")
 @click.option("--quick", is_flag=True, help="Smaller instance counts (what the test suite runs).")
-def reproduce(deadline, names, list_only, quick):
+def reproduce(budget, names, list_only, quick):
     """Reproduce the papers' claims exactly (exit 0 if every claim holds)."""
     from ..reproduce.runner import reproduce_report
 
@@ -435,13 +448,21 @@ def main(argv: list[str] | None = None) -> int:
     process: ``--timeout`` is then also enforced by a supervising process (``docs/cli.md``). With an
     explicit ``argv`` (calls from Python) only the deadline and the alarm apply.
     """
-    invocation = Invocation(started=time.monotonic(), process=argv is None,
+    process = argv is None
+    invocation = Invocation(started=process_started() if process else time.monotonic(), process=process,
                             debug=bool(os.environ.get("EXACTNET_DEBUG")))
     args = sys.argv[1:] if argv is None else list(argv)
-    if not args:  # bare `exactnet`: the help, as `exactnet --help` prints it
-        with click.Context(cli, info_name="exactnet") as ctx:
-            click.echo(cli.get_help(ctx))
-        return EXIT_YES
+    if not args:  # bare `exactnet`: the help on standard output, as `exactnet --help` prints it
+        args = ["--help"]
+    code = _main(args, invocation)
+    if invocation.in_supervised_child():  # the answer is out: skip tearing down a large heap
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _main(args: list[str], invocation: Invocation) -> int:
     try:
         cli.main(args=args, prog_name="exactnet", standalone_mode=False, obj=invocation)
         return EXIT_YES
@@ -453,9 +474,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:  # usage errors, bad option values
         _error(exc.format_message())
         return EXIT_ERROR
-    except click.Abort:
-        _error("aborted")
-        return EXIT_ERROR
+    except click.Abort:  # click's translation of KeyboardInterrupt (Ctrl-C)
+        _error("interrupted")
+        return 130
     except (InputError, ExactnetError) as exc:
         if invocation.debug:
             raise

@@ -50,8 +50,8 @@ def check_network_output(path: str | None, option: str) -> None:
         return
     from ..io import format_of
 
-    format_of(path)
     check_writable(path, option)
+    format_of(path)
 
 
 __all__ = ["check_network_output", "check_writable"]

@@ -245,11 +245,10 @@ def _read_batch(path: str, n: int):
         raise type(exc)(f"{path}: {exc}") from None
 
 
-def fdim(net, domain=None, batch=None, deadline: Deadline = NO_DEADLINE) -> Report:
+def fdim(net, domain=None, batch=None, deadline: Deadline = NO_DEADLINE, provisional=None) -> Report:
     """``exactnet fdim``: exact functional dimension; with ``--batch`` the batch functional dimension,
-    which is then the answer (exit 0 when decided), the functional dimension being added when the
-    time limit allows (``null`` otherwise)."""
-    from ..deadline import is_time_limit_interrupt
+    which is then the answer (exit 0 when decided): it is handed to ``provisional`` before the
+    functional dimension is attempted, so that it is the answer if the time limit ends that."""
     from .functional_dimension import batch_functional_dimension, functional_dimension
     from .jacobian import parameter_names
     from .regions import require_rational_relu
@@ -266,19 +265,15 @@ def fdim(net, domain=None, batch=None, deadline: Deadline = NO_DEADLINE) -> Repo
                     "functional_dimension": None}
             return Report(data, EXIT_UNKNOWN,
                           lambda console: console.print(f"batch functional dimension: [yellow]unknown[/] ({why})"))
-    try:
-        with console_progress("functional dimension: regions") as progress:
-            res = functional_dimension(net, domain, deadline=deadline, progress=progress)
-    except BaseException as exc:
-        if bres is None or not is_time_limit_interrupt(exc):
-            raise
-        res = None  # the batch answer stands; the optional functional dimension ran out of time
-    if res is None:
-        data = {"functional_dimension": None, "reason": "time limit reached during the functional dimension",
-                **_batch_keys(bres, None)}
-        return Report(data, EXIT_YES, lambda console: console.print(
-            f"batch functional dimension {bres.value} on {bres.points} points ({bres.certified_by});"
-            " functional dimension: unknown (time limit)"))
+        if provisional is not None:
+            done = bres
+            provisional(Report(
+                {"functional_dimension": None, "reason": "the time limit stopped the functional dimension",
+                 **_batch_keys(done, None)}, EXIT_YES,
+                lambda console: console.print(f"batch functional dimension {done.value} on {done.points} points"
+                                              f" ({done.certified_by}); functional dimension: unknown (time limit)")))
+    with console_progress("functional dimension: regions") as progress:
+        res = functional_dimension(net, domain, deadline=deadline, progress=progress)
     names = parameter_names(net)
     data = {
         "functional_dimension": res.value,
