@@ -20,22 +20,22 @@ def check_writable(path: str | None, option: str) -> None:
     if path is None:
         return
     if path == "":
-        raise InputError(f"{option}: the file name is empty")
+        raise InputError(f"{option}: cannot write (the file name is empty)")
     p = Path(path)
     if p.is_dir():
-        raise InputError(f"{option} {path}: is a directory, not a file")
+        raise InputError(f"{option} {path}: cannot write (it is a directory, not a file)")
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.exists():
-        raise InputError(f"{option} {path}: the directory {parent} does not exist")
+        raise InputError(f"{option} {path}: cannot write (the directory {parent} does not exist)")
     if not parent.is_dir():
-        raise InputError(f"{option} {path}: {parent} is not a directory")
+        raise InputError(f"{option} {path}: cannot write ({parent} is not a directory)")
     existed = p.exists()
     try:
         fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
     except OSError as exc:
         why = {errno.EACCES: "permission denied", errno.EPERM: "permission denied",
                errno.EROFS: "read-only file system", errno.ENOSPC: "no space left on the device"}
-        raise InputError(f"{option} {path}: cannot be written ({why.get(exc.errno, exc.strerror)})") from None
+        raise InputError(f"{option} {path}: cannot write ({why.get(exc.errno, exc.strerror)})") from None
     os.close(fd)
     if not existed:
         try:

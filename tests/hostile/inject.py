@@ -13,6 +13,7 @@ that, before a network is read:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 SITECUSTOMIZE = '''
@@ -56,4 +57,5 @@ def injected(tmp_path: Path, mode: str) -> dict:
     site = tmp_path / f"inject-{mode}"
     site.mkdir(exist_ok=True)
     (site / "sitecustomize.py").write_text(SITECUSTOMIZE, encoding="utf-8")
-    return {"PYTHONPATH": str(site), "EXACTNET_TEST_INJECT": mode}
+    path = os.pathsep.join(p for p in (str(site), os.environ.get("PYTHONPATH", "")) if p)
+    return {"PYTHONPATH": path, "EXACTNET_TEST_INJECT": mode}
