@@ -60,9 +60,10 @@ def activation_option(fn):
 
 
 def command(key: str, **settings):
-    """Register ``fn(budget, **params) -> Report`` (``budget``: :class:`~exactnet.cli.runner.Budget`) as an ``exactnet`` command with ``--json`` and
-    ``--timeout``. ``key`` is the answer's principal JSON key, ``null`` when the time limit ends the
-    command (:func:`~exactnet.cli.runner.time_limit_report`)."""
+    """Register ``fn(budget, **params) -> Report`` as an ``exactnet`` command with ``--json`` and
+    ``--timeout`` (``budget``: :class:`~exactnet.cli.runner.Budget`). ``key`` is the answer's
+    principal JSON key, ``null`` when the time limit ends the command
+    (:func:`~exactnet.cli.runner.time_limit_report`)."""
 
     def register(fn):
         name = settings.pop("name", None) or fn.__name__
