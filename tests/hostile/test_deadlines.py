@@ -121,12 +121,6 @@ def test_a_long_c_call_is_ended_by_the_supervisor(tmp_path):
     assert r.err == ""
 
 
-def test_a_long_c_call_without_limit_is_not_interrupted(tmp_path):
-    env = injected(tmp_path, "long-c-call")
-    r = run("info", EXAMPLES / "relu_small.json", "--json", env=env, timeout=180)
-    assert r.code == 0 and r.json["parameters"] == 9
-
-
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_takes_a_timeout(command):
     r = run(command, "--help")
