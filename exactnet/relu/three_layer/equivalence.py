@@ -1,0 +1,194 @@
+"""Polynomial-time exact equivalence of generic bottleneck three-layer ReLU parameters
+(docs/relu-three-layer.md §5).
+
+``equivalent(a, b)`` returns a :class:`ThreeLayerEquivalence`:
+
+* ``True`` — the canonical forms (:mod:`.canonical`) are equal; ``moves`` is a chain of mechanism
+  moves from ``a`` to ``b`` (``a``'s chain to the canonical parameter, then ``b``'s chain inverted)
+  and it has been re-applied from ``a`` with every move's facts checked and found to end exactly at
+  ``b`` — so the verdict rests on the moves' exact facts, not on any completeness claim;
+* ``False`` — only with an exact ``witness`` input where the exact outputs differ (searched at
+  polynomially many points: random probes, three-point stencils across a first-layer hyperplane
+  that one network shows and the other may not, and points separating the two second layers on the
+  orthant when the first layers agree);
+* ``None`` — not applicable (a hypothesis fails; ``reason`` says which) or no witness found: the
+  caller falls back to the complete procedure.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from flint import fmpq, fmpq_mat
+
+from ...errors import InputError
+from ...network import Network
+from .canonical import Canonicalization, canonicalize
+from .moves import verify_chain
+from .params import ZERO, ThreeLayer, as_params
+from .structure import first_layer_kinds, orthant_form
+
+
+@dataclass(frozen=True)
+class ThreeLayerEquivalence:
+    """``verdict`` True/False/None, ``reason``, the move chain (True) or the witness (False)."""
+
+    verdict: bool | None
+    reason: str
+    moves: tuple = ()
+    witness: tuple | None = None
+    outputs: tuple | None = None
+    canonical: tuple = ()
+
+
+def _check(a, b) -> tuple[ThreeLayer, ThreeLayer] | None:
+    for name, n in (("first", a), ("second", b)):
+        if not isinstance(n, (Network, ThreeLayer)):
+            raise InputError(f"the {name} argument is not a network")
+    if isinstance(a, Network) and isinstance(b, Network):
+        if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
+            raise InputError(f"dimension mismatch: R^{a.input_dim} -> R^{a.output_dim} vs"
+                             f" R^{b.input_dim} -> R^{b.output_dim}")
+
+
+def _preimage(p: ThreeLayer):
+    """``y ↦ x`` with ``W1 x + b1 = y`` (``W1`` of full row rank): ``x = W1ᵀ (W1 W1ᵀ)⁻¹ (y − b1)``."""
+    W = p.w1_matrix
+    Wt = W.transpose()
+    M = W * Wt
+
+    def solve(y):
+        v = fmpq_mat(p.n1, 1, [yy - bb for yy, bb in zip(y, p.b1)])
+        x = Wt * M.solve(v)
+        return tuple(x[k, 0] for k in range(p.n0))
+
+    def direction(i):
+        v = fmpq_mat(p.n1, 1, [fmpq(1) if k == i else ZERO for k in range(p.n1)])
+        x = Wt * M.solve(v)
+        return tuple(x[k, 0] for k in range(p.n0))
+
+    return solve, direction
+
+
+def _differ(fa, fb, x):
+    ya, yb = fa(x), fb(x)
+    return (ya, yb) if ya != yb else None
+
+
+def _stencils(p: ThreeLayer, rnd: random.Random, only=None, attempts: int = 3):
+    """Three-point stencils across each visible first-layer hyperplane of ``p`` (canonical):
+    ``x0`` on the hyperplane at a visibility face point, ``x0 ± t n`` with ``W1 n = e_i``."""
+    if p.n1 == 0:
+        return
+    form = orthant_form(p)
+    solve, direction = _preimage(p)
+    for attempt in range(attempts):
+        kinds = first_layer_kinds(p, form, seed=rnd.randrange(1 << 30))
+        for k in kinds:
+            if k.kind != "visible" or (only is not None and k.unit not in only):
+                continue
+            i, fp = k.unit, k.face_point
+            if attempt:
+                fp = tuple(v * fmpq(rnd.randint(1, 9), rnd.randint(1, 9)) for v in fp)
+            t = fmpq(1)
+            for u, b, _al in form.keys:
+                if u[i] != 0:
+                    z = sum((a * v for a, v in zip(u, fp) if a != 0), b)
+                    if z != 0:
+                        t = min(t, abs(z) / (2 * abs(u[i])))
+            x0 = solve(fp)
+            n = direction(i)
+            for tt in (t, t / 16):
+                yield x0
+                yield tuple(a + tt * d for a, d in zip(x0, n))
+                yield tuple(a - tt * d for a, d in zip(x0, n))
+
+
+def _orthant_separation(pa: ThreeLayer, pb: ThreeLayer):
+    """Points where the second layers differ on the open orthant (same first layer)."""
+    from ..canonical import compare_shallow, separating_point
+
+    def shallow(p):
+        return Network("relu", ThreeLayer(p.n1, (), (), p.W2, p.b2, p.W3, p.b3).to_network().layers[1:])
+
+    if pa.n1 == 0:
+        return
+    ga, gb = shallow(pa), shallow(pb)
+    rows = [(tuple(1 if m == k else 0 for m in range(pa.n1)), 0) for k in range(pa.n1)]
+    cmp = compare_shallow(ga, gb, rows)
+    if cmp.equivalent:
+        return
+    h = separating_point(ga, gb, cmp, rows, tuple(fmpq(1) for _ in range(pa.n1)))
+    if h is not None and all(v > 0 for v in h):
+        solve, _ = _preimage(pa)
+        yield solve(h)
+
+
+def _probes(n0: int, rnd: random.Random, count: int = 16):
+    yield tuple(ZERO for _ in range(n0))
+    for k in range(count):
+        scale = (1, 1, 16, 256)[k % 4]
+        yield tuple(fmpq(rnd.randint(-64, 64) * scale, rnd.randint(1, 16)) for _ in range(n0))
+
+
+def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = None,
+                 cb: Canonicalization | None = None, seed: int = 0):
+    """An exact input where ``a`` and ``b`` differ, searched at polynomially many points, or ``None``."""
+    rnd = random.Random(seed)
+    gens = [_probes(a.n0, rnd)]
+    if ca is not None and cb is not None and ca.form and cb.form:
+        pa, pb = ca.form.params, cb.form.params
+        if (pa.W1, pa.b1) == (pb.W1, pb.b1):
+            gens.append(_orthant_separation(pa, pb))
+        else:
+            keys_b = {(w, v) for w, v in zip(pb.W1, pb.b1)}
+            keys_a = {(w, v) for w, v in zip(pa.W1, pa.b1)}
+            only_a = {i for i in range(pa.n1) if (pa.W1[i], pa.b1[i]) not in keys_b}
+            only_b = {i for i in range(pb.n1) if (pb.W1[i], pb.b1[i]) not in keys_a}
+            gens.append(_stencils(pa, rnd, only_a))
+            gens.append(_stencils(pb, rnd, only_b))
+        gens.append(_stencils(pa, rnd, attempts=1))
+        gens.append(_stencils(pb, rnd, attempts=1))
+    for gen in gens:
+        for x in gen:
+            d = _differ(a, b, x)
+            if d is not None:
+                return x, d
+    return None
+
+
+def equivalent(a, b, *, seed: int = 0) -> ThreeLayerEquivalence:
+    """Decide ``f_a = f_b`` on ``R^{n0}`` for two-hidden-layer ReLU networks (see module docstring)."""
+    _check(a, b)
+    ca, cb = canonicalize(a, seed=seed), canonicalize(b, seed=seed)
+    if not ca.applicable or not cb.applicable:
+        which = "first" if not ca.applicable else "second"
+        reason = ca.reason if not ca.applicable else cb.reason
+        try:
+            pa, pb = as_params(a), as_params(b)
+        except InputError:
+            return ThreeLayerEquivalence(None, f"not applicable: the {which} network: {reason}")
+        found = find_witness(pa, pb, seed=seed)
+        if found:
+            return ThreeLayerEquivalence(False, "the outputs differ at a probe point", witness=found[0],
+                                         outputs=found[1])
+        return ThreeLayerEquivalence(None, f"not applicable: the {which} network: {reason}")
+    pa, pb = as_params(a), as_params(b)
+    if pa.n0 != pb.n0 or pa.n3 != pb.n3:
+        raise InputError("dimension mismatch between the two networks")
+    if ca.form == cb.form:
+        chain = ca.moves + cb.inverse_moves()
+        if not verify_chain(pa, pb, chain):  # pragma: no cover - would be a bug in the moves
+            raise AssertionError("internal error: the move chain does not take the first network to the second")
+        return ThreeLayerEquivalence(True, "equal structural canonical forms; the move chain is verified",
+                                     chain, canonical=(ca.form, cb.form))
+    found = find_witness(pa, pb, ca, cb, seed=seed)
+    if found:
+        return ThreeLayerEquivalence(False, "the canonical forms differ and the outputs differ at the witness",
+                                     witness=found[0], outputs=found[1], canonical=(ca.form, cb.form))
+    return ThreeLayerEquivalence(None, "the canonical forms differ but no witness was found (use the complete"
+                                       " procedure)", canonical=(ca.form, cb.form))
+
+
+__all__ = ["ThreeLayerEquivalence", "equivalent", "find_witness"]

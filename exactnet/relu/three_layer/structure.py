@@ -1,0 +1,338 @@
+"""Exact structure of a two-hidden-layer ReLU parameter (docs/relu-three-layer.md §2).
+
+* :func:`bottleneck` — ``rank W1 = n1 ≤ n0`` (exact rank, FLINT ``fmpq_mat``). Then
+  ``x ↦ W1 x + b1`` is onto ``R^{n1}`` and the image of the first layer is the whole orthant
+  ``O = R^{n1}_{≥0}``; every question "is this second-layer neuron ever active?" becomes an exact
+  sign test.
+* :func:`second_layer_kinds` — each second-layer neuron is ``dead`` (``r ≤ 0, β ≤ 0``: zero on
+  ``O``), ``active`` (``r ≥ 0, β ≥ 0``: the identity on ``O``) or ``mixed`` (its hyperplane meets
+  the interior of ``O``). A neuron with zero outgoing column is reported ``silent`` as well.
+* :func:`orthant_form` — the exact canonical form of ``G(h) = W3σ(W2h + b2) + b3`` on ``O``:
+  ``Σ_κ α_κ σ(u_κ·h + β_κ) + C h + c0`` over distinct mixed keys with ``α_κ ≠ 0``; two second
+  layers agree on ``O`` iff their forms are equal (the shallow canonical-form theorem on a
+  full-dimensional convex domain).
+* :func:`first_layer_kinds` — each first-layer neuron is ``visible`` (with an exact face point
+  where ``f`` kinks along its hyperplane), ``hidden`` (the M3 sign condition on the orthant form),
+  ``unused`` (``G`` does not depend on ``h_i``) or ``unclassified`` (a genericity condition fails).
+* the genericity conditions G1–G4 and the classification condition G5 the procedure relies on, each
+  a :class:`Check` with its reason.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from flint import fmpq
+
+from .params import ZERO, ThreeLayer, as_params
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one exact test: ``holds`` and a one-line ``reason``."""
+
+    name: str
+    holds: bool
+    reason: str
+    detail: dict = field(default_factory=dict, compare=False)
+
+
+def two_hidden_layers(net) -> Check:
+    from ...network import Network
+
+    if isinstance(net, ThreeLayer):
+        return Check("two_hidden_layers", True, "three affine layers")
+    if not isinstance(net, Network):
+        return Check("two_hidden_layers", False, "not a network")
+    if net.activation != "relu":
+        return Check("two_hidden_layers", False, f"the network is {net.activation}, not ReLU")
+    if net.depth != 2:
+        return Check("two_hidden_layers", False, f"the network has {net.depth} hidden layer(s), not 2")
+    if not net.is_rational:
+        return Check("two_hidden_layers", False, "the three-layer procedures need rational weights")
+    return Check("two_hidden_layers", True, "ReLU, two hidden layers, rational weights")
+
+
+def bottleneck(net) -> Check:
+    """(G1) ``rank W1 = n1 ≤ n0``: the first layer maps onto the orthant (exact rank)."""
+    p = as_params(net)
+    if p.n1 > p.n0:
+        return Check("bottleneck", False, f"n1 = {p.n1} > n0 = {p.n0}: the first layer is wider than the input")
+    rank = p.w1_matrix.rank() if p.n1 else 0
+    if rank < p.n1:
+        return Check("bottleneck", False, f"rank W1 = {rank} < n1 = {p.n1}: the image of the first layer is"
+                                          " lower-dimensional than the orthant", {"rank": rank})
+    return Check("bottleneck", True, f"rank W1 = n1 = {p.n1} <= n0 = {p.n0}: the first layer maps onto the orthant",
+                 {"rank": rank})
+
+
+def nonzero_entries(net) -> Check:
+    """(G2) every entry of ``W2``, ``b2`` and ``W3`` is non-zero (reported; the procedure does not need it)."""
+    p = as_params(net)
+    zeros = [f"W2[{j},{i}]" for j, r in enumerate(p.W2) for i, v in enumerate(r) if v == 0]
+    zeros += [f"b2[{j}]" for j, v in enumerate(p.b2) if v == 0]
+    zeros += [f"W3[{s},{j}]" for s, r in enumerate(p.W3) for j, v in enumerate(r) if v == 0]
+    if zeros:
+        return Check("nonzero_entries", False, "zero entries: " + ", ".join(zeros[:6]) + (" ..." if len(zeros) > 6 else ""))
+    return Check("nonzero_entries", True, "every entry of W2, b2, W3 is non-zero")
+
+
+def no_face_hyperplane(net) -> Check:
+    """(G4) no second-layer hyperplane contains a face of the orthant of positive dimension or its
+    vertex: for the orthant both say ``b2[j] ≠ 0`` (reported; the procedure does not need it)."""
+    p = as_params(net)
+    bad = [j for j, v in enumerate(p.b2) if v == 0]
+    if bad:
+        return Check("no_face_hyperplane", False, f"b2[{bad[0]}] = 0: the hyperplane of second-layer neuron {bad[0]}"
+                                                  " passes through the vertex of the orthant")
+    return Check("no_face_hyperplane", True, "no second-layer hyperplane passes through the vertex of the orthant")
+
+
+# ---------------------------------------------------------------------------------------------
+# second layer on the orthant
+# ---------------------------------------------------------------------------------------------
+
+
+def neuron_kind(r, beta) -> str:
+    """``dead`` / ``active`` / ``mixed`` of ``σ(r·h + β)`` on the orthant (exact sign tests)."""
+    if all(v <= 0 for v in r) and beta <= 0:
+        return "dead"
+    if all(v >= 0 for v in r) and beta >= 0:
+        return "active"
+    return "mixed"
+
+
+@dataclass(frozen=True)
+class NeuronKinds:
+    """Per second-layer neuron: ``dead``/``active``/``mixed`` on the orthant and whether it is silent."""
+
+    kinds: tuple[str, ...]
+    silent: tuple[bool, ...]
+    exact_on_image: bool  # True when the orthant is the image of the first layer (bottleneck)
+
+
+def second_layer_kinds(net) -> NeuronKinds:
+    p = as_params(net)
+    kinds = tuple(neuron_kind(r, b) for r, b in zip(p.W2, p.b2))
+    silent = tuple(all(v == 0 for v in p.out2(j)) for j in range(p.n2))
+    return NeuronKinds(kinds, silent, bottleneck(p).holds)
+
+
+@dataclass(frozen=True)
+class OrthantForm:
+    """``G(h) = Σ_κ α_κ σ(u_κ·h + β_κ) + C h + c0`` on ``O``; keys ``(u, β, α)`` sorted, distinct,
+    ``α ≠ 0``, ``u`` scaled so its first non-zero entry is ``±1``; orientation ``u[p] = +1`` at the
+    first non-zero ``p``, or ``u[hidden] > 0`` when a hidden coordinate is given."""
+
+    keys: tuple
+    C: tuple  # n3 rows of n1
+    c0: tuple
+    hidden: int | None = None
+
+    @property
+    def n1(self) -> int:
+        return len(self.C[0]) if self.C else 0
+
+
+def _orient(u, hidden):
+    if hidden is not None and u[hidden] != 0:
+        return 1 if u[hidden] > 0 else -1
+    return 1 if next(v for v in u if v != 0) > 0 else -1
+
+
+def orthant_form(net, hidden: int | None = None) -> OrthantForm:
+    """The canonical form of the second layer on the orthant (see the module docstring)."""
+    p = as_params(net)
+    n1, n3 = p.n1, p.n3
+    C = [[ZERO] * n1 for _ in range(n3)]
+    c0 = list(p.b3)
+    alpha: dict = {}
+    for j in range(p.n2):
+        a = p.out2(j)
+        if all(v == 0 for v in a):
+            continue
+        r, beta = p.W2[j], p.b2[j]
+        kind = neuron_kind(r, beta)
+        if kind == "dead":
+            continue
+        if kind == "active":
+            for s in range(n3):
+                if a[s] != 0:
+                    for k in range(n1):
+                        if r[k] != 0:
+                            C[s][k] += a[s] * r[k]
+                    c0[s] += a[s] * beta
+            continue
+        lam = abs(next(v for v in r if v != 0))
+        s_ = _orient(r, hidden)
+        f = fmpq(s_) / lam
+        u = tuple(v * f for v in r)
+        b = beta * f
+        mu = tuple(lam * v for v in a)
+        key = (u, b)
+        prev = alpha.get(key)
+        alpha[key] = mu if prev is None else tuple(x + y for x, y in zip(prev, mu))
+        if s_ < 0:  # a σ(−λℓ) = μ σ(ℓ) − μ ℓ
+            for s in range(n3):
+                if mu[s] != 0:
+                    for k in range(n1):
+                        if u[k] != 0:
+                            C[s][k] -= mu[s] * u[k]
+                    c0[s] -= mu[s] * b
+    keys = tuple(sorted(((u, b, al) for (u, b), al in alpha.items() if any(v != 0 for v in al)),
+                        key=lambda t: (t[0], t[1])))
+    return OrthantForm(keys, tuple(tuple(r) for r in C), tuple(c0), hidden)
+
+
+# ---------------------------------------------------------------------------------------------
+# first layer: visible / hidden / unused
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FirstLayerKind:
+    """``kind`` of first-layer neuron ``unit``: ``visible`` (``face_point``: a point ``p`` of the
+    orthant with ``p[unit] = 0``, every other ``p[k] > 0`` and off every key hyperplane, where the
+    one-sided derivative ``∂G/∂h_unit`` is ``derivative ≠ 0``: ``f`` kinks along the neuron's
+    hyperplane), ``hidden`` (M3 sign condition on the orthant form oriented by ``unit``), ``unused``
+    (no key and no column of ``C`` involves ``h_unit``) or ``unclassified``."""
+
+    unit: int
+    kind: str
+    reason: str
+    face_point: tuple | None = None
+    derivative: tuple | None = None
+
+
+def _dyadic(rnd: random.Random, scale: int) -> fmpq:
+    return fmpq(rnd.randint(1, 64) * scale, 64)
+
+
+def _base_points(n1: int, rnd: random.Random, extra: bool):
+    pts = [tuple(fmpq(1, 1 << 12) * fmpq(k + 2, k + 1) for k in range(n1))]
+    for scale in (1, 16, 1, 256, 4):
+        pts.append(tuple(_dyadic(rnd, scale) for _ in range(n1)))
+    if extra:
+        for k in range(n1):
+            pts.append(tuple(fmpq(1 << 20) if m == k else fmpq(1, 1 << 12) * fmpq(m + 2, m + 1) for m in range(n1)))
+    return pts
+
+
+def _face_derivative(form: OrthantForm, z_face, i: int):
+    n3 = len(form.c0)
+    d = [form.C[s][i] for s in range(n3)]
+    for (u, _b, al), z in zip(form.keys, z_face):
+        if z > 0 and u[i] != 0:
+            for s in range(n3):
+                d[s] += al[s] * u[i]
+    return tuple(d)
+
+
+def hides(form: OrthantForm, i: int) -> bool:
+    """M3 on the orthant form oriented by ``i``: every key has ``u_i > 0``, ``u_k ≤ 0`` (``k ≠ i``),
+    ``β ≤ 0``, and ``C`` has no column but ``i``. Then every neuron of the canonical realization is
+    inactive on the face ``h_i = 0`` and ``G`` is constant there."""
+    for u, b, _al in form.keys:
+        if not u[i] > 0 or b > 0 or any(v > 0 for k, v in enumerate(u) if k != i):
+            return False
+    return all(v == 0 for row in form.C for k, v in enumerate(row) if k != i)
+
+
+def first_layer_kinds(net, form: OrthantForm | None = None, seed: int = 0) -> tuple[FirstLayerKind, ...]:
+    """Classify every first-layer neuron exactly (see :class:`FirstLayerKind`).
+
+    Visibility witnesses are searched at polynomially many face points (a small positive point, a
+    few random ones, and, for neurons still open, one far point per coordinate); under the no-
+    cancellation condition G3 these always find one for a neuron that is not hidden or unused.
+    """
+    p = as_params(net)
+    form = form or orthant_form(p)
+    n1 = p.n1
+    out: dict[int, FirstLayerKind] = {}
+    used = [any(form.C[s][i] != 0 for s in range(len(form.c0))) or any(u[i] != 0 for u, _b, _a in form.keys)
+            for i in range(n1)]
+    for i in range(n1):
+        if not used[i]:
+            out[i] = FirstLayerKind(i, "unused", "no key and no linear term of the second layer involves h_%d" % i)
+    rnd = random.Random(seed)
+    for extra in (False, True):
+        open_ = [i for i in range(n1) if i not in out]
+        if not open_:
+            break
+        for base in _base_points(n1, rnd, extra):
+            z = [sum((a * v for a, v in zip(u, base) if a != 0), b) for u, b, _al in form.keys]
+            for i in open_:
+                if i in out:
+                    continue
+                zf = [zz - u[i] * base[i] for zz, (u, _b, _a) in zip(z, form.keys)]
+                if any(v == 0 for v in zf):
+                    continue
+                d = _face_derivative(form, zf, i)
+                if any(v != 0 for v in d):
+                    fp = tuple(ZERO if k == i else v for k, v in enumerate(base))
+                    out[i] = FirstLayerKind(i, "visible", "f kinks along the hyperplane (non-zero one-sided"
+                                                          " derivative at a face point)", fp, d)
+    for i in range(n1):
+        if i in out:
+            continue
+        if hides(orthant_form(p, hidden=i), i):
+            out[i] = FirstLayerKind(i, "hidden", "every neuron of the second layer is inactive on the face h_%d = 0"
+                                                 " (M3 sign condition)" % i)
+        else:
+            out[i] = FirstLayerKind(i, "unclassified", "no visibility witness and the hide sign condition fails"
+                                                       " (cancellation: genericity condition G3 fails)")
+    return tuple(out[i] for i in range(n1))
+
+
+def classified(net, kinds=None) -> Check:
+    """(G5) every first-layer neuron is visible (with a witness), hidden or unused, and at most one is
+    hidden: the hypothesis of the structural canonical form (implied by G1 + G3)."""
+    kinds = kinds if kinds is not None else first_layer_kinds(net)
+    bad = [k.unit for k in kinds if k.kind == "unclassified"]
+    if bad:
+        return Check("classified", False, f"first-layer neuron {bad[0]}: no visibility witness and the hide sign"
+                                          " condition fails (cancellation; genericity condition G3 fails)")
+    hidden = [k.unit for k in kinds if k.kind == "hidden"]
+    if len(hidden) > 1:  # impossible by docs §2.4 unless f is constant (then all are unused)
+        return Check("classified", False, f"first-layer neurons {hidden} are all hidden")
+    return Check("classified", True, "every first-layer neuron is visible, hidden or unused")
+
+
+@dataclass(frozen=True)
+class Structure:
+    """Everything the structural procedure needs to know about one parameter."""
+
+    checks: tuple[Check, ...]
+    second: NeuronKinds | None
+    first: tuple[FirstLayerKind, ...]
+    form: OrthantForm | None
+
+    @property
+    def applicable(self) -> bool:
+        return all(c.holds for c in self.checks)
+
+    @property
+    def reason(self) -> str:
+        bad = [c for c in self.checks if not c.holds]
+        return bad[0].reason if bad else "generic bottleneck parameter"
+
+
+def structure(net) -> Structure:
+    """Run the checks G0 (two hidden layers, ReLU, rational), G1 (bottleneck) and G5 (classified),
+    and report G2, G4 (not needed by the procedure)."""
+    c0 = two_hidden_layers(net)
+    if not c0.holds:
+        return Structure((c0,), None, (), None)
+    p = as_params(net)
+    c1 = bottleneck(p)
+    if not c1.holds:
+        return Structure((c0, c1), second_layer_kinds(p), (), None)
+    form = orthant_form(p)
+    kinds = first_layer_kinds(p, form)
+    return Structure((c0, c1, classified(p, kinds)), second_layer_kinds(p), kinds, form)
+
+
+__all__ = ["Check", "FirstLayerKind", "NeuronKinds", "OrthantForm", "Structure", "bottleneck", "classified",
+           "first_layer_kinds", "hides", "neuron_kind", "no_face_hyperplane", "nonzero_entries", "orthant_form",
+           "second_layer_kinds", "structure", "two_hidden_layers"]
