@@ -172,7 +172,7 @@ def canonicalize(net, *, seed: int = 0) -> Canonicalization:
     chain.add(Scale(1, tuple(1 / abs(next(v for v in w if v != 0)) for w in p.W1)))
     p = chain.p
     kinds = st.first  # visible / hidden / unused are invariant under positive scaling
-    hidden = [k.unit for k in kinds if k.kind == "hidden"]
+    hidden = [k.unit for k in kinds if k.transferable]
     unused = [k.unit for k in kinds if k.kind == "unused"]
     delta = None
     if hidden:

@@ -110,7 +110,11 @@ def _orthant_separation(pa: ThreeLayer, pb: ThreeLayer):
     from ..canonical import compare_shallow, separating_point
 
     def shallow(p):
-        return Network("relu", ThreeLayer(p.n1, (), (), p.W2, p.b2, p.W3, p.b3).to_network().layers[1:])
+        from ...network import Layer
+
+        if p.n2 == 0:
+            return Network("relu", (Layer(((ZERO,) * p.n1,), (ZERO,)), Layer(tuple((ZERO,) for _ in p.b3), p.b3)))
+        return Network("relu", (Layer(p.W2, p.b2), Layer(p.W3, p.b3)))
 
     if pa.n1 == 0:
         return

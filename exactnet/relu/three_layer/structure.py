@@ -195,27 +195,28 @@ class FirstLayerKind:
     """``kind`` of first-layer neuron ``unit``: ``visible`` (``face_point``: a point ``p`` of the
     orthant with ``p[unit] = 0``, every other ``p[k] > 0`` and off every key hyperplane, where the
     one-sided derivative ``∂G/∂h_unit`` is ``derivative ≠ 0``: ``f`` kinks along the neuron's
-    hyperplane), ``hidden`` (M3 sign condition on the orthant form oriented by ``unit``), ``unused``
-    (no key and no column of ``C`` involves ``h_unit``) or ``unclassified``."""
+    hyperplane), ``hidden`` (not visible, and the M3 sign condition holds on the orthant form
+    oriented by ``unit``), ``unused`` (no key and no column of ``C`` involves ``h_unit``) or
+    ``unclassified`` (not visible, neither hidden nor unused: a cancellation). ``transferable``: the
+    M3 sign condition holds (a visible neuron can satisfy it too; then its transfer range starts at 0).
+    """
 
     unit: int
     kind: str
     reason: str
     face_point: tuple | None = None
     derivative: tuple | None = None
+    transferable: bool = False
 
 
 def _dyadic(rnd: random.Random, scale: int) -> fmpq:
     return fmpq(rnd.randint(1, 64) * scale, 64)
 
 
-def _base_points(n1: int, rnd: random.Random, extra: bool):
+def _base_points(n1: int, rnd: random.Random):
     pts = [tuple(fmpq(1, 1 << 12) * fmpq(k + 2, k + 1) for k in range(n1))]
-    for scale in (1, 16, 1, 256, 4):
+    for scale in (1, 16, 256):
         pts.append(tuple(_dyadic(rnd, scale) for _ in range(n1)))
-    if extra:
-        for k in range(n1):
-            pts.append(tuple(fmpq(1 << 20) if m == k else fmpq(1, 1 << 12) * fmpq(m + 2, m + 1) for m in range(n1)))
     return pts
 
 
@@ -229,59 +230,176 @@ def _face_derivative(form: OrthantForm, z_face, i: int):
     return tuple(d)
 
 
+def _values(form: OrthantForm, p) -> list:
+    return [sum((a * v for a, v in zip(u, p) if a != 0 and v != 0), b) for u, b, _al in form.keys]
+
+
+def _restriction(u, b, i):
+    """The key's restriction to the face ``h_i = 0``, scaled to first non-zero ``±1`` (or ``None`` if constant)."""
+    lead = next((v for k, v in enumerate(u) if k != i and v != 0), None)
+    if lead is None:
+        return None
+    c = 1 / abs(lead)
+    return tuple(ZERO if k == i else v * c for k, v in enumerate(u)), b * c
+
+
+def _on_face_hyperplane(v, beta, i: int, rnd: random.Random, scale: fmpq):
+    """A point ``p`` with ``p_i = 0``, ``p_k > 0`` otherwise, ``v·p + β = 0`` (``v_i`` ignored), if the
+    hyperplane meets the relative interior of the face; random in its other coordinates."""
+    n = len(v)
+    pos = [k for k in range(n) if k != i and v[k] > 0]
+    neg = [k for k in range(n) if k != i and v[k] < 0]
+    if beta < 0 and pos:
+        k, fixed = rnd.choice(pos), {}
+    elif beta > 0 and neg:
+        k, fixed = rnd.choice(neg), {}
+    elif beta == 0 and pos and neg:
+        k, fixed = rnd.choice(pos), {rnd.choice(neg): fmpq(1)}
+    else:
+        return None
+    eps = scale
+    for _ in range(64):
+        p = [ZERO] * n
+        for m in range(n):
+            if m not in (i, k):
+                p[m] = fixed.get(m, ZERO) + eps * fmpq(rnd.randint(1, 997), 997)
+        rest = sum((v[m] * p[m] for m in range(n) if m not in (i, k)), beta)
+        p[k] = -rest / v[k]
+        if p[k] > 0:
+            return tuple(p), k
+        eps /= 4
+    return None  # pragma: no cover - eps -> 0 always succeeds
+
+
+def _visible_by_crossing(form: OrthantForm, i: int, rnd: random.Random):
+    """Decide visibility of neuron ``i`` exactly (docs §2.3): group the keys by their restriction to the
+    face ``h_i = 0``; crossing a group's hyperplane inside the face changes ``∂G/∂h_i`` by the group's
+    jump ``Σ α u_i``. A group with non-zero jump meeting the face gives a witness on one side; if every
+    jump is zero the derivative is constant on the face and one generic point decides.
+    Returns ``(face_point, derivative)`` or ``None`` (the derivative vanishes on the whole face)."""
+    n3 = len(form.c0)
+    groups: dict = {}
+    for idx, (u, b, al) in enumerate(form.keys):
+        if u[i] == 0:
+            continue
+        r = _restriction(u, b, i)
+        if r is None:
+            continue
+        g = groups.setdefault(r, [[ZERO] * n3, []])
+        for s in range(n3):
+            g[0][s] += al[s] * u[i]
+        g[1].append(idx)
+    for (v, beta), (jump, _members) in groups.items():
+        if all(x == 0 for x in jump):
+            continue
+        for attempt in range(8):
+            got = _on_face_hyperplane(v, beta, i, rnd, fmpq(1, 1 << attempt))
+            if got is None:
+                break
+            q, k = got
+            z = _values(form, q)
+            zero = {idx for idx, zz in enumerate(z) if zz == 0}
+            if any(_restriction(form.keys[idx][0], form.keys[idx][1], i) != (v, beta) for idx in zero):
+                continue  # q lies on another hyperplane: retry elsewhere
+            t = q[k] / 2
+            for idx, zz in enumerate(z):
+                uk = form.keys[idx][0][k]
+                if zz != 0 and uk != 0:
+                    t = min(t, abs(zz) / (2 * abs(uk)))
+            for sgn in (1, -1):
+                pt = tuple(x + sgn * t if m == k else x for m, x in enumerate(q))
+                zf = [zz + sgn * t * form.keys[idx][0][k] for idx, zz in enumerate(z)]
+                if any(x == 0 for x in zf):
+                    continue
+                d = _face_derivative(form, zf, i)
+                if any(x != 0 for x in d):
+                    return pt, d
+    # every jump is zero: the derivative is constant on the relative interior of the face
+    for attempt in range(16):
+        pt = tuple(ZERO if m == i else fmpq(rnd.randint(1, 1 << 20), 1 << (attempt + 10)) for m in range(len(form.C[0])))
+        zf = _values(form, pt)
+        if all(x != 0 for x in zf):
+            d = _face_derivative(form, zf, i)
+            return (pt, d) if any(x != 0 for x in d) else None
+    return None  # pragma: no cover - random points avoid finitely many hyperplanes
+
+
 def hides(form: OrthantForm, i: int) -> bool:
     """M3 on the orthant form oriented by ``i``: every key has ``u_i > 0``, ``u_k ≤ 0`` (``k ≠ i``),
-    ``β ≤ 0``, and ``C`` has no column but ``i``. Then every neuron of the canonical realization is
-    inactive on the face ``h_i = 0`` and ``G`` is constant there."""
+    ``β ≤ 0``, and ``C`` has no column but ``i``. Then every neuron of the canonical realization but
+    ``σ(h_i)`` is inactive on the face ``h_i = 0``."""
     for u, b, _al in form.keys:
         if not u[i] > 0 or b > 0 or any(v > 0 for k, v in enumerate(u) if k != i):
             return False
     return all(v == 0 for row in form.C for k, v in enumerate(row) if k != i)
 
 
-def first_layer_kinds(net, form: OrthantForm | None = None, seed: int = 0) -> tuple[FirstLayerKind, ...]:
-    """Classify every first-layer neuron exactly (see :class:`FirstLayerKind`).
+def _transfer_candidates(form: OrthantForm, n1: int) -> set:
+    """Coordinates ``i`` for which every key, in one of its orientations, has ``u_i > 0 ≥ u_k``."""
+    cand = set(range(n1))
+    for u, _b, _al in form.keys:
+        pos = [k for k, v in enumerate(u) if v > 0]
+        neg = [k for k, v in enumerate(u) if v < 0]
+        allowed = set(pos if len(pos) == 1 else ()) | set(neg if len(neg) == 1 else ())
+        cand &= allowed
+        if not cand:
+            break
+    return cand
 
-    Visibility witnesses are searched at polynomially many face points (a small positive point, a
-    few random ones, and, for neurons still open, one far point per coordinate); under the no-
-    cancellation condition G3 these always find one for a neuron that is not hidden or unused.
+
+def first_layer_kinds(net, form: OrthantForm | None = None, seed: int = 0) -> tuple[FirstLayerKind, ...]:
+    """Classify every first-layer neuron exactly (see :class:`FirstLayerKind`); polynomial time.
+
+    Visibility: a few random face points first (cheap, all neurons at once), then the exact
+    crossing argument of :func:`_visible_by_crossing` for the neurons still open.
     """
     p = as_params(net)
     form = form or orthant_form(p)
     n1 = p.n1
+    n3 = len(form.c0)
     out: dict[int, FirstLayerKind] = {}
-    used = [any(form.C[s][i] != 0 for s in range(len(form.c0))) or any(u[i] != 0 for u, _b, _a in form.keys)
+    used = [any(form.C[s][i] != 0 for s in range(n3)) or any(u[i] != 0 for u, _b, _a in form.keys)
             for i in range(n1)]
     for i in range(n1):
         if not used[i]:
             out[i] = FirstLayerKind(i, "unused", "no key and no linear term of the second layer involves h_%d" % i)
     rnd = random.Random(seed)
-    for extra in (False, True):
+    visible_reason = "f kinks along the hyperplane (non-zero one-sided derivative at a face point)"
+    for base in _base_points(n1, rnd):
         open_ = [i for i in range(n1) if i not in out]
         if not open_:
             break
-        for base in _base_points(n1, rnd, extra):
-            z = [sum((a * v for a, v in zip(u, base) if a != 0), b) for u, b, _al in form.keys]
-            for i in open_:
-                if i in out:
-                    continue
-                zf = [zz - u[i] * base[i] for zz, (u, _b, _a) in zip(z, form.keys)]
-                if any(v == 0 for v in zf):
-                    continue
-                d = _face_derivative(form, zf, i)
-                if any(v != 0 for v in d):
-                    fp = tuple(ZERO if k == i else v for k, v in enumerate(base))
-                    out[i] = FirstLayerKind(i, "visible", "f kinks along the hyperplane (non-zero one-sided"
-                                                          " derivative at a face point)", fp, d)
+        z = _values(form, base)
+        for i in open_:
+            zf = [zz - u[i] * base[i] for zz, (u, _b, _a) in zip(z, form.keys)]
+            if any(v == 0 for v in zf):
+                continue
+            d = _face_derivative(form, zf, i)
+            if any(v != 0 for v in d):
+                fp = tuple(ZERO if k == i else v for k, v in enumerate(base))
+                out[i] = FirstLayerKind(i, "visible", visible_reason, fp, d)
     for i in range(n1):
-        if i in out:
+        if i not in out:
+            got = _visible_by_crossing(form, i, rnd)
+            if got is not None:
+                out[i] = FirstLayerKind(i, "visible", visible_reason, got[0], got[1])
+    for i in sorted(_transfer_candidates(form, n1)):
+        if out.get(i) is not None and out[i].kind == "unused":
             continue
         if hides(orthant_form(p, hidden=i), i):
-            out[i] = FirstLayerKind(i, "hidden", "every neuron of the second layer is inactive on the face h_%d = 0"
-                                                 " (M3 sign condition)" % i)
-        else:
-            out[i] = FirstLayerKind(i, "unclassified", "no visibility witness and the hide sign condition fails"
-                                                       " (cancellation: genericity condition G3 fails)")
+            if i in out:
+                k = out[i]
+                out[i] = FirstLayerKind(i, k.kind, k.reason + "; the M3 sign condition holds", k.face_point,
+                                        k.derivative, True)
+            else:
+                out[i] = FirstLayerKind(i, "hidden", "the derivative across the hyperplane vanishes on the whole"
+                                                     " face and every second-layer neuron is inactive on the face"
+                                                     " h_%d = 0 (M3 sign condition)" % i, transferable=True)
+    for i in range(n1):
+        if i not in out:
+            out[i] = FirstLayerKind(i, "unclassified", "the derivative across the hyperplane vanishes on the whole"
+                                                       " face but the hide sign condition fails (cancellation:"
+                                                       " genericity condition G3 fails)")
     return tuple(out[i] for i in range(n1))
 
 
@@ -291,11 +409,11 @@ def classified(net, kinds=None) -> Check:
     kinds = kinds if kinds is not None else first_layer_kinds(net)
     bad = [k.unit for k in kinds if k.kind == "unclassified"]
     if bad:
-        return Check("classified", False, f"first-layer neuron {bad[0]}: no visibility witness and the hide sign"
+        return Check("classified", False, f"first-layer neuron {bad[0]}: its kink is invisible but the hide sign"
                                           " condition fails (cancellation; genericity condition G3 fails)")
-    hidden = [k.unit for k in kinds if k.kind == "hidden"]
+    hidden = [k.unit for k in kinds if k.transferable]
     if len(hidden) > 1:  # impossible by docs §2.4 unless f is constant (then all are unused)
-        return Check("classified", False, f"first-layer neurons {hidden} are all hidden")
+        return Check("classified", False, f"first-layer neurons {hidden} all satisfy the hide sign condition")
     return Check("classified", True, "every first-layer neuron is visible, hidden or unused")
 
 
