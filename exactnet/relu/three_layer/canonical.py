@@ -106,6 +106,10 @@ def _block_of(p: ThreeLayer, units):
     return C, c
 
 
+def _scale(layer: int, factors) -> Scale:
+    return Scale(layer, tuple((j, c) for j, c in enumerate(factors) if c != 1))
+
+
 def canonical_second_layer(chain: _Chain, hidden: int | None) -> None:
     """Step 4 of the module docstring, appended to ``chain``."""
     p = chain.p
@@ -122,7 +126,7 @@ def canonical_second_layer(chain: _Chain, hidden: int | None) -> None:
             factors.append(1 / abs(next(v for v in r if v != 0)))
         else:
             factors.append(fmpq(1))
-    chain.add(Scale(2, tuple(factors)))
+    chain.add(_scale(2, factors))
     p = chain.p
     # M4: the always-active block becomes identity neurons at the end
     active = tuple(j for j in range(p.n2) if neuron_kind(p.W2[j], p.b2[j]) == "active")
@@ -169,7 +173,7 @@ def canonicalize(net, *, seed: int = 0) -> Canonicalization:
         return Canonicalization(None, (), (), st.reason, st)
     p = as_params(net)
     chain = _Chain(p)
-    chain.add(Scale(1, tuple(1 / abs(next(v for v in w if v != 0)) for w in p.W1)))
+    chain.add(_scale(1, [1 / abs(next(v for v in w if v != 0)) for w in p.W1]))
     p = chain.p
     kinds = st.first  # visible / hidden / unused are invariant under positive scaling
     hidden = [k.unit for k in kinds if k.transferable]

@@ -212,9 +212,8 @@ def _constraints(star, t, transfer, keys, C, c0, roles2, widths):
                     for i in range(n1):
                         if u[i] != 0:
                             C_acc[s][i] -= mu * W3[s][j] * _R(u[i])
-                    c_acc[s] -= mu * W3[s][j] * _R(beta)
-                    if t is not None and u[t] != 0:  # the shifted bias β − δ u_t: the δ part times λ_t
-                        pass
+                    shifted = _R(beta) if t is None else _R(beta) - Delta * _R(u[t]) / lam[t]
+                    c_acc[s] -= mu * W3[s][j] * shifted
         elif role == ("active",):
             for i in range(n1):
                 ineqs.append((W2[j][i], ">="))
@@ -236,15 +235,10 @@ def _constraints(star, t, transfer, keys, C, c0, roles2, widths):
     for s in range(n3):
         for i in range(n1):
             eqs.append(sympy.expand(C_acc[s][i] - _R(C[s][i])))
-        eqs.append(sympy.expand(c_acc[s] - _R(c0[s])))
+        eqs.append(sympy.fraction(sympy.together(sympy.expand(c_acc[s] - _R(c0[s]))))[0])  # clear λ_t > 0
+    eqs = [sympy.expand(e) for e in eqs]
     eqs = [e for e in eqs if e != 0]
     return syms, eqs, ineqs
-
-
-def _flipped_bias_terms_ok(t, keys, roles2) -> bool:
-    """Flipped keys on the transfer branch would carry δ into the constant term; such pieces are not
-    described here (they are reported as not enumerated)."""
-    return t is None or all(not (r[0] == "key" and r[2] < 0 and keys[r[1]][0][t] != 0) for r in roles2)
 
 
 def _role_lists(nkeys: int, n2: int, need_block: bool, limit: int):
@@ -442,9 +436,6 @@ def fiber(net, *, limit: int = 64, seed: int = 0, check_fdim: bool = True) -> Fi
             if ("unmatched",) not in own_roles:
                 own = own_roles
         for roles2 in role_lists:
-            if not _flipped_bias_terms_ok(t, keys, roles2):
-                complete = False
-                continue
             syms, eqs, ineqs = _constraints(star, t, transfer, keys, C, c0, roles2, widths)
             sample = _sample(star, t, transfer, keys, C, c0, roles2, rnd)
             dim, verified = None, None
@@ -458,7 +449,12 @@ def fiber(net, *, limit: int = 64, seed: int = 0, check_fdim: bool = True) -> Fi
                 perm2 = _perm2_to(own, roles2)
                 q = _perm2(pperm, perm2)
                 contains = _holds(syms, eqs, ineqs, flat(q))
-            empty = False if sample is not None else _keys_only_empty(keys, C, roles2)
+            if sample is not None:
+                empty = False
+            elif any(e.is_number for e in eqs):  # an equation "non-zero constant = 0"
+                empty = True
+            else:
+                empty = _keys_only_empty(keys, C, roles2)
             pieces.append(Piece((("visible",) * p.n1 if t is None else
                                  tuple("transferable" if i == t else "visible" for i in range(p.n1))),
                                 tuple(_role_name(r) for r in roles2), "transfer" if transfer else "canonical",
@@ -470,9 +466,8 @@ def fiber(net, *, limit: int = 64, seed: int = 0, check_fdim: bool = True) -> Fi
         from ..functional_dimension import functional_dimension
 
         fd = functional_dimension(p.to_network()).value
-    comps, why = _components(pieces, p, t)
-    reason = "all role assignments enumerated" if complete else f"enumeration truncated (limit {limit}) or pieces" \
-                                                                " with flipped keys on the transfer branch omitted"
+    comps, why = _components(pieces, p, t) if complete else (None, "not determined (the enumeration is incomplete)")
+    reason = "all role assignments enumerated" if complete else f"enumeration truncated (limit {limit})"
     return Fiber(widths, tuple(pieces), complete, reason, dim, fd, comps, why, c.form)
 
 

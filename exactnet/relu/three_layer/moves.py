@@ -11,7 +11,7 @@ contains the image of any first layer.
 move                mech  facts checked (``r_j = W2[j,:]``, ``β_j = b2[j]``, ``a_j = W3[:,j]``)
 ==================  ====  =========================================================================
 ``Permute``         M0    ``order`` is a permutation (new unit ``k`` = old unit ``order[k]``)
-``Scale``           M1    every factor ``> 0`` (``σ(ct) = cσ(t)``)
+``Scale``           M1    every factor ``> 0``, ``≠ 1`` (``σ(ct) = cσ(t)``)
 ``Remove`` dead     M2    ``r_j ≤ 0`` and ``β_j ≤ 0`` entrywise: ``z_j ≤ 0`` on the orthant
 ``Remove`` silent   M2    outgoing column zero (layer 1: ``W2[:,i] = 0``; layer 2: ``a_j = 0``)
 ``Insert``          M2    inverse of ``Remove``: the inserted neuron is dead / silent
@@ -147,32 +147,33 @@ class Permute:
 
 @dataclass(frozen=True)
 class Scale:
-    """M1: neuron ``k`` of ``layer`` gets incoming row and bias ``× factors[k]``, outgoing ``÷``."""
+    """M1: for each ``(unit, c)`` of ``factors``, neuron ``unit`` of ``layer`` gets incoming row and bias
+    ``× c``, outgoing column ``÷ c`` (``c > 0``, ``c ≠ 1``, units distinct)."""
 
     layer: int
-    factors: tuple
+    factors: tuple  # ((unit, factor), ...)
     mechanism = "M1"
 
     def apply(self, p: ThreeLayer) -> ThreeLayer:
         width = p.n1 if self.layer == 1 else p.n2
-        if len(self.factors) != width:
-            raise MoveError("scale: one factor per neuron is needed")
-        if any(not c > 0 for c in self.factors):
+        _check_units([u for u, _c in self.factors], width, "scale")
+        if any(not c > 0 for _u, c in self.factors):
             raise MoveError("scale: fact 'factor > 0' fails")
+        if any(c == 1 for _u, c in self.factors):
+            raise MoveError("scale: a factor 1 is not a move")
         units = _first_units(p) if self.layer == 1 else _second_units(p)
-        new = []
-        for (r, beta, a), c in zip(units, self.factors):
-            if c == 1:
-                new.append((r, beta, a))
-            else:
-                new.append((tuple(c * v for v in r), c * beta, tuple(v / c for v in a)))
+        new = list(units)
+        for j, c in self.factors:
+            r, beta, a = units[j]
+            new[j] = (tuple(c * v for v in r), c * beta, tuple(v / c for v in a))
         return _from_first_units(p, new) if self.layer == 1 else _from_second_units(p, new)
 
     def inverse(self, p: ThreeLayer) -> "Scale":
-        return Scale(self.layer, tuple(1 / c for c in self.factors))
+        return Scale(self.layer, tuple((j, 1 / c) for j, c in self.factors))
 
     def to_obj(self) -> dict:
-        return {"move": "scale", "mechanism": self.mechanism, "layer": self.layer, "factors": _vec(self.factors)}
+        return {"move": "scale", "mechanism": self.mechanism, "layer": self.layer,
+                "factors": [{"unit": j, "factor": _q(c)} for j, c in self.factors]}
 
 
 @dataclass(frozen=True)

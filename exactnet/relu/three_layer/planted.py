@@ -59,9 +59,9 @@ def plant_permute(p: ThreeLayer, rnd: random.Random) -> ThreeLayer:
 
 
 def plant_scale(p: ThreeLayer, rnd: random.Random) -> ThreeLayer:
-    s1 = tuple(fmpq(rnd.randint(1, 7), rnd.randint(1, 7)) for _ in range(p.n1))
-    s2 = tuple(fmpq(rnd.randint(1, 7), rnd.randint(1, 7)) for _ in range(p.n2))
-    return Scale(2, s2).apply(Scale(1, s1).apply(p))
+    s1 = tuple((i, fmpq(rnd.randint(1, 7), rnd.randint(1, 7))) for i in range(p.n1))
+    s2 = tuple((j, fmpq(rnd.randint(1, 7), rnd.randint(1, 7))) for j in range(p.n2))
+    return Scale(2, tuple(x for x in s2 if x[1] != 1)).apply(Scale(1, tuple(x for x in s1 if x[1] != 1)).apply(p))
 
 
 def plant_dead(p: ThreeLayer, rnd: random.Random) -> ThreeLayer:
@@ -82,6 +82,18 @@ def plant_split(p: ThreeLayer, rnd: random.Random) -> ThreeLayer:
 
 def _active(p):
     return [j for j in range(p.n2) if all(v >= 0 for v in p.W2[j]) and p.b2[j] >= 0]
+
+
+def plant_unused_first(p: ThreeLayer, rnd: random.Random) -> ThreeLayer:
+    """M2 on the first layer: a new first-layer neuron with zero outgoing column (rank kept full)."""
+    if p.n1 >= p.n0:
+        return p
+    for _ in range(20):
+        row = tuple(_q(rnd) for _ in range(p.n0))
+        q = Insert(1, ((rnd.randint(0, p.n1), row, _q(rnd), tuple(ZERO for _ in range(p.n2))),), "silent").apply(p)
+        if q.w1_matrix.rank() == q.n1:
+            return q
+    return p
 
 
 def plant_mixing(p: ThreeLayer, rnd: random.Random) -> ThreeLayer:
@@ -146,7 +158,8 @@ def perturb(p: ThreeLayer, rnd: random.Random, delta: fmpq | None = None) -> Thr
 
 
 PLANTS = {"permute": plant_permute, "scale": plant_scale, "dead": plant_dead, "split": plant_split,
-          "mixing": plant_mixing, "flip": plant_flip, "transfer": plant_transfer}
+          "mixing": plant_mixing, "flip": plant_flip, "transfer": plant_transfer,
+          "unused_first": plant_unused_first}
 
 
 def planted_pair(rnd: random.Random, widths, kind: str = "generic", moves=None) -> tuple[ThreeLayer, ThreeLayer]:
