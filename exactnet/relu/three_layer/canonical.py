@@ -27,7 +27,7 @@ from flint import fmpq
 
 from ...errors import UnsupportedError
 from .moves import ActiveBlock, Flip, HideTransfer, Permute, Remove, Reweight, Scale
-from .params import ZERO, ThreeLayer, as_params
+from .params import ZERO, ThreeLayer, as_params, qkey
 from .structure import Structure, _orient, neuron_kind, orthant_form, structure
 
 
@@ -151,7 +151,7 @@ def canonical_second_layer(chain: _Chain, hidden: int | None) -> None:
     first: dict = {}
     pairs = []
     for j in range(p.n2 - nblock):
-        key = (p.W2[j], p.b2[j])
+        key = qkey(p.W2[j] + (p.b2[j],))
         k = first.setdefault(key, j)
         if k != j:
             pairs.append((j, k, fmpq(1), p.out2(j)))

@@ -77,7 +77,8 @@ def _check_units(units: Sequence[int], width: int, what: str) -> None:
 
 
 def _second_units(p: ThreeLayer) -> list:
-    return [(p.W2[j], p.b2[j], p.out2(j)) for j in range(p.n2)]
+    cols = list(zip(*p.W3)) if p.n2 else []
+    return [(p.W2[j], p.b2[j], cols[j]) for j in range(p.n2)]
 
 
 def _from_second_units(p: ThreeLayer, units: list, b3=None) -> ThreeLayer:
@@ -89,7 +90,8 @@ def _from_second_units(p: ThreeLayer, units: list, b3=None) -> ThreeLayer:
 
 
 def _first_units(p: ThreeLayer) -> list:
-    return [(p.W1[i], p.b1[i], p.out1(i)) for i in range(p.n1)]
+    cols = list(zip(*p.W2)) if p.n2 else [() for _ in range(p.n1)]
+    return [(p.W1[i], p.b1[i], cols[i]) for i in range(p.n1)]
 
 
 def _from_first_units(p: ThreeLayer, units: list) -> ThreeLayer:

@@ -21,6 +21,11 @@ from ...numbers import number_json
 ZERO = fmpq(0)
 
 
+def qkey(values) -> tuple:
+    """A fast hashable key of a vector of ``fmpq`` (hashing ``fmpq`` itself goes through ``Fraction``)."""
+    return tuple((int(v.p), int(v.q)) for v in values)
+
+
 def _row(values) -> tuple:
     return tuple(v if type(v) is fmpq else fmpq(v) for v in values)
 
@@ -83,7 +88,11 @@ class ThreeLayer:
 
     def out2(self, j: int) -> tuple:
         """Column ``j`` of ``W3`` (the outgoing weights of second-layer neuron ``j``)."""
-        return tuple(r[j] for r in self.W3)
+        return self.columns3[j]
+
+    @cached_property
+    def columns3(self) -> tuple:
+        return tuple(zip(*self.W3)) if self.n2 else ()
 
     def out1(self, i: int) -> tuple:
         """Column ``i`` of ``W2``."""
@@ -122,4 +131,4 @@ def as_params(net) -> ThreeLayer:
     return net if isinstance(net, ThreeLayer) else ThreeLayer.from_network(net)
 
 
-__all__ = ["ThreeLayer", "as_params"]
+__all__ = ["ThreeLayer", "as_params", "qkey"]

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from flint import fmpq
 
-from .params import ZERO, ThreeLayer, as_params
+from .params import ZERO, ThreeLayer, as_params, qkey
 
 
 @dataclass(frozen=True)
@@ -170,9 +170,9 @@ def orthant_form(net, hidden: int | None = None) -> OrthantForm:
         u = tuple(v * f for v in r)
         b = beta * f
         mu = tuple(lam * v for v in a)
-        key = (u, b)
+        key = qkey(u + (b,))
         prev = alpha.get(key)
-        alpha[key] = mu if prev is None else tuple(x + y for x, y in zip(prev, mu))
+        alpha[key] = (u, b, mu) if prev is None else (u, b, tuple(x + y for x, y in zip(prev[2], mu)))
         if s_ < 0:  # a σ(−λℓ) = μ σ(ℓ) − μ ℓ
             for s in range(n3):
                 if mu[s] != 0:
@@ -180,7 +180,7 @@ def orthant_form(net, hidden: int | None = None) -> OrthantForm:
                         if u[k] != 0:
                             C[s][k] -= mu[s] * u[k]
                     c0[s] -= mu[s] * b
-    keys = tuple(sorted(((u, b, al) for (u, b), al in alpha.items() if any(v != 0 for v in al)),
+    keys = tuple(sorted(((u, b, al) for u, b, al in alpha.values() if any(v != 0 for v in al)),
                         key=lambda t: (t[0], t[1])))
     return OrthantForm(keys, tuple(tuple(r) for r in C), tuple(c0), hidden)
 
