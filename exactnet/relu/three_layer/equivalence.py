@@ -26,7 +26,7 @@ from ...errors import InputError
 from ...network import Network
 from .canonical import Canonicalization, canonicalize
 from .moves import verify_chain
-from .params import ZERO, ThreeLayer, as_params
+from .params import ZERO, ThreeLayer, as_params, qkey
 from .structure import first_layer_kinds, orthant_form
 
 
@@ -105,28 +105,50 @@ def _stencils(p: ThreeLayer, rnd: random.Random, only=None, attempts: int = 3):
                 yield tuple(a - tt * d for a, d in zip(x0, n))
 
 
-def _orthant_separation(pa: ThreeLayer, pb: ThreeLayer):
-    """Points where the second layers differ on the open orthant (same first layer)."""
-    from ..canonical import compare_shallow, separating_point
-
-    def shallow(p):
-        from ...network import Layer
-
-        if p.n2 == 0:
-            return Network("relu", (Layer(((ZERO,) * p.n1,), (ZERO,)), Layer(tuple((ZERO,) for _ in p.b3), p.b3)))
-        return Network("relu", (Layer(p.W2, p.b2), Layer(p.W3, p.b3)))
+def _orthant_separation(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random):
+    """Candidate inputs where two second layers on the same first layer differ (Theorem 5): three
+    points across the hyperplane of a key whose coefficient differs (the second difference of
+    ``G_a − G_b`` there is ``(α_a − α_b)·u_k·t ≠ 0``), or, when every key agrees, the points ``1`` and
+    ``1 + e_k`` of the orthant (the affine parts differ)."""
+    from .structure import _on_face_hyperplane
 
     if pa.n1 == 0:
+        yield tuple(ZERO for _ in range(pa.n0))
         return
-    ga, gb = shallow(pa), shallow(pb)
-    rows = [(tuple(1 if m == k else 0 for m in range(pa.n1)), 0) for k in range(pa.n1)]
-    cmp = compare_shallow(ga, gb, rows)
-    if cmp.equivalent:
-        return
-    h = separating_point(ga, gb, cmp, rows, tuple(fmpq(1) for _ in range(pa.n1)))
-    if h is not None and all(v > 0 for v in h):
-        solve, _ = _preimage(pa)
-        yield solve(h)
+    fa, fb = orthant_form(pa), orthant_form(pb)
+    da = {qkey(u + (b,)): (u, b, al) for u, b, al in fa.keys}
+    db = {qkey(u + (b,)): (u, b, al) for u, b, al in fb.keys}
+    solve, _ = _preimage(pa)
+    allkeys = [v for v in da.values()] + [v for k, v in db.items() if k not in da]
+    for key in list(da) + [k for k in db if k not in da]:
+        if key in da and key in db and da[key][2] == db[key][2]:
+            continue
+        u, beta, _al = da.get(key) or db.get(key)
+        for attempt in range(4):
+            got = _on_face_hyperplane(u, beta, None, rnd, fmpq(1, 1 << attempt))
+            if got is None:
+                break
+            h0, k = got
+            t = h0[k] / 2
+            ok = True
+            for u2, b2, _a2 in allkeys:
+                if u2 is u and b2 == beta:
+                    continue
+                z = sum((x * v for x, v in zip(u2, h0) if x != 0), b2)
+                if z == 0:
+                    ok = False
+                    break
+                if u2[k] != 0:
+                    t = min(t, abs(z) / (2 * abs(u2[k])))
+            if not ok:
+                continue
+            for sgn in (0, 1, -1):
+                yield solve(tuple(x + sgn * t if m == k else x for m, x in enumerate(h0)))
+            break
+    one = tuple(fmpq(1) for _ in range(pa.n1))
+    yield solve(one)
+    for k in range(pa.n1):
+        yield solve(tuple(fmpq(2) if m == k else fmpq(1) for m in range(pa.n1)))
 
 
 def _probes(n0: int, rnd: random.Random, count: int = 16):
@@ -140,11 +162,11 @@ def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = Non
                  cb: Canonicalization | None = None, seed: int = 0):
     """An exact input where ``a`` and ``b`` differ, searched at polynomially many points, or ``None``."""
     rnd = random.Random(seed)
-    gens = [_probes(a.n0, rnd)]
+    gens = ["probes"]
     if ca is not None and cb is not None and ca.form and cb.form:
         pa, pb = ca.form.params, cb.form.params
         if (pa.W1, pa.b1) == (pb.W1, pb.b1):
-            gens.append(_orthant_separation(pa, pb))
+            gens.insert(0, _orthant_separation(pa, pb, rnd))
         else:
             keys_b = {(w, v) for w, v in zip(pb.W1, pb.b1)}
             keys_a = {(w, v) for w, v in zip(pa.W1, pa.b1)}
@@ -155,10 +177,26 @@ def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = Non
         gens.append(_stencils(pa, rnd, attempts=1))
         gens.append(_stencils(pb, rnd, attempts=1))
     for gen in gens:
+        if gen == "probes":
+            found = _batch_probe(a, b, list(_probes(a.n0, rnd)))
+            if found is not None:
+                return found
+            continue
         for x in gen:
             d = _differ(a, b, x)
             if d is not None:
                 return x, d
+    return None
+
+
+def _batch_probe(a: ThreeLayer, b: ThreeLayer, points):
+    """The first probe where the exact outputs differ (one exact matrix product per layer)."""
+    from ..probes import batch_outputs
+
+    oa, ob = batch_outputs(a.to_network(), points), batch_outputs(b.to_network(), points)
+    for x, ya, yb in zip(points, oa, ob):
+        if ya != yb:
+            return tuple(x), (ya, yb)
     return None
 
 

@@ -59,12 +59,32 @@ def bottleneck(net) -> Check:
     p = as_params(net)
     if p.n1 > p.n0:
         return Check("bottleneck", False, f"n1 = {p.n1} > n0 = {p.n0}: the first layer is wider than the input")
-    rank = p.w1_matrix.rank() if p.n1 else 0
+    rank = full_row_rank(p) if p.n1 else 0
     if rank < p.n1:
         return Check("bottleneck", False, f"rank W1 = {rank} < n1 = {p.n1}: the image of the first layer is"
                                           " lower-dimensional than the orthant", {"rank": rank})
     return Check("bottleneck", True, f"rank W1 = n1 = {p.n1} <= n0 = {p.n0}: the first layer maps onto the orthant",
                  {"rank": rank})
+
+
+def full_row_rank(p: ThreeLayer) -> int:
+    """``rank W1`` exactly: a rank ``n1`` modulo the prime ``2^61 − 1`` of the integer-scaled rows
+    proves full row rank (a non-zero minor modulo ``p`` is a non-zero integer); otherwise FLINT's
+    exact rational rank decides."""
+    import math
+
+    from flint import nmod_mat
+
+    rows = []
+    for r in p.W1:
+        den = 1
+        for v in r:
+            den = den * int(v.q) // math.gcd(den, int(v.q))
+        rows.append([int(v.p) * (den // int(v.q)) for v in r])
+    prime = 2305843009213693951  # 2^61 − 1 (a Mersenne prime)
+    if nmod_mat(p.n1, p.n0, [x % prime for r in rows for x in r], prime).rank() == p.n1:
+        return p.n1
+    return p.w1_matrix.rank()
 
 
 def nonzero_entries(net) -> Check:
@@ -234,6 +254,19 @@ def _values(form: OrthantForm, p) -> list:
     return [sum((a * v for a, v in zip(u, p) if a != 0 and v != 0), b) for u, b, _al in form.keys]
 
 
+def _values_many(form: OrthantForm, points) -> list[list]:
+    """``u_κ·p + β_κ`` for every key and point (one exact matrix product)."""
+    from flint import fmpq_mat
+
+    K, n1 = len(form.keys), len(points[0]) if points else 0
+    if K == 0 or not points:
+        return [[] for _ in points]
+    U = fmpq_mat(K, n1, [v for u, _b, _a in form.keys for v in u])
+    P = fmpq_mat(n1, len(points), [pt[k] for k in range(n1) for pt in points])
+    M = U * P
+    return [[M[r, c] + form.keys[r][1] for r in range(K)] for c in range(len(points))]
+
+
 def _restriction(u, b, i):
     """The key's restriction to the face ``h_i = 0``, scaled to first non-zero ``±1`` (or ``None`` if constant)."""
     lead = next((v for k, v in enumerate(u) if k != i and v != 0), None)
@@ -245,7 +278,8 @@ def _restriction(u, b, i):
 
 def _on_face_hyperplane(v, beta, i: int, rnd: random.Random, scale: fmpq):
     """A point ``p`` with ``p_i = 0``, ``p_k > 0`` otherwise, ``v·p + β = 0`` (``v_i`` ignored), if the
-    hyperplane meets the relative interior of the face; random in its other coordinates."""
+    hyperplane meets the relative interior of the face; random in its other coordinates. With
+    ``i = None``: a point of the hyperplane in the interior of the orthant."""
     n = len(v)
     pos = [k for k in range(n) if k != i and v[k] > 0]
     neg = [k for k in range(n) if k != i and v[k] < 0]
@@ -365,11 +399,13 @@ def first_layer_kinds(net, form: OrthantForm | None = None, seed: int = 0) -> tu
             out[i] = FirstLayerKind(i, "unused", "no key and no linear term of the second layer involves h_%d" % i)
     rnd = random.Random(seed)
     visible_reason = "f kinks along the hyperplane (non-zero one-sided derivative at a face point)"
-    for base in _base_points(n1, rnd):
+    bases = _base_points(n1, rnd)
+    Z = _values_many(form, bases)
+    for bi, base in enumerate(bases):
         open_ = [i for i in range(n1) if i not in out]
         if not open_:
             break
-        z = _values(form, base)
+        z = Z[bi]
         for i in open_:
             zf = [zz - u[i] * base[i] for zz, (u, _b, _a) in zip(z, form.keys)]
             if any(v == 0 for v in zf):

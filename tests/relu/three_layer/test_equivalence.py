@@ -89,3 +89,14 @@ def test_never_contradicts_the_complete_tier(seed, kind, names, near_miss):
         assert truth is False and a(res.witness) != b(res.witness)
     if kind != "degenerate" and not near_miss:
         assert res.verdict is True  # planted equivalences of generic parameters are always recognised
+
+
+def test_reflection_of_a_symmetric_profile_is_left_to_the_complete_tier():
+    """A discrete symmetry outside M0–M6 (docs §4.4): a hidden neuron whose profile is a symmetric hat
+    can be realised with either first-layer orientation. The canonical forms differ, no witness
+    exists, and the decider answers None instead of guessing."""
+    a = net(([[1]], [0]), ([[1], [1], [1]], [-1, -2, -3]), ([[1, -2, 1]], [0]))
+    b = net(([[-1]], [4]), ([[1], [1], [1]], [-1, -2, -3]), ([[1, -2, 1]], [0]))
+    assert complete(a, b, tiers="d").equivalent is True
+    res = equivalent(a, b)
+    assert res.verdict is None and "no witness" in res.reason
