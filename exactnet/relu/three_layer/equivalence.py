@@ -52,8 +52,30 @@ def _check(a, b) -> tuple[ThreeLayer, ThreeLayer] | None:
                              f" R^{b.input_dim} -> R^{b.output_dim}")
 
 
-def _preimage(p: ThreeLayer):
-    """``y ↦ x`` with ``W1 x + b1 = y`` (``W1`` of full row rank): ``x = W1ᵀ (W1 W1ᵀ)⁻¹ (y − b1)``."""
+def _preimage(p: ThreeLayer, exact: bool = True):
+    """``y ↦ x`` with ``W1 x + b1 = y`` (``W1`` of full row rank): ``x = W1ᵀ (W1 W1ᵀ)⁻¹ (y − b1)``.
+
+    ``exact=False``: the same in floating point, rounded to dyadic rationals with 40 fractional bits —
+    a proposal only (candidate witnesses are always verified by exact evaluation), but with small
+    denominators, so the exact evaluation stays cheap for wide layers."""
+    if not exact:
+        import numpy as np
+
+        W = np.array([[float(v) for v in r] for r in p.W1], dtype=float)
+        P = np.linalg.pinv(W)
+        b = np.array([float(v) for v in p.b1], dtype=float)
+        scale = 1 << 40
+
+        def dyadic(vec):
+            return tuple(fmpq(int(round(v * scale)), scale) for v in vec)
+
+        def solve(y):
+            return dyadic(P @ (np.array([float(v) for v in y]) - b))
+
+        def direction(i):
+            return dyadic(P[:, i])
+
+        return solve, direction
     W = p.w1_matrix
     Wt = W.transpose()
     M = W * Wt
@@ -76,13 +98,13 @@ def _differ(fa, fb, x):
     return (ya, yb) if ya != yb else None
 
 
-def _stencils(p: ThreeLayer, rnd: random.Random, only=None, attempts: int = 3):
+def _stencils(p: ThreeLayer, rnd: random.Random, only=None, attempts: int = 3, exact: bool = True):
     """Three-point stencils across each visible first-layer hyperplane of ``p`` (canonical):
     ``x0`` on the hyperplane at a visibility face point, ``x0 ± t n`` with ``W1 n = e_i``."""
     if p.n1 == 0:
         return
     form = orthant_form(p)
-    solve, direction = _preimage(p)
+    solve, direction = _preimage(p, exact)
     for attempt in range(attempts):
         kinds = first_layer_kinds(p, form, seed=rnd.randrange(1 << 30))
         for k in kinds:
@@ -105,7 +127,7 @@ def _stencils(p: ThreeLayer, rnd: random.Random, only=None, attempts: int = 3):
                 yield tuple(a - tt * d for a, d in zip(x0, n))
 
 
-def _orthant_separation(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random):
+def _orthant_separation(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, exact: bool = True):
     """Candidate inputs where two second layers on the same first layer differ (Theorem 5): three
     points across the hyperplane of a key whose coefficient differs (the second difference of
     ``G_a − G_b`` there is ``(α_a − α_b)·u_k·t ≠ 0``), or, when every key agrees, the points ``1`` and
@@ -118,7 +140,7 @@ def _orthant_separation(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random):
     fa, fb = orthant_form(pa), orthant_form(pb)
     da = {qkey(u + (b,)): (u, b, al) for u, b, al in fa.keys}
     db = {qkey(u + (b,)): (u, b, al) for u, b, al in fb.keys}
-    solve, _ = _preimage(pa)
+    solve, _ = _preimage(pa, exact)
     allkeys = [v for v in da.values()] + [v for k, v in db.items() if k not in da]
     for key in list(da) + [k for k in db if k not in da]:
         if key in da and key in db and da[key][2] == db[key][2]:
@@ -162,22 +184,23 @@ def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = Non
                  cb: Canonicalization | None = None, seed: int = 0):
     """An exact input where ``a`` and ``b`` differ, searched at polynomially many points, or ``None``."""
     rnd = random.Random(seed)
-    gens = ["probes"]
+    gens: list = ["probes"]
     if ca is not None and cb is not None and ca.form and cb.form:
         pa, pb = ca.form.params, cb.form.params
-        if (pa.W1, pa.b1) == (pb.W1, pb.b1):
-            gens.insert(0, _orthant_separation(pa, pb, rnd))
-        else:
-            keys_b = {(w, v) for w, v in zip(pb.W1, pb.b1)}
-            keys_a = {(w, v) for w, v in zip(pa.W1, pa.b1)}
-            only_a = {i for i in range(pa.n1) if (pa.W1[i], pa.b1[i]) not in keys_b}
-            only_b = {i for i in range(pb.n1) if (pb.W1[i], pb.b1[i]) not in keys_a}
-            gens.append(_stencils(pa, rnd, only_a))
-            gens.append(_stencils(pb, rnd, only_b))
+        for exact in (False, True):  # cheap dyadic proposals first, exact preimages second
+            if (pa.W1, pa.b1) == (pb.W1, pb.b1):
+                gens.append(_orthant_separation(pa, pb, rnd, exact))
+            else:
+                keys_b = {qkey(w + (v,)) for w, v in zip(pb.W1, pb.b1)}
+                keys_a = {qkey(w + (v,)) for w, v in zip(pa.W1, pa.b1)}
+                only_a = {i for i in range(pa.n1) if qkey(pa.W1[i] + (pa.b1[i],)) not in keys_b}
+                only_b = {i for i in range(pb.n1) if qkey(pb.W1[i] + (pb.b1[i],)) not in keys_a}
+                gens.append(_stencils(pa, rnd, only_a, exact=exact))
+                gens.append(_stencils(pb, rnd, only_b, exact=exact))
         gens.append(_stencils(pa, rnd, attempts=1))
         gens.append(_stencils(pb, rnd, attempts=1))
     for gen in gens:
-        if gen == "probes":
+        if isinstance(gen, str):
             found = _batch_probe(a, b, list(_probes(a.n0, rnd)))
             if found is not None:
                 return found
