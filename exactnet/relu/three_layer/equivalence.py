@@ -42,14 +42,17 @@ class ThreeLayerEquivalence:
     canonical: tuple = ()
 
 
-def _check(a, b) -> tuple[ThreeLayer, ThreeLayer] | None:
+def _check(a, b) -> None:
+    dims = []
     for name, n in (("first", a), ("second", b)):
-        if not isinstance(n, (Network, ThreeLayer)):
+        if isinstance(n, Network):
+            dims.append((n.input_dim, n.output_dim))
+        elif isinstance(n, ThreeLayer):
+            dims.append((n.n0, n.n3))
+        else:
             raise InputError(f"the {name} argument is not a network")
-    if isinstance(a, Network) and isinstance(b, Network):
-        if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
-            raise InputError(f"dimension mismatch: R^{a.input_dim} -> R^{a.output_dim} vs"
-                             f" R^{b.input_dim} -> R^{b.output_dim}")
+    if dims[0] != dims[1]:
+        raise InputError(f"dimension mismatch: R^{dims[0][0]} -> R^{dims[0][1]} vs R^{dims[1][0]} -> R^{dims[1][1]}")
 
 
 def _preimage(p: ThreeLayer, exact: bool = True):
@@ -240,8 +243,6 @@ def equivalent(a, b, *, seed: int = 0) -> ThreeLayerEquivalence:
                                          outputs=found[1])
         return ThreeLayerEquivalence(None, f"not applicable: the {which} network: {reason}")
     pa, pb = as_params(a), as_params(b)
-    if pa.n0 != pb.n0 or pa.n3 != pb.n3:
-        raise InputError("dimension mismatch between the two networks")
     if ca.form == cb.form:
         chain = ca.moves + cb.inverse_moves()
         if not verify_chain(pa, pb, chain):  # pragma: no cover - would be a bug in the moves

@@ -209,9 +209,17 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
         data = default_data(net)
         complete_data = True
     else:
-        data = [tuple(fmpq(v) if not isinstance(v, fmpq) else v for v in x) for x in data]
-        if any(len(x) != n0 for x in data):
-            raise InputError(f"every data point needs {n0} coordinates")
+        from ...numbers import exact_numbers
+
+        parsed = []
+        for x in data:
+            if isinstance(x, (str, bytes)) or not hasattr(x, "__len__") or len(x) != n0:
+                raise InputError(f"every data point must be a list of {n0} numbers")
+            vals = exact_numbers(list(x))
+            if not all(isinstance(v, fmpq) for v in vals):
+                raise InputError("data points must be rational")
+            parsed.append(tuple(vals))
+        data = parsed
         complete_data = None
     patterns = []
     for x in data:

@@ -442,5 +442,54 @@ def chain_json(moves: Sequence) -> list:
     return [m.to_obj() for m in moves]
 
 
+def _num(v) -> fmpq:
+    from ...numbers import number
+
+    x = number(v)
+    if not isinstance(x, fmpq):
+        raise MoveError("move numbers must be rational")
+    return x
+
+
+def _vec_in(v) -> tuple:
+    if not isinstance(v, list):
+        raise MoveError("expected a list of numbers in a move")
+    return tuple(_num(x) for x in v)
+
+
+def _neurons_in(items) -> tuple:
+    return tuple((int(d["position"]), _vec_in(d["row"]), _num(d["bias"]), _vec_in(d["out"])) for d in items)
+
+
+def move_from_obj(obj: dict):
+    """The move of a :meth:`to_obj` dictionary (numbers as JSON integers or ``"p/q"`` strings);
+    malformed input raises :class:`MoveError`."""
+    try:
+        kind = obj["move"]
+        if kind == "permute":
+            return Permute(int(obj["layer"]), tuple(int(k) for k in obj["order"]))
+        if kind == "scale":
+            return Scale(int(obj["layer"]), tuple((int(d["unit"]), _num(d["factor"])) for d in obj["factors"]))
+        if kind == "remove":
+            return Remove(int(obj["layer"]), tuple(int(k) for k in obj["units"]), str(obj["reason"]))
+        if kind == "insert":
+            return Insert(int(obj["layer"]), _neurons_in(obj["neurons"]), str(obj["reason"]))
+        if kind == "reweight":
+            return Reweight(tuple((int(d["from"]), int(d["to"]), _num(d["lambda"]), _vec_in(d["amount"]))
+                                  for d in obj["pairs"]))
+        if kind == "active_block":
+            return ActiveBlock(tuple(int(k) for k in obj["remove"]), _neurons_in(obj["add"]), _vec_in(obj["b3"]))
+        if kind == "flip":
+            return Flip(tuple(int(k) for k in obj["units"]), tuple(int(k) for k in obj["remove"]),
+                        _neurons_in(obj["add"]), _vec_in(obj["b3"]))
+        if kind == "hide_transfer":
+            return HideTransfer(int(obj["unit"]), _num(obj["delta"]))
+    except MoveError:
+        raise
+    except (KeyError, TypeError, ValueError, InputError) as exc:
+        raise MoveError(f"malformed move: {exc}") from None
+    raise MoveError(f"unknown move {obj.get('move')!r}" if isinstance(obj, dict) else "a move must be an object")
+
+
 __all__ = ["ActiveBlock", "Flip", "HideTransfer", "Insert", "Move", "MoveError", "Permute", "Remove", "Reweight",
-           "Scale", "apply_chain", "chain_json", "verify_chain"]
+           "Scale", "apply_chain", "chain_json", "move_from_obj", "verify_chain"]

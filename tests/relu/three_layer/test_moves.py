@@ -104,3 +104,31 @@ def _tamper(m):
     if isinstance(m, Remove):
         return replace(m, reason="dead" if m.reason == "silent" else "silent")
     return None
+
+
+@given(st.integers(0, 10**6), st.sampled_from(["generic", "hidden", "active"]))
+def test_chain_json_round_trip(seed, kind):
+    import json
+
+    from exactnet.numbers import json_loads_exact
+    from exactnet.relu.three_layer.equivalence import equivalent
+    from exactnet.relu.three_layer.moves import chain_json, move_from_obj
+    from exactnet.relu.three_layer.planted import planted_pair
+
+    rnd = random.Random(seed)
+    a, b = planted_pair(rnd, (3, 2, 3, 1), kind, sorted(PLANTS))
+    res = equivalent(a, b)
+    if res.verdict is not True:
+        return
+    text = json.dumps(chain_json(res.moves))
+    moves = [move_from_obj(o) for o in json_loads_exact(text)]
+    assert tuple(moves) == res.moves and verify_chain(a, b, moves)
+
+
+def test_malformed_move_objects():
+    from exactnet.relu.three_layer.moves import move_from_obj
+
+    for bad in ({"move": "teleport"}, {"move": "scale", "layer": 1}, {"move": "hide_transfer", "unit": 0, "delta": "x"},
+                {"move": "permute", "layer": 1, "order": "abc"}):
+        with pytest.raises(MoveError):
+            move_from_obj(bad)
