@@ -4,7 +4,7 @@ Random small two-hidden-layer pairs: planted mechanism moves (M0–M5, first-lay
 on generic, hidden-neuron, always-active and degenerate parameters, single-entry perturbations of
 those (near misses), and independent random mutations of small-integer parameters (which are often
 equivalent by coincidence). The decider may answer ``None`` (not applicable / no witness); it must
-never contradict the complete tier (relu.md §4 procedure, ``exactnet.relu.equivalence`` tier d), every
+never contradict the complete region procedure (``exactnet.relu.equivalence`` tier d), every
 ``True`` must come with a move chain that re-verifies exactly, and every ``False`` with an exact witness.
 """
 
@@ -24,7 +24,7 @@ from exactnet.reproduce import Claim, Outcome
 
 CLAIM = Claim(
     name="relu-three-layer-crosscheck",
-    source="docs/relu-three-layer.md §5 (structural decider) vs relu.md §4 (complete region procedure)",
+    source="docs/relu-three-layer.md §5 (structural decider) vs docs/relu.md (complete region procedure, tier d)",
     statement="on random small two-hidden-layer pairs (planted mechanisms, near misses, random mutations) the"
               " polynomial-time decider never contradicts the complete tier; its True answers carry verified"
               " move chains and its False answers exact witnesses; planted equivalences of generic parameters"

@@ -327,10 +327,6 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
                 complete_data, tuple(str(s) for s in syms))
 
 
-def _loc(syms):
-    return {str(x): x for x in syms}
-
-
 def _exact(Q, sub):
     v = Q.xreplace(sub)
     return fmpq(int(v.p), int(v.q))
@@ -431,22 +427,6 @@ def _at(data, x):
             if v != 0:
                 g = [gg + v * d for gg, d in zip(g, dA[s_][k])]
         grads.append(g)
-    return fx, grads
-
-
-def _forward_sym(layers, net, x, sub):
-    """Exact ``f(x)`` and the exact gradients ``∇_θ f(x)_s`` at θ (pattern of ``x`` frozen)."""
-    import sympy
-
-    pat = _pattern(net, x)
-    if pat is None:
-        pat = tuple(tuple(1 if z > 0 else 0 for z in layer) for layer in preactivations(net, x))
-    A, c = _affine(layers, pat, net.input_dim)
-    xs = [_R(v) for v in x]
-    outs = [sympy.expand(sum(a * v for a, v in zip(row, xs)) + cc) for row, cc in zip(A, c)]
-    syms = list(sub)
-    fx = [o.xreplace(sub) for o in outs]
-    grads = [[sympy.diff(o, s).xreplace(sub) for s in syms] for o in outs]
     return fx, grads
 
 

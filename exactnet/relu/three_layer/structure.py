@@ -471,6 +471,19 @@ class Structure:
         bad = [c for c in self.checks if not c.holds]
         return bad[0].reason if bad else "generic bottleneck parameter"
 
+    def to_obj(self) -> dict:
+        from ...numbers import number_json
+
+        def vec(v):
+            return None if v is None else [number_json(x) for x in v]
+
+        return {"applicable": self.applicable, "reason": self.reason,
+                "checks": [{"name": c.name, "holds": c.holds, "reason": c.reason} for c in self.checks],
+                "layer2": None if self.second is None else [
+                    {"kind": k, "silent": s_} for k, s_ in zip(self.second.kinds, self.second.silent)],
+                "layer1": [{"kind": k.kind, "transferable": k.transferable, "reason": k.reason,
+                            "face_point": vec(k.face_point), "derivative": vec(k.derivative)} for k in self.first]}
+
 
 def structure(net) -> Structure:
     """Run the checks G0 (two hidden layers, ReLU, rational), G1 (bottleneck) and G5 (classified),

@@ -40,7 +40,7 @@ def test_m6_fiber_has_the_preserve_and_hide_branches(m6):
 
 
 def test_m6_membership_matches_the_reference_description(m6):
-    """Reference (relu.md-style derivation): w, v, a > 0, a v w = 1 and either c ≥ 0, b = −w, d = −a c
+    """Case analysis on the signs of w, v, c (docs §6): w, v, a > 0, a v w = 1 and either c ≥ 0, b = −w, d = −a c
     (preserve) or c < 0, v b + c = −v w, d = 0 (hide). Members and violators, decided independently
     by the complete tier."""
     rnd = random.Random(0)

@@ -32,7 +32,8 @@ def test_second_layer_kinds():
 
 def test_genericity_reports():
     assert nonzero_entries(E3).holds and no_face_hyperplane(E3).holds
-    assert not nonzero_entries(E2).holds is False or True  # E2 has no zero entry in W2, b2, W3
+    assert nonzero_entries(E2).holds  # E2 has no zero entry in W2, b2, W3
+    assert not nonzero_entries(net(([[1]], [0]), ([[0]], [1]), ([[1]], [0]))).holds
     assert not no_face_hyperplane(net(([[1]], [0]), ([[1]], [0]), ([[1]], [0]))).holds
 
 
@@ -73,3 +74,12 @@ def test_cancellation_is_unclassified():
 def test_unused_neuron():
     p = net(([[1, 0], [0, 1]], [0, 0]), ([[1, 0], [-1, 0]], [-1, 2]), ([[1, 1]], [0]))
     assert [k.kind for k in first_layer_kinds(p)] == ["visible", "unused"]
+
+
+def test_structure_report_is_json():
+    import json
+
+    obj = structure(E4).to_obj()
+    json.dumps(obj)
+    assert obj["applicable"] and [k["kind"] for k in obj["layer1"]] == ["hidden", "visible"]
+    assert obj["layer1"][0]["transferable"] and obj["layer1"][1]["face_point"] is not None
