@@ -184,10 +184,10 @@ def _probes(n0: int, rnd: random.Random, count: int = 16):
 
 
 def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = None,
-                 cb: Canonicalization | None = None, seed: int = 0):
+                 cb: Canonicalization | None = None, seed: int = 0, probes: bool = True):
     """An exact input where ``a`` and ``b`` differ, searched at polynomially many points, or ``None``."""
     rnd = random.Random(seed)
-    gens: list = ["probes"]
+    gens: list = ["probes"] if probes else []
     if ca is not None and cb is not None and ca.form and cb.form:
         pa, pb = ca.form.params, cb.form.params
         for exact in (False, True):  # cheap dyadic proposals first, exact preimages second
@@ -242,27 +242,27 @@ def _confirmed(pa: ThreeLayer, pb: ThreeLayer, found):
 def equivalent(a, b, *, seed: int = 0) -> ThreeLayerEquivalence:
     """Decide ``f_a = f_b`` on ``R^{n0}`` for two-hidden-layer ReLU networks (see module docstring)."""
     _check(a, b)
+    try:
+        pa, pb = as_params(a), as_params(b)
+    except InputError:
+        pa = pb = None
+    if pa is not None:  # cheap exact probes first: most non-equivalent pairs differ at a random input
+        found = _confirmed(pa, pb, _batch_probe(pa, pb, list(_probes(pa.n0, random.Random(seed)))))
+        if found:
+            return ThreeLayerEquivalence(False, "the outputs differ at a probe point", witness=found[0],
+                                         outputs=found[1])
     ca, cb = canonicalize(a, seed=seed), canonicalize(b, seed=seed)
     if not ca.applicable or not cb.applicable:
         which = "first" if not ca.applicable else "second"
         reason = ca.reason if not ca.applicable else cb.reason
-        try:
-            pa, pb = as_params(a), as_params(b)
-        except InputError:
-            return ThreeLayerEquivalence(None, f"not applicable: the {which} network: {reason}")
-        found = _confirmed(pa, pb, find_witness(pa, pb, seed=seed))
-        if found:
-            return ThreeLayerEquivalence(False, "the outputs differ at a probe point", witness=found[0],
-                                         outputs=found[1])
         return ThreeLayerEquivalence(None, f"not applicable: the {which} network: {reason}")
-    pa, pb = as_params(a), as_params(b)
     if ca.form == cb.form:
         chain = ca.moves + cb.inverse_moves()
         if not verify_chain(pa, pb, chain):  # pragma: no cover - would be a bug in the moves
             raise AssertionError("internal error: the move chain does not take the first network to the second")
         return ThreeLayerEquivalence(True, "equal structural canonical forms; the move chain is verified",
                                      chain, canonical=(ca.form, cb.form))
-    found = _confirmed(pa, pb, find_witness(pa, pb, ca, cb, seed=seed))
+    found = _confirmed(pa, pb, find_witness(pa, pb, ca, cb, seed=seed, probes=False))
     if found:
         return ThreeLayerEquivalence(False, "the canonical forms differ and the outputs differ at the witness",
                                      witness=found[0], outputs=found[1], canonical=(ca.form, cb.form))
