@@ -22,37 +22,43 @@ non-singleton cells; a layer is re-examined only when a neighbouring layer was s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..deadline import NO_DEADLINE, Deadline
 from .structure import Collapsed
 
 Cells = tuple  # tuple over hidden layers of tuples of cells (tuples of unit indices)
 
 
-@dataclass(frozen=True)
 class Labels:
-    """The labels refinement compares: ``rows[k][i]`` (rows of matrix ``k``), ``cols[k][j]`` (its
-    columns) and the initial keys of every hidden unit; absolute values for odd σ."""
+    """The labels refinement compares: rows and columns of every matrix of ``θ̄`` (absolute values
+    for odd σ, computed lazily per matrix) and the initial key ``(−bias, multiplicity)`` of every
+    hidden unit."""
 
-    rows: tuple
-    cols: tuple
-    keys: tuple
-
-    @classmethod
-    def of(cls, col: Collapsed) -> "Labels":
-        if col.signed:
-            rows = tuple(tuple(tuple(abs(v) for v in row) for row in mat) for mat in col.matrices)
-        else:
-            rows = col.matrices
-        cols = tuple(tuple(zip(*mat)) if mat else () for mat in rows)
+    def __init__(self, col: Collapsed):
+        self.col = col
+        self._rows: dict = {}
+        self._cols: dict = {}
         keys = []
         for l in range(col.depth):
             bias = col.biases[l]
             keys.append(tuple(
                 (-(abs(bias[c]) if col.signed else bias[c]), len(col.members[l][c])) for c in range(col.sizes[l])
             ))
-        return cls(rows, cols, tuple(keys))
+        self.keys = tuple(keys)
+
+    @classmethod
+    def of(cls, col: Collapsed) -> "Labels":
+        return cls(col)
+
+    def rows(self, k: int) -> tuple:
+        if k not in self._rows:
+            mat = self.col.matrices[k]
+            self._rows[k] = tuple(tuple(abs(v) for v in row) for row in mat) if self.col.signed else mat
+        return self._rows[k]
+
+    def cols(self, k: int) -> tuple:
+        if k not in self._cols:
+            self._cols[k] = tuple(zip(*self.rows(k)))
+        return self._cols[k]
 
 
 def initial_partition(col: Collapsed, labels: Labels) -> Cells:
@@ -91,22 +97,30 @@ def _split_layer(labels: Labels, cells: Cells, l: int, L: int) -> tuple | None:
     """Layer ``l`` (0-based hidden index) with every cell split by signature; ``None`` if unchanged."""
     prev = cells[l - 1] if l > 0 else None
     nxt = cells[l + 1] if l + 1 < L else None
-    rows, cols = labels.rows[l], labels.cols[l + 1]
+    rows = cols = None
     new_layer, changed = [], False
     for cell in cells[l]:
         if len(cell) == 1:
             new_layer.append(cell)
             continue
-        groups: dict = {}
-        for u in cell:
-            sig = (_view(rows[u], prev), _view(cols[u], nxt))
-            groups.setdefault(sig, []).append(u)
-        if len(groups) == 1:
+        if rows is None:
+            rows, cols = labels.rows(l), labels.cols(l + 1)
+        # sort by signature (decreasing) and group equal neighbours: comparisons only, no hashing
+        sigs = sorted(((_view(rows[u], prev), _view(cols[u], nxt)), u) for u in cell)
+        sigs.reverse()
+        parts, current = [], [sigs[0][1]]
+        for (a, _), (b, u) in zip(sigs, sigs[1:]):
+            if a == b:
+                current.append(u)
+            else:
+                parts.append(tuple(current))
+                current = [u]
+        parts.append(tuple(current))
+        if len(parts) == 1:
             new_layer.append(cell)
             continue
         changed = True
-        for sig in sorted(groups, reverse=True):
-            new_layer.append(tuple(groups[sig]))
+        new_layer.extend(parts)
     return tuple(new_layer) if changed else None
 
 

@@ -73,6 +73,66 @@ class Collapsed:
         return tuple(row[j] for row in self.matrices[k])
 
 
+def _unit_data(inc, nxt, u: int) -> tuple:
+    return (inc.bias[u],) + inc.weight[u] + tuple(row[u] for row in nxt.weight)
+
+
+def _unit_sign(inc, nxt, u: int) -> int:
+    """The sign of the first non-zero entry of the unit's data (``+1`` if all are zero)."""
+    if inc.bias[u] != 0:
+        return sign(inc.bias[u])
+    for v in inc.weight[u]:
+        if v != 0:
+            return sign(v)
+    for row in nxt.weight:
+        if row[u] != 0:
+            return sign(row[u])
+    return 1
+
+
+def _layer_classes(inc, nxt, signed: bool):
+    """Twin classes of one hidden layer: ``(members, is_zero)`` per class.
+
+    Units are first sorted by their bias (``|b|`` for odd σ); only runs of equal keys are compared
+    in full (sorting by the sign-normalized data, then grouping equal neighbours), so generic
+    layers cost ``O(d log d)`` comparisons and no hashing."""
+    d = inc.out_dim
+    keys = [abs(b) if signed else b for b in inc.bias]
+    order = sorted(range(d), key=keys.__getitem__)
+    classes = []
+    i = 0
+    while i < d:
+        j = i + 1
+        while j < d and keys[order[j]] == keys[order[i]]:
+            j += 1
+        run = order[i:j]
+        if len(run) == 1:
+            u = run[0]
+            s = _unit_sign(inc, nxt, u) if signed else 1
+            zero = keys[u] == 0 and all(v == 0 for v in _unit_data(inc, nxt, u))
+            classes.append((((u, s),), zero))
+        else:
+            datas = []
+            for u in run:
+                data = _unit_data(inc, nxt, u)
+                s, zero = 1, all(v == 0 for v in data)
+                if signed and not zero:
+                    data, s, zero = _normalize_sign(data)
+                datas.append((data, u, s, zero))
+            datas.sort(key=lambda t: t[0])
+            k = 0
+            while k < len(datas):
+                m = k + 1
+                while m < len(datas) and datas[m][0] == datas[k][0]:
+                    m += 1
+                group = sorted(datas[k:m], key=lambda t: t[1])
+                classes.append((tuple((t[1], t[2]) for t in group), group[0][3]))
+                k = m
+        i = j
+    classes.sort(key=lambda c: c[0][0][0])  # by first member index (any fixed order will do)
+    return classes
+
+
 def collapse(net: Network, deadline: Deadline = NO_DEADLINE) -> Collapsed:
     """Collapse the twin classes of ``net`` (see the module docstring)."""
     signed = net.activation in ODD_ACTIVATIONS
@@ -81,33 +141,29 @@ def collapse(net: Network, deadline: Deadline = NO_DEADLINE) -> Collapsed:
     members_all, zero_all = [], []
     for l in range(1, L + 1):
         deadline.check("twin detection")
-        inc, nxt = layers[l - 1], layers[l]
-        classes: dict = {}
-        order = []
-        for u in range(inc.out_dim):
-            data = (inc.bias[u],) + inc.weight[u] + tuple(row[u] for row in nxt.weight)
-            s, is_zero = 1, all(v == 0 for v in data)
-            if signed and not is_zero:
-                data, s, is_zero = _normalize_sign(data)
-            key = data
-            if key not in classes:
-                classes[key] = []
-                order.append((key, is_zero))
-            classes[key].append((u, s))
-        members_all.append(tuple(tuple(classes[k]) for k, _ in order))
-        zero_all.append(tuple(z for _, z in order))
+        classes = _layer_classes(layers[l - 1], layers[l], signed)
+        members_all.append(tuple(c for c, _ in classes))
+        zero_all.append(tuple(z for _, z in classes))
     reps = [[cls[0][0] for cls in layer] for layer in members_all]
     rel = [[cls[0][1] for cls in layer] for layer in members_all]
+    trivial = [len(reps[l]) == net.hidden_widths[l] and all(s == 1 for s in rel[l]) for l in range(L)]
     matrices, biases = [], []
     for k, layer in enumerate(layers):
+        rows_trivial = k == L or trivial[k]
+        cols_trivial = k == 0 or trivial[k - 1]
+        if rows_trivial and cols_trivial:
+            matrices.append(layer.weight)
+            biases.append(layer.bias)
+            continue
         rows = reps[k] if k < L else list(range(layer.out_dim))
         rsign = rel[k] if k < L else [1] * layer.out_dim
         cols = reps[k - 1] if k > 0 else list(range(layer.in_dim))
         csign = rel[k - 1] if k > 0 else [1] * layer.in_dim
+        all_plus = all(s == 1 for s in csign)
         mat = []
         for i, si in zip(rows, rsign):
             row = layer.weight[i]
-            if si == 1 and all(s == 1 for s in csign):
+            if si == 1 and all_plus:
                 mat.append(tuple(row[j] for j in cols))
             else:
                 mat.append(tuple(row[j] if si * sj == 1 else -row[j] for j, sj in zip(cols, csign)))
