@@ -44,54 +44,48 @@ class Analysis:
     def stabilizer_order(self) -> int:
         return math.prod(self.result.orbit_sizes) * (1 << len(self.sign_components())) * self.twin_factor()
 
-    def lift(self, h: GroupElement) -> GroupElement:
-        """A collapsed automorphism as an element acting on the original units."""
+    def lift_moves(self, h: GroupElement) -> tuple:
+        """A collapsed automorphism acting on the original units, as sparse moves."""
         col = self.collapsed
-        layers = []
+        moves = []
         for l, action in enumerate(h.layers):
-            d = self.network.hidden_widths[l]
-            perm, signs = list(range(d)), [1] * d
             members = col.members[l]
             for c, (cp, eps) in enumerate(zip(action.perm, action.signs)):
+                if cp == c and eps == 1:
+                    continue
                 for (u, s), (up, sp) in zip(members[c], members[cp]):
-                    perm[u], signs[u] = up, s * eps * sp
-            layers.append(LayerAction(tuple(perm), tuple(signs)))
-        return GroupElement(tuple(layers))
+                    moves.append((l, u, up, s * eps * sp))
+        return tuple(moves)
 
-    def generators(self) -> tuple[GroupElement, ...]:
-        """Generators of ``Stab(θ)``: lifted automorphisms, whole-component sign flips, and
-        transpositions / cycles inside twin classes (plus single flips of all-zero units, odd σ)."""
-        net, col = self.network, self.collapsed
-        widths = net.hidden_widths
-        out = [self.lift(h) for h in self.result.automorphisms]
+    def lift(self, h: GroupElement) -> GroupElement:
+        """A collapsed automorphism as an element acting on the original units."""
+        return GroupElement.from_moves(self.network.hidden_widths, self.lift_moves(h))
 
-        def element(changes: dict) -> GroupElement:
-            perms = [list(range(d)) for d in widths]
-            signs = [[1] * d for d in widths]
-            for (l, u), (p, s) in changes.items():
-                perms[l][u], signs[l][u] = p, s
-            return GroupElement.from_perms(perms, signs)
-
+    def generator_moves(self) -> tuple:
+        """Generators of ``Stab(θ)`` as sparse moves ``(layer, unit, source, sign)`` (0-based; new unit
+        ``unit`` = ``sign`` × old ``source``): lifted automorphisms, whole-component sign flips, and
+        transpositions / cycles inside twin classes (plus single flips of all-zero units, odd σ).
+        Their total size is linear in the number of units, however many twins there are."""
+        col = self.collapsed
+        out = [self.lift_moves(h) for h in self.result.automorphisms]
         for comp in self.sign_components():
-            changes = {}
-            for l1, c in comp:
-                for u, _s in col.members[l1 - 1][c]:
-                    changes[(l1 - 1, u)] = (u, -1)
-            out.append(element(changes))
+            out.append(tuple((l1 - 1, u, u, -1) for l1, c in comp for u, _s in col.members[l1 - 1][c]))
         for l, layer in enumerate(col.members):
             for c, members in enumerate(layer):
                 m = len(members)
                 if m >= 2:
                     (u1, s1), (u2, s2) = members[0], members[1]
-                    out.append(element({(l, u1): (u2, s1 * s2), (l, u2): (u1, s1 * s2)}))
+                    out.append(((l, u1, u2, s1 * s2), (l, u2, u1, s1 * s2)))
                     if m >= 3:
-                        out.append(element({
-                            (l, members[k][0]): (members[(k + 1) % m][0], members[k][1] * members[(k + 1) % m][1])
-                            for k in range(m)
-                        }))
+                        out.append(tuple((l, members[k][0], members[(k + 1) % m][0],
+                                          members[k][1] * members[(k + 1) % m][1]) for k in range(m)))
                 if col.signed and col.zero[l][c]:
-                    out.append(element({(l, members[0][0]): (members[0][0], -1)}))
+                    out.append(((l, members[0][0], members[0][0], -1),))
         return tuple(out)
+
+    def generators(self) -> tuple[GroupElement, ...]:
+        widths = self.network.hidden_widths
+        return tuple(GroupElement.from_moves(widths, m) for m in self.generator_moves())
 
     # -- canonical form ------------------------------------------------------------------------
     def canonical_element(self) -> GroupElement:

@@ -164,6 +164,15 @@ class GroupElement:
             signs = [(1,) * len(p) for p in perms]
         return cls(tuple(LayerAction(tuple(p), tuple(s)) for p, s in zip(perms, signs)))
 
+    @classmethod
+    def from_moves(cls, hidden_widths: Sequence[int], moves) -> "GroupElement":
+        """From sparse moves ``(layer, unit, source, sign)`` (0-based); other units stay fixed."""
+        perms = [list(range(d)) for d in hidden_widths]
+        signs = [[1] * d for d in hidden_widths]
+        for l, u, p, s in moves:
+            perms[l][u], signs[l][u] = p, s
+        return cls.from_perms(perms, signs)
+
     @property
     def hidden_widths(self) -> tuple[int, ...]:
         return tuple(len(a.perm) for a in self.layers)
@@ -205,6 +214,15 @@ class GroupElement:
             if moves:
                 out.append({"layer": l, "moves": moves})
         return out
+
+    @staticmethod
+    def moves_to_obj(moves) -> list:
+        """The JSON form of :meth:`to_obj` directly from sparse moves ``(layer, unit, source, sign)``."""
+        by_layer: dict = {}
+        for l, u, p, s in moves:
+            if p != u or s != 1:
+                by_layer.setdefault(l, []).append([u + 1, p + 1, s])
+        return [{"layer": l + 1, "moves": sorted(v)} for l, v in sorted(by_layer.items())]
 
     @classmethod
     def from_obj(cls, obj: list, hidden_widths: Sequence[int]) -> "GroupElement":

@@ -17,6 +17,7 @@ orbit (dead or mergeable units; hidden symmetries of ReLU networks).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from flint import arb
 
@@ -32,9 +33,19 @@ class Stabilizer:
 
     group: SymmetryGroup
     order: int
-    generators: tuple[GroupElement, ...]
+    generator_moves: tuple   # sparse: per generator, moves (layer, unit, source, sign), 0-based
     twin_classes: tuple[tuple[int, ...], ...]   # per hidden layer: the multiplicities of the twin classes
     search_nodes: int
+
+    @cached_property
+    def generators(self) -> tuple[GroupElement, ...]:
+        """Generators of the stabilizer as group elements (each fixes ``θ``)."""
+        widths = self.group.hidden_widths
+        return tuple(GroupElement.from_moves(widths, m) for m in self.generator_moves)
+
+    def generators_obj(self) -> list:
+        """The generators in the sparse JSON form of :meth:`GroupElement.to_obj`."""
+        return [GroupElement.moves_to_obj(m) for m in self.generator_moves]
 
     @property
     def orbit_size(self) -> int:
@@ -54,7 +65,7 @@ def stabilizer(net: Network, deadline: Deadline = NO_DEADLINE) -> Stabilizer:
 def stabilizer_of(a) -> Stabilizer:
     """:class:`Stabilizer` from an :class:`~.analysis.Analysis` (shared with the canonical form)."""
     twins = tuple(tuple(len(m) for m in layer) for layer in a.collapsed.members)
-    return Stabilizer(group_of(a.network), a.stabilizer_order(), a.generators(), twins, a.result.nodes)
+    return Stabilizer(group_of(a.network), a.stabilizer_order(), a.generator_moves(), twins, a.result.nodes)
 
 
 def orbit_size(net: Network, deadline: Deadline = NO_DEADLINE) -> int:

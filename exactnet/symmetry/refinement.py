@@ -5,19 +5,22 @@ collapsed unit indices). It is refined until it is *equitable*: two units of one
 same multiset of labels towards every cell of the neighbouring layers. Signatures used to split
 a cell are invariant under the group:
 
-* towards a fixed layer (inputs, outputs): the row (column) itself;
-* towards a discrete hidden layer: the row read in the cell order;
-* otherwise: per neighbour cell, the sorted labels on the edges into that cell;
+* the labels of the edges into a cell of a neighbouring layer, sorted (inputs and outputs are
+  fixed: each one is a cell of its own);
 
 and, for odd σ, labels are absolute values (invariant under every sign flip). Cells are
 replaced by their parts ordered by decreasing signature. The initial partition orders every
 layer by decreasing bias (``|b|`` for odd σ), then by increasing twin multiplicity, so an
 equitable partition always lists the units of a layer with non-increasing bias keys.
 
-Everything here is a function of the labels and of the positions of cells only, so refining
-``g·θ`` gives ``g`` applied to the refinement of ``θ`` (the invariance the search relies on).
-One pass over layer ``l`` costs ``O((d_{l-1} + d_{l+1}) · n log n)`` for the ``n`` units in
-non-singleton cells; a layer is re-examined only when a neighbouring layer was split.
+Refinement is driven by *splitters* (:func:`refine`): cells whose edges into a neighbouring layer
+are used to split that layer's cells, as in Hopcroft's partition refinement and nauty; each unit
+acts in ``O(log n)`` splitters, so a refinement costs ``O(E log n)`` comparisons of exact numbers for
+``E`` edges touching non-singleton cells.
+
+Everything here is a function of the labels and of the positions of cells only (cells are
+processed in position order, the splitter queue is first-in first-out), so refining ``g·θ``
+gives ``g`` applied to the refinement of ``θ``: the invariance the search relies on.
 """
 
 from __future__ import annotations
@@ -84,61 +87,150 @@ def is_discrete(cells: Cells) -> bool:
     return all(len(c) == 1 for layer in cells for c in layer)
 
 
-def _view(vec: tuple, layer_cells) -> tuple:
-    """``vec`` (indexed by the units of a neighbouring layer) read through its ordered cells."""
-    if layer_cells is None:
-        return vec
-    if all(len(c) == 1 for c in layer_cells):
-        return tuple(vec[c[0]] for c in layer_cells)
-    return tuple(vec[c[0]] if len(c) == 1 else tuple(sorted(vec[j] for j in c)) for c in layer_cells)
+class _Layers:
+    """A mutable ordered partition: per layer the units in cell order (``lab``), the start of every
+    unit's cell and the end of every cell (cells are the ranges ``[start, end)`` of ``lab``)."""
 
+    def __init__(self, cells: Cells):
+        self.lab, self.start_of, self.end, self.nonsingle = [], [], [], []
+        for layer in cells:
+            lab, end, nonsingle = [], {}, set()
+            start_of = {}
+            for cell in layer:
+                a = len(lab)
+                lab.extend(cell)
+                end[a] = len(lab)
+                for u in cell:
+                    start_of[u] = a
+                if len(cell) > 1:
+                    nonsingle.add(a)
+            self.lab.append(lab)
+            self.start_of.append(start_of)
+            self.end.append(end)
+            self.nonsingle.append(nonsingle)
 
-def _split_layer(labels: Labels, cells: Cells, l: int, L: int) -> tuple | None:
-    """Layer ``l`` (0-based hidden index) with every cell split by signature; ``None`` if unchanged."""
-    prev = cells[l - 1] if l > 0 else None
-    nxt = cells[l + 1] if l + 1 < L else None
-    rows = cols = None
-    new_layer, changed = [], False
-    for cell in cells[l]:
-        if len(cell) == 1:
-            new_layer.append(cell)
-            continue
-        if rows is None:
-            rows, cols = labels.rows(l), labels.cols(l + 1)
-        # sort by signature (decreasing) and group equal neighbours: comparisons only, no hashing
-        sigs = sorted(((_view(rows[u], prev), _view(cols[u], nxt)), u) for u in cell)
-        sigs.reverse()
-        parts, current = [], [sigs[0][1]]
-        for (a, _), (b, u) in zip(sigs, sigs[1:]):
-            if a == b:
+    def cells(self) -> Cells:
+        out = []
+        for lab, end in zip(self.lab, self.end):
+            layer, a = [], 0
+            while a < len(lab):
+                b = end[a]
+                layer.append(tuple(lab[a:b]))
+                a = b
+            out.append(tuple(layer))
+        return tuple(out)
+
+    def split(self, t: int, a: int, key) -> list[tuple[int, int]] | None:
+        """Split the cell at ``a`` of layer ``t`` by ``key(u)``, parts by decreasing key; ``None`` if
+        the cell does not split, else the parts as ``(start, size)``."""
+        lab = self.lab[t]
+        b = self.end[t][a]
+        items = sorted(((key(u), u) for u in lab[a:b]), key=lambda kv: kv[0], reverse=True)
+        if items[0][0] == items[-1][0]:
+            return None
+        parts, current = [], [items[0][1]]
+        for (k0, _), (k1, u) in zip(items, items[1:]):
+            if k1 == k0:
                 current.append(u)
             else:
-                parts.append(tuple(current))
+                parts.append(current)
                 current = [u]
-        parts.append(tuple(current))
-        if len(parts) == 1:
-            new_layer.append(cell)
-            continue
-        changed = True
-        new_layer.extend(parts)
-    return tuple(new_layer) if changed else None
+        parts.append(current)
+        out, pos = [], a
+        start_of, end, nonsingle = self.start_of[t], self.end[t], self.nonsingle[t]
+        nonsingle.discard(a)
+        for part in parts:
+            lab[pos:pos + len(part)] = part
+            end[pos] = pos + len(part)
+            for u in part:
+                start_of[u] = pos
+            if len(part) > 1:
+                nonsingle.add(pos)
+            out.append((pos, len(part)))
+            pos += len(part)
+        return out
 
 
-def refine(labels: Labels, cells: Cells, dirty, deadline: Deadline = NO_DEADLINE) -> Cells:
-    """The coarsest equitable refinement of ``cells``, re-examining the layers in ``dirty`` (0-based)
-    and, transitively, the neighbours of every layer that splits."""
+def refine(labels: Labels, cells: Cells, splitters, deadline: Deadline = NO_DEADLINE) -> Cells:
+    """The coarsest equitable refinement of ``cells`` that the given splitters lead to.
+
+    ``splitters``: ``"all"`` (every cell, input and output: a refinement from scratch) or a list of
+    ``(layer, unit)`` — the singleton cells just created by individualization (the rest of a split
+    cell need not be used: stability with respect to a cell and to a part implies stability with
+    respect to the other part, since the signatures are multisets). Splitting a cell ``W`` of layer
+    ``l`` refines the neighbouring layers by the sorted labels of the edges into ``W``; new parts
+    become splitters (all but the first largest one, unless the old cell was still waiting, as in
+    Hopcroft's algorithm), so every unit acts in ``O(log n)`` splitters."""
+    from collections import deque
+
     L = len(cells)
-    cells = list(cells)
-    todo = set(d for d in dirty if 0 <= d < L)
-    while todo:
-        deadline.check("colour refinement")
-        l = min(todo)
-        todo.discard(l)
-        new = _split_layer(labels, cells, l, L)
-        if new is not None:
-            cells[l] = new
-            todo.update(x for x in (l - 1, l + 1) if 0 <= x < L)
-    return tuple(cells)
+    if L == 0:
+        return cells
+    state = _Layers(cells)
+    col = labels.col
+    queue: deque = deque()
+    waiting: set = set()
+    if splitters == "all":
+        queue.extend(("in", j) for j in range(col.input_dim))
+        queue.extend(("out", o) for o in range(col.output_dim))
+        for l in range(L):
+            for a in sorted(state.end[l]):
+                queue.append(("h", l, a))
+                waiting.add((l, a))
+    else:
+        for l, v in splitters:
+            a = state.start_of[l][v]
+            queue.append(("h", l, a))
+            waiting.add((l, a))
+    count = 0
+    while queue:
+        count += 1
+        if count % 64 == 0:
+            deadline.check("colour refinement")
+        item = queue.popleft()
+        targets = []
+        if item[0] == "in":
+            j = item[1]
+            rows = labels.rows(0)
+            targets.append((0, lambda u, rows=rows, j=j: rows[u][j]))
+        elif item[0] == "out":
+            o = item[1]
+            cols = labels.cols(L)
+            targets.append((L - 1, lambda u, cols=cols, o=o: cols[u][o]))
+        else:
+            _, l, a = item
+            if (l, a) not in waiting:
+                continue
+            waiting.discard((l, a))
+            W = tuple(state.lab[l][a:state.end[l][a]])
+            if l + 1 < L:
+                rows = labels.rows(l + 1)
+                targets.append((l + 1, _edge_key(rows, W)))
+            if l > 0:
+                cols = labels.cols(l)
+                targets.append((l - 1, _edge_key(cols, W)))
+        for t, key in targets:
+            for a_t in sorted(state.nonsingle[t]):
+                parts = state.split(t, a_t, key)
+                if parts is None:
+                    continue
+                if (t, a_t) in waiting:
+                    new = parts[1:]
+                else:
+                    largest = max(range(len(parts)), key=lambda i: (parts[i][1], -i))
+                    new = [p for i, p in enumerate(parts) if i != largest]
+                for start, _size in new:
+                    queue.append(("h", t, start))
+                    waiting.add((t, start))
+    return state.cells()
+
+
+def _edge_key(vectors, W: tuple):
+    """``u ↦`` the labels of the edges from ``u`` into the cell ``W`` (one value, or sorted)."""
+    if len(W) == 1:
+        w = W[0]
+        return lambda u: vectors[u][w]
+    return lambda u: tuple(sorted(vectors[u][w] for w in W))
 
 
 def individualize(cells: Cells, l: int, ci: int, v: int) -> Cells:

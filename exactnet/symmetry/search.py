@@ -202,7 +202,7 @@ class _Search:
 
     def run(self) -> SearchResult:
         cells = initial_partition(self.col, self.labels)
-        cells = refine(self.labels, cells, range(len(cells)), self.deadline)
+        cells = refine(self.labels, cells, "all", self.deadline)
         self._descend(cells, (), True)
         return SearchResult(self.best, self.auts, self.orbit_sizes, self.nodes)
 
@@ -217,7 +217,7 @@ class _Search:
 
     def _child(self, cells, l, ci, w):
         child = individualize(cells, l, ci, w)
-        return refine(self.labels, child, (l - 1, l + 1), self.deadline)
+        return refine(self.labels, child, [(l, w)], self.deadline)
 
     def _descend(self, cells, prefix, first_path: bool) -> bool:
         """Explore a subtree; ``True`` means a leaf equivalent to the first leaf was found (the

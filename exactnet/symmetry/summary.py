@@ -70,7 +70,7 @@ def symmetry_summary(net: Network, deadline: Deadline = NO_DEADLINE):
         "orbit_size": stab.orbit_size if data["group_order"] is not None else None,
         "log_orbit_size": log_orbit.to_obj(),
         "continuous_orbit_dimension": scaling_orbit_dimension(net) if net.activation in HOMOGENEOUS_ACTIVATIONS else 0,
-        "stabilizer_generators": [g.to_obj() for g in stab.generators],
+        "stabilizer_generators": stab.generators_obj(),
         "twin_classes": [sum(1 for m in layer if m > 1) for layer in stab.twin_classes],
         "search_nodes": stab.search_nodes,
         "in_fundamental_domain": canon.network == net,
