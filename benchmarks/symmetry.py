@@ -166,7 +166,8 @@ def main(argv=None) -> int:
         t_orb, stab = best(lambda: stabilizer(net), args.repeat)
         t_can, _ = best(lambda: canonical_form(net), args.repeat)
         S = net.num_parameters
-        key = (family, "deep" if len(widths) > 3 else "shallow")
+        kind = "shallow" if len(widths) == 3 else ("wide-deep" if max(widths) >= 10_000 else f"depth {len(widths) - 2}")
+        key = (family, kind)
         fits.setdefault(key, []).append((S, t_orb))
         print(f"{family:10} {len(widths) - 2:5d} {max(widths):9d} {S:9d} {stab.search_nodes:5d} "
               f"{math.log10(stab.order):11.1f} {t_orb:8.3f} {t_can:8.3f} {1e6 * t_orb / S:8.2f}")
@@ -174,7 +175,8 @@ def main(argv=None) -> int:
     print("fitted growth exponent of the orbit time in S (time ∝ S^k):")
     for (family, kind), rows in fits.items():
         k = slope(rows)
-        print(f"  {family:10} {kind:8} k = {'n/a' if k is None else f'{k:.2f}'}  ({len(rows)} sizes)")
+        if len(rows) > 1:
+            print(f"  {family:10} {kind:9} k = {'n/a' if k is None else f'{k:.2f}'}  ({len(rows)} sizes)")
 
     print()
     print("brute force over the whole group vs exactnet (same stabilizer order required)")
