@@ -25,11 +25,18 @@ from .canonical import (
     in_fundamental_domain,
     normalize_scaling,
 )
+from .cover_construction import CoverVerification, reduced_cover, verify_cover
+from .covering import Covering, covering, grid_points, lipschitz_constant
+from .equivariance import commutes, gradient, loss, scale_unit, scaling_failure, step
 from .groups import GroupElement, LayerAction, SymmetryGroup, act, group_of
 from .orbits import Stabilizer, orbit_size, scaling_orbit_dimension, stabilizer
+from .volumes import check_tiling, domain_volume, polytope_volume, volume_fraction
 
 __all__ = [
-    "CanonicalForm", "GroupElement", "LayerAction", "ScaledCanonicalForm", "Stabilizer", "SymmetryGroup", "act",
-    "biases_sorted", "canonical_form", "canonical_form_modulo_scaling", "group_of", "in_fundamental_domain",
-    "normalize_scaling", "orbit_size", "scaling_orbit_dimension", "stabilizer",
+    "CanonicalForm", "CoverVerification", "Covering", "GroupElement", "LayerAction", "ScaledCanonicalForm",
+    "Stabilizer", "SymmetryGroup", "act", "biases_sorted", "canonical_form", "canonical_form_modulo_scaling",
+    "check_tiling", "commutes", "covering", "domain_volume", "gradient", "grid_points", "group_of",
+    "in_fundamental_domain", "lipschitz_constant", "loss", "normalize_scaling", "orbit_size", "polytope_volume",
+    "reduced_cover", "scale_unit", "scaling_failure", "scaling_orbit_dimension", "stabilizer", "step",
+    "verify_cover", "volume_fraction",
 ]
