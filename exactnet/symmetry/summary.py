@@ -62,11 +62,13 @@ def symmetry_summary(net: Network, deadline: Deadline = NO_DEADLINE):
     old = ctx.prec
     ctx.prec = 128
     try:
+        log_stab = LogBounds.of(arb(stab.order).log())
         log_orbit = LogBounds.of(group.log_order() - arb(stab.order).log())
     finally:
         ctx.prec = old
     data.update({
-        "stabilizer_order": stab.order,
+        "stabilizer_order": stab.order if _digits_ok(log_stab) else None,
+        "log_stabilizer_order": log_stab.to_obj(),
         "orbit_size": stab.orbit_size if data["group_order"] is not None else None,
         "log_orbit_size": log_orbit.to_obj(),
         "continuous_orbit_dimension": scaling_orbit_dimension(net) if net.activation in HOMOGENEOUS_ACTIVATIONS else 0,
@@ -78,9 +80,9 @@ def symmetry_summary(net: Network, deadline: Deadline = NO_DEADLINE):
         "fundamental_domain": FUNDAMENTAL_DOMAIN[net.activation],
         "note": ORBIT_NOTE,
     })
-    if data["group_order"] is None:
-        data["note"] += (f"; group_order and orbit_size have more than {MAX_EXACT_DIGITS} digits and are not"
-                         " written: see log_group_order and log_orbit_size (natural logarithms, exact bounds)")
+    if data["group_order"] is None or data["stabilizer_order"] is None:
+        data["note"] += (f"; integers with more than {MAX_EXACT_DIGITS} digits are not written (null): see"
+                         " log_group_order, log_stabilizer_order and log_orbit_size (natural logarithms, exact bounds)")
     return data, canon.network
 
 
