@@ -41,9 +41,11 @@ def symmetry_report(net, timeout: float | None = None, output: str | None = None
     try:
         data, canon = symmetry_summary(net, Deadline.after(timeout))
     except TimeLimitReached as exc:
+        reason = str(exc)
         data = group_data(net)
-        data.update({"stabilizer_order": None, "orbit_size": None, "reason": str(exc)})
-        return Report(data, EXIT_UNKNOWN, lambda c: c.print(f"unknown: {exc} (group order {_short(data['group_order'])})"))
+        data.update({"stabilizer_order": None, "orbit_size": None, "reason": reason})
+        return Report(data, EXIT_UNKNOWN,
+                      lambda c: c.print(f"unknown: {reason} (group order {_short(data['group_order'])})"))
     if output is not None:
         from ..io import save_network
 

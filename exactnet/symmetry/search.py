@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from ..deadline import NO_DEADLINE, Deadline
 from ..numbers import sign
 from .groups import GroupElement, LayerAction
-from .refinement import Labels, individualize, initial_partition, is_discrete, refine, target_cell
+from .refinement import Labels, individualize, initial_partition, refine, target_cell
 from .structure import Collapsed
 
 

@@ -93,6 +93,8 @@ def test_timeout_is_exit_3(tmp_path):
     write_network(net, path)
     r = run("symmetry", path, "--json", "--timeout", "0.000001")
     assert r.code == 3 and r.json["orbit_size"] is None and "time limit" in r.json["reason"]
+    human = run("symmetry", path, "--timeout", "0.000001")
+    assert human.code == 3 and "unknown: time limit" in human.out and human.err == ""
 
 
 def test_covering_json():
