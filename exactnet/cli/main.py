@@ -442,36 +442,33 @@ def reproduce(budget, names, list_only, quick):
 # ---------------------------------------------------------------------------------------------
 
 
-@cli.command()
+@command("orbit_size")
 @click.argument("net")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the canonical representative (format from the extension).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds before giving up (exit 3).")
 @activation_option
-@json_option
-def symmetry(net, output, timeout, activation, as_json):
+def symmetry(budget, net, output, activation):
     """Symmetry group, stabilizer, orbit size and canonical representative of NET."""
     from .symmetry_report import allow_big_integers, symmetry_report
 
+    check_network_output(output, "-o")
     allow_big_integers()
     network = load(net, activation)
-    emit(symmetry_report(network, timeout=timeout, output=output), as_json)
+    return symmetry_report(network, deadline=budget.deadline, output=output)
 
 
-@cli.command()
+@command("reduction_factor")
 @click.option("--activation", "activation", required=True, help="relu or tanh.")
 @click.option("--widths", required=True, help="Layer widths d_0,...,d_{L+1}, e.g. 4,8,8,1.")
 @click.option("--eps", required=True, help="Radius ε > 0 (exact: 1/10, 0.1).")
 @click.option("--bound", required=True, help="Parameter box [-B, B]^S: B > 0.")
 @click.option("--input-box", "input_box", default="1", show_default=True, help="Input box [-R, R]^{d_0}: R ≥ 0.")
-@json_option
-def covering(activation, widths, eps, bound, input_box, as_json):
+def covering(budget, activation, widths, eps, bound, input_box):
     """Plain and symmetry-reduced covering numbers of a network class (exact)."""
     from .symmetry_report import allow_big_integers, covering_report
 
     allow_big_integers()
-    emit(covering_report(activation, widths, eps, bound, input_box), as_json)
+    return covering_report(activation, widths, eps, bound, input_box)
 
 
 # ---------------------------------------------------------------------------------------------

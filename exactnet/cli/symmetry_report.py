@@ -35,11 +35,11 @@ def _short(value):
     return value
 
 
-def symmetry_report(net, timeout: float | None = None, output: str | None = None) -> Report:
+def symmetry_report(net, deadline: Deadline | None = None, output: str | None = None) -> Report:
     from ..symmetry.summary import group_data, symmetry_summary
 
     try:
-        data, canon = symmetry_summary(net, Deadline.after(timeout))
+        data, canon = symmetry_summary(net, deadline or Deadline())
     except TimeLimitReached as exc:
         reason = str(exc)
         data = group_data(net)

@@ -46,7 +46,16 @@ CASES = [
     (["fdim", E / "relu_small.json", "--domain", E / "box.json"], 0, "functional_dimension"),
     (["reproduce", "--list"], 0, "claims"),
     (["reproduce", "float32-weights-exact", "--quick"], 0, "holds"),
+    (["symmetry", E / "relu_deep.json", "-o", "{tmp}/canon.json"], 0, "orbit_size"),
+    (["symmetry", E / "tanh_reducible.json"], 0, "orbit_size"),
+    (["covering", "--activation", "relu", "--widths", "2,3,1", "--eps", "1/2", "--bound", "1"], 0, "reduction_factor"),
 ]
+
+
+def test_every_command_is_covered():
+    from exactnet.cli.main import cli
+
+    assert set(cli.commands) - {"check"} <= {str(c[0][0]) for c in CASES}
 
 
 def _args(args, tmp):
