@@ -14,8 +14,12 @@ A certificate is a JSON object::
 with the code that produced the certificate. A check returns valid/invalid with a reason;
 structurally broken certificates raise :class:`MalformedCertificate` (exit 2).
 
+**Shape.** Every kind has an explicit schema (:mod:`exactnet.certify.schema`): a key that the
+checker does not read is a malformed certificate (exit 2), so what is sealed is what is checked.
+
 **Digest.** :func:`write_certificate` adds ``digest.sha256``, the SHA-256 of the canonical JSON
-(sorted keys, no spaces) of everything else. When present, the check compares it first, so any
+(sorted keys, no spaces) of everything else; ``digest`` must be exactly ``{"sha256": hex}``, so
+the digest covers every key of the certificate but the hash itself. When present, the check compares it first, so any
 edit of a written certificate — even one that leaves a still-valid proof, such as moving an
 interior point inside its cell — fails with exit 1. It is an integrity seal against accidental
 edits, not a security measure (anyone can recompute it): the mathematics is always re-verified
@@ -113,33 +117,25 @@ def number_literals(obj, skip_keys=frozenset()) -> list:
 
 
 def check_certificate(obj) -> CheckResult:
-    """Verify a certificate object (dispatching on the family of its ``kind``)."""
+    """Verify a certificate object (dispatching on the family of its ``kind``).
+
+    Order: the shape (:func:`exactnet.certify.schema.validate`: the kind's keys and nothing
+    else, ``digest`` exactly ``{"sha256": hex}``; else malformed), then the digest when present
+    (a mismatch is invalid), then the mathematics (the family's ``check``)."""
+    from .schema import validate
+
     if not isinstance(obj, dict):
         raise MalformedCertificate("certificate: expected a JSON object")
     if obj.get("format") != FORMAT:
         raise MalformedCertificate(f"certificate: 'format' must be {FORMAT!r}")
-    kind = obj.get("kind")
-    if not isinstance(kind, str) or "." not in kind:
-        raise MalformedCertificate("certificate: 'kind' must be a string '<family>.<claim>'")
-    family = kind.split(".", 1)[0]
-    if not family.isidentifier():
-        raise MalformedCertificate(f"certificate: unknown kind {kind!r}")
-    try:
-        module = importlib.import_module(f"exactnet.certify.check_{family}")
-    except ModuleNotFoundError:
-        raise MalformedCertificate(f"certificate: unknown kind {kind!r}") from None
-    for key in ("claim", "evidence"):
-        if not isinstance(obj.get(key), dict):
-            raise MalformedCertificate(f"certificate: {key!r} must be an object")
+    validate(obj)  # also: the kind is one of schema.KINDS
+    module = importlib.import_module(f"exactnet.certify.check_{obj['kind'].split('.', 1)[0]}")
     if "digest" in obj:
-        seal = obj["digest"]
-        if not isinstance(seal, dict) or not isinstance(seal.get("sha256"), str):
-            raise MalformedCertificate("certificate: 'digest' must be {\"sha256\": \"<hex>\"}")
         try:
             actual = certificate_digest(obj)
         except (TypeError, ValueError):
             raise MalformedCertificate("certificate: cannot compute the digest of this object") from None
-        if seal["sha256"] != actual:
+        if obj["digest"]["sha256"] != actual:
             return CheckResult(False, "the certificate was modified after it was written (its SHA-256 digest does"
                                       " not match; remove the 'digest' entry to check the mathematics alone)")
     try:

@@ -3,36 +3,59 @@
 This module shares only parsing and number types with the code that produces certificates
 (it imports nothing from :mod:`exactnet.relu`): it re-derives everything it needs with exact
 arithmetic, and region-tree proofs use rational arithmetic alone (no PPL, no LP solver).
+The shape of the certificate (every key) was validated before (:mod:`exactnet.certify.schema`).
 
 Kind ``relu.equivalence``: claim ``{"equivalent": bool, "domain": null | box/polyhedron, "tier"}``
-for the two inline networks ``A``, ``B`` (ReLU, same input/output dimensions). Evidence:
+about the two inline networks ``A``, ``B``. Common hypotheses, checked first: both are ReLU
+networks with equal input and output dimensions ``n``, ``m``; the domain ``D`` (the closed
+polyhedron ``{x : Ax ≤ b}``, or ``R^n`` when null) has dimension ``n``; claims of equivalence
+need ``D ≠ ∅``. Each evidence method applies one theorem, and the checker verifies all of its
+hypotheses (docs/certificates.md states them with the same names):
 
-* ``{"method": "witness", "point": x, "outputs": [A(x), B(x)]}`` (claim false): ``x`` is rational,
-  in the (closed) domain, and ``A(x) ≠ B(x)`` by exact evaluation.
-* ``{"method": "canonical_form", "form", "domain_keys", "domain_point"}`` (tier a, claim true):
-  both networks have ≤ 1 hidden layer; their canonical forms (relu.md §3.2) are recomputed and
-  must equal each other and ``form``. On a domain every key's classification is proved: two
-  interior points on both sides (``cut``) or a Farkas certificate that one side has empty
-  interior (``nonneg``: Ω ⊂ {ℓ ≥ 0}, folded; ``nonpos``: dropped), and ``domain_point`` shows
-  the domain is full-dimensional.
-* ``{"method": "symmetry_moves", "moves": [moves_A, moves_B]}`` (tier b, claim true): the
-  function-preserving moves (see :mod:`exactnet.relu.moves` for their definitions, re-implemented
-  here) are replayed with their preconditions checked, and both results must be identical.
+* ``{"method": "witness", "point": x, "outputs": [A(x), B(x)]}`` (claim false). **Theorem W:**
+  if ``x ∈ D`` and ``A(x) ≠ B(x)`` then ``A ≢ B`` on ``D``. Checked: ``x`` rational with ``n``
+  coordinates, ``x ∈ D`` (closed, exact), ``A(x) ≠ B(x)`` by exact evaluation (``outputs``, when
+  present, must be exactly those values).
+* ``{"method": "canonical_form", "form", "domain_keys", "domain_point"}`` (tier a, claim true).
+  **Theorem C:** a network with at most one hidden layer equals on ``R^n`` its canonical form
+  ``Σ_k α_k·relu(u_k·x + β_k) + L x + C`` (keys ``(u, β)`` with first nonzero ``|u_p| = 1``;
+  ``relu(−z) = relu(z) − z`` moves negative keys to ``L, C``; equal keys are summed, zero
+  ``α`` dropped); so equal forms give equal functions. *On a domain*, a key whose ``ℓ = u·x + β``
+  is ``≥ 0`` on ``D`` may be replaced by ``ℓ`` (``nonneg``, folded into ``L, C``) and one with
+  ``ℓ ≤ 0`` on ``D`` by ``0`` (``nonpos``, dropped); each such sign is proved on the closed ``D``
+  by the Farkas lemma of :func:`_farkas_ok` (``t > 0``). Equal reduced forms give equal
+  functions on ``D``. Also checked (they make the form *the* canonical one, and the domain
+  full-dimensional as the product requires): ``domain_point`` is an exact interior point,
+  every key of both forms is classified, a ``cut`` key has interior points on both sides,
+  and ``form`` is the recomputed form.
+* ``{"method": "symmetry_moves", "moves": [moves_A, moves_B]}`` (tier b, claim true).
+  **Theorem M:** each move below preserves the network function on ``D`` when its
+  precondition holds; if the moves turn ``A`` and ``B`` into the identical network then
+  ``A = B`` on ``D``. The moves (:mod:`exactnet.relu.moves` defines them; re-implemented here)
+  and their checked preconditions: ``permute`` (a permutation); ``scale``/``normalize``
+  (factor ``c > 0`` rational: ``relu(cz) = c·relu(z)``); ``fold_constant`` (incoming weights
+  all zero); ``silence`` (the unit is never active on ``D``: ``nonpositive`` — layer ≥ 1 with
+  weights and bias ``≤ 0``, its inputs being ReLU outputs ``≥ 0``; or ``farkas`` — layer 0, a
+  domain, rational weights, and a Farkas proof with ``t > 0`` that ``w·x + b ≤ 0`` on the closed
+  ``D``); ``merge`` (``(w_j, b_j) = λ(w_i, b_i)`` with ``λ > 0``); ``remove`` (zero outgoing
+  column, another unit left); ``blank`` (zero outgoing column).
 * ``{"method": "region_tree", "moves": [...], "nodes": [...]}`` (tier d, claim true): the moves
-  are replayed, then the tree proves that the reduced networks have equal affine maps on a dense
-  subset of the domain. Node ``i`` is ``{"fix": [[k, layer, unit, label, proof], ...]}`` plus either
-  ``"split": [k, layer, unit], "children": [pos, neg]`` or ``"leaf": {"point", "map"}``. Every
-  hidden unit of both networks is decided once per path, layer by layer; its preactivation
-  ``e`` on the cell is recomputed from the labels above it. A split adds ``e > 0`` / ``e < 0`` to
-  the children's cells (the hyperplane ``e = 0`` has measure zero). A fixed label ``±1`` needs a
-  Farkas proof ``{"y": [[i, y_i]], "t"}``: ``y, t ≥ 0`` not all zero with
-  ``Σ y_i r_i − t·label·e ≡ c ≤ 0`` over the cell's rows ``r_i`` (domain rows, then split rows of
-  the path), so ``{cell, label·e < 0}`` is empty; or the compact ``{"basis": [i_1..i_n]}``: ``t = 1``
-  and ``y`` is the unique solution of the ``n×n`` system ``Σ_k y_k g_{i_k} = label·g_e`` (solved here
-  exactly, then checked like an explicit one); label ``0`` or a constant form needs none.
-  A leaf's point must lie strictly inside its cell, and both networks' affine maps there must
-  equal the stated map. Since the leaves' cells are disjoint, open, and cover the domain's
-  interior up to finitely many hyperplanes, ``A − B`` (continuous) vanishes on the domain.
+  are replayed as above (Theorem M), then **Theorem T** for the reduced networks. Node ``i`` is
+  ``{"fix": [[k, layer, unit, label, proof], ...]}`` plus either ``"split": [k, layer, unit],
+  "children": [pos, neg]`` or ``"leaf": {"point", "map"}``. The *cell* of a node is the open
+  polyhedron of the domain rows and the split rows of its path (all strict). Every hidden unit
+  of both networks is decided once per path, layer by layer; its preactivation ``e`` on the
+  cell is recomputed from the labels above it. A split adds ``e > 0`` / ``e < 0`` to the
+  children's cells. A fixed label ``±1`` needs a Farkas proof (``t > 0``) that ``label·e ≥ 0`` on
+  the closed cell: ``{"y": [[i, y_i]], "t"}`` over the cell's rows (domain rows, then split rows
+  of the path), or the compact ``{"basis": [i_1..i_n]}`` (``t = 1``, ``y`` the unique solution
+  of the ``n×n`` system, solved here exactly); label ``0``/the sign of a constant form needs
+  none. A leaf's point must lie strictly inside its cell (so the cell, and ``D``, have
+  nonempty interior), and both networks' affine maps there must equal the stated map.
+  Theorem T: the leaves' cells are disjoint, open, and cover ``int D`` up to finitely many
+  hyperplanes (the splits), so their union is dense in ``int D``, whose closure is ``D``
+  (convex with an interior point); ``A − B`` is continuous and zero on every leaf cell, hence
+  zero on ``D``.
 """
 
 from __future__ import annotations
@@ -142,10 +165,19 @@ def _basis_multipliers(rows, target, basis, n: int):
 
 
 def _farkas_ok(rows, target, proof, n: int) -> bool:
-    """``y ≥ 0`` over ``rows`` and ``t ≥ 0`` for ``target``: ``Σ y_i g_i + t g = 0``, ``Σ y_i h_i + t h ≤ 0``.
+    """Does ``proof`` show ``ℓ ≤ 0`` on the closed polyhedron ``P = {x : r_i(x) ≥ 0 ∀i}``?
 
-    ``proof`` gives ``y`` and ``t`` explicitly, or ``{"basis": [...]}``: ``t = 1`` and ``y`` solves the
-    square system on the basis rows (rational arithmetic; still checked in full below)."""
+    ``rows`` are ``r_i(x) = g_i·x + h_i`` and ``target`` is ``ℓ(x) = g·x + h``. **Lemma (Farkas,
+    affine form).** If ``y ≥ 0`` and ``t > 0`` satisfy ``Σ y_i g_i + t·g = 0`` and
+    ``c := Σ y_i h_i + t·h ≤ 0``, then ``Σ y_i r_i(x) + t·ℓ(x) = c`` for every ``x``, so on ``P``
+    ``t·ℓ(x) = c − Σ y_i r_i(x) ≤ 0``, i.e. ``ℓ ≤ 0`` on all of ``P`` — with no assumption on the
+    dimension of ``P``. The strictness ``t > 0`` is a hypothesis: with ``t = 0`` the identity only
+    says ``Σ y_i r_i ≡ c ≤ 0``, i.e. that ``P`` has empty interior, and nothing about ``ℓ`` (that
+    gap let a ``silence`` move pass on a point or a line, where the unit is active).
+
+    ``proof`` gives ``y`` and ``t`` explicitly (``{"y": [[i, y_i], ...], "t": t}``), or
+    ``{"basis": [...]}``: ``t = 1`` and ``y`` solves the square system on the basis rows
+    (rational arithmetic; the result is then checked in full like an explicit proof)."""
     if not isinstance(proof, dict):
         return False
     if "basis" in proof:
@@ -156,26 +188,24 @@ def _farkas_ok(rows, target, proof, n: int) -> bool:
     if not isinstance(ys, list):
         raise MalformedCertificate("certificate: a Farkas proof needs a list 'y'")
     t = _rat(proof.get("t", 0), "Farkas t")
-    if t < 0:
+    if t <= 0:
         return False
     total_g = [t * a for a in target[0]]
     total_h = t * target[1]
-    nonzero = t != 0
     for item in ys:
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], int)):
             raise MalformedCertificate("certificate: Farkas entries are [index, value]")
         i, y = item[0], item[1] if isinstance(item[1], fmpq) else _rat(item[1], "Farkas multiplier")
-        if not (0 <= i < len(rows)) or y < 0:
+        if isinstance(i, bool) or not (0 <= i < len(rows)) or y < 0:
             return False
         if y == 0:
             continue
-        nonzero = True
         g, h = rows[i]
         for k in range(n):
             if g[k]:
                 total_g[k] += y * g[k]
         total_h += y * h
-    return nonzero and all(v == 0 for v in total_g) and total_h <= 0
+    return all(v == 0 for v in total_g) and total_h <= 0
 
 
 def _layers(net) -> list:
@@ -282,7 +312,7 @@ def _check_witness(a, b, domain, evidence) -> CheckResult:
 
 
 def _canonical(net):
-    """``(alpha: {(u, β): α}, L, C)`` of a network with ≤ 1 hidden layer (relu.md §3.2)."""
+    """``(alpha: {(u, β): α}, L, C)`` of a network with ≤ 1 hidden layer (Theorem C)."""
     layers = _layers(net)
     n, m = net.input_dim, net.output_dim
     if len(layers) == 1:
@@ -408,7 +438,7 @@ def _check_canonical(a, b, rows, evidence) -> CheckResult:
     if not ok:
         return CheckResult(False, "the stated canonical form differs from the recomputed one")
     where = "on the domain" if rows else "on R^n"
-    return CheckResult(True, f"equal canonical forms {where} (relu.md §3.2/§3.4)")
+    return CheckResult(True, f"equal canonical forms {where} (Theorem C, docs/certificates.md)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -540,7 +570,7 @@ def _check_moves(a, b, rows, evidence) -> CheckResult:
         return CheckResult(False, f"invalid move: {exc}")
     if la != lb:
         return CheckResult(False, "the moves do not lead to the same network")
-    return CheckResult(True, "function-preserving moves turn both networks into the same network")
+    return CheckResult(True, "function-preserving moves turn both networks into the same network (Theorem M)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -683,7 +713,8 @@ def _check_tree(a, b, rows, evidence) -> CheckResult:
         leaves += 1
     if not all(visited):
         return CheckResult(False, "the tree has unreachable nodes")
-    return CheckResult(True, f"equal affine maps on all {leaves} cells of a verified region tree (relu.md §4)")
+    return CheckResult(True, f"equal affine maps on all {leaves} cells of a verified region tree"
+                             " (Theorem T, docs/certificates.md)")
 
 
 def _decision_target(nets, k, layer, unit) -> str | None:

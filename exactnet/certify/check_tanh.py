@@ -4,25 +4,40 @@ Shares only parsing and number types with the deciding code: it imports
 :mod:`exactnet.numbers`, :mod:`exactnet.network` and the pure number module
 :mod:`exactnet.tanh.bias` (the ``r_0 + Σ r_q·tanh(q)`` scalar), never the compression,
 move or equivalence modules. Everything is re-verified with exact arithmetic (``arb`` balls
-only where a transcendental value is compared, and only rigorously).
+only where a transcendental value is compared, and only rigorously). The certificate's shape
+(every key) was validated before (:mod:`exactnet.certify.schema`).
 
-Kind ``tanh.equivalence`` (format described in :mod:`exactnet.tanh.certificates`):
+Kind ``tanh.equivalence`` (format described in :mod:`exactnet.tanh.certificates`): claim
+``{"equivalent": bool, "domain"?: box}`` about the inline networks ``A``, ``B``. Common
+hypotheses, checked first: both are one-hidden-layer tanh networks with equal input and
+output dimensions; a claimed domain is a rational box ``lower < upper`` of dimension ``n``
+(nonempty, full-dimensional; anything else is invalid). One theorem per evidence type:
 
-* evidence ``moves``: replay every record from network A (its output bias as a vector of
-  tanh scalars), checking each record's precondition exactly (permutation, constant unit for
-  ``absorb`` and dead unit for ``remove_dead`` with the recorded numbers equal to the removed
-  ones, identical ``(b, c)`` for ``merge``, positions for insertions), then require the
-  final state to equal network B exactly;
-* evidence ``witness``: (``precision`` a power of two in ``[64, 2^14]``) recompute both
-  enclosures at ``x`` with
-  :func:`exactnet.network.evaluate`, round them outward to the ``2^-(p//2)`` grid, require
-  them to equal the recorded intervals and the intervals to be disjoint;
-* evidence ``constant_difference``: group both networks' non-constant units by normalised key
-  (sign of the first nonzero coordinate of ``b``), require equal merged weights for every
-  key, and require ``δ_A − δ_B`` to equal the recorded nonzero difference coefficientwise.
+* ``moves`` (claim true). **Theorem M:** every record (:mod:`exactnet.tanh.moves`) preserves
+  ``f`` on ``R^n`` when its precondition holds: ``permute`` (a permutation), ``negate``
+  (``tanh`` is odd), ``absorb`` (``b = 0``: the unit is the constant ``a·tanh(c)``, added to the
+  symbolic output bias; the recorded ``a, c`` must equal the unit's), ``emit`` (its inverse),
+  ``remove_dead``/``insert_dead`` (``a = 0``), ``merge`` (identical ``(b, c)``), ``split`` (its
+  inverse), insertion positions distinct and inside the new list. If the records take ``A``
+  exactly to ``B`` (output bias compared coefficientwise as tanh scalars) then ``f_A = f_B``
+  on ``R^n``, hence on any domain.
+* ``witness`` (claim false). **Theorem W:** if ``x`` lies in the domain and rigorous enclosures
+  of ``f_A(x)_k`` and ``f_B(x)_k`` are disjoint, then ``f_A ≠ f_B`` there. Checked: ``x``
+  rational with ``n`` coordinates, in the closed box when one is claimed; ``k`` an output
+  index; ``precision`` a power of two in ``[64, 2^14]``; both enclosures recomputed with
+  :func:`exactnet.network.evaluate`, rounded outward to the ``2^-(p//2)`` grid, equal to the
+  recorded intervals, and disjoint.
+* ``constant_difference`` (claim false). **Theorem D:** if the non-constant units of ``A`` and
+  ``B`` (grouped by normalised key, sign of the first nonzero coordinate of ``b``) carry equal
+  merged weights, then ``f_A − f_B`` is the constant vector ``δ_A − δ_B`` (output bias plus
+  constant units, as tanh scalars); a scalar that is nonzero coefficientwise is a nonzero real
+  number (linear independence of ``1, tanh(q_1), …``; :mod:`exactnet.tanh.bias`), so the
+  networks differ at *every* point — of a nonempty domain. Checked: the merged weights, the
+  recorded difference equal to ``δ_A − δ_B`` and nonzero, and the domain nonempty (above).
 
 Kind ``tanh.path`` (piecewise-linear paths inside a class) is checked by
-:mod:`exactnet.certify.tanh_path_check`.
+:mod:`exactnet.certify.tanh_path_check`; ``tanh.proximate_rank`` by
+:mod:`exactnet.certify.check_tanh_proximity`.
 
 Semantic failures (a wrong number anywhere) give ``valid = False``; a structurally broken
 certificate raises :class:`~exactnet.certify.MalformedCertificate`.
@@ -32,7 +47,9 @@ from __future__ import annotations
 
 from flint import fmpq
 
+from ..errors import InputError
 from ..network import evaluate
+from ..network.domain import Box, domain_from_obj
 from ..numbers import sign
 from ..numbers.algebraic import ball_bounds
 from ..tanh.bias import TanhScalar, bind_literals, table_parser, vector_from_json
@@ -76,13 +93,13 @@ def check(obj: dict) -> CheckResult:
                 raise _Invalid(f"network {i} is not a one-hidden-layer tanh network")
         if nets[0].input_dim != nets[1].input_dim or nets[0].output_dim != nets[1].output_dim:
             raise _Invalid("the two networks have different input or output dimensions")
-        literals = _literals(evidence) + _literals(claim.get("domain", {}))
-        nets, table = bind_literals(nets, literals)
+        domain = _claimed_box(claim, nets[0].input_dim)
+        nets, table = bind_literals(nets, _literals(evidence))
         num = table_parser(table)
         if equivalent and etype == "moves":
             return _check_moves(nets, evidence, num)
         if not equivalent and etype == "witness":
-            return _check_witness(nets, evidence, claim, num)
+            return _check_witness(nets, evidence, domain, num)
         if not equivalent and etype == "constant_difference":
             return _check_constant_difference(nets, evidence, num)
         raise _Invalid(f"evidence of type {etype!r} cannot support the claim equivalent={equivalent}")
@@ -92,6 +109,21 @@ def check(obj: dict) -> CheckResult:
 
 def _literals(obj) -> list:
     return number_literals(obj, _NON_NUMERIC_KEYS)
+
+
+def _claimed_box(claim: dict, n: int):
+    """The claimed domain: ``None`` (``R^n``) or a rational box ``lower < upper`` of dimension ``n``."""
+    if "domain" not in claim:
+        return None
+    try:
+        box = domain_from_obj(claim["domain"], "claim.domain")
+    except InputError as exc:
+        raise _Invalid(f"the claimed domain is not a nonempty box: {exc}") from None
+    if not isinstance(box, Box):
+        raise MalformedCertificate("certificate: claim.domain must be a box {lower, upper}")
+    if box.dim != n:
+        raise _Invalid(f"the claimed domain has dimension {box.dim}, the networks take {n} inputs")
+    return box
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,7 +345,7 @@ def _grid(ball, precision: int) -> tuple:
     return fmpq((lo * scale).floor(), scale), fmpq(-((-hi * scale).floor()), scale)
 
 
-def _check_witness(nets, evidence: dict, claim: dict, num) -> CheckResult:
+def _check_witness(nets, evidence: dict, domain, num) -> CheckResult:
     n, m = nets[0].input_dim, nets[0].output_dim
     x = _vector(evidence.get("x"), n, num, "evidence.x")
     if any(not isinstance(v, fmpq) for v in x):
@@ -330,14 +362,8 @@ def _check_witness(nets, evidence: dict, claim: dict, num) -> CheckResult:
         if not (isinstance(lo, fmpq) and isinstance(hi, fmpq)) or lo > hi:
             raise _Invalid(f"evidence.{key} is not a rational interval")
         recorded.append((lo, hi))
-    domain = claim.get("domain")
-    if domain is not None:
-        if not isinstance(domain, dict):
-            raise MalformedCertificate("certificate: claim.domain must be an object with lower and upper")
-        lower = _vector(domain.get("lower"), n, num, "claim.domain.lower")
-        upper = _vector(domain.get("upper"), n, num, "claim.domain.upper")
-        if any(not (lo <= v <= hi) for lo, v, hi in zip(lower, x, upper)):
-            raise _Invalid("the witness x lies outside the claimed domain")
+    if domain is not None and not domain.contains(x):
+        raise _Invalid("the witness x lies outside the claimed domain")
     for net, rec, name in zip(nets, recorded, "AB"):
         got = _grid(evaluate(net, list(x), prec=p).enclosures[k], p)
         if got != rec:

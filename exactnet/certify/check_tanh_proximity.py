@@ -11,6 +11,13 @@ Checks, with exact arithmetic and without the deciding code (it shares the move 
    ``r`` units that is irreducible — nonzero outgoing vectors, nonzero incoming vectors, keys
    pairwise distinct up to sign — hence of rank ``r`` (Sussmann 1992), and the moves preserve
    the function, so ``rank(W) = r`` and ``prank_ε(A) ≤ r``.
+
+**Theorem P:** ``prank_ε(A) = min {rank(u) : u ∈ W_h, ‖u − A‖_∞ ≤ ε}`` (all weights and
+biases), so any ``W`` of A's shape within ``ε`` and of rank ``≤ r`` proves ``prank_ε(A) ≤ r``;
+``rank(W) ≤ r`` because function-preserving moves (Theorem M of
+:mod:`exactnet.certify.check_tanh`, replayed with every precondition) take ``W`` to width ``r``.
+Items 1–3 check exactly these hypotheses (irreducibility of the end state is checked too, so
+the witness's rank is exactly ``r``, though the bound needs only ``≤``).
 """
 
 from __future__ import annotations

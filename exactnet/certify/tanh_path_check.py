@@ -35,10 +35,19 @@ bias as tanh scalars ``{"const": ..., "tanh": [[q, coeff], ...]}``). The check:
    ``transfer`` iff some weight moves on a fixed key with ``b ≠ 0``, ``const`` iff a constant
    unit's weight or the output bias moves.
 
-``{"claim": {"path_exists": false}, "evidence": {"type": "finite_class"}}``: network A is
-irreducible (no unit with ``a = 0`` or ``b = 0``, normalised keys pairwise distinct), so its
-class is the finite orbit of ``2^h·h!`` points and a continuous path from A is constant; and
-B ≠ A exactly. Hence no path joins them.
+Items 1–2 are **Theorem S** (a chain of linear segments, each keeping ``f`` constant, from A
+to B is a path inside the class); item 3 only labels the segments.
+
+``{"claim": {"path_exists": false}, "evidence": {"type": "finite_class"}}``. **Theorem F**
+(Sussmann 1992, stated for vector outputs): if A is irreducible — no unit with ``a = 0``
+(vector) or ``b = 0``, normalised keys ``±(b, c)`` pairwise distinct — then every ``w`` in
+``W_h`` with ``f_w = f_A`` is a sign-flip and permutation of A: the functions ``1`` and
+``tanh(b·x + c)`` over keys distinct up to sign with ``b ≠ 0`` are linearly independent, so
+each of A's ``h`` keys needs a unit of ``w`` and ``w`` has only ``h`` units. The class is the
+finite set of ``2^h·h!`` points, a continuous path in it from A is constant, and B ≠ A
+(exactly, as parameters of any width) is not reached. Checked: both networks one-hidden-layer
+tanh with equal dimensions, A irreducible (exactly), B ≠ A, and the recorded normal forms
+(which make every number binding).
 """
 
 from __future__ import annotations

@@ -1,27 +1,37 @@
-"""The ``exactnet`` command line (see ``interface.md`` for the contract).
+"""The ``exactnet`` command line (contract: ``docs/cli.md``).
 
 Commands that depend on the activation dispatch to ``exactnet/<activation>/commands.py``, which
 returns a :class:`~exactnet.cli.report.Report`. Every command takes ``--json`` (exactly one JSON
-object on standard output). Exit codes: 0 yes/holds, 1 no, 2 bad input or usage (one line on
-standard error, never a traceback), 3 unknown.
+object on standard output) and ``--timeout SECONDS`` (for the whole command, reading included).
+Exit codes: 0 yes/holds, 1 no, 2 bad input or usage (one line on standard error, never a
+traceback), 3 unknown (time limit, with the reason).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
-import json
 import os
+import re
 import sys
+import time
 
 import click
 from rich.console import Console
 
 from .. import __version__
 from ..errors import ExactnetError, InputError, UnsupportedError
+from .limits import SECONDS
+from .outputs import check_network_output, check_writable
 from .report import EXIT_ERROR, EXIT_NO, EXIT_YES, Report, key_value_table
+from .runner import Budget, Invocation, process_started, run_command
 
 FAMILIES = ("relu", "tanh")
+#: The longest error line printed (characters of the message; longer ones are cut, saying so).
+MAX_ERROR_CHARS = 500
+#: The most exact random members ``exactnet fiber --sample`` draws.
+MAX_SAMPLES = 1000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -29,22 +39,15 @@ FAMILIES = ("relu", "tanh")
 # ---------------------------------------------------------------------------------------------
 
 
-def _stdout() -> Console:
-    return Console(highlight=False, soft_wrap=True)
-
-
-def emit(report: Report, as_json: bool) -> None:
-    """Print a report and exit with its code."""
-    if as_json:
-        sys.stdout.write(json.dumps(report.data) + "\n")
-        sys.stdout.flush()
-    else:
-        report.show(_stdout())
-    raise SystemExit(report.exit_code)
-
-
 def json_option(fn):
     return click.option("--json", "as_json", is_flag=True, help="Print exactly one JSON object on stdout.")(fn)
+
+
+def timeout_option(fn):
+    return click.option(
+        "--timeout", type=SECONDS, default=None,
+        help="Seconds for the whole command, reading included; then exit 3 with an honest 'unknown'.",
+    )(fn)
 
 
 def activation_option(fn):
@@ -56,13 +59,35 @@ def activation_option(fn):
     )(fn)
 
 
+def command(key: str, **settings):
+    """Register ``fn(budget, **params) -> Report`` as an ``exactnet`` command with ``--json`` and
+    ``--timeout`` (``budget``: :class:`~exactnet.cli.runner.Budget`). ``key`` is the answer's
+    principal JSON key, ``null`` when the time limit ends the command
+    (:func:`~exactnet.cli.runner.time_limit_report`)."""
+
+    def register(fn):
+        name = settings.pop("name", None) or fn.__name__
+
+        @functools.wraps(fn)
+        def wrapper(*, timeout, as_json, **params):
+            ctx = click.get_current_context()
+            invocation = ctx.obj if isinstance(ctx.obj, Invocation) else Invocation()
+            code = run_command(name, key, lambda budget: fn(budget, **params), timeout=timeout,
+                               as_json=as_json, invocation=invocation)
+            raise SystemExit(code)
+
+        return cli.command(name=name, **settings)(json_option(timeout_option(wrapper)))
+
+    return register
+
+
 def load(path: str, activation: str | None = None):
     from ..io import load_network
 
     return load_network(path, activation=activation)
 
 
-def backend(command: str, activation: str):
+def backend(command_name: str, activation: str):
     """The backend function ``exactnet.<activation>.commands.<command>``."""
     try:
         module = importlib.import_module(f"exactnet.{activation}.commands")
@@ -70,15 +95,17 @@ def backend(command: str, activation: str):
         if exc.name != f"exactnet.{activation}.commands":
             raise
         module = None
-    fn = getattr(module, command, None) if module is not None else None
+    fn = getattr(module, command_name, None) if module is not None else None
     if fn is None:
-        raise UnsupportedError(f"'exactnet {command}' is not available for {activation} networks")
+        raise UnsupportedError(f"'exactnet {command_name}' is not available for {activation} networks")
     return fn
 
 
-def call_backend(command: str, activation: str, *args, **options) -> Report:
-    """Call a backend, passing only the options it declares; others given by the user are errors."""
-    fn = backend(command, activation)
+def call_backend(command_name: str, activation: str, *args, budget: Budget | None = None, **options) -> Report:
+    """Call a backend, passing only the options it declares; others given by the user are errors.
+    The budget's ``deadline`` and ``provisional`` are passed to backends that declare them (the
+    others run under the alarm and the supervisor alone)."""
+    fn = backend(command_name, activation)
     params = inspect.signature(fn).parameters
     accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
     passed = {}
@@ -87,14 +114,18 @@ def call_backend(command: str, activation: str, *args, **options) -> Report:
             passed[name] = value
         elif value not in (None, False, ()):
             flag = "--" + name.replace("_", "-")
-            raise UnsupportedError(f"{flag} is not supported by 'exactnet {command}' for {activation} networks")
+            raise UnsupportedError(f"{flag} is not supported by 'exactnet {command_name}' for {activation} networks")
+    if budget is not None:
+        for name in ("deadline", "provisional"):
+            if name in params:
+                passed[name] = getattr(budget, name)
     return fn(*args, **passed)
 
 
-def same_family(a, b, command: str) -> str:
+def same_family(a, b, command_name: str) -> str:
     if a.activation != b.activation:
         raise UnsupportedError(
-            f"'exactnet {command}' compares networks of one activation; got {a.activation} and {b.activation}"
+            f"'exactnet {command_name}' compares networks of one activation; got {a.activation} and {b.activation}"
         )
     if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
         raise InputError(
@@ -115,6 +146,24 @@ def read_domain_option(path: str | None, net=None):
     return dom
 
 
+def check_plot_output(path: str | None) -> None:
+    """A ``--plot`` file: writable, with an extension Matplotlib can write (``.png``, ``.pdf``, ...)."""
+    if path is None:
+        return
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        from ..errors import MissingDependencyError
+
+        raise MissingDependencyError("matplotlib", "plot", "--plot") from None
+    suffix = os.path.splitext(path)[1].lower().lstrip(".")
+    kinds = FigureCanvasBase.get_supported_filetypes()
+    if suffix not in kinds:
+        raise InputError(f"--plot {path}: cannot draw a {suffix or 'file without extension'!r}; name the file"
+                         f" .{' or .'.join(sorted(kinds))}")
+    check_writable(path, "--plot")
+
+
 # ---------------------------------------------------------------------------------------------
 # the command group
 # ---------------------------------------------------------------------------------------------
@@ -125,16 +174,18 @@ def read_domain_option(path: str | None, net=None):
 def cli():
     """Exact decisions about neural-network parameters (rationals and real algebraic numbers).
 
-    Exit codes: 0 yes/holds, 1 no/does not hold, 2 bad input or usage, 3 unknown.
+    Exit codes: 0 yes/holds, 1 no/does not hold, 2 bad input or usage, 3 unknown (time limit).
+    Every command takes --json (one JSON object on stdout) and --timeout SECONDS.
     """
 
 
-@cli.command()
+@command("widths")
 @click.argument("net")
+@click.option("--symmetries", is_flag=True,
+              help="ReLU: also run the hidden-symmetry analysis (regions, functional dimension; can be slow).")
 @activation_option
-@json_option
-def info(net, activation, as_json):
-    """Architecture of NET (and reducibility for tanh networks)."""
+def info(budget, net, symmetries, activation):
+    """Architecture of NET (and reducibility for tanh networks); fast on any network."""
     from .core import describe
 
     network = load(net, activation)
@@ -144,8 +195,10 @@ def info(net, activation, as_json):
         extra_fn = backend("info", network.activation)
     except UnsupportedError:
         extra_fn = None
+    if symmetries and network.activation != "relu":
+        raise UnsupportedError("--symmetries is the hidden-symmetry analysis of ReLU networks")
     if extra_fn is not None:
-        extra = extra_fn(network)
+        extra = call_backend("info", network.activation, network, budget=budget, symmetries=symmetries)
         data.update(extra.data)
 
     def render(console: Console):
@@ -153,35 +206,66 @@ def info(net, activation, as_json):
         if extra is not None:
             extra.show(console)
 
-    emit(Report(data, EXIT_YES, render), as_json)
+    return Report(data, EXIT_YES if extra is None else extra.exit_code, render)
 
 
-@cli.command(name="eval")
+_NUMBERISH = re.compile(r"-[\d.(]|-[a-zA-Z]+\(")
+
+
+class _NumbersCommand(click.Command):
+    """A command whose arguments may be negative numbers (``eval NET -1 2``, ``-sqrt(2)``): a word
+    that starts with ``-`` followed by a digit, a point, a parenthesis or a function call is an
+    argument, not an option (options and their values are moved before a ``--``, the arguments
+    keep their order)."""
+
+    def parse_args(self, ctx, args):
+        args = list(args)
+        after = []
+        if "--" in args:
+            cut = args.index("--")
+            args, after = args[:cut], args[cut + 1:]
+        takes_value = {opt for p in self.params if isinstance(p, click.Option) and not p.is_flag
+                       for opt in p.opts + p.secondary_opts}
+        options, arguments = [], []
+        i = 0
+        while i < len(args):
+            word = args[i]
+            if word.startswith("-") and word != "-" and not _NUMBERISH.match(word):
+                options.append(word)
+                if word in takes_value and i + 1 < len(args):
+                    options.append(args[i + 1])
+                    i += 1
+            else:
+                arguments.append(word)
+            i += 1
+        return super().parse_args(ctx, options + ["--"] + arguments + after)
+
+
+@command("output", name="eval", cls=_NumbersCommand)
 @click.argument("net")
 @click.argument("x", nargs=-1, required=True)
 @click.option("--prec", default=64, show_default=True, type=click.IntRange(2, 1 << 14),
               help="Bits of accuracy of tanh enclosures.")
 @activation_option
-@json_option
-def eval_(net, x, prec, activation, as_json):
+def eval_(budget, net, x, prec, activation):
     """Evaluate NET at the input X1 X2 ... (exact numbers: 3, -1/2, 0.1, sqrt(2))."""
     from .core import evaluation_report
 
     network = load(net, activation)
-    emit(evaluation_report(network, list(x), prec), as_json)
+    return evaluation_report(network, list(x), prec)
 
 
-@cli.command()
+@command("output")
 @click.argument("src")
 @click.argument("dst")
 @click.option("--dtype", type=click.Choice(["float16", "float32", "float64"]), default=None,
               help="Float type for binary outputs (default float64; values are rounded and reported).")
 @activation_option
-@json_option
-def convert(src, dst, dtype, activation, as_json):
+def convert(budget, src, dst, dtype, activation):
     """Convert between .json, PyTorch .pt/.pth, .safetensors, .onnx and .npz."""
     from ..io import save_network
 
+    check_network_output(dst, "output file")
     network = load(src, activation)
     rep = save_network(network, dst, dtype=dtype)
     data = {
@@ -194,167 +278,197 @@ def convert(src, dst, dtype, activation, as_json):
             f" (largest error {rep.max_abs_error})",
             err=True,
         )
-    emit(Report(data), as_json)
+    return Report(data)
 
 
-@cli.command()
+@command("equivalent")
 @click.argument("a")
 @click.argument("b")
 @click.option("--certificate", "certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a checkable certificate of the verdict to this file.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds before giving up (exit 3, equivalent: null).")
 @click.option("--domain", type=click.Path(dir_okay=False), default=None,
               help="Decide equivalence on a box or polyhedron (JSON) instead of all of R^n.")
 @activation_option
-@json_option
-def equiv(a, b, certificate, timeout, domain, activation, as_json):
+def equiv(budget, a, b, certificate, domain, activation):
     """Decide whether A and B compute the same function (exit 0 yes, 1 no, 3 unknown)."""
+    check_writable(certificate, "--certificate")
     net_a, net_b = load(a, activation), load(b, activation)
     family = same_family(net_a, net_b, "equiv")
     dom = read_domain_option(domain, net_a)
-    emit(call_backend("equiv", family, net_a, net_b, certificate=certificate, timeout=timeout, domain=dom), as_json)
+    return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, budget=budget)
 
 
-@cli.command()
+@command("width_after")
 @click.argument("net")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the compressed network.")
 @click.option("--certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a certificate that the compressed network is equivalent.")
 @click.option("--domain", type=click.Path(dir_okay=False), default=None, help="Input domain (ReLU).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Seconds for the exact never-active-unit search (ReLU); the result stays lossless.")
 @activation_option
-@json_option
-def compress(net, output, certificate, domain, timeout, activation, as_json):
-    """Losslessly compress NET to a smaller equivalent network."""
+def compress(budget, net, output, certificate, domain, activation):
+    """Losslessly compress NET to a smaller equivalent network (ReLU: if --timeout stops the
+    never-active-unit search, the result is still lossless, possibly less compressed)."""
+    check_network_output(output, "--output")
+    check_writable(certificate, "--certificate")
     network = load(net, activation)
     dom = read_domain_option(domain, network)
-    emit(call_backend("compress", network.activation, network, output=output, certificate=certificate, domain=dom,
-                      timeout=timeout), as_json)
+    return call_backend("compress", network.activation, network, output=output, certificate=certificate, domain=dom,
+                        budget=budget)
 
 
-@cli.command()
+@command("rank")
 @click.argument("net")
 @activation_option
-@json_option
-def rank(net, activation, as_json):
+def rank(budget, net, activation):
     """The rank of NET: the fewest hidden units of any equivalent network."""
     network = load(net, activation)
-    emit(call_backend("rank", network.activation, network), as_json)
+    return call_backend("rank", network.activation, network, budget=budget)
 
 
-@cli.command()
+@command("proximate_rank")
 @click.argument("net")
 @click.option("--eps", required=True, help="Radius ε ≥ 0 of the closed L∞ ball (exact: 1/10, 0.1).")
 @click.option("--method", type=click.Choice(["exact", "greedy"]), default="exact", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the witness network.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None)
 @click.option("--certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a checkable certificate that the witness is within ε and has the reported rank.")
 @activation_option
-@json_option
-def prank(net, eps, method, output, timeout, certificate, activation, as_json):
+def prank(budget, net, eps, method, output, certificate, activation):
     """Proximate rank: the least rank within L∞ distance ε of NET."""
     from ..numbers import parse_scalar
 
+    check_network_output(output, "--output")
+    check_writable(certificate, "--certificate")
     network = load(net, activation)
     value = parse_scalar(eps)
     if not hasattr(value, "p") or value < 0:
         raise InputError(f"--eps must be a non-negative rational, got {eps!r}")
-    emit(call_backend("prank", network.activation, network, eps=value, method=method, output=output,
-                      timeout=timeout, certificate=certificate), as_json)
+    return call_backend("prank", network.activation, network, eps=value, method=method, output=output,
+                        certificate=certificate, budget=budget)
 
 
-@cli.command()
+@command("path_exists")
 @click.argument("a")
 @click.argument("b")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the path as a checkable certificate.")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None, help="Draw the path to a PNG file.")
 @activation_option
-@json_option
-def path(a, b, output, plot, activation, as_json):
+def path(budget, a, b, output, plot, activation):
     """A piecewise-linear path from A to B inside their functional-equivalence class."""
+    check_writable(output, "--output")
+    check_plot_output(plot)
     net_a, net_b = load(a, activation), load(b, activation)
     family = same_family(net_a, net_b, "path")
-    emit(call_backend("path", family, net_a, net_b, output=output, plot=plot), as_json)
+    return call_backend("path", family, net_a, net_b, output=output, plot=plot, budget=budget)
 
 
-@cli.command()
+@command("piece_count")
 @click.argument("net")
-@click.option("--sample", type=click.IntRange(min=0), default=None, help="Also draw this many exact random members.")
+@click.option("--sample", type=click.IntRange(min=0, max=MAX_SAMPLES), default=None,
+              help=f"Also draw this many exact random members (at most {MAX_SAMPLES}).")
 @click.option("--seed", type=int, default=None, help="Seed for --sample.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="List at most this many pieces.")
 @click.option("--domain", type=click.Path(dir_okay=False), default=None, help="Input domain (ReLU).")
 @activation_option
-@json_option
-def fiber(net, sample, seed, limit, domain, activation, as_json):
+def fiber(budget, net, sample, seed, limit, domain, activation):
     """The fiber (functional-equivalence class) of NET as a union of pieces."""
     network = load(net, activation)
     dom = read_domain_option(domain, network)
-    emit(call_backend("fiber", network.activation, network, sample=sample, seed=seed, limit=limit, domain=dom),
-         as_json)
+    return call_backend("fiber", network.activation, network, sample=sample, seed=seed, limit=limit, domain=dom,
+                        budget=budget)
 
 
-@cli.command()
+@command("count")
 @click.argument("net")
 @click.argument("other", required=False)
 @click.option("--domain", type=click.Path(dir_okay=False), default=None, help="A box or polyhedron (JSON).")
 @click.option("--plot", type=click.Path(dir_okay=False), default=None,
               help="Draw the cells of a 2-input network (with OTHER: the common refinement).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Stop after this many regions.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None)
 @activation_option
-@json_option
-def regions(net, other, domain, plot, limit, timeout, activation, as_json):
+def regions(budget, net, other, domain, plot, limit, activation):
     """Exact activation regions of a ReLU network."""
+    check_plot_output(plot)
     network = load(net, activation)
     second = load(other, activation) if other else None
     if second is not None:
         same_family(network, second, "regions")
     dom = read_domain_option(domain, network)
-    emit(call_backend("regions", network.activation, network, other=second, domain=dom, plot=plot, limit=limit,
-                      timeout=timeout), as_json)
+    return call_backend("regions", network.activation, network, other=second, domain=dom, plot=plot, limit=limit,
+                        budget=budget)
 
 
-@cli.command()
+@command("functional_dimension")
 @click.argument("net")
 @click.option("--domain", type=click.Path(dir_okay=False), default=None, help="A box or polyhedron (JSON).")
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
-              help="JSON list of input points: the batch functional dimension at those points.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None)
+              help="JSON list of input points: the batch functional dimension at those points (the answer;"
+                   " the functional dimension is added when the time limit allows).")
 @activation_option
-@json_option
-def fdim(net, domain, batch, timeout, activation, as_json):
-    """Exact functional dimension of NET."""
+def fdim(budget, net, domain, batch, activation):
+    """Exact functional dimension of NET (with --batch: the batch functional dimension)."""
     network = load(net, activation)
     dom = read_domain_option(domain, network)
-    emit(call_backend("fdim", network.activation, network, domain=dom, batch=batch, timeout=timeout), as_json)
+    return call_backend("fdim", network.activation, network, domain=dom, batch=batch, budget=budget)
 
 
-@cli.command()
+@command("valid")
 @click.argument("cert")
 @click.option("--network", "networks", multiple=True, type=click.Path(dir_okay=False),
               help="Also require the certificate's networks to equal these files (in order).")
-@json_option
-def check(cert, networks, as_json):
+@activation_option
+def check(budget, cert, networks, activation):
     """Verify a certificate independently (exit 0 valid, 1 invalid, 2 malformed)."""
     from ..certify import check_file
 
-    emit(check_file(cert, [load(p) for p in networks]), as_json)
+    return check_file(cert, [load(p, activation) for p in networks])
 
 
-@cli.command()
+@command("holds")
 @click.argument("names", nargs=-1)
 @click.option("--list", "list_only", is_flag=True, help="List the registered claims without running them.")
 @click.option("--quick", is_flag=True, help="Smaller instance counts (what the test suite runs).")
-@json_option
-def reproduce(names, list_only, quick, as_json):
+def reproduce(budget, names, list_only, quick):
     """Reproduce the papers' claims exactly (exit 0 if every claim holds)."""
     from ..reproduce.runner import reproduce_report
 
-    emit(reproduce_report(list(names), list_only=list_only, quick=quick, show_progress=not as_json), as_json)
+    as_json = click.get_current_context().params.get("as_json", False)
+    return reproduce_report(list(names), list_only=list_only, quick=quick, show_progress=not as_json)
+
+
+# ---------------------------------------------------------------------------------------------
+# symmetry groups and covering numbers (issue 13; backends in exactnet.symmetry)
+# ---------------------------------------------------------------------------------------------
+
+
+@command("orbit_size")
+@click.argument("net")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the canonical representative (format from the extension).")
+@activation_option
+def symmetry(budget, net, output, activation):
+    """Symmetry group, stabilizer, orbit size and canonical representative of NET."""
+    from .symmetry_report import allow_big_integers, symmetry_report
+
+    check_network_output(output, "-o")
+    allow_big_integers()
+    network = load(net, activation)
+    return symmetry_report(network, deadline=budget.deadline, output=output)
+
+
+@command("reduction_factor")
+@click.option("--activation", "activation", required=True, help="relu or tanh.")
+@click.option("--widths", required=True, help="Layer widths d_0,...,d_{L+1}, e.g. 4,8,8,1.")
+@click.option("--eps", required=True, help="Radius ε > 0 (exact: 1/10, 0.1).")
+@click.option("--bound", required=True, help="Parameter box [-B, B]^S: B > 0.")
+@click.option("--input-box", "input_box", default="1", show_default=True, help="Input box [-R, R]^{d_0}: R ≥ 0.")
+def covering(budget, activation, widths, eps, bound, input_box):
+    """Plain and symmetry-reduced covering numbers of a network class (exact)."""
+    from .symmetry_report import allow_big_integers, covering_report
+
+    allow_big_integers()
+    return covering_report(activation, widths, eps, bound, input_box)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,10 +477,29 @@ def reproduce(names, list_only, quick, as_json):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; map errors to exit code 2 with one line on standard error."""
-    debug = bool(os.environ.get("EXACTNET_DEBUG"))
+    """Run the CLI; map errors to exit code 2 with one line on standard error.
+
+    ``argv=None`` (the console script, ``python -m exactnet``) means the command line owns the
+    process: ``--timeout`` is then also enforced by a supervising process (``docs/cli.md``). With an
+    explicit ``argv`` (calls from Python) only the deadline and the alarm apply.
+    """
+    process = argv is None
+    invocation = Invocation(started=process_started() if process else time.monotonic(), process=process,
+                            debug=bool(os.environ.get("EXACTNET_DEBUG")))
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args:  # bare `exactnet`: the help on standard output, as `exactnet --help` prints it
+        args = ["--help"]
+    code = _main(args, invocation)
+    if invocation.in_supervised_child():  # the answer is out: skip tearing down a large heap
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _main(args: list[str], invocation: Invocation) -> int:
     try:
-        cli.main(args=argv, prog_name="exactnet", standalone_mode=False)
+        cli.main(args=args, prog_name="exactnet", standalone_mode=False, obj=invocation)
         return EXIT_YES
     except SystemExit as exc:
         code = exc.code
@@ -376,11 +509,11 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:  # usage errors, bad option values
         _error(exc.format_message())
         return EXIT_ERROR
-    except click.Abort:
-        _error("aborted")
-        return EXIT_ERROR
+    except click.Abort:  # click's translation of KeyboardInterrupt (Ctrl-C)
+        _error("interrupted")
+        return 130
     except (InputError, ExactnetError) as exc:
-        if debug:
+        if invocation.debug:
             raise
         _error(str(exc))
         return EXIT_ERROR
@@ -394,15 +527,23 @@ def main(argv: list[str] | None = None) -> int:
         _error("out of memory")
         return EXIT_ERROR
     except Exception as exc:  # a bug: still one line, no traceback unless EXACTNET_DEBUG is set
-        if debug:
+        if invocation.debug:
             raise
         _error(f"internal error: {type(exc).__name__}: {exc} (set EXACTNET_DEBUG=1 for a traceback)")
         return EXIT_ERROR
 
 
-def _error(message: str) -> None:
+def error_line(message: str) -> str:
+    """``message`` on one line, at most :data:`MAX_ERROR_CHARS` characters (cut ones say so)."""
     line = " ".join(str(message).split())
-    sys.stderr.write(f"exactnet: error: {line}\n")
+    if len(line) > MAX_ERROR_CHARS:
+        cut = len(line) - (MAX_ERROR_CHARS - 40)
+        line = line[:MAX_ERROR_CHARS - 40].rstrip() + f" … ({cut} more characters)"
+    return f"exactnet: error: {line}"
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(error_line(message) + "\n")
     sys.stderr.flush()
 
 
@@ -410,4 +551,4 @@ def run() -> None:  # pragma: no cover - console-script wrapper
     raise SystemExit(main())
 
 
-__all__ = ["cli", "main", "run", "EXIT_NO"]
+__all__ = ["MAX_ERROR_CHARS", "MAX_SAMPLES", "cli", "error_line", "main", "run", "EXIT_NO"]

@@ -3,7 +3,7 @@
 Backends (``exactnet/<family>/commands.py``) return a :class:`Report`; the CLI prints
 ``data`` as one JSON object with ``--json``, or calls ``render`` (Rich) otherwise.
 
-Exit codes (``interface.md``): ``0`` yes/holds/valid, ``1`` no/does not hold/invalid,
+Exit codes (``docs/cli.md``): ``0`` yes/holds/valid, ``1`` no/does not hold/invalid,
 ``2`` bad input or usage, ``3`` unknown (time limit, or a question the procedure cannot
 decide, with the reason).
 """

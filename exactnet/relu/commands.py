@@ -26,14 +26,17 @@ JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
   ``prime``, ``reason``, ``kernel_directions`` (exact extra kernel vectors as ``{parameter: value}``,
   parameters named ``W1[i,j]``/``b1[i]``), ``decisive_points`` (a batch that attains the value) and
   ``decisive_points_count``; with ``--batch``: ``batch_functional_dimension``, ``batch_points``,
-  ``batch_certified_by``, ``batch_attains_functional_dimension``. A batch point on a bent hyperplane
-  is an error (exit 2) naming the point and the neuron.
+  ``batch_certified_by``, ``batch_attains_functional_dimension``; the batch dimension is then the
+  answer (exit 0 once it is decided, even if the time limit stops the functional dimension, which
+  is then ``null``). A batch point on a bent hyperplane is an error (exit 2) naming the point and
+  the neuron.
 * ``fiber NET [--sample K --seed S] [--limit N]`` (one hidden layer): ``width``, ``canonical_form``,
   ``piece_count``, ``pieces`` (each: per canonical key the numbers of positively/negatively
   oriented units, ``inert`` units, ``free_groups``, ``dimension``, ``description``),
   ``network_piece``, ``dimension``, ``components`` (``null`` = unknown), ``components_up_to_permutation``,
   ``components_reason``, ``component_representatives``, ``orbit_is_fiber`` and ``samples``.
-* ``info NET`` adds ``symmetries`` (the report of :mod:`exactnet.relu.symmetries`).
+* ``info NET --symmetries`` adds ``symmetries`` (the report of :mod:`exactnet.relu.symmetries`),
+  ``functional_dimension`` and ``upper_bound``; exit 3 when the time limit left the report incomplete.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from rich.table import Table
 
 from ..certify import write_certificate
 from ..cli.report import EXIT_UNKNOWN, EXIT_YES, Report, key_value_table, verdict_exit
-from ..deadline import Deadline, TimeLimitReached
+from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..network import forward_exact, network_to_obj
 from ..numbers import format_number
 from ..progress import console_progress
@@ -55,11 +58,11 @@ def _fmt(xs) -> list[str]:
     return [format_number(v) for v in xs]
 
 
-def equiv(a, b, certificate=None, timeout=None, domain=None) -> Report:
+def equiv(a, b, certificate=None, domain=None, deadline: Deadline = NO_DEADLINE) -> Report:
     from .equivalence import equivalent
 
     with console_progress("ReLU equivalence") as progress:
-        res = equivalent(a, b, domain, certificate=certificate is not None, timeout=timeout, progress=progress)
+        res = equivalent(a, b, domain, certificate=certificate is not None, deadline=deadline, progress=progress)
     data = {
         "equivalent": res.equivalent,
         "reason": res.reason,
@@ -91,12 +94,12 @@ def equiv(a, b, certificate=None, timeout=None, domain=None) -> Report:
     return Report(data, verdict_exit(res.equivalent), render)
 
 
-def compress(net, output=None, certificate=None, domain=None, timeout=None) -> Report:
+def compress(net, output=None, certificate=None, domain=None, deadline: Deadline = NO_DEADLINE) -> Report:
     from ..io import save_network
     from .compress import compress as run
 
     with console_progress("deciding never-active units") as progress:
-        res = run(net, domain, certificate=certificate is not None, timeout=timeout, progress=progress)
+        res = run(net, domain, certificate=certificate is not None, deadline=deadline, progress=progress)
     before, after = list(res.width_before), list(res.width_after)
     one = net.depth == 1
     data = {
@@ -132,7 +135,7 @@ def _map_obj(m) -> dict:
     return {"weight": [_fmt(row) for row, _ in m.rows()], "bias": [format_number(b) for _, b in m.rows()]}
 
 
-def regions(net, other=None, domain=None, plot=None, limit=None, timeout=None) -> Report:
+def regions(net, other=None, domain=None, plot=None, limit=None, deadline: Deadline = NO_DEADLINE) -> Report:
     from .regions import walk
 
     nets = [net] if other is None else [net, other]
@@ -145,7 +148,6 @@ def regions(net, other=None, domain=None, plot=None, limit=None, timeout=None) -
             import matplotlib  # noqa: F401
         except ImportError:
             raise MissingDependencyError("matplotlib", "plot", "--plot") from None
-    deadline = Deadline.after(timeout)
     cells, listed = [], []
     count, degenerate, complete, cut_off = 0, 0, True, None
     with console_progress("enumerating regions") as progress:
@@ -212,8 +214,6 @@ def regions(net, other=None, domain=None, plot=None, limit=None, timeout=None) -
 
 #: Decisive points listed in ``fdim --json`` at most (the count is always given).
 MAX_DECISIVE_POINTS = 2000
-#: Seconds ``exactnet info`` spends on the symmetry report before reporting it as incomplete.
-INFO_TIMEOUT = 20.0
 
 
 def _sparse(vec, names) -> dict:
@@ -245,17 +245,35 @@ def _read_batch(path: str, n: int):
         raise type(exc)(f"{path}: {exc}") from None
 
 
-def fdim(net, domain=None, batch=None, timeout=None) -> Report:
-    """``exactnet fdim``: exact functional dimension (and the batch dimension with ``--batch``)."""
+def fdim(net, domain=None, batch=None, deadline: Deadline = NO_DEADLINE, provisional=None) -> Report:
+    """``exactnet fdim``: exact functional dimension; with ``--batch`` the batch functional dimension,
+    which is then the answer (exit 0 when decided): it is handed to ``provisional`` before the
+    functional dimension is attempted, so that it is the answer if the time limit ends that."""
     from .functional_dimension import batch_functional_dimension, functional_dimension
     from .jacobian import parameter_names
     from .regions import require_rational_relu
 
     require_rational_relu(net, "functional dimension")
     points = _read_batch(batch, net.input_dim) if batch is not None else None
-    bres = batch_functional_dimension(net, points) if points is not None else None
+    bres = None
+    if points is not None:
+        try:
+            bres = batch_functional_dimension(net, points, deadline=deadline)
+        except TimeLimitReached as exc:
+            why = str(exc)
+            data = {"batch_functional_dimension": None, "batch_points": len(points), "reason": why,
+                    "functional_dimension": None}
+            return Report(data, EXIT_UNKNOWN,
+                          lambda console: console.print(f"batch functional dimension: [yellow]unknown[/] ({why})"))
+        if provisional is not None:
+            done = bres
+            provisional(Report(
+                {"functional_dimension": None, "reason": "the time limit stopped the functional dimension",
+                 **_batch_keys(done, None)}, EXIT_YES,
+                lambda console: console.print(f"batch functional dimension {done.value} on {done.points} points"
+                                              f" ({done.certified_by}); functional dimension: unknown (time limit)")))
     with console_progress("functional dimension: regions") as progress:
-        res = functional_dimension(net, domain, timeout=timeout, progress=progress)
+        res = functional_dimension(net, domain, deadline=deadline, progress=progress)
     names = parameter_names(net)
     data = {
         "functional_dimension": res.value,
@@ -281,10 +299,7 @@ def fdim(net, domain=None, batch=None, timeout=None) -> Report:
     if len(pts) <= MAX_DECISIVE_POINTS:
         data["decisive_points"] = [_fmt(p) for p in pts]
     if bres is not None:
-        data["batch_functional_dimension"] = bres.value
-        data["batch_points"] = bres.points
-        data["batch_certified_by"] = bres.certified_by
-        data["batch_attains_functional_dimension"] = None if res.value is None else bres.value == res.value
+        data.update(_batch_keys(bres, res.value))
 
     def render(console: Console):
         if res.value is None:
@@ -308,7 +323,14 @@ def fdim(net, domain=None, batch=None, timeout=None) -> Report:
             console.print(f"batch functional dimension {bres.value} on {bres.points} points"
                           f" ({bres.certified_by})")
 
-    return Report(data, EXIT_UNKNOWN if res.value is None else EXIT_YES, render)
+    known = res.value is not None or bres is not None
+    return Report(data, EXIT_YES if known else EXIT_UNKNOWN, render)
+
+
+def _batch_keys(bres, value) -> dict:
+    return {"batch_functional_dimension": bres.value, "batch_points": bres.points,
+            "batch_certified_by": bres.certified_by,
+            "batch_attains_functional_dimension": None if value is None else bres.value == value}
 
 
 def fiber(net, sample=None, seed=None, limit=None, domain=None) -> Report:
@@ -366,13 +388,18 @@ def fiber(net, sample=None, seed=None, limit=None, domain=None) -> Report:
     return Report(data, EXIT_YES, render)
 
 
-def info(net) -> Report:
-    """Extra ``exactnet info`` keys for ReLU networks: the hidden-symmetry report (time-limited)."""
-    from .symmetries import format_report, symmetries
+def info(net, symmetries: bool = False, deadline: Deadline = NO_DEADLINE) -> Report:
+    """Extra ``exactnet info`` keys for ReLU networks: with ``symmetries`` (``--symmetries``) the
+    hidden-symmetry report, under the command's deadline (exit 3 when it is incomplete); without it
+    nothing, so that ``info`` stays an instant architecture summary."""
+    if not symmetries:
+        return Report({}, EXIT_YES, lambda console: None)
+    from .symmetries import format_report, symmetries as symmetry_report
 
     if not net.is_rational:
-        return Report({"symmetries": None}, EXIT_YES, lambda console: None)
-    rep = symmetries(net, timeout=INFO_TIMEOUT)
+        return Report({"symmetries": None, "symmetries_reason": "the symmetry report needs rational weights"},
+                      EXIT_YES, lambda console: console.print("hidden symmetries: not analysed (algebraic weights)"))
+    rep = symmetry_report(net, deadline=deadline)
     data = {"symmetries": rep.to_obj(), "functional_dimension": rep.functional_dimension.value,
             "upper_bound": rep.functional_dimension.upper_bound}
 
@@ -380,7 +407,7 @@ def info(net) -> Report:
         for line in format_report(rep):
             console.print(line)
 
-    return Report(data, EXIT_YES, render)
+    return Report(data, EXIT_YES if rep.complete else EXIT_UNKNOWN, render)
 
 
 __all__ = ["compress", "equiv", "fdim", "fiber", "info", "regions"]

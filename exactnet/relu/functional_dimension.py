@@ -476,9 +476,11 @@ def parse_batch(obj, n: int) -> list[tuple[fmpq, ...]]:
     return pts
 
 
-def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed: int | None = None
-                               ) -> BatchDimension:
+def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed: int | None = None,
+                               deadline: Deadline = NO_DEADLINE) -> BatchDimension:
     """The exact rank of ``J E_Z|θ`` at the batch ``Z = points`` (relu.md §2.3).
+
+    ``deadline`` raises :class:`~exactnet.deadline.TimeLimitReached` when it passes.
 
     Raises :class:`~exactnet.relu.jacobian.NotSmoothError` (an :class:`InputError`) at the first
     point on a bent hyperplane, naming the point (0-based ``index``) and the neuron.
@@ -496,13 +498,17 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
     from .jacobian import smooth_pattern
 
     for i, x in enumerate(pts):  # every point is checked before any rank is computed
+        deadline.check("the batch points")
         patterns[i] = smooth_pattern(cnet, x, i)
     if not pts:
         return BatchDimension(0, 0, bound, BATCH_ROWS, 0)
     columns = free_columns(net)
     if columns is None:  # pragma: no cover - such a neuron makes every point non-smooth
         raise AssertionError("zero neuron without a non-smooth point")
-    rows = [r for x, pat in zip(pts, patterns) for r in point_rows(cnet, x, pat, columns)]
+    rows = []
+    for x, pat in zip(pts, patterns):
+        deadline.check("the batch Jacobian rows")
+        rows.extend(point_rows(cnet, x, pat, columns))
     cap = min(bound, len(rows))
     rnd = random.Random(seed)
     prime = random_prime(rnd)
@@ -518,7 +524,8 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
 
     basis = [rows[i] for _, i in span.tags]
     nonzero = [any(r[j] != 0 for r in rows) for j in range(len(columns))]
-    value, method, _ = _exact_rank(basis, len(columns), groups, rnd, NO_DEADLINE, nonzero,
+    deadline.check("the batch rank")
+    value, method, _ = _exact_rank(basis, len(columns), groups, rnd, deadline, nonzero,
                                    [not nz for nz in nonzero])  # decided on the exact rows
     return BatchDimension(value, len(pts), bound, method, len(set(patterns)))
 

@@ -16,8 +16,9 @@ function unchanged on ``R^n`` (``silence`` with a Farkas proof: on the stated do
 ``silence``            the unit is never active: set its outgoing column to 0. Proof
                        ``{"kind": "nonpositive"}`` (layer ≥ 1, ``w_j ≤ 0`` and ``b_j ≤ 0`` entrywise:
                        its inputs are ReLU outputs ``≥ 0``) or ``{"kind": "farkas", "y", "t"}`` (layer
-                       0, on a domain: ``{x ∈ int Ω : w_j·x + b_j > 0}`` is empty; multipliers over
-                       the domain's primitive rows and the unit's primitive row).
+                       0, on a domain: multipliers over the domain's primitive rows and the unit's
+                       primitive row with ``t > 0``, proving ``w_j·x + b_j ≤ 0`` on the closed Ω;
+                       docs/certificates.md, Lemma F).
 ``merge``              ``(w_j, b_j) = λ(w_i, b_i)`` with ``λ > 0``: column ``i += λ·column j``,
                        column ``j ← 0``.
 ``remove``             delete a unit whose outgoing column is 0 (the layer keeps ≥ 1 unit).

@@ -58,7 +58,8 @@ def _dead_on_domain(w, b, rows) -> dict | None:
     if not any(row[0]):
         return None
     ans = decide(list(rows) + [row], len(w))
-    if isinstance(ans, Farkas):
+    if isinstance(ans, Farkas) and any(i == len(rows) and v > 0 for i, v in ans.multipliers):
+        # t > 0: w·x + b ≤ 0 on the closed domain (with t = 0 it would only show an empty interior)
         return {"kind": "farkas", **_farkas_json(ans, len(rows))}
     return None
 

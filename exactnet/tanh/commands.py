@@ -41,7 +41,7 @@ from rich.table import Table
 
 from ..certify import write_certificate
 from ..cli.report import EXIT_NO, EXIT_YES, Report, key_value_table, verdict_exit
-from ..deadline import Deadline
+from ..deadline import NO_DEADLINE, Deadline
 from ..errors import UnsupportedError
 from ..network import Network, network_to_obj
 from ..network.domain import Box
@@ -65,13 +65,13 @@ def _box_only(domain, command: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def equiv(net_a: Network, net_b: Network, certificate: str | None = None, timeout: float | None = None,
-          domain=None) -> Report:
+def equiv(net_a: Network, net_b: Network, certificate: str | None = None, domain=None,
+          deadline: Deadline = NO_DEADLINE) -> Report:
     """Decide ``f_A = f_B`` exactly (exit 0 yes, 1 no); ``--certificate`` writes a checkable proof."""
     from .equivalence import decide
 
     _box_only(domain, "equiv")
-    result = decide(net_a, net_b, deadline=Deadline.after(timeout), domain=domain)
+    result = decide(net_a, net_b, deadline=deadline, domain=domain)
     w = result.witness
     data = {
         "equivalent": result.equivalent,
@@ -439,8 +439,8 @@ def fiber(net: Network, sample: int | None = None, seed: int | None = None, limi
 # ---------------------------------------------------------------------------------------------
 
 
-def prank(net: Network, eps, method: str = "exact", output: str | None = None, timeout: float | None = None,
-          certificate: str | None = None) -> Report:
+def prank(net: Network, eps, method: str = "exact", output: str | None = None, certificate: str | None = None,
+          deadline: Deadline = NO_DEADLINE) -> Report:
     """Proximate rank within the closed L∞ ball of radius ``ε`` (:mod:`exactnet.tanh.proximity`).
 
     JSON keys: ``method``; ``eps``; exact: ``proximate_rank`` (null when the time limit was
@@ -462,7 +462,7 @@ def prank(net: Network, eps, method: str = "exact", output: str | None = None, t
     if method == "greedy":
         result = bound_prank(p, eps)
     elif method == "exact":
-        result = exact_prank(p, eps, deadline=Deadline.after(timeout), solver=DEFAULT_SOLVER)
+        result = exact_prank(p, eps, deadline=deadline, solver=DEFAULT_SOLVER)
     else:
         raise UnsupportedError(f"unknown prank method {method!r} (exact or greedy)")
     wnet = result.witness.parameter.to_network()

@@ -219,3 +219,15 @@ def test_checker_does_not_import_the_deciding_code(tmp_path):
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_writer_never_silences_with_t_zero():
+    """normal_form given the rows of the point {0}: relu(x + 1) is active there; a Farkas answer
+    with t = 0 (the rows alone have empty interior) must not silence it."""
+    from exactnet.relu.normal_form import normal_form
+
+    a = Network.from_lists("relu", [([[1]], [1]), ([[1]], [0])])
+    rows = [((-1,), 0), ((1,), 0)]
+    nf = normal_form(a, rows)
+    assert not any(m["op"] == "silence" for m in nf.moves), nf.moves
+    assert nf.network.layers[1].weight[0][0] != 0

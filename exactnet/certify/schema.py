@@ -1,0 +1,307 @@
+"""The allowed shape of every certificate kind: every object's keys are listed here, and a
+key that is not listed anywhere is a malformed certificate (exit 2).
+
+Why: what the digest seals and what the checker reads must be the same object. A key the
+checker does not read (``"digest": {"sha256": …, "note": …}``, a second ``"claim2"``, an
+``"extra"`` entry in a move) would be carried along unverified, and another reader could
+show it. So each kind has an explicit schema, and :func:`validate` rejects anything else
+before the mathematics is checked. Number leaves are JSON integers or strings (the exact
+number syntax); which strings are numbers is decided by the checkers.
+
+The schemas mirror the writers: :mod:`exactnet.relu.equivalence` (and ``relu.compress``),
+:mod:`exactnet.tanh.certificates`, :mod:`exactnet.tanh.path_certificate`,
+:mod:`exactnet.tanh.proximity_certificate`; ``docs/certificates.md`` describes them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable
+
+from . import MalformedCertificate
+
+Spec = Callable[[Any, str], None]
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _fail(where: str, what: str):
+    raise MalformedCertificate(f"certificate: {where or 'the top level'}: {what}")
+
+
+def _at(where: str, key) -> str:
+    return f"{where}.{key}" if where else str(key)
+
+
+# ---------------------------------------------------------------------------------------------
+# combinators
+# ---------------------------------------------------------------------------------------------
+
+
+def number(value, where: str) -> None:
+    """A number literal: a JSON integer or a string (never a boolean, object or list)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        _fail(where, f"expected a number (integer or string), got {_describe(value)}")
+
+
+def integer(value, where: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        _fail(where, f"expected an integer, got {_describe(value)}")
+
+
+def boolean(value, where: str) -> None:
+    if not isinstance(value, bool):
+        _fail(where, f"expected true or false, got {_describe(value)}")
+
+
+def text(value, where: str) -> None:
+    if not isinstance(value, str):
+        _fail(where, f"expected a string, got {_describe(value)}")
+
+
+def const(*values) -> Spec:
+    def check(value, where):
+        if not isinstance(value, (str, int)) or isinstance(value, bool) or value not in values:
+            _fail(where, f"expected one of {', '.join(repr(v) for v in values)}, got {_describe(value)}")
+    return check
+
+
+def nullable(spec: Spec) -> Spec:
+    def check(value, where):
+        if value is not None:
+            spec(value, where)
+    return check
+
+
+def list_of(spec: Spec, length: int | None = None) -> Spec:
+    def check(value, where):
+        if not isinstance(value, (list, tuple)):
+            _fail(where, f"expected a list, got {_describe(value)}")
+        if length is not None and len(value) != length:
+            _fail(where, f"expected a list of {length} entries, got {len(value)}")
+        for i, item in enumerate(value):
+            spec(item, f"{where}[{i}]")
+    return check
+
+
+def tuple_of(*specs: Spec) -> Spec:
+    def check(value, where):
+        if not isinstance(value, (list, tuple)) or len(value) != len(specs):
+            _fail(where, f"expected a list of {len(specs)} entries")
+        for i, (item, spec) in enumerate(zip(value, specs)):
+            spec(item, f"{where}[{i}]")
+    return check
+
+
+def obj(required: dict | None = None, optional: dict | None = None) -> Spec:
+    """An object with exactly the ``required`` keys and a subset of the ``optional`` ones."""
+    required, optional = required or {}, optional or {}
+
+    def check(value, where):
+        if not isinstance(value, dict):
+            _fail(where, f"expected an object, got {_describe(value)}")
+        unknown = [k for k in value if k not in required and k not in optional]
+        if unknown:
+            names = [_short(k) for k in sorted(unknown, key=str)]
+            more = f" and {len(names) - 5} more" if len(names) > 5 else ""
+            _fail(where, f"unknown key(s) {', '.join(names[:5])}{more}")
+        missing = [k for k in required if k not in value]
+        if missing:
+            _fail(where, f"missing key(s) {', '.join(repr(k) for k in missing)}")
+        for k, v in value.items():
+            (required.get(k) or optional[k])(v, _at(where, k))
+    return check
+
+
+def tagged(tag: str, variants: dict) -> Spec:
+    """An object whose ``tag`` value selects its schema among ``variants``."""
+    def check(value, where):
+        if not isinstance(value, dict):
+            _fail(where, f"expected an object, got {_describe(value)}")
+        key = value.get(tag)
+        if not isinstance(key, str) or key not in variants:
+            _fail(where, f"unknown {tag} {_short(key)} (expected one of {', '.join(map(repr, variants))})")
+        variants[key](value, where)
+    return check
+
+
+def by_keys(choices: list) -> Spec:
+    """An object whose schema is the first of ``choices = [(key, spec), ...]`` whose key it has."""
+    def check(value, where):
+        if not isinstance(value, dict):
+            _fail(where, f"expected an object, got {_describe(value)}")
+        for key, spec in choices:
+            if key in value:
+                return spec(value, where)
+        _fail(where, f"expected one of the keys {', '.join(repr(k) for k, _ in choices)}")
+    return check
+
+
+def either(first: Spec, second: Spec, when: Callable[[Any], bool]) -> Spec:
+    """``first`` when ``when(value)``, else ``second``."""
+    def check(value, where):
+        (first if when(value) else second)(value, where)
+    return check
+
+
+def _short(key) -> str:
+    text = repr(key)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return repr(value) if len(repr(value)) <= 40 else type(value).__name__
+
+
+# ---------------------------------------------------------------------------------------------
+# shared parts
+# ---------------------------------------------------------------------------------------------
+
+numbers = list_of(number)
+matrix = list_of(numbers)
+indices = list_of(integer)
+
+NETWORK = obj({"format": text, "activation": text,
+               "layers": list_of(obj({"weight": matrix, "bias": numbers}))})
+
+BOX = obj({"lower": numbers, "upper": numbers})
+DOMAIN = by_keys([("lower", BOX), ("upper", BOX),
+                  ("A", obj({"A": matrix, "b": numbers}, {"format": const("exactnet.domain/1")}))])
+
+DIGEST = obj({"sha256": text})
+
+
+def digest(value, where: str) -> None:
+    """``{"sha256": "<64 lowercase hex digits>"}`` and nothing else."""
+    DIGEST(value, where)
+    if not _HEX64.fullmatch(value["sha256"]):
+        _fail(_at(where, "sha256"), "expected 64 lowercase hexadecimal digits")
+
+
+# ---------------------------------------------------------------------------------------------
+# relu.equivalence
+# ---------------------------------------------------------------------------------------------
+
+FARKAS = by_keys([("basis", obj({"basis": indices})),
+                  ("y", obj({"y": list_of(tuple_of(integer, number))}, {"t": number}))])
+
+_SILENCE_PROOF = tagged("kind", {
+    "nonpositive": obj({"kind": text}),
+    "farkas": by_keys([("basis", obj({"kind": text, "basis": indices})),
+                       ("y", obj({"kind": text, "y": list_of(tuple_of(integer, number))}, {"t": number}))]),
+})
+
+_UNIT_MOVE = obj({"op": text, "layer": integer, "unit": integer})
+RELU_MOVE = tagged("op", {
+    "permute": obj({"op": text, "layer": integer, "order": indices}),
+    "scale": obj({"op": text, "layer": integer, "unit": integer, "factor": number}),
+    "normalize": _UNIT_MOVE,
+    "fold_constant": _UNIT_MOVE,
+    "silence": obj({"op": text, "layer": integer, "unit": integer, "proof": _SILENCE_PROOF}),
+    "merge": obj({"op": text, "layer": integer, "unit": integer, "into": integer}),
+    "remove": _UNIT_MOVE,
+    "blank": _UNIT_MOVE,
+})
+RELU_MOVES = list_of(list_of(RELU_MOVE), 2)
+
+_FIX = tuple_of(integer, integer, integer, integer, nullable(FARKAS))
+_LEAF = obj({"point": numbers, "map": obj({"weight": matrix, "bias": numbers})})
+NODE = by_keys([
+    ("leaf", obj({"leaf": _LEAF}, {"fix": list_of(_FIX)})),
+    ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
+                  {"fix": list_of(_FIX)})),
+])
+
+_DOMAIN_KEY = tagged("class", {
+    "cut": obj({"u": numbers, "beta": number, "class": text, "points": list_of(numbers, 2)}),
+    "nonneg": obj({"u": numbers, "beta": number, "class": text, "farkas": FARKAS}),
+    "nonpos": obj({"u": numbers, "beta": number, "class": text, "farkas": FARKAS}),
+})
+CANONICAL_FORM = obj({"keys": list_of(obj({"u": numbers, "beta": number, "alpha": numbers})),
+                      "linear": matrix, "constant": numbers})
+
+RELU_EQUIVALENCE_CLAIM = obj({"equivalent": boolean},
+                             {"domain": nullable(DOMAIN), "tier": nullable(const("a", "b", "c", "d"))})
+RELU_EQUIVALENCE_EVIDENCE = tagged("method", {
+    "witness": obj({"method": text, "point": numbers}, {"outputs": list_of(numbers, 2)}),
+    "canonical_form": obj({"method": text, "form": CANONICAL_FORM},
+                          {"domain_keys": list_of(_DOMAIN_KEY), "domain_point": numbers}),
+    "symmetry_moves": obj({"method": text, "moves": RELU_MOVES}),
+    "region_tree": obj({"method": text, "moves": RELU_MOVES, "nodes": list_of(NODE)}),
+})
+
+
+# ---------------------------------------------------------------------------------------------
+# tanh.*
+# ---------------------------------------------------------------------------------------------
+
+SCALAR = either(obj({}, {"const": number, "tanh": list_of(tuple_of(number, number))}), number,
+                lambda v: isinstance(v, dict))
+TANH_MOVE = tagged("move", {
+    "permute": obj({"move": text, "order": indices}),
+    "negate": obj({"move": text, "units": indices}),
+    "absorb": obj({"move": text, "units": indices, "a": matrix, "c": numbers}),
+    "emit": obj({"move": text, "at": indices, "a": matrix, "c": numbers}),
+    "remove_dead": obj({"move": text, "units": indices, "b": matrix, "c": numbers}),
+    "insert_dead": obj({"move": text, "at": indices, "b": matrix, "c": numbers}),
+    "merge": obj({"move": text, "groups": list_of(indices)}),
+    "split": obj({"move": text, "groups": list_of(obj({"unit": integer, "at": indices, "a": matrix}))}),
+})
+
+TANH_EQUIVALENCE_CLAIM = obj({"equivalent": boolean}, {"domain": BOX})
+TANH_EQUIVALENCE_EVIDENCE = tagged("type", {
+    "moves": obj({"type": text, "moves": list_of(TANH_MOVE)}),
+    "witness": obj({"type": text, "x": numbers, "output": integer, "precision": integer,
+                    "enclosure_a": list_of(number, 2), "enclosure_b": list_of(number, 2)}),
+    "constant_difference": obj({"type": text, "difference": list_of(SCALAR)}),
+})
+
+TANH_PARAMETER = obj({"format": const("exactnet.tanh-parameter/1"), "input_dim": integer, "output_dim": integer,
+                      "units": list_of(obj({"a": numbers, "b": numbers, "c": number})),
+                      "output_bias": list_of(SCALAR)})
+TANH_PATH_CLAIM = either(obj({"path_exists": boolean, "segments": integer}), obj({"path_exists": boolean}),
+                         lambda v: isinstance(v, dict) and v.get("path_exists") is True)
+TANH_PATH_EVIDENCE = tagged("type", {
+    "segments": obj({"type": text, "segments": list_of(obj({"kinds": list_of(text), "start": TANH_PARAMETER,
+                                                             "end": TANH_PARAMETER}))}),
+    "finite_class": obj({"type": text, "normal_forms": list_of(obj({"units": matrix, "output_bias": numbers}), 2)}),
+})
+
+TANH_PRANK_CLAIM = obj({"eps": number, "proximate_rank_at_most": integer})
+TANH_PRANK_EVIDENCE = tagged("type", {"compression": obj({"type": text, "moves": list_of(TANH_MOVE)})})
+
+
+# ---------------------------------------------------------------------------------------------
+# the kinds
+# ---------------------------------------------------------------------------------------------
+
+#: kind → (claim schema, evidence schema, number of inline networks)
+KINDS: dict[str, tuple[Spec, Spec, int]] = {
+    "relu.equivalence": (RELU_EQUIVALENCE_CLAIM, RELU_EQUIVALENCE_EVIDENCE, 2),
+    "tanh.equivalence": (TANH_EQUIVALENCE_CLAIM, TANH_EQUIVALENCE_EVIDENCE, 2),
+    "tanh.path": (TANH_PATH_CLAIM, TANH_PATH_EVIDENCE, 2),
+    "tanh.proximate_rank": (TANH_PRANK_CLAIM, TANH_PRANK_EVIDENCE, 2),
+}
+
+
+def validate(cert: dict) -> None:
+    """Raise :class:`MalformedCertificate` unless ``cert`` has exactly the shape of its kind."""
+    if not isinstance(cert, dict):
+        raise MalformedCertificate("certificate: expected a JSON object")
+    kind = cert.get("kind")
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise MalformedCertificate(f"certificate: unknown kind {_short(kind)} (known: {', '.join(KINDS)})")
+    claim, evidence, count = KINDS[kind]
+    obj({"format": text, "kind": text, "claim": claim, "networks": list_of(NETWORK, count), "evidence": evidence},
+        {"digest": digest})(cert, "")
+
+
+__all__ = ["KINDS", "validate"]

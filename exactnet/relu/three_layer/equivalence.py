@@ -1,0 +1,273 @@
+"""Polynomial-time exact equivalence of generic bottleneck three-layer ReLU parameters
+(docs/relu-three-layer.md §5).
+
+``equivalent(a, b)`` returns a :class:`ThreeLayerEquivalence`:
+
+* ``True`` — the canonical forms (:mod:`.canonical`) are equal; ``moves`` is a chain of mechanism
+  moves from ``a`` to ``b`` (``a``'s chain to the canonical parameter, then ``b``'s chain inverted)
+  and it has been re-applied from ``a`` with every move's facts checked and found to end exactly at
+  ``b`` — so the verdict rests on the moves' exact facts, not on any completeness claim;
+* ``False`` — only with an exact ``witness`` input where the exact outputs differ (searched at
+  polynomially many points: random probes, three-point stencils across a first-layer hyperplane
+  that one network shows and the other may not, and points separating the two second layers on the
+  orthant when the first layers agree);
+* ``None`` — not applicable (a hypothesis fails; ``reason`` says which) or no witness found: the
+  caller falls back to the complete procedure.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from flint import fmpq, fmpq_mat
+
+from ...errors import InputError
+from ...network import Network
+from .canonical import Canonicalization, canonicalize
+from .moves import verify_chain
+from .params import ZERO, ThreeLayer, as_params, qkey
+from .structure import first_layer_kinds, orthant_form
+
+
+@dataclass(frozen=True)
+class ThreeLayerEquivalence:
+    """``verdict`` True/False/None, ``reason``, the move chain (True) or the witness (False)."""
+
+    verdict: bool | None
+    reason: str
+    moves: tuple = ()
+    witness: tuple | None = None
+    outputs: tuple | None = None
+    canonical: tuple = ()
+
+
+def _check(a, b) -> None:
+    dims = []
+    for name, n in (("first", a), ("second", b)):
+        if isinstance(n, Network):
+            dims.append((n.input_dim, n.output_dim))
+        elif isinstance(n, ThreeLayer):
+            dims.append((n.n0, n.n3))
+        else:
+            raise InputError(f"the {name} argument is not a network")
+    if dims[0] != dims[1]:
+        raise InputError(f"dimension mismatch: R^{dims[0][0]} -> R^{dims[0][1]} vs R^{dims[1][0]} -> R^{dims[1][1]}")
+
+
+def _preimage(p: ThreeLayer, exact: bool = True):
+    """``y ↦ x`` with ``W1 x + b1 = y`` (``W1`` of full row rank): ``x = W1ᵀ (W1 W1ᵀ)⁻¹ (y − b1)``.
+
+    ``exact=False``: the same in floating point, rounded to dyadic rationals with 40 fractional bits —
+    a proposal only (candidate witnesses are always verified by exact evaluation), but with small
+    denominators, so the exact evaluation stays cheap for wide layers."""
+    if not exact:
+        import numpy as np
+
+        W = np.array([[float(v) for v in r] for r in p.W1], dtype=float)
+        P = np.linalg.pinv(W)
+        b = np.array([float(v) for v in p.b1], dtype=float)
+        scale = 1 << 40
+
+        def dyadic(vec):
+            return tuple(fmpq(int(round(v * scale)), scale) for v in vec)
+
+        def solve(y):
+            return dyadic(P @ (np.array([float(v) for v in y]) - b))
+
+        def direction(i):
+            return dyadic(P[:, i])
+
+        return solve, direction
+    W = p.w1_matrix
+    Wt = W.transpose()
+    M = W * Wt
+
+    def solve(y):
+        v = fmpq_mat(p.n1, 1, [yy - bb for yy, bb in zip(y, p.b1)])
+        x = Wt * M.solve(v)
+        return tuple(x[k, 0] for k in range(p.n0))
+
+    def direction(i):
+        v = fmpq_mat(p.n1, 1, [fmpq(1) if k == i else ZERO for k in range(p.n1)])
+        x = Wt * M.solve(v)
+        return tuple(x[k, 0] for k in range(p.n0))
+
+    return solve, direction
+
+
+def _differ(fa, fb, x):
+    ya, yb = fa(x), fb(x)
+    return (ya, yb) if ya != yb else None
+
+
+def _stencils(p: ThreeLayer, rnd: random.Random, only=None, attempts: int = 3, exact: bool = True):
+    """Three-point stencils across each visible first-layer hyperplane of ``p`` (canonical):
+    ``x0`` on the hyperplane at a visibility face point, ``x0 ± t n`` with ``W1 n = e_i``."""
+    if p.n1 == 0:
+        return
+    form = orthant_form(p)
+    solve, direction = _preimage(p, exact)
+    for attempt in range(attempts):
+        kinds = first_layer_kinds(p, form, seed=rnd.randrange(1 << 30))
+        for k in kinds:
+            if k.kind != "visible" or (only is not None and k.unit not in only):
+                continue
+            i, fp = k.unit, k.face_point
+            if attempt:
+                fp = tuple(v * fmpq(rnd.randint(1, 9), rnd.randint(1, 9)) for v in fp)
+            t = fmpq(1)
+            for u, b, _al in form.keys:
+                if u[i] != 0:
+                    z = sum((a * v for a, v in zip(u, fp) if a != 0), b)
+                    if z != 0:
+                        t = min(t, abs(z) / (2 * abs(u[i])))
+            x0 = solve(fp)
+            n = direction(i)
+            for tt in (t, t / 16):
+                yield x0
+                yield tuple(a + tt * d for a, d in zip(x0, n))
+                yield tuple(a - tt * d for a, d in zip(x0, n))
+
+
+def _orthant_separation(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, exact: bool = True):
+    """Candidate inputs where two second layers on the same first layer differ (Theorem 5): three
+    points across the hyperplane of a key whose coefficient differs (the second difference of
+    ``G_a − G_b`` there is ``(α_a − α_b)·u_k·t ≠ 0``), or, when every key agrees, the points ``1`` and
+    ``1 + e_k`` of the orthant (the affine parts differ)."""
+    from .structure import _on_face_hyperplane
+
+    if pa.n1 == 0:
+        yield tuple(ZERO for _ in range(pa.n0))
+        return
+    fa, fb = orthant_form(pa), orthant_form(pb)
+    da = {qkey(u + (b,)): (u, b, al) for u, b, al in fa.keys}
+    db = {qkey(u + (b,)): (u, b, al) for u, b, al in fb.keys}
+    solve, _ = _preimage(pa, exact)
+    allkeys = [v for v in da.values()] + [v for k, v in db.items() if k not in da]
+    for key in list(da) + [k for k in db if k not in da]:
+        if key in da and key in db and da[key][2] == db[key][2]:
+            continue
+        u, beta, _al = da.get(key) or db.get(key)
+        for attempt in range(4):
+            got = _on_face_hyperplane(u, beta, None, rnd, fmpq(1, 1 << attempt))
+            if got is None:
+                break
+            h0, k = got
+            t = h0[k] / 2
+            ok = True
+            for u2, b2, _a2 in allkeys:
+                if u2 is u and b2 == beta:
+                    continue
+                z = sum((x * v for x, v in zip(u2, h0) if x != 0), b2)
+                if z == 0:
+                    ok = False
+                    break
+                if u2[k] != 0:
+                    t = min(t, abs(z) / (2 * abs(u2[k])))
+            if not ok:
+                continue
+            for sgn in (0, 1, -1):
+                yield solve(tuple(x + sgn * t if m == k else x for m, x in enumerate(h0)))
+            break
+    one = tuple(fmpq(1) for _ in range(pa.n1))
+    yield solve(one)
+    for k in range(pa.n1):
+        yield solve(tuple(fmpq(2) if m == k else fmpq(1) for m in range(pa.n1)))
+
+
+def _probes(n0: int, rnd: random.Random, count: int = 16):
+    yield tuple(ZERO for _ in range(n0))
+    for k in range(count):
+        scale = (1, 1, 16, 256)[k % 4]
+        yield tuple(fmpq(rnd.randint(-64, 64) * scale, rnd.randint(1, 16)) for _ in range(n0))
+
+
+def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = None,
+                 cb: Canonicalization | None = None, seed: int = 0, probes: bool = True):
+    """An exact input where ``a`` and ``b`` differ, searched at polynomially many points, or ``None``."""
+    rnd = random.Random(seed)
+    gens: list = ["probes"] if probes else []
+    if ca is not None and cb is not None and ca.form and cb.form:
+        pa, pb = ca.form.params, cb.form.params
+        for exact in (False, True):  # cheap dyadic proposals first, exact preimages second
+            if (pa.W1, pa.b1) == (pb.W1, pb.b1):
+                gens.append(_orthant_separation(pa, pb, rnd, exact))
+            else:
+                keys_b = {qkey(w + (v,)) for w, v in zip(pb.W1, pb.b1)}
+                keys_a = {qkey(w + (v,)) for w, v in zip(pa.W1, pa.b1)}
+                only_a = {i for i in range(pa.n1) if qkey(pa.W1[i] + (pa.b1[i],)) not in keys_b}
+                only_b = {i for i in range(pb.n1) if qkey(pb.W1[i] + (pb.b1[i],)) not in keys_a}
+                gens.append(_stencils(pa, rnd, only_a, exact=exact))
+                gens.append(_stencils(pb, rnd, only_b, exact=exact))
+        gens.append(_stencils(pa, rnd, attempts=1))
+        gens.append(_stencils(pb, rnd, attempts=1))
+    for gen in gens:
+        if isinstance(gen, str):
+            found = _batch_probe(a, b, list(_probes(a.n0, rnd)))
+            if found is not None:
+                return found
+            continue
+        for x in gen:
+            d = _differ(a, b, x)
+            if d is not None:
+                return x, d
+    return None
+
+
+def _batch_probe(a: ThreeLayer, b: ThreeLayer, points):
+    """The first probe where the exact outputs differ (one exact matrix product per layer)."""
+    from ..probes import batch_outputs
+
+    oa, ob = batch_outputs(a.to_network(), points), batch_outputs(b.to_network(), points)
+    for x, ya, yb in zip(points, oa, ob):
+        if ya != yb:
+            return tuple(x), (ya, yb)
+    return None
+
+
+def _confirmed(pa: ThreeLayer, pb: ThreeLayer, found):
+    """Re-evaluate a witness with the library's network evaluator (independent of this package)."""
+    if not found:
+        return None
+    from ...network import forward_exact
+
+    x = found[0]
+    ya, yb = forward_exact(pa.to_network(), x), forward_exact(pb.to_network(), x)
+    if ya == yb:  # pragma: no cover - would be a bug in the witness search
+        raise AssertionError("internal error: the witness does not separate the networks")
+    return x, (ya, yb)
+
+
+def equivalent(a, b, *, seed: int = 0) -> ThreeLayerEquivalence:
+    """Decide ``f_a = f_b`` on ``R^{n0}`` for two-hidden-layer ReLU networks (see module docstring)."""
+    _check(a, b)
+    try:
+        pa, pb = as_params(a), as_params(b)
+    except InputError:
+        pa = pb = None
+    if pa is not None:  # cheap exact probes first: most non-equivalent pairs differ at a random input
+        found = _confirmed(pa, pb, _batch_probe(pa, pb, list(_probes(pa.n0, random.Random(seed)))))
+        if found:
+            return ThreeLayerEquivalence(False, "the outputs differ at a probe point", witness=found[0],
+                                         outputs=found[1])
+    ca, cb = canonicalize(a, seed=seed), canonicalize(b, seed=seed)
+    if not ca.applicable or not cb.applicable:
+        which = "first" if not ca.applicable else "second"
+        reason = ca.reason if not ca.applicable else cb.reason
+        return ThreeLayerEquivalence(None, f"not applicable: the {which} network: {reason}")
+    if ca.form == cb.form:
+        chain = ca.moves + cb.inverse_moves()
+        if not verify_chain(pa, pb, chain):  # pragma: no cover - would be a bug in the moves
+            raise AssertionError("internal error: the move chain does not take the first network to the second")
+        return ThreeLayerEquivalence(True, "equal structural canonical forms; the move chain is verified",
+                                     chain, canonical=(ca.form, cb.form))
+    found = _confirmed(pa, pb, find_witness(pa, pb, ca, cb, seed=seed, probes=False))
+    if found:
+        return ThreeLayerEquivalence(False, "the canonical forms differ and the outputs differ at the witness",
+                                     witness=found[0], outputs=found[1], canonical=(ca.form, cb.form))
+    return ThreeLayerEquivalence(None, "the canonical forms differ but no witness was found (use the complete"
+                                       " procedure)", canonical=(ca.form, cb.form))
+
+
+__all__ = ["ThreeLayerEquivalence", "equivalent", "find_witness"]

@@ -1,0 +1,208 @@
+"""The truth of a certificate's claim, decided without the checker (not a test module).
+
+:func:`claim_holds` answers ``True`` (the claim is true), ``False`` (false, or not a well-posed
+question about these inputs — such a certificate must never check valid either) or ``None``
+(the deciders could not tell, e.g. a time limit). It uses the product's *deciders* and exact
+evaluation, never :mod:`exactnet.certify`:
+
+* ``relu.equivalence`` on a domain ``D``: PPL gives ``D``'s generators exactly, hence its affine
+  hull ``p + span(M)`` (``M`` an ``n×k`` basis). ``D`` empty → equivalence holds vacuously and a
+  difference does not exist; ``k = 0`` → exact evaluation at the point; else both networks are
+  composed with ``t ↦ p + M t`` and :func:`exactnet.relu.equivalence.equivalent` decides them on
+  the full-dimensional ``T = {t : p + M t ∈ D}`` (equality on ``D`` ⇔ equality of the
+  compositions on ``T``);
+* ``tanh.equivalence``: :func:`exactnet.tanh.equivalence.decide` on ``R^n`` (the functions are
+  real-analytic, so on a nonempty open box they agree iff they agree everywhere);
+* ``tanh.path``: :func:`exactnet.tanh.paths.path`; ``tanh.proximate_rank``: the exact
+  :func:`exactnet.tanh.proximate_rank.prank`.
+"""
+
+from __future__ import annotations
+
+from flint import fmpq, fmpq_mat
+
+from exactnet.errors import InputError
+from exactnet.network import Layer, Network, forward_exact
+from exactnet.network.domain import Box, Polyhedron, domain_from_obj
+from exactnet.network.jsonio import network_from_obj
+from exactnet.numbers import parse_scalar
+
+
+def claim_holds(cert: dict):
+    try:
+        nets = [network_from_obj(n) for n in cert["networks"]]
+    except (InputError, KeyError, TypeError):
+        return False
+    kind = cert.get("kind")
+    claim = cert.get("claim", {})
+    try:
+        if kind == "relu.equivalence":
+            return _relu_equivalence(nets, claim)
+        if kind == "tanh.equivalence":
+            return _tanh_equivalence(nets, claim)
+        if kind == "tanh.path":
+            return _tanh_path(nets, claim)
+        if kind == "tanh.proximate_rank":
+            return _tanh_prank(nets, claim)
+    except InputError:
+        return False  # the deciders refuse the question: it is not well posed
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# relu
+# ---------------------------------------------------------------------------------------------
+
+
+def _relu_equivalence(nets, claim):
+    from exactnet.relu.equivalence import equivalent
+
+    if len(nets) != 2 or any(n.activation != "relu" for n in nets):
+        return False
+    a, b = nets
+    if (a.input_dim, a.output_dim) != (b.input_dim, b.output_dim):
+        return False
+    value = claim.get("equivalent")
+    if not isinstance(value, bool):
+        return False
+    dom = claim.get("domain")
+    if dom is None:
+        decided = equivalent(a, b).equivalent
+        return None if decided is None else decided == value
+    domain = domain_from_obj(dom)
+    if domain.dim != a.input_dim:
+        return False
+    hull = affine_hull(domain)
+    if hull is None:  # empty domain
+        return value
+    p, M, T = hull
+    if not M:
+        return (forward_exact(a, p) == forward_exact(b, p)) == value
+    if len(M) == a.input_dim:
+        decided = equivalent(a, b, domain).equivalent
+    else:
+        decided = equivalent(compose(a, p, M), compose(b, p, M), T).equivalent
+    return None if decided is None else decided == value
+
+
+def affine_hull(domain: Polyhedron):
+    """``None`` if ``domain`` is empty, else ``(p, M, T)``: a point ``p`` of it, a basis ``M``
+    (list of direction vectors) of its affine hull's directions, and ``T = {t : p + Mt ∈ D}``."""
+    import ppl
+
+    n = domain.dim
+    xs = [ppl.Variable(i) for i in range(n)]
+    poly = ppl.C_Polyhedron(n, "universe")
+    for row, beta in domain.constraints():
+        den = 1
+        for v in list(row) + [beta]:
+            den = den * int(v.q) // _gcd(den, int(v.q))
+        e = ppl.Linear_Expression(int(beta * den))
+        for a, x in zip(row, xs):
+            if a:
+                e -= int(a * den) * x
+        poly.add_constraint(e >= 0)
+    if poly.is_empty():
+        return None
+    points, directions = [], []
+    for g in poly.minimized_generators():
+        coeffs = [fmpq(int(c)) for c in g.coefficients()]
+        if g.is_point() or g.is_closure_point():
+            d = int(g.divisor())
+            points.append(tuple(c / d for c in coeffs))
+        else:
+            directions.append(tuple(coeffs))
+    p = points[0]
+    directions += [tuple(x - y for x, y in zip(q, p)) for q in points[1:]]
+    basis: list = []
+    for v in directions:
+        if any(v) and _rank(basis + [v], n) > len(basis):
+            basis.append(v)
+    k = len(basis)
+    if k == 0 or k == n:
+        return p, basis, domain
+    rows, rhs = [], []
+    for row, beta in domain.constraints():
+        rows.append(tuple(sum((a * v[i] for i, a in enumerate(row)), fmpq(0)) for v in basis))
+        rhs.append(beta - sum((a * x for a, x in zip(row, p)), fmpq(0)))
+    return p, basis, Polyhedron(A=tuple(rows), b=tuple(rhs), dim=k)
+
+
+def _gcd(a, b):
+    import math
+
+    return math.gcd(a, b)
+
+
+def _rank(vectors, n):
+    return fmpq_mat(len(vectors), n, [x for v in vectors for x in v]).rank()
+
+
+def compose(net: Network, p, M) -> Network:
+    """``net ∘ (t ↦ p + M t)`` (``M`` a list of column vectors)."""
+    first, *rest = net.layers
+    weight = tuple(tuple(sum((w * v[i] for i, w in enumerate(row)), fmpq(0)) for v in M) for row in first.weight)
+    bias = tuple(c + sum((w * x for w, x in zip(row, p)), fmpq(0)) for row, c in zip(first.weight, first.bias))
+    return Network(net.activation, (Layer(weight, bias), *rest))
+
+
+# ---------------------------------------------------------------------------------------------
+# tanh
+# ---------------------------------------------------------------------------------------------
+
+
+def _tanh_shapes_ok(nets) -> bool:
+    return (len(nets) == 2 and all(n.activation == "tanh" and n.depth == 1 for n in nets)
+            and nets[0].input_dim == nets[1].input_dim and nets[0].output_dim == nets[1].output_dim)
+
+
+def _tanh_equivalence(nets, claim):
+    from exactnet.tanh.equivalence import decide
+
+    if not _tanh_shapes_ok(nets):
+        return False
+    value = claim.get("equivalent")
+    if not isinstance(value, bool):
+        return False
+    if "domain" in claim:
+        box = domain_from_obj(claim["domain"])  # a box must have lower < upper (InputError: not well posed)
+        if not isinstance(box, Box) or box.dim != nets[0].input_dim:
+            return False
+    decided = decide(*nets).equivalent
+    return None if decided is None else decided == value
+
+
+def _tanh_path(nets, claim):
+    from exactnet.tanh.paths import path
+
+    if not _tanh_shapes_ok(nets):
+        return False
+    value = claim.get("path_exists")
+    if not isinstance(value, bool):
+        return False
+    if nets[0].widths != nets[1].widths:
+        return not value
+    return path(*nets).exists == value
+
+
+def _tanh_prank(nets, claim):
+    from exactnet.tanh.proximate_rank import prank
+
+    if not (nets and nets[0].activation == "tanh" and nets[0].depth == 1):
+        return False
+    r = claim.get("proximate_rank_at_most")
+    if isinstance(r, bool) or not isinstance(r, int):
+        return False
+    try:
+        eps = parse_scalar(claim.get("eps"))
+    except InputError:
+        return False
+    if not isinstance(eps, fmpq) or eps < 0:
+        return False
+    result = prank(nets[0], eps)
+    if result.value is None:
+        return True if result.upper <= r else (False if result.lower > r else None)
+    return result.value <= r
+
+
+__all__ = ["affine_hull", "claim_holds", "compose"]

@@ -1,0 +1,498 @@
+"""Adversarial property tests for the certificate checkers: a certificate whose claim is false
+never checks valid.
+
+Valid certificates of every kind the product writes are produced by the deciders (ReLU
+witness / canonical form / symmetry moves / region tree, with and without domains, and the
+``relu.compress`` certificate; tanh moves / witness / constant difference, tanh paths and
+finite classes, tanh proximate-rank bounds). Hypothesis then mutates them — numbers anywhere,
+moves, Farkas proofs, tree nodes, domains (including points, lines and empty sets), claims, the
+networks themselves — with the digest dropped, so that the mathematics is what is tested. Each
+mutated certificate that checks valid must have a true claim, decided independently by
+:func:`oracle.claim_holds` (exact evaluation and the deciders, never the checker).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from flint import fmpq
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from oracle import claim_holds  # noqa: E402
+
+from exactnet.certify import MalformedCertificate, check_certificate, sealed  # noqa: E402
+from exactnet.network import Network, network_to_obj  # noqa: E402
+from exactnet.network.domain import Box  # noqa: E402
+from exactnet.numbers import json_loads_exact  # noqa: E402
+
+#: the checks are cheap, so each property runs 5× the profile's example count (300 by default)
+SLOW_OK = settings(max_examples=5 * settings.default.max_examples, deadline=None,
+                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def relu(*layers):
+    return Network.from_lists("relu", list(layers))
+
+
+def tanh(*layers):
+    return Network.from_lists("tanh", list(layers))
+
+
+def plain(cert: dict) -> dict:
+    """A JSON round trip (exact numbers kept) without the digest."""
+    out = json_loads_exact(json.dumps(cert))
+    out.pop("digest", None)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the pool of valid certificates (made by the deciders)
+# ---------------------------------------------------------------------------------------------
+
+I2 = [[1, 0], [0, 1]]
+BOX2 = Box.from_bounds([-1, -1], [1, 1])
+
+
+def _relu_pool() -> list:
+    from exactnet.relu.compress import compress
+    from exactnet.relu.equivalence import equivalent
+
+    def eq(a, b, domain=None, **kw):
+        res = equivalent(a, b, domain, certificate=True, **kw)
+        assert res.certificate is not None, res.reason
+        return res.certificate
+
+    deep1 = relu((I2, [0, 0]), ([[1, 2], [3, 1]], [1, 2]), ([[1, -1]], [0]))
+    deep1_mix = relu((I2, [0, 0]), ([[4, 3], [3, 1]], [3, 2]), ([[1, -2]], [0]))
+    hid_a = relu(([[1], [1]], [0, -1]), ([[1, 1], [-1, 1]], [0, 0]), ([[1, 5]], [0]))
+    hid_b = relu(([[1], [1]], [0, -1]), ([[1, 1], [-1, 1]], [0, 0]), ([[1, -9]], [0]))
+    mv_a = relu((I2, [0, 0]), ([[1, -1], [-1, -2]], ["1/2", -1]), ([[1, 7]], [0]))
+    mv_b = relu((I2, [0, 0]), ([[1, -1], [-5, 0]], ["1/2", 0]), ([[1, -4]], [0]))
+    sh_a = relu(([[1, 2], [-1, 1]], [1, 0]), ([[3, -2]], [5]))
+    sh_b = relu(([[-2, 2], [2, 4]], [0, 2]), ([[-1, "3/2"]], [5]))
+    sh_c = relu(([[1, 2], [-1, 1]], ["1001/1000", 0]), ([[3, -2]], [5]))
+    # a first-layer unit dead on BOX2 (x1 - 5 < 0 there): tier (b) silences it by a Farkas proof
+    dead_a = relu(([[1, 0], [0, 1], [1, 0]], [0, 0, -5]), ([[1, 1, 3], [1, -1, 2]], [0, 0]), ([[1, 1]], [0]))
+    dead_b = relu(([[1, 0], [0, 1]], [0, 0]), ([[1, 1], [1, -1]], [0, 0]), ([[1, 1]], [0]))
+    one_a = relu(([[1]], [1]), ([[1]], [0]))
+    one_b = relu(([[2]], [2]), ([["1/2"]], [0]))
+    certs = [
+        eq(deep1, deep1_mix),
+        eq(hid_a, hid_b, Box.from_bounds([-1], [3]), tiers="acd"),
+        eq(hid_a, hid_b),
+        eq(mv_a, mv_b),
+        eq(sh_a, sh_b),
+        eq(sh_a, sh_b, BOX2),
+        eq(sh_a, sh_c),
+        eq(sh_a, sh_c, BOX2),
+        eq(dead_a, dead_b, BOX2),
+        eq(dead_a, dead_b, BOX2, tiers="d"),
+        eq(one_a, one_b, tiers="b"),
+        eq(one_a, one_b, tiers="d"),
+        eq(one_a, one_b, Box.from_bounds(["-1/2"], [2]), tiers="d"),
+        eq(one_a, relu(([[1]], [0]), ([[1]], [1]))),
+        compress(dead_a, BOX2, certificate=True).certificate,
+    ]
+    methods = {c["evidence"]["method"] for c in certs}
+    assert methods == {"witness", "canonical_form", "symmetry_moves", "region_tree"}, methods
+    return certs
+
+
+def _tanh_pool() -> list:
+    from exactnet.tanh.certificates import equivalence_certificate
+    from exactnet.tanh.equivalence import decide
+    from exactnet.tanh.path_certificate import path_certificate
+    from exactnet.tanh.paths import path
+    from exactnet.tanh.proximate_rank import prank
+    from exactnet.tanh.proximity_certificate import proximate_rank_certificate
+
+    def eq(a, b, domain=None):
+        return equivalence_certificate(decide(a, b, domain=domain))
+
+    moves_a = tanh(([[1, 0], [0, "1/2"], [-1, 0], [0, 0], [2, 1]], [1, "1/3", -1, "1/2", 0]),
+                   ([[1, 2, 1, "1/5", 3], [0, 1, 0, 2, 1]], ["1/7", -1]))
+    moves_b = tanh(([[2, 1], [0, 0], [0, "-1/2"], [2, 1]], [0, "1/2", "-1/3", 0]),
+                   ([[2, "1/5", -2, 1], [1, 2, -1, 0]], ["1/7", -1]))
+    wit_a = tanh(([[1], [2]], ["1/2", 0]), ([[1, "3/2"]], ["1/3"]))
+    wit_b = tanh(([[1], [2]], ["1/2", "1/9"]), ([[1, "3/2"]], ["1/3"]))
+    con_a = tanh(([[1], [0]], ["1/2", "1/3"]), ([[1, 2]], ["1/3"]))
+    con_b = tanh(([[1], [0]], ["1/2", "1/4"]), ([[1, 2]], ["1/3"]))
+    path_a = tanh(([[1, 0], [0, 0], [-1, 0], [0, "1/2"], [2, 1]], [1, "1/3", -1, "1/2", 0]),
+                  ([[1, 2, -1, 0, 3], [0, 1, 1, 0, 1]], ["1/7", -1]))
+    path_b = tanh(([[0, 0], [-2, -1], [1, 0], [1, 0], [3, 3]], ["-1/3", 0, 1, 1, 1]),
+                  ([[-2, -3, 1, 1, 0], [-1, -1, 0, -1, 0]], ["1/7", -1]))
+    fin_a = tanh(([[1], [2]], [0, 1]), ([[1, 3]], [0]))
+    fin_b = tanh(([[-2], [1]], [-1, 0]), ([[-3, 1]], [0]))
+    near = tanh(([[1], ["11/10"], [-2]], [0, "1/10", 1]), ([[1, "1/2", "3/4"]], [0]))
+    box1 = Box.from_bounds([-1], [2])
+    certs = [
+        eq(moves_a, moves_b),
+        eq(wit_a, wit_b),
+        eq(wit_a, wit_b, box1),
+        eq(con_a, con_b),
+        eq(con_a, con_b, box1),
+        path_certificate(path(path_a, path_b)),
+        path_certificate(path(fin_a, fin_b)),
+        proximate_rank_certificate(prank(near, fmpq(1, 5))),
+        proximate_rank_certificate(prank(near, fmpq(0))),
+    ]
+    kinds = {(c["kind"], c["evidence"]["type"]) for c in certs}
+    assert len(kinds) == 6, kinds
+    return certs
+
+
+POOL_SIZE = 24
+
+
+@lru_cache(maxsize=None)
+def pool() -> tuple:
+    certs = [plain(c) for c in _relu_pool() + _tanh_pool()]
+    for c in certs:
+        result = check_certificate(c)
+        assert result.valid, result.reason
+    return tuple(json.dumps(c) for c in certs)
+
+
+def fresh(index: int) -> dict:
+    return json_loads_exact(pool()[index])
+
+
+# ---------------------------------------------------------------------------------------------
+# mutations
+# ---------------------------------------------------------------------------------------------
+
+NAMES = {"format", "kind", "activation", "method", "op", "move", "type", "class", "kinds", "tier"}
+
+
+def all_paths(obj, path=()):
+    yield path
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            if k not in NAMES:
+                yield from all_paths(v, path + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from all_paths(v, path + (i,))
+
+
+def get(obj, path):
+    for p in path:
+        obj = obj[p]
+    return obj
+
+
+def put(obj, path, value):
+    get(obj, path[:-1])[path[-1]] = value
+
+
+def _as_q(v):
+    try:
+        return fmpq(int(v)) if isinstance(v, int) else fmpq(*map(int, str(v).split("/")))
+    except (TypeError, ValueError):
+        return None
+
+
+def _text(q: fmpq):
+    return int(q.p) if q.q == 1 else f"{q.p}/{q.q}"
+
+
+NUMBER_EDITS = {
+    "plus1": lambda q: q + 1,
+    "minus1": lambda q: q - 1,
+    "neg": lambda q: -q,
+    "zero": lambda q: fmpq(0),
+    "half": lambda q: q / 2,
+    "double": lambda q: 2 * q,
+    "tiny": lambda q: q + fmpq(1, 1000),
+}
+
+
+def edit_number(data, cert):
+    paths = [p for p in all_paths(cert) if p and _as_q(get(cert, p)) is not None
+             and not isinstance(get(cert, p), bool)]
+    if not paths:
+        return "no number"
+    path = data.draw(st.sampled_from(paths))
+    name = data.draw(st.sampled_from(sorted(NUMBER_EDITS) + ["sqrt2"]))
+    value = get(cert, path)
+    new = "sqrt(2)" if name == "sqrt2" else NUMBER_EDITS[name](_as_q(value))
+    if not isinstance(new, str):
+        new = int(new.p) if isinstance(value, int) and new.q == 1 else _text(new)
+    put(cert, path, new)
+    return f"number {name}"
+
+
+def edit_structure(data, cert):
+    lists = [p for p in all_paths(cert) if isinstance(get(cert, p), list) and get(cert, p)]
+    path = data.draw(st.sampled_from(lists))
+    items = get(cert, path)
+    i = data.draw(st.integers(0, len(items) - 1))
+    how = data.draw(st.sampled_from(["delete", "duplicate", "swap", "reverse"]))
+    if how == "delete":
+        del items[i]
+    elif how == "duplicate":
+        items.insert(i, copy.deepcopy(items[i]))
+    elif how == "swap":
+        j = data.draw(st.integers(0, len(items) - 1))
+        items[i], items[j] = items[j], items[i]
+    else:
+        items.reverse()
+    return f"list {how}"
+
+
+def edit_farkas(data, cert):
+    """Every explicit Farkas ``t`` (tree fixes, silence moves, domain keys) set to 0 or to -1."""
+    value = data.draw(st.sampled_from([0, -1, "1/2"]))
+    hits = 0
+    for p in list(all_paths(cert)):
+        if p and p[-1] == "t":
+            put(cert, p, value)
+            hits += 1
+    return f"farkas t={value}" if hits else "no farkas"
+
+
+def _point_domain(point):
+    n = len(point)
+    rows, rhs = [], []
+    for i, v in enumerate(point):
+        e = [0] * n
+        e[i] = 1
+        rows.append(list(e))
+        rhs.append(v)
+        rows.append([-x for x in e])
+        rhs.append(_text(-_as_q(v)))
+    return {"A": rows, "b": rhs}
+
+
+def _relu_domains(data, n):
+    small = st.integers(-3, 3)
+    choices = [None, "point", "hyperplane", "segment", "empty", "box", "halfspace"]
+    which = data.draw(st.sampled_from(choices))
+    if which is None:
+        return None
+    if which == "point":
+        return _point_domain([data.draw(small) for _ in range(n)])
+    if which == "empty":
+        return {"A": [[1] + [0] * (n - 1), [-1] + [0] * (n - 1)], "b": [-1, -1]}
+    if which == "box":
+        lo = [data.draw(small) for _ in range(n)]
+        return {"lower": lo, "upper": [v + data.draw(st.integers(1, 3)) for v in lo]}
+    normal = [data.draw(small) for _ in range(n)]
+    if not any(normal):
+        normal[0] = 1
+    c = data.draw(small)
+    if which == "halfspace":
+        return {"A": [normal], "b": [c]}
+    dom = {"A": [normal, [-v for v in normal]], "b": [c, -c]}  # the hyperplane normal·x = c
+    if which == "segment":
+        dom["A"] += [[1] * n, [-1] * n]
+        dom["b"] += [2, 2]
+    return dom
+
+
+def edit_claim(data, cert):
+    kind, claim = cert["kind"], cert["claim"]
+    try:
+        n = len(cert["networks"][0]["layers"][0]["weight"][0]) or 1
+    except (IndexError, KeyError, TypeError):
+        n = 1
+    if kind == "relu.equivalence":
+        how = data.draw(st.sampled_from(["flip", "domain", "domain", "tier"]))
+        if how == "flip":
+            claim["equivalent"] = claim.get("equivalent") is not True
+        elif how == "domain":
+            claim["domain"] = _relu_domains(data, n)
+        else:
+            claim["tier"] = data.draw(st.sampled_from(["a", "b", "c", "d"]))
+        return f"claim {how}"
+    if kind == "tanh.equivalence":
+        how = data.draw(st.sampled_from(["flip", "box", "empty", "point", "none"]))
+        if how == "flip":
+            claim["equivalent"] = claim.get("equivalent") is not True
+        elif how == "box":
+            lo = data.draw(st.integers(-3, 3))
+            claim["domain"] = {"lower": [lo] * n, "upper": [lo + data.draw(st.integers(1, 3))] * n}
+        elif how == "empty":
+            claim["domain"] = {"lower": [1] * n, "upper": [-1] * n}
+        elif how == "point":
+            claim["domain"] = {"lower": [0] * n, "upper": [0] * n}
+        else:
+            claim.pop("domain", None)
+        return f"claim {how}"
+    if kind == "tanh.path":
+        claim["path_exists"] = claim.get("path_exists") is not True
+        if claim["path_exists"]:
+            claim["segments"] = data.draw(st.integers(0, 3))
+        else:
+            claim.pop("segments", None)
+        return "claim flip"
+    how = data.draw(st.sampled_from(["eps", "rank"]))
+    if how == "eps":
+        claim["eps"] = data.draw(st.sampled_from([0, "1/100", "1/10", "1/2", 2]))
+    else:
+        r = claim["proximate_rank_at_most"]
+        r = r if isinstance(r, int) and not isinstance(r, bool) else 1
+        claim["proximate_rank_at_most"] = max(0, r + data.draw(st.sampled_from([-1, 1])))
+    return f"claim {how}"
+
+
+def edit_networks(data, cert):
+    if len(cert["networks"]) != 2:
+        return "no networks"
+    a, b = cert["networks"]
+    how = data.draw(st.sampled_from(["swap", "a=b", "b=a"]))
+    cert["networks"] = {"swap": [b, a], "a=b": [b, b], "b=a": [a, a]}[how]
+    return f"networks {how}"
+
+
+EDITS = {"number": edit_number, "structure": edit_structure, "farkas": edit_farkas, "claim": edit_claim,
+         "networks": edit_networks}
+
+
+def check_mutated(cert, label):
+    try:
+        result = check_certificate(cert)
+    except MalformedCertificate:
+        event("malformed")
+        return
+    if not result.valid:
+        event("invalid")
+        return
+    truth = claim_holds(copy.deepcopy(cert))
+    event(f"valid (claim {truth})")
+    assert truth is not False, (label, result.reason, cert)
+
+
+def mutate_and_check(data, prefix):
+    index = data.draw(st.sampled_from(_indices(prefix)))
+    cert = fresh(index)
+    labels = [f"pool {index}"]
+    for _ in range(data.draw(st.integers(1, 3))):
+        labels.append(data.draw(st.sampled_from(sorted(EDITS)).map(lambda k: EDITS[k]))(data, cert))
+    check_mutated(cert, labels)
+
+
+@lru_cache(maxsize=None)
+def _indices(prefix):
+    return [i for i, c in enumerate(map(json.loads, pool())) if c["kind"].startswith(prefix)]
+
+
+def test_pool_covers_every_kind_and_the_oracle_agrees():
+    """Each pool certificate is valid, its claim holds, and flipping the claim makes it false."""
+    seen = set()
+    for i in range(len(pool())):
+        cert = fresh(i)
+        seen.add((cert["kind"], cert["evidence"].get("method") or cert["evidence"].get("type")))
+        assert claim_holds(copy.deepcopy(cert)) is True, cert["kind"]
+        flipped = copy.deepcopy(cert)
+        key = {"relu.equivalence": "equivalent", "tanh.equivalence": "equivalent", "tanh.path": "path_exists"}
+        if cert["kind"] in key:
+            flipped["claim"][key[cert["kind"]]] = not flipped["claim"][key[cert["kind"]]]
+        else:
+            flipped["claim"]["proximate_rank_at_most"] -= 1
+        if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
+            assert claim_holds(flipped) is False, cert["kind"]
+    assert len(seen) == 10, seen
+    assert len(pool()) == POOL_SIZE
+
+
+@SLOW_OK
+@given(data=st.data())
+def test_mutated_relu_certificates(data):
+    mutate_and_check(data, "relu.")
+
+
+@SLOW_OK
+@given(data=st.data())
+def test_mutated_tanh_certificates(data):
+    mutate_and_check(data, "tanh.")
+
+
+# ---------------------------------------------------------------------------------------------
+# targeted constructions: silence moves and sign fixes on domains without interior
+# ---------------------------------------------------------------------------------------------
+
+
+@st.composite
+def relu_nets(draw, n):
+    ints = st.integers(-2, 2)
+    h1, h2 = draw(st.integers(1, 3)), draw(st.integers(1, 2))
+    layers = [([[draw(ints) for _ in range(n)] for _ in range(h1)], [draw(ints) for _ in range(h1)]),
+              ([[draw(ints) for _ in range(h1)] for _ in range(h2)], [draw(ints) for _ in range(h2)]),
+              ([[draw(ints) for _ in range(h2)]], [draw(ints)])]
+    return layers
+
+
+@SLOW_OK
+@given(data=st.data())
+def test_silenced_units_on_degenerate_domains(data):
+    """B is A with some first-layer units' outgoing weights zeroed; the certificate silences them
+    with Farkas proofs that are valid *only* with ``t = 0`` (the domain is a point, a hyperplane
+    or a segment, so the two equality rows sum to zero). A valid check needs a true claim."""
+    n = data.draw(st.integers(1, 2))
+    layers = data.draw(relu_nets(n))
+    silenced = data.draw(st.sets(st.integers(0, len(layers[0][0]) - 1), min_size=1))
+    b_layers = copy.deepcopy(layers)
+    for row in b_layers[1][0]:
+        for j in silenced:
+            row[j] = 0
+    a, b = relu(*layers), relu(*b_layers)
+    domain = data.draw(st.sampled_from(["point", "hyperplane", "segment"]))
+    dom = _point_domain([data.draw(st.integers(-2, 2)) for _ in range(n)]) if domain == "point" else None
+    if dom is None:
+        dom = _relu_domains_fixed(data, n, domain)
+    t = data.draw(st.sampled_from([0, 0, 1]))
+    proof = {"kind": "farkas", "y": [[0, 1], [1, 1]], "t": t}
+    moves = [{"op": "silence", "layer": 0, "unit": j, "proof": proof} for j in sorted(silenced)]
+    method = data.draw(st.sampled_from(["symmetry_moves", "region_tree"]))
+    evidence = {"method": method, "moves": [moves, []]}
+    if method == "region_tree":
+        evidence["nodes"] = [{"fix": [], "leaf": {"point": [0] * n, "map": {"weight": [[0] * n], "bias": [0]}}}]
+    cert = {"format": "exactnet.certificate/1", "kind": "relu.equivalence",
+            "claim": {"equivalent": True, "domain": dom, "tier": "b" if method == "symmetry_moves" else "d"},
+            "networks": [network_to_obj(a), network_to_obj(b)], "evidence": evidence}
+    check_mutated(plain(cert), ["degenerate silence", domain, t])
+
+
+def _relu_domains_fixed(data, n, which):
+    normal = [data.draw(st.integers(-2, 2)) for _ in range(n)]
+    if not any(normal):
+        normal[0] = 1
+    c = data.draw(st.integers(-2, 2))
+    dom = {"A": [normal, [-v for v in normal]], "b": [c, -c]}
+    if which == "segment":
+        dom["A"] += [[1] * n, [-1] * n]
+        dom["b"] += [2, 2]
+    return dom
+
+
+def test_the_issue_example_is_rejected():
+    """A(x) = relu(x + 1), B = 0, on {0} and on the line x2 = 0: tier-b silence with t = 0."""
+    for n, dom in ((1, {"A": [[1], [-1]], "b": [0, 0]}), (2, {"A": [[0, 1], [0, -1]], "b": [0, 0]})):
+        a = relu(([[1] + [0] * (n - 1)], [1]), ([[1]], [0]))
+        b = relu(([[0] * n], [0]), ([[0]], [0]))
+        moves = [{"op": "silence", "layer": 0, "unit": 0, "proof": {"kind": "farkas", "y": [[0, 1], [1, 1]], "t": 0}},
+                 {"op": "blank", "layer": 0, "unit": 0}]
+        cert = {"format": "exactnet.certificate/1", "kind": "relu.equivalence",
+                "claim": {"equivalent": True, "domain": dom, "tier": "b"},
+                "networks": [network_to_obj(a), network_to_obj(b)],
+                "evidence": {"method": "symmetry_moves", "moves": [moves, []]}}
+        assert claim_holds(copy.deepcopy(cert)) is False  # A(0) = 1 ≠ 0 = B(0)
+        result = check_certificate(sealed(cert))
+        assert not result.valid and "Farkas" in result.reason
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_digest_does_not_rescue_a_false_claim(index):
+    """Resealing a mutated certificate (a forger can recompute the hash) changes nothing."""
+    cert = fresh(index)
+    cert["claim"]["equivalent"] = not cert["claim"]["equivalent"]
+    assert claim_holds(copy.deepcopy(cert)) is False
+    assert not check_certificate(sealed(cert)).valid
