@@ -154,7 +154,8 @@ def test_rational_arithmetic_matches_fractions(expr):
 
 
 RADICALS = ["sqrt(2)", "sqrt(3)", "cbrt(2)", "root(5, 4)", "real_root(-3, 3)", "CRootOf(x**3 - x - 1, 0)",
-            "sqrt(2 + sqrt(3))", "2**(2/3)"]
+            "sqrt(2 + sqrt(3))", "2**(2/3)", "sqrt(1 + sqrt(2))", "real_root(1 - sqrt(3), 3)",
+            "CRootOf(x**4 - 10*x**2 + 1, 3)", "sqrt(CRootOf(x**3 - x - 1, 0))", "CRootOf((x**2 - 2)**2*(x - 3), 1)"]
 
 
 @st.composite
@@ -186,6 +187,28 @@ def test_algebraic_values_match_sympy_and_respect_the_degree_bound(text):
     if isinstance(value, RealAlgebraic):
         assert value.field.degree <= degree_bound(node.atoms)
         assert number(str(value)) == value  # the written form reads back to the same number
+
+
+def _oracle_check(text, value):
+    oracle = sympy.sympify(text, locals={"x": sympy.Symbol("x")})
+    approx = sympy.N(oracle, 60)
+    assert abs(sympy.im(approx)) < sympy.Float("1e-50")
+    assert enclosure(value, 200).overlaps(arb(str(sympy.re(approx))) + arb(0, 1e-45))
+
+
+@given(st.lists(algebraic_expressions(), min_size=2, max_size=4))
+def test_numbers_read_together_share_one_field_and_keep_their_values(texts):
+    try:
+        values = exact_numbers(texts)
+    except NumberLimitError:
+        return  # several atoms together may exceed the degree budget; refused, never wrong
+    fields = {v.field for v in values if isinstance(v, RealAlgebraic)}
+    assert len(fields) <= 1
+    for text, value in zip(texts, values):
+        _oracle_check(text, value)
+    a, b = values[0], values[1]  # arithmetic across the entries is defined and agrees with the balls
+    assert enclosure(a * b, 200).overlaps(enclosure(a, 200) * enclosure(b, 200))
+    assert (a - b) + b == a
 
 
 def test_display_of_parsed_values_reads_back():
