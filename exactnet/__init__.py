@@ -6,8 +6,7 @@ on floating-point tolerances. Importing ``exactnet`` does not import torch or on
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .errors import ExactnetError, InputError
 from .network import Layer, Network, evaluate, forward_exact, read_network, write_network
 from .numbers import format_number, number

@@ -79,7 +79,7 @@ def write_certificate(obj: dict, path: str | Path) -> None:
 
 
 def read_certificate(path: str | Path) -> dict:
-    from ..jsonfile import read_json
+    from ..numbers.jsonfile import read_json
 
     return read_json(path, "certificate", MalformedCertificate)
 

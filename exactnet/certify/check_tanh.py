@@ -2,7 +2,7 @@
 
 Shares only parsing and number types with the deciding code: it imports
 :mod:`exactnet.numbers`, :mod:`exactnet.network` and the pure number module
-:mod:`exactnet.tanh.bias` (the ``r_0 + Σ r_q·tanh(q)`` scalar), never the compression,
+:mod:`exactnet.numbers.tanh_scalar` (the ``r_0 + Σ r_q·tanh(q)`` scalar), never the compression,
 move or equivalence modules. Everything is re-verified with exact arithmetic (``arb`` balls
 only where a transcendental value is compared, and only rigorously). The certificate's shape
 (every key) was validated before (:mod:`exactnet.certify.schema`).
@@ -31,7 +31,7 @@ output dimensions; a claimed domain is a rational box ``lower < upper`` of dimen
   ``B`` (grouped by normalised key, sign of the first nonzero coordinate of ``b``) carry equal
   merged weights, then ``f_A − f_B`` is the constant vector ``δ_A − δ_B`` (output bias plus
   constant units, as tanh scalars); a scalar that is nonzero coefficientwise is a nonzero real
-  number (linear independence of ``1, tanh(q_1), …``; :mod:`exactnet.tanh.bias`), so the
+  number (linear independence of ``1, tanh(q_1), …``; :mod:`exactnet.numbers.tanh_scalar`), so the
   networks differ at *every* point — of a nonempty domain. Checked: the merged weights, the
   recorded difference equal to ``δ_A − δ_B`` and nonzero, and the domain nonempty (above).
 
@@ -52,7 +52,8 @@ from ..network import evaluate
 from ..network.domain import Box, domain_from_obj
 from ..numbers import sign
 from ..numbers.algebraic import ball_bounds
-from ..tanh.bias import TanhScalar, bind_literals, table_parser, vector_from_json
+from ..numbers.tanh_scalar import TanhScalar, vector_from_json
+from ..network.literals import bind_literals, table_parser
 from . import CheckResult, MalformedCertificate, certificate_networks, number_literals
 
 _ZERO = fmpq(0)

@@ -26,7 +26,7 @@ from flint import fmpq
 
 from ..errors import InputError
 from ..numbers import format_number, parse_scalar
-from ..tanh.bias import bind_literals, table_parser
+from ..network.literals import bind_literals, table_parser
 from . import CheckResult, MalformedCertificate, certificate_networks
 from .check_tanh import _apply, _Invalid, _list, _literals, _state
 

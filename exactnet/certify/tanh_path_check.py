@@ -2,7 +2,7 @@
 
 Like the rest of the tanh checker it shares only parsing and number types with the deciding
 code (:mod:`exactnet.numbers`, :mod:`exactnet.network`, the pure scalar module
-:mod:`exactnet.tanh.bias`); it never imports the path construction, compression or
+:mod:`exactnet.numbers.tanh_scalar`); it never imports the path construction, compression or
 equivalence modules.
 
 **Certificate** (written by :mod:`exactnet.tanh.path_certificate`)::
@@ -56,7 +56,8 @@ from flint import fmpq
 
 from ..errors import InputError
 from ..numbers import sign
-from ..tanh.bias import TanhScalar, bind_literals, scalar_from_json, table_parser
+from ..numbers.tanh_scalar import TanhScalar, scalar_from_json
+from ..network.literals import bind_literals, table_parser
 from . import CheckResult, MalformedCertificate, certificate_networks, number_literals
 
 KIND = "tanh.path"

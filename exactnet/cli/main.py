@@ -20,7 +20,7 @@ import time
 import click
 from rich.console import Console
 
-from .. import __version__
+from .._version import __version__
 from ..errors import ExactnetError, InputError, UnsupportedError
 from .limits import SECONDS
 from .outputs import check_network_output, check_writable

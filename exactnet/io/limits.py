@@ -12,10 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import FormatError
-
-#: Numbers (all weights and biases together) one network file may hold: 2^24 = 16,777,216.
-#: Exact arithmetic keeps every number as a Python object (about 60 bytes each).
-MAX_ELEMENTS = 1 << 24
+from ..network.limits import MAX_ELEMENTS
 #: Bytes of one tensor record (the largest float64 tensor within :data:`MAX_ELEMENTS`).
 MAX_RECORD_BYTES = 8 * MAX_ELEMENTS
 #: Bytes of the pickle (``data.pkl``) of a PyTorch checkpoint, or of a safetensors header.

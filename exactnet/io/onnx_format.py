@@ -440,7 +440,7 @@ def load(path: Path, activation: str | None = None) -> Network:
 def to_onnx(net: Network, dtype: str | None = None):
     """``(onnx.ModelProto, ExportReport)`` for ``net`` (see the module doc for the graph)."""
     from . import ExportReport
-    from .. import __version__
+    from .._version import __version__
 
     onnx = _onnx()
     from onnx import TensorProto, helper, numpy_helper

@@ -130,6 +130,6 @@ def domain_from_obj(obj, source: str = "domain") -> Polyhedron:
 
 
 def read_domain(path: str | Path) -> Polyhedron:
-    from ..jsonfile import read_json
+    from ..numbers.jsonfile import read_json
 
     return domain_from_obj(read_json(path, "domain file"), str(path))

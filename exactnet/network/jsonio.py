@@ -60,7 +60,7 @@ def network_from_obj(obj, source: str = "network") -> Network:
 
 
 def _check_count(count: int, source: str) -> None:
-    from ..io.limits import MAX_ELEMENTS
+    from .limits import MAX_ELEMENTS
 
     if count > MAX_ELEMENTS:
         raise FormatError(
@@ -85,7 +85,7 @@ def network_to_obj(net: Network) -> dict:
 
 
 def loads(text: str, source: str = "network") -> Network:
-    from ..jsonfile import parse_json
+    from ..numbers.jsonfile import parse_json
 
     return network_from_obj(parse_json(text, source), source)
 
@@ -99,7 +99,7 @@ def dumps(net: Network, indent: int | None = 1) -> str:
 
 
 def read_network(path: str | Path) -> Network:
-    from ..jsonfile import read_text
+    from ..numbers.jsonfile import read_text
 
     return loads(read_text(path, "network file"), str(path))
 

@@ -3,7 +3,7 @@ canonical form, rank, functional equivalence, fibers, paths and proximate rank.
 
 Modules (reference ``tanh.md``):
 
-* :mod:`~exactnet.tanh.bias` — :class:`TanhScalar`, the exact output bias ``r_0 + Σ r_q tanh(q)``
+* :mod:`~exactnet.numbers.tanh_scalar` — :class:`TanhScalar`, the exact output bias ``r_0 + Σ r_q tanh(q)``
   (coefficientwise equality by the linear-independence lemma; JSON form; ``arb`` enclosures);
 * :mod:`~exactnet.tanh.parameter` — :class:`TanhParameter`, the ``((a_i, b_i, c_i), d)`` view of
   a network (``from_network``, ``to_network``, ``realised``, ``exactnet.tanh-parameter/1`` JSON);
@@ -18,5 +18,5 @@ Modules (reference ``tanh.md``):
 * :mod:`~exactnet.tanh.commands` — the CLI backends.
 
 Keep this file free of imports: the independent certificate checker imports
-:mod:`exactnet.tanh.bias` and must not load the deciding modules.
+:mod:`exactnet.numbers.tanh_scalar` and must not load the deciding modules.
 """

@@ -6,7 +6,7 @@
 ``networks``: ``[A, B]`` inline. ``evidence`` is one of:
 
 * ``{"type": "moves", "moves": [...]}`` — a chain of records (:mod:`exactnet.tanh.moves`)
-  taking ``A`` (with its output bias as a :class:`~exactnet.tanh.bias.TanhScalar` vector) to
+  taking ``A`` (with its output bias as a :class:`~exactnet.numbers.tanh_scalar.TanhScalar` vector) to
   ``B`` exactly; every record preserves the function, so ``f_A = f_B``.
 * ``{"type": "witness", "x": [...], "output": k, "precision": p, "enclosure_a": [lo, hi],
   "enclosure_b": [lo, hi]}`` — a rational input ``x`` and a precision ``p``, a power of two
@@ -15,7 +15,7 @@
   ``2^-g``, ``g = p // 2`` (so the checker's recomputation reproduces the numbers exactly,
   and any change to them is detected). The two intervals are disjoint, so ``f_A(x) ≠ f_B(x)``.
 * ``{"type": "constant_difference", "difference": [scalar, ...]}`` — ``f_A − f_B`` is the
-  given constant vector (JSON form of :mod:`exactnet.tanh.bias`), nonzero coefficientwise.
+  given constant vector (JSON form of :mod:`exactnet.numbers.tanh_scalar`), nonzero coefficientwise.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ..errors import InputError
 from ..network import evaluate
 from ..numbers import format_number
 from ..numbers.algebraic import ball_bounds
-from .bias import vector_to_json
+from ..numbers.tanh_scalar import vector_to_json
 from .compression import compress
 from .equivalence import EquivalenceResult
 from .moves import equivalence_chain

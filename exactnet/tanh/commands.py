@@ -16,7 +16,7 @@ JSON keys (``interface.md`` plus extras); unit indices are 0-based (row of the l
 
   - ``compressed`` is the exact compressed parameter in canonical unit order, in the
     ``exactnet.tanh-parameter/1`` form (units plus ``output_bias`` scalars
-    ``{"const": ..., "tanh": [[q, coeff], ...]}``, see :mod:`exactnet.tanh.bias`);
+    ``{"const": ..., "tanh": [[q, coeff], ...]}``, see :mod:`exactnet.numbers.tanh_scalar`);
   - ``network`` (and the file written by ``-o``) is an ordinary ``exactnet.network/1``
     network computing exactly the same function: the ``width_after`` canonical units, then —
     only when ``δ`` has tanh terms — one *constant unit* ``(a = coefficients of tanh(q),
@@ -46,7 +46,7 @@ from ..errors import UnsupportedError
 from ..network import Network, network_to_obj
 from ..network.domain import Box
 from ..numbers import format_number
-from .bias import vector_text, vector_to_json
+from ..numbers.tanh_scalar import vector_text, vector_to_json
 from .compression import compress as compress_parameter
 from .compression import reducibility
 from .parameter import TanhParameter

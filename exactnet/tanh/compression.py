@@ -4,7 +4,7 @@ reference ``tanh.md`` §4.2).
 Stages, in the mathematically required order:
 
 1. **Constant units** ``Z = {i : b_i = 0}`` are folded into the output bias,
-   ``δ = d + Σ_{i∈Z} a_i·tanh(c_i)``, kept exactly as a :class:`~exactnet.tanh.bias.TanhScalar`
+   ``δ = d + Σ_{i∈Z} a_i·tanh(c_i)``, kept exactly as a :class:`~exactnet.numbers.tanh_scalar.TanhScalar`
    (never multiplied by ``sign(b_i) = 0`` first: pitfall §10.2).
 2. **Sign-normalise and merge.** ``s_i`` is the sign of the *first nonzero coordinate* of
    ``b_i``; the key ``k_i = s_i·(b_i, c_i)``; units of equal key form a group with merged
@@ -25,7 +25,7 @@ compressed forms are equal (reference §5); at equal width, iff their canonical 
 Grouping hashes exact keys: for rational parameters a key is the tuple of reduced numerators
 and denominators (``fmpz``), which is exact and much faster to hash than ``fmpq``; otherwise
 the tuple of exact numbers. Expected cost ``O(h·(n + m))``; only the canonical sort is
-``O(h log h)`` (exact comparisons via monotone float keys, see :func:`~exactnet.tanh.bias.order_key`).
+``O(h log h)`` (exact comparisons via monotone float keys, see :func:`~exactnet.numbers.ordering.order_key`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,8 @@ from flint import fmpq
 
 from ..numbers import sign
 from ..network import Network
-from .bias import TanhScalar, order_key
+from ..numbers.tanh_scalar import TanhScalar
+from ..numbers.ordering import order_key
 from .parameter import TanhParameter
 
 _ZERO = fmpq(0)

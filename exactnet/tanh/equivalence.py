@@ -6,7 +6,7 @@ outgoing weights ``α``, and the same output bias ``δ``. Completeness: the func
 ``1`` and ``tanh(β·x + γ)`` over distinct normalised keys (``β ≠ 0``) are linearly independent
 (Sussmann 1992), so ``f_A − f_B = Δδ + Σ_j Δα_j tanh(β_j·x + γ_j)`` vanishes identically iff
 every ``Δα_j = 0`` and ``Δδ = 0``; ``Δδ`` is compared coefficientwise, which is exact by the
-linear-independence lemma in :mod:`exactnet.tanh.bias`. Widths may differ. The decision
+linear-independence lemma in :mod:`exactnet.numbers.tanh_scalar`. Widths may differ. The decision
 hashes exact keys and needs no sorting: ``O(h·(n+m))`` expected.
 
 **Witness** for a "no": a rational input ``x`` and an output ``k`` with ``(f_A − f_B)_k(x)``
@@ -32,7 +32,7 @@ from ..errors import InputError, UnsupportedError
 from ..network import Network, common_field
 from ..network.domain import Box
 from ..numbers import enclosure, format_number, working_precision
-from .bias import vector_text
+from ..numbers.tanh_scalar import vector_text
 from .compression import Grouping, folded_bias, group_units, merged_weights
 from .parameter import TanhParameter, check_one_hidden_layer_tanh
 
@@ -178,7 +178,7 @@ def decide(net_a: Network, net_b: Network, *, deadline: Deadline = NO_DEADLINE, 
         if al_a != al_b:
             units.append((_key_values(key, scheme), al_a, al_b))
     dbias = tuple(x - y for x, y in zip(da, db))
-    from .bias import sort_exact
+    from ..numbers.ordering import sort_exact
 
     units = sort_exact(units, key=lambda u: u[0])
     diff = Difference(

@@ -49,12 +49,12 @@ It is evaluated exactly with rational power series truncated at degree ``h``.
 positive probability, it is *not* uniform over pieces), then a random exact point of it with
 small random rationals. Constant units with rational ``c' ≠ 0`` and ``a' ≠ 0`` make ``d'``
 transcendental; such members are returned as :class:`~exactnet.tanh.parameter.TanhParameter`
-with a :class:`~exactnet.tanh.bias.TanhScalar` output bias. With ``numeric_bias=True`` every
+with a :class:`~exactnet.numbers.tanh_scalar.TanhScalar` output bias. With ``numeric_bias=True`` every
 sample is an ordinary network: the tanh terms of ``δ`` (``t`` distinct arguments ``q``) are
 realised by ``t`` constant units ``(±e_q, 0, ±q)``, and every other constant unit gets
 ``c' = 0``, or ``a' = 0``, or comes in a cancelling pair ``(a, 0, c), (a, 0, −c)``; this needs
 ``h ≥ r + t`` (otherwise no member of ``FE[w]`` has an algebraic output bias, by the
-linear-independence lemma of :mod:`exactnet.tanh.bias`).
+linear-independence lemma of :mod:`exactnet.numbers.tanh_scalar`).
 
 Piece distribution of :meth:`FEClass.sample_piece`: ``r`` random units become representatives
 of the canonical units (random signs); ``min_constant`` further random units become constant;
@@ -76,7 +76,8 @@ from flint import fmpq, fmpq_poly, fmpz
 from ..errors import FieldMismatchError, InputError
 from ..network import Network, common_field
 from ..numbers import format_number
-from .bias import TanhScalar, sort_exact, vector_text
+from ..numbers.tanh_scalar import TanhScalar, vector_text
+from ..numbers.ordering import sort_exact
 from .compression import Compression, compress, group_units
 from .parameter import TanhParameter
 

@@ -40,7 +40,7 @@ from flint import fmpq
 
 from ..errors import InputError
 from ..numbers import format_number
-from .bias import TanhScalar
+from ..numbers.tanh_scalar import TanhScalar
 from .compression import Compression, compress
 from .parameter import TanhParameter
 

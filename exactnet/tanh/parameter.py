@@ -6,7 +6,7 @@ incoming vectors ``b_i ∈ R^n``, hidden biases ``c_i`` and output bias ``d ∈ 
 of layer 1 are the ``b_i``, the layer-1 bias entries the ``c_i``, the columns of layer 2 the
 ``a_i`` and the layer-2 bias ``d``.
 
-The output bias is a vector of :class:`~exactnet.tanh.bias.TanhScalar` so that compressed and
+The output bias is a vector of :class:`~exactnet.numbers.tanh_scalar.TanhScalar` so that compressed and
 canonical parameters (whose bias absorbs ``a_i·tanh(c_i)`` of constant units) are parameters
 too; a parameter read from a network has a plain-number bias. Units are indexed from 0 (the
 row index of the layer-1 weight matrix).
@@ -23,8 +23,10 @@ from flint import fmpq
 from ..errors import FormatError, InputError, NetworkError, UnsupportedError
 from ..network import Layer, Network
 from ..numbers import format_number
-from .bias import (TanhScalar, bias_vector, bind_literals, scalar_literals, table_parser, vector_from_json,
-                   vector_is_numbers, vector_to_json)
+from ..numbers.tanh_scalar import (
+    TanhScalar, bias_vector, scalar_literals, vector_from_json, vector_is_numbers, vector_to_json,
+)
+from ..network.literals import bind_literals, table_parser
 
 #: Format name of the JSON form of a (possibly symbolic-bias) tanh parameter.
 PARAMETER_FORMAT = "exactnet.tanh-parameter/1"
@@ -149,7 +151,7 @@ class TanhParameter:
                     args[q] = [_ZERO] * self.output_dim
                     order.append(q)
                 args[q][k] = coeff
-        from .bias import sort_exact
+        from ..numbers.ordering import sort_exact
 
         order = sort_exact(order, key=lambda q: (q,))
         zero_b = tuple(_ZERO for _ in range(self.input_dim))

@@ -22,7 +22,7 @@ from flint import fmpq
 
 from ..errors import InputError, MissingDependencyError
 from ..numbers import enclosure
-from .bias import TanhScalar
+from ..numbers.tanh_scalar import TanhScalar
 from .paths import TanhPath
 
 

@@ -3,7 +3,7 @@
 
 A path is a list of :class:`Segment` ``w(t) = (1 − t)·u + t·v``, ``t ∈ [0, 1]``, with exact
 endpoints; the output bias of an endpoint is a vector of
-:class:`~exactnet.tanh.bias.TanhScalar` (an ``S-const`` segment moves ``a·tanh(c)`` of a
+:class:`~exactnet.numbers.tanh_scalar.TanhScalar` (an ``S-const`` segment moves ``a·tanh(c)`` of a
 constant unit into ``d``, so interior waypoints can have a transcendental bias, pitfall §10.12).
 
 **When is a segment function-preserving?** (:func:`segment_kinds`; decided exactly, and
@@ -18,7 +18,7 @@ c(1))``); in a group, ``a_i(t)·tanh(±P(t)·(x, 1)) = ±a_i(t)·tanh(P(t)·(x, 
 2. every fixed-key group with ``b ≠ 0`` has ``A_G`` constant (``A_G(0) = A_G(1)``);
 3. the constant part ``d(t) + Σ_{fixed b = 0} a_i(t)·tanh(c_i)`` is constant, compared
    coefficientwise (rational part and each ``tanh(q)``), which is exact by the
-   linear-independence lemma of :mod:`exactnet.tanh.bias`.
+   linear-independence lemma of :mod:`exactnet.numbers.tanh_scalar`.
 
 *Sufficiency* is immediate from the displayed form (it holds for every real t, so isolated
 values of t where a moving key meets another key, or where ``b_i(t)`` vanishes, change nothing:
@@ -81,7 +81,7 @@ from flint import fmpq
 
 from ..errors import FieldMismatchError, InputError
 from ..network import Network
-from .bias import TanhScalar
+from ..numbers.tanh_scalar import TanhScalar
 from .compression import Compression, compress, unit_sign
 from .parameter import TanhParameter
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,8 +23,7 @@ from flint import fmpq
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from oracle import claim_holds  # noqa: E402
+from tests.certify.oracle import claim_holds
 
 from exactnet.certify import MalformedCertificate, check_certificate, sealed  # noqa: E402
 from exactnet.network import Network, network_to_obj  # noqa: E402

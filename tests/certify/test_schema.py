@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_adversarial import POOL_SIZE, fresh, pool  # noqa: E402
+from tests.certify.test_adversarial import POOL_SIZE, fresh, pool
 
 from exactnet.certify import MalformedCertificate, certificate_digest, check_certificate, sealed  # noqa: E402
 from exactnet.certify.schema import KINDS  # noqa: E402

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exactnet.errors import FormatError, NumberError
-from exactnet.jsonfile import parse_json
+from exactnet.numbers.jsonfile import parse_json
 from exactnet.numbers import DecimalLiteral, DuplicateKeyError, IntegerLiteral, json_loads_exact, number
 
 keys = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=6)

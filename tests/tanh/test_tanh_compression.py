@@ -8,12 +8,12 @@ import pytest
 from flint import fmpq
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tanh_strategies import ZERO, irreducible, moved, normalised_key, to_net
+from tests.tanh.tanh_strategies import ZERO, irreducible, moved, normalised_key, to_net
 
 from exactnet.errors import InputError, NetworkError, UnsupportedError
 from exactnet.network import Network, evaluate
 from exactnet.numbers import working_precision
-from exactnet.tanh.bias import TanhScalar
+from exactnet.numbers.tanh_scalar import TanhScalar
 from exactnet.tanh.compression import canonical_form, compress, rank, reducibility
 from exactnet.tanh.moves import equivalence_chain, invert_chain, reduction_chain, replay_chain
 from exactnet.tanh.parameter import TanhParameter

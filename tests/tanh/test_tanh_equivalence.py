@@ -6,7 +6,7 @@ from __future__ import annotations
 from flint import fmpq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tanh_strategies import ZERO, disjoint_at, irreducible, moved, nonzero_rationals, nonzero_vectors, rationals, to_net
+from tests.tanh.tanh_strategies import ZERO, disjoint_at, irreducible, moved, nonzero_rationals, nonzero_vectors, rationals, to_net
 
 from exactnet.certify import check_certificate
 from exactnet.network import Network

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import random
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,12 +12,11 @@ from flint import fmpq, fmpq_mat
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tanh_strategies import ZERO, irreducible, nonzero_rationals, to_net  # noqa: E402
+from tests.tanh.tanh_strategies import ZERO, irreducible, nonzero_rationals, to_net
 
 from exactnet.errors import InputError  # noqa: E402
 from exactnet.network import Network  # noqa: E402
-from exactnet.tanh.bias import TanhScalar  # noqa: E402
+from exactnet.numbers.tanh_scalar import TanhScalar  # noqa: E402
 from exactnet.tanh.equivalence import decide  # noqa: E402
 from exactnet.tanh.fe_class import Piece, count_pieces, fe_class  # noqa: E402
 from exactnet.tanh.parameter import TanhParameter  # noqa: E402

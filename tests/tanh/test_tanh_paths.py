@@ -5,7 +5,6 @@ reducible case, finite classes, non-equivalent inputs, and the reference example
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,14 +12,13 @@ from flint import arb, fmpq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from tanh_strategies import ZERO, irreducible, nonzero_rationals, to_net  # noqa: E402
+from tests.tanh.tanh_strategies import ZERO, irreducible, nonzero_rationals, to_net
 
 from exactnet.certify import check_certificate  # noqa: E402
 from exactnet.errors import InputError  # noqa: E402
 from exactnet.network import Network  # noqa: E402
 from exactnet.numbers import working_precision  # noqa: E402
-from exactnet.tanh.bias import TanhScalar  # noqa: E402
+from exactnet.numbers.tanh_scalar import TanhScalar  # noqa: E402
 from exactnet.tanh.fe_class import fe_class  # noqa: E402
 from exactnet.tanh.parameter import TanhParameter  # noqa: E402
 from exactnet.tanh.path_certificate import path_certificate  # noqa: E402

@@ -28,7 +28,7 @@ from exactnet.tanh.proximity import ProximityGroup, ProximityPlan, witness_param
 from exactnet.tanh.proximity_certificate import proximate_rank_certificate
 from exactnet.tanh.square_cover import from_square_cover, min_square_cover
 
-from tanh_strategies import rationals, to_net
+from tests.tanh.tanh_strategies import rationals, to_net
 
 F = fmpq
 

@@ -8,11 +8,11 @@ import pytest
 from flint import arb, fmpq
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tanh_strategies import nonzero_rationals, rationals
+from tests.tanh.tanh_strategies import nonzero_rationals, rationals
 
 from exactnet.errors import FormatError
 from exactnet.numbers import json_loads_exact, number, working_precision
-from exactnet.tanh.bias import TanhScalar, scalar_from_json, vector_from_json, vector_to_json
+from exactnet.numbers.tanh_scalar import TanhScalar, scalar_from_json, vector_from_json, vector_to_json
 
 Q = fmpq
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .errors import FormatError, InputError
-from .numbers import DuplicateKeyError, json_loads_exact
+from ..errors import FormatError, InputError
+from . import DuplicateKeyError, json_loads_exact
 
 
 def read_text(path: str | Path, what: str = "file") -> str:

@@ -31,7 +31,7 @@ increasing, coefficients ≠ 0, numbers as ``"p/q"`` strings or SymPy syntax); r
 accepts a bare number literal (a scalar with no tanh terms) and un-normalised pairs (folded
 exactly on reading). A vector output bias (``m`` outputs) is a JSON list of ``m`` scalars.
 
-This module is pure number and parsing code: the independent certificate checker imports it.
+This module is pure number and parsing code: the independent certificate checkers use it.
 """
 
 from __future__ import annotations
@@ -42,66 +42,10 @@ from typing import Callable, Iterable, Mapping, Sequence
 from flint import arb, fmpq
 
 from ..errors import FormatError, InputError, NumberError
-from ..numbers import RealAlgebraic, enclosure, exact_numbers, format_number, parse_scalar, sign, working_precision
+from . import RealAlgebraic, enclosure, exact_numbers, format_number, sign, working_precision
+from .ordering import sort_exact
 
 _ZERO = fmpq(0)
-
-
-# ---------------------------------------------------------------------------------------------
-# exact ordering helpers (shared with the compression code)
-# ---------------------------------------------------------------------------------------------
-
-
-def _float_floor_key(x: fmpq) -> float:
-    """A monotone float image of a rational: ``int/int`` true division is correctly rounded."""
-    try:
-        return int(x.p) / int(x.q)
-    except OverflowError:
-        return float("inf") if x > 0 else float("-inf")
-
-
-class _Exact:
-    """Wraps an exact number so that ``<`` is exact comparison (algebraic sort keys)."""
-
-    __slots__ = ("x",)
-
-    def __init__(self, x):
-        self.x = x
-
-    def __eq__(self, other):
-        return self.x == other.x
-
-    def __lt__(self, other):
-        return sign(self.x - other.x) < 0
-
-
-def order_key(values: Sequence, rational: bool | None = None) -> tuple:
-    """A sort key realising the exact lexicographic order of a vector of exact numbers.
-
-    For rationals the key interleaves a correctly rounded float (monotone, so a strict float
-    inequality decides the exact one) with the exact value (consulted only on float ties):
-    ``(fl(v_1), v_1, fl(v_2), v_2, …)``. Otherwise (``rational=False``, or algebraic entries)
-    the key compares exactly entry by entry. Keys of both kinds must not be mixed in one sort.
-    """
-    if rational is None:
-        rational = all(type(v) is fmpq for v in values)
-    if rational:
-        out = []
-        for v in values:
-            out.append(_float_floor_key(v))
-            out.append(v)
-        return tuple(out)
-    return tuple(_Exact(v) for v in values)
-
-
-def sort_exact(items: Iterable, key: Callable[[object], Sequence]) -> list:
-    """``items`` sorted by the exact lexicographic order of ``key(item)`` (a vector)."""
-    items = list(items)
-    vectors = [key(it) for it in items]
-    rational = all(type(v) is fmpq for vec in vectors for v in vec)
-    keys = [order_key(vec, rational) for vec in vectors]
-    order = sorted(range(len(items)), key=keys.__getitem__)
-    return [items[i] for i in order]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -382,60 +326,7 @@ def scalar_literals(obj) -> list:
     return out
 
 
-def bind_literals(networks: Sequence, literals: Sequence) -> tuple[tuple, dict]:
-    """Parse ``literals`` exactly into the common number field of ``networks``.
-
-    Returns the networks (moved into that field if needed) and a map from each literal's text
-    to its number, usable as a :data:`NumberParser` via ``lambda lit: table[literal_key(lit)]``
-    (see :func:`table_parser`). Rational literals never touch SymPy.
-    """
-    from ..network import Layer, Network, common_field
-
-    keys = []
-    seen = set()
-    for lit in literals:
-        if not _is_literal(lit):
-            continue
-        k = literal_key(lit)
-        if k not in seen:
-            seen.add(k)
-            keys.append((k, lit))
-    parsed = []
-    algebraic = False
-    for _k, lit in keys:
-        try:
-            v = parse_scalar(lit)
-        except NumberError as exc:
-            raise FormatError(f"{lit!r}: {exc}") from None
-        algebraic = algebraic or not isinstance(v, fmpq)
-        parsed.append(v)
-    nets = tuple(networks)
-    if not algebraic:
-        return nets, {k: v for (k, _lit), v in zip(keys, parsed)}
-    values = exact_numbers([lit for _k, lit in keys])
-    probe = Network("tanh", (Layer((tuple(values),), (_ZERO,)),))
-    *nets_out, probe = common_field(*nets, probe)
-    return tuple(nets_out), {k: v for (k, _lit), v in zip(keys, probe.layers[0].weight[0])}
-
-
-def literal_key(lit) -> tuple:
-    return ("int", int(lit)) if isinstance(lit, int) else ("str", str(lit).strip())
-
-
-def table_parser(table: Mapping) -> NumberParser:
-    """A :data:`NumberParser` that looks literals up in a :func:`bind_literals` table."""
-
-    def parse(lit):
-        try:
-            return table[literal_key(lit)]
-        except KeyError:
-            raise FormatError(f"internal: literal {lit!r} was not bound") from None
-
-    return parse
-
-
 __all__ = [
-    "NumberParser", "TanhScalar", "bias_vector", "bind_literals", "default_parser", "literal_key",
-    "order_key", "scalar_from_json", "scalar_literals", "sort_exact", "table_parser", "vector_from_json",
-    "vector_is_numbers", "vector_text", "vector_to_json",
+    "NumberParser", "TanhScalar", "bias_vector", "default_parser", "scalar_from_json", "scalar_literals",
+    "vector_from_json", "vector_is_numbers", "vector_text", "vector_to_json",
 ]
