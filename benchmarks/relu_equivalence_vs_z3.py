@@ -158,7 +158,7 @@ def run_exactnet(a: Network, b: Network, certificates: bool):
     seconds = statistics.median(times)
     cert_seconds = None
     if certificates:
-        from exactnet.certify import check_certificate
+        from exactnet.check import check_certificate
         from exactnet.numbers import json_loads_exact
 
         start = time.perf_counter()

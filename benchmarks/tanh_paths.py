@@ -31,7 +31,7 @@ import time
 
 from flint import fmpq
 
-from exactnet.certify import check_certificate
+from exactnet.check import check_certificate
 from exactnet.network import Layer, Network
 from exactnet.numbers import json_loads_exact
 from exactnet.tanh.equivalence import decide

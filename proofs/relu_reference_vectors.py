@@ -7,7 +7,7 @@ import json
 
 from flint import fmpq
 
-from exactnet.certify import check_certificate
+from exactnet.check import check_certificate
 from exactnet.network import Network
 from exactnet.numbers import json_loads_exact
 from exactnet.relu.equivalence import equivalent

@@ -8,7 +8,7 @@ import random
 
 from flint import fmpq
 
-from exactnet.certify import check_certificate
+from exactnet.check import check_certificate
 from exactnet.network import Layer, Network
 from exactnet.network.domain import Box
 from exactnet.numbers import json_loads_exact

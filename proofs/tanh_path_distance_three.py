@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from flint import fmpq
 
-from exactnet.certify import check_certificate
+from exactnet.check import check_certificate
 from exactnet.network import evaluate
 from exactnet.reproduce import Claim, Outcome
 from exactnet.tanh.compression import unit_sign

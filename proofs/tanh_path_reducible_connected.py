@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from exactnet.certify import check_certificate
+from exactnet.check import check_certificate
 from exactnet.reproduce import Claim, Outcome
 from exactnet.tanh.fe_class import fe_class
 from exactnet.tanh.path_certificate import path_certificate

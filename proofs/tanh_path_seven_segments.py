@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from exactnet.certify import check_certificate
+from exactnet.check import check_certificate
 from exactnet.reproduce import Claim, Outcome
 from exactnet.tanh.fe_class import fe_class
 from exactnet.tanh.path_certificate import path_certificate

@@ -8,7 +8,7 @@ import random
 
 from flint import fmpq
 
-from exactnet.certify import check_certificate
+from exactnet.check import check_certificate
 from exactnet.reproduce import Claim, Outcome
 from exactnet.tanh.greedy_bound import bound_prank
 from exactnet.tanh.proximate_rank import prank

@@ -7,7 +7,7 @@ import random
 
 from flint import arb, arb_mat, fmpq
 
-from exactnet.certify import check_certificate
+from exactnet.check import check_certificate
 from exactnet.numbers import working_precision
 from exactnet.reproduce import Claim, Outcome
 from exactnet.tanh.certificates import equivalence_certificate

@@ -420,9 +420,11 @@ def fdim(budget, net, domain, batch, activation):
 @activation_option
 def check(budget, cert, networks, activation):
     """Verify a certificate independently (exit 0 valid, 1 invalid, 2 malformed)."""
-    from ..certify import check_file
+    from ..check import check_file
 
-    return check_file(cert, [load(p, activation) for p in networks])
+    result = check_file(cert, [load(p, activation) for p in networks])
+    data = {"valid": result.valid, "reason": result.reason, "kind": result.kind}
+    return Report(data, EXIT_YES if result.valid else EXIT_NO)
 
 
 @command("holds")

@@ -44,7 +44,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..certify import write_certificate
+from ..certificates import write_certificate
 from ..cli.report import EXIT_UNKNOWN, EXIT_YES, Report, key_value_table, verdict_exit
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..network import forward_exact, network_to_obj

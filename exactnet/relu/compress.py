@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..certify import certificate as make_certificate
+from ..certificates import certificate as make_certificate
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..errors import UnsupportedError
 from ..network import Network

@@ -19,7 +19,7 @@ evidence ``witness`` (not equivalent), ``canonical_form`` (a), ``symmetry_moves`
 ``region_tree`` (d: the moves to the reduced networks, then the enumeration tree with a Farkas
 certificate for every sign fixed without a split and an interior point and the common affine
 map at every leaf; checkable with rational arithmetic alone, see
-:mod:`exactnet.certify.check_relu`).
+:mod:`exactnet.check.relu`).
 
 Rational weights are needed for tier (d) and for domains (exact LPs over ``Q``); with real
 algebraic weights tiers (a)–(c) still apply and otherwise the answer is ``unknown`` with the reason.
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..certify import certificate as make_certificate
+from ..certificates import certificate as make_certificate
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..errors import InputError, NetworkError, UnsupportedError
 from ..network import Network, common_field, forward_exact

@@ -1,5 +1,5 @@
 """``tanh.equivalence`` certificates (``exactnet.certificate/1``), checked by
-:mod:`exactnet.certify.check_tanh` independently of the deciding code.
+:mod:`exactnet.check.tanh` independently of the deciding code.
 
 ``claim``: ``{"equivalent": true}`` or ``{"equivalent": false}``, optionally with
 ``"domain": {"lower": [...], "upper": [...]}`` (a box; the witness must lie in it).
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from flint import fmpq
 
-from ..certify import certificate
+from ..certificates import certificate
 from ..errors import InputError
 from ..network import evaluate
 from ..numbers import format_number

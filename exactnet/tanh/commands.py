@@ -39,7 +39,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from ..certify import write_certificate
+from ..certificates import write_certificate
 from ..cli.report import EXIT_NO, EXIT_YES, Report, key_value_table, verdict_exit
 from ..deadline import NO_DEADLINE, Deadline
 from ..errors import UnsupportedError

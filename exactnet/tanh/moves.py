@@ -25,7 +25,7 @@ Removal keeps the relative order of the remaining units; "positions of the new l
 insertion the exact inverse of removal. Removal records repeat the numbers they delete, so
 that every number of the start parameter is either carried to the end state or recorded:
 changing any number of a certificate breaks its replay. A chain of records from ``A`` to ``B`` is an
-equivalence certificate (``tanh.equivalence``, checked by :mod:`exactnet.certify.check_tanh`,
+equivalence certificate (``tanh.equivalence``, checked by :mod:`exactnet.check.tanh`,
 which replays it independently of this module).
 
 :func:`reduction_chain` takes a parameter to its compressed canonical form;

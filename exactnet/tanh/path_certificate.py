@@ -12,13 +12,13 @@
 * no path because the inputs are not equivalent: the ``tanh.equivalence`` certificate of
   :mod:`exactnet.tanh.certificates` (``equivalent: false`` with a witness).
 
-All are verified by ``exactnet check`` (:mod:`exactnet.certify.tanh_path_check` and
-:mod:`exactnet.certify.check_tanh`), independently of the construction.
+All are verified by ``exactnet check`` (:mod:`exactnet.check.tanh_path` and
+:mod:`exactnet.check.tanh`), independently of the construction.
 """
 
 from __future__ import annotations
 
-from ..certify import certificate
+from ..certificates import certificate
 from ..errors import InputError
 from ..numbers import number_json
 from .paths import TanhPath

@@ -1,5 +1,5 @@
 """``tanh.proximate_rank`` certificates: a checkable proof of ``prank_ε(A) ≤ r``, checked by
-:mod:`exactnet.certify.check_tanh_proximity` independently of the deciding code.
+:mod:`exactnet.check.tanh_proximity` independently of the deciding code.
 
 ::
 
@@ -24,7 +24,7 @@ expected in general).
 
 from __future__ import annotations
 
-from ..certify import certificate
+from ..certificates import certificate
 from ..numbers import format_number
 from .moves import reduction_chain
 from .proximity import ProximateRankResult

@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from exactnet.certify import FORMAT, sealed
+from exactnet.certificates import FORMAT, sealed
 from exactnet.network import Network, network_to_obj
 from tests.hostile.clirun import run
 

@@ -6,7 +6,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactnet.certify import check_certificate
+from exactnet.check import check_certificate
 from exactnet.network import Network
 from exactnet.network.domain import Box
 from exactnet.numbers import json_loads_exact

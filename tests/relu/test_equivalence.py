@@ -10,7 +10,7 @@ from flint import fmpq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactnet.certify import check_certificate
+from exactnet.check import check_certificate
 from exactnet.errors import InputError, UnsupportedError
 from exactnet.network import Network, forward_exact
 from exactnet.network.domain import Box

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.tanh.tanh_strategies import ZERO, disjoint_at, irreducible, moved, nonzero_rationals, nonzero_vectors, rationals, to_net
 
-from exactnet.certify import check_certificate
+from exactnet.check import check_certificate
 from exactnet.network import Network
 from exactnet.network.domain import Box
 from exactnet.tanh.certificates import equivalence_certificate

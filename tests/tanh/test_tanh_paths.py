@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.tanh.tanh_strategies import ZERO, irreducible, nonzero_rationals, to_net
 
-from exactnet.certify import check_certificate  # noqa: E402
+from exactnet.check import check_certificate  # noqa: E402
 from exactnet.errors import InputError  # noqa: E402
 from exactnet.network import Network  # noqa: E402
 from exactnet.numbers import working_precision  # noqa: E402

@@ -17,7 +17,7 @@ from flint import fmpq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactnet.certify import check_certificate
+from exactnet.check import check_certificate
 from exactnet.deadline import Deadline
 from exactnet.errors import InputError
 from exactnet.network import Layer, Network

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.certify.test_adversarial import POOL_SIZE, fresh, pool
+from tests.check.test_adversarial import POOL_SIZE, fresh, pool
 
-from exactnet.certify import MalformedCertificate, certificate_digest, check_certificate, sealed  # noqa: E402
-from exactnet.certify.schema import KINDS  # noqa: E402
+from exactnet.certificates import MalformedCertificate, certificate_digest, sealed
+from exactnet.check import check_certificate  # noqa: E402
+from exactnet.certificates.schema import KINDS  # noqa: E402
 
 
 def dict_paths(obj, path=()):

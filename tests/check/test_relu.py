@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from exactnet.certify import MalformedCertificate, check_certificate
+from exactnet.certificates import MalformedCertificate
+from exactnet.check import check_certificate
 from exactnet.network import Network
 from exactnet.network.domain import Box
 from exactnet.numbers import json_loads_exact
@@ -212,7 +213,7 @@ def test_checker_does_not_import_the_deciding_code(tmp_path):
     path.write_text(json.dumps(ALL["tree"]()))
     code = (
         "import sys, json\n"
-        "from exactnet.certify import check_certificate, read_certificate\n"
+        "from exactnet.check import check_certificate\nfrom exactnet.certificates import read_certificate\n"
         f"res = check_certificate(read_certificate({str(path)!r}))\n"
         "assert res.valid, res.reason\n"
         "bad = [m for m in sys.modules if m.startswith('exactnet.relu') or m == 'ppl' or m == 'highspy']\n"

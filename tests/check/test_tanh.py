@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from tests.tanh.tanh_strategies import irreducible, moved, nonzero_rationals, to_net
 
-from exactnet.certify import MalformedCertificate, certificate_networks, check_certificate  # noqa: E402
+from exactnet.certificates import MalformedCertificate, certificate_networks
+from exactnet.check import check_certificate  # noqa: E402
 from exactnet.cli.main import main  # noqa: E402
 from exactnet.network import Network  # noqa: E402
 from exactnet.numbers import parse_scalar  # noqa: E402
@@ -146,8 +147,8 @@ def test_cli_exit_codes(tmp_path, capsys):
 
 def test_checker_does_not_import_deciding_code():
     code = (
-        "import sys, json; from exactnet.certify import check_certificate; "
-        "import exactnet.certify.check_tanh; "
+        "import sys, json; from exactnet.check import check_certificate; "
+        "import exactnet.check.tanh; "
         "bad = [m for m in sys.modules if m.startswith('exactnet.tanh.') and m != 'exactnet.numbers.tanh_scalar']; "
         "print(json.dumps(bad))"
     )

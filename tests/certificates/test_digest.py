@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from exactnet.certify import MalformedCertificate, check_certificate, read_certificate, sealed, write_certificate
+from exactnet.certificates import MalformedCertificate, read_certificate, sealed, write_certificate
+from exactnet.check import check_certificate
 from exactnet.cli.main import main
 from exactnet.network import Network
 from exactnet.relu.equivalence import equivalent

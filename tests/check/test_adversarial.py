@@ -23,9 +23,10 @@ from flint import fmpq
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from tests.certify.oracle import claim_holds
+from tests.check.oracle import claim_holds
 
-from exactnet.certify import MalformedCertificate, check_certificate, sealed  # noqa: E402
+from exactnet.certificates import MalformedCertificate, sealed
+from exactnet.check import check_certificate  # noqa: E402
 from exactnet.network import Network, network_to_obj  # noqa: E402
 from exactnet.network.domain import Box  # noqa: E402
 from exactnet.numbers import json_loads_exact  # noqa: E402

@@ -1,4 +1,4 @@
-"""Certificates (``exactnet.certificate/1``) and their independent checking.
+"""The certificate format ``exactnet.certificate/1``: envelope, digest, reading and writing.
 
 A certificate is a JSON object::
 
@@ -10,11 +10,11 @@ A certificate is a JSON object::
      "digest": {"sha256": "..."}}         written by exactnet (optional on input)
 
 ``exactnet check`` verifies it with :func:`check_certificate`, which dispatches on the family to
-``exactnet.certify.check_<family>``: small modules that share only parsing and number types
+``exactnet.certificates.check_<family>``: small modules that share only parsing and number types
 with the code that produced the certificate. A check returns valid/invalid with a reason;
 structurally broken certificates raise :class:`MalformedCertificate` (exit 2).
 
-**Shape.** Every kind has an explicit schema (:mod:`exactnet.certify.schema`): a key that the
+**Shape.** Every kind has an explicit schema (:mod:`exactnet.certificates.schema`): a key that the
 checker does not read is a malformed certificate (exit 2), so what is sealed is what is checked.
 
 **Digest.** :func:`write_certificate` adds ``digest.sha256``, the SHA-256 of the canonical JSON
@@ -29,9 +29,7 @@ in full, and certificates without a digest are checked on their mathematics alon
 from __future__ import annotations
 
 import hashlib
-import importlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FormatError, InputError
@@ -41,12 +39,6 @@ FORMAT = "exactnet.certificate/1"
 
 class MalformedCertificate(FormatError):
     """The certificate is not a well-formed ``exactnet.certificate/1`` object (exit 2)."""
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    valid: bool
-    reason: str
 
 
 def certificate(kind: str, claim: dict, networks: list, evidence: dict) -> dict:
@@ -67,6 +59,17 @@ def certificate_digest(obj: dict) -> str:
     body = {k: v for k, v in obj.items() if k != "digest"}
     text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def digest_matches(obj: dict) -> bool:
+    """Whether the recorded ``digest.sha256`` is the digest of the rest (``True`` without a digest)."""
+    if "digest" not in obj:
+        return True
+    try:
+        actual = certificate_digest(obj)
+    except (TypeError, ValueError):
+        raise MalformedCertificate("certificate: cannot compute the digest of this object") from None
+    return obj["digest"]["sha256"] == actual
 
 
 def sealed(obj: dict) -> dict:
@@ -116,12 +119,9 @@ def number_literals(obj, skip_keys=frozenset()) -> list:
     return out
 
 
-def check_certificate(obj) -> CheckResult:
-    """Verify a certificate object (dispatching on the family of its ``kind``).
-
-    Order: the shape (:func:`exactnet.certify.schema.validate`: the kind's keys and nothing
-    else, ``digest`` exactly ``{"sha256": hex}``; else malformed), then the digest when present
-    (a mismatch is invalid), then the mathematics (the family's ``check``)."""
+def validate_shape(obj) -> None:
+    """The envelope and the kind's schema (:func:`exactnet.certificates.schema.validate`: the
+    kind's keys and nothing else, ``digest`` exactly ``{"sha256": hex}``); else malformed."""
     from .schema import validate
 
     if not isinstance(obj, dict):
@@ -129,48 +129,9 @@ def check_certificate(obj) -> CheckResult:
     if obj.get("format") != FORMAT:
         raise MalformedCertificate(f"certificate: 'format' must be {FORMAT!r}")
     validate(obj)  # also: the kind is one of schema.KINDS
-    module = importlib.import_module(f"exactnet.certify.check_{obj['kind'].split('.', 1)[0]}")
-    if "digest" in obj:
-        try:
-            actual = certificate_digest(obj)
-        except (TypeError, ValueError):
-            raise MalformedCertificate("certificate: cannot compute the digest of this object") from None
-        if obj["digest"]["sha256"] != actual:
-            return CheckResult(False, "the certificate was modified after it was written (its SHA-256 digest does"
-                                      " not match; remove the 'digest' entry to check the mathematics alone)")
-    try:
-        return module.check(obj)
-    except MalformedCertificate:
-        raise
-    except InputError as exc:
-        raise MalformedCertificate(f"certificate: {exc}") from None
-    except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
-        raise MalformedCertificate(f"certificate: malformed evidence ({type(exc).__name__}: {exc})") from None
-
-
-def check_file(path: str | Path, expected_networks: list | None = None):
-    """The ``exactnet check`` report (valid → exit 0, invalid → 1; malformed raises → 2)."""
-    from ..cli.report import Report
-
-    obj = read_certificate(path)
-    result = check_certificate(obj)
-    if result.valid and expected_networks:
-        nets = certificate_networks(obj)
-        if len(expected_networks) > len(nets):
-            result = CheckResult(False, f"the certificate has {len(nets)} networks, {len(expected_networks)} were given")
-        else:
-            from ..network import common_field
-
-            for i, (given, inline) in enumerate(zip(expected_networks, nets), start=1):
-                g, c = common_field(given, inline)
-                if g != c:
-                    result = CheckResult(False, f"network {i} of the certificate differs from the given file")
-                    break
-    data = {"valid": result.valid, "reason": result.reason, "kind": obj.get("kind")}
-    return Report(data, 0 if result.valid else 1)
 
 
 __all__ = [
-    "FORMAT", "CheckResult", "MalformedCertificate", "certificate", "certificate_digest", "certificate_networks",
-    "check_certificate", "check_file", "number_literals", "read_certificate", "sealed", "write_certificate",
+    "FORMAT", "MalformedCertificate", "certificate", "certificate_digest", "certificate_networks", "digest_matches",
+    "number_literals", "read_certificate", "sealed", "validate_shape", "write_certificate",
 ]

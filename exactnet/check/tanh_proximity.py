@@ -1,8 +1,8 @@
 """Independent checker of ``tanh.proximate_rank`` certificates (format:
-:mod:`exactnet.tanh.proximity_certificate`), dispatched from :mod:`exactnet.certify.check_tanh`.
+:mod:`exactnet.tanh.proximity_certificate`), dispatched from :mod:`exactnet.check.tanh`.
 
 Checks, with exact arithmetic and without the deciding code (it shares the move replay of
-:mod:`exactnet.certify.check_tanh` and the number types only):
+:mod:`exactnet.check.tanh` and the number types only):
 
 1. ``eps`` is a non-negative rational and ``proximate_rank_at_most`` a non-negative integer;
 2. both networks are one-hidden-layer tanh networks of the same shape and every coordinate
@@ -15,7 +15,7 @@ Checks, with exact arithmetic and without the deciding code (it shares the move 
 **Theorem P:** ``prank_ε(A) = min {rank(u) : u ∈ W_h, ‖u − A‖_∞ ≤ ε}`` (all weights and
 biases), so any ``W`` of A's shape within ``ε`` and of rank ``≤ r`` proves ``prank_ε(A) ≤ r``;
 ``rank(W) ≤ r`` because function-preserving moves (Theorem M of
-:mod:`exactnet.certify.check_tanh`, replayed with every precondition) take ``W`` to width ``r``.
+:mod:`exactnet.check.tanh`, replayed with every precondition) take ``W`` to width ``r``.
 Items 1–3 check exactly these hypotheses (irreducibility of the end state is checked too, so
 the witness's rank is exactly ``r``, though the bound needs only ``≤``).
 """
@@ -27,8 +27,9 @@ from flint import fmpq
 from ..errors import InputError
 from ..numbers import format_number, parse_scalar
 from ..network.literals import bind_literals, table_parser
-from . import CheckResult, MalformedCertificate, certificate_networks
-from .check_tanh import _apply, _Invalid, _list, _literals, _state
+from ..certificates import MalformedCertificate, certificate_networks
+from .result import CheckResult, Invalid
+from .tanh_moves import apply_move, as_list, move_literals, parameter_state
 
 
 def check(obj: dict) -> CheckResult:
@@ -38,34 +39,34 @@ def check(obj: dict) -> CheckResult:
     claim, evidence = obj["claim"], obj["evidence"]
     if evidence.get("type") != "compression":
         raise MalformedCertificate(f"certificate: unknown evidence type {evidence.get('type')!r}")
-    moves = _list(evidence.get("moves"), "evidence.moves")
+    moves = as_list(evidence.get("moves"), "evidence.moves")
     try:
         try:
             eps = parse_scalar(claim.get("eps"))
         except InputError:
-            raise _Invalid("claim.eps is not a number") from None
+            raise Invalid("claim.eps is not a number") from None
         if not isinstance(eps, fmpq) or eps < 0:
-            raise _Invalid("claim.eps must be a non-negative rational")
+            raise Invalid("claim.eps must be a non-negative rational")
         r = claim.get("proximate_rank_at_most")
         if isinstance(r, bool) or not isinstance(r, int) or r < 0:
-            raise _Invalid("claim.proximate_rank_at_most must be a non-negative integer")
+            raise Invalid("claim.proximate_rank_at_most must be a non-negative integer")
         for i, net in enumerate(nets, start=1):
             if net.activation != "tanh" or net.depth != 1:
-                raise _Invalid(f"network {i} is not a one-hidden-layer tanh network")
+                raise Invalid(f"network {i} is not a one-hidden-layer tanh network")
         if nets[0].widths != nets[1].widths:
-            raise _Invalid(f"the witness has widths {nets[1].widths}, the network {nets[0].widths}")
-        nets, table = bind_literals(nets, _literals(evidence))
+            raise Invalid(f"the witness has widths {nets[1].widths}, the network {nets[0].widths}")
+        nets, table = bind_literals(nets, move_literals(evidence))
         num = table_parser(table)
         far = _farthest(nets[0], nets[1])
         if far > eps:
-            raise _Invalid(f"the witness differs from the network by {format_number(far)} > ε in some coordinate")
-        st = _state(nets[1])
+            raise Invalid(f"the witness differs from the network by {format_number(far)} > ε in some coordinate")
+        st = parameter_state(nets[1])
         for t, rec in enumerate(moves):
-            _apply(st, rec, num, t)
+            apply_move(st, rec, num, t)
         if len(st["c"]) != r:
-            raise _Invalid(f"the moves end at width {len(st['c'])}, not at the claimed rank {r}")
+            raise Invalid(f"the moves end at width {len(st['c'])}, not at the claimed rank {r}")
         _irreducible(st)
-    except _Invalid as exc:
+    except Invalid as exc:
         return CheckResult(False, str(exc))
     return CheckResult(True, f"the witness is within ε = {format_number(eps)} of the network and the function-"
                              f"preserving moves reduce it to an irreducible parameter of width {r}: "
@@ -87,13 +88,13 @@ def _irreducible(st: dict) -> None:
     keys = set()
     for i, (a, b, c) in enumerate(zip(st["a"], st["b"], st["c"])):
         if all(v == 0 for v in a):
-            raise _Invalid(f"after the moves unit {i} has zero outgoing weight (reducible)")
+            raise Invalid(f"after the moves unit {i} has zero outgoing weight (reducible)")
         first = next((v for v in b if v != 0), None)
         if first is None:
-            raise _Invalid(f"after the moves unit {i} is constant (reducible)")
+            raise Invalid(f"after the moves unit {i} is constant (reducible)")
         key = (tuple(b), c) if first > 0 else (tuple(-v for v in b), -c)
         if key in keys:
-            raise _Invalid(f"after the moves unit {i} repeats another unit's key up to sign (reducible)")
+            raise Invalid(f"after the moves unit {i} repeats another unit's key up to sign (reducible)")
         keys.add(key)
 
 

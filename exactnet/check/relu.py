@@ -3,7 +3,7 @@
 This module shares only parsing and number types with the code that produces certificates
 (it imports nothing from :mod:`exactnet.relu`): it re-derives everything it needs with exact
 arithmetic, and region-tree proofs use rational arithmetic alone (no PPL, no LP solver).
-The shape of the certificate (every key) was validated before (:mod:`exactnet.certify.schema`).
+The shape of the certificate (every key) was validated before (:mod:`exactnet.certificates.schema`).
 
 Kind ``relu.equivalence``: claim ``{"equivalent": bool, "domain": null | box/polyhedron, "tier"}``
 about the two inline networks ``A``, ``B``. Common hypotheses, checked first: both are ReLU
@@ -67,7 +67,8 @@ from flint import fmpq, fmpq_mat
 from ..errors import InputError
 from ..network.domain import domain_from_obj
 from ..numbers import RealAlgebraic, exact_numbers, parse_scalar, sign
-from . import CheckResult, MalformedCertificate, certificate_networks
+from ..certificates import MalformedCertificate, certificate_networks
+from .result import CheckResult
 
 KINDS = ("relu.equivalence",)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from . import MalformedCertificate
+from .format import MalformedCertificate
 
 Spec = Callable[[Any, str], None]
 

@@ -3,7 +3,7 @@
 :func:`claim_holds` answers ``True`` (the claim is true), ``False`` (false, or not a well-posed
 question about these inputs — such a certificate must never check valid either) or ``None``
 (the deciders could not tell, e.g. a time limit). It uses the product's *deciders* and exact
-evaluation, never :mod:`exactnet.certify`:
+evaluation, never :mod:`exactnet.certificates`:
 
 * ``relu.equivalence`` on a domain ``D``: PPL gives ``D``'s generators exactly, hence its affine
   hull ``p + span(M)`` (``M`` an ``n×k`` basis). ``D`` empty → equivalence holds vacuously and a

@@ -1,4 +1,4 @@
-"""Independent checker of ``tanh.path`` certificates (called by :mod:`exactnet.certify.check_tanh`).
+"""Independent checker of ``tanh.path`` certificates (called by :mod:`exactnet.check.tanh`).
 
 Like the rest of the tanh checker it shares only parsing and number types with the deciding
 code (:mod:`exactnet.numbers`, :mod:`exactnet.network`, the pure scalar module
@@ -58,7 +58,8 @@ from ..errors import InputError
 from ..numbers import sign
 from ..numbers.tanh_scalar import TanhScalar, scalar_from_json
 from ..network.literals import bind_literals, table_parser
-from . import CheckResult, MalformedCertificate, certificate_networks, number_literals
+from ..certificates import MalformedCertificate, certificate_networks, number_literals
+from .result import CheckResult, Invalid
 
 KIND = "tanh.path"
 PARAMETER_FORMAT = "exactnet.tanh-parameter/1"
@@ -67,11 +68,7 @@ _ZERO = fmpq(0)
 _NON_NUMERIC_KEYS = {"type", "kinds", "format"}
 
 
-class _Invalid(Exception):
-    """Numbers that do not support the claim."""
-
-
-def check_path(obj: dict) -> CheckResult:
+def check(obj: dict) -> CheckResult:
     nets = certificate_networks(obj)
     if len(nets) != 2:
         raise MalformedCertificate("certificate: a tanh.path certificate has exactly two networks")
@@ -85,17 +82,17 @@ def check_path(obj: dict) -> CheckResult:
     try:
         for i, net in enumerate(nets, start=1):
             if net.activation != "tanh" or net.depth != 1:
-                raise _Invalid(f"network {i} is not a one-hidden-layer tanh network")
+                raise Invalid(f"network {i} is not a one-hidden-layer tanh network")
         if nets[0].input_dim != nets[1].input_dim or nets[0].output_dim != nets[1].output_dim:
-            raise _Invalid("the two networks have different input or output dimensions")
+            raise Invalid("the two networks have different input or output dimensions")
         if exists and etype == "segments":
             nets, table = bind_literals(nets, _literals(evidence) + _literals(claim))
             return _check_segments(nets, claim, evidence, table_parser(table))
         if not exists and etype == "finite_class":
             nets, table = bind_literals(nets, _literals(evidence))
             return _check_finite(nets, evidence, table_parser(table))
-        raise _Invalid(f"evidence of type {etype!r} cannot support the claim path_exists={exists}")
-    except _Invalid as exc:
+        raise Invalid(f"evidence of type {etype!r} cannot support the claim path_exists={exists}")
+    except Invalid as exc:
         return CheckResult(False, str(exc))
 
 
@@ -124,7 +121,7 @@ def _vector(value, length: int, num, what: str) -> tuple:
     if not isinstance(value, list):
         raise MalformedCertificate(f"certificate: {what} must be a list")
     if len(value) != length:
-        raise _Invalid(f"{what} has {len(value)} entries, expected {length}")
+        raise Invalid(f"{what} has {len(value)} entries, expected {length}")
     return tuple(num(v) for v in value)
 
 
@@ -132,7 +129,7 @@ def _parameter_state(obj, n: int, m: int, num, where: str) -> tuple:
     if not isinstance(obj, dict) or obj.get("format") != PARAMETER_FORMAT:
         raise MalformedCertificate(f"certificate: {where} must be an {PARAMETER_FORMAT} object")
     if _int(obj.get("input_dim"), f"{where}.input_dim") != n or _int(obj.get("output_dim"), f"{where}.output_dim") != m:
-        raise _Invalid(f"{where} does not have the networks' input and output dimensions ({n}, {m})")
+        raise Invalid(f"{where} does not have the networks' input and output dimensions ({n}, {m})")
     units = obj.get("units")
     if not isinstance(units, list):
         raise MalformedCertificate(f"certificate: {where}.units must be a list")
@@ -147,7 +144,7 @@ def _parameter_state(obj, n: int, m: int, num, where: str) -> tuple:
     if not isinstance(bias, list):
         raise MalformedCertificate(f"certificate: {where}.output_bias must be a list")
     if len(bias) != m:
-        raise _Invalid(f"{where}.output_bias has {len(bias)} entries, expected {m}")
+        raise Invalid(f"{where}.output_bias has {len(bias)} entries, expected {m}")
     try:
         d = tuple(scalar_from_json(s, num, f"{where}.output_bias[{k}]") for k, s in enumerate(bias))
     except InputError as exc:
@@ -187,7 +184,7 @@ def _accumulate(table: dict, key, s: int, a0: tuple, a1: tuple) -> None:
 
 
 def segment_kinds_checked(u: tuple, v: tuple, m: int) -> tuple:
-    """The kinds of segment ``u → v`` (states ``(a, b, c, d)``); raises ``_Invalid`` when
+    """The kinds of segment ``u → v`` (states ``(a, b, c, d)``); raises ``Invalid`` when
     ``f_{w(t)}`` is not constant in t (module docstring, item 2)."""
     fixed: dict = {}
     moving: dict = {}
@@ -216,14 +213,14 @@ def segment_kinds_checked(u: tuple, v: tuple, m: int) -> tuple:
             _accumulate(moving, poly if s > 0 else tuple(-x for x in poly), s, au, av)
     for w0, w1 in fixed.values():
         if w0 != w1:
-            raise _Invalid("the net outgoing weight on a fixed key (b, c) changes along the segment, so the function"
+            raise Invalid("the net outgoing weight on a fixed key (b, c) changes along the segment, so the function"
                            " changes")
     for _poly, (w0, w1) in moving.items():
         if any(x != 0 for x in w0) or any(x != 0 for x in w1):
-            raise _Invalid("a unit whose (b, c) moves along the segment carries nonzero net outgoing weight, so the"
+            raise Invalid("a unit whose (b, c) moves along the segment carries nonzero net outgoing weight, so the"
                            " function changes")
     if const_u != const_v:
-        raise _Invalid("the constant part d + Σ a·tanh(c) over constant units differs at the two ends of the segment")
+        raise Invalid("the constant part d + Σ a·tanh(c) over constant units differs at the two ends of the segment")
     if u[3] != v[3]:
         kinds.add("const")
     return tuple(k for k in KINDS if k in kinds)
@@ -243,13 +240,13 @@ def _check_segments(nets, claim: dict, evidence: dict, num) -> CheckResult:
     if isinstance(count, bool) or not isinstance(count, int):
         raise MalformedCertificate("certificate: claim.segments must be an integer")
     if count != len(segments):
-        raise _Invalid(f"the claim states {count} segments but the evidence has {len(segments)}")
+        raise Invalid(f"the claim states {count} segments but the evidence has {len(segments)}")
     start, end = _network_state(nets[0]), _network_state(nets[1])
     if len(start[2]) != len(end[2]):
-        raise _Invalid(f"the networks have widths {len(start[2])} and {len(end[2])}; a path stays in one W_h")
+        raise Invalid(f"the networks have widths {len(start[2])} and {len(end[2])}; a path stays in one W_h")
     if not segments:
         if start != end:
-            raise _Invalid("an empty path needs network A = network B")
+            raise Invalid("an empty path needs network A = network B")
         return CheckResult(True, "the networks are equal: the empty path")
     current = start
     for k, seg in enumerate(segments):
@@ -258,22 +255,22 @@ def _check_segments(nets, claim: dict, evidence: dict, num) -> CheckResult:
         u = _parameter_state(seg.get("start"), n, m, num, f"segment {k} start")
         v = _parameter_state(seg.get("end"), n, m, num, f"segment {k} end")
         if len(u[2]) != len(start[2]) or len(v[2]) != len(start[2]):
-            raise _Invalid(f"segment {k} has an endpoint of another width than the networks")
+            raise Invalid(f"segment {k} has an endpoint of another width than the networks")
         if u != current:
             where = "network A" if k == 0 else f"the end of segment {k - 1}"
-            raise _Invalid(f"segment {k} does not start at {where}")
+            raise Invalid(f"segment {k} does not start at {where}")
         kinds = seg.get("kinds")
         if not isinstance(kinds, list) or any(not isinstance(x, str) for x in kinds):
             raise MalformedCertificate(f"certificate: segment {k} kinds must be a list of names")
         try:
             actual = segment_kinds_checked(u, v, m)
-        except _Invalid as exc:
-            raise _Invalid(f"segment {k}: {exc}") from None
+        except Invalid as exc:
+            raise Invalid(f"segment {k}: {exc}") from None
         if list(actual) != kinds:
-            raise _Invalid(f"segment {k} is recorded as {kinds} but is of kind(s) {list(actual)}")
+            raise Invalid(f"segment {k} is recorded as {kinds} but is of kind(s) {list(actual)}")
         current = v
     if current != end:
-        raise _Invalid("the last segment does not end at network B")
+        raise Invalid("the last segment does not end at network B")
     return CheckResult(True, f"{len(segments)} linear segment(s) from network A to network B, each keeping the network"
                              " function constant (exact polynomial-key check)")
 
@@ -301,24 +298,24 @@ def _check_finite(nets, evidence: dict, num) -> CheckResult:
         raise MalformedCertificate("certificate: finite_class evidence needs 'normal_forms' for both networks")
     for i, (net, form) in enumerate(zip(nets, forms), start=1):
         if not _normal_form_matches(net, form, num):
-            raise _Invalid(f"the recorded normal form of network {i} does not match the network")
+            raise Invalid(f"the recorded normal form of network {i} does not match the network")
     a, b, c, _d = _network_state(nets[0])
     keys = set()
     for i, (av, bv, cv) in enumerate(zip(a, b, c)):
         if all(x == 0 for x in av):
-            raise _Invalid(f"network A is reducible: unit {i} has zero outgoing weight")
+            raise Invalid(f"network A is reducible: unit {i} has zero outgoing weight")
         s = _first_sign(bv)
         if s == 0:
-            raise _Invalid(f"network A is reducible: unit {i} is constant (b = 0)")
+            raise Invalid(f"network A is reducible: unit {i} is constant (b = 0)")
         key = (bv, cv) if s > 0 else (tuple(-x for x in bv), -cv)
         if key in keys:
-            raise _Invalid(f"network A is reducible: unit {i} repeats a key (up to sign)")
+            raise Invalid(f"network A is reducible: unit {i} repeats a key (up to sign)")
         keys.add(key)
     if _network_state(nets[0]) == _network_state(nets[1]) and nets[0].widths == nets[1].widths:
-        raise _Invalid("the networks are equal: the empty path joins them")
+        raise Invalid("the networks are equal: the empty path joins them")
     h = len(c)
     return CheckResult(True, f"network A is irreducible, so its functional-equivalence class is a finite set of 2^{h}·{h}!"
                              " points; a continuous path from A is constant, and B ≠ A")
 
 
-__all__ = ["KIND", "check_path", "segment_kinds_checked"]
+__all__ = ["KIND", "check", "segment_kinds_checked"]

@@ -15,7 +15,8 @@ from flint import fmpq
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from exactnet.certify import MalformedCertificate, certificate_networks, check_certificate
+from exactnet.certificates import MalformedCertificate, certificate_networks
+from exactnet.check import check_certificate
 from exactnet.cli.main import main
 from exactnet.network import Network
 from exactnet.numbers import parse_scalar
@@ -203,8 +204,8 @@ def test_cli_check_exit_codes(tmp_path):
 
 def test_path_checker_does_not_import_deciding_code():
     code = (
-        "import sys, json; from exactnet.certify import check_certificate; "
-        "import exactnet.certify.check_tanh, exactnet.certify.tanh_path_check; "
+        "import sys, json; from exactnet.check import check_certificate; "
+        "import exactnet.check.tanh, exactnet.check.tanh_path; "
         "bad = [m for m in sys.modules if m.startswith('exactnet.tanh.') and m != 'exactnet.numbers.tanh_scalar']; "
         "print(json.dumps(bad))"
     )

@@ -1,0 +1,90 @@
+"""Independent certificate checkers (``exactnet check``).
+
+One module per kind family, each a small exact verifier of one theorem per evidence type:
+
+==========================  =========================================
+kind                        checker
+==========================  =========================================
+``relu.equivalence``        :func:`exactnet.check.relu.check`
+``tanh.equivalence``        :func:`exactnet.check.tanh.check`
+``tanh.path``               :func:`exactnet.check.tanh_path.check`
+``tanh.proximate_rank``     :func:`exactnet.check.tanh_proximity.check`
+==========================  =========================================
+
+**Independence.** The checkers import only :mod:`exactnet.numbers`, :mod:`exactnet.network`, the
+certificate format (:mod:`exactnet.certificates`) and their own shared helpers
+(:mod:`.result`, :mod:`.tanh_moves`) — never a deciding module (``relu/``, ``tanh/``,
+``symmetry/``, ``polyhedra/``, ``linalg/``). ``tests/test_architecture.py`` enforces this.
+
+Order of a check: the shape (the kind's keys and nothing else; else malformed, exit 2), then the
+digest when present (a mismatch is invalid), then the mathematics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..certificates import (
+    MalformedCertificate, certificate_networks, digest_matches, read_certificate, validate_shape,
+)
+from ..errors import InputError
+from . import relu, tanh, tanh_path, tanh_proximity
+from .result import CheckResult
+
+#: The checker of every certificate kind (keys: :data:`exactnet.certificates.KINDS`).
+CHECKERS = {
+    "relu.equivalence": relu.check,
+    "tanh.equivalence": tanh.check,
+    "tanh.path": tanh_path.check,
+    "tanh.proximate_rank": tanh_proximity.check,
+}
+
+
+def check_certificate(obj) -> CheckResult:
+    """Verify a certificate object: shape, digest, then the mathematics of its kind."""
+    validate_shape(obj)
+    checker = CHECKERS[obj["kind"]]
+    if not digest_matches(obj):
+        return CheckResult(False, "the certificate was modified after it was written (its SHA-256 digest does"
+                                  " not match; remove the 'digest' entry to check the mathematics alone)")
+    try:
+        return checker(obj)
+    except MalformedCertificate:
+        raise
+    except InputError as exc:
+        raise MalformedCertificate(f"certificate: {exc}") from None
+    except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
+        raise MalformedCertificate(f"certificate: malformed evidence ({type(exc).__name__}: {exc})") from None
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """The answer of ``exactnet check``: the certificate's ``kind`` and the checker's verdict."""
+
+    valid: bool
+    reason: str
+    kind: str | None
+
+
+def check_file(path: str | Path, expected_networks: list | None = None) -> FileCheck:
+    """Read and verify a certificate file; with ``expected_networks`` also require its inline
+    networks to equal those (in order). Malformed certificates raise (exit 2)."""
+    obj = read_certificate(path)
+    result = check_certificate(obj)
+    if result.valid and expected_networks:
+        nets = certificate_networks(obj)
+        if len(expected_networks) > len(nets):
+            result = CheckResult(False, f"the certificate has {len(nets)} networks, {len(expected_networks)} were given")
+        else:
+            from ..network import common_field
+
+            for i, (given, inline) in enumerate(zip(expected_networks, nets), start=1):
+                g, c = common_field(given, inline)
+                if g != c:
+                    result = CheckResult(False, f"network {i} of the certificate differs from the given file")
+                    break
+    return FileCheck(result.valid, result.reason, obj.get("kind"))
+
+
+__all__ = ["CHECKERS", "CheckResult", "FileCheck", "check_certificate", "check_file"]
