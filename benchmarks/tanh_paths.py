@@ -36,7 +36,7 @@ from exactnet.network import Layer, Network
 from exactnet.numbers import json_loads_exact
 from exactnet.tanh.equivalence import decide
 from exactnet.tanh.fe_class import fe_class
-from exactnet.tanh.path_certificate import path_certificate
+from exactnet.tanh.certificates import path_certificate
 from exactnet.tanh.paths import path
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flint import fmpq
 
+from exactnet.relu.equivalence import equivalent as relu_equivalent
 from exactnet.reproduce import Claim, Outcome
 from exactnet.symmetry.cover_construction import verify_cover
+from exactnet.tanh.equivalence import decide as tanh_decide
 
 CLAIM = Claim(
     name="symmetry-tiny-cover",
@@ -28,11 +30,18 @@ CASES = [
 ]
 
 
+def same_function(a, b) -> bool:
+    """The exact equivalence decision of the network's family (step 2 of the cover check)."""
+    if a.activation == "relu":
+        return bool(relu_equivalent(a, b).equivalent)
+    return bool(tanh_decide(a, b, find_witness=False).equivalent)
+
+
 def run(quick: bool = False) -> Outcome:
     samples = 12 if quick else 150
     rows = []
     for activation, widths, eps in CASES:
-        r = verify_cover(activation, widths, eps, 1, 1, samples=samples, seed=13)
+        r = verify_cover(activation, widths, eps, 1, 1, samples=samples, seed=13, equivalent=same_function)
         if not r.holds:
             return Outcome(False, f"{activation} {widths}: {r.failures[:2] or 'cover size mismatch'}")
         rows.append([activation, list(widths), str(eps), r.grid_points, r.cover_size, r.plain_size,

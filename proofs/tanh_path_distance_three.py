@@ -34,7 +34,7 @@ from exactnet.tanh.compression import unit_sign
 from exactnet.tanh.equivalence import decide
 from exactnet.tanh.fe_class import fe_class
 from exactnet.tanh.parameter import TanhParameter
-from exactnet.tanh.path_certificate import path_certificate
+from exactnet.tanh.certificates import path_certificate
 from exactnet.tanh.paths import interpolate, path, segment_kinds
 
 CLAIM = Claim(

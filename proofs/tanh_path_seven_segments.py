@@ -11,7 +11,7 @@ from collections import Counter
 from exactnet.check import check_certificate
 from exactnet.reproduce import Claim, Outcome
 from exactnet.tanh.fe_class import fe_class
-from exactnet.tanh.path_certificate import path_certificate
+from exactnet.tanh.certificates import path_certificate
 from exactnet.tanh.paths import path
 
 from ._tanh_fe_random import random_class_network

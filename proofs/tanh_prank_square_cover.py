@@ -12,7 +12,7 @@ from exactnet.check import check_certificate
 from exactnet.reproduce import Claim, Outcome
 from exactnet.tanh.greedy_bound import bound_prank
 from exactnet.tanh.proximate_rank import prank
-from exactnet.tanh.proximity_certificate import proximate_rank_certificate
+from exactnet.tanh.certificates import proximate_rank_certificate
 from exactnet.tanh.square_cover import from_square_cover, min_square_cover
 
 CLAIM = Claim(

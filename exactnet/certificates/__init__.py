@@ -5,9 +5,9 @@ them independently. ``docs/certificates.md`` describes every kind and what its c
 
 from .format import (
     FORMAT, MalformedCertificate, certificate, certificate_digest, certificate_networks, digest_matches,
-    number_literals, read_certificate, sealed, validate_shape, write_certificate,
+    number_literals, read_certificate, sealed, write_certificate,
 )
-from .schema import KINDS
+from .schema import KINDS, validate_shape
 
 __all__ = [
     "FORMAT", "KINDS", "MalformedCertificate", "certificate", "certificate_digest", "certificate_networks",

@@ -119,19 +119,7 @@ def number_literals(obj, skip_keys=frozenset()) -> list:
     return out
 
 
-def validate_shape(obj) -> None:
-    """The envelope and the kind's schema (:func:`exactnet.certificates.schema.validate`: the
-    kind's keys and nothing else, ``digest`` exactly ``{"sha256": hex}``); else malformed."""
-    from .schema import validate
-
-    if not isinstance(obj, dict):
-        raise MalformedCertificate("certificate: expected a JSON object")
-    if obj.get("format") != FORMAT:
-        raise MalformedCertificate(f"certificate: 'format' must be {FORMAT!r}")
-    validate(obj)  # also: the kind is one of schema.KINDS
-
-
 __all__ = [
     "FORMAT", "MalformedCertificate", "certificate", "certificate_digest", "certificate_networks", "digest_matches",
-    "number_literals", "read_certificate", "sealed", "validate_shape", "write_certificate",
+    "number_literals", "read_certificate", "sealed", "write_certificate",
 ]

@@ -9,8 +9,8 @@ before the mathematics is checked. Number leaves are JSON integers or strings (t
 number syntax); which strings are numbers is decided by the checkers.
 
 The schemas mirror the writers: :mod:`exactnet.relu.equivalence` (and ``relu.compress``),
-:mod:`exactnet.tanh.certificates`, :mod:`exactnet.tanh.path_certificate`,
-:mod:`exactnet.tanh.proximity_certificate`; ``docs/certificates.md`` describes them.
+:mod:`exactnet.tanh.certificates`
+(every tanh kind); ``docs/certificates.md`` describes them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from .format import MalformedCertificate
+from .format import FORMAT, MalformedCertificate
 
 Spec = Callable[[Any, str], None]
 
@@ -304,4 +304,14 @@ def validate(cert: dict) -> None:
         {"digest": digest})(cert, "")
 
 
-__all__ = ["KINDS", "validate"]
+def validate_shape(obj) -> None:
+    """The envelope and the kind's schema (:func:`exactnet.certificates.schema.validate`: the
+    kind's keys and nothing else, ``digest`` exactly ``{"sha256": hex}``); else malformed."""
+    if not isinstance(obj, dict):
+        raise MalformedCertificate("certificate: expected a JSON object")
+    if obj.get("format") != FORMAT:
+        raise MalformedCertificate(f"certificate: 'format' must be {FORMAT!r}")
+    validate(obj)  # also: the kind is one of schema.KINDS
+
+
+__all__ = ["KINDS", "validate", "validate_shape"]

@@ -5,7 +5,7 @@ code (:mod:`exactnet.numbers`, :mod:`exactnet.network`, the pure scalar module
 :mod:`exactnet.numbers.tanh_scalar`); it never imports the path construction, compression or
 equivalence modules.
 
-**Certificate** (written by :mod:`exactnet.tanh.path_certificate`)::
+**Certificate** (written by :func:`exactnet.tanh.certificates.path_certificate`)::
 
     {"kind": "tanh.path", "claim": {"path_exists": true, "segments": K},
      "networks": [A, B],

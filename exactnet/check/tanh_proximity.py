@@ -1,5 +1,5 @@
 """Independent checker of ``tanh.proximate_rank`` certificates (format:
-:mod:`exactnet.tanh.proximity_certificate`), dispatched from :mod:`exactnet.check.tanh`.
+:func:`exactnet.tanh.certificates.proximate_rank_certificate`).
 
 Checks, with exact arithmetic and without the deciding code (it shares the move replay of
 :mod:`exactnet.check.tanh` and the number types only):

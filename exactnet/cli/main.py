@@ -1,27 +1,39 @@
 """The ``exactnet`` command line (contract: ``docs/cli.md``).
 
-Commands that depend on the activation dispatch to ``exactnet/<activation>/commands.py``, which
-returns a :class:`~exactnet.cli.report.Report`. Every command takes ``--json`` (exactly one JSON
-object on standard output) and ``--timeout SECONDS`` (for the whole command, reading included).
-Exit codes: 0 yes/holds, 1 no, 2 bad input or usage (one line on standard error, never a
-traceback), 3 unknown (time limit, with the reason).
+Each command below reads its inputs and calls one handler; commands that depend on the activation
+look their handler up in :data:`FAMILY_COMMANDS` (``exactnet/cli/relu.py``, ``exactnet/cli/tanh.py``),
+which also lists the options each family supports. A handler calls the deciding code and returns
+a :class:`~exactnet.cli.report.Report`. Every command takes ``--json`` (exactly one JSON object on
+standard output) and ``--timeout SECONDS`` (for the whole command, reading included). Exit codes:
+0 yes/holds, 1 no, 2 bad input or usage (one line on standard error, never a traceback), 3 unknown
+(time limit, with the reason).
+
+Following ``exactnet equiv A B``: :func:`equiv` → ``FAMILY_COMMANDS["equiv"]`` →
+:func:`exactnet.cli.relu.equiv` → :func:`exactnet.relu.equivalence.equivalent` (or
+:func:`exactnet.cli.tanh.equiv` → :func:`exactnet.tanh.equivalence.decide`).
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
-import inspect
 import os
 import re
 import sys
 import time
+from dataclasses import dataclass, field
+from typing import Callable
 
 import click
 from rich.console import Console
 
 from .._version import __version__
 from ..errors import ExactnetError, InputError, UnsupportedError
+from . import check as check_cli
+from . import network as network_cli
+from . import relu as relu_cli
+from . import reproduce as reproduce_cli
+from . import symmetry as symmetry_cli
+from . import tanh as tanh_cli
 from .limits import SECONDS
 from .outputs import check_network_output, check_writable
 from .report import EXIT_ERROR, EXIT_NO, EXIT_YES, Report, key_value_table
@@ -87,39 +99,53 @@ def load(path: str, activation: str | None = None):
     return load_network(path, activation=activation)
 
 
-def backend(command_name: str, activation: str):
-    """The backend function ``exactnet.<activation>.commands.<command>``."""
-    try:
-        module = importlib.import_module(f"exactnet.{activation}.commands")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"exactnet.{activation}.commands":
-            raise
-        module = None
-    fn = getattr(module, command_name, None) if module is not None else None
-    if fn is None:
+@dataclass(frozen=True)
+class Handler:
+    """A family's implementation of a command: ``run(budget, *inputs, **options)`` and the
+    command-line options (parameter names) it supports."""
+
+    run: Callable[..., Report]
+    options: frozenset = field(default_factory=frozenset)
+
+
+def _handler(run, *options: str) -> Handler:
+    return Handler(run, frozenset(options))
+
+
+#: The commands whose work depends on the activation: command → activation → handler.
+FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
+    "info": {"relu": _handler(relu_cli.info, "symmetries"), "tanh": _handler(tanh_cli.info)},
+    "equiv": {"relu": _handler(relu_cli.equiv, "certificate", "domain"),
+              "tanh": _handler(tanh_cli.equiv, "certificate", "domain")},
+    "compress": {"relu": _handler(relu_cli.compress, "output", "certificate", "domain"),
+                 "tanh": _handler(tanh_cli.compress, "output", "certificate", "domain")},
+    "rank": {"tanh": _handler(tanh_cli.rank)},
+    "prank": {"tanh": _handler(tanh_cli.prank, "eps", "method", "output", "certificate")},
+    "path": {"tanh": _handler(tanh_cli.path, "output", "plot")},
+    "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain"),
+              "tanh": _handler(tanh_cli.fiber, "sample", "seed", "limit")},
+    "regions": {"relu": _handler(relu_cli.regions, "other", "domain", "plot", "limit")},
+    "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch")},
+}
+
+
+def family_handler(command_name: str, activation: str) -> Handler:
+    """The handler of ``exactnet <command_name>`` for ``activation`` networks (or a clear error)."""
+    handler = FAMILY_COMMANDS[command_name].get(activation)
+    if handler is None:
         raise UnsupportedError(f"'exactnet {command_name}' is not available for {activation} networks")
-    return fn
+    return handler
 
 
-def call_backend(command_name: str, activation: str, *args, budget: Budget | None = None, **options) -> Report:
-    """Call a backend, passing only the options it declares; others given by the user are errors.
-    The budget's ``deadline`` and ``provisional`` are passed to backends that declare them (the
-    others run under the alarm and the supervisor alone)."""
-    fn = backend(command_name, activation)
-    params = inspect.signature(fn).parameters
-    accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    passed = {}
+def call_backend(command_name: str, activation: str, *args, budget: Budget, **options) -> Report:
+    """Run the family's handler with the options it supports; an option it does not support that
+    the user gave (a value other than ``None``/``False``/``()``) is an error."""
+    handler = family_handler(command_name, activation)
     for name, value in options.items():
-        if name in params or accepts_any:
-            passed[name] = value
-        elif value not in (None, False, ()):
+        if name not in handler.options and value not in (None, False, ()):
             flag = "--" + name.replace("_", "-")
             raise UnsupportedError(f"{flag} is not supported by 'exactnet {command_name}' for {activation} networks")
-    if budget is not None:
-        for name in ("deadline", "provisional"):
-            if name in params:
-                passed[name] = getattr(budget, name)
-    return fn(*args, **passed)
+    return handler.run(budget, *args, **{k: v for k, v in options.items() if k in handler.options})
 
 
 def same_family(a, b, command_name: str) -> str:
@@ -186,18 +212,13 @@ def cli():
 @activation_option
 def info(budget, net, symmetries, activation):
     """Architecture of NET (and reducibility for tanh networks); fast on any network."""
-    from .core import describe
-
+    describe = network_cli.describe
     network = load(net, activation)
     data = describe(network)
     extra = None
-    try:
-        extra_fn = backend("info", network.activation)
-    except UnsupportedError:
-        extra_fn = None
     if symmetries and network.activation != "relu":
         raise UnsupportedError("--symmetries is the hidden-symmetry analysis of ReLU networks")
-    if extra_fn is not None:
+    if network.activation in FAMILY_COMMANDS["info"]:
         extra = call_backend("info", network.activation, network, budget=budget, symmetries=symmetries)
         data.update(extra.data)
 
@@ -249,10 +270,8 @@ class _NumbersCommand(click.Command):
 @activation_option
 def eval_(budget, net, x, prec, activation):
     """Evaluate NET at the input X1 X2 ... (exact numbers: 3, -1/2, 0.1, sqrt(2))."""
-    from .core import evaluation_report
-
     network = load(net, activation)
-    return evaluation_report(network, list(x), prec)
+    return network_cli.evaluation_report(network, list(x), prec)
 
 
 @command("output")
@@ -420,11 +439,7 @@ def fdim(budget, net, domain, batch, activation):
 @activation_option
 def check(budget, cert, networks, activation):
     """Verify a certificate independently (exit 0 valid, 1 invalid, 2 malformed)."""
-    from ..check import check_file
-
-    result = check_file(cert, [load(p, activation) for p in networks])
-    data = {"valid": result.valid, "reason": result.reason, "kind": result.kind}
-    return Report(data, EXIT_YES if result.valid else EXIT_NO)
+    return check_cli.check(budget, cert, [load(p, activation) for p in networks])
 
 
 @command("holds")
@@ -433,10 +448,8 @@ def check(budget, cert, networks, activation):
 @click.option("--quick", is_flag=True, help="Smaller instance counts (what the test suite runs).")
 def reproduce(budget, names, list_only, quick):
     """Reproduce the papers' claims exactly (exit 0 if every claim holds)."""
-    from ..reproduce.runner import reproduce_report
-
     as_json = click.get_current_context().params.get("as_json", False)
-    return reproduce_report(list(names), list_only=list_only, quick=quick, show_progress=not as_json)
+    return reproduce_cli.reproduce_report(list(names), list_only=list_only, quick=quick, show_progress=not as_json)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -451,12 +464,10 @@ def reproduce(budget, names, list_only, quick):
 @activation_option
 def symmetry(budget, net, output, activation):
     """Symmetry group, stabilizer, orbit size and canonical representative of NET."""
-    from .symmetry_report import allow_big_integers, symmetry_report
-
     check_network_output(output, "-o")
-    allow_big_integers()
+    symmetry_cli.allow_big_integers()
     network = load(net, activation)
-    return symmetry_report(network, deadline=budget.deadline, output=output)
+    return symmetry_cli.symmetry_report(network, deadline=budget.deadline, output=output)
 
 
 @command("reduction_factor")
@@ -467,10 +478,8 @@ def symmetry(budget, net, output, activation):
 @click.option("--input-box", "input_box", default="1", show_default=True, help="Input box [-R, R]^{d_0}: R ≥ 0.")
 def covering(budget, activation, widths, eps, bound, input_box):
     """Plain and symmetry-reduced covering numbers of a network class (exact)."""
-    from .symmetry_report import allow_big_integers, covering_report
-
-    allow_big_integers()
-    return covering_report(activation, widths, eps, bound, input_box)
+    symmetry_cli.allow_big_integers()
+    return symmetry_cli.covering_report(activation, widths, eps, bound, input_box)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,28 +17,11 @@ much (:class:`ExportReport`). Optional packages are imported only when their for
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UnsupportedError
 from ..network import Network, read_network, write_network
-
-
-@dataclass(frozen=True)
-class ExportReport:
-    """What an export did to exact values: how many entries were rounded and the largest error."""
-
-    path: str
-    format: str
-    dtype: str | None = None
-    rounded: int = 0
-    total: int = 0
-    max_abs_error: str = "0"  # exact rational, as "p/q"
-    examples: tuple = field(default_factory=tuple)  # a few (parameter name, exact, stored) triples
-
-    @property
-    def exact(self) -> bool:
-        return self.rounded == 0
+from .export import ExportReport
 
 
 FORMATS = {
@@ -85,9 +68,18 @@ def save_network(net: Network, path: str | Path, dtype: str | None = None) -> Ex
 
 
 def _module(fmt: str):
-    import importlib
-
-    return importlib.import_module(f"exactnet.io.{fmt}_format")
+    """The reader/writer module of a binary format (imported on first use: optional packages)."""
+    if fmt == "torch":
+        from . import torch_format as module
+    elif fmt == "safetensors":
+        from . import safetensors_format as module
+    elif fmt == "onnx":
+        from . import onnx_format as module
+    elif fmt == "numpy":
+        from . import numpy_format as module
+    else:  # pragma: no cover - FORMATS and this table are kept together
+        raise UnsupportedError(f"no reader for the format {fmt!r}")
+    return module
 
 
 __all__ = ["ExportReport", "FORMATS", "format_of", "load_network", "save_network"]

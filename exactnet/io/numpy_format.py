@@ -171,7 +171,7 @@ def load(path: Path, activation: str | None = None) -> Network:
 
 def save(net: Network, path: Path, dtype: str | None = None):
     """Write ``W0, b0, …`` and ``activation``; values are correctly rounded to ``dtype``."""
-    from . import ExportReport
+    from .export import ExportReport
 
     names = [(f"W{k}", f"b{k}") for k in range(len(net.layers))]
     tally, arrays = rounded_layers(net, dtype, names)

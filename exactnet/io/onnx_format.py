@@ -439,7 +439,7 @@ def load(path: Path, activation: str | None = None) -> Network:
 
 def to_onnx(net: Network, dtype: str | None = None):
     """``(onnx.ModelProto, ExportReport)`` for ``net`` (see the module doc for the graph)."""
-    from . import ExportReport
+    from .export import ExportReport
     from .._version import __version__
 
     onnx = _onnx()

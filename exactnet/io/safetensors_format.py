@@ -135,7 +135,7 @@ def load(path: Path, activation: str | None = None) -> Network:
 
 def save(net: Network, path: Path, dtype: str | None = None):
     """Write the ``nn.Sequential`` state dict, correctly rounded to ``dtype``, and the activation."""
-    from . import ExportReport
+    from .export import ExportReport
 
     _, save_file = _package()
     names = sequential_names(len(net.layers))

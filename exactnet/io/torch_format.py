@@ -310,7 +310,7 @@ _TORCH_DTYPES = {"float16": "float16", "float32": "float32", "float64": "float64
 def to_torch(net: Network, dtype: str | None = None):
     """``(nn.Sequential, ExportReport)``: ``Linear, act, …, Linear`` with parameters correctly
     rounded to ``dtype`` (default float64); the report says what was rounded and by how much."""
-    from . import ExportReport
+    from .export import ExportReport
 
     torch = _torch()
     from torch import nn
@@ -336,7 +336,7 @@ def save(net: Network, path: Path, dtype: str | None = None, use_torch: bool | N
     parameters correctly rounded to ``dtype``: with ``torch.save`` when torch is installed,
     otherwise with the torch-free writer :func:`exactnet.io.torch_pickle.write_state_dict`
     (same file layout; ``torch.load(..., weights_only=True)`` reads it)."""
-    from . import ExportReport
+    from .export import ExportReport
 
     if use_torch is None:
         use_torch = torch_available()

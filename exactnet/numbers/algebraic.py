@@ -408,7 +408,7 @@ class RealAlgebraic:
         sympy = _sympy()
         source = self.__dict__.get("_source")
         if source is not None:
-            from .fields import to_sympy
+            from .syntax import to_sympy
 
             return to_sympy(source)
         theta = self.field.generator_expr

@@ -57,7 +57,7 @@ from .algebraic import (
     primitive_integer_poly, sign, working_precision,
 )
 from .budget import BUDGET, NumberBudget, over_limit, shown
-from .syntax import Binary, Neg, Node, PolyRoot, Power, Radical, check_atoms, parse_expression, to_text
+from .syntax import Neg, Node, PolyRoot, Power, Radical, check_atoms, parse_expression, to_text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -501,25 +501,3 @@ def unify_fields(fields: list[NumberField], budget: NumberBudget = BUDGET) -> tu
         images.append(a_image)
     image = dict(zip(uniq, images))
     return common, [image[f] for f in fields]
-
-
-def to_sympy(v):
-    """A SymPy expression of a parsed value (every size in it is within the budget)."""
-    import sympy
-
-    if isinstance(v, fmpq):
-        return sympy.Rational(int(v.p), int(v.q))
-    if isinstance(v, Binary):
-        a, b = to_sympy(v.left), to_sympy(v.right)
-        return a + b if v.op == "+" else a - b if v.op == "-" else a * b if v.op == "*" else a / b
-    if isinstance(v, Neg):
-        return -to_sympy(v.arg)
-    if isinstance(v, Power):
-        return to_sympy(v.base) ** v.exponent
-    if isinstance(v, Radical):
-        r = to_sympy(v.radicand)
-        return sympy.real_root(r, v.index) if v.real else sympy.root(r, v.index)
-    if isinstance(v, PolyRoot):
-        poly = sympy.Poly([int(c) for c in reversed(v.coeffs)], sympy.Symbol("x"))
-        return sympy.CRootOf(poly, v.index)
-    raise TypeError(type(v).__name__)  # pragma: no cover

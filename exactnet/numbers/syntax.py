@@ -726,3 +726,25 @@ def check_atoms(atoms, what: str, budget: NumberBudget = BUDGET) -> None:
     if len(atoms) > budget.max_generators:
         raise over_limit(what, "the number of distinct radicals and roots (field generators)", len(atoms),
                          budget.max_generators, quote=False)
+
+
+def to_sympy(v):
+    """A SymPy expression of a parsed value (every size in it is within the budget)."""
+    import sympy
+
+    if isinstance(v, fmpq):
+        return sympy.Rational(int(v.p), int(v.q))
+    if isinstance(v, Binary):
+        a, b = to_sympy(v.left), to_sympy(v.right)
+        return a + b if v.op == "+" else a - b if v.op == "-" else a * b if v.op == "*" else a / b
+    if isinstance(v, Neg):
+        return -to_sympy(v.arg)
+    if isinstance(v, Power):
+        return to_sympy(v.base) ** v.exponent
+    if isinstance(v, Radical):
+        r = to_sympy(v.radicand)
+        return sympy.real_root(r, v.index) if v.real else sympy.root(r, v.index)
+    if isinstance(v, PolyRoot):
+        poly = sympy.Poly([int(c) for c in reversed(v.coeffs)], sympy.Symbol("x"))
+        return sympy.CRootOf(poly, v.index)
+    raise TypeError(type(v).__name__)  # pragma: no cover

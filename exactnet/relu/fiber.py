@@ -710,7 +710,7 @@ def _project(L0, Vrows, d: int):
     return L0V, [[x - y for x, y in zip(r, p)] for r, p in zip(L0, L0V)]
 
 
-def shallow_fiber(net: Network) -> ShallowFiber:
+def fiber(net: Network) -> ShallowFiber:
     """The fiber of ``net`` (one hidden layer, rational weights) on ``R^n``."""
     return ShallowFiber(net)
 
@@ -721,4 +721,4 @@ def format_key(key: Key) -> str:
     return " + ".join(terms) + f" + {format_number(beta)}"
 
 
-__all__ = ["Components", "Membership", "Piece", "ShallowFiber", "shallow_fiber"]
+__all__ = ["Components", "Membership", "Piece", "ShallowFiber", "fiber"]

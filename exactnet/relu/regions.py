@@ -495,6 +495,49 @@ def common_refinement(nets: Sequence[Network], domain: Polyhedron | None = None,
     return walk(list(nets), domain, **kwargs)
 
 
+@dataclass(frozen=True)
+class RegionListing:
+    """The outcome of enumerating regions with a limit and a time limit (:func:`list_regions`).
+
+    ``count`` regions were enumerated; ``complete`` says whether that is all of them (else the
+    enumeration stopped at ``limit`` — ``reason`` is then ``None`` — or at the time limit, with
+    ``reason``); ``degenerate`` counts regions where some preactivation is identically zero;
+    ``regions`` holds the first ``keep`` regions in enumeration order (all when ``keep`` is
+    ``None``).
+    """
+
+    count: int
+    complete: bool
+    degenerate: int
+    regions: tuple[Region, ...]
+    reason: str | None = None
+
+
+def list_regions(nets: Sequence[Network], domain: Polyhedron | None = None, *, limit: int | None = None,
+                 keep: int | None = None, deadline: Deadline = NO_DEADLINE,
+                 progress: Progress | None = None) -> RegionListing:
+    """Enumerate the regions of one network (or the common refinement of several) until done,
+    ``limit`` regions, or the time limit (which is not an error here: the listing says how far
+    it got)."""
+    from ..deadline import TimeLimitReached
+
+    kept: list[Region] = []
+    count = degenerate = 0
+    complete, reason = True, None
+    try:
+        for r in walk(list(nets), domain, deadline=deadline, progress=progress):
+            count += 1
+            degenerate += r.is_degenerate
+            if keep is None or len(kept) < keep:
+                kept.append(r)
+            if limit is not None and count >= limit:
+                complete = False
+                break
+    except TimeLimitReached as exc:
+        complete, reason = False, str(exc)
+    return RegionListing(count, complete, degenerate, tuple(kept), reason)
+
+
 def count_regions(net: Network, domain: Polyhedron | None = None, **kwargs) -> int:
     """The number of non-empty open activation patterns of ``net`` on the domain."""
     kwargs.setdefault("points", False)
@@ -502,7 +545,8 @@ def count_regions(net: Network, domain: Polyhedron | None = None, **kwargs) -> i
 
 
 __all__ = [
-    "AffineMap", "Pattern", "Region", "TreeRecorder", "cell_point", "common_refinement", "count_regions",
+    "AffineMap", "Pattern", "Region", "RegionListing", "TreeRecorder", "cell_point", "common_refinement",
+    "count_regions", "list_regions",
     "domain_interior_point",
     "domain_rows", "regions", "require_rational_relu", "walk",
 ]

@@ -6,8 +6,8 @@ points of a fine rational grid, plus boundary points, ties between biases and ro
 step of the proof in :mod:`.covering`:
 
 1. a group element ``g`` moves ``θ`` into the domain ``D`` (``D_±``): ``g·θ = θ'`` with sorted biases;
-2. ``θ'`` computes the same function as ``θ`` — decided by the exact equivalence deciders
-   (:func:`exactnet.relu.equivalence.equivalent`, :func:`exactnet.tanh.equivalence.decide`);
+2. ``θ'`` computes the same function as ``θ`` — decided by an exact equivalence decider passed
+   in by the caller (:func:`exactnet.relu.equivalence.equivalent`, :func:`exactnet.tanh.equivalence.decide`);
 3. the nearest-point rounding ``γ`` of ``θ'`` lies in the explicit set ``Γ_sorted`` and
    ``‖γ − θ'‖_∞ ≤ B/m``;
 4. ``Λ · ‖γ − θ'‖_∞ ≤ ε``;
@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from flint import arb, fmpq
 
@@ -213,10 +213,13 @@ def _sample_value(rng: random.Random, m: int, B: fmpq) -> fmpq:
 
 
 def verify_cover(activation: str, widths: Sequence[int], eps, bound, input_radius=1, samples: int = 50,
-                 seed: int = 0, decide_equivalence: bool = True, grid_points_override: int | None = None,
-                 ) -> CoverVerification:
+                 seed: int = 0, equivalent: Callable[[Network, Network], bool] | None = None,
+                 grid_points_override: int | None = None) -> CoverVerification:
     """Build ``Γ_sorted`` and check the ε-cover property step by step (module docstring).
 
+    ``equivalent(θ, θ')`` is an exact equivalence decision used for step 2 (the families'
+    deciders: ``exactnet.relu.equivalence.equivalent`` or ``exactnet.tanh.equivalence.decide``,
+    passed in by the caller so that this family imports no other); ``None`` skips step 2.
     ``grid_points_override`` replaces ``m`` (to see the check fail when the grid is too coarse)."""
     import math
 
@@ -248,7 +251,7 @@ def verify_cover(activation: str, widths: Sequence[int], eps, bound, input_radiu
         if not _in_domain(moved, group.signed):
             failures.append((s, 1, "the moved parameter is not in D"))
             continue
-        if decide_equivalence and not _equivalent(theta, moved):
+        if equivalent is not None and not equivalent(theta, moved):
             failures.append((s, 2, "the moved parameter is not functionally equivalent"))
             continue
         gamma = tuple(round_to_grid(x, m, B) for x in moved.parameter_vector())
@@ -283,18 +286,6 @@ def _in_domain(net: Network, signed: bool) -> bool:
         if signed and b[-1] < 0:
             return False
     return True
-
-
-def _equivalent(a: Network, b: Network) -> bool:
-    if a.activation == "relu":
-        from ..relu.equivalence import equivalent
-
-        return bool(equivalent(a, b).equivalent)
-    if a.depth == 1:
-        from ..tanh.equivalence import decide
-
-        return bool(decide(a, b, find_witness=False).equivalent)
-    raise InputError("exact equivalence of deep tanh networks is not available")
 
 
 __all__ = [

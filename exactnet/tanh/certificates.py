@@ -1,7 +1,13 @@
-"""``tanh.equivalence`` certificates (``exactnet.certificate/1``), checked by
-:mod:`exactnet.check.tanh` independently of the deciding code.
+"""Certificates of the tanh family (``exactnet.certificate/1``), built from results, checked by
+:mod:`exactnet.check` independently of the deciding code (``docs/certificates.md``).
 
-``claim``: ``{"equivalent": true}`` or ``{"equivalent": false}``, optionally with
+* ``tanh.equivalence`` (:func:`equivalence_certificate`, :func:`compression_certificate`),
+  checked by :mod:`exactnet.check.tanh`;
+* ``tanh.path`` (:func:`path_certificate`), checked by :mod:`exactnet.check.tanh_path`;
+* ``tanh.proximate_rank`` (:func:`proximate_rank_certificate`), checked by
+  :mod:`exactnet.check.tanh_proximity`.
+
+**tanh.equivalence.** ``claim``: ``{"equivalent": true}`` or ``{"equivalent": false}``, optionally with
 ``"domain": {"lower": [...], "upper": [...]}`` (a box; the witness must lie in it).
 ``networks``: ``[A, B]`` inline. ``evidence`` is one of:
 
@@ -16,6 +22,42 @@
   and any change to them is detected). The two intervals are disjoint, so ``f_A(x) ≠ f_B(x)``.
 * ``{"type": "constant_difference", "difference": [scalar, ...]}`` — ``f_A − f_B`` is the
   given constant vector (JSON form of :mod:`exactnet.numbers.tanh_scalar`), nonzero coefficientwise.
+
+**tanh.path** (:func:`path_certificate`; paths of :func:`exactnet.tanh.paths.path`):
+
+* a path: kind ``tanh.path``, claim ``{"path_exists": true, "segments": K}``, evidence
+  ``{"type": "segments", "segments": [{"kinds": [...], "start": P, "end": P}, ...]}`` with
+  ``P`` the ``exactnet.tanh-parameter/1`` form of each endpoint (a symbolic output bias where a
+  constant-unit segment needs one);
+* no path because the class is finite: kind ``tanh.path``, claim ``{"path_exists": false}``,
+  evidence ``{"type": "finite_class", "normal_forms": [N_A, N_B]}`` where ``N`` lists every unit
+  sign-normalised (``s·(a, b, c)`` with ``s`` the sign of the first nonzero coordinate of ``b``)
+  as ``[a..., b..., c]``, then the output bias. The checker recomputes both: every number of
+  both networks appears, so changing any number makes the check fail;
+* no path because the inputs are not equivalent: the ``tanh.equivalence`` certificate of
+  :mod:`exactnet.tanh.certificates` (``equivalent: false`` with a witness).
+
+**tanh.proximate_rank** (:func:`proximate_rank_certificate`): a checkable proof of ``prank_ε(A) ≤ r``.
+
+::
+
+    {"format": "exactnet.certificate/1", "kind": "tanh.proximate_rank",
+     "claim": {"eps": "1/10", "proximate_rank_at_most": r},
+     "networks": [A, W],
+     "evidence": {"type": "compression", "moves": [...]}}
+
+* ``W`` (the witness) has the shape of ``A`` and ``‖A − W‖_∞ ≤ ε`` in every coordinate;
+* ``moves`` is the core's chain of function-preserving records (:mod:`exactnet.tanh.moves`)
+  taking ``W`` to its compressed form, which has ``r`` units and is *irreducible* (every
+  outgoing vector nonzero, every incoming vector nonzero, keys ``(b, c)`` pairwise distinct up
+  to sign). By Sussmann (1992) an irreducible parameter is minimal, so ``rank(W) = r`` and
+  therefore ``prank_ε(A) ≤ r``.
+
+The certificate proves the upper bound (and that the witness has rank exactly ``r``). The
+matching lower bound of an exact answer rests on the exhaustive search or the solver's proof
+named in the result (``optimality``); it is not part of the certificate (deciding
+``prank_ε ≤ r`` is NP-complete, reference §7.4, so no short certificate of optimality is
+expected in general).
 """
 
 from __future__ import annotations
@@ -24,15 +66,19 @@ from flint import fmpq
 
 from ..certificates import certificate
 from ..errors import InputError
-from ..network import evaluate
-from ..numbers import format_number
+from ..network import Network, evaluate
+from ..numbers import format_number, number_json
 from ..numbers.algebraic import ball_bounds
 from ..numbers.tanh_scalar import vector_to_json
 from .compression import compress
 from .equivalence import EquivalenceResult
-from .moves import equivalence_chain
+from .moves import equivalence_chain, reduction_chain
+from .paths import TanhPath
+from .proximity import ProximateRankResult
 
 KIND = "tanh.equivalence"
+PATH_KIND = "tanh.path"
+PROXIMATE_RANK_KIND = "tanh.proximate_rank"
 
 
 def grid_interval(ball, precision: int) -> tuple[fmpq, fmpq]:
@@ -82,4 +128,54 @@ def equivalence_certificate(result: EquivalenceResult) -> dict:
     return certificate(KIND, claim, [net_a, net_b], evidence)
 
 
-__all__ = ["KIND", "equivalence_certificate", "grid_interval", "witness_evidence"]
+def compression_certificate(net: Network, compressed: Network) -> dict:
+    """The ``tanh.equivalence`` certificate that ``compressed`` computes the same function as ``net``
+    (``exactnet compress --certificate``)."""
+    from .equivalence import decide
+
+    return equivalence_certificate(decide(net, compressed, find_witness=False))
+
+
+def path_certificate(result: TanhPath) -> dict:
+    """The certificate of a path answer (see the module docstring)."""
+    if not result.exists and not result.equivalent:
+        return equivalence_certificate(result.equivalence)
+    nets = result.networks
+    if nets is None:
+        if not (result.start.has_numeric_bias and result.end.has_numeric_bias):
+            raise InputError("a certificate needs endpoints that are networks (an exact output bias)")
+        nets = (result.start.to_network(), result.end.to_network())
+    if not result.exists:
+        return certificate(PATH_KIND, {"path_exists": False}, list(nets),
+                           {"type": "finite_class", "normal_forms": [_normal_form(n) for n in nets]})
+    segments = [{"kinds": list(s.kinds), "start": s.start.to_json(), "end": s.end.to_json()} for s in result.segments]
+    return certificate(PATH_KIND, {"path_exists": True, "segments": len(segments)}, list(nets),
+                       {"type": "segments", "segments": segments})
+
+
+def _normal_form(net) -> dict:
+    """Each unit as ``s·(a, b, c)`` (``s`` = sign of the first nonzero coordinate of ``b``) and ``d``."""
+    first, second = net.layers
+    units = []
+    for i, (row, c) in enumerate(zip(first.weight, first.bias)):
+        s = next((1 if v > 0 else -1 for v in row if v != 0), 1)
+        a = [second.weight[k][i] for k in range(net.output_dim)]
+        units.append([number_json(s * v) for v in (*a, *row, c)])
+    return {"units": units, "output_bias": [number_json(v) for v in second.bias]}
+
+
+def proximate_rank_certificate(result: ProximateRankResult) -> dict:
+    """The certificate of ``prank_ε ≤ result.upper`` for a result with a witness."""
+    if result.witness is None:  # pragma: no cover - every result carries a witness
+        raise ValueError("no witness: nothing to certify")
+    wp = result.witness.parameter
+    moves = reduction_chain(wp)
+    claim = {"eps": format_number(result.eps), "proximate_rank_at_most": result.witness.rank}
+    evidence = {"type": "compression", "moves": [m.to_json() for m in moves]}
+    return certificate(PROXIMATE_RANK_KIND, claim, [result.parameter.to_network(), wp.to_network()], evidence)
+
+
+__all__ = [
+    "KIND", "PATH_KIND", "PROXIMATE_RANK_KIND", "compression_certificate", "equivalence_certificate", "grid_interval",
+    "path_certificate", "proximate_rank_certificate", "witness_evidence",
+]

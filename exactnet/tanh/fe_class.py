@@ -649,6 +649,17 @@ class FEClass:
         piece = self.sample_piece(rng, need)
         return piece, self.sample_point(piece, rng, numeric_bias)
 
+    def samples(self, count: int, seed: int | None = None) -> tuple[int, list]:
+        """``(seed, [(piece, member), ...])``: ``count`` exact random members drawn with
+        ``random.Random(seed)`` (a fresh random seed when ``None``, returned so that the draw can be
+        repeated), with an exact output bias whenever the class has such members."""
+        import random
+        import secrets
+
+        used = seed if seed is not None else secrets.randbits(32)
+        rng = random.Random(used)
+        return used, [self.sample_with_piece(rng, numeric_bias=self.has_numeric_members) for _ in range(count)]
+
 
 def fe_class(w) -> FEClass:
     """``FE[w]`` of a one-hidden-layer tanh network or :class:`TanhParameter`."""

@@ -33,7 +33,7 @@ With a deadline (:class:`exactnet.deadline.Deadline`) the answer may be *unknown
 from __future__ import annotations
 
 from ..deadline import NO_DEADLINE, Deadline
-from ..errors import InputError
+from ..errors import InputError, UnsupportedError
 from .greedy_bound import greedy_plan
 from .prank_instance import build_instance
 from .prank_search import SearchOutcome, solve_component
@@ -154,4 +154,20 @@ def prank(w, eps, deadline: Deadline | None = None, solver: str = DEFAULT_SOLVER
                                plan=plan, witness=witness, optimality="unknown", reason=reason, stats=stats)
 
 
-__all__ = ["SOLVERS", "prank"]
+#: The methods of :func:`proximate_rank`.
+METHODS = ("exact", "greedy")
+
+
+def proximate_rank(w, eps, method: str = "exact", deadline: Deadline | None = None) -> ProximateRankResult:
+    """``prank_ε(w)`` by ``method``: ``"exact"`` (:func:`prank`, the default solver) or ``"greedy"``
+    (an upper bound with a verified witness, :func:`exactnet.tanh.greedy_bound.bound_prank`)."""
+    if method == "greedy":
+        from .greedy_bound import bound_prank
+
+        return bound_prank(w, eps)
+    if method == "exact":
+        return prank(w, eps, deadline=deadline, solver=DEFAULT_SOLVER)
+    raise UnsupportedError(f"unknown prank method {method!r} (exact or greedy)")
+
+
+__all__ = ["METHODS", "SOLVERS", "prank", "proximate_rank"]

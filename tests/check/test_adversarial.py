@@ -107,10 +107,10 @@ def _relu_pool() -> list:
 def _tanh_pool() -> list:
     from exactnet.tanh.certificates import equivalence_certificate
     from exactnet.tanh.equivalence import decide
-    from exactnet.tanh.path_certificate import path_certificate
+    from exactnet.tanh.certificates import path_certificate
     from exactnet.tanh.paths import path
     from exactnet.tanh.proximate_rank import prank
-    from exactnet.tanh.proximity_certificate import proximate_rank_certificate
+    from exactnet.tanh.certificates import proximate_rank_certificate
 
     def eq(a, b, domain=None):
         return equivalence_certificate(decide(a, b, domain=domain))

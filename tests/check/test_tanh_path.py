@@ -21,7 +21,8 @@ from exactnet.cli.main import main
 from exactnet.network import Network
 from exactnet.numbers import parse_scalar
 from exactnet.tanh.fe_class import fe_class
-from exactnet.tanh.path_certificate import _normal_form, path_certificate
+from exactnet.tanh.certificates import _normal_form
+from exactnet.tanh.certificates import path_certificate
 from exactnet.tanh.paths import path
 
 

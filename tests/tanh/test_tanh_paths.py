@@ -21,7 +21,7 @@ from exactnet.numbers import working_precision  # noqa: E402
 from exactnet.numbers.tanh_scalar import TanhScalar  # noqa: E402
 from exactnet.tanh.fe_class import fe_class  # noqa: E402
 from exactnet.tanh.parameter import TanhParameter  # noqa: E402
-from exactnet.tanh.path_certificate import path_certificate  # noqa: E402
+from exactnet.tanh.certificates import path_certificate  # noqa: E402
 from exactnet.tanh.paths import interpolate, path, segment_kinds  # noqa: E402
 
 F = fmpq

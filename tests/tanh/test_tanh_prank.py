@@ -25,7 +25,7 @@ from exactnet.tanh.compression import rank
 from exactnet.tanh.greedy_bound import bound_prank
 from exactnet.tanh.proximate_rank import prank
 from exactnet.tanh.proximity import ProximityGroup, ProximityPlan, witness_parameter
-from exactnet.tanh.proximity_certificate import proximate_rank_certificate
+from exactnet.tanh.certificates import proximate_rank_certificate
 from exactnet.tanh.square_cover import from_square_cover, min_square_cover
 
 from tests.tanh.tanh_strategies import rationals, to_net

@@ -1,7 +1,9 @@
-"""CLI backends for one-hidden-layer tanh networks (``equiv``, ``compress``, ``rank``, ``info``;
-``path`` and ``fiber`` are documented at their functions).
+"""The tanh commands of the CLI for one-hidden-layer networks (``equiv``, ``compress``, ``rank``,
+``info``; ``path``, ``fiber`` and ``prank`` are documented at their functions). Each handler calls
+the deciding code of :mod:`exactnet.tanh`, turns its plain result object into the JSON keys below
+and a Rich rendering, and writes the files asked for.
 
-JSON keys (``interface.md`` plus extras); unit indices are 0-based (row of the layer-1 weight):
+JSON keys (``docs/cli.md``); unit indices are 0-based (row of the layer-1 weight):
 
 * ``equiv``: ``equivalent`` (true/false), ``reason``, ``witness`` (a rational input as exact
   strings, or null), ``witness_output`` (the output index that differs), ``ranks``,
@@ -40,16 +42,15 @@ from rich.console import Console
 from rich.table import Table
 
 from ..certificates import write_certificate
-from ..cli.report import EXIT_NO, EXIT_YES, Report, key_value_table, verdict_exit
-from ..deadline import NO_DEADLINE, Deadline
 from ..errors import UnsupportedError
 from ..network import Network, network_to_obj
 from ..network.domain import Box
 from ..numbers import format_number
 from ..numbers.tanh_scalar import vector_text, vector_to_json
-from .compression import compress as compress_parameter
-from .compression import reducibility
-from .parameter import TanhParameter
+from ..tanh.compression import compress as compress_parameter
+from ..tanh.compression import reducibility
+from ..tanh.parameter import TanhParameter
+from .report import EXIT_NO, EXIT_UNKNOWN, EXIT_YES, Report, key_value_table, verdict_exit
 
 
 def _box_only(domain, command: str) -> None:
@@ -65,13 +66,13 @@ def _box_only(domain, command: str) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def equiv(net_a: Network, net_b: Network, certificate: str | None = None, domain=None,
-          deadline: Deadline = NO_DEADLINE) -> Report:
-    """Decide ``f_A = f_B`` exactly (exit 0 yes, 1 no); ``--certificate`` writes a checkable proof."""
-    from .equivalence import decide
+def equiv(budget, net_a: Network, net_b: Network, certificate: str | None = None, domain=None) -> Report:
+    """Decide ``f_A = f_B`` exactly (exit 0 yes, 1 no); ``--certificate`` writes a checkable proof.
+    The decision: :func:`exactnet.tanh.equivalence.decide`."""
+    from ..tanh.equivalence import decide
 
     _box_only(domain, "equiv")
-    result = decide(net_a, net_b, deadline=deadline, domain=domain)
+    result = decide(net_a, net_b, deadline=budget.deadline, domain=domain)
     w = result.witness
     data = {
         "equivalent": result.equivalent,
@@ -88,7 +89,7 @@ def equiv(net_a: Network, net_b: Network, certificate: str | None = None, domain
     if result.domain is not None:
         data["domain_note"] = "on a full-dimensional box, equivalence is equivalence on R^n (real-analytic functions)"
     if certificate:
-        from .certificates import equivalence_certificate
+        from ..tanh.certificates import equivalence_certificate
 
         write_certificate(equivalence_certificate(result), certificate)
         data["certificate"] = certificate
@@ -119,7 +120,7 @@ def equiv(net_a: Network, net_b: Network, certificate: str | None = None, domain
 # ---------------------------------------------------------------------------------------------
 
 
-def compress(net: Network, output: str | None = None, certificate: str | None = None, domain=None) -> Report:
+def compress(budget, net: Network, output: str | None = None, certificate: str | None = None, domain=None) -> Report:
     """Optimal lossless compression (see the module docstring for the file representation)."""
     _box_only(domain, "compress")
     p = TanhParameter.from_network(net, "exactnet compress")
@@ -153,11 +154,9 @@ def compress(net: Network, output: str | None = None, certificate: str | None = 
                 f" (largest error {rep.max_abs_error})\n"
             )
     if certificate:
-        from .certificates import equivalence_certificate
-        from .equivalence import decide
+        from ..tanh.certificates import compression_certificate
 
-        result = decide(net, out_net, find_witness=False)
-        write_certificate(equivalence_certificate(result), certificate)
+        write_certificate(compression_certificate(net, out_net), certificate)
         data["certificate"] = certificate
 
     def render(console: Console):
@@ -192,9 +191,9 @@ def _vec(v) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def rank(net: Network) -> Report:
+def rank(budget, net: Network) -> Report:
     """``rank``: the fewest hidden units of any network computing the same function."""
-    from .compression import rank as rank_of
+    from ..tanh.compression import rank as rank_of
 
     p = TanhParameter.from_network(net, "exactnet rank")
     r = rank_of(p)
@@ -202,7 +201,7 @@ def rank(net: Network) -> Report:
     return Report(data, EXIT_YES, lambda console: console.print(key_value_table(data)))
 
 
-def info(net: Network) -> Report:
+def info(budget, net: Network) -> Report:
     """Reducibility report (only for one-hidden-layer tanh networks; otherwise no extra keys)."""
     if net.activation != "tanh" or net.depth != 1:
         return Report({}, EXIT_YES, lambda console: None)
@@ -236,7 +235,7 @@ def info(net: Network) -> Report:
 # ---------------------------------------------------------------------------------------------
 
 
-def path(net_a: Network, net_b: Network, output: str | None = None, plot: str | None = None) -> Report:
+def path(budget, net_a: Network, net_b: Network, output: str | None = None, plot: str | None = None) -> Report:
     """A piecewise-linear path from A to B inside their functional-equivalence class.
 
     Exit codes (diff-like): 0 a path was found (``segments`` is its length; 0 when A = B);
@@ -255,8 +254,8 @@ def path(net_a: Network, net_b: Network, output: str | None = None, plot: str | 
     """
     from math import factorial
 
-    from .path_certificate import path_certificate
-    from .paths import path as find_path
+    from ..tanh.certificates import path_certificate
+    from ..tanh.paths import path as find_path
 
     result = find_path(net_a, net_b)
     data: dict = {
@@ -286,7 +285,7 @@ def path(net_a: Network, net_b: Network, output: str | None = None, plot: str | 
         data["certificate"] = output
     if plot:
         if result.exists:
-            from .path_plot import plot_path
+            from ..tanh.path_plot import plot_path
 
             plot_path(result, plot)
             data["plot"] = plot
@@ -336,7 +335,7 @@ PIECE_RULE = (
 )
 
 
-def fiber(net: Network, sample: int | None = None, seed: int | None = None, limit: int | None = None) -> Report:
+def fiber(budget, net: Network, sample: int | None = None, seed: int | None = None, limit: int | None = None) -> Report:
     """The functional-equivalence class of NET (in ``W_h``) as a union of pieces.
 
     JSON keys: ``width``, ``rank``, ``reducible``, ``finite`` (irreducible: the ``2^h·h!``
@@ -354,10 +353,8 @@ def fiber(net: Network, sample: int | None = None, seed: int | None = None, limi
     the tanh terms of ``δ``).
     """
     import itertools
-    import random
-    import secrets
 
-    from .fe_class import fe_class
+    from ..tanh.fe_class import fe_class
 
     fe = fe_class(TanhParameter.from_network(net, "exactnet fiber"))
     lim = DEFAULT_PIECE_LIMIT if limit is None else limit
@@ -390,12 +387,7 @@ def fiber(net: Network, sample: int | None = None, seed: int | None = None, limi
     }
     samples = []
     if sample:
-        used_seed = seed if seed is not None else secrets.randbits(32)
-        rng = random.Random(used_seed)
-        for _ in range(sample):
-            piece, member = fe.sample_with_piece(rng, numeric_bias=fe.has_numeric_members)
-            samples.append((piece, member))
-        data["seed"] = used_seed
+        data["seed"], samples = fe.samples(sample, seed)
         data["samples"] = [
             {"piece": piece.to_json(), "parameter": member.to_json(),
              "network": network_to_obj(member.to_network()) if member.has_numeric_bias else None}
@@ -439,9 +431,10 @@ def fiber(net: Network, sample: int | None = None, seed: int | None = None, limi
 # ---------------------------------------------------------------------------------------------
 
 
-def prank(net: Network, eps, method: str = "exact", output: str | None = None, certificate: str | None = None,
-          deadline: Deadline = NO_DEADLINE) -> Report:
-    """Proximate rank within the closed L∞ ball of radius ``ε`` (:mod:`exactnet.tanh.proximity`).
+def prank(budget, net: Network, eps, method: str = "exact", output: str | None = None,
+          certificate: str | None = None) -> Report:
+    """Proximate rank within the closed L∞ ball of radius ``ε``
+    (:func:`exactnet.tanh.proximate_rank.proximate_rank`).
 
     JSON keys: ``method``; ``eps``; exact: ``proximate_rank`` (null when the time limit was
     reached), ``lower_bound``, ``upper_bound``, ``optimality`` (``"exhaustive-search"`` or
@@ -453,18 +446,11 @@ def prank(net: Network, eps, method: str = "exact", output: str | None = None, c
     ``key`` the witness uses), ``reason``, ``stats``, ``output``/``certificate`` when written.
     Exit 0 when decided (greedy: always), 3 when the time limit left the exact value unknown.
     """
-    from ..cli.report import EXIT_UNKNOWN
-    from .compression import rank as rank_of
-    from .greedy_bound import bound_prank
-    from .proximate_rank import DEFAULT_SOLVER, prank as exact_prank
+    from ..tanh.compression import rank as rank_of
+    from ..tanh.proximate_rank import proximate_rank
 
     p = TanhParameter.from_network(net, "exactnet prank")
-    if method == "greedy":
-        result = bound_prank(p, eps)
-    elif method == "exact":
-        result = exact_prank(p, eps, deadline=deadline, solver=DEFAULT_SOLVER)
-    else:
-        raise UnsupportedError(f"unknown prank method {method!r} (exact or greedy)")
+    result = proximate_rank(p, eps, method=method, deadline=budget.deadline)
     wnet = result.witness.parameter.to_network()
     data = {"method": method, "eps": format_number(result.eps)}
     if method == "exact":
@@ -486,7 +472,7 @@ def prank(net: Network, eps, method: str = "exact", output: str | None = None, c
             sys.stderr.write(f"exactnet: warning: {rep.rounded} of {rep.total} values were rounded to {rep.dtype}"
                              f" (the written witness may no longer be within ε)\n")
     if certificate:
-        from .proximity_certificate import proximate_rank_certificate
+        from ..tanh.certificates import proximate_rank_certificate
 
         write_certificate(proximate_rank_certificate(result), certificate)
         data["certificate"] = certificate

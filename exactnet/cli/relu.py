@@ -1,5 +1,6 @@
-"""CLI backends for ReLU networks: ``exactnet equiv``, ``compress``, ``regions``, ``fdim``, ``fiber``
-and the extra ``info`` keys.
+"""The ReLU commands of the CLI: ``exactnet equiv``, ``compress``, ``regions``, ``fdim``, ``fiber`` and
+the extra ``info`` keys. Each handler calls the deciding code of :mod:`exactnet.relu`, turns its
+plain result object into the JSON keys below and a Rich rendering, and writes the files asked for.
 
 JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
 
@@ -45,11 +46,11 @@ from rich.console import Console
 from rich.table import Table
 
 from ..certificates import write_certificate
-from ..cli.report import EXIT_UNKNOWN, EXIT_YES, Report, key_value_table, verdict_exit
-from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
+from ..deadline import TimeLimitReached
 from ..network import forward_exact, network_to_obj
 from ..numbers import format_number
-from ..progress import console_progress
+from .progress import console_progress
+from .report import EXIT_UNKNOWN, EXIT_YES, Report, key_value_table, verdict_exit
 
 MAX_LISTED = 1000
 
@@ -58,11 +59,13 @@ def _fmt(xs) -> list[str]:
     return [format_number(v) for v in xs]
 
 
-def equiv(a, b, certificate=None, domain=None, deadline: Deadline = NO_DEADLINE) -> Report:
-    from .equivalence import equivalent
+def equiv(budget, a, b, certificate=None, domain=None) -> Report:
+    """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide)."""
+    from ..relu.equivalence import equivalent
 
     with console_progress("ReLU equivalence") as progress:
-        res = equivalent(a, b, domain, certificate=certificate is not None, deadline=deadline, progress=progress)
+        res = equivalent(a, b, domain, certificate=certificate is not None, deadline=budget.deadline,
+                         progress=progress)
     data = {
         "equivalent": res.equivalent,
         "reason": res.reason,
@@ -94,12 +97,13 @@ def equiv(a, b, certificate=None, domain=None, deadline: Deadline = NO_DEADLINE)
     return Report(data, verdict_exit(res.equivalent), render)
 
 
-def compress(net, output=None, certificate=None, domain=None, deadline: Deadline = NO_DEADLINE) -> Report:
+def compress(budget, net, output=None, certificate=None, domain=None) -> Report:
+    """``exactnet compress NET``: :func:`exactnet.relu.compress.compress`."""
     from ..io import save_network
-    from .compress import compress as run
+    from ..relu.compress import compress as run
 
     with console_progress("deciding never-active units") as progress:
-        res = run(net, domain, certificate=certificate is not None, deadline=deadline, progress=progress)
+        res = run(net, domain, certificate=certificate is not None, deadline=budget.deadline, progress=progress)
     before, after = list(res.width_before), list(res.width_after)
     one = net.depth == 1
     data = {
@@ -135,8 +139,9 @@ def _map_obj(m) -> dict:
     return {"weight": [_fmt(row) for row, _ in m.rows()], "bias": [format_number(b) for _, b in m.rows()]}
 
 
-def regions(net, other=None, domain=None, plot=None, limit=None, deadline: Deadline = NO_DEADLINE) -> Report:
-    from .regions import walk
+def regions(budget, net, other=None, domain=None, plot=None, limit=None) -> Report:
+    """``exactnet regions NET [OTHER]``: :func:`exactnet.relu.regions.list_regions`."""
+    from ..relu.regions import list_regions
 
     nets = [net] if other is None else [net, other]
     if plot is not None:
@@ -148,29 +153,20 @@ def regions(net, other=None, domain=None, plot=None, limit=None, deadline: Deadl
             import matplotlib  # noqa: F401
         except ImportError:
             raise MissingDependencyError("matplotlib", "plot", "--plot") from None
-    cells, listed = [], []
-    count, degenerate, complete, cut_off = 0, 0, True, None
     with console_progress("enumerating regions") as progress:
-        try:
-            for r in walk(nets, domain, deadline=deadline, progress=progress):
-                count += 1
-                degenerate += r.is_degenerate
-                if plot is not None:
-                    cells.append(r)
-                if len(listed) < MAX_LISTED:
-                    entry = {"point": _fmt(r.point)}
-                    if other is None:
-                        entry["pattern"] = [list(layer) for layer in r.pattern]
-                        entry["map"] = _map_obj(r.map)
-                    else:
-                        entry["patterns"] = [[list(layer) for layer in p] for p in r.patterns]
-                        entry["maps"] = [_map_obj(m) for m in r.maps]
-                    listed.append(entry)
-                if limit is not None and count >= limit:
-                    complete = False
-                    break
-        except TimeLimitReached as exc:
-            complete, cut_off = False, str(exc)
+        found = list_regions(nets, domain, limit=limit, keep=None if plot is not None else MAX_LISTED,
+                             deadline=budget.deadline, progress=progress)
+    count, degenerate, complete, cut_off = found.count, found.degenerate, found.complete, found.reason
+    listed = []
+    for r in found.regions[:MAX_LISTED]:
+        entry = {"point": _fmt(r.point)}
+        if other is None:
+            entry["pattern"] = [list(layer) for layer in r.pattern]
+            entry["map"] = _map_obj(r.map)
+        else:
+            entry["patterns"] = [[list(layer) for layer in p] for p in r.patterns]
+            entry["maps"] = [_map_obj(m) for m in r.maps]
+        listed.append(entry)
     data = {
         "count": count if complete else None,
         "complete": complete,
@@ -183,10 +179,10 @@ def regions(net, other=None, domain=None, plot=None, limit=None, deadline: Deadl
         data["count_at_least"] = count
     if cut_off:
         data["reason"] = cut_off
-    if plot is not None and cells:
-        from .plot import plot_regions
+    if plot is not None and found.regions:
+        from ..relu.plot import plot_regions
 
-        plot_regions(cells, plot, nets, domain)
+        plot_regions(found.regions, plot, nets, domain)
         data["plot"] = plot
 
     def render(console: Console):
@@ -225,7 +221,7 @@ def _read_batch(path: str, n: int):
 
     from ..errors import FormatError, InputError
     from ..numbers import json_loads_exact
-    from .functional_dimension import parse_batch
+    from ..relu.functional_dimension import parse_batch
 
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -245,14 +241,15 @@ def _read_batch(path: str, n: int):
         raise type(exc)(f"{path}: {exc}") from None
 
 
-def fdim(net, domain=None, batch=None, deadline: Deadline = NO_DEADLINE, provisional=None) -> Report:
+def fdim(budget, net, domain=None, batch=None) -> Report:
     """``exactnet fdim``: exact functional dimension; with ``--batch`` the batch functional dimension,
-    which is then the answer (exit 0 when decided): it is handed to ``provisional`` before the
+    which is then the answer (exit 0 when decided): it is handed to ``budget.provisional`` before the
     functional dimension is attempted, so that it is the answer if the time limit ends that."""
-    from .functional_dimension import batch_functional_dimension, functional_dimension
-    from .jacobian import parameter_names
-    from .regions import require_rational_relu
+    from ..relu.functional_dimension import batch_functional_dimension, functional_dimension
+    from ..relu.jacobian import parameter_names
+    from ..relu.regions import require_rational_relu
 
+    deadline, provisional = budget.deadline, budget.provisional
     require_rational_relu(net, "functional dimension")
     points = _read_batch(batch, net.input_dim) if batch is not None else None
     bres = None
@@ -265,13 +262,12 @@ def fdim(net, domain=None, batch=None, deadline: Deadline = NO_DEADLINE, provisi
                     "functional_dimension": None}
             return Report(data, EXIT_UNKNOWN,
                           lambda console: console.print(f"batch functional dimension: [yellow]unknown[/] ({why})"))
-        if provisional is not None:
-            done = bres
-            provisional(Report(
-                {"functional_dimension": None, "reason": "the time limit stopped the functional dimension",
-                 **_batch_keys(done, None)}, EXIT_YES,
-                lambda console: console.print(f"batch functional dimension {done.value} on {done.points} points"
-                                              f" ({done.certified_by}); functional dimension: unknown (time limit)")))
+        done = bres
+        provisional(Report(
+            {"functional_dimension": None, "reason": "the time limit stopped the functional dimension",
+             **_batch_keys(done, None)}, EXIT_YES,
+            lambda console: console.print(f"batch functional dimension {done.value} on {done.points} points"
+                                          f" ({done.certified_by}); functional dimension: unknown (time limit)")))
     with console_progress("functional dimension: regions") as progress:
         res = functional_dimension(net, domain, deadline=deadline, progress=progress)
     names = parameter_names(net)
@@ -333,17 +329,18 @@ def _batch_keys(bres, value) -> dict:
             "batch_attains_functional_dimension": None if value is None else bres.value == value}
 
 
-def fiber(net, sample=None, seed=None, limit=None, domain=None) -> Report:
-    """``exactnet fiber``: the fiber of a one-hidden-layer network as a union of pieces."""
+def fiber(budget, net, sample=None, seed=None, limit=None, domain=None) -> Report:
+    """``exactnet fiber``: the fiber of a one-hidden-layer network as a union of pieces
+    (:func:`exactnet.relu.fiber.fiber`)."""
     from ..errors import UnsupportedError
-    from .fiber import ShallowFiber
+    from ..relu.fiber import fiber as fiber_of
 
     if net.activation == "relu" and net.depth != 1:
         raise UnsupportedError(f"'exactnet fiber' describes fibers of ReLU networks with only one hidden layer;"
                                f" this network has {net.depth}")
     if domain is not None:
         raise UnsupportedError("'exactnet fiber' describes fibers on R^n; --domain is not supported yet")
-    fib = ShallowFiber(net)
+    fib = fiber_of(net)
     pieces = fib.pieces
     shown = pieces if limit is None else pieces[:limit]
     comps = fib.components()
@@ -388,18 +385,18 @@ def fiber(net, sample=None, seed=None, limit=None, domain=None) -> Report:
     return Report(data, EXIT_YES, render)
 
 
-def info(net, symmetries: bool = False, deadline: Deadline = NO_DEADLINE) -> Report:
+def info(budget, net, symmetries: bool = False) -> Report:
     """Extra ``exactnet info`` keys for ReLU networks: with ``symmetries`` (``--symmetries``) the
     hidden-symmetry report, under the command's deadline (exit 3 when it is incomplete); without it
     nothing, so that ``info`` stays an instant architecture summary."""
     if not symmetries:
         return Report({}, EXIT_YES, lambda console: None)
-    from .symmetries import format_report, symmetries as symmetry_report
+    from ..relu.symmetries import format_report, symmetries as symmetry_report
 
     if not net.is_rational:
         return Report({"symmetries": None, "symmetries_reason": "the symmetry report needs rational weights"},
                       EXIT_YES, lambda console: console.print("hidden symmetries: not analysed (algebraic weights)"))
-    rep = symmetry_report(net, deadline=deadline)
+    rep = symmetry_report(net, deadline=budget.deadline)
     data = {"symmetries": rep.to_obj(), "functional_dimension": rep.functional_dimension.value,
             "upper_bound": rep.functional_dimension.upper_bound}
 

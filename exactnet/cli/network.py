@@ -1,4 +1,4 @@
-"""Reports of the activation-independent commands (``info``, ``eval``)."""
+"""The activation-independent commands of the CLI: the ``info`` keys of every network and ``eval``."""
 
 from __future__ import annotations
 
