@@ -12,7 +12,7 @@ Modules (see ``docs/relu.md``):
 * :mod:`~exactnet.relu.compress` — lossless compression;
 * :mod:`~exactnet.relu.cells`, :mod:`~exactnet.relu.open_polyhedra` — exact sign decisions on
   cells, interior points and Farkas certificates (float proposals verified exactly);
-* :mod:`~exactnet.relu.functional_dimension`, :mod:`~exactnet.relu.jacobian`, :mod:`~exactnet.relu.ranks` —
+* :mod:`~exactnet.relu.functional_dimension`, :mod:`~exactnet.relu.jacobian`, :mod:`~exactnet.linalg.modular` —
   exact functional dimension (relu.md §5), parameter Jacobians, certified ranks;
 * :mod:`~exactnet.relu.fiber`, :mod:`~exactnet.relu.orbits`, :mod:`~exactnet.relu.symmetries` — shallow fibers,
   orbit tests, the hidden-symmetry report;

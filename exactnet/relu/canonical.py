@@ -34,8 +34,8 @@ from ..errors import InputError, UnsupportedError
 from ..network import Network, common_field, forward_exact
 from ..numbers import number_json, sign
 from ..numbers.algebraic import ball_bounds, working_precision
-from .cells import negate, primitive_row, row_value
-from .open_polyhedra import Farkas, Interior, decide
+from ..polyhedra import Farkas, Interior, decide, negate, primitive_row
+from ..polyhedra import value_at as row_value
 
 class Key(tuple):
     """A hyperplane key ``(u, β)`` (``u[p] = 1`` at the first non-zero ``p``) with a fast hash."""

@@ -94,7 +94,7 @@ def _cert(a, b, value, domain, tier, evidence, wanted):
 
 def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, certificate: bool = False,
                deadline: Deadline = NO_DEADLINE, timeout: float | None = None, progress: Progress | None = None,
-               engine: str = "auto", tiers: str = "abcd") -> EquivalenceResult:
+               method: str = "auto", tiers: str = "abcd") -> EquivalenceResult:
     """Decide whether ``a`` and ``b`` compute the same function (on ``R^n`` or on ``domain``).
 
     ``certificate=True`` attaches a ``relu.equivalence`` certificate. ``timeout`` (seconds) or
@@ -130,7 +130,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
                 x = find_witness(a, b, probe_points(n, 64, rows, point))
             if x is None and rational:
                 try:
-                    x = _tier_d(a, b, domain, rows, (), (), deadline, progress, engine, False).witness
+                    x = _tier_d(a, b, domain, rows, (), (), deadline, progress, method, False).witness
                 except TimeLimitReached:
                     x = None
             if x is not None:
@@ -172,7 +172,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
         return EquivalenceResult(None, None, reason)
     try:
         res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
-                      engine, certificate)
+                      method, certificate)
     except TimeLimitReached as exc:
         return EquivalenceResult(None, None, f"{exc} (the complete tier (d) was cut off)")
     if res.witness is not None:
@@ -198,11 +198,11 @@ class _TierD:
     stats: dict
 
 
-def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, engine, record) -> _TierD:
+def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, record) -> _TierD:
     recorder = TreeRecorder() if record else None
     cells = 0
     progress.describe("comparing affine maps on common regions")
-    for region in walk([a, b], domain, engine=engine, deadline=deadline, progress=progress, recorder=recorder):
+    for region in walk([a, b], domain, method=method, deadline=deadline, progress=progress, recorder=recorder):
         cells += 1
         ma, mb = region.maps
         if ma != mb:

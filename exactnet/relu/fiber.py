@@ -72,6 +72,7 @@ from flint import fmpq, fmpq_mat
 from ..errors import InputError, UnsupportedError
 from ..network import Layer, Network
 from ..numbers import format_number, number_json, sign
+from ..linalg import independent_subset, rank, rref, solve_rows
 from .canonical import Key, ShallowForm, canonical_form
 
 #: Labelled assignments beyond which components are not decided (``unknown``).
@@ -85,27 +86,6 @@ MAX_CANDIDATES = 100_000
 # ---------------------------------------------------------------------------------------------
 # exact linear algebra helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def _rank(rows: Sequence[Sequence[fmpq]], ncols: int) -> int:
-    rows = [r for r in rows if any(v != 0 for v in r)]
-    if not rows:
-        return 0
-    return fmpq_mat(len(rows), ncols, [v for r in rows for v in r]).rank()
-
-
-def _rref(rows: Sequence[Sequence[fmpq]], ncols: int):
-    """``(nonzero rref rows, pivot columns)``."""
-    rows = [r for r in rows if any(v != 0 for v in r)]
-    if not rows:
-        return [], []
-    red, rank = fmpq_mat(len(rows), ncols, [v for r in rows for v in r]).rref()
-    out, piv = [], []
-    for i in range(rank):
-        row = [red[i, j] for j in range(ncols)]
-        out.append(row)
-        piv.append(next(j for j, v in enumerate(row) if v != 0))
-    return out, piv
 
 
 def _outer(a: Sequence, u: Sequence) -> list[list]:
@@ -202,8 +182,8 @@ def _piece_data(form: ShallowForm, keys, groups, d: int, m: int):
         elif p > 0 and q > 0:
             V.append(U[k])
     G = sum(1 for p, q in groups if p > 0 and q > 0)
-    rv = _rank(V, d)
-    r = _rank(V + L0, d) - rv
+    rv = rank(V, d)
+    r = rank(V + L0, d) - rv
     if r > G:
         return False, r, None
     dim = None
@@ -534,11 +514,11 @@ class ShallowFiber:
             if p == 0 and qq > 0:
                 L0 = _add(L0, _outer(alphas[k], U[k]))
         # split L0 into its part in V = span{u_k : k mixed} and the rest (rows modulo V)
-        Vrows, _piv = _rref([U[k] for k in mixed], d)
+        Vrows, _piv = rref([U[k] for k in mixed], d)
         L0V, Lperp = _project(L0, Vrows, d)
         # negative parts A_k of mixed keys: −Σ A_k u_k^T = L0V
         A = {}
-        basis, rest = _independent_subset([U[k] for k in mixed], d)
+        basis, rest = independent_subset([U[k] for k in mixed], d)
         target = [list(r) for r in L0V]
         for idx in rest:
             k = mixed[idx]
@@ -546,13 +526,13 @@ class ShallowFiber:
             target = _add(target, _outer(A[k], U[k]))  # −A u^T moved to the other side
         if basis:
             B = [U[mixed[i]] for i in basis]
-            coeff = _solve_rows(target, B, d)  # target = Σ c_j B_j  (per output row)
+            coeff = solve_rows(target, B, d)  # target = Σ c_j B_j  (per output row)
             if coeff is None:
                 return None
             for j, i in enumerate(basis):
                 A[mixed[i]] = [-coeff[r][j] for r in range(m)]
         # free groups: mixed ones carry −M_g u_g^T summing to Lperp
-        Y, piv = _rref(Lperp, d)
+        Y, piv = rref(Lperp, d)
         X = [[Lperp[r][c] for c in piv] for r in range(m)]
         mixed_groups = [g for g, (p, qq) in enumerate(groups) if p > 0 and qq > 0]
         if len(Y) > len(mixed_groups):
@@ -659,37 +639,6 @@ class ShallowFiber:
         pieces = self.pieces if limit is None else self.pieces[:limit]
         return {"form": self.form.to_obj(), "width": self.width,
                 "pieces": [p.to_obj(self.form) for p in pieces]}
-
-
-def _independent_subset(rows, d: int):
-    """Indices of a maximal independent subset (greedy) and the remaining indices."""
-    basis, rest, chosen = [], [], []
-    for i, r in enumerate(rows):
-        if _rank(chosen + [r], d) > len(chosen):
-            chosen.append(r)
-            basis.append(i)
-        else:
-            rest.append(i)
-    return basis, rest
-
-
-def _solve_rows(target, B, d: int):
-    """``coeff`` with ``target[r] = Σ_j coeff[r][j] B[j]`` for every row (``None`` if impossible)."""
-    k = len(B)
-    M = fmpq_mat(k, d, [v for row in B for v in row]).transpose()  # d × k
-    out = []
-    # least squares is exact here: solve (B B^T) c = B t
-    BBt = fmpq_mat(k, d, [v for row in B for v in row]) * M
-    for row in target:
-        t = fmpq_mat(d, 1, list(row))
-        rhs = fmpq_mat(k, d, [v for r in B for v in r]) * t
-        c = BBt.solve(rhs)
-        coeff = [c[j, 0] for j in range(k)]
-        recon = [sum((coeff[j] * B[j][col] for j in range(k)), fmpq(0)) for col in range(d)]
-        if recon != list(row):
-            return None
-        out.append(coeff)
-    return out
 
 
 def _project(L0, Vrows, d: int):

@@ -69,7 +69,7 @@ from ..progress import Progress, null_progress
 from .jacobian import (VECTOR_PRIME_BITS, IntegerNetwork, Pattern, compile_network, free_columns, modular_network,
                        modular_region_rows, point_rows, preactivation_signs_batch, region_rows,
                        structural_support, upper_bound)
-from .ranks import ModularSpan, annihilates, exact_rank, kernel_candidates, random_prime, size_blocks
+from ..linalg.modular import ModularSpan, annihilates, exact_rank, kernel_candidates, random_prime, size_blocks
 from .regions import cell_point
 from .regions import regions as enumerate_regions
 from .regions import require_rational_relu
@@ -258,7 +258,7 @@ def _embed(vec: Sequence[int], columns: Sequence[int], D: int) -> tuple[fmpq, ..
 
 def functional_dimension(net: Network, domain: Polyhedron | None = None, *, deadline: Deadline = NO_DEADLINE,
                          timeout: float | None = None, progress: Progress | None = None, seed: int | None = None,
-                         probes: bool = True, engine: str = "auto", decisive: bool = True) -> FunctionalDimension:
+                         probes: bool = True, method: str = "auto", decisive: bool = True) -> FunctionalDimension:
     """The exact functional dimension of a rational ReLU network on ``R^n`` or on ``domain``.
 
     ``seed`` fixes the probe points and the primes (the value never depends on it); ``probes=False``
@@ -350,7 +350,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
             flush()
             if at_bound():
                 return result(bound, MODULAR, "probe points reached the bound")
-        for region in enumerate_regions(net, domain, engine=engine, deadline=deadline, progress=progress,
+        for region in enumerate_regions(net, domain, method=method, deadline=deadline, progress=progress,
                                         points=False):
             stats["enumerated"] += 1
             if region.is_degenerate:
@@ -420,7 +420,7 @@ def _zero_neuron(net: Network) -> tuple[int, int]:
 
 
 def decisive_set(net: Network, domain: Polyhedron | None = None, *, deadline: Deadline = NO_DEADLINE,
-                 engine: str = "auto") -> list[tuple]:
+                 method: str = "auto") -> list[tuple]:
     """``n+1`` affinely independent interior points of every non-degenerate region (relu.md §5.3.1):
     their batch functional dimension is the functional dimension."""
     require_rational_relu(net, "decisive sets")
@@ -429,7 +429,7 @@ def decisive_set(net: Network, domain: Polyhedron | None = None, *, deadline: De
 
     drows = _domain_rows(domain, net.input_dim)
     pts = []
-    for region in enumerate_regions(net, domain, engine=engine, deadline=deadline):
+    for region in enumerate_regions(net, domain, method=method, deadline=deadline):
         if not region.is_degenerate:
             pts.extend(simplex_points(cnet, region.pattern, region.point, drows))
     return pts

@@ -27,9 +27,9 @@ from flint import fmpq
 
 from ..network import Network
 from ..numbers import sign
-from .cells import primitive_row
+from ..polyhedra import primitive_row
 from .moves import EditableNetwork, apply, proportional
-from .open_polyhedra import Farkas, decide
+from ..polyhedra import Farkas, decide
 
 #: Safety cap on normalisation passes (each pass strictly simplifies; never reached in practice).
 MAX_PASSES = 200

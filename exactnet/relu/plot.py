@@ -19,17 +19,6 @@ from ..network.domain import Polyhedron
 from .regions import Region
 
 
-def _vertices(poly) -> tuple[list, bool]:
-    pts, unbounded = [], False
-    for g in poly.minimized_generators():
-        if g.is_point():
-            d = int(g.divisor())
-            pts.append(tuple(fmpq(int(c), d) for c in g.coefficients()))
-        else:
-            unbounded = True
-    return pts, unbounded
-
-
 def _view_box(cells: Sequence[Region]) -> tuple[fmpq, fmpq, fmpq, fmpq]:
     """The central part of the arrangement: the 10%–90% range of the vertex coordinates, padded.
 
@@ -38,7 +27,7 @@ def _view_box(cells: Sequence[Region]) -> tuple[fmpq, fmpq, fmpq, fmpq]:
     """
     xs, ys, unbounded = [], [], False
     for r in cells:
-        pts, unb = _vertices(r.polyhedron())
+        pts, unb = r.polyhedron().vertices()
         unbounded = unbounded or unb
         for p in pts + [r.point]:
             xs.append(p[0])
@@ -55,15 +44,14 @@ def _view_box(cells: Sequence[Region]) -> tuple[fmpq, fmpq, fmpq, fmpq]:
 
 
 def _polygon(region: Region, box) -> list[tuple[float, float]]:
-    import ppl
-
-    x, y = ppl.Variable(0), ppl.Variable(1)
     poly = region.polyhedron()
     x0, x1, y0, y1 = box
-    for bound, var, sgn in ((x0, x, 1), (x1, x, -1), (y0, y, 1), (y1, y, -1)):
-        num, den = int(bound.p), int(bound.q)
-        poly.add_constraint(sgn * (den * var - num) >= 0)
-    pts, _ = _vertices(poly)
+    for bound, axis, sgn in ((x0, 0, 1), (x1, 0, -1), (y0, 1, 1), (y1, 1, -1)):
+        num, den = int(bound.p), int(bound.q)  # sgn·(den·x_axis − num) ≥ 0
+        g = [0, 0]
+        g[axis] = sgn * den
+        poly = poly.with_row((tuple(g), -sgn * num))
+    pts, _ = poly.vertices()
     fl = [(float(p[0]), float(p[1])) for p in pts]
     if len(fl) < 3:
         return []

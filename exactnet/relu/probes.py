@@ -15,7 +15,7 @@ from typing import Sequence
 from flint import fmpq, fmpq_mat
 
 from ..network import Network, forward_exact
-from .cells import row_value
+from ..polyhedra import value_at as row_value
 
 
 def probe_points(n: int, count: int = 24, domain_rows: Sequence | None = None, domain_point=None,

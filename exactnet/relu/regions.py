@@ -8,7 +8,7 @@ procedure of relu.md §4 step 5.
 Method (relu.md §4): depth-first, neuron by neuron, layer by layer. Each neuron's preactivation is
 an exact affine form on the current cell (the earlier layers' labels are fixed there). If the
 form is constant its sign is read off; otherwise the cell decides whether the hyperplane cuts it
-(:mod:`exactnet.relu.cells`): a neuron whose sign is fixed on the cell never splits it, and
+(:mod:`exactnet.polyhedra.cells`): a neuron whose sign is fixed on the cell never splits it, and
 empty or lower-dimensional branches are never created. The output is one :class:`Region` per
 non-empty open activation pattern.
 
@@ -41,8 +41,8 @@ from ..errors import InputError, NetworkError, UnsupportedError
 from ..network import Network
 from ..network.domain import Polyhedron
 from ..progress import Progress, null_progress
-from .cells import choose_engine, primitive_row, root_cell, row_value
-from .open_polyhedra import Farkas, Row, decide
+from ..polyhedra import ClosedPolyhedron, Farkas, Row, decide, primitive_row, root_cell
+from ..polyhedra import value_at as row_value
 
 Pattern = tuple[tuple[int, ...], ...]
 
@@ -117,30 +117,16 @@ class Region:
         """Exact test that ``x`` lies in the open region."""
         return all(row_value(r, x) > 0 for r in self.rows)
 
-    def polyhedron(self):
-        """The closure as a PPL ``C_Polyhedron`` (minimized; cost grows quickly with the dimension)."""
-        import ppl
-
-        n = self.dim
-        xs = [ppl.Variable(i) for i in range(n)]
-        poly = ppl.C_Polyhedron(n, "universe")
-        for g, h in self.rows:
-            e = ppl.Linear_Expression(h)
-            for a, v in zip(g, xs):
-                if a:
-                    e += a * v
-            poly.add_constraint(e >= 0)
-        poly.minimized_constraints()
-        return poly
+    def polyhedron(self) -> ClosedPolyhedron:
+        """The closure ``{x : g·x + h ≥ 0}`` in double description (cost grows quickly with the dimension)."""
+        return ClosedPolyhedron(self.dim, self.rows)
 
     @cached_property
     def minimized_rows(self) -> tuple[Row, ...]:
-        """A non-redundant system of primitive rows for the region (via PPL)."""
+        """A non-redundant system of primitive rows for the region (double description)."""
         out = []
-        for c in self.polyhedron().minimized_constraints():
-            g = tuple(int(a) for a in c.coefficients())
-            h = int(c.inhomogeneous_term())
-            if c.is_equality():  # pragma: no cover - a full-dimensional cell has none
+        for g, h, equality in self.polyhedron().minimized_constraints():
+            if equality:  # pragma: no cover - a full-dimensional cell has none
                 raise AssertionError("full-dimensional region with an equality")
             out.append(primitive_row([fmpq(a) for a in g], fmpq(h)))
         return tuple(out)
@@ -165,7 +151,7 @@ class Region:
 
 def cell_point(rows: Sequence[Row], n: int) -> tuple[fmpq, ...]:
     """An exact interior point of the open cell ``{x : g·x + h > 0 for every row}`` of an enumerated
-    (hence certified full-dimensional) region: an exact LP (:func:`~exactnet.relu.open_polyhedra.decide`)."""
+    (hence certified full-dimensional) region: an exact LP (:func:`~exactnet.polyhedra.decide`)."""
     ans = decide(rows, n)
     if isinstance(ans, Farkas):  # pragma: no cover - the enumeration certified the interior
         raise AssertionError("internal error: an enumerated region with empty interior")
@@ -383,7 +369,7 @@ def _seeds(n: int, count: int = 4) -> list[tuple[fmpq, ...]]:
     return pts
 
 
-def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, engine: str = "auto",
+def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: str = "auto",
          deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
          recorder: TreeRecorder | None = None, points: bool = True) -> Iterator[Region]:
     """Lazily enumerate the common refinement of the activation regions of ``nets``.
@@ -404,8 +390,7 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, engine: s
         raise InputError("the networks have different input dimensions")
     progress = progress or null_progress()
     rows = domain_rows(domain, n)
-    engine = choose_engine(n, engine)
-    root = root_cell(n, rows, engine, _seeds(n) if engine == "lp" else ())
+    root = root_cell(n, rows, method, _seeds(n))
     if root is None:
         raise InputError("the domain has empty interior (it must be full-dimensional)")
     compiled = [_Compiled(net) for net in nets]
@@ -476,18 +461,19 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, engine: s
             break
 
 
-def regions(net: Network, domain: Polyhedron | None = None, *, engine: str = "auto",
+def regions(net: Network, domain: Polyhedron | None = None, *, method: str = "auto",
             deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
             points: bool = True) -> Iterator[Region]:
     """Lazily enumerate the activation regions of a rational ReLU network (see module doc).
 
     ``domain``: ``None`` for ``R^n``, or a full-dimensional :class:`Box`/:class:`Polyhedron`
-    (regions are then the cells of its interior). ``engine``: ``"auto"`` (generators for
-    ``n ≤ 6``, LP otherwise), ``"generators"`` or ``"lp"``. ``points=False``: interior points
+    (regions are then the cells of its interior). ``method``: how cells are held,
+    :func:`exactnet.polyhedra.cell_method` (``"auto"``: generators for ``n ≤ 6``, LP otherwise;
+    ``"generators"``; ``"lp"``). ``points=False``: interior points
     only on demand (faster when the consumer needs patterns and maps only). Raises
     :class:`~exactnet.deadline.TimeLimitReached` when ``deadline`` passes.
     """
-    return walk([net], domain, engine=engine, deadline=deadline, progress=progress, points=points)
+    return walk([net], domain, method=method, deadline=deadline, progress=progress, points=points)
 
 
 def common_refinement(nets: Sequence[Network], domain: Polyhedron | None = None, **kwargs) -> Iterator[Region]:

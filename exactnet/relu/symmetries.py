@@ -45,10 +45,10 @@ from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..network import Layer, Network
 from ..network.domain import Polyhedron
 from ..numbers import number_json
-from .cells import primitive_row
+from ..polyhedra import primitive_row
 from .functional_dimension import FunctionalDimension, functional_dimension, region_forms
 from .jacobian import IntegerNetwork, compile_network
-from .open_polyhedra import Interior, decide
+from ..polyhedra import Interior, decide
 from .regions import domain_rows, regions, require_rational_relu
 
 #: Cap on the subsets examined by the layerwise general-position test.

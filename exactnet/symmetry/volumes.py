@@ -28,7 +28,9 @@ from typing import Sequence
 from flint import fmpq, fmpq_mat
 
 from ..errors import InputError
+from ..linalg import rank
 from ..network import Layer, Network
+from ..polyhedra import ClosedPolyhedron
 from .groups import SymmetryGroup, act
 
 Constraint = tuple  # (coefficients a, constant c): a·x + c ≥ 0
@@ -73,18 +75,8 @@ def domain_constraints(group: SymmetryGroup, bound) -> list[Constraint]:
     return cons
 
 
-def _ppl_polyhedron(constraints: Sequence[Constraint], n: int):
-    import ppl
-
-    poly = ppl.C_Polyhedron(n, "universe")
-    for a, c in constraints:
-        vals = [fmpq(v) for v in a] + [fmpq(c)]
-        den = 1
-        for v in vals:
-            den = den * int(v.q) // math.gcd(den, int(v.q))
-        ints = [int(v.p) * (den // int(v.q)) for v in vals]
-        poly.add_constraint(ppl.Linear_Expression(ints[:-1], ints[-1]) >= 0)
-    return poly
+def _closed_polyhedron(constraints: Sequence[Constraint], n: int) -> ClosedPolyhedron:
+    return ClosedPolyhedron.from_rational(n, constraints)
 
 
 @dataclass(frozen=True)
@@ -99,21 +91,18 @@ class Polytope:
 
 def polytope(constraints: Sequence[Constraint], n: int) -> Polytope:
     """Vertices (exact) and facets of ``{x : a·x + c ≥ 0}`` via PPL; must be bounded."""
-    poly = _ppl_polyhedron(constraints, n)
+    poly = _closed_polyhedron(constraints, n)
     if not poly.is_bounded():
         raise InputError("the polyhedron is unbounded")
-    verts = []
-    for g in poly.minimized_generators():
-        if not g.is_point():  # pragma: no cover - bounded polyhedra have only points
-            raise InputError("unexpected ray or line")
-        d = int(g.divisor())
-        verts.append(tuple(fmpq(int(c), d) for c in g.coefficients()))
+    verts, unbounded = poly.vertices()
+    if unbounded:  # pragma: no cover - bounded polyhedra have only points
+        raise InputError("unexpected ray or line")
     facets = []
-    for c in poly.minimized_constraints():
-        coeffs = tuple(fmpq(int(v)) for v in c.coefficients())
-        facets.append((coeffs, fmpq(int(c.inhomogeneous_term()))))
-        if c.is_equality():
-            facets.append((tuple(-v for v in coeffs), -fmpq(int(c.inhomogeneous_term()))))
+    for g, h, equality in poly.minimized_constraints():
+        coeffs = tuple(fmpq(v) for v in g)
+        facets.append((coeffs, fmpq(h)))
+        if equality:
+            facets.append((tuple(-v for v in coeffs), -fmpq(h)))
     return Polytope(n, tuple(verts), tuple(facets), poly.affine_dimension())
 
 
@@ -121,8 +110,7 @@ def _affine_rank(points: Sequence[tuple]) -> int:
     if len(points) <= 1:
         return 0
     base = points[0]
-    rows = [[p[i] - base[i] for i in range(len(base))] for p in points[1:]]
-    return fmpq_mat(len(rows), len(base), [v for r in rows for v in r]).rank()
+    return rank([[p[i] - base[i] for i in range(len(base))] for p in points[1:]], len(base))
 
 
 def triangulate(p: Polytope) -> list[tuple[int, ...]]:
@@ -252,15 +240,12 @@ def check_tiling(group: SymmetryGroup, bound) -> TilingCheck:
     S = group.num_parameters
     base = domain_constraints(group, bound)
     images = [image_constraints(group, g, base) for g in elements(group)]
-    polys = [_ppl_polyhedron(c, S) for c in images]
+    polys = [_closed_polyhedron(c, S) for c in images]
     total = sum((polytope_volume(polytope(c, S)) for c in images), fmpq(0))
     worst = -1
     for i in range(len(polys)):
         for j in range(i + 1, len(polys)):
-            import ppl
-
-            inter = ppl.C_Polyhedron(polys[i])
-            inter.intersection_assign(polys[j])
+            inter = polys[i].intersection(polys[j])
             worst = max(worst, -1 if inter.is_empty() else inter.affine_dimension())
     box = fmpq(2 * fmpq(bound)) ** S
     return TilingCheck(total == box and worst < S, len(images), total, box, worst)

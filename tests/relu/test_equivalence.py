@@ -307,17 +307,17 @@ def test_timeout_gives_unknown():
     assert res.equivalent is None and "time limit" in res.reason
 
 
-@pytest.mark.parametrize("engine", ["generators", "lp"])
-def test_region_tree_certificates_from_both_engines(engine):
+@pytest.mark.parametrize("method", ["generators", "lp"])
+def test_region_tree_certificates_from_both_engines(method):
     for name in ("E1-mix", "E1-trade", "E4", "E5"):
         a, b, _ = DEEP[name]
-        res = equivalent(a, b, tiers="d", engine=engine, certificate=True)
+        res = equivalent(a, b, tiers="d", method=method, certificate=True)
         assert res.equivalent is True and res.tier == "d"
         obj = certified(res)
         assert obj["evidence"]["method"] == "region_tree"
     box = Box.from_bounds([-1, -1], [2, 1])
     a, b, _ = DEEP["E1-mix"]
-    res = equivalent(a, b, box, tiers="d", engine=engine, certificate=True)
+    res = equivalent(a, b, box, tiers="d", method=method, certificate=True)
     assert res.equivalent is True
     certified(res)
 

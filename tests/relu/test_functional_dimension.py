@@ -15,7 +15,7 @@ from exactnet.relu.functional_dimension import (EXACT_KERNEL, MODULAR, NO_SMOOTH
                                                 decisive_set, functional_dimension, parse_batch)
 from exactnet.relu.jacobian import (NotSmoothError, compile_network, jacobian_at, preactivation_signs, scaling_vectors,
                                     upper_bound)
-from exactnet.relu.ranks import kernel_candidates, rational_reconstruction
+from exactnet.linalg.modular import kernel_candidates, rational_reconstruction
 from exactnet.relu.regions import regions
 
 from .nets import lists, net_from, permute, random_net, scale
@@ -288,7 +288,7 @@ def test_modular_region_rows_are_the_residues_of_the_exact_rows(seed):
     """The batched NumPy rows modulo a 31-bit prime equal the exact integer rows of every pattern
     reduced modulo that prime (labels 0 and −1 both mask the neuron out)."""
     from exactnet.relu.jacobian import VECTOR_PRIME_BITS, free_columns, modular_network, modular_region_rows, region_rows
-    from exactnet.relu.ranks import random_prime
+    from exactnet.linalg.modular import random_prime
 
     rnd = random.Random(seed)
     widths = [rnd.randint(1, 4)] + [rnd.randint(1, 5) for _ in range(rnd.randint(1, 3))] + [rnd.randint(1, 3)]
@@ -325,7 +325,7 @@ def test_modular_span_keeps_the_greedy_basis_whatever_the_batches(seed):
     import numpy as np
 
     from exactnet.relu.jacobian import _matmul_mod
-    from exactnet.relu.ranks import ModularSpan, independent_rows, random_prime
+    from exactnet.linalg.modular import ModularSpan, independent_rows, random_prime
 
     rnd = random.Random(seed)
     p = random_prime(rnd, 31)
@@ -354,7 +354,7 @@ def test_modular_span_keeps_the_greedy_basis_whatever_the_batches(seed):
 def test_mulmod_is_exact():
     import numpy as np
 
-    from exactnet.relu.ranks import mulmod
+    from exactnet.linalg.modular import mulmod
 
     p = 2**31 - 1
     rng = np.random.default_rng(5)

@@ -1,4 +1,4 @@
-"""Exact activation regions (relu.md §4, §5.5.2): hand-checkable counts, both engines, exact data."""
+"""Exact activation regions (relu.md §4, §5.5.2): hand-checkable counts, both cell methods, exact data."""
 
 import random
 
@@ -43,10 +43,10 @@ T_CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(T_CASES))
-@pytest.mark.parametrize("engine", ["generators", "lp"])
-def test_reference_region_counts(name, engine):
+@pytest.mark.parametrize("method", ["generators", "lp"])
+def test_reference_region_counts(name, method):
     widths, theta, expected = T_CASES[name]
-    assert count_regions(net_theta(widths, theta), engine=engine) == expected
+    assert count_regions(net_theta(widths, theta), method=method) == expected
 
 
 def test_t7_regions_exactly():
@@ -135,12 +135,12 @@ def _pattern_at(net, x):
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 10**6), st.integers(1, 3), st.lists(st.integers(1, 4), min_size=1, max_size=3))
 def test_regions_are_exact(seed, n, hidden):
-    """Both engines find the same patterns; every region's point, pattern and map are exact; and
+    """Both cell methods find the same patterns; every region's point, pattern and map are exact; and
     every random input with non-zero preactivations falls in an enumerated pattern."""
     rnd = random.Random(seed)
     net = random_net(rnd, [n] + hidden + [rnd.randint(1, 2)])
-    gen = list(regions(net, engine="generators"))
-    lp = list(regions(net, engine="lp"))
+    gen = list(regions(net, method="generators"))
+    lp = list(regions(net, method="lp"))
     assert {r.pattern for r in gen} == {r.pattern for r in lp}
     assert len({r.pattern for r in gen}) == len(gen)
     for r in gen + lp:
@@ -161,19 +161,19 @@ def test_regions_are_exact(seed, n, hidden):
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10**6), st.integers(1, 3), st.lists(st.integers(1, 4), min_size=1, max_size=3),
        st.sampled_from(["generators", "lp"]), st.booleans())
-def test_regions_without_points_are_the_same_regions(seed, n, hidden, engine, boxed):
+def test_regions_without_points_are_the_same_regions(seed, n, hidden, method, boxed):
     """``points=False`` enumerates the same regions in the same order (same rows and maps); the
     interior point computed on demand lies in the region (and the box) and has the region's
     pattern."""
     rnd = random.Random(seed)
     net = random_net(rnd, [n] + hidden + [1])
     box = Box.from_bounds([-1] * n, [fmpq(1, 2)] * n) if boxed else None
-    eager = list(regions(net, box, engine=engine))
-    lazy = list(regions(net, box, engine=engine, points=False))
+    eager = list(regions(net, box, method=method))
+    lazy = list(regions(net, box, method=method, points=False))
     assert [r.pattern for r in lazy] == [r.pattern for r in eager]
     assert [r.rows for r in lazy] == [r.rows for r in eager]
     assert [r.maps for r in lazy] == [r.maps for r in eager]
-    assert count_regions(net, box, engine=engine) == len(eager)
+    assert count_regions(net, box, method=method) == len(eager)
     for r in lazy:
         assert r.dim == n and r.contains(r.point)
         if box is not None:
@@ -216,13 +216,12 @@ def test_common_refinement_of_two_networks():
 
 
 def test_exact_without_highspy(monkeypatch):
-    """The LP engine stays exact and complete when HiGHS is unavailable (PPL MIP fallback)."""
-    import exactnet.relu.open_polyhedra as op
+    """The LP cell method stays exact and complete when HiGHS is unavailable (PPL MIP fallback)."""
+    import exactnet.polyhedra.highs_backend as hb
 
     net = random_net(random.Random(4), (2, 4, 3, 1))
-    expected = {r.pattern for r in regions(net, engine="lp")}
-    monkeypatch.setattr(op, "_highs", lambda: None)
-    monkeypatch.setattr(op, "new_solver", lambda: None)
-    got = list(regions(net, engine="lp"))
+    expected = {r.pattern for r in regions(net, method="lp")}
+    monkeypatch.setattr(hb, "_highs", lambda: None)
+    got = list(regions(net, method="lp"))
     assert {r.pattern for r in got} == expected
     assert all(r.map(r.point) == tuple(forward_exact(net, r.point)) for r in got)

@@ -27,11 +27,12 @@ import random
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq
 
 from ...errors import InputError, UnsupportedError
 from ...network import Network
 from ...network.evaluate import preactivations
+from ...linalg import rank
 from ...numbers import number_json
 
 
@@ -168,12 +169,6 @@ def _values(fields, sub) -> list[list[fmpq]]:
     return out
 
 
-def _rank(rows, ncols) -> int:
-    if not rows:
-        return 0
-    return fmpq_mat(len(rows), ncols, [v for r in rows for v in r]).rank()
-
-
 def _bracket(X, Y, syms, cache):
     import sympy
 
@@ -248,7 +243,7 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
     basis, rows = [], []
     for F in gens:  # prune to fields independent as functions (tested at θ and nearby points)
         cand = rows + [tuple(v for pr in probes for v in _values([F], pr)[0])]
-        if _rank(cand, D * len(probes)) > len(rows):
+        if rank(cand, D * len(probes)) > len(rows):
             basis.append(F)
             rows = cand
     # explicit laws
@@ -280,8 +275,8 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
                 region = (f"W2[{j + 1},:] >= 0, b2[{j + 1}] >= 0, W2[{k + 1},:] >= 0, b2[{k + 1}] >= 0"
                           " (both always active on the orthant)")
                 found.append(Law(f"block {j + 1},{k + 1}", "block", str(Q), region, verify(Q), _exact(Q, sub), Q))
-    field_rank = _rank(_values(basis, sub), D)
-    law_rank = _rank([[_exact(sympy.diff(l.expr, x), sub) for x in syms]
+    field_rank = rank(_values(basis, sub), D)
+    law_rank = rank([[_exact(sympy.diff(l.expr, x), sub) for x in syms]
                       for l in found if l.verified], D)
     algebra, frontier = list(basis), list(basis)
     depth = 0
@@ -301,17 +296,17 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
                 if all(z == 0 for z in Z):
                     continue
                 cand = rows + [tuple(v for pr in probes for v in _values([Z], pr)[0])]
-                if _rank(cand, D * len(probes)) > len(rows):
+                if rank(cand, D * len(probes)) > len(rows):
                     new.append(Z)
                     rows = cand
                     at_theta.append(_values([Z], sub)[0])
-                    if _rank(at_theta, D) == D - law_rank:
+                    if rank(at_theta, D) == D - law_rank:
                         done = True
                         break
             if done:
                 break
         algebra += new
-        r = _rank(_values(algebra, sub), D)
+        r = rank(_values(algebra, sub), D)
         if r == D - law_rank:  # dim Lie <= D - (independent laws): the count is determined
             rank_theta = r
             break

@@ -73,7 +73,7 @@ def full_row_rank(p: ThreeLayer) -> int:
     exact rational rank decides."""
     import math
 
-    from flint import nmod_mat
+    from ...linalg import modular_rank
 
     rows = []
     for r in p.W1:
@@ -82,7 +82,7 @@ def full_row_rank(p: ThreeLayer) -> int:
             den = den * int(v.q) // math.gcd(den, int(v.q))
         rows.append([int(v.p) * (den // int(v.q)) for v in r])
     prime = 2305843009213693951  # 2^61 − 1 (a Mersenne prime)
-    if nmod_mat(p.n1, p.n0, [x % prime for r in rows for x in r], prime).rank() == p.n1:
+    if modular_rank([[x % prime for x in r] for r in rows], p.n0, prime) == p.n1:
         return p.n1
     return p.w1_matrix.rank()
 

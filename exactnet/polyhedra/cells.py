@@ -7,15 +7,15 @@ whether ``e > 0`` on the whole cell, ``e < 0`` on the whole cell, or ``e`` takes
 hyperplane ``e = 0`` cuts the cell into two full-dimensional children; relu.md §4 step 2,
 §5.3.2 step 2). A neuron whose sign is fixed on the cell never splits it.
 
-Two exact engines (performance.md):
+Two exact methods (chosen by :func:`~.choose.cell_method`):
 
-* :class:`GeneratorCell` (small input dimension, default ``n ≤ 6``): the closure is a PPL
-  ``C_Polyhedron``; the sign of ``e`` on it is read off its minimized generators (points, rays,
-  lines). The double-description conversion is cheap in low dimension.
+* :class:`GeneratorCell` (small input dimension, default ``n ≤ 6``): the closure is a
+  :class:`~.ppl_backend.ClosedPolyhedron`; the sign of ``e`` on it is read off its minimized
+  generators (points, rays, lines). The double-description conversion is cheap in low dimension.
 * :class:`LPCell` (any dimension): known interior points decide splits for free; otherwise one
-  linear program (HiGHS proposal verified exactly, PPL ``MIP_Problem`` fallback; see
-  :mod:`exactnet.relu.open_polyhedra`) gives an interior point of the other side or a Farkas
-  certificate that the form's sign is fixed.
+  linear program (:func:`~.lp.decide`: a HiGHS proposal verified exactly, the exact PPL
+  fallback) gives an interior point of the other side or a Farkas certificate that the form's
+  sign is fixed.
 
 All rows are primitive integer vectors (:func:`primitive_row`), so a form parallel to an existing
 row is recognised by a dictionary lookup (its sign is then fixed, with a trivial certificate).
@@ -29,39 +29,14 @@ from typing import Sequence
 
 from flint import fmpq, fmpq_mat, fmpz_mat
 
-from .open_polyhedra import Farkas, Interior, Row, decide, float_rows, is_farkas, is_interior, new_solver
-from .open_polyhedra import value_at as row_value
+from .choose import backends, cell_method
+from .lp import decide
+from .ppl_backend import ClosedPolyhedron
+from .rows import Farkas, Row, is_farkas, is_interior, negate
+from .rows import value_at as row_value
 
-#: Input dimension up to which the generator engine is the default.
-GENERATOR_ENGINE_MAX_DIM = 6
 #: How many known interior points an LP cell carries.
 MAX_POINTS = 6
-
-
-def primitive_row(g: Sequence, h) -> Row:
-    """The primitive integer row positively proportional to the rational form ``g·x + h``.
-
-    Multiply by the lcm of the denominators, then divide by the gcd of all entries (the zero form
-    stays zero). Two forms are positively proportional iff their primitive rows are equal.
-    """
-    entries = list(g) + [h]
-    den = 1
-    for v in entries:
-        q = int(v.q) if isinstance(v, fmpq) else 1
-        if q != 1:
-            den = den * q // math.gcd(den, q)
-    ints = [int(v.p) * (den // int(v.q)) if isinstance(v, fmpq) else int(v) * den for v in entries]
-    div = 0
-    for a in ints:
-        div = math.gcd(div, a)
-    if div > 1:
-        ints = [a // div for a in ints]
-    return tuple(ints[:-1]), ints[-1]
-
-
-def negate(row: Row) -> Row:
-    g, h = row
-    return tuple(-a for a in g), -h
 
 
 @dataclass(frozen=True)
@@ -115,7 +90,7 @@ def _extend_keys(keys: dict, rows: tuple[Row, ...], start: int) -> dict:
 
 
 class GeneratorCell(_CellBase):
-    """A cell whose closure is held as a PPL ``C_Polyhedron`` (sign tests on generators)."""
+    """A cell whose closure is held in double description (sign tests on generators)."""
 
     __slots__ = ("n", "rows", "poly", "_keys", "_gens", "_point", "_matrix", "_bases")
 
@@ -128,27 +103,12 @@ class GeneratorCell(_CellBase):
 
     @classmethod
     def root(cls, n: int, rows: Sequence[Row], point: Sequence[fmpq]) -> "GeneratorCell":
-        import ppl
-
-        poly = ppl.C_Polyhedron(n, "universe")
-        for g, h in rows:
-            poly.add_constraint(ppl.Linear_Expression(g, h) >= 0)
         rows = tuple(rows)
-        return cls(n, rows, poly, _extend_keys({}, rows, 0), tuple(point))
+        return cls(n, rows, ClosedPolyhedron(n, rows), _extend_keys({}, rows, 0), tuple(point))
 
     def _generators(self):
         if self._gens is None:
-            gens = []
-            for gen in self.poly.minimized_generators():
-                kind = gen.type()
-                coeffs = tuple(map(int, gen.coefficients()))
-                if kind == "point":
-                    gens.append((0, coeffs, int(gen.divisor())))
-                elif kind == "ray":
-                    gens.append((1, coeffs, 0))
-                else:  # a line (a closed polyhedron has no closure points)
-                    gens.append((2, coeffs, 0))
-            self._gens = gens
+            self._gens = self.poly.generators()
         return self._gens
 
     def _generator_matrix(self):
@@ -234,11 +194,8 @@ class GeneratorCell(_CellBase):
         return self._bases[idx]
 
     def child(self, decision: Decision, row: Row, side: int) -> "GeneratorCell":
-        import ppl
-
         new_row = row if side > 0 else negate(row)
-        poly = ppl.C_Polyhedron(self.poly)
-        poly.add_constraint(ppl.Linear_Expression(*new_row) >= 0)
+        poly = self.poly.with_row(new_row)
         rows = self.rows + (new_row,)
         return GeneratorCell(self.n, rows, poly, _extend_keys(self._keys, rows, len(self.rows)))
 
@@ -276,31 +233,28 @@ class GeneratorCell(_CellBase):
 class LPCell(_CellBase):
     """A cell held as its rows plus a few exact interior points (LP-based sign decisions)."""
 
-    __slots__ = ("n", "rows", "points", "_keys", "_fdata", "_solver", "_matrix")
+    __slots__ = ("n", "rows", "points", "_keys", "_prepared", "_session", "_matrix")
 
-    def __init__(self, n: int, rows: tuple[Row, ...], points: tuple, keys: dict, fdata, solver):
+    def __init__(self, n: int, rows: tuple[Row, ...], points: tuple, keys: dict, prepared, session):
         self.n, self.rows, self.points, self._keys = n, rows, points, keys
-        self._fdata, self._solver = fdata, solver
+        self._prepared, self._session = prepared, session
         self._matrix = None
 
     @classmethod
-    def root(cls, n: int, rows: Sequence[Row], points: Sequence[Sequence[fmpq]]) -> "LPCell":
+    def root(cls, n: int, rows: Sequence[Row], points: Sequence[Sequence[fmpq]], method: str = "auto") -> "LPCell":
+        """The root cell; ``method`` chooses the LP backends (one session for the whole tree)."""
         rows = tuple(rows)
         pts = tuple(tuple(p) for p in points if is_interior(rows, p))
         if not pts:
             pts = (decide(rows, n).point,)
-        fdata = float_rows(rows) if rows else _empty_fdata(n)
-        return cls(n, rows, pts[:MAX_POINTS], _extend_keys({}, rows, 0), fdata, new_solver())
+        session = backends(method)
+        first = session[0]
+        prepared = first.prepare(rows, n) if hasattr(first, "prepare") else None
+        return cls(n, rows, pts[:MAX_POINTS], _extend_keys({}, rows, 0), prepared, session)
 
     def _with_row(self, row: Row):
-        if self._fdata is None:
-            return None
-        extra = float_rows([row])
-        if extra is None:
-            return None
-        import numpy as np
-
-        return np.vstack([self._fdata, extra])
+        first = self._session[0]
+        return first.extend(self._prepared, row) if hasattr(first, "extend") else None
 
     def _point_matrix(self):
         if self._matrix is not None:
@@ -340,7 +294,7 @@ class LPCell(_CellBase):
                 continue
             sign = 1 if pos else -1
             other = negate(row) if sign > 0 else row
-            ans = decide(self.rows + (other,), self.n, float_data=self._with_row(other), solver=self._solver)
+            ans = decide(self.rows + (other,), self.n, prepared=self._with_row(other), session=self._session)
             if isinstance(ans, Farkas):
                 out[j] = Decision(sign, ans)
             elif sign > 0:
@@ -367,40 +321,27 @@ class LPCell(_CellBase):
         rows = self.rows + (new_row,)
         pts = decision.pos_points if side > 0 else decision.neg_points
         return LPCell(self.n, rows, tuple(pts[:MAX_POINTS]), _extend_keys(self._keys, rows, len(self.rows)),
-                      self._with_row(new_row), self._solver)
+                      self._with_row(new_row), self._session)
 
     def point(self) -> tuple[fmpq, ...]:
         return self.points[0]
 
 
-def _empty_fdata(n: int):
-    import numpy as np
-
-    return np.empty((0, n + 1))
-
-
-def root_cell(n: int, rows: Sequence[Row], engine: str, seeds: Sequence[Sequence[fmpq]] = ()):
-    """The root cell (the interior of the domain given by ``rows``; ``R^n`` when empty).
-
-    Returns ``None`` when the domain has empty interior.
-    """
-    ans = decide(list(rows), n, hints=list(seeds))
+def root_cell(n: int, rows: Sequence[Row], method: str = "auto", seeds: Sequence[Sequence[fmpq]] = ()):
+    """The root cell (the interior of the domain given by ``rows``; ``R^n`` when empty), held by
+    the cell method :func:`~.choose.cell_method` picks for ``n`` (``method``: ``"auto"``,
+    ``"generators"`` or ``"lp"``). Returns ``None`` when the domain has empty interior."""
+    method = cell_method(n, method)
+    if method == "lp":
+        seeds = list(seeds)
+    else:
+        seeds = []
+    ans = decide(list(rows), n, hints=seeds)
     if isinstance(ans, Farkas):
         return None
-    if engine == "generators":
+    if method == "generators":
         return GeneratorCell.root(n, rows, ans.point)
     return LPCell.root(n, rows, [ans.point] + [tuple(s) for s in seeds])
 
 
-def choose_engine(n: int, engine: str = "auto") -> str:
-    if engine == "auto":
-        return "generators" if n <= GENERATOR_ENGINE_MAX_DIM else "lp"
-    if engine not in ("generators", "lp"):
-        raise ValueError(f"unknown engine {engine!r}")
-    return engine
-
-
-__all__ = [
-    "Decision", "GeneratorCell", "LPCell", "choose_engine", "negate", "primitive_row", "root_cell", "row_value",
-    "GENERATOR_ENGINE_MAX_DIM", "Interior",
-]
+__all__ = ["Decision", "GeneratorCell", "LPCell", "root_cell"]

@@ -1,0 +1,199 @@
+"""The float proposer: HiGHS (the only module that imports ``highspy``).
+
+Floats only *propose*; nothing here is returned unverified. For the open polyhedron
+``{g_i·x + h_i > 0}`` HiGHS solves ``max s`` subject to ``g_i·x + h_i ≥ s·‖g_i‖_∞``, ``s ≤ 1`` in
+float64; a positive optimum is rounded to nearby dyadic rationals and every strict inequality
+is checked exactly; otherwise the dual solution's support gives an exact Farkas vector (the dual
+equations solved over ``Q`` on that support) that is checked exactly. When a proposal does not
+verify, :meth:`HighsProposer.open_interior` answers ``None`` and the caller asks the exact backend.
+
+One :class:`HighsProposer` holds one reusable HiGHS instance (a *session*): use one per thread or
+process (e.g. one per region enumeration), never share it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+from flint import fmpq, fmpq_mat
+
+from .backend import Capabilities
+from .rows import Farkas, Interior, Row, is_farkas, is_interior, norm
+
+
+def highs_available() -> bool:
+    """Whether ``highspy`` can be imported."""
+    return _highs() is not None
+
+
+def _highs():
+    try:
+        import highspy
+    except ImportError:  # the exact fallback is complete
+        return None
+    return highspy
+
+
+def float_rows(rows: Sequence[Row]):
+    """Rows ``(g, h)`` as a float array ``[g/‖g‖_∞, h/‖g‖_∞]`` (``None`` on overflow)."""
+    import numpy as np
+
+    out = np.empty((len(rows), (len(rows[0][0]) + 1) if rows else 1))
+    try:
+        for i, (g, h) in enumerate(rows):
+            nu = max((abs(a) for a in g), default=0) or 1
+            out[i, :-1] = [a / nu for a in g]
+            out[i, -1] = h / nu
+    except OverflowError:
+        return None
+    return out
+
+
+class HighsProposer:
+    """Float LP proposals for the open-feasibility question, verified exactly (module docstring)."""
+
+    name = "highs"
+    capabilities = Capabilities(exact=False, algebraic=False, optimum=False)
+
+    def __init__(self):
+        self._solver = None
+
+    def prepare(self, rows: Sequence[Row], n: int):
+        """The rows in the proposer's own form (normalised floats; ``None`` on overflow)."""
+        if not rows:
+            import numpy as np
+
+            return np.empty((0, n + 1))
+        return float_rows(rows)
+
+    def extend(self, prepared, row: Row):
+        """``prepared`` with one more row (``None`` when either part overflows)."""
+        if prepared is None:
+            return None
+        extra = float_rows([row])
+        if extra is None:
+            return None
+        import numpy as np
+
+        return np.vstack([prepared, extra])
+
+    def _instance(self):
+        if self._solver is None:
+            highspy = _highs()
+            if highspy is None:
+                return None
+            self._solver = highspy.Highs()
+            self._solver.setOptionValue("output_flag", False)
+        return self._solver
+
+    def open_interior(self, rows: list[Row], n: int, prepared=None) -> Interior | Farkas | None:
+        """A verified interior point or Farkas vector for ``{g_i·x + h_i > 0}`` (rows with
+        ``g ≠ 0``), or ``None`` when HiGHS is missing or its proposal does not verify."""
+        highspy = _highs()
+        if highspy is None:
+            return None
+        import numpy as np
+
+        m = len(rows)
+        data = prepared if prepared is not None and len(prepared) == m else float_rows(rows)
+        if data is None or not np.all(np.isfinite(data)):
+            return None
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        lp.num_col_ = n + 1
+        lp.num_row_ = m
+        cost = np.zeros(n + 1)
+        cost[n] = 1.0
+        lp.col_cost_ = cost
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.col_lower_ = np.full(n + 1, -inf)
+        upper = np.full(n + 1, inf)
+        upper[n] = 1.0
+        lp.col_upper_ = upper
+        lp.row_lower_ = np.full(m, -inf)
+        lp.row_upper_ = np.ascontiguousarray(data[:, n])
+        matrix = np.empty((m, n + 1))
+        matrix[:, :n] = -data[:, :n]
+        matrix[:, n] = 1.0
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = np.arange(0, m * (n + 1) + 1, n + 1, dtype=np.int32)
+        lp.a_matrix_.index_ = np.tile(np.arange(n + 1, dtype=np.int32), m)
+        lp.a_matrix_.value_ = matrix.ravel()
+        lp.a_matrix_.num_col_ = n + 1
+        lp.a_matrix_.num_row_ = m
+        solver = self._instance()
+        solver.passModel(lp)
+        solver.run()
+        if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        sol = solver.getSolution()
+        s_star = solver.getInfo().objective_function_value
+        if s_star > 1e-9:
+            point = _rationalize_point(rows, list(sol.col_value)[:n], s_star, n)
+            return Interior(point) if point is not None else None
+        if sol.dual_valid:
+            return _repair_farkas(rows, list(sol.row_dual), n)
+        return None
+
+
+def _rationalize_point(rows: list[Row], x: list[float], s_star: float, n: int) -> tuple[fmpq, ...] | None:
+    if not all(math.isfinite(v) for v in x):
+        return None
+    k = max(0, math.ceil(math.log2(4 * n / s_star)))
+    for bits in (k, k + 8, k + 20):
+        scale = 1 << bits
+        cand = tuple(fmpq(round(v * scale), scale) for v in x)
+        if is_interior(rows, cand):
+            return cand
+    cand = tuple(fmpq(*v.as_integer_ratio()) for v in x)
+    return cand if is_interior(rows, cand) else None
+
+
+def _repair_farkas(rows: list[Row], duals: list[float], n: int) -> Farkas | None:
+    """Exact multipliers on the support of a floating-point dual solution, or ``None``."""
+    mags = [abs(d) for d in duals]
+    top = max(mags, default=0.0)
+    if not top > 0:
+        return None
+    support = [i for i, d in enumerate(mags) if d > 1e-9 * top]
+    # unknowns y_i (i in support) multiply the raw integer rows; equations: Σ y_i g_i = 0 and
+    # Σ y_i ‖g_i‖ = 1 (normalisation).
+    k = len(support)
+    eqs = fmpq_mat(n + 1, k + 1)
+    for c, i in enumerate(support):
+        g, _h = rows[i]
+        for r in range(n):
+            eqs[r, c] = g[r]
+        eqs[n, c] = norm(g)
+    eqs[n, k] = 1
+    red, rank = eqs.rref()
+    pivots = []
+    r = 0
+    for c in range(k + 1):
+        if r < rank and red[r, c] != 0:
+            pivots.append(c)
+            r += 1
+    if k in pivots:  # inconsistent system
+        return None
+    free = [c for c in range(k) if c not in pivots]
+    guess = {}
+    for c in free:
+        i = support[c]
+        guess[c] = fmpq(round(mags[i] / norm(rows[i][0]) * (1 << 30)), 1 << 30)
+    y = [fmpq(0)] * k
+    for c in free:
+        y[c] = guess[c]
+    for r, c in enumerate(pivots):
+        val = red[r, k]
+        for f in free:
+            if red[r, f] != 0:
+                val -= red[r, f] * guess[f]
+        y[c] = val / red[r, c]
+    mult = tuple((support[c], y[c]) for c in range(k) if y[c] != 0)
+    if is_farkas(rows, mult, n):
+        return Farkas(mult)
+    return None
+
+
+__all__ = ["HighsProposer", "float_rows", "highs_available"]

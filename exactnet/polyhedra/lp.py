@@ -1,0 +1,92 @@
+"""The exact decisions about polyhedra: is an open polyhedron non-empty (an interior point or a
+Farkas proof), and the exact optimum of a linear program with its dual multipliers.
+
+An *open polyhedron* with integer data is ``O = {x ∈ R^n : g_i·x + h_i > 0, i = 1..m}``.
+Exactly one of the following holds (Motzkin's transposition theorem):
+
+* ``O`` contains a rational point ``x*`` (an :class:`~.rows.Interior`), or
+* there is ``y ≥ 0``, ``y ≠ 0`` with ``Σ y_i g_i = 0`` and ``Σ y_i h_i ≤ 0`` (a
+  :class:`~.rows.Farkas` certificate): then ``Σ y_i (g_i·x + h_i) ≤ 0`` for every ``x``.
+
+For a closed polyhedron ``P = {x : g_i·x + h_i ≥ 0}`` with non-empty interior, ``O`` is its
+interior; ``O = ∅`` means ``P`` is empty or lower-dimensional (docs/relu.md, "Exact LP").
+
+:func:`decide` asks the backends chosen by :func:`~.choose.backends` in turn (a float proposer
+first, when available; the exact PPL backend last, which always answers) and verifies the answer
+exactly before returning it.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from flint import fmpq
+
+from .choose import backends
+from .ppl_backend import PPLExact
+from .rows import Farkas, Infeasible, Interior, Optimum, Row, Unbounded, is_farkas, is_interior, is_optimum
+
+
+def decide(rows: Sequence[Row], n: int, hints: Sequence[Sequence[fmpq]] = (), method: str = "auto",
+           prepared=None, session=None) -> Interior | Farkas:
+    """An exact interior point of ``{g_i·x + h_i > 0}``, or an exact Farkas certificate.
+
+    ``hints`` are candidate points tried first (exactly). ``method`` chooses the backends
+    (:func:`~.choose.backends`); ``session`` may pass backends already made (reusing their
+    solver instances) and ``prepared`` the rows already in the first backend's own form
+    (``HighsProposer.prepare``); both only save time. The answer is always verified exactly.
+    """
+    live = []
+    for i, (g, h) in enumerate(rows):
+        if not any(g):
+            if h <= 0:
+                return Farkas(((i, fmpq(1)),))
+            continue
+        live.append(i)
+    for x in hints:
+        if is_interior(rows, x):
+            return Interior(tuple(x))
+    if not live:
+        return Interior(tuple(fmpq(0) for _ in range(n)))
+    sub = [rows[i] for i in live]
+    if prepared is not None and len(live) < len(rows):
+        prepared = prepared[live]
+    answer = None
+    for k, backend in enumerate(session if session is not None else backends(method)):
+        answer = backend.open_interior(sub, n, prepared) if k == 0 and prepared is not None \
+            else backend.open_interior(sub, n)
+        if answer is not None:
+            break
+    if answer is None:  # pragma: no cover - the exact backend always answers
+        answer = PPLExact().open_interior(sub, n)
+    if isinstance(answer, Farkas):
+        answer = Farkas(tuple((live[i], y) for i, y in answer.multipliers))
+        if not is_farkas(rows, answer.multipliers, n):  # pragma: no cover - would be a bug
+            raise AssertionError("internal error: unverified Farkas certificate")
+    elif not is_interior(rows, answer.point):  # pragma: no cover - would be a bug
+        raise AssertionError("internal error: unverified interior point")
+    return answer
+
+
+def interior_point(rows: Sequence[Row], n: int, hints: Sequence[Sequence[fmpq]] = ()) -> tuple[fmpq, ...] | None:
+    """An exact interior point, or ``None`` when the open polyhedron is empty."""
+    ans = decide(rows, n, hints)
+    return ans.point if isinstance(ans, Interior) else None
+
+
+def is_full_dimensional(rows: Sequence[Row], n: int) -> bool:
+    """Whether the closed polyhedron ``{g_i·x + h_i ≥ 0}`` has non-empty interior."""
+    return isinstance(decide(rows, n), Interior)
+
+
+def maximize(objective: Sequence[int], rows: Sequence[Row], n: int) -> Optimum | Unbounded | Infeasible:
+    """``max c·x`` subject to ``g_i·x + h_i ≥ 0`` exactly, the optimum with dual multipliers that
+    prove it (:class:`~.rows.Optimum`, verified by :func:`~.rows.is_optimum`)."""
+    rows = list(rows)
+    answer = PPLExact().maximize(list(objective), rows, n)
+    if isinstance(answer, Optimum) and not is_optimum(rows, objective, answer):  # pragma: no cover - a bug
+        raise AssertionError("internal error: unverified LP optimum")
+    return answer
+
+
+__all__ = ["decide", "interior_point", "is_full_dimensional", "maximize"]
