@@ -21,14 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..certificates import certificate as make_certificate
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..errors import UnsupportedError
 from ..network import Network
 from ..network.domain import Polyhedron
 from ..progress import Progress
-from .equivalence import KIND, equivalent
-from .moves import EditableNetwork, move_json
+from .certificates import equivalence_certificate, symmetry_evidence
+from .equivalence import equivalent
+from .moves import EditableNetwork
 from .normal_form import normal_form
 from .regions import domain_interior_point, domain_rows, regions
 
@@ -116,9 +116,7 @@ def compress(net: Network, domain: Polyhedron | None = None, *, certificate: boo
     cert = None
     if certificate:
         if not dead:
-            evidence = {"method": "symmetry_moves", "moves": [[move_json(m) for m in moves], []]}
-            claim = {"equivalent": True, "domain": None if domain is None else domain.to_obj(), "tier": "b"}
-            cert = make_certificate(KIND, claim, [net, final], evidence)
+            cert = equivalence_certificate(net, final, True, domain, "b", symmetry_evidence(moves, ()))
         else:
             res = equivalent(net, final, domain, certificate=True)
             if res.equivalent is not True:  # pragma: no cover - would be a bug

@@ -29,19 +29,31 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..certificates import certificate as make_certificate
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..errors import InputError, NetworkError, UnsupportedError
 from ..network import Network, common_field, forward_exact
 from ..network.domain import Polyhedron
-from ..numbers import number_json
 from ..progress import Progress, null_progress
 from .canonical import compare_shallow, separating_point
+from .certificates import (
+    TreeRecorder, canonical_evidence, equivalence_certificate, region_tree_evidence, symmetry_evidence,
+    witness_evidence,
+)
 from .normal_form import NormalForm, normal_form
 from .probes import find_witness, probe_points
-from .regions import TreeRecorder, domain_interior_point, domain_rows, walk
+from .regions import domain_interior_point, domain_rows, walk
 
 KIND = "relu.equivalence"
+
+
+def _cert(a, b, value, domain, tier, evidence, wanted):
+    """The certificate when one is wanted (``evidence`` may be a thunk, evaluated only then); built
+    by :mod:`exactnet.relu.certificates`."""
+    if not wanted:
+        return None
+    if callable(evidence):
+        evidence = evidence()
+    return equivalence_certificate(a, b, value, domain, tier, evidence)
 
 
 @dataclass(frozen=True)
@@ -69,27 +81,6 @@ def check_inputs(a: Network, b: Network, domain: Polyhedron | None) -> None:
         )
     if domain is not None and domain.dim != a.input_dim:
         raise InputError(f"the domain has dimension {domain.dim} but the networks take {a.input_dim} inputs")
-
-
-def _witness_evidence(a: Network, b: Network, x) -> dict:
-    return {
-        "method": "witness",
-        "point": [number_json(v) for v in x],
-        "outputs": [[number_json(v) for v in forward_exact(a, x)], [number_json(v) for v in forward_exact(b, x)]],
-    }
-
-
-def _claim(value: bool, domain: Polyhedron | None, tier: str) -> dict:
-    return {"equivalent": value, "domain": None if domain is None else domain.to_obj(), "tier": tier}
-
-
-def _cert(a, b, value, domain, tier, evidence, wanted):
-    """The certificate (``evidence`` may be a thunk, evaluated only when a certificate is wanted)."""
-    if not wanted:
-        return None
-    if callable(evidence):
-        evidence = evidence()
-    return make_certificate(KIND, _claim(value, domain, tier), [a, b], evidence)
 
 
 def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, certificate: bool = False,
@@ -122,7 +113,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
             notes.append(f"tier (a) skipped: {exc}")
         else:
             if comparison.equivalent:
-                evidence = lambda: _canonical_evidence(comparison, rows, point)  # noqa: E731
+                evidence = lambda: canonical_evidence(comparison, rows, point)  # noqa: E731
                 return EquivalenceResult(True, "a", "equal canonical forms (one hidden layer)",
                                          certificate=_cert(orig_a, orig_b, True, domain, "a", evidence, certificate))
             x = separating_point(a, b, comparison, rows, point)
@@ -136,7 +127,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
             if x is not None:
                 return EquivalenceResult(False, "a", "the canonical forms differ", x,
                                          _cert(orig_a, orig_b, False, domain, "a",
-                                               lambda: _witness_evidence(a, b, x), certificate))
+                                               lambda: witness_evidence(a, b, x), certificate))
             # the theorem (relu.md §3.2/§3.4) decides; only the witness is missing
             return EquivalenceResult(False, "a", "the canonical forms differ (no rational witness was constructed,"
                                                  " so no certificate)")
@@ -148,7 +139,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
     else:  # without tier (b), tier (d) runs on the networks as given (an independent cross-check)
         nf_a, nf_b = NormalForm(a, ()), NormalForm(b, ())
     if "b" in tiers and nf_a.network == nf_b.network:
-        evidence = {"method": "symmetry_moves", "moves": [_moves_json(nf_a.moves), _moves_json(nf_b.moves)]}
+        evidence = lambda: symmetry_evidence(nf_a.moves, nf_b.moves)  # noqa: E731
         return EquivalenceResult(True, "b", "equal symmetry normal forms",
                                  certificate=_cert(orig_a, orig_b, True, domain, "b", evidence, certificate))
 
@@ -156,7 +147,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
     x = find_witness(nf_a.network, nf_b.network, probe_points(n, 24, rows, point)) if "c" in tiers else None
     if x is not None and forward_exact(a, x) != forward_exact(b, x):
         return EquivalenceResult(False, "c", "the outputs differ at a probe point", x,
-                                 _cert(orig_a, orig_b, False, domain, "c", lambda: _witness_evidence(a, b, x), certificate))
+                                 _cert(orig_a, orig_b, False, domain, "c", lambda: witness_evidence(a, b, x), certificate))
 
     # (d) complete, on the networks reduced by the removing moves only (rescaling would inflate the
     # denominators of the exact forms)
@@ -180,12 +171,9 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
         if forward_exact(a, x) == forward_exact(b, x):  # pragma: no cover - would be a bug
             raise AssertionError("internal error: tier (d) witness does not separate the networks")
         return EquivalenceResult(False, "d", "the affine maps differ on a common region", x,
-                                 _cert(orig_a, orig_b, False, domain, "d", lambda: _witness_evidence(a, b, x), certificate),
+                                 _cert(orig_a, orig_b, False, domain, "d", lambda: witness_evidence(a, b, x), certificate),
                                  res.stats)
-    evidence = None
-    if certificate:
-        evidence = {"method": "region_tree", "moves": [_moves_json(nf_a.moves), _moves_json(nf_b.moves)],
-                    "nodes": res.nodes}
+    evidence = lambda: region_tree_evidence(nf_a.moves, nf_b.moves, res.nodes)  # noqa: E731
     return EquivalenceResult(True, "d", f"equal affine maps on all {res.stats['cells']} common regions",
                              certificate=_cert(orig_a, orig_b, True, domain, "d", evidence, certificate),
                              stats=res.stats)
@@ -199,7 +187,9 @@ class _TierD:
 
 
 def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, record) -> _TierD:
-    recorder = TreeRecorder() if record else None
+    recorder = None
+    if record:
+        recorder = TreeRecorder()
     cells = 0
     progress.describe("comparing affine maps on common regions")
     for region in walk([a, b], domain, method=method, deadline=deadline, progress=progress, recorder=recorder):
@@ -211,32 +201,6 @@ def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, re
                     return _TierD(x, None, {"cells": cells})
             raise AssertionError("internal error: differing affine maps agree on a simplex")  # pragma: no cover
     return _TierD(None, recorder.nodes if recorder else None, {"cells": cells})
-
-
-def _moves_json(moves) -> list:
-    from .moves import move_json
-
-    return [move_json(m) for m in moves]
-
-
-def _canonical_evidence(comparison, rows, point) -> dict:
-    from .regions import _q
-
-    keys = []
-    for key, cls in comparison.classes.items():
-        u, beta = key
-        entry = {"u": [number_json(v) for v in u], "beta": number_json(beta), "class": cls.kind}
-        if cls.kind == "cut":
-            entry["points"] = [[_q(v) for v in p] for p in cls.points]
-        else:
-            nrows = len(rows)
-            entry["farkas"] = {"y": [[i, _q(v)] for i, v in cls.farkas.multipliers if i < nrows],
-                               "t": _q(next((v for i, v in cls.farkas.multipliers if i == nrows), 0))}
-        keys.append(entry)
-    evidence = {"method": "canonical_form", "form": comparison.forms[0].to_obj(), "domain_keys": keys}
-    if point is not None:
-        evidence["domain_point"] = [_q(v) for v in point]
-    return evidence
 
 
 __all__ = ["EquivalenceResult", "KIND", "check_inputs", "equivalent"]

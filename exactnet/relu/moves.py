@@ -42,6 +42,36 @@ class MoveError(InputError):
     """A move whose precondition fails."""
 
 
+@dataclass(frozen=True)
+class Move:
+    """One function-preserving move (the table above): ``op`` on unit ``unit`` of hidden layer
+    ``layer``; ``into`` (merge), ``order`` (permute), ``factor`` (scale) and ``proof`` (silence:
+    the JSON-ready proof) where the move needs them."""
+
+    op: str
+    layer: int
+    unit: int | None = None
+    into: int | None = None
+    order: tuple[int, ...] | None = None
+    factor: fmpq | None = None
+    proof: dict | None = None
+
+    def to_json(self) -> dict:
+        """The JSON form in certificates (exact numbers as integers / ``"p/q"`` / SymPy strings)."""
+        out: dict = {"op": self.op, "layer": self.layer}
+        if self.into is not None:
+            out["into"] = self.into
+        if self.unit is not None:
+            out["unit"] = self.unit
+        if self.order is not None:
+            out["order"] = list(self.order)
+        if self.factor is not None:
+            out["factor"] = number_json(self.factor)
+        if self.proof is not None:
+            out["proof"] = self.proof
+        return out
+
+
 @dataclass
 class EditableNetwork:
     """Mutable lists of a network's layers (for applying moves)."""
@@ -96,28 +126,28 @@ def proportional(a: Sequence, b: Sequence):
     return lam
 
 
-def apply(net: EditableNetwork, move: dict) -> None:
+def apply(net: EditableNetwork, move: Move) -> None:
     """Apply one move in place, checking its precondition (raises :class:`MoveError`)."""
-    op = move["op"]
-    layer = move["layer"]
+    op = move.op
+    layer = move.layer
     if not (0 <= layer < net.hidden):
         raise MoveError(f"move {op}: no hidden layer {layer}")
     width = net.width(layer)
     if op == "permute":
-        order = list(move["order"])
+        order = list(move.order)
         if sorted(order) != list(range(width)):
             raise MoveError("permute: order is not a permutation")
         net.W[layer] = [net.W[layer][k] for k in order]
         net.b[layer] = [net.b[layer][k] for k in order]
         net.W[layer + 1] = [[row[k] for k in order] for row in net.W[layer + 1]]
         return
-    j = move["unit"]
+    j = move.unit
     if not (0 <= j < width):
         raise MoveError(f"move {op}: no unit {j} in hidden layer {layer}")
     w, b = net.incoming(layer, j)
     if op in ("scale", "normalize"):
         if op == "scale":
-            c = move["factor"]
+            c = move.factor
         else:
             lead = next((v for v in w if v != 0), None)
             if lead is None:
@@ -138,7 +168,7 @@ def apply(net: EditableNetwork, move: dict) -> None:
                 net.b[layer + 1][r] = net.b[layer + 1][r] + row[j] * s
         net.set_outgoing_zero(layer, j)
     elif op == "silence":
-        proof = move.get("proof") or {}
+        proof = move.proof or {}
         if proof.get("kind") == "nonpositive":
             if layer == 0 or any(sign(v) > 0 for v in w) or sign(b) > 0:
                 raise MoveError("silence: the unit is not non-positive on non-negative inputs")
@@ -146,7 +176,7 @@ def apply(net: EditableNetwork, move: dict) -> None:
             raise MoveError("silence: missing or unsupported proof")
         net.set_outgoing_zero(layer, j)
     elif op == "merge":
-        i = move["into"]
+        i = move.into
         if not (0 <= i < width) or i == j:
             raise MoveError("merge: bad target unit")
         wi, bi = net.incoming(layer, i)
@@ -174,15 +204,4 @@ def apply(net: EditableNetwork, move: dict) -> None:
         raise MoveError(f"unknown move {op!r}")
 
 
-def move_json(move: dict) -> dict:
-    """The JSON form of a move (exact numbers as integers / ``"p/q"`` / SymPy strings)."""
-    out = {}
-    for k, v in move.items():
-        if k == "factor":
-            out[k] = number_json(v)
-        else:
-            out[k] = v
-    return out
-
-
-__all__ = ["EditableNetwork", "MoveError", "apply", "move_json", "proportional"]
+__all__ = ["EditableNetwork", "Move", "MoveError", "apply", "proportional"]

@@ -28,7 +28,7 @@ from flint import fmpq
 from ..network import Network
 from ..numbers import sign
 from ..polyhedra import primitive_row
-from .moves import EditableNetwork, apply, proportional
+from .moves import EditableNetwork, Move, apply, proportional
 from ..polyhedra import Farkas, decide
 
 #: Safety cap on normalisation passes (each pass strictly simplifies; never reached in practice).
@@ -38,7 +38,7 @@ MAX_PASSES = 200
 @dataclass(frozen=True)
 class NormalForm:
     network: Network
-    moves: tuple[dict, ...]
+    moves: tuple[Move, ...]
 
 
 def _farkas_json(f: Farkas, nrows: int) -> dict:
@@ -77,9 +77,9 @@ def normal_form(net: Network, domain_rows: Sequence | None = None, *, scale: boo
     compression).
     """
     ed = EditableNetwork.of(net)
-    moves: list[dict] = []
+    moves: list[Move] = []
 
-    def do(move: dict):
+    def do(move: Move):
         apply(ed, move)
         moves.append(move)
 
@@ -92,32 +92,32 @@ def normal_form(net: Network, domain_rows: Sequence | None = None, *, scale: boo
                 if all(v == 0 for v in out):
                     continue
                 if all(v == 0 for v in w):
-                    do({"op": "fold_constant", "layer": layer, "unit": j})
+                    do(Move("fold_constant", layer=layer, unit=j))
                     changed = True
                 elif layer > 0 and all(sign(v) <= 0 for v in w) and sign(b) <= 0:
-                    do({"op": "silence", "layer": layer, "unit": j, "proof": {"kind": "nonpositive"}})
+                    do(Move("silence", layer=layer, unit=j, proof={"kind": "nonpositive"}))
                     changed = True
                 elif layer == 0 and domain_rows:
                     proof = _dead_on_domain(w, b, domain_rows)
                     if proof is not None:
-                        do({"op": "silence", "layer": layer, "unit": j, "proof": proof})
+                        do(Move("silence", layer=layer, unit=j, proof=proof))
                         changed = True
             for j in reversed(range(ed.width(layer))):
                 if all(v == 0 for v in ed.outgoing(layer, j)):
                     if ed.width(layer) > 1:
-                        do({"op": "remove", "layer": layer, "unit": j})
+                        do(Move("remove", layer=layer, unit=j))
                         changed = True
                     else:
                         w, b = ed.incoming(layer, j)
                         if any(v != 0 for v in w) or b != 0:
-                            do({"op": "blank", "layer": layer, "unit": j})
+                            do(Move("blank", layer=layer, unit=j))
                             changed = True
             if scale:
                 for j in range(ed.width(layer)):
                     w, _b = ed.incoming(layer, j)
                     lead = next((v for v in w if v != 0), None)
                     if lead is not None and abs(lead) != 1:
-                        do({"op": "normalize", "layer": layer, "unit": j})
+                        do(Move("normalize", layer=layer, unit=j))
                         changed = True
             merged = True
             while merged:
@@ -130,8 +130,8 @@ def normal_form(net: Network, domain_rows: Sequence | None = None, *, scale: boo
                         if all(v == 0 for v in ed.outgoing(layer, j)):
                             continue
                         if proportional(rows[i], rows[j]) is not None:
-                            do({"op": "merge", "layer": layer, "into": i, "unit": j})
-                            do({"op": "remove", "layer": layer, "unit": j})
+                            do(Move("merge", layer=layer, into=i, unit=j))
+                            do(Move("remove", layer=layer, unit=j))
                             changed = merged = True
                             break
                     if merged:
@@ -140,7 +140,7 @@ def normal_form(net: Network, domain_rows: Sequence | None = None, *, scale: boo
                 keys = [_sort_key(*ed.incoming(layer, j)) for j in range(ed.width(layer))]
                 order = sorted(range(len(keys)), key=lambda j: keys[j])
                 if order != list(range(len(keys))):
-                    do({"op": "permute", "layer": layer, "order": order})
+                    do(Move("permute", layer=layer, order=tuple(order)))
                     changed = True
         if not changed:
             break

@@ -303,58 +303,6 @@ def _primitive_int_row(ints: Sequence[int], n: int) -> Row:
 
 
 # ---------------------------------------------------------------------------------------------
-# certificate recording (the region-tree proof of relu.equivalence certificates)
-# ---------------------------------------------------------------------------------------------
-
-
-def _q(x) -> str | int:
-    x = fmpq(x)
-    return int(x.p) if x.q == 1 else f"{x.p}/{x.q}"
-
-
-class TreeRecorder:
-    """Records the enumeration tree as a flat list of JSON-ready nodes.
-
-    Node ``i``: ``{"fix": [[net, layer, unit, label, proof], ...], "split": [net, layer, unit],
-    "children": [pos, neg]}`` or ``{"fix": [...], "leaf": {"point": [...], "map": {...}}}``.
-    ``net``, ``layer``, ``unit`` are 0-based; ``label ∈ {1, −1, 0}``; ``proof`` is ``null`` for a
-    constant preactivation, else a Farkas certificate over the node's rows (domain rows, then the
-    split rows of the path) and the row ``−label·e``: explicit ``{"y": [[i, y_i], ...], "t": t}``,
-    or ``{"basis": [i_1, …, i_n]}`` (``t = 1`` and ``y`` the unique solution of
-    ``Σ_k y_{i_k} g_{i_k} = label·g_e``). A leaf's ``map`` is the common affine map of the
-    networks on the cell (the first network's, when the networks disagree there).
-    """
-
-    def __init__(self):
-        self.nodes: list[dict] = []
-
-    def new(self) -> int:
-        self.nodes.append({"fix": []})
-        return len(self.nodes) - 1
-
-    def fix(self, node: int, k: int, layer: int, unit: int, label: int, farkas: Farkas | None, nrows: int):
-        proof = None
-        if farkas is not None and farkas.basis is not None:
-            proof = {"basis": list(farkas.basis)}
-        elif farkas is not None:
-            y = [[i, _q(v)] for i, v in farkas.multipliers if i < nrows]
-            t = next((v for i, v in farkas.multipliers if i == nrows), fmpq(0))
-            proof = {"y": y, "t": _q(t)}
-        self.nodes[node]["fix"].append([k, layer, unit, label, proof])
-
-    def split(self, node: int, k: int, layer: int, unit: int, pos: int, neg: int):
-        self.nodes[node]["split"] = [k, layer, unit]
-        self.nodes[node]["children"] = [pos, neg]
-
-    def leaf(self, node: int, point, maps: Sequence[AffineMap]):
-        m = maps[0]
-        self.nodes[node]["leaf"] = {
-            "point": [_q(v) for v in point],
-            "map": {"weight": [[_q(v) for v in row] for row, _ in m.rows()], "bias": [_q(b) for _, b in m.rows()]},
-        }
-
-
-# ---------------------------------------------------------------------------------------------
 # the enumeration
 # ---------------------------------------------------------------------------------------------
 
@@ -371,7 +319,7 @@ def _seeds(n: int, count: int = 4) -> list[tuple[fmpq, ...]]:
 
 def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: str = "auto",
          deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
-         recorder: TreeRecorder | None = None, points: bool = True) -> Iterator[Region]:
+         recorder=None, points: bool = True) -> Iterator[Region]:
     """Lazily enumerate the common refinement of the activation regions of ``nets``.
 
     All networks must be rational ReLU networks with the same input dimension. With a
@@ -531,7 +479,7 @@ def count_regions(net: Network, domain: Polyhedron | None = None, **kwargs) -> i
 
 
 __all__ = [
-    "AffineMap", "Pattern", "Region", "RegionListing", "TreeRecorder", "cell_point", "common_refinement",
+    "AffineMap", "Pattern", "Region", "RegionListing", "cell_point", "common_refinement",
     "count_regions", "list_regions",
     "domain_interior_point",
     "domain_rows", "regions", "require_rational_relu", "walk",

@@ -230,5 +230,5 @@ def test_the_writer_never_silences_with_t_zero():
     a = Network.from_lists("relu", [([[1]], [1]), ([[1]], [0])])
     rows = [((-1,), 0), ((1,), 0)]
     nf = normal_form(a, rows)
-    assert not any(m["op"] == "silence" for m in nf.moves), nf.moves
+    assert not any(m.op == "silence" for m in nf.moves), nf.moves
     assert nf.network.layers[1].weight[0][0] != 0

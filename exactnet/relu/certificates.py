@@ -1,0 +1,129 @@
+"""``relu.equivalence`` certificates, built from what the deciders found (checked independently by
+:mod:`exactnet.check.relu`; ``docs/certificates.md`` describes the kind and every evidence method).
+
+* :func:`equivalence_certificate` — the envelope: claim ``{"equivalent", "domain", "tier"}``, the two
+  networks inline, and one of the evidences below;
+* :func:`witness_evidence` — a rational input where the exact outputs differ;
+* :func:`canonical_evidence` — equal canonical forms of one-hidden-layer networks (tier a);
+* :func:`symmetry_evidence` — chains of function-preserving moves to a common network (tier b);
+* :func:`region_tree_evidence` — the region tree recorded by :class:`TreeRecorder` during the
+  complete enumeration (tier d), with exact Farkas multipliers for every sign fixed without a split.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from flint import fmpq
+
+from ..certificates import certificate
+from ..network import Network, forward_exact
+from ..network.domain import Polyhedron
+from ..numbers import number_json
+from ..polyhedra import Farkas
+
+KIND = "relu.equivalence"
+
+
+def _q(x) -> str | int:
+    x = fmpq(x)
+    return int(x.p) if x.q == 1 else f"{x.p}/{x.q}"
+
+
+def equivalence_certificate(a: Network, b: Network, value: bool, domain: Polyhedron | None, tier: str,
+                            evidence: dict) -> dict:
+    """A ``relu.equivalence`` certificate that ``a`` and ``b`` are (``value``) equivalent on ``domain``."""
+    claim = {"equivalent": value, "domain": None if domain is None else domain.to_obj(), "tier": tier}
+    return certificate(KIND, claim, [a, b], evidence)
+
+
+def witness_evidence(a: Network, b: Network, x) -> dict:
+    """Evidence ``witness``: the point ``x`` and both exact outputs there (they differ)."""
+    return {
+        "method": "witness",
+        "point": [number_json(v) for v in x],
+        "outputs": [[number_json(v) for v in forward_exact(a, x)], [number_json(v) for v in forward_exact(b, x)]],
+    }
+
+
+def moves_json(moves) -> list:
+    return [m.to_json() for m in moves]
+
+
+def symmetry_evidence(moves_a, moves_b) -> dict:
+    """Evidence ``symmetry_moves``: move chains taking each network to one common network."""
+    return {"method": "symmetry_moves", "moves": [moves_json(moves_a), moves_json(moves_b)]}
+
+
+def region_tree_evidence(moves_a, moves_b, nodes: list) -> dict:
+    """Evidence ``region_tree``: the reducing moves and the recorded enumeration tree."""
+    return {"method": "region_tree", "moves": [moves_json(moves_a), moves_json(moves_b)], "nodes": nodes}
+
+
+def canonical_evidence(comparison, rows, point) -> dict:
+    """Evidence ``canonical_form`` of a tier (a) comparison (:func:`exactnet.relu.canonical.compare_shallow`)."""
+    keys = []
+    for key, cls in comparison.classes.items():
+        u, beta = key
+        entry = {"u": [number_json(v) for v in u], "beta": number_json(beta), "class": cls.kind}
+        if cls.kind == "cut":
+            entry["points"] = [[_q(v) for v in p] for p in cls.points]
+        else:
+            nrows = len(rows)
+            entry["farkas"] = {"y": [[i, _q(v)] for i, v in cls.farkas.multipliers if i < nrows],
+                               "t": _q(next((v for i, v in cls.farkas.multipliers if i == nrows), 0))}
+        keys.append(entry)
+    evidence = {"method": "canonical_form", "form": comparison.forms[0].to_obj(), "domain_keys": keys}
+    if point is not None:
+        evidence["domain_point"] = [_q(v) for v in point]
+    return evidence
+
+
+
+
+class TreeRecorder:
+    """Records the enumeration tree as a flat list of JSON-ready nodes.
+
+    Node ``i``: ``{"fix": [[net, layer, unit, label, proof], ...], "split": [net, layer, unit],
+    "children": [pos, neg]}`` or ``{"fix": [...], "leaf": {"point": [...], "map": {...}}}``.
+    ``net``, ``layer``, ``unit`` are 0-based; ``label ∈ {1, −1, 0}``; ``proof`` is ``null`` for a
+    constant preactivation, else a Farkas certificate over the node's rows (domain rows, then the
+    split rows of the path) and the row ``−label·e``: explicit ``{"y": [[i, y_i], ...], "t": t}``,
+    or ``{"basis": [i_1, …, i_n]}`` (``t = 1`` and ``y`` the unique solution of
+    ``Σ_k y_{i_k} g_{i_k} = label·g_e``). A leaf's ``map`` is the common affine map of the
+    networks on the cell (the first network's, when the networks disagree there).
+    """
+
+    def __init__(self):
+        self.nodes: list[dict] = []
+
+    def new(self) -> int:
+        self.nodes.append({"fix": []})
+        return len(self.nodes) - 1
+
+    def fix(self, node: int, k: int, layer: int, unit: int, label: int, farkas: Farkas | None, nrows: int):
+        proof = None
+        if farkas is not None and farkas.basis is not None:
+            proof = {"basis": list(farkas.basis)}
+        elif farkas is not None:
+            y = [[i, _q(v)] for i, v in farkas.multipliers if i < nrows]
+            t = next((v for i, v in farkas.multipliers if i == nrows), fmpq(0))
+            proof = {"y": y, "t": _q(t)}
+        self.nodes[node]["fix"].append([k, layer, unit, label, proof])
+
+    def split(self, node: int, k: int, layer: int, unit: int, pos: int, neg: int):
+        self.nodes[node]["split"] = [k, layer, unit]
+        self.nodes[node]["children"] = [pos, neg]
+
+    def leaf(self, node: int, point, maps: Sequence):
+        m = maps[0]
+        self.nodes[node]["leaf"] = {
+            "point": [_q(v) for v in point],
+            "map": {"weight": [[_q(v) for v in row] for row, _ in m.rows()], "bias": [_q(b) for _, b in m.rows()]},
+        }
+
+
+__all__ = [
+    "KIND", "TreeRecorder", "canonical_evidence", "equivalence_certificate", "moves_json", "region_tree_evidence",
+    "symmetry_evidence", "witness_evidence",
+]
