@@ -9,7 +9,7 @@ For each weight kind (``rational``: random ``p/q`` with unrelated denominators u
 * **main pair**: ``A`` and ``B`` built from one random irreducible core (70% of ``h``) with
   independently planted redundancy (splits, negated splits, dead units, cancelling pairs,
   shared constant units with ``c ≠ 0`` so the output bias is transcendental), ``B`` permuted.
-  Truth: equivalent. Timed (CPU time of the process, best of ``--repeat``): ``exactnet.tanh.equivalence.decide`` on the
+  Truth: equivalent. Timed (CPU time of the process, best of ``--repeat``): ``exactnet.tanh.equivalence.equivalent`` on the
   two ``Network`` objects vs ``equivalent_float`` on float64 arrays (same algorithm,
   ``benchmarks/tanh_float_baseline.py``); ratio = exact / float.
 * **near-miss pairs** (truth in brackets): ``tiny-constant`` [no] adds a constant unit
@@ -38,7 +38,7 @@ from tanh_float_baseline import FloatParameter, equivalent_float  # noqa: E402
 
 from exactnet.network import Layer, Network  # noqa: E402
 from exactnet.numbers import from_float  # noqa: E402
-from exactnet.tanh.equivalence import decide  # noqa: E402
+from exactnet.tanh.equivalence import equivalent  # noqa: E402
 
 ZERO = fmpq(0)
 
@@ -203,7 +203,7 @@ def main(argv=None) -> int:
             units_a, units_b, d, unsplit, s = build_pair(kind, h, n, m, args.seed + h)
             net_a, net_b = network(units_a, d, n, m), network(units_b, d, n, m)
             fa, fb = to_float(net_a), to_float(net_b)
-            t_exact, res = best_time(lambda: decide(net_a, net_b), args.repeat)
+            t_exact, res = best_time(lambda: equivalent(net_a, net_b), args.repeat)
             t_float, fv = best_time(lambda: equivalent_float(fa, fb), args.repeat)
             times[(kind, h)] = t_exact
             ok = res.equivalent is True
@@ -211,7 +211,7 @@ def main(argv=None) -> int:
             fw = [int(fv is not True), int(equivalent_float(fa, fb, key_decimals=7) is not True)]
             names = []
             for name, truth, net_c in near_misses(units_a, d, unsplit, n, m, s):
-                r = decide(net_a, net_c)
+                r = equivalent(net_a, net_c)
                 if r.equivalent != truth or (not truth and r.witness is None):
                     wrong_exact += 1
                     names.append(f"EXACT WRONG {name}")

@@ -6,7 +6,7 @@
 For each width h: a random rational parameter of rank ⌊h·fraction⌋ (≤ h/2 by default, so the
 ≤ 7-segment construction applies; with a constant unit so that δ is transcendental and the
 path has symbolic waypoints), and two random members drawn across the pieces of its class
-(``FEClass.sample``, exact output bias). Timed, best of ``--repeat`` runs (the machine may be
+(``Fiber.sample``, exact output bias). Timed, best of ``--repeat`` runs (the machine may be
 shared):
 
 * ``path``  — :func:`exactnet.tanh.paths.path` on the two networks (compression of both,
@@ -34,8 +34,8 @@ from flint import fmpq
 from exactnet.check import check_certificate
 from exactnet.network import Layer, Network
 from exactnet.numbers import json_loads_exact
-from exactnet.tanh.equivalence import decide
-from exactnet.tanh.fe_class import fe_class
+from exactnet.tanh.equivalence import equivalent
+from exactnet.tanh.fiber import fiber
 from exactnet.tanh.certificates import path_certificate
 from exactnet.tanh.paths import path
 
@@ -101,7 +101,7 @@ def main() -> None:
     for h in widths:
         r = int(h * args.rank_fraction)
         net = random_class_network(rng, h, r, args.inputs, args.outputs)
-        fe = fe_class(net)
+        fe = fiber(net)
         a = fe.sample(rng, numeric_bias=True).to_network()
         b = fe.sample(rng, numeric_bias=True).to_network()
         t_path, result = timed(lambda: path(a, b), args.repeat)
@@ -109,7 +109,7 @@ def main() -> None:
         t_check, verdict = timed(lambda: check_certificate(json_loads_exact(text)), args.repeat)
         if not verdict.valid or len(result.segments) > result.bound:
             raise SystemExit(f"h = {h}: the path did not check ({verdict.reason})")
-        t_dec, _ = timed(lambda: decide(a, b, find_witness=False), args.repeat)
+        t_dec, _ = timed(lambda: equivalent(a, b, find_witness=False), args.repeat)
         total = t_path + t_check
         slope = "" if prev is None else f"{math.log(total / prev[1]) / math.log(h / prev[0]):6.2f}"
         print(f"{h:>6} {r:>5} {len(result.segments):>4} {1e3 * t_path:>9.2f} {1e3 * t_cert:>9.2f} {1e3 * t_check:>9.2f}"

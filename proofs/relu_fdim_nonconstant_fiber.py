@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from exactnet.network import Network
 from exactnet.relu.equivalence import equivalent
-from exactnet.relu.fiber import ShallowFiber
+from exactnet.relu.fiber import Fiber
 from exactnet.relu.functional_dimension import functional_dimension
 from exactnet.reproduce import Claim, Outcome
 
@@ -41,7 +41,7 @@ def run(quick: bool = False) -> Outcome:
         data[arch] = {na: fa, nb: fb}
         if (fa, fb) != (da, db):
             return Outcome(False, f"{arch}: dimensions {fa}, {fb}; expected {da}, {db}", data)
-    fiber = ShallowFiber(_theta((1, 1, 1), (1, 0, 0, 0)))
+    fiber = Fiber(_theta((1, 1, 1), (1, 0, 0, 0)))
     values = {}
     for member in fiber.sample(8 if quick else 60, seed=7):
         values.setdefault(functional_dimension(member).value, 0)

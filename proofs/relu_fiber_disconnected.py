@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from exactnet.network import Network
 from exactnet.relu.equivalence import equivalent
-from exactnet.relu.fiber import ShallowFiber
+from exactnet.relu.fiber import Fiber
 from exactnet.reproduce import Claim, Outcome
 
 CLAIM = Claim(
@@ -26,9 +26,9 @@ CASES = [
 def run(quick: bool = False) -> Outcome:
     data = {}
     for name, net, count, up_to in CASES:
-        comps = ShallowFiber(net).components()
+        comps = Fiber(net).components()
         data[name] = {"components": comps.count, "up_to_permutation": comps.up_to_permutation,
-                      "pieces": len(ShallowFiber(net).pieces)}
+                      "pieces": len(Fiber(net).pieces)}
         if (comps.count, comps.up_to_permutation) != (count, up_to):
             return Outcome(False, f"{name}: {comps.count} components ({comps.up_to_permutation} up to permutation), "
                                   f"expected {count} ({up_to})", data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from exactnet.network import Network
 from exactnet.relu.equivalence import equivalent
-from exactnet.relu.fiber import ShallowFiber
+from exactnet.relu.fiber import Fiber
 from exactnet.relu.orbits import same_orbit
 from exactnet.reproduce import Claim, Outcome
 
@@ -36,11 +36,11 @@ def run(quick: bool = False) -> Outcome:
     for name, a, b in EXAMPLES:
         eq = equivalent(a, b).equivalent
         orbit = same_orbit(a, b)
-        fiber = ShallowFiber(a)
+        fiber = Fiber(a)
         data[name] = {"equivalent": eq, "same_orbit": orbit, "orbit_is_fiber": fiber.orbit_is_fiber()}
         if not (eq is True and orbit is False and not fiber.orbit_is_fiber() and fiber.contains(b)):
             return Outcome(False, f"{name}: equivalent {eq}, same orbit {orbit}", data)
-    gen = ShallowFiber(GENERIC)
+    gen = Fiber(GENERIC)
     data["generic (2,3,2)"] = {"orbit_is_fiber": gen.orbit_is_fiber()}
     samples = gen.sample(3 if quick else 20, seed=3)
     if not gen.orbit_is_fiber() or not all(same_orbit(GENERIC, s) for s in samples):

@@ -7,7 +7,7 @@ from flint import fmpq
 from exactnet.relu.equivalence import equivalent as relu_equivalent
 from exactnet.reproduce import Claim, Outcome
 from exactnet.symmetry.cover_construction import verify_cover
-from exactnet.tanh.equivalence import decide as tanh_decide
+from exactnet.tanh.equivalence import equivalent as tanh_equivalent
 
 CLAIM = Claim(
     name="symmetry-tiny-cover",
@@ -34,7 +34,7 @@ def same_function(a, b) -> bool:
     """The exact equivalence decision of the network's family (step 2 of the cover check)."""
     if a.activation == "relu":
         return bool(relu_equivalent(a, b).equivalent)
-    return bool(tanh_decide(a, b, find_witness=False).equivalent)
+    return bool(tanh_equivalent(a, b, find_witness=False).equivalent)
 
 
 def run(quick: bool = False) -> Outcome:

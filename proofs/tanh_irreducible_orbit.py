@@ -10,7 +10,7 @@ import random
 
 from exactnet.reproduce import Claim, Outcome
 from exactnet.tanh.compression import canonical_form, reducibility
-from exactnet.tanh.equivalence import decide
+from exactnet.tanh.equivalence import equivalent
 
 from ._tanh_random import irreducible_units, network, nonzero, vector
 
@@ -44,7 +44,7 @@ def run(quick: bool = False) -> Outcome:
                              for i, s in zip(perm, signs)]
                     orbit.add(tuple(moved))
                     net = network([(u[:m], u[m:m + n], u[-1]) for u in moved], d, n, m)
-                    if not decide(base, net, find_witness=False).equivalent:
+                    if not equivalent(base, net, find_witness=False).equivalent:
                         return Outcome(False, f"an orbit point was decided not equivalent (h={h})")
                     if canonical_form(net) != canon:
                         return Outcome(False, f"an orbit point has another canonical form (h={h})")
@@ -56,7 +56,7 @@ def run(quick: bool = False) -> Outcome:
             a, b, c = units[i]
             bad = list(units)
             bad[i] = (a, b, c + nonzero(rng))
-            result = decide(base, network(bad, d, n, m))
+            result = equivalent(base, network(bad, d, n, m))
             if result.equivalent or result.witness is None:
                 return Outcome(False, "a perturbed parameter was decided equivalent (or without witness)")
     return Outcome(True, f"{checked} orbit points for h = 1..{max_h}: every orbit has exactly 2^h·h! distinct "

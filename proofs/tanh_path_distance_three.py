@@ -31,8 +31,8 @@ from exactnet.check import check_certificate
 from exactnet.network import evaluate
 from exactnet.reproduce import Claim, Outcome
 from exactnet.tanh.compression import unit_sign
-from exactnet.tanh.equivalence import decide
-from exactnet.tanh.fe_class import fe_class
+from exactnet.tanh.equivalence import equivalent
+from exactnet.tanh.fiber import fiber
 from exactnet.tanh.parameter import TanhParameter
 from exactnet.tanh.certificates import path_certificate
 from exactnet.tanh.paths import interpolate, path, segment_kinds
@@ -77,9 +77,9 @@ def run(quick: bool = False) -> Outcome:
     w2 = _param([(0, 0, 0), (1, 1, 0)])
     facts = []
     # the setting: one class, rank 1 = h/2
-    if not decide(w.to_network(), w2.to_network(), find_witness=False).equivalent:
+    if not equivalent(w.to_network(), w2.to_network(), find_witness=False).equivalent:
         return Outcome(False, "w and w' are not functionally equivalent")
-    fe = fe_class(w)
+    fe = fiber(w)
     if fe.rank != 1 or fe.width != 2:
         return Outcome(False, f"expected rank 1 and width 2, got {fe.rank} and {fe.width}")
     # an upper bound: the constructed path has 3 segments and is certified

@@ -11,7 +11,7 @@ import random
 
 from exactnet.check import check_certificate
 from exactnet.reproduce import Claim, Outcome
-from exactnet.tanh.fe_class import fe_class
+from exactnet.tanh.fiber import fiber
 from exactnet.tanh.certificates import path_certificate
 from exactnet.tanh.paths import path
 
@@ -36,7 +36,7 @@ def run(quick: bool = False) -> Outcome:
         for _ in range(per_h):
             r = rng.randint(h // 2 + 1, h - 1)
             n, m = rng.randint(1, 2), rng.randint(1, 2)
-            fe = fe_class(random_class_network(rng, h, r, n, m, transcendental=rng.random() < 0.3))
+            fe = fiber(random_class_network(rng, h, r, n, m, transcendental=rng.random() < 0.3))
             for _ in range(pairs):
                 a, b = fe.sample(rng, numeric_bias=True), fe.sample(rng, numeric_bias=True)
                 result = path(a.to_network(), b.to_network())
@@ -49,7 +49,7 @@ def run(quick: bool = False) -> Outcome:
                 checked += 1
         # irreducible: a random orbit point (permute + negate) is equivalent, and no path exists
         n, m = rng.randint(1, 2), rng.randint(1, 2)
-        fe = fe_class(random_class_network(rng, h, h, n, m, transcendental=False))
+        fe = fiber(random_class_network(rng, h, h, n, m, transcendental=False))
         a = fe.parameter
         b = fe.sample(rng)
         if b == a:

@@ -10,7 +10,7 @@ from collections import Counter
 
 from exactnet.check import check_certificate
 from exactnet.reproduce import Claim, Outcome
-from exactnet.tanh.fe_class import fe_class
+from exactnet.tanh.fiber import fiber
 from exactnet.tanh.certificates import path_certificate
 from exactnet.tanh.paths import path
 
@@ -37,7 +37,7 @@ def run(quick: bool = False) -> Outcome:
             r = rng.randint(0, h // 2)
             n, m = rng.randint(1, 2), rng.randint(1, 2)
             net = random_class_network(rng, h, r, n, m, transcendental=rng.random() < 0.5)
-            fe = fe_class(net)
+            fe = fiber(net)
             if fe.rank != r or 2 * fe.rank > h:
                 return Outcome(False, f"generator produced rank {fe.rank} ≠ {r} at h = {h}")
             for _ in range(pairs):

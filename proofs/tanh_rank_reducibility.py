@@ -12,7 +12,7 @@ from exactnet.numbers import working_precision
 from exactnet.reproduce import Claim, Outcome
 from exactnet.tanh.certificates import equivalence_certificate
 from exactnet.tanh.compression import compress, reducibility
-from exactnet.tanh.equivalence import decide
+from exactnet.tanh.equivalence import equivalent
 
 from ._tanh_random import irreducible_units, network, planted_reducible, vector
 
@@ -77,7 +77,7 @@ def run(quick: bool = False) -> Outcome:
             return Outcome(False, f"trial {t}: the canonical form depends on the planted redundancy")
         if not features_independent(small, rng):
             return Outcome(False, f"trial {t}: could not show the compressed features independent")
-        result = decide(net, small.realised().to_network())
+        result = equivalent(net, small.realised().to_network())
         if not result.equivalent:
             return Outcome(False, f"trial {t}: the compressed network is not equivalent")
         if t % 5 == 0:

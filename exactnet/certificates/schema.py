@@ -8,7 +8,7 @@ show it. So each kind has an explicit schema, and :func:`validate` rejects anyth
 before the mathematics is checked. Number leaves are JSON integers or strings (the exact
 number syntax); which strings are numbers is decided by the checkers.
 
-The schemas mirror the writers: :mod:`exactnet.relu.equivalence` (and ``relu.compress``),
+The schemas mirror the writers: :mod:`exactnet.relu.certificates` (equivalence and compression),
 :mod:`exactnet.tanh.certificates`
 (every tanh kind); ``docs/certificates.md`` describes them.
 """

@@ -10,7 +10,7 @@ standard output) and ``--timeout SECONDS`` (for the whole command, reading inclu
 
 Following ``exactnet equiv A B``: :func:`equiv` → ``FAMILY_COMMANDS["equiv"]`` →
 :func:`exactnet.cli.relu.equiv` → :func:`exactnet.relu.equivalence.equivalent` (or
-:func:`exactnet.cli.tanh.equiv` → :func:`exactnet.tanh.equivalence.decide`).
+:func:`exactnet.cli.tanh.equiv` → :func:`exactnet.tanh.equivalence.equivalent`).
 """
 
 from __future__ import annotations

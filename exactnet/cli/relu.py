@@ -98,9 +98,9 @@ def equiv(budget, a, b, certificate=None, domain=None) -> Report:
 
 
 def compress(budget, net, output=None, certificate=None, domain=None) -> Report:
-    """``exactnet compress NET``: :func:`exactnet.relu.compress.compress`."""
+    """``exactnet compress NET``: :func:`exactnet.relu.compression.compress`."""
     from ..io import save_network
-    from ..relu.compress import compress as run
+    from ..relu.compression import compress as run
 
     with console_progress("deciding never-active units") as progress:
         res = run(net, domain, certificate=certificate is not None, deadline=budget.deadline, progress=progress)

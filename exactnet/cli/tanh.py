@@ -68,11 +68,11 @@ def _box_only(domain, command: str) -> None:
 
 def equiv(budget, net_a: Network, net_b: Network, certificate: str | None = None, domain=None) -> Report:
     """Decide ``f_A = f_B`` exactly (exit 0 yes, 1 no); ``--certificate`` writes a checkable proof.
-    The decision: :func:`exactnet.tanh.equivalence.decide`."""
-    from ..tanh.equivalence import decide
+    The decision: :func:`exactnet.tanh.equivalence.equivalent`."""
+    from ..tanh.equivalence import equivalent
 
     _box_only(domain, "equiv")
-    result = decide(net_a, net_b, deadline=budget.deadline, domain=domain)
+    result = equivalent(net_a, net_b, deadline=budget.deadline, domain=domain)
     w = result.witness
     data = {
         "equivalent": result.equivalent,
@@ -354,9 +354,9 @@ def fiber(budget, net: Network, sample: int | None = None, seed: int | None = No
     """
     import itertools
 
-    from ..tanh.fe_class import fe_class
+    from ..tanh.fiber import fiber as fiber_of
 
-    fe = fe_class(TanhParameter.from_network(net, "exactnet fiber"))
+    fe = fiber_of(TanhParameter.from_network(net, "exactnet fiber"))
     lim = DEFAULT_PIECE_LIMIT if limit is None else limit
     listed = list(itertools.islice(fe.pieces(), lim + 1))
     truncated = len(listed) > lim

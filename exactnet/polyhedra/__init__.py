@@ -4,7 +4,7 @@ One exact interface, backends behind a small protocol:
 
 * :mod:`.rows` — integer rows ``(g, h)`` and the exact verification of every answer
   (:class:`Interior`, :class:`Farkas`, :class:`Optimum`);
-* :mod:`.lp` — :func:`decide` (is ``{g_i·x + h_i > 0}`` non-empty: an interior point or a Farkas
+* :mod:`.lp` — :func:`equivalent` (is ``{g_i·x + h_i > 0}`` non-empty: an interior point or a Farkas
   proof), :func:`interior_point`, :func:`is_full_dimensional`, :func:`maximize` (an exact LP
   optimum with dual multipliers);
 * :mod:`.cells` — cells of a hyperplane arrangement with exact sign decisions (region

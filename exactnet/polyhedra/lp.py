@@ -11,7 +11,7 @@ Exactly one of the following holds (Motzkin's transposition theorem):
 For a closed polyhedron ``P = {x : g_i·x + h_i ≥ 0}`` with non-empty interior, ``O`` is its
 interior; ``O = ∅`` means ``P`` is empty or lower-dimensional (docs/relu.md, "Exact LP").
 
-:func:`decide` asks the backends chosen by :func:`~.choose.backends` in turn (a float proposer
+:func:`equivalent` asks the backends chosen by :func:`~.choose.backends` in turn (a float proposer
 first, when available; the exact PPL backend last, which always answers) and verifies the answer
 exactly before returning it.
 """

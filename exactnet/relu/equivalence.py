@@ -67,6 +67,11 @@ class EquivalenceResult:
     certificate: dict | None = None
     stats: dict = field(default_factory=dict)
 
+    @property
+    def verdict(self) -> bool | None:
+        """The answer, as every family's result names it (``True``/``False``/``None`` = unknown)."""
+        return self.equivalent
+
 
 def check_inputs(a: Network, b: Network, domain: Polyhedron | None) -> None:
     for name, net in (("first", a), ("second", b)):

@@ -27,10 +27,10 @@ number of mixed free groups (each adds an arbitrary rank-one term ``M_g u_g^T``)
 so feasibility is an exact rank computation. A piece is a semi-algebraic set: positive orthants
 in the ``λ``, an affine space of ``μ``, inert factors and (for free groups) the keys.
 
-**Membership** (:meth:`ShallowFiber.contains`) classifies the units of ``θ'`` and checks the
+**Membership** (:meth:`Fiber.contains`) classifies the units of ``θ'`` and checks the
 constraints exactly; it agrees with the equivalence decision (the canonical-form theorem).
 
-**Connected components** (:meth:`ShallowFiber.components`), decided exactly when no feasible piece
+**Connected components** (:meth:`Fiber.components`), decided exactly when no feasible piece
 has an *essential* mixed free group (``G ≥ 2``, or ``G = 1`` with ``r = 1``); otherwise the answer is
 ``unknown`` with that reason. Proof sketch: call a *labelled assignment* ``σ`` a map from the units
 to ``{inert} ∪ K × {±}``, feasible when its piece is (the constraints only depend on the counts).
@@ -53,7 +53,7 @@ Example (relu.md §5.5.2 T6): ``|x| = σ(x) + σ(−x)`` as ``(1,2,1)`` has one 
 ``L = −1``; the only feasible piece has one unit of each orientation and no inert unit, so the two
 labelled assignments are isolated: exactly two components.
 
-**Hidden symmetries** (:meth:`ShallowFiber.orbit_is_fiber`): the fiber equals the orbit of ``θ``
+**Hidden symmetries** (:meth:`Fiber.orbit_is_fiber`): the fiber equals the orbit of ``θ``
 under permutations and positive scalings iff the only feasible piece is ``θ``'s own, it has no
 inert unit and no free group, and its ``μ``-space is a point (then every labelled assignment is a
 permutation of ``θ``'s and the ``λ`` are the scalings).
@@ -234,14 +234,14 @@ def _group_profiles(budget: int, smallest=(0, 0)):
 
 @dataclass(frozen=True)
 class Membership:
-    """The result of :meth:`ShallowFiber.classify`: ``member`` and, if so, the unit types."""
+    """The result of :meth:`Fiber.classify`: ``member`` and, if so, the unit types."""
 
     member: bool
     reason: str
     assignment: tuple = ()  # per unit: "inert" or (key index, ±1) or ("free", group index, ±1)
 
 
-class ShallowFiber:
+class Fiber:
     """The fiber of a rational ReLU network with one hidden layer (see the module docstring)."""
 
     def __init__(self, net: Network, width: int | None = None):
@@ -659,9 +659,9 @@ def _project(L0, Vrows, d: int):
     return L0V, [[x - y for x, y in zip(r, p)] for r, p in zip(L0, L0V)]
 
 
-def fiber(net: Network) -> ShallowFiber:
+def fiber(net: Network) -> Fiber:
     """The fiber of ``net`` (one hidden layer, rational weights) on ``R^n``."""
-    return ShallowFiber(net)
+    return Fiber(net)
 
 
 def format_key(key: Key) -> str:
@@ -670,4 +670,4 @@ def format_key(key: Key) -> str:
     return " + ".join(terms) + f" + {format_number(beta)}"
 
 
-__all__ = ["Components", "Membership", "Piece", "ShallowFiber", "fiber"]
+__all__ = ["Components", "Membership", "Piece", "Fiber", "fiber"]

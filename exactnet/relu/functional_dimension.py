@@ -127,7 +127,7 @@ def _dyadic(v: float, bits: int = 10) -> fmpq:
     return fmpq(round(v * (1 << bits)), 1 << bits)
 
 
-def probe_points(n: int, count: int, rnd: random.Random, domain: Polyhedron | None = None) -> list[tuple]:
+def gaussian_probes(n: int, count: int, rnd: random.Random, domain: Polyhedron | None = None) -> list[tuple]:
     """Random exact dyadic inputs (sampling law in the module docstring); ``[]`` for a general
     polyhedral domain (its regions come from the enumeration)."""
     pts = []
@@ -339,7 +339,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
     try:
         if probes and bound > 0:
             count = 4 * math.ceil(bound / m) + 16
-            xs = probe_points(n, count, rnd, domain)
+            xs = gaussian_probes(n, count, rnd, domain)
             for x, pattern in zip(xs, preactivation_signs_batch(cnet, xs)):
                 deadline.check("the probe points")
                 if pattern in seen or any(0 in layer for layer in pattern):
@@ -532,5 +532,5 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
 
 __all__ = [
     "BatchDimension", "FunctionalDimension", "batch_functional_dimension", "decisive_set", "functional_dimension",
-    "parse_batch", "probe_points", "simplex_points",
+    "gaussian_probes", "parse_batch", "simplex_points",
 ]

@@ -356,9 +356,9 @@ def symmetries(net: Network, domain: Polyhedron | None = None, *, deadline: Dead
     # hidden symmetries
     hidden, reason = None, ""
     if net.depth == 1 and domain is None:
-        from .fiber import ShallowFiber
+        from .fiber import Fiber
 
-        transitive = ShallowFiber(net).orbit_is_fiber()
+        transitive = Fiber(net).orbit_is_fiber()
         if transitive is not None:
             hidden = not transitive
             reason = ("decided by the exact fiber (one hidden layer): " +

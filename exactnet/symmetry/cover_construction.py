@@ -7,7 +7,7 @@ step of the proof in :mod:`.covering`:
 
 1. a group element ``g`` moves ``θ`` into the domain ``D`` (``D_±``): ``g·θ = θ'`` with sorted biases;
 2. ``θ'`` computes the same function as ``θ`` — decided by an exact equivalence decider passed
-   in by the caller (:func:`exactnet.relu.equivalence.equivalent`, :func:`exactnet.tanh.equivalence.decide`);
+   in by the caller (:func:`exactnet.relu.equivalence.equivalent`, :func:`exactnet.tanh.equivalence.equivalent`);
 3. the nearest-point rounding ``γ`` of ``θ'`` lies in the explicit set ``Γ_sorted`` and
    ``‖γ − θ'‖_∞ ≤ B/m``;
 4. ``Λ · ‖γ − θ'‖_∞ ≤ ε``;
@@ -218,7 +218,7 @@ def verify_cover(activation: str, widths: Sequence[int], eps, bound, input_radiu
     """Build ``Γ_sorted`` and check the ε-cover property step by step (module docstring).
 
     ``equivalent(θ, θ')`` is an exact equivalence decision used for step 2 (the families'
-    deciders: ``exactnet.relu.equivalence.equivalent`` or ``exactnet.tanh.equivalence.decide``,
+    deciders: ``exactnet.relu.equivalence.equivalent`` or ``exactnet.tanh.equivalence.equivalent``,
     passed in by the caller so that this family imports no other); ``None`` skips step 2.
     ``grid_points_override`` replaces ``m`` (to see the check fail when the grid is too coarse)."""
     import math

@@ -105,6 +105,11 @@ class EquivalenceResult:
     witness_note: str = ""
     domain: Box | None = field(default=None, compare=False)
 
+    @property
+    def verdict(self) -> bool:
+        """The answer, as every family's result names it."""
+        return self.equivalent
+
 
 def _key_values(key: tuple, scheme: str) -> tuple:
     if scheme == "generic":
@@ -149,7 +154,7 @@ def groupings(pa: TanhParameter, pb: TanhParameter) -> tuple[Grouping, Grouping]
     return group_units(pa, scheme), group_units(pb, scheme)
 
 
-def decide(net_a: Network, net_b: Network, *, deadline: Deadline = NO_DEADLINE, domain=None,
+def equivalent(net_a: Network, net_b: Network, *, deadline: Deadline = NO_DEADLINE, domain=None,
            find_witness: bool = True) -> EquivalenceResult:
     """Decide ``f_A = f_B`` exactly (see the module docstring); find a witness for a "no"."""
     if domain is not None and not isinstance(domain, Box):
@@ -265,6 +270,6 @@ def find_difference_witness(diff: Difference, n: int, *, deadline: Deadline = NO
 
 
 __all__ = [
-    "Difference", "EquivalenceResult", "Witness", "candidate_points", "decide", "find_difference_witness",
+    "Difference", "EquivalenceResult", "Witness", "candidate_points", "equivalent", "find_difference_witness",
     "common_scheme", "groupings", "prepare",
 ]

@@ -455,9 +455,9 @@ def path(a, b) -> TanhPath:
         raise InputError("the two parameters' algebraic numbers lie in different number fields; pass networks") from None
     base = dict(start=pa, end=pb, rank=ca.rank, width=h, networks=nets)
     if not equivalent:
-        from .equivalence import decide
+        from .equivalence import equivalent as tanh_equivalent
 
-        result = decide(*_witness_networks(nets, pa, pb))
+        result = tanh_equivalent(*_witness_networks(nets, pa, pb))
         return TanhPath(exists=False, equivalent=False, reason=f"not functionally equivalent: {result.reason}",
                         equivalence=result, **base)
     r = ca.rank

@@ -11,7 +11,7 @@ evaluation, never :mod:`exactnet.certificates`:
   composed with ``t ↦ p + M t`` and :func:`exactnet.relu.equivalence.equivalent` decides them on
   the full-dimensional ``T = {t : p + M t ∈ D}`` (equality on ``D`` ⇔ equality of the
   compositions on ``T``);
-* ``tanh.equivalence``: :func:`exactnet.tanh.equivalence.decide` on ``R^n`` (the functions are
+* ``tanh.equivalence``: :func:`exactnet.tanh.equivalence.equivalent` on ``R^n`` (the functions are
   real-analytic, so on a nonempty open box they agree iff they agree everywhere);
 * ``tanh.path``: :func:`exactnet.tanh.paths.path`; ``tanh.proximate_rank``: the exact
   :func:`exactnet.tanh.proximate_rank.prank`.
@@ -157,7 +157,7 @@ def _tanh_shapes_ok(nets) -> bool:
 
 
 def _tanh_equivalence(nets, claim):
-    from exactnet.tanh.equivalence import decide
+    from exactnet.tanh.equivalence import equivalent as tanh_equivalent
 
     if not _tanh_shapes_ok(nets):
         return False
@@ -168,7 +168,7 @@ def _tanh_equivalence(nets, claim):
         box = domain_from_obj(claim["domain"])  # a box must have lower < upper (InputError: not well posed)
         if not isinstance(box, Box) or box.dim != nets[0].input_dim:
             return False
-    decided = decide(*nets).equivalent
+    decided = tanh_equivalent(*nets).equivalent
     return None if decided is None else decided == value
 
 

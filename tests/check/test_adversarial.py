@@ -3,7 +3,7 @@ never checks valid.
 
 Valid certificates of every kind the product writes are produced by the deciders (ReLU
 witness / canonical form / symmetry moves / region tree, with and without domains, and the
-``relu.compress`` certificate; tanh moves / witness / constant difference, tanh paths and
+``relu.compression`` certificate; tanh moves / witness / constant difference, tanh paths and
 finite classes, tanh proximate-rank bounds). Hypothesis then mutates them — numbers anywhere,
 moves, Farkas proofs, tree nodes, domains (including points, lines and empty sets), claims, the
 networks themselves — with the digest dropped, so that the mathematics is what is tested. Each
@@ -60,7 +60,7 @@ BOX2 = Box.from_bounds([-1, -1], [1, 1])
 
 
 def _relu_pool() -> list:
-    from exactnet.relu.compress import compress
+    from exactnet.relu.compression import compress
     from exactnet.relu.equivalence import equivalent
 
     def eq(a, b, domain=None, **kw):
@@ -106,14 +106,14 @@ def _relu_pool() -> list:
 
 def _tanh_pool() -> list:
     from exactnet.tanh.certificates import equivalence_certificate
-    from exactnet.tanh.equivalence import decide
+    from exactnet.tanh.equivalence import equivalent as tanh_equivalent
     from exactnet.tanh.certificates import path_certificate
     from exactnet.tanh.paths import path
     from exactnet.tanh.proximate_rank import prank
     from exactnet.tanh.certificates import proximate_rank_certificate
 
     def eq(a, b, domain=None):
-        return equivalence_certificate(decide(a, b, domain=domain))
+        return equivalence_certificate(tanh_equivalent(a, b, domain=domain))
 
     moves_a = tanh(([[1, 0], [0, "1/2"], [-1, 0], [0, 0], [2, 1]], [1, "1/3", -1, "1/2", 0]),
                    ([[1, 2, 1, "1/5", 3], [0, 1, 0, 2, 1]], ["1/7", -1]))

@@ -20,7 +20,7 @@ from exactnet.check import check_certificate
 from exactnet.cli.main import main
 from exactnet.network import Network
 from exactnet.numbers import parse_scalar
-from exactnet.tanh.fe_class import fe_class
+from exactnet.tanh.fiber import fiber
 from exactnet.tanh.certificates import _normal_form
 from exactnet.tanh.certificates import path_certificate
 from exactnet.tanh.paths import path
@@ -220,7 +220,7 @@ def test_random_paths_check_and_random_tampering_fails(seed):
     rng = random.Random(seed)
     net = Network.from_lists("tanh", [([[1, 0], [0, 1], [0, 0], [0, 0], [0, 0]], [0, "1/2", "1/3", 0, 0]),
                                       ([[1, 2, 1, 0, 0]], [0])])
-    fe = fe_class(net)
+    fe = fiber(net)
     a, b = fe.sample(rng, numeric_bias=True), fe.sample(rng, numeric_bias=True)
     cert = json.loads(json.dumps(path_certificate(path(a.to_network(), b.to_network()))))
     assert check_certificate(cert).valid

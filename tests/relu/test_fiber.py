@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from exactnet.errors import UnsupportedError
 from exactnet.network import Network
 from exactnet.relu.equivalence import equivalent
-from exactnet.relu.fiber import ShallowFiber
+from exactnet.relu.fiber import Fiber
 from exactnet.relu.functional_dimension import functional_dimension
 from exactnet.relu.orbits import same_orbit
 
@@ -28,7 +28,7 @@ SIGMA2 = shallow([[1], [0]], [0, 0], [[1, 0]], [0])  # σ(x) with width 2 (relu.
 
 
 def test_abs_has_exactly_two_components():
-    fib = ShallowFiber(ABS)
+    fib = Fiber(ABS)
     assert len(fib.pieces) == 1 and fib.pieces[0].keys == ((1, 1),) and fib.pieces[0].dimension == 2
     comps = fib.components()
     assert comps.count == 2 and comps.up_to_permutation == 1
@@ -40,7 +40,7 @@ def test_abs_has_exactly_two_components():
 
 
 def test_clipped_ramp_is_disconnected_even_up_to_permutation():
-    fib = ShallowFiber(RAMP)
+    fib = Fiber(RAMP)
     comps = fib.components()
     assert comps.count == 4 and comps.up_to_permutation == 2
     assert {p.keys for p in fib.pieces} == {((1, 0), (1, 0)), ((0, 1), (0, 1))}
@@ -51,7 +51,7 @@ def test_clipped_ramp_is_disconnected_even_up_to_permutation():
 
 
 def test_worked_fiber_of_sigma():
-    fib = ShallowFiber(SIGMA2)
+    fib = Fiber(SIGMA2)
     assert fib.components().count == 1
     members = [
         shallow([[2], ["1/3"]], [0, 0], [["1/4", "3/2"]], [0]),  # P3
@@ -82,12 +82,12 @@ def _perturbed(net, rnd):
 def test_membership_agrees_with_equivalence(seed, widths):
     rnd = random.Random(seed)
     net = random_net(rnd, widths, scale=3)
-    fib = ShallowFiber(net)
+    fib = Fiber(net)
     for _ in range(3):
         cand = random_moves(net, rnd, 2, kinds=("permute", "scale")) if rnd.random() < 0.5 else _perturbed(net, rnd)
         assert fib.contains(cand) == equivalent(net, cand).equivalent
     wider = random_moves(net, rnd, 2)  # dead / zero-input / split / opposite pairs: a wider fiber
-    wide = ShallowFiber(wider)
+    wide = Fiber(wider)
     assert wide.contains(wider)
     for cand in (wider, _perturbed(wider, rnd), random_moves(wider, rnd, 1, kinds=("permute", "scale"))):
         assert wide.contains(cand) == equivalent(wider, cand).equivalent
@@ -98,7 +98,7 @@ def test_membership_agrees_with_equivalence(seed, widths):
 def test_samples_are_members(seed, widths):
     rnd = random.Random(seed)
     net = random_moves(random_net(rnd, widths, scale=3), rnd, 1)
-    fib = ShallowFiber(net)
+    fib = Fiber(net)
     for s in fib.sample(4, seed=seed):
         assert s.widths == net.widths
         assert fib.contains(s)
@@ -107,7 +107,7 @@ def test_samples_are_members(seed, widths):
 
 def test_generic_fiber_is_the_orbit_with_n_factorial_components():
     net = shallow([[1, 2], [-1, 1], [3, 1]], [1, 0, -2], [[3, -2, 1], [1, 1, 1]], [5, 0])
-    fib = ShallowFiber(net)
+    fib = Fiber(net)
     assert fib.orbit_is_fiber()
     comps = fib.components()
     assert comps.count == 6 and comps.up_to_permutation == 1
@@ -118,7 +118,7 @@ def test_generic_fiber_is_the_orbit_with_n_factorial_components():
 
 def test_cancelling_pair_components_unknown_and_hidden_symmetry():
     ident = shallow([[1], [-1]], ["-1/2", "1/2"], [[1, -1]], ["1/2"])  # relu.md T5: F(x) = x
-    fib = ShallowFiber(ident)
+    fib = Fiber(ident)
     comps = fib.components()
     assert comps.count is None and "mixed free group" in comps.reason
     assert not fib.orbit_is_fiber()
@@ -129,7 +129,7 @@ def test_cancelling_pair_components_unknown_and_hidden_symmetry():
 def test_deep_networks_are_unsupported():
     deep = Network.from_lists("relu", [([[1]], [0]), ([[1]], [0]), ([[1]], [0])])
     with pytest.raises(UnsupportedError, match="one hidden layer"):
-        ShallowFiber(deep)
+        Fiber(deep)
 
 
 @settings(max_examples=20, deadline=None)

@@ -16,7 +16,7 @@ from exactnet.symmetry import (
 )
 from exactnet.symmetry import brute
 from exactnet.symmetry.equivariance import scale_unit
-from exactnet.tanh.equivalence import decide
+from exactnet.tanh.equivalence import equivalent as tanh_equivalent
 
 from .strategies import elements_of, tied_networks
 
@@ -47,7 +47,7 @@ def test_relu_canonical_form_is_equivalent(net):
 @settings(max_examples=25)
 @given(tied_networks(activation="tanh", max_depth=1))
 def test_tanh_canonical_form_is_equivalent(net):
-    assert decide(net, canonical_form(net).network, find_witness=False).equivalent is True
+    assert tanh_equivalent(net, canonical_form(net).network, find_witness=False).equivalent is True
 
 
 def test_generic_points_are_sorted_by_bias():

@@ -12,7 +12,7 @@ from exactnet.check import check_certificate
 from exactnet.network import Network
 from exactnet.network.domain import Box
 from exactnet.tanh.certificates import equivalence_certificate
-from exactnet.tanh.equivalence import decide
+from exactnet.tanh.equivalence import equivalent
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -50,7 +50,7 @@ def test_symmetry_moves_on_both_sides_stay_equivalent(data):
     base = data.draw(irreducible())
     (pa, _), (pb, _) = data.draw(moved(base, 10)), data.draw(moved(base, 10))
     net_a, net_b = to_net(*pa), to_net(*pb)
-    result = decide(net_a, net_b)
+    result = equivalent(net_a, net_b)
     assert result.equivalent, result.reason
     assert result.ranks == (len(base[0]), len(base[0]))
     cert = equivalence_certificate(result)
@@ -65,7 +65,7 @@ def test_perturbations_are_never_equivalent_and_the_witness_checks(data):
     bad, kind = data.draw(perturbed(base))
     (pa, _), (pb, _) = data.draw(moved(base, 10)), data.draw(moved(bad, 10))
     net_a, net_b = to_net(*pa), to_net(*pb)
-    result = decide(net_a, net_b)
+    result = equivalent(net_a, net_b)
     assert not result.equivalent, kind
     w = result.witness
     assert w is not None
@@ -86,15 +86,15 @@ def cert_type(result):
 def test_symmetric_roles_are_decided_in_both_orders():
     a = Network.from_lists("tanh", [([[1], [2]], [0, 1]), ([[1, 1]], [0])])
     b = Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])])
-    assert not decide(a, b).equivalent
-    assert not decide(b, a).equivalent
-    assert decide(a, a).equivalent
+    assert not equivalent(a, b).equivalent
+    assert not equivalent(b, a).equivalent
+    assert equivalent(a, a).equivalent
 
 
 def test_different_widths_equivalent():
     a = Network.from_lists("tanh", [([[1]], [0]), ([[3]], ["1/2"])])
     b = Network.from_lists("tanh", [([[1], [-1], [0], [5]], [0, 0, 0, 7]), ([[1, -2, 4, 0]], ["1/2"])])
-    result = decide(a, b)
+    result = equivalent(a, b)
     assert result.equivalent and result.ranks == (1, 1)
     assert check_certificate(equivalence_certificate(result)).valid
 
@@ -103,7 +103,7 @@ def test_constant_units_are_not_dead():
     """Pitfall §10.1/§10.2: a·tanh(c) of a constant unit is part of the function."""
     a = Network.from_lists("tanh", [([[1], [0]], [0, 1]), ([[1, 1]], [0])])
     b = Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])])
-    result = decide(a, b)
+    result = equivalent(a, b)
     assert not result.equivalent and result.difference.is_constant
     assert "tanh(1)" in result.reason
 
@@ -112,14 +112,14 @@ def test_constant_unit_matched_by_equal_transcendental_bias():
     # 2·tanh(1/2) + tanh(−1/2) = tanh(1/2): the folded biases agree coefficientwise
     a = Network.from_lists("tanh", [([[0], [0], [1]], ["1/2", "-1/2", 0]), ([[2, 1, 1]], [0])])
     b = Network.from_lists("tanh", [([[1], [0]], [0, "1/2"]), ([[1, 1]], [0])])
-    assert decide(a, b).equivalent
+    assert equivalent(a, b).equivalent
 
 
 def test_near_miss_tiny_constant_difference():
     tiny = "1/1099511627776"  # 2^-40
     a = Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])])
     b = Network.from_lists("tanh", [([[1], [0]], [0, tiny]), ([[1, 1]], [0])])
-    result = decide(a, b)
+    result = equivalent(a, b)
     assert not result.equivalent
     assert result.witness is not None and result.witness.upper < 0
     assert check_certificate(equivalence_certificate(result)).valid
@@ -129,7 +129,7 @@ def test_keys_differing_by_one_float32_ulp():
     ulp = fmpq(1, 2**23)
     a = Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])])
     b = Network("tanh", (a.layers[0].__class__(((fmpq(1) + ulp,),), (ZERO,)), a.layers[1]))
-    result = decide(a, b)
+    result = equivalent(a, b)
     assert not result.equivalent
     assert disjoint_at(a, b, result.witness.x, 0, prec=256)
 
@@ -138,7 +138,7 @@ def test_multi_input_multi_output_sign_convention():
     # keys (0, 2 ; 1) and (0, −2 ; −1): first nonzero coordinate is the second one
     a = Network.from_lists("tanh", [([[0, 2], [0, -2]], [1, -1]), ([[1, 1], [2, 0]], [0, 1])])
     b = Network.from_lists("tanh", [([[0, 2]], [1]), ([[0], [2]], [0, 1])])
-    result = decide(a, b)
+    result = equivalent(a, b)
     assert result.equivalent and result.ranks == (1, 1)
     assert check_certificate(equivalence_certificate(result)).valid
 
@@ -147,7 +147,7 @@ def test_equivalence_on_a_box_uses_a_witness_inside_it():
     a = Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])])
     b = Network.from_lists("tanh", [([[2]], [0]), ([[1]], [0])])
     box = Box.from_bounds([fmpq(3)], [fmpq(4)])
-    result = decide(a, b, domain=box)
+    result = equivalent(a, b, domain=box)
     assert not result.equivalent
     assert box.contains(result.witness.x)
     cert = equivalence_certificate(result)
@@ -162,15 +162,15 @@ def test_algebraic_weights():
     a = Network.from_lists("tanh", [([["sqrt(2)"], ["-sqrt(2)"]], [1, -1]), ([[1, -1]], ["sqrt(3)"])])
     b = Network.from_lists("tanh", [([["sqrt(2)"]], [1]), ([[2]], ["sqrt(3)"])])
     c = Network.from_lists("tanh", [([["sqrt(2)"], [0]], [1, "sqrt(2)"]), ([[2, 1]], ["sqrt(3)"])])
-    r = decide(a, b)
+    r = equivalent(a, b)
     assert r.equivalent
     assert check_certificate(equivalence_certificate(r)).valid
-    r2 = decide(b, c)
+    r2 = equivalent(b, c)
     assert not r2.equivalent and r2.difference.is_constant
     assert "tanh(sqrt(2))" in r2.reason
     assert check_certificate(equivalence_certificate(r2)).valid
     d = Network.from_lists("tanh", [([["sqrt(2)"]], ["1/2"]), ([[2]], ["sqrt(3)"])])
-    r3 = decide(b, d)
+    r3 = equivalent(b, d)
     assert not r3.equivalent and r3.witness is not None
     assert check_certificate(equivalence_certificate(r3)).valid
 
@@ -185,7 +185,7 @@ def test_dimension_mismatch_is_an_input_error(data):
     base = data.draw(irreducible(n=2, m=1))
     other = data.draw(irreducible(n=1, m=1))
     with pytest.raises(InputError, match="dimension mismatch"):
-        decide(to_net(*base), to_net(*other))
+        equivalent(to_net(*base), to_net(*other))
 
 
 def test_rationals_strategy_is_not_trivial():
@@ -204,9 +204,9 @@ def test_rationals_strategy_is_not_trivial():
 def test_rational_against_algebraic_network():
     rational = Network.from_lists("tanh", [([[1]], [0]), ([[2]], [1])])
     same = Network.from_lists("tanh", [([["sqrt(4)/2"], ["sqrt(2)"]], [0, 1]), ([[2, 0]], [1])])
-    assert decide(rational, same).equivalent
+    assert equivalent(rational, same).equivalent
     other = Network.from_lists("tanh", [([[1], ["sqrt(2)"]], [0, 1]), ([[2, "1/1000"]], [1])])
-    result = decide(rational, other)
+    result = equivalent(rational, other)
     assert not result.equivalent and result.witness is not None
     assert check_certificate(equivalence_certificate(result)).valid
 
@@ -216,6 +216,6 @@ def test_expired_deadline_keeps_the_exact_verdict():
 
     a = Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])])
     b = Network.from_lists("tanh", [([[2]], [0]), ([[1]], [0])])
-    result = decide(a, b, deadline=Deadline(at=0.0))
+    result = equivalent(a, b, deadline=Deadline(at=0.0))
     assert result.equivalent is False and result.witness is None
     assert "time limit" in result.witness_note

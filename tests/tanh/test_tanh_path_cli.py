@@ -11,7 +11,7 @@ import pytest
 
 from exactnet.cli.main import main
 from exactnet.network import Network, network_from_obj, read_network, write_network
-from exactnet.tanh.equivalence import decide
+from exactnet.tanh.equivalence import equivalent
 
 
 def write(tmp_path, name, layers, activation="tanh"):
@@ -121,7 +121,7 @@ def test_fiber_samples_are_members(capsys, nets):
     base = read_network(nets["a"])
     for s in data["samples"]:
         assert s["network"] is not None
-        assert decide(base, network_from_obj(s["network"]), find_witness=False).equivalent
+        assert equivalent(base, network_from_obj(s["network"]), find_witness=False).equivalent
     code, out2, _ = run(capsys, "fiber", nets["a"], "--json", "--sample", "6", "--seed", "4")
     assert json.loads(out2)["samples"] == data["samples"]  # the seed reproduces the samples
     code, out, _ = run(capsys, "fiber", nets["a"], "--sample", "2", "--limit", "1")

@@ -19,7 +19,7 @@ from exactnet.errors import InputError  # noqa: E402
 from exactnet.network import Network  # noqa: E402
 from exactnet.numbers import working_precision  # noqa: E402
 from exactnet.numbers.tanh_scalar import TanhScalar  # noqa: E402
-from exactnet.tanh.fe_class import fe_class  # noqa: E402
+from exactnet.tanh.fiber import fiber  # noqa: E402
 from exactnet.tanh.parameter import TanhParameter  # noqa: E402
 from exactnet.tanh.certificates import path_certificate  # noqa: E402
 from exactnet.tanh.paths import interpolate, path, segment_kinds  # noqa: E402
@@ -244,7 +244,7 @@ def base_classes(draw, low_rank=True):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(net=base_classes(), seed=st.integers(0, 10**6), numeric=st.booleans())
 def test_paths_have_at_most_seven_segments_when_rank_le_half_width(net, seed, numeric):
-    fe = fe_class(net)
+    fe = fiber(net)
     assert 2 * fe.rank <= fe.width
     rng = random.Random(seed)
     a = fe.sample(rng, numeric_bias=numeric and fe.has_numeric_members)
@@ -260,7 +260,7 @@ def test_paths_have_at_most_seven_segments_when_rank_le_half_width(net, seed, nu
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(net=base_classes(low_rank=False), seed=st.integers(0, 10**6))
 def test_reducible_classes_with_large_rank_are_connected(net, seed):
-    fe = fe_class(net)
+    fe = fiber(net)
     assert fe.width // 2 < fe.rank < fe.width
     rng = random.Random(seed)
     a, b = fe.sample(rng, numeric_bias=True), fe.sample(rng, numeric_bias=True)
@@ -285,7 +285,7 @@ def test_symbolic_bias_waypoints():
     # the constant unit (2, 0, 1/2) is absorbed: interior waypoints have d = 2·tanh(1/2)
     w = param([(1, 1, 0), (2, 0, "1/2"), (0, 0, 0)])
     w2 = param([(0, 3, 1), (2, 0, "-1/2"), (1, 1, 0)], d=(0,))
-    fe = fe_class(w)
+    fe = fiber(w)
     assert not fe.contains(w2)  # 2·tanh(−1/2) ≠ 2·tanh(1/2)
     w2 = param([(0, 3, 1), (-2, 0, "-1/2"), (1, 1, 0)], d=(0,))
     assert fe.contains(w2)
@@ -330,7 +330,7 @@ def test_input_errors():
 def test_multi_input_output_path():
     units = [((F(1), F(-1)), (F(1), F(2), F(0)), F(1)), ((F(0), F(2)), (F(0), F(1), F(-1)), F(0))]
     net = padded(units, [F(1), F(0)], 3, 2, 5)
-    fe = fe_class(net)
+    fe = fiber(net)
     rng = random.Random(8)
     for _ in range(5):
         a, b = fe.sample(rng, numeric_bias=True), fe.sample(rng, numeric_bias=True)

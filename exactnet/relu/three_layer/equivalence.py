@@ -41,6 +41,11 @@ class ThreeLayerEquivalence:
     outputs: tuple | None = None
     canonical: tuple = ()
 
+    @property
+    def equivalent(self) -> bool | None:
+        """The verdict under the name the other equivalence results use."""
+        return self.verdict
+
 
 def _check(a, b) -> None:
     dims = []

@@ -17,8 +17,8 @@ from tests.tanh.tanh_strategies import ZERO, irreducible, nonzero_rationals, to_
 from exactnet.errors import InputError  # noqa: E402
 from exactnet.network import Network  # noqa: E402
 from exactnet.numbers.tanh_scalar import TanhScalar  # noqa: E402
-from exactnet.tanh.equivalence import decide  # noqa: E402
-from exactnet.tanh.fe_class import Piece, count_pieces, fe_class  # noqa: E402
+from exactnet.tanh.equivalence import equivalent  # noqa: E402
+from exactnet.tanh.fiber import Piece, count_pieces, fiber  # noqa: E402
 from exactnet.tanh.parameter import TanhParameter  # noqa: E402
 
 
@@ -63,7 +63,7 @@ def test_count_equals_enumeration_and_brute_formula(h):
 
 
 def fe_pieces(h, r):
-    from exactnet.tanh.fe_class import _enumerate_pieces
+    from exactnet.tanh.fiber import _enumerate_pieces
 
     return _enumerate_pieces(h, r)
 
@@ -76,7 +76,7 @@ def test_count_large_width_matches_brute_formula():
 
 def test_irreducible_class_is_the_finite_orbit():
     net = Network.from_lists("tanh", [([[1], [2], [-3]], [1, 0, "1/2"]), ([[1, -2, "1/3"]], [5])])
-    fe = fe_class(net)
+    fe = fiber(net)
     assert fe.finite and fe.rank == fe.width == 3 and fe.dimension == 0
     assert fe.count_pieces() == 2**3 * math.factorial(3)
     points = set()
@@ -101,7 +101,7 @@ def rank_of_rows(rows, coords):
 def test_piece_dimension_is_the_number_of_free_coordinates(n, m):
     units = [(tuple(fmpq(j + 1) for _ in range(m)), tuple(fmpq(j + 1 + l) for l in range(n)), fmpq(j))
              for j in range(2)]
-    fe = fe_class(padded(units, [fmpq(1, 2)] * m, n, m, 5))
+    fe = fiber(padded(units, [fmpq(1, 2)] * m, n, m, 5))
     h = fe.width
     coords = ([("a", i, k) for i in range(h) for k in range(m)] + [("b", i, l) for i in range(h) for l in range(n)]
               + [("c", i) for i in range(h)] + [("d", k) for k in range(m)])
@@ -139,12 +139,12 @@ def classes(draw, max_rank=3, max_h=6):
 @given(data=st.data())
 def test_membership_agrees_with_decide(data):
     net = data.draw(classes())
-    fe = fe_class(net)
+    fe = fiber(net)
     rng = random.Random(data.draw(st.integers(0, 10**6)))
     member = fe.sample(rng, numeric_bias=True)
     assert member.has_numeric_bias
     other = member.to_network()
-    assert fe.contains(other) and decide(net, other, find_witness=False).equivalent
+    assert fe.contains(other) and equivalent(net, other, find_witness=False).equivalent
     # a perturbation of one number: membership and the decision still agree
     units = [list(u) for u in member.units()]
     i = rng.randrange(len(units))
@@ -159,7 +159,7 @@ def test_membership_agrees_with_decide(data):
         units[i][field] = tuple(vec)
     d = [s.const for s in member.d]
     bad = to_net([tuple(u) for u in units], d, fe.input_dim, fe.output_dim)
-    verdict = decide(net, bad, find_witness=False).equivalent
+    verdict = equivalent(net, bad, find_witness=False).equivalent
     assert fe.contains(bad) == verdict
     assert fe.contains(TanhParameter.from_network(bad)) == verdict
 
@@ -168,7 +168,7 @@ def test_membership_agrees_with_decide(data):
 @given(data=st.data())
 def test_samples_lie_in_their_piece_and_in_their_natural_piece(data):
     net = data.draw(classes())
-    fe = fe_class(net)
+    fe = fiber(net)
     rng = random.Random(data.draw(st.integers(0, 10**6)))
     piece, member = fe.sample_with_piece(rng)
     assert fe.in_piece(piece, member) and fe.contains(member)
@@ -177,12 +177,12 @@ def test_samples_lie_in_their_piece_and_in_their_natural_piece(data):
     assert fe.piece_dimension(piece) <= fe.dimension
     # symbolic-bias members are members too (the output bias absorbs a'·tanh(c'))
     realised = member.realised()
-    assert decide(net, realised.to_network(), find_witness=False).equivalent
+    assert equivalent(net, realised.to_network(), find_witness=False).equivalent
 
 
 def test_sample_hits_every_piece_type():
     net = to_net([((fmpq(2),), (fmpq(1),), fmpq(1, 2))], [fmpq(1)], 1, 1)
-    fe = fe_class(padded([((fmpq(2),), (fmpq(1),), fmpq(1, 2))], [fmpq(1)], 1, 1, 5))
+    fe = fiber(padded([((fmpq(2),), (fmpq(1),), fmpq(1, 2))], [fmpq(1)], 1, 1, 5))
     rng = random.Random(11)
     kinds = set()
     sizes = set()
@@ -190,7 +190,7 @@ def test_sample_hits_every_piece_type():
     for _ in range(150):
         piece, member = fe.sample_with_piece(rng, numeric_bias=rng.random() < 0.5)
         assert fe.contains(member) and fe.in_piece(piece, member)
-        assert decide(net, member.realised().to_network(), find_witness=False).equivalent
+        assert equivalent(net, member.realised().to_network(), find_witness=False).equivalent
         kinds |= piece.kinds
         sizes |= {len(g) for g in piece.groups}
         numeric += member.has_numeric_bias
@@ -201,7 +201,7 @@ def test_sample_hits_every_piece_type():
 def test_transcendental_bias_numeric_members():
     # δ = 1/7 + 2·tanh(1/2) (from the constant unit): numeric members realise tanh(1/2) by a constant unit
     net = Network.from_lists("tanh", [([[1], [0], [0]], [0, "1/2", 0]), ([[1, 2, 0]], ["1/7"])])
-    fe = fe_class(net)
+    fe = fiber(net)
     assert fe.tanh_arguments == ((fmpq(1, 2), (fmpq(2),)),) and fe.has_numeric_members
     rng = random.Random(3)
     for _ in range(20):
@@ -209,7 +209,7 @@ def test_transcendental_bias_numeric_members():
         assert p.has_numeric_bias and fe.contains(p)
         assert any(all(v == 0 for v in b) and abs(c) == fmpq(1, 2) and a[0] != 0 for a, b, c in p.units())
     # the compressed parameter (width = rank, symbolic δ) has no member with an exact bias
-    small = fe_class(fe.compression.compressed())
+    small = fiber(fe.compression.compressed())
     assert not small.has_numeric_members
     with pytest.raises(InputError, match="no member"):
         small.sample(rng, numeric_bias=True)
@@ -217,7 +217,7 @@ def test_transcendental_bias_numeric_members():
 
 
 def test_membership_input_errors():
-    fe = fe_class(Network.from_lists("tanh", [([[1], [0]], [0, 0]), ([[1, 0]], [0])]))
+    fe = fiber(Network.from_lists("tanh", [([[1], [0]], [0, 0]), ([[1, 0]], [0])]))
     with pytest.raises(InputError, match="width"):
         fe.contains(Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])]))
     with pytest.raises(InputError, match="dimension"):
@@ -229,7 +229,7 @@ def test_membership_input_errors():
 
 
 def test_equations_text_and_bias_equation():
-    fe = fe_class(Network.from_lists("tanh", [([[1], [0], [2]], [0, "1/2", 1]), ([[1, 2, 0]], [0])]))
+    fe = fiber(Network.from_lists("tanh", [([[1], [0], [2]], [0, "1/2", 1]), ([[1, 2, 0]], [0])]))
     piece = fe.piece_of(fe.parameter)
     texts = [e.text for e in fe.equations(piece)]
     assert "b_1 = 0" in texts

@@ -10,7 +10,7 @@ from exactnet.check import check_certificate
 from exactnet.network import Network
 from exactnet.network.domain import Box
 from exactnet.numbers import json_loads_exact
-from exactnet.relu.compress import compress, never_active_units
+from exactnet.relu.compression import compress, never_active_units
 from exactnet.relu.equivalence import equivalent
 
 from .nets import random_moves, random_net

@@ -26,7 +26,7 @@ The piece is the set of ``w'`` with those key constraints, the sums
 ``d' = δ − Σ_{i∈Z} a'_i tanh(c'_i)``. Every piece lies in ``FE[w]``: a group's contribution is
 ``(Σ s_i a'_i)·tanh(κ_G·(x, 1))``, also when ``κ_G`` has ``b = 0`` (then it is the constant
 ``(Σ s_i a'_i) tanh(γ_G) = 0``); and every member of ``FE[w]`` lies in its *natural* piece
-(:meth:`FEClass.piece_of`). Pieces without constant units are affine subspaces; a constant unit
+(:meth:`Fiber.piece_of`). Pieces without constant units are affine subspaces; a constant unit
 makes the piece the graph of ``d' = δ − Σ a'_i tanh c'_i`` over the free ``(a'_i, c'_i)``
 (curved, analytic). Pieces overlap (e.g. a free key equal to a canonical key), so the union is a
 cover, not a partition.
@@ -37,7 +37,7 @@ attached to ``j``. The class has dimension ``(h − r)·(max(n, m) + 1)`` (every
 the ``r`` representatives adds at most ``max(m + 1, n + 1)``). For irreducible ``w`` (``r = h``)
 every piece is one point and there are ``2^h·h!`` of them (reference §3).
 
-**Count** (:meth:`FEClass.count_pieces`, without enumerating): by the exponential formula,
+**Count** (:meth:`Fiber.count_pieces`, without enumerating): by the exponential formula,
 
     #pieces = h!·[x^h] e^x · (e^{2x} − 1)^r · exp((e^{2x} − 1)/2)
 
@@ -45,7 +45,7 @@ every piece is one point and there are ``2^h·h!`` of them (reference §3).
 ``(e^{2x} − 1)/2``: one cancelling group, a nonempty set with ``2^{|G|−1}`` sign patterns).
 It is evaluated exactly with rational power series truncated at degree ``h``.
 
-**Sampling** (:meth:`FEClass.sample`): a random piece (distribution below; every piece has
+**Sampling** (:meth:`Fiber.sample`): a random piece (distribution below; every piece has
 positive probability, it is *not* uniform over pieces), then a random exact point of it with
 small random rationals. Constant units with rational ``c' ≠ 0`` and ``a' ≠ 0`` make ``d'``
 transcendental; such members are returned as :class:`~exactnet.tanh.parameter.TanhParameter`
@@ -56,7 +56,7 @@ realised by ``t`` constant units ``(±e_q, 0, ±q)``, and every other constant u
 ``h ≥ r + t`` (otherwise no member of ``FE[w]`` has an algebraic output bias, by the
 linear-independence lemma of :mod:`exactnet.numbers.tanh_scalar`).
 
-Piece distribution of :meth:`FEClass.sample_piece`: ``r`` random units become representatives
+Piece distribution of :meth:`Fiber.sample_piece`: ``r`` random units become representatives
 of the canonical units (random signs); ``min_constant`` further random units become constant;
 every other unit is independently constant, attached to a uniform canonical unit (random
 sign), or free, with probability 1/3 each; free units, in random order, open a new group
@@ -257,7 +257,7 @@ def count_pieces(width: int, rank: int) -> int:
 
     Computed with exact rational power series truncated at degree ``h`` (Newton iteration for
     the exponential): ``O(M(h)·log h)`` for the series, about a second at ``h = 1000``. The
-    tests compare it with the enumeration of :meth:`FEClass.pieces` for small ``h``.
+    tests compare it with the enumeration of :meth:`Fiber.pieces` for small ``h``.
     """
     h, r = width, rank
     if r > h or r < 0 or h < 0:
@@ -302,10 +302,10 @@ def _rng(rng) -> random.Random:
 
 
 @dataclass(frozen=True)
-class FEClass:
+class Fiber:
     """``FE[w]`` for a width-``h`` tanh parameter ``w`` (see the module docstring).
 
-    Build with :func:`fe_class`. ``compression`` is ``compress(w)``: canonical unit ``j`` is
+    Build with :func:`fiber`. ``compression`` is ``compress(w)``: canonical unit ``j`` is
     ``compression.kept[j]``, ``δ`` is ``compression.bias``.
     """
 
@@ -661,15 +661,15 @@ class FEClass:
         return used, [self.sample_with_piece(rng, numeric_bias=self.has_numeric_members) for _ in range(count)]
 
 
-def fe_class(w) -> FEClass:
+def fiber(w) -> Fiber:
     """``FE[w]`` of a one-hidden-layer tanh network or :class:`TanhParameter`."""
     net = None
     if isinstance(w, Network):
         net = w
         w = TanhParameter.from_network(w, "the functional-equivalence class")
     if not isinstance(w, TanhParameter):
-        raise InputError(f"fe_class needs a tanh network or TanhParameter, got {type(w).__name__}")
-    return FEClass(parameter=w, compression=compress(w), network=net)
+        raise InputError(f"fiber needs a tanh network or TanhParameter, got {type(w).__name__}")
+    return Fiber(parameter=w, compression=compress(w), network=net)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -751,4 +751,4 @@ def _enumerate_pieces(h: int, r: int) -> Iterator[Piece]:
             stack.append([choices(depth + 1), -1])
 
 
-__all__ = ["Equation", "FEClass", "Piece", "count_pieces", "fe_class"]
+__all__ = ["Equation", "Fiber", "Piece", "count_pieces", "fiber"]
