@@ -4,7 +4,7 @@ For random ReLU networks of small architectures this prints, per architecture:
 
 * **exact**: :func:`exactnet.relu.functional_dimension.functional_dimension` on ``R^n`` (exact
   regions, exact/modular ranks; the ground truth), its time and how it was certified;
-* **numerical** (relu.md §9, §11; the approach of ``JoachimBP/Functional-dimension``): the
+* **numerical** (docs/relu.md § Exactness pitfalls; the approach of ``JoachimBP/Functional-dimension``): the
   Jacobian of the outputs with respect to all parameters on a batch of ``--batch`` inputs drawn
   from ``N(0, I)``, and its rank by ``numpy.linalg.matrix_rank`` with its default tolerance
   ``σ_max·max(m, n)·eps`` — in three variants:
@@ -12,7 +12,7 @@ For random ReLU networks of small architectures this prints, per architecture:
   - ``f64``: float64 Jacobian, float64 SVD and tolerance;
   - ``f32``: float32 Jacobian, float32 SVD and tolerance (``eps`` of float32);
   - ``f32>64``: float32 Jacobian cast to float64, float64 tolerance (what a float32 Keras/PyTorch
-    model gives when the Jacobian is stacked into a float64 array, relu.md §11 item 1).
+    model gives when the Jacobian is stacked into a float64 array, docs/relu.md § Exactness pitfalls).
 
   and how often each is wrong: ``low`` (below the exact value), ``high`` (above it; ``>bound``
   counts ranks above ``D − N_hid``, which no parameter can have).

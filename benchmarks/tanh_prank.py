@@ -4,7 +4,7 @@ Runs, side by side on the same instances:
 
 * exact ``prank`` with the default ``auto`` solver, exactnet's own exhaustive branch and bound
   (``search``) and OR-Tools CP-SAT (``cp-sat``), each with a per-instance time limit (60 s);
-* the greedy ``Bound`` (reference §7.3), on the same instances and alone up to ``h = 10^4``.
+* the greedy ``Bound`` (docs/tanh.md § Proximate rank), on the same instances and alone up to ``h = 10^4``.
 
 Instance families (exact rationals, fixed seeds):
 

@@ -1,4 +1,4 @@
-"""An architecture whose maximal functional dimension is below D − N_hid (width-one chains, relu.md §5.2)."""
+"""An architecture whose maximal functional dimension is below D − N_hid (width-one chains, docs/relu-functional-dimension.md)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from exactnet.reproduce import Claim, Outcome
 
 CLAIM = Claim(
     name="relu-fdim-architecture-maximum",
-    source="Grigsby-Lindsey-Meyerhoff-Wu (the bound D − N_hid is not always attained); relu.md §5.2 width-one chains, "
+    source="Grigsby-Lindsey-Meyerhoff-Wu (the bound D − N_hid is not always attained); docs/relu-functional-dimension.md width-one chains, "
            "T7",
     statement="for (1,1,1,1,1) (bound 5) every exactly computed functional dimension is at most 4 and 4 is reached "
               "(T7); for (2,1,1,1,1) (bound 6) at most 5, reached; (1,1,1,1) reaches its bound 4 (T3c). Proof for every "
-              "parameter (relu.md §5.2): with ≥ 3 hidden layers of width 1 every realizable function is g(w·x + b) "
+              "parameter (docs/relu-functional-dimension.md): with ≥ 3 hidden layers of width 1 every realizable function is g(w·x + b) "
               "with g of shape constant | linear | constant, a family with n0 + 3 parameters, and rank is lower "
               "semicontinuous; the sampling law is N(0, s²) float32 weights and biases, s = 1 and s = 4",
 )

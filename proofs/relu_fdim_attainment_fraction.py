@@ -15,10 +15,10 @@ from exactnet.reproduce import Claim, Outcome
 
 CLAIM = Claim(
     name="relu-fdim-attainment-fraction",
-    source="Grigsby-Lindsey-Rolnick, Hidden symmetries of ReLU networks (experiments at initialization); relu.md §6.4",
+    source="Grigsby-Lindsey-Rolnick, Hidden symmetries of ReLU networks (experiments at initialization); docs/relu.md § Hidden symmetries",
     statement="sampling law: every weight and bias i.i.d. N(0, 1), rounded to float32 (numpy default_rng(2023)), "
               "exact functional dimension on R^n0; the table gives, per architecture, the fraction attaining "
-              "D − N_hid. Checked: every one-hidden-layer sample attains it (relu.md §5.2), (1,1,1,1) is within 4 "
+              "D − N_hid. Checked: every one-hidden-layer sample attains it (docs/relu-functional-dimension.md), (1,1,1,1) is within 4 "
               "standard deviations of the exact probability 1/4 with values in {1, 3, 4}, and for the first samples "
               "of each architecture the value is recomputed without the gauge reduction by exact elimination over "
               "all D columns (so the bound is not built in). These fractions depend on the law: not HS's numbers",

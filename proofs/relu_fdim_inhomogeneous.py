@@ -1,4 +1,4 @@
-"""GLMW: functional dimension is inhomogeneous across parameter space (exact, relu.md §5.2)."""
+"""GLMW: functional dimension is inhomogeneous across parameter space (exact, docs/relu-functional-dimension.md)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from exactnet.reproduce import Claim, Outcome
 CLAIM = Claim(
     name="relu-fdim-inhomogeneous",
     source="Grigsby-Lindsey-Meyerhoff-Wu, Functional dimension of feedforward ReLU networks (abstract); "
-           "relu.md §5.2",
+           "docs/relu-functional-dimension.md",
     statement="on (1,1,1,1), F = d·σ(c·σ(ax+b)+e)+f, the exact functional dimension is 1, 3, 4, 3 when the signs "
               "of (c, e) are (−,−), (+,+), (−,+), (+,−): each value on an open set (every sampled parameter and "
               "small exact perturbations of it give the same value), so several values occur on open sets",

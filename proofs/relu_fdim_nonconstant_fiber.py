@@ -11,7 +11,7 @@ from exactnet.reproduce import Claim, Outcome
 CLAIM = Claim(
     name="relu-fdim-nonconstant-fiber",
     source="Grigsby-Lindsey-Meyerhoff-Wu (abstract: 'fibers on which functional dimension is not constant'); "
-           "relu.md §5.5.2 T2a, T2b, T3a, T4",
+           "docs/relu.md § Test cases: T2a, T2b, T3a, T4",
     statement="the fiber of the zero function contains (1,1,1)-parameters of functional dimension 2 (T2a) and 1 "
               "(T2b), and (1,1,1,1)-parameters of dimension 1 (T3a) and 2 (T4); membership is decided exactly, and "
               "exact random members of the (1,1,1) fiber take both values",

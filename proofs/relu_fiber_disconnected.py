@@ -1,4 +1,4 @@
-"""GLMW: disconnected fibers (exact component counts from the shallow fiber, relu.md §3.3, T6)."""
+"""GLMW: disconnected fibers (exact component counts from the shallow fiber, docs/relu.md § One hidden layer: canonical form and fiber (T6))."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from exactnet.reproduce import Claim, Outcome
 
 CLAIM = Claim(
     name="relu-fiber-disconnected",
-    source="Grigsby-Lindsey-Meyerhoff-Wu (abstract: 'fibers that are disconnected'); relu.md §5.5.2 T6, §3.3",
+    source="Grigsby-Lindsey-Meyerhoff-Wu (abstract: 'fibers that are disconnected'); docs/relu.md § Test cases, § One hidden layer: canonical form and fiber: T6",
     statement="the fiber of |x| in (1,2,1) has exactly two connected components (swapped by the permutation of the "
               "units); the fiber of σ(x) − σ(x−1) has four, two of them even up to permutation (both units "
               "positively or both negatively oriented); the fiber of σ(x) with width 2 is connected; components are "

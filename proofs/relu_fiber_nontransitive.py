@@ -10,8 +10,8 @@ from exactnet.reproduce import Claim, Outcome
 
 CLAIM = Claim(
     name="relu-fiber-nontransitive",
-    source="Grigsby-Lindsey-Meyerhoff-Wu (abstract: 'the symmetry group acts non-transitively'); relu.md T2a/T2b, "
-           "§3.3",
+    source="Grigsby-Lindsey-Meyerhoff-Wu (abstract: 'the symmetry group acts non-transitively'); docs/relu.md § Test cases: T2a, T2b, "
+           "§ One hidden layer: canonical form and fiber",
     statement="T2a = (1,0,0,0) and T2b = (0,−1,1,0) in (1,1,1) realise the same function (F ≡ 0) but no permutation "
               "and positive scaling maps one to the other; likewise σ(x) − σ(x−1) in (1,2,1) with both units "
               "positively oriented and with both negatively oriented; and for generic one-hidden-layer parameters "

@@ -16,7 +16,7 @@ from exactnet.reproduce import Claim, Outcome
 
 CLAIM = Claim(
     name="relu-reference-vectors",
-    source="relu.md §8 (S1–S6, E1–E5), §3.3 (worked fiber of σ(x)), §5.5.2 (region counts T1–T7)",
+    source="docs/relu.md § Test cases (S1–S6, E1–E5, region counts T1–T7) and § One hidden layer: canonical form and fiber (the worked fiber of σ(x))",
     statement="every shallow and three-layer equivalence vector gets its stated verdict (with the complete tier (d) "
               "agreeing and every certificate checking), the worked fiber members of σ(x) are equivalent to it and "
               "the negatively oriented unit is not, and exact enumeration finds the stated region counts",
@@ -70,7 +70,7 @@ def _perturbations(net, delta):
     return out
 
 
-# relu.md §8.2 E3: layer-1 permutation (1 0) with scales (2, 1/3); layer-2 permutation (1 0), scales (3, 5/7)
+# docs/relu.md § Test cases: E3: layer-1 permutation (1 0) with scales (2, 1/3); layer-2 permutation (1 0), scales (3, 5/7)
 E3_IMAGE = _permute_and_scale(E3, [(0, [1, 0], [2, fmpq(1, 3)]), (1, [1, 0], [3, fmpq(5, 7)])])
 E2A = _net((I2, [0, 0]), ([[1, -1], [-1, -2]], ["1/2", -1]), ([[1, 7]], [0]))
 
@@ -101,7 +101,7 @@ EQUIVALENCE = [
 ]
 
 SIGMA = _shallow([[1]], [0], [[1]], [0])
-FIBER = [  # relu.md §3.3: f = σ(x), width 2
+FIBER = [  # docs/relu.md § One hidden layer: canonical form and fiber: f = σ(x), width 2
     ("P3 both units on x=0", _shallow([[2], ["1/3"]], [0, 0], [["1/4", "3/2"]], [0]), True),
     ("P1 with a zero-output unit", _shallow([["1/2"], [7]], [0, -3], [[2, 0]], [0]), True),
     ("P1 with a dead constant unit", _shallow([[3], [0]], [0, -2], [["1/3", 5]], [0]), True),
@@ -109,7 +109,7 @@ FIBER = [  # relu.md §3.3: f = σ(x), width 2
     ("negatively oriented unit", _shallow([[1], [-1]], [0, 0], [[1, "1/2"]], [0]), False),
 ]
 
-REGION_COUNTS = [  # relu.md §5.5.2, θ in library order
+REGION_COUNTS = [  # docs/relu.md § Test cases, θ in library order
     ("T1", (1, 1, 1), (1, "1/2", 2, 3), 2), ("T2a", (1, 1, 1), (1, 0, 0, 0), 2),
     ("T2b", (1, 1, 1), (0, -1, 1, 0), 1), ("T3a", (1, 1, 1, 1), (1, "1/3", -1, -1, 1, 0), 2),
     ("T3b", (1, 1, 1, 1), (1, "1/3", 1, 1, 1, 0), 2), ("T3c", (1, 1, 1, 1), (1, "1/3", -1, 1, 1, 0), 3),

@@ -17,7 +17,7 @@ from exactnet.reproduce import Claim, Outcome
 
 CLAIM = Claim(
     name="relu-shallow-canonical-form",
-    source="relu.md §3.2 theorem and §3.4 domain variant (derived); §4 oracle",
+    source="docs/relu.md § One hidden layer: canonical form and fiber (the theorem and its domain variant, derived); the region-enumeration oracle",
     statement="on random one-hidden-layer pairs — equivalent by permutations, positive scalings, dead, zero-input "
               "and split units and shifted opposite pairs, or with one parameter perturbed — the canonical-form "
               "verdict (on R^n and on a box) equals the complete region-refinement verdict, and every "

@@ -16,7 +16,7 @@ from ._tanh_random import irreducible_units, network, nonzero, vector
 
 CLAIM = Claim(
     name="tanh-irreducible-orbit",
-    source="Sussmann 1992; Chen, Lu & Hecht-Nielsen 1993; Farrugia-Roberts 2023 (tanh.md §3)",
+    source="Sussmann 1992; Chen, Lu & Hecht-Nielsen 1993; Farrugia-Roberts 2023 (docs/tanh.md § Irreducible parameters)",
     statement="for random irreducible rational parameters of width h ≤ 5 (any n, m), the 2^h·h! permuted and "
               "negated parameters are pairwise distinct, all decided equivalent, all with one canonical form; "
               "a perturbed orbit point is never equivalent",

@@ -1,4 +1,4 @@
-"""The distance-3 example of reference ``tanh.md`` §9.3: in the class of ``f(x) = tanh(x)`` at
+"""The distance-3 example of docs/tanh.md § Test cases: in the class of ``f(x) = tanh(x)`` at
 width 2 (rank 1 = h/2), ``w = (1,1,0, 0,0,0; 0)`` and ``w' = (0,0,0, 1,1,0; 0)`` (units
 ``(a, b, c)``, then ``d``) are joined by a path of 3 linear segments and by none of 2.
 
@@ -39,7 +39,7 @@ from exactnet.tanh.paths import interpolate, path, segment_kinds
 
 CLAIM = Claim(
     name="tanh-path-distance-three",
-    source="tanh.md §9.3 (derived example; Farrugia-Roberts 2023 path connectivity)",
+    source="docs/tanh.md § Test cases (derived example; Farrugia-Roberts 2023 path connectivity)",
     statement="w = (1,1,0, 0,0,0; 0) and w' = (0,0,0, 1,1,0; 0) (width 2, rank 1, f = tanh) are joined by a certified "
               "3-segment path; any 2-segment path would have the forced midpoint (1,1,0, 0,1,0; 0), and its second "
               "segment changes the function (exact witness t = 1/2, x = 1 with disjoint enclosures)",

@@ -1,6 +1,6 @@
 """Farrugia-Roberts (2023): every reducible functional-equivalence class of a tanh network is
 piecewise-linear path-connected, while an irreducible class (rank = h) is the finite orbit of
-2^h·h! points (reference ``tanh.md`` §3, §6.2). Reproduced for random classes with
+2^h·h! points (docs/tanh.md § Irreducible parameters, § Paths inside a class). Reproduced for random classes with
 h/2 < rank < h, where the ≤ 7 construction does not apply: a path through the spare slots is
 found and certified (within the documented bound 4·rank + 3); and for irreducible parameters
 the answer is "no path" between distinct orbit points, with a checked certificate."""
@@ -20,7 +20,7 @@ from ._tanh_fe_random import random_class_network
 CLAIM = Claim(
     name="tanh-path-reducible-connected",
     source="Farrugia-Roberts 2023 (NeurIPS): reducible classes are piecewise-linear path-connected; Sussmann 1992 "
-           "(tanh.md §3, §6.2)",
+           "(docs/tanh.md § Irreducible parameters, § Paths inside a class)",
     statement="for random rational tanh parameters with h/2 < rank < h (h = 3..9), random pairs of members are joined "
               "by certified paths of at most 4·rank + 3 segments; for irreducible parameters two distinct orbit points "
               "get the certified answer 'no path: finite class'",

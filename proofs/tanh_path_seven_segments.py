@@ -1,6 +1,6 @@
 """Farrugia-Roberts (2023): if rank(w) ≤ h/2, every two points of the functional-equivalence
 class FE[w] are joined by a piecewise-linear path of at most 7 linear segments (reference
-``tanh.md`` §6.2, construction §6.4). Reproduced on random classes with random pairs of members
+docs/tanh.md § Paths inside a class, the 7-segment construction). Reproduced on random classes with random pairs of members
 drawn across the pieces of the class; every path is certified by the independent checker."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ._tanh_fe_random import random_class_network
 CLAIM = Claim(
     name="tanh-path-seven-segments",
     source="Farrugia-Roberts 2023 (NeurIPS), path connectivity of reducible classes; author's talk: rank ≤ h/2 ⇒ "
-           "paths of length ≤ 7 (tanh.md §6.2, §6.4)",
+           "paths of length ≤ 7 (docs/tanh.md § Paths inside a class)",
     statement="for random rational tanh parameters with rank ≤ h/2 (h = 2..8, n, m ≤ 2, some with a transcendental "
               "output bias δ), random pairs of members drawn across the pieces of FE[w] are joined by paths of at most "
               "7 linear segments, each checked by the independent path checker; the largest length seen is reported",

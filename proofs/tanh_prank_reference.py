@@ -1,4 +1,4 @@
-"""Proximate rank reference values (tanh.md §9.2) and the elementary facts of §7.1 on random
+"""Proximate rank reference values (docs/tanh.md § Test cases) and the elementary facts of docs/tanh.md § Proximate rank on random
 parameters: prank_0 = rank, prank_ε ≤ Bound(ε) ≤ rank, monotone in ε, witnesses within ε."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ._tanh_random import network
 CLAIM = Claim(
     name="tanh-prank-reference",
     source="Farrugia-Roberts, 'Proximity to losslessly compressible parameters' (arXiv 2306.02834); w_repo from "
-           "edmundlth/prank_phase_transition_in_simple_network (tanh.md §7.1, §7.3, §9.2)",
+           "edmundlth/prank_phase_transition_in_simple_network (docs/tanh.md § Proximate rank, § Test cases)",
     statement="w_repo: rank 3, Bound_1 = prank_1 = 0, Bound_{1/10} = prank_{1/10} = 2; a = [5,5,5], c = 0, ε = 1: "
               "Bound = 2 for b = [2,3,4], 1 for b = [3,2,4], prank = 1, rank 3; on random parameters "
               "prank_0 = rank, prank ≤ Bound ≤ rank, prank non-increasing in ε, witnesses within ε of their rank",

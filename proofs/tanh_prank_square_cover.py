@@ -1,4 +1,4 @@
-"""Proximate rank is as hard as covering points with squares (tanh.md §7.4): on random small
+"""Proximate rank is as hard as covering points with squares (docs/tanh.md § Proximate rank): on random small
 point sets, prank_ε of the reduction's network equals the minimum number of closed squares of
 side 2ε covering the points; the greedy bound is an upper bound, sometimes strictly larger."""
 
@@ -18,7 +18,7 @@ from exactnet.tanh.square_cover import from_square_cover, min_square_cover
 CLAIM = Claim(
     name="tanh-prank-square-cover",
     source="Farrugia-Roberts, 'Proximity to losslessly compressible parameters' (arXiv 2306.02834), NP-hardness "
-           "via covering points with small squares (tanh.md §7.4; the reduction's constants are exactnet's)",
+           "via covering points with small squares (docs/tanh.md § Proximate rank; the reduction's constants are exactnet's)",
     statement="for random point sets, prank_ε(from_square_cover(points, ε)) = the minimum number of side-2ε "
               "squares covering the points (subset brute force); the greedy Bound is ≥ it and sometimes strictly "
               "larger; every witness is certified (independent checker)",

@@ -19,7 +19,7 @@ from ._tanh_random import irreducible_units, network, planted_reducible, vector
 CLAIM = Claim(
     name="tanh-rank-optimal-compression",
     source="Farrugia-Roberts 2023, 'Functional equivalence and path connectivity of reducible hyperbolic "
-           "tangent networks' (tanh.md §3, §4)",
+           "tangent networks' (docs/tanh.md § Irreducible parameters, § Compression and the canonical form)",
     statement="on random parameters with planted redundancy: reducible ⇔ rank < h; rank equals the planted "
               "irreducible width; the compressed parameter is irreducible and provably equivalent (move "
               "certificate checked independently); its r features 1, tanh(β_j·x + γ_j) are linearly "

@@ -1,4 +1,4 @@
-"""The canonicalisation test vectors of the author-edited public code (tanh.md §9.1)."""
+"""The canonicalisation test vectors of the author-edited public code (docs/tanh.md § Test cases)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from exactnet.tanh.equivalence import equivalent
 CLAIM = Claim(
     name="tanh-reference-vectors",
     source="Farrugia-Roberts 2023, Algorithm 4.1 tests (edmundlth/prank_phase_transition_in_simple_network, "
-           "canonicalize.py, commit ecf5947; tanh.md §9.1)",
+           "canonicalize.py, commit ecf5947; docs/tanh.md § Test cases)",
     statement="a = b = c = [1..5] has a 3840-point orbit canonicalising to (1,1,1)…(5,5,5); every Set A row "
               "canonicalises to (1,1,1), (2,2,2), one blank unit, δ = 0, rank 2; the Set B pair is equivalent",
 )

@@ -1,4 +1,4 @@
-"""Certified ranks of integer matrices: modular lower bounds and exact kernels (performance.md).
+"""Certified ranks of integer matrices: modular lower bounds and exact kernels (docs/relu-functional-dimension.md § Performance).
 
 * :func:`random_prime` draws a random 62-bit prime. For an integer matrix ``M`` and any prime
   ``p``, ``rank_p(M mod p) ≤ rank_Q(M)`` (a non-zero minor mod ``p`` is a non-zero integer), so a

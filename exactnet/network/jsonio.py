@@ -1,4 +1,4 @@
-"""The ``exactnet.network/1`` JSON format (see ``interface.md``), with an exact round trip.
+"""The ``exactnet.network/1`` JSON format (``docs/numbers.md`` § Network files), with an exact round trip.
 
 Reading: JSON integers, and strings holding an integer, ``"p/q"``, a decimal, scientific
 notation or a real algebraic number in SymPy syntax; a JSON number literal with a fraction or

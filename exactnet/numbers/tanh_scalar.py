@@ -5,9 +5,9 @@ transcendental for every algebraic ``c_i ≠ 0`` (Lindemann–Weierstrass). Such
 symbolically as a :class:`TanhScalar`: an exact number ``const`` plus finitely many terms
 ``coeff·tanh(q)`` over *distinct* arguments ``q > 0`` (rational or real algebraic), with
 ``tanh(−q) = −tanh(q)`` and ``tanh(0) = 0`` folded and zero coefficients dropped
-(reference ``tanh.md`` §4.3, pitfall §10.1).
+(docs/tanh.md § The output bias as an exact symbolic number).
 
-**Equality is coefficientwise.** Lemma (reference §4.3, extended to algebraic arguments):
+**Equality is coefficientwise.** Lemma (docs/tanh.md § The output bias as an exact symbolic number):
 for distinct real algebraic ``q_1, …, q_k > 0`` the numbers ``1, tanh(q_1), …, tanh(q_k)``
 are linearly independent over the real algebraic numbers. Proof sketch: pick a Q-basis
 ``β_1..β_s`` of ``span_Q{q_j}`` and an integer ``L`` with ``q_j = Σ_l (m_jl/L)·β_l``; the

@@ -4,8 +4,8 @@ A *cell* is the open polyhedron ``{x : g_i·x + h_i > 0}`` of primitive integer 
 constraints first, then the hyperplane splits of the path that led to it), full-dimensional
 and with a known exact interior point. :meth:`classify` decides, for an affine form ``e``,
 whether ``e > 0`` on the whole cell, ``e < 0`` on the whole cell, or ``e`` takes both signs (the
-hyperplane ``e = 0`` cuts the cell into two full-dimensional children; relu.md §4 step 2,
-§5.3.2 step 2). A neuron whose sign is fixed on the cell never splits it.
+hyperplane ``e = 0`` cuts the cell into two full-dimensional children; docs/relu.md § Activation regions,
+docs/relu-functional-dimension.md). A neuron whose sign is fixed on the cell never splits it.
 
 Two exact methods (chosen by :func:`~.choose.cell_method`):
 

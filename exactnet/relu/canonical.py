@@ -1,4 +1,4 @@
-"""Exact canonical form of networks with at most one hidden layer (relu.md §3.2, §3.4).
+"""Exact canonical form of networks with at most one hidden layer (docs/relu.md § One hidden layer: canonical form and fiber).
 
 ``f(x) = Σ_i a_i σ(w_i·x + b_i) + c`` is rewritten, for **every** parameter, as
 
@@ -9,9 +9,9 @@ coordinate ``p`` (so ``u[p] = +1``; no norms, everything stays in the number fie
 weights), units with opposite orientation use ``σ(−ℓ) = σ(ℓ) − ℓ`` (their linear part goes to
 ``(L, C)``), zero-input units add ``a_i σ(b_i)`` to ``C``, and zero-output units vanish.
 
-**Theorem (relu.md §3.2).** ``f ≡ f'`` on ``R^n`` iff the canonical forms are equal.
+**Theorem (docs/relu.md § One hidden layer: canonical form and fiber).** ``f ≡ f'`` on ``R^n`` iff the canonical forms are equal.
 
-On a full-dimensional polyhedral domain Ω (§3.4), each key is classified exactly: its hyperplane
+On a full-dimensional polyhedral domain Ω (docs/relu.md § One hidden layer: canonical form and fiber), each key is classified exactly: its hyperplane
 meets the interior of Ω (kept), or Ω ⊂ {ℓ ≥ 0} (``α ℓ`` folded into ``(L, C)``), or
 Ω ⊂ {ℓ ≤ 0} (dropped). Equality on Ω holds iff the reduced forms are equal. The classification
 is proved by two interior points (cut) or a Farkas certificate (one side has empty interior).
@@ -93,7 +93,7 @@ def _safe_sorted(items):
 
 
 def canonical_form(net: Network) -> ShallowForm:
-    """The canonical form of a ReLU network with at most one hidden layer on ``R^n`` (§3.2)."""
+    """The canonical form of a ReLU network with at most one hidden layer on ``R^n``."""
     if net.activation != "relu":
         raise UnsupportedError(f"the ReLU canonical form needs a ReLU network, got {net.activation}")
     if net.depth > 1:
@@ -137,7 +137,7 @@ def canonical_form(net: Network) -> ShallowForm:
 
 
 # ---------------------------------------------------------------------------------------------
-# polyhedral domains (§3.4)
+# polyhedral domains
 # ---------------------------------------------------------------------------------------------
 
 
@@ -173,7 +173,7 @@ def classify_key(key: Key, rows: Sequence) -> KeyClass:
 
 
 def reduce_on_domain(form: ShallowForm, classes: dict) -> ShallowForm:
-    """The §3.4 reduced form: keep cut keys, fold ``nonneg`` keys into ``(L, C)``, drop ``nonpos``."""
+    """The reduced form on a domain: keep cut keys, fold ``nonneg`` keys into ``(L, C)``, drop ``nonpos``."""
     L = [list(r) for r in form.linear]
     C = list(form.constant)
     kept = []

@@ -1,4 +1,4 @@
-"""Lossless compression of ReLU networks (relu.md §3.2, §6.3 mechanisms 1–2, §7.4 M2).
+"""Lossless compression of ReLU networks (docs/relu.md § One hidden layer: canonical form and fiber, § Hidden symmetries; docs/relu-three-layer.md).
 
 The returned network computes exactly the same function on the domain (``R^n`` by default) and
 has no more units in any hidden layer:
@@ -10,7 +10,7 @@ has no more units in any hidden layer:
    deeper layers (non-positive weights on non-negative inputs), an exact LP with a Farkas
    certificate for the first layer on a domain, and for every remaining unit of a deeper layer
    the exact region enumeration (a unit is never active iff no activation region of the layers
-   before it gives it label ``+1``; relu.md §4, §9 item 4).
+   before it gives it label ``+1``; docs/relu.md § Activation regions, § Exactness pitfalls).
 
 Steps 1–3 and the first two tests of step 4 are moves (:mod:`exactnet.relu.moves`); the
 certificate replays them. When step 4 needed the enumeration, the certificate is a complete

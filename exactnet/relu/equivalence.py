@@ -3,13 +3,13 @@
 ``equivalent(A, B, domain=None)`` decides ``A(x) = B(x)`` for every ``x ∈ R^n`` (or every ``x`` of a
 full-dimensional polyhedral domain); depths and widths may differ.
 
-* **(a)** both networks have at most one hidden layer: the exact canonical form (relu.md §3.2,
-  §3.4 on domains) decides; a differing form yields a witness (the kink of ``A − B``).
+* **(a)** both networks have at most one hidden layer: the exact canonical form (docs/relu.md § One hidden layer: canonical form and fiber,
+  on domains) decides; a differing form yields a witness (the kink of ``A − B``).
 * **(b)** any depth: equal symmetry normal forms (:mod:`exactnet.relu.normal_form`) prove
   equivalence (fast, sufficient only).
 * **(c)** exact evaluation at rational probe points (:mod:`exactnet.relu.probes`): a differing
   probe is a witness (fast, sufficient only).
-* **(d)** the complete procedure (relu.md §4): enumerate the common refinement of the regions
+* **(d)** the complete procedure (docs/relu.md § Activation regions): enumerate the common refinement of the regions
   of both (normal-form-reduced) networks and compare the exact affine maps on every
   full-dimensional cell. ``A ≡ B`` iff they agree on every cell (the cells are dense and
   ``A − B`` is continuous); a cell where they differ contains an exact witness.
@@ -133,7 +133,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
                 return EquivalenceResult(False, "a", "the canonical forms differ", x,
                                          _cert(orig_a, orig_b, False, domain, "a",
                                                lambda: witness_evidence(a, b, x), certificate))
-            # the theorem (relu.md §3.2/§3.4) decides; only the witness is missing
+            # the theorem (docs/relu.md § One hidden layer: canonical form and fiber) decides; only the witness is missing
             return EquivalenceResult(False, "a", "the canonical forms differ (no rational witness was constructed,"
                                                  " so no certificate)")
 

@@ -1,6 +1,6 @@
-"""The fiber of a one-hidden-layer ReLU network as a finite union of pieces (relu.md §3.3).
+"""The fiber of a one-hidden-layer ReLU network as a finite union of pieces (docs/relu.md § One hidden layer: canonical form and fiber).
 
-Fix ``f`` with canonical form ``Σ_{κ∈K} α_κ σ(u_κ·x + β_κ) + L x + C`` (relu.md §3.2) and width
+Fix ``f`` with canonical form ``Σ_{κ∈K} α_κ σ(u_κ·x + β_κ) + L x + C`` (docs/relu.md § One hidden layer: canonical form and fiber) and width
 ``n``; the fiber is the set of all parameters ``θ' = (w_i, b_i, a_i)_{i≤n}, c`` with the same
 canonical form. Every unit of ``θ'`` is of one of these *types*:
 
@@ -49,7 +49,7 @@ to ``{inert} ∪ K × {±}``, feasible when its piece is (the constraints only d
 
 Hence the components are the connected components of the graph on feasible labelled
 assignments with those edges (union-find; ``unknown`` beyond :data:`MAX_ASSIGNMENTS`).
-Example (relu.md §5.5.2 T6): ``|x| = σ(x) + σ(−x)`` as ``(1,2,1)`` has one key with ``α = 2``,
+Example (docs/relu.md § Test cases: T6): ``|x| = σ(x) + σ(−x)`` as ``(1,2,1)`` has one key with ``α = 2``,
 ``L = −1``; the only feasible piece has one unit of each orientation and no inert unit, so the two
 labelled assignments are isolated: exactly two components.
 

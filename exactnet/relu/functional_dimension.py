@@ -1,17 +1,17 @@
-"""Exact functional dimension of ReLU networks (GLMW; relu.md §2.3, §5).
+"""Exact functional dimension of ReLU networks (GLMW; docs/relu.md § Definitions; docs/relu-functional-dimension.md).
 
 ``dim_fun(θ) = sup_Z rank J E_Z|θ`` over finite sets ``Z`` of parametrically smooth inputs. Here a
-point is smooth when every hidden preactivation is non-zero there (relu.md §2.3, the
+point is smooth when every hidden preactivation is non-zero there (docs/relu.md § Definitions, the
 implementation rule; regions on which some preactivation is identically zero — a non-ordinary
 ``θ`` — are excluded and counted in ``degenerate_regions``).
 
-**Finite decisive data (relu.md §5.3.1).** On an activation region ``R`` the Jacobian is affine
+**Finite decisive data (docs/relu-functional-dimension.md).** On an activation region ``R`` the Jacobian is affine
 in ``x``, so the rows of all points of ``R`` span the rows of the Jacobian of ``R``'s affine map
 (:func:`exactnet.relu.jacobian.region_rows`). There are finitely many regions, hence
 
     dim_fun(θ) = rank [J_R]_{R non-degenerate region of the domain}.
 
-**Bound and gauge (relu.md §5.1).** The scaling vectors lie in every such kernel, and after
+**Bound and gauge (docs/relu-functional-dimension.md).** The scaling vectors lie in every such kernel, and after
 deleting one gauge column per hidden neuron the rank is unchanged; the remaining matrix has
 ``D − N_hid`` columns (:mod:`exactnet.relu.jacobian`). So ``dim_fun ≤ D − N_hid`` whenever some
 point is smooth (a hidden neuron with zero incoming weights and bias has preactivation ``≡ 0``
@@ -19,7 +19,7 @@ everywhere, and then no point is smooth: the value is 0).
 
 **Algorithm.**
 
-1. *Probes* (relu.md §5.3.1 "cheap certificate"): random exact dyadic inputs at several scales
+1. *Probes* (docs/relu-functional-dimension.md "cheap certificate"): random exact dyadic inputs at several scales
    (coordinates ``round(2^10·s·g)/2^10``, ``g`` standard normal, ``s = 2^k`` for
    ``k = −2 … 9`` in turn; in a box: uniform dyadic points strictly inside). Every input with all
    hidden preactivations non-zero lies in the open region of its pattern; that region's rows are
@@ -46,7 +46,7 @@ region that contributed independent rows: their batch rank equals the value) and
 bound is not attained, the extra exact kernel directions (parameter directions, with zeros on the
 gauge coordinates, that keep every region's affine map fixed to first order).
 
-:func:`batch_functional_dimension` is the exact rank at a user batch of points (relu.md §2.3); a
+:func:`batch_functional_dimension` is the exact rank at a user batch of points (docs/relu.md § Definitions); a
 point on a bent hyperplane raises :class:`~exactnet.relu.jacobian.NotSmoothError` naming the point
 and the neuron.
 """
@@ -113,7 +113,7 @@ class FunctionalDimension:
 
     @property
     def fiber_dimension(self) -> int | None:
-        """The local fiber dimension ``D − dim_fun`` (relu.md §2.4; at parameters where the rank is
+        """The local fiber dimension ``D − dim_fun`` (docs/relu.md § Definitions; at parameters where the rank is
         locally constant it is the dimension of the fiber near ``θ``)."""
         return None if self.value is None else self.parameters - self.value
 
@@ -163,7 +163,7 @@ def simplex_points(cnet: IntegerNetwork, pattern: Pattern, x: Sequence[fmpq],
                    domain_rows: Sequence = ()) -> tuple[tuple[fmpq, ...], ...]:
     """``x`` and ``x + ε e_k`` (``k = 1 … n``): ``n+1`` affinely independent points of the open
     region of ``pattern`` around the interior point ``x`` (``ε`` below every neuron's and every
-    domain row's slack rate, relu.md §5.3.2 step 4)."""
+    domain row's slack rate, docs/relu-functional-dimension.md)."""
     n = len(x)
     eps = fmpq(1)
     rows = [(f[:n], f[n]) for f in region_forms(cnet, pattern)] + [(list(g), h) for g, h in domain_rows]
@@ -288,7 +288,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
             0, 0, certified_by=NO_SMOOTH_POINTS, regions_used=0, regions_in_basis=0, regions_enumerated=0,
             enumeration_complete=True, degenerate_regions=0,
             reason=f"hidden neuron (layer {dead[0]}, unit {dead[1]}) has zero incoming weights and bias: its"
-                   " preactivation is identically 0, so no input is parametrically smooth (relu.md §2.3, §9 item 6)",
+                   " preactivation is identically 0, so no input is parametrically smooth (docs/relu.md § Definitions, § Exactness pitfalls)",
             **common)
     span = ModularSpan(len(columns), p)
     mnet = modular_network(cnet, p)
@@ -389,7 +389,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
         reason = ""
         if stats["degenerate"]:
             reason = (f"{stats['degenerate']} region(s) where some preactivation is identically 0 were excluded"
-                      " (non-ordinary parameter, relu.md §9 item 6)")
+                      " (non-ordinary parameter, docs/relu.md § Exactness pitfalls)")
         return result(value, method, reason, kernel if method == EXACT_KERNEL else ())
     except TimeLimitReached as exc:
         flush()
@@ -421,7 +421,7 @@ def _zero_neuron(net: Network) -> tuple[int, int]:
 
 def decisive_set(net: Network, domain: Polyhedron | None = None, *, deadline: Deadline = NO_DEADLINE,
                  method: str = "auto") -> list[tuple]:
-    """``n+1`` affinely independent interior points of every non-degenerate region (relu.md §5.3.1):
+    """``n+1`` affinely independent interior points of every non-degenerate region (docs/relu-functional-dimension.md):
     their batch functional dimension is the functional dimension."""
     require_rational_relu(net, "decisive sets")
     cnet = compile_network(net)
@@ -478,7 +478,7 @@ def parse_batch(obj, n: int) -> list[tuple[fmpq, ...]]:
 
 def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed: int | None = None,
                                deadline: Deadline = NO_DEADLINE) -> BatchDimension:
-    """The exact rank of ``J E_Z|θ`` at the batch ``Z = points`` (relu.md §2.3).
+    """The exact rank of ``J E_Z|θ`` at the batch ``Z = points`` (docs/relu.md § Definitions).
 
     ``deadline`` raises :class:`~exactnet.deadline.TimeLimitReached` when it passes.
 

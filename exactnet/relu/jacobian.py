@@ -1,17 +1,17 @@
-"""Exact parameter Jacobians of ReLU networks (relu.md §2.3, §5.1, §5.3).
+"""Exact parameter Jacobians of ReLU networks (docs/relu.md § Definitions; docs/relu-functional-dimension.md).
 
-Parameters are ordered as in the library (relu.md §2.1): layer by layer, ``W^ℓ`` row by row, then
+Parameters are ordered as in the library (docs/relu.md § Definitions): layer by layer, ``W^ℓ`` row by row, then
 ``b^ℓ`` (:meth:`Network.parameter_vector`). ``D`` parameters, ``N_hid`` hidden neurons.
 
 **Region Jacobians.** On an activation region with pattern ``P`` (masks ``D_ℓ`` fixed), the
 network is the affine map ``x ↦ M_P(θ) x + v_P(θ)`` whose coefficients are polynomials in ``θ``.
 At any ``x`` of the region, ``∂F/∂θ (x) = J_0 + Σ_c x_c J_c`` with ``J_c = ∂M_P[:, c]/∂θ`` and
 ``J_0 = ∂v_P/∂θ``; since the region is open, the rows ``{∂F/∂θ(x) : x ∈ region}`` span exactly the
-rows of ``J_1, …, J_n, J_0`` (relu.md §5.3.1: the Jacobian is affine in ``x``). So the region
+rows of ``J_1, …, J_n, J_0`` (docs/relu-functional-dimension.md: the Jacobian is affine in ``x``). So the region
 contributes the ``n_d·(n_0+1)`` rows of the Jacobian of its affine map (:func:`region_rows`),
 with no sample points at all.
 
-They are computed by the chain rule with fixed masks (relu.md §5.3.2 step 5) in integers: with
+They are computed by the chain rule with fixed masks (docs/relu-functional-dimension.md) in integers: with
 ``s_ℓ`` the lcm of the denominators of layer ``ℓ`` and ``hat_ℓ = s_ℓ·[[W^ℓ, b^ℓ], [0, 1]]``,
 
 * forward: ``Â_0 = I_{n+1}``, ``Â_ℓ = diag(D_ℓ, 1)·hat_ℓ·Â_{ℓ−1}`` (``= P_ℓ·[A_ℓ; e^T]`` in homogeneous
@@ -26,7 +26,7 @@ modulo a prime below ``2^31`` for many regions at once (NumPy ``int64``, every p
 residues fits); :func:`structural_support` proves columns exactly zero on all regions by a
 boolean propagation of the possibly non-zero entries through the masked chain.
 
-**Scaling kernel and gauge (relu.md §2.4, §5.1).** Scaling neuron ``(ℓ, j)`` by ``e^t`` never
+**Scaling kernel and gauge (docs/relu.md § Definitions; docs/relu-functional-dimension.md).** Scaling neuron ``(ℓ, j)`` by ``e^t`` never
 changes ``F``, so at every parametrically smooth point the vector ``v_{ℓ,j}`` (+ the neuron's
 incoming weights and bias, − its outgoing weights) is in the kernel of the Jacobian
 (:func:`scaling_vectors`). For each hidden neuron pick a *gauge coordinate*: its bias if non-zero,
@@ -36,11 +36,11 @@ hence invertible; therefore the gauge columns of any Jacobian are combinations o
 
     rank J = rank J[:, non-gauge columns],
 
-a matrix with exactly ``D − N_hid`` columns: the bound of relu.md §5.1 is its column count. A
+a matrix with exactly ``D − N_hid`` columns: the bound of docs/relu-functional-dimension.md is its column count. A
 neuron without a non-zero incoming entry has preactivation ``≡ 0`` on all of ``R^n`` (no point is
 then smooth by the rule below) and has no gauge.
 
-**Smoothness rule (relu.md §2.3).** A point is accepted only if every hidden preactivation is
+**Smoothness rule (docs/relu.md § Definitions).** A point is accepted only if every hidden preactivation is
 non-zero there; a point on a bent hyperplane raises :class:`NotSmoothError` naming the neuron.
 """
 
@@ -62,7 +62,7 @@ Pattern = tuple[tuple[int, ...], ...]
 
 
 class NotSmoothError(InputError):
-    """A point where some hidden preactivation is exactly zero (relu.md §2.3, §9 item 3).
+    """A point where some hidden preactivation is exactly zero (docs/relu.md § Definitions, § Exactness pitfalls).
 
     ``index`` (0-based position in the batch, or ``None``), ``layer`` and ``unit`` (1-based: hidden
     layer 1 is the first hidden layer) name the first such neuron.
@@ -136,7 +136,7 @@ def compile_network(net: Network) -> IntegerNetwork:
 
 
 def upper_bound(widths: Sequence[int]) -> int:
-    """``D − N_hid`` (relu.md §5.1) for the architecture ``(n_0, …, n_d)``."""
+    """``D − N_hid`` (docs/relu-functional-dimension.md) for the architecture ``(n_0, …, n_d)``."""
     D = sum(widths[i + 1] * (widths[i] + 1) for i in range(len(widths) - 1))
     return D - sum(widths[1:-1])
 
@@ -595,7 +595,7 @@ def _param_index(offsets, widths, li: int, i: int, j: int) -> int:
 
 
 def scaling_vectors(net: Network) -> list[list[fmpq]]:
-    """The ``N_hid`` vectors ``v_{ℓ,j}`` (relu.md §5.1): +incoming row, −outgoing column."""
+    """The ``N_hid`` vectors ``v_{ℓ,j}`` (docs/relu-functional-dimension.md): +incoming row, −outgoing column."""
     widths = net.widths
     offsets = [0]
     for layer in net.layers:

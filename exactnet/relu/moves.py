@@ -1,4 +1,4 @@
-"""Function-preserving moves on ReLU networks (relu.md §2.4, §3.2, §6.3; used by tiers (a)/(b)
+"""Function-preserving moves on ReLU networks (docs/relu.md § Definitions, § One hidden layer: canonical form and fiber, § Hidden symmetries; used by tiers (a)/(b)
 of equivalence and by compression).
 
 A move acts on hidden layer ``layer`` (0-based: the outputs of network layer ``layer``, whose

@@ -1,4 +1,4 @@
-"""Tier (b): a symmetry normal form for ReLU networks of any depth (relu.md §2.4, §6.3, §7.4 M0–M2).
+"""Tier (b): a symmetry normal form for ReLU networks of any depth (docs/relu.md § Definitions, § Hidden symmetries; docs/relu-three-layer.md).
 
 Moves (:mod:`exactnet.relu.moves`) are applied until none applies, hidden layer by hidden layer:
 
@@ -14,8 +14,8 @@ Moves (:mod:`exactnet.relu.moves`) are applied until none applies, hidden layer 
 6. the units are sorted by their incoming rows (permutations).
 
 Equal normal forms prove equivalence (each move preserves the function), and the recorded
-moves are the certificate. Different normal forms prove nothing (hidden symmetries, relu.md
-§6, are not quotiented out): then the complete tier (d) decides.
+moves are the certificate. Different normal forms prove nothing (hidden symmetries,
+docs/relu.md § Hidden symmetries, are not quotiented out): then the complete tier (d) decides.
 """
 
 from __future__ import annotations

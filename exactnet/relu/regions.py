@@ -1,11 +1,11 @@
-"""Exact activation regions of ReLU networks of any depth (relu.md §2.2, §4, §5.3.2).
+"""Exact activation regions of ReLU networks of any depth (docs/relu.md § Definitions, § Activation regions; docs/relu-functional-dimension.md).
 
 :func:`regions` lazily enumerates the full-dimensional cells of a network on ``R^n`` or on a
 full-dimensional polyhedral domain; :func:`common_refinement` does the same for several networks
 at once (every cell on which *each* network is affine), which is the complete equivalence
-procedure of relu.md §4 step 5.
+procedure of docs/relu.md § Activation regions.
 
-Method (relu.md §4): depth-first, neuron by neuron, layer by layer. Each neuron's preactivation is
+Method (docs/relu.md § Activation regions): depth-first, neuron by neuron, layer by layer. Each neuron's preactivation is
 an exact affine form on the current cell (the earlier layers' labels are fixed there). If the
 form is constant its sign is read off; otherwise the cell decides whether the hyperplane cuts it
 (:mod:`exactnet.polyhedra.cells`): a neuron whose sign is fixed on the cell never splits it, and
@@ -14,9 +14,9 @@ non-empty open activation pattern.
 
 Per-region data (the API other modules build on, e.g. functional dimension):
 
-* ``pattern``: one tuple per hidden layer of labels ``τ ∈ {+1, −1, 0}`` (relu.md §2.2): ``+1`` the
+* ``pattern``: one tuple per hidden layer of labels ``τ ∈ {+1, −1, 0}`` (docs/relu.md § Definitions): ``+1`` the
   preactivation is ``> 0`` on the region, ``−1`` it is ``< 0``, ``0`` it is identically zero on the
-  region (a degenerate parameter, relu.md §9 item 6);
+  region (a degenerate parameter, docs/relu.md § Exactness pitfalls);
 * ``map``: the exact affine map ``x ↦ weight·x + bias`` of the network on the region
   (:class:`AffineMap`, ``fmpq_mat`` entries);
 * ``rows``: primitive integer rows ``(g, h)``; the region is the open polyhedron
@@ -110,7 +110,7 @@ class Region:
 
     @property
     def is_degenerate(self) -> bool:
-        """Some preactivation is identically zero on the region (relu.md §9 item 6)."""
+        """Some preactivation is identically zero on the region (docs/relu.md § Exactness pitfalls)."""
         return any(0 in layer for pat in self.patterns for layer in pat)
 
     def contains(self, x: Sequence[fmpq]) -> bool:
@@ -134,7 +134,7 @@ class Region:
     def simplex_points(self) -> tuple[tuple[fmpq, ...], ...]:
         """``n+1`` affinely independent exact points strictly inside the region.
 
-        ``x*`` and ``x* + ε e_k`` with ``ε`` below every row's slack rate (relu.md §5.3.2 step 4).
+        ``x*`` and ``x* + ε e_k`` with ``ε`` below every row's slack rate (docs/relu-functional-dimension.md).
         """
         p = self.point
         eps = fmpq(1)
@@ -324,7 +324,7 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
 
     All networks must be rational ReLU networks with the same input dimension. With a
     ``recorder``, the enumeration tree and its exact certificates are recorded as they are
-    produced (the proof of a region-tree certificate, relu.md §4). ``points=False`` skips the
+    produced (the proof of a region-tree certificate, docs/relu.md § Activation regions). ``points=False`` skips the
     interior point of each region (``Region.point`` is then computed on first access): the
     regions are certified full-dimensional by the split decisions alone (a hyperplane splits a
     cell only where the form takes both signs on it).

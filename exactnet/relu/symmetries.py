@@ -1,8 +1,8 @@
-"""Hidden-symmetry report for ReLU networks (HS; relu.md §2.4, §6.3, §9 items 4–7).
+"""Hidden-symmetry report for ReLU networks (HS; docs/relu.md § Definitions, § Hidden symmetries, § Exactness pitfalls).
 
 ``symmetries(net, domain=None)`` lists the mechanisms that occur at ``θ`` on ``R^n`` (or on a
 polyhedral domain), each with an exact witness, and the local fiber dimension ``D − dim_fun``.
-Every hidden neuron is classified from the exact activation regions of the domain (relu.md §4):
+Every hidden neuron is classified from the exact activation regions of the domain (docs/relu.md § Activation regions):
 
 * **stably unactivated**: its label is ``−1`` on every region (it never fires). Witness: the
   region count, and the move "lower its bias by 1" (the preactivation stays ``< 0``), checked to
@@ -11,8 +11,8 @@ Every hidden neuron is classified from the exact activation regions of the domai
   1 and subtract its outgoing column from the next bias (``σ(z + 1) = σ(z) + 1`` for ``z ≥ 0``);
 * **zero outgoing weights**: the unit is invisible; move: change its bias;
 * **degenerate preactivation**: identically zero on a region (a non-ordinary parameter,
-  relu.md §9 item 6). Witness: an interior point of that region;
-* **hidden kink** (restricted image, relu.md §6.3 item 3): the neuron switches on the domain but
+  docs/relu.md § Exactness pitfalls). Witness: an interior point of that region;
+* **hidden kink** (restricted image, docs/relu.md § Hidden symmetries): the neuron switches on the domain but
   ``F`` has no kink along (part of) its bent hyperplane. For every region ``R`` where the neuron is
   active and its preactivation ``g·x + h`` is not constant, an exact point ``y`` in the relative
   interior of the facet ``closure(R) ∩ {g·x + h = 0}`` is found by an exact linear program in the
@@ -20,16 +20,16 @@ Every hidden neuron is classified from the exact activation regions of the domai
   and directional derivatives along ``±g`` (every preactivation is affine along the ray for small
   steps), and the kink is visible at ``y`` iff the two sides' affine maps differ. "Hidden" means
   no facet shows a kink; "partially hidden" means some do and some do not;
-* **cancelling coincident kinks** (relu.md §6.3 item 4): at such a facet several neurons switch
+* **cancelling coincident kinks** (docs/relu.md § Hidden symmetries): at such a facet several neurons switch
   together (their bent hyperplanes coincide there) and the affine maps on both sides agree;
-* **narrow layer** (relu.md §6.3 item 5): a hidden layer narrower than the input.
+* **narrow layer** (docs/relu.md § Hidden symmetries): a hidden layer narrower than the input.
 
 Hidden symmetries: a move above that is verified (exact equivalence) and leaves the orbit of
 ``θ`` (:func:`exactnet.relu.orbits.same_orbit`) proves a hidden symmetry. For one hidden layer on
 ``R^n`` the question is decided completely by the fiber (:mod:`exactnet.relu.fiber`). Otherwise,
 without such a witness, the answer is ``None``: a rank deficit ``dim_fun < D − N_hid`` alone does not
-prove one at non-generic parameters (relu.md §2.4, test T6), which is why the layerwise
-general-position test (relu.md §2.5, §12 item 8) is reported as well.
+prove one at non-generic parameters (docs/relu.md § Definitions (T6)), which is why the layerwise
+general-position test (docs/relu.md § Definitions) is reported as well.
 """
 
 from __future__ import annotations
@@ -219,7 +219,7 @@ def _facet_point(net, region_rows_, g, h, rnd):
 
 
 def generic_layerwise(net: Network) -> bool | None:
-    """relu.md §2.5: in every layer, any ``k ≤ n_in`` hyperplanes meet in codimension ``k`` and no
+    """docs/relu.md § Definitions: in every layer, any ``k ≤ n_in`` hyperplanes meet in codimension ``k`` and no
     ``n_in + 1`` share a point (exact ranks of row subsets); ``None`` beyond :data:`MAX_SUBSETS`."""
     for layer in net.layers[:-1]:
         n_in, n_out = layer.in_dim, layer.out_dim
@@ -277,7 +277,7 @@ def symmetries(net: Network, domain: Polyhedron | None = None, *, deadline: Dead
         mechanisms.append(Mechanism(
             "width-one-chain", (), {"bound": fd.upper_bound, "functional_parameters_at_most": n0 + 3},
             f"{net.depth} hidden layers of width 1: every realizable function is g(w·x + b) with g constant | linear"
-            f" | constant, so dim_fun ≤ n0 + 3 = {n0 + 3} < {fd.upper_bound} for every parameter (relu.md §5.2)"))
+            f" | constant, so dim_fun ≤ n0 + 3 = {n0 + 3} < {fd.upper_bound} for every parameter (docs/relu-functional-dimension.md)"))
 
     zero_out = []
     for li in range(net.depth):
@@ -394,7 +394,7 @@ def symmetries(net: Network, domain: Polyhedron | None = None, *, deadline: Dead
                     break
     if hidden is None:
         reason = ("not decided: no verified move leaving the orbit was found; a rank deficit alone does not prove a"
-                  " hidden symmetry at non-generic parameters (relu.md §2.4, T6)")
+                  " hidden symmetry at non-generic parameters (docs/relu.md § Definitions (T6))")
     return SymmetryReport(tuple(mechanisms), fd, hidden, reason, generic_layerwise(net), len(regs) if complete else None,
                           complete, tuple(notes))
 

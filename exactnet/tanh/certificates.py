@@ -56,7 +56,7 @@
 The certificate proves the upper bound (and that the witness has rank exactly ``r``). The
 matching lower bound of an exact answer rests on the exhaustive search or the solver's proof
 named in the result (``optimality``); it is not part of the certificate (deciding
-``prank_ε ≤ r`` is NP-complete, reference §7.4, so no short certificate of optimality is
+``prank_ε ≤ r`` is NP-complete, docs/tanh.md § Proximate rank, so no short certificate of optimality is
 expected in general).
 """
 

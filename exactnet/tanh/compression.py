@@ -1,16 +1,16 @@
 """Optimal lossless compression, rank and canonical form (Farrugia-Roberts 2023, Algorithm 4.1;
-reference ``tanh.md`` §4.2).
+docs/tanh.md § Compression and the canonical form).
 
 Stages, in the mathematically required order:
 
 1. **Constant units** ``Z = {i : b_i = 0}`` are folded into the output bias,
    ``δ = d + Σ_{i∈Z} a_i·tanh(c_i)``, kept exactly as a :class:`~exactnet.numbers.tanh_scalar.TanhScalar`
-   (never multiplied by ``sign(b_i) = 0`` first: pitfall §10.2).
+   (never multiplied by ``sign(b_i) = 0`` first; docs/tanh.md § The output bias as an exact symbolic number).
 2. **Sign-normalise and merge.** ``s_i`` is the sign of the *first nonzero coordinate* of
    ``b_i``; the key ``k_i = s_i·(b_i, c_i)``; units of equal key form a group with merged
    outgoing weight ``α = Σ s_i a_i`` (this handles duplicates and negated duplicates at once).
 3. **Drop cancelled groups**, those with ``α = 0`` (the zero vector for ``m > 1``). This comes
-   after merging because merging creates zeros (pitfall §10.4); dead units ``a_i = 0`` need no
+   after merging because merging creates zeros (docs/tanh.md § Compression and the canonical form); dead units ``a_i = 0`` need no
    separate pass.
 
 The kept groups are the units of the compressed parameter; ``rank(w)`` is their number. The
@@ -20,7 +20,7 @@ distinct keys up to sign), hence of minimal width by Sussmann (1992): compressio
 **Canonical form** (stages 4–5): the kept units sorted by the *lexicographically ascending*
 key ``(β_1, …, β_n, γ)`` (keys are distinct, so there are no ties), then ``h − r`` blank units
 ``(0, 0, 0)`` **at the end**, then ``δ``. Two parameters are functionally equivalent iff their
-compressed forms are equal (reference §5); at equal width, iff their canonical forms are equal.
+compressed forms are equal (docs/tanh.md § The functional-equivalence class); at equal width, iff their canonical forms are equal.
 
 Grouping hashes exact keys: for rational parameters a key is the tuple of reduced numerators
 and denominators (``fmpz``), which is exact and much faster to hash than ``fmpq``; otherwise
@@ -330,7 +330,7 @@ def compress(p: TanhParameter | Network) -> Compression:
 
 
 def rank(p: TanhParameter | Network) -> int:
-    """``rank(w)``: the fewest hidden units of any parameter computing ``f_w`` (reference §4.1)."""
+    """``rank(w)``: the fewest hidden units of any parameter computing ``f_w`` (docs/tanh.md § Compression and the canonical form)."""
     if isinstance(p, Network):
         p = TanhParameter.from_network(p, "rank")
     scheme = "rational" if all(type(v) is fmpq for vec in p.b for v in vec) and all(type(v) is fmpq for v in p.c) \
@@ -350,7 +350,7 @@ def canonical_form(p: TanhParameter | Network) -> TanhParameter:
 
 @dataclass(frozen=True)
 class Reducibility:
-    """Why a parameter is reducible (reference §3, conditions (i)–(iv)).
+    """Why a parameter is reducible (docs/tanh.md § Irreducible parameters, conditions (i)–(iv)).
 
     * ``dead``: units with ``a_i = 0``;
     * ``constant``: units with ``b_i = 0``;

@@ -1,6 +1,6 @@
 """Exact functional-equivalence decision for one-hidden-layer tanh networks, with witnesses.
 
-**Decision** (Farrugia-Roberts 2023; reference ``tanh.md`` §5): ``f_A = f_B`` iff the
+**Decision** (Farrugia-Roberts 2023; docs/tanh.md § The functional-equivalence class): ``f_A = f_B`` iff the
 compressed forms are equal — the same set of normalised keys ``(β, γ)`` with the same merged
 outgoing weights ``α``, and the same output bias ``δ``. Completeness: the functions
 ``1`` and ``tanh(β·x + γ)`` over distinct normalised keys (``β ≠ 0``) are linearly independent

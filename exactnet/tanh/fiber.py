@@ -1,11 +1,11 @@
 """The functional-equivalence class ``FE[w] ⊂ W_h`` of a one-hidden-layer tanh parameter, as a
 union of pieces (Farrugia-Roberts 2023, "union of simple parameter manifolds"; reference
-``tanh.md`` §5, §4.4).
+docs/tanh.md § The functional-equivalence class, § Compression and the canonical form).
 
 Let ``w`` have width ``h`` and compressed form: canonical units ``(α_j, β_j, γ_j)``,
 ``j = 0..r−1`` (``r = rank(w)``, ``α_j ≠ 0``, keys ``κ_j = (β_j, γ_j)`` pairwise distinct and
 sign-normalised) and output bias ``δ`` (a vector of exact tanh scalars). A width-``h``
-parameter ``w' = ((a'_i, b'_i, c'_i), d')`` is in ``FE[w]`` iff (reference §5 (E1)–(E3))
+parameter ``w' = ((a'_i, b'_i, c'_i), d')`` is in ``FE[w]`` iff (docs/tanh.md § The functional-equivalence class (E1)–(E3))
 
 * (E1) for every ``j``: the non-constant units of key ``±κ_j`` satisfy ``Σ s'_i a'_i = α_j``;
 * (E2) every other key occurring in ``w'`` has ``Σ s'_i a'_i = 0`` (cancelling groups);
@@ -35,7 +35,7 @@ cover, not a partition.
 ``|Z|·(m+1) + Σ_j (k_j − 1)·m + Σ_G ((|G| − 1)·m + n + 1)``, ``k_j`` the number of units
 attached to ``j``. The class has dimension ``(h − r)·(max(n, m) + 1)`` (every unit beyond
 the ``r`` representatives adds at most ``max(m + 1, n + 1)``). For irreducible ``w`` (``r = h``)
-every piece is one point and there are ``2^h·h!`` of them (reference §3).
+every piece is one point and there are ``2^h·h!`` of them (docs/tanh.md § Irreducible parameters).
 
 **Count** (:meth:`Fiber.count_pieces`, without enumerating): by the exponential formula,
 
@@ -387,7 +387,7 @@ class Fiber:
 
     def contains(self, other) -> bool:
         """Exact membership of a width-``h`` parameter (a Network or a TanhParameter, possibly
-        with a symbolic output bias): the compressed forms agree (reference §5)."""
+        with a symbolic output bias): the compressed forms agree (docs/tanh.md § The functional-equivalence class)."""
         q = self._as_parameter(other)
         try:
             rational = all(type(v) is fmpq for p in (self.parameter, q) for vec in p.b for v in vec) and all(

@@ -1,5 +1,5 @@
 """The greedy upper bound ``Bound(w, ε) ≥ prank_ε(w)`` (Farrugia-Roberts, "Proximity to
-losslessly compressible parameters"; reference ``tanh.md`` §7.3, generalised to ``n`` inputs
+losslessly compressible parameters"; docs/tanh.md § Proximate rank, generalised to ``n`` inputs
 and ``m`` outputs as described there), with exact comparisons.
 
 1. *Stage 1 (near-zero incoming weight).* ``I = {i : ‖b_i‖_∞ > ε}``; every other unit is
@@ -21,7 +21,7 @@ negatives of each other) and have ``‖β‖_∞ > ε > 0`` or ``β ≠ 0``, and
 ``Bound(w, 0) = rank(w)``: stages 1–3 at ``ε = 0`` are exactly compression. ``Bound ≤
 rank(w)`` for every ``ε``: units of equal normalised key land in the same greedy group, so
 each greedy group is a union of exact-key groups (of non-dropped units), and it is kept only
-if one of them has ``α ≠ 0``. The bound is order dependent and not tight (reference §9.2).
+if one of them has ``α ≠ 0``. The bound is order dependent and not tight (docs/tanh.md § Test cases).
 
 Cost: ``O(h·(n+m))`` expected for rational parameters — parameters are scaled to integers
 and leaders are bucketed by the ``ε``-grid cell of their first (up to) two coordinates, so
@@ -131,7 +131,7 @@ def bound_prank(w, eps) -> ProximateRankResult:
     return ProximateRankResult(
         parameter=p, eps=eps, method="greedy", value=plan.kept, lower=0, upper=plan.kept, plan=plan,
         witness=witness, optimality="none",
-        reason=f"greedy bound (reference §7.3): {len(plan.groups)} groups, {plan.kept} kept, "
+        reason=f"greedy bound (docs/tanh.md § Proximate rank): {len(plan.groups)} groups, {plan.kept} kept, "
                f"{len(plan.constant)} units made constant; an upper bound on the proximate rank",
         stats={"groups": len(plan.groups), "constant": len(plan.constant)},
     )

@@ -2,7 +2,7 @@
 
 Each record below is a batch of elementary moves of one kind on distinct units, applied to the
 state *before* the record (unit indices from 0; ``h`` is the current width). Every record
-preserves ``f_w`` exactly (reference ``tanh.md`` §3, §6.3):
+preserves ``f_w`` exactly (docs/tanh.md § Irreducible parameters, § Paths inside a class):
 
 =================  ===================================================================================
 ``permute``        ``order``: a permutation of ``0..h−1``; new unit ``k`` is old unit ``order[k]``

@@ -2,7 +2,7 @@
 
 ``f_w(x) = d + Σ_i a_i·tanh(b_i·x + c_i)`` with ``x ∈ R^n``, outgoing vectors ``a_i ∈ R^m``,
 incoming vectors ``b_i ∈ R^n``, hidden biases ``c_i`` and output bias ``d ∈ R^m``
-(Farrugia-Roberts 2023, reference ``tanh.md`` §2). In an ``exactnet.network/1`` file the rows
+(Farrugia-Roberts 2023, docs/tanh.md § Parameters). In an ``exactnet.network/1`` file the rows
 of layer 1 are the ``b_i``, the layer-1 bias entries the ``c_i``, the columns of layer 2 the
 ``a_i`` and the layer-2 bias ``d``.
 

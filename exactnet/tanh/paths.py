@@ -1,10 +1,10 @@
 """Exact piecewise-linear paths inside the functional-equivalence class of a tanh parameter
-(Farrugia-Roberts 2023, path connectivity; reference ``tanh.md`` §6).
+(Farrugia-Roberts 2023, path connectivity; docs/tanh.md § Paths inside a class).
 
 A path is a list of :class:`Segment` ``w(t) = (1 − t)·u + t·v``, ``t ∈ [0, 1]``, with exact
 endpoints; the output bias of an endpoint is a vector of
 :class:`~exactnet.numbers.tanh_scalar.TanhScalar` (an ``S-const`` segment moves ``a·tanh(c)`` of a
-constant unit into ``d``, so interior waypoints can have a transcendental bias, pitfall §10.12).
+constant unit into ``d``, so interior waypoints can have a transcendental bias).
 
 **When is a segment function-preserving?** (:func:`segment_kinds`; decided exactly, and
 independently re-implemented by the certificate checker.) Each coordinate of ``w(t)`` is a
@@ -35,12 +35,12 @@ sharing the real part ``−c_G(0)/c'_G`` of their poles owns the pole nearest to
 so its residue ``A_G(t*)/c'_G`` vanishes at a non-real ``t*``, and a real polynomial of degree
 ≤ 1 vanishing there is 0; by induction all such ``A_G ≡ 0``, hence (1) and then (3).
 
-**Kinds** of a segment (reference §6.3): ``dead`` (some unit's ``(b, c)`` moves; its group
+**Kinds** of a segment (docs/tanh.md § Paths inside a class): ``dead`` (some unit's ``(b, c)`` moves; its group
 carries zero net weight), ``transfer`` (outgoing weights move within fixed keys with ``b ≠ 0``),
 ``const`` (a constant unit's ``a`` or the output bias moves). A segment may combine kinds on
 disjoint units ("parallel").
 
-**Construction** (:func:`path`; reference §6.4). With ``r = rank``, canonical keys ``κ_j``:
+**Construction** (:func:`path`; docs/tanh.md § Paths inside a class). With ``r = rank``, canonical keys ``κ_j``:
 
 1. *reduce* ``w``: choose a representative unit ``ρ(j)`` (sign ``s_j``) of each canonical group,
    move all signed weight of the group onto it, drive cancelling groups and constant units to
@@ -68,7 +68,7 @@ parked, and each unit moves at most twice, so there are at most ``2r`` rounds an
 ``4r + 3 ≤ 4h`` segments (:attr:`TanhPath.bound`; in practice far fewer).
 
 **No path.** If ``w`` is irreducible (``r = h ≥ 1``) the class is the ``2^h·h!`` points of its
-orbit under unit permutations and negations (reference §3), a finite set: a continuous path
+orbit under unit permutations and negations (docs/tanh.md § Irreducible parameters), a finite set: a continuous path
 from ``w`` is constant, so ``w ≠ w'`` are never connected (``w = w'``: the empty path). Inputs that
 are not functionally equivalent have no path either; the equivalence witness is returned.
 """

@@ -1,4 +1,4 @@
-"""The combinatorial instance behind exact proximate rank (reference ``tanh.md`` §7.2), built
+"""The combinatorial instance behind exact proximate rank (docs/tanh.md § Proximate rank), built
 with exact arithmetic once, then shared by the solvers.
 
 A *vertex* is a unit with a sign: ``v = 2u`` is ``(u, +1)``, ``v = 2u + 1`` is ``(u, −1)``.

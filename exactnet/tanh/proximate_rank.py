@@ -1,6 +1,6 @@
 """Exact proximate rank ``prank_ε(w)`` of a one-hidden-layer tanh parameter, for any numbers of
 inputs and outputs (definition and characterisation: :mod:`exactnet.tanh.proximity`;
-reference ``tanh.md`` §7.2).
+docs/tanh.md § Proximate rank).
 
 Pipeline:
 

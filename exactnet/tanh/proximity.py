@@ -1,6 +1,6 @@
 """What a perturbation within ``ε`` can do to the rank of a tanh parameter: the exact
 group tests of proximate rank, the discrete *plan* of a nearby low-rank parameter, and the
-construction and exact verification of that parameter (reference ``tanh.md`` §7.1–§7.2).
+construction and exact verification of that parameter (docs/tanh.md § Proximate rank).
 
 **Definition** (used throughout exactnet). For a one-hidden-layer tanh parameter
 ``w = ((a_i, b_i, c_i)_{i<h}, d)`` and an exact rational ``ε ≥ 0``::
@@ -11,7 +11,7 @@ over the **closed** L∞ ball in all ``(n+m+1)h + m`` coordinates (every ``a_i``
 ``c_i`` and ``d`` may move by at most ``ε``, boundary included). ``prank_0 = rank``,
 ``prank_ε ≤ rank`` and ``prank_ε`` is non-increasing in ``ε``.
 
-**Characterisation** (reference §7.2; proof below). ``prank_ε(w)`` is the minimum, over
+**Characterisation** (docs/tanh.md § Proximate rank; proof below). ``prank_ε(w)`` is the minimum, over
 
 * a set ``E`` of units made *constant* — allowed for unit ``i`` iff ``‖b_i‖_∞ ≤ ε``;
 * a partition of the other units into *groups* ``G`` with signs ``s_i ∈ {±1}`` such that the
@@ -53,11 +53,11 @@ Consequences used by the solvers and the witness:
   a clique condition — the structure the exact solvers search.
 * A unit can be made constant *or* grouped, never both; the choice matters: a unit with
   ``‖b_i‖_∞ ≤ ε`` may be worth grouping because each member adds ``ε`` to its group's
-  cancellation budget (``ε·|G|``, pitfall §10.9), so the greedy stage 1 is not optimal.
+  cancellation budget (``ε·|G|``), so the greedy stage 1 is not optimal.
 * A union of two cancellable groups whose union is admissible is cancellable, but a
   non-cancellable group can become cancellable by adding units (budget grows by ``ε``).
 
-The *labels* of a plan follow the author's code (reference §7.3): ``0`` constant, ``+k`` in
+The *labels* of a plan follow the author's code (docs/tanh.md § Proximate rank): ``0`` constant, ``+k`` in
 group ``k`` (1-based) and kept, ``−k`` in group ``k`` and cancelled.
 """
 
@@ -142,7 +142,7 @@ def merged_weight(p: TanhParameter, members, signs) -> tuple:
 
 def cancellable(alpha, size: int, eps) -> bool:
     """A group of ``size`` units with merged weight ``α`` can be zeroed within ``ε``:
-    ``|α_k| ≤ ε·size`` for every output ``k`` (pitfalls §10.9, §10.13)."""
+    ``|α_k| ≤ ε·size`` for every output ``k``."""
     bound = eps * size
     return all(abs(v) <= bound for v in alpha)
 

@@ -1,5 +1,5 @@
 """Hardness of proximate rank: the reduction from covering points with squares
-(reference ``tanh.md`` §7.4; the paper's own gadget and constants are unverified there).
+(docs/tanh.md § Proximate rank; the paper's own gadget and constants are unverified there).
 
 **Square cover.** Given points ``x_1..x_h ∈ Q^2`` and ``ε > 0``: the fewest closed
 axis-parallel squares of side ``2ε`` covering all points (NP-hard: BOX-COVER, Fowler,

@@ -98,7 +98,7 @@ def split_unit(layers, l, j, rnd):
 
 
 def add_shifted_opposite_pairs(layers, l, rnd):
-    """Two opposite pairs on parallel hyperplanes ℓ − s1, ℓ − s2 (relu.md §3.2, §6.3 item 4):
+    """Two opposite pairs on parallel hyperplanes ℓ − s1, ℓ − s2 (docs/relu.md § One hidden layer: canonical form and fiber, § Hidden symmetries):
     c(σ(ℓ−s1) − σ(s1−ℓ)) − c(σ(ℓ−s2) − σ(s2−ℓ)) = c(s2 − s1), compensated in the next bias."""
     n_in = len(layers[l][0][0])
     m = len(layers[l + 1][0])

@@ -45,7 +45,7 @@ def test_fdim_keys(capsys, files):
     assert data["functional_dimension"] == 4 and data["upper_bound"] == 5 and data["attained"] is False
     assert data["parameters"] == 7 and data["hidden_neurons"] == 2 and data["local_fiber_dimension"] == 3
     assert data["certified_by"].startswith("exact kernel") and data["regions_used"] == 2
-    assert data["kernel_directions"] == [{"b1[1]": "-1", "b1[2]": "-1", "b2[1]": "1"}]  # relu.md T6
+    assert data["kernel_directions"] == [{"b1[1]": "-1", "b1[2]": "-1", "b2[1]": "1"}]  # docs/relu.md § Test cases: T6
     code, out, _ = run(capsys, "fdim", files["t1"], "--json")
     data = json.loads(out)
     assert code == 0 and data["functional_dimension"] == data["upper_bound"] == 3 and data["attained"] is True
@@ -108,7 +108,7 @@ def test_info_symmetry_keys(capsys, files):
     assert "symmetries" not in data  # the analysis is behind --symmetries: info stays instant
     code, out, _ = run(capsys, "info", files["deep"], "--symmetries", "--json")
     sym = json.loads(out)["symmetries"]
-    assert code == 0 and sym["functional_dimension"] == 3 and sym["upper_bound"] == 4  # relu.md T3d
+    assert code == 0 and sym["functional_dimension"] == 3 and sym["upper_bound"] == 4  # docs/relu.md § Test cases: T3d
     assert "hidden-kink" in sym["mechanism_kinds"] and sym["hidden_symmetry"] is True
     code, out, _ = run(capsys, "info", files["deep"], "--symmetries")
     assert code == 0 and "hidden symmetry: yes" in out

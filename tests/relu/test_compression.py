@@ -1,4 +1,4 @@
-"""Lossless compression (relu.md §3.2, §6.3): smaller networks, exactly equivalent, certified."""
+"""Lossless compression (docs/relu.md § One hidden layer: canonical form and fiber, § Hidden symmetries): smaller networks, exactly equivalent, certified."""
 
 import json
 import random
@@ -38,7 +38,7 @@ def test_split_units_merge():
 
 
 def test_never_active_on_the_image_is_removed():
-    # relu.md §8.2 E5: second-layer unit h2 − h1 ≤ 0 for all x (dead on the image only)
+    # docs/relu.md § Test cases: E5: second-layer unit h2 − h1 ≤ 0 for all x (dead on the image only)
     net = Network.from_lists("relu", [([[1], [1]], [0, -1]), ([[1, 1], [-1, 1]], [0, 0]), ([[1, 5]], [0])])
     assert never_active_units(net) == {(1, 1)}
     res = compress(net, certificate=True)

@@ -1,4 +1,4 @@
-"""Tiered exact equivalence (relu.md §3, §4, §8): reference vectors S1–S6, E1–E5; random
+"""Tiered exact equivalence (docs/relu.md § One hidden layer: canonical form and fiber, § Activation regions, § Test cases): reference vectors S1–S6, E1–E5; random
 function-preserving moves stay equivalent with checking certificates; live perturbations are
 never equivalent and the witness separates exactly; tier (d) agrees with tiers (a)/(b)."""
 
@@ -30,7 +30,7 @@ def deep(*layers):
 
 I2 = [[1, 0], [0, 1]]
 S1A = shallow([[1, 2], [-1, 1]], [1, 0], [[3, -2]], [5])
-SHALLOW = {  # relu.md §8.1
+SHALLOW = {  # docs/relu.md § Test cases
     "S1": (S1A, shallow([[-2, 2], [2, 4]], [0, 2], [[-1, "3/2"]], [5]), True),
     "S2": (shallow([[1], [-1]], [0, 0], [[1, -1]], [0]), shallow([[2], [-2]], [1, -1], [["1/2", "-1/2"]], ["-1/2"]), True),
     "S3": (shallow([[1], [0], [0]], [0, 3, -7], [[1, 2, 123]], [0]), shallow([[1], [5], [0]], [0, 9, 0], [[1, 0, 0]], [6]),
@@ -42,7 +42,7 @@ SHALLOW = {  # relu.md §8.1
 }
 E1 = deep((I2, [0, 0]), ([[1, 2], [3, 1]], [1, 2]), ([[1, -1]], [0]))
 E3 = deep(([[1, 0], [1, 1]], [0, -1]), ([[1, -1], [-1, 2]], ["1/2", "-1/2"]), ([[1, -2]], [1]))
-DEEP = {  # relu.md §8.2
+DEEP = {  # docs/relu.md § Test cases
     "E1-mix": (E1, deep((I2, [0, 0]), ([[4, 3], [3, 1]], [3, 2]), ([[1, -2]], [0])), True),
     "E1-trade": (E1, deep((I2, [0, 0]), ([[1, 2], [3, 1]], [6, 2]), ([[1, -1]], [-5])), True),
     "E1-positivity": (E1, deep((I2, [0, 0]), ([[-2, 1], [3, 1]], [-1, 2]), ([[1, 0]], [0])), False),
@@ -88,7 +88,7 @@ def test_reference_vectors(name):
 
 def e3_image():
     """E3 under: layer-1 permutation (1 0) with scales (2, 1/3); layer-2 permutation (1 0) with
-    scales (3, 5/7) (relu.md §8.2)."""
+    scales (3, 5/7) (docs/relu.md § Test cases)."""
     layers = lists(E3)
     for li, scales in ((0, (2, fmpq(1, 3))), (1, (3, fmpq(5, 7)))):
         W, b = layers[li]

@@ -1,4 +1,4 @@
-"""The shallow fiber (relu.md §3.3): pieces, membership against the equivalence decision, exact
+"""The shallow fiber (docs/relu.md § One hidden layer: canonical form and fiber): pieces, membership against the equivalence decision, exact
 samples, connected components, orbits."""
 
 import random
@@ -22,9 +22,9 @@ def shallow(W, b, A, c) -> Network:
     return Network.from_lists("relu", [(W, b), (A, c)])
 
 
-ABS = shallow([[1], [-1]], [0, 0], [[1, 1]], [0])  # relu.md T6
+ABS = shallow([[1], [-1]], [0, 0], [[1, 1]], [0])  # docs/relu.md § Test cases: T6
 RAMP = shallow([[1], [1]], [0, -1], [[1, -1]], [0])  # σ(x) − σ(x − 1)
-SIGMA2 = shallow([[1], [0]], [0, 0], [[1, 0]], [0])  # σ(x) with width 2 (relu.md §3.3)
+SIGMA2 = shallow([[1], [0]], [0, 0], [[1, 0]], [0])  # σ(x) with width 2 (docs/relu.md § One hidden layer: canonical form and fiber)
 
 
 def test_abs_has_exactly_two_components():
@@ -32,10 +32,10 @@ def test_abs_has_exactly_two_components():
     assert len(fib.pieces) == 1 and fib.pieces[0].keys == ((1, 1),) and fib.pieces[0].dimension == 2
     comps = fib.components()
     assert comps.count == 2 and comps.up_to_permutation == 1
-    a, b = comps.representatives  # different components, swapped by the permutation (relu.md T6)
+    a, b = comps.representatives  # different components, swapped by the permutation (docs/relu.md § Test cases: T6)
     assert same_orbit(a, b) is True and equivalent(a, b).equivalent
-    assert fib.orbit_is_fiber()  # no hidden symmetries (relu.md T6)
-    # yet the functional dimension is below the bound (non-transversal, relu.md §5.5.2)
+    assert fib.orbit_is_fiber()  # no hidden symmetries (docs/relu.md § Test cases: T6)
+    # yet the functional dimension is below the bound (non-transversal, docs/relu.md § Test cases)
     assert functional_dimension(ABS).value == 4
 
 
@@ -111,13 +111,13 @@ def test_generic_fiber_is_the_orbit_with_n_factorial_components():
     assert fib.orbit_is_fiber()
     comps = fib.components()
     assert comps.count == 6 and comps.up_to_permutation == 1
-    # the piece dimension is the scaling orbit: D − dim_fun (relu.md §5.1)
+    # the piece dimension is the scaling orbit: D − dim_fun (docs/relu-functional-dimension.md)
     res = functional_dimension(net)
     assert fib.dimension == net.num_parameters - res.value == 3
 
 
 def test_cancelling_pair_components_unknown_and_hidden_symmetry():
-    ident = shallow([[1], [-1]], ["-1/2", "1/2"], [[1, -1]], ["1/2"])  # relu.md T5: F(x) = x
+    ident = shallow([[1], [-1]], ["-1/2", "1/2"], [[1, -1]], ["1/2"])  # docs/relu.md § Test cases: T5: F(x) = x
     fib = Fiber(ident)
     comps = fib.components()
     assert comps.count is None and "mixed free group" in comps.reason

@@ -1,4 +1,4 @@
-"""Exact functional dimension (relu.md §5): the reference's test cases, invariance, the bound,
+"""Exact functional dimension (docs/relu-functional-dimension.md): the reference's test cases, invariance, the bound,
 decisive and batch dimensions, smoothness errors, an independent finite-difference Jacobian, ranks."""
 
 import random
@@ -31,7 +31,7 @@ def theta_net(widths, theta) -> Network:
     return Network.from_lists("relu", layers)
 
 
-# relu.md §5.5.2: (id, architecture, θ in library order, dim, bound, regions)
+# docs/relu.md § Test cases: (id, architecture, θ in library order, dim, bound, regions)
 REFERENCE = [
     ("T1", (1, 1, 1), (1, "1/2", 2, 3), 3, 3, 2),
     ("T2a", (1, 1, 1), (1, 0, 0, 0), 2, 3, 2),
@@ -77,7 +77,7 @@ def test_reference_cases(name, widths, theta, dim, bound, count, probes):
 
 
 def test_inhomogeneous_1111_sign_rule():
-    """relu.md §5.2: for (1,1,1,1), dim_fun is 1, 3, 4, 3 by the signs of (c, e)."""
+    """docs/relu-functional-dimension.md: for (1,1,1,1), dim_fun is 1, 3, 4, 3 by the signs of (c, e)."""
     expect = {(-1, -1): 1, (1, 1): 3, (-1, 1): 4, (1, -1): 3}
     rnd = random.Random(11)
     for (sc, se), dim in expect.items():
@@ -185,7 +185,7 @@ def test_independent_finite_difference_rank(seed, widths):
     # the point Jacobian agrees with the difference quotients
     x = decisive_set(net)[0]
     assert jacobian_at(net, x) == _fd_jacobian(net, x)
-    # the scaling vectors are in the kernel (relu.md §5.1)
+    # the scaling vectors are in the kernel (docs/relu-functional-dimension.md)
     for v in scaling_vectors(net):
         for row in jacobian_at(net, x):
             assert sum((a * b for a, b in zip(row, v)), fmpq(0)) == 0
@@ -231,7 +231,7 @@ def test_degenerate_and_zero_neurons():
     zero = theta_net((1, 1, 1), (0, 0, 1, 0))
     res = functional_dimension(zero)
     assert res.value == 0 and res.certified_by == NO_SMOOTH_POINTS and "identically 0" in res.reason
-    # zero biases: layer-2 preactivation ≡ 0 where the first layer is off (relu.md §9 item 6)
+    # zero biases: layer-2 preactivation ≡ 0 where the first layer is off (docs/relu.md § Exactness pitfalls)
     net = net_from([([[1, 0], [0, 1]], [0, 0]), ([[1, 1], [2, -1]], [0, 0]), ([[1, 1]], [0])])
     res = functional_dimension(net)
     assert res.degenerate_regions >= 1 and "identically 0" in res.reason

@@ -1,4 +1,4 @@
-"""Exact activation regions (relu.md §4, §5.5.2): hand-checkable counts, both cell methods, exact data."""
+"""Exact activation regions (docs/relu.md § Activation regions, § Test cases): hand-checkable counts, both cell methods, exact data."""
 
 import random
 
@@ -26,7 +26,7 @@ def net_theta(widths, theta):
     return Network.from_lists("relu", layers)
 
 
-# relu.md §5.5.2: θ in the library order and the region counts found by exact enumeration
+# docs/relu.md § Test cases: θ in the library order and the region counts found by exact enumeration
 T_CASES = {
     "T1": ((1, 1, 1), (1, "1/2", 2, 3), 2),
     "T2a": ((1, 1, 1), (1, 0, 0, 0), 2),

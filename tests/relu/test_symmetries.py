@@ -1,4 +1,4 @@
-"""The hidden-symmetry report (relu.md §6.3): mechanisms on the reference cases with exact
+"""The hidden-symmetry report (docs/relu.md § Hidden symmetries): mechanisms on the reference cases with exact
 witnesses, verified fiber members outside the orbit, layerwise genericity."""
 
 import random
@@ -14,7 +14,7 @@ from exactnet.relu.symmetries import directional_pattern, generic_layerwise, sym
 from .nets import random_net
 from .test_functional_dimension import theta_net
 
-CASES = [  # relu.md §5.5.2 and §6.3: (θ, architecture, mechanism kinds, hidden symmetry)
+CASES = [  # docs/relu.md § Test cases, § Hidden symmetries: (θ, architecture, mechanism kinds, hidden symmetry)
     ("T1", (1, 1, 1), (1, "1/2", 2, 3), set(), False),
     ("T2a", (1, 1, 1), (1, 0, 0, 0), {"zero-outgoing-weights"}, True),
     ("T2b", (1, 1, 1), (0, -1, 1, 0), {"stably-unactivated"}, True),

@@ -1,4 +1,4 @@
-"""Compression, rank, canonical form and the reducibility report (reference tanh.md §3, §4, §9.1)."""
+"""Compression, rank, canonical form and the reducibility report (docs/tanh.md § Irreducible parameters, § Compression and the canonical form, § Test cases)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def live_units(p: TanhParameter):
     return [(p.a[i][0], p.b[i][0], p.c[i]) for i in range(p.width)]
 
 
-# -- reference vectors (§9.1) -------------------------------------------------------------------
+# -- the canonicalisation vectors (docs/tanh.md § Test cases) -------------------------------------------------------------------
 
 def test_irreducible_orbit_of_the_reference_parameter():
     base = [(k, k, k) for k in range(1, 6)]

@@ -100,7 +100,7 @@ def test_different_widths_equivalent():
 
 
 def test_constant_units_are_not_dead():
-    """Pitfall §10.1/§10.2: a·tanh(c) of a constant unit is part of the function."""
+    """docs/tanh.md § The output bias as an exact symbolic number: a·tanh(c) of a constant unit is part of the function."""
     a = Network.from_lists("tanh", [([[1], [0]], [0, 1]), ([[1, 1]], [0])])
     b = Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])])
     result = equivalent(a, b)

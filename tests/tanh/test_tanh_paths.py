@@ -179,7 +179,7 @@ def test_segment_criterion_agrees_with_rigorous_numerics(seg):
     (param([(1, 1, 2), (0, -1, -2)]), param([(0, 1, 2), (-1, -1, -2)]), ("transfer",)),
     # key reaches b = 0 at t = 1 with zero weight: fine
     (param([(1, 1, 0), (0, 2, 1)]), param([(1, 1, 0), (0, 0, 1)]), ("dead",)),
-    # the S-const example of reference §9.3
+    # the S-const example of docs/tanh.md § Test cases
     (param([(1, 1, 0), (2, 0, "1/2")]),
      param([(1, 1, 0), (0, 0, "1/2")], d=(TanhScalar.tanh_of(F(1, 2), F(2)),)), ("const",)),
     # a constant unit with c = 0 changes its weight: contributes tanh(0) = 0
@@ -271,7 +271,7 @@ def test_reducible_classes_with_large_rank_are_connected(net, seed):
 
 
 def test_distance_three_example():
-    # reference §9.3: w = (1,1,0, 0,0,0; 0) to w' = (0,0,0, 1,1,0; 0)
+    # docs/tanh.md § Test cases: w = (1,1,0, 0,0,0; 0) to w' = (0,0,0, 1,1,0; 0)
     w = param([(1, 1, 0), (0, 0, 0)])
     w2 = param([(0, 0, 0), (1, 1, 0)])
     res = path(w, w2)

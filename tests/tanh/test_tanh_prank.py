@@ -1,4 +1,4 @@
-"""Proximate rank (reference tanh.md §7, §9.2, pitfalls 8–13): exact solver, greedy bound,
+"""Proximate rank (docs/tanh.md § Proximate rank, § Test cases): exact solver, greedy bound,
 witnesses, certificates, square-cover reduction.
 
 The brute force below is written independently of exactnet.tanh: it enumerates every set
@@ -114,7 +114,7 @@ def small_params(draw, max_h: int = 5):
 
 
 # ---------------------------------------------------------------------------------------------
-# the reference examples (§9.2)
+# the reference values (docs/tanh.md § Test cases)
 # ---------------------------------------------------------------------------------------------
 
 W_REPO = scalar_net(["-0.8704732", "-0.09269352", "0.3384626"], ["-0.952935", "-0.32022476", "0.9650079"],

@@ -15,7 +15,7 @@ mechanism moves (:mod:`.moves`), each checked exactly, so ``f_θ = f_θ*`` is pr
    canonicalise the second layer again.
 
 The canonical form is the resulting exact parameter (and the hidden index). Equal canonical forms
-prove equivalence (the two chains compose). Under the hypotheses of docs §4.3 different forms mean
+prove equivalence (the two chains compose). Under the hypotheses of docs/relu-three-layer.md §4.3 different forms mean
 different functions; the decision procedure never relies on that without an exact witness.
 """
 

@@ -306,7 +306,7 @@ def _on_face_hyperplane(v, beta, i: int, rnd: random.Random, scale: fmpq):
 
 
 def _visible_by_crossing(form: OrthantForm, i: int, rnd: random.Random):
-    """Decide visibility of neuron ``i`` exactly (docs §2.3): group the keys by their restriction to the
+    """Decide visibility of neuron ``i`` exactly (docs/relu-three-layer.md §2.3): group the keys by their restriction to the
     face ``h_i = 0``; crossing a group's hyperplane inside the face changes ``∂G/∂h_i`` by the group's
     jump ``Σ α u_i``. A group with non-zero jump meeting the face gives a witness on one side; if every
     jump is zero the derivative is constant on the face and one generic point decides.
@@ -448,7 +448,7 @@ def classified(net, kinds=None) -> Check:
         return Check("classified", False, f"first-layer neuron {bad[0]}: its kink is invisible but the hide sign"
                                           " condition fails (cancellation; genericity condition G3 fails)")
     hidden = [k.unit for k in kinds if k.transferable]
-    if len(hidden) > 1:  # impossible by docs §2.4 unless f is constant (then all are unused)
+    if len(hidden) > 1:  # impossible by docs/relu-three-layer.md §2.4 unless f is constant (then all are unused)
         return Check("classified", False, f"first-layer neurons {hidden} all satisfy the hide sign condition")
     return Check("classified", True, "every first-layer neuron is visible, hidden or unused")
 

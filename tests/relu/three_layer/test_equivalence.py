@@ -92,7 +92,7 @@ def test_never_contradicts_the_complete_tier(seed, kind, names, near_miss):
 
 
 def test_reflection_of_a_symmetric_profile_is_left_to_the_complete_tier():
-    """A discrete symmetry outside M0–M6 (docs §4.4): a hidden neuron whose profile is a symmetric hat
+    """A discrete symmetry outside M0–M6 (docs/relu-three-layer.md §4.4): a hidden neuron whose profile is a symmetric hat
     can be realised with either first-layer orientation. The canonical forms differ, no witness
     exists, and the decider answers None instead of guessing."""
     a = net(([[1]], [0]), ([[1], [1], [1]], [-1, -2, -3]), ([[1, -2, 1]], [0]))

@@ -55,7 +55,7 @@ def test_failed_facts_are_refused():
         ActiveBlock((0, 1), ((0, (fmpq(-2), fmpq(1)), fmpq(-1), (fmpq(1),)),
                              (1, (fmpq(3), fmpq(1)), fmpq(2), (fmpq(0),))), (fmpq(0),)).apply(p)
     h = ThreeLayer.from_network(E4)
-    HideTransfer(0, fmpq(2)).apply(h)  # the E4 transfer of docs §8
+    HideTransfer(0, fmpq(2)).apply(h)  # the E4 transfer of docs/relu-three-layer.md §8
     with pytest.raises(MoveError):  # below δ_min = max(b2[j]/W2[j,0]) = −1
         HideTransfer(0, fmpq(-3, 2)).apply(h)
     with pytest.raises(MoveError):  # neuron 1 is not hidden
