@@ -9,7 +9,7 @@ from exactnet.cli.main import main
 from exactnet.network import Network, network_from_obj, write_network
 from exactnet.relu.equivalence import equivalent
 
-from .nets import random_net
+from tests.relu.nets import random_net
 
 
 def run(capsys, *args):

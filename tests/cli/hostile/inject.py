@@ -1,6 +1,6 @@
 """Make the real CLI process misbehave the way third-party libraries do, to test the contract.
 
-:func:`injected` returns environment variables for :func:`tests.hostile.clirun.run` that put a
+:func:`injected` returns environment variables for :func:`tests.cli.hostile.clirun.run` that put a
 ``sitecustomize`` module on the path of the subprocess. It wraps ``exactnet.io.load_network`` so
 that, before a network is read:
 

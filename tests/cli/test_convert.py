@@ -10,8 +10,8 @@ import pytest
 from exactnet.io import load_network
 from exactnet.network import Network, write_network
 
-from ..cli.helpers import run_cli
-from .helpers import FIXTURES
+from .helpers import run_cli
+from tests.io.helpers import FIXTURES
 
 NET = Network.from_lists("relu", [([["1/4", "-3/2"], [0, 5]], ["1/8", -1]), ([[2, "-1/1024"]], [7])])
 THIRD = Network.from_lists("tanh", [([["1/3"]], [0])])

@@ -26,7 +26,6 @@ from exactnet.tanh.greedy_bound import bound_prank
 from exactnet.tanh.proximate_rank import prank
 from exactnet.tanh.proximity import ProximityGroup, ProximityPlan, witness_parameter
 from exactnet.tanh.certificates import proximate_rank_certificate
-from exactnet.tanh.square_cover import from_square_cover, min_square_cover
 
 from tests.tanh.tanh_strategies import rationals, to_net
 
@@ -335,34 +334,6 @@ def test_plan_witness_rejects_inadmissible_group():
 # ---------------------------------------------------------------------------------------------
 # hardness reduction
 # ---------------------------------------------------------------------------------------------
-
-
-def test_min_square_cover_small():
-    pts = [(0, 0), (1, 1), (2, 2), (F(1, 2), 0)]
-    value, cover = min_square_cover(pts, F(1, 2))  # side 1
-    assert value == 2 and sorted(len(c) for c in cover) == [1, 3]
-    assert min_square_cover(pts, F(1, 4))[0] == 3
-
-
-@settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8)), min_size=1, max_size=8),
-       st.sampled_from([F(1), F(3, 2), F(2)]))
-def test_square_cover_reduction(points, eps):
-    pts = [(F(x, 2), F(y, 2)) for x, y in points]
-    net = from_square_cover(pts, eps)
-    value, _ = min_square_cover(pts, eps)
-    assert prank(net, eps).value == value
-    assert prank(net, eps, solver="search").value == value
-    assert bound_prank(net, eps).value >= value
-
-
-def test_square_cover_rejects_bad_input():
-    with pytest.raises(InputError):
-        from_square_cover([(0, 0)], 0)
-    with pytest.raises(InputError):
-        from_square_cover([(0, 0, 0)], 1)
-    with pytest.raises(InputError):
-        min_square_cover([(i, i) for i in range(30)], 1)
 
 
 def test_cpsat_in_a_subprocess_agrees(monkeypatch):

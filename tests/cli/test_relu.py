@@ -8,7 +8,7 @@ import pytest
 from exactnet.cli.main import main
 from exactnet.network import Network, write_network
 
-from .nets import random_moves, random_net
+from tests.relu.nets import random_moves, random_net
 
 
 def run(capsys, *args):

@@ -10,7 +10,7 @@ from exactnet.network import Network, read_network, write_network
 from exactnet.symmetry import act, canonical_form
 from exactnet.symmetry.groups import GroupElement
 
-from ..hostile.clirun import EXAMPLES, run
+from .hostile.clirun import EXAMPLES, run
 
 
 def big_json(r) -> dict:

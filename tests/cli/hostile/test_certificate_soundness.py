@@ -2,7 +2,7 @@
 (malformed), never 0; what the digest seals is what the checker reads.
 
 Every case is a hostile certificate written to a file and checked by ``python -m exactnet check``
-in a subprocess (:mod:`tests.hostile.clirun`), so exit codes and file-descriptor output are what
+in a subprocess (:mod:`tests.cli.hostile.clirun`), so exit codes and file-descriptor output are what
 is tested."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 from exactnet.certificates import FORMAT, sealed
 from exactnet.network import Network, network_to_obj
-from tests.hostile.clirun import run
+from tests.cli.hostile.clirun import run
 
 
 def relu(*layers):
