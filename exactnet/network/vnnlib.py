@@ -61,6 +61,7 @@ class _Node:
     line: int
     text: str | None = None
     items: tuple | None = None
+    quoted: bool = False  # |…| symbols are never numerals
 
     @property
     def head(self) -> str | None:
@@ -106,7 +107,7 @@ def _parse(text: str, source: str) -> list[_Node]:
             (stack[-1][1] if stack else top).append(node)
         elif comment is None:
             tok = string or atom or quoted[1:-1]
-            node = _Node(line, text=tok)
+            node = _Node(line, text=tok, quoted=quoted is not None)
             if not stack:
                 raise VnnlibError(f"{source}: line {line}: {tok!r} outside parentheses")
             stack[-1][1].append(node)
@@ -169,7 +170,7 @@ class _Reader:
     def term(self, node: _Node) -> _Term:
         if node.items is None:
             tok = node.text
-            if _NUMERAL.match(tok):
+            if not node.quoted and _NUMERAL.match(tok):
                 return {}, self.numeral(node)
             if tok in self.declared:
                 return {tok: fmpq(1)}, fmpq(0)
