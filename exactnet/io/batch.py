@@ -5,7 +5,7 @@
 * ``.json`` — a list of points, each a list of exact numbers (``1``, ``"1/3"``, ``0.1`` is
   ``1/10``, ``"sqrt(2)"``), or ``{"inputs": [...]}``;
 * ``.csv`` — one point per line, numbers separated by commas and read as the decimals they spell
-  (``0.1`` is ``1/10``); a first line that is not numeric is a header and skipped; blank lines
+  (``0.1`` is ``1/10``); a first line without any number is a header and skipped; blank lines
   and lines starting with ``#`` are skipped.
 
 At most :data:`MAX_POINTS` points and :data:`~exactnet.io.limits.MAX_ELEMENTS` numbers are read.
@@ -92,7 +92,7 @@ def _csv(path: Path) -> list[list]:
         except InputError as exc:
             raise type(exc)(f"{path}: line {lineno}: {exc}") from None
         if any(v is None for v in values):
-            if first:  # a header
+            if first and all(v is None for v in values):  # a header: no cell is a number
                 first = False
                 continue
             bad = next(c for c, v in zip(cells, values) if v is None)
