@@ -13,7 +13,9 @@ For a polyhedron ``P = {x : A x ≤ b}``:
   comes with the rational direction (:func:`recession_direction`).
 
 Boxes (``lower < upper``) are non-empty and bounded without any computation; systems made only
-of coordinate bounds are decided by comparing the bounds. A finite domain is empty iff one of its
+of coordinate bounds are decided by comparing the bounds; a polyhedron whose coordinate-bound
+rows already bound every input is bounded, and the corners and centre of that box are tried
+(exactly) as points before any linear program. A finite domain is empty iff one of its
 sets is, and always bounded; a union is empty iff every part is, bounded iff every non-empty part is.
 """
 
@@ -74,6 +76,25 @@ def _solve(rows: list[tuple[list[int], int]], n: int, objective: Sequence[int] |
     return status, point
 
 
+def _coordinate_bounds(P: Polyhedron):
+    """``(lower, upper)`` implied by the rows that bound one coordinate (others ignored; ``None`` =
+    no such bound). ``P`` lies inside this box."""
+    n = P.dim
+    lower: list = [None] * n
+    upper: list = [None] * n
+    for a, beta in P.constraints():
+        nz = [i for i, v in enumerate(a) if v != 0]
+        if len(nz) != 1:
+            continue
+        i = nz[0]
+        bound = beta / a[i]
+        if a[i] > 0:
+            upper[i] = bound if upper[i] is None else min(upper[i], bound)
+        else:
+            lower[i] = bound if lower[i] is None else max(lower[i], bound)
+    return lower, upper
+
+
 def _bounds_only(P: Polyhedron):
     """``(lower, upper)`` lists (``None`` = no bound) if every row bounds one coordinate, else ``None``.
     Rows without variables are returned separately as constants ``β`` of ``0 ≤ β``."""
@@ -126,6 +147,12 @@ def feasible_point(domain: Domain) -> tuple[fmpq, ...] | None:
                 return None
             x.append(lo if lo is not None else (hi if hi is not None else fmpq(0)))
         return tuple(x)
+    lower, upper = _coordinate_bounds(domain)
+    if all(lo is not None and hi is not None and lo <= hi for lo, hi in zip(lower, upper)):
+        # cheap candidates (corners and centre of the bounding box), each checked exactly
+        for x in (tuple(lower), tuple(upper), tuple((lo + hi) / 2 for lo, hi in zip(lower, upper))):
+            if domain.contains(x):
+                return x
     rows = [_integer_row(a, beta) for a, beta in domain.constraints()]
     status, point = _solve(rows, domain.dim)
     return point if status == "optimized" else None
@@ -152,6 +179,9 @@ def recession_direction(P: Polyhedron) -> tuple[fmpq, ...] | None:
                 d[i] = fmpq(1) if hi is None else fmpq(-1)
                 return tuple(d)
         return None
+    lower, upper = _coordinate_bounds(P)
+    if all(lo is not None and hi is not None for lo, hi in zip(lower, upper)):
+        return None  # inside a box
     rows = [_integer_row(a, beta) for a, beta in P.constraints()]
     if not rows:
         return tuple(fmpq(1) if i == 0 else fmpq(0) for i in range(n))
