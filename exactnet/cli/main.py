@@ -388,8 +388,7 @@ def path(budget, a, b, output, plot, activation):
 @domain_options
 @activation_option
 def fiber(budget, net, sample, seed, limit, domain, box, activation):
-    """The fiber (functional-equivalence class) of NET as a union of pieces (with --domain/--box,
-    ReLU: functional equivalence on that domain)."""
+    """The fiber (functional-equivalence class) of NET as a union of pieces."""
     network = load(net, activation)
     dom = read_domain_option("fiber", domain, box, network)
     return call_backend("fiber", network.activation, network, sample=sample, seed=seed, limit=limit, domain=dom,
