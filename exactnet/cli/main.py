@@ -34,6 +34,7 @@ from . import relu as relu_cli
 from . import reproduce as reproduce_cli
 from . import symmetry as symmetry_cli
 from . import tanh as tanh_cli
+from .inputs import domain_options, read_domain_option
 from .limits import SECONDS
 from .outputs import check_network_output, check_writable
 from .report import EXIT_ERROR, EXIT_NO, EXIT_YES, Report, key_value_table
@@ -161,17 +162,6 @@ def same_family(a, b, command_name: str) -> str:
     return a.activation
 
 
-def read_domain_option(path: str | None, net=None):
-    if path is None:
-        return None
-    from ..network.domain import read_domain
-
-    dom = read_domain(path)
-    if net is not None and dom.dim != net.input_dim:
-        raise InputError(f"{path}: the domain has dimension {dom.dim} but the network takes {net.input_dim} inputs")
-    return dom
-
-
 def check_plot_output(path: str | None) -> None:
     """A ``--plot`` file: writable, with an extension Matplotlib can write (``.png``, ``.pdf``, ...)."""
     if path is None:
@@ -212,9 +202,13 @@ def cli():
 @activation_option
 def info(budget, net, symmetries, activation):
     """Architecture of NET (and reducibility for tanh networks); fast on any network."""
+    from ..io import load_model
+
     describe = network_cli.describe
-    network = load(net, activation)
+    model = load_model(net, activation)
+    network = model.network
     data = describe(network)
+    data.update(model.describe())
     extra = None
     if symmetries and network.activation != "relu":
         raise UnsupportedError("--symmetries is the hidden-symmetry analysis of ReLU networks")
@@ -223,7 +217,7 @@ def info(budget, net, symmetries, activation):
         data.update(extra.data)
 
     def render(console: Console):
-        console.print(key_value_table(describe(network), title=f"{net}"))
+        console.print(key_value_table({**describe(network), **model.describe()}, title=f"{net}"))
         if extra is not None:
             extra.show(console)
 
@@ -264,14 +258,30 @@ class _NumbersCommand(click.Command):
 
 @command("output", name="eval", cls=_NumbersCommand)
 @click.argument("net")
-@click.argument("x", nargs=-1, required=True)
+@click.argument("x", nargs=-1, required=False)
+@click.option("--input", "batch", type=click.Path(dir_okay=False), default=None,
+              help="Evaluate at every point of a batch file: .npy (points × inputs), .json (list of points) or"
+                   " .csv (one point per line); prints exact outputs, decimal approximations and the argmax.")
 @click.option("--prec", default=64, show_default=True, type=click.IntRange(2, 1 << 14),
               help="Bits of accuracy of tanh enclosures.")
 @activation_option
-def eval_(budget, net, x, prec, activation):
-    """Evaluate NET at the input X1 X2 ... (exact numbers: 3, -1/2, 0.1, sqrt(2))."""
-    network = load(net, activation)
-    return network_cli.evaluation_report(network, list(x), prec)
+def eval_(budget, net, x, batch, prec, activation):
+    """Evaluate NET at the input X1 X2 ... (exact numbers: 3, -1/2, 0.1, sqrt(2)) or at every point
+    of --input FILE."""
+    from ..io import load_model
+    from .inputs import batch_evaluation_report, transform_note
+
+    if (batch is None) == (not x):
+        raise click.UsageError("give the input X1 X2 ... or --input FILE (one of them)")
+    model = load_model(net, activation)
+    if batch is not None:
+        return batch_evaluation_report(model, batch, prec)
+    rep = network_cli.evaluation_report(model.network, list(x), prec)
+    note = transform_note(model)
+    if note is None:
+        return rep
+    data = {**rep.data, "output_transform": model.output_transform, "note": note}
+    return Report(data, rep.exit_code, lambda console: (rep.show(console), console.print(note)))
 
 
 @command("output")
@@ -305,15 +315,15 @@ def convert(budget, src, dst, dtype, activation):
 @click.argument("b")
 @click.option("--certificate", "certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a checkable certificate of the verdict to this file.")
-@click.option("--domain", type=click.Path(dir_okay=False), default=None,
-              help="Decide equivalence on a box or polyhedron (JSON) instead of all of R^n.")
+@domain_options
 @activation_option
-def equiv(budget, a, b, certificate, domain, activation):
-    """Decide whether A and B compute the same function (exit 0 yes, 1 no, 3 unknown)."""
+def equiv(budget, a, b, certificate, domain, box, activation):
+    """Decide whether A and B compute the same function (exit 0 yes, 1 no, 3 unknown); with
+    --domain/--box, on that domain instead of all of R^n."""
     check_writable(certificate, "--certificate")
     net_a, net_b = load(a, activation), load(b, activation)
     family = same_family(net_a, net_b, "equiv")
-    dom = read_domain_option(domain, net_a)
+    dom = read_domain_option("equiv", domain, box, net_a)
     return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, budget=budget)
 
 
@@ -322,17 +332,25 @@ def equiv(budget, a, b, certificate, domain, activation):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the compressed network.")
 @click.option("--certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a certificate that the compressed network is equivalent.")
-@click.option("--domain", type=click.Path(dir_okay=False), default=None, help="Input domain (ReLU).")
+@click.option("--dtype", type=click.Choice(["float16", "float32", "float64"]), default=None,
+              help="Float type of a binary -o file (default float64; rounded values are reported, as by convert).")
+@domain_options
 @activation_option
-def compress(budget, net, output, certificate, domain, activation):
+def compress(budget, net, output, certificate, dtype, domain, box, activation):
     """Losslessly compress NET to a smaller equivalent network (ReLU: if --timeout stops the
-    never-active-unit search, the result is still lossless, possibly less compressed)."""
+    never-active-unit search, the result is still lossless, possibly less compressed); with
+    --domain/--box (ReLU), equivalent on that domain."""
+    from .inputs import write_network_output
+
     check_network_output(output, "--output")
     check_writable(certificate, "--certificate")
+    if dtype is not None and output is None:
+        raise click.UsageError("--dtype needs -o/--output")
     network = load(net, activation)
-    dom = read_domain_option(domain, network)
-    return call_backend("compress", network.activation, network, output=output, certificate=certificate, domain=dom,
-                        budget=budget)
+    dom = read_domain_option("compress", domain, box, network)
+    rep = call_backend("compress", network.activation, network, output=None, certificate=certificate, domain=dom,
+                       budget=budget)
+    return rep if output is None else write_network_output(rep, output, dtype)
 
 
 @command("rank")
@@ -388,12 +406,12 @@ def path(budget, a, b, output, plot, activation):
               help=f"Also draw this many exact random members (at most {MAX_SAMPLES}).")
 @click.option("--seed", type=int, default=None, help="Seed for --sample.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="List at most this many pieces.")
-@click.option("--domain", type=click.Path(dir_okay=False), default=None, help="Input domain (ReLU).")
+@domain_options
 @activation_option
-def fiber(budget, net, sample, seed, limit, domain, activation):
+def fiber(budget, net, sample, seed, limit, domain, box, activation):
     """The fiber (functional-equivalence class) of NET as a union of pieces."""
     network = load(net, activation)
-    dom = read_domain_option(domain, network)
+    dom = read_domain_option("fiber", domain, box, network)
     return call_backend("fiber", network.activation, network, sample=sample, seed=seed, limit=limit, domain=dom,
                         budget=budget)
 
@@ -401,34 +419,34 @@ def fiber(budget, net, sample, seed, limit, domain, activation):
 @command("count")
 @click.argument("net")
 @click.argument("other", required=False)
-@click.option("--domain", type=click.Path(dir_okay=False), default=None, help="A box or polyhedron (JSON).")
+@domain_options
 @click.option("--plot", type=click.Path(dir_okay=False), default=None,
               help="Draw the cells of a 2-input network (with OTHER: the common refinement).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Stop after this many regions.")
 @activation_option
-def regions(budget, net, other, domain, plot, limit, activation):
+def regions(budget, net, other, domain, box, plot, limit, activation):
     """Exact activation regions of a ReLU network."""
     check_plot_output(plot)
     network = load(net, activation)
     second = load(other, activation) if other else None
     if second is not None:
         same_family(network, second, "regions")
-    dom = read_domain_option(domain, network)
+    dom = read_domain_option("regions", domain, box, network)
     return call_backend("regions", network.activation, network, other=second, domain=dom, plot=plot, limit=limit,
                         budget=budget)
 
 
 @command("functional_dimension")
 @click.argument("net")
-@click.option("--domain", type=click.Path(dir_okay=False), default=None, help="A box or polyhedron (JSON).")
+@domain_options
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="JSON list of input points: the batch functional dimension at those points (the answer;"
                    " the functional dimension is added when the time limit allows).")
 @activation_option
-def fdim(budget, net, domain, batch, activation):
+def fdim(budget, net, domain, box, batch, activation):
     """Exact functional dimension of NET (with --batch: the batch functional dimension)."""
     network = load(net, activation)
-    dom = read_domain_option(domain, network)
+    dom = read_domain_option("fdim", domain, box, network)
     return call_backend("fdim", network.activation, network, domain=dom, batch=batch, budget=budget)
 
 

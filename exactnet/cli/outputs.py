@@ -51,7 +51,9 @@ def check_network_output(path: str | None, option: str) -> None:
     from ..io import format_of
 
     check_writable(path, option)
-    format_of(path)
+    if format_of(path) == "keras":
+        raise InputError(f"{option} {path}: exactnet reads Keras .h5 files but does not write them; write .onnx, .pt,"
+                         " .safetensors, .npz or .json")
 
 
 __all__ = ["check_network_output", "check_writable"]

@@ -40,13 +40,20 @@ from flint import fmpq
 
 from ..errors import FormatError, InputError, MissingDependencyError, UnsupportedError
 from ..network import Layer, Network
-from ..numbers import from_float
+from ..numbers import format_number, from_float
+from .imported import ImportedNetwork
 from .limits import ElementTally, element_count
+from .lowering import RELU, Clip, fold_after, fold_before, lower_to_relu
 from .rounding import rounded_layers
 from .tensors import exact_values, require_file, resolve_activation, write_error
 
-SUPPORTED_OPS = frozenset({"Gemm", "MatMul", "Add", "Relu", "Tanh", "Flatten", "Identity", "Constant"})
-ACTIVATION_OPS = {"Relu": "relu", "Tanh": "tanh"}
+SUPPORTED_OPS = frozenset({
+    "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Tanh", "Clip", "Flatten", "Reshape", "Identity",
+    "Dropout", "Constant", "Softmax", "LogSoftmax",
+})
+ACTIVATION_OPS = {"Relu": "relu", "Tanh": "tanh", "Clip": "clip"}
+ELEMENTWISE_OPS = ("Add", "Sub", "Mul", "Div")
+OUTPUT_TRANSFORM_OPS = {"Softmax": "softmax", "LogSoftmax": "log_softmax"}
 METADATA_KEY = "exactnet.activation"
 #: Opset of exported models: Gemm/Relu/Tanh are unchanged since opset 13 and every maintained
 #: runtime supports it.
@@ -169,8 +176,14 @@ class _Trace:
     rank: int | None
     layers: list = field(default_factory=list)
     pending: _Affine | None = None
-    activations: list = field(default_factory=list)  # (kind, label)
+    activations: list = field(default_factory=list)  # (kind, label, Clip or None)
     last: str = "start"  # "start", "affine", "act"
+    sample_shape: tuple | None = None  # shape of one sample before the first layer, when static
+    pre: tuple | None = None  # (scale, shift): an elementwise affine map waiting for the next layer
+    pre_label: str = ""
+    transform: tuple | None = None  # (kind, label) of a final Softmax/LogSoftmax
+    batch: int | None = None  # the static batch size, if the graph fixes it
+    notes: list = field(default_factory=list)
 
     def fail(self, label: str, why: str):
         raise UnsupportedError(f"{self.source}: {label}: {why} (not an MLP exactnet can import)")
@@ -218,6 +231,27 @@ def _start_affine(trace: _Trace, label: str) -> None:
         trace.fail(label, f"follows the linear map of {trace.pending.label} without an activation in between")
 
 
+def _fold_pre(trace: _Trace, label: str) -> None:
+    """Fold a waiting elementwise map ``x ↦ s∘x + t`` into the affine map just started."""
+    if trace.pre is None:
+        return
+    affine = trace.pending
+    n = len(affine.weight[0])
+    scale, shift = (_widen(v, n, trace, label) for v in trace.pre)
+    layer = fold_before(Layer(affine.weight, affine.bias), scale, shift)
+    affine.weight, affine.bias = [list(r) for r in layer.weight], list(layer.bias)
+    trace.notes.append(f"{trace.pre_label} folded exactly into {label}")
+    trace.pre, trace.pre_label = None, ""
+
+
+def _widen(v, n: int, trace: _Trace, label: str) -> list:
+    if not isinstance(v, list):
+        return [v] * n
+    if len(v) != n:
+        trace.fail(label, f"the elementwise constants before it have {len(v)} entries but it takes {n} inputs")
+    return v
+
+
 def _gemm(node, label, pos, consts, trace):
     a = _attrs(node)
     alpha, beta = from_float(float(a.get("alpha", 1.0))), from_float(float(a.get("beta", 1.0)))
@@ -255,6 +289,7 @@ def _gemm(node, label, pos, consts, trace):
         bias = [fmpq(0)] * out
     trace.pending = _Affine(weight, bias, label, wname, bname)
     trace.orient, trace.rank = out_orient, 2
+    _fold_pre(trace, label)
 
 
 def _matmul(node, label, pos, consts, trace):
@@ -276,19 +311,157 @@ def _matmul(node, label, pos, consts, trace):
     out = len(weight)
     trace.pending = _Affine(weight, [fmpq(0)] * out, label, other)
     trace.orient = out_orient
+    _fold_pre(trace, label)
 
 
 def _add(node, label, pos, consts, trace):
     if trace.pending is None:
-        trace.fail(label, "a bias Add must directly follow its Gemm or MatMul")
+        _elementwise(node, label, pos, consts, trace)
+        return
     other = node.input[1 - pos]
     bias = _per_unit_bias(consts.get(other), trace.pending.out_dim, trace.orient, other, trace, label)
     trace.pending.bias = [x + y for x, y in zip(trace.pending.bias, bias)]
     trace.pending.bias_name = other if trace.pending.bias_name is None else trace.pending.bias_name
 
 
-def _activation(node, label, trace):
+def _elementwise_constant(arr: np.ndarray, name: str, trace: _Trace, label: str):
+    """A constant of an elementwise op as one exact scalar, or one exact value per feature."""
+    if arr.size == 1:
+        return exact_values(arr.reshape(()), name, trace.source)
+    if trace.pending is not None:
+        return _per_unit_bias(arr, trace.pending.out_dim, trace.orient, name, trace, label)
+    if trace.layers:  # after an activation: one value per unit of the last layer
+        out = trace.layers[-1].out_dim
+        return _per_unit_bias(arr, out, trace.orient, name, trace, label)
+    shape = trace.sample_shape
+    if shape is None:
+        trace.fail(label, f"the constant {name!r} of shape {tuple(arr.shape)} needs the input's shape, which the"
+                          " graph does not fix")
+    full = shape if trace.orient == "V" else (1,) + shape
+    try:
+        if np.broadcast_shapes(arr.shape, full) != full:
+            raise ValueError
+    except ValueError:
+        trace.fail(label, f"the constant {name!r} of shape {tuple(arr.shape)} does not broadcast to the input"
+                          f" shape {full}")
+    return exact_values(np.broadcast_to(arr, full).reshape(-1), name, trace.source)
+
+
+def _elementwise(node, label, pos, consts, trace):
+    """``Add``/``Sub``/``Mul``/``Div`` of the data by a constant: an elementwise affine map
+    ``x ↦ s∘x + t``, folded exactly into the adjacent linear layer (docs/importers.md)."""
+    op = node.op_type
+    other = node.input[1 - pos]
+    c = _elementwise_constant(consts.get(other), other, trace, label)
+
+    def lift(f):
+        return [f(v) for v in c] if isinstance(c, list) else f(c)
+
+    one, zero = fmpq(1), fmpq(0)
+    if op == "Add":
+        scale, shift = one, c
+    elif op == "Sub":
+        scale, shift = (one, lift(lambda v: -v)) if pos == 0 else (fmpq(-1), c)
+    elif op == "Mul":
+        scale, shift = c, zero
+    else:  # Div
+        if pos == 1:
+            trace.fail(label, "divides a constant by the data (not an affine map)")
+        if any(v == 0 for v in (c if isinstance(c, list) else [c])):
+            trace.fail(label, f"divides by zero (the constant {other!r})")
+        scale, shift = lift(lambda v: 1 / v), zero
+    if trace.pending is not None:  # after a linear layer: y ↦ s∘y + t
+        n = trace.pending.out_dim
+        layer = fold_after(Layer(trace.pending.weight, trace.pending.bias), _widen(scale, n, trace, label),
+                           _widen(shift, n, trace, label))
+        trace.pending.weight, trace.pending.bias = [list(r) for r in layer.weight], list(layer.bias)
+        trace.notes.append(f"{label} folded exactly into {trace.pending.label}")
+        return
+    if trace.pre is None:
+        trace.pre, trace.pre_label = (scale, shift), label
+        return
+    s0, t0 = trace.pre  # compose: x ↦ s∘(s0∘x + t0) + t
+    n = max(len(v) if isinstance(v, list) else 1 for v in (s0, t0, scale, shift))
+    if n == 1:
+        trace.pre = (scale * s0, scale * t0 + shift)
+    else:
+        s0, t0, s1, t1 = (_widen(v, n, trace, label) for v in (s0, t0, scale, shift))
+        trace.pre = ([a * b for a, b in zip(s1, s0)], [a * b + t for a, b, t in zip(s1, t0, t1)])
+    trace.pre_label = f"{trace.pre_label} and {label}"
+
+
+def _clip_bounds(node, label, consts, trace) -> Clip:
+    """The exact bounds of a ``Clip`` (inputs ``min``/``max`` from opset 11, attributes before)."""
+    bounds = []
+    attrs = _attrs(node)
+    for k, key in ((1, "min"), (2, "max")):
+        name = node.input[k] if len(node.input) > k else ""
+        if name:
+            arr = consts.get(name)
+            if arr.size != 1:
+                trace.fail(label, f"the {key} of Clip must be a scalar, {name!r} has shape {tuple(arr.shape)}")
+            value = arr.reshape(()).item()
+        elif key in attrs:
+            value = float(attrs[key])
+        else:
+            bounds.append(None)
+            continue
+        if isinstance(value, float) and value in (float("inf"), float("-inf")):
+            bounds.append(None)  # an infinite bound is no bound
+            continue
+        bounds.append(exact_values(np.asarray(value), name or f"{label}.{key}", trace.source))
+    return Clip(bounds[0], bounds[1])
+
+
+def _reshape(node, label, consts, trace):
+    """A ``Reshape`` that flattens each sample (``[-1, n]``, ``[batch, -1]``) or leaves 2-D data alone."""
+    shape = [int(v) for v in consts.get(node.input[1]).reshape(-1)] if len(node.input) > 1 else []
+    allowzero = int(_attrs(node).get("allowzero", 0))
+    at_start = not trace.layers and trace.pending is None
+    features = None
+    if trace.pending is not None:
+        features = trace.pending.out_dim
+    elif trace.layers:
+        features = trace.layers[-1].out_dim
+    elif trace.sample_shape is not None:
+        features = int(np.prod(trace.sample_shape, dtype=np.int64))
+    ok = len(shape) == 2 and trace.orient != "C"
+    if ok:
+        first, second = shape
+        if first == -1:
+            ok = second > 0 and (features is None or second == features)
+            features = second if ok else features
+        elif second == -1:
+            ok = (first == 0 and not allowzero) or (trace.batch is not None and first == trace.batch)
+        elif features is not None and second == features:
+            ok = (first == 0 and not allowzero) or (trace.batch is not None and first == trace.batch)
+        else:
+            ok = False
+    if not ok or (not at_start and trace.rank not in (None, 2)):
+        trace.fail(label, f"Reshape to {shape} is not a flattening of each sample")
+    if trace.orient == "V":
+        trace.orient = "R"
+    trace.rank = 2
+    if at_start and features is not None:
+        trace.sample_shape = (features,)
+
+
+def _output_transform(node, label, trace):
+    """A final ``Softmax``/``LogSoftmax`` over the features: kept as the output transform."""
+    if trace.pending is None:
+        trace.fail(label, f"{node.op_type} must follow the last linear layer")
+    axis = int(_attrs(node).get("axis", -1))
+    rank = trace.rank
+    ok = axis == -1 or (rank is not None and axis == rank - 1) or (rank is None and axis == 1)
+    if trace.orient == "C" or not ok:
+        trace.fail(label, f"{node.op_type} over axis {axis} is not over the output features")
+    trace.transform = (OUTPUT_TRANSFORM_OPS[node.op_type], label)
+
+
+def _activation(node, label, trace, clip=None):
     kind = ACTIVATION_OPS[node.op_type]
+    if trace.pre is not None:
+        trace.fail(label, f"an activation after {trace.pre_label} without a linear layer between them")
     if trace.pending is None:
         if trace.last == "act":
             prev = trace.activations[-1][1]
@@ -296,7 +469,7 @@ def _activation(node, label, trace):
         trace.fail(label, "an activation before the first linear layer")
     trace.layers.append(trace.pending)
     trace.pending = None
-    trace.activations.append((kind, label))
+    trace.activations.append((kind, label, clip))
     trace.last = "act"
 
 
@@ -316,6 +489,8 @@ def _flatten(node, label, trace):
         if trace.orient == "V":
             trace.orient = "R"
         trace.rank = 2
+        if at_start and trace.sample_shape is not None:
+            trace.sample_shape = (int(np.prod(trace.sample_shape, dtype=np.int64)),)
         return
     trace.fail(label, "Flatten of data with more than two dimensions after a linear layer")
 
@@ -331,7 +506,8 @@ def _trace(model, source: str):
     if unsupported:
         raise UnsupportedError(
             f"{source}: unsupported ONNX operators: {', '.join(unsupported)} (exactnet imports MLPs made of"
-            " Gemm, MatMul+Add, Relu, Tanh, Flatten and Identity)"
+            " Gemm, MatMul+Add, Relu, Tanh, Clip, Flatten, Reshape, Identity, Dropout, elementwise"
+            " Add/Sub/Mul/Div by constants and a final Softmax/LogSoftmax)"
         )
     if len(graph.sparse_initializer):
         raise UnsupportedError(f"{source}: sparse initializers are not supported")
@@ -344,8 +520,10 @@ def _trace(model, source: str):
         raise FormatError(f"{source}: the graph must have exactly one output (found {len(graph.output)})")
     inp, out_name = inputs[0], graph.output[0].name
     rank = None
+    dims = None
     if inp.type.HasField("tensor_type") and inp.type.tensor_type.HasField("shape"):
-        rank = len(inp.type.tensor_type.shape.dim)
+        dims = [d.dim_value if d.HasField("dim_value") else None for d in inp.type.tensor_type.shape.dim]
+        rank = len(dims)
     if rank == 0:
         raise FormatError(f"{source}: the graph input {inp.name!r} is a scalar")
     consumers: dict[str, list] = {}
@@ -354,6 +532,10 @@ def _trace(model, source: str):
             if name:
                 consumers.setdefault(name, []).append((i, node))
     trace = _Trace(source, "V" if rank == 1 else "R", rank)
+    if dims is not None:
+        sample = tuple(dims) if rank == 1 else tuple(dims[1:])
+        trace.sample_shape = sample if all(d is not None for d in sample) else None
+        trace.batch = dims[0] if rank and rank > 1 else None
     cur = inp.name
     for _ in range(len(graph.node) + 1):
         users = consumers.get(cur, [])
@@ -376,19 +558,39 @@ def _trace(model, source: str):
             if k != pos and name and name not in consts:
                 trace.fail(label, f"combines the data with the computed tensor {name!r}")
         outputs = [o for o in node.output if o]
+        op = node.op_type
+        if op == "Dropout" and len(outputs) == 2 and node.output[0]:
+            if outputs[1] in consumers or outputs[1] == out_name:
+                trace.fail(label, "the dropout mask is used (exactnet reads Dropout as the identity)")
+            outputs = outputs[:1]
         if len(outputs) != 1:
             raise FormatError(f"{source}: {label} must have exactly one output")
-        op = node.op_type
+        if trace.transform is not None and op not in ("Identity", "Dropout"):
+            trace.fail(label, f"follows the {trace.transform[1]}; Softmax/LogSoftmax must be the last operation")
         if op == "Gemm":
             _gemm(node, label, pos, consts, trace)
         elif op == "MatMul":
             _matmul(node, label, pos, consts, trace)
         elif op == "Add":
             _add(node, label, pos, consts, trace)
+        elif op in ELEMENTWISE_OPS:
+            _elementwise(node, label, pos, consts, trace)
+        elif op == "Clip":
+            if pos != 0:
+                trace.fail(label, "the data flow into a bound of Clip")
+            _activation(node, label, trace, _clip_bounds(node, label, consts, trace))
         elif op in ACTIVATION_OPS:
-            _activation(node, label, trace)
+            _activation(node, label, trace, RELU if op == "Relu" else None)
         elif op == "Flatten":
             _flatten(node, label, trace)
+        elif op == "Reshape":
+            if pos != 0:
+                trace.fail(label, "the data flow into the shape input of Reshape")
+            _reshape(node, label, consts, trace)
+        elif op in OUTPUT_TRANSFORM_OPS:
+            _output_transform(node, label, trace)
+        elif op == "Dropout":
+            _dropout(node, label, consts, trace)
         elif op == "Identity":
             pass
         else:  # Constant nodes have no inputs; nothing else passes the op check above
@@ -398,21 +600,37 @@ def _trace(model, source: str):
         cur = outputs[0]
     else:  # pragma: no cover - a cycle would need a malformed graph
         raise FormatError(f"{source}: the graph has a cycle")
+    if trace.pre is not None:
+        trace.fail(trace.pre_label, "an elementwise map that is not followed by a linear layer")
     if trace.pending is None:
         if trace.last == "act":
-            kind, label = trace.activations[-1]
+            kind, label, _ = trace.activations[-1]
             trace.fail(label, "the output passes through an activation; exactnet networks end with a linear layer")
         raise FormatError(f"{source}: no Gemm or MatMul layer between the input and the output")
     trace.layers.append(trace.pending)
-    kinds = sorted({k for k, _ in trace.activations})
-    if len(kinds) > 1:
-        listing = ", ".join(label for _, label in trace.activations)
+    families = {"relu" if k == "clip" else k for k, _, _ in trace.activations}
+    if len(families) > 1:
+        listing = ", ".join(label for _, label, _ in trace.activations)
         raise UnsupportedError(f"{source}: mixed activations ({listing}); an exactnet network has one activation")
-    return trace, (kinds[0] if kinds else None)
+    return trace, (next(iter(families)) if families else None)
+
+
+def _dropout(node, label, consts, trace) -> None:
+    """``Dropout`` at inference is the identity; a constant ``training_mode = true`` is refused."""
+    if len(node.input) > 2 and node.input[2]:
+        if bool(consts.get(node.input[2]).reshape(-1)[0]):
+            trace.fail(label, "Dropout in training mode is random, not a function of the input")
+    trace.notes.append(f"{label} read as the identity (inference)")
 
 
 def load(path: Path, activation: str | None = None) -> Network:
-    """Import an ONNX MLP exactly (see the module doc for what is accepted)."""
+    """Import an ONNX MLP exactly (see the module doc for what is accepted); a final
+    Softmax/LogSoftmax is refused here (see :func:`load_model`)."""
+    return load_model(path, activation).for_values("exact and ε questions")
+
+
+def load_model(path: Path, activation: str | None = None) -> ImportedNetwork:
+    """Import an ONNX MLP exactly, keeping a final Softmax/LogSoftmax as the output transform."""
     source = str(path)
     model = read_model(path)
     trace, graph_act = _trace(model, source)
@@ -427,9 +645,24 @@ def load(path: Path, activation: str | None = None) -> Network:
                 f"{source}: {cur.label} expects {len(cur.weight[0])} inputs but {prev.label} gives {prev.out_dim}"
             )
     try:
-        return Network(act, tuple(Layer(a.weight, a.bias) for a in trace.layers))
+        net = Network(act, tuple(Layer(a.weight, a.bias) for a in trace.layers))
     except InputError as exc:  # pragma: no cover - shapes were checked above
         raise type(exc)(f"{source}: {exc}") from None
+    notes = list(trace.notes)
+    clips = [clip for _, _, clip in trace.activations]
+    if any(c is not None and not c.is_relu for c in clips):
+        net = Network("relu", tuple(lower_to_relu(net.layers, clips, source)))
+        notes += [f"{label} (Clip[{_bound(c.lower)}, {_bound(c.upper)}]) rewritten exactly as ReLU units"
+                  for _, label, c in trace.activations if not c.is_relu]
+    transform = None
+    if trace.transform is not None:
+        transform = trace.transform[0]
+        notes.append(f"{trace.transform[1]} kept as the output transform (top-1 questions only)")
+    return ImportedNetwork(net, transform, source, tuple(notes))
+
+
+def _bound(v) -> str:
+    return "none" if v is None else format_number(v)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -490,4 +723,4 @@ def save(net: Network, path: Path, dtype: str | None = None):
     return dataclasses.replace(report, path=str(path))
 
 
-__all__ = ["EXPORT_OPSET", "METADATA_KEY", "SUPPORTED_OPS", "load", "read_model", "save", "to_onnx"]
+__all__ = ["EXPORT_OPSET", "METADATA_KEY", "SUPPORTED_OPS", "load", "load_model", "read_model", "save", "to_onnx"]

@@ -1,10 +1,11 @@
 """PyTorch: ``.pt`` / ``.pth`` files and in-memory modules.
 
-Reading a file. With torch installed: ``torch.load(path, weights_only=True,
-map_location="cpu")`` (with ``nn.Sequential``/``Linear``/``ReLU``/``Tanh``/``Identity``/``Flatten``
-added to the safe globals so a pickled ``nn.Sequential`` can be read too). Without torch:
-the restricted torch-free reader :mod:`exactnet.io.torch_pickle` (zip format only). Either
-way nothing in the file is executed.
+Reading a file never imports torch when it is not needed (importing it costs seconds): the zip
+format that ``torch.save`` writes is read by the restricted torch-free reader
+:mod:`exactnet.io.torch_pickle`. torch (when installed) reads legacy pre-1.6 files, and is asked
+for a second opinion when the torch-free reader refuses a global: ``torch.load(path,
+weights_only=True, map_location="cpu")`` with the accepted ``nn`` modules added to its safe
+globals. Either way nothing in the file is executed.
 
 * A **state dict** is a mapping of tensors; its layers are the 2-D ``<prefix>.weight`` /
   1-D ``<prefix>.bias`` pairs in the natural order of the prefixes (``"2.weight"`` before
@@ -12,18 +13,22 @@ way nothing in the file is executed.
   :class:`~exactnet.errors.UnsupportedError` listing all of them. A state dict does not record
   the activation: pass ``activation`` (CLI: ``--activation``).
 * A pickled **module** (``torch.save(model)``) and :func:`from_torch` accept an
-  ``nn.Sequential`` (nested ones are flattened) of ``nn.Linear`` with ``nn.ReLU`` or
-  ``nn.Tanh`` between them, ``nn.Identity`` anywhere and ``nn.Flatten`` before the first
-  ``nn.Linear``, or a bare ``nn.Linear``; any other module is reported, all of them in one
-  error.
+  ``nn.Sequential`` (nested ones are flattened) of ``nn.Linear`` with ``nn.ReLU``, ``nn.Tanh``,
+  ``nn.Hardtanh`` or ``nn.ReLU6`` between them (the last two are rewritten exactly as ReLUs,
+  :mod:`exactnet.io.lowering`), ``nn.Identity`` and ``nn.Dropout`` (the identity at evaluation)
+  anywhere, ``nn.Flatten`` before the first ``nn.Linear``, and a final ``nn.Softmax`` /
+  ``nn.LogSoftmax`` over the features, which :func:`load_model` / :func:`import_torch` return as
+  the output transform (:mod:`exactnet.io.imported`: top-1 questions only) and :func:`load` /
+  :func:`from_torch` refuse; or a bare ``nn.Linear``. Any other module is reported, all of them
+  in one error.
 
 Every float is converted exactly (bfloat16 via an exact widening to float32).
 
 Writing: :func:`to_torch` builds the ``nn.Sequential`` (``Linear, act, Linear, …``) with
 parameters correctly rounded to ``dtype`` (default float64) and an
-:class:`~exactnet.io.ExportReport`; :func:`save` writes its state dict (keys ``0.weight``,
-``0.bias``, ``2.weight``, …) with ``torch.save``, or without torch with the torch-free writer
-of :mod:`exactnet.io.torch_pickle` (same layout).
+:class:`~exactnet.io.ExportReport`; :func:`save` writes the state dict (keys ``0.weight``,
+``0.bias``, ``2.weight``, …) with the torch-free writer of :mod:`exactnet.io.torch_pickle`, or
+with ``torch.save`` on request (same layout).
 """
 
 from __future__ import annotations
@@ -36,14 +41,19 @@ from typing import Mapping
 
 import numpy as np
 
+from flint import fmpq
+
 from ..errors import FormatError, InputError, MissingDependencyError, UnsupportedError
 from ..network import Network
+from ..numbers import format_number, from_float
+from .imported import ImportedNetwork
+from .lowering import RELU, Clip, lower_to_relu
 from .limits import MAX_HEADER_BYTES, MAX_MEMBERS, MAX_RECORD_BYTES, ElementTally, TooLargeError, check_record_size
 from .rounding import rounded_layers
 from .tensors import (
     NamedLayer, layer_keys, network_from_arrays, require_file, resolve_activation, sequential_names, write_error,
 )
-from .torch_pickle import KINDS, ModuleItem, read_state_dict, write_state_dict
+from .torch_pickle import KINDS, ModuleItem, UnsafePickleError, read_state_dict, write_state_dict
 
 
 def torch_available() -> bool:
@@ -67,8 +77,32 @@ def _torch():
 # ---------------------------------------------------------------------------------------------
 
 
-def network_from_items(items: list[ModuleItem], activation: str | None, source: str) -> Network:
-    """Check the layer sequence and build the network (see the module doc for what is accepted)."""
+_SKIPPED = ("identity", "dropout")
+_ACTIVATION_KINDS = ("relu", "tanh", "clip")
+
+
+def _clip_of(item: ModuleItem, source: str) -> Clip:
+    """The exact bounds of a ``Hardtanh``/``ReLU6`` (floats are the dyadic rationals they hold)."""
+    bounds = []
+    for name, v in zip(("min_val", "max_val"), item.params):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise FormatError(f"{source}: {item.path} ({item.class_name}) has {name} = {v!r}, not a number")
+        if v != v or v in (float("inf"), float("-inf")):
+            raise FormatError(f"{source}: {item.path} ({item.class_name}) has {name} = {v!r}, not a finite number")
+        bounds.append(from_float(v) if isinstance(v, float) else fmpq(v))
+    if len(bounds) != 2:
+        raise FormatError(f"{source}: {item.path} ({item.class_name}) has no min_val/max_val")
+    return Clip(bounds[0], bounds[1])
+
+
+def _clip_name(item: ModuleItem, clip: Clip) -> str:
+    return f"{item.path} ({item.class_name}[{format_number(clip.lower)}, {format_number(clip.upper)}])"
+
+
+def model_from_items(items: list[ModuleItem], activation: str | None, source: str) -> ImportedNetwork:
+    """Check the layer sequence and build the imported model (see the module doc for what is
+    accepted): ``Identity``/``Dropout`` are skipped, a trailing ``Softmax``/``LogSoftmax`` becomes
+    the output transform, ``Hardtanh``/``ReLU6`` are rewritten exactly as ReLUs."""
     problems = []
     seen_linear = False
     for it in items:
@@ -79,16 +113,28 @@ def network_from_items(items: list[ModuleItem], activation: str | None, source: 
             problems.append(f"{it.path} (Flatten {why})")
         elif it.kind == "linear":
             seen_linear = True
+    kept = [it for it in items if it.kind not in _SKIPPED and it.kind != "flatten"]
+    transform = None
+    if kept and kept[-1].kind in ("softmax", "log_softmax"):
+        last = kept.pop()
+        dim = last.params[0] if last.params else None
+        if dim not in (None, -1, 1) or isinstance(dim, bool):
+            problems.append(f"{last.path} ({last.class_name} over dim={dim!r}, not the features)")
+        transform = last.kind
+    for it in kept:
+        if it.kind in ("softmax", "log_softmax"):
+            problems.append(f"{it.path} ({it.class_name} before the last layer)")
     if problems:
         raise UnsupportedError(
             f"{source}: unsupported modules: {', '.join(problems)} (exactnet reads an nn.Sequential of"
-            " nn.Linear with nn.ReLU or nn.Tanh between them; nn.Identity and a leading nn.Flatten are skipped)"
+            " nn.Linear with nn.ReLU, nn.Tanh, nn.Hardtanh or nn.ReLU6 between them; nn.Identity, nn.Dropout, a"
+            " leading nn.Flatten and a final nn.Softmax/nn.LogSoftmax are accepted)"
         )
-    core = [it for it in items if it.kind in ("linear", "relu", "tanh")]
+    core = [it for it in kept if it.kind in ("linear",) + _ACTIVATION_KINDS]
     if not any(it.kind == "linear" for it in core):
         raise FormatError(f"{source}: no nn.Linear layers found")
-    acts = sorted({it.kind for it in core if it.kind != "linear"})
-    if len(acts) > 1:
+    families = {"relu" if it.kind == "clip" else it.kind for it in core if it.kind != "linear"}
+    if len(families) > 1:
         listing = ", ".join(f"{it.path} ({it.class_name})" for it in core if it.kind != "linear")
         raise UnsupportedError(f"{source}: mixed activations ({listing}); an exactnet network has one activation")
     for prev, cur in zip(core, core[1:]):
@@ -105,13 +151,29 @@ def network_from_items(items: list[ModuleItem], activation: str | None, source: 
             f"{source}: the network ends with {core[-1].path} ({core[-1].class_name}); exactnet networks end"
             " with a Linear layer"
         )
-    act = resolve_activation(acts[0] if acts else None, activation, source, "a single Linear layer has no activation")
+    act = resolve_activation(next(iter(families)) if families else None, activation, source,
+                             "a single Linear layer has no activation")
     layers = [
         NamedLayer(f"{it.path}.weight", it.weight, f"{it.path}.bias", it.bias)
         for it in core
         if it.kind == "linear"
     ]
-    return network_from_arrays(act, layers, source)
+    net = network_from_arrays(act, layers, source)
+    notes = [f"{it.path} ({it.class_name}) skipped: the identity at evaluation" for it in items if it.kind == "dropout"]
+    clips = [_clip_of(it, source) if it.kind == "clip" else RELU for it in core if it.kind != "linear"]
+    if any(not c.is_relu for c in clips):
+        net = Network("relu", tuple(lower_to_relu(net.layers, clips, source)))
+        notes += [f"{_clip_name(it, _clip_of(it, source))} rewritten exactly as ReLU units (docs/importers.md)"
+                  for it in core if it.kind == "clip"]
+    if transform is not None:
+        notes.append(f"final {'Softmax' if transform == 'softmax' else 'LogSoftmax'} kept as the output transform"
+                     " (top-1 questions only)")
+    return ImportedNetwork(net, transform, source, tuple(notes))
+
+
+def network_from_items(items: list[ModuleItem], activation: str | None, source: str) -> Network:
+    """The network of :func:`model_from_items`, refusing a final Softmax/LogSoftmax (value questions)."""
+    return model_from_items(items, activation, source).for_values("exact and ε questions")
 
 
 def network_from_state_dict(arrays: Mapping[str, object], activation: str | None, source: str) -> Network:
@@ -179,6 +241,10 @@ def _module_items(module, prefix: str, source: str, tally: ElementTally | None) 
         detail = "" if (module.start_dim, module.end_dim) == (1, -1) else \
             f"start_dim={module.start_dim}, end_dim={module.end_dim}"
         return [ModuleItem(path, name, kind, detail=detail)]
+    if kind == "clip":
+        return [ModuleItem(path, name, kind, params=(module.min_val, module.max_val))]
+    if kind in ("softmax", "log_softmax"):
+        return [ModuleItem(path, name, kind, params=(module.dim,))]
     return [ModuleItem(path, name, kind)]
 
 
@@ -192,15 +258,25 @@ def from_torch(module, activation: str | None = None) -> Network:
     torch = _torch()
     if not isinstance(module, torch.nn.Module):
         raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
+    return import_torch(module, activation).for_values("exact and ε questions (use import_torch for top-1)")
+
+
+def import_torch(module, activation: str | None = None) -> ImportedNetwork:
+    """Like :func:`from_torch`, but a final ``Softmax``/``LogSoftmax`` is returned as the
+    :attr:`~exactnet.io.imported.ImportedNetwork.output_transform` instead of refused."""
+    torch = _torch()
+    if not isinstance(module, torch.nn.Module):
+        raise UnsupportedError(f"import_torch expects a torch.nn.Module, got {type(module).__name__}")
     source = f"<{type(module).__name__}>"
-    return network_from_items(_torch_items(module, "", source, ElementTally(source)), activation, source)
+    return model_from_items(_torch_items(module, "", source, ElementTally(source)), activation, source)
 
 
 # ---------------------------------------------------------------------------------------------
 # files
 # ---------------------------------------------------------------------------------------------
 
-SAFE_MODULES = ("Sequential", "Linear", "ReLU", "Tanh", "Identity", "Flatten")
+SAFE_MODULES = ("Sequential", "Linear", "ReLU", "Tanh", "Identity", "Flatten", "Dropout", "Hardtanh", "ReLU6",
+                "Softmax", "LogSoftmax")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -288,20 +364,41 @@ def _load_with_torch(path: Path):
 def read_contents(path: Path, use_torch: bool | None = None):
     """A state dict (``dict`` of arrays) or a module (list of :class:`ModuleItem`) from ``path``.
 
-    ``use_torch=None`` uses torch when it is installed, the torch-free reader otherwise.
+    ``use_torch=None`` (the default) does not import torch for the zip format that
+    ``torch.save`` writes: the torch-free reader reads it (importing torch costs seconds per
+    command). torch is used only where it is needed: for legacy (pre-1.6) files, and as a second
+    opinion when the torch-free reader refuses a global that ``torch.load(weights_only=True)``
+    may still allow (torch installed). ``use_torch=True``/``False`` forces one reader.
     """
     require_file(path)
-    if use_torch is None:
-        use_torch = torch_available()
-    return _load_with_torch(path) if use_torch else read_state_dict(path)
+    if use_torch is not None:
+        return _load_with_torch(path) if use_torch else read_state_dict(path)
+    if _check_magic(path).startswith(b"PK") or not torch_available():
+        try:
+            return read_state_dict(path)
+        except UnsafePickleError:
+            if not torch_available():
+                raise
+            try:
+                return _load_with_torch(path)
+            except InputError:
+                pass
+            raise
+    return _load_with_torch(path)
+
+
+def load_model(path: Path, activation: str | None = None, use_torch: bool | None = None) -> ImportedNetwork:
+    """Read a ``.pt``/``.pth`` state dict (needs ``activation``) or pickled ``nn.Sequential``,
+    keeping a final Softmax/LogSoftmax as the output transform."""
+    contents = read_contents(Path(path), use_torch)
+    if isinstance(contents, list):
+        return model_from_items(contents, activation, str(path))
+    return ImportedNetwork(network_from_state_dict(contents, activation, str(path)), None, str(path))
 
 
 def load(path: Path, activation: str | None = None, use_torch: bool | None = None) -> Network:
     """Read a ``.pt``/``.pth`` state dict (needs ``activation``) or pickled ``nn.Sequential``."""
-    contents = read_contents(Path(path), use_torch)
-    if isinstance(contents, list):
-        return network_from_items(contents, activation, str(path))
-    return network_from_state_dict(contents, activation, str(path))
+    return load_model(path, activation, use_torch).for_values("exact and ε questions")
 
 
 _TORCH_DTYPES = {"float16": "float16", "float32": "float32", "float64": "float64"}
@@ -333,13 +430,12 @@ def to_torch(net: Network, dtype: str | None = None):
 
 def save(net: Network, path: Path, dtype: str | None = None, use_torch: bool | None = None):
     """Write the state dict of the ``nn.Sequential`` (keys ``0.weight``, ``0.bias``, ``2.weight``, …),
-    parameters correctly rounded to ``dtype``: with ``torch.save`` when torch is installed,
-    otherwise with the torch-free writer :func:`exactnet.io.torch_pickle.write_state_dict`
-    (same file layout; ``torch.load(..., weights_only=True)`` reads it)."""
+    parameters correctly rounded to ``dtype``: by default with the torch-free writer
+    :func:`exactnet.io.torch_pickle.write_state_dict` (same file layout as ``torch.save``;
+    ``torch.load(..., weights_only=True)`` reads it; no seconds spent importing torch), with
+    ``torch.save`` when ``use_torch=True``."""
     from .export import ExportReport
 
-    if use_torch is None:
-        use_torch = torch_available()
     if use_torch:
         torch = _torch()
         module, report = to_torch(net, dtype)
@@ -362,4 +458,4 @@ def save(net: Network, path: Path, dtype: str | None = None, use_torch: bool | N
     return ExportReport(path=str(path), format="torch", **tally.report_fields())
 
 
-__all__ = ["from_torch", "load", "network_from_items", "network_from_state_dict", "read_contents", "save", "to_torch"]
+__all__ = ["from_torch", "import_torch", "load", "load_model", "model_from_items", "network_from_items", "network_from_state_dict", "read_contents", "save", "to_torch"]

@@ -351,7 +351,9 @@ def load_checkpoint(path: str | Path):
 class ModuleItem:
     """One leaf module of a (possibly nested) ``nn.Sequential``, torch or stand-in alike.
 
-    ``kind`` is ``"linear"``, ``"relu"``, ``"tanh"``, ``"identity"``, ``"flatten"`` or ``"other"``.
+    ``kind`` is ``"linear"``, ``"relu"``, ``"tanh"``, ``"identity"``, ``"flatten"``, ``"dropout"``,
+    ``"clip"`` (``Hardtanh``, ``ReLU6``: ``params`` = ``(min_val, max_val)``), ``"softmax"`` or
+    ``"log_softmax"`` (``params`` = ``(dim,)``), or ``"other"``.
     """
 
     path: str
@@ -360,9 +362,13 @@ class ModuleItem:
     weight: object = None  # NumPy array (linear)
     bias: object = None
     detail: str = ""  # e.g. "start_dim=0" for a Flatten that is not the default
+    params: tuple = ()
 
 
-KINDS = {"Linear": "linear", "ReLU": "relu", "Tanh": "tanh", "Identity": "identity", "Flatten": "flatten"}
+KINDS = {
+    "Linear": "linear", "ReLU": "relu", "Tanh": "tanh", "Identity": "identity", "Flatten": "flatten",
+    "Dropout": "dropout", "Hardtanh": "clip", "ReLU6": "clip", "Softmax": "softmax", "LogSoftmax": "log_softmax",
+}
 
 
 def stub_items(stub: ModuleStub, prefix: str = "") -> list[ModuleItem]:
@@ -388,6 +394,10 @@ def stub_items(stub: ModuleStub, prefix: str = "") -> list[ModuleItem]:
         start, end = state.get("start_dim", 1), state.get("end_dim", -1)
         detail = "" if (start, end) == (1, -1) else f"start_dim={start}, end_dim={end}"
         return [ModuleItem(prefix or name, name, kind, detail=detail)]
+    if kind == "clip":
+        return [ModuleItem(prefix or name, name, kind, params=(state.get("min_val", -1.0), state.get("max_val", 1.0)))]
+    if kind in ("softmax", "log_softmax"):
+        return [ModuleItem(prefix or name, name, kind, params=(state.get("dim"),))]
     return [ModuleItem(prefix or name, name, kind)]
 
 

@@ -105,6 +105,21 @@ class PPLExact:
         return Optimum(value, point, tuple((i, v) for i, v in enumerate(y) if v != 0))
 
 
+    def minimize_point(self, objective: Sequence[int], rows: Sequence[Row], n: int):
+        """``min c·x`` subject to ``g_i·x + h_i ≥ 0``: ``(status, point)`` with ``status`` one of
+        ``"optimized"`` (``point`` optimal), ``"unfeasible"``, ``"unbounded"`` (``point`` ``None``)."""
+        import ppl
+
+        xs = [ppl.Variable(i) for i in range(n)]
+        mip = ppl.MIP_Problem(n)
+        for g, h in rows:
+            mip.add_constraint(_linear(ppl, g, xs, h) >= 0)
+        mip.set_objective_function(_linear(ppl, objective, xs))
+        mip.set_optimization_mode("minimization")
+        status = mip.solve()["status"]
+        return status, (_point(mip.optimizing_point(), n) if status == "optimized" else None)
+
+
 class ClosedPolyhedron:
     """``{x ∈ R^n : g_i·x + h_i ≥ 0}`` held by PPL (double description, minimized on demand)."""
 

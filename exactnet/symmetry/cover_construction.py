@@ -137,11 +137,18 @@ def _eval_ball(net: Network, x: arb) -> list[arb]:
             z.append(acc)
         if k < net.depth:
             if net.activation == "tanh":
-                z = [v.tanh() for v in z]
+                z = [_tanh_ball(v) for v in z]
             else:
                 z = [_relu_ball(v) for v in z]
         h = z
     return h
+
+
+def _tanh_ball(v: arb) -> arb:
+    """tanh of a ball through its exact endpoints (tanh is increasing). Arb's own ``tanh`` of a wide
+    ball is far from tight and can even be ``nan``: ``tanh([-3, 3])`` came back as ``[+/- 288]``."""
+    lo, hi = ball_bounds(v)
+    return arb(lo).tanh().union(arb(hi).tanh())
 
 
 def _relu_ball(v: arb) -> arb:

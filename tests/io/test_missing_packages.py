@@ -31,3 +31,11 @@ def test_torch_api_without_torch(monkeypatch):
     with pytest.raises(MissingDependencyError, match="torch"):
         torch_format.to_torch(NET)
     assert torch_format.torch_available() is False
+
+
+def test_keras_without_h5py(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "h5py", None)
+    path = tmp_path / "m.h5"
+    path.write_bytes(b"x")
+    with pytest.raises(MissingDependencyError, match=r'pip install "exactnet\[keras\]"'):
+        load_network(path)

@@ -96,7 +96,8 @@ def test_unsupported_modules_are_all_listed():
     with pytest.raises(UnsupportedError) as exc:
         load("unsupported_module.pt")
     msg = str(exc.value)
-    assert "0 (Conv1d)" in msg and "1 (BatchNorm1d)" in msg and "4 (Dropout)" in msg
+    assert "0 (Conv1d)" in msg and "1 (BatchNorm1d)" in msg
+    assert "Dropout" not in msg.split("(exactnet reads")[0]  # a trailing Dropout is the identity, not a problem
 
 
 def test_state_dict_requires_activation():

@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 import sympy
 from flint import arb, fmpq
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from exactnet.errors import NumberError
@@ -173,9 +173,16 @@ def algebraic_expressions(draw, depth=2):
 
 
 @given(algebraic_expressions())
+@example("(cbrt(2)) + ((sqrt(1 + sqrt(2))) + (real_root(1 - sqrt(3), 3)))")  # bound 72 > 64: refused
 def test_algebraic_values_match_sympy_and_respect_the_degree_bound(text):
     """The exact value lies in SymPy's high-precision evaluation of the same text, and the field
-    it lives in has degree at most the parser's bound (the tower law, docs/numbers.md)."""
+    it lives in has degree at most the parser's bound (the tower law, docs/numbers.md). A text
+    whose bound exceeds the field-degree budget is refused, and only then."""
+    node = parse_expression(text, NumberBudget(max_field_degree=10**6))
+    if hasattr(node, "atoms") and degree_bound(node.atoms) > BUDGET.max_field_degree:
+        with pytest.raises(NumberLimitError, match="degree bound"):
+            number(text)
+        return
     value = number(text)
     oracle = sympy.sympify(text.replace("CRootOf", "CRootOf"), locals={"x": sympy.Symbol("x")})
     approx = sympy.N(oracle, 60)

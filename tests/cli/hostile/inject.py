@@ -1,8 +1,8 @@
 """Make the real CLI process misbehave the way third-party libraries do, to test the contract.
 
 :func:`injected` returns environment variables for :func:`tests.cli.hostile.clirun.run` that put a
-``sitecustomize`` module on the path of the subprocess. It wraps ``exactnet.io.load_network`` so
-that, before a network is read:
+``sitecustomize`` module on the path of the subprocess. It wraps ``exactnet.io.load_network`` and
+``exactnet.io.load_model`` so that, before a network is read:
 
 * ``"noise"``: text is written to file descriptors 1 and 2 directly (as C libraries do), through
   the C library's buffered ``printf`` (flushed only at exit unless someone flushes it), with
@@ -48,7 +48,14 @@ if _MODE:
         _misbehave()
         return _original(path, activation=activation)
 
+    _original_model = _io.load_model
+
+    def load_model(path, activation=None):
+        _misbehave()
+        return _original_model(path, activation=activation)
+
     _io.load_network = load_network
+    _io.load_model = load_model
 '''
 
 
