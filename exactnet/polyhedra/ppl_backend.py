@@ -126,10 +126,10 @@ class ClosedPolyhedron:
     __slots__ = ("n", "_poly")
 
     def __init__(self, n: int, rows: Sequence[Row] = (), _poly=None):
-        import ppl
-
         self.n = n
         if _poly is None:
+            import ppl
+
             _poly = ppl.C_Polyhedron(n, "universe")
             for g, h in rows:
                 _poly.add_constraint(ppl.Linear_Expression(g, h) >= 0)
