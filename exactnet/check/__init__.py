@@ -29,15 +29,41 @@ from ..certificates import (
     MalformedCertificate, certificate_networks, digest_matches, read_certificate, validate_shape,
 )
 from ..errors import InputError
-from . import relu, tanh, tanh_path, tanh_proximity
 from .result import CheckResult
+
+
+# One function per kind; each imports its checker module when a certificate of that kind is
+# checked (so checking a ReLU certificate does not load the tanh checkers, and vice versa).
+def _relu_equivalence(obj) -> CheckResult:
+    from .relu import check
+
+    return check(obj)
+
+
+def _tanh_equivalence(obj) -> CheckResult:
+    from .tanh import check
+
+    return check(obj)
+
+
+def _tanh_path(obj) -> CheckResult:
+    from .tanh_path import check
+
+    return check(obj)
+
+
+def _tanh_proximate_rank(obj) -> CheckResult:
+    from .tanh_proximity import check
+
+    return check(obj)
+
 
 #: The checker of every certificate kind (keys: :data:`exactnet.certificates.KINDS`).
 CHECKERS = {
-    "relu.equivalence": relu.check,
-    "tanh.equivalence": tanh.check,
-    "tanh.path": tanh_path.check,
-    "tanh.proximate_rank": tanh_proximity.check,
+    "relu.equivalence": _relu_equivalence,
+    "tanh.equivalence": _tanh_equivalence,
+    "tanh.path": _tanh_path,
+    "tanh.proximate_rank": _tanh_proximate_rank,
 }
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..reproduce.registry import select
-from ..reproduce.runner import run_claims
 from .report import Report
 
 
 def reproduce_report(names: list[str], list_only: bool = False, quick: bool = False,
                      show_progress: bool = True) -> Report:
+    from ..reproduce.registry import select
+    from ..reproduce.runner import run_claims
+
     chosen = select(names)
     if list_only:
         rows = [{"name": e.claim.name, "source": e.claim.source, "statement": e.claim.statement} for e in chosen]

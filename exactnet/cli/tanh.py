@@ -47,9 +47,6 @@ from ..network import Network, network_to_obj
 from ..network.domain import Box
 from ..numbers import format_number
 from ..numbers.tanh_scalar import vector_text, vector_to_json
-from ..tanh.compression import compress as compress_parameter
-from ..tanh.compression import reducibility
-from ..tanh.parameter import TanhParameter
 from .report import EXIT_NO, EXIT_UNKNOWN, EXIT_YES, Report, key_value_table, verdict_exit
 
 
@@ -122,6 +119,9 @@ def equiv(budget, net_a: Network, net_b: Network, certificate: str | None = None
 
 def compress(budget, net: Network, output: str | None = None, certificate: str | None = None, domain=None) -> Report:
     """Optimal lossless compression (see the module docstring for the file representation)."""
+    from ..tanh.compression import compress as compress_parameter
+    from ..tanh.parameter import TanhParameter
+
     _box_only(domain, "compress")
     p = TanhParameter.from_network(net, "exactnet compress")
     comp = compress_parameter(p)
@@ -194,6 +194,7 @@ def _vec(v) -> str:
 def rank(budget, net: Network) -> Report:
     """``rank``: the fewest hidden units of any network computing the same function."""
     from ..tanh.compression import rank as rank_of
+    from ..tanh.parameter import TanhParameter
 
     p = TanhParameter.from_network(net, "exactnet rank")
     r = rank_of(p)
@@ -203,6 +204,9 @@ def rank(budget, net: Network) -> Report:
 
 def info(budget, net: Network) -> Report:
     """Reducibility report (only for one-hidden-layer tanh networks; otherwise no extra keys)."""
+    from ..tanh.compression import reducibility
+    from ..tanh.parameter import TanhParameter
+
     if net.activation != "tanh" or net.depth != 1:
         return Report({}, EXIT_YES, lambda console: None)
     rep = reducibility(TanhParameter.from_network(net, "exactnet info"))
@@ -355,6 +359,7 @@ def fiber(budget, net: Network, sample: int | None = None, seed: int | None = No
     import itertools
 
     from ..tanh.fiber import fiber as fiber_of
+    from ..tanh.parameter import TanhParameter
 
     fe = fiber_of(TanhParameter.from_network(net, "exactnet fiber"))
     lim = DEFAULT_PIECE_LIMIT if limit is None else limit
@@ -447,6 +452,7 @@ def prank(budget, net: Network, eps, method: str = "exact", output: str | None =
     Exit 0 when decided (greedy: always), 3 when the time limit left the exact value unknown.
     """
     from ..tanh.compression import rank as rank_of
+    from ..tanh.parameter import TanhParameter
     from ..tanh.proximate_rank import proximate_rank
 
     p = TanhParameter.from_network(net, "exactnet prank")

@@ -21,7 +21,7 @@ import math
 import random
 from typing import Iterable, Sequence
 
-import numpy as np
+from .lazy_numpy import np
 from flint import fmpq, fmpz, fmpz_mat, nmod_mat
 
 

@@ -58,7 +58,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-import numpy as np
+from ..linalg.lazy_numpy import np
 from flint import fmpq, fmpz_mat
 
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached

@@ -51,7 +51,7 @@ from dataclasses import dataclass
 from operator import mul
 from typing import Sequence
 
-import numpy as np
+from ..linalg.lazy_numpy import np
 from flint import fmpq, fmpz, fmpz_mat
 
 from ..errors import InputError, UnsupportedError
