@@ -42,6 +42,7 @@ from .certificates import (
 from .normal_form import NormalForm, normal_form
 from .probes import find_witness, probe_points
 from .regions import domain_interior_point, domain_rows, walk
+from .subtrees import compare_on
 
 KIND = "relu.equivalence"
 
@@ -90,13 +91,15 @@ def check_inputs(a: Network, b: Network, domain: Polyhedron | None) -> None:
 
 def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, certificate: bool = False,
                deadline: Deadline = NO_DEADLINE, timeout: float | None = None, progress: Progress | None = None,
-               method: str = "auto", tiers: str = "abcd") -> EquivalenceResult:
+               method: str = "auto", tiers: str = "abcd", executor=None) -> EquivalenceResult:
     """Decide whether ``a`` and ``b`` compute the same function (on ``R^n`` or on ``domain``).
 
     ``certificate=True`` attaches a ``relu.equivalence`` certificate. ``timeout`` (seconds) or
     ``deadline`` bound tier (d); when reached the answer is unknown (``equivalent is None``).
     ``tiers`` selects the tiers that may run (default all; e.g. ``"d"`` runs only the complete
-    procedure, which is how the tiers are cross-checked).
+    procedure, which is how the tiers are cross-checked). ``executor``
+    (:mod:`exactnet.distributed`): tier (d) runs as subtree tasks on it, with the same answer and
+    certificate (docs/distributed.md).
     """
     check_inputs(a, b, domain)
     if timeout is not None:
@@ -167,8 +170,12 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
             reason += "; " + "; ".join(notes)
         return EquivalenceResult(None, None, reason)
     try:
-        res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
-                      method, certificate)
+        if executor is not None:
+            res = compare_on(executor, nf_a.network, nf_b.network, domain, method=method, record=certificate,
+                             deadline=deadline, progress=progress)
+        else:
+            res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
+                          method, certificate)
     except TimeLimitReached as exc:
         return EquivalenceResult(None, None, f"{exc} (the complete tier (d) was cut off)")
     if res.witness is not None:

@@ -317,9 +317,19 @@ def _seeds(n: int, count: int = 4) -> list[tuple[fmpq, ...]]:
     return pts
 
 
+@dataclass(frozen=True)
+class OpenSubtree:
+    """A node of the enumeration tree that :func:`walk` with ``open_depth`` left unexpanded: the
+    node reached from the root by the branch choices ``path`` (``+1``: the side where the split
+    form is positive, ``−1``: the negative side), in the order of the splits on the way."""
+
+    path: tuple[int, ...]
+
+
 def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: str = "auto",
          deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
-         recorder=None, points: bool = True) -> Iterator[Region]:
+         recorder=None, points: bool = True, prefix: tuple[int, ...] = (),
+         open_depth: int | None = None) -> Iterator[Region]:
     """Lazily enumerate the common refinement of the activation regions of ``nets``.
 
     All networks must be rational ReLU networks with the same input dimension. With a
@@ -328,6 +338,14 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
     interior point of each region (``Region.point`` is then computed on first access): the
     regions are certified full-dimensional by the split decisions alone (a hyperplane splits a
     cell only where the form takes both signs on it).
+
+    Subtrees (docs/distributed.md): the walk is deterministic, so a node of the tree is named by
+    its ``path`` of branch choices. ``prefix`` enumerates only the subtree below the node
+    ``prefix`` (the nodes on the way are recomputed; with a recorder their unvisited siblings stay
+    empty nodes); ``open_depth=d`` yields an :class:`OpenSubtree` instead of expanding any node
+    ``d`` splits below the root. Regions and open subtrees come in the serial order (the
+    positive side first), so concatenating the subtrees' regions in path order gives the serial
+    enumeration.
     """
     if not nets:
         raise InputError("no networks given")
@@ -344,9 +362,12 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
     compiled = [_Compiled(net) for net in nets]
     states = tuple(_State.start(c) for c in compiled)
     root_id = recorder.new() if recorder is not None else -1
-    stack = [(root, states, root_id)]
+    stack = [(root, states, root_id, ())]
     while stack:
-        cell, states, node = stack.pop()
+        cell, states, node, path = stack.pop()
+        if open_depth is not None and len(path) >= open_depth and len(path) >= len(prefix):
+            yield OpenSubtree(path)
+            continue
         while True:
             deadline.check("the region enumeration")
             k = None  # interleave the networks layer by layer: fixes then happen on coarse cells
@@ -404,8 +425,11 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
                 recorder.split(node, k, st.layer, j, pos_id, neg_id)
             else:
                 pos_id = neg_id = -1
-            stack.append((neg_cell, neg_states, neg_id))
-            stack.append((pos_cell, pos_states, pos_id))
+            depth = len(path)
+            if depth >= len(prefix) or prefix[depth] < 0:
+                stack.append((neg_cell, neg_states, neg_id, path + (-1,)))
+            if depth >= len(prefix) or prefix[depth] > 0:
+                stack.append((pos_cell, pos_states, pos_id, path + (1,)))
             break
 
 
@@ -479,7 +503,7 @@ def count_regions(net: Network, domain: Polyhedron | None = None, **kwargs) -> i
 
 
 __all__ = [
-    "AffineMap", "Pattern", "Region", "RegionListing", "cell_point", "common_refinement",
+    "AffineMap", "OpenSubtree", "Pattern", "Region", "RegionListing", "cell_point", "common_refinement",
     "count_regions", "list_regions",
     "domain_interior_point",
     "domain_rows", "regions", "require_rational_relu", "walk",

@@ -1,0 +1,184 @@
+"""Executors: run independent tasks in this process or on a Dask distributed cluster (docs/distributed.md).
+
+One small interface, :class:`Executor`: ``executor.run(fn, tasks, deadline)`` calls ``fn(task)``
+for every task and yields ``(index, result)`` pairs *as the tasks finish* (in any order; callers
+that need determinism merge by index). ``fn`` must be a module-level function and the tasks and
+results picklable: a worker imports ``fn``'s module by name.
+
+* :class:`SerialExecutor` — in this process, in order. Never imports Dask.
+* :class:`DaskExecutor` — a ``dask.distributed`` client: on a :class:`LocalCluster` of ``workers``
+  single-threaded processes that it starts (and stops), or attached to a running scheduler at
+  ``address`` (``dask scheduler`` / ``dask worker``). A task whose worker dies is re-run by the
+  scheduler on another worker (Dask's ``allowed-failures``); a task that raises is retried
+  ``retries`` times and then its exception is raised here. So every yielded result is the
+  complete result of its task, exactly once.
+
+:func:`open_executor` chooses from the command-line style options (``workers``, ``scheduler``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterator, Protocol, Sequence
+
+from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
+from ..errors import ExactnetError, InputError, MissingDependencyError
+
+#: Seconds to wait for a scheduler given by address before giving up (exit 2, never a hang).
+CONNECT_TIMEOUT = 10.0
+#: How often a task that *raised* is retried (a worker that dies is handled by the scheduler).
+RETRIES = 1
+
+
+class WorkerError(ExactnetError):
+    """A task failed on a worker (it could not import exactnet, ran out of memory, kept dying)."""
+
+
+class Executor(Protocol):
+    """Runs independent tasks; ``workers`` is how many run at the same time."""
+
+    workers: int
+
+    def run(self, fn: Callable[[Any], Any], tasks: Sequence[Any],
+            deadline: Deadline = NO_DEADLINE) -> Iterator[tuple[int, Any]]:
+        """``(index, fn(tasks[index]))`` for every task, in the order they finish."""
+        ...  # pragma: no cover
+
+    def close(self) -> None:
+        ...  # pragma: no cover
+
+
+class SerialExecutor:
+    """Every task in this process, one after the other (the default; no Dask import)."""
+
+    workers = 1
+
+    def run(self, fn, tasks, deadline: Deadline = NO_DEADLINE):
+        for i, task in enumerate(tasks):
+            deadline.check("the tasks")
+            yield i, fn(task)
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _import_distributed():
+    try:
+        import distributed
+    except ImportError:
+        raise MissingDependencyError("dask[distributed]", "distributed", "--workers/--scheduler") from None
+    return distributed
+
+
+class DaskExecutor:
+    """Tasks on a Dask distributed cluster (see the module docstring).
+
+    ``DaskExecutor(workers=N)`` starts a local cluster of ``N`` single-threaded worker processes;
+    ``DaskExecutor(address="tcp://host:8786")`` attaches to a running scheduler (a clear
+    :class:`~exactnet.errors.InputError` when it cannot be reached within ``connect_timeout``
+    seconds).
+    """
+
+    def __init__(self, workers: int | None = None, address: str | None = None, *,
+                 connect_timeout: float = CONNECT_TIMEOUT, retries: int = RETRIES):
+        if (workers is None) == (address is None):
+            raise InputError("give either a number of workers or a scheduler address")
+        if workers is not None and workers < 1:
+            raise InputError(f"the number of workers must be at least 1, got {workers}")
+        distributed = _import_distributed()
+        self.retries = retries
+        self.cluster = None
+        if address is None:
+            os.environ.setdefault("PYTHONWARNINGS", "ignore")
+            self.cluster = distributed.LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+                silence_logs=50, worker_dashboard_address=None)
+            try:
+                self.client = distributed.Client(self.cluster, set_as_default=False)
+            except BaseException:
+                self.cluster.close()
+                raise
+        else:
+            try:
+                self.client = distributed.Client(address, timeout=connect_timeout, set_as_default=False)
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise InputError(f"cannot reach the Dask scheduler at {address!r} within "
+                                 f"{connect_timeout:g} s ({type(exc).__name__})") from None
+        self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or (workers or 1))
+        self.address = address
+
+    def worker_pids(self) -> dict[str, int]:
+        """The process id of every worker (address → pid), e.g. to show that a killed worker's
+        tasks are re-run."""
+        return self.client.run(os.getpid)
+
+    def run(self, fn, tasks, deadline: Deadline = NO_DEADLINE):
+        distributed = _import_distributed()
+        if not tasks:
+            return
+        futures = self.client.map(fn, list(tasks), pure=False, retries=self.retries)
+        index = {f.key: i for i, f in enumerate(futures)}
+        pending = set(futures)
+        try:
+            done_iter = distributed.as_completed(futures, with_results=False, loop=self.client.loop)
+            while pending:
+                remaining = deadline.remaining()
+                if remaining is not None and remaining <= 0:
+                    raise TimeLimitReached("time limit reached while waiting for the workers")
+                try:
+                    batch = done_iter.next_batch(block=False)
+                except StopIteration:  # pragma: no cover - the set empties first
+                    break
+                if not batch:
+                    import time
+
+                    time.sleep(0.01 if remaining is None else min(0.01, remaining))
+                    continue
+                for fut in batch:
+                    pending.discard(fut)
+                    if fut.status == "error":
+                        exc = fut.exception()
+                        if isinstance(exc, ExactnetError):
+                            raise exc
+                        raise WorkerError(f"a task failed on a worker: {type(exc).__name__}: {exc}")
+                    if fut.status == "cancelled":  # pragma: no cover - only we cancel
+                        raise WorkerError("a task was cancelled by the cluster")
+                    yield index[fut.key], fut.result()
+        finally:
+            if pending:
+                self.client.cancel(list(pending))
+
+    def close(self) -> None:
+        try:
+            self.client.close()
+        finally:
+            if self.cluster is not None:
+                self.cluster.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def open_executor(workers: int | None = None, scheduler: str | None = None):
+    """The executor for ``--workers N`` / ``--scheduler ADDRESS`` (neither: :class:`SerialExecutor`)."""
+    if workers is not None and scheduler is not None:
+        raise InputError("give --workers or --scheduler, not both")
+    if scheduler is not None:
+        return DaskExecutor(address=scheduler)
+    if workers is not None and workers > 1:
+        return DaskExecutor(workers=workers)
+    if workers is not None and workers < 1:
+        raise InputError(f"--workers must be at least 1, got {workers}")
+    return SerialExecutor()
+
+
+__all__ = ["CONNECT_TIMEOUT", "DaskExecutor", "Executor", "SerialExecutor", "WorkerError", "open_executor"]
