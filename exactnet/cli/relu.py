@@ -46,6 +46,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..certificates import write_certificate
+from .cluster import executor_for
 from ..deadline import TimeLimitReached
 from ..network import forward_exact, network_to_obj
 from ..numbers import format_number
@@ -59,13 +60,14 @@ def _fmt(xs) -> list[str]:
     return [format_number(v) for v in xs]
 
 
-def equiv(budget, a, b, certificate=None, domain=None) -> Report:
-    """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide)."""
+def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=None) -> Report:
+    """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide;
+    ``--workers``/``--scheduler``: tier (d) as subtree tasks on a Dask cluster)."""
     from ..relu.equivalence import equivalent
 
-    with console_progress("ReLU equivalence") as progress:
+    with console_progress("ReLU equivalence") as progress, executor_for(workers, scheduler) as executor:
         res = equivalent(a, b, domain, certificate=certificate is not None, deadline=budget.deadline,
-                         progress=progress)
+                         progress=progress, executor=executor)
     data = {
         "equivalent": res.equivalent,
         "reason": res.reason,
@@ -139,8 +141,9 @@ def _map_obj(m) -> dict:
     return {"weight": [_fmt(row) for row, _ in m.rows()], "bias": [format_number(b) for _, b in m.rows()]}
 
 
-def regions(budget, net, other=None, domain=None, plot=None, limit=None) -> Report:
-    """``exactnet regions NET [OTHER]``: :func:`exactnet.relu.regions.list_regions`."""
+def regions(budget, net, other=None, domain=None, plot=None, limit=None, workers=None, scheduler=None) -> Report:
+    """``exactnet regions NET [OTHER]``: :func:`exactnet.relu.regions.list_regions` (with
+    ``--workers``/``--scheduler``: :func:`exactnet.relu.subtrees.list_regions_on`)."""
     from ..relu.regions import list_regions
 
     nets = [net] if other is None else [net, other]
@@ -153,9 +156,15 @@ def regions(budget, net, other=None, domain=None, plot=None, limit=None) -> Repo
             import matplotlib  # noqa: F401
         except ImportError:
             raise MissingDependencyError("matplotlib", "plot", "--plot") from None
-    with console_progress("enumerating regions") as progress:
-        found = list_regions(nets, domain, limit=limit, keep=None if plot is not None else MAX_LISTED,
-                             deadline=budget.deadline, progress=progress)
+    keep = None if plot is not None else MAX_LISTED
+    with console_progress("enumerating regions") as progress, executor_for(workers, scheduler) as executor:
+        if executor is None:
+            found = list_regions(nets, domain, limit=limit, keep=keep, deadline=budget.deadline, progress=progress)
+        else:
+            from ..relu.subtrees import list_regions_on
+
+            found = list_regions_on(executor, nets, domain, limit=limit, keep=keep, deadline=budget.deadline,
+                                    progress=progress)
     count, degenerate, complete, cut_off = found.count, found.degenerate, found.complete, found.reason
     listed = []
     for r in found.regions[:MAX_LISTED]:

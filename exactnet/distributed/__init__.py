@@ -1,5 +1,5 @@
 """Independent tasks in this process or on a Dask distributed cluster (docs/distributed.md)."""
 
-from .executors import CONNECT_TIMEOUT, DaskExecutor, Executor, SerialExecutor, WorkerError, open_executor
+from .executors import CONNECT_TIMEOUT, DaskExecutor, Executor, LazyExecutor, SerialExecutor, WorkerError, open_executor
 
-__all__ = ["CONNECT_TIMEOUT", "DaskExecutor", "Executor", "SerialExecutor", "WorkerError", "open_executor"]
+__all__ = ["CONNECT_TIMEOUT", "DaskExecutor", "Executor", "LazyExecutor", "SerialExecutor", "WorkerError", "open_executor"]

@@ -19,6 +19,7 @@ results picklable: a worker imports ``fn``'s module by name.
 from __future__ import annotations
 
 import os
+import re
 from typing import Any, Callable, Iterator, Protocol, Sequence
 
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
@@ -76,6 +77,52 @@ def _import_distributed():
     return distributed
 
 
+_ADDRESS = re.compile(r"^(?:(tcp|tls)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})/?$")
+
+
+def reachable(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
+    """A clear :class:`~exactnet.errors.InputError` unless ``address`` is ``[tcp|tls://]host:port``
+    and something accepts connections there (checked with one socket, so a refused or unroutable
+    address fails at once instead of after Dask's retries)."""
+    import socket
+
+    m = _ADDRESS.match(address.strip())
+    if m is None:
+        raise InputError(f"not a scheduler address: {address!r} (expected tcp://HOST:PORT)")
+    host, port = m.group(2).strip("[]"), int(m.group(3))
+    if not 0 < port < 65536:
+        raise InputError(f"not a scheduler address: {address!r} (port {port} out of range)")
+    try:
+        with socket.create_connection((host, port), timeout=min(timeout, 5.0)):
+            pass
+    except OSError as exc:
+        raise InputError(f"cannot reach the Dask scheduler at {address!r}: "
+                         f"{exc.strerror or type(exc).__name__}") from None
+
+
+def _connect(distributed, address: str, timeout: float):
+    """A client of the scheduler at ``address``, or a clear error within about ``timeout`` seconds
+    (a half-made client is closed quickly and quietly, not at garbage collection)."""
+    made = []
+
+    class _Client(distributed.Client):
+        def __init__(self, *args, **kwargs):
+            made.append(self)
+            super().__init__(*args, **kwargs)
+
+    try:
+        return _Client(address, timeout=timeout, set_as_default=False)
+    except Exception as exc:  # OSError, TimeoutError, a garbled handshake
+        # a peer that is not a Dask scheduler can announce an absurd message size (MemoryError)
+        reason = "the peer does not speak the Dask protocol" if isinstance(exc, MemoryError) else type(exc).__name__
+    for client in made:
+        try:
+            client._Client__loop = None  # nothing to close: __del__ then skips the 20 s shutdown
+        except Exception:  # pragma: no cover
+            pass
+    raise InputError(f"cannot connect to a Dask scheduler at {address!r} within {timeout:g} s ({reason})")
+
+
 class DaskExecutor:
     """Tasks on a Dask distributed cluster (see the module docstring).
 
@@ -105,11 +152,8 @@ class DaskExecutor:
                 self.cluster.close()
                 raise
         else:
-            try:
-                self.client = distributed.Client(address, timeout=connect_timeout, set_as_default=False)
-            except (OSError, TimeoutError, ValueError) as exc:
-                raise InputError(f"cannot reach the Dask scheduler at {address!r} within "
-                                 f"{connect_timeout:g} s ({type(exc).__name__})") from None
+            reachable(address, connect_timeout)
+            self.client = _connect(distributed, address, connect_timeout)
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or (workers or 1))
         self.address = address
 
@@ -168,17 +212,53 @@ class DaskExecutor:
         self.close()
 
 
-def open_executor(workers: int | None = None, scheduler: str | None = None):
-    """The executor for ``--workers N`` / ``--scheduler ADDRESS`` (neither: :class:`SerialExecutor`)."""
+class LazyExecutor:
+    """An executor made by ``factory()`` on first use (a cluster is started or attached only when
+    some work is actually split into tasks), closed by :meth:`close` if it was made."""
+
+    def __init__(self, factory: Callable[[], Any]):
+        self._factory = factory
+        self._executor = None
+
+    @property
+    def executor(self):
+        if self._executor is None:
+            self._executor = self._factory()
+        return self._executor
+
+    @property
+    def workers(self) -> int:
+        return self.executor.workers
+
+    def run(self, fn, tasks, deadline: Deadline = NO_DEADLINE):
+        return self.executor.run(fn, tasks, deadline)
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.close()
+            self._executor = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def open_executor(workers: int | None = None, scheduler: str | None = None, *, lazy: bool = False):
+    """The executor for ``--workers N`` / ``--scheduler ADDRESS`` (neither, or one worker:
+    :class:`SerialExecutor`); ``lazy``: the cluster is started or attached on first use."""
     if workers is not None and scheduler is not None:
         raise InputError("give --workers or --scheduler, not both")
-    if scheduler is not None:
-        return DaskExecutor(address=scheduler)
-    if workers is not None and workers > 1:
-        return DaskExecutor(workers=workers)
     if workers is not None and workers < 1:
         raise InputError(f"--workers must be at least 1, got {workers}")
-    return SerialExecutor()
+    if scheduler is not None:
+        factory = lambda: DaskExecutor(address=scheduler)  # noqa: E731
+    elif workers is not None and workers > 1:
+        factory = lambda: DaskExecutor(workers=workers)  # noqa: E731
+    else:
+        return SerialExecutor()
+    return LazyExecutor(factory) if lazy else factory()
 
 
-__all__ = ["CONNECT_TIMEOUT", "DaskExecutor", "Executor", "SerialExecutor", "WorkerError", "open_executor"]
+__all__ = ["CONNECT_TIMEOUT", "DaskExecutor", "Executor", "LazyExecutor", "SerialExecutor", "WorkerError", "open_executor"]
