@@ -454,6 +454,19 @@ def fdim(budget, net, domain, box, batch, activation):
     return call_backend("fdim", network.activation, network, domain=dom, batch=batch, budget=budget)
 
 
+@command("complete")
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True,
+              help="The results: one JSON line per answered item (appended; answered ids are skipped on a re-run).")
+@cluster_options
+def batch(budget, manifest, output, workers, scheduler):
+    """Answer many questions (equiv, fdim, regions) from a JSON-lines MANIFEST, one line per answer."""
+    from .batch import run_batch
+
+    check_writable(output, "--output")
+    return run_batch(budget, manifest, output, workers=workers, scheduler=scheduler)
+
+
 @command("valid")
 @click.argument("cert")
 @click.option("--network", "networks", multiple=True, type=click.Path(dir_okay=False),
