@@ -255,6 +255,7 @@ def answer_line(res: BatchAnswer, results: ResultsFile) -> dict:
 def run_batch(budget, manifest: str, output: str, workers: int | None = None, scheduler: str | None = None) -> Report:
     """Answer every new item of ``manifest`` into ``output`` (see the module docstring)."""
     from ..distributed import open_executor
+    from ..relu.subtrees import worker_setup
 
     mpath, rpath = Path(manifest), Path(output)
     try:
@@ -307,6 +308,7 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
         complete, reason = True, None
         if tasks:
             executor = open_executor(workers, scheduler)
+            executor.prepare(worker_setup)
             try:
                 for _i, res in executor.run(answer, tasks, budget.deadline):
                     if res.exit == EXIT_UNKNOWN and (budget.deadline.remaining() or 1.0) < 1.0:

@@ -1,6 +1,7 @@
 """Executors: run independent tasks in this process or on a Dask distributed cluster (docs/distributed.md).
 
-One small interface, :class:`Executor`: ``executor.run(fn, tasks, deadline)`` calls ``fn(task)``
+One small interface, :class:`Executor`: ``executor.prepare(setup)`` runs ``setup()`` once in the
+main thread of every worker; ``executor.run(fn, tasks, deadline)`` calls ``fn(task)``
 for every task and yields ``(index, result)`` pairs *as the tasks finish* (in any order; callers
 that need determinism merge by index). ``fn`` must be a module-level function and the tasks and
 results picklable: a worker imports ``fn``'s module by name.
@@ -40,6 +41,10 @@ class Executor(Protocol):
 
     workers: int
 
+    def prepare(self, setup: Callable[[], Any]) -> None:
+        """Run ``setup()`` once in the main thread of every worker (module-level function)."""
+        ...  # pragma: no cover
+
     def run(self, fn: Callable[[Any], Any], tasks: Sequence[Any],
             deadline: Deadline = NO_DEADLINE) -> Iterator[tuple[int, Any]]:
         """``(index, fn(tasks[index]))`` for every task, in the order they finish."""
@@ -53,6 +58,9 @@ class SerialExecutor:
     """Every task in this process, one after the other (the default; no Dask import)."""
 
     workers = 1
+
+    def prepare(self, setup: Callable[[], Any]) -> None:
+        setup()
 
     def run(self, fn, tasks, deadline: Deadline = NO_DEADLINE):
         for i, task in enumerate(tasks):
@@ -141,6 +149,7 @@ class DaskExecutor:
         distributed = _import_distributed()
         self.retries = retries
         self.cluster = None
+        self._prepared: list = []
         if address is None:
             os.environ.setdefault("PYTHONWARNINGS", "ignore")
             self.cluster = distributed.LocalCluster(
@@ -161,6 +170,20 @@ class DaskExecutor:
         """The process id of every worker (address → pid), e.g. to show that a killed worker's
         tasks are re-run."""
         return self.client.run(os.getpid)
+
+    def prepare(self, setup: Callable[[], Any]) -> None:
+        """Run ``setup()`` on every worker's main thread, now and on workers that join later
+        (a worker that cannot run it, e.g. cannot import exactnet, is a clear error)."""
+        if setup in self._prepared:
+            return
+        from .worker_plugin import Setup
+
+        try:
+            self.client.register_plugin(Setup(setup))
+        except Exception as exc:
+            raise WorkerError(f"the workers could not be set up ({type(exc).__name__}: {exc});"
+                              " is exactnet installed where the workers run?") from None
+        self._prepared.append(setup)
 
     def run(self, fn, tasks, deadline: Deadline = NO_DEADLINE):
         distributed = _import_distributed()
@@ -229,6 +252,9 @@ class LazyExecutor:
     @property
     def workers(self) -> int:
         return self.executor.workers
+
+    def prepare(self, setup: Callable[[], Any]) -> None:
+        self.executor.prepare(setup)
 
     def run(self, fn, tasks, deadline: Deadline = NO_DEADLINE):
         return self.executor.run(fn, tasks, deadline)

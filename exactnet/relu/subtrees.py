@@ -186,6 +186,14 @@ def differing_point(region: Region) -> tuple | None:
     raise AssertionError("internal error: differing affine maps agree on a simplex")  # pragma: no cover
 
 
+def worker_setup() -> None:
+    """Load the exact polyhedra library on a worker's main thread (it installs signal handlers,
+    which Python allows only there; tasks run in a worker's thread pool)."""
+    from ..polyhedra import ClosedPolyhedron
+
+    ClosedPolyhedron(1, ())
+
+
 def tasks_for(p: Plan, nets, domain, *, method: str, deadline: Deadline, **options) -> list[SubtreeTask]:
     seconds = deadline.remaining()
     return [SubtreeTask(tuple(nets), domain, o.path, method, seconds, **options) for o in p.open]
@@ -194,6 +202,8 @@ def tasks_for(p: Plan, nets, domain, *, method: str, deadline: Deadline, **optio
 def run_tasks(executor, fn, tasks: list, deadline: Deadline, progress: Progress) -> dict:
     """``{path: result}`` for every task (whatever the finishing order)."""
     out = {}
+    if tasks:
+        executor.prepare(worker_setup)
     for i, result in executor.run(fn, tasks, deadline):
         out[tasks[i].path] = result
         progress.advance()
@@ -336,5 +346,5 @@ def compare_on(executor, a: Network, b: Network, domain: Polyhedron | None, *, m
 __all__ = [
     "PER_WORKER", "Plan", "SubtreeComparison", "SubtreeCount", "SubtreeTask", "TierD", "compare_on",
     "compare_subtree", "count_subtree", "differing_point", "list_regions_on", "pack_region", "plan", "renumber",
-    "stitch", "unpack_region",
+    "stitch", "unpack_region", "worker_setup",
 ]
