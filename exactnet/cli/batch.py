@@ -11,9 +11,9 @@ Paths are relative to the manifest's folder; ``domain``/``box`` as the commands'
 ``id`` is optional (default: a hash of the line's content). Every item is one task: the
 coordinator reads its inputs (a bad input is that item's error line), a worker answers it with
 the same handler as the single command, and the coordinator appends the line
-``{"id", "command", "exit", "answer", "certificate"}`` (``answer``: what ``exactnet COMMAND --json``
-prints; ``certificate``: the path of the ``equiv`` certificate, under ``RESULTS.certificates/``) or
-``{"id", "exit": 2, "error"}``. Lines are flushed as answers arrive, so a re-run skips the ids
+``{"id", "command", "exit", "answer", "certificate", "seconds"}`` (``answer``: what ``exactnet
+COMMAND --json`` prints; ``certificate``: the path of the ``equiv`` certificate, under
+``RESULTS.certificates/``; ``seconds``: the worker's time for the item) or ``{"id", "exit": 2, "error"}``. Lines are flushed as answers arrive, so a re-run skips the ids
 already in the results (resumable; a line cut off by a kill is dropped first). A task whose
 worker dies is re-run by the scheduler: each id is answered exactly once.
 """
@@ -59,6 +59,7 @@ class BatchAnswer:
     answer: dict | None
     certificate_text: str | None = None
     error: str | None = None
+    seconds: float = 0.0
 
 
 def item_id(obj: dict, text: str) -> str:
@@ -146,6 +147,15 @@ def prepare(ident: str, obj: dict, base: Path, seconds: float | None) -> BatchTa
 def answer(task: BatchTask) -> BatchAnswer:
     """Answer one item (on a worker) with the single command's handler; never raises for an
     item's own failure (that is the item's answer)."""
+    import time
+    from dataclasses import replace
+
+    start = time.perf_counter()
+    res = _answer(task)
+    return replace(res, seconds=round(time.perf_counter() - start, 4))
+
+
+def _answer(task: BatchTask) -> BatchAnswer:
     from .runner import Budget
 
     deadline = Deadline.after(task.seconds)
@@ -242,9 +252,10 @@ class ResultsFile:
 
 def answer_line(res: BatchAnswer, results: ResultsFile) -> dict:
     if res.error is not None:
-        return {"id": res.id, "command": res.command, "exit": res.exit, "error": res.error}
+        return {"id": res.id, "command": res.command, "exit": res.exit, "error": res.error, "seconds": res.seconds}
     cert = results.certificate(res.id, res.certificate_text) if res.certificate_text is not None else None
-    return {"id": res.id, "command": res.command, "exit": res.exit, "answer": res.answer, "certificate": cert}
+    return {"id": res.id, "command": res.command, "exit": res.exit, "answer": res.answer, "certificate": cert,
+            "seconds": res.seconds}
 
 
 # ---------------------------------------------------------------------------------------------

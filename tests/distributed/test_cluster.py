@@ -95,7 +95,7 @@ def test_local_cluster_certificate_and_witness_equal_the_serial_ones(local):
 
 def test_a_killed_worker_loses_nothing(local):
     rnd = random.Random(8)
-    a = random_net(rnd, (3, 10, 8, 1))
+    a = random_net(rnd, (3, 8, 6, 1))
     b = random_moves(a, rnd)
     serial = equivalent(a, b, certificate=True, tiers="d")
     killer = KillOneWorker(local)
@@ -142,9 +142,9 @@ def cluster(tmp_path_factory):
             client.wait_for_workers(2, timeout=60)
         yield address, workers
     finally:
-        for p in reversed(procs):
+        for p in reversed(procs):  # workers first; nothing to save, so no graceful shutdown
             if p.poll() is None:
-                p.terminate()
+                p.kill()
         for p in procs:
             try:
                 p.wait(timeout=10)
@@ -154,20 +154,20 @@ def cluster(tmp_path_factory):
 
 def test_cli_on_a_separate_scheduler_matches_serial(cluster, tmp_path):
     address, _workers = cluster
-    net = random_net(random.Random(1), (3, 10, 8, 1))
+    net = random_net(random.Random(1), (3, 8, 6, 1))
     save_network(net, tmp_path / "n.json")
     serial = run("regions", tmp_path / "n.json", "--json")
     dist = run("regions", tmp_path / "n.json", "--json", "--scheduler", address)
     assert serial.code == dist.code == 0, dist.err
-    assert dist.json == serial.json and serial.json["count"] > 500
+    assert dist.json == serial.json and serial.json["count"] > 100
 
 
 def _manifest(tmp: Path, count: int) -> Path:
     rnd = random.Random(21)
     lines = []
     for i in range(count):
-        a = random_net(rnd, (3, 8, 6, 1))
-        b = random_moves(a, rnd) if i % 2 == 0 else random_net(rnd, (3, 8, 6, 1))
+        a = random_net(rnd, (3, 6, 5, 1))
+        b = random_moves(a, rnd) if i % 2 == 0 else random_net(rnd, (3, 6, 5, 1))
         save_network(a, tmp / f"a{i}.json")
         save_network(b, tmp / f"b{i}.json")
         lines.append(json.dumps({"id": f"q{i}", "command": "equiv", "networks": [f"a{i}.json", f"b{i}.json"]}))
@@ -182,6 +182,7 @@ def _answers(path: Path) -> dict:
     for line in path.read_text().splitlines():
         obj = json.loads(line)
         assert obj["id"] not in out, f"{obj['id']} answered twice"
+        obj.pop("seconds", None)  # the worker's time differs from run to run
         cert = obj.pop("certificate", None)
         if cert:
             obj["certificate_bytes"] = Path(cert).read_text()
@@ -191,10 +192,10 @@ def _answers(path: Path) -> dict:
 
 def test_batch_survives_a_killed_worker_and_resumes(cluster, tmp_path):
     address, workers = cluster
-    manifest = _manifest(tmp_path, 8)
+    manifest = _manifest(tmp_path, 6)
     serial = run("batch", manifest, "-o", tmp_path / "serial.jsonl", "--json")
     assert serial.code == 0, serial.err
-    assert serial.json["answered"] == 10 and serial.json["errors"] == 2
+    assert serial.json["answered"] == 8 and serial.json["errors"] == 2
 
     out = tmp_path / "dist.jsonl"
     proc = subprocess.Popen([sys.executable, "-m", "exactnet", "batch", str(manifest), "-o", str(out), "--json",
@@ -207,14 +208,14 @@ def test_batch_survives_a_killed_worker_and_resumes(cluster, tmp_path):
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 0, stderr
     summary = json.loads(stdout)
-    assert summary["complete"] and summary["answered"] == 10
+    assert summary["complete"] and summary["answered"] == 8
     answers, expected = _answers(out), _answers(tmp_path / "serial.jsonl")
     assert answers == expected  # same ids, answers and certificate bytes; none lost, none twice
-    assert sum(a.get("answer", {}).get("equivalent") is True for a in answers.values()) == 4
+    assert sum(a.get("answer", {}).get("equivalent") is True for a in answers.values()) == 3
     for a in answers.values():
         if "certificate_bytes" in a:
             assert check_certificate(json.loads(a["certificate_bytes"])).valid
 
     again = run("batch", manifest, "-o", out, "--json", "--scheduler", address)
-    assert again.code == 0 and again.json["skipped"] == 10 and again.json["answered"] == 0
+    assert again.code == 0 and again.json["skipped"] == 8 and again.json["answered"] == 0
     assert _answers(out) == answers
