@@ -10,8 +10,8 @@ cluster of ``--workers`` processes (``exactnet ... --workers N``), with the spee
 * **questions**: ``exactnet batch`` on a manifest of ``--questions`` equivalence questions
   (default 200; pairs of random ``2-6-4-1`` networks, half of them equivalent through shifted
   opposite pairs of units — which the symmetry normal form does not remove, so the complete
-  tier (d) decides them — and half differing far away from the origin, beyond the probe
-  points); the answers must agree item by item.
+  tier (d) decides them — and half differing only on a slab of width 1/500, which random
+  probe points miss); the answers must agree item by item.
 
 The speed-up is serial time / distributed time, the cluster already running (its start-up,
 measured separately, is printed too: a local cluster is started once per command).
@@ -35,23 +35,28 @@ Example::
 
 from __future__ import annotations
 
-import argparse
-import heapq
-import json
-import random
 import sys
-import tempfile
-import time
 from pathlib import Path
 
-from flint import fmpq
+# this file is named like the Dask package: keep its folder off the import path
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
-from exactnet.deadline import NO_DEADLINE
-from exactnet.distributed import DaskExecutor
-from exactnet.io import save_network
-from exactnet.network import Layer, Network
-from exactnet.relu.regions import list_regions
-from exactnet.relu.subtrees import count_subtree, list_regions_on, plan, tasks_for, worker_setup
+import argparse  # noqa: E402
+import heapq  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+from flint import fmpq  # noqa: E402
+
+from exactnet.deadline import NO_DEADLINE  # noqa: E402
+from exactnet.distributed import DaskExecutor  # noqa: E402
+from exactnet.io import save_network  # noqa: E402
+from exactnet.network import Layer, Network  # noqa: E402
+from exactnet.relu.regions import list_regions  # noqa: E402
+from exactnet.relu.subtrees import count_subtree, list_regions_on, plan, tasks_for, worker_setup  # noqa: E402
 
 #: Assumed seconds of scheduler work per task (Dask's documented order of magnitude is ~1 ms).
 SCHEDULER_OVERHEAD = 0.001
@@ -107,20 +112,28 @@ def with_opposite_pairs(net: Network, rnd: random.Random) -> Network:
     return _net(layers)
 
 
-def with_far_unit(net: Network, rnd: random.Random) -> Network:
-    """A different function: an extra first-layer unit ``relu(x_1 − 200)`` feeding the output
-    (through a new last-hidden-layer path when deeper), zero on the box where probes look."""
+def with_thin_bump(net: Network, rnd: random.Random) -> Network:
+    """A different function: ``a`` plus the bump ``relu(t) − 2 relu(t − ε) + relu(t − 2ε)``,
+    ``t = x_1 − s``, ``ε = 1/1000``, non-zero only on a slab of width ``2ε`` (where random probe
+    points almost never fall). Three new first-layer units, carried to the output by one new
+    unit per deeper hidden layer (the bump is ``≥ 0``, so a ReLU passes it unchanged)."""
     layers = _rows(net)
     n = len(layers[0][0][0])
-    layers[0][0].append([fmpq(1)] + [fmpq(0)] * (n - 1))
-    layers[0][1].append(fmpq(-200))
+    s, eps = fmpq(rnd.randint(-20, 20), 7), fmpq(1, 1000)
+    e1 = [fmpq(1)] + [fmpq(0)] * (n - 1)
+    for shift, weight in ((0, 1), (1, -2), (2, 1)):
+        layers[0][0].append(list(e1))
+        layers[0][1].append(-s - shift * eps)
+    coeffs = [fmpq(1), fmpq(-2), fmpq(1)]
     for li in range(1, len(layers)):
         W, b = layers[li]
-        for k, r in enumerate(W):
-            r.append(fmpq(1) if (k == 0 and li == len(layers) - 1) else fmpq(0))
-        if li < len(layers) - 1:  # carry the unit through: a new unit of this layer copies it
-            W.append([fmpq(0)] * (len(W[0]) - 1) + [fmpq(1)])
+        last = li == len(layers) - 1
+        for k, r in enumerate(W):  # the existing units ignore the new ones (the output adds the bump)
+            r.extend(coeffs if (last and k == 0) else [fmpq(0)] * len(coeffs))
+        if not last:
+            W.append([fmpq(0)] * (len(W[0]) - len(coeffs)) + coeffs)
             b.append(fmpq(0))
+            coeffs = [fmpq(1)]
     return _net(layers)
 
 
@@ -172,7 +185,7 @@ def enumeration(widths, seed: int, ex: DaskExecutor, workers: int) -> dict:
     assert total + above == serial.count
     work = sum(times)
     print(f"  projection plan: {len(tasks)} subtrees at depth {fine.depth}, plan {t_plan:.2f} s, task times"
-          f" sum {work:.2f} s (x{work / t_serial:.2f} of serial: recomputed paths), max {max(times):.3f} s")
+          f" sum {work:.2f} s (x{work / t_serial:.2f} of serial: recomputed paths), max {max(times, default=0):.3f} s")
     for w in PROJECTED:
         p = project(times, t_plan, w)
         print(f"  projected on {w:4d} workers: {p:8.2f} s   speed-up {t_serial / p:7.1f}x")
@@ -189,7 +202,7 @@ def questions(count: int, widths, seed: int, workers: int) -> dict:
         lines = []
         for i in range(count):
             a = random_network(widths, rnd)
-            b = with_opposite_pairs(a, rnd) if i % 2 == 0 else with_far_unit(a, rnd)
+            b = with_opposite_pairs(a, rnd) if i % 2 == 0 else with_thin_bump(a, rnd)
             save_network(a, tmp / f"a{i}.json")
             save_network(b, tmp / f"b{i}.json")
             lines.append(json.dumps({"id": f"q{i}", "command": "equiv", "networks": [f"a{i}.json", f"b{i}.json"]}))
