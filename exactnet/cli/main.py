@@ -127,7 +127,7 @@ FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain"),
               "tanh": _handler(tanh_cli.fiber, "sample", "seed", "limit")},
     "regions": {"relu": _handler(relu_cli.regions, "other", "domain", "plot", "limit", "workers", "scheduler")},
-    "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch")},
+    "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch", "workers", "scheduler")},
 }
 
 
@@ -446,12 +446,14 @@ def regions(budget, net, other, domain, box, plot, limit, workers, scheduler, ac
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="JSON list of input points: the batch functional dimension at those points (the answer;"
                    " the functional dimension is added when the time limit allows).")
+@cluster_options
 @activation_option
-def fdim(budget, net, domain, box, batch, activation):
+def fdim(budget, net, domain, box, batch, workers, scheduler, activation):
     """Exact functional dimension of NET (with --batch: the batch functional dimension)."""
     network = load(net, activation)
     dom = read_domain_option("fdim", domain, box, network)
-    return call_backend("fdim", network.activation, network, domain=dom, batch=batch, budget=budget)
+    return call_backend("fdim", network.activation, network, domain=dom, batch=batch, workers=workers,
+                        scheduler=scheduler, budget=budget)
 
 
 @command("complete")

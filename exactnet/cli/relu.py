@@ -250,7 +250,7 @@ def _read_batch(path: str, n: int):
         raise type(exc)(f"{path}: {exc}") from None
 
 
-def fdim(budget, net, domain=None, batch=None) -> Report:
+def fdim(budget, net, domain=None, batch=None, workers=None, scheduler=None) -> Report:
     """``exactnet fdim``: exact functional dimension; with ``--batch`` the batch functional dimension,
     which is then the answer (exit 0 when decided): it is handed to ``budget.provisional`` before the
     functional dimension is attempted, so that it is the answer if the time limit ends that."""
@@ -277,8 +277,8 @@ def fdim(budget, net, domain=None, batch=None) -> Report:
              **_batch_keys(done, None)}, EXIT_YES,
             lambda console: console.print(f"batch functional dimension {done.value} on {done.points} points"
                                           f" ({done.certified_by}); functional dimension: unknown (time limit)")))
-    with console_progress("functional dimension: regions") as progress:
-        res = functional_dimension(net, domain, deadline=deadline, progress=progress)
+    with console_progress("functional dimension: regions") as progress, executor_for(workers, scheduler) as executor:
+        res = functional_dimension(net, domain, deadline=deadline, progress=progress, executor=executor)
     names = parameter_names(net)
     data = {
         "functional_dimension": res.value,

@@ -100,9 +100,10 @@ def _parts(text: str) -> tuple[int, int]:
     return int(p), int(q or 1)
 
 
-def pack_region(r: Region):
-    """A picklable form of a region (the point is computed first)."""
-    return (r.patterns, tuple(_pack_map(m) for m in r.maps), r.rows, r.dim, tuple(r.point))
+def pack_region(r: Region, point: bool = True):
+    """A picklable form of a region (with ``point``: its interior point, computed if needed)."""
+    return (r.patterns, tuple(_pack_map(m) for m in r.maps), r.rows, r.dim,
+            tuple(r.point) if point else r.known_point)
 
 
 def unpack_region(packed) -> Region:
@@ -129,6 +130,7 @@ class SubtreeTask:
     keep: int = 0
     limit: int | None = None
     record: bool = False
+    points: bool = True
 
 
 @dataclass(frozen=True)
@@ -143,11 +145,12 @@ def count_subtree(task: SubtreeTask) -> SubtreeCount:
     """The regions of one subtree (a worker's task for ``regions``)."""
     deadline = Deadline.after(task.seconds)
     count, degenerate, kept = 0, [], []
-    for r in walk(list(task.nets), task.domain, method=task.method, deadline=deadline, prefix=task.path):
+    for r in walk(list(task.nets), task.domain, method=task.method, deadline=deadline, prefix=task.path,
+                  points=task.points):
         if r.is_degenerate:
             degenerate.append(count)
         if len(kept) < task.keep:
-            kept.append(pack_region(r))
+            kept.append(pack_region(r, task.points))
         count += 1
         if task.limit is not None and count >= task.limit:
             return SubtreeCount(count, tuple(degenerate), tuple(kept), False)
@@ -199,14 +202,19 @@ def tasks_for(p: Plan, nets, domain, *, method: str, deadline: Deadline, **optio
     return [SubtreeTask(tuple(nets), domain, o.path, method, seconds, **options) for o in p.open]
 
 
-def run_tasks(executor, fn, tasks: list, deadline: Deadline, progress: Progress) -> dict:
-    """``{path: result}`` for every task (whatever the finishing order)."""
-    out = {}
+def run_tasks(executor, fn, tasks: list, deadline: Deadline, progress: Progress, out: dict | None = None,
+              enough=None) -> dict:
+    """``{path: result}`` for every task (whatever the finishing order), filled into ``out`` as
+    results arrive (so a caller that catches the time limit keeps the finished ones); stops early
+    (cancelling the rest) once ``enough(out)`` is true."""
+    out = {} if out is None else out
     if tasks:
         executor.prepare(worker_setup)
     for i, result in executor.run(fn, tasks, deadline):
         out[tasks[i].path] = result
         progress.advance()
+        if enough is not None and enough(out):
+            break
     return out
 
 
@@ -286,13 +294,20 @@ def list_regions_on(executor, nets: Sequence[Network], domain: Polyhedron | None
 
     progress = progress or null_progress()
     keep_n = 10**9 if keep is None else keep
+    results: dict = {}
     try:
         p = plan(nets, domain, workers=executor.workers, method=method, deadline=deadline)
-        tasks = tasks_for(p, nets, domain, method=method, deadline=deadline, keep=keep_n, limit=limit)
-        progress.describe(f"enumerating regions in {len(tasks)} subtrees on {executor.workers} worker(s)")
-        results = run_tasks(executor, count_subtree, tasks, deadline, progress)
     except TimeLimitReached as exc:
         return RegionListing(0, False, 0, (), str(exc))
+    try:
+        tasks = tasks_for(p, nets, domain, method=method, deadline=deadline, keep=keep_n, limit=limit)
+        progress.describe(f"enumerating regions in {len(tasks)} subtrees on {executor.workers} worker(s)")
+        run_tasks(executor, count_subtree, tasks, deadline, progress, results)
+    except TimeLimitReached as exc:  # the finished subtrees and the regions above them: a lower bound
+        found = [r for r in p.items if isinstance(r, Region)]
+        count = len(found) + sum(r.count for r in results.values())
+        degenerate = sum(r.is_degenerate for r in found) + sum(len(r.degenerate) for r in results.values())
+        return RegionListing(count, False, degenerate, (), str(exc))
     kept: list = []
     count = degenerate = 0
     for item in p.items:
@@ -308,6 +323,44 @@ def list_regions_on(executor, nets: Sequence[Network], domain: Polyhedron | None
         if limit is not None and count >= limit:
             return RegionListing(count, False, degenerate, tuple(kept), None)
     return RegionListing(count, True, degenerate, tuple(kept), None)
+
+
+def regions_on(executor, nets: Sequence[Network], domain: Polyhedron | None = None, *, method: str = "auto",
+               deadline: Deadline = NO_DEADLINE, progress: Progress | None = None, points: bool = True):
+    """The regions of :func:`~exactnet.relu.regions.walk`, in the serial order, with the subtrees
+    enumerated by ``executor``: a subtree's regions are yielded as soon as it and every subtree
+    before it have finished; closing the iterator early cancels the remaining tasks."""
+    progress = progress or null_progress()
+    p = plan(nets, domain, workers=executor.workers, method=method, deadline=deadline)
+    tasks = tasks_for(p, nets, domain, method=method, deadline=deadline, keep=10**9, points=points)
+    if tasks:
+        executor.prepare(worker_setup)
+    finished: dict = {}
+    running = executor.run(count_subtree, tasks, deadline)
+    try:
+        for item in p.items:
+            if isinstance(item, Region):
+                progress.advance()
+                yield item
+                continue
+            while item.path not in finished:
+                i, result = next(running)
+                finished[tasks[i].path] = result
+            for packed in finished.pop(item.path).kept:
+                progress.advance()
+                yield unpack_region(packed)
+    finally:
+        running.close()
+
+
+def enumerator(executor):
+    """A function with the signature of :func:`~exactnet.relu.regions.regions` (one network) that
+    enumerates on ``executor``: the hook for deciders that consume regions one by one."""
+
+    def regions(net: Network, domain: Polyhedron | None = None, **kwargs):
+        return regions_on(executor, [net], domain, **kwargs)
+
+    return regions
 
 
 @dataclass(frozen=True)
@@ -326,7 +379,22 @@ def compare_on(executor, a: Network, b: Network, domain: Polyhedron | None, *, m
     p = plan([a, b], domain, workers=executor.workers, method=method, record=record, deadline=deadline)
     tasks = tasks_for(p, [a, b], domain, method=method, deadline=deadline, record=record)
     progress.describe(f"comparing affine maps in {len(tasks)} subtrees on {executor.workers} worker(s)")
-    results = run_tasks(executor, compare_subtree, tasks, deadline, progress)
+
+    def first_witness_known(done: dict) -> bool:
+        """Whether every subtree before the first finished witness (serial order) has finished."""
+        for item in p.items:
+            if isinstance(item, OpenSubtree):
+                if item.path not in done:
+                    return False
+                if done[item.path].witness is not None:
+                    return True
+            elif item.maps[0] != item.maps[1]:
+                return True
+        return False
+
+    if first_witness_known({}):  # a region above the cut differs before any subtree: no tasks
+        tasks = []
+    results = run_tasks(executor, compare_subtree, tasks, deadline, progress, enough=first_witness_known)
     cells = 0
     for item in p.items:
         if isinstance(item, Region):
@@ -345,6 +413,6 @@ def compare_on(executor, a: Network, b: Network, domain: Polyhedron | None, *, m
 
 __all__ = [
     "PER_WORKER", "Plan", "SubtreeComparison", "SubtreeCount", "SubtreeTask", "TierD", "compare_on",
-    "compare_subtree", "count_subtree", "differing_point", "list_regions_on", "pack_region", "plan", "renumber",
+    "compare_subtree", "count_subtree", "differing_point", "enumerator", "list_regions_on", "regions_on", "pack_region", "plan", "renumber",
     "stitch", "unpack_region", "worker_setup",
 ]

@@ -18,7 +18,8 @@ from exactnet.distributed import SerialExecutor
 from exactnet.network.domain import Box
 from exactnet.relu.equivalence import equivalent
 from exactnet.relu.regions import OpenSubtree, Region, list_regions, walk
-from exactnet.relu.subtrees import list_regions_on, pack_region, plan, renumber, stitch, unpack_region
+from exactnet.relu.functional_dimension import functional_dimension
+from exactnet.relu.subtrees import list_regions_on, pack_region, plan, regions_on, renumber, stitch, unpack_region
 
 from .nets import random_moves, random_net
 
@@ -170,3 +171,24 @@ def test_open_subtree_names_its_path():
     opened = [it.path for it in items if isinstance(it, OpenSubtree)]
     assert opened == [(1,), (-1,)]  # the positive side first, as the serial walk visits it
     assert [r for r in walk([net], prefix=(1,))] + [r for r in walk([net], prefix=(-1,))] == list(walk([net]))
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 10**6), st.sampled_from(WIDTHS), st.integers(1, 4))
+def test_streamed_regions_come_in_the_serial_order(seed, widths, workers):
+    net = random_net(random.Random(seed), widths)
+    for points in (True, False):
+        streamed = list(regions_on(Shuffled(workers, seed), [net], points=points))
+        assert streamed == list(walk([net], points=points))
+    assert [r.point for r in regions_on(Shuffled(workers, seed), [net])] == [r.point for r in walk([net])]
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 10**6), st.sampled_from([(2, 3, 3, 1), (3, 3, 2, 1), (2, 4, 1)]))
+def test_functional_dimension_on_an_executor_is_the_serial_one(seed, widths):
+    net = random_net(random.Random(seed), widths)
+    keys = ("value", "lower_bound", "regions_used", "regions_in_basis", "regions_enumerated",
+            "enumeration_complete", "degenerate_regions", "basis_patterns")
+    serial = functional_dimension(net, probes=False, seed=1)
+    split = functional_dimension(net, probes=False, seed=1, executor=Shuffled(3, seed))
+    assert [getattr(split, k) for k in keys] == [getattr(serial, k) for k in keys]
