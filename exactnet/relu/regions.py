@@ -324,12 +324,14 @@ class OpenSubtree:
     form is positive, ``−1``: the negative side), in the order of the splits on the way."""
 
     path: tuple[int, ...]
+    #: where the walk stood (cell, states, node id, path): ``walk(resume=[entry])`` continues there
+    entry: tuple | None = field(default=None, repr=False, compare=False)
 
 
 def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: str = "auto",
          deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
          recorder=None, points: bool = True, prefix: tuple[int, ...] = (),
-         open_depth: int | None = None) -> Iterator[Region]:
+         open_depth: int | None = None, resume: Sequence[OpenSubtree] = ()) -> Iterator[Region]:
     """Lazily enumerate the common refinement of the activation regions of ``nets``.
 
     All networks must be rational ReLU networks with the same input dimension. With a
@@ -345,7 +347,8 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
     empty nodes); ``open_depth=d`` yields an :class:`OpenSubtree` instead of expanding any node
     ``d`` splits below the root. Regions and open subtrees come in the serial order (the
     positive side first), so concatenating the subtrees' regions in path order gives the serial
-    enumeration.
+    enumeration. ``resume``: open subtrees of an earlier walk of the same networks (and the same
+    ``recorder``) to continue from, in this process, instead of starting at the root.
     """
     if not nets:
         raise InputError("no networks given")
@@ -355,18 +358,21 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
     if any(net.input_dim != n for net in nets):
         raise InputError("the networks have different input dimensions")
     progress = progress or null_progress()
-    rows = domain_rows(domain, n)
-    root = root_cell(n, rows, method, _seeds(n))
-    if root is None:
-        raise InputError("the domain has empty interior (it must be full-dimensional)")
-    compiled = [_Compiled(net) for net in nets]
-    states = tuple(_State.start(c) for c in compiled)
-    root_id = recorder.new() if recorder is not None else -1
-    stack = [(root, states, root_id, ())]
+    if resume:
+        stack = [sub.entry for sub in reversed(resume)]
+    else:
+        rows = domain_rows(domain, n)
+        root = root_cell(n, rows, method, _seeds(n))
+        if root is None:
+            raise InputError("the domain has empty interior (it must be full-dimensional)")
+        compiled = [_Compiled(net) for net in nets]
+        states = tuple(_State.start(c) for c in compiled)
+        root_id = recorder.new() if recorder is not None else -1
+        stack = [(root, states, root_id, ())]
     while stack:
-        cell, states, node, path = stack.pop()
+        cell, states, node, path = entry = stack.pop()
         if open_depth is not None and len(path) >= open_depth and len(path) >= len(prefix):
-            yield OpenSubtree(path)
+            yield OpenSubtree(path, entry)
             continue
         while True:
             deadline.check("the region enumeration")

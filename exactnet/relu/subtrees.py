@@ -24,6 +24,7 @@ Task functions (module level, picklable arguments and results):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -64,18 +65,29 @@ class Plan:
 def plan(nets: Sequence[Network], domain: Polyhedron | None, *, workers: int, method: str = "auto",
          record: bool = False, per_worker: int = PER_WORKER, max_depth: int = MAX_DEPTH,
          deadline: Deadline = NO_DEADLINE) -> Plan:
-    """Expand the tree breadth by breadth until ``per_worker × workers`` subtrees are open."""
+    """Expand the top of the tree until ``per_worker × workers`` subtrees are open (or none is, or
+    they are ``max_depth`` splits deep). Every node is computed once: the open subtrees of one
+    round are continued in this process (``walk(resume=...)``), the cut moving down by about the
+    number of levels still needed (``log2`` of the missing factor) per round."""
     target = max(1, per_worker * workers)
-    best = None
-    for depth in range(1, max_depth + 1):
-        recorder = TreeRecorder() if record else None
-        items = tuple(walk(list(nets), domain, method=method, deadline=deadline, recorder=recorder,
-                           points=True, open_depth=depth))
-        best = Plan(items, recorder.nodes if recorder else None, depth)
-        opened = len(best.open)
-        if opened == 0 or opened >= target:
+    recorder = TreeRecorder() if record else None
+    nets = list(nets)
+    depth = 1
+    items = list(walk(nets, domain, method=method, deadline=deadline, recorder=recorder, open_depth=depth))
+    while True:
+        opened = sum(isinstance(it, OpenSubtree) for it in items)
+        if opened == 0 or opened >= target or depth >= max_depth:
             break
-    return best
+        depth = min(max_depth, depth + max(1, math.ceil(math.log2(target / opened))))
+        grown: list = []
+        for it in items:
+            if isinstance(it, OpenSubtree):
+                grown.extend(walk(nets, domain, method=method, deadline=deadline, recorder=recorder,
+                                  open_depth=depth, resume=[it]))
+            else:
+                grown.append(it)
+        items = grown
+    return Plan(tuple(items), recorder.nodes if recorder else None, depth)
 
 
 # ---------------------------------------------------------------------------------------------
