@@ -176,6 +176,16 @@ def _answer(task: BatchTask) -> BatchAnswer:
         return BatchAnswer(task.id, task.command, report.exit_code, data, text)
 
 
+def warm_up() -> None:
+    """A worker's setup for batches: the exact polyhedra library on the main thread, and the
+    command handlers loaded once (not on the first item's time)."""
+    from ..relu.subtrees import worker_setup
+    from . import relu as _relu  # noqa: F401
+    from . import tanh as _tanh  # noqa: F401
+
+    worker_setup()
+
+
 def _run(task: BatchTask, budget, tmp: str):
     from . import relu as relu_cli
     from . import tanh as tanh_cli
@@ -266,7 +276,6 @@ def answer_line(res: BatchAnswer, results: ResultsFile) -> dict:
 def run_batch(budget, manifest: str, output: str, workers: int | None = None, scheduler: str | None = None) -> Report:
     """Answer every new item of ``manifest`` into ``output`` (see the module docstring)."""
     from ..distributed import open_executor
-    from ..relu.subtrees import worker_setup
 
     mpath, rpath = Path(manifest), Path(output)
     try:
@@ -319,7 +328,7 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
         complete, reason = True, None
         if tasks:
             executor = open_executor(workers, scheduler)
-            executor.prepare(worker_setup)
+            executor.prepare(warm_up)
             try:
                 for _i, res in executor.run(answer, tasks, budget.deadline):
                     if res.exit == EXIT_UNKNOWN and (budget.deadline.remaining() or 1.0) < 1.0:
