@@ -276,8 +276,11 @@ def answer_line(res: BatchAnswer, results: ResultsFile) -> dict:
 def run_batch(budget, manifest: str, output: str, workers: int | None = None, scheduler: str | None = None) -> Report:
     """Answer every new item of ``manifest`` into ``output`` (see the module docstring)."""
     from ..distributed import open_executor
+    from .cluster import work_deadline
 
     mpath, rpath = Path(manifest), Path(output)
+    clustered = scheduler is not None or (workers or 1) > 1
+    work = work_deadline(budget.deadline, clustered or None)  # time kept for stopping a cluster
     try:
         lines = mpath.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -322,7 +325,7 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
                 counts["skipped"] += 1
                 continue
             try:
-                tasks.append(prepare(ident, obj, mpath.parent, budget.deadline.remaining()))
+                tasks.append(prepare(ident, obj, mpath.parent, work.remaining()))
             except ExactnetError as exc:
                 record({"id": ident, "command": obj["command"], "exit": EXIT_ERROR, "error": f"line {lineno}: {exc}"})
         complete, reason = True, None
@@ -330,8 +333,9 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
             executor = open_executor(workers, scheduler)
             executor.prepare(warm_up)
             try:
-                for _i, res in executor.run(answer, tasks, budget.deadline):
-                    if res.exit == EXIT_UNKNOWN and (budget.deadline.remaining() or 1.0) < 1.0:
+                for _i, res in executor.run(answer, tasks, work):
+                    left = work.remaining()
+                    if res.exit == EXIT_UNKNOWN and left is not None and left < 1.0:
                         complete, reason = False, "time limit reached"  # cut off by the batch's limit: retried on a re-run
                         counts["unfinished"] = counts.get("unfinished", 0) + 1
                         continue

@@ -46,7 +46,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..certificates import write_certificate
-from .cluster import executor_for
+from .cluster import executor_for, work_deadline
 from ..deadline import TimeLimitReached
 from ..network import forward_exact, network_to_obj
 from ..numbers import format_number
@@ -66,8 +66,8 @@ def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=N
     from ..relu.equivalence import equivalent
 
     with console_progress("ReLU equivalence") as progress, executor_for(workers, scheduler) as executor:
-        res = equivalent(a, b, domain, certificate=certificate is not None, deadline=budget.deadline,
-                         progress=progress, executor=executor)
+        res = equivalent(a, b, domain, certificate=certificate is not None,
+                         deadline=work_deadline(budget.deadline, executor), progress=progress, executor=executor)
     data = {
         "equivalent": res.equivalent,
         "reason": res.reason,
@@ -163,8 +163,8 @@ def regions(budget, net, other=None, domain=None, plot=None, limit=None, workers
         else:
             from ..relu.subtrees import list_regions_on
 
-            found = list_regions_on(executor, nets, domain, limit=limit, keep=keep, deadline=budget.deadline,
-                                    progress=progress)
+            found = list_regions_on(executor, nets, domain, limit=limit, keep=keep,
+                                    deadline=work_deadline(budget.deadline, executor), progress=progress)
     count, degenerate, complete, cut_off = found.count, found.degenerate, found.complete, found.reason
     listed = []
     for r in found.regions[:MAX_LISTED]:
@@ -278,7 +278,8 @@ def fdim(budget, net, domain=None, batch=None, workers=None, scheduler=None) -> 
             lambda console: console.print(f"batch functional dimension {done.value} on {done.points} points"
                                           f" ({done.certified_by}); functional dimension: unknown (time limit)")))
     with console_progress("functional dimension: regions") as progress, executor_for(workers, scheduler) as executor:
-        res = functional_dimension(net, domain, deadline=deadline, progress=progress, executor=executor)
+        res = functional_dimension(net, domain, deadline=work_deadline(deadline, executor), progress=progress,
+                                   executor=executor)
     names = parameter_names(net)
     data = {
         "functional_dimension": res.value,

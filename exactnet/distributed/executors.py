@@ -28,6 +28,8 @@ from ..errors import ExactnetError, InputError, MissingDependencyError
 
 #: Seconds to wait for a scheduler given by address before giving up (exit 2, never a hang).
 CONNECT_TIMEOUT = 10.0
+#: Seconds each step of closing a client or a local cluster may take.
+CLOSE_TIMEOUT = 2.0
 #: How often a task that *raised* is retried (a worker that dies is handled by the scheduler).
 RETRIES = 1
 
@@ -222,11 +224,17 @@ class DaskExecutor:
                 self.client.cancel(list(pending))
 
     def close(self) -> None:
+        """Disconnect; stop the local cluster (bounded waits: a local worker also ends by itself
+        when this process ends)."""
         try:
-            self.client.close()
-        finally:
-            if self.cluster is not None:
-                self.cluster.close()
+            self.client.close(timeout=CLOSE_TIMEOUT)
+        except Exception:  # pragma: no cover - a slow or gone scheduler
+            pass
+        if self.cluster is not None:
+            try:
+                self.cluster.close(timeout=CLOSE_TIMEOUT)
+            except Exception:  # pragma: no cover
+                pass
 
     def __enter__(self):
         return self
