@@ -422,20 +422,18 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
                 continue
             j, decision = split
             row = row_of(j)
-            pos_cell = cell.child(decision, row, 1)
-            neg_cell = cell.child(decision, row, -1)
-            pos_states = states[:k] + (st.decide({**labels, j: 1}),) + states[k + 1:]
-            neg_states = states[:k] + (st.decide({**labels, j: -1}),) + states[k + 1:]
             if recorder is not None:
                 pos_id, neg_id = recorder.new(), recorder.new()
                 recorder.split(node, k, st.layer, j, pos_id, neg_id)
             else:
                 pos_id = neg_id = -1
-            depth = len(path)
+            depth = len(path)  # below a prefix only its side is built
             if depth >= len(prefix) or prefix[depth] < 0:
-                stack.append((neg_cell, neg_states, neg_id, path + (-1,)))
+                neg_states = states[:k] + (st.decide({**labels, j: -1}),) + states[k + 1:]
+                stack.append((cell.child(decision, row, -1), neg_states, neg_id, path + (-1,)))
             if depth >= len(prefix) or prefix[depth] > 0:
-                stack.append((pos_cell, pos_states, pos_id, path + (1,)))
+                pos_states = states[:k] + (st.decide({**labels, j: 1}),) + states[k + 1:]
+                stack.append((cell.child(decision, row, 1), pos_states, pos_id, path + (1,)))
             break
 
 

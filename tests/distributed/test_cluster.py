@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -116,9 +117,9 @@ def test_a_killed_worker_loses_nothing(local):
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("cluster")
+@contextmanager
+def separate_cluster(tmp: Path, workers: int = 2, worker_env: dict | None = None):
+    """``dask scheduler`` and ``workers`` × ``dask worker`` (one thread, no nanny) as processes."""
     info = tmp / "scheduler.json"
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
@@ -131,25 +132,29 @@ def cluster(tmp_path_factory):
             time.sleep(0.1)
         time.sleep(0.2)
         address = json.loads(info.read_text())["address"]
-        workers = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+        started = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
                                      "--no-nanny", "--no-dashboard"],
-                                    cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                   for _ in range(2)]
-        procs += workers
+                                    cwd=tmp, env={**env, **(worker_env or {})},
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   for _ in range(workers)]
+        procs += started
         from distributed import Client
 
         with Client(address, timeout=30) as client:
-            client.wait_for_workers(2, timeout=60)
-        yield address, workers
+            client.wait_for_workers(workers, timeout=60)
+        yield address, started
     finally:
         for p in reversed(procs):  # workers first; nothing to save, so no graceful shutdown
             if p.poll() is None:
                 p.kill()
         for p in procs:
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:  # pragma: no cover
-                p.kill()
+            p.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    with separate_cluster(tmp_path_factory.mktemp("cluster")) as found:
+        yield found
 
 
 def test_cli_on_a_separate_scheduler_matches_serial(cluster, tmp_path):
@@ -219,3 +224,15 @@ def test_batch_survives_a_killed_worker_and_resumes(cluster, tmp_path):
     again = run("batch", manifest, "-o", out, "--json", "--scheduler", address)
     assert again.code == 0 and again.json["skipped"] == 8 and again.json["answered"] == 0
     assert _answers(out) == answers
+
+
+def test_workers_that_cannot_import_exactnet_are_a_clear_error(tmp_path):
+    """A worker whose Python finds a broken exactnet: exit 2 with one line, no hang."""
+    broken = tmp_path / "broken" / "exactnet"
+    broken.mkdir(parents=True)
+    (broken / "__init__.py").write_text('raise ImportError("no exactnet here")\n')
+    net = random_net(random.Random(1), (3, 8, 6, 1))
+    save_network(net, tmp_path / "n.json")
+    with separate_cluster(tmp_path, workers=1, worker_env={"PYTHONPATH": str(tmp_path / "broken")}) as (address, _):
+        r = run("regions", tmp_path / "n.json", "--scheduler", address, timeout=120)
+    r.assert_error("could not be set up", "exactnet")

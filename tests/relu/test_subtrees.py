@@ -192,3 +192,16 @@ def test_functional_dimension_on_an_executor_is_the_serial_one(seed, widths):
     serial = functional_dimension(net, probes=False, seed=1)
     split = functional_dimension(net, probes=False, seed=1, executor=Shuffled(3, seed))
     assert [getattr(split, k) for k in keys] == [getattr(serial, k) for k in keys]
+
+
+def test_lp_cells_give_byte_identical_certificates_too():
+    """Seven inputs: cells are held by LPs (HiGHS proposals verified exactly) instead of
+    generators; the split run's certificate and interior points are still the serial ones."""
+    rnd = random.Random(0)
+    a = random_net(rnd, (7, 5, 4, 1))
+    b = random_moves(a, rnd)
+    serial = equivalent(a, b, certificate=True, tiers="d")
+    split = equivalent(a, b, certificate=True, tiers="d", executor=Shuffled(3, 0))
+    assert split.stats == serial.stats and _cert_bytes(split) == _cert_bytes(serial)
+    one, two = list_regions([a], keep=None), list_regions_on(Shuffled(2, 0), [a], keep=None)
+    assert one.regions == two.regions and [r.point for r in one.regions] == [r.point for r in two.regions]
