@@ -22,8 +22,10 @@ load on the machine does not count), and the time on ``W`` workers is projected 
 (serial, in the coordinator) + the makespan of greedy list
 scheduling of the measured task times in plan order on ``W`` workers (what Dask's dynamic
 assignment approximates) + ``SCHEDULER_OVERHEAD`` seconds per task (scheduling and the result
-transfer through the scheduler, serial). Questions: the measured per-item times (the ``seconds``
-of the results lines), list-scheduled the same way, with the same per-task overhead.
+transfer through the scheduler, serial). Questions: the measured per-item CPU times (the
+``cpu_seconds`` of the results lines), list-scheduled the same way, after the coordinator's own
+work (reading the inputs, writing the lines), with the same per-task overhead. The model is also
+printed for the measured worker count, next to the measured wall-clock speed-up.
 On 512 workers the same 512 subtrees are one task per worker (a finer plan would recompute more
 paths). Assumptions: workers as fast as one core of this machine, no other load, network transfer of a
 task and its result negligible next to the per-task overhead (tasks carry only the networks and
@@ -161,6 +163,20 @@ def project(times, serial_prefix: float, workers: int) -> float:
 # ---------------------------------------------------------------------------------------------
 
 
+def timed_tasks(net: Network, workers: int, expected: int) -> tuple[float, list[float]]:
+    """The plan's CPU time and every subtree task's CPU time, run in this process."""
+    c = time.process_time()
+    p = plan([net], None, workers=workers)
+    c_plan = time.process_time() - c
+    times, total = [], sum(1 for it in p.items if not hasattr(it, "path"))
+    for task in tasks_for(p, [net], None, method="auto", deadline=NO_DEADLINE):
+        c = time.process_time()
+        total += count_subtree(task).count
+        times.append(time.process_time() - c)
+    assert total == expected
+    return c_plan, times
+
+
 def enumeration(widths, seed: int, ex: DaskExecutor, workers: int) -> dict:
     net = random_network(widths, random.Random(seed))
     t, c = time.perf_counter(), time.process_time()
@@ -174,28 +190,19 @@ def enumeration(widths, seed: int, ex: DaskExecutor, workers: int) -> dict:
     print(f"  serial {t_serial:8.2f} s   {workers} workers {t_dist:8.2f} s   speed-up {t_serial / t_dist:5.2f}x"
           f"   ({8 * workers} subtrees)")
 
-    # projection: one plan of 8 x 64 subtrees, every task timed in this process (CPU seconds: the
-    # machine may be shared; a dedicated core runs a task in about its CPU time)
-    c = time.process_time()
-    fine = plan([net], None, workers=64)
-    c_plan = time.process_time() - c
-    tasks = tasks_for(fine, [net], None, method="auto", deadline=NO_DEADLINE)
-    times, total = [], 0
-    for task in tasks:
-        c = time.process_time()
-        total += count_subtree(task).count
-        times.append(time.process_time() - c)
-    above = sum(1 for it in fine.items if not hasattr(it, "path"))
-    assert total + above == serial.count
-    work = sum(times)
-    print(f"  projection (CPU seconds): serial {serial_cpu:.2f} s; plan of {len(tasks)} subtrees at depth"
-          f" {fine.depth} {c_plan:.2f} s; task times sum {work:.2f} s (x{(work + c_plan) / serial_cpu:.2f} of"
-          f" serial with the plan: recomputed paths), longest {max(times, default=0):.3f} s")
-    for w in PROJECTED:
-        p = project(times, c_plan, w)
-        print(f"  projected on {w:4d} workers: {p:8.2f} s   speed-up {serial_cpu / p:7.1f}x")
-    p2 = project(times, c_plan, workers)
-    print(f"  (the same model for {workers} workers: {p2:.2f} s, speed-up {serial_cpu / p2:.2f}x)")
+    # projection: plans timed task by task in this process, in CPU seconds (the machine may be
+    # shared; a dedicated core runs a task in about its CPU time)
+    print(f"  CPU seconds: serial {serial_cpu:.2f} s (wall {t_serial:.2f} s: this process had"
+          f" {100 * serial_cpu / t_serial:.0f}% of a core)")
+    for planned, targets in ((workers, (workers,)), (64, PROJECTED)):
+        c_plan, times = timed_tasks(net, planned, serial.count)
+        work = sum(times)
+        print(f"  plan for {planned} workers: {len(times)} subtrees, plan {c_plan:.2f} s, tasks {work:.2f} s"
+              f" (x{(work + c_plan) / serial_cpu:.2f} of serial: the recomputed paths), longest task"
+              f" {max(times, default=0):.3f} s")
+        for w in targets:
+            p = project(times, c_plan, w)
+            print(f"  projected on {w:4d} workers: {p:8.2f} s   speed-up {serial_cpu / p:7.2f}x")
     return {"regions": serial.count, "serial": t_serial, "distributed": t_dist}
 
 
@@ -214,9 +221,9 @@ def questions(count: int, widths, seed: int, workers: int) -> dict:
             save_network(b, tmp / f"b{i}.json")
             lines.append(json.dumps({"id": f"q{i}", "command": "equiv", "networks": [f"a{i}.json", f"b{i}.json"]}))
         (tmp / "m.jsonl").write_text("\n".join(lines) + "\n")
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         rs = run_batch(Budget(), str(tmp / "m.jsonl"), str(tmp / "serial.jsonl"))
-        t_serial = time.perf_counter() - t
+        t_serial, serial_cpu = time.perf_counter() - t, time.process_time() - c
         t = time.perf_counter()
         rd = run_batch(Budget(), str(tmp / "m.jsonl"), str(tmp / "dist.jsonl"), workers=workers)
         t_dist = time.perf_counter() - t
@@ -226,7 +233,7 @@ def questions(count: int, widths, seed: int, workers: int) -> dict:
             out = {}
             for line in (tmp / name).read_text().splitlines():
                 obj = json.loads(line)
-                out[obj["id"]] = (obj["exit"], obj.get("answer"), obj.get("seconds"))
+                out[obj["id"]] = (obj["exit"], obj.get("answer"), obj.get("cpu_seconds"))
             return out
 
         sa, da = answers("serial.jsonl"), answers("dist.jsonl")
@@ -240,11 +247,12 @@ def questions(count: int, widths, seed: int, workers: int) -> dict:
           + ", ".join(f"{k}: {v}" for k, v in sorted(tiers.items(), key=str)))
     print(f"  serial {t_serial:8.2f} s   {workers} workers {t_dist:8.2f} s (cluster start included)"
           f"   speed-up {t_serial / t_dist:5.2f}x")
-    print(f"  item times: serial sum {sum(times):.2f} s, on the workers sum {sum(dist_times):.2f} s")
-    for w in PROJECTED:
-        p = project(times, 0.0, w)
-        print(f"  projected on {w:4d} workers: {p:8.2f} s   speed-up {t_serial / p:7.1f}x"
-              f"   (longest item {max(times):.2f} s)")
+    prefix = serial_cpu - sum(times)  # reading the inputs and writing the lines, in the coordinator
+    print(f"  CPU seconds: serial {serial_cpu:.2f} s (items {sum(times):.2f} s, coordinator {prefix:.2f} s);"
+          f" items on the workers {sum(dist_times):.2f} s; longest item {max(times):.2f} s")
+    for w in (workers,) + PROJECTED:
+        p = project(times, prefix, w)
+        print(f"  projected on {w:4d} workers: {p:8.2f} s   speed-up {serial_cpu / p:7.2f}x")
     return {"serial": t_serial, "distributed": t_dist}
 
 

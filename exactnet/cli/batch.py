@@ -11,9 +11,10 @@ Paths are relative to the manifest's folder; ``domain``/``box`` as the commands'
 ``id`` is optional (default: a hash of the line's content). Every item is one task: the
 coordinator reads its inputs (a bad input is that item's error line), a worker answers it with
 the same handler as the single command, and the coordinator appends the line
-``{"id", "command", "exit", "answer", "certificate", "seconds"}`` (``answer``: what ``exactnet
+``{"id", "command", "exit", "answer", "certificate", "seconds", "cpu_seconds"}`` (``answer``: what ``exactnet
 COMMAND --json`` prints; ``certificate``: the path of the ``equiv`` certificate, under
-``RESULTS.certificates/``; ``seconds``: the worker's time for the item) or ``{"id", "exit": 2, "error"}``. Lines are flushed as answers arrive, so a re-run skips the ids
+``RESULTS.certificates/``; ``seconds``/``cpu_seconds``: the worker's wall-clock and CPU time for
+the item) or ``{"id", "exit": 2, "error"}``. Lines are flushed as answers arrive, so a re-run skips the ids
 already in the results (resumable; a line cut off by a kill is dropped first). A task whose
 worker dies is re-run by the scheduler: each id is answered exactly once.
 """
@@ -60,6 +61,7 @@ class BatchAnswer:
     certificate_text: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
 
 def item_id(obj: dict, text: str) -> str:
@@ -150,9 +152,9 @@ def answer(task: BatchTask) -> BatchAnswer:
     import time
     from dataclasses import replace
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     res = _answer(task)
-    return replace(res, seconds=round(time.perf_counter() - start, 4))
+    return replace(res, seconds=round(time.perf_counter() - start, 4), cpu_seconds=round(time.process_time() - cpu, 4))
 
 
 def _answer(task: BatchTask) -> BatchAnswer:
@@ -262,10 +264,11 @@ class ResultsFile:
 
 def answer_line(res: BatchAnswer, results: ResultsFile) -> dict:
     if res.error is not None:
-        return {"id": res.id, "command": res.command, "exit": res.exit, "error": res.error, "seconds": res.seconds}
+        return {"id": res.id, "command": res.command, "exit": res.exit, "error": res.error, "seconds": res.seconds,
+                "cpu_seconds": res.cpu_seconds}
     cert = results.certificate(res.id, res.certificate_text) if res.certificate_text is not None else None
     return {"id": res.id, "command": res.command, "exit": res.exit, "answer": res.answer, "certificate": cert,
-            "seconds": res.seconds}
+            "seconds": res.seconds, "cpu_seconds": res.cpu_seconds}
 
 
 # ---------------------------------------------------------------------------------------------

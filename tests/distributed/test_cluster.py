@@ -187,7 +187,8 @@ def _answers(path: Path) -> dict:
     for line in path.read_text().splitlines():
         obj = json.loads(line)
         assert obj["id"] not in out, f"{obj['id']} answered twice"
-        obj.pop("seconds", None)  # the worker's time differs from run to run
+        obj.pop("seconds", None)  # the worker's times differ from run to run
+        obj.pop("cpu_seconds", None)
         cert = obj.pop("certificate", None)
         if cert:
             obj["certificate_bytes"] = Path(cert).read_text()
