@@ -153,7 +153,6 @@ class DaskExecutor:
         self.cluster = None
         self._prepared: list = []
         if address is None:
-            os.environ.setdefault("PYTHONWARNINGS", "ignore")
             self.cluster = distributed.LocalCluster(
                 n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
                 silence_logs=50, worker_dashboard_address=None)
