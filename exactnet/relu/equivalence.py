@@ -21,8 +21,10 @@ certificate for every sign fixed without a split and an interior point and the c
 map at every leaf; checkable with rational arithmetic alone, see
 :mod:`exactnet.check.relu`).
 
-Rational weights are needed for tier (d) and for domains (exact LPs over ``Q``); with real
-algebraic weights tiers (a)–(c) still apply and otherwise the answer is ``unknown`` with the reason.
+Real algebraic weights (all moved into one common number field) go through every tier; tier (d)
+then enumerates cells whose rows live in that field (exact LPs over the field,
+docs/algebraic-lp.md) and its certificate states every field number by its coordinates in the
+field's power basis (docs/certificates.md).
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
             x = separating_point(a, b, comparison, rows, point)
             if x is None:
                 x = find_witness(a, b, probe_points(n, 64, rows, point))
-            if x is None and rational:
+            if x is None:
                 try:
                     x = _tier_d(a, b, domain, rows, (), (), deadline, progress, method, False).witness
                 except TimeLimitReached:
@@ -161,11 +163,6 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
         nf_b = normal_form(b, rows if rational else None, scale=False, sort=False)
     if "d" not in tiers:
         return EquivalenceResult(None, None, "undecided by the selected tiers " + ", ".join(tiers))
-    if not rational:
-        reason = "the complete tier (d) needs rational weights (PPL cannot hold algebraic numbers)"
-        if notes:
-            reason += "; " + "; ".join(notes)
-        return EquivalenceResult(None, None, reason)
     try:
         res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
                       method, certificate)
