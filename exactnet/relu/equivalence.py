@@ -175,7 +175,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
         return EquivalenceResult(False, "d", "the affine maps differ on a common region", x,
                                  _cert(orig_a, orig_b, False, domain, "d", lambda: witness_evidence(a, b, x), certificate),
                                  res.stats)
-    evidence = lambda: region_tree_evidence(nf_a.moves, nf_b.moves, res.nodes)  # noqa: E731
+    evidence = lambda: region_tree_evidence(nf_a.moves, nf_b.moves, res.nodes, res.field)  # noqa: E731
     return EquivalenceResult(True, "d", f"equal affine maps on all {res.stats['cells']} common regions",
                              certificate=_cert(orig_a, orig_b, True, domain, "d", evidence, certificate),
                              stats=res.stats)
@@ -186,6 +186,7 @@ class _TierD:
     witness: tuple | None
     nodes: list | None
     stats: dict
+    field: object = None  # the number field of the recorded tree's algebraic numbers
 
 
 def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, record) -> _TierD:
@@ -202,7 +203,7 @@ def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, re
                 if ma(x) != mb(x):
                     return _TierD(x, None, {"cells": cells})
             raise AssertionError("internal error: differing affine maps agree on a simplex")  # pragma: no cover
-    return _TierD(None, recorder.nodes if recorder else None, {"cells": cells})
+    return _TierD(None, recorder.nodes if recorder else None, {"cells": cells}, recorder.field if recorder else None)
 
 
 __all__ = ["EquivalenceResult", "KIND", "check_inputs", "equivalent"]
