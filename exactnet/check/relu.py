@@ -182,12 +182,12 @@ def _field_num(v, field, what: str):
 def _normal(g, h):
     """The field row ``(g, h)`` divided by ``|c|``, ``c`` its first nonzero entry (the canonical
     positive multiple of a form with real algebraic coefficients, docs/certificates.md)."""
-    entries = list(g) + [h]
+    entries = [v if isinstance(v, RealAlgebraic) else fmpq(v) for v in list(g) + [h]]
     lead = next((v for v in entries if v != 0), None)
     if lead is None:
         return tuple(fmpq(0) for _ in g), fmpq(0)
     scale = lead if sign(lead) > 0 else -lead
-    return tuple(v / scale for v in g), h / scale
+    return tuple(v / scale for v in entries[:-1]), entries[-1] / scale
 
 
 def _farkas_ok(rows, target, proof, n: int, field=None) -> bool:

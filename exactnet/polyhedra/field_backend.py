@@ -56,15 +56,16 @@ def normal_row(g: Sequence, h) -> FieldRow:
     """The canonical positive multiple of ``g·x + h``: divided by ``|c|`` for ``c`` the first
     nonzero entry of ``(g, h)``. Two forms are positively proportional iff their normal rows are
     equal (the zero form stays zero)."""
-    entries = list(g) + [h]
+    entries = [v if isinstance(v, RealAlgebraic) else fmpq(v) for v in list(g) + [h]]
     lead = next((v for v in entries if v != 0), None)
     if lead is None:
         return tuple(fmpq(0) for _ in g), fmpq(0)
     scale = abs(lead)
     if scale == 1:
-        return tuple(g), h
+        return tuple(entries[:-1]), entries[-1]
     inv = 1 / scale
-    return tuple(v * inv if v != 0 else fmpq(0) for v in g), (h * inv if h != 0 else fmpq(0))
+    return tuple(v * inv if v != 0 else fmpq(0) for v in entries[:-1]), (entries[-1] * inv if entries[-1] != 0
+                                                                         else fmpq(0))
 
 
 def negate_row(row: FieldRow) -> FieldRow:
