@@ -247,10 +247,12 @@ def fdim(budget, net, domain=None, batch=None) -> Report:
     functional dimension is attempted, so that it is the answer if the time limit ends that."""
     from ..relu.functional_dimension import batch_functional_dimension, functional_dimension
     from ..relu.jacobian import parameter_names
-    from ..relu.regions import require_rational_relu
+    from ..relu.regions import require_rational_relu, require_relu
 
     deadline, provisional = budget.deadline, budget.provisional
-    require_rational_relu(net, "functional dimension")
+    require_relu(net, "functional dimension")
+    if batch is not None:  # the batch rank is modular (integer data)
+        require_rational_relu(net, "batch functional dimension (--batch)")
     points = _read_batch(batch, net.input_dim) if batch is not None else None
     bres = None
     if points is not None:
