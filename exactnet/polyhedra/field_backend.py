@@ -68,6 +68,15 @@ def normal_row(g: Sequence, h) -> FieldRow:
                                                                          else fmpq(0))
 
 
+def _exact(v):
+    return v if isinstance(v, (fmpq, RealAlgebraic)) else fmpq(v)
+
+
+def exact_rows(rows: Sequence) -> list[FieldRow]:
+    """Rows with every entry an ``fmpq`` or a :class:`RealAlgebraic` (Python integers converted)."""
+    return [(tuple(_exact(a) for a in g), _exact(h)) for g, h in rows]
+
+
 def negate_row(row: FieldRow) -> FieldRow:
     g, h = row
     return tuple(-a for a in g), -h
@@ -250,7 +259,7 @@ class FieldSimplex:
 
     def open_interior(self, rows: Sequence[FieldRow], n: int, prepared=None) -> Interior | Farkas:
         """An interior point of ``{g_i·x + h_i > 0}`` (rows with ``g ≠ 0``) or a Farkas vector."""
-        return _exact_open_interior(list(rows), n)
+        return _exact_open_interior(exact_rows(rows), n)
 
 
 def float_field_rows(rows: Sequence[FieldRow]):
@@ -281,7 +290,7 @@ class FieldProposer:
         self._highs = HighsProposer()
 
     def open_interior(self, rows: Sequence[FieldRow], n: int, prepared=None) -> Interior | Farkas | None:
-        rows = list(rows)
+        rows = exact_rows(rows)
         if not rows:
             return Interior(tuple(fmpq(0) for _ in range(n)))
         data = float_field_rows(rows)
@@ -346,7 +355,7 @@ def field_decide(rows: Sequence[FieldRow], n: int, hints: Sequence[Sequence[fmpq
                  session=None) -> Interior | Farkas:
     """An exact rational interior point of ``{g_i·x + h_i > 0}`` (field rows), or an exact Farkas
     certificate with multipliers in the field; always verified exactly before it is returned."""
-    rows = list(rows)
+    rows = exact_rows(rows)
     live = []
     for i, (g, h) in enumerate(rows):
         if all(v == 0 for v in g):
@@ -377,7 +386,7 @@ def field_decide(rows: Sequence[FieldRow], n: int, hints: Sequence[Sequence[fmpq
 
 
 __all__ = [
-    "FieldProposer", "FieldRow", "FieldSimplex", "field_backends", "field_decide", "field_value",
+    "FieldProposer", "FieldRow", "FieldSimplex", "exact_rows", "field_backends", "field_decide", "field_value",
     "float_field_rows", "is_algebraic_row", "is_field_farkas", "is_field_interior", "negate_row", "normal_row",
     "phase_one", "rational_point_near",
 ]
