@@ -149,6 +149,9 @@ def regions(budget, net, other=None, domain=None, plot=None, limit=None) -> Repo
 
         if any(x.input_dim != 2 for x in nets):
             raise InputError("--plot draws networks with exactly 2 inputs")
+        if not all(x.is_rational for x in nets):
+            raise InputError("--plot draws regions of networks with rational weights (the drawn polygons are PPL"
+                             " polyhedra); this network has real algebraic entries (count and list without --plot)")
         try:
             import matplotlib  # noqa: F401
         except ImportError:

@@ -249,8 +249,7 @@ def require_rational_relu(net: Network, what: str = "region enumeration") -> Non
         raise UnsupportedError(f"{what} needs a ReLU network, got a {net.activation} network")
     if not net.is_rational:
         raise UnsupportedError(
-            f"{what} needs rational weights (PPL polyhedra cannot hold algebraic numbers);"
-            " this network has real algebraic entries"
+            f"{what} needs rational weights; this network has real algebraic entries"
         )
 
 
