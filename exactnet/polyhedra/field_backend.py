@@ -74,6 +74,9 @@ def _exact(v):
 
 def exact_rows(rows: Sequence) -> list[FieldRow]:
     """Rows with every entry an ``fmpq`` or a :class:`RealAlgebraic` (Python integers converted)."""
+    exact = (fmpq, RealAlgebraic)
+    if all(type(h) in exact and all(type(a) in exact for a in g) for g, h in rows):
+        return list(rows)
     return [(tuple(_exact(a) for a in g), _exact(h)) for g, h in rows]
 
 
@@ -289,11 +292,26 @@ class FieldProposer:
 
         self._highs = HighsProposer()
 
+    def prepare(self, rows: Sequence[FieldRow], n: int):
+        """The rows' float images (``None`` on overflow), reusable while rows are only appended."""
+        import numpy as np
+
+        return float_field_rows(rows) if rows else np.empty((0, n + 1))
+
+    def extend(self, prepared, row: FieldRow):
+        """``prepared`` with one more row (``None`` when either part overflows)."""
+        extra = float_field_rows([row]) if prepared is not None else None
+        if extra is None:
+            return None
+        import numpy as np
+
+        return np.vstack([prepared, extra])
+
     def open_interior(self, rows: Sequence[FieldRow], n: int, prepared=None) -> Interior | Farkas | None:
         rows = exact_rows(rows)
         if not rows:
             return Interior(tuple(fmpq(0) for _ in range(n)))
-        data = float_field_rows(rows)
+        data = prepared if prepared is not None and len(prepared) == len(rows) else float_field_rows(rows)
         proposal = self._highs.propose(data, n)
         if proposal is None:
             return None
@@ -352,9 +370,11 @@ def field_backends(method: str = "auto") -> tuple:
 
 
 def field_decide(rows: Sequence[FieldRow], n: int, hints: Sequence[Sequence[fmpq]] = (), method: str = "auto",
-                 session=None) -> Interior | Farkas:
+                 session=None, prepared=None) -> Interior | Farkas:
     """An exact rational interior point of ``{g_i·x + h_i > 0}`` (field rows), or an exact Farkas
-    certificate with multipliers in the field; always verified exactly before it is returned."""
+    certificate with multipliers in the field; always verified exactly before it is returned.
+    ``session`` may pass backends already made and ``prepared`` the rows in the first backend's
+    own form (:meth:`FieldProposer.prepare`); both only save time."""
     rows = exact_rows(rows)
     live = []
     for i, (g, h) in enumerate(rows):
@@ -369,9 +389,11 @@ def field_decide(rows: Sequence[FieldRow], n: int, hints: Sequence[Sequence[fmpq
     if not live:
         return Interior(tuple(fmpq(0) for _ in range(n)))
     sub = [rows[i] for i in live]
+    if prepared is not None and len(live) < len(rows):
+        prepared = prepared[live]
     answer = None
-    for backend in session if session is not None else field_backends(method):
-        answer = backend.open_interior(sub, n)
+    for k, backend in enumerate(session if session is not None else field_backends(method)):
+        answer = backend.open_interior(sub, n, prepared if k == 0 else None)
         if answer is not None:
             break
     if answer is None:  # pragma: no cover - the exact backend always answers

@@ -28,10 +28,11 @@ from ..numbers import sign
 class FieldCell:
     """A cell held as its field rows plus a few exact rational interior points."""
 
-    __slots__ = ("n", "rows", "points", "_keys", "_session")
+    __slots__ = ("n", "rows", "points", "_keys", "_session", "_prepared")
 
-    def __init__(self, n: int, rows: tuple[FieldRow, ...], points: tuple, keys: dict, session):
+    def __init__(self, n: int, rows: tuple[FieldRow, ...], points: tuple, keys: dict, session, prepared=None):
         self.n, self.rows, self.points, self._keys, self._session = n, rows, points, keys, session
+        self._prepared = prepared  # the rows in the first backend's own form (float images)
 
     @classmethod
     def root(cls, n: int, rows: Sequence[FieldRow], points: Sequence[Sequence[fmpq]], method: str = "auto"):
@@ -40,7 +41,13 @@ class FieldCell:
         session = field_backends(method)
         if not pts:
             pts = (field_decide(rows, n, session=session).point,)
-        return cls(n, rows, pts[:MAX_POINTS], _keys({}, rows, 0), session)
+        first = session[0]
+        prepared = first.prepare(rows, n) if hasattr(first, "prepare") else None
+        return cls(n, rows, pts[:MAX_POINTS], _keys({}, rows, 0), session, prepared)
+
+    def _with_row(self, row: FieldRow):
+        first = self._session[0]
+        return first.extend(self._prepared, row) if hasattr(first, "extend") else None
 
     def key_index(self, row: FieldRow) -> int | None:
         return self._keys.get(row)
@@ -91,7 +98,7 @@ class FieldCell:
                 continue
             sgn = 1 if pos else -1
             other = negate_row(nrow) if sgn > 0 else nrow
-            ans = field_decide(self.rows + (other,), n, session=self._session)
+            ans = field_decide(self.rows + (other,), n, session=self._session, prepared=self._with_row(other))
             if isinstance(ans, Farkas):
                 out[j] = Decision(sgn, ans)
             elif sgn > 0:
@@ -121,7 +128,8 @@ class FieldCell:
         new_row = row if side > 0 else negate_row(row)
         rows = self.rows + (new_row,)
         pts = decision.pos_points if side > 0 else decision.neg_points
-        return FieldCell(self.n, rows, tuple(pts[:MAX_POINTS]), _keys(self._keys, rows, len(self.rows)), self._session)
+        return FieldCell(self.n, rows, tuple(pts[:MAX_POINTS]), _keys(self._keys, rows, len(self.rows)), self._session,
+                         self._with_row(new_row))
 
     def point(self) -> tuple[fmpq, ...]:
         return self.points[0]
