@@ -14,28 +14,38 @@ which is also the upper bound. Here the parameters live in a real number field `
   of layer ``k+1``) and ``Δ_{d−1} = I``, ``Δ_{k−1} = Δ_k·W_k·diag(mask_{k−1})``, the row
   ``(o, c)`` has entry ``Δ_k[o, i]·Â_k[j, c]`` at the parameter ``W_k[i, j]`` (``j = n_k`` meaning
   ``b_k[i]``);
-* the rank is computed by exact incremental Gaussian elimination over ``K`` (zero tests in
-  ``K`` are exact), stopping as soon as it meets the upper bound.
+* the rank over ``K`` is read off the rational *regular representation* (:func:`regular_rows`):
+  each entry ``a`` becomes the ``d×d`` rational matrix of multiplication by ``a`` (``d = [K:Q]``),
+  and ``rank_Q Φ(M) = d·rank_K M``; FLINT's exact integer elimination of ``Φ`` (rows scaled to
+  integers) gives the rank once every region is in;
+* before that, a *reduction* ``θ ↦ r`` modulo a prime ``p`` with ``g(r) ≡ 0`` (:func:`reduction`)
+  maps every row to ``F_p``; ranks never grow under a ring homomorphism, so the modular rank is a
+  certified lower bound, and the enumeration stops as soon as it meets ``D − N_hid``.
 
-No modular shortcut is used (the entries are not integers), so this is slower than the rational
-path; it is complete, and the time limit gives a certified lower bound.
+The time limit gives the modular rank as a certified lower bound.
 """
 
 from __future__ import annotations
 
-from flint import fmpq
+import random
+
+from flint import fmpq, fmpq_mat, nmod_poly
 
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..errors import InputError
 from ..network import Network
+from ..linalg.modular import ModularSpan, exact_rank, random_prime
 from ..network.domain import Polyhedron
+from ..numbers import RealAlgebraic
 from ..progress import Progress, null_progress
 from .jacobian import free_columns, upper_bound
 from .regions import regions, require_relu
 
 #: ``certified_by`` values of this path.
-FIELD_BOUND = "upper bound attained (exact elimination over the number field)"
-FIELD_ELIMINATION = "exact elimination over the number field, all regions"
+FIELD_BOUND = "upper bound attained (modular rank under a reduction of the number field)"
+FIELD_ELIMINATION = "exact integer elimination of the regular representation, all regions"
+#: Bits of the prime of the modular screening (below 2^31: the span keeps an echelon form).
+SPAN_PRIME_BITS = 30
 
 
 def _product(A, B):
@@ -94,33 +104,84 @@ def field_region_rows(net: Network, pattern, columns) -> list[list]:
     return rows
 
 
-class _Echelon:
-    """An incremental echelon basis over the field (pivot column → normalised row)."""
+def _multiplication_powers(field) -> fmpq_mat:
+    """``[C^0; C^1; …; C^{d−1}]`` (``d²×d``), ``C`` the matrix of multiplication by ``θ`` in the
+    basis ``1, θ, …, θ^{d−1}``: ``C^k·coords(a) = coords(θ^k·a)``."""
+    d = field.degree
+    C = fmpq_mat(d, d)
+    mod = field.modulus.coeffs()  # monic
+    for k in range(d):
+        if k + 1 < d:
+            C[k + 1, k] = 1
+        else:
+            for t in range(d):
+                C[t, k] = -mod[t]
+    blocks, power = [], fmpq_mat(d, d, [int(i == j) for i in range(d) for j in range(d)])
+    for _ in range(d):
+        blocks.append(power)
+        power = C * power
+    return fmpq_mat(d * d, d, [blocks[k][t, j] for k in range(d) for t in range(d) for j in range(d)])
 
-    def __init__(self):
-        self.rows: dict[int, list] = {}
 
-    @property
-    def rank(self) -> int:
-        return len(self.rows)
+def _coords(v, d: int) -> list:
+    if isinstance(v, RealAlgebraic):
+        c = list(v.coeffs.coeffs())
+        return c + [fmpq(0)] * (d - len(c))
+    return [fmpq(v)] + [fmpq(0)] * (d - 1)
 
-    def add(self, row: list) -> bool:
-        row = list(row)
-        for c in sorted(self.rows):
-            f = row[c]
-            if f != 0:
-                basis = self.rows[c]
-                row = [a - f * b if b != 0 else a for a, b in zip(row, basis)]
-        lead = next((c for c, v in enumerate(row) if v != 0), None)
-        if lead is None:
-            return False
-        inv = 1 / row[lead]
-        self.rows[lead] = [v * inv if v != 0 else v for v in row]
-        return True
+
+def reduction(field, rnd: random.Random):
+    """A prime ``p`` and a root ``r`` of the defining polynomial ``g`` of ``θ`` modulo ``p`` (``p``
+    not dividing its leading coefficient): ``θ ↦ r`` is a ring homomorphism from the elements of
+    ``K`` with ``p``-integral coordinates onto ``F_p``, and a matrix's rank never grows under it
+    (a minor's image is the image of the minor)."""
+    g = [int(c) for c in field.root.poly.coeffs()]
+    while True:
+        p = random_prime(rnd, SPAN_PRIME_BITS)
+        if g[-1] % p == 0:
+            continue
+        roots = nmod_poly([c % p for c in g], p).roots()
+        if roots:
+            return p, int(roots[0][0])
+
+
+def reduce_row(row, p: int, r: int) -> list[int] | None:
+    """The images of the row's entries under ``θ ↦ r`` mod ``p`` (``None``: a denominator is
+    divisible by ``p``, the homomorphism is not defined there)."""
+    out = []
+    for v in row:
+        coeffs = v.coeffs.coeffs() if isinstance(v, RealAlgebraic) else [fmpq(v)]
+        acc = 0
+        for c in reversed(coeffs):
+            den = int(c.q) % p
+            if den == 0:
+                return None
+            acc = (acc * r + int(c.p) * pow(den, -1, p)) % p
+        out.append(acc)
+    return out
+
+
+def regular_rows(krows: list[list], powers: fmpq_mat, d: int) -> list[list[int]]:
+    """The rows over ``Q`` of the regular representation of the rows ``krows`` over ``K``
+    (``d = [K:Q]``), times one positive integer: row ``(r, t)`` has the entry ``coeff_t(θ^k·v_j)``
+    at column ``(k, j)``. A ``K``-matrix ``M`` acts on ``K^c ≅ Q^{cd}`` as this rational matrix
+    ``Φ(M)``, whose image is a ``K``-subspace of ``K``-dimension ``rank_K M``, so
+    ``rank_Q Φ(M) = d·rank_K M``."""
+    c = len(krows[0])
+    coords = [_coords(v, d) for row in krows for v in row]
+    V = fmpq_mat(d, c * len(krows), [co[t] for t in range(d) for co in coords])
+    num, _den = (powers * V).numer_denom()  # d² × (c·R), row k·d + t; one common denominator
+    table = num.tolist()
+    out = []
+    for r in range(len(krows)):
+        base = r * c
+        for t in range(d):
+            out.append([int(table[k * d + t][base + j]) for k in range(d) for j in range(c)])
+    return out
 
 
 def field_functional_dimension(net: Network, domain: Polyhedron | None = None, *, deadline: Deadline = NO_DEADLINE,
-                               progress: Progress | None = None, decisive: bool = True):
+                               progress: Progress | None = None, decisive: bool = True, seed: int | None = None):
     """The exact functional dimension of a ReLU network with real algebraic weights (module
     docstring): the fields of a :class:`~exactnet.relu.functional_dimension.FunctionalDimension`
     as a dict (that module builds the result; the rank also works for rational weights)."""
@@ -137,41 +198,72 @@ def field_functional_dimension(net: Network, domain: Polyhedron | None = None, *
                                    regions_enumerated=0, enumeration_complete=True, degenerate_regions=0,
                                    reason="some hidden neuron has zero incoming weights and bias: no input is"
                                           " parametrically smooth", **common)
-    echelon = _Echelon()
-    used = enumerated = degenerate = 0
-    basis_regions = []
+    d = net.field.degree if net.field is not None else 1
+    rnd = random.Random(seed)
+    if net.field is not None:
+        prime, root = reduction(net.field, rnd)
+    else:
+        prime, root = random_prime(rnd, SPAN_PRIME_BITS), 0
+    span: ModularSpan | None = ModularSpan(len(columns), prime)
+    all_rows: list[list] = []
+    used_regions: list = []
+    enumerated = degenerate = 0
     complete = False
+
+    def lower_bound() -> int:
+        if span is None:
+            return 0
+        span.flush()
+        return span.certified_rank()
+
     try:
         for region in regions(net, domain, deadline=deadline, progress=progress, points=False):
             enumerated += 1
             if region.is_degenerate:
                 degenerate += 1
                 continue
-            used += 1
-            added = False
-            for row in field_region_rows(net, region.pattern, columns):
-                deadline.check("the functional dimension")
-                added = echelon.add(row) or added
-            if added:
-                basis_regions.append(region)
-            if echelon.rank == bound:
-                break
+            deadline.check("the functional dimension")
+            rows = field_region_rows(net, region.pattern, columns)
+            all_rows.extend(rows)
+            if span is not None:
+                images = [reduce_row(row, prime, root) for row in rows]
+                if any(im is None for im in images):  # p divides a denominator: no screening
+                    span = None
+                else:
+                    span.add(images, tag=len(used_regions))
+            used_regions.append(region)
+            if span is not None and span.pending_rows >= max(len(columns) // 2, 32):
+                span.flush()
+                if span.rank == bound:
+                    break
         else:
             complete = True
     except TimeLimitReached as exc:
-        return dict(value=None, lower_bound=echelon.rank, certified_by=None, regions_used=used,
-                                   regions_in_basis=len(basis_regions), regions_enumerated=enumerated,
-                                   enumeration_complete=False, degenerate_regions=degenerate,
-                                   reason=f"{exc} (a certified lower bound from the regions seen)", **common)
-    value = echelon.rank
+        return dict(value=None, lower_bound=lower_bound(), certified_by=None, regions_used=len(used_regions),
+                    regions_in_basis=0, regions_enumerated=enumerated, enumeration_complete=False,
+                    degenerate_regions=degenerate, reason=f"{exc} (a certified lower bound from the regions seen)",
+                    **common)
+    modular = lower_bound()
+    if modular == bound:  # a certified lower bound meets the upper bound
+        value, how = bound, FIELD_BOUND
+    else:  # exact integer elimination of the regular representation of all rows
+        deadline.check("the functional dimension")
+        powers = _multiplication_powers(net.field) if net.field is not None else fmpq_mat(1, 1, [1])
+        rank_q = exact_rank(regular_rows(all_rows, powers, d), len(columns) * d) if all_rows else 0
+        if rank_q % d:  # pragma: no cover - the image of a K-linear map is a K-subspace
+            raise AssertionError("internal error: the rational rank is not a multiple of the degree")
+        value, how = rank_q // d, FIELD_ELIMINATION
+    if span is not None and span.rank == value:  # the regions of the modular basis span everything
+        basis_regions = [used_regions[i] for i in sorted({tag for tag, _i in span.tags})]
+    else:
+        basis_regions = used_regions
     points = tuple(r.simplex_points() for r in basis_regions) if decisive else ()
     reason = "" if value == bound else ("the rank over the number field of all region Jacobians (the kernel"
                                         " directions are not listed for algebraic weights)")
-    return dict(value=value, lower_bound=value, certified_by=FIELD_BOUND if value == bound else FIELD_ELIMINATION,
-                               regions_used=used, regions_in_basis=len(basis_regions), regions_enumerated=enumerated,
-                               enumeration_complete=complete, degenerate_regions=degenerate, reason=reason,
-                               decisive_points=points, basis_patterns=tuple(r.pattern for r in basis_regions),
-                               **common)
+    return dict(value=value, lower_bound=value, certified_by=how, regions_used=len(used_regions),
+                regions_in_basis=len(basis_regions), regions_enumerated=enumerated, enumeration_complete=complete,
+                degenerate_regions=degenerate, reason=reason, decisive_points=points,
+                basis_patterns=tuple(r.pattern for r in basis_regions), **common)
 
 
 __all__ = ["FIELD_BOUND", "FIELD_ELIMINATION", "field_functional_dimension", "field_region_rows"]

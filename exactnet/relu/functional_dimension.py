@@ -272,7 +272,7 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
         if timeout is not None:
             deadline = Deadline.after(timeout)
         return FunctionalDimension(**field_functional_dimension(net, domain, deadline=deadline, progress=progress,
-                                                                decisive=decisive))
+                                                                decisive=decisive, seed=seed))
     require_rational_relu(net, "functional dimension")
     if domain is not None and domain.dim != net.input_dim:
         raise InputError(f"the domain has dimension {domain.dim} but the network takes {net.input_dim} inputs")

@@ -190,3 +190,34 @@ def test_random_planted_pairs(entries, scales):
     _certified(res)
     assert not alg.is_rational  # at most one of the three scales is 1
     assert any(isinstance(v, RealAlgebraic) for v in alg.layers[0].weight[0] + alg.layers[0].weight[1])
+
+
+def test_the_regular_representation_multiplies_the_rank_by_the_degree():
+    from exactnet.linalg import field_rank
+    from exactnet.linalg.modular import exact_rank, modular_rank
+    from exactnet.numbers import exact_numbers
+    from exactnet.relu.field_dimension import _multiplication_powers, reduce_row, reduction, regular_rows
+    import random
+
+    rnd = random.Random(7)
+    texts = [f"{rnd.randint(-3, 3)} + {rnd.randint(-2, 2)}*sqrt(2) + {rnd.randint(-2, 2)}*sqrt(3)" for _ in range(12)]
+    vals = exact_numbers(texts)
+    field = next(v.field for v in vals if isinstance(v, RealAlgebraic))
+    rows = [vals[0:4], vals[4:8], [a + b for a, b in zip(vals[0:4], vals[4:8])], vals[8:12]]
+    k_rank = field_rank(rows, 4)
+    assert k_rank == 3  # the third row is the sum of the first two
+    d = field.degree
+    phi = regular_rows(rows, _multiplication_powers(field), d)
+    assert len(phi) == 4 * d and exact_rank(phi, 4 * d) == d * k_rank
+    p, r = reduction(field, random.Random(1))
+    images = [reduce_row(row, p, r) for row in rows]
+    assert all(im is not None for im in images)
+    assert modular_rank(images, 4, p) <= k_rank  # a ring homomorphism never raises the rank
+
+
+def test_fdim_attained_is_certified_by_the_reduction():
+    net = Network.from_lists("relu", [([[1, "sqrt(2)"], ["sqrt(2)", -1], [1, 1], [-1, "sqrt(3)"]],
+                                       [0, 1, "-sqrt(2)", 2]), ([[1, 2, -1, 1]], [0])])
+    res = functional_dimension(net)
+    assert res.value == res.upper_bound == 13 and "reduction" in res.certified_by
+    assert res.lower_bound == 13 and res.regions_in_basis <= res.regions_used
