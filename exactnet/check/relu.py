@@ -2,7 +2,9 @@
 
 This module shares only parsing and number types with the code that produces certificates
 (it imports nothing from :mod:`exactnet.relu`): it re-derives everything it needs with exact
-arithmetic, and region-tree proofs use rational arithmetic alone (no PPL, no LP solver).
+arithmetic, and region-tree proofs use rational arithmetic alone (no PPL, no LP solver) — or, for
+networks with real algebraic weights, exact arithmetic in their common number field (zero tests
+of reduced representatives, signs from rigorous enclosures; :mod:`exactnet.numbers`).
 The shape of the certificate (every key) was validated before (:mod:`exactnet.certificates.schema`).
 
 Kind ``relu.equivalence``: claim ``{"equivalent": bool, "domain": null | box/polyhedron, "tier"}``
@@ -51,7 +53,11 @@ hypotheses (docs/certificates.md states them with the same names):
   of the path), or the compact ``{"basis": [i_1..i_n]}`` (``t = 1``, ``y`` the unique solution
   of the ``n×n`` system, solved here exactly); label ``0``/the sign of a constant form needs
   none. A leaf's point must lie strictly inside its cell (so the cell, and ``D``, have
-  nonempty interior), and both networks' affine maps there must equal the stated map.
+  nonempty interior), and both networks' affine maps there must equal the stated map. With real
+  algebraic weights the evidence names the field (``"field"``: defining polynomial and root
+  index, which must be the networks' common field), irrational multipliers and map entries are
+  lists of power-basis coordinates (:func:`_field_num`), rows are normalised by :func:`_normal`,
+  and every test above runs in the field.
   Theorem T: the leaves' cells are disjoint, open, and cover ``int D`` up to finitely many
   hyperplanes (the splits), so their union is dense in ``int D``, whose closure is ``D``
   (convex with an interior point); ``A − B`` is continuous and zero on every leaf cell, hence

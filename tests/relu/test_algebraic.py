@@ -221,3 +221,29 @@ def test_fdim_attained_is_certified_by_the_reduction():
     res = functional_dimension(net)
     assert res.value == res.upper_bound == 13 and "reduction" in res.certified_by
     assert res.lower_bound == 13 and res.regions_in_basis <= res.regions_used
+
+
+def test_malformed_field_numbers_are_refused_not_swallowed():
+    import pytest
+
+    from exactnet.certificates import MalformedCertificate
+
+    a, b = _duplicated()
+    cert = json.loads(json.dumps(equivalent(a, b, tiers="d", certificate=True).certificate))
+    fix = next(f for node in cert["evidence"]["nodes"] for f in node.get("fix", [])
+               if f[4] and any(isinstance(y, list) for _i, y in f[4].get("y", [])))
+    entry = next(item for item in fix[4]["y"] if isinstance(item[1], list))
+    entry[1] = entry[1] + [0, 0, 0]  # more coordinates than the degree 4
+    with pytest.raises(MalformedCertificate, match="degree"):
+        check_certificate(reseal(cert))
+    # a field number in a certificate about rational networks
+    r = Network.from_lists("relu", [([[1], [1]], [0, -1]), ([[1, 1], [-1, 1]], [0, 0]), ([[1, 5]], [0])])
+    s = Network.from_lists("relu", [([[1], [1]], [0, -1]), ([[1, 1], [-1, 1]], [0, 0]), ([[1, -9]], [0])])
+    res = equivalent(r, s, tiers="d", certificate=True)  # the second unit of layer 2 is dead
+    rational = json.loads(json.dumps(res.certificate))
+    assert res.equivalent is True and check_certificate(rational).valid
+    assert "field" not in rational["evidence"]
+    leaf = next(node["leaf"] for node in rational["evidence"]["nodes"] if "leaf" in node)
+    leaf["map"]["bias"][0] = [leaf["map"]["bias"][0], 0]
+    with pytest.raises(MalformedCertificate, match="rational"):
+        check_certificate(reseal(rational))
