@@ -50,6 +50,25 @@ def test_equiv_tier_d_over_the_field_and_the_certificate_checks(nets):
     assert c.code == 0 and c.json["valid"] is True
 
 
+def test_check_exit_codes_for_tampered_and_malformed_field_numbers(nets):
+    import json
+
+    cert = nets["dir"] / "eq.json"
+    assert run("equiv", nets["d1"], nets["d2"], "--certificate", cert).code == 0
+    obj = json.loads(cert.read_text())
+    obj.pop("digest", None)
+    leaf = next(node["leaf"] for node in obj["evidence"]["nodes"] if "leaf" in node)
+    weight = leaf["map"]["weight"][0]
+    weight[0] = [1, 1] if not isinstance(weight[0], list) else [str(c) for c in weight[0][:-1]] + ["7"]
+    bad = nets["dir"] / "bad.json"
+    bad.write_text(json.dumps(obj))
+    r = run("check", bad, "--json")
+    assert r.code == 1 and r.json["valid"] is False, r.out + r.err
+    weight[0] = [0] * 9  # more coordinates than the field's degree
+    bad.write_text(json.dumps(obj))
+    run("check", bad).assert_error("degree")
+
+
 def test_compress_on_a_box_and_fdim(nets):
     cert = nets["dir"] / "cmp.json"
     r = run("compress", nets["dead"], "--box", "0,1", "--json", "--certificate", cert)
