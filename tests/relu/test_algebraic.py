@@ -247,3 +247,13 @@ def test_malformed_field_numbers_are_refused_not_swallowed():
     leaf["map"]["bias"][0] = [leaf["map"]["bias"][0], 0]
     with pytest.raises(MalformedCertificate, match="rational"):
         check_certificate(reseal(rational))
+
+
+def test_a_degree_nine_field_from_crootof_and_a_cube_root():
+    a = planted(R, ("CRootOf(x**3 - x - 1, 0)", "1 + 2**(1/3)", "1", "CRootOf(x**3 - x - 1, 0)**2"))
+    assert a.field.degree == 9
+    assert count_regions(a) == count_regions(R)
+    res = equivalent(a, R, tiers="d", certificate=True)
+    assert res.equivalent is True
+    _certified(res)
+    assert functional_dimension(a).value == functional_dimension(R).value == 18
