@@ -153,7 +153,6 @@ def phase_one(A: Sequence[Sequence], b: Sequence, ncols: int) -> list | None:
             if row[j] != 0:
                 obj[j] = obj[j] - row[j]
         obj[width] = obj[width] - row[width]
-    dropped: set[int] = set()
     while True:
         enter = next((j for j in range(ncols) if obj[j] != 0 and sign(obj[j]) < 0), None)
         if enter is None:
@@ -173,10 +172,7 @@ def phase_one(A: Sequence[Sequence], b: Sequence, ncols: int) -> list | None:
         if leave is None:  # pragma: no cover - phase one is bounded below by 0
             raise AssertionError("internal error: unbounded phase one")
         _pivot(tab, obj, leave, enter)
-        old = basis[leave]
-        basis[leave] = enter
-        if old >= ncols:
-            dropped.add(old)
+        basis[leave] = enter  # an artificial that leaves never re-enters (only j < ncols enter)
     if obj[width] != 0:  # the minimum of Σ a is −obj[width] > 0
         return None
     z = [fmpq(0)] * ncols
