@@ -18,8 +18,8 @@ The result says which tier decided. Certificates (``exactnet check``): ``relu.eq
 evidence ``witness`` (not equivalent), ``canonical_form`` (a), ``symmetry_moves`` (b) or
 ``region_tree`` (d: the moves to the reduced networks, then the enumeration tree with a Farkas
 certificate for every sign fixed without a split and an interior point and the common affine
-map at every leaf; checkable with rational arithmetic alone, see
-:mod:`exactnet.check.relu`).
+map at every leaf; checkable with rational arithmetic alone — field arithmetic for real
+algebraic weights — see :mod:`exactnet.check.relu`).
 
 Real algebraic weights (all moved into one common number field) go through every tier; tier (d)
 then enumerates cells whose rows live in that field (exact LPs over the field,
