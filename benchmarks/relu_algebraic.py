@@ -15,6 +15,9 @@ Two parts, each printed side by side with ratios (no timing is asserted anywhere
    function and the same regions). Printed: region counts (must be equal) and times for ``R`` with
    generator cells (the default for ``n ≤ 6``), ``R`` with LP cells (the like-for-like method) and
    ``A`` (field cells); tier (d) ``A ≡ R`` with certificate, and the check time; ``fdim`` of both.
+3. **Equivalence against a peer** — tier (d) on ``A`` vs ``R`` (equivalent) and vs a near-miss
+   (one output weight changed by ``sqrt(2)/1000``), against Z3 with ``sqrt(2)``, ``sqrt(3)`` as
+   reals constrained by ``s² = 2, s > 0`` (the ReLUs as ``If``); ``+`` marks a Z3 time-out.
 """
 
 from __future__ import annotations
@@ -141,6 +144,58 @@ def part_regions(rnd, quick):
               f" {td:>7.2f} {tc:>7.2f} {tfr:>7.2f} {tfa:>7.2f} {fa.value:>6}")
 
 
+def z3_equivalent(a: Network, b: Network, timeout: float):
+    """Z3 on "exists x with a(x) ≠ b(x)" over the reals, the algebraic weights written with the
+    generators of their field as Z3 reals with their defining relations (``s·s = 2``, ``t·t = 3``,
+    both positive): ``unsat`` is equivalent, ``sat`` not, ``None`` unknown (time limit)."""
+    import z3
+
+    s2, s3 = z3.Real("s2"), z3.Real("s3")
+
+    def term(v):
+        text = str(v).replace("sqrt(2)", "s2").replace("sqrt(3)", "s3")
+        return eval(text, {"s2": s2, "s3": s3, "__builtins__": {}})  # noqa: S307 - our own numbers
+
+    xs = [z3.Real(f"x{i}") for i in range(a.input_dim)]
+
+    def forward(net):
+        vals = xs
+        for k, layer in enumerate(net.layers):
+            out = [z3.Sum([term(w) * v for w, v in zip(row, vals)]) + term(bias)
+                   for row, bias in zip(layer.weight, layer.bias)]
+            vals = [z3.If(o > 0, o, 0) for o in out] if k < len(net.layers) - 1 else out
+        return vals
+
+    solver = z3.Solver()
+    solver.set("timeout", int(timeout * 1000))
+    solver.add(s2 * s2 == 2, s2 > 0, s3 * s3 == 3, s3 > 0)
+    solver.add(z3.Or([ya != yb for ya, yb in zip(forward(a), forward(b))]))
+    res = solver.check()
+    return None if res == z3.unknown else res == z3.unsat
+
+
+def part_z3(rnd, quick, timeout):
+    print(f"\n3. equivalence of algebraic pairs: tier (d) vs Z3 (nonlinear reals), Z3 capped at {timeout:.0f} s")
+    print(f"{'widths':<12} {'pair':<10} {'exactnet':>9} {'time':>7} {'z3':>8} {'time':>7} {'z3/ours':>8}")
+    cases = [(2, 4, 4, 1), (2, 6, 6, 1)] if quick else [(2, 4, 4, 1), (2, 6, 6, 1), (2, 8, 8, 1)]
+    for widths in cases:
+        R = random_net(rnd, widths)
+        A = planted(R)
+        last = A.layers[-1]
+        near = Network.from_lists("relu", [([[str(v) for v in row] for row in L.weight], [str(v) for v in L.bias])
+                                           for L in A.layers[:-1]]
+                                  + [([[f"{last.weight[0][0]} + sqrt(2)/1000"] + [str(v) for v in last.weight[0][1:]]],
+                                      [str(v) for v in last.bias])])
+        for name, other in (("planted", R), ("near-miss", near)):
+            ours, t_ours = timed(lambda: equivalent(A, other, tiers="d").equivalent)
+            peer, t_peer = timed(lambda: z3_equivalent(A, other, timeout))
+            shown = "unknown" if peer is None else str(peer)
+            label = "-".join(map(str, widths))
+            print(f"{label:<12} {name:<10} {str(ours):>9} {t_ours:>7.2f} {shown:>8} {t_peer:>7.2f}"
+                  f" {t_peer / t_ours:>7.1f}{'+' if peer is None else ''}")
+            assert peer is None or peer == ours
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -149,6 +204,7 @@ def main(argv=None) -> None:
     rnd = random.Random(20261204)
     part_lp(rnd, args.quick, args.timeout)
     part_regions(rnd, args.quick)
+    part_z3(rnd, args.quick, args.timeout)
 
 
 if __name__ == "__main__":
