@@ -39,6 +39,7 @@ from typing import Sequence
 
 from flint import fmpq
 
+from ..deadline import NO_DEADLINE, Deadline
 from ..linalg.field import field_solve
 from ..numbers import RealAlgebraic, sign
 from .backend import Capabilities
@@ -129,14 +130,15 @@ def is_algebraic_row(row: FieldRow) -> bool:
 # ---------------------------------------------------------------------------------------------
 
 
-def phase_one(A: Sequence[Sequence], b: Sequence, ncols: int) -> list | None:
+def phase_one(A: Sequence[Sequence], b: Sequence, ncols: int, deadline: Deadline = NO_DEADLINE) -> list | None:
     """A solution ``z ≥ 0`` of ``A z = b`` (entries in one field), or ``None`` when there is none.
 
     Phase one of the simplex method: artificial variables ``a ≥ 0`` with ``A z + a = b``
     (rows flipped so that ``b ≥ 0``), ``min Σ a`` by Bland's rule (the smallest index with a
     negative reduced cost enters; among the minimum ratios, the smallest basic index leaves), so
     no basis repeats and the method terminates. An artificial that leaves the basis is dropped
-    (it would only re-enter at a cost). The system is feasible iff the minimum is 0.
+    (it would only re-enter at a cost). The system is feasible iff the minimum is 0. ``deadline`` is
+    checked at every pivot (:class:`~exactnet.deadline.TimeLimitReached`).
     """
     m = len(A)
     tab: list[list] = []
@@ -154,6 +156,7 @@ def phase_one(A: Sequence[Sequence], b: Sequence, ncols: int) -> list | None:
                 obj[j] = obj[j] - row[j]
         obj[width] = obj[width] - row[width]
     while True:
+        deadline.check("the exact simplex over the number field")
         enter = next((j for j in range(ncols) if obj[j] != 0 and sign(obj[j]) < 0), None)
         if enter is None:
             break
@@ -221,13 +224,13 @@ def _dyadic(v, prec: int) -> fmpq:
     return fmpq(v)
 
 
-def _exact_open_interior(rows: Sequence[FieldRow], n: int) -> Interior | Farkas:
+def _exact_open_interior(rows: Sequence[FieldRow], n: int, deadline: Deadline = NO_DEADLINE) -> Interior | Farkas:
     m = len(rows)
     # Farkas system: y ≥ 0, u ≥ 0; Σ y_i g_i = 0, Σ y_i = 1, Σ y_i h_i + u = 0
     A = [[rows[i][0][k] for i in range(m)] + [fmpq(0)] for k in range(n)]
     A.append([fmpq(1)] * m + [fmpq(0)])
     A.append([rows[i][1] for i in range(m)] + [fmpq(1)])
-    y = phase_one(A, [fmpq(0)] * n + [fmpq(1), fmpq(0)], m + 1)
+    y = phase_one(A, [fmpq(0)] * n + [fmpq(1), fmpq(0)], m + 1, deadline)
     if y is not None:
         return Farkas(tuple((i, y[i]) for i in range(m) if y[i] != 0))
     # primal: x = p − q, t = 1 + t', slacks s ≥ 0: g_i·(p − q) + h_i·t' − s_i = 1 − h_i
@@ -237,7 +240,7 @@ def _exact_open_interior(rows: Sequence[FieldRow], n: int) -> Interior | Farkas:
     for i, (g, h) in enumerate(rows):
         A.append(list(g) + [-v for v in g] + [h] + [fmpq(-1) if k == i else fmpq(0) for k in range(m)])
         rhs.append(1 - h)
-    z = phase_one(A, rhs, cols)
+    z = phase_one(A, rhs, cols, deadline)
     if z is None:  # pragma: no cover - Motzkin: exactly one of the two systems is feasible
         raise AssertionError("internal error: neither an interior point nor a Farkas vector")
     t = 1 + z[2 * n]
@@ -256,9 +259,12 @@ class FieldSimplex:
     name = "field-simplex"
     capabilities = Capabilities(exact=True, algebraic=True, optimum=False)
 
+    def __init__(self, deadline: Deadline = NO_DEADLINE):
+        self.deadline = deadline
+
     def open_interior(self, rows: Sequence[FieldRow], n: int, prepared=None) -> Interior | Farkas:
         """An interior point of ``{g_i·x + h_i > 0}`` (rows with ``g ≠ 0``) or a Farkas vector."""
-        return _exact_open_interior(exact_rows(rows), n)
+        return _exact_open_interior(exact_rows(rows), n, self.deadline)
 
 
 def float_field_rows(rows: Sequence[FieldRow]):
@@ -355,14 +361,14 @@ def _repair_field_farkas(rows: list[FieldRow], duals: list[float], data, n: int)
     return Farkas(mult) if is_field_farkas(rows, mult, n) else None
 
 
-def field_backends(method: str = "auto") -> tuple:
+def field_backends(method: str = "auto", deadline: Deadline = NO_DEADLINE) -> tuple:
     """The field backends for ``method``: HiGHS proposals (when installed, unless ``"ppl"``/exact
-    only is asked) then the exact simplex, which always answers."""
+    only is asked) then the exact simplex, which always answers (or stops at ``deadline``)."""
     from .highs_backend import highs_available
 
     if method == "ppl" or method == "exact" or not highs_available():
-        return (FieldSimplex(),)
-    return (FieldProposer(), FieldSimplex())
+        return (FieldSimplex(deadline),)
+    return (FieldProposer(), FieldSimplex(deadline))
 
 
 def field_decide(rows: Sequence[FieldRow], n: int, hints: Sequence[Sequence[fmpq]] = (), method: str = "auto",

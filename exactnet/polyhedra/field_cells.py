@@ -17,6 +17,7 @@ from typing import Sequence
 
 from flint import fmpq
 
+from ..deadline import NO_DEADLINE, Deadline
 from .cells import MAX_POINTS, Decision
 from .field_backend import (
     FieldRow, field_backends, field_decide, field_value, is_field_interior, negate_row, normal_row,
@@ -35,10 +36,11 @@ class FieldCell:
         self._prepared = prepared  # the rows in the first backend's own form (float images)
 
     @classmethod
-    def root(cls, n: int, rows: Sequence[FieldRow], points: Sequence[Sequence[fmpq]], method: str = "auto"):
+    def root(cls, n: int, rows: Sequence[FieldRow], points: Sequence[Sequence[fmpq]], method: str = "auto",
+             deadline: Deadline = NO_DEADLINE):
         rows = tuple(normal_row(g, h) for g, h in rows)
         pts = tuple(tuple(p) for p in points if is_field_interior(rows, p))
-        session = field_backends(method)
+        session = field_backends(method, deadline)
         if not pts:
             pts = (field_decide(rows, n, session=session).point,)
         first = session[0]
@@ -142,14 +144,16 @@ def _keys(keys: dict, rows: tuple, start: int) -> dict:
     return out
 
 
-def field_root_cell(n: int, rows: Sequence[FieldRow], method: str = "auto", seeds: Sequence[Sequence[fmpq]] = ()):
+def field_root_cell(n: int, rows: Sequence[FieldRow], method: str = "auto", seeds: Sequence[Sequence[fmpq]] = (),
+                    deadline: Deadline = NO_DEADLINE):
     """The root cell of a field enumeration (the interior of the domain given by ``rows``), or
-    ``None`` when the domain has empty interior."""
+    ``None`` when the domain has empty interior; the exact simplex of its session stops at
+    ``deadline``."""
     rows = [normal_row(g, h) for g, h in rows]
-    ans = field_decide(rows, n, hints=list(seeds), method=method)
+    ans = field_decide(rows, n, hints=list(seeds), session=field_backends(method, deadline))
     if isinstance(ans, Farkas):
         return None
-    return FieldCell.root(n, rows, [ans.point] + [tuple(s) for s in seeds], method)
+    return FieldCell.root(n, rows, [ans.point] + [tuple(s) for s in seeds], method, deadline)
 
 
 __all__ = ["FieldCell", "field_root_cell"]

@@ -474,7 +474,8 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
     algebraic = not all(net.is_rational for net in nets)
     if algebraic:
         nets = common_field(*nets)
-        root = field_root_cell(n, [(tuple(fmpq(a) for a in g), fmpq(h)) for g, h in rows], method, _seeds(n))
+        root = field_root_cell(n, [(tuple(fmpq(a) for a in g), fmpq(h)) for g, h in rows], method, _seeds(n),
+                               deadline)
     else:
         root = root_cell(n, rows, method, _seeds(n))
     if root is None:

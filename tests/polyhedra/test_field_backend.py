@@ -164,3 +164,11 @@ def test_capabilities():
     assert not FieldProposer.capabilities.exact and FieldProposer.capabilities.algebraic
     with pytest.raises(ZeroDivisionError):
         SQRT2 / Q(0)
+
+
+def test_the_exact_simplex_stops_at_the_deadline():
+    from exactnet.deadline import Deadline, TimeLimitReached
+
+    rows = [((Q(1),), -SQRT2), ((Q(-1),), Q(3, 2))]
+    with pytest.raises(TimeLimitReached):
+        FieldSimplex(Deadline(0.0)).open_interior(rows, 1)
