@@ -17,7 +17,8 @@ Two parts, each printed side by side with ratios (no timing is asserted anywhere
    ``A`` (field cells); tier (d) ``A ≡ R`` with certificate, and the check time; ``fdim`` of both.
 3. **Equivalence against a peer** — tier (d) on ``A`` vs ``R`` (equivalent) and vs a near-miss
    (one output weight changed by ``sqrt(2)/1000``), against Z3 with ``sqrt(2)``, ``sqrt(3)`` as
-   reals constrained by ``s² = 2, s > 0`` (the ReLUs as ``If``); ``+`` marks a Z3 time-out.
+   reals constrained by ``s² = 2, s > 0`` (the ReLUs as ``If``); ``+`` marks a Z3 time-out. (A
+   near-miss is still equivalent when the changed weight reads a unit that is never active.)
 """
 
 from __future__ import annotations

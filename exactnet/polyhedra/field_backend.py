@@ -46,6 +46,9 @@ from .backend import Capabilities
 from .rows import Farkas, Interior
 
 FieldRow = tuple[tuple, object]  # (g, h): entries fmpq or RealAlgebraic of one field
+#: Systems with at most this many rows go to the exact simplex first (measured in
+#: benchmarks/relu_algebraic.py: below this size a HiGHS round trip costs more than exact pivots).
+SMALL_EXACT = 8
 
 
 # ---------------------------------------------------------------------------------------------
@@ -394,8 +397,11 @@ def field_decide(rows: Sequence[FieldRow], n: int, hints: Sequence[Sequence[fmpq
     if prepared is not None and len(live) < len(rows):
         prepared = prepared[live]
     answer = None
-    for k, backend in enumerate(session if session is not None else field_backends(method)):
-        answer = backend.open_interior(sub, n, prepared if k == 0 else None)
+    chain = list(session if session is not None else field_backends(method))
+    if len(sub) <= SMALL_EXACT:  # small systems: the exact simplex is cheaper than a float round trip
+        chain = [b for b in chain if b.capabilities.exact] + [b for b in chain if not b.capabilities.exact]
+    for backend in chain:
+        answer = backend.open_interior(sub, n, None if backend.capabilities.exact else prepared)
         if answer is not None:
             break
     if answer is None:  # pragma: no cover - the exact backend always answers
