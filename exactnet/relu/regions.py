@@ -508,7 +508,7 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
             varying = []
             for j in st.undecided():
                 row = ints[j]
-                if any(v != 0 for v in row[:n]):
+                if any(row[:n]):  # fmpz, fmpq and RealAlgebraic are falsy exactly when zero
                     varying.append(j)
                 else:
                     labels[j] = sign(row[n])
