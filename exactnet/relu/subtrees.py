@@ -302,8 +302,10 @@ def list_regions_on(executor, nets: Sequence[Network], domain: Polyhedron | None
     """:func:`~exactnet.relu.regions.list_regions` with the subtrees run by ``executor``: the same
     listing (count, completeness, degenerate count, the first ``keep`` regions) as the serial one;
     at the time limit, the regions of the finished subtrees (a lower bound)."""
-    from .regions import RegionListing
+    from .regions import RegionListing, list_regions
 
+    if not all(net.is_rational for net in nets):  # algebraic weights are not split (yet): in this process
+        return list_regions(nets, domain, limit=limit, keep=keep, deadline=deadline, progress=progress)
     progress = progress or null_progress()
     keep_n = 10**9 if keep is None else keep
     results: dict = {}
@@ -342,6 +344,9 @@ def regions_on(executor, nets: Sequence[Network], domain: Polyhedron | None = No
     """The regions of :func:`~exactnet.relu.regions.walk`, in the serial order, with the subtrees
     enumerated by ``executor``: a subtree's regions are yielded as soon as it and every subtree
     before it have finished; closing the iterator early cancels the remaining tasks."""
+    if not all(net.is_rational for net in nets):  # algebraic weights are not split (yet): in this process
+        yield from walk(list(nets), domain, method=method, deadline=deadline, progress=progress, points=points)
+        return
     progress = progress or null_progress()
     p = plan(nets, domain, workers=executor.workers, method=method, deadline=deadline)
     tasks = tasks_for(p, nets, domain, method=method, deadline=deadline, keep=10**9, points=points)
@@ -380,6 +385,7 @@ class TierD:
     witness: tuple | None
     nodes: list | None
     stats: dict
+    field: object = None  # rational networks only: no number field
 
 
 def compare_on(executor, a: Network, b: Network, domain: Polyhedron | None, *, method: str = "auto",
