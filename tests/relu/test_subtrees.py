@@ -205,3 +205,23 @@ def test_lp_cells_give_byte_identical_certificates_too():
     assert split.stats == serial.stats and _cert_bytes(split) == _cert_bytes(serial)
     one, two = list_regions([a], keep=None), list_regions_on(Shuffled(2, 0), [a], keep=None)
     assert one.regions == two.regions and [r.point for r in one.regions] == [r.point for r in two.regions]
+
+
+def test_algebraic_weights_run_in_process_with_the_same_answer():
+    """Real algebraic weights are not split into tasks: with an executor the work runs in this
+    process (no task is given to the executor) and the answers are the serial ones."""
+    from exactnet.network import Network
+
+    class Refuses(Shuffled):
+        def run(self, fn, tasks, deadline=None):
+            assert not tasks, "algebraic region work was sent to the executor"
+            return iter(())
+
+    a = Network.from_lists("relu", [([["sqrt(2)"], [1]], ["-1", "1/3"]), ([[1, -2]], [0])])
+    b = Network.from_lists("relu", [([[1], ["sqrt(2)"]], ["1/3", "-1"]), ([[-2, 1]], [0])])
+    ex = Refuses(2, 0)
+    assert list_regions_on(ex, [a], keep=None).regions == list_regions([a], keep=None).regions
+    assert list(regions_on(ex, [a])) == list(walk([a]))
+    serial = equivalent(a, b, certificate=True, tiers="d")
+    split = equivalent(a, b, certificate=True, tiers="d", executor=ex)
+    assert split.equivalent is serial.equivalent is True and _cert_bytes(split) == _cert_bytes(serial)
