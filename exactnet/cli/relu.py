@@ -4,9 +4,11 @@ plain result object into the JSON keys below and a Rich rendering, and writes th
 
 JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
 
-* ``equiv A B``: ``equivalent`` (``true``/``false``/``null``), ``reason``, ``tier`` (``"a"`` canonical
-  form, ``"b"`` symmetry normal form, ``"c"`` probe points, ``"d"`` region refinement, ``null`` when
-  unknown), ``witness`` (an input where the outputs differ, or ``null``), ``outputs`` (both
+* ``equiv A B``: ``equivalent`` (``true``/``false``/``null``), ``reason``, ``tier`` (``"s"`` three-layer
+  structural canonical form, ``"a"`` canonical form, ``"b"`` symmetry normal form, ``"c"`` probe
+  points, ``"d"`` region refinement, ``null`` when unknown), ``method`` (the tier's name, e.g.
+  ``"three_layer_structural"``; ``null`` when unknown), ``notes`` (why earlier tiers did not decide,
+  e.g. the structural tier's failed hypothesis), ``witness`` (an input where the outputs differ, or ``null``), ``outputs`` (both
   networks' outputs at the witness), ``certificate`` (the file written, if any). Exit 0 / 1 / 3.
 * ``compress NET``: ``width_before``, ``width_after`` (the hidden width as an integer for networks
   with one hidden layer; for deeper networks the list of hidden widths), ``hidden_widths_before``,
@@ -61,7 +63,7 @@ def _fmt(xs) -> list[str]:
 
 def equiv(budget, a, b, certificate=None, domain=None) -> Report:
     """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide)."""
-    from ..relu.equivalence import equivalent
+    from ..relu.equivalence import TIER_METHODS, equivalent
 
     with console_progress("ReLU equivalence") as progress:
         res = equivalent(a, b, domain, certificate=certificate is not None, deadline=budget.deadline,
@@ -70,6 +72,8 @@ def equiv(budget, a, b, certificate=None, domain=None) -> Report:
         "equivalent": res.equivalent,
         "reason": res.reason,
         "tier": res.tier,
+        "method": TIER_METHODS.get(res.tier),
+        "notes": list(res.notes),
         "witness": _fmt(res.witness) if res.witness is not None else None,
     }
     if res.witness is not None:
@@ -85,7 +89,7 @@ def equiv(budget, a, b, certificate=None, domain=None) -> Report:
 
     def render(console: Console):
         verdict = {True: "[green]equivalent[/]", False: "[red]not equivalent[/]", None: "[yellow]unknown[/]"}
-        console.print(verdict[res.equivalent] + (f" (tier {res.tier})" if res.tier else ""))
+        console.print(verdict[res.equivalent] + (f" (tier {res.tier}: {data['method']})" if res.tier else ""))
         console.print(res.reason)
         if res.witness is not None:
             console.print(f"witness x = ({', '.join(data['witness'])})")
