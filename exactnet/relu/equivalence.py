@@ -225,6 +225,12 @@ def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes) -> Equiv
     if not rational:
         notes.append("tier (s) not applicable: the structural tier needs rational weights")
         return None
+    for name, net in (("first", a), ("second", b)):  # the cheap half of the bottleneck test, before any probe
+        n1, n0 = net.hidden_widths[0], net.input_dim
+        if n1 > n0:
+            notes.append(f"tier (s) not applicable: the {name} network: n1 = {n1} > n0 = {n0}: the first layer is"
+                         " wider than the input (not a bottleneck)")
+            return None
     from .three_layer.equivalence import equivalent as structural
 
     try:
