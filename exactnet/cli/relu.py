@@ -90,7 +90,7 @@ def equiv(budget, a, b, certificate=None, domain=None) -> Report:
 
     def render(console: Console):
         verdict = {True: "[green]equivalent[/]", False: "[red]not equivalent[/]", None: "[yellow]unknown[/]"}
-        console.print(verdict[res.equivalent] + (f" (tier {res.tier}: {data['method']})" if res.tier else ""))
+        console.print(verdict[res.equivalent] + (f" (tier {res.tier})" if res.tier else ""))
         console.print(res.reason)
         if res.witness is not None:
             console.print(f"witness x = ({', '.join(data['witness'])})")

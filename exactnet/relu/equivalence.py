@@ -216,8 +216,7 @@ def _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, 
 def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes) -> EquivalenceResult | None:
     """The structural tier, or ``None`` (with a note saying why) when it does not decide."""
     if a.depth != 2 or b.depth != 2:
-        notes.append("tier (s) not applicable: the structural tier needs two networks with exactly two hidden"
-                     " layers")
+        notes.append("tier (s) not applicable: both networks need exactly two hidden layers")
         return None
     if domain is not None:
         notes.append("tier (s) not applicable: the structural tier decides on R^n only (a domain is given)")
