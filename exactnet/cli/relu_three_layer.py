@@ -11,7 +11,8 @@ JSON keys (``--json``):
   ``expected_dimension`` (``D − fdim``), ``dimension_matches`` (``null`` when either is unknown),
   ``components`` (``null`` = not determined), ``components_reason``, ``symmetry``; with
   ``--member OTHER``: ``member`` (``true``/``false``/``null``), ``member_reason``,
-  ``member_witness``; with ``--sample K``: ``samples`` (each ``{"piece", "network"}``, verified
+  ``member_witness``, ``member_piece`` (the index of a listed piece that contains OTHER after
+  permuting its hidden layers, checked exactly; ``null`` when not a member); with ``--sample K``: ``samples`` (each ``{"piece", "network"}``, verified
   equivalent).
 * ``laws NET [--data FILE]``: ``count``, ``parameters``, ``lie_rank``, ``field_rank``,
   ``bracket_depth``, ``laws`` (each ``name``, ``kind``, ``polynomial``, ``region``, ``verified``,
@@ -36,7 +37,7 @@ SHOWN_PIECES = 12
 def fiber(budget, net, sample=None, seed=None, limit=None, member=None) -> Report:
     """``exactnet fiber NET`` for a network with two hidden layers (:func:`exactnet.relu.three_layer.fiber`)."""
     from ..errors import InputError
-    from ..relu.three_layer.fiber import fiber as fiber_of, samples
+    from ..relu.three_layer.fiber import fiber as fiber_of, piece_index, samples
 
     if not net.is_rational:
         raise InputError("'exactnet fiber' of a two-hidden-layer network needs rational weights")
@@ -69,7 +70,8 @@ def fiber(budget, net, sample=None, seed=None, limit=None, member=None) -> Repor
     if member is not None:
         verdict, why, witness = _membership(net, member)
         data.update(member=verdict, member_reason=why,
-                    member_witness=None if witness is None else [format_number(v) for v in witness])
+                    member_witness=None if witness is None else [format_number(v) for v in witness],
+                    member_piece=piece_index(fib, member, limit=enumerate_at_most) if verdict else None)
     if sample:
         drawn = samples(net, sample, seed=seed or 0, limit=enumerate_at_most)
         data["samples"] = [{"piece": i, "network": network_to_obj(q.to_network())} for i, q in drawn]
@@ -100,8 +102,9 @@ def fiber(budget, net, sample=None, seed=None, limit=None, member=None) -> Repor
         console.print("connected components: " + ("not determined" if fib.components is None else str(fib.components))
                       + f" ({fib.components_reason})")
         if member is not None:
+            where = f" in piece {data['member_piece'] + 1}" if data.get("member_piece") is not None else ""
             console.print({True: "OTHER is a member", False: "OTHER is not a member", None: "membership unknown"}[verdict]
-                          + f" ({data['member_reason']})")
+                          + where + f" ({data['member_reason']})")
         if sample:
             console.print(f"{len(data['samples'])} exact member(s), each verified equivalent (in the JSON output)")
 

@@ -82,7 +82,7 @@ def test_fiber_of_a_bottleneck_network(tmp_path):
     assert own["contains_parameter"] is True and own["equalities"] and own["inequalities"]
     assert all(e.endswith("= 0") for e in own["equalities"])
     assert d["components"] == 4  # one piece, the orbit: |S_2 × S_2| components
-    assert d["member"] is True
+    assert d["member"] is True and d["member_piece"] == d["network_piece"]
     a = network_from_obj(json.loads(A.read_text()))
     assert len(d["samples"]) == 3
     for s in d["samples"]:

@@ -184,7 +184,10 @@ def _constraints(star, t, transfer, keys, C, c0, roles2, widths):
     Delta = None
     if t is not None:
         Delta = b1[t] - _R(star.b1[t]) * lam[t]  # = λ_t δ
-        ineqs.append((Delta, ">" if transfer else ">="))
+        # δ > 0 on the transfer branch of a visible transferable neuron (δ = 0 is its canonical
+        # branch); δ ≥ 0 for a hidden neuron, whose only branch contains the canonical parameter
+        visible = transfer and any(r[t] != 0 for r in _keys_for_branch(star, t, False)[1])
+        ineqs.append((Delta, ">" if visible else ">="))
         if not transfer:
             eqs.append(Delta)
             Delta = sympy.Integer(0)
@@ -477,6 +480,30 @@ def _branches(star: ThreeLayer, t, n2: int, limit: int):
         yield transfer, keys, C, c0, role_lists, done
 
 
+def piece_index(fib: Fiber, other, *, limit: int = 64) -> int | None:
+    """The index (in ``fib.pieces``) of a piece containing ``other`` after permuting its hidden layers,
+    checked exactly on the piece's equalities and inequalities; ``None`` when no listed piece contains
+    it (then ``other`` is not in the fiber, or the enumeration was truncated)."""
+    q = as_params(other)
+    if q.widths != tuple(fib.widths) or fib.canonical is None:
+        return None
+    star, t = fib.canonical.params, fib.canonical.hidden
+    order1 = _match_first(q, star)
+    if order1 is None:
+        return None
+    qperm = _perm1(q, order1)
+    index = 0
+    for transfer, keys, C, c0, role_lists, _done in _branches(star, t, q.n2, limit):
+        own = _roles_of(qperm, star, t, keys)
+        for roles2 in role_lists:
+            if ("unmatched",) not in own and sorted(own) == sorted(roles2):
+                syms, eqs, ineqs = _constraints(star, t, transfer, keys, C, c0, roles2, q.widths)
+                if _holds(syms, eqs, ineqs, flat(_perm2(qperm, _perm2_to(own, roles2)))):
+                    return index
+            index += 1
+    return None
+
+
 def samples(net, count: int, *, seed: int = 0, limit: int = 64, tries: int = 8) -> list:
     """``count`` exact members of the fiber of ``net`` (same widths), drawn from the pieces' explicit
     parametrisations in turn: ``[(piece index, parameter), ...]``. Each sample satisfies its piece's
@@ -599,4 +626,4 @@ def _components(pieces, p: ThreeLayer, t) -> tuple[int | None, str]:
     return None, "not determined"
 
 
-__all__ = ["Fiber", "Piece", "fiber", "flat", "parameter_names", "samples"]
+__all__ = ["Fiber", "Piece", "fiber", "flat", "parameter_names", "piece_index", "samples"]
