@@ -226,3 +226,18 @@ def test_random_tampering_never_certifies_a_false_claim(seed, data):
     if valid(obj):
         x, y = bad_net(obj, 0), bad_net(obj, 1)
         assert equivalent(x, y, tiers="d").equivalent is True
+
+
+def test_malformed_moves_are_refused_not_invalid():
+    from exactnet.certificates import MalformedCertificate
+
+    for mutate in (
+        lambda mv: mv.update(extra=1),  # a key the checker would not read
+        lambda mv: mv.update(move="teleport"),
+        lambda mv: mv.pop("mechanism"),
+        lambda mv: mv.update(mechanism=3),
+    ):
+        bad = copy.deepcopy(CERTS[0])
+        mutate(bad["evidence"]["moves"][0])
+        with pytest.raises(MalformedCertificate):
+            check_certificate(bad)
