@@ -135,7 +135,7 @@ def _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, 
 
     # (s) two hidden layers each: the structural tier (docs/relu-three-layer.md §5)
     if "s" in tiers and (a.depth == 2 or b.depth == 2):
-        decided = _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes)
+        decided = _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline, progress)
         if decided is not None:
             return decided
 
@@ -213,8 +213,9 @@ def _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, 
                              stats=res.stats)
 
 
-def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes) -> EquivalenceResult | None:
-    """The structural tier, or ``None`` (with a note saying why) when it does not decide."""
+def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline, progress) -> EquivalenceResult | None:
+    """The structural tier, or ``None`` (with a note saying why) when it does not decide. It is
+    polynomial and has no checkpoints inside; the deadline is checked before and after it."""
     if a.depth != 2 or b.depth != 2:
         notes.append("tier (s) not applicable: both networks need exactly two hidden layers")
         return None
@@ -232,11 +233,14 @@ def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes) -> Equiv
             return None
     from .three_layer.equivalence import equivalent as structural
 
+    deadline.check()
+    progress.describe("two hidden layers: structural canonical forms (tier s)")
     try:
         res = structural(a, b)
     except UnsupportedError as exc:  # pragma: no cover - the tier reports its hypotheses as None
         notes.append(f"tier (s) not applicable: {exc}")
         return None
+    deadline.check()
     if res.verdict is True:
         moves = res.moves
         return EquivalenceResult(True, "s", "equal structural canonical forms (two hidden layers, bottleneck);"
