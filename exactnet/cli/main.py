@@ -124,10 +124,11 @@ FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "rank": {"tanh": _handler(tanh_cli.rank)},
     "prank": {"tanh": _handler(tanh_cli.prank, "eps", "method", "output", "certificate")},
     "path": {"tanh": _handler(tanh_cli.path, "output", "plot")},
-    "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain"),
+    "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain", "member"),
               "tanh": _handler(tanh_cli.fiber, "sample", "seed", "limit")},
     "regions": {"relu": _handler(relu_cli.regions, "other", "domain", "plot", "limit", "workers", "scheduler")},
     "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch", "workers", "scheduler")},
+    "laws": {"relu": _handler(relu_cli.laws, "data")},
 }
 
 
@@ -409,14 +410,28 @@ def path(budget, a, b, output, plot, activation):
               help=f"Also draw this many exact random members (at most {MAX_SAMPLES}).")
 @click.option("--seed", type=int, default=None, help="Seed for --sample.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="List at most this many pieces.")
+@click.option("--member", type=click.Path(dir_okay=False), default=None,
+              help="Also decide whether this network lies in the fiber (ReLU, two hidden layers).")
 @domain_options
 @activation_option
-def fiber(budget, net, sample, seed, limit, domain, box, activation):
+def fiber(budget, net, sample, seed, limit, member, domain, box, activation):
     """The fiber (functional-equivalence class) of NET as a union of pieces."""
     network = load(net, activation)
+    other = load(member, activation) if member is not None else None
     dom = read_domain_option("fiber", domain, box, network)
     return call_backend("fiber", network.activation, network, sample=sample, seed=seed, limit=limit, domain=dom,
-                        budget=budget)
+                        member=other, budget=budget)
+
+
+@command("count")
+@click.argument("net")
+@click.option("--data", type=click.Path(dir_okay=False), default=None,
+              help="A JSON list of input points (default: n0 + 1 interior points of every activation region).")
+@activation_option
+def laws(budget, net, data, activation):
+    """Conservation laws of gradient flow at NET (ReLU): count, explicit laws, symmetries without law."""
+    network = load(net, activation)
+    return call_backend("laws", network.activation, network, data=data, budget=budget)
 
 
 @command("count")
