@@ -121,7 +121,7 @@ FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "compress": {"relu": _handler(relu_cli.compress, "output", "certificate", "domain"),
                  "tanh": _handler(tanh_cli.compress, "output", "certificate", "domain")},
     "rank": {"tanh": _handler(tanh_cli.rank)},
-    "prank": {"tanh": _handler(tanh_cli.prank, "eps", "method", "output", "certificate")},
+    "prank": {"tanh": _handler(tanh_cli.prank, "eps", "method", "output", "certificate", "solver")},
     "path": {"tanh": _handler(tanh_cli.path, "output", "plot")},
     "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain"),
               "tanh": _handler(tanh_cli.fiber, "sample", "seed", "limit")},
@@ -366,11 +366,14 @@ def rank(budget, net, activation):
 @click.argument("net")
 @click.option("--eps", required=True, help="Radius ε ≥ 0 of the closed L∞ ball (exact: 1/10, 0.1).")
 @click.option("--method", type=click.Choice(["exact", "greedy"]), default="exact", show_default=True)
+@click.option("--solver", type=click.Choice(["auto", "search", "cp-sat"]), default="auto", show_default=True,
+              help="Exact method: auto (CP-SAT for large components when OR-Tools is installed), search"
+                   " (exhaustive branch and bound) or cp-sat (needs exactnet[cpsat]).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the witness network.")
 @click.option("--certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a checkable certificate that the witness is within ε and has the reported rank.")
 @activation_option
-def prank(budget, net, eps, method, output, certificate, activation):
+def prank(budget, net, eps, method, solver, output, certificate, activation):
     """Proximate rank: the least rank within L∞ distance ε of NET."""
     from ..numbers import parse_scalar
 
@@ -381,7 +384,7 @@ def prank(budget, net, eps, method, output, certificate, activation):
     if not hasattr(value, "p") or value < 0:
         raise InputError(f"--eps must be a non-negative rational, got {eps!r}")
     return call_backend("prank", network.activation, network, eps=value, method=method, output=output,
-                        certificate=certificate, budget=budget)
+                        certificate=certificate, budget=budget, solver=None if solver == "auto" else solver)
 
 
 @command("path_exists")

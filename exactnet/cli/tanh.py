@@ -437,7 +437,7 @@ def fiber(budget, net: Network, sample: int | None = None, seed: int | None = No
 
 
 def prank(budget, net: Network, eps, method: str = "exact", output: str | None = None,
-          certificate: str | None = None) -> Report:
+          certificate: str | None = None, solver: str | None = None) -> Report:
     """Proximate rank within the closed L∞ ball of radius ``ε``
     (:func:`exactnet.tanh.proximate_rank.proximate_rank`).
 
@@ -449,6 +449,8 @@ def prank(budget, net: Network, eps, method: str = "exact", output: str | None =
     (``‖w − w'‖_∞``, exact), ``partition`` (``labels`` per unit: 0 constant, +k kept group k,
     −k cancelled group k; ``signs``; ``groups`` with ``units``, ``signs``, ``kept`` and the
     ``key`` the witness uses), ``reason``, ``stats``, ``output``/``certificate`` when written.
+    ``solver`` (exact method): ``"auto"``, ``"search"`` or ``"cp-sat"`` (an error naming the
+    ``exactnet[cpsat]`` extra when OR-Tools is missing).
     Exit 0 when decided (greedy: always), 3 when the time limit left the exact value unknown.
     """
     from ..tanh.compression import rank as rank_of
@@ -456,7 +458,7 @@ def prank(budget, net: Network, eps, method: str = "exact", output: str | None =
     from ..tanh.proximate_rank import proximate_rank
 
     p = TanhParameter.from_network(net, "exactnet prank")
-    result = proximate_rank(p, eps, method=method, deadline=budget.deadline)
+    result = proximate_rank(p, eps, method=method, deadline=budget.deadline, solver=solver or "auto")
     wnet = result.witness.parameter.to_network()
     data = {"method": method, "eps": format_number(result.eps)}
     if method == "exact":

@@ -33,7 +33,7 @@ With a deadline (:class:`exactnet.deadline.Deadline`) the answer may be *unknown
 from __future__ import annotations
 
 from ..deadline import NO_DEADLINE, Deadline
-from ..errors import InputError, UnsupportedError
+from ..errors import InputError, MissingDependencyError, UnsupportedError
 from .greedy_bound import greedy_plan
 from .prank_instance import build_instance
 from .prank_search import SearchOutcome, solve_component
@@ -95,6 +95,8 @@ def prank(w, eps, deadline: Deadline | None = None, solver: str = DEFAULT_SOLVER
     p = as_parameter(w, "proximate rank")
     eps = exact_eps(eps)
     deadline = deadline or NO_DEADLINE
+    if solver == "cp-sat" and not _cpsat_available():
+        raise MissingDependencyError("ortools", "cpsat", "the CP-SAT proximate-rank solver")
     use_cpsat = solver == "cp-sat" or (solver == "auto" and _cpsat_available())
     if use_cpsat:
         from .prank_cpsat import solve_component as cpsat_component
@@ -158,15 +160,16 @@ def prank(w, eps, deadline: Deadline | None = None, solver: str = DEFAULT_SOLVER
 METHODS = ("exact", "greedy")
 
 
-def proximate_rank(w, eps, method: str = "exact", deadline: Deadline | None = None) -> ProximateRankResult:
-    """``prank_ε(w)`` by ``method``: ``"exact"`` (:func:`prank`, the default solver) or ``"greedy"``
+def proximate_rank(w, eps, method: str = "exact", deadline: Deadline | None = None,
+                   solver: str = DEFAULT_SOLVER) -> ProximateRankResult:
+    """``prank_ε(w)`` by ``method``: ``"exact"`` (:func:`prank` with ``solver``) or ``"greedy"``
     (an upper bound with a verified witness, :func:`exactnet.tanh.greedy_bound.bound_prank`)."""
     if method == "greedy":
         from .greedy_bound import bound_prank
 
         return bound_prank(w, eps)
     if method == "exact":
-        return prank(w, eps, deadline=deadline, solver=DEFAULT_SOLVER)
+        return prank(w, eps, deadline=deadline, solver=solver)
     raise UnsupportedError(f"unknown prank method {method!r} (exact or greedy)")
 
 
