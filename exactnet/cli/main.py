@@ -72,9 +72,17 @@ def activation_option(fn):
     )(fn)
 
 
+def progress_option(fn):
+    return click.option(
+        "--progress/--no-progress", "progress", default=None,
+        help="Progress on standard error: --progress prints a line every second, --no-progress nothing"
+             " (default: a progress bar on a terminal, otherwise a line every 10 s after 5 s).",
+    )(fn)
+
+
 def command(key: str, **settings):
-    """Register ``fn(budget, **params) -> Report`` as an ``exactnet`` command with ``--json`` and
-    ``--timeout`` (``budget``: :class:`~exactnet.cli.runner.Budget`). ``key`` is the answer's
+    """Register ``fn(budget, **params) -> Report`` as an ``exactnet`` command with ``--json``,
+    ``--timeout`` and ``--progress/--no-progress`` (``budget``: :class:`~exactnet.cli.runner.Budget`). ``key`` is the answer's
     principal JSON key, ``null`` when the time limit ends the command
     (:func:`~exactnet.cli.runner.time_limit_report`)."""
 
@@ -82,14 +90,14 @@ def command(key: str, **settings):
         name = settings.pop("name", None) or fn.__name__
 
         @functools.wraps(fn)
-        def wrapper(*, timeout, as_json, **params):
+        def wrapper(*, timeout, as_json, progress, **params):
             ctx = click.get_current_context()
             invocation = ctx.obj if isinstance(ctx.obj, Invocation) else Invocation()
             code = run_command(name, key, lambda budget: fn(budget, **params), timeout=timeout,
-                               as_json=as_json, invocation=invocation)
+                               as_json=as_json, invocation=invocation, progress=progress)
             raise SystemExit(code)
 
-        return cli.command(name=name, **settings)(json_option(timeout_option(wrapper)))
+        return cli.command(name=name, **settings)(json_option(timeout_option(progress_option(wrapper))))
 
     return register
 
@@ -469,8 +477,7 @@ def check(budget, cert, networks, activation):
 @click.option("--quick", is_flag=True, help="Smaller instance counts (what the test suite runs).")
 def reproduce(budget, names, list_only, quick):
     """Reproduce the papers' claims exactly (exit 0 if every claim holds)."""
-    as_json = click.get_current_context().params.get("as_json", False)
-    return reproduce_cli.reproduce_report(list(names), list_only=list_only, quick=quick, show_progress=not as_json)
+    return reproduce_cli.reproduce_report(list(names), list_only=list_only, quick=quick)
 
 
 # ---------------------------------------------------------------------------------------------

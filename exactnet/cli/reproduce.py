@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from rich.console import Console
 from rich.table import Table
 
+from .progress import console_progress
 from .report import Report
 
 
-def reproduce_report(names: list[str], list_only: bool = False, quick: bool = False,
-                     show_progress: bool = True) -> Report:
+def reproduce_report(names: list[str], list_only: bool = False, quick: bool = False) -> Report:
     from ..reproduce.registry import select
     from ..reproduce.runner import run_claims
 
@@ -25,9 +27,14 @@ def reproduce_report(names: list[str], list_only: bool = False, quick: bool = Fa
 
         return Report({"claims": rows}, 0, render_list)
 
-    err = Console(stderr=True, highlight=False)
-    around = (lambda entry: err.status(f"reproducing {entry.claim.name} …")) if show_progress else None
-    rows = [run.to_json() for run in run_claims(chosen, quick=quick, around=around)]
+    with console_progress("reproducing", total=len(chosen)) as progress:
+        @contextmanager
+        def around(entry):
+            progress.describe(f"reproducing {entry.claim.name}")
+            yield
+            progress.advance()
+
+        rows = [run.to_json() for run in run_claims(chosen, quick=quick, around=around)]
     all_hold = all(r["holds"] for r in rows)
 
     def render(console: Console):
