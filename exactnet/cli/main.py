@@ -34,6 +34,7 @@ from . import relu as relu_cli
 from . import reproduce as reproduce_cli
 from . import symmetry as symmetry_cli
 from . import tanh as tanh_cli
+from .display import exact_output
 from .inputs import domain_options, read_domain_option
 from .limits import SECONDS
 from .outputs import check_network_output, check_writable
@@ -72,6 +73,11 @@ def activation_option(fn):
     )(fn)
 
 
+def exact_option(fn):
+    return click.option("--exact", is_flag=True,
+                        help="Human output: exact values instead of short decimals (--json is always exact).")(fn)
+
+
 def progress_option(fn):
     return click.option(
         "--progress/--no-progress", "progress", default=None,
@@ -82,7 +88,7 @@ def progress_option(fn):
 
 def command(key: str, **settings):
     """Register ``fn(budget, **params) -> Report`` as an ``exactnet`` command with ``--json``,
-    ``--timeout`` and ``--progress/--no-progress`` (``budget``: :class:`~exactnet.cli.runner.Budget`). ``key`` is the answer's
+    ``--exact``, ``--timeout`` and ``--progress/--no-progress`` (``budget``: :class:`~exactnet.cli.runner.Budget`). ``key`` is the answer's
     principal JSON key, ``null`` when the time limit ends the command
     (:func:`~exactnet.cli.runner.time_limit_report`)."""
 
@@ -90,14 +96,15 @@ def command(key: str, **settings):
         name = settings.pop("name", None) or fn.__name__
 
         @functools.wraps(fn)
-        def wrapper(*, timeout, as_json, progress, **params):
+        def wrapper(*, timeout, as_json, exact, progress, **params):
             ctx = click.get_current_context()
             invocation = ctx.obj if isinstance(ctx.obj, Invocation) else Invocation()
-            code = run_command(name, key, lambda budget: fn(budget, **params), timeout=timeout,
-                               as_json=as_json, invocation=invocation, progress=progress)
+            with exact_output(exact):
+                code = run_command(name, key, lambda budget: fn(budget, **params), timeout=timeout,
+                                   as_json=as_json, invocation=invocation, progress=progress)
             raise SystemExit(code)
 
-        return cli.command(name=name, **settings)(json_option(timeout_option(progress_option(wrapper))))
+        return cli.command(name=name, **settings)(json_option(exact_option(timeout_option(progress_option(wrapper)))))
 
     return register
 
