@@ -93,4 +93,13 @@ def rounding_note(values: Iterable) -> str | None:
     return f"(decimals rounded to {DIGITS} significant digits; --exact or --json for the exact values)"
 
 
-__all__ = ["DIGITS", "decimal_beside", "exact_output", "number", "point", "rounding_note", "short_decimal"]
+def fit(text: str, width: int) -> str:
+    """``text`` on one line of at most ``width`` characters (whitespace collapsed; a cut line ends
+    with ``…``)."""
+    line = " ".join(str(text).split())
+    if len(line) <= width:
+        return line
+    return line[:max(width - 1, 0)].rstrip() + "…"
+
+
+__all__ = ["DIGITS", "fit", "decimal_beside", "exact_output", "number", "point", "rounding_note", "short_decimal"]

@@ -82,7 +82,7 @@ def progress_option(fn):
     return click.option(
         "--progress/--no-progress", "progress", default=None,
         help="Progress on standard error: --progress prints a line every second, --no-progress nothing"
-             " (default: a progress bar on a terminal, otherwise a line every 10 s after 5 s).",
+             " (default: a progress bar on a terminal, otherwise a line every 30 s after 10 s).",
     )(fn)
 
 

@@ -39,8 +39,8 @@ RICH_AFTER = 0.5
 LINE_EVERY = 1.0
 #: Automatic mode off a terminal: the first line after this many seconds, then one every
 #: :data:`QUIET_EVERY` seconds.
-QUIET_FIRST = 5.0
-QUIET_EVERY = 10.0
+QUIET_FIRST = 10.0
+QUIET_EVERY = 30.0
 
 
 def progress_mode(flag: bool | None, stderr_is_terminal: bool) -> str:
