@@ -110,3 +110,12 @@ def test_prank_solver_cp_sat_with_ortools_agrees():
     b = run("prank", EXAMPLES / "tanh_near_reducible.json", "--eps", "1/10", "--solver", "search", "--json").json
     assert a["proximate_rank"] == b["proximate_rank"] == 2
     assert a["optimality"] == "cp-sat-proof" and b["optimality"] == "exhaustive-search"
+
+
+def test_the_proposer_prints_nothing_in_python():
+    """HiGHS's banner does not reach a Python user's standard output (file-descriptor level)."""
+    code = ("from exactnet.polyhedra.highs_backend import HighsProposer;"
+            "out = HighsProposer().open_interior([((1, 0), 0), ((0, 1), 0), ((-1, -1), 1)], 2);"
+            "print(type(out).__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.stdout == "Interior\n" and "HiGHS" not in out.stderr, (out.stdout, out.stderr)
