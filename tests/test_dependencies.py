@@ -119,3 +119,30 @@ def test_the_proposer_prints_nothing_in_python():
             "print(type(out).__name__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.stdout == "Interior\n" and "HiGHS" not in out.stderr, (out.stdout, out.stderr)
+
+
+_BOTH = """
+import sys
+def cpsat():
+    from ortools.sat.python import cp_model
+    m = cp_model.CpModel(); x = m.NewIntVar(0, 5, "x"); m.Maximize(x); s = cp_model.CpSolver()
+    assert s.Solve(m) == cp_model.OPTIMAL and s.Value(x) == 5
+def highs():
+    from exactnet.polyhedra.highs_backend import HighsProposer
+    out = HighsProposer().open_interior([((1, 0), 0), ((0, 1), 0), ((-1, -1), 1)], 2)
+    assert type(out).__name__ == "Interior", out
+for f in ([cpsat, highs] if sys.argv[1] == "ortools-first" else [highs, cpsat]):
+    f()
+from exactnet.tanh.prank_cpsat import _load_cp_model
+assert _load_cp_model() is not None
+"""
+
+
+@pytest.mark.parametrize("order", ["ortools-first", "highs-first"])
+def test_ortools_and_highspy_share_a_process(order):
+    """With the installed versions OR-Tools and highspy (each bundling a libhighs) load and solve in
+    one process in either order, so CP-SAT runs in-process (the worker-process fallback of
+    exactnet/tanh/prank_cpsat.py is for version pairs that clash)."""
+    pytest.importorskip("ortools")
+    out = subprocess.run([sys.executable, "-c", _BOTH, order], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr
