@@ -159,7 +159,9 @@ class CommandProgress:
         self._thread = threading.Thread(target=self._run, name="exactnet-progress", daemon=True)
         self._thread.start()
 
-    def finish(self) -> None:
+    def finish(self, completed: bool = True) -> None:
+        """Stop showing; the last line (``done``) only when the command ``completed`` (an error
+        line follows instead otherwise)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
@@ -167,7 +169,8 @@ class CommandProgress:
             rich, self._rich = self._rich, None
         if rich is not None:
             rich[0].stop()
-        if self.mode == "lines" or (self.mode == "quiet-lines" and time.monotonic() - self._started >= QUIET_FIRST):
+        if completed and (self.mode == "lines" or
+                          (self.mode == "quiet-lines" and time.monotonic() - self._started >= QUIET_FIRST)):
             self._write(self.line(final=True))
 
 
@@ -203,11 +206,13 @@ def command_progress(command: str, flag: bool | None = None) -> Iterator[Progres
     progress = CommandProgress(command, mode, stream)
     token = _CURRENT.set(progress)
     progress.start()
+    completed = False
     try:
         yield progress
+        completed = True
     finally:
         _CURRENT.reset(token)
-        progress.finish()
+        progress.finish(completed)
         stream.close()
 
 

@@ -126,3 +126,10 @@ def test_rich_on_a_terminal_stderr_only():
     assert proc.returncode == 0
     assert out.decode().count("\n") == 1 and out.startswith(b"{")
     assert "reproduce:" in err and "\x1b[" in err  # Rich drew (and cleared) its line on the terminal
+
+
+def test_an_error_ends_with_the_error_line_not_done():
+    r = run("regions", EXAMPLES / "relu_small.json", "--box", "1,0", "--progress")
+    r.assert_error()
+    lines = r.err.splitlines()
+    assert lines[-1].startswith("exactnet: error: ") and not any(": done (" in line for line in lines)
