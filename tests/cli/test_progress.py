@@ -133,3 +133,17 @@ def test_an_error_ends_with_the_error_line_not_done():
     r.assert_error()
     lines = r.err.splitlines()
     assert lines[-1].startswith("exactnet: error: ") and not any(": done (" in line for line in lines)
+
+
+from tests.cli.hostile.test_json_output import CASES, _args  # noqa: E402
+
+
+@pytest.mark.parametrize("args, code, key", CASES, ids=[" ".join(str(a).split("/")[-1] for a in c[0]) for c in CASES])
+def test_every_command_reports_progress_and_keeps_stdout_one_json_object(args, code, key, tmp_path):
+    r = run(*_args(args, tmp_path), "--json", "--progress", "--timeout", "300")
+    assert r.code == code, (r.code, r.out, r.err)
+    assert key in r.json  # stdout: exactly one JSON object
+    command = str(args[0])
+    progress = [line for line in r.err.splitlines() if line.startswith(f"exactnet {command}: ")]
+    assert progress and progress[-1].startswith(f"exactnet {command}: done ("), r.err
+    assert all(line.startswith("exactnet: warning: ") for line in r.messages), r.err
