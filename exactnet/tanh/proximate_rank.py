@@ -144,14 +144,19 @@ def prank(w, eps, deadline: Deadline | None = None, solver: str = DEFAULT_SOLVER
              "compatible_pairs": inst.pairs, "nodes": nodes, "solver": solver, "cpsat_components": by_cpsat,
              "greedy_bound": greedy.kept}
     proof = "cp-sat-proof" if by_cpsat else "exhaustive-search"
+    hint = ""
+    if solver == "auto" and not use_cpsat and largest > AUTO_SEARCH_MAX:
+        stats["cpsat"] = "not installed"
+        hint = (f"; OR-Tools is not installed, so components above {AUTO_SEARCH_MAX} units were searched"
+                ' exhaustively (pip install "exactnet[cpsat]" for CP-SAT)')
     if optimal or lower >= upper:
         reason = (f"optimal over all choices of constant units, groups, signs and cancellations "
                   f"({searched} nontrivial component(s) of {len(inst.components)}: "
-                  f"{by_cpsat} proved optimal by CP-SAT, the others by exhaustive branch and bound)")
+                  f"{by_cpsat} proved optimal by CP-SAT, the others by exhaustive branch and bound){hint}")
         return ProximateRankResult(parameter=p, eps=eps, method="exact", value=upper, lower=upper, upper=upper,
                                    plan=plan, witness=witness, optimality=proof, reason=reason, stats=stats)
     reason = (f"time limit reached before optimality was proved: {lower} ≤ prank ≤ {upper} "
-              f"(the upper bound has a verified witness)")
+              f"(the upper bound has a verified witness){hint}")
     return ProximateRankResult(parameter=p, eps=eps, method="exact", value=None, lower=lower, upper=upper,
                                plan=plan, witness=witness, optimality="unknown", reason=reason, stats=stats)
 
