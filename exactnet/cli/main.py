@@ -88,9 +88,9 @@ def progress_option(fn):
 
 def command(key: str, **settings):
     """Register ``fn(budget, **params) -> Report`` as an ``exactnet`` command with ``--json``,
-    ``--exact``, ``--timeout`` and ``--progress/--no-progress`` (``budget``: :class:`~exactnet.cli.runner.Budget`). ``key`` is the answer's
-    principal JSON key, ``null`` when the time limit ends the command
-    (:func:`~exactnet.cli.runner.time_limit_report`)."""
+    ``--exact``, ``--timeout`` and ``--progress/--no-progress`` (``budget``:
+    :class:`~exactnet.cli.runner.Budget`). ``key`` is the answer's principal JSON key, ``null``
+    when the time limit ends the command (:func:`~exactnet.cli.runner.time_limit_report`)."""
 
     def register(fn):
         name = settings.pop("name", None) or fn.__name__
