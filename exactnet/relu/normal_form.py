@@ -68,6 +68,113 @@ def _sort_key(w, b):
     return tuple(w) + (b,)
 
 
+
+def _live_units(ed: EditableNetwork, layer: int) -> list[bool]:
+    """``live[j]``: unit ``j`` of hidden layer ``layer`` has a non-zero outgoing weight (one sweep
+    over the next layer's rows)."""
+    live = [False] * ed.width(layer)
+    for row in ed.W[layer + 1]:
+        for j, v in enumerate(row):
+            if not live[j] and v != 0:
+                live[j] = True
+    return live
+
+
+def _merge_key(row: list):
+    """The row scaled so that its first non-zero entry has absolute value 1 (``None`` for a zero
+    row): two rows are positively proportional iff their keys are equal."""
+    lead = next((v for v in row if v != 0), None)
+    if lead is None:
+        return None
+    if abs(lead) == 1:
+        return tuple(row)
+    c = 1 / abs(lead)
+    return tuple(c * v for v in row)
+
+
+def _merge_pairs(ed: EditableNetwork, layer: int, live: list[bool]) -> list[tuple[int, int]]:
+    """``(i, j)`` with ``i < j``: live unit ``j`` is positively proportional to live unit ``i``, ``i``
+    the first unit of its class. Rational rows are grouped by their scaled rows in a hash table
+    (linear in the layer size); algebraic rows are compared pairwise."""
+    rows = [list(ed.W[layer][j]) + [ed.b[layer][j]] for j in range(ed.width(layer))]
+    pairs = []
+    if all(type(v) is fmpq for r in rows for v in r):
+        first: dict = {}
+        for j, row in enumerate(rows):
+            if not live[j]:
+                continue
+            key = _merge_key(row)
+            if key is None:
+                continue
+            i = first.setdefault(key, j)
+            if i != j:
+                pairs.append((i, j))
+        return pairs
+    taken = set()
+    for i in range(len(rows)):
+        if not live[i] or i in taken or all(v == 0 for v in rows[i]):
+            continue
+        for j in range(i + 1, len(rows)):
+            if live[j] and j not in taken and proportional(rows[i], rows[j]) is not None:
+                pairs.append((i, j))
+                taken.add(j)
+    return pairs
+
+
+def _reduce_layer(ed: EditableNetwork, layer: int, do, domain_rows, scale: bool, sort: bool) -> bool:
+    """One sweep of moves 1–6 (module docstring) over hidden layer ``layer``; ``True`` if a move
+    was applied. Every step is one pass over the layer's weights (near-linear in its size)."""
+    changed = False
+    live = _live_units(ed, layer)
+    for j in range(ed.width(layer)):
+        if not live[j]:
+            continue
+        w, b = ed.incoming(layer, j)
+        if all(v == 0 for v in w):
+            do(Move("fold_constant", layer=layer, unit=j))
+            live[j], changed = False, True
+        elif layer > 0 and all(sign(v) <= 0 for v in w) and sign(b) <= 0:
+            do(Move("silence", layer=layer, unit=j, proof={"kind": "nonpositive"}))
+            live[j], changed = False, True
+        elif layer == 0 and domain_rows:
+            proof = _dead_on_domain(w, b, domain_rows)
+            if proof is not None:
+                do(Move("silence", layer=layer, unit=j, proof=proof))
+                live[j], changed = False, True
+    for j in reversed(range(ed.width(layer))):
+        if live[j]:
+            continue
+        if ed.width(layer) > 1:
+            do(Move("remove", layer=layer, unit=j))
+            del live[j]
+            changed = True
+        else:
+            w, b = ed.incoming(layer, j)
+            if any(v != 0 for v in w) or b != 0:
+                do(Move("blank", layer=layer, unit=j))
+                changed = True
+    if scale:
+        for j in range(ed.width(layer)):
+            w, _b = ed.incoming(layer, j)
+            lead = next((v for v in w if v != 0), None)
+            if lead is not None and abs(lead) != 1:
+                do(Move("normalize", layer=layer, unit=j))
+                changed = True
+    pairs = _merge_pairs(ed, layer, live)
+    for i, j in pairs:  # merges first (indices unchanged), then removals from the right
+        do(Move("merge", layer=layer, into=i, unit=j))
+    for _i, j in sorted(pairs, key=lambda p: -p[1]):
+        do(Move("remove", layer=layer, unit=j))
+        changed = True
+    if sort and ed.width(layer) > 1:
+        keys = [_sort_key(*ed.incoming(layer, j)) for j in range(ed.width(layer))]
+        order = sorted(range(len(keys)), key=lambda j: keys[j])
+        if order != list(range(len(keys))):
+            do(Move("permute", layer=layer, order=tuple(order)))
+            changed = True
+    return changed
+
+
 def normal_form(net: Network, domain_rows: Sequence | None = None, *, scale: bool = True,
                 sort: bool = True) -> NormalForm:
     """The tier-(b) normal form of a ReLU network and the moves that produce it.
@@ -86,62 +193,7 @@ def normal_form(net: Network, domain_rows: Sequence | None = None, *, scale: boo
     for _ in range(MAX_PASSES):
         changed = False
         for layer in range(ed.hidden):
-            for j in range(ed.width(layer)):
-                w, b = ed.incoming(layer, j)
-                out = ed.outgoing(layer, j)
-                if all(v == 0 for v in out):
-                    continue
-                if all(v == 0 for v in w):
-                    do(Move("fold_constant", layer=layer, unit=j))
-                    changed = True
-                elif layer > 0 and all(sign(v) <= 0 for v in w) and sign(b) <= 0:
-                    do(Move("silence", layer=layer, unit=j, proof={"kind": "nonpositive"}))
-                    changed = True
-                elif layer == 0 and domain_rows:
-                    proof = _dead_on_domain(w, b, domain_rows)
-                    if proof is not None:
-                        do(Move("silence", layer=layer, unit=j, proof=proof))
-                        changed = True
-            for j in reversed(range(ed.width(layer))):
-                if all(v == 0 for v in ed.outgoing(layer, j)):
-                    if ed.width(layer) > 1:
-                        do(Move("remove", layer=layer, unit=j))
-                        changed = True
-                    else:
-                        w, b = ed.incoming(layer, j)
-                        if any(v != 0 for v in w) or b != 0:
-                            do(Move("blank", layer=layer, unit=j))
-                            changed = True
-            if scale:
-                for j in range(ed.width(layer)):
-                    w, _b = ed.incoming(layer, j)
-                    lead = next((v for v in w if v != 0), None)
-                    if lead is not None and abs(lead) != 1:
-                        do(Move("normalize", layer=layer, unit=j))
-                        changed = True
-            merged = True
-            while merged:
-                merged = False
-                rows = [list(ed.incoming(layer, j)[0]) + [ed.incoming(layer, j)[1]] for j in range(ed.width(layer))]
-                for i in range(len(rows)):
-                    if all(v == 0 for v in rows[i]):
-                        continue
-                    for j in range(i + 1, len(rows)):
-                        if all(v == 0 for v in ed.outgoing(layer, j)):
-                            continue
-                        if proportional(rows[i], rows[j]) is not None:
-                            do(Move("merge", layer=layer, into=i, unit=j))
-                            do(Move("remove", layer=layer, unit=j))
-                            changed = merged = True
-                            break
-                    if merged:
-                        break
-            if sort and ed.width(layer) > 1:
-                keys = [_sort_key(*ed.incoming(layer, j)) for j in range(ed.width(layer))]
-                order = sorted(range(len(keys)), key=lambda j: keys[j])
-                if order != list(range(len(keys))):
-                    do(Move("permute", layer=layer, order=tuple(order)))
-                    changed = True
+            changed |= _reduce_layer(ed, layer, do, domain_rows, scale, sort)
         if not changed:
             break
     return NormalForm(ed.network(), tuple(moves))
