@@ -72,43 +72,53 @@ def _sort_key(w, b):
 def _live_units(ed: EditableNetwork, layer: int) -> list[bool]:
     """``live[j]``: unit ``j`` of hidden layer ``layer`` has a non-zero outgoing weight (one sweep
     over the next layer's rows)."""
-    live = [False] * ed.width(layer)
-    for row in ed.W[layer + 1]:
-        for j, v in enumerate(row):
-            if not live[j] and v != 0:
-                live[j] = True
-    return live
+    return [any(column) for column in zip(*ed.W[layer + 1])]
 
 
-def _merge_key(row: list):
+def _scaled(row: list) -> list | None:
     """The row scaled so that its first non-zero entry has absolute value 1 (``None`` for a zero
-    row): two rows are positively proportional iff their keys are equal."""
-    lead = next((v for v in row if v != 0), None)
+    row): two rows are positively proportional iff their scaled rows are equal."""
+    lead = next((v for v in row if v), None)
     if lead is None:
         return None
     if abs(lead) == 1:
-        return tuple(row)
+        return row
     c = 1 / abs(lead)
-    return tuple(c * v for v in row)
+    return [c * v for v in row]
+
+
+_FMPQ = frozenset({fmpq})
+
+#: Entries of the scaled row (after the lead) in the hash key of a merge class.
+KEY_ENTRIES = 4
 
 
 def _merge_pairs(ed: EditableNetwork, layer: int, live: list[bool]) -> list[tuple[int, int]]:
     """``(i, j)`` with ``i < j``: live unit ``j`` is positively proportional to live unit ``i``, ``i``
-    the first unit of its class. Rational rows are grouped by their scaled rows in a hash table
-    (linear in the layer size); algebraic rows are compared pairwise."""
+    the first unit of its class. Rational rows are bucketed by a short hash key (the lead position
+    and the next :data:`KEY_ENTRIES` scaled entries, as integer pairs, since hashing ``fmpq`` is slow)
+    and compared exactly in full only within a bucket: linear in the layer size unless many rows
+    share their first entries. Algebraic rows are compared pairwise."""
     rows = [list(ed.W[layer][j]) + [ed.b[layer][j]] for j in range(ed.width(layer))]
     pairs = []
-    if all(type(v) is fmpq for r in rows for v in r):
-        first: dict = {}
+    if all(set(map(type, r)) <= _FMPQ for r in rows):
+        buckets: dict = {}
         for j, row in enumerate(rows):
             if not live[j]:
                 continue
-            key = _merge_key(row)
-            if key is None:
+            p = next((k for k, v in enumerate(row) if v), None)
+            if p is None:
                 continue
-            i = first.setdefault(key, j)
-            if i != j:
-                pairs.append((i, j))
+            c = 1 / abs(row[p])
+            key = (p, row[p] > 0) + tuple((int(u.p), int(u.q)) for u in (c * v for v in row[p + 1:p + 1 + KEY_ENTRIES]))
+            bucket = buckets.setdefault(key, [])
+            full = _scaled(row)
+            for i, other in bucket:
+                if other == full:
+                    pairs.append((i, j))
+                    break
+            else:
+                bucket.append((j, full))
         return pairs
     taken = set()
     for i in range(len(rows)):
