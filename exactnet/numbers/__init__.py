@@ -16,6 +16,7 @@ Entry points:
 
 from __future__ import annotations
 
+import operator
 import re
 from typing import Iterable, Union
 
@@ -89,7 +90,7 @@ __all__ = [
     "BUDGET", "AlgebraicSpec", "DecimalLiteral", "DuplicateKeyError", "IntegerLiteral", "NumberBudget",
     "NumberLimitError", "Number", "NumberField", "RealAlgebraic", "RealRoot",
     "build_field", "embed", "enclosure", "exact_numbers", "format_number", "from_float",
-    "is_rational", "json_loads_exact", "number", "number_json", "parse_rational", "parse_scalar",
+    "is_rational", "json_loads_exact", "number", "number_json", "numbers_json", "parse_rational", "parse_scalar",
     "sign", "to_rational", "unify_fields", "working_precision",
 ]
 
@@ -195,6 +196,26 @@ def number_json(x) -> int | str:
     if isinstance(x, (int, fmpz)):
         return rational_json(fmpq(x))
     return rational_json(x)
+
+
+_NUMERATOR = operator.attrgetter("p")
+_DENOMINATOR = operator.attrgetter("q")
+
+
+def _pair_json(p: int, q: int) -> int | str:
+    return p if q == 1 else f"{p}/{q}"
+
+
+def numbers_json(values) -> list:
+    """``[number_json(v) for v in values]``, in bulk for rationals of moderate size (numerators and
+    denominators converted to Python ints in C-level passes; the same output)."""
+    values = values if isinstance(values, list) else list(values)
+    if set(map(type, values)) <= {fmpq}:
+        ps = list(map(int, map(_NUMERATOR, values)))
+        qs = list(map(int, map(_DENOMINATOR, values)))
+        if max(map(int.bit_length, ps), default=0) <= 4096 and max(map(int.bit_length, qs), default=0) <= 4096:
+            return list(map(_pair_json, ps, qs))
+    return [number_json(v) for v in values]
 
 
 def enclosure(x, prec: int = 64) -> arb:
