@@ -28,7 +28,7 @@ from flint import fmpq
 from ..network import Network
 from ..numbers import sign
 from ..polyhedra import primitive_row
-from .moves import EditableNetwork, Move, apply, proportional
+from .moves import EditableNetwork, Move, apply, normalize_units, proportional
 from ..polyhedra import Farkas, decide
 
 #: Safety cap on normalisation passes (each pass strictly simplifies; never reached in practice).
@@ -164,12 +164,14 @@ def _reduce_layer(ed: EditableNetwork, layer: int, do, domain_rows, scale: bool,
                 do(Move("blank", layer=layer, unit=j))
                 changed = True
     if scale:
+        units = []
         for j in range(ed.width(layer)):
-            w, _b = ed.incoming(layer, j)
-            lead = next((v for v in w if v != 0), None)
+            lead = next((v for v in ed.W[layer][j] if v), None)
             if lead is not None and abs(lead) != 1:
-                do(Move("normalize", layer=layer, unit=j))
-                changed = True
+                units.append(j)
+        if units:  # applied together: one pass over the next layer's rows
+            do([Move("normalize", layer=layer, unit=j) for j in units])
+            changed = True
     pairs = _merge_pairs(ed, layer, live)
     for i, j in pairs:  # merges first (indices unchanged), then removals from the right
         do(Move("merge", layer=layer, into=i, unit=j))
@@ -196,7 +198,11 @@ def normal_form(net: Network, domain_rows: Sequence | None = None, *, scale: boo
     ed = EditableNetwork.of(net)
     moves: list[Move] = []
 
-    def do(move: Move):
+    def do(move: Move | list[Move]):
+        if isinstance(move, list):
+            normalize_units(ed, move[0].layer, [m.unit for m in move])
+            moves.extend(move)
+            return
         apply(ed, move)
         moves.append(move)
 
