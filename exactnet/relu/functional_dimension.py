@@ -539,21 +539,37 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
 
     prime = random_prime(rnd, VECTOR_PRIME_BITS)
     mnet = modular_network(cnet, prime)
-    # a first block with a margin over the cap, then everything: the rank cannot exceed the cap
-    first = min(len(pts), -(-5 * cap // (4 * net.output_dim)) + 1)
-    rows = None
-    for stop in (first, len(pts)) if first < len(pts) else (first,):
-        deadline.check("the batch Jacobian rows")
-        start = 0 if rows is None else rows.shape[0] // net.output_dim
-        blocks = [] if rows is None else [rows]
-        for k in range(start, stop, BATCH_BLOCK):
+    m = net.output_dim
+
+    def block_rows(k0, k1):
+        for k in range(k0, k1, BATCH_BLOCK):
             deadline.check("the batch Jacobian rows")
-            block = [_integer_point(x) for x in pts[k:min(k + BATCH_BLOCK, stop)]]
-            blocks.append(modular_point_rows(mnet, block, patterns[k:k + len(block)], live))
-        rows = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+            block = [_integer_point(x) for x in pts[k:min(k + BATCH_BLOCK, k1)]]
+            yield modular_point_rows(mnet, block, patterns[k:k + len(block)], live)
+
+    # (i) the points of a first block with a small margin over the cap; (ii) if their rank falls
+    # short, the remaining rows compressed by a random matrix G to (deficit + 16) rows. Every row of
+    # G·R lies in the row space of R, so each rank is a certified lower bound; equal to the cap (an
+    # upper bound: rows, and columns not identically zero) it is the value.
+    first = min(len(pts), -(-21 * cap // (20 * m)) + 1)
+    head = list(block_rows(0, first))
+    head = np.concatenate(head) if head else np.zeros((0, len(live)), dtype=np.int64)
+    deadline.check("the batch rank")
+    lower = modular_rank_array(head, prime)
+    if lower == cap:
+        return BatchDimension(cap, len(pts), bound, method, distinct)
+    if first < len(pts):
+        gen = np.random.default_rng(rnd.randrange(1 << 32))
+        extra = np.zeros((cap - lower + 16, len(live)), dtype=np.int64)
+        for part in block_rows(first, len(pts)):
+            # G has 0/1 entries: G·part is a float64 (BLAS) product whose sums stay below
+            # 2^21·2^31 < 2^53, hence exact
+            for r0 in range(0, part.shape[0], 1 << 21):  # at most 2^21 rows per product
+                piece = part[r0:r0 + (1 << 21)]
+                G = gen.integers(0, 2, (extra.shape[0], piece.shape[0])).astype(np.float64)
+                extra = (extra + (G @ piece.astype(np.float64)).astype(np.int64)) % prime
         deadline.check("the batch rank")
-        lower = modular_rank_array(rows, prime)
-        if lower == cap:  # a certified lower bound equal to an upper bound
+        if modular_rank_array(np.concatenate([head, extra]), prime) == cap:
             return BatchDimension(cap, len(pts), bound, method, distinct)
     span = ModularSpan(len(columns), prime)  # the exact fallback wants independent rows over all columns
     for k in range(0, len(pts), BATCH_BLOCK):
