@@ -160,9 +160,9 @@ def exact_batch(points: int, seed: int, cap: float) -> None:
     Printed: the value, how it was certified, CPU and wall-clock seconds.
 
     Measured (issue 16, shared 2-core machine, seed 0, 1000 points): Gaussian 2730 = D − N_hid
-    ("modular rank meets the bound"), 11.9 s CPU; digits-like: the batch rank is below every exact
-    cap (a certified lower bound of 2593 against 2688 columns not identically zero), the exact
-    fallback does not finish in 120 s (unknown). Before (main): ~0.4 s CPU per point for the rows
+    ("modular rank meets the bound"), 11.9 s CPU; digits-like: the certified modular lower bound stays
+    below the exact cap (on a similar model: 2593 against about 2688 columns not identically zero),
+    and the exact fallback does not finish in 120 s (unknown). Before (main): ~0.4 s CPU per point for the rows
     alone, 100 points did not finish in 600 s."""
     from flint import fmpq
 
