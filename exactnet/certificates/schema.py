@@ -165,7 +165,18 @@ def _describe(value) -> str:
 # shared parts
 # ---------------------------------------------------------------------------------------------
 
-numbers = list_of(number)
+_number_items = list_of(number)
+_NUMBER_TYPES = frozenset({int, str})
+
+
+def numbers(value, where: str) -> None:
+    """A list of number literals (one C-level type scan for the common case; the per-item check
+    names the first bad entry)."""
+    if isinstance(value, list) and set(map(type, value)) <= _NUMBER_TYPES:
+        return
+    _number_items(value, where)
+
+
 matrix = list_of(numbers)
 indices = list_of(integer)
 
