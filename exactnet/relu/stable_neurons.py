@@ -1,0 +1,469 @@
+"""Stable neurons of a ReLU network on a bounded input domain (docs/relu.md § Stable neurons).
+
+For every hidden unit ``j`` of layer ``ℓ`` with preactivation ``z_j(x)`` the verdict on the domain
+``D`` is one of
+
+* ``"active"``: ``z_j(x) ≥ 0`` for every ``x ∈ D`` (proved by an exact lower bound ``≥ 0``), so
+  ``relu(z_j) = z_j`` on ``D``;
+* ``"inactive"``: ``z_j(x) ≤ 0`` on ``D`` (an exact upper bound ``≤ 0``), so ``relu(z_j) = 0``;
+* ``"both"``: two exact witness points of ``D``, one with ``z_j > 0`` and one with ``z_j < 0``
+  (checked by exact evaluation);
+* ``"undecided"``: neither (the bounds are not tight enough and no witness was found, or the time
+  limit stopped the analysis).
+
+Method, layer by layer:
+
+1. **Bounds.** The first layer's preactivation is affine in ``x``: its exact minimum and maximum
+   over a box are attained at vertices (over a polyhedron: an exact LP), and the optimal points
+   are witnesses. A deeper unit is bounded by *symbolic back-substitution* (CROWN, Zhang et al.
+   2018; DeepPoly, Singh et al. 2019): every unstable earlier unit with proved bounds ``l < 0 < u``
+   is enclosed by two lines ``λ z ≤ relu(z) ≤ a z + c`` (``λ ∈ {0, 1}``, ``a`` a dyadic rounding
+   of ``u/(u−l)`` and ``c`` rounded up so the line stays above ``relu`` at ``l`` and ``u``, hence on
+   ``[l, u]`` by convexity); substituting backwards gives an affine function of ``x`` that bounds
+   ``z_j`` above (below) on ``D``, maximised (minimised) exactly over ``D``. All arithmetic is exact
+   (FLINT ``fmpq_mat``); the dyadic rounding only keeps denominators small and never loses
+   soundness.
+2. **Witnesses.** Candidate points (box corners, random vertices, the optimal points of the
+   bounds, and points found by a local ascent on the exact linear pieces, proposed in floating
+   point) are evaluated *exactly*; a point with ``z_j > 0`` and one with ``z_j < 0`` settle
+   ``"both"``. Floats only propose points; every verdict rests on exact bounds or exact values.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Sequence
+
+from flint import fmpq, fmpq_mat
+
+from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
+from ..errors import InputError, UnsupportedError
+from ..network import Network
+from ..network.domain import Box, Polyhedron
+from ..progress import Progress, null_progress
+
+ACTIVE, INACTIVE, BOTH, UNDECIDED = "active", "inactive", "both", "undecided"
+#: Bits of the dyadic slopes of the relaxation lines (soundness does not depend on it).
+SLOPE_BITS = 32
+#: Random box vertices and interior points tried as witnesses before any search.
+RANDOM_POINTS = 24
+#: Steps of the local ascent that proposes a witness.
+ASCENT_STEPS = 12
+
+
+@dataclass(frozen=True)
+class UnitVerdict:
+    """The verdict on one hidden unit (``layer``, ``unit`` 0-based).
+
+    ``lower``/``upper`` are proved bounds of the preactivation on the domain (``None`` when not
+    computed); ``positive``/``negative`` index :attr:`StableAnalysis.points` (a domain point where
+    the preactivation is ``> 0`` / ``< 0``); ``method`` names what decided it.
+    """
+
+    layer: int
+    unit: int
+    verdict: str
+    lower: fmpq | None
+    upper: fmpq | None
+    positive: int | None
+    negative: int | None
+    method: str
+
+
+@dataclass(frozen=True)
+class StableAnalysis:
+    """Per-unit verdicts (layer by layer) and the witness points they refer to."""
+
+    units: tuple[UnitVerdict, ...]
+    points: tuple[tuple[fmpq, ...], ...]
+    complete: bool
+    note: str
+
+    def counts(self) -> dict[str, int]:
+        out = {ACTIVE: 0, INACTIVE: 0, BOTH: 0, UNDECIDED: 0}
+        for u in self.units:
+            out[u.verdict] += 1
+        return out
+
+    def verdict(self, layer: int, unit: int) -> UnitVerdict:
+        return next(u for u in self.units if u.layer == layer and u.unit == unit)
+
+    def by_layer(self) -> list[list[UnitVerdict]]:
+        layers: dict[int, list[UnitVerdict]] = {}
+        for u in self.units:
+            layers.setdefault(u.layer, []).append(u)
+        return [sorted(layers[k], key=lambda v: v.unit) for k in sorted(layers)]
+
+
+# ---------------------------------------------------------------------------------------------
+# the domain: exact linear optimisation
+# ---------------------------------------------------------------------------------------------
+
+
+class _LinearDomain:
+    """Exact ``max c·x`` over a bounded domain, with an optimal point (a box: closed form)."""
+
+    def __init__(self, domain: Polyhedron):
+        self.domain = domain
+        self.n = domain.dim
+        self.box = isinstance(domain, Box)
+        if self.box:
+            self.lower, self.upper = list(domain.lower), list(domain.upper)
+        else:
+            from ..polyhedra.domains import require_nonempty_bounded
+            from .regions import domain_rows
+
+            require_nonempty_bounded(domain, "the domain of the stable-neuron analysis")
+            self.rows = domain_rows(domain, self.n)
+
+    def maximize(self, c: Sequence[fmpq]) -> tuple[fmpq, tuple[fmpq, ...]]:
+        if self.box:
+            point = tuple(hi if v > 0 else lo for v, lo, hi in zip(c, self.lower, self.upper))
+            return _dot(c, point), point
+        from ..polyhedra import maximize
+        from ..polyhedra.rows import Optimum
+
+        den = 1
+        for v in c:
+            den = den * int(v.q) // _gcd(den, int(v.q))
+        objective = [int(v.p) * (den // int(v.q)) for v in c]
+        ans = maximize(objective, self.rows, self.n)
+        if not isinstance(ans, Optimum):  # pragma: no cover - the domain was checked bounded
+            raise InputError("the domain must be non-empty and bounded")
+        point = tuple(ans.point)
+        return _dot(c, point), point
+
+    def clamp(self, x: Sequence[fmpq]) -> tuple[fmpq, ...] | None:
+        """``x`` moved into the box coordinatewise; for a polyhedron ``x`` if it lies in it."""
+        if self.box:
+            return tuple(min(max(v, lo), hi) for v, lo, hi in zip(x, self.lower, self.upper))
+        x = tuple(x)
+        return x if self.domain.contains(x) else None
+
+    def float_vertex(self, g, np):
+        """A box vertex maximising ``g·x`` (floats: a proposal only)."""
+        return np.where(g > 0, self.hi_f, self.lo_f)
+
+    def starting_points(self, rnd: random.Random, interior: tuple[fmpq, ...]) -> list[tuple[fmpq, ...]]:
+        points = [interior]
+        if not self.box:
+            return points
+        lo, hi = self.lower, self.upper
+        points += [tuple(lo), tuple(hi)]
+        for _ in range(RANDOM_POINTS // 2):
+            points.append(tuple(h if rnd.random() < 0.5 else l for l, h in zip(lo, hi)))
+            points.append(tuple(l + (h - l) * fmpq(rnd.randrange(1, 16), 16) for l, h in zip(lo, hi)))
+        return points
+
+
+def _gcd(a: int, b: int) -> int:
+    while b:
+        a, b = b, a % b
+    return a
+
+
+def _dot(c, x) -> fmpq:
+    acc = fmpq(0)
+    for a, v in zip(c, x):
+        if a != 0 and v != 0:
+            acc += a * v
+    return acc
+
+
+# ---------------------------------------------------------------------------------------------
+# relaxations and symbolic bounds
+# ---------------------------------------------------------------------------------------------
+
+
+def _round_down(v: fmpq, bits: int) -> fmpq:
+    scale = 1 << bits
+    return fmpq((v * scale).floor(), scale)
+
+
+def _round_up(v: fmpq, bits: int) -> fmpq:
+    scale = 1 << bits
+    return fmpq((v * scale).ceil(), scale)
+
+
+@dataclass(frozen=True)
+class _Relaxation:
+    """``lo_a·z + lo_c ≤ relu(z) ≤ up_a·z + up_c`` for ``z ∈ [l, u]`` (per unit of one layer)."""
+
+    lo_a: tuple[fmpq, ...]
+    lo_c: tuple[fmpq, ...]
+    up_a: tuple[fmpq, ...]
+    up_c: tuple[fmpq, ...]
+
+
+def relaxation(lower: Sequence[fmpq], upper: Sequence[fmpq]) -> _Relaxation:
+    """The linear enclosures of ``relu`` on ``[l_j, u_j]`` (module docstring, step 1)."""
+    zero, one = fmpq(0), fmpq(1)
+    lo_a, lo_c, up_a, up_c = [], [], [], []
+    for l, u in zip(lower, upper):
+        if u <= 0:
+            lo_a.append(zero); lo_c.append(zero); up_a.append(zero); up_c.append(zero)
+        elif l >= 0:
+            lo_a.append(one); lo_c.append(zero); up_a.append(one); up_c.append(zero)
+        else:
+            a = _round_down(u / (u - l), SLOPE_BITS)
+            c = _round_up(max(-a * l, u - a * u), SLOPE_BITS)
+            up_a.append(a); up_c.append(c)
+            lo_a.append(one if u >= -l else zero); lo_c.append(zero)
+    return _Relaxation(tuple(lo_a), tuple(lo_c), tuple(up_a), tuple(up_c))
+
+
+def _matrix(rows: Sequence[Sequence[fmpq]], ncols: int) -> fmpq_mat:
+    return fmpq_mat(len(rows), ncols, [v for r in rows for v in r])
+
+
+def _rows(m: fmpq_mat) -> list[list[fmpq]]:
+    entries = m.entries()
+    c = m.ncols()
+    return [entries[i * c:(i + 1) * c] for i in range(m.nrows())]
+
+
+def symbolic_bound(net: Network, layer: int, units: Sequence[int], relax: Sequence[_Relaxation],
+                   upper: bool) -> tuple[list[list[fmpq]], list[fmpq]]:
+    """``(C, d)`` with ``z_j(x) ≤ C_j·x + d_j`` (``upper``) or ``≥`` (lower) for every ``x`` where the
+    earlier layers' preactivations lie in the bounds behind ``relax`` (one relaxation per earlier
+    hidden layer)."""
+    W = net.layers[layer].weight
+    lam = [list(W[j]) for j in units]
+    d = [net.layers[layer].bias[j] for j in units]
+    for m in range(layer - 1, -1, -1):
+        r = relax[m]
+        for i, row in enumerate(lam):
+            acc = d[i]
+            for k, v in enumerate(row):
+                if v == 0:
+                    continue
+                if (v > 0) == upper:
+                    a, c = r.up_a[k], r.up_c[k]
+                else:
+                    a, c = r.lo_a[k], r.lo_c[k]
+                row[k] = v * a
+                if c != 0:
+                    acc += v * c
+            d[i] = acc
+        prev = net.layers[m]
+        L = _matrix(lam, len(prev.weight))
+        lam = _rows(L * prev.weight_matrix)
+        shift = L * fmpq_mat(len(prev.bias), 1, list(prev.bias))
+        d = [d[i] + shift[i, 0] for i in range(len(d))]
+    return lam, d
+
+
+# ---------------------------------------------------------------------------------------------
+# exact and floating evaluation
+# ---------------------------------------------------------------------------------------------
+
+
+def preactivations_batch(net: Network, points: Sequence[Sequence[fmpq]], upto: int) -> list[list[list[fmpq]]]:
+    """Exact preactivations ``Z[ℓ][j][p]`` of hidden layers ``0..upto`` at every point (columns)."""
+    n = net.input_dim
+    X = fmpq_mat(n, len(points), [points[p][i] for i in range(n) for p in range(len(points))])
+    out = []
+    for k in range(upto + 1):
+        layer = net.layers[k]
+        Z = layer.weight_matrix * X
+        rows = _rows(Z)
+        for j, b in enumerate(layer.bias):
+            if b != 0:
+                rows[j] = [v + b for v in rows[j]]
+        out.append(rows)
+        if k < upto:
+            X = fmpq_mat(len(rows), len(points), [v if v > 0 else fmpq(0) for r in rows for v in r])
+    return out
+
+
+class _FloatNet:
+    """Float64 copies of the weights, to propose witness points (never to decide)."""
+
+    def __init__(self, net: Network, np):
+        self.np = np
+        self.W = [np.array([[float(v) for v in row] for row in layer.weight]) for layer in net.layers]
+        self.b = [np.array([float(v) for v in layer.bias]) for layer in net.layers]
+
+    def value_and_gradient(self, x, layer: int, unit: int):
+        np = self.np
+        h = x
+        masks = []
+        for k in range(layer):
+            z = self.W[k] @ h + self.b[k]
+            masks.append(z > 0)
+            h = np.maximum(z, 0)
+        value = self.W[layer][unit] @ h + self.b[layer][unit]
+        g = self.W[layer][unit].copy()
+        for k in range(layer - 1, -1, -1):
+            g = (g * masks[k]) @ self.W[k]
+        return value, g
+
+
+def _ascend(fnet: _FloatNet, dom: _LinearDomain, x0, layer: int, unit: int, sign: int, deadline: Deadline):
+    """Local search for a point where ``sign·z > 0``: move towards the box vertex that maximises
+    the current linear piece of ``sign·z`` (halving the step until it improves)."""
+    np = fnet.np
+    x = x0
+    value, g = fnet.value_and_gradient(x, layer, unit)
+    best = sign * value
+    for _ in range(ASCENT_STEPS):
+        if best > 0 or deadline.expired():
+            break
+        v = dom.float_vertex(sign * g, np)
+        moved = False
+        t = 1.0
+        for _ in range(6):
+            y = x + t * (v - x)
+            val, gy = fnet.value_and_gradient(y, layer, unit)
+            if sign * val > best:
+                x, best, g, moved = y, sign * val, gy, True
+                break
+            t /= 2
+        if not moved:
+            break
+    return x
+
+
+# ---------------------------------------------------------------------------------------------
+# the analysis
+# ---------------------------------------------------------------------------------------------
+
+
+def stable_neurons(net: Network, domain: Polyhedron, *, deadline: Deadline = NO_DEADLINE,
+                   progress: Progress | None = None, seed: int = 0) -> StableAnalysis:
+    """The per-unit verdicts of a rational ReLU network on a bounded domain (module docstring).
+
+    When ``deadline`` expires the verdicts so far are returned (the rest ``"undecided"``,
+    ``complete`` false). The answer is deterministic for a given ``seed``.
+    """
+    if net.activation != "relu":
+        raise UnsupportedError(f"stable-neuron analysis needs a ReLU network, got {net.activation}")
+    if not net.is_rational:
+        raise UnsupportedError("stable-neuron analysis needs rational weights")
+    if domain is None:
+        raise InputError("stable-neuron analysis needs a bounded domain (--domain or --box)")
+    if domain.dim != net.input_dim:
+        raise InputError(f"the domain has dimension {domain.dim} but the network takes {net.input_dim} inputs")
+    from ..linalg.lazy_numpy import np
+    from .regions import domain_interior_point
+
+    progress = progress or null_progress()
+    progress.set_total(sum(net.hidden_widths))
+    dom = _LinearDomain(domain)
+    if dom.box:
+        dom.lo_f = np.array([float(v) for v in dom.lower])
+        dom.hi_f = np.array([float(v) for v in dom.upper])
+    rnd = random.Random(seed)
+    points: list[tuple[fmpq, ...]] = []
+    index: dict[tuple, int] = {}
+
+    def add(p) -> int:
+        p = tuple(p)
+        if p not in index:
+            index[p] = len(points)
+            points.append(p)
+        return index[p]
+
+    centre = tuple((lo + hi) / 2 for lo, hi in zip(dom.lower, dom.upper)) if dom.box \
+        else domain_interior_point(domain, net.input_dim)
+    for p in dom.starting_points(rnd, centre):
+        add(p)
+    fnet = _FloatNet(net, np)
+    relax: list[_Relaxation] = []
+    verdicts: list[UnitVerdict] = []
+    complete, note = True, ""
+    try:
+        for layer, width in enumerate(net.hidden_widths):
+            deadline.check("the stable-neuron analysis")
+            progress.describe(f"stable neurons: layer {layer + 1}")
+            verdicts_layer, lower, upper = _layer(net, layer, width, dom, relax, points, add, fnet, np, deadline)
+            verdicts.extend(verdicts_layer)
+            relax.append(relaxation(lower, upper))
+            progress.advance(width)
+    except TimeLimitReached:
+        complete = False
+        note = "time limit reached: the remaining units are undecided"
+        seen = {(u.layer, u.unit) for u in verdicts}
+        for layer, width in enumerate(net.hidden_widths):
+            for j in range(width):
+                if (layer, j) not in seen:
+                    verdicts.append(UnitVerdict(layer, j, UNDECIDED, None, None, None, None, "time limit"))
+    if complete and any(u.verdict == UNDECIDED for u in verdicts):
+        note = "some units are undecided: their bounds straddle 0 and no witness of one sign was found"
+    return StableAnalysis(tuple(verdicts), tuple(points), complete, note)
+
+
+def _layer(net, layer, width, dom, relax, points, add, fnet, np, deadline):
+    """Verdicts and proved bounds ``(lower, upper)`` for every unit of one hidden layer."""
+    units = list(range(width))
+    if layer == 0:
+        W, b = net.layers[0].weight, net.layers[0].bias
+        up_rows, up_d = [list(W[j]) for j in units], [b[j] for j in units]
+        lo_rows, lo_d = up_rows, up_d
+    else:
+        up_rows, up_d = symbolic_bound(net, layer, units, relax, upper=True)
+        lo_rows, lo_d = symbolic_bound(net, layer, units, relax, upper=False)
+    upper, lower, arg_up, arg_lo = [], [], [], []
+    for j in units:
+        deadline.check("the stable-neuron analysis")
+        v, p = dom.maximize(up_rows[j])
+        upper.append(v + up_d[j]); arg_up.append(add(p))
+        v, p = dom.maximize([-c for c in lo_rows[j]])
+        lower.append(-v + lo_d[j]); arg_lo.append(add(p))
+    # exact values at every candidate point seen so far (bound optima included)
+    values = preactivations_batch(net, points, layer)[layer]
+    pos: list[int | None] = [None] * width
+    neg: list[int | None] = [None] * width
+
+    def record(vals, offset=0):
+        for j in units:
+            row = vals[j]
+            if pos[j] is None:
+                pos[j] = next((offset + p for p, v in enumerate(row) if v > 0), None)
+            if neg[j] is None:
+                neg[j] = next((offset + p for p, v in enumerate(row) if v < 0), None)
+
+    record(values)
+    # local ascent from the bound optima for the units still missing a witness of one sign
+    if dom.box:
+        extra = []
+        for j in units:
+            if lower[j] >= 0 or upper[j] <= 0:
+                continue
+            for sign, have, start in ((1, pos[j], arg_up[j]), (-1, neg[j], arg_lo[j])):
+                if have is not None:
+                    continue
+                deadline.check("the stable-neuron analysis")
+                x0 = np.array([float(v) for v in points[start]])
+                x = _ascend(fnet, dom, x0, layer, j, sign, deadline)
+                cand = dom.clamp([fmpq(*float(v).as_integer_ratio()) for v in x])
+                if cand is not None and cand not in extra:
+                    extra.append(cand)
+        if extra:
+            offset = len(points)
+            for p in extra:
+                add(p)
+            new = preactivations_batch(net, points[offset:], layer)[layer]
+            record(new, offset)
+    out = []
+    for j in units:
+        if lower[j] >= 0:
+            v = UnitVerdict(layer, j, ACTIVE, lower[j], upper[j], pos[j], None, _method(layer, "lower"))
+        elif upper[j] <= 0:
+            v = UnitVerdict(layer, j, INACTIVE, lower[j], upper[j], None, neg[j], _method(layer, "upper"))
+        elif pos[j] is not None and neg[j] is not None:
+            v = UnitVerdict(layer, j, BOTH, lower[j], upper[j], pos[j], neg[j], "witnesses")
+        else:
+            v = UnitVerdict(layer, j, UNDECIDED, lower[j], upper[j], pos[j], neg[j], "bounds straddle 0")
+        out.append(v)
+        # a witness tightens nothing, but a proved sign tightens the bound used for relaxation
+    return out, lower, upper
+
+
+def _method(layer: int, side: str) -> str:
+    return f"exact {side} bound" if layer == 0 else f"symbolic {side} bound"
+
+
+__all__ = ["ACTIVE", "BOTH", "INACTIVE", "UNDECIDED", "StableAnalysis", "UnitVerdict", "preactivations_batch",
+           "relaxation", "stable_neurons", "symbolic_bound"]
