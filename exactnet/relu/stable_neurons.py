@@ -224,7 +224,7 @@ def _rows(m: fmpq_mat) -> list[list[fmpq]]:
 
 
 def symbolic_bound(net: Network, layer: int, units: Sequence[int], relax: Sequence[_Relaxation],
-                   upper: bool) -> tuple[list[list[fmpq]], list[fmpq]]:
+                   upper: bool, deadline: Deadline = NO_DEADLINE) -> tuple[list[list[fmpq]], list[fmpq]]:
     """``(C, d)`` with ``z_j(x) ≤ C_j·x + d_j`` (``upper``) or ``≥`` (lower) for every ``x`` where the
     earlier layers' preactivations lie in the bounds behind ``relax`` (one relaxation per earlier
     hidden layer)."""
@@ -232,6 +232,7 @@ def symbolic_bound(net: Network, layer: int, units: Sequence[int], relax: Sequen
     lam = [list(W[j]) for j in units]
     d = [net.layers[layer].bias[j] for j in units]
     for m in range(layer - 1, -1, -1):
+        deadline.check("the stable-neuron analysis")
         r = relax[m]
         for i, row in enumerate(lam):
             acc = d[i]
@@ -356,14 +357,15 @@ def stable_neurons(net: Network, domain: Polyhedron, *, deadline: Deadline = NO_
         dom.hi_f = np.array([float(v) for v in dom.upper])
     rnd = random.Random(seed)
     points: list[tuple[fmpq, ...]] = []
-    index: dict[tuple, int] = {}
+    index: dict[str, int] = {}
 
     def add(p) -> int:
         p = tuple(p)
-        if p not in index:
-            index[p] = len(points)
+        key = " ".join(map(str, p))  # hashing fmpq tuples is slow (Fraction-compatible hashes)
+        if key not in index:
+            index[key] = len(points)
             points.append(p)
-        return index[p]
+        return index[key]
 
     centre = tuple((lo + hi) / 2 for lo, hi in zip(dom.lower, dom.upper)) if dom.box \
         else domain_interior_point(domain, net.input_dim)
@@ -373,48 +375,82 @@ def stable_neurons(net: Network, domain: Polyhedron, *, deadline: Deadline = NO_
     relax: list[_Relaxation] = []
     verdicts: list[UnitVerdict] = []
     complete, note = True, ""
-    try:
-        for layer, width in enumerate(net.hidden_widths):
-            deadline.check("the stable-neuron analysis")
-            progress.describe(f"stable neurons: layer {layer + 1}")
-            verdicts_layer, lower, upper = _layer(net, layer, width, dom, relax, points, add, fnet, np, deadline)
-            verdicts.extend(verdicts_layer)
+    for layer, width in enumerate(net.hidden_widths):
+        if not complete:
+            verdicts.extend(UnitVerdict(layer, j, UNDECIDED, None, None, None, None, "time limit")
+                            for j in range(width))
+            continue
+        progress.describe(f"stable neurons: layer {layer + 1}")
+        verdicts_layer, lower, upper, stopped = _layer(net, layer, width, dom, relax, points, add, fnet, np,
+                                                       deadline)
+        verdicts.extend(verdicts_layer)
+        if stopped:
+            complete = False
+            note = "time limit reached: the remaining units are undecided"
+        else:
             relax.append(relaxation(lower, upper))
-            progress.advance(width)
-    except TimeLimitReached:
-        complete = False
-        note = "time limit reached: the remaining units are undecided"
-        seen = {(u.layer, u.unit) for u in verdicts}
-        for layer, width in enumerate(net.hidden_widths):
-            for j in range(width):
-                if (layer, j) not in seen:
-                    verdicts.append(UnitVerdict(layer, j, UNDECIDED, None, None, None, None, "time limit"))
+        progress.advance(width)
     if complete and any(u.verdict == UNDECIDED for u in verdicts):
         note = "some units are undecided: their bounds straddle 0 and no witness of one sign was found"
     return StableAnalysis(tuple(verdicts), tuple(points), complete, note)
 
 
 def _layer(net, layer, width, dom, relax, points, add, fnet, np, deadline):
-    """Verdicts and proved bounds ``(lower, upper)`` for every unit of one hidden layer."""
+    """Verdicts and proved bounds ``(lower, upper)`` for every unit of one hidden layer, and
+    whether the time limit stopped it (then the verdicts are those decided so far)."""
     units = list(range(width))
-    if layer == 0:
-        W, b = net.layers[0].weight, net.layers[0].bias
-        up_rows, up_d = [list(W[j]) for j in units], [b[j] for j in units]
-        lo_rows, lo_d = up_rows, up_d
-    else:
-        up_rows, up_d = symbolic_bound(net, layer, units, relax, upper=True)
-        lo_rows, lo_d = symbolic_bound(net, layer, units, relax, upper=False)
-    upper, lower, arg_up, arg_lo = [], [], [], []
-    for j in units:
-        deadline.check("the stable-neuron analysis")
-        v, p = dom.maximize(up_rows[j])
-        upper.append(v + up_d[j]); arg_up.append(add(p))
-        v, p = dom.maximize([-c for c in lo_rows[j]])
-        lower.append(-v + lo_d[j]); arg_lo.append(add(p))
-    # exact values at every candidate point seen so far (bound optima included)
-    values = preactivations_batch(net, points, layer)[layer]
+    upper: list = [None] * width
+    lower: list = [None] * width
     pos: list[int | None] = [None] * width
     neg: list[int | None] = [None] * width
+    arg_up: list = [None] * width
+    arg_lo: list = [None] * width
+    stopped = False
+    try:
+        if layer == 0:
+            W, b = net.layers[0].weight, net.layers[0].bias
+            up_rows, up_d = [list(W[j]) for j in units], [b[j] for j in units]
+            lo_rows, lo_d = up_rows, up_d
+        else:
+            up_rows, up_d = symbolic_bound(net, layer, units, relax, upper=True, deadline=deadline)
+            lo_rows, lo_d = symbolic_bound(net, layer, units, relax, upper=False, deadline=deadline)
+        for j in units:
+            deadline.check("the stable-neuron analysis")
+            v, p = dom.maximize(up_rows[j])
+            arg_up[j] = add(p)
+            upper[j] = v + up_d[j]
+            v, p = dom.maximize([-c for c in lo_rows[j]])
+            arg_lo[j] = add(p)
+            lower[j] = -v + lo_d[j]
+            if layer == 0:  # exact optima: the optimal points are witnesses
+                pos[j] = arg_up[j] if upper[j] > 0 else None
+                neg[j] = arg_lo[j] if lower[j] < 0 else None
+        if layer > 0:
+            _witnesses(net, layer, units, dom, points, add, fnet, np, deadline, lower, upper, arg_up, arg_lo,
+                       pos, neg)
+    except TimeLimitReached:
+        stopped = True
+    out = []
+    for j in units:
+        lo, up = lower[j], upper[j]
+        if lo is None:
+            v = UnitVerdict(layer, j, UNDECIDED, None, None, None, None, "time limit")
+        elif lo >= 0:
+            v = UnitVerdict(layer, j, ACTIVE, lo, up, pos[j], None, _method(layer, "lower"))
+        elif up <= 0:
+            v = UnitVerdict(layer, j, INACTIVE, lo, up, None, neg[j], _method(layer, "upper"))
+        elif pos[j] is not None and neg[j] is not None:
+            v = UnitVerdict(layer, j, BOTH, lo, up, pos[j], neg[j], "exact optima" if layer == 0 else "witnesses")
+        else:
+            v = UnitVerdict(layer, j, UNDECIDED, lo, up, pos[j], neg[j],
+                            "time limit" if stopped else "bounds straddle 0")
+        out.append(v)
+    return out, lower, upper, stopped
+
+
+def _witnesses(net, layer, units, dom, points, add, fnet, np, deadline, lower, upper, arg_up, arg_lo, pos, neg):
+    """Exact witnesses of both signs for the units of a deeper layer whose bounds straddle 0:
+    every candidate point so far, then a local ascent from the bounds' optimal points."""
 
     def record(vals, offset=0):
         for j in units:
@@ -424,41 +460,27 @@ def _layer(net, layer, width, dom, relax, points, add, fnet, np, deadline):
             if neg[j] is None:
                 neg[j] = next((offset + p for p, v in enumerate(row) if v < 0), None)
 
-    record(values)
-    # local ascent from the bound optima for the units still missing a witness of one sign
-    if dom.box:
-        extra = []
-        for j in units:
-            if lower[j] >= 0 or upper[j] <= 0:
-                continue
-            for sign, have, start in ((1, pos[j], arg_up[j]), (-1, neg[j], arg_lo[j])):
-                if have is not None:
-                    continue
-                deadline.check("the stable-neuron analysis")
-                x0 = np.array([float(v) for v in points[start]])
-                x = _ascend(fnet, dom, x0, layer, j, sign, deadline)
-                cand = dom.clamp([fmpq(*float(v).as_integer_ratio()) for v in x])
-                if cand is not None and cand not in extra:
-                    extra.append(cand)
-        if extra:
-            offset = len(points)
-            for p in extra:
-                add(p)
-            new = preactivations_batch(net, points[offset:], layer)[layer]
-            record(new, offset)
-    out = []
+    record(preactivations_batch(net, points, layer)[layer])
+    if not dom.box:
+        return
+    extra = []
     for j in units:
-        if lower[j] >= 0:
-            v = UnitVerdict(layer, j, ACTIVE, lower[j], upper[j], pos[j], None, _method(layer, "lower"))
-        elif upper[j] <= 0:
-            v = UnitVerdict(layer, j, INACTIVE, lower[j], upper[j], None, neg[j], _method(layer, "upper"))
-        elif pos[j] is not None and neg[j] is not None:
-            v = UnitVerdict(layer, j, BOTH, lower[j], upper[j], pos[j], neg[j], "witnesses")
-        else:
-            v = UnitVerdict(layer, j, UNDECIDED, lower[j], upper[j], pos[j], neg[j], "bounds straddle 0")
-        out.append(v)
-        # a witness tightens nothing, but a proved sign tightens the bound used for relaxation
-    return out, lower, upper
+        if lower[j] >= 0 or upper[j] <= 0:
+            continue
+        for sign, have, start in ((1, pos[j], arg_up[j]), (-1, neg[j], arg_lo[j])):
+            if have is not None:
+                continue
+            deadline.check("the stable-neuron analysis")
+            x0 = np.array([float(v) for v in points[start]])
+            x = _ascend(fnet, dom, x0, layer, j, sign, deadline)
+            cand = dom.clamp([fmpq(*float(v).as_integer_ratio()) for v in x])
+            if cand is not None:
+                extra.append(cand)
+    offset = len(points)
+    for p in extra:
+        add(p)
+    if len(points) > offset:
+        record(preactivations_batch(net, points[offset:], layer)[layer], offset)
 
 
 def _method(layer: int, side: str) -> str:
