@@ -20,7 +20,9 @@ Method, layer by layer:
    is enclosed by two lines ``λ z ≤ relu(z) ≤ a z + c`` (``λ ∈ {0, 1}``, ``a`` a dyadic rounding
    of ``u/(u−l)`` and ``c`` rounded up so the line stays above ``relu`` at ``l`` and ``u``, hence on
    ``[l, u]`` by convexity); substituting backwards gives an affine function of ``x`` that bounds
-   ``z_j`` above (below) on ``D``, maximised (minimised) exactly over ``D``. All arithmetic is exact
+   ``z_j`` above (below) on ``D``, maximised (minimised) exactly over ``D``. The plain interval
+   bound (``relu`` is monotone: ``h ∈ [relu(l), relu(u)]``) is also computed and the tighter of the
+   two kept (with ``λ = 1`` the symbolic bound allows ``relu(z) = z < 0``). All arithmetic is exact
    (FLINT ``fmpq_mat``); the dyadic rounding only keeps denominators small and never loses
    soundness.
 2. **Witnesses.** Candidate points (box corners, random vertices, the optimal points of the
@@ -255,6 +257,28 @@ def symbolic_bound(net: Network, layer: int, units: Sequence[int], relax: Sequen
     return lam, d
 
 
+def interval_bound(net: Network, layer: int, lower: Sequence[fmpq], upper: Sequence[fmpq]):
+    """Exact interval bounds of layer ``layer``'s preactivations from the previous layer's proved
+    bounds ``[l, u]``: ``relu`` is monotone, so ``h ∈ [relu(l), relu(u)]`` and ``W h + b`` ranges
+    in ``[W⁺ relu(l) + W⁻ relu(u) + b, W⁺ relu(u) + W⁻ relu(l) + b]``."""
+    zero = fmpq(0)
+    hl = [max(v, zero) for v in lower]
+    hu = [max(v, zero) for v in upper]
+    lo, up = [], []
+    for row, b in zip(net.layers[layer].weight, net.layers[layer].bias):
+        a, c = b, b
+        for w, x, y in zip(row, hl, hu):
+            if w > 0:
+                a += w * x
+                c += w * y
+            elif w < 0:
+                a += w * y
+                c += w * x
+        lo.append(a)
+        up.append(c)
+    return lo, up
+
+
 # ---------------------------------------------------------------------------------------------
 # exact and floating evaluation
 # ---------------------------------------------------------------------------------------------
@@ -373,6 +397,7 @@ def stable_neurons(net: Network, domain: Polyhedron, *, deadline: Deadline = NO_
         add(p)
     fnet = _FloatNet(net, np)
     relax: list[_Relaxation] = []
+    bounds: tuple = ((), ())
     verdicts: list[UnitVerdict] = []
     complete, note = True, ""
     for layer, width in enumerate(net.hidden_widths):
@@ -381,21 +406,22 @@ def stable_neurons(net: Network, domain: Polyhedron, *, deadline: Deadline = NO_
                             for j in range(width))
             continue
         progress.describe(f"stable neurons: layer {layer + 1}")
-        verdicts_layer, lower, upper, stopped = _layer(net, layer, width, dom, relax, points, add, fnet, np,
-                                                       deadline)
+        verdicts_layer, lower, upper, stopped = _layer(net, layer, width, dom, relax, bounds, points, add, fnet,
+                                                       np, deadline)
         verdicts.extend(verdicts_layer)
         if stopped:
             complete = False
             note = "time limit reached: the remaining units are undecided"
         else:
             relax.append(relaxation(lower, upper))
+            bounds = (lower, upper)
         progress.advance(width)
     if complete and any(u.verdict == UNDECIDED for u in verdicts):
         note = "some units are undecided: their bounds straddle 0 and no witness of one sign was found"
     return StableAnalysis(tuple(verdicts), tuple(points), complete, note)
 
 
-def _layer(net, layer, width, dom, relax, points, add, fnet, np, deadline):
+def _layer(net, layer, width, dom, relax, bounds, points, add, fnet, np, deadline):
     """Verdicts and proved bounds ``(lower, upper)`` for every unit of one hidden layer, and
     whether the time limit stopped it (then the verdicts are those decided so far)."""
     units = list(range(width))
@@ -425,6 +451,10 @@ def _layer(net, layer, width, dom, relax, points, add, fnet, np, deadline):
             if layer == 0:  # exact optima: the optimal points are witnesses
                 pos[j] = arg_up[j] if upper[j] > 0 else None
                 neg[j] = arg_lo[j] if lower[j] < 0 else None
+        if layer > 0:  # the interval bound is sometimes tighter (a lower line λ = 1 allows relu < 0)
+            ilo, iup = interval_bound(net, layer, bounds[0], bounds[1])
+            lower = [max(a, b) for a, b in zip(lower, ilo)]
+            upper = [min(a, b) for a, b in zip(upper, iup)]
         if layer > 0:
             _witnesses(net, layer, units, dom, points, add, fnet, np, deadline, lower, upper, arg_up, arg_lo,
                        pos, neg)
