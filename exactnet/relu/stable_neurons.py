@@ -279,6 +279,56 @@ def interval_bound(net: Network, layer: int, lower: Sequence[fmpq], upper: Seque
     return lo, up
 
 
+#: Bits of the optimised lower slopes λ ∈ [0, 1] and iterations of the float search proposing them.
+LAMBDA_BITS = 20
+SLOPE_ITERATIONS = 300
+
+
+def optimised_bound(net: Network, unit: int, relax: _Relaxation, dom, fnet, np, upper: bool) -> fmpq:
+    """A proved bound of second-hidden-layer unit ``unit`` with the lower lines' slopes
+    ``λ_j ∈ [0, 1]`` of the first layer's unstable units chosen for this unit (α-CROWN, Xu et al.
+    2021): a projected subgradient search in floating point proposes ``λ``, rounded to dyadic
+    numbers in ``[0, 1]``; every such choice gives a valid enclosure, and the bound is computed
+    exactly from it. The best ``λ`` makes the bound equal to the triangle-relaxation LP's.
+    """
+    W, b = fnet.W[0], fnet.b[0]
+    lam_row = fnet.W[1][unit]
+    up_a = np.array([float(v) for v in relax.up_a])
+    up_c = np.array([float(v) for v in relax.up_c])
+    lo_a = np.array([float(v) for v in relax.lo_a])
+    unstable = np.array([a != c for a, c in zip(relax.lo_a, relax.up_a)]) | \
+        np.array([a == 0 and c > 0 for a, c in zip(relax.up_a, relax.up_c)])
+    stable_coef = np.where(unstable, 0.0, lam_row * lo_a)  # active: Λ_j, inactive: 0
+    free = unstable & ((lam_row < 0) if upper else (lam_row > 0))  # units using the λ line
+    fixed = unstable & ~free  # units using the upper line a z + c
+    sign = 1.0 if upper else -1.0
+    lam = np.where(free, lo_a, 0.0)
+    best, best_lam = None, lam.copy()
+    for t in range(SLOPE_ITERATIONS):
+        coef = stable_coef + np.where(fixed, lam_row * up_a, 0.0) + np.where(free, lam_row * lam, 0.0)
+        g = coef @ W
+        x = np.where(sign * g > 0, dom.hi_f, dom.lo_f)
+        value = g @ x + coef @ b + np.sum(np.where(fixed, lam_row * up_c, 0.0))
+        if best is None or sign * value < sign * best:
+            best, best_lam = value, lam.copy()
+        z = W @ x + b
+        grad = np.where(free, lam_row * z, 0.0) * sign  # d(sign·bound)/dλ
+        scale = np.max(np.abs(grad))
+        if scale == 0:
+            break
+        lam = np.clip(lam - grad * (0.5 / np.sqrt(t + 1.0) / scale), 0.0, 1.0)
+    den = 1 << LAMBDA_BITS
+    slopes = [fmpq(int(round(float(v) * den)), den) if f else a
+              for v, f, a in zip(best_lam, free, relax.lo_a)]
+    custom = _Relaxation(tuple(slopes), relax.lo_c, relax.up_a, relax.up_c)
+    rows, d = symbolic_bound(net, 1, [unit], [custom], upper=upper)
+    if upper:
+        v, _ = dom.maximize(rows[0])
+        return v + d[0]
+    v, _ = dom.maximize([-c for c in rows[0]])
+    return -v + d[0]
+
+
 # ---------------------------------------------------------------------------------------------
 # exact and floating evaluation
 # ---------------------------------------------------------------------------------------------
@@ -431,6 +481,7 @@ def _layer(net, layer, width, dom, relax, bounds, points, add, fnet, np, deadlin
     neg: list[int | None] = [None] * width
     arg_up: list = [None] * width
     arg_lo: list = [None] * width
+    tightened: set[int] = set()
     stopped = False
     try:
         if layer == 0:
@@ -458,6 +509,18 @@ def _layer(net, layer, width, dom, relax, bounds, points, add, fnet, np, deadlin
         if layer > 0:
             _witnesses(net, layer, units, dom, points, add, fnet, np, deadline, lower, upper, arg_up, arg_lo,
                        pos, neg)
+        if layer == 1 and dom.box:
+            for j in units:
+                if lower[j] < 0 < upper[j] and (pos[j] is None or neg[j] is None):
+                    deadline.check("the stable-neuron analysis")
+                    want_upper = pos[j] is None
+                    value = optimised_bound(net, j, relax[0], dom, fnet, np, upper=want_upper)
+                    if want_upper and value < upper[j]:
+                        upper[j] = value
+                        tightened.add(j)
+                    elif not want_upper and value > lower[j]:
+                        lower[j] = value
+                        tightened.add(j)
     except TimeLimitReached:
         stopped = True
     out = []
@@ -466,9 +529,11 @@ def _layer(net, layer, width, dom, relax, bounds, points, add, fnet, np, deadlin
         if lo is None:
             v = UnitVerdict(layer, j, UNDECIDED, None, None, None, None, "time limit")
         elif lo >= 0:
-            v = UnitVerdict(layer, j, ACTIVE, lo, up, pos[j], None, _method(layer, "lower"))
+            v = UnitVerdict(layer, j, ACTIVE, lo, up, pos[j], None,
+                            "optimised-slope lower bound" if j in tightened else _method(layer, "lower"))
         elif up <= 0:
-            v = UnitVerdict(layer, j, INACTIVE, lo, up, None, neg[j], _method(layer, "upper"))
+            v = UnitVerdict(layer, j, INACTIVE, lo, up, None, neg[j],
+                            "optimised-slope upper bound" if j in tightened else _method(layer, "upper"))
         elif pos[j] is not None and neg[j] is not None:
             v = UnitVerdict(layer, j, BOTH, lo, up, pos[j], neg[j], "exact optima" if layer == 0 else "witnesses")
         else:
