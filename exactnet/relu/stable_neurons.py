@@ -528,12 +528,12 @@ def _layer(net, layer, width, dom, relax, bounds, points, add, fnet, np, deadlin
         lo, up = lower[j], upper[j]
         if lo is None:
             v = UnitVerdict(layer, j, UNDECIDED, None, None, None, None, "time limit")
+        elif up <= 0:  # first: a unit that is identically 0 is removed, not kept as active
+            v = UnitVerdict(layer, j, INACTIVE, lo, up, None, neg[j],
+                            "optimised-slope upper bound" if j in tightened else _method(layer, "upper"))
         elif lo >= 0:
             v = UnitVerdict(layer, j, ACTIVE, lo, up, pos[j], None,
                             "optimised-slope lower bound" if j in tightened else _method(layer, "lower"))
-        elif up <= 0:
-            v = UnitVerdict(layer, j, INACTIVE, lo, up, None, neg[j],
-                            "optimised-slope upper bound" if j in tightened else _method(layer, "upper"))
         elif pos[j] is not None and neg[j] is not None:
             v = UnitVerdict(layer, j, BOTH, lo, up, pos[j], neg[j], "exact optima" if layer == 0 else "witnesses")
         else:
