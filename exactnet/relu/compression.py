@@ -19,8 +19,10 @@ signs with witnesses, undecided); inactive units are removed and active ones fol
 is left undecided.
 
 Steps 1–3 and the first two tests of step 4 are moves (:mod:`exactnet.relu.moves`); the
-certificate replays them. When step 4 needed the enumeration, the certificate is a complete
-``relu.equivalence`` proof between the input and the output instead.
+certificate replays them. After a stable-neuron analysis on a box the certificate is a
+``relu.stable_compression`` (the proved bounds, the merges and the moves). When step 4 needed the
+enumeration (or the domain is not a box), the certificate is a complete ``relu.equivalence``
+proof between the input and the output instead.
 """
 
 from __future__ import annotations
@@ -30,9 +32,9 @@ from dataclasses import dataclass
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..errors import UnsupportedError
 from ..network import Network
-from ..network.domain import Polyhedron
+from ..network.domain import Box, Polyhedron
 from ..progress import Progress
-from .certificates import equivalence_certificate, symmetry_evidence
+from .certificates import equivalence_certificate, stable_compression_certificate, symmetry_evidence
 from .equivalence import equivalent
 from .moves import EditableNetwork
 from .normal_form import normal_form
@@ -141,6 +143,8 @@ def compress(net: Network, domain: Polyhedron | None = None, *, certificate: boo
     if certificate:
         if not dead and work is net:
             cert = equivalence_certificate(net, final, True, domain, "b", symmetry_evidence(moves, ()))
+        elif not dead and analysis.complete and isinstance(domain, Box):
+            cert = stable_compression_certificate(net, final, domain, analysis, fold, moves)
         else:
             res = equivalent(net, final, domain, certificate=True)
             if res.equivalent is not True:  # pragma: no cover - would be a bug

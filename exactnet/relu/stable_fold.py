@@ -38,6 +38,8 @@ class StableFold:
     removed_inactive: tuple[tuple[int, int], ...]
     merged_active: tuple[tuple[int, int], ...]
     folded_layers: tuple[int, ...]
+    #: per merged unit: ``(unit, ((basis unit, α), ...))`` with ``w_unit = Σ α·w_basis`` (original names)
+    merges: tuple = ()
 
 
 def _drop_unit(layers: list, h: int, j: int) -> None:
@@ -54,7 +56,7 @@ def fold_stable(net: Network, analysis: StableAnalysis) -> StableFold:
     layers = [([list(r) for r in L.weight], list(L.bias)) for L in net.layers]
     grid = {(u.layer, u.unit): u.verdict for u in analysis.units}
     names = [[(h, j) for j in range(w)] for h, w in enumerate(net.hidden_widths)]
-    removed, merged, folded = [], [], []
+    removed, merged, folded, merges = [], [], [], []
     h = 0
     while h < len(layers) - 1:
         W, b = layers[h]
@@ -89,10 +91,12 @@ def fold_stable(net: Network, analysis: StableAnalysis) -> StableFold:
             continue
         active = [j for j, k in enumerate(kinds) if k == ACTIVE]
         if len(active) > 1:
-            merged.extend(_merge_dependent(layers, h, active, names[h]))
+            for name, combo in _merge_dependent(layers, h, active, names[h]):
+                merged.append(name)
+                merges.append((name, combo))
         h += 1
     out = Network("relu", tuple(Layer(tuple(map(tuple, W)), tuple(b)) for W, b in layers))
-    return StableFold(out, tuple(sorted(removed)), tuple(sorted(merged)), tuple(folded))
+    return StableFold(out, tuple(sorted(removed)), tuple(sorted(merged)), tuple(folded), tuple(merges))
 
 
 def _merge_dependent(layers: list, h: int, active: list[int], names: list) -> list:
@@ -107,7 +111,7 @@ def _merge_dependent(layers: list, h: int, active: list[int], names: list) -> li
     pivots = []
     for t in range(rank):
         pivots.append(next(k for k in range(len(active)) if R[t, k] != 0))
-    gone = []
+    gone, combos = [], {}
     for k in range(len(active)):
         if k in pivots:
             continue
@@ -125,9 +129,10 @@ def _merge_dependent(layers: list, h: int, active: list[int], names: list) -> li
                 c[o] += beta * col
             row[j] = fmpq(0)
         gone.append(j)
+        combos[j] = tuple((names[active[p]], a) for a, p in zip(alpha, pivots) if a != 0)
     out = []
     for j in sorted(gone, reverse=True):
-        out.append(names[j])
+        out.append((names[j], combos[j]))
         _drop_unit(layers, h, j)
         del names[j]
     return out

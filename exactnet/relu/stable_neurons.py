@@ -71,6 +71,7 @@ class UnitVerdict:
     positive: int | None
     negative: int | None
     method: str
+    slopes: tuple[fmpq, ...] | None = None  # the per-unit lower slopes λ of an optimised bound
 
 
 @dataclass(frozen=True)
@@ -284,12 +285,14 @@ LAMBDA_BITS = 20
 SLOPE_ITERATIONS = 300
 
 
-def optimised_bound(net: Network, unit: int, relax: _Relaxation, dom, fnet, np, upper: bool) -> fmpq:
+def optimised_bound(net: Network, unit: int, relax: _Relaxation, dom, fnet, np,
+                    upper: bool) -> tuple[fmpq, tuple[fmpq, ...]]:
     """A proved bound of second-hidden-layer unit ``unit`` with the lower lines' slopes
     ``λ_j ∈ [0, 1]`` of the first layer's unstable units chosen for this unit (α-CROWN, Xu et al.
     2021): a projected subgradient search in floating point proposes ``λ``, rounded to dyadic
     numbers in ``[0, 1]``; every such choice gives a valid enclosure, and the bound is computed
     exactly from it. The best ``λ`` makes the bound equal to the triangle-relaxation LP's.
+    Returns the bound and the slopes (one per first-layer unit; stable units keep their line).
     """
     W, b = fnet.W[0], fnet.b[0]
     lam_row = fnet.W[1][unit]
@@ -324,9 +327,9 @@ def optimised_bound(net: Network, unit: int, relax: _Relaxation, dom, fnet, np, 
     rows, d = symbolic_bound(net, 1, [unit], [custom], upper=upper)
     if upper:
         v, _ = dom.maximize(rows[0])
-        return v + d[0]
+        return v + d[0], tuple(slopes)
     v, _ = dom.maximize([-c for c in rows[0]])
-    return -v + d[0]
+    return -v + d[0], tuple(slopes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -481,7 +484,7 @@ def _layer(net, layer, width, dom, relax, bounds, points, add, fnet, np, deadlin
     neg: list[int | None] = [None] * width
     arg_up: list = [None] * width
     arg_lo: list = [None] * width
-    tightened: set[int] = set()
+    tightened: dict[int, tuple] = {}
     stopped = False
     try:
         if layer == 0:
@@ -514,13 +517,13 @@ def _layer(net, layer, width, dom, relax, bounds, points, add, fnet, np, deadlin
                 if lower[j] < 0 < upper[j] and (pos[j] is None or neg[j] is None):
                     deadline.check("the stable-neuron analysis")
                     want_upper = pos[j] is None
-                    value = optimised_bound(net, j, relax[0], dom, fnet, np, upper=want_upper)
+                    value, slopes = optimised_bound(net, j, relax[0], dom, fnet, np, upper=want_upper)
                     if want_upper and value < upper[j]:
                         upper[j] = value
-                        tightened.add(j)
+                        tightened[j] = slopes
                     elif not want_upper and value > lower[j]:
                         lower[j] = value
-                        tightened.add(j)
+                        tightened[j] = slopes
     except TimeLimitReached:
         stopped = True
     out = []
