@@ -45,3 +45,19 @@ def test_without_a_domain_there_is_no_stable_analysis(tmp_path):
     path.write_text(json.dumps(network_to_obj(NET)))
     r = run("compress", path, "--json")
     assert r.code == 0 and "stable_neurons" not in r.json and r.json["hidden_widths_after"] == [2, 2]  # zero column, never-active unit
+
+
+def test_certificate_of_a_stable_compression_checks(tmp_path):
+    path, cert, out = tmp_path / "n.json", tmp_path / "c.json", tmp_path / "small.json"
+    path.write_text(json.dumps(network_to_obj(NET)))
+    r = run("compress", path, "--box", "-1,1", "--certificate", cert, "-o", out, "--json")
+    assert r.code == 0 and r.json["certificate"] == str(cert)
+    assert json.loads(cert.read_text())["kind"] == "relu.stable_compression"
+    checked = run("check", cert, "--network", path, "--network", out, "--json")
+    assert checked.code == 0 and checked.json["valid"] is True
+    tampered = json.loads(cert.read_text())
+    del tampered["digest"]
+    tampered["evidence"]["bounds"][0][2] = ["-2", "0"]  # x1 − x2 is not ≤ 0 on the square
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(tampered))
+    assert run("check", bad).code == 1
