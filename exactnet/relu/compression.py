@@ -43,6 +43,11 @@ from .stable_fold import StableFold, fold_stable
 from .stable_neurons import UNDECIDED, StableAnalysis, stable_neurons
 
 
+#: After a stable-neuron analysis that leaves units undecided, the exact region enumeration (whose
+#: cost grows like the number of activation regions) runs only up to this input dimension.
+MAX_ENUMERATION_INPUTS = 12
+
+
 @dataclass(frozen=True)
 class Compression:
     """``network`` ≡ ``original`` on the domain; ``exact_dead`` tells whether step 4 ran to the end."""
@@ -123,6 +128,10 @@ def compress(net: Network, domain: Polyhedron | None = None, *, certificate: boo
         pass  # every remaining unit takes both signs on the domain: none is never active
     elif analysis is not None and not analysis.complete:
         done = False  # the time limit stopped the analysis: no time is left for the enumeration
+    elif analysis is not None and n > MAX_ENUMERATION_INPUTS:
+        done = False
+        note = (f"{analysis.counts()['undecided']} units are undecided and kept; the exact region enumeration"
+                f" that would settle them is not attempted above {MAX_ENUMERATION_INPUTS} inputs")
     elif exact_dead and reduced.depth >= 2:
         try:
             dead = never_active_units(reduced, domain, deadline=stable_deadline or deadline, progress=progress)

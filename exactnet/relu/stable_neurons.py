@@ -542,6 +542,9 @@ def _layer(net, layer, width, dom, relax, bounds, points, add, fnet, np, deadlin
         else:
             v = UnitVerdict(layer, j, UNDECIDED, lo, up, pos[j], neg[j],
                             "time limit" if stopped else "bounds straddle 0")
+        if j in tightened:  # the slopes behind the bound go into certificates
+            v = UnitVerdict(v.layer, v.unit, v.verdict, v.lower, v.upper, v.positive, v.negative, v.method,
+                            tightened[j])
         out.append(v)
     return out, lower, upper, stopped
 

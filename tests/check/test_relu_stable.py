@@ -100,3 +100,21 @@ def test_optimised_slopes_are_verified():
     assert verdict(cert).valid
     cert["evidence"]["slopes"][0]["lambda"][0] = "3/2"
     assert not verdict(cert).valid
+
+
+def test_bounds_tightened_by_the_analysis_carry_their_slopes(monkeypatch):
+    """With the witness search disabled every open second-layer unit gets optimised slopes; the
+    certificate then holds them and checks."""
+    import exactnet.relu.stable_neurons as sn
+
+    monkeypatch.setattr(sn, "_witnesses", lambda *args, **kwargs: None)
+    net = random_net(random.Random(0), [2, 6, 3, 1])
+    analysis = sn.stable_neurons(net, SQUARE)
+    with_slopes = [u for u in analysis.units if u.slopes is not None]
+    assert with_slopes and all(u.layer == 1 and len(u.slopes) == 6 for u in with_slopes)
+    cert = compress(net, SQUARE, certificate=True).certificate
+    assert cert["kind"] == "relu.stable_compression" and cert["evidence"]["slopes"]
+    assert verdict(cert).valid
+    bad = unsealed(cert)
+    bad["evidence"]["slopes"] = []
+    assert not verdict(bad).valid
