@@ -239,7 +239,7 @@ RELU_EQUIVALENCE_EVIDENCE = tagged("method", {
 })
 
 
-# relu.stable_compression (docs/certificates.md § relu.stable_compression)
+# relu.stable_compression (docs/certificates.md, kind relu.stable_compression)
 RELU_STABLE_CLAIM = obj({"equal_on_domain": boolean, "domain": BOX})
 RELU_STABLE_EVIDENCE = obj({
     "bounds": list_of(list_of(tuple_of(number, number))),

@@ -1,5 +1,5 @@
-"""Checker of ``relu.stable_compression`` certificates (docs/certificates.md
-§ relu.stable_compression): a compressed ReLU network equals the original on a box because of
+"""Checker of ``relu.stable_compression`` certificates (docs/certificates.md,
+kind relu.stable_compression): a compressed ReLU network equals the original on a box because of
 proved bounds on every hidden unit's preactivation.
 
 The checker re-derives everything from the certificate's numbers with its own code:
@@ -16,7 +16,7 @@ The checker re-derives everything from the certificate's numbers with its own co
    deletes inactive units, composes fully active layers with the next one, and merges each listed
    active unit into listed active basis units after verifying ``w_j = Σ α_i w_i`` exactly.
 3. **Moves** (Theorem M): the listed function-preserving moves, replayed with their
-   preconditions by :func:`exactnet.check.relu._replay`, must turn the folded network into the
+   preconditions by :func:`exactnet.check.relu.replay_moves`, must turn the folded network into the
    certificate's second network exactly.
 """
 
@@ -27,7 +27,7 @@ from flint import fmpq, fmpq_mat
 from ..certificates import MalformedCertificate, certificate_networks
 from ..network import Layer, Network
 from ..network.domain import Box, domain_from_obj
-from .relu import _BadMove, _layers, _rat, _replay
+from .relu import BadMove, network_layers, rational, replay_moves
 from .result import CheckResult, Invalid
 
 KIND = "relu.stable_compression"
@@ -56,15 +56,15 @@ def check(obj: dict) -> CheckResult:
         return CheckResult(False, "the domain must be a box of the networks' input dimension")
     try:
         bounds = _parse_bounds(a, evidence["bounds"])
-        slopes = {(s["layer"], s["unit"]): [_rat(v, "slope") for v in s["lambda"]] for s in evidence["slopes"]}
+        slopes = {(s["layer"], s["unit"]): [rational(v, "slope") for v in s["lambda"]] for s in evidence["slopes"]}
         _verify_bounds(a, box, bounds, slopes)
         folded = _fold(a, bounds, evidence["merged"])
-        replayed = _replay(folded, evidence["moves"], [])
+        replayed = replay_moves(folded, evidence["moves"], [])
     except Invalid as exc:
         return CheckResult(False, str(exc))
-    except _BadMove as exc:
+    except BadMove as exc:
         return CheckResult(False, f"invalid move: {exc}")
-    if replayed != _layers(b):
+    if replayed != network_layers(b):
         return CheckResult(False, "folding and the moves do not lead to the second network")
     return CheckResult(True, "proved bounds fold the network into the second one on the box (Theorems S1, S2, M)")
 
@@ -80,8 +80,8 @@ def _parse_bounds(net: Network, stated) -> list[tuple[list[fmpq], list[fmpq]]]:
         raise Invalid("the bounds do not give one interval per hidden unit")
     out = []
     for layer in stated:
-        lo = [_rat(p[0], "bound") for p in layer]
-        up = [_rat(p[1], "bound") for p in layer]
+        lo = [rational(p[0], "bound") for p in layer]
+        up = [rational(p[1], "bound") for p in layer]
         out.append((lo, up))
     return out
 
@@ -197,7 +197,7 @@ def _fold(net: Network, bounds, merged) -> Network:
             kind[(k, j)] = "inactive" if u <= 0 else "active" if l >= 0 else None
     merges: dict = {}
     for m in merged:
-        merges.setdefault(m["layer"], []).append((m["unit"], [(int(u), _rat(a, "merge coefficient"))
+        merges.setdefault(m["layer"], []).append((m["unit"], [(int(u), rational(a, "merge coefficient"))
                                                               for u, a in m["basis"]]))
     layers = [([list(r) for r in L.weight], list(L.bias)) for L in net.layers]
     names = [[(k, j) for j in range(w)] for k, w in enumerate(net.hidden_widths)]

@@ -1,4 +1,4 @@
-"""``relu.stable_compression`` certificates (docs/certificates.md § relu.stable_compression): written
+"""``relu.stable_compression`` certificates (docs/certificates.md, kind relu.stable_compression): written
 by compression on a box, verified by the independent checker; every tampering is rejected."""
 
 import copy
