@@ -211,12 +211,7 @@ def _fold(net: Network, bounds, merged) -> Network:
                 for row in V:
                     del row[j]
         if not W:
-            n_in = len(layers[h - 1][0]) if h > 0 else net.input_dim
-            W.append([fmpq(0)] * n_in)
-            b.append(fmpq(0))
-            for row in V:
-                row.append(fmpq(0))
-            names[h].append(None)
+            _blank(layers, h, net.input_dim, names[h])
             h += 1
             continue
         original = names[h][0][0]
@@ -232,10 +227,22 @@ def _fold(net: Network, bounds, merged) -> Network:
             del layers[h], names[h]
             continue
         _merge(layers, h, names[h], kind, merges.pop(original, []))
+        if not W:  # constant active units all merged into the next bias
+            _blank(layers, h, net.input_dim, names[h])
         h += 1
     if merges:
         raise Invalid("merges listed for layers that have none")
     return Network("relu", tuple(Layer(tuple(map(tuple, W)), tuple(b)) for W, b in layers))
+
+
+def _blank(layers, h: int, input_dim: int, names: list) -> None:
+    """An emptied hidden layer keeps one unit with zero weights, bias and outgoing column."""
+    n_in = len(layers[h - 1][0]) if h > 0 else input_dim
+    layers[h][0].append([fmpq(0)] * n_in)
+    layers[h][1].append(fmpq(0))
+    for row in layers[h + 1][0]:
+        row.append(fmpq(0))
+    names.append(None)
 
 
 def _merge(layers, h: int, names: list, kind: dict, listed) -> None:

@@ -9,6 +9,7 @@ rewritten, layer by layer, into one that computes the same function *on ``D``*:
 * if **every** unit of a hidden layer is active (``z ≥ 0`` on ``D``), the layer is the affine map
   ``h = W h' + b`` there and composes with the next one: ``(V, c) ∘ (W, b) = (V W, V b + c)``,
   which removes the layer (kept when it is the only hidden layer left);
+* a layer left without units keeps one blank unit (zero weights, bias and outgoing column);
 * otherwise, an active unit whose incoming weights are a linear combination of other active units'
   (``w_j = Σ α_i w_i``) has ``relu(z_j) = z_j = Σ α_i z_i + β = Σ α_i relu(z_i) + β`` on ``D`` with
   ``β = b_j − Σ α_i b_i``: its outgoing column is added to the basis units' columns (times
@@ -42,6 +43,16 @@ class StableFold:
     merges: tuple = ()
 
 
+def _blank(layers: list, h: int, input_dim: int, names: list) -> None:
+    """Give an emptied hidden layer one unit with zero weights, bias and outgoing column."""
+    n_in = len(layers[h - 1][0]) if h > 0 else input_dim
+    layers[h][0].append([fmpq(0)] * n_in)
+    layers[h][1].append(fmpq(0))
+    for row in layers[h + 1][0]:
+        row.append(fmpq(0))
+    names.append(None)
+
+
 def _drop_unit(layers: list, h: int, j: int) -> None:
     W, b = layers[h]
     V, _ = layers[h + 1]
@@ -67,12 +78,7 @@ def fold_stable(net: Network, analysis: StableAnalysis) -> StableFold:
                 _drop_unit(layers, h, j)
                 del names[h][j], kinds[j]
         if not W:  # every unit inactive: the next layer sees constants; keep one blank unit
-            n_in = len(layers[h - 1][0]) if h > 0 else net.input_dim
-            W.append([fmpq(0)] * n_in)
-            b.append(fmpq(0))
-            for row in layers[h + 1][0]:
-                row.append(fmpq(0))
-            names[h].append(None)
+            _blank(layers, h, net.input_dim, names[h])
             h += 1
             continue
         if all(k == ACTIVE for k in kinds) and len(layers) > 2:
@@ -94,6 +100,8 @@ def fold_stable(net: Network, analysis: StableAnalysis) -> StableFold:
             for name, combo in _merge_dependent(layers, h, active, names[h]):
                 merged.append(name)
                 merges.append((name, combo))
+            if not W:  # constant active units all merged into the next bias
+                _blank(layers, h, net.input_dim, names[h])
         h += 1
     out = Network("relu", tuple(Layer(tuple(map(tuple, W)), tuple(b)) for W, b in layers))
     return StableFold(out, tuple(sorted(removed)), tuple(sorted(merged)), tuple(folded), tuple(merges))

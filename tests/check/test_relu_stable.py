@@ -118,3 +118,15 @@ def test_bounds_tightened_by_the_analysis_carry_their_slopes(monkeypatch):
     bad = unsealed(cert)
     bad["evidence"]["slopes"] = []
     assert not verdict(bad).valid
+
+
+def test_a_layer_emptied_by_merging_checks():
+    """Layer 1 is a constant and folds into layer 2, whose active units are then constants that
+    merge into the output bias (empty combinations): the checker rebuilds the blank unit."""
+    net = Network.from_lists("relu", [([[0]], ["9/2"]), ([["2/3"], [-3], ["1/3"]], [-1, "-3/2", 2]),
+                                      ([["7/3", 1, "4/3"]], ["5/4"])])
+    cert = compress(net, Box.from_bounds([-2], [-1]), certificate=True).certificate
+    assert cert["kind"] == "relu.stable_compression" and verdict(cert).valid
+    bad = unsealed(cert)
+    bad["evidence"]["merged"] = bad["evidence"]["merged"][:1]
+    assert not verdict(bad).valid

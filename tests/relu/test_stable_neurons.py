@@ -191,3 +191,17 @@ def test_batch_preactivations_match_pointwise_evaluation():
         exact = preactivations(net, x)
         for layer in (0, 1):
             assert [Z[layer][j][p] for j in range(len(Z[layer]))] == list(exact[layer])
+
+
+def test_constant_active_units_merge_away_and_leave_a_blank_unit():
+    # layer 1 is the constant 9/2 (active) and folds into layer 2, whose units become constants:
+    # 2 and 7/2 (active, merged into the output bias with empty combinations) and −15 (inactive)
+    net = Network.from_lists("relu", [([[0]], ["9/2"]), ([["2/3"], [-3], ["1/3"]], [-1, "-3/2", 2]),
+                                      ([["7/3", 1, "4/3"]], ["5/4"])])
+    box = Box.from_bounds([-2], [-1])
+    fold = fold_stable(net, stable_neurons(net, box))
+    assert fold.folded_layers == (0,) and fold.network.hidden_widths == (1,)
+    assert fold.network.layers[0].weight == ((0,),) and fold.network.layers[1].weight == ((0,),)
+    assert fold.network.layers[1].bias == (fmpq(7, 3) * 2 + fmpq(4, 3) * fmpq(7, 2) + fmpq(5, 4),)
+    for p in sample_points(box, random.Random(9)):
+        assert forward_exact(fold.network, p) == forward_exact(net, p)
