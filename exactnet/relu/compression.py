@@ -10,7 +10,8 @@ has no more units in any hidden layer:
    deeper layers (non-positive weights on non-negative inputs), an exact LP with a Farkas
    certificate for the first layer on a domain, and for every remaining unit of a deeper layer
    the exact region enumeration (a unit is never active iff no activation region of the layers
-   before it gives it label ``+1``; docs/relu.md § Activation regions, § Exactness pitfalls).
+   before it gives it label ``+1``; docs/relu.md § Activation regions, § Exactness pitfalls) —
+   with real algebraic weights too (cells over the weights' number field, docs/algebraic-lp.md).
 
 On a bounded domain a **stable-neuron analysis** runs first (:mod:`exactnet.relu.stable_neurons`,
 docs/relu.md § Stable neurons): every unit gets a verdict (stably active, stably inactive, both
@@ -115,16 +116,13 @@ def compress(net: Network, domain: Polyhedron | None = None, *, certificate: boo
         analysis = stable_neurons(net, domain, deadline=stable_deadline or deadline, progress=progress)
         fold = fold_stable(net, analysis)
         work = fold.network
-    local = normal_form(work, rows if rational and analysis is None else None, scale=False, sort=False)
+    local = normal_form(work, rows if analysis is None else None, scale=False, sort=False)
     reduced = local.network
     dead: set = set()
     note = analysis.note if analysis is not None else ""
     done = True
     settled = analysis is not None and analysis.complete and all(u.verdict != UNDECIDED for u in analysis.units)
-    if not rational:
-        done = False
-        note = "never-active units of deeper layers are only found by sign tests for algebraic weights"
-    elif settled:
+    if settled:
         pass  # every remaining unit takes both signs on the domain: none is never active
     elif analysis is not None and not analysis.complete:
         done = False  # the time limit stopped the analysis: no time is left for the enumeration
