@@ -273,6 +273,16 @@ RELU_EQUIVALENCE_EVIDENCE = tagged("method", {
 })
 
 
+# relu.stable_compression (docs/certificates.md, kind relu.stable_compression)
+RELU_STABLE_CLAIM = obj({"equal_on_domain": boolean, "domain": BOX})
+RELU_STABLE_EVIDENCE = obj({
+    "bounds": list_of(list_of(tuple_of(number, number))),
+    "slopes": list_of(obj({"layer": integer, "unit": integer, "lambda": numbers})),
+    "merged": list_of(obj({"layer": integer, "unit": integer, "basis": list_of(tuple_of(integer, number))})),
+    "moves": list_of(RELU_MOVE),
+})
+
+
 # ---------------------------------------------------------------------------------------------
 # tanh.*
 # ---------------------------------------------------------------------------------------------
@@ -320,6 +330,7 @@ TANH_PRANK_EVIDENCE = tagged("type", {"compression": obj({"type": text, "moves":
 #: kind → (claim schema, evidence schema, number of inline networks)
 KINDS: dict[str, tuple[Spec, Spec, int]] = {
     "relu.equivalence": (RELU_EQUIVALENCE_CLAIM, RELU_EQUIVALENCE_EVIDENCE, 2),
+    "relu.stable_compression": (RELU_STABLE_CLAIM, RELU_STABLE_EVIDENCE, 2),
     "tanh.equivalence": (TANH_EQUIVALENCE_CLAIM, TANH_EQUIVALENCE_EVIDENCE, 2),
     "tanh.path": (TANH_PATH_CLAIM, TANH_PATH_EVIDENCE, 2),
     "tanh.proximate_rank": (TANH_PRANK_CLAIM, TANH_PRANK_EVIDENCE, 2),

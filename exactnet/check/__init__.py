@@ -6,6 +6,7 @@ One module per kind family, each a small exact verifier of one theorem per evide
 kind                        checker
 ==========================  =========================================
 ``relu.equivalence``        :func:`exactnet.check.relu.check` (tier s moves: :mod:`.relu_three_layer`)
+``relu.stable_compression`` :func:`exactnet.check.relu_stable.check`
 ``tanh.equivalence``        :func:`exactnet.check.tanh.check`
 ``tanh.path``               :func:`exactnet.check.tanh_path.check`
 ``tanh.proximate_rank``     :func:`exactnet.check.tanh_proximity.check`
@@ -40,6 +41,12 @@ def _relu_equivalence(obj) -> CheckResult:
     return check(obj)
 
 
+def _relu_stable_compression(obj) -> CheckResult:
+    from .relu_stable import check
+
+    return check(obj)
+
+
 def _tanh_equivalence(obj) -> CheckResult:
     from .tanh import check
 
@@ -61,6 +68,7 @@ def _tanh_proximate_rank(obj) -> CheckResult:
 #: The checker of every certificate kind (keys: :data:`exactnet.certificates.KINDS`).
 CHECKERS = {
     "relu.equivalence": _relu_equivalence,
+    "relu.stable_compression": _relu_stable_compression,
     "tanh.equivalence": _tanh_equivalence,
     "tanh.path": _tanh_path,
     "tanh.proximate_rank": _tanh_proximate_rank,

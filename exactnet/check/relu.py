@@ -831,4 +831,11 @@ def _decision_target(nets, k, layer, unit) -> str | None:
     return None
 
 
-__all__ = ["KINDS", "check"]
+# Shared with the other ReLU checker (check/relu_stable.py): the move replay (Theorem M) and the
+# exact readers, under public names.
+BadMove = _BadMove
+replay_moves = _replay
+network_layers = _layers
+rational = _rat
+
+__all__ = ["BadMove", "KINDS", "check", "network_layers", "rational", "replay_moves"]
