@@ -731,4 +731,10 @@ def _decision_target(nets, k, layer, unit) -> str | None:
     return None
 
 
-__all__ = ["KINDS", "check"]
+# shared with the streaming checker of the same kind (:mod:`exactnet.check.relu_stream`)
+BadMove = _BadMove
+domain_rows = _domain_rows
+rational = _rat
+replay_both = _replay_both
+
+__all__ = ["BadMove", "KINDS", "check", "domain_rows", "rational", "replay_both"]

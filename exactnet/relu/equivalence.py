@@ -36,8 +36,8 @@ from ..network.domain import Polyhedron
 from ..progress import Progress, null_progress
 from .canonical import compare_shallow, separating_point
 from .certificates import (
-    TreeRecorder, canonical_evidence, equivalence_certificate, region_tree_evidence, symmetry_evidence,
-    witness_evidence,
+    StreamTreeRecorder, TreeRecorder, canonical_evidence, equivalence_certificate, region_tree_evidence,
+    region_tree_stream_header, symmetry_evidence, witness_evidence,
 )
 from .normal_form import NormalForm, normal_form
 from .probes import find_witness, probe_points
@@ -58,7 +58,9 @@ def _cert(a, b, value, domain, tier, evidence, wanted):
 
 @dataclass(frozen=True)
 class EquivalenceResult:
-    """``equivalent``: ``True``/``False``/``None`` (unknown); ``tier`` that decided (``"a"``–``"d"``)."""
+    """``equivalent``: ``True``/``False``/``None`` (unknown); ``tier`` that decided (``"a"``–``"d"``);
+    ``certificate`` (an ``exactnet.certificate/1`` object) or ``certificate_file`` (a streamed
+    ``exactnet.certificate/2`` file) when a certificate was asked for."""
 
     equivalent: bool | None
     tier: str | None
@@ -66,6 +68,8 @@ class EquivalenceResult:
     witness: tuple | None = None
     certificate: dict | None = None
     stats: dict = field(default_factory=dict)
+    #: the streamed certificate file written for a tier (d) proof (``certificate_stream=``), if any
+    certificate_file: str | None = None
 
     @property
     def verdict(self) -> bool | None:
@@ -90,13 +94,18 @@ def check_inputs(a: Network, b: Network, domain: Polyhedron | None) -> None:
 
 def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, certificate: bool = False,
                deadline: Deadline = NO_DEADLINE, timeout: float | None = None, progress: Progress | None = None,
-               method: str = "auto", tiers: str = "abcd") -> EquivalenceResult:
+               method: str = "auto", tiers: str = "abcd",
+               certificate_stream: str | None = None) -> EquivalenceResult:
     """Decide whether ``a`` and ``b`` compute the same function (on ``R^n`` or on ``domain``).
 
     ``certificate=True`` attaches a ``relu.equivalence`` certificate. ``timeout`` (seconds) or
     ``deadline`` bound tier (d); when reached the answer is unknown (``equivalent is None``).
     ``tiers`` selects the tiers that may run (default all; e.g. ``"d"`` runs only the complete
-    procedure, which is how the tiers are cross-checked).
+    procedure, which is how the tiers are cross-checked). ``certificate_stream`` (a path, with
+    ``certificate=True``): a tier (d) proof of equivalence is written there as it is found, in the
+    streamed format ``exactnet.certificate/2`` (gzip when the path ends with ``.gz``; bounded memory;
+    ``result.certificate_file`` names it and ``result.certificate`` is ``None``); every other
+    certificate stays an in-memory ``exactnet.certificate/1`` object.
     """
     check_inputs(a, b, domain)
     if timeout is not None:
@@ -167,8 +176,11 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
             reason += "; " + "; ".join(notes)
         return EquivalenceResult(None, None, reason)
     try:
+        stream = None
+        if certificate and certificate_stream is not None:
+            stream = (certificate_stream, region_tree_stream_header(orig_a, orig_b, domain, nf_a.moves, nf_b.moves))
         res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
-                      method, certificate)
+                      method, certificate, stream)
     except TimeLimitReached as exc:
         return EquivalenceResult(None, None, f"{exc} (the complete tier (d) was cut off)")
     if res.witness is not None:
@@ -178,8 +190,11 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
         return EquivalenceResult(False, "d", "the affine maps differ on a common region", x,
                                  _cert(orig_a, orig_b, False, domain, "d", lambda: witness_evidence(a, b, x), certificate),
                                  res.stats)
+    reason = f"equal affine maps on all {res.stats['cells']} common regions"
+    if res.certificate_file is not None:
+        return EquivalenceResult(True, "d", reason, stats=res.stats, certificate_file=res.certificate_file)
     evidence = lambda: region_tree_evidence(nf_a.moves, nf_b.moves, res.nodes)  # noqa: E731
-    return EquivalenceResult(True, "d", f"equal affine maps on all {res.stats['cells']} common regions",
+    return EquivalenceResult(True, "d", reason,
                              certificate=_cert(orig_a, orig_b, True, domain, "d", evidence, certificate),
                              stats=res.stats)
 
@@ -189,22 +204,39 @@ class _TierD:
     witness: tuple | None
     nodes: list | None
     stats: dict
+    certificate_file: str | None = None
 
 
-def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, record) -> _TierD:
-    recorder = None
-    if record:
+def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, record, stream=None) -> _TierD:
+    """The complete comparison; ``record`` keeps the tree in memory, ``stream = (path, header)``
+    writes it to ``path`` as it is found (removed again unless the networks prove equivalent)."""
+    recorder = writer = None
+    if record and stream is not None:
+        from ..certificates.stream import StreamWriter
+
+        writer = StreamWriter(stream[0], stream[1])
+        recorder = StreamTreeRecorder(writer.record)
+    elif record:
         recorder = TreeRecorder()
     cells = 0
     progress.describe("comparing affine maps on common regions")
-    for region in walk([a, b], domain, method=method, deadline=deadline, progress=progress, recorder=recorder):
-        cells += 1
-        ma, mb = region.maps
-        if ma != mb:
-            for x in region.simplex_points():
-                if ma(x) != mb(x):
-                    return _TierD(x, None, {"cells": cells})
-            raise AssertionError("internal error: differing affine maps agree on a simplex")  # pragma: no cover
+    try:
+        for region in walk([a, b], domain, method=method, deadline=deadline, progress=progress, recorder=recorder):
+            cells += 1
+            ma, mb = region.maps
+            if ma != mb:
+                for x in region.simplex_points():
+                    if ma(x) != mb(x):
+                        if writer is not None:
+                            writer.abort()
+                        return _TierD(x, None, {"cells": cells})
+                raise AssertionError("internal error: differing affine maps agree on a simplex")  # pragma: no cover
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    if writer is not None:
+        return _TierD(None, None, {"cells": cells}, str(writer.close()))
     return _TierD(None, recorder.nodes if recorder else None, {"cells": cells})
 
 
