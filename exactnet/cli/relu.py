@@ -59,13 +59,14 @@ def _fmt(xs) -> list[str]:
     return [format_number(v) for v in xs]
 
 
-def equiv(budget, a, b, certificate=None, domain=None) -> Report:
-    """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide)."""
+def equiv(budget, a, b, certificate=None, domain=None, stream_certificate=False) -> Report:
+    """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide);
+    ``stream_certificate``: a tier (d) proof is streamed to ``certificate`` (``exactnet.certificate/2``)."""
     from ..relu.equivalence import equivalent
 
     with console_progress("ReLU equivalence") as progress:
         res = equivalent(a, b, domain, certificate=certificate is not None, deadline=budget.deadline,
-                         progress=progress)
+                         progress=progress, certificate_stream=certificate if stream_certificate else None)
     data = {
         "equivalent": res.equivalent,
         "reason": res.reason,
@@ -81,7 +82,7 @@ def equiv(budget, a, b, certificate=None, domain=None) -> Report:
             write_certificate(res.certificate, certificate)
             data["certificate"] = certificate
         else:
-            data["certificate"] = None
+            data["certificate"] = res.certificate_file
 
     def render(console: Console):
         verdict = {True: "[green]equivalent[/]", False: "[red]not equivalent[/]", None: "[yellow]unknown[/]"}
