@@ -56,8 +56,8 @@ class StreamWriter:
         if compress is None:
             compress = self.path.name.endswith(".gz")
         raw = open(self.partial, "wb")
-        # mtime=0: the same certificate gives the same bytes
-        self._file = gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=6, mtime=0) if compress else raw
+        # no name, mtime=0: the same certificate gives the same bytes
+        self._file = gzip.GzipFile(filename="", fileobj=raw, mode="wb", compresslevel=6, mtime=0) if compress else raw
         self._raw = raw
         self._hash = hashlib.sha256()
         self.records = 0
@@ -124,16 +124,27 @@ def _open(path: Path):
 
 
 def is_stream(path: str | Path) -> bool:
-    """Whether the file is a streamed certificate (gzip, or a first line naming ``/2``)."""
+    """Whether the file is a streamed certificate: gzip data, or a first line that is a JSON object
+    with ``"format": "exactnet.certificate/2"`` followed by more lines (a ``/1`` certificate is one
+    JSON value, over one line or many)."""
     path = Path(path)
     try:
         with open(path, "rb") as fh:
-            head = fh.read(64)
+            if fh.read(2) == _GZIP_MAGIC:
+                return True
+            fh.seek(0)
+            first = fh.readline(MAX_LINE)
+            if not first.endswith(b"\n") or not fh.read(1):
+                return False
     except OSError:
         return False
-    if head[:2] == _GZIP_MAGIC:
-        return True
-    return head.lstrip().startswith(b'{"format":"' + STREAM_FORMAT.encode() + b'"')
+    if STREAM_FORMAT.encode() not in first:
+        return False
+    try:
+        head = json.loads(first)
+    except ValueError:
+        return False
+    return isinstance(head, dict) and head.get("format") == STREAM_FORMAT
 
 
 class StreamReader:
