@@ -39,6 +39,7 @@ a sign), so a check is integer arithmetic except for supports smaller than ``n``
 from __future__ import annotations
 
 import math
+from operator import mul
 from pathlib import Path
 
 from flint import fmpq, fmpq_mat, fmpz_mat
@@ -164,14 +165,21 @@ class _Support:
         s = len(support)
         G = fmpz_mat(n, s, [self.rows[k][0][r] for r in range(n) for k in range(s)])
         if s == n:
-            det = G.det()
-            if det == 0:
+            if n == 2:  # the common case, in Python integers
+                (a, c), (b, d_) = self.rows[0][0], self.rows[1][0]  # G = [[a, b], [c, d_]]
+                d = a * d_ - b * c
+                adj = [[d_, -b], [-c, a]]
+            else:
+                d = int(G.det())
+                adj = None
+            if d == 0:
                 raise Invalid("a proof support has linearly dependent rows")
-            inv = G.inv()  # fmpq_mat
-            d = int(det)
-            self.det = abs(d)
+            if adj is None:
+                inv = G.inv()  # fmpq_mat; d·G⁻¹ is the integer adjugate
+                adj = [[int((inv[i, j] * d).p) for j in range(n)] for i in range(s)]
             sgn = 1 if d > 0 else -1
-            self.adj = [[sgn * int((inv[i, j] * d).p) for j in range(n)] for i in range(s)]
+            self.det = abs(d)
+            self.adj = adj if sgn > 0 else [[-v for v in row] for row in adj]
             self.pinv = None
         else:
             Gq = fmpq_mat(G)
@@ -186,8 +194,10 @@ class _Support:
         """``+1`` / ``−1`` if the support proves ``e ≥ 0`` / ``e ≤ 0`` on the closed cell, else ``None``."""
         rows = self.rows
         if self.adj is not None:
-            z = [sum(a * b for a, b in zip(arow, g)) for arow in self.adj]  # det·z
-            v = self.det * h - sum(zk * r[1] for zk, r in zip(z, rows))  # det·v
+            z = [sum(map(mul, arow, g)) for arow in self.adj]  # det·z
+            v = self.det * h
+            for zk, r in zip(z, rows):
+                v -= zk * r[1]  # det·v
         else:
             n = len(g)
             z = [sum(self.pinv[k, r] * g[r] for r in range(n)) for k in range(len(rows))]
@@ -195,9 +205,9 @@ class _Support:
                 if sum(z[k] * self.cols[k][r] for k in range(len(rows))) != g[r]:
                     return None  # g is not in the span of the support
             v = h - sum(zk * r[1] for zk, r in zip(z, rows))
-        if all(zk >= 0 for zk in z) and v >= 0:
+        if v >= 0 and min(z) >= 0:
             return 1
-        if all(zk <= 0 for zk in z) and v <= 0:
+        if v <= 0 and max(z) <= 0:
             return -1
         return None
 
@@ -242,7 +252,7 @@ class _Explicit:
 
 
 def _target(states, k, unit, where: str):
-    if not (_int(k) and _int(unit)) or k not in (0, 1):
+    if type(k) is not int or type(unit) is not int or k not in (0, 1):
         raise Invalid(f"{where}: a decision names an unknown network")
     st = states[k]
     if st.out is not None:
@@ -268,13 +278,13 @@ def _node(record, index: int, cell, states, n: int):
         else:
             _malformed(f"{where}: a proof is a list of row indices or an object")
     for seg in segments:
-        if not (isinstance(seg, list) and len(seg) % 2 == 1 and len(seg) >= 3 and all(_int(v) for v in seg)):
+        if not (type(seg) is list and len(seg) % 2 == 1 and len(seg) >= 3 and all(type(v) is int for v in seg)):
             _malformed(f"{where}: a segment is [net, unit, proof, unit, proof, ...]")
         k = seg[0]
         for pos in range(1, len(seg), 2):
             unit, ref = seg[pos], seg[pos + 1]
             st = _target(states, k, unit, where)
-            row = st.form(unit)
+            row = st.ints[unit]
             g, h = row[:n], row[n]
             constant = not any(g)
             if ref == -1:
