@@ -58,7 +58,23 @@ def _hidden_pair():
     return a, b
 
 
+def _three_inputs_pair():
+    """R^3 → R: the partner permutes and positively rescales the first hidden layer. Its tree uses
+    supports of size 3 (the general adjugate), of size 1, and explicit Farkas proofs."""
+    from flint import fmpq
+
+    L0 = ([[1, 0, 1], [0, 1, -1], [1, 1, 0], [2, -1, 1], [1, -2, 1]], [0, 1, -1, 0, "1/2"])
+    L1 = ([[1, -1, 2, 0, 1], [0, 1, 1, -1, -1], [1, 1, -1, 0, 2]], [0, 1, -1])
+    L2 = ([[1, -2, 1]], [1])
+    order, scale = [2, 0, 4, 1, 3], [fmpq(2), fmpq(1, 3), fmpq(1), fmpq(3), fmpq(1, 2)]
+    W0 = [[fmpq(v) * scale[i] for v in L0[0][k]] for i, k in enumerate(order)]
+    b0 = [fmpq(L0[1][k]) * scale[i] for i, k in enumerate(order)]
+    W1 = [[fmpq(row[k]) / scale[i] for i, k in enumerate(order)] for row in L1[0]]
+    return Network.from_lists("relu", [L0, L1, L2]), Network.from_lists("relu", [(W0, b0), (W1, L1[1]), L2])
+
+
 PAIRS = {
+    "three": lambda: _three_inputs_pair() + (None, "d"),
     "deep": lambda: (relu((I2, [0, 0]), ([[1, 2], [3, 1]], [1, 2]), ([[1, -1]], [0])),
                      relu((I2, [0, 0]), ([[4, 3], [3, 1]], [3, 2]), ([[1, -2]], [0])), None, "d"),
     "hidden": lambda: _hidden_pair() + (None, "abcd"),
@@ -110,6 +126,12 @@ def test_written_streams_check_valid(name, gz, store):
 
 def test_gzip_and_plain_carry_the_same_lines(store):
     assert stream_lines(_written("hidden", store)) == stream_lines(_written("hidden", store, True))
+
+
+def test_the_three_input_pair_uses_every_kind_of_proof(store):
+    kinds = {len(e) if isinstance(e, list) else "explicit" for line in _lines("three", store)[1:-1]
+             for e in json.loads(line)[0]}
+    assert {1, 3, "explicit"} <= kinds, kinds
 
 
 def test_the_hidden_pair_uses_reducing_moves(store):
@@ -166,7 +188,7 @@ def test_an_edit_without_resealing_fails_the_digest(store, tmp_path):
     assert not result.valid and "digest" in result.reason
 
 
-@pytest.mark.parametrize("name", ["hidden", "hidden_box", "deep"])
+@pytest.mark.parametrize("name", ["hidden", "hidden_box", "deep", "three"])
 def test_a_support_naming_another_row_fails(name, store, tmp_path):
     lines = _lines(name, store)
     records = _records(lines)
@@ -191,7 +213,7 @@ def test_a_support_naming_another_row_fails(name, store, tmp_path):
     assert bad >= 1
 
 
-@pytest.mark.parametrize("name", ["hidden", "deep", "dead_box"])
+@pytest.mark.parametrize("name", ["hidden", "deep", "dead_box", "three"])
 def test_dropping_or_duplicating_a_record_fails(name, store, tmp_path):
     lines = _lines(name, store)
     records = _records(lines)
