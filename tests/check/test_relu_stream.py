@@ -344,3 +344,23 @@ def test_a_false_claim_is_rejected_even_when_resealed(name, tmp_path):
     assert claim_holds(copy.deepcopy(obj["header"])) is False
     result = check_file(_rewritten(obj, tmp_path / "f.jsonl"))
     assert not result.valid
+
+
+def test_a_time_limit_leaves_no_file(tmp_path):
+    """The writer starts before the enumeration; the time limit ends it and removes the partial file."""
+    from exactnet.deadline import Deadline
+
+    a, b, dom, _ = PAIRS["hidden"]()
+    path = tmp_path / "late.jsonl"
+    res = equivalent(a, b, certificate=True, certificate_stream=str(path), tiers="d", deadline=Deadline.after(0))
+    assert res.equivalent is None and res.certificate_file is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_counterexample_leaves_no_stream(tmp_path):
+    a, _, _, _ = PAIRS["deep"]()
+    c = relu((I2, [0, 0]), ([[4, 3], [3, 1]], [3, 2]), ([[1, -3]], [0]))
+    path = tmp_path / "w.jsonl"
+    res = equivalent(a, c, certificate=True, certificate_stream=str(path), tiers="d")
+    assert res.equivalent is False and res.certificate["evidence"]["method"] == "witness"
+    assert res.certificate_file is None and list(tmp_path.iterdir()) == []

@@ -81,3 +81,11 @@ def test_tampered_truncated_and_unsealed_streams(nets, tmp_path):
 
 def test_stream_certificate_needs_a_file(nets):
     run("equiv", nets / "a.json", nets / "b.json", "--stream-certificate").assert_error("--certificate")
+
+
+def test_stream_certificate_is_refused_for_tanh(tmp_path):
+    t = Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])])
+    save_network(t, tmp_path / "t.json")
+    run("equiv", tmp_path / "t.json", tmp_path / "t.json", "--certificate", tmp_path / "c.jsonl",
+        "--stream-certificate").assert_error("--stream-certificate", "tanh")
+    assert not (tmp_path / "c.jsonl").exists()
