@@ -58,6 +58,10 @@ def _int(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+def _number(v) -> bool:
+    return (isinstance(v, int) and not isinstance(v, bool)) or isinstance(v, str)
+
+
 def _malformed(what: str):
     raise MalformedCertificate(f"certificate: {what}")
 
@@ -220,6 +224,9 @@ class _Explicit:
     def __init__(self, cell, proof, n: int):
         if set(proof) != {"y", "t"} or not isinstance(proof["y"], list):
             _malformed('an explicit proof is {"y": [[i, y_i], ...], "t": t}')
+        if not all(_number(v) for v in [proof["t"]] + [item[1] for item in proof["y"]
+                                                        if isinstance(item, list) and len(item) == 2]):
+            _malformed("Farkas numbers are JSON integers or strings")
         self.t = rational(proof["t"], "Farkas t")
         if self.t <= 0:
             raise Invalid("a Farkas proof needs t > 0")
@@ -305,7 +312,7 @@ def _node(record, index: int, cell, states, n: int):
             st.decide(unit, label)
     if split is None:
         return None
-    if not (isinstance(split, list) and len(split) == 2):
+    if not (isinstance(split, list) and len(split) == 2 and all(type(v) is int for v in split)):
         _malformed(f"{where}: a split is [net, unit] or null")
     k, unit = split
     st = _target(states, k, unit, where)

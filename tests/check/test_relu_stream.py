@@ -364,3 +364,14 @@ def test_a_counterexample_leaves_no_stream(tmp_path):
     res = equivalent(a, c, certificate=True, certificate_stream=str(path), tiers="d")
     assert res.equivalent is False and res.certificate["evidence"]["method"] == "witness"
     assert res.certificate_file is None and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("record", [
+    {"proofs": []}, [[], []], [[], [], [0, 0, 0]], [[], [], [True, 0]], [[True], [], None],
+    [[{"y": [[0, True]], "t": 1}], [], None], [[{"y": [[0, 1]], "t": 1, "x": 0}], [], None],
+    [["0"], [], None], [[], [[0, 1]], None], [[], [[0, 1, False]], None], [[], [[0, 1, -1.5]], None],
+])
+def test_malformed_records_exit_2(record, store, tmp_path):
+    lines = _lines("deep", store)
+    with pytest.raises(MalformedCertificate):
+        _check_lines(tmp_path, [lines[0], json.dumps(record)] + list(lines[2:]))
