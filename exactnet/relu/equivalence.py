@@ -18,11 +18,13 @@ The result says which tier decided. Certificates (``exactnet check``): ``relu.eq
 evidence ``witness`` (not equivalent), ``canonical_form`` (a), ``symmetry_moves`` (b) or
 ``region_tree`` (d: the moves to the reduced networks, then the enumeration tree with a Farkas
 certificate for every sign fixed without a split and an interior point and the common affine
-map at every leaf; checkable with rational arithmetic alone, see
-:mod:`exactnet.check.relu`).
+map at every leaf; checkable with rational arithmetic alone — field arithmetic for real
+algebraic weights — see :mod:`exactnet.check.relu`).
 
-Rational weights are needed for tier (d) and for domains (exact LPs over ``Q``); with real
-algebraic weights tiers (a)–(c) still apply and otherwise the answer is ``unknown`` with the reason.
+Real algebraic weights (all moved into one common number field) go through every tier; tier (d)
+then enumerates cells whose rows live in that field (exact LPs over the field,
+docs/algebraic-lp.md) and its certificate states every field number by its coordinates in the
+field's power basis (docs/certificates.md).
 """
 
 from __future__ import annotations
@@ -133,7 +135,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
             x = separating_point(a, b, comparison, rows, point)
             if x is None:
                 x = find_witness(a, b, probe_points(n, 64, rows, point))
-            if x is None and rational:
+            if x is None:
                 try:
                     x = _tier_d(a, b, domain, rows, (), (), deadline, progress, method, False).witness
                 except TimeLimitReached:
@@ -170,14 +172,9 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
         nf_b = normal_form(b, rows if rational else None, scale=False, sort=False)
     if "d" not in tiers:
         return EquivalenceResult(None, None, "undecided by the selected tiers " + ", ".join(tiers))
-    if not rational:
-        reason = "the complete tier (d) needs rational weights (PPL cannot hold algebraic numbers)"
-        if notes:
-            reason += "; " + "; ".join(notes)
-        return EquivalenceResult(None, None, reason)
     try:
         stream = None
-        if certificate and certificate_stream is not None:
+        if certificate and certificate_stream is not None and rational:  # algebraic trees: /1 (field numbers)
             stream = (certificate_stream, region_tree_stream_header(orig_a, orig_b, domain, nf_a.moves, nf_b.moves))
         res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
                       method, certificate, stream)
@@ -193,7 +190,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
     reason = f"equal affine maps on all {res.stats['cells']} common regions"
     if res.certificate_file is not None:
         return EquivalenceResult(True, "d", reason, stats=res.stats, certificate_file=res.certificate_file)
-    evidence = lambda: region_tree_evidence(nf_a.moves, nf_b.moves, res.nodes)  # noqa: E731
+    evidence = lambda: region_tree_evidence(nf_a.moves, nf_b.moves, res.nodes, res.field)  # noqa: E731
     return EquivalenceResult(True, "d", reason,
                              certificate=_cert(orig_a, orig_b, True, domain, "d", evidence, certificate),
                              stats=res.stats)
@@ -204,6 +201,7 @@ class _TierD:
     witness: tuple | None
     nodes: list | None
     stats: dict
+    field: object = None  # the number field of the recorded tree's algebraic numbers
     certificate_file: str | None = None
 
 
@@ -236,8 +234,8 @@ def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, re
             writer.abort()
         raise
     if writer is not None:
-        return _TierD(None, None, {"cells": cells}, str(writer.close()))
-    return _TierD(None, recorder.nodes if recorder else None, {"cells": cells})
+        return _TierD(None, None, {"cells": cells}, certificate_file=str(writer.close()))
+    return _TierD(None, recorder.nodes if recorder else None, {"cells": cells}, recorder.field if recorder else None)
 
 
 __all__ = ["EquivalenceResult", "KIND", "check_inputs", "equivalent"]
