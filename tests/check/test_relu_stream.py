@@ -375,3 +375,19 @@ def test_malformed_records_exit_2(record, store, tmp_path):
     lines = _lines("deep", store)
     with pytest.raises(MalformedCertificate):
         _check_lines(tmp_path, [lines[0], json.dumps(record)] + list(lines[2:]))
+
+
+def test_algebraic_trees_stay_version_1(tmp_path):
+    """The streamed encoding is rational; a tier-d proof over a number field is the in-memory /1
+    certificate with field numbers (and checks), and no stream file is written."""
+    from exactnet.check import check_certificate
+
+    from tests.relu.test_algebraic import R, SCALES, planted
+
+    a, b = planted(R, SCALES), R
+    path = tmp_path / "alg.jsonl"
+    res = equivalent(a, b, certificate=True, certificate_stream=str(path), tiers="d")
+    assert res.equivalent is True and res.tier == "d"
+    assert res.certificate_file is None and not path.exists()
+    assert res.certificate["evidence"]["method"] == "region_tree"
+    assert check_certificate(json.loads(json.dumps(res.certificate))).valid
