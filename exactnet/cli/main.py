@@ -34,6 +34,7 @@ from . import relu as relu_cli
 from . import reproduce as reproduce_cli
 from . import symmetry as symmetry_cli
 from . import tanh as tanh_cli
+from .cluster import cluster_options
 from .inputs import domain_options, read_domain_option
 from .limits import SECONDS
 from .outputs import check_network_output, check_writable
@@ -116,7 +117,8 @@ def _handler(run, *options: str) -> Handler:
 #: The commands whose work depends on the activation: command → activation → handler.
 FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "info": {"relu": _handler(relu_cli.info, "symmetries"), "tanh": _handler(tanh_cli.info)},
-    "equiv": {"relu": _handler(relu_cli.equiv, "certificate", "domain", "stream_certificate"),
+    "equiv": {"relu": _handler(relu_cli.equiv, "certificate", "domain", "workers", "scheduler",
+                               "stream_certificate"),
               "tanh": _handler(tanh_cli.equiv, "certificate", "domain")},
     "compress": {"relu": _handler(relu_cli.compress, "output", "certificate", "domain"),
                  "tanh": _handler(tanh_cli.compress, "output", "certificate", "domain")},
@@ -125,8 +127,8 @@ FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "path": {"tanh": _handler(tanh_cli.path, "output", "plot")},
     "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain"),
               "tanh": _handler(tanh_cli.fiber, "sample", "seed", "limit")},
-    "regions": {"relu": _handler(relu_cli.regions, "other", "domain", "plot", "limit")},
-    "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch")},
+    "regions": {"relu": _handler(relu_cli.regions, "other", "domain", "plot", "limit", "workers", "scheduler")},
+    "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch", "workers", "scheduler")},
 }
 
 
@@ -319,8 +321,9 @@ def convert(budget, src, dst, dtype, activation):
               help="Write a region-tree proof (tier d, ReLU) as a compact streamed certificate"
                    " (exactnet.certificate/2, JSON lines; gzip when the file name ends with .gz).")
 @domain_options
+@cluster_options
 @activation_option
-def equiv(budget, a, b, certificate, stream_certificate, domain, box, activation):
+def equiv(budget, a, b, certificate, stream_certificate, domain, box, workers, scheduler, activation):
     """Decide whether A and B compute the same function (exit 0 yes, 1 no, 3 unknown); with
     --domain/--box, on that domain instead of all of R^n."""
     if stream_certificate and certificate is None:
@@ -329,8 +332,8 @@ def equiv(budget, a, b, certificate, stream_certificate, domain, box, activation
     net_a, net_b = load(a, activation), load(b, activation)
     family = same_family(net_a, net_b, "equiv")
     dom = read_domain_option("equiv", domain, box, net_a)
-    return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, budget=budget,
-                        stream_certificate=stream_certificate)
+    return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, workers=workers,
+                        scheduler=scheduler, budget=budget, stream_certificate=stream_certificate)
 
 
 @command("width_after")
@@ -429,8 +432,9 @@ def fiber(budget, net, sample, seed, limit, domain, box, activation):
 @click.option("--plot", type=click.Path(dir_okay=False), default=None,
               help="Draw the cells of a 2-input network (with OTHER: the common refinement).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Stop after this many regions.")
+@cluster_options
 @activation_option
-def regions(budget, net, other, domain, box, plot, limit, activation):
+def regions(budget, net, other, domain, box, plot, limit, workers, scheduler, activation):
     """Exact activation regions of a ReLU network."""
     check_plot_output(plot)
     network = load(net, activation)
@@ -439,7 +443,7 @@ def regions(budget, net, other, domain, box, plot, limit, activation):
         same_family(network, second, "regions")
     dom = read_domain_option("regions", domain, box, network)
     return call_backend("regions", network.activation, network, other=second, domain=dom, plot=plot, limit=limit,
-                        budget=budget)
+                        workers=workers, scheduler=scheduler, budget=budget)
 
 
 @command("functional_dimension")
@@ -448,12 +452,27 @@ def regions(budget, net, other, domain, box, plot, limit, activation):
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="JSON list of input points: the batch functional dimension at those points (the answer;"
                    " the functional dimension is added when the time limit allows).")
+@cluster_options
 @activation_option
-def fdim(budget, net, domain, box, batch, activation):
+def fdim(budget, net, domain, box, batch, workers, scheduler, activation):
     """Exact functional dimension of NET (with --batch: the batch functional dimension)."""
     network = load(net, activation)
     dom = read_domain_option("fdim", domain, box, network)
-    return call_backend("fdim", network.activation, network, domain=dom, batch=batch, budget=budget)
+    return call_backend("fdim", network.activation, network, domain=dom, batch=batch, workers=workers,
+                        scheduler=scheduler, budget=budget)
+
+
+@command("complete")
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True,
+              help="The results: one JSON line per answered item (appended; answered ids are skipped on a re-run).")
+@cluster_options
+def batch(budget, manifest, output, workers, scheduler):
+    """Answer many questions (equiv, fdim, regions) from a JSON-lines MANIFEST, one line per answer."""
+    from .batch import run_batch
+
+    check_writable(output, "--output")
+    return run_batch(budget, manifest, output, workers=workers, scheduler=scheduler)
 
 
 @command("valid")

@@ -46,6 +46,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..certificates import write_certificate
+from .cluster import executor_for, work_deadline
 from ..deadline import TimeLimitReached
 from ..network import forward_exact, network_to_obj
 from ..numbers import format_number
@@ -59,14 +60,17 @@ def _fmt(xs) -> list[str]:
     return [format_number(v) for v in xs]
 
 
-def equiv(budget, a, b, certificate=None, domain=None, stream_certificate=False) -> Report:
-    """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide);
-    ``stream_certificate``: a tier (d) proof is streamed to ``certificate`` (``exactnet.certificate/2``)."""
+def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=None,
+          stream_certificate=False) -> Report:
+    """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide;
+    ``--workers``/``--scheduler``: tier (d) as subtree tasks on a Dask cluster; ``stream_certificate``:
+    a tier (d) proof is written to ``certificate`` as ``exactnet.certificate/2``)."""
     from ..relu.equivalence import equivalent
 
-    with console_progress("ReLU equivalence") as progress:
-        res = equivalent(a, b, domain, certificate=certificate is not None, deadline=budget.deadline,
-                         progress=progress, certificate_stream=certificate if stream_certificate else None)
+    with console_progress("ReLU equivalence") as progress, executor_for(workers, scheduler) as executor:
+        res = equivalent(a, b, domain, certificate=certificate is not None,
+                         deadline=work_deadline(budget.deadline, executor), progress=progress, executor=executor,
+                         certificate_stream=certificate if stream_certificate else None)
     data = {
         "equivalent": res.equivalent,
         "reason": res.reason,
@@ -140,8 +144,9 @@ def _map_obj(m) -> dict:
     return {"weight": [_fmt(row) for row, _ in m.rows()], "bias": [format_number(b) for _, b in m.rows()]}
 
 
-def regions(budget, net, other=None, domain=None, plot=None, limit=None) -> Report:
-    """``exactnet regions NET [OTHER]``: :func:`exactnet.relu.regions.list_regions`."""
+def regions(budget, net, other=None, domain=None, plot=None, limit=None, workers=None, scheduler=None) -> Report:
+    """``exactnet regions NET [OTHER]``: :func:`exactnet.relu.regions.list_regions` (with
+    ``--workers``/``--scheduler``: :func:`exactnet.relu.subtrees.list_regions_on`)."""
     from ..relu.regions import list_regions
 
     nets = [net] if other is None else [net, other]
@@ -157,9 +162,15 @@ def regions(budget, net, other=None, domain=None, plot=None, limit=None) -> Repo
             import matplotlib  # noqa: F401
         except ImportError:
             raise MissingDependencyError("matplotlib", "plot", "--plot") from None
-    with console_progress("enumerating regions") as progress:
-        found = list_regions(nets, domain, limit=limit, keep=None if plot is not None else MAX_LISTED,
-                             deadline=budget.deadline, progress=progress)
+    keep = None if plot is not None else MAX_LISTED
+    with console_progress("enumerating regions") as progress, executor_for(workers, scheduler) as executor:
+        if executor is None:
+            found = list_regions(nets, domain, limit=limit, keep=keep, deadline=budget.deadline, progress=progress)
+        else:
+            from ..relu.subtrees import list_regions_on
+
+            found = list_regions_on(executor, nets, domain, limit=limit, keep=keep,
+                                    deadline=work_deadline(budget.deadline, executor), progress=progress)
     count, degenerate, complete, cut_off = found.count, found.degenerate, found.complete, found.reason
     listed = []
     for r in found.regions[:MAX_LISTED]:
@@ -245,7 +256,7 @@ def _read_batch(path: str, n: int):
         raise type(exc)(f"{path}: {exc}") from None
 
 
-def fdim(budget, net, domain=None, batch=None) -> Report:
+def fdim(budget, net, domain=None, batch=None, workers=None, scheduler=None) -> Report:
     """``exactnet fdim``: exact functional dimension; with ``--batch`` the batch functional dimension,
     which is then the answer (exit 0 when decided): it is handed to ``budget.provisional`` before the
     functional dimension is attempted, so that it is the answer if the time limit ends that."""
@@ -274,8 +285,9 @@ def fdim(budget, net, domain=None, batch=None) -> Report:
              **_batch_keys(done, None)}, EXIT_YES,
             lambda console: console.print(f"batch functional dimension {done.value} on {done.points} points"
                                           f" ({done.certified_by}); functional dimension: unknown (time limit)")))
-    with console_progress("functional dimension: regions") as progress:
-        res = functional_dimension(net, domain, deadline=deadline, progress=progress)
+    with console_progress("functional dimension: regions") as progress, executor_for(workers, scheduler) as executor:
+        res = functional_dimension(net, domain, deadline=work_deadline(deadline, executor), progress=progress,
+                                   executor=executor)
     names = parameter_names(net)
     data = {
         "functional_dimension": res.value,

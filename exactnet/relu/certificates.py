@@ -229,6 +229,46 @@ class StreamTreeRecorder:
         self._emit(None)
 
 
+def stream_records(nodes: list, sink) -> None:
+    """Hand the ``region_tree_stream`` records of a ``/1`` region tree (:class:`TreeRecorder` nodes,
+    rational) to ``sink`` in preorder: the same encoding as :class:`StreamTreeRecorder`."""
+    stack = [0]
+    while stack:
+        node = nodes[stack.pop()]
+        table: list = []
+        refs: dict = {}
+        segments: list[list] = []
+        for k, _layer, unit, _label, proof in node.get("fix", []):
+            if proof is None:
+                ref = -1
+            else:
+                if "basis" in proof:
+                    key, entry = tuple(proof["basis"]), list(proof["basis"])
+                else:
+                    y = [(i, v) for i, v in proof["y"] if fmpq(*map(int, str(v).split("/"))) != 0]
+                    t = fmpq(*map(int, str(proof["t"]).split("/")))
+                    if len(y) == 1 and t > 0:
+                        key, entry = (y[0][0],), [y[0][0]]
+                    else:
+                        key = ("y", tuple(map(tuple, proof["y"])), proof["t"])
+                        entry = {"y": proof["y"], "t": proof["t"]}
+                ref = refs.get(key)
+                if ref is None:
+                    ref = refs[key] = len(table)
+                    table.append(entry)
+            if segments and segments[-1][0] == k:
+                segments[-1].extend((unit, ref))
+            else:
+                segments.append([k, unit, ref])
+        if "split" in node:
+            k, _layer, unit = node["split"]
+            pos, neg = node["children"]
+            stack.extend((neg, pos))
+            sink([table, segments, [k, unit]])
+        else:
+            sink([table, segments, None])
+
+
 def region_tree_stream_header(a: Network, b: Network, domain: Polyhedron | None, moves_a, moves_b) -> dict:
     """The header line of a streamed ``relu.equivalence`` certificate (claim: equivalent, tier d)."""
     header = equivalence_certificate(a, b, True, domain, "d", {"method": "region_tree_stream",
@@ -238,6 +278,6 @@ def region_tree_stream_header(a: Network, b: Network, domain: Polyhedron | None,
 
 __all__ = [
     "KIND", "StreamTreeRecorder", "TreeRecorder", "canonical_evidence", "equivalence_certificate",
-    "field_number_json", "moves_json", "region_tree_evidence", "region_tree_stream_header",
+    "field_number_json", "moves_json", "region_tree_evidence", "region_tree_stream_header", "stream_records",
     "symmetry_evidence", "witness_evidence",
 ]

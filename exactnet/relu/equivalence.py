@@ -39,11 +39,12 @@ from ..progress import Progress, null_progress
 from .canonical import compare_shallow, separating_point
 from .certificates import (
     StreamTreeRecorder, TreeRecorder, canonical_evidence, equivalence_certificate, region_tree_evidence,
-    region_tree_stream_header, symmetry_evidence, witness_evidence,
+    region_tree_stream_header, stream_records, symmetry_evidence, witness_evidence,
 )
 from .normal_form import NormalForm, normal_form
 from .probes import find_witness, probe_points
 from .regions import domain_interior_point, domain_rows, walk
+from .subtrees import compare_on
 
 KIND = "relu.equivalence"
 
@@ -96,18 +97,20 @@ def check_inputs(a: Network, b: Network, domain: Polyhedron | None) -> None:
 
 def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, certificate: bool = False,
                deadline: Deadline = NO_DEADLINE, timeout: float | None = None, progress: Progress | None = None,
-               method: str = "auto", tiers: str = "abcd",
+               method: str = "auto", tiers: str = "abcd", executor=None,
                certificate_stream: str | None = None) -> EquivalenceResult:
     """Decide whether ``a`` and ``b`` compute the same function (on ``R^n`` or on ``domain``).
 
     ``certificate=True`` attaches a ``relu.equivalence`` certificate. ``timeout`` (seconds) or
     ``deadline`` bound tier (d); when reached the answer is unknown (``equivalent is None``).
     ``tiers`` selects the tiers that may run (default all; e.g. ``"d"`` runs only the complete
-    procedure, which is how the tiers are cross-checked). ``certificate_stream`` (a path, with
-    ``certificate=True``): a tier (d) proof of equivalence is written there as it is found, in the
-    streamed format ``exactnet.certificate/2`` (gzip when the path ends with ``.gz``; bounded memory;
-    ``result.certificate_file`` names it and ``result.certificate`` is ``None``); every other
-    certificate stays an in-memory ``exactnet.certificate/1`` object.
+    procedure, which is how the tiers are cross-checked). ``executor``
+    (:mod:`exactnet.distributed`): tier (d) runs as subtree tasks on it, with the same answer and
+    certificate (docs/distributed.md). ``certificate_stream`` (a path, with ``certificate=True``): a
+    tier (d) proof of equivalence for rational networks is written there in the streamed format
+    ``exactnet.certificate/2`` (gzip when the path ends with ``.gz``; serially as it is found, with
+    bounded memory; with an executor from the merged tree); ``result.certificate_file`` names it and
+    ``result.certificate`` is ``None``. Every other certificate is an ``exactnet.certificate/1`` object.
     """
     check_inputs(a, b, domain)
     if timeout is not None:
@@ -176,8 +179,14 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
         stream = None
         if certificate and certificate_stream is not None and rational:  # algebraic trees: /1 (field numbers)
             stream = (certificate_stream, region_tree_stream_header(orig_a, orig_b, domain, nf_a.moves, nf_b.moves))
-        res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
-                      method, certificate, stream)
+        if executor is not None and rational:  # algebraic weights: in this process (docs/distributed.md)
+            res = compare_on(executor, nf_a.network, nf_b.network, domain, method=method, record=certificate,
+                             deadline=deadline, progress=progress)
+            if stream is not None and res.witness is None and res.nodes is not None:
+                res = _TierD(None, None, res.stats, certificate_file=_stream_tree(stream, res.nodes))
+        else:
+            res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
+                          method, certificate, stream)
     except TimeLimitReached as exc:
         return EquivalenceResult(None, None, f"{exc} (the complete tier (d) was cut off)")
     if res.witness is not None:
@@ -188,7 +197,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
                                  _cert(orig_a, orig_b, False, domain, "d", lambda: witness_evidence(a, b, x), certificate),
                                  res.stats)
     reason = f"equal affine maps on all {res.stats['cells']} common regions"
-    if res.certificate_file is not None:
+    if getattr(res, "certificate_file", None) is not None:
         return EquivalenceResult(True, "d", reason, stats=res.stats, certificate_file=res.certificate_file)
     evidence = lambda: region_tree_evidence(nf_a.moves, nf_b.moves, res.nodes, res.field)  # noqa: E731
     return EquivalenceResult(True, "d", reason,
@@ -203,6 +212,19 @@ class _TierD:
     stats: dict
     field: object = None  # the number field of the recorded tree's algebraic numbers
     certificate_file: str | None = None
+
+
+def _stream_tree(stream, nodes: list) -> str:
+    """Write an in-memory region tree (``/1`` nodes) as a streamed certificate; returns the path."""
+    from ..certificates.stream import StreamWriter
+
+    writer = StreamWriter(stream[0], stream[1])
+    try:
+        stream_records(nodes, writer.record)
+    except BaseException:
+        writer.abort()
+        raise
+    return str(writer.close())
 
 
 def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, record, stream=None) -> _TierD:

@@ -391,3 +391,27 @@ def test_algebraic_trees_stay_version_1(tmp_path):
     assert res.certificate_file is None and not path.exists()
     assert res.certificate["evidence"]["method"] == "region_tree"
     assert check_certificate(json.loads(json.dumps(res.certificate))).valid
+
+
+@pytest.mark.parametrize("name", ["hidden", "three"])
+def test_a_distributed_tree_streams_to_the_same_file(name, store, tmp_path):
+    """With an executor the merged in-memory tree is written in the streamed encoding: the same
+    records, byte for byte, as the serial stream (and the /1 tree of the same run converts to it)."""
+    from tests.relu.test_subtrees import Shuffled
+
+    a, b, dom, tiers = PAIRS[name]()
+    path = tmp_path / "split.jsonl"
+    res = equivalent(a, b, dom, certificate=True, certificate_stream=str(path), tiers=tiers, executor=Shuffled(3, 7))
+    assert res.equivalent is True and res.certificate_file == str(path)
+    assert check_file(path).valid
+    assert stream_lines(path) == list(_lines(name, store))
+
+
+def test_the_old_tree_converts_to_the_stream(store):
+    from exactnet.relu.certificates import stream_records
+
+    a, b, dom, tiers = PAIRS["three"]()
+    old = equivalent(a, b, dom, certificate=True, tiers=tiers).certificate
+    records = []
+    stream_records(old["evidence"]["nodes"], records.append)
+    assert [json.dumps(r, separators=(",", ":")) for r in records] == list(_lines("three", store))[1:-1]

@@ -43,6 +43,7 @@ CASES = [
     (["regions", E / "relu_small.json", "--domain", E / "box.json"], 0, "count"),
     (["regions", E / "relu_small.json", E / "relu_small_b.json"], 0, "count"),
     (["fdim", E / "relu_deep.json"], 0, "functional_dimension"),
+    (["batch", E / "batch_manifest.jsonl", "-o", "{tmp}/results.jsonl"], 0, "complete"),
     (["fdim", E / "relu_small.json", "--domain", E / "box.json"], 0, "functional_dimension"),
     (["reproduce", "--list"], 0, "claims"),
     (["reproduce", "float32-weights-exact", "--quick"], 0, "holds"),
