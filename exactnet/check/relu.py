@@ -41,6 +41,9 @@ hypotheses (docs/certificates.md states them with the same names):
   domain, rational weights, and a Farkas proof with ``t > 0`` that ``w·x + b ≤ 0`` on the closed
   ``D``); ``merge`` (``(w_j, b_j) = λ(w_i, b_i)`` with ``λ > 0``); ``remove`` (zero outgoing
   column, another unit left); ``blank`` (zero outgoing column).
+* ``{"method": "three_layer_moves", "moves": [...]}`` (tier s, claim true): mechanism moves of
+  two-hidden-layer networks taking ``A`` to ``B`` (**Theorem S**, :mod:`.relu_three_layer`); they
+  preserve the function on ``R^n``, hence on every domain.
 * ``{"method": "region_tree", "moves": [...], "nodes": [...]}`` (tier d, claim true): the moves
   are replayed as above (Theorem M), then **Theorem T** for the reduced networks. Node ``i`` is
   ``{"fix": [[k, layer, unit, label, proof], ...]}`` plus either ``"split": [k, layer, unit],
@@ -309,7 +312,8 @@ def check(obj: dict) -> CheckResult:
         return CheckResult(False, f"evidence {method!r} certifies equivalence, but the claim is 'not equivalent'")
     if rows is None:
         return CheckResult(False, "the domain is empty")
-    expected_tier = {"canonical_form": "a", "symmetry_moves": "b", "region_tree": "d"}.get(method)
+    expected_tier = {"canonical_form": "a", "symmetry_moves": "b", "region_tree": "d",
+                     "three_layer_moves": "s"}.get(method)
     if expected_tier is None:
         raise MalformedCertificate(f"certificate: unknown evidence method {method!r}")
     if tier != expected_tier:
@@ -318,6 +322,10 @@ def check(obj: dict) -> CheckResult:
         return _check_canonical(a, b, rows, evidence)
     if method == "symmetry_moves":
         return _check_moves(a, b, rows, evidence)
+    if method == "three_layer_moves":
+        from .relu_three_layer import check_three_layer_moves
+
+        return check_three_layer_moves(a, b, evidence)
     return _check_tree(a, b, rows, evidence)
 
 
@@ -497,7 +505,10 @@ def _replay(net, moves, rows) -> list:
     hidden = len(W) - 1
     if not isinstance(moves, list):
         raise MalformedCertificate("certificate: moves must be a list")
-    for mv in moves:
+    pos = 0
+    while pos < len(moves):
+        mv = moves[pos]
+        pos += 1
         if not isinstance(mv, dict):
             raise MalformedCertificate("certificate: a move must be an object")
         op, layer = mv.get("op"), mv.get("layer")
@@ -505,6 +516,14 @@ def _replay(net, moves, rows) -> list:
             raise _BadMove(f"move {op}: no hidden layer {layer}")
         width = len(W[layer])
         nxt = W[layer + 1]
+        if op == "normalize":  # a run of them on distinct units of one layer: one pass over the next layer
+            units = [mv.get("unit")]
+            while (pos < len(moves) and isinstance(moves[pos], dict) and moves[pos].get("op") == "normalize"
+                   and moves[pos].get("layer") == layer and moves[pos].get("unit") not in units):
+                units.append(moves[pos].get("unit"))
+                pos += 1
+            _normalize_run(W, B, layer, units)
+            continue
         if op == "permute":
             order = mv.get("order")
             if not isinstance(order, list) or sorted(order) != list(range(width)):
@@ -518,14 +537,8 @@ def _replay(net, moves, rows) -> list:
             raise _BadMove(f"move {op}: no unit {j}")
         w, bj = W[layer][j], B[layer][j]
         out_zero = all(row[j] == 0 for row in nxt)
-        if op in ("scale", "normalize"):
-            if op == "scale":
-                c = _rat(mv.get("factor"), "scale factor")
-            else:
-                lead = next((v for v in w if v != 0), None)
-                if lead is None:
-                    raise _BadMove("normalize: zero incoming weights")
-                c = 1 / (lead * sign(lead))
+        if op == "scale":
+            c = _rat(mv.get("factor"), "scale factor")
             if sign(c) <= 0:
                 raise _BadMove("scale: non-positive factor")
             W[layer][j] = [c * v for v in w]
@@ -593,6 +606,27 @@ def _replay(net, moves, rows) -> list:
         else:
             raise MalformedCertificate(f"certificate: unknown move {op!r}")
     return list(zip(W, B))
+
+
+def _normalize_run(W, B, layer: int, units: list) -> None:
+    """``normalize`` (scale by ``c = 1/|first non-zero incoming weight|``) on distinct units of one
+    layer. Each move changes only its unit's incoming row and bias and its outgoing column (divided by
+    ``c``, i.e. multiplied by ``|lead|``), so doing them together equals doing them in turn."""
+    width = len(W[layer])
+    factor = [None] * width
+    for j in units:
+        if not isinstance(j, int) or isinstance(j, bool) or not (0 <= j < width):
+            raise _BadMove(f"move normalize: no unit {j}")
+        w = W[layer][j]
+        lead = next((v for v in w if v != 0), None)
+        if lead is None:
+            raise _BadMove("normalize: zero incoming weights")
+        size = lead * sign(lead)
+        c = 1 / size
+        W[layer][j] = [c * v for v in w]
+        B[layer][j] = c * B[layer][j]
+        factor[j] = size
+    W[layer + 1] = [[v if f is None else v * f for v, f in zip(row, factor)] for row in W[layer + 1]]
 
 
 def _replay_both(a, b, rows, evidence):

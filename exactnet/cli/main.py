@@ -35,6 +35,7 @@ from . import reproduce as reproduce_cli
 from . import symmetry as symmetry_cli
 from . import tanh as tanh_cli
 from .cluster import cluster_options
+from .display import exact_output
 from .inputs import domain_options, read_domain_option
 from .limits import SECONDS
 from .outputs import check_network_output, check_writable
@@ -73,24 +74,38 @@ def activation_option(fn):
     )(fn)
 
 
+def exact_option(fn):
+    return click.option("--exact", is_flag=True,
+                        help="Human output: exact values instead of short decimals (--json is always exact).")(fn)
+
+
+def progress_option(fn):
+    return click.option(
+        "--progress/--no-progress", "progress", default=None,
+        help="Progress on standard error: --progress prints a line every second, --no-progress nothing"
+             " (default: a progress bar on a terminal, otherwise a line every 30 s after 10 s).",
+    )(fn)
+
+
 def command(key: str, **settings):
-    """Register ``fn(budget, **params) -> Report`` as an ``exactnet`` command with ``--json`` and
-    ``--timeout`` (``budget``: :class:`~exactnet.cli.runner.Budget`). ``key`` is the answer's
-    principal JSON key, ``null`` when the time limit ends the command
-    (:func:`~exactnet.cli.runner.time_limit_report`)."""
+    """Register ``fn(budget, **params) -> Report`` as an ``exactnet`` command with ``--json``,
+    ``--exact``, ``--timeout`` and ``--progress/--no-progress`` (``budget``:
+    :class:`~exactnet.cli.runner.Budget`). ``key`` is the answer's principal JSON key, ``null``
+    when the time limit ends the command (:func:`~exactnet.cli.runner.time_limit_report`)."""
 
     def register(fn):
         name = settings.pop("name", None) or fn.__name__
 
         @functools.wraps(fn)
-        def wrapper(*, timeout, as_json, **params):
+        def wrapper(*, timeout, as_json, exact, progress, **params):
             ctx = click.get_current_context()
             invocation = ctx.obj if isinstance(ctx.obj, Invocation) else Invocation()
-            code = run_command(name, key, lambda budget: fn(budget, **params), timeout=timeout,
-                               as_json=as_json, invocation=invocation)
+            with exact_output(exact):
+                code = run_command(name, key, lambda budget: fn(budget, **params), timeout=timeout,
+                                   as_json=as_json, invocation=invocation, progress=progress)
             raise SystemExit(code)
 
-        return cli.command(name=name, **settings)(json_option(timeout_option(wrapper)))
+        return cli.command(name=name, **settings)(json_option(exact_option(timeout_option(progress_option(wrapper)))))
 
     return register
 
@@ -123,12 +138,13 @@ FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "compress": {"relu": _handler(relu_cli.compress, "output", "certificate", "domain"),
                  "tanh": _handler(tanh_cli.compress, "output", "certificate", "domain")},
     "rank": {"tanh": _handler(tanh_cli.rank)},
-    "prank": {"tanh": _handler(tanh_cli.prank, "eps", "method", "output", "certificate")},
+    "prank": {"tanh": _handler(tanh_cli.prank, "eps", "method", "output", "certificate", "solver")},
     "path": {"tanh": _handler(tanh_cli.path, "output", "plot")},
-    "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain"),
+    "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain", "member"),
               "tanh": _handler(tanh_cli.fiber, "sample", "seed", "limit")},
     "regions": {"relu": _handler(relu_cli.regions, "other", "domain", "plot", "limit", "workers", "scheduler")},
     "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch", "workers", "scheduler")},
+    "laws": {"relu": _handler(relu_cli.laws, "data")},
 }
 
 
@@ -375,11 +391,14 @@ def rank(budget, net, activation):
 @click.argument("net")
 @click.option("--eps", required=True, help="Radius ε ≥ 0 of the closed L∞ ball (exact: 1/10, 0.1).")
 @click.option("--method", type=click.Choice(["exact", "greedy"]), default="exact", show_default=True)
+@click.option("--solver", type=click.Choice(["auto", "search", "cp-sat"]), default="auto", show_default=True,
+              help="Exact method: auto (CP-SAT for large components when OR-Tools is installed), search"
+                   " (exhaustive branch and bound) or cp-sat (needs exactnet[cpsat]).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the witness network.")
 @click.option("--certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a checkable certificate that the witness is within ε and has the reported rank.")
 @activation_option
-def prank(budget, net, eps, method, output, certificate, activation):
+def prank(budget, net, eps, method, solver, output, certificate, activation):
     """Proximate rank: the least rank within L∞ distance ε of NET."""
     from ..numbers import parse_scalar
 
@@ -390,7 +409,7 @@ def prank(budget, net, eps, method, output, certificate, activation):
     if not hasattr(value, "p") or value < 0:
         raise InputError(f"--eps must be a non-negative rational, got {eps!r}")
     return call_backend("prank", network.activation, network, eps=value, method=method, output=output,
-                        certificate=certificate, budget=budget)
+                        certificate=certificate, budget=budget, solver=None if solver == "auto" else solver)
 
 
 @command("path_exists")
@@ -415,14 +434,28 @@ def path(budget, a, b, output, plot, activation):
               help=f"Also draw this many exact random members (at most {MAX_SAMPLES}).")
 @click.option("--seed", type=int, default=None, help="Seed for --sample.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="List at most this many pieces.")
+@click.option("--member", type=click.Path(dir_okay=False), default=None,
+              help="Also decide whether this network lies in the fiber (ReLU, two hidden layers).")
 @domain_options
 @activation_option
-def fiber(budget, net, sample, seed, limit, domain, box, activation):
+def fiber(budget, net, sample, seed, limit, member, domain, box, activation):
     """The fiber (functional-equivalence class) of NET as a union of pieces."""
     network = load(net, activation)
+    other = load(member, activation) if member is not None else None
     dom = read_domain_option("fiber", domain, box, network)
     return call_backend("fiber", network.activation, network, sample=sample, seed=seed, limit=limit, domain=dom,
-                        budget=budget)
+                        member=other, budget=budget)
+
+
+@command("count")
+@click.argument("net")
+@click.option("--data", type=click.Path(dir_okay=False), default=None,
+              help="A JSON list of input points (default: n0 + 1 interior points of every activation region).")
+@activation_option
+def laws(budget, net, data, activation):
+    """Conservation laws of gradient flow at NET (ReLU): count, explicit laws, symmetries without law."""
+    network = load(net, activation)
+    return call_backend("laws", network.activation, network, data=data, budget=budget)
 
 
 @command("count")
@@ -491,8 +524,7 @@ def check(budget, cert, networks, activation):
 @click.option("--quick", is_flag=True, help="Smaller instance counts (what the test suite runs).")
 def reproduce(budget, names, list_only, quick):
     """Reproduce the papers' claims exactly (exit 0 if every claim holds)."""
-    as_json = click.get_current_context().params.get("as_json", False)
-    return reproduce_cli.reproduce_report(list(names), list_only=list_only, quick=quick, show_progress=not as_json)
+    return reproduce_cli.reproduce_report(list(names), list_only=list_only, quick=quick)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,9 +4,11 @@ plain result object into the JSON keys below and a Rich rendering, and writes th
 
 JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
 
-* ``equiv A B``: ``equivalent`` (``true``/``false``/``null``), ``reason``, ``tier`` (``"a"`` canonical
-  form, ``"b"`` symmetry normal form, ``"c"`` probe points, ``"d"`` region refinement, ``null`` when
-  unknown), ``witness`` (an input where the outputs differ, or ``null``), ``outputs`` (both
+* ``equiv A B``: ``equivalent`` (``true``/``false``/``null``), ``reason``, ``tier`` (``"s"`` three-layer
+  structural canonical form, ``"a"`` canonical form, ``"b"`` symmetry normal form, ``"c"`` probe
+  points, ``"d"`` region refinement, ``null`` when unknown), ``method`` (the tier's name, e.g.
+  ``"three_layer_structural"``; ``null`` when unknown), ``notes`` (why earlier tiers did not decide,
+  e.g. the structural tier's failed hypothesis), ``witness`` (an input where the outputs differ, or ``null``), ``outputs`` (both
   networks' outputs at the witness), ``certificate`` (the file written, if any). Exit 0 / 1 / 3.
 * ``compress NET``: ``width_before``, ``width_after`` (the hidden width as an integer for networks
   with one hidden layer; for deeper networks the list of hidden widths), ``hidden_widths_before``,
@@ -31,7 +33,8 @@ JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
   answer (exit 0 once it is decided, even if the time limit stops the functional dimension, which
   is then ``null``). A batch point on a bent hyperplane is an error (exit 2) naming the point and
   the neuron.
-* ``fiber NET [--sample K --seed S] [--limit N]`` (one hidden layer): ``width``, ``canonical_form``,
+* ``fiber NET [--sample K --seed S] [--limit N]`` (two hidden layers: see
+  :mod:`exactnet.cli.relu_three_layer`; one hidden layer): ``width``, ``canonical_form``,
   ``piece_count``, ``pieces`` (each: per canonical key the numbers of positively/negatively
   oriented units, ``inert`` units, ``free_groups``, ``dimension``, ``description``),
   ``network_piece``, ``dimension``, ``components`` (``null`` = unknown), ``components_up_to_permutation``,
@@ -50,6 +53,7 @@ from .cluster import executor_for, work_deadline
 from ..deadline import TimeLimitReached
 from ..network import forward_exact, network_to_obj
 from ..numbers import format_number
+from . import display
 from .progress import console_progress
 from .report import EXIT_UNKNOWN, EXIT_YES, Report, key_value_table, verdict_exit
 
@@ -65,7 +69,7 @@ def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=N
     """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide;
     ``--workers``/``--scheduler``: tier (d) as subtree tasks on a Dask cluster; ``stream_certificate``:
     a tier (d) proof is written to ``certificate`` as ``exactnet.certificate/2``)."""
-    from ..relu.equivalence import equivalent
+    from ..relu.equivalence import TIER_METHODS, equivalent
 
     with console_progress("ReLU equivalence") as progress, executor_for(workers, scheduler) as executor:
         res = equivalent(a, b, domain, certificate=certificate is not None,
@@ -75,6 +79,8 @@ def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=N
         "equivalent": res.equivalent,
         "reason": res.reason,
         "tier": res.tier,
+        "method": TIER_METHODS.get(res.tier),
+        "notes": list(res.notes),
         "witness": _fmt(res.witness) if res.witness is not None else None,
     }
     if res.witness is not None:
@@ -93,9 +99,12 @@ def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=N
         console.print(verdict[res.equivalent] + (f" (tier {res.tier})" if res.tier else ""))
         console.print(res.reason)
         if res.witness is not None:
-            console.print(f"witness x = ({', '.join(data['witness'])})")
-            console.print(f"  first:  ({', '.join(data['outputs'][0])})")
-            console.print(f"  second: ({', '.join(data['outputs'][1])})")
+            console.print(f"witness x = {display.point(data['witness'])}")
+            console.print(f"  first:  {display.point(data['outputs'][0])}")
+            console.print(f"  second: {display.point(data['outputs'][1])}")
+            note = display.rounding_note(data["witness"] + data["outputs"][0] + data["outputs"][1])
+            if note:
+                console.print(note)
         if data.get("certificate"):
             console.print(f"certificate written to {certificate}")
 
@@ -209,8 +218,11 @@ def regions(budget, net, other=None, domain=None, plot=None, limit=None, workers
         table = Table("pattern", "interior point", box=None)
         for entry in listed[:20]:
             pat = entry.get("pattern") or entry.get("patterns")
-            table.add_row(str(pat), "(" + ", ".join(entry["point"]) + ")")
+            table.add_row(str(pat), display.point(entry["point"]))
         console.print(table)
+        note = display.rounding_note(x for entry in listed[:20] for x in entry["point"])
+        if note:
+            console.print(note)
         if len(listed) > 20:
             console.print(f"... {len(listed) - 20} more (use --json for all listed regions)")
         if data.get("plot"):
@@ -347,17 +359,23 @@ def _batch_keys(bres, value) -> dict:
             "batch_attains_functional_dimension": None if value is None else bres.value == value}
 
 
-def fiber(budget, net, sample=None, seed=None, limit=None, domain=None) -> Report:
+def fiber(budget, net, sample=None, seed=None, limit=None, domain=None, member=None) -> Report:
     """``exactnet fiber``: the fiber of a one-hidden-layer network as a union of pieces
-    (:func:`exactnet.relu.fiber.fiber`)."""
+    (:func:`exactnet.relu.fiber.fiber`); two hidden layers: :func:`exactnet.cli.relu_three_layer.fiber`."""
     from ..errors import UnsupportedError
     from ..relu.fiber import fiber as fiber_of
 
-    if net.activation == "relu" and net.depth != 1:
-        raise UnsupportedError(f"'exactnet fiber' describes fibers of ReLU networks with only one hidden layer;"
-                               f" this network has {net.depth}")
     if domain is not None:
         raise UnsupportedError("'exactnet fiber' describes fibers on R^n; --domain is not supported yet")
+    if net.activation == "relu" and net.depth == 2:
+        from .relu_three_layer import fiber as two_hidden
+
+        return two_hidden(budget, net, sample=sample, seed=seed, limit=limit, member=member)
+    if net.activation == "relu" and net.depth != 1:
+        raise UnsupportedError(f"'exactnet fiber' describes fibers of ReLU networks with one or two hidden layers;"
+                               f" this network has {net.depth}")
+    if member is not None:
+        raise UnsupportedError("--member is supported for networks with two hidden layers")
     fib = fiber_of(net)
     pieces = fib.pieces
     shown = pieces if limit is None else pieces[:limit]
@@ -403,6 +421,15 @@ def fiber(budget, net, sample=None, seed=None, limit=None, domain=None) -> Repor
     return Report(data, EXIT_YES, render)
 
 
+def laws(budget, net, data=None) -> Report:
+    """``exactnet laws NET [--data FILE]`` (:mod:`exactnet.cli.relu_three_layer`); ``--data`` is a JSON
+    list of input points, read like ``fdim --batch``."""
+    from .relu_three_layer import laws as run
+
+    points = _read_batch(data, net.input_dim) if data is not None else None
+    return run(budget, net, points)
+
+
 def info(budget, net, symmetries: bool = False) -> Report:
     """Extra ``exactnet info`` keys for ReLU networks: with ``symmetries`` (``--symmetries``) the
     hidden-symmetry report, under the command's deadline (exit 3 when it is incomplete); without it
@@ -425,4 +452,4 @@ def info(budget, net, symmetries: bool = False) -> Report:
     return Report(data, EXIT_YES if rep.complete else EXIT_UNKNOWN, render)
 
 
-__all__ = ["compress", "equiv", "fdim", "fiber", "info", "regions"]
+__all__ = ["compress", "equiv", "fdim", "fiber", "info", "laws", "regions"]
