@@ -125,7 +125,8 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
     ``result.certificate`` is ``None``. Every other certificate is an ``exactnet.certificate/1`` object.
     """
     notes: list = []
-    res = _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, tiers, notes, executor)
+    res = _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, tiers, notes, executor,
+                      certificate_stream)
     if not notes:
         return res
     reason = res.reason
@@ -136,7 +137,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
 
 
 def _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, tiers, notes,
-                executor=None) -> EquivalenceResult:
+                executor=None, certificate_stream=None) -> EquivalenceResult:
     check_inputs(a, b, domain)
     if timeout is not None:
         deadline = Deadline.after(timeout)

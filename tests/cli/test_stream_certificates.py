@@ -8,16 +8,17 @@ import json
 
 import pytest
 
+from tests.check.test_relu_stream import _hidden_pair
 from tests.cli.hostile.clirun import run
 
 from exactnet.certificates.stream import stream_lines, write_lines
 from exactnet.io import save_network
 from exactnet.network import Network
 
-I2 = [[1, 0], [0, 1]]
-A = Network.from_lists("relu", [(I2, [0, 0]), ([[1, 2], [3, 1]], [1, 2]), ([[1, -1]], [0])])
-B = Network.from_lists("relu", [(I2, [0, 0]), ([[4, 3], [3, 1]], [3, 2]), ([[1, -2]], [0])])
-C = Network.from_lists("relu", [(I2, [0, 0]), ([[4, 3], [3, 1]], [3, 2]), ([[1, -3]], [0])])
+# a pair with hidden symmetries (two shifted opposite pairs) that only the region tree (tier d) decides
+A, B = _hidden_pair()
+C = Network.from_lists("relu", [([list(r) for r in L.weight], list(L.bias)) for L in B.layers[:-1]]
+                       + [([list(r) for r in B.layers[-1].weight], [B.layers[-1].bias[0] + 1])])
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,7 @@ def test_tampered_truncated_and_unsealed_streams(nets, tmp_path):
     lines = stream_lines(cert)
     # a network swapped for one that differs, resealed: invalid (exit 1) by the mathematics
     header = json.loads(lines[0])
-    header["networks"][1]["layers"][-1]["weight"][0][1] = -3
+    header["networks"][1]["layers"][-1]["bias"][0] = "12345/7"  # B + const: the claim is false
     forged = tmp_path / "forged.jsonl"
     write_lines(forged, [json.dumps(header)] + lines[1:])
     r = run("check", forged, "--json")
