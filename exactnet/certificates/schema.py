@@ -337,6 +337,28 @@ KINDS: dict[str, tuple[Spec, Spec, int]] = {
 }
 
 
+#: kind → (claim schema, header evidence schema, number of inline networks) of the streamed format
+#: ``exactnet.certificate/2`` (:mod:`exactnet.certificates.stream`; the records are read and checked
+#: one at a time by the kind's checker)
+STREAM_KINDS: dict[str, tuple[Spec, Spec, int]] = {
+    "relu.equivalence": (RELU_EQUIVALENCE_CLAIM,
+                         obj({"method": const("region_tree_stream"), "moves": RELU_MOVES}), 2),
+}
+
+
+def validate_stream_header(header) -> None:
+    """The header line of a streamed certificate: exactly the envelope keys (no digest: the
+    trailer holds it), a known kind, its claim and header evidence; else malformed."""
+    if not isinstance(header, dict):
+        raise MalformedCertificate("certificate: the header must be a JSON object")
+    kind = header.get("kind")
+    if not isinstance(kind, str) or kind not in STREAM_KINDS:
+        raise MalformedCertificate(f"certificate: unknown streamed kind {_short(kind)} (known: {', '.join(STREAM_KINDS)})")
+    claim, evidence, count = STREAM_KINDS[kind]
+    obj({"format": text, "kind": text, "claim": claim, "networks": list_of(NETWORK, count),
+         "evidence": evidence})(header, "header")
+
+
 def validate(cert: dict) -> None:
     """Raise :class:`MalformedCertificate` unless ``cert`` has exactly the shape of its kind."""
     if not isinstance(cert, dict):
@@ -359,4 +381,4 @@ def validate_shape(obj) -> None:
     validate(obj)  # also: the kind is one of schema.KINDS
 
 
-__all__ = ["KINDS", "validate", "validate_shape"]
+__all__ = ["KINDS", "STREAM_KINDS", "validate", "validate_shape", "validate_stream_header"]

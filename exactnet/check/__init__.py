@@ -75,6 +75,38 @@ CHECKERS = {
 }
 
 
+def _relu_equivalence_stream(reader) -> CheckResult:
+    from .relu_stream import check
+
+    return check(reader)
+
+
+#: The checker of every streamed kind (``exactnet.certificate/2``; keys:
+#: :data:`exactnet.certificates.schema.STREAM_KINDS`); each reads the records from an open reader.
+STREAM_CHECKERS = {
+    "relu.equivalence": _relu_equivalence_stream,
+}
+
+
+def check_stream_file(path: str | Path) -> tuple[CheckResult, dict]:
+    """Verify a streamed certificate file: its header's shape, then the records one at a time, then
+    the digest of its trailer. Returns the verdict and the header (for the inline networks)."""
+    from ..certificates.schema import validate_stream_header
+    from ..certificates.stream import StreamReader
+
+    with StreamReader(path) as reader:
+        header = reader.header
+        validate_stream_header(header)
+        try:
+            return STREAM_CHECKERS[header["kind"]](reader), header
+        except MalformedCertificate:
+            raise
+        except InputError as exc:
+            raise MalformedCertificate(f"certificate: {exc}") from None
+        except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
+            raise MalformedCertificate(f"certificate: malformed record ({type(exc).__name__}: {exc})") from None
+
+
 def check_certificate(obj) -> CheckResult:
     """Verify a certificate object: shape, digest, then the mathematics of its kind."""
     validate_shape(obj)
@@ -104,8 +136,13 @@ class FileCheck:
 def check_file(path: str | Path, expected_networks: list | None = None) -> FileCheck:
     """Read and verify a certificate file; with ``expected_networks`` also require its inline
     networks to equal those (in order). Malformed certificates raise (exit 2)."""
-    obj = read_certificate(path)
-    result = check_certificate(obj)
+    from ..certificates.stream import is_stream
+
+    if is_stream(path):
+        result, obj = check_stream_file(path)
+    else:
+        obj = read_certificate(path)
+        result = check_certificate(obj)
     if result.valid and expected_networks:
         nets = certificate_networks(obj)
         if len(expected_networks) > len(nets):
@@ -121,4 +158,4 @@ def check_file(path: str | Path, expected_networks: list | None = None) -> FileC
     return FileCheck(result.valid, result.reason, obj.get("kind"))
 
 
-__all__ = ["CHECKERS", "CheckResult", "FileCheck", "check_certificate", "check_file"]
+__all__ = ["CHECKERS", "STREAM_CHECKERS", "CheckResult", "FileCheck", "check_certificate", "check_file", "check_stream_file"]

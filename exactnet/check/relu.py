@@ -831,11 +831,13 @@ def _decision_target(nets, k, layer, unit) -> str | None:
     return None
 
 
-# Shared with the other ReLU checker (check/relu_stable.py): the move replay (Theorem M) and the
-# exact readers, under public names.
+# Shared with the other ReLU checkers under public names: check/relu_stable.py (the move replay,
+# Theorem M, and the exact readers) and check/relu_stream.py (the streamed region tree).
 BadMove = _BadMove
-replay_moves = _replay
+domain_rows = _domain_rows
 network_layers = _layers
 rational = _rat
+replay_both = _replay_both
+replay_moves = _replay
 
-__all__ = ["BadMove", "KINDS", "check", "network_layers", "rational", "replay_moves"]
+__all__ = ["BadMove", "KINDS", "check", "domain_rows", "network_layers", "rational", "replay_both", "replay_moves"]

@@ -132,7 +132,8 @@ def _handler(run, *options: str) -> Handler:
 #: The commands whose work depends on the activation: command → activation → handler.
 FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "info": {"relu": _handler(relu_cli.info, "symmetries"), "tanh": _handler(tanh_cli.info)},
-    "equiv": {"relu": _handler(relu_cli.equiv, "certificate", "domain", "workers", "scheduler"),
+    "equiv": {"relu": _handler(relu_cli.equiv, "certificate", "domain", "workers", "scheduler",
+                               "stream_certificate"),
               "tanh": _handler(tanh_cli.equiv, "certificate", "domain")},
     "compress": {"relu": _handler(relu_cli.compress, "output", "certificate", "domain"),
                  "tanh": _handler(tanh_cli.compress, "output", "certificate", "domain")},
@@ -332,18 +333,23 @@ def convert(budget, src, dst, dtype, activation):
 @click.argument("b")
 @click.option("--certificate", "certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a checkable certificate of the verdict to this file.")
+@click.option("--stream-certificate", "stream_certificate", is_flag=True, default=False,
+              help="Write a region-tree proof (tier d, ReLU) as a compact streamed certificate"
+                   " (exactnet.certificate/2, JSON lines; gzip when the file name ends with .gz).")
 @domain_options
 @cluster_options
 @activation_option
-def equiv(budget, a, b, certificate, domain, box, workers, scheduler, activation):
+def equiv(budget, a, b, certificate, stream_certificate, domain, box, workers, scheduler, activation):
     """Decide whether A and B compute the same function (exit 0 yes, 1 no, 3 unknown); with
     --domain/--box, on that domain instead of all of R^n."""
+    if stream_certificate and certificate is None:
+        raise InputError("--stream-certificate needs --certificate FILE")
     check_writable(certificate, "--certificate")
     net_a, net_b = load(a, activation), load(b, activation)
     family = same_family(net_a, net_b, "equiv")
     dom = read_domain_option("equiv", domain, box, net_a)
     return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, workers=workers,
-                        scheduler=scheduler, budget=budget)
+                        scheduler=scheduler, budget=budget, stream_certificate=stream_certificate)
 
 
 @command("width_after")

@@ -71,14 +71,17 @@ def _fmt(xs) -> list[str]:
     return [format_number(v) for v in xs]
 
 
-def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=None) -> Report:
+def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=None,
+          stream_certificate=False) -> Report:
     """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide;
-    ``--workers``/``--scheduler``: tier (d) as subtree tasks on a Dask cluster)."""
+    ``--workers``/``--scheduler``: tier (d) as subtree tasks on a Dask cluster; ``stream_certificate``:
+    a tier (d) proof is written to ``certificate`` as ``exactnet.certificate/2``)."""
     from ..relu.equivalence import TIER_METHODS, equivalent
 
     with console_progress("ReLU equivalence") as progress, executor_for(workers, scheduler) as executor:
         res = equivalent(a, b, domain, certificate=certificate is not None,
-                         deadline=work_deadline(budget.deadline, executor), progress=progress, executor=executor)
+                         deadline=work_deadline(budget.deadline, executor), progress=progress, executor=executor,
+                         certificate_stream=certificate if stream_certificate else None)
     data = {
         "equivalent": res.equivalent,
         "reason": res.reason,
@@ -96,7 +99,7 @@ def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=N
             write_certificate(res.certificate, certificate)
             data["certificate"] = certificate
         else:
-            data["certificate"] = None
+            data["certificate"] = res.certificate_file
 
     def render(console: Console):
         verdict = {True: "[green]equivalent[/]", False: "[red]not equivalent[/]", None: "[yellow]unknown[/]"}

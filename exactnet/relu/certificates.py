@@ -178,8 +178,136 @@ def stable_compression_certificate(original: Network, compressed: Network, box, 
     return certificate(STABLE_KIND, claim, [original, compressed], evidence)
 
 
+class StreamTreeRecorder:
+    """Records the enumeration tree as ``region_tree_stream`` records, one per node in preorder,
+    handed to ``sink`` (a :class:`exactnet.certificates.StreamWriter`'s ``record``) as soon as a node
+    is complete: memory stays bounded by one node (``docs/certificates.md``, "Streamed region trees").
+
+    A record is ``[proofs, segments, split]``: ``proofs`` the node's table of sign proofs — a list of
+    row indices (the *support*: ``y`` is the unique solution on those rows, ``t = 1``) or an explicit
+    ``{"y": [[i, y_i], ...], "t": t}``; ``segments`` a list of ``[net, unit, proof, unit, proof, ...]``
+    (each unit in the current layer of ``net``; ``proof`` an index into the table, ``-1`` for a
+    constant preactivation; the label is implied by the proof); ``split`` ``[net, unit]`` or ``null``
+    for a leaf. Children follow their parent in preorder, the positive one first. Nothing else is
+    stored: the checker recomputes every preactivation, row and affine map.
+    """
+
+    def __init__(self, sink):
+        self.sink = sink
+        self._next = 0
+        self._expected: list[int] = []
+        self._node = -1
+        self._proofs: dict = {}
+        self._table: list = []
+        self._segments: list[list] = []
+        self.leaves = 0
+
+    def new(self) -> int:
+        node = self._next
+        self._next += 1
+        if node == 0:
+            self._expected.append(0)
+        return node
+
+    def _at(self, node: int) -> None:
+        if node != self._node:
+            if not self._expected or self._expected[-1] != node:  # pragma: no cover - the walk is preorder
+                raise AssertionError("internal error: the enumeration is not in preorder")
+            self._expected.pop()
+            self._node = node
+
+    def fix(self, node: int, k: int, layer: int, unit: int, label: int, farkas: Farkas | None, nrows: int):
+        self._at(node)
+        if farkas is None:
+            ref = -1
+        else:
+            key = self._proof_key(farkas, nrows)
+            ref = self._proofs.get(key)
+            if ref is None:
+                ref = self._proofs[key] = len(self._table)
+                self._table.append(list(key) if key[0] != "y" else {"y": [[i, _q(v)] for i, v in key[1]],
+                                                                   "t": _q(key[2])})
+        if self._segments and self._segments[-1][0] == k:
+            self._segments[-1].extend((unit, ref))
+        else:
+            self._segments.append([k, unit, ref])
+
+    @staticmethod
+    def _proof_key(farkas: Farkas, nrows: int) -> tuple:
+        if farkas.basis is not None:
+            return tuple(farkas.basis)
+        y = tuple((i, v) for i, v in farkas.multipliers if i < nrows and v != 0)
+        t = next((v for i, v in farkas.multipliers if i == nrows), fmpq(0))
+        if len(y) == 1 and t > 0:  # one row: y/t is the unique solution on it
+            return (y[0][0],)
+        return ("y", y, t)
+
+    def _emit(self, split) -> None:
+        self.sink([self._table, self._segments, split])
+        self._proofs, self._table, self._segments = {}, [], []
+        self._node = -1
+
+    def split(self, node: int, k: int, layer: int, unit: int, pos: int, neg: int):
+        self._at(node)
+        self._expected.extend((neg, pos))
+        self._emit([k, unit])
+
+    def leaf(self, node: int, point, maps: Sequence):
+        self._at(node)
+        self.leaves += 1
+        self._emit(None)
+
+
+def stream_records(nodes: list, sink) -> None:
+    """Hand the ``region_tree_stream`` records of a ``/1`` region tree (:class:`TreeRecorder` nodes,
+    rational) to ``sink`` in preorder: the same encoding as :class:`StreamTreeRecorder`."""
+    stack = [0]
+    while stack:
+        node = nodes[stack.pop()]
+        table: list = []
+        refs: dict = {}
+        segments: list[list] = []
+        for k, _layer, unit, _label, proof in node.get("fix", []):
+            if proof is None:
+                ref = -1
+            else:
+                if "basis" in proof:
+                    key, entry = tuple(proof["basis"]), list(proof["basis"])
+                else:
+                    y = [(i, v) for i, v in proof["y"] if fmpq(*map(int, str(v).split("/"))) != 0]
+                    t = fmpq(*map(int, str(proof["t"]).split("/")))
+                    if len(y) == 1 and t > 0:
+                        key, entry = (y[0][0],), [y[0][0]]
+                    else:
+                        key = ("y", tuple(map(tuple, proof["y"])), proof["t"])
+                        entry = {"y": proof["y"], "t": proof["t"]}
+                ref = refs.get(key)
+                if ref is None:
+                    ref = refs[key] = len(table)
+                    table.append(entry)
+            if segments and segments[-1][0] == k:
+                segments[-1].extend((unit, ref))
+            else:
+                segments.append([k, unit, ref])
+        if "split" in node:
+            k, _layer, unit = node["split"]
+            pos, neg = node["children"]
+            stack.extend((neg, pos))
+            sink([table, segments, [k, unit]])
+        else:
+            sink([table, segments, None])
+
+
+def region_tree_stream_header(a: Network, b: Network, domain: Polyhedron | None, moves_a, moves_b) -> dict:
+    """The header line of a streamed ``relu.equivalence`` certificate (claim: equivalent, tier d)."""
+    header = equivalence_certificate(a, b, True, domain, "d", {"method": "region_tree_stream",
+                                                               "moves": [moves_json(moves_a), moves_json(moves_b)]})
+    return header
+
+
 __all__ = [
-    "KIND", "STABLE_KIND", "TreeRecorder", "canonical_evidence", "equivalence_certificate", "field_number_json",
-    "moves_json", "region_tree_evidence", "stable_compression_certificate", "symmetry_evidence",
+    "KIND", "STABLE_KIND", "StreamTreeRecorder", "TreeRecorder", "canonical_evidence",
+    "equivalence_certificate", "field_number_json", "moves_json", "region_tree_evidence",
+    "region_tree_stream_header", "stable_compression_certificate", "stream_records", "symmetry_evidence",
     "three_layer_evidence", "witness_evidence",
 ]

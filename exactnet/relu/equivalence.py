@@ -44,8 +44,8 @@ from ..network.domain import Polyhedron
 from ..progress import Progress, null_progress
 from .canonical import compare_shallow, separating_point
 from .certificates import (
-    TreeRecorder, canonical_evidence, equivalence_certificate, region_tree_evidence, symmetry_evidence,
-    three_layer_evidence, witness_evidence,
+    StreamTreeRecorder, TreeRecorder, canonical_evidence, equivalence_certificate, region_tree_evidence,
+    region_tree_stream_header, stream_records, symmetry_evidence, three_layer_evidence, witness_evidence,
 )
 from .normal_form import NormalForm, normal_form
 from .probes import find_witness, probe_points
@@ -72,7 +72,9 @@ def _cert(a, b, value, domain, tier, evidence, wanted):
 @dataclass(frozen=True)
 class EquivalenceResult:
     """``equivalent``: ``True``/``False``/``None`` (unknown); ``tier`` that decided (``"s"``, ``"a"``–``"d"``);
-    ``notes``: why an earlier tier did not decide (e.g. the structural tier's reason)."""
+    ``notes``: why an earlier tier did not decide (e.g. the structural tier's reason); ``certificate``
+    (an ``exactnet.certificate/1`` object) or ``certificate_file`` (a streamed ``exactnet.certificate/2``
+    file) when a certificate was asked for."""
 
     equivalent: bool | None
     tier: str | None
@@ -81,6 +83,8 @@ class EquivalenceResult:
     certificate: dict | None = None
     stats: dict = field(default_factory=dict)
     notes: tuple = ()
+    #: the streamed certificate file written for a tier (d) proof (``certificate_stream=``), if any
+    certificate_file: str | None = None
 
     @property
     def verdict(self) -> bool | None:
@@ -105,7 +109,8 @@ def check_inputs(a: Network, b: Network, domain: Polyhedron | None) -> None:
 
 def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, certificate: bool = False,
                deadline: Deadline = NO_DEADLINE, timeout: float | None = None, progress: Progress | None = None,
-               method: str = "auto", tiers: str = "sabcd", executor=None) -> EquivalenceResult:
+               method: str = "auto", tiers: str = "sabcd", executor=None,
+               certificate_stream: str | None = None) -> EquivalenceResult:
     """Decide whether ``a`` and ``b`` compute the same function (on ``R^n`` or on ``domain``).
 
     ``certificate=True`` attaches a ``relu.equivalence`` certificate. ``timeout`` (seconds) or
@@ -113,10 +118,15 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
     ``tiers`` selects the tiers that may run (default all; e.g. ``"d"`` runs only the complete
     procedure, which is how the tiers are cross-checked). ``executor``
     (:mod:`exactnet.distributed`): tier (d) runs as subtree tasks on it, with the same answer and
-    certificate (docs/distributed.md).
+    certificate (docs/distributed.md). ``certificate_stream`` (a path, with ``certificate=True``): a
+    tier (d) proof of equivalence for rational networks is written there in the streamed format
+    ``exactnet.certificate/2`` (gzip when the path ends with ``.gz``; serially as it is found, with
+    bounded memory; with an executor from the merged tree); ``result.certificate_file`` names it and
+    ``result.certificate`` is ``None``. Every other certificate is an ``exactnet.certificate/1`` object.
     """
     notes: list = []
-    res = _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, tiers, notes, executor)
+    res = _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, tiers, notes, executor,
+                      certificate_stream)
     if not notes:
         return res
     reason = res.reason
@@ -127,7 +137,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
 
 
 def _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, tiers, notes,
-                executor=None) -> EquivalenceResult:
+                executor=None, certificate_stream=None) -> EquivalenceResult:
     check_inputs(a, b, domain)
     if timeout is not None:
         deadline = Deadline.after(timeout)
@@ -199,12 +209,17 @@ def _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, 
     if "d" not in tiers:
         return EquivalenceResult(None, None, "undecided by the selected tiers " + ", ".join(tiers))
     try:
+        stream = None
+        if certificate and certificate_stream is not None and rational:  # algebraic trees: /1 (field numbers)
+            stream = (certificate_stream, region_tree_stream_header(orig_a, orig_b, domain, nf_a.moves, nf_b.moves))
         if executor is not None and rational:  # algebraic weights: in this process (docs/distributed.md)
             res = compare_on(executor, nf_a.network, nf_b.network, domain, method=method, record=certificate,
                              deadline=deadline, progress=progress)
+            if stream is not None and res.witness is None and res.nodes is not None:
+                res = _TierD(None, None, res.stats, certificate_file=_stream_tree(stream, res.nodes))
         else:
             res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
-                          method, certificate)
+                          method, certificate, stream)
     except TimeLimitReached as exc:
         return EquivalenceResult(None, None, f"{exc} (the complete tier (d) was cut off)")
     if res.witness is not None:
@@ -214,8 +229,11 @@ def _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, 
         return EquivalenceResult(False, "d", "the affine maps differ on a common region", x,
                                  _cert(orig_a, orig_b, False, domain, "d", lambda: witness_evidence(a, b, x), certificate),
                                  res.stats)
+    reason = f"equal affine maps on all {res.stats['cells']} common regions"
+    if getattr(res, "certificate_file", None) is not None:
+        return EquivalenceResult(True, "d", reason, stats=res.stats, certificate_file=res.certificate_file)
     evidence = lambda: region_tree_evidence(nf_a.moves, nf_b.moves, res.nodes, res.field)  # noqa: E731
-    return EquivalenceResult(True, "d", f"equal affine maps on all {res.stats['cells']} common regions",
+    return EquivalenceResult(True, "d", reason,
                              certificate=_cert(orig_a, orig_b, True, domain, "d", evidence, certificate),
                              stats=res.stats)
 
@@ -272,22 +290,52 @@ class _TierD:
     nodes: list | None
     stats: dict
     field: object = None  # the number field of the recorded tree's algebraic numbers
+    certificate_file: str | None = None
 
 
-def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, record) -> _TierD:
-    recorder = None
-    if record:
+def _stream_tree(stream, nodes: list) -> str:
+    """Write an in-memory region tree (``/1`` nodes) as a streamed certificate; returns the path."""
+    from ..certificates.stream import StreamWriter
+
+    writer = StreamWriter(stream[0], stream[1])
+    try:
+        stream_records(nodes, writer.record)
+    except BaseException:
+        writer.abort()
+        raise
+    return str(writer.close())
+
+
+def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, record, stream=None) -> _TierD:
+    """The complete comparison; ``record`` keeps the tree in memory, ``stream = (path, header)``
+    writes it to ``path`` as it is found (removed again unless the networks prove equivalent)."""
+    recorder = writer = None
+    if record and stream is not None:
+        from ..certificates.stream import StreamWriter
+
+        writer = StreamWriter(stream[0], stream[1])
+        recorder = StreamTreeRecorder(writer.record)
+    elif record:
         recorder = TreeRecorder()
     cells = 0
     progress.describe("comparing affine maps on common regions")
-    for region in walk([a, b], domain, method=method, deadline=deadline, progress=progress, recorder=recorder):
-        cells += 1
-        ma, mb = region.maps
-        if ma != mb:
-            for x in region.simplex_points():
-                if ma(x) != mb(x):
-                    return _TierD(x, None, {"cells": cells})
-            raise AssertionError("internal error: differing affine maps agree on a simplex")  # pragma: no cover
+    try:
+        for region in walk([a, b], domain, method=method, deadline=deadline, progress=progress, recorder=recorder):
+            cells += 1
+            ma, mb = region.maps
+            if ma != mb:
+                for x in region.simplex_points():
+                    if ma(x) != mb(x):
+                        if writer is not None:
+                            writer.abort()
+                        return _TierD(x, None, {"cells": cells})
+                raise AssertionError("internal error: differing affine maps agree on a simplex")  # pragma: no cover
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    if writer is not None:
+        return _TierD(None, None, {"cells": cells}, certificate_file=str(writer.close()))
     return _TierD(None, recorder.nodes if recorder else None, {"cells": cells}, recorder.field if recorder else None)
 
 

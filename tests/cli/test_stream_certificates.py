@@ -1,0 +1,92 @@
+"""``exactnet equiv --certificate FILE --stream-certificate`` and ``exactnet check`` on streamed
+certificates, through the real command line (subprocesses)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+
+from tests.check.test_relu_stream import _hidden_pair
+from tests.cli.hostile.clirun import run
+
+from exactnet.certificates.stream import stream_lines, write_lines
+from exactnet.io import save_network
+from exactnet.network import Network
+
+# a pair with hidden symmetries (two shifted opposite pairs) that only the region tree (tier d) decides
+A, B = _hidden_pair()
+C = Network.from_lists("relu", [([list(r) for r in L.weight], list(L.bias)) for L in B.layers[:-1]]
+                       + [([list(r) for r in B.layers[-1].weight], [B.layers[-1].bias[0] + 1])])
+
+
+@pytest.fixture(scope="module")
+def nets(tmp_path_factory):
+    d = tmp_path_factory.mktemp("nets")
+    for name, net in (("a", A), ("b", B), ("c", C)):
+        save_network(net, d / f"{name}.json")
+    return d
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz"])
+def test_stream_certificate_round_trip(nets, tmp_path, suffix):
+    cert = tmp_path / f"cert{suffix}"
+    r = run("equiv", nets / "a.json", nets / "b.json", "--certificate", cert, "--stream-certificate", "--json")
+    assert r.code == 0, r.err
+    assert r.json["tier"] == "d" and r.json["certificate"] == str(cert)
+    assert (cert.read_bytes()[:2] == b"\x1f\x8b") == suffix.endswith(".gz")
+    assert not (tmp_path / f"cert{suffix}.partial").exists()
+    ok = run("check", cert, "--network", nets / "a.json", "--network", nets / "b.json", "--json")
+    assert ok.code == 0 and ok.json["valid"] is True and ok.json["kind"] == "relu.equivalence", ok.out
+    wrong = run("check", cert, "--network", nets / "c.json", "--json")
+    assert wrong.code == 1 and wrong.json["valid"] is False
+
+
+def test_not_equivalent_writes_a_witness_certificate(nets, tmp_path):
+    cert = tmp_path / "w.jsonl"
+    r = run("equiv", nets / "a.json", nets / "c.json", "--certificate", cert, "--stream-certificate", "--json")
+    assert r.code == 1 and r.json["certificate"] == str(cert)
+    assert json.loads(cert.read_text())["evidence"]["method"] == "witness"  # an ordinary /1 certificate
+    assert run("check", cert).code == 0
+    assert not (tmp_path / "w.jsonl.partial").exists()
+
+
+def test_tampered_truncated_and_unsealed_streams(nets, tmp_path):
+    cert = tmp_path / "c.jsonl"
+    assert run("equiv", nets / "a.json", nets / "b.json", "--certificate", cert, "--stream-certificate").code == 0
+    lines = stream_lines(cert)
+    # a network swapped for one that differs, resealed: invalid (exit 1) by the mathematics
+    header = json.loads(lines[0])
+    header["networks"][1]["layers"][-1]["bias"][0] = "12345/7"  # B + const: the claim is false
+    forged = tmp_path / "forged.jsonl"
+    write_lines(forged, [json.dumps(header)] + lines[1:])
+    r = run("check", forged, "--json")
+    assert r.code == 1 and r.json["valid"] is False and "digest" not in r.json["reason"]
+    # the same edit without resealing: the digest fails first
+    unsealed = tmp_path / "unsealed.jsonl"
+    write_lines(unsealed, [json.dumps(header)] + lines[1:], reseal=False)
+    r = run("check", unsealed, "--json")
+    assert r.code == 1 and "digest" in r.json["reason"]
+    # truncated (no trailer), lines after the trailer, broken gzip: malformed, exit 2
+    truncated = tmp_path / "t.jsonl"
+    truncated.write_text("\n".join(lines[:-1]) + "\n")
+    run("check", truncated).assert_error("truncated")
+    extra = tmp_path / "x.jsonl"
+    extra.write_text("\n".join(lines + [lines[1]]) + "\n")
+    run("check", extra).assert_error("after the trailer")
+    broken = tmp_path / "b.jsonl.gz"
+    broken.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode())[:-12])
+    run("check", broken).assert_error()
+
+
+def test_stream_certificate_needs_a_file(nets):
+    run("equiv", nets / "a.json", nets / "b.json", "--stream-certificate").assert_error("--certificate")
+
+
+def test_stream_certificate_is_refused_for_tanh(tmp_path):
+    t = Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])])
+    save_network(t, tmp_path / "t.json")
+    run("equiv", tmp_path / "t.json", tmp_path / "t.json", "--certificate", tmp_path / "c.jsonl",
+        "--stream-certificate").assert_error("--stream-certificate", "tanh")
+    assert not (tmp_path / "c.jsonl").exists()
