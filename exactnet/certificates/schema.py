@@ -240,6 +240,28 @@ RELU_EQUIVALENCE_EVIDENCE = tagged("method", {
 
 
 # ---------------------------------------------------------------------------------------------
+# relu.max_difference, relu.epsilon
+# ---------------------------------------------------------------------------------------------
+
+_BOUND_PROOF = obj({"y": list_of(tuple_of(integer, number))})
+DIFFERENCE_NODE = by_keys([
+    ("leaf", obj({"leaf": obj({"bounds": list_of(list_of(_BOUND_PROOF, 2))})}, {"fix": list_of(_FIX)})),
+    ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
+                  {"fix": list_of(_FIX)})),
+])
+RELU_MAX_DIFFERENCE_CLAIM = obj({"norm": const("inf"), "max_abs_difference": number, "per_output": numbers,
+                                 "domain": DOMAIN})
+RELU_MAX_DIFFERENCE_EVIDENCE = tagged("method", {
+    "region_tree": obj({"method": text, "argmax": list_of(numbers), "nodes": list_of(DIFFERENCE_NODE)}),
+})
+RELU_EPSILON_CLAIM = obj({"norm": const("inf"), "eps": number, "within": boolean, "domain": DOMAIN})
+RELU_EPSILON_EVIDENCE = tagged("method", {
+    "region_tree": obj({"method": text, "nodes": list_of(DIFFERENCE_NODE)}),
+    "witness": obj({"method": text, "point": numbers}),
+})
+
+
+# ---------------------------------------------------------------------------------------------
 # tanh.*
 # ---------------------------------------------------------------------------------------------
 
@@ -286,6 +308,8 @@ TANH_PRANK_EVIDENCE = tagged("type", {"compression": obj({"type": text, "moves":
 #: kind → (claim schema, evidence schema, number of inline networks)
 KINDS: dict[str, tuple[Spec, Spec, int]] = {
     "relu.equivalence": (RELU_EQUIVALENCE_CLAIM, RELU_EQUIVALENCE_EVIDENCE, 2),
+    "relu.max_difference": (RELU_MAX_DIFFERENCE_CLAIM, RELU_MAX_DIFFERENCE_EVIDENCE, 2),
+    "relu.epsilon": (RELU_EPSILON_CLAIM, RELU_EPSILON_EVIDENCE, 2),
     "tanh.equivalence": (TANH_EQUIVALENCE_CLAIM, TANH_EQUIVALENCE_EVIDENCE, 2),
     "tanh.path": (TANH_PATH_CLAIM, TANH_PATH_EVIDENCE, 2),
     "tanh.proximate_rank": (TANH_PRANK_CLAIM, TANH_PRANK_EVIDENCE, 2),

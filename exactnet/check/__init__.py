@@ -6,6 +6,8 @@ One module per kind family, each a small exact verifier of one theorem per evide
 kind                        checker
 ==========================  =========================================
 ``relu.equivalence``        :func:`exactnet.check.relu.check`
+``relu.max_difference``     :func:`exactnet.check.relu_difference.check`
+``relu.epsilon``            :func:`exactnet.check.relu_difference.check`
 ``tanh.equivalence``        :func:`exactnet.check.tanh.check`
 ``tanh.path``               :func:`exactnet.check.tanh_path.check`
 ``tanh.proximate_rank``     :func:`exactnet.check.tanh_proximity.check`
@@ -40,6 +42,12 @@ def _relu_equivalence(obj) -> CheckResult:
     return check(obj)
 
 
+def _relu_difference(obj) -> CheckResult:
+    from .relu_difference import check
+
+    return check(obj)
+
+
 def _tanh_equivalence(obj) -> CheckResult:
     from .tanh import check
 
@@ -61,6 +69,8 @@ def _tanh_proximate_rank(obj) -> CheckResult:
 #: The checker of every certificate kind (keys: :data:`exactnet.certificates.KINDS`).
 CHECKERS = {
     "relu.equivalence": _relu_equivalence,
+    "relu.max_difference": _relu_difference,
+    "relu.epsilon": _relu_difference,
     "tanh.equivalence": _tanh_equivalence,
     "tanh.path": _tanh_path,
     "tanh.proximate_rank": _tanh_proximate_rank,

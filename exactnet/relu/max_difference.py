@@ -27,6 +27,7 @@ limit stops the search the answer is an exact interval ``[lower_bound, upper_bou
 from __future__ import annotations
 
 import heapq
+import math
 import itertools
 import random
 from dataclasses import dataclass, field
@@ -366,9 +367,9 @@ class _Search:
                 thr = self.best.threshold(t, self.epsilon)
                 ub = self.bound(node, g, h)
                 if self.cert or thr is None or ub > thr:
-                    opt = self.exact_max(node, g, h)
-                    if leaf_proofs is not None:
-                        leaf_proofs.append({"y": [[i, _q(v)] for i, v in opt.multipliers]})
+                    opt, den = self.exact_max(node, g, h)
+                    if leaf_proofs is not None:  # Σ y_i g_i = −den·g: the multipliers of g are y/den
+                        leaf_proofs.append({"y": [[i, _q(v / den)] for i, v in opt.multipliers]})
                 continue
             ub = self.target_bound(node, t, g, h)
             if ub is not None:
@@ -441,18 +442,19 @@ class _Search:
             return
         self.branch(node, {0: total}, candidates)
 
-    def exact_max(self, node: _Node, g, h) -> Optimum:
-        """The exact maximum of ``g·x + h`` on the closed cell (one exact LP); its point is offered."""
+    def exact_max(self, node: _Node, g, h) -> tuple[Optimum, int]:
+        """The exact maximum of ``den·g·x`` on the closed cell (one exact LP, ``den`` the common
+        denominator of ``g``) and ``den``; the optimal point is offered."""
         den = 1
         for v in g:
-            den = den * int(v.q) // __import__("math").gcd(den, int(v.q))
+            den = den * int(v.q) // math.gcd(den, int(v.q))
         obj = [int(v.p) * (den // int(v.q)) for v in g]
         self.stats["exact_lps"] += 1
         opt = maximize(obj, list(node.rows), self.n)
         if not isinstance(opt, Optimum):  # pragma: no cover - a cell with an interior point, bounded
             raise AssertionError(f"internal error: cell LP {type(opt).__name__}")
         self.offer(opt.point)
-        return opt
+        return opt, den
 
     def branch(self, node: _Node, alive: dict, candidates) -> None:
         if not alive:
