@@ -187,3 +187,47 @@ def require_relu(net, command: str) -> None:
 
 
 __all__ = ["diff", "epsilon", "parse_epsilon", "require_relu"]
+
+
+def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
+    """``exactnet equiv A B --top1``: :func:`exactnet.relu.top1.top1_equivalent`."""
+    from ..network import forward_exact
+    from ..relu.top1 import TIE_RULE, top1_equivalent
+
+    if domain is None:
+        raise InputError("'exactnet equiv --top1' needs a bounded domain: --domain FILE or --box LO,HI")
+    if a.output_dim < 2:
+        raise InputError("--top1 needs networks with at least 2 outputs (with one output the class is always 0)")
+    with console_progress("top-1 equivalence") as progress:
+        res = top1_equivalent(a, b, domain, deadline=budget.deadline, progress=progress)
+    data = {
+        "equivalent": res.equivalent,
+        "tie_rule": TIE_RULE,
+        "witness": _fmt(res.witness),
+        "argmax": list(res.classes) if res.classes is not None else None,
+        "outputs": ([_fmt(forward_exact(a, res.witness)), _fmt(forward_exact(b, res.witness))]
+                    if res.witness is not None else None),
+        "domain": _describe(domain),
+        "stats": res.stats,
+        "reason": res.reason,
+    }
+    if res.equivalent is None:
+        data["time_limit_reached"] = True
+    if certificate is not None:
+        data["certificate"] = None
+        data["certificate_note"] = "top-1 certificates are not written yet"
+
+    def render(console: Console):
+        verdict = {True: "[green]same top-1 class everywhere[/]", False: "[red]top-1 classes differ[/]",
+                   None: "[yellow]unknown[/]"}
+        console.print(verdict[res.equivalent] + f" on {data['domain']} (tie rule: {TIE_RULE})")
+        console.print(res.reason)
+        if res.witness is not None:
+            console.print(f"witness x = ({', '.join(data['witness'])}): class {res.classes[0]} vs {res.classes[1]}")
+        if "certificate_note" in data:
+            console.print(data["certificate_note"])
+
+    return Report(data, verdict_exit(res.equivalent), render)
+
+
+__all__ += ["top1"]

@@ -195,12 +195,22 @@ class _Search:
         self.tree: list[dict] = []
         self.stats = {"nodes": 0, "leaves": 0, "exact_lps": 0, "bound_lps": 0, "splits": 0, "pruned": 0}
         self.settled = False  # ε question settled by a witness
+        self.top1 = False  # top-1 mode (:func:`exactnet.relu.top1.top1_equivalent`)
+        self.top1_witness = None
         self.rest_unknown = True  # parts of the domain not yet in the heap (no bound known for them)
         self.more_parts = False
         self.finite_stack: list = []
 
     # -- values at points -------------------------------------------------------------------
     def offer(self, x) -> None:
+        if self.top1:
+            from ..network.argmax import exact_argmax
+
+            ca, cb = exact_argmax(_forward(self.na, x))[0], exact_argmax(_forward(self.nb, x))[0]
+            if ca != cb and self.top1_witness is None:
+                self.top1_witness = (tuple(x), ca, cb)
+                self.settled = True
+            return
         self.best.offer(difference_at(self.na, self.nb, x), x)
         if self.epsilon is not None:
             v, _ = self.best.overall()
@@ -350,7 +360,9 @@ class _Search:
         for k in range(m):
             forms[(k, 1)] = plus[k * (n + 1):(k + 1) * (n + 1)]
             forms[(k, -1)] = minus[k * (n + 1):(k + 1) * (n + 1)]
-        if self.norm == "inf":
+        if self.top1:
+            self.top1_node(node, props, leaf, candidates)
+        elif self.norm == "inf":
             self.inf_targets(node, forms, leaf, candidates)
         else:
             self.one_norm(node, forms, leaf, candidates)
@@ -524,6 +536,64 @@ class _Search:
             self.tree[node.ident]["split"] = [k, f, i]
             self.tree[node.ident]["children"] = ids
 
+    # -- top-1 ------------------------------------------------------------------------------
+    def classes(self, prop, lower, upper) -> list[int]:
+        """Indices that may be the argmax (lowest index among the maxima) somewhere on the node:
+        ``i`` is excluded when some ``A_i − A_k`` is bounded above by a negative number (or by 0 for
+        ``k < i``, where a tie already goes to ``k``)."""
+        n, m = self.n, self.m
+        up, low = prop.out_up.entries(), prop.out_low.entries()
+        out = []
+        for i in range(m):
+            ok = True
+            for k in range(m):
+                if k == i:
+                    continue
+                e = [up[i * (n + 1) + j] - low[k * (n + 1) + j] for j in range(n + 1)]
+                ub = concretize(e, n, lower, upper, True)
+                if ub < 0 or (k < i and ub <= 0):
+                    ok = False
+                    break
+            if ok:
+                out.append(i)
+        return out
+
+    def top1_node(self, node: _Node, props, leaf: bool, candidates) -> None:
+        part = self.parts[node.part]
+        sa = self.classes(props[0], part.lower, part.upper)
+        sb = self.classes(props[1], part.lower, part.upper)
+        if len(sa) == 1 and sa == sb:
+            self.stats["pruned"] += 1
+            return
+        if not leaf:
+            self.branch(node, {0: fmpq(0)}, candidates)
+            return
+        self.stats["leaves"] += 1
+        n, m = self.n, self.m
+        fa = props[0].out_low.entries()
+        fb = props[1].out_low.entries()
+        for i in sa:
+            for j in sb:
+                if i == j:
+                    continue
+                rows_ns, rows_s = [], []
+                for out, c in ((fa, i), (fb, j)):
+                    for k in range(m):
+                        if k == c:
+                            continue
+                        e = [out[c * (n + 1) + t] - out[k * (n + 1) + t] for t in range(n + 1)]
+                        (rows_s if k < c else rows_ns).append(primitive_row(e[:n], e[n]))
+                x = _mixed_point(list(node.rows) + rows_ns, rows_s, n)
+                self.stats["exact_lps"] += 1
+                if x is not None:
+                    from ..network.argmax import exact_argmax
+
+                    ya, yb = _forward(self.na, x), _forward(self.nb, x)
+                    if exact_argmax(ya)[0] != exact_argmax(yb)[0]:  # always, by construction
+                        self.top1_witness = (tuple(x), exact_argmax(ya)[0], exact_argmax(yb)[0])
+                        self.settled = True
+                        return
+
     # -- driver -----------------------------------------------------------------------------
     def open_bound(self) -> fmpq | None:
         """The largest bound of an open node (``None`` when none is open)."""
@@ -561,7 +631,7 @@ class _Search:
             # drop targets that can no longer matter
             live = {}
             for t, ub in node.bounds.items():
-                thr = self.best.threshold(t, self.epsilon)
+                thr = None if self.top1 else self.best.threshold(t, self.epsilon)
                 if self.cert or thr is None or ub > thr:
                     live[t] = ub
             if not live:
@@ -571,6 +641,21 @@ class _Search:
             self.expand(node)
             if self.stats["nodes"] % 64 == 0:
                 self.progress(f"{self.stats['nodes']} nodes, {len(self.heap)} open")
+
+
+def _mixed_point(closed: list, strict: list, n: int):
+    """A rational point with every ``closed`` row ``≥ 0`` and every ``strict`` row ``> 0``, or ``None``:
+    the exact LP ``max t`` s.t. closed rows ``≥ 0``, strict rows ``≥ t``, ``t ≤ 1`` has ``t* > 0``
+    iff such a point exists (its optimiser is one)."""
+    from ..polyhedra.ppl_backend import PPLExact
+
+    rows = [(tuple(g) + (0,), h) for g, h in closed]
+    rows += [(tuple(g) + (-1,), h) for g, h in strict]
+    rows.append((tuple([0] * n) + (-1,), 1))
+    ans = PPLExact().maximize([0] * n + [1], rows, n + 1)
+    if not isinstance(ans, Optimum) or ans.value <= 0:
+        return None
+    return ans.point[:n]
 
 
 class _Infinity:
