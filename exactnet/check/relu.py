@@ -731,4 +731,17 @@ def _decision_target(nets, k, layer, unit) -> str | None:
     return None
 
 
-__all__ = ["KINDS", "check"]
+# The region-tree walker and the exact helpers, shared with :mod:`.relu_difference` (the same
+# tree of sign splits proves the maximum-difference bounds there).
+RegionNet = _Net
+decision_target = _decision_target
+domain_rows = _domain_rows
+evaluate = _evaluate
+farkas_ok = _farkas_ok
+layer_lists = _layers
+primitive = _primitive
+rational = _rat
+rational_list = _rat_list
+
+__all__ = ["KINDS", "RegionNet", "check", "decision_target", "domain_rows", "evaluate", "farkas_ok", "layer_lists",
+           "primitive", "rational", "rational_list"]

@@ -29,7 +29,15 @@ from flint import fmpq
 
 from ..certificates import MalformedCertificate, certificate_networks
 from ..network.domain import domain_from_obj
-from .relu import _Net, _decision_target, _domain_rows, _evaluate, _farkas_ok, _layers, _primitive, _rat, _rat_list
+from .relu import RegionNet as _Net
+from .relu import decision_target as _decision_target
+from .relu import domain_rows as _domain_rows
+from .relu import evaluate as _evaluate
+from .relu import farkas_ok as _farkas_ok
+from .relu import layer_lists as _layers
+from .relu import primitive as _primitive
+from .relu import rational as _rat
+from .relu import rational_list as _rat_list
 from .result import CheckResult
 
 KINDS = ("relu.max_difference", "relu.epsilon")
