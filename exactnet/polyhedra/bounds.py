@@ -65,14 +65,19 @@ def upper_bound(objective: Sequence[fmpq], constant: fmpq, rows: Sequence[Row], 
     best = box_bound(objective, constant, lower, upper)
     if not rows:
         return best
+    top = max((abs(c) for c in objective), default=fmpq(0))
+    if top == 0:
+        return best
+    scale = fmpq(2) ** (int(top.p).bit_length() - int(top.q).bit_length() + 1)  # a power of 2 ≥ max |c|
     try:
-        proposal = lp_proposal([float(c) for c in objective], rows, [float(v) for v in lower],
+        proposal = lp_proposal([float(c / scale) for c in objective], rows, [float(v) for v in lower],
                                [float(v) for v in upper], solver)
     except (OverflowError, ValueError):
         proposal = None
     if proposal is None or proposal[1] is None:
         return best
-    y = [(i, _rational(v)) for i, v in enumerate(proposal[1]) if v > 0 and v == v and v != float("inf")]
+    # the multipliers of the scaled objective c/scale, times scale, are multipliers for c
+    y = [(i, _rational(v) * scale) for i, v in enumerate(proposal[1]) if v > 0 and v == v and v != float("inf")]
     bound = dual_bound(objective, constant, rows, y, lower, upper)
     return bound if bound < best else best
 

@@ -185,6 +185,53 @@ def lp_proposal(objective: Sequence[float], rows: Sequence[Row], lower: Sequence
     return x, y
 
 
+def vertex_proposal(objective: Sequence[int], rows: Sequence[Row], n: int, solver=None):
+    """Float proposal for ``max c·x`` subject to ``g_i·x + h_i ≥ 0`` (free variables): the indices of
+    the rows HiGHS's optimal basis holds at their bound, most important first (by the size of their
+    dual value), or ``None`` (no HiGHS, not optimal). The caller rebuilds the vertex and the dual
+    multipliers exactly from these rows and verifies them (:func:`exactnet.polyhedra.lp.maximize`)."""
+    highspy = _highs()
+    if highspy is None or not rows:
+        return None
+    import numpy as np
+
+    m = len(rows)
+    data = float_rows(rows)
+    if data is None or not np.all(np.isfinite(data)):
+        return None
+    if solver is None:
+        solver = new_solver()
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = m
+    top = max((abs(c) for c in objective), default=0) or 1
+    lp.col_cost_ = np.asarray([c / top for c in objective], dtype=float)  # scaled: HiGHS caps large costs
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_lower_ = np.full(n, -inf)
+    lp.col_upper_ = np.full(n, inf)
+    lp.row_lower_ = np.ascontiguousarray(-data[:, n])
+    lp.row_upper_ = np.full(m, inf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.arange(0, m * n + 1, n, dtype=np.int32)
+    lp.a_matrix_.index_ = np.tile(np.arange(n, dtype=np.int32), m)
+    lp.a_matrix_.value_ = np.ascontiguousarray(data[:, :n]).ravel()
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = m
+    solver.passModel(lp)
+    solver.run()
+    if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    sol = solver.getSolution()
+    basis = solver.getBasis()
+    basic = highspy.HighsBasisStatus.kBasic
+    duals = list(sol.row_dual) if sol.dual_valid else [0.0] * m
+    status = list(basis.row_status)  # (each attribute access copies the whole list)
+    tight = [i for i in range(m) if status[i] != basic]
+    tight.sort(key=lambda i: -abs(duals[i]))
+    return tight
+
+
 def new_solver():
     """A fresh quiet HiGHS instance (``None`` without ``highspy``) to pass to :func:`lp_proposal`."""
     highspy = _highs()
@@ -254,4 +301,4 @@ def _repair_farkas(rows: list[Row], duals: list[float], n: int) -> Farkas | None
     return None
 
 
-__all__ = ["HighsProposer", "float_rows", "highs_available", "lp_proposal", "new_solver"]
+__all__ = ["HighsProposer", "float_rows", "highs_available", "lp_proposal", "new_solver", "vertex_proposal"]

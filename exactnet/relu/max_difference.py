@@ -462,7 +462,7 @@ class _Search:
             den = den * int(v.q) // math.gcd(den, int(v.q))
         obj = [int(v.p) * (den // int(v.q)) for v in g]
         self.stats["exact_lps"] += 1
-        opt = maximize(obj, list(node.rows), self.n)
+        opt = maximize(obj, list(node.rows), self.n, solver=self.solver)
         if not isinstance(opt, Optimum):  # pragma: no cover - a cell with an interior point, bounded
             raise AssertionError(f"internal error: cell LP {type(opt).__name__}")
         self.offer(opt.point)
@@ -609,7 +609,8 @@ class _Search:
         else:
             lower, upper = _bounding_box(rows, n)
             box_rows = 0
-        ans = decide(rows, n)
+        hint = tuple((lo + hi) / 2 for lo, hi in zip(lower, upper))
+        ans = decide(rows, n, hints=[hint])
         if isinstance(ans, Farkas):
             raise InputError("the domain has empty interior (it lies in a hyperplane); the maximum difference"
                              " needs a full-dimensional domain: drop the equality constraints by substituting them")
@@ -639,8 +640,8 @@ class _Search:
                 continue
             node.bounds = live
             self.expand(node)
-            if self.stats["nodes"] % 64 == 0:
-                self.progress(f"{self.stats['nodes']} nodes, {len(self.heap)} open")
+            if self.stats["nodes"] % 16 == 0:
+                self.progress.describe(f"{self.stats['nodes']} nodes, {len(self.heap)} open")
 
 
 def _mixed_point(closed: list, strict: list, n: int):
@@ -779,7 +780,7 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
     _check(a, b, norm, domain)
     if certificate and (norm != "inf" or not isinstance(domain, Polyhedron)):
         certificate = False  # the caller reports that no certificate is available
-    search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress)
+    search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress())
     complete, reason = True, ""
     try:
         if isinstance(domain, FiniteDomain):

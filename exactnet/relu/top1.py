@@ -49,7 +49,7 @@ def top1_equivalent(a: Network, b: Network, domain, *, deadline: Deadline = NO_D
     _check(a, b, "inf", domain)
     if a.output_dim < 2:
         raise InputError("top-1 equivalence needs networks with at least 2 outputs (one output is always class 0)")
-    search = _Search(a, b, "inf", None, False, deadline, progress or null_progress)
+    search = _Search(a, b, "inf", None, False, deadline, progress or null_progress())
     search.top1 = True
     try:
         if isinstance(domain, FiniteDomain):
