@@ -468,6 +468,37 @@ class _Search:
         self.offer(opt.point)
         return opt, den
 
+    def side_point(self, node: _Node, row) -> tuple | None:
+        """An exact interior point of the node's cell on the open side ``row > 0``, or ``None`` when
+        that side is empty. One exact LP (HiGHS-proposed vertex, verified): ``v = max row`` over the
+        closed cell. If ``v > 0``, with ``p`` the node's interior point (``row(p) ≤ 0``) and ``x*``
+        the optimiser, ``q = p + t(x* − p)`` with ``row(q) = v/2`` is interior to the cell (a convex
+        combination giving positive weight to the interior point ``p``) and has ``row(q) > 0``."""
+        from ..polyhedra import value_at
+
+        g, h = row
+        self.stats["exact_lps"] += 1
+        opt = maximize(list(g), list(node.rows), self.n, solver=self.solver)
+        if not isinstance(opt, Optimum):  # pragma: no cover - the cell is bounded and non-empty
+            raise AssertionError(f"internal error: cell LP {type(opt).__name__}")
+        v = opt.value + h
+        if v <= 0:
+            return None
+        p, x = node.point, opt.point
+        rp = value_at(row, p)
+        t = (v / 2 - rp) / (v - rp)
+        q = tuple(a + t * (b - a) for a, b in zip(p, x))
+        if not is_interior(list(node.rows) + [row], q):  # pragma: no cover - by the argument above
+            raise AssertionError("internal error: the side point is not interior")
+        return q
+
+    def farkas_for_row(self, node: _Node, row) -> Farkas:
+        """The Farkas proof that the open side ``row > 0`` of the cell is empty (certificates)."""
+        ans = decide(list(node.rows) + [row], self.n)
+        if not isinstance(ans, Farkas):  # pragma: no cover - the exact LP proved it
+            raise AssertionError("internal error: an empty side without a Farkas proof")
+        return ans
+
     def branch(self, node: _Node, alive: dict, candidates) -> None:
         if not alive:
             self.stats["pruned"] += 1
@@ -490,12 +521,12 @@ class _Search:
             if is_interior(rows, node.point):
                 children.append((side, rows, node.point))
                 continue
-            ans = decide(rows, n, hints=[node.point])
-            if isinstance(ans, Interior):
-                children.append((side, rows, ans.point))
-                self.offer(ans.point)
+            inside = self.side_point(node, row)
+            if inside is not None:
+                children.append((side, rows, inside))
+                self.offer(inside)
             else:
-                children.append((side, None, ans))
+                children.append((side, None, self.farkas_for_row(node, row) if self.cert else None))
         if any(c[1] is None for c in children):
             # one side is empty: the sign is constant on the node; fix it and look again
             empty = next(c for c in children if c[1] is None)
