@@ -203,6 +203,15 @@ def z3_exceeds(a: Network, b: Network, box: Box, eps: fmpq, timeout: float = 60.
 # ---------------------------------------------------------------------------------------------
 
 
+def _guarded(fn, *args):
+    """The peer's answer, or ``None`` when it fails (reported as '-')."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # a peer's failure is a result, not a crash of the benchmark
+        print(f"  ({fn.__name__} failed: {type(exc).__name__}: {exc})")
+        return None
+
+
 def timed(fn):
     t = time.perf_counter()
     out = fn()
@@ -213,11 +222,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--cap", type=float, default=60.0, help="seconds per peer run (and exactnet question)")
+    ap.add_argument("--only", default=None, help="run only this data set (iris, wine, digits)")
     args = ap.parse_args(argv)
     from exactnet.deadline import Deadline
 
     models = [("iris", (8,), 0.1), ("wine", (12,), 0.05), ("digits", (32, 16), 0.01)]
     kinds = ["float16", "bfloat16", "pruned", "near-zero 2^-20", "near-zero 2^-30", "near-zero 2^-40"]
+    if args.only:
+        models = [m for m in models if m[0] == args.only]
     if args.quick:
         models = models[:2]
         kinds = ["float16", "pruned", "near-zero 2^-30"]
@@ -242,7 +254,7 @@ def main(argv=None) -> int:
                       f" {res.upper_bound if res.upper_bound is None else float(res.upper_bound):.3e}]")
                 continue
             M = res.value
-            milp, t_milp = timed(lambda: milp_max(a, b, box, args.cap))
+            milp, t_milp = timed(lambda: _guarded(milp_max, a, b, box, args.cap))
             verdicts = []
             t_eps = t_z3 = 0.0
             for eps, truth in ((M * (1 - fmpq(1, 256)), False), (M * (1 + fmpq(1, 256)), True)):

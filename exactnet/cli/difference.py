@@ -60,9 +60,24 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
     if domain is None:
         raise InputError("'exactnet diff' needs a bounded domain: --domain FILE or --box LO,HI")
     no_cert = _no_certificate_reason(domain, norm) if certificate else None
+    def interim(lower, point, upper):
+        """The answer to give if the time limit interrupts the search (exit 3, exact interval)."""
+        data = {"max_abs_difference": None, "norm": norm, "argmax": _fmt(point), "lower_bound": _num(lower),
+                "upper_bound": _num(upper), "complete": False, "domain": _describe(domain),
+                "reason": "time limit reached (the computation was interrupted); the interval is the last one"
+                          " the search reported", "time_limit_reached": True}
+
+        def render(console: Console):
+            console.print(f"[yellow]unknown[/]: {data['reason']}")
+            if data["lower_bound"] is not None:
+                console.print(f"the maximum lies in [{data['lower_bound']}, {data['upper_bound'] or 'unknown'}]")
+
+        budget.provisional(Report(data, EXIT_UNKNOWN, render))
+
+    interim(None, None, None)  # until the search reports: no bounds yet
     with console_progress("maximum difference") as progress:
         res = max_difference(a, b, domain, norm=norm, certificate=certificate is not None and no_cert is None,
-                             deadline=budget.deadline, progress=progress)
+                             deadline=budget.deadline, progress=progress, on_bounds=interim)
     d = difference_at(CompiledNet.of(a), CompiledNet.of(b), res.argmax) if res.argmax is not None else None
     data = {
         "max_abs_difference": _num(res.value),

@@ -195,6 +195,8 @@ class _Search:
         self.tree: list[dict] = []
         self.stats = {"nodes": 0, "leaves": 0, "exact_lps": 0, "bound_lps": 0, "splits": 0, "pruned": 0}
         self.settled = False  # ε question settled by a witness
+        self.on_bounds = None  # callback(lower, point, upper) with the current exact interval
+        self.last_report = 0.0
         self.top1 = False  # top-1 mode (:func:`exactnet.relu.top1.top1_equivalent`)
         self.top1_witness = None
         self.rest_unknown = True  # parts of the domain not yet in the heap (no bound known for them)
@@ -673,6 +675,26 @@ class _Search:
             self.expand(node)
             if self.stats["nodes"] % 16 == 0:
                 self.progress.describe(f"{self.stats['nodes']} nodes, {len(self.heap)} open")
+                self.report_bounds()
+
+    def report_bounds(self) -> None:
+        """Pass the current exact interval to ``on_bounds`` (at most once a second)."""
+        if self.on_bounds is None or self.top1 or self.epsilon is not None:
+            return
+        import time
+
+        now = time.monotonic()
+        if now - self.last_report < 1.0:
+            return
+        self.last_report = now
+        lower, point = self.best.overall()
+        if lower is None:
+            return
+        upper = None
+        if not self.rest_unknown and not _has_inf(self):
+            top = self.open_bound()
+            upper = lower if top is None or top < lower else top
+        self.on_bounds(lower, point, upper)
 
 
 def _mixed_point(closed: list, strict: list, n: int):
@@ -807,11 +829,13 @@ def _check(a: Network, b: Network, norm: str, domain) -> None:
     require_nonempty_bounded(domain, "the domain")
 
 
-def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most) -> MaxDifference:
+def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
+           on_bounds=None) -> MaxDifference:
     _check(a, b, norm, domain)
     if certificate and (norm != "inf" or not isinstance(domain, Polyhedron)):
         certificate = False  # the caller reports that no certificate is available
     search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress())
+    search.on_bounds = on_bounds
     complete, reason = True, ""
     try:
         if isinstance(domain, FiniteDomain):
@@ -878,10 +902,12 @@ def _method(domain) -> str:
 
 def max_difference(a: Network, b: Network, domain, *, norm: str = "inf", certificate: bool = False,
                    deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
-                   enumerate_at_most: int = ENUMERATE_AT_MOST) -> MaxDifference:
+                   enumerate_at_most: int = ENUMERATE_AT_MOST, on_bounds=None) -> MaxDifference:
     """The exact ``max_{x ∈ D} ‖A(x) − B(x)‖`` (module docstring). ``certificate``: record the
-    region tree with an LP proof on every leaf (sup norm, box or polyhedron domains; no pruning)."""
-    return _solve(a, b, domain, norm, None, certificate, deadline, progress, enumerate_at_most)
+    region tree with an LP proof on every leaf (sup norm, box or polyhedron domains; no pruning).
+    ``on_bounds(lower, point, upper)``: called now and then with the current exact interval (for
+    an answer to give if the computation is interrupted)."""
+    return _solve(a, b, domain, norm, None, certificate, deadline, progress, enumerate_at_most, on_bounds)
 
 
 def within_epsilon(a: Network, b: Network, domain, epsilon, *, norm: str = "inf", certificate: bool = False,
