@@ -25,8 +25,6 @@ so ``s·d_k ≤ B_k`` on the closed cell, for ``s = ±1``. ``B_k`` is the claime
 
 from __future__ import annotations
 
-from flint import fmpq
-
 from ..certificates import MalformedCertificate, certificate_networks
 from ..network.domain import domain_from_obj
 from .relu import RegionNet as _Net

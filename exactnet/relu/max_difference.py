@@ -29,25 +29,24 @@ from __future__ import annotations
 import heapq
 import math
 import itertools
-import random
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from flint import fmpq, fmpq_mat
 
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
-from ..errors import InputError, UnsupportedError
+from ..errors import InputError
 from ..network import Network
 from ..network.domain import Box, Polyhedron
 from ..network.domain_union import PolyhedronUnion
 from ..network.finite_domain import FiniteDomain
-from ..polyhedra import Farkas, Infeasible, Interior, Optimum, decide, is_interior, maximize, primitive_row
+from ..polyhedra import Farkas, Optimum, decide, is_interior, maximize, primitive_row
 from ..polyhedra.bounds import box_bound, upper_bound
 from ..polyhedra.domains import require_nonempty_bounded
 from ..polyhedra.highs_backend import new_solver
 from ..progress import Progress, null_progress
 from .regions import domain_rows, require_rational_relu
-from .symbolic_bounds import CompiledNet, Labels, concretize, form_row, frontier, propagate, with_label
+from .symbolic_bounds import CompiledNet, concretize, form_row, frontier, propagate, with_label
 
 NORMS = ("inf", "1")
 #: Finite domains with at most this many points are enumerated point by point.
