@@ -67,6 +67,7 @@ from flint import fmpq, fmpq_mat
 from ..errors import InputError
 from ..network.domain import domain_from_obj
 from ..numbers import RealAlgebraic, exact_numbers, parse_scalar, sign
+from ..numbers.budget import NumberLimitError
 from ..certificates import MalformedCertificate, certificate_networks
 from .result import CheckResult
 
@@ -217,6 +218,8 @@ def _same_number(stated, computed) -> bool:
     """Exact equality of a stated number (JSON literal) and a computed one."""
     try:
         x = parse_scalar(stated)
+    except NumberLimitError:
+        raise  # over the number budget: refused (exit 2), not "invalid"
     except InputError:
         return False
     if isinstance(x, fmpq):
@@ -227,6 +230,8 @@ def _same_number(stated, computed) -> bool:
         return True
     try:  # the same number written over another generator: compare in one common field
         first, second = exact_numbers([stated, str(computed)])
+    except NumberLimitError:
+        raise
     except InputError:
         return False
     return first == second

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from flint import fmpq
 
+from ..numbers.budget import NumberLimitError
 from ..errors import InputError
 from ..network import evaluate
 from ..network.domain import Box, domain_from_obj
@@ -111,6 +112,8 @@ def _claimed_box(claim: dict, n: int):
         return None
     try:
         box = domain_from_obj(claim["domain"], "claim.domain")
+    except NumberLimitError:
+        raise  # over the number budget: refused (exit 2)
     except InputError as exc:
         raise Invalid(f"the claimed domain is not a nonempty box: {exc}") from None
     if not isinstance(box, Box):
@@ -212,6 +215,8 @@ def _check_constant_difference(nets, evidence: dict, num) -> CheckResult:
         diff = vector_from_json(evidence.get("difference"), m, num, "evidence.difference")
     except MalformedCertificate:
         raise
+    except NumberLimitError:
+        raise  # over the number budget: refused (exit 2)
     except Exception as exc:  # a FormatError from a tampered shape
         raise Invalid(str(exc)) from None
     units_a, bias_a = _parts(nets[0])

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from flint import fmpq
 
+from ..numbers.budget import NumberLimitError
 from ..errors import InputError
 from ..numbers import format_number, parse_scalar
 from ..network.literals import bind_literals, table_parser
@@ -43,6 +44,8 @@ def check(obj: dict) -> CheckResult:
     try:
         try:
             eps = parse_scalar(claim.get("eps"))
+        except NumberLimitError:
+            raise  # over the number budget: refused (exit 2)
         except InputError:
             raise Invalid("claim.eps is not a number") from None
         if not isinstance(eps, fmpq) or eps < 0:

@@ -151,8 +151,6 @@ def test_a_resealed_false_claim_is_invalid(tmp_path):
     assert res.code == 1 and res.json["valid"] is False
 
 
-@pytest.mark.xfail(strict=False, reason="duplicate JSON keys are rejected by the JSON reader (issue 10 §2, the"
-                                        " t10-inputs branch); this passes once both branches are merged")
 def test_a_duplicated_claim_key_is_malformed(tmp_path):
     cert = _valid_sealed()
     text = json.dumps(cert)
@@ -161,3 +159,24 @@ def test_a_duplicated_claim_key_is_malformed(tmp_path):
     assert text.count('"claim"') == 2
     res = run("check", write(tmp_path, None, text=text))
     res.assert_error("duplicate")
+
+
+@pytest.mark.parametrize("number", ["10**10**10", "sqrt(2)**(10**9)", "root(2, 10**9)"])
+def test_an_over_budget_number_in_the_evidence_is_refused_not_invalid(tmp_path, number):
+    """§3: numbers in certificates are bounded like every other input: exit 2 naming the limit."""
+    a = relu(([[1]], [1]), ([[1]], [0]))
+    b = relu(([[1]], [0]), ([[1]], [0]))
+    evidence = {"method": "witness", "point": [0], "outputs": [[number], [0]]}
+    cert = relu_cert(a, b, {"equivalent": False, "domain": None, "tier": "c"}, evidence)
+    res = run("check", write(tmp_path, sealed(cert)))
+    res.assert_error("limit")
+
+
+@pytest.mark.parametrize("where", ["domain", "difference"])
+def test_an_over_budget_number_in_a_tanh_certificate_is_refused(tmp_path, where):
+    cert = _constant_difference({"lower": [-1], "upper": [1]})
+    if where == "domain":
+        cert["claim"]["domain"]["upper"] = ["10**10**10"]
+    else:
+        cert["evidence"]["difference"][0]["const"] = "2**2**2**2**2**2"
+    run("check", write(tmp_path, cert)).assert_error("limit")
