@@ -1,7 +1,7 @@
 """Checker of ``relu.max_difference`` and ``relu.epsilon`` certificates (docs/certificates.md).
 
-Both kinds concern ``d(x) = A(x) − B(x)`` on a box or polyhedron ``D`` (``claim.domain``) in the
-sup norm.
+Both kinds concern ``d(x) = A(x) − B(x)`` on a box ``D`` (``claim.domain``; a box is non-empty and
+bounded by construction, so a maximum exists) in the sup norm.
 
 **Upper bounds (region tree).** The nodes form a tree of sign splits exactly as the
 ``region_tree`` evidence of ``relu.equivalence`` (:mod:`.relu`): every hidden unit of both
@@ -26,7 +26,7 @@ so ``s·d_k ≤ B_k`` on the closed cell, for ``s = ±1``. ``B_k`` is the claime
 from __future__ import annotations
 
 from ..certificates import MalformedCertificate, certificate_networks
-from ..network.domain import domain_from_obj
+from ..network.domain import Box, domain_from_obj
 from .relu import RegionNet as _Net
 from .relu import decision_target as _decision_target
 from .relu import domain_rows as _domain_rows
@@ -52,6 +52,8 @@ def check(obj: dict) -> CheckResult:
         return CheckResult(False, "the networks have different input or output dimensions")
     claim, evidence = obj["claim"], obj["evidence"]
     domain = domain_from_obj(claim["domain"], "certificate domain")
+    if not isinstance(domain, Box):
+        return CheckResult(False, "maximum-difference certificates are about a box domain")
     if domain.dim != a.input_dim:
         return CheckResult(False, "the domain's dimension differs from the networks' input dimension")
     rows = _domain_rows(domain)

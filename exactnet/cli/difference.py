@@ -42,12 +42,12 @@ def _describe(domain) -> str:
 
 
 def _no_certificate_reason(domain, norm: str) -> str | None:
-    from ..network.domain import Polyhedron
+    from ..network.domain import Box
 
     if norm != "inf":
         return "certificates are written for the sup norm (--norm inf) only"
-    if not isinstance(domain, Polyhedron):
-        return "certificates are written for box and polyhedron domains only (not finite sets or unions)"
+    if not isinstance(domain, Box):
+        return "certificates are written for box domains only (not polyhedra, finite sets or unions)"
     return None
 
 

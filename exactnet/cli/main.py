@@ -365,7 +365,7 @@ def _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation)
 @click.option("--norm", type=click.Choice(["inf", "1"]), default="inf", show_default=True,
               help="inf: max over x of max_k |A_k(x) − B_k(x)| (with the per-output maxima); 1: of Σ_k |A_k(x) − B_k(x)|.")
 @click.option("--certificate", "certificate", type=click.Path(dir_okay=False), default=None,
-              help="Write a checkable certificate of the maximum (sup norm; box or polyhedron domains).")
+              help="Write a checkable certificate of the maximum (sup norm; box domains).")
 @activation_option
 def diff(budget, a, b, domain, box, norm, certificate, activation):
     """The exact maximum over the domain of the difference |A(x) − B(x)| (ReLU networks), with a

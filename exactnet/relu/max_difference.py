@@ -46,7 +46,7 @@ from ..polyhedra.domains import require_nonempty_bounded
 from ..polyhedra.highs_backend import new_solver
 from ..progress import Progress, null_progress
 from .regions import domain_rows, require_rational_relu
-from .symbolic_bounds import CompiledNet, concretize, form_row, frontier, propagate, with_label
+from .symbolic_bounds import CompiledNet, concretize, difference_intervals, form_row, frontier, propagate, with_label
 
 NORMS = ("inf", "1")
 #: Finite domains with at most this many points are enumerated point by point.
@@ -194,6 +194,7 @@ class _Search:
         self.tree: list[dict] = []
         self.stats = {"nodes": 0, "leaves": 0, "exact_lps": 0, "bound_lps": 0, "splits": 0, "pruned": 0}
         self.settled = False  # ε question settled by a witness
+        self.delta = None  # difference intervals of the node being expanded (same-width networks)
         self.on_bounds = None  # callback(lower, point, upper) with the current exact interval
         self.last_report = 0.0
         self.top1 = False  # top-1 mode (:func:`exactnet.relu.top1.top1_equivalent`)
@@ -269,9 +270,16 @@ class _Search:
     def lp_rows(self, node: _Node) -> list:
         return list(node.rows[self.parts[node.part].box_rows:])
 
-    def bound(self, node: _Node, coeffs, const) -> fmpq:
+    def bound(self, node: _Node, coeffs, const, target: tuple | None = None) -> fmpq:
+        """An exact upper bound on the node: the symbolic form over the box, and for a target
+        ``(k, s)`` also the difference interval (same-width networks)."""
         part = self.parts[node.part]
         ub = box_bound(coeffs, const, part.lower, part.upper)
+        if target is not None and self.delta is not None:
+            k, s = target
+            d = self.delta[k][1] if s > 0 else -self.delta[k][0]
+            if d < ub:
+                ub = d
         return ub
 
     def lp_bound(self, node: _Node, coeffs, const) -> fmpq:
@@ -361,6 +369,9 @@ class _Search:
         for k in range(m):
             forms[(k, 1)] = plus[k * (n + 1):(k + 1) * (n + 1)]
             forms[(k, -1)] = minus[k * (n + 1):(k + 1) * (n + 1)]
+        part = self.parts[node.part]
+        self.delta = difference_intervals(self.na, self.nb, pa, pb, node.labels[0], node.labels[1], part.lower,
+                                          part.upper) if not self.top1 else None
         if self.top1:
             self.top1_node(node, props, leaf, candidates)
         elif self.norm == "inf":
@@ -378,7 +389,7 @@ class _Search:
             g, h = e[:self.n], e[self.n]
             if leaf:
                 thr = self.best.threshold(t, self.epsilon)
-                ub = self.bound(node, g, h)
+                ub = self.bound(node, g, h, (k, s))
                 if self.cert or thr is None or ub > thr:
                     opt, den = self.exact_max(node, g, h)
                     if leaf_proofs is not None:  # Σ y_i g_i = −den·g: the multipliers of g are y/den
@@ -397,7 +408,7 @@ class _Search:
     def target_bound(self, node: _Node, t, g, h) -> fmpq | None:
         """The node's upper bound for target ``t``, or ``None`` when the node cannot matter for it."""
         thr = self.best.threshold(t, self.epsilon)
-        ub = self.bound(node, g, h)
+        ub = self.bound(node, g, h, self.best.targets[t])
         if ub > node.bounds.get(t, ub):
             ub = node.bounds[t]
         if not self.cert and thr is not None and ub <= thr:
@@ -438,10 +449,10 @@ class _Search:
         for k in range(m):
             if signs[k] is not None:
                 e = forms[(k, signs[k])]
-                total += self.bound(node, e[:n], e[n])
+                total += self.bound(node, e[:n], e[n], (k, signs[k]))
             else:
-                total += max(self.bound(node, forms[(k, 1)][:n], forms[(k, 1)][n]),
-                             self.bound(node, forms[(k, -1)][:n], forms[(k, -1)][n]))
+                total += max(self.bound(node, forms[(k, 1)][:n], forms[(k, 1)][n], (k, 1)),
+                             self.bound(node, forms[(k, -1)][:n], forms[(k, -1)][n], (k, -1)))
         thr = self.best.threshold(0, self.epsilon)
         if node.bounds.get(0) is not None and node.bounds[0] < total:
             total = node.bounds[0]
@@ -831,7 +842,7 @@ def _check(a: Network, b: Network, norm: str, domain) -> None:
 def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
            on_bounds=None) -> MaxDifference:
     _check(a, b, norm, domain)
-    if certificate and (norm != "inf" or not isinstance(domain, Polyhedron)):
+    if certificate and (norm != "inf" or not isinstance(domain, Box)):
         certificate = False  # the caller reports that no certificate is available
     search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress())
     search.on_bounds = on_bounds
@@ -903,7 +914,7 @@ def max_difference(a: Network, b: Network, domain, *, norm: str = "inf", certifi
                    deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
                    enumerate_at_most: int = ENUMERATE_AT_MOST, on_bounds=None) -> MaxDifference:
     """The exact ``max_{x ∈ D} ‖A(x) − B(x)‖`` (module docstring). ``certificate``: record the
-    region tree with an LP proof on every leaf (sup norm, box or polyhedron domains; no pruning).
+    region tree with an LP proof on every leaf (sup norm, box domains; no pruning).
     ``on_bounds(lower, point, upper)``: called now and then with the current exact interval (for
     an answer to give if the computation is interrupted)."""
     return _solve(a, b, domain, norm, None, certificate, deadline, progress, enumerate_at_most, on_bounds)

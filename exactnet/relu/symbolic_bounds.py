@@ -164,6 +164,79 @@ def propagate(net: CompiledNet, labels: Labels, lower, upper) -> Propagation:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def difference_intervals(a: CompiledNet, b: CompiledNet, pa: Propagation, pb: Propagation, labels_a: Labels,
+                         labels_b: Labels, lower, upper) -> list[tuple[fmpq, fmpq]] | None:
+    """Intervals ``[lo_k, hi_k] ∋ A_k(x) − B_k(x)`` on the cell, for two networks of the same widths
+    (``None`` otherwise), propagated on the differences themselves (as ReluDiff does, Paulsen et al.,
+    ICSE 2020): with ``δ = h^A − h^B`` of the previous layer,
+    ``z^A − z^B = W^A δ + (W^A − W^B) h^B + (b^A − b^B)``, evaluated in exact interval arithmetic
+    with ``h^B`` in its concrete range. ReLU is monotone and 1-Lipschitz, so
+    ``relu(z^A) − relu(z^B)`` lies between 0 and ``z^A − z^B``; it equals ``z^A − z^B`` where both
+    units are active and 0 where both are inactive (fixed labels or signs proved by the ranges)."""
+    if a.widths != b.widths:
+        return None
+    n = len(lower)
+    d_lo = [fmpq(0)] * n
+    d_hi = [fmpq(0)] * n
+    h_lo, h_hi = list(lower), list(upper)
+    depth = len(a.hat)
+    for idx in range(depth):
+        WA, WB = a.hat[idx], b.hat[idx]
+        ea, eb = WA.entries(), WB.entries()
+        k = WA.ncols()
+        w = WA.nrows()
+        z_lo, z_hi = [], []
+        for i in range(w):
+            lo_i = hi_i = ea[i * k + k - 1] - eb[i * k + k - 1]
+            for j in range(k - 1):
+                wa = ea[i * k + j]
+                if wa:
+                    if wa > 0:
+                        lo_i += wa * d_lo[j]
+                        hi_i += wa * d_hi[j]
+                    else:
+                        lo_i += wa * d_hi[j]
+                        hi_i += wa * d_lo[j]
+                dw = wa - eb[i * k + j]
+                if dw:
+                    if dw > 0:
+                        lo_i += dw * h_lo[j]
+                        hi_i += dw * h_hi[j]
+                    else:
+                        lo_i += dw * h_hi[j]
+                        hi_i += dw * h_lo[j]
+            z_lo.append(lo_i)
+            z_hi.append(hi_i)
+        if idx == depth - 1:
+            return list(zip(z_lo, z_hi))
+        la, lb = pa.layers[idx], pb.layers[idx]
+        d_lo, d_hi, h_lo, h_hi = [], [], [], []
+        for i in range(w):
+            act_a = labels_a[idx][i] == 1 or (labels_a[idx][i] is None and la.lo[i] >= 0)
+            act_b = labels_b[idx][i] == 1 or (labels_b[idx][i] is None and lb.lo[i] >= 0)
+            off_a = labels_a[idx][i] in (-1, 0) or (labels_a[idx][i] is None and la.hi[i] <= 0)
+            off_b = labels_b[idx][i] in (-1, 0) or (labels_b[idx][i] is None and lb.hi[i] <= 0)
+            if act_a and act_b:
+                d_lo.append(z_lo[i])
+                d_hi.append(z_hi[i])
+            elif off_a and off_b:
+                d_lo.append(fmpq(0))
+                d_hi.append(fmpq(0))
+            else:
+                d_lo.append(min(fmpq(0), z_lo[i]))
+                d_hi.append(max(fmpq(0), z_hi[i]))
+            if off_b:
+                h_lo.append(fmpq(0))
+                h_hi.append(fmpq(0))
+            elif act_b:
+                h_lo.append(max(fmpq(0), lb.lo[i]))
+                h_hi.append(max(fmpq(0), lb.hi[i]))
+            else:
+                h_lo.append(fmpq(0))
+                h_hi.append(max(fmpq(0), lb.hi[i]))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def frontier(labels: Labels) -> int | None:
     """The first hidden layer with a free unit (``None`` when every unit is fixed)."""
     for idx, layer in enumerate(labels):
@@ -185,5 +258,6 @@ def form_row(m: fmpq_mat, i: int) -> tuple[list[fmpq], fmpq]:
     return e[:-1], e[-1]
 
 
-__all__ = ["BITS", "CompiledNet", "Labels", "LayerBounds", "Propagation", "concretize", "form_row", "frontier",
+__all__ = ["BITS", "CompiledNet", "Labels", "LayerBounds", "Propagation", "concretize", "difference_intervals",
+           "form_row", "frontier",
            "propagate", "with_label"]

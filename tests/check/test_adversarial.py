@@ -101,7 +101,25 @@ def _relu_pool() -> list:
     ]
     methods = {c["evidence"]["method"] for c in certs}
     assert methods == {"witness", "canonical_form", "symmetry_moves", "region_tree"}, methods
-    return certs
+    return certs + _relu_difference_pool()
+
+
+def _relu_difference_pool() -> list:
+    from exactnet.relu.certificates import epsilon_certificate, max_difference_certificate
+    from exactnet.relu.max_difference import max_difference, within_epsilon
+
+    a = relu(([[1, -1], [2, 1]], [0, "-1/2"]), ([[1, 1], [1, -2]], [0, 1]))
+    b = relu(([[1, -1], [2, "11/10"]], [0, "-1/2"]), ([[1, 1], [1, -2]], [0, 1]))
+    box = Box.from_bounds([0, 0], [1, 1])
+    res = max_difference(a, b, box, certificate=True)
+    within = within_epsilon(a, b, box, res.value, certificate=True)
+    eps = res.value / 2
+    witness = within_epsilon(a, b, box, eps)
+    return [
+        max_difference_certificate(a, b, box, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes),
+        epsilon_certificate(a, b, box, res.value, True, nodes=within.certificate_nodes),
+        epsilon_certificate(a, b, box, eps, False, witness=witness.argmax),
+    ]
 
 
 def _tanh_pool() -> list:
@@ -147,7 +165,7 @@ def _tanh_pool() -> list:
     return certs
 
 
-POOL_SIZE = 24
+POOL_SIZE = 27
 
 
 @lru_cache(maxsize=None)
@@ -332,6 +350,24 @@ def edit_claim(data, cert):
         else:
             claim.pop("segments", None)
         return "claim flip"
+    if kind == "relu.max_difference":
+        how = data.draw(st.sampled_from(["value", "output", "box"]))
+        if how == "value":
+            claim["max_abs_difference"] = data.draw(st.sampled_from([0, "1/100", "1/10", 1]))
+        elif how == "output" and isinstance(claim.get("per_output"), list) and claim["per_output"]:
+            claim["per_output"][0] = data.draw(st.sampled_from([0, "1/1000", "1/10", 1]))
+        else:
+            claim["domain"] = _relu_domains(data, n)
+        return f"claim {how}"
+    if kind == "relu.epsilon":
+        how = data.draw(st.sampled_from(["flip", "eps", "box"]))
+        if how == "flip":
+            claim["within"] = claim.get("within") is not True
+        elif how == "eps":
+            claim["eps"] = data.draw(st.sampled_from([0, "1/1000", "1/100", "1/10", 1]))
+        else:
+            claim["domain"] = _relu_domains(data, n)
+        return f"claim {how}"
     how = data.draw(st.sampled_from(["eps", "rank"]))
     if how == "eps":
         claim["eps"] = data.draw(st.sampled_from([0, "1/100", "1/10", "1/2", 2]))
@@ -391,14 +427,17 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
         seen.add((cert["kind"], cert["evidence"].get("method") or cert["evidence"].get("type")))
         assert claim_holds(copy.deepcopy(cert)) is True, cert["kind"]
         flipped = copy.deepcopy(cert)
-        key = {"relu.equivalence": "equivalent", "tanh.equivalence": "equivalent", "tanh.path": "path_exists"}
+        key = {"relu.equivalence": "equivalent", "tanh.equivalence": "equivalent", "tanh.path": "path_exists",
+               "relu.epsilon": "within"}
         if cert["kind"] in key:
             flipped["claim"][key[cert["kind"]]] = not flipped["claim"][key[cert["kind"]]]
+        elif cert["kind"] == "relu.max_difference":
+            flipped["claim"]["per_output"][0] = str(fmpq(flipped["claim"]["per_output"][0]) + 1)
         else:
             flipped["claim"]["proximate_rank_at_most"] -= 1
         if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
             assert claim_holds(flipped) is False, cert["kind"]
-    assert len(seen) == 10, seen
+    assert len(seen) == 13, seen
     assert len(pool()) == POOL_SIZE
 
 

@@ -182,3 +182,27 @@ def test_top1_witnesses_differ_and_equal_networks_agree(data):
         for x in itertools.product(grid, repeat=n):
             assert exact_argmax(forward_exact(a, x))[0] == exact_argmax(forward_exact(b, x))[0]
     assert top1_equivalent(a, a, box).equivalent is True
+
+
+@st.composite
+def perturbed_pair(draw):
+    """Two networks of the same widths (the difference intervals apply): B is A with a few entries moved."""
+    n, m = draw(st.integers(1, 2)), draw(st.integers(1, 2))
+    hidden = draw(st.lists(st.integers(1, 3), min_size=1, max_size=2))
+    a = draw(net(n, m, hidden))
+    layers = []
+    for layer in a.layers:
+        weight = [[v + (draw(st.sampled_from([0, 0, fmpq(1, 16), fmpq(-1, 3)]))) for v in row] for row in layer.weight]
+        bias = [v + draw(st.sampled_from([0, 0, fmpq(1, 8)])) for v in layer.bias]
+        layers.append((weight, bias))
+    return a, Network.from_lists("relu", layers)
+
+
+@settings(max_examples=25)
+@given(perturbed_pair())
+def test_same_width_pairs_match_the_region_oracle(ab):
+    a, b = ab
+    box = _box(a.input_dim)
+    res = max_difference(a, b, box)
+    assert list(res.per_output) == oracle(a, b, box)
+    assert max_difference(a, b, box, norm="1").value == oracle(a, b, box, "1")
