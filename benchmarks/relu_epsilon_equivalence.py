@@ -141,7 +141,9 @@ def milp_max(a: Network, b: Network, box: Box, time_limit: float = 60.0) -> floa
                     zs = []
                     for i in range(W.shape[0]):
                         z = h.addVariable(lb=-inf, ub=inf)
-                        h.addConstr(sum(float(W[i, j]) * cur[j] for j in range(W.shape[1]) if W[i, j] != 0)
+                        # HiGHS refuses coefficients below its small_matrix_value (1e-9): dropped, as a
+                        # float model does
+                        h.addConstr(sum(float(W[i, j]) * cur[j] for j in range(W.shape[1]) if abs(W[i, j]) > 1e-9)
                                     - z == -float(bias[i]))
                         zs.append(z)
                     if idx == len(layers) - 1:
