@@ -8,6 +8,7 @@ kind                        checker
 ``relu.equivalence``        :func:`exactnet.check.relu.check`
 ``relu.max_difference``     :func:`exactnet.check.relu_difference.check`
 ``relu.epsilon``            :func:`exactnet.check.relu_difference.check`
+``relu.top1``               :func:`exactnet.check.relu_difference.check`
 ``tanh.equivalence``        :func:`exactnet.check.tanh.check`
 ``tanh.path``               :func:`exactnet.check.tanh_path.check`
 ``tanh.proximate_rank``     :func:`exactnet.check.tanh_proximity.check`
@@ -71,6 +72,7 @@ CHECKERS = {
     "relu.equivalence": _relu_equivalence,
     "relu.max_difference": _relu_difference,
     "relu.epsilon": _relu_difference,
+    "relu.top1": _relu_difference,
     "tanh.equivalence": _tanh_equivalence,
     "tanh.path": _tanh_path,
     "tanh.proximate_rank": _tanh_proximate_rank,

@@ -1,4 +1,5 @@
-"""Checker of ``relu.max_difference`` and ``relu.epsilon`` certificates (docs/certificates.md).
+"""Checker of ``relu.max_difference``, ``relu.epsilon`` and ``relu.top1`` certificates
+(docs/certificates.md; ``relu.top1``: :func:`_check_top1_tree`).
 
 Both kinds concern ``d(x) = A(x) − B(x)`` on a box ``D`` (``claim.domain``; a box is non-empty and
 bounded by construction, so a maximum exists) in the sup norm.
@@ -38,7 +39,7 @@ from .relu import rational as _rat
 from .relu import rational_list as _rat_list
 from .result import CheckResult
 
-KINDS = ("relu.max_difference", "relu.epsilon")
+KINDS = ("relu.max_difference", "relu.epsilon", "relu.top1")
 
 
 def check(obj: dict) -> CheckResult:
@@ -60,6 +61,23 @@ def check(obj: dict) -> CheckResult:
     if rows is None:
         return CheckResult(False, "the domain is empty")
     m = a.output_dim
+    if kind == "relu.top1":
+        if m < 2:
+            return CheckResult(False, "top-1 equivalence needs at least 2 outputs")
+        if claim["top1_equivalent"]:
+            if evidence["method"] != "region_tree":
+                return CheckResult(False, "a claim of top-1 equivalence needs a region tree")
+            return _check_top1_tree(a, b, rows, evidence["nodes"])
+        if evidence["method"] != "witness":
+            return CheckResult(False, "a claim that the classes differ needs a witness point")
+        x = _rat_list(evidence["point"], "witness point")
+        if len(x) != a.input_dim or not domain.contains(x):
+            return CheckResult(False, "the witness is not a point of the domain")
+        ya, yb = _evaluate(_layers(a), x), _evaluate(_layers(b), x)
+        if _lowest_argmax(ya) == _lowest_argmax(yb):
+            return CheckResult(False, "both networks pick the same class at the witness")
+        return CheckResult(True, "the networks pick different classes at the witness (exact evaluation,"
+                                 " lowest index among the maxima)")
     if kind == "relu.epsilon":
         eps = _rat(claim["eps"], "eps")
         if eps < 0:
@@ -95,11 +113,42 @@ def check(obj: dict) -> CheckResult:
     return _check_tree(a, b, rows, evidence["nodes"], bounds, "maximum attained and bounded on every region")
 
 
+def _lowest_argmax(y) -> int:
+    best = 0
+    for k in range(1, len(y)):
+        if y[k] > y[best]:
+            best = k
+    return best
+
+
 def _difference(a, b, x) -> list:
     return [p - q for p, q in zip(_evaluate(_layers(a), x), _evaluate(_layers(b), x))]
 
 
 def _check_tree(a, b, rows, nodes, bounds, what: str) -> CheckResult:
+    m = a.output_dim
+
+    def leaf(idx, cell, nets, node):
+        proofs = node["leaf"]["bounds"]
+        if len(proofs) != m:
+            return CheckResult(False, f"node {idx}: a leaf needs bound proofs for all {m} outputs")
+        (out_a, out_b) = nets[0].out, nets[1].out
+        for k in range(m):
+            gd = [p - q for p, q in zip(out_a[k][0], out_b[k][0])]
+            hd = out_a[k][1] - out_b[k][1]
+            for s, proof in zip((1, -1), proofs[k]):
+                target = ([s * v for v in gd], s * hd - bounds[k])
+                ys = [[i, _rat(v, "bound multiplier")] for i, v in proof["y"]]
+                if not _farkas_ok(cell, target, {"y": ys, "t": "1"}, len(gd)):
+                    sign = "" if s > 0 else "−"
+                    return CheckResult(False, f"node {idx}: the LP proof of {sign}(A_{k} − B_{k}) ≤ bound does not"
+                                              " verify")
+        return None
+
+    return _walk(a, b, rows, nodes, leaf, what, "each bounded by an exact LP dual proof")
+
+
+def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str) -> CheckResult:
     if not isinstance(nodes, list) or not nodes:
         raise MalformedCertificate("certificate: 'nodes' must be a non-empty list")
     n, m = a.input_dim, a.output_dim
@@ -148,24 +197,74 @@ def _check_tree(a, b, rows, nodes, bounds, what: str) -> CheckResult:
             continue
         if any(s.out is None for s in nets):
             return CheckResult(False, f"node {idx}: a leaf where some unit is undecided")
-        proofs = node["leaf"]["bounds"]
-        if len(proofs) != m:
-            return CheckResult(False, f"node {idx}: a leaf needs bound proofs for all {m} outputs")
-        (out_a, out_b) = nets[0].out, nets[1].out
-        for k in range(m):
-            gd = [p - q for p, q in zip(out_a[k][0], out_b[k][0])]
-            hd = out_a[k][1] - out_b[k][1]
-            for s, proof in zip((1, -1), proofs[k]):
-                target = ([s * v for v in gd], s * hd - bounds[k])
-                ys = [[i, _rat(v, "bound multiplier")] for i, v in proof["y"]]
-                if not _farkas_ok(cell, target, {"y": ys, "t": "1"}, n):
-                    sign = "" if s > 0 else "−"
-                    return CheckResult(False, f"node {idx}: the LP proof of {sign}(A_{k} − B_{k}) ≤ bound does not"
-                                              " verify")
+        bad = leaf_check(idx, cell, nets, node)
+        if bad is not None:
+            return bad
         leaves += 1
     if not all(visited):
         return CheckResult(False, "the tree has unreachable nodes")
-    return CheckResult(True, f"{what} ({leaves} regions, each bounded by an exact LP dual proof)")
+    return CheckResult(True, f"{what} ({leaves} regions, {per_leaf})")
+
+
+def _class_rows(out, c: int, m: int):
+    """``(row, strict)`` for ``class(y) = c`` under the lowest-index rule: ``y_c − y_k ≥ 0`` for
+    ``k > c`` and ``> 0`` for ``k < c``, as exact affine rows ``(g, h)`` of the input."""
+    rows = []
+    for k in range(m):
+        if k != c:
+            rows.append(([p - q for p, q in zip(out[c][0], out[k][0])], out[c][1] - out[k][1], k < c))
+    return rows
+
+
+def _check_top1_tree(a, b, rows, nodes) -> CheckResult:
+    """Every leaf, every pair ``i ≠ j``: a Motzkin proof that the closed cell has no point with
+    ``class(A) = i`` and ``class(B) = j``: multipliers ``y ≥ 0`` (cell rows), ``c ≥ 0`` (non-strict
+    class rows), ``w ≥ 0`` (strict class rows) with ``Σ y g + Σ c g + Σ w g = 0`` and
+    ``Σ y h + Σ c h + Σ w h ≤ 0``, and ``w ≠ 0`` or the sum ``< 0``. At such a point every row is
+    ``≥ 0`` and the strict ones ``> 0``, so the combination (a constant, by the first equation)
+    would be ``> 0`` (some ``w > 0``) or ``≥ 0 >`` the constant: impossible."""
+    m = a.output_dim
+
+    def leaf(idx, cell, nets, node):
+        pairs = node["leaf"]["pairs"]
+        want = {(i, j) for i in range(m) for j in range(m) if i != j}
+        got = {}
+        for p in pairs:
+            key = tuple(p["pair"])
+            if key not in want or key in got:
+                return CheckResult(False, f"node {idx}: an unknown or repeated pair of classes {list(key)}")
+            got[key] = p
+        if set(got) != want:
+            return CheckResult(False, f"node {idx}: a pair of classes without a proof")
+        n = a.input_dim
+        for (i, j), p in got.items():
+            cls = _class_rows(nets[0].out, i, m) + _class_rows(nets[1].out, j, m)
+            total_g = [0] * n
+            total_h = 0
+            strict_weight = 0
+            for entries, pick in ((p["y"], "cell"), (p["c"], "closed"), (p["w"], "strict")):
+                for item in entries:
+                    r, v = item[0], _rat(item[1], "Motzkin multiplier")
+                    if v < 0:
+                        return CheckResult(False, f"node {idx}: a negative Motzkin multiplier")
+                    if pick == "cell":
+                        if not 0 <= r < len(cell):
+                            return CheckResult(False, f"node {idx}: a multiplier names an unknown row")
+                        g, h = cell[r]
+                    else:
+                        if not 0 <= r < len(cls) or cls[r][2] != (pick == "strict"):
+                            return CheckResult(False, f"node {idx}: a multiplier names a wrong class row")
+                        g, h = cls[r][0], cls[r][1]
+                        if pick == "strict":
+                            strict_weight += v
+                    total_g = [t + v * gk for t, gk in zip(total_g, g)]
+                    total_h += v * h
+            if any(t != 0 for t in total_g) or total_h > 0 or (strict_weight == 0 and total_h == 0):
+                return CheckResult(False, f"node {idx}: the Motzkin proof for classes ({i}, {j}) does not verify")
+        return None
+
+    return _walk(a, b, rows, nodes, leaf, "the same class (lowest index among the maxima) on every region",
+                 "each with a Motzkin proof for every pair of classes")
 
 
 __all__ = ["KINDS", "check"]

@@ -213,8 +213,12 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
         raise InputError("'exactnet equiv --top1' needs a bounded domain: --domain FILE or --box LO,HI")
     if a.output_dim < 2:
         raise InputError("--top1 needs networks with at least 2 outputs (with one output the class is always 0)")
+    from ..network.domain import Box
+    from ..relu.certificates import top1_certificate
+
     with console_progress("top-1 equivalence") as progress:
-        res = top1_equivalent(a, b, domain, deadline=budget.deadline, progress=progress)
+        res = top1_equivalent(a, b, domain, certificate=certificate is not None and isinstance(domain, Box),
+                              deadline=budget.deadline, progress=progress)
     data = {
         "equivalent": res.equivalent,
         "tie_rule": TIE_RULE,
@@ -229,8 +233,17 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
     if res.equivalent is None:
         data["time_limit_reached"] = True
     if certificate is not None:
-        data["certificate"] = None
-        data["certificate_note"] = "top-1 certificates are not written yet"
+        cert = None
+        if isinstance(domain, Box) and res.equivalent is True and res.certificate_nodes is not None:
+            cert = top1_certificate(a, b, domain, True, nodes=res.certificate_nodes)
+        elif isinstance(domain, Box) and res.equivalent is False:
+            cert = top1_certificate(a, b, domain, False, witness=res.witness)
+        if cert is not None:
+            write_certificate(cert, certificate)
+        data["certificate"] = certificate if cert is not None else None
+        if cert is None:
+            data["certificate_note"] = ("certificates are written for box domains only" if not isinstance(domain, Box)
+                                        else "no certificate: the search did not finish")
 
     def render(console: Console):
         verdict = {True: "[green]same top-1 class everywhere[/]", False: "[red]top-1 classes differ[/]",
@@ -239,7 +252,9 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
         console.print(res.reason)
         if res.witness is not None:
             console.print(f"witness x = ({', '.join(data['witness'])}): class {res.classes[0]} vs {res.classes[1]}")
-        if "certificate_note" in data:
+        if data.get("certificate"):
+            console.print(f"certificate written to {certificate}")
+        elif "certificate_note" in data:
             console.print(data["certificate_note"])
 
     return Report(data, verdict_exit(res.equivalent), render)

@@ -160,3 +160,22 @@ def epsilon_certificate(a: Network, b: Network, domain: Polyhedron, epsilon, wit
 
 
 __all__ += ["EPSILON_KIND", "MAX_DIFFERENCE_KIND", "epsilon_certificate", "max_difference_certificate"]
+
+
+TOP1_KIND = "relu.top1"
+
+
+def top1_certificate(a: Network, b: Network, domain: Polyhedron, same: bool, *, nodes: list | None = None,
+                     witness=None) -> dict:
+    """A ``relu.top1`` certificate: the networks pick the same class (lowest index among the maxima)
+    at every point of the box (the region tree with a Motzkin proof per leaf and pair of classes),
+    or not (a witness point)."""
+    claim = {"top1_equivalent": same, "tie_rule": "lowest_index", "domain": domain.to_obj()}
+    if same:
+        evidence = {"method": "region_tree", "nodes": nodes}
+    else:
+        evidence = {"method": "witness", "point": [_q(v) for v in witness]}
+    return certificate(TOP1_KIND, claim, [a, b], evidence)
+
+
+__all__ += ["TOP1_KIND", "top1_certificate"]

@@ -603,30 +603,52 @@ class _Search:
 
     def top1_node(self, node: _Node, props, leaf: bool, candidates) -> None:
         part = self.parts[node.part]
-        sa = self.classes(props[0], part.lower, part.upper)
-        sb = self.classes(props[1], part.lower, part.upper)
-        if len(sa) == 1 and sa == sb:
-            self.stats["pruned"] += 1
-            return
+        n, m = self.n, self.m
+        if not self.cert:
+            sa = self.classes(props[0], part.lower, part.upper)
+            sb = self.classes(props[1], part.lower, part.upper)
+            if len(sa) == 1 and sa == sb:
+                self.stats["pruned"] += 1
+                return
+        else:  # certificates cover every region and every pair of classes
+            sa = sb = list(range(m))
         if not leaf:
             self.branch(node, {0: fmpq(0)}, candidates)
             return
         self.stats["leaves"] += 1
-        n, m = self.n, self.m
         fa = props[0].out_low.entries()
         fb = props[1].out_low.entries()
+        proofs = []
         for i in sa:
             for j in sb:
                 if i == j:
                     continue
-                rows_ns, rows_s = [], []
+                # the class rows in the order the checker rebuilds them: A_i − A_k (k ≠ i), then
+                # B_j − B_k (k ≠ j); strict for k below the class (the lowest-index tie rule)
+                raw = []
                 for out, c in ((fa, i), (fb, j)):
                     for k in range(m):
-                        if k == c:
-                            continue
-                        e = [out[c * (n + 1) + t] - out[k * (n + 1) + t] for t in range(n + 1)]
-                        (rows_s if k < c else rows_ns).append(primitive_row(e[:n], e[n]))
-                x = _mixed_point(list(node.rows) + rows_ns, rows_s, n)
+                        if k != c:
+                            e = [out[c * (n + 1) + t] - out[k * (n + 1) + t] for t in range(n + 1)]
+                            raw.append((e, k < c))
+                nonstrict, strict, kinds, scale = [], [], [], []
+                failed = None
+                for r, (e, is_strict) in enumerate(raw):
+                    row = primitive_row(e[:n], e[n])
+                    scale.append(_ratio(row, e))
+                    if not any(row[0]):  # a constant class row: it holds everywhere or nowhere
+                        kinds.append(None)
+                        if row[1] < 0 or (row[1] == 0 and is_strict):
+                            failed = r
+                        continue
+                    kinds.append((is_strict, len(strict) if is_strict else len(nonstrict)))
+                    (strict if is_strict else nonstrict).append(row)
+                if failed is not None:  # impossible at every point: one multiplier proves it
+                    if self.cert:
+                        proofs.append({"pair": [i, j], "y": [], "c": [] if raw[failed][1] else [[failed, 1]],
+                                       "w": [[failed, 1]] if raw[failed][1] else []})
+                    continue
+                x, mult = _mixed_point(list(node.rows), nonstrict, strict, n)
                 self.stats["exact_lps"] += 1
                 if x is not None:
                     from ..network.argmax import exact_argmax
@@ -636,6 +658,18 @@ class _Search:
                         self.top1_witness = (tuple(x), exact_argmax(ya)[0], exact_argmax(yb)[0])
                         self.settled = True
                         return
+                    continue  # pragma: no cover
+                if self.cert:
+                    y, c, w = mult
+                    back = {kind: r for r, kind in enumerate(kinds) if kind is not None}
+                    proofs.append({
+                        "pair": [i, j],
+                        "y": [[k, _q(v)] for k, v in y],
+                        "c": [[back[(False, k)], _q(v * scale[back[(False, k)]])] for k, v in c],
+                        "w": [[back[(True, k)], _q(v * scale[back[(True, k)]])] for k, v in w],
+                    })
+        if self.cert:
+            self.tree[node.ident]["leaf"] = {"pairs": proofs}
 
     # -- driver -----------------------------------------------------------------------------
     def open_bound(self) -> fmpq | None:
@@ -707,19 +741,57 @@ class _Search:
         self.on_bounds(lower, point, upper)
 
 
-def _mixed_point(closed: list, strict: list, n: int):
-    """A rational point with every ``closed`` row ``≥ 0`` and every ``strict`` row ``> 0``, or ``None``:
-    the exact LP ``max t`` s.t. closed rows ``≥ 0``, strict rows ``≥ t``, ``t ≤ 1`` has ``t* > 0``
-    iff such a point exists (its optimiser is one)."""
+def _mixed_point(cell: list, nonstrict: list, strict: list, n: int):
+    """Is there a point of the closed cell (``cell`` rows ``≥ 0``) with every ``nonstrict`` row ``≥ 0``
+    and every ``strict`` row ``> 0``? Returns ``(point, None)`` for one, or ``(None, (y, c, w))``:
+    Motzkin multipliers (``(index, value)`` lists for the cell, non-strict and strict rows) proving
+    there is none (``docs/difference.md``). Two exact LPs at most:
+
+    1. ``max t`` s.t. cell rows ``≥ 0``, every other row ``≥ t``, ``t ≤ 1`` (feasible: the cell is
+       non-empty). ``t* > 0``: the optimiser is a point. ``t* < 0``: the dual multipliers ``u`` give
+       ``Σ u g = 0`` and ``Σ u h = t* − u_t < 0`` over the cell and class rows: no point at all.
+    2. ``t* = 0``: ``max t`` s.t. cell and non-strict rows ``≥ 0``, strict rows ``≥ t``, ``t ≤ 1``
+       (feasible: step 1's optimiser). ``t* > 0``: a point; else the multipliers satisfy
+       ``Σ u g = 0``, ``Σ u h ≤ 0`` and either put weight on a strict row or make ``Σ u h < 0``."""
     from ..polyhedra.ppl_backend import PPLExact
 
-    rows = [(tuple(g) + (0,), h) for g, h in closed]
-    rows += [(tuple(g) + (-1,), h) for g, h in strict]
-    rows.append((tuple([0] * n) + (-1,), 1))
-    ans = PPLExact().maximize([0] * n + [1], rows, n + 1)
-    if not isinstance(ans, Optimum) or ans.value <= 0:
-        return None
-    return ans.point[:n]
+    def solve(ge_zero, ge_t):
+        rows = [(tuple(g) + (0,), h) for g, h in ge_zero] + [(tuple(g) + (-1,), h) for g, h in ge_t]
+        rows.append((tuple([0] * n) + (-1,), 1))
+        ans = PPLExact().maximize([0] * n + [1], rows, n + 1)
+        if not isinstance(ans, Optimum):  # pragma: no cover - feasible and bounded by construction
+            raise AssertionError("internal error: top-1 LP without an optimum")
+        return ans
+
+    def split(mult, groups):
+        out, offset = [], 0
+        for size in groups:
+            out.append([(i - offset, v) for i, v in mult if offset <= i < offset + size and v != 0])
+            offset += size
+        return out
+
+    first = solve(cell, list(nonstrict) + list(strict))
+    if first.value > 0:
+        return first.point[:n], None
+    if first.value < 0:
+        y, rest = split(first.multipliers, [len(cell), len(nonstrict) + len(strict)])
+        c = [(i, v) for i, v in rest if i < len(nonstrict)]
+        w = [(i - len(nonstrict), v) for i, v in rest if i >= len(nonstrict)]
+        return None, (y, c, w)
+    second = solve(list(cell) + list(nonstrict), strict)
+    if second.value > 0:
+        return second.point[:n], None
+    y, c, w = split(second.multipliers, [len(cell), len(nonstrict), len(strict)])
+    return None, (y, c, w)
+
+
+def _ratio(row, e) -> fmpq:
+    """``λ > 0`` with ``row = λ·e`` (``row`` the primitive integer row of the rational form ``e``)."""
+    g, h = row
+    for a, b in zip(list(g) + [h], e):
+        if b != 0:
+            return fmpq(a) / b
+    return fmpq(1)
 
 
 class _Infinity:

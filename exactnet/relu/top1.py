@@ -1,5 +1,9 @@
 """Top-1 equivalence of two ReLU networks on a domain: do they pick the same class everywhere?
 
+Certificates (``relu.top1``, box domains): the region tree of the common refinement; on every leaf and
+for every pair ``i ≠ j`` a Motzkin proof that no point of the closed leaf has ``class(A) = i`` and
+``class(B) = j`` (``docs/certificates.md``); or the witness point.
+
 **Tie rule.** The class of an output vector ``y`` is the *lowest* index among its maxima
 (:func:`exactnet.network.argmax.exact_argmax`, the rule of ``numpy.argmax``/``torch.argmax``). So
 ``argmax y = i`` iff ``y_i ≥ y_k`` for ``k > i`` and ``y_i > y_k`` for ``k < i``.
@@ -39,17 +43,23 @@ class Top1Result:
     classes: tuple[int, int] | None
     reason: str
     stats: dict = field(default_factory=dict)
+    certificate_nodes: list | None = None
 
 
-def top1_equivalent(a: Network, b: Network, domain, *, deadline: Deadline = NO_DEADLINE,
+def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False, deadline: Deadline = NO_DEADLINE,
                     progress: Progress | None = None) -> Top1Result:
-    """Decide top-1 equivalence on ``domain`` exactly (module docstring)."""
+    """Decide top-1 equivalence on ``domain`` exactly (module docstring). ``certificate`` (box
+    domains): record the region tree with a Motzkin proof for every pair of classes on every leaf
+    (no pruning)."""
+    from ..network.domain import Box
+
     from ..network.argmax import exact_argmax
 
     _check(a, b, "inf", domain)
     if a.output_dim < 2:
         raise InputError("top-1 equivalence needs networks with at least 2 outputs (one output is always class 0)")
-    search = _Search(a, b, "inf", None, False, deadline, progress or null_progress())
+    certificate = certificate and isinstance(domain, Box)
+    search = _Search(a, b, "inf", None, certificate, deadline, progress or null_progress())
     search.top1 = True
     try:
         if isinstance(domain, FiniteDomain):
@@ -75,7 +85,7 @@ def top1_equivalent(a: Network, b: Network, domain, *, deadline: Deadline = NO_D
     except TimeLimitReached as exc:
         return Top1Result(None, None, None, str(exc), search.stats)
     return Top1Result(True, None, None, "the same class on every region of the common refinement (exact bounds and"
-                      " exact LPs)", search.stats)
+                      " exact LPs)", search.stats, search.tree if certificate else None)
 
 
 __all__ = ["TIE_RULE", "Top1Result", "top1_equivalent"]

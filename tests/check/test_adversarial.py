@@ -115,7 +115,17 @@ def _relu_difference_pool() -> list:
     within = within_epsilon(a, b, box, res.value, certificate=True)
     eps = res.value / 2
     witness = within_epsilon(a, b, box, eps)
+    from exactnet.relu.certificates import top1_certificate
+    from exactnet.relu.top1 import top1_equivalent
+
+    c3 = relu(([[1, -1], [2, 1]], [0, "-1/2"]), ([[1, 1], [1, -2], [0, 1]], [0, 1, "1/2"]))
+    c3b = relu(([[1, -1], [2, "11/10"]], [0, "-1/2"]), ([[1, 1], [1, -2], [0, 1]], [0, 1, "1/2"]))
+    same = top1_equivalent(c3, c3, box, certificate=True)
+    differ = top1_equivalent(c3, c3b, Box.from_bounds([-1, -1], [1, 1]))
+    assert same.equivalent is True and differ.equivalent is False
     return [
+        top1_certificate(c3, c3, box, True, nodes=same.certificate_nodes),
+        top1_certificate(c3, c3b, Box.from_bounds([-1, -1], [1, 1]), False, witness=differ.witness),
         max_difference_certificate(a, b, box, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes),
         epsilon_certificate(a, b, box, res.value, True, nodes=within.certificate_nodes),
         epsilon_certificate(a, b, box, eps, False, witness=witness.argmax),
@@ -165,7 +175,7 @@ def _tanh_pool() -> list:
     return certs
 
 
-POOL_SIZE = 27
+POOL_SIZE = 29
 
 
 @lru_cache(maxsize=None)
@@ -359,6 +369,13 @@ def edit_claim(data, cert):
         else:
             claim["domain"] = _relu_domains(data, n)
         return f"claim {how}"
+    if kind == "relu.top1":
+        how = data.draw(st.sampled_from(["flip", "box"]))
+        if how == "flip":
+            claim["top1_equivalent"] = claim.get("top1_equivalent") is not True
+        else:
+            claim["domain"] = _relu_domains(data, n)
+        return f"claim {how}"
     if kind == "relu.epsilon":
         how = data.draw(st.sampled_from(["flip", "eps", "box"]))
         if how == "flip":
@@ -428,7 +445,7 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
         assert claim_holds(copy.deepcopy(cert)) is True, cert["kind"]
         flipped = copy.deepcopy(cert)
         key = {"relu.equivalence": "equivalent", "tanh.equivalence": "equivalent", "tanh.path": "path_exists",
-               "relu.epsilon": "within"}
+               "relu.epsilon": "within", "relu.top1": "top1_equivalent"}
         if cert["kind"] in key:
             flipped["claim"][key[cert["kind"]]] = not flipped["claim"][key[cert["kind"]]]
         elif cert["kind"] == "relu.max_difference":
@@ -437,7 +454,7 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
             flipped["claim"]["proximate_rank_at_most"] -= 1
         if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
             assert claim_holds(flipped) is False, cert["kind"]
-    assert len(seen) == 13, seen
+    assert len(seen) == 15, seen
     assert len(pool()) == POOL_SIZE
 
 

@@ -59,14 +59,20 @@ def test_epsilon_both_ways_with_certificates(tmp_path):
         assert c.code == 0 and c.json["kind"] == "relu.epsilon"
 
 
-def test_top1_witness_has_different_classes():
-    r = run("equiv", A, B, "--box", "0,1", "--top1", "--json")
+def test_top1_witness_has_different_classes(tmp_path):
+    cert, same_cert = tmp_path / "t.json", tmp_path / "s.json"
+    r = run("equiv", A, B, "--box", "0,1", "--top1", "--json", "--certificate", cert)
     assert r.code == 1, r.err
+    for c, code in ((cert, 0),):
+        checked = run("check", c, "--json")
+        assert checked.code == code and checked.json["kind"] == "relu.top1"
     ya, yb = (list(map(fmpq, o)) for o in r.json["outputs"])
     ca, cb = r.json["argmax"]
     assert ca != cb and ya.index(max(ya)) == ca and yb.index(max(yb)) == cb
-    same = run("equiv", A, A, "--box", "0,1", "--top1", "--json")
+    same = run("equiv", A, A, "--box", "0,1", "--top1", "--json", "--certificate", same_cert)
     assert same.code == 0 and same.json["equivalent"] is True and "lowest index" in same.json["tie_rule"]
+    checked = run("check", same_cert, "--json")
+    assert checked.code == 0 and checked.json["valid"] is True
 
 
 def test_time_limit_gives_exit_3_with_an_exact_interval(tmp_path):
