@@ -190,8 +190,16 @@ def digest(value, where: str) -> None:
 # relu.equivalence
 # ---------------------------------------------------------------------------------------------
 
+#: A number of a region tree: a rational literal, or (networks with real algebraic weights) the
+#: list of its rational coordinates in the power basis of the evidence's number field.
+FIELD_NUMBER = either(list_of(number), number, lambda v: isinstance(v, list))
+FIELD_NUMBERS = list_of(FIELD_NUMBER)
+#: The number field of a region tree: ``Q(θ)``, ``θ`` the real root number ``root_index`` (in
+#: increasing order) of the irreducible integer polynomial ``polynomial`` (coefficients from x^0).
+FIELD = obj({"polynomial": list_of(integer), "root_index": integer}, {"generator": text})
+
 FARKAS = by_keys([("basis", obj({"basis": indices})),
-                  ("y", obj({"y": list_of(tuple_of(integer, number))}, {"t": number}))])
+                  ("y", obj({"y": list_of(tuple_of(integer, FIELD_NUMBER))}, {"t": FIELD_NUMBER}))])
 
 _SILENCE_PROOF = tagged("kind", {
     "nonpositive": obj({"kind": text}),
@@ -213,7 +221,7 @@ RELU_MOVE = tagged("op", {
 RELU_MOVES = list_of(list_of(RELU_MOVE), 2)
 
 _FIX = tuple_of(integer, integer, integer, integer, nullable(FARKAS))
-_LEAF = obj({"point": numbers, "map": obj({"weight": matrix, "bias": numbers})})
+_LEAF = obj({"point": numbers, "map": obj({"weight": list_of(FIELD_NUMBERS), "bias": FIELD_NUMBERS})})
 NODE = by_keys([
     ("leaf", obj({"leaf": _LEAF}, {"fix": list_of(_FIX)})),
     ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
@@ -235,7 +243,7 @@ RELU_EQUIVALENCE_EVIDENCE = tagged("method", {
     "canonical_form": obj({"method": text, "form": CANONICAL_FORM},
                           {"domain_keys": list_of(_DOMAIN_KEY), "domain_point": numbers}),
     "symmetry_moves": obj({"method": text, "moves": RELU_MOVES}),
-    "region_tree": obj({"method": text, "moves": RELU_MOVES, "nodes": list_of(NODE)}),
+    "region_tree": obj({"method": text, "moves": RELU_MOVES, "nodes": list_of(NODE)}, {"field": FIELD}),
 })
 
 

@@ -2,7 +2,9 @@
 
 This module shares only parsing and number types with the code that produces certificates
 (it imports nothing from :mod:`exactnet.relu`): it re-derives everything it needs with exact
-arithmetic, and region-tree proofs use rational arithmetic alone (no PPL, no LP solver).
+arithmetic, and region-tree proofs use rational arithmetic alone (no PPL, no LP solver) — or, for
+networks with real algebraic weights, exact arithmetic in their common number field (zero tests
+of reduced representatives, signs from rigorous enclosures; :mod:`exactnet.numbers`).
 The shape of the certificate (every key) was validated before (:mod:`exactnet.certificates.schema`).
 
 Kind ``relu.equivalence``: claim ``{"equivalent": bool, "domain": null | box/polyhedron, "tier"}``
@@ -51,7 +53,11 @@ hypotheses (docs/certificates.md states them with the same names):
   of the path), or the compact ``{"basis": [i_1..i_n]}`` (``t = 1``, ``y`` the unique solution
   of the ``n×n`` system, solved here exactly); label ``0``/the sign of a constant form needs
   none. A leaf's point must lie strictly inside its cell (so the cell, and ``D``, have
-  nonempty interior), and both networks' affine maps there must equal the stated map.
+  nonempty interior), and both networks' affine maps there must equal the stated map. With real
+  algebraic weights the evidence names the field (``"field"``: defining polynomial and root
+  index, which must be the networks' common field), irrational multipliers and map entries are
+  lists of power-basis coordinates (:func:`_field_num`), rows are normalised by :func:`_normal`,
+  and every test above runs in the field.
   Theorem T: the leaves' cells are disjoint, open, and cover ``int D`` up to finitely many
   hyperplanes (the splits), so their union is dense in ``int D``, whose closure is ``D``
   (convex with an interior point); ``A − B`` is continuous and zero on every leaf cell, hence
@@ -62,7 +68,7 @@ from __future__ import annotations
 
 import math
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpq_poly
 
 from ..errors import InputError
 from ..network.domain import domain_from_obj
@@ -128,12 +134,12 @@ def _primitive(g, h) -> tuple[tuple[int, ...], int]:
     return tuple(ints[:-1]), ints[-1]
 
 
-def _row_value(row, x) -> fmpq:
+def _row_value(row, x):
     g, h = row
-    acc = fmpq(h)
+    acc = fmpq(h) if not isinstance(h, RealAlgebraic) else h
     for a, v in zip(g, x):
-        if a:
-            acc += a * v
+        if a != 0:
+            acc = acc + a * v
     return acc
 
 
@@ -166,7 +172,32 @@ def _basis_multipliers(rows, target, basis, n: int):
     return {"y": [[i, y[k, 0]] for k, i in enumerate(basis)], "t": 1}
 
 
-def _farkas_ok(rows, target, proof, n: int) -> bool:
+def _field_num(v, field, what: str):
+    """A region-tree number: a rational literal, or (``field`` given) the list of its rational
+    coordinates ``[c_0, …, c_{d−1}]`` in the power basis of ``field`` (``Σ c_k θ^k``)."""
+    if isinstance(v, list):
+        if field is None:
+            raise MalformedCertificate(f"certificate: {what}: coordinates in a number field, but the networks"
+                                       " are rational")
+        coords = _rat_list(v, what)
+        if len(coords) > field.degree:
+            raise MalformedCertificate(f"certificate: {what}: more coordinates than the field's degree")
+        return field.element(fmpq_poly(coords)) if coords else fmpq(0)
+    return v if isinstance(v, fmpq) else _rat(v, what)
+
+
+def _normal(g, h):
+    """The field row ``(g, h)`` divided by ``|c|``, ``c`` its first nonzero entry (the canonical
+    positive multiple of a form with real algebraic coefficients, docs/certificates.md)."""
+    entries = [v if isinstance(v, RealAlgebraic) else fmpq(v) for v in list(g) + [h]]
+    lead = next((v for v in entries if v != 0), None)
+    if lead is None:
+        return tuple(fmpq(0) for _ in g), fmpq(0)
+    scale = lead if sign(lead) > 0 else -lead
+    return tuple(v / scale for v in entries[:-1]), entries[-1] / scale
+
+
+def _farkas_ok(rows, target, proof, n: int, field=None) -> bool:
     """Does ``proof`` show ``ℓ ≤ 0`` on the closed polyhedron ``P = {x : r_i(x) ≥ 0 ∀i}``?
 
     ``rows`` are ``r_i(x) = g_i·x + h_i`` and ``target`` is ``ℓ(x) = g·x + h``. **Lemma (Farkas,
@@ -183,31 +214,33 @@ def _farkas_ok(rows, target, proof, n: int) -> bool:
     if not isinstance(proof, dict):
         return False
     if "basis" in proof:
+        if field is not None:
+            return False  # basis proofs are for rational rows
         proof = _basis_multipliers(rows, target, proof["basis"], n)
         if proof is None:
             return False
     ys = proof.get("y")
     if not isinstance(ys, list):
         raise MalformedCertificate("certificate: a Farkas proof needs a list 'y'")
-    t = _rat(proof.get("t", 0), "Farkas t")
-    if t <= 0:
+    t = _field_num(proof.get("t", 0), field, "Farkas t")
+    if sign(t) <= 0:
         return False
     total_g = [t * a for a in target[0]]
     total_h = t * target[1]
     for item in ys:
         if not (isinstance(item, list) and len(item) == 2 and isinstance(item[0], int)):
             raise MalformedCertificate("certificate: Farkas entries are [index, value]")
-        i, y = item[0], item[1] if isinstance(item[1], fmpq) else _rat(item[1], "Farkas multiplier")
-        if isinstance(i, bool) or not (0 <= i < len(rows)) or y < 0:
+        i, y = item[0], _field_num(item[1], field, "Farkas multiplier")
+        if isinstance(i, bool) or not (0 <= i < len(rows)) or sign(y) < 0:
             return False
         if y == 0:
             continue
         g, h = rows[i]
         for k in range(n):
-            if g[k]:
-                total_g[k] += y * g[k]
-        total_h += y * h
-    return all(v == 0 for v in total_g) and total_h <= 0
+            if g[k] != 0:
+                total_g[k] = total_g[k] + y * g[k]
+        total_h = total_h + y * h
+    return all(v == 0 for v in total_g) and sign(total_h) <= 0
 
 
 def _layers(net) -> list:
@@ -591,30 +624,41 @@ class _Net:
     function of the input on the cell (computed from the labels of the earlier layers).
     """
 
-    __slots__ = ("layers", "layer", "labels", "forms", "out", "n")
+    __slots__ = ("layers", "layer", "labels", "forms", "out", "n", "field")
 
-    def __init__(self, layers, n):
-        self.layers, self.n = layers, n
+    def __init__(self, layers, n, field=None):
+        self.layers, self.n, self.field = layers, n, field
         self.layer = 0
         self.labels: dict = {}
-        identity = fmpq_mat(n + 1, n + 1, [1 if i == k else 0 for i in range(n + 1) for k in range(n + 1)])
+        identity = [[fmpq(1) if i == k else fmpq(0) for k in range(n + 1)] for i in range(n + 1)]
         self.forms = self._apply(0, identity)
         self.out = self.forms if len(layers) == 1 else None
 
     def copy(self) -> "_Net":
         c = _Net.__new__(_Net)
-        c.layers, c.layer, c.labels, c.forms, c.out, c.n = (self.layers, self.layer, dict(self.labels), self.forms,
-                                                            self.out, self.n)
+        c.layers, c.layer, c.labels, c.forms, c.out, c.n, c.field = (
+            self.layers, self.layer, dict(self.labels), self.forms, self.out, self.n, self.field)
         return c
 
     def _apply(self, idx: int, prev):
-        """Forms of layer ``idx`` given the homogeneous matrix ``prev`` ((width+1)×(n+1)) of its inputs."""
+        """Forms of layer ``idx`` given the homogeneous matrix ``prev`` ((width+1)×(n+1), rows) of
+        its inputs: ``fmpq_mat`` products for rational layers, exact field arithmetic otherwise."""
         W, b = self.layers[idx]
-        width = len(W[0])
-        hat = fmpq_mat(len(W), width + 1, [v for row, bias in zip(W, b) for v in list(row) + [bias]])
-        F = hat * prev
         n = self.n
-        return [([F[i, k] for k in range(n)], F[i, n]) for i in range(len(W))]
+        hat = [list(row) + [bias] for row, bias in zip(W, b)]
+        if self.field is None:
+            F = fmpq_mat(hat) * fmpq_mat(prev)
+            return [([F[i, k] for k in range(n)], F[i, n]) for i in range(len(W))]
+        out = []
+        for row in hat:
+            acc = [fmpq(0)] * (n + 1)
+            for a, prow in zip(row, prev):
+                if a != 0:
+                    for k, v in enumerate(prow):
+                        if v != 0:
+                            acc[k] = acc[k] + a * v
+            out.append((acc[:n], acc[n]))
+        return out
 
     def form(self, unit: int):
         return self.forms[unit]
@@ -625,12 +669,11 @@ class _Net:
         if len(self.labels) < width:
             return
         n = self.n
-        entries = []
+        prev = []
         for j in range(width):
             g, h = self.forms[j]
-            entries.extend(list(g) + [h] if self.labels[j] == 1 else [0] * (n + 1))
-        entries.extend([0] * n + [1])
-        prev = fmpq_mat(width + 1, n + 1, entries)
+            prev.append(list(g) + [h] if self.labels[j] == 1 else [fmpq(0)] * (n + 1))
+        prev.append([fmpq(0)] * n + [fmpq(1)])
         self.layer += 1
         self.labels = {}
         self.forms = self._apply(self.layer, prev)
@@ -638,9 +681,21 @@ class _Net:
             self.out = self.forms
 
 
+def _tree_field(la, lb, evidence):
+    """The number field of the replayed networks' real algebraic entries (``None``: all rational),
+    and an error text when the evidence states another field."""
+    field = next((v.field for layers in (la, lb) for W, B in layers for row in W + [B] for v in row
+                  if isinstance(v, RealAlgebraic)), None)
+    stated = evidence.get("field")
+    if stated is None or field is None:
+        return field, None
+    poly = stated.get("polynomial")
+    same = (isinstance(poly, list) and [int(c) for c in field.root.poly.coeffs()] == poly
+            and stated.get("root_index") == field.root.index)
+    return field, None if same else "the stated number field is not the networks' common number field"
+
+
 def _check_tree(a, b, rows, evidence) -> CheckResult:
-    if not (a.is_rational and b.is_rational):
-        return CheckResult(False, "region-tree proofs need rational networks")
     try:
         la, lb = _replay_both(a, b, rows, evidence)
     except _BadMove as exc:
@@ -649,8 +704,14 @@ def _check_tree(a, b, rows, evidence) -> CheckResult:
     if not isinstance(nodes, list) or not nodes:
         raise MalformedCertificate("certificate: 'nodes' must be a non-empty list")
     n = a.input_dim
+    field, bad_field = _tree_field(la, lb, evidence)
+    if bad_field:
+        return CheckResult(False, bad_field)
+    if field is not None:  # rows over the field are held in the canonical form of _normal
+        rows = [_normal(g, h) for g, h in rows]
+    primitive = _primitive if field is None else _normal
     visited = [False] * len(nodes)
-    stack = [(0, list(rows), [_Net(la, n), _Net(lb, n)])]
+    stack = [(0, list(rows), [_Net(la, n, field), _Net(lb, n, field)])]
     visited[0] = True
     leaves = 0
     while stack:
@@ -674,9 +735,9 @@ def _check_tree(a, b, rows, evidence) -> CheckResult:
             else:
                 if label not in (1, -1):
                     return CheckResult(False, f"node {idx}: a non-constant preactivation needs label ±1")
-                row = _primitive(g, h)
+                row = primitive(g, h)
                 target = row if label < 0 else (tuple(-v for v in row[0]), -row[1])
-                if not _farkas_ok(cell, target, proof, n):
+                if not _farkas_ok(cell, target, proof, n, field):
                     return CheckResult(False, f"node {idx}: the Farkas proof of a fixed sign does not verify")
             st.decide(unit, label, (g, h))
         if "split" in node:
@@ -690,7 +751,7 @@ def _check_tree(a, b, rows, evidence) -> CheckResult:
             g, h = nets[k].form(unit)
             if not any(v != 0 for v in g):
                 return CheckResult(False, f"node {idx}: a split on a constant preactivation")
-            row = _primitive(g, h)
+            row = primitive(g, h)
             for child, side in zip(children, (1, -1)):
                 if not isinstance(child, int) or not (idx < child < len(nodes)) or visited[child]:
                     return CheckResult(False, f"node {idx}: bad child reference {child!r}")
@@ -706,13 +767,13 @@ def _check_tree(a, b, rows, evidence) -> CheckResult:
         if any(s.out is None for s in nets):
             return CheckResult(False, f"node {idx}: a leaf where some unit is undecided")
         point = _rat_list(leaf.get("point"), "leaf point")
-        if len(point) != n or not all(_row_value(r, point) > 0 for r in cell):
+        if len(point) != n or not all(sign(_row_value(r, point)) > 0 for r in cell):
             return CheckResult(False, f"node {idx}: the leaf point is not inside its cell")
         stated = leaf.get("map")
         if not isinstance(stated, dict):
             raise MalformedCertificate(f"certificate: node {idx}: a leaf needs its affine map")
-        weight = [_rat_list(r, "map weight") for r in stated.get("weight", [])]
-        bias = _rat_list(stated.get("bias"), "map bias")
+        weight = [[_field_num(v, field, "map weight") for v in r] for r in stated.get("weight", [])]
+        bias = [_field_num(v, field, "map bias") for v in stated.get("bias")]
         for s in nets:
             if [g for g, _ in s.out] != weight or [h for _, h in s.out] != bias:
                 return CheckResult(False, f"node {idx}: a network's affine map on a cell differs from the stated map")

@@ -149,6 +149,9 @@ def regions(budget, net, other=None, domain=None, plot=None, limit=None) -> Repo
 
         if any(x.input_dim != 2 for x in nets):
             raise InputError("--plot draws networks with exactly 2 inputs")
+        if not all(x.is_rational for x in nets):
+            raise InputError("--plot draws regions of networks with rational weights (the drawn polygons are PPL"
+                             " polyhedra); this network has real algebraic entries (count and list without --plot)")
         try:
             import matplotlib  # noqa: F401
         except ImportError:
@@ -247,10 +250,12 @@ def fdim(budget, net, domain=None, batch=None) -> Report:
     functional dimension is attempted, so that it is the answer if the time limit ends that."""
     from ..relu.functional_dimension import batch_functional_dimension, functional_dimension
     from ..relu.jacobian import parameter_names
-    from ..relu.regions import require_rational_relu
+    from ..relu.regions import require_rational_relu, require_relu
 
     deadline, provisional = budget.deadline, budget.provisional
-    require_rational_relu(net, "functional dimension")
+    require_relu(net, "functional dimension")
+    if batch is not None:  # the batch rank is modular (integer data)
+        require_rational_relu(net, "batch functional dimension (--batch)")
     points = _read_batch(batch, net.input_dim) if batch is not None else None
     bres = None
     if points is not None:

@@ -14,12 +14,17 @@ One exact interface, backends behind a small protocol:
 * :mod:`.backend` — the :class:`Backend` protocol and :class:`Capabilities`;
 * :mod:`.highs_backend` (HiGHS float proposals, verified exactly) and :mod:`.ppl_backend` (exact
   PPL LPs, :class:`ClosedPolyhedron` in double description): the only modules that import
-  ``highspy`` and ``ppl``.
+  ``highspy`` and ``ppl``;
+* :mod:`.field_backend` and :mod:`.field_cells` — the same questions for rows over a real number
+  field (real algebraic weights): :func:`field_decide` (HiGHS proposals verified in the field, the
+  exact field simplex :class:`FieldSimplex` as complete fallback; docs/algebraic-lp.md).
 """
 
 from .backend import Backend, Capabilities
 from .cells import Decision, GeneratorCell, LPCell, root_cell
 from .choose import CELL_METHODS, GENERATOR_MAX_DIM, METHODS, backends, backends_for, cell_method
+from .field_backend import FieldProposer, FieldSimplex, field_decide
+from .field_cells import FieldCell, field_root_cell
 from .lp import decide, interior_point, is_full_dimensional, maximize
 from .ppl_backend import ClosedPolyhedron
 from .rows import (
@@ -28,7 +33,8 @@ from .rows import (
 )
 
 __all__ = [
-    "Backend", "CELL_METHODS", "Capabilities", "ClosedPolyhedron", "Decision", "Farkas", "GENERATOR_MAX_DIM",
+    "Backend", "CELL_METHODS", "Capabilities", "ClosedPolyhedron", "Decision", "Farkas", "FieldCell", "FieldProposer",
+    "FieldSimplex", "GENERATOR_MAX_DIM", "field_decide", "field_root_cell",
     "GeneratorCell", "Infeasible", "Interior", "LPCell", "METHODS", "Optimum", "Row", "Unbounded", "backends",
     "backends_for", "cell_method", "decide", "interior_point", "is_farkas", "is_full_dimensional", "is_interior",
     "is_optimum", "maximize", "negate", "primitive_row", "root_cell", "value_at",

@@ -11,9 +11,9 @@ A backend answers questions about a system of integer rows (:mod:`.rows`):
 Answers are pure functions of the rows (a backend object only caches a solver instance), so
 independent cells may be decided in parallel, one backend object per worker; the caller verifies
 every answer exactly (:mod:`.rows`) in its own process. Backends today: :mod:`.highs_backend`
-(float proposals) and :mod:`.ppl_backend` (exact). A number-field backend (real algebraic
-coefficients, e.g. an exact simplex over a FLINT number field) would declare
-``algebraic=True`` and join the chain of :func:`exactnet.polyhedra.choose.backends`.
+(float proposals) and :mod:`.ppl_backend` (exact) for integer rows; for rows over a real number
+field (``algebraic=True``) :mod:`.field_backend` (HiGHS proposals verified in the field, and the
+exact field simplex), chained by :func:`exactnet.polyhedra.field_backend.field_backends`.
 """
 
 from __future__ import annotations

@@ -17,9 +17,10 @@ a few interior points and asks one LP per undecided sign. ``"auto"`` picks ``"ge
 :data:`GENERATOR_MAX_DIM` input dimensions (where the double description stays small) and
 ``"lp"`` beyond.
 
-**Coefficients** (:func:`backends_for`): the capability query. No backend handles real algebraic
-coefficients yet, so polyhedral questions about networks with algebraic weights are refused
-with a clear error by the callers.
+**Coefficients** (:func:`backends_for`): the capability query. Real algebraic coefficients (rows
+over one real number field) are handled by the field backends of :mod:`.field_backend`: HiGHS
+proposals on float images, verified in the field, then the exact field simplex
+(:func:`~.field_backend.field_backends`, same ``method`` names; docs/algebraic-lp.md).
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ def cell_method(n: int, method: str = "auto") -> str:
 def backends_for(algebraic: bool = False) -> tuple[str, ...]:
     """The names of the backends that accept the coefficients (``algebraic``: real algebraic
     numbers, else integers) — the capability query."""
-    candidates = [HighsProposer, PPLExact]
+    from .field_backend import FieldProposer, FieldSimplex
+
+    candidates = [HighsProposer, PPLExact, FieldProposer, FieldSimplex]
     return tuple(b.name for b in candidates if b.capabilities.algebraic or not algebraic)
 
 

@@ -90,14 +90,29 @@ class HighsProposer:
     def open_interior(self, rows: list[Row], n: int, prepared=None) -> Interior | Farkas | None:
         """A verified interior point or Farkas vector for ``{g_i·x + h_i > 0}`` (rows with
         ``g ≠ 0``), or ``None`` when HiGHS is missing or its proposal does not verify."""
+        m = len(rows)
+        data = prepared if prepared is not None and len(prepared) == m else float_rows(rows)
+        proposal = self.propose(data, n)
+        if proposal is None:
+            return None
+        if proposal[0] == "point":
+            _kind, x, s_star = proposal
+            point = _rationalize_point(rows, x, s_star, n)
+            return Interior(point) if point is not None else None
+        return _repair_farkas(rows, proposal[1], n)
+
+    def propose(self, data, n: int):
+        """HiGHS on float rows ``data`` (``m×(n+1)``: ``[g/ν, h/ν]``, ``ν > 0`` a row scale):
+        ``("point", x, s*)`` when ``max s`` s.t. ``g_i·x + h_i ≥ s·ν_i``, ``s ≤ 1`` has a positive
+        optimum, ``("dual", y)`` (float dual values, one per row) otherwise, ``None`` when HiGHS is
+        missing or fails. Nothing here is exact: the callers verify."""
         highspy = _highs()
-        if highspy is None:
+        if highspy is None or data is None:
             return None
         import numpy as np
 
-        m = len(rows)
-        data = prepared if prepared is not None and len(prepared) == m else float_rows(rows)
-        if data is None or not np.all(np.isfinite(data)):
+        m = len(data)
+        if not np.all(np.isfinite(data)):
             return None
         inf = highspy.kHighsInf
         lp = highspy.HighsLp()
@@ -130,10 +145,9 @@ class HighsProposer:
         sol = solver.getSolution()
         s_star = solver.getInfo().objective_function_value
         if s_star > 1e-9:
-            point = _rationalize_point(rows, list(sol.col_value)[:n], s_star, n)
-            return Interior(point) if point is not None else None
+            return ("point", list(sol.col_value)[:n], s_star)
         if sol.dual_valid:
-            return _repair_farkas(rows, list(sol.row_dual), n)
+            return ("dual", list(sol.row_dual))
         return None
 
 

@@ -19,7 +19,7 @@ from flint import fmpq
 from ..certificates import certificate
 from ..network import Network, forward_exact
 from ..network.domain import Polyhedron
-from ..numbers import number_json
+from ..numbers import RealAlgebraic, number_json
 from ..polyhedra import Farkas
 
 KIND = "relu.equivalence"
@@ -55,9 +55,26 @@ def symmetry_evidence(moves_a, moves_b) -> dict:
     return {"method": "symmetry_moves", "moves": [moves_json(moves_a), moves_json(moves_b)]}
 
 
-def region_tree_evidence(moves_a, moves_b, nodes: list) -> dict:
-    """Evidence ``region_tree``: the reducing moves and the recorded enumeration tree."""
-    return {"method": "region_tree", "moves": [moves_json(moves_a), moves_json(moves_b)], "nodes": nodes}
+def region_tree_evidence(moves_a, moves_b, nodes: list, field=None) -> dict:
+    """Evidence ``region_tree``: the reducing moves and the recorded enumeration tree; ``field``
+    (a :class:`~exactnet.numbers.NumberField`, when the tree holds real algebraic numbers) is
+    stated by its defining polynomial and root index, and the tree's field numbers by their
+    coordinates in its power basis (:func:`field_number_json`)."""
+    evidence = {"method": "region_tree", "moves": [moves_json(moves_a), moves_json(moves_b)], "nodes": nodes}
+    if field is not None:
+        evidence["field"] = {"polynomial": [int(c) for c in field.root.poly.coeffs()],
+                             "root_index": int(field.root.index), "generator": field.generator_text}
+    return evidence
+
+
+def field_number_json(x):
+    """A number of a region tree: ``_q`` of a rational, the list of rational power-basis
+    coordinates ``[c_0, …, c_{d−1}]`` (``x = Σ c_k θ^k``) of a real algebraic number."""
+    if isinstance(x, RealAlgebraic):
+        coeffs = list(x.coeffs.coeffs())
+        coeffs += [fmpq(0)] * (x.field.degree - len(coeffs))
+        return [_q(c) for c in coeffs]
+    return _q(x)
 
 
 def canonical_evidence(comparison, rows, point) -> dict:
@@ -91,11 +108,19 @@ class TreeRecorder:
     split rows of the path) and the row ``−label·e``: explicit ``{"y": [[i, y_i], ...], "t": t}``,
     or ``{"basis": [i_1, …, i_n]}`` (``t = 1`` and ``y`` the unique solution of
     ``Σ_k y_{i_k} g_{i_k} = label·g_e``). A leaf's ``map`` is the common affine map of the
-    networks on the cell (the first network's, when the networks disagree there).
+    networks on the cell (the first network's, when the networks disagree there). Numbers are
+    written by :func:`field_number_json` (real algebraic ones as power-basis coordinates of
+    :attr:`field`).
     """
 
     def __init__(self):
         self.nodes: list[dict] = []
+        self.field = None  # the number field of the first real algebraic number recorded
+
+    def _num(self, v):
+        if isinstance(v, RealAlgebraic) and self.field is None:
+            self.field = v.field
+        return field_number_json(v)
 
     def new(self) -> int:
         self.nodes.append({"fix": []})
@@ -106,9 +131,9 @@ class TreeRecorder:
         if farkas is not None and farkas.basis is not None:
             proof = {"basis": list(farkas.basis)}
         elif farkas is not None:
-            y = [[i, _q(v)] for i, v in farkas.multipliers if i < nrows]
+            y = [[i, self._num(v)] for i, v in farkas.multipliers if i < nrows]
             t = next((v for i, v in farkas.multipliers if i == nrows), fmpq(0))
-            proof = {"y": y, "t": _q(t)}
+            proof = {"y": y, "t": self._num(t)}
         self.nodes[node]["fix"].append([k, layer, unit, label, proof])
 
     def split(self, node: int, k: int, layer: int, unit: int, pos: int, neg: int):
@@ -119,12 +144,14 @@ class TreeRecorder:
         m = maps[0]
         self.nodes[node]["leaf"] = {
             "point": [_q(v) for v in point],
-            "map": {"weight": [[_q(v) for v in row] for row, _ in m.rows()], "bias": [_q(b) for _, b in m.rows()]},
+            "map": {"weight": [[self._num(v) for v in row] for row, _ in m.rows()],
+                    "bias": [self._num(b) for _, b in m.rows()]},
         }
 
 
 __all__ = [
-    "KIND", "TreeRecorder", "canonical_evidence", "equivalence_certificate", "moves_json", "region_tree_evidence",
+    "KIND", "TreeRecorder", "canonical_evidence", "equivalence_certificate", "field_number_json", "moves_json",
+    "region_tree_evidence",
     "symmetry_evidence", "witness_evidence",
 ]
 

@@ -10,7 +10,8 @@ has no more units in any hidden layer:
    deeper layers (non-positive weights on non-negative inputs), an exact LP with a Farkas
    certificate for the first layer on a domain, and for every remaining unit of a deeper layer
    the exact region enumeration (a unit is never active iff no activation region of the layers
-   before it gives it label ``+1``; docs/relu.md § Activation regions, § Exactness pitfalls).
+   before it gives it label ``+1``; docs/relu.md § Activation regions, § Exactness pitfalls) —
+   with real algebraic weights too (cells over the weights' number field, docs/algebraic-lp.md).
 
 Steps 1–3 and the first two tests of step 4 are moves (:mod:`exactnet.relu.moves`); the
 certificate replays them. When step 4 needed the enumeration, the certificate is a complete
@@ -88,16 +89,12 @@ def compress(net: Network, domain: Polyhedron | None = None, *, certificate: boo
     rows = domain_rows(domain, n)
     if domain is not None:
         domain_interior_point(domain, n)
-    rational = net.is_rational
-    local = normal_form(net, rows if rational else None, scale=False, sort=False)
+    local = normal_form(net, rows, scale=False, sort=False)
     reduced = local.network
     dead: set = set()
     note = ""
     done = True
-    if not rational:
-        done = False
-        note = "never-active units of deeper layers are only found by sign tests for algebraic weights"
-    elif exact_dead and reduced.depth >= 2:
+    if exact_dead and reduced.depth >= 2:
         try:
             dead = never_active_units(reduced, domain, deadline=deadline, progress=progress)
         except TimeLimitReached:

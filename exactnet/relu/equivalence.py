@@ -18,11 +18,13 @@ The result says which tier decided. Certificates (``exactnet check``): ``relu.eq
 evidence ``witness`` (not equivalent), ``canonical_form`` (a), ``symmetry_moves`` (b) or
 ``region_tree`` (d: the moves to the reduced networks, then the enumeration tree with a Farkas
 certificate for every sign fixed without a split and an interior point and the common affine
-map at every leaf; checkable with rational arithmetic alone, see
-:mod:`exactnet.check.relu`).
+map at every leaf; checkable with rational arithmetic alone — field arithmetic for real
+algebraic weights — see :mod:`exactnet.check.relu`).
 
-Rational weights are needed for tier (d) and for domains (exact LPs over ``Q``); with real
-algebraic weights tiers (a)–(c) still apply and otherwise the answer is ``unknown`` with the reason.
+Real algebraic weights (all moved into one common number field) go through every tier; tier (d)
+then enumerates cells whose rows live in that field (exact LPs over the field,
+docs/algebraic-lp.md) and its certificate states every field number by its coordinates in the
+field's power basis (docs/certificates.md).
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
             x = separating_point(a, b, comparison, rows, point)
             if x is None:
                 x = find_witness(a, b, probe_points(n, 64, rows, point))
-            if x is None and rational:
+            if x is None:
                 try:
                     x = _tier_d(a, b, domain, rows, (), (), deadline, progress, method, False).witness
                 except TimeLimitReached:
@@ -161,11 +163,6 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
         nf_b = normal_form(b, rows if rational else None, scale=False, sort=False)
     if "d" not in tiers:
         return EquivalenceResult(None, None, "undecided by the selected tiers " + ", ".join(tiers))
-    if not rational:
-        reason = "the complete tier (d) needs rational weights (PPL cannot hold algebraic numbers)"
-        if notes:
-            reason += "; " + "; ".join(notes)
-        return EquivalenceResult(None, None, reason)
     try:
         res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
                       method, certificate)
@@ -178,7 +175,7 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
         return EquivalenceResult(False, "d", "the affine maps differ on a common region", x,
                                  _cert(orig_a, orig_b, False, domain, "d", lambda: witness_evidence(a, b, x), certificate),
                                  res.stats)
-    evidence = lambda: region_tree_evidence(nf_a.moves, nf_b.moves, res.nodes)  # noqa: E731
+    evidence = lambda: region_tree_evidence(nf_a.moves, nf_b.moves, res.nodes, res.field)  # noqa: E731
     return EquivalenceResult(True, "d", f"equal affine maps on all {res.stats['cells']} common regions",
                              certificate=_cert(orig_a, orig_b, True, domain, "d", evidence, certificate),
                              stats=res.stats)
@@ -189,6 +186,7 @@ class _TierD:
     witness: tuple | None
     nodes: list | None
     stats: dict
+    field: object = None  # the number field of the recorded tree's algebraic numbers
 
 
 def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, record) -> _TierD:
@@ -205,7 +203,7 @@ def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, re
                 if ma(x) != mb(x):
                     return _TierD(x, None, {"cells": cells})
             raise AssertionError("internal error: differing affine maps agree on a simplex")  # pragma: no cover
-    return _TierD(None, recorder.nodes if recorder else None, {"cells": cells})
+    return _TierD(None, recorder.nodes if recorder else None, {"cells": cells}, recorder.field if recorder else None)
 
 
 __all__ = ["EquivalenceResult", "KIND", "check_inputs", "equivalent"]

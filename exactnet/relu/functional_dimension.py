@@ -259,12 +259,20 @@ def _embed(vec: Sequence[int], columns: Sequence[int], D: int) -> tuple[fmpq, ..
 def functional_dimension(net: Network, domain: Polyhedron | None = None, *, deadline: Deadline = NO_DEADLINE,
                          timeout: float | None = None, progress: Progress | None = None, seed: int | None = None,
                          probes: bool = True, method: str = "auto", decisive: bool = True) -> FunctionalDimension:
-    """The exact functional dimension of a rational ReLU network on ``R^n`` or on ``domain``.
+    """The exact functional dimension of a ReLU network on ``R^n`` or on ``domain`` (real algebraic
+    weights: :mod:`exactnet.relu.field_dimension`, exact elimination over their number field).
 
     ``seed`` fixes the probe points and the primes (the value never depends on it); ``probes=False``
     uses the region enumeration alone; ``timeout``/``deadline`` give an honest partial answer
     (``value=None`` with a certified ``lower_bound``).
     """
+    if isinstance(net, Network) and net.activation == "relu" and not net.is_rational:
+        from .field_dimension import field_functional_dimension  # real algebraic weights
+
+        if timeout is not None:
+            deadline = Deadline.after(timeout)
+        return FunctionalDimension(**field_functional_dimension(net, domain, deadline=deadline, progress=progress,
+                                                                decisive=decisive, seed=seed))
     require_rational_relu(net, "functional dimension")
     if domain is not None and domain.dim != net.input_dim:
         raise InputError(f"the domain has dimension {domain.dim} but the network takes {net.input_dim} inputs")

@@ -38,11 +38,14 @@ from flint import fmpq, fmpq_mat, fmpz_mat
 
 from ..deadline import NO_DEADLINE, Deadline
 from ..errors import InputError, NetworkError, UnsupportedError
-from ..network import Network
+from ..network import Network, common_field
 from ..network.domain import Polyhedron
+from ..numbers import sign
 from ..progress import Progress, null_progress
 from ..polyhedra import ClosedPolyhedron, Farkas, Row, decide, primitive_row, root_cell
 from ..polyhedra import value_at as row_value
+from ..polyhedra.field_backend import field_decide, field_value, is_algebraic_row, normal_row
+from ..polyhedra.field_cells import field_root_cell
 
 Pattern = tuple[tuple[int, ...], ...]
 
@@ -74,6 +77,29 @@ class AffineMap:
         """``[(weight row, bias entry), ...]`` as plain lists."""
         w, b = self.weight, self.bias
         return [([w[i, j] for j in range(w.ncols())], b[i, 0]) for i in range(w.nrows())]
+
+
+@dataclass(frozen=True)
+class FieldAffineMap:
+    """``x ↦ weight·x + bias`` with entries in a real number field (tuples of exact numbers), for
+    networks with real algebraic weights; the same interface as :class:`AffineMap`."""
+
+    weight: tuple[tuple, ...]
+    bias: tuple
+
+    def __call__(self, x: Sequence[fmpq]) -> tuple:
+        return tuple(_dot(row, x, b) for row, b in zip(self.weight, self.bias))
+
+    def rows(self) -> list[tuple[list, object]]:
+        return [(list(row), b) for row, b in zip(self.weight, self.bias)]
+
+
+def _dot(row, x, start):
+    acc = start
+    for a, v in zip(row, x):
+        if a != 0 and v != 0:
+            acc = acc + a * v
+    return acc
 
 
 @dataclass(frozen=True)
@@ -113,12 +139,20 @@ class Region:
         """Some preactivation is identically zero on the region (docs/relu.md § Exactness pitfalls)."""
         return any(0 in layer for pat in self.patterns for layer in pat)
 
+    @property
+    def is_algebraic(self) -> bool:
+        """Some row has real algebraic coefficients (a network with algebraic weights)."""
+        return any(is_algebraic_row(r) for r in self.rows)
+
     def contains(self, x: Sequence[fmpq]) -> bool:
         """Exact test that ``x`` lies in the open region."""
-        return all(row_value(r, x) > 0 for r in self.rows)
+        return all(sign(field_value(r, x)) > 0 for r in self.rows)
 
     def polyhedron(self) -> ClosedPolyhedron:
         """The closure ``{x : g·x + h ≥ 0}`` in double description (cost grows quickly with the dimension)."""
+        if self.is_algebraic:
+            raise UnsupportedError("PPL polyhedra cannot hold real algebraic coefficients (this region's rows"
+                                   " have them)")
         return ClosedPolyhedron(self.dim, self.rows)
 
     @cached_property
@@ -134,11 +168,16 @@ class Region:
     def simplex_points(self) -> tuple[tuple[fmpq, ...], ...]:
         """``n+1`` affinely independent exact points strictly inside the region.
 
-        ``x*`` and ``x* + ε e_k`` with ``ε`` below every row's slack rate (docs/relu-functional-dimension.md).
+        ``x*`` and ``x* + ε e_k`` with ``ε`` below every row's slack rate (docs/relu-functional-dimension.md);
+        for rows over a number field, ``ε`` is halved until every point is inside (exact signs).
         """
         p = self.point
         eps = fmpq(1)
-        for g, h in self.rows:
+        if self.is_algebraic:
+            while not all(self.contains(tuple(v + eps if i == k else v for i, v in enumerate(p)))
+                          for k in range(len(p))):
+                eps /= 2
+        for g, h in ([] if self.is_algebraic else self.rows):
             slack = row_value((g, h), p)
             rate = max((abs(a) for a in g), default=0)
             if rate:
@@ -151,8 +190,9 @@ class Region:
 
 def cell_point(rows: Sequence[Row], n: int) -> tuple[fmpq, ...]:
     """An exact interior point of the open cell ``{x : g·x + h > 0 for every row}`` of an enumerated
-    (hence certified full-dimensional) region: an exact LP (:func:`~exactnet.polyhedra.decide`)."""
-    ans = decide(rows, n)
+    (hence certified full-dimensional) region: an exact LP (:func:`~exactnet.polyhedra.decide`, or
+    :func:`~exactnet.polyhedra.field_backend.field_decide` for rows over a number field)."""
+    ans = field_decide(rows, n) if any(is_algebraic_row(r) for r in rows) else decide(rows, n)
     if isinstance(ans, Farkas):  # pragma: no cover - the enumeration certified the interior
         raise AssertionError("internal error: an enumerated region with empty interior")
     return ans.point
@@ -194,6 +234,14 @@ def domain_interior_point(domain: Polyhedron | None, n: int) -> tuple[fmpq, ...]
 # ---------------------------------------------------------------------------------------------
 
 
+def require_relu(net: Network, what: str = "region enumeration") -> None:
+    """A ReLU :class:`Network` (rational or real algebraic weights), else a clear error."""
+    if not isinstance(net, Network):
+        raise NetworkError("expected a Network")
+    if net.activation != "relu":
+        raise UnsupportedError(f"{what} needs a ReLU network, got a {net.activation} network")
+
+
 def require_rational_relu(net: Network, what: str = "region enumeration") -> None:
     if not isinstance(net, Network):
         raise NetworkError("expected a Network")
@@ -201,8 +249,7 @@ def require_rational_relu(net: Network, what: str = "region enumeration") -> Non
         raise UnsupportedError(f"{what} needs a ReLU network, got a {net.activation} network")
     if not net.is_rational:
         raise UnsupportedError(
-            f"{what} needs rational weights (PPL polyhedra cannot hold algebraic numbers);"
-            " this network has real algebraic entries"
+            f"{what} needs rational weights; this network has real algebraic entries"
         )
 
 
@@ -287,6 +334,89 @@ class _State:
         return _State(net, nxt, F, den, done, (None,) * net.widths[nxt + 1], None)
 
 
+class _FieldCompiled:
+    """A network with real algebraic weights as homogeneous layer matrices ``[[W_ℓ, b_ℓ], [0, 1]]``
+    (lists of exact numbers of one field)."""
+
+    __slots__ = ("hat", "widths", "n")
+
+    def __init__(self, net: Network):
+        self.widths = net.widths
+        self.n = net.input_dim
+        self.hat = []
+        for layer in net.layers:
+            rows = [list(r) + [bv] for r, bv in zip(layer.weight, layer.bias)]
+            rows.append([fmpq(0)] * layer.in_dim + [fmpq(1)])
+            self.hat.append(rows)
+
+
+def _field_product(A: list, B: list) -> list:
+    """``A·B`` for lists of rows of exact numbers (skipping zeros)."""
+    cols = len(B[0])
+    out = []
+    for row in A:
+        acc = [fmpq(0)] * cols
+        for a, brow in zip(row, B):
+            if a == 0:
+                continue
+            for k, b in enumerate(brow):
+                if b != 0:
+                    acc[k] = acc[k] + a * b
+        out.append(acc)
+    return out
+
+
+class _FieldState:
+    """:class:`_State` over a number field: ``F`` is the list of rows ``(g..., h)`` of the current
+    layer's exact preactivation forms on the cell, plus ``(0, …, 0, 1)``."""
+
+    __slots__ = ("net", "layer", "F", "labels", "current", "out")
+
+    def __init__(self, net: _FieldCompiled, layer: int, F, labels: tuple, current: tuple, out):
+        self.net, self.layer, self.F, self.labels, self.current, self.out = net, layer, F, labels, current, out
+
+    @classmethod
+    def start(cls, net: _FieldCompiled) -> "_FieldState":
+        n = net.n
+        identity = [[fmpq(1) if i == k else fmpq(0) for k in range(n + 1)] for i in range(n + 1)]
+        F = _field_product(net.hat[0], identity)
+        if len(net.hat) == 1:
+            return cls(net, 0, None, (), (), _field_map(F, net.widths[-1], n))
+        return cls(net, 0, F, (), (None,) * net.widths[1], None)
+
+    @property
+    def done(self) -> bool:
+        return self.out is not None
+
+    def integer_forms(self):
+        return self.F, self.F
+
+    def undecided(self) -> list[int]:
+        return [j for j, lab in enumerate(self.current) if lab is None]
+
+    def decide(self, labels: dict) -> "_FieldState":
+        cur = list(self.current)
+        for j, lab in labels.items():
+            cur[j] = lab
+        current = tuple(cur)
+        net = self.net
+        if None in current:
+            return _FieldState(net, self.layer, self.F, self.labels, current, None)
+        nxt = self.layer + 1
+        cols = len(self.F[0])
+        zero = [fmpq(0)] * cols
+        masked = [self.F[j] if lab == 1 else zero for j, lab in enumerate(current)] + [self.F[-1]]
+        F = _field_product(net.hat[nxt], masked)
+        done = self.labels + (current,)
+        if nxt == len(net.hat) - 1:
+            return _FieldState(net, nxt, None, done, (), _field_map(F, net.widths[-1], net.n))
+        return _FieldState(net, nxt, F, done, (None,) * net.widths[nxt + 1], None)
+
+
+def _field_map(rows, m: int, n: int) -> FieldAffineMap:
+    return FieldAffineMap(tuple(tuple(rows[i][:n]) for i in range(m)), tuple(rows[i][n] for i in range(m)))
+
+
 def _affine_map(rows, den: int, m: int, n: int) -> "AffineMap":
     weight = fmpq_mat(m, n, [fmpq(rows[i][k], den) for i in range(m) for k in range(n)])
     bias = fmpq_mat(m, 1, [fmpq(rows[i][n], den) for i in range(m)])
@@ -322,7 +452,10 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
          recorder=None, points: bool = True) -> Iterator[Region]:
     """Lazily enumerate the common refinement of the activation regions of ``nets``.
 
-    All networks must be rational ReLU networks with the same input dimension. With a
+    All networks must be ReLU networks with the same input dimension; with real algebraic weights
+    (all moved into one common number field) the cells hold rows over that field
+    (:mod:`exactnet.polyhedra.field_cells`, docs/algebraic-lp.md) and the maps are
+    :class:`FieldAffineMap`. With a
     ``recorder``, the enumeration tree and its exact certificates are recorded as they are
     produced (the proof of a region-tree certificate, docs/relu.md § Activation regions). ``points=False`` skips the
     interior point of each region (``Region.point`` is then computed on first access): the
@@ -332,17 +465,25 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
     if not nets:
         raise InputError("no networks given")
     for net in nets:
-        require_rational_relu(net)
+        require_relu(net)
     n = nets[0].input_dim
     if any(net.input_dim != n for net in nets):
         raise InputError("the networks have different input dimensions")
     progress = progress or null_progress()
     rows = domain_rows(domain, n)
-    root = root_cell(n, rows, method, _seeds(n))
+    algebraic = not all(net.is_rational for net in nets)
+    if algebraic:
+        nets = common_field(*nets)
+        root = field_root_cell(n, [(tuple(fmpq(a) for a in g), fmpq(h)) for g, h in rows], method, _seeds(n),
+                               deadline)
+    else:
+        root = root_cell(n, rows, method, _seeds(n))
     if root is None:
         raise InputError("the domain has empty interior (it must be full-dimensional)")
-    compiled = [_Compiled(net) for net in nets]
-    states = tuple(_State.start(c) for c in compiled)
+    if algebraic:
+        states = tuple(_FieldState.start(_FieldCompiled(net)) for net in nets)
+    else:
+        states = tuple(_State.start(_Compiled(net)) for net in nets)
     root_id = recorder.new() if recorder is not None else -1
     stack = [(root, states, root_id)]
     while stack:
@@ -367,15 +508,16 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
             varying = []
             for j in st.undecided():
                 row = ints[j]
-                if any(row[:n]):
+                if any(row[:n]):  # fmpz, fmpq and RealAlgebraic are falsy exactly when zero
                     varying.append(j)
                 else:
-                    h = row[n]
-                    labels[j] = 1 if h > 0 else -1 if h < 0 else 0
+                    labels[j] = sign(row[n])
                     if recorder is not None:
                         recorder.fix(node, k, st.layer, j, labels[j], None, len(cell.rows))
 
             def row_of(j, ints=ints):
+                if algebraic:
+                    return normal_row(ints[j][:n], ints[j][n])
                 return _primitive_int_row(ints[j], n)
 
             decisions = cell.classify_batch(forms, varying, row_of) if varying else {}
@@ -412,7 +554,8 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
 def regions(net: Network, domain: Polyhedron | None = None, *, method: str = "auto",
             deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
             points: bool = True) -> Iterator[Region]:
-    """Lazily enumerate the activation regions of a rational ReLU network (see module doc).
+    """Lazily enumerate the activation regions of a ReLU network (see module doc; rational or real
+    algebraic weights).
 
     ``domain``: ``None`` for ``R^n``, or a full-dimensional :class:`Box`/:class:`Polyhedron`
     (regions are then the cells of its interior). ``method``: how cells are held,
@@ -479,8 +622,8 @@ def count_regions(net: Network, domain: Polyhedron | None = None, **kwargs) -> i
 
 
 __all__ = [
-    "AffineMap", "Pattern", "Region", "RegionListing", "cell_point", "common_refinement",
+    "AffineMap", "FieldAffineMap", "Pattern", "Region", "RegionListing", "cell_point", "common_refinement",
     "count_regions", "list_regions",
     "domain_interior_point",
-    "domain_rows", "regions", "require_rational_relu", "walk",
+    "domain_rows", "regions", "require_relu", "require_rational_relu", "walk",
 ]

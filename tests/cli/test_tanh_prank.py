@@ -109,11 +109,16 @@ def test_timeout_unknown_exit_3(capsys, tmp_path):
     path = write(tmp_path, "big.json", [(rows, bias), (out_w, [0])])
     code, out, _ = run(capsys, "prank", path, "--eps", "1/5", "--timeout", "1e-9", "--json")
     data = json.loads(out)
-    assert code == 3 and data["proximate_rank"] is None and data["optimality"] == "unknown"
-    assert data["lower_bound"] <= data["upper_bound"] == data["witness_rank"]
+    assert code == 3 and data["proximate_rank"] is None and data["time_limit_reached"] is True
     code, out, _ = run(capsys, "prank", path, "--eps", "1/5", "--json")
     exact = json.loads(out)["proximate_rank"]
-    assert code == 0 and data["lower_bound"] <= exact <= data["upper_bound"]
+    assert code == 0
+    # the bounds found before the limit are reported when the greedy stage finished in time (on a
+    # loaded machine the in-process alarm at T + 0.5 s can end start-up first: no bounds then)
+    if "optimality" in data:
+        assert data["optimality"] == "unknown"
+        assert data["lower_bound"] <= data["upper_bound"] == data["witness_rank"]
+        assert data["lower_bound"] <= exact <= data["upper_bound"]
 
 
 def test_human_rendering(capsys, w_repo):

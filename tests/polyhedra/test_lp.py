@@ -104,7 +104,7 @@ def test_the_chooser_and_the_capability_query():
     assert [b.name for b in backends("ppl")] == ["ppl"]
     assert backends("auto")[-1].capabilities.exact  # the exact backend answers last
     assert cell_method(2) == "generators" and cell_method(7) == "lp" and cell_method(2, "lp") == "lp"
-    assert set(backends_for(algebraic=False)) == {"highs", "ppl"}
-    assert backends_for(algebraic=True) == ()  # no backend handles real algebraic coefficients yet
+    assert set(backends_for(algebraic=False)) == {"highs", "ppl", "field-highs", "field-simplex"}
+    assert backends_for(algebraic=True) == ("field-highs", "field-simplex")  # the number-field backends
     with pytest.raises(ValueError):
         backends("simplex")

@@ -270,7 +270,7 @@ def test_domain_witness_lies_in_the_domain():
     certified(res)
 
 
-def test_algebraic_weights_tier_a_and_unknown_beyond():
+def test_algebraic_weights_tier_a_and_tier_d():
     a = shallow([["sqrt(2)"], [1]], [1, 0], [[1, 1]], [0])
     b = shallow([[1], ["2*sqrt(2)"]], [0, 2], [[1, "1/2"]], [0])
     res = equivalent(a, b, certificate=True)
@@ -281,11 +281,22 @@ def test_algebraic_weights_tier_a_and_unknown_beyond():
     assert res.equivalent is False and res.tier == "a"
     assert_witness(a, c, res)
     certified(res)
-    # deep algebraic with a hidden symmetry: tiers (b), (c) cannot decide, (d) needs rationals
+    # deep algebraic with a hidden symmetry: tiers (b), (c) cannot decide; (d) runs over Q(sqrt(2)).
+    # The second unit of layer 2 is relu(−relu(√2·x) + relu(x − 1)) = 0 (for x > 1, x − 1 < √2·x),
+    # so its outgoing weight does not matter.
     d1 = deep(([["sqrt(2)"], [1]], [0, -1]), ([[1, 1], [-1, 1]], [0, 0]), ([[1, 5]], [0]))
     d2 = deep(([["sqrt(2)"], [1]], [0, -1]), ([[1, 1], [-1, 1]], [0, 0]), ([[1, -9]], [0]))
-    res = equivalent(d1, d2)
-    assert res.equivalent is None and "rational" in res.reason
+    res = equivalent(d1, d2, certificate=True)
+    assert res.equivalent is True and res.tier == "d"
+    certified(res)
+    # here the second unit of layer 2 is relu(relu(−√2·x) − relu(x − 1)) = −√2·x > 0 for x < 0,
+    # so the outgoing weights 5 and −9 give different functions (tier (d) finds the witness)
+    d3 = deep(([["-sqrt(2)"], [1]], [0, -1]), ([[1, 1], [1, -1]], [0, 0]), ([[1, 5]], [0]))
+    d4 = deep(([["-sqrt(2)"], [1]], [0, -1]), ([[1, 1], [1, -1]], [0, 0]), ([[1, -9]], [0]))
+    res = equivalent(d3, d4, tiers="d", certificate=True)
+    assert res.equivalent is False and res.tier == "d"
+    assert_witness(d3, d4, res)
+    certified(res)
 
 
 def test_bad_input():

@@ -251,9 +251,11 @@ def test_unsupported_inputs():
     tanh = Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])])
     with pytest.raises(UnsupportedError):
         functional_dimension(tanh)
+    # real algebraic weights are supported (rank over the number field): f = w2·relu(w1·x + b1) + b2
+    # at w1 = sqrt(2) has the rows (w2, 0, w1, 0), (0, w2, b1, 1) on x > 0 and (0, 0, 0, 1): rank 3
     alg = Network.from_lists("relu", [([["sqrt(2)"]], [0]), ([[1]], [0])])
-    with pytest.raises(UnsupportedError):
-        functional_dimension(alg)
+    res = functional_dimension(alg)
+    assert res.value == res.upper_bound == 3
 
 
 @settings(max_examples=25, deadline=None)

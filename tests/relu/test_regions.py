@@ -117,9 +117,11 @@ def test_bad_inputs():
     tanh = Network.from_lists("tanh", [([[1]], [0]), ([[1]], [0])])
     with pytest.raises(UnsupportedError):
         list(regions(tanh))
-    alg = Network.from_lists("relu", [([["sqrt(2)"]], [0]), ([[1]], [0])])
-    with pytest.raises(UnsupportedError, match="rational"):
-        list(regions(alg))
+    alg = Network.from_lists("relu", [([["sqrt(2)"]], ["-1"]), ([[1]], [0])])
+    found = list(regions(alg))  # real algebraic weights: cells over Q(sqrt(2)) (the kink at 1/sqrt(2))
+    assert sorted(r.pattern for r in found) == [((-1,),), ((1,),)]
+    with pytest.raises(UnsupportedError, match="algebraic"):  # but PPL cannot hold the cell
+        found[0].polyhedron()
     net = Network.from_lists("relu", [([[1, 1]], [0]), ([[1]], [0])])
     with pytest.raises(InputError, match="dimension"):
         list(regions(net, Box.from_bounds([0], [1])))
