@@ -104,6 +104,23 @@ def _forward(net: CompiledNet, x: Sequence[fmpq]) -> list[fmpq]:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _forward_batch(net: CompiledNet, points: list) -> list[list[fmpq]]:
+    """Exact outputs at many points at once (the points as the columns of one matrix)."""
+    k = len(points)
+    n = len(points[0])
+    v = fmpq_mat(n + 1, k, [p[j] for j in range(n) for p in points] + [1] * k)
+    depth = len(net.hat)
+    for idx, hat in enumerate(net.hat):
+        z = hat * v
+        if idx == depth - 1:
+            e = z.entries()
+            m = z.nrows()
+            return [[e[r * k + c] for r in range(m)] for c in range(k)]
+        e = z.entries()
+        v = fmpq_mat(z.nrows() + 1, k, [t if t > 0 else 0 for t in e] + [1] * k)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def difference_at(a: CompiledNet, b: CompiledNet, x: Sequence[fmpq]) -> list[fmpq]:
     """``A(x) − B(x)`` exactly."""
     return [p - q for p, q in zip(_forward(a, x), _forward(b, x))]
@@ -214,6 +231,20 @@ class _Search:
                 self.settled = True
             return
         self.best.offer(difference_at(self.na, self.nb, x), x)
+        if self.epsilon is not None:
+            v, _ = self.best.overall()
+            if v is not None and v > self.epsilon:
+                self.settled = True
+
+    def offer_batch(self, points: list) -> None:
+        """:meth:`offer` for many points, evaluated together (one matrix product per layer)."""
+        if self.top1:
+            for x in points:
+                self.offer(x)
+            return
+        ya, yb = _forward_batch(self.na, points), _forward_batch(self.nb, points)
+        for x, p, q in zip(points, ya, yb):
+            self.best.offer([u - v for u, v in zip(p, q)], x)
         if self.epsilon is not None:
             v, _ = self.best.overall()
             if v is not None and v > self.epsilon:
@@ -849,9 +880,13 @@ def _finite(search: _Search, domain: FiniteDomain, enumerate_at_most: int) -> No
         search.deadline.check()
         _, _, _, part = heapq.heappop(stack)
         if part.size <= max(enumerate_at_most, 1) or part.size <= 64:
-            for x in part.points():
+            points = part.points()
+            while True:
+                chunk = list(itertools.islice(points, 256))
+                if not chunk:
+                    break
                 search.deadline.check()
-                search.offer(x)
+                search.offer_batch(chunk)
                 if search.settled:
                     return
             continue

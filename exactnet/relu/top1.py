@@ -28,7 +28,7 @@ from ..network import Network
 from ..network.domain_union import PolyhedronUnion
 from ..network.finite_domain import FiniteDomain
 from ..progress import Progress, null_progress
-from .max_difference import _check, _forward, _Search
+from .max_difference import _check, _forward_batch, _Search
 
 TIE_RULE = "lowest index among the maxima (numpy.argmax / torch.argmax)"
 
@@ -63,12 +63,19 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
     search.top1 = True
     try:
         if isinstance(domain, FiniteDomain):
-            for x in domain.points():
+            import itertools
+
+            points = domain.points()
+            while True:
+                chunk = list(itertools.islice(points, 256))
+                if not chunk:
+                    break
                 deadline.check()
-                ca, cb = exact_argmax(_forward(search.na, x))[0], exact_argmax(_forward(search.nb, x))[0]
-                if ca != cb:
-                    return Top1Result(False, tuple(x), (ca, cb), "the networks pick different classes at a point of"
-                                      " the domain (exact evaluation)", search.stats)
+                for x, ya, yb in zip(chunk, _forward_batch(search.na, chunk), _forward_batch(search.nb, chunk)):
+                    ca, cb = exact_argmax(ya)[0], exact_argmax(yb)[0]
+                    if ca != cb:
+                        return Top1Result(False, tuple(x), (ca, cb), "the networks pick different classes at a point"
+                                          " of the domain (exact evaluation)", search.stats)
             return Top1Result(True, None, None, f"same class at all {domain.size} points (exact enumeration)",
                               search.stats)
         parts = domain.parts if isinstance(domain, PolyhedronUnion) else (domain,)

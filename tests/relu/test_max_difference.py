@@ -206,3 +206,16 @@ def test_same_width_pairs_match_the_region_oracle(ab):
     res = max_difference(a, b, box)
     assert list(res.per_output) == oracle(a, b, box)
     assert max_difference(a, b, box, norm="1").value == oracle(a, b, box, "1")
+
+
+def test_top1_on_a_finite_domain_matches_brute_force():
+    a = Network.from_lists("relu", [([[1, -1, 2], [2, 1, -1]], [0, fmpq(-1, 2)]), ([[1, 1], [1, -2], [0, 1]], [0, 1, 0])])
+    b = Network.from_lists("relu", [([[1, -1, 2], [2, 1, -1]], [0, fmpq(-1, 2)]), ([[1, 1], [1, -2], [0, 2]], [0, 1, 0])])
+    dom = FiniteDomain.product([[0, 1], [0, fmpq(1, 2), 1], [-1, 0, 1, 2]])
+    differ = [x for x in dom.points()
+              if exact_argmax(forward_exact(a, x))[0] != exact_argmax(forward_exact(b, x))[0]]
+    res = top1_equivalent(a, b, dom)
+    assert res.equivalent is (not differ)
+    if differ:
+        assert res.witness == differ[0]  # enumeration order: the first differing point
+    assert top1_equivalent(a, a, dom).equivalent is True
