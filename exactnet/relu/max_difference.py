@@ -747,7 +747,11 @@ class _Search:
                 self.stats["pruned"] += 1
                 continue
             node.bounds = live
-            self.expand(node)
+            try:
+                self.expand(node)
+            except TimeLimitReached:  # the node's region stays open: its bound counts in the interval
+                heapq.heappush(self.heap, node)
+                raise
             if self.stats["nodes"] % 16 == 0:
                 self.progress.describe(f"{self.stats['nodes']} nodes, {len(self.heap)} open")
                 self.report_bounds()
@@ -878,52 +882,66 @@ def _finite(search: _Search, domain: FiniteDomain, enumerate_at_most: int) -> No
     search.rest_unknown = False
     while stack and not search.settled:
         search.deadline.check()
-        _, _, _, part = heapq.heappop(stack)
-        if part.size <= max(enumerate_at_most, 1) or part.size <= 64:
-            points = part.points()
-            while True:
-                chunk = list(itertools.islice(points, 256))
-                if not chunk:
-                    break
-                search.deadline.check()
-                search.offer_batch(chunk)
-                if search.settled:
-                    return
-            continue
-        lower, upper = part.hull_bounds()
-        props = [propagate(net, net.free_labels(), lower, upper) for net in search.nets]
-        n = search.n
-        plus = (props[0].out_up - props[1].out_low).entries()
-        minus = (props[1].out_up - props[0].out_low).entries()
-        ubs = []
-        for k in range(search.m):
-            up = concretize(plus[k * (n + 1):(k + 1) * (n + 1)], n, lower, upper, True)
-            um = concretize(minus[k * (n + 1):(k + 1) * (n + 1)], n, lower, upper, True)
-            ubs.append((up, um))
-        if search.norm == "inf":
-            live = []
-            for k, (up, um) in enumerate(ubs):
-                for t, u in ((2 * k, up), (2 * k + 1, um)):
-                    thr = search.best.threshold(t, search.epsilon)
-                    if thr is None or u > thr:
-                        live.append(u)
-            top = max(live) if live else None
-        else:
-            top = sum((max(up, um) for up, um in ubs), fmpq(0))
-            thr = search.best.threshold(0, search.epsilon)
-            if thr is not None and top <= thr:
-                top = None
-        search.stats["nodes"] += 1
-        if top is None:
-            search.stats["pruned"] += 1
-            continue
-        mid_point = tuple(s[len(s) // 2] for s in part.values)
-        search.offer(mid_point)
-        i = max(range(n), key=lambda j: (len(part.values[j]) > 1, (upper[j] - lower[j]) * len(part.values[j])))
-        vals = part.values[i]
-        half = len(vals) // 2
-        for piece in (vals[:half], vals[half:]):
-            heapq.heappush(stack, (-float(top), next(counter), top, part.restrict(i, piece)))
+        entry = heapq.heappop(stack)
+        try:
+            _finite_part(search, stack, counter, entry, enumerate_at_most)
+        except TimeLimitReached:  # the part stays open: its bound counts in the interval
+            heapq.heappush(stack, entry)
+            raise
+
+
+def _finite_part(search: _Search, stack: list, counter, entry, enumerate_at_most: int) -> None:
+    """One part of a finite domain: enumerate it, prune it by its bound, or split it in two."""
+    _, _, top_bound, part = entry
+    if part.size <= max(enumerate_at_most, 1) or part.size <= 64:
+        points = part.points()
+        while True:
+            chunk = list(itertools.islice(points, 256))
+            if not chunk:
+                break
+            search.deadline.check()
+            search.offer_batch(chunk)
+            if search.settled:
+                return
+        return
+    lower, upper = part.hull_bounds()
+    props = [propagate(net, net.free_labels(), lower, upper) for net in search.nets]
+    n = search.n
+    plus = (props[0].out_up - props[1].out_low).entries()
+    minus = (props[1].out_up - props[0].out_low).entries()
+    delta = difference_intervals(search.na, search.nb, props[0], props[1], search.na.free_labels(),
+                                 search.nb.free_labels(), lower, upper)
+    ubs = []
+    for k in range(search.m):
+        up = concretize(plus[k * (n + 1):(k + 1) * (n + 1)], n, lower, upper, True)
+        um = concretize(minus[k * (n + 1):(k + 1) * (n + 1)], n, lower, upper, True)
+        if delta is not None:
+            up, um = min(up, delta[k][1]), min(um, -delta[k][0])
+        ubs.append((up, um))
+    if search.norm == "inf":
+        live = []
+        for k, (up, um) in enumerate(ubs):
+            for t, u in ((2 * k, up), (2 * k + 1, um)):
+                thr = search.best.threshold(t, search.epsilon)
+                if thr is None or u > thr:
+                    live.append(u)
+        top = max(live) if live else None
+    else:
+        top = sum((max(up, um) for up, um in ubs), fmpq(0))
+        thr = search.best.threshold(0, search.epsilon)
+        if thr is not None and top <= thr:
+            top = None
+    search.stats["nodes"] += 1
+    if top is None:
+        search.stats["pruned"] += 1
+        return
+    mid_point = tuple(s[len(s) // 2] for s in part.values)
+    search.offer(mid_point)
+    i = max(range(n), key=lambda j: (len(part.values[j]) > 1, (upper[j] - lower[j]) * len(part.values[j])))
+    vals = part.values[i]
+    half = len(vals) // 2
+    for piece in (vals[:half], vals[half:]):
+        heapq.heappush(stack, (-float(top), next(counter), top, part.restrict(i, piece)))
 
 
 # ---------------------------------------------------------------------------------------------

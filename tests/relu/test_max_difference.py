@@ -219,3 +219,12 @@ def test_top1_on_a_finite_domain_matches_brute_force():
     if differ:
         assert res.witness == differ[0]  # enumeration order: the first differing point
     assert top1_equivalent(a, a, dom).equivalent is True
+
+
+@settings(max_examples=15)
+@given(perturbed_pair())
+def test_finite_branch_and_bound_on_same_width_pairs(ab):
+    a, b = ab
+    dom = FiniteDomain.product([[-1, 0, fmpq(1, 2)]] * a.input_dim)
+    brute = max(max(abs(v) for v in _diff(a, b, x)) for x in dom.points())
+    assert max_difference(a, b, dom, enumerate_at_most=1).value == brute
