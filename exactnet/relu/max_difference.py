@@ -893,7 +893,7 @@ def _finite(search: _Search, domain: FiniteDomain, enumerate_at_most: int) -> No
 def _finite_part(search: _Search, stack: list, counter, entry, enumerate_at_most: int) -> None:
     """One part of a finite domain: enumerate it, prune it by its bound, or split it in two."""
     _, _, top_bound, part = entry
-    if part.size <= max(enumerate_at_most, 1) or part.size <= 64:
+    if part.size <= max(enumerate_at_most, 1):
         points = part.points()
         while True:
             chunk = list(itertools.islice(points, 256))
