@@ -12,12 +12,16 @@ Deciders, each from networks in memory, wall-clock seconds:
 
 * ``structural``: :func:`exactnet.relu.three_layer.equivalence.equivalent` (canonical forms, the move
   chain re-verified exactly for ``True``, an exact witness for ``False``);
+* ``+cert``: the product path ``exactnet.relu.equivalence.equivalent(a, b, certificate=True)`` (tier s
+  runs first) followed by the independent checker ``exactnet.check.check_certificate`` — what
+  ``exactnet equiv --certificate`` and ``exactnet check`` do, minus reading files;
 * ``complete``: ``exactnet.relu.equivalence.equivalent(a, b, tiers="d")`` (region refinement), cap
   ``--cap`` seconds; once it times out on a pair kind it is skipped for that kind at larger widths;
 * ``z3``: Z3 over the reals (``exists x: A(x) != B(x)``, ReLU as ``If(z > 0, z, 0)``), same cap.
 
-Printed: verdicts, times, ratios (lower bounds after a timeout), and the fitted exponent ``e`` of
-``time ≈ c·n2^e`` for the structural tier (least squares on log–log, widths ≥ 16).
+Printed: verdicts, times, ratios against ``+cert`` (lower bounds after a timeout), and the fitted
+exponents ``e`` of ``time ≈ c·n2^e`` for the structural tier and for ``+cert`` (least squares on
+log–log, widths ≥ 16).
 
     python benchmarks/relu_three_layer.py            # full (cap 60 s)
     python benchmarks/relu_three_layer.py --quick    # widths up to (32, 24, 32), cap 10 s
@@ -37,38 +41,12 @@ from flint import fmpq
 from exactnet.relu.equivalence import equivalent as complete
 from exactnet.relu.sampling import gaussian_network
 from exactnet.relu.three_layer.equivalence import equivalent as structural
-from exactnet.relu.three_layer.moves import Flip, Insert, Permute, Reweight, Scale
-from exactnet.relu.three_layer.params import ZERO, ThreeLayer
+from exactnet.check import check_certificate
+from exactnet.relu.three_layer.params import ThreeLayer
+from exactnet.relu.three_layer.planted import near_miss, plant_chain as planted
 
 WIDTHS = [(4, 3, 6), (6, 4, 8), (8, 6, 12), (16, 12, 18), (24, 18, 24), (32, 24, 32), (48, 36, 48), (64, 48, 64),
           (96, 72, 96), (128, 96, 128)]
-
-
-def planted(p: ThreeLayer, rnd: random.Random) -> ThreeLayer:
-    o1, o2 = list(range(p.n1)), list(range(p.n2))
-    rnd.shuffle(o1)
-    rnd.shuffle(o2)
-    q = Permute(2, tuple(o2)).apply(Permute(1, tuple(o1)).apply(p))
-    q = Scale(1, tuple((i, fmpq(2) ** rnd.randint(1, 3)) for i in range(q.n1))).apply(q)
-    q = Scale(2, tuple((j, fmpq(1, 2) ** rnd.randint(1, 3)) for j in range(q.n2))).apply(q)
-    j = rnd.randrange(q.n2)  # split: a copy at twice the scale takes a third of the output
-    q = Insert(2, ((q.n2, tuple(2 * v for v in q.W2[j]), 2 * q.b2[j], tuple(ZERO for _ in q.b3)),), "silent").apply(q)
-    q = Reweight(((j, q.n2 - 1, fmpq(1, 2), tuple(v / 3 for v in q.out2(j))),)).apply(q)
-    q = Insert(2, ((0, tuple(-abs(v) for v in q.W2[0]), -fmpq(1), tuple(fmpq(5) for _ in q.b3)),), "dead").apply(q)
-    mixed = [k for k in range(q.n2) if any(v > 0 for v in q.W2[k] + (q.b2[k],)) and any(v < 0 for v in q.W2[k] + (q.b2[k],))]
-    k = mixed[0]
-    r, b, a = q.W2[k], q.b2[k], q.out2(k)
-    add = tuple((q.n2 + i, tuple(fmpq(1) if m == i else ZERO for m in range(q.n1)), ZERO, tuple(v * r[i] for v in a))
-                for i in range(q.n1))
-    return Flip((k,), (), add, tuple(c + v * b for c, v in zip(q.b3, a))).apply(q)
-
-
-def near_miss(q: ThreeLayer, rnd: random.Random) -> ThreeLayer:
-    W2 = [list(r) for r in q.W2]
-    j = rnd.randrange(1, q.n2)
-    i = rnd.randrange(q.n1)
-    W2[j][i] += fmpq(1, 1000)
-    return ThreeLayer.make(q.n0, q.W1, q.b1, W2, q.b2, q.W3, q.b3)
 
 
 def _z3_val(z3, v):
@@ -119,6 +97,12 @@ def fit_exponent(xs, ys):
     return sum((a - mx) * (b - my) for a, b in zip(lx, ly)) / sum((a - mx) ** 2 for a in lx)
 
 
+def with_certificate(A, B):
+    """The product path: tier s with a certificate, then the independent checker."""
+    res = complete(A, B, certificate=True)
+    return res, check_certificate(res.certificate).valid
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
@@ -130,10 +114,11 @@ def main(argv=None) -> int:
     rng = np.random.default_rng(args.seed)
     rnd = random.Random(args.seed)
     alive = {(name, kind): True for name in ("complete", "z3") for kind in ("planted", "near-miss")}
-    rows, fit = [], {"planted": [], "near-miss": []}
-    print(f"three-layer bottleneck equivalence: structural vs complete tier (d) vs Z3 (cap {cap:g} s)")
-    print(f"{'widths':>16} {'pair':>9} | {'struct':>6} {'time':>8} {'moves':>5} | {'complete':>8} {'time':>8}"
-          f" {'ratio':>9} | {'z3':>5} {'time':>8} {'ratio':>9}")
+    fit = {(kind, what): [] for kind in ("planted", "near-miss") for what in ("structural", "+cert")}
+    print(f"three-layer bottleneck equivalence: structural vs complete tier (d) vs Z3 (cap {cap:g} s);"
+          " ratios against +cert (tier s with certificate and check)")
+    print(f"{'widths':>16} {'pair':>9} | {'struct':>6} {'time':>8} {'moves':>5} | {'+cert':>6} {'tier':>4} {'time':>8} |"
+          f" {'complete':>8} {'time':>8} {'ratio':>9} | {'z3':>5} {'time':>8} {'ratio':>9}")
     for n0, n1, n2 in widths:
         while True:
             a = ThreeLayer.from_network(gaussian_network((n0, n1, n2, 1), rng))
@@ -142,7 +127,13 @@ def main(argv=None) -> int:
         b = planted(a, rnd)
         for kind, bb in (("planted", b), ("near-miss", near_miss(b, rnd))):
             res, t_s = timed(structural, a, bb)
-            cells = [f"{str((n0, n1, n2)):>16} {kind:>9} | {str(res.verdict):>6} {t_s:8.3f} {len(res.moves):5d} |"]
+            A, B = a.to_network(), bb.to_network()
+            (prod, valid), t_c = timed(with_certificate, A, B)
+            if prod.equivalent is not res.verdict or not valid:
+                print("PRODUCT PATH DISAGREES OR ITS CERTIFICATE FAILS", prod.tier, prod.equivalent, valid)
+                return 1
+            cells = [f"{str((n0, n1, n2)):>16} {kind:>9} | {str(res.verdict):>6} {t_s:8.3f} {len(res.moves):5d} |"
+                     f" {'ok':>6} {prod.tier:>4} {t_c:8.3f} |"]
             for name, fn in (("complete", lambda: complete(a.to_network(), bb.to_network(), tiers="d", timeout=cap)),
                              ("z3", lambda: run_z3(a, bb, cap))):
                 if not alive[(name, kind)]:
@@ -155,7 +146,7 @@ def main(argv=None) -> int:
                 timed_out = verdict is None
                 if timed_out:
                     alive[(name, kind)] = False
-                ratio = t_o / t_s if t_s > 0 else float("inf")
+                ratio = t_o / t_c if t_c > 0 else float("inf")
                 mark = ">=" if timed_out else ""
                 if verdict is not None and verdict != res.verdict and res.verdict is not None:
                     print("DISAGREEMENT", name, verdict, res.verdict)
@@ -166,11 +157,12 @@ def main(argv=None) -> int:
             print("".join(cells))
             sys.stdout.flush()
             if n2 >= 16:
-                fit[kind].append((n2, t_s))
-    for kind, pts in fit.items():
+                fit[(kind, "structural")].append((n2, t_s))
+                fit[(kind, "+cert")].append((n2, t_c))
+    for (kind, what), pts in fit.items():
         if len(pts) >= 2:
             e = fit_exponent([x for x, _ in pts], [y for _, y in pts])
-            print(f"structural tier, {kind}: time ~ n2^{e:.2f} (least squares, n2 = {pts[0][0]}..{pts[-1][0]})")
+            print(f"{what}, {kind}: time ~ n2^{e:.2f} (least squares, n2 = {pts[0][0]}..{pts[-1][0]})")
     return 0
 
 

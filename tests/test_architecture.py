@@ -32,7 +32,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("deadline", "progress"),                          # base: time limits, progress protocol
     ("numbers",),                                      # exact numbers
     ("network",),                                      # the network model, evaluation, domains
-    ("io", "certificates", "linalg"),                  # file formats, the certificate format, linear algebra
+    ("io", "certificates", "linalg", "distributed"),   # file formats, the certificate format, linear algebra, executors
     ("polyhedra",),                                    # exact LP / polyhedra (uses linalg)
     ("relu", "tanh", "symmetry", "check"),             # families and the independent checkers
     ("reproduce",),                                    # the registered claims (proofs/ is part of it)

@@ -236,14 +236,29 @@ _DOMAIN_KEY = tagged("class", {
 CANONICAL_FORM = obj({"keys": list_of(obj({"u": numbers, "beta": number, "alpha": numbers})),
                       "linear": matrix, "constant": numbers})
 
+_NEURON = obj({"position": integer, "row": numbers, "bias": number, "out": numbers})
+_MECH = {"move": text, "mechanism": text}
+THREE_LAYER_MOVE = tagged("move", {
+    "permute": obj({**_MECH, "layer": integer, "order": indices}),
+    "scale": obj({**_MECH, "layer": integer, "factors": list_of(obj({"unit": integer, "factor": number}))}),
+    "remove": obj({**_MECH, "layer": integer, "units": indices, "reason": text}),
+    "insert": obj({**_MECH, "layer": integer, "reason": text, "neurons": list_of(_NEURON)}),
+    "reweight": obj({**_MECH, "pairs": list_of(obj({"from": integer, "to": integer, "lambda": number,
+                                                    "amount": numbers}))}),
+    "active_block": obj({**_MECH, "remove": indices, "add": list_of(_NEURON), "b3": numbers}),
+    "flip": obj({**_MECH, "units": indices, "remove": indices, "add": list_of(_NEURON), "b3": numbers}),
+    "hide_transfer": obj({**_MECH, "unit": integer, "delta": number}),
+})
+
 RELU_EQUIVALENCE_CLAIM = obj({"equivalent": boolean},
-                             {"domain": nullable(DOMAIN), "tier": nullable(const("a", "b", "c", "d"))})
+                             {"domain": nullable(DOMAIN), "tier": nullable(const("s", "a", "b", "c", "d"))})
 RELU_EQUIVALENCE_EVIDENCE = tagged("method", {
     "witness": obj({"method": text, "point": numbers}, {"outputs": list_of(numbers, 2)}),
     "canonical_form": obj({"method": text, "form": CANONICAL_FORM},
                           {"domain_keys": list_of(_DOMAIN_KEY), "domain_point": numbers}),
     "symmetry_moves": obj({"method": text, "moves": RELU_MOVES}),
     "region_tree": obj({"method": text, "moves": RELU_MOVES, "nodes": list_of(NODE)}, {"field": FIELD}),
+    "three_layer_moves": obj({"method": text, "moves": list_of(THREE_LAYER_MOVE)}),
 })
 
 

@@ -5,7 +5,7 @@ One module per kind family, each a small exact verifier of one theorem per evide
 ==========================  =========================================
 kind                        checker
 ==========================  =========================================
-``relu.equivalence``        :func:`exactnet.check.relu.check`
+``relu.equivalence``        :func:`exactnet.check.relu.check` (tier s moves: :mod:`.relu_three_layer`)
 ``relu.max_difference``     :func:`exactnet.check.relu_difference.check`
 ``relu.epsilon``            :func:`exactnet.check.relu_difference.check`
 ``relu.top1``               :func:`exactnet.check.relu_difference.check`
@@ -16,7 +16,7 @@ kind                        checker
 
 **Independence.** The checkers import only :mod:`exactnet.numbers`, :mod:`exactnet.network`, the
 certificate format (:mod:`exactnet.certificates`) and their own shared helpers
-(:mod:`.result`, :mod:`.tanh_moves`) — never a deciding module (``relu/``, ``tanh/``,
+(:mod:`.result`, :mod:`.tanh_moves`, :mod:`.relu_three_layer`) — never a deciding module (``relu/``, ``tanh/``,
 ``symmetry/``, ``polyhedra/``, ``linalg/``). ``tests/test_architecture.py`` enforces this.
 
 Order of a check: the shape (the kind's keys and nothing else; else malformed, exit 2), then the

@@ -41,6 +41,9 @@ hypotheses (docs/certificates.md states them with the same names):
   domain, rational weights, and a Farkas proof with ``t > 0`` that ``w·x + b ≤ 0`` on the closed
   ``D``); ``merge`` (``(w_j, b_j) = λ(w_i, b_i)`` with ``λ > 0``); ``remove`` (zero outgoing
   column, another unit left); ``blank`` (zero outgoing column).
+* ``{"method": "three_layer_moves", "moves": [...]}`` (tier s, claim true): mechanism moves of
+  two-hidden-layer networks taking ``A`` to ``B`` (**Theorem S**, :mod:`.relu_three_layer`); they
+  preserve the function on ``R^n``, hence on every domain.
 * ``{"method": "region_tree", "moves": [...], "nodes": [...]}`` (tier d, claim true): the moves
   are replayed as above (Theorem M), then **Theorem T** for the reduced networks. Node ``i`` is
   ``{"fix": [[k, layer, unit, label, proof], ...]}`` plus either ``"split": [k, layer, unit],
@@ -309,7 +312,8 @@ def check(obj: dict) -> CheckResult:
         return CheckResult(False, f"evidence {method!r} certifies equivalence, but the claim is 'not equivalent'")
     if rows is None:
         return CheckResult(False, "the domain is empty")
-    expected_tier = {"canonical_form": "a", "symmetry_moves": "b", "region_tree": "d"}.get(method)
+    expected_tier = {"canonical_form": "a", "symmetry_moves": "b", "region_tree": "d",
+                     "three_layer_moves": "s"}.get(method)
     if expected_tier is None:
         raise MalformedCertificate(f"certificate: unknown evidence method {method!r}")
     if tier != expected_tier:
@@ -318,6 +322,10 @@ def check(obj: dict) -> CheckResult:
         return _check_canonical(a, b, rows, evidence)
     if method == "symmetry_moves":
         return _check_moves(a, b, rows, evidence)
+    if method == "three_layer_moves":
+        from .relu_three_layer import check_three_layer_moves
+
+        return check_three_layer_moves(a, b, evidence)
     return _check_tree(a, b, rows, evidence)
 
 

@@ -34,6 +34,7 @@ from . import relu as relu_cli
 from . import reproduce as reproduce_cli
 from . import symmetry as symmetry_cli
 from . import tanh as tanh_cli
+from .cluster import cluster_options
 from .inputs import domain_options, read_domain_option
 from .limits import SECONDS
 from .outputs import check_network_output, check_writable
@@ -116,17 +117,18 @@ def _handler(run, *options: str) -> Handler:
 #: The commands whose work depends on the activation: command → activation → handler.
 FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "info": {"relu": _handler(relu_cli.info, "symmetries"), "tanh": _handler(tanh_cli.info)},
-    "equiv": {"relu": _handler(relu_cli.equiv, "certificate", "domain"),
+    "equiv": {"relu": _handler(relu_cli.equiv, "certificate", "domain", "workers", "scheduler"),
               "tanh": _handler(tanh_cli.equiv, "certificate", "domain")},
     "compress": {"relu": _handler(relu_cli.compress, "output", "certificate", "domain"),
                  "tanh": _handler(tanh_cli.compress, "output", "certificate", "domain")},
     "rank": {"tanh": _handler(tanh_cli.rank)},
     "prank": {"tanh": _handler(tanh_cli.prank, "eps", "method", "output", "certificate")},
     "path": {"tanh": _handler(tanh_cli.path, "output", "plot")},
-    "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain"),
+    "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain", "member"),
               "tanh": _handler(tanh_cli.fiber, "sample", "seed", "limit")},
-    "regions": {"relu": _handler(relu_cli.regions, "other", "domain", "plot", "limit")},
-    "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch")},
+    "regions": {"relu": _handler(relu_cli.regions, "other", "domain", "plot", "limit", "workers", "scheduler")},
+    "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch", "workers", "scheduler")},
+    "laws": {"relu": _handler(relu_cli.laws, "data")},
 }
 
 
@@ -322,8 +324,9 @@ def convert(budget, src, dst, dtype, activation):
 @click.option("--top1", is_flag=True,
               help="Top-1 equivalence (ReLU): both networks pick the same output index (the lowest index among"
                    " the maxima) at every point of the domain, else a witness. A trailing Softmax is allowed.")
+@cluster_options
 @activation_option
-def equiv(budget, a, b, certificate, domain, box, eps, top1, activation):
+def equiv(budget, a, b, certificate, domain, box, eps, top1, workers, scheduler, activation):
     """Decide whether A and B compute the same function (exit 0 yes, 1 no, 3 unknown); with
     --domain/--box, on that domain instead of all of R^n; with --eps E, whether they differ by at
     most E there; with --top1, whether they always pick the same class there."""
@@ -331,11 +334,15 @@ def equiv(budget, a, b, certificate, domain, box, eps, top1, activation):
     if eps is not None and top1:
         raise click.UsageError("--eps and --top1 ask different questions: give one of them")
     if eps is not None or top1:
+        if workers is not None or scheduler is not None:
+            raise click.UsageError("--workers/--scheduler run exact equivalence (tier d) on Dask; they do not apply"
+                                   " to --eps or --top1")
         return _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation)
     net_a, net_b = load(a, activation), load(b, activation)
     family = same_family(net_a, net_b, "equiv")
     dom = read_domain_option("equiv", domain, box, net_a)
-    return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, budget=budget)
+    return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, workers=workers,
+                        scheduler=scheduler, budget=budget)
 
 
 def _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation):
@@ -460,14 +467,28 @@ def path(budget, a, b, output, plot, activation):
               help=f"Also draw this many exact random members (at most {MAX_SAMPLES}).")
 @click.option("--seed", type=int, default=None, help="Seed for --sample.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="List at most this many pieces.")
+@click.option("--member", type=click.Path(dir_okay=False), default=None,
+              help="Also decide whether this network lies in the fiber (ReLU, two hidden layers).")
 @domain_options
 @activation_option
-def fiber(budget, net, sample, seed, limit, domain, box, activation):
+def fiber(budget, net, sample, seed, limit, member, domain, box, activation):
     """The fiber (functional-equivalence class) of NET as a union of pieces."""
     network = load(net, activation)
+    other = load(member, activation) if member is not None else None
     dom = read_domain_option("fiber", domain, box, network)
     return call_backend("fiber", network.activation, network, sample=sample, seed=seed, limit=limit, domain=dom,
-                        budget=budget)
+                        member=other, budget=budget)
+
+
+@command("count")
+@click.argument("net")
+@click.option("--data", type=click.Path(dir_okay=False), default=None,
+              help="A JSON list of input points (default: n0 + 1 interior points of every activation region).")
+@activation_option
+def laws(budget, net, data, activation):
+    """Conservation laws of gradient flow at NET (ReLU): count, explicit laws, symmetries without law."""
+    network = load(net, activation)
+    return call_backend("laws", network.activation, network, data=data, budget=budget)
 
 
 @command("count")
@@ -477,8 +498,9 @@ def fiber(budget, net, sample, seed, limit, domain, box, activation):
 @click.option("--plot", type=click.Path(dir_okay=False), default=None,
               help="Draw the cells of a 2-input network (with OTHER: the common refinement).")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Stop after this many regions.")
+@cluster_options
 @activation_option
-def regions(budget, net, other, domain, box, plot, limit, activation):
+def regions(budget, net, other, domain, box, plot, limit, workers, scheduler, activation):
     """Exact activation regions of a ReLU network."""
     check_plot_output(plot)
     network = load(net, activation)
@@ -487,7 +509,7 @@ def regions(budget, net, other, domain, box, plot, limit, activation):
         same_family(network, second, "regions")
     dom = read_domain_option("regions", domain, box, network)
     return call_backend("regions", network.activation, network, other=second, domain=dom, plot=plot, limit=limit,
-                        budget=budget)
+                        workers=workers, scheduler=scheduler, budget=budget)
 
 
 @command("functional_dimension")
@@ -496,12 +518,27 @@ def regions(budget, net, other, domain, box, plot, limit, activation):
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
               help="JSON list of input points: the batch functional dimension at those points (the answer;"
                    " the functional dimension is added when the time limit allows).")
+@cluster_options
 @activation_option
-def fdim(budget, net, domain, box, batch, activation):
+def fdim(budget, net, domain, box, batch, workers, scheduler, activation):
     """Exact functional dimension of NET (with --batch: the batch functional dimension)."""
     network = load(net, activation)
     dom = read_domain_option("fdim", domain, box, network)
-    return call_backend("fdim", network.activation, network, domain=dom, batch=batch, budget=budget)
+    return call_backend("fdim", network.activation, network, domain=dom, batch=batch, workers=workers,
+                        scheduler=scheduler, budget=budget)
+
+
+@command("complete")
+@click.argument("manifest", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True,
+              help="The results: one JSON line per answered item (appended; answered ids are skipped on a re-run).")
+@cluster_options
+def batch(budget, manifest, output, workers, scheduler):
+    """Answer many questions (equiv, fdim, regions) from a JSON-lines MANIFEST, one line per answer."""
+    from .batch import run_batch
+
+    check_writable(output, "--output")
+    return run_batch(budget, manifest, output, workers=workers, scheduler=scheduler)
 
 
 @command("valid")

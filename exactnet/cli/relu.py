@@ -4,9 +4,11 @@ plain result object into the JSON keys below and a Rich rendering, and writes th
 
 JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
 
-* ``equiv A B``: ``equivalent`` (``true``/``false``/``null``), ``reason``, ``tier`` (``"a"`` canonical
-  form, ``"b"`` symmetry normal form, ``"c"`` probe points, ``"d"`` region refinement, ``null`` when
-  unknown), ``witness`` (an input where the outputs differ, or ``null``), ``outputs`` (both
+* ``equiv A B``: ``equivalent`` (``true``/``false``/``null``), ``reason``, ``tier`` (``"s"`` three-layer
+  structural canonical form, ``"a"`` canonical form, ``"b"`` symmetry normal form, ``"c"`` probe
+  points, ``"d"`` region refinement, ``null`` when unknown), ``method`` (the tier's name, e.g.
+  ``"three_layer_structural"``; ``null`` when unknown), ``notes`` (why earlier tiers did not decide,
+  e.g. the structural tier's failed hypothesis), ``witness`` (an input where the outputs differ, or ``null``), ``outputs`` (both
   networks' outputs at the witness), ``certificate`` (the file written, if any). Exit 0 / 1 / 3.
 * ``compress NET``: ``width_before``, ``width_after`` (the hidden width as an integer for networks
   with one hidden layer; for deeper networks the list of hidden widths), ``hidden_widths_before``,
@@ -31,7 +33,8 @@ JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
   answer (exit 0 once it is decided, even if the time limit stops the functional dimension, which
   is then ``null``). A batch point on a bent hyperplane is an error (exit 2) naming the point and
   the neuron.
-* ``fiber NET [--sample K --seed S] [--limit N]`` (one hidden layer): ``width``, ``canonical_form``,
+* ``fiber NET [--sample K --seed S] [--limit N]`` (two hidden layers: see
+  :mod:`exactnet.cli.relu_three_layer`; one hidden layer): ``width``, ``canonical_form``,
   ``piece_count``, ``pieces`` (each: per canonical key the numbers of positively/negatively
   oriented units, ``inert`` units, ``free_groups``, ``dimension``, ``description``),
   ``network_piece``, ``dimension``, ``components`` (``null`` = unknown), ``components_up_to_permutation``,
@@ -46,6 +49,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ..certificates import write_certificate
+from .cluster import executor_for, work_deadline
 from ..deadline import TimeLimitReached
 from ..network import forward_exact, network_to_obj
 from ..numbers import format_number
@@ -59,17 +63,20 @@ def _fmt(xs) -> list[str]:
     return [format_number(v) for v in xs]
 
 
-def equiv(budget, a, b, certificate=None, domain=None) -> Report:
-    """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide)."""
-    from ..relu.equivalence import equivalent
+def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=None) -> Report:
+    """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide;
+    ``--workers``/``--scheduler``: tier (d) as subtree tasks on a Dask cluster)."""
+    from ..relu.equivalence import TIER_METHODS, equivalent
 
-    with console_progress("ReLU equivalence") as progress:
-        res = equivalent(a, b, domain, certificate=certificate is not None, deadline=budget.deadline,
-                         progress=progress)
+    with console_progress("ReLU equivalence") as progress, executor_for(workers, scheduler) as executor:
+        res = equivalent(a, b, domain, certificate=certificate is not None,
+                         deadline=work_deadline(budget.deadline, executor), progress=progress, executor=executor)
     data = {
         "equivalent": res.equivalent,
         "reason": res.reason,
         "tier": res.tier,
+        "method": TIER_METHODS.get(res.tier),
+        "notes": list(res.notes),
         "witness": _fmt(res.witness) if res.witness is not None else None,
     }
     if res.witness is not None:
@@ -139,8 +146,9 @@ def _map_obj(m) -> dict:
     return {"weight": [_fmt(row) for row, _ in m.rows()], "bias": [format_number(b) for _, b in m.rows()]}
 
 
-def regions(budget, net, other=None, domain=None, plot=None, limit=None) -> Report:
-    """``exactnet regions NET [OTHER]``: :func:`exactnet.relu.regions.list_regions`."""
+def regions(budget, net, other=None, domain=None, plot=None, limit=None, workers=None, scheduler=None) -> Report:
+    """``exactnet regions NET [OTHER]``: :func:`exactnet.relu.regions.list_regions` (with
+    ``--workers``/``--scheduler``: :func:`exactnet.relu.subtrees.list_regions_on`)."""
     from ..relu.regions import list_regions
 
     nets = [net] if other is None else [net, other]
@@ -156,9 +164,15 @@ def regions(budget, net, other=None, domain=None, plot=None, limit=None) -> Repo
             import matplotlib  # noqa: F401
         except ImportError:
             raise MissingDependencyError("matplotlib", "plot", "--plot") from None
-    with console_progress("enumerating regions") as progress:
-        found = list_regions(nets, domain, limit=limit, keep=None if plot is not None else MAX_LISTED,
-                             deadline=budget.deadline, progress=progress)
+    keep = None if plot is not None else MAX_LISTED
+    with console_progress("enumerating regions") as progress, executor_for(workers, scheduler) as executor:
+        if executor is None:
+            found = list_regions(nets, domain, limit=limit, keep=keep, deadline=budget.deadline, progress=progress)
+        else:
+            from ..relu.subtrees import list_regions_on
+
+            found = list_regions_on(executor, nets, domain, limit=limit, keep=keep,
+                                    deadline=work_deadline(budget.deadline, executor), progress=progress)
     count, degenerate, complete, cut_off = found.count, found.degenerate, found.complete, found.reason
     listed = []
     for r in found.regions[:MAX_LISTED]:
@@ -244,7 +258,7 @@ def _read_batch(path: str, n: int):
         raise type(exc)(f"{path}: {exc}") from None
 
 
-def fdim(budget, net, domain=None, batch=None) -> Report:
+def fdim(budget, net, domain=None, batch=None, workers=None, scheduler=None) -> Report:
     """``exactnet fdim``: exact functional dimension; with ``--batch`` the batch functional dimension,
     which is then the answer (exit 0 when decided): it is handed to ``budget.provisional`` before the
     functional dimension is attempted, so that it is the answer if the time limit ends that."""
@@ -273,8 +287,9 @@ def fdim(budget, net, domain=None, batch=None) -> Report:
              **_batch_keys(done, None)}, EXIT_YES,
             lambda console: console.print(f"batch functional dimension {done.value} on {done.points} points"
                                           f" ({done.certified_by}); functional dimension: unknown (time limit)")))
-    with console_progress("functional dimension: regions") as progress:
-        res = functional_dimension(net, domain, deadline=deadline, progress=progress)
+    with console_progress("functional dimension: regions") as progress, executor_for(workers, scheduler) as executor:
+        res = functional_dimension(net, domain, deadline=work_deadline(deadline, executor), progress=progress,
+                                   executor=executor)
     names = parameter_names(net)
     data = {
         "functional_dimension": res.value,
@@ -334,17 +349,23 @@ def _batch_keys(bres, value) -> dict:
             "batch_attains_functional_dimension": None if value is None else bres.value == value}
 
 
-def fiber(budget, net, sample=None, seed=None, limit=None, domain=None) -> Report:
+def fiber(budget, net, sample=None, seed=None, limit=None, domain=None, member=None) -> Report:
     """``exactnet fiber``: the fiber of a one-hidden-layer network as a union of pieces
-    (:func:`exactnet.relu.fiber.fiber`)."""
+    (:func:`exactnet.relu.fiber.fiber`); two hidden layers: :func:`exactnet.cli.relu_three_layer.fiber`."""
     from ..errors import UnsupportedError
     from ..relu.fiber import fiber as fiber_of
 
-    if net.activation == "relu" and net.depth != 1:
-        raise UnsupportedError(f"'exactnet fiber' describes fibers of ReLU networks with only one hidden layer;"
-                               f" this network has {net.depth}")
     if domain is not None:
         raise UnsupportedError("'exactnet fiber' describes fibers on R^n; --domain is not supported yet")
+    if net.activation == "relu" and net.depth == 2:
+        from .relu_three_layer import fiber as two_hidden
+
+        return two_hidden(budget, net, sample=sample, seed=seed, limit=limit, member=member)
+    if net.activation == "relu" and net.depth != 1:
+        raise UnsupportedError(f"'exactnet fiber' describes fibers of ReLU networks with one or two hidden layers;"
+                               f" this network has {net.depth}")
+    if member is not None:
+        raise UnsupportedError("--member is supported for networks with two hidden layers")
     fib = fiber_of(net)
     pieces = fib.pieces
     shown = pieces if limit is None else pieces[:limit]
@@ -390,6 +411,15 @@ def fiber(budget, net, sample=None, seed=None, limit=None, domain=None) -> Repor
     return Report(data, EXIT_YES, render)
 
 
+def laws(budget, net, data=None) -> Report:
+    """``exactnet laws NET [--data FILE]`` (:mod:`exactnet.cli.relu_three_layer`); ``--data`` is a JSON
+    list of input points, read like ``fdim --batch``."""
+    from .relu_three_layer import laws as run
+
+    points = _read_batch(data, net.input_dim) if data is not None else None
+    return run(budget, net, points)
+
+
 def info(budget, net, symmetries: bool = False) -> Report:
     """Extra ``exactnet info`` keys for ReLU networks: with ``symmetries`` (``--symmetries``) the
     hidden-symmetry report, under the command's deadline (exit 3 when it is incomplete); without it
@@ -412,4 +442,4 @@ def info(budget, net, symmetries: bool = False) -> Report:
     return Report(data, EXIT_YES if rep.complete else EXIT_UNKNOWN, render)
 
 
-__all__ = ["compress", "equiv", "fdim", "fiber", "info", "regions"]
+__all__ = ["compress", "equiv", "fdim", "fiber", "info", "laws", "regions"]

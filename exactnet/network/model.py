@@ -78,6 +78,10 @@ class Layer:
     def is_rational(self) -> bool:
         return all(set(map(type, row)) <= {fmpq} for row in self.weight) and set(map(type, self.bias)) <= {fmpq}
 
+    def __getstate__(self):
+        """Pickle the entries only (cached FLINT matrices do not pickle; they are rebuilt on use)."""
+        return {"weight": self.weight, "bias": self.bias}
+
     @cached_property
     def weight_matrix(self) -> fmpq_mat:
         """``W`` as an ``fmpq_mat`` (rational layers only)."""

@@ -6,6 +6,8 @@
 * :func:`witness_evidence` — a rational input where the exact outputs differ;
 * :func:`canonical_evidence` — equal canonical forms of one-hidden-layer networks (tier a);
 * :func:`symmetry_evidence` — chains of function-preserving moves to a common network (tier b);
+* :func:`three_layer_evidence` — a chain of mechanism moves of two-hidden-layer networks taking the
+  first network to the second (tier s, :mod:`exactnet.relu.three_layer.moves`);
 * :func:`region_tree_evidence` — the region tree recorded by :class:`TreeRecorder` during the
   complete enumeration (tier d), with exact Farkas multipliers for every sign fixed without a split.
 """
@@ -53,6 +55,12 @@ def moves_json(moves) -> list:
 def symmetry_evidence(moves_a, moves_b) -> dict:
     """Evidence ``symmetry_moves``: move chains taking each network to one common network."""
     return {"method": "symmetry_moves", "moves": [moves_json(moves_a), moves_json(moves_b)]}
+
+
+def three_layer_evidence(moves) -> dict:
+    """Evidence ``three_layer_moves``: the mechanism moves (M0–M5) taking the first network to the
+    second, each in its JSON form (:meth:`to_obj` of :mod:`exactnet.relu.three_layer.moves`)."""
+    return {"method": "three_layer_moves", "moves": [m.to_obj() for m in moves]}
 
 
 def region_tree_evidence(moves_a, moves_b, nodes: list, field=None) -> dict:
@@ -151,8 +159,7 @@ class TreeRecorder:
 
 __all__ = [
     "KIND", "TreeRecorder", "canonical_evidence", "equivalence_certificate", "field_number_json", "moves_json",
-    "region_tree_evidence",
-    "symmetry_evidence", "witness_evidence",
+    "region_tree_evidence", "symmetry_evidence", "three_layer_evidence", "witness_evidence",
 ]
 
 

@@ -3,6 +3,12 @@
 ``equivalent(A, B, domain=None)`` decides ``A(x) = B(x)`` for every ``x ∈ R^n`` (or every ``x`` of a
 full-dimensional polyhedral domain); depths and widths may differ.
 
+* **(s)** both networks have exactly two hidden layers, rational weights, and no domain is given:
+  the structural tier of :mod:`exactnet.relu.three_layer` (docs/relu-three-layer.md §5) runs first.
+  ``True`` comes with a re-verified chain of mechanism moves from ``A`` to ``B``, ``False`` with an
+  exact witness; when a hypothesis fails (not bottleneck, an unclassified neuron, ...) or no witness
+  is found, the reason is recorded in ``notes`` and the tiers below decide.
+
 * **(a)** both networks have at most one hidden layer: the exact canonical form (docs/relu.md § One hidden layer: canonical form and fiber,
   on domains) decides; a differing form yields a witness (the kink of ``A − B``).
 * **(b)** any depth: equal symmetry normal forms (:mod:`exactnet.relu.normal_form`) prove
@@ -16,7 +22,7 @@ full-dimensional polyhedral domain); depths and widths may differ.
 
 The result says which tier decided. Certificates (``exactnet check``): ``relu.equivalence`` with
 evidence ``witness`` (not equivalent), ``canonical_form`` (a), ``symmetry_moves`` (b) or
-``region_tree`` (d: the moves to the reduced networks, then the enumeration tree with a Farkas
+``three_layer_moves`` (s), ``region_tree`` (d: the moves to the reduced networks, then the enumeration tree with a Farkas
 certificate for every sign fixed without a split and an interior point and the common affine
 map at every leaf; checkable with rational arithmetic alone — field arithmetic for real
 algebraic weights — see :mod:`exactnet.check.relu`).
@@ -29,7 +35,7 @@ field's power basis (docs/certificates.md).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..errors import InputError, NetworkError, UnsupportedError
@@ -39,13 +45,18 @@ from ..progress import Progress, null_progress
 from .canonical import compare_shallow, separating_point
 from .certificates import (
     TreeRecorder, canonical_evidence, equivalence_certificate, region_tree_evidence, symmetry_evidence,
-    witness_evidence,
+    three_layer_evidence, witness_evidence,
 )
 from .normal_form import NormalForm, normal_form
 from .probes import find_witness, probe_points
 from .regions import domain_interior_point, domain_rows, walk
+from .subtrees import compare_on
 
 KIND = "relu.equivalence"
+
+#: What each tier does (the ``method`` key of ``exactnet equiv --json``).
+TIER_METHODS = {"s": "three_layer_structural", "a": "one_hidden_layer_canonical_form", "b": "symmetry_normal_form",
+                "c": "probe_points", "d": "region_refinement"}
 
 
 def _cert(a, b, value, domain, tier, evidence, wanted):
@@ -60,7 +71,8 @@ def _cert(a, b, value, domain, tier, evidence, wanted):
 
 @dataclass(frozen=True)
 class EquivalenceResult:
-    """``equivalent``: ``True``/``False``/``None`` (unknown); ``tier`` that decided (``"a"``–``"d"``)."""
+    """``equivalent``: ``True``/``False``/``None`` (unknown); ``tier`` that decided (``"s"``, ``"a"``–``"d"``);
+    ``notes``: why an earlier tier did not decide (e.g. the structural tier's reason)."""
 
     equivalent: bool | None
     tier: str | None
@@ -68,6 +80,7 @@ class EquivalenceResult:
     witness: tuple | None = None
     certificate: dict | None = None
     stats: dict = field(default_factory=dict)
+    notes: tuple = ()
 
     @property
     def verdict(self) -> bool | None:
@@ -92,14 +105,29 @@ def check_inputs(a: Network, b: Network, domain: Polyhedron | None) -> None:
 
 def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, certificate: bool = False,
                deadline: Deadline = NO_DEADLINE, timeout: float | None = None, progress: Progress | None = None,
-               method: str = "auto", tiers: str = "abcd") -> EquivalenceResult:
+               method: str = "auto", tiers: str = "sabcd", executor=None) -> EquivalenceResult:
     """Decide whether ``a`` and ``b`` compute the same function (on ``R^n`` or on ``domain``).
 
     ``certificate=True`` attaches a ``relu.equivalence`` certificate. ``timeout`` (seconds) or
     ``deadline`` bound tier (d); when reached the answer is unknown (``equivalent is None``).
     ``tiers`` selects the tiers that may run (default all; e.g. ``"d"`` runs only the complete
-    procedure, which is how the tiers are cross-checked).
+    procedure, which is how the tiers are cross-checked). ``executor``
+    (:mod:`exactnet.distributed`): tier (d) runs as subtree tasks on it, with the same answer and
+    certificate (docs/distributed.md).
     """
+    notes: list = []
+    res = _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, tiers, notes, executor)
+    if not notes:
+        return res
+    reason = res.reason
+    missing = [x for x in notes if x not in reason]
+    if missing:
+        reason += " (" + "; ".join(missing) + ")"
+    return replace(res, reason=reason, notes=tuple(notes))
+
+
+def _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, tiers, notes,
+                executor=None) -> EquivalenceResult:
     check_inputs(a, b, domain)
     if timeout is not None:
         deadline = Deadline.after(timeout)
@@ -110,7 +138,12 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
     rational = a.is_rational and b.is_rational
     rows = domain_rows(domain, n)
     point = domain_interior_point(domain, n) if domain is not None else None
-    notes = []
+
+    # (s) two hidden layers each: the structural tier (docs/relu-three-layer.md §5)
+    if "s" in tiers and (a.depth == 2 or b.depth == 2):
+        decided = _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline, progress)
+        if decided is not None:
+            return decided
 
     # (a) at most one hidden layer: canonical forms decide
     if "a" in tiers and a.depth <= 1 and b.depth <= 1:
@@ -164,8 +197,12 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
     if "d" not in tiers:
         return EquivalenceResult(None, None, "undecided by the selected tiers " + ", ".join(tiers))
     try:
-        res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
-                      method, certificate)
+        if executor is not None and rational:  # algebraic weights: in this process (docs/distributed.md)
+            res = compare_on(executor, nf_a.network, nf_b.network, domain, method=method, record=certificate,
+                             deadline=deadline, progress=progress)
+        else:
+            res = _tier_d(nf_a.network, nf_b.network, domain, rows, nf_a.moves, nf_b.moves, deadline, progress,
+                          method, certificate)
     except TimeLimitReached as exc:
         return EquivalenceResult(None, None, f"{exc} (the complete tier (d) was cut off)")
     if res.witness is not None:
@@ -179,6 +216,52 @@ def equivalent(a: Network, b: Network, domain: Polyhedron | None = None, *, cert
     return EquivalenceResult(True, "d", f"equal affine maps on all {res.stats['cells']} common regions",
                              certificate=_cert(orig_a, orig_b, True, domain, "d", evidence, certificate),
                              stats=res.stats)
+
+
+def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline, progress) -> EquivalenceResult | None:
+    """The structural tier, or ``None`` (with a note saying why) when it does not decide. It is
+    polynomial and has no checkpoints inside; the deadline is checked before and after it."""
+    if a.depth != 2 or b.depth != 2:
+        notes.append("tier (s) not applicable: both networks need exactly two hidden layers")
+        return None
+    if domain is not None:
+        notes.append("tier (s) not applicable: the structural tier decides on R^n only (a domain is given)")
+        return None
+    if not rational:
+        notes.append("tier (s) not applicable: the structural tier needs rational weights")
+        return None
+    for name, net in (("first", a), ("second", b)):  # the cheap half of the bottleneck test, before any probe
+        n1, n0 = net.hidden_widths[0], net.input_dim
+        if n1 > n0:
+            notes.append(f"tier (s) not applicable: the {name} network: n1 = {n1} > n0 = {n0}: the first layer is"
+                         " wider than the input (not a bottleneck)")
+            return None
+    from .three_layer.equivalence import equivalent as structural
+
+    deadline.check()
+    progress.describe("two hidden layers: structural canonical forms (tier s)")
+    try:
+        res = structural(a, b)
+    except UnsupportedError as exc:  # pragma: no cover - the tier reports its hypotheses as None
+        notes.append(f"tier (s) not applicable: {exc}")
+        return None
+    deadline.check()
+    if res.verdict is True:
+        moves = res.moves
+        return EquivalenceResult(True, "s", "equal structural canonical forms (two hidden layers, bottleneck);"
+                                            " the move chain is verified",
+                                 certificate=_cert(orig_a, orig_b, True, None, "s",
+                                                   lambda: three_layer_evidence(moves), certificate),
+                                 stats={"moves": len(moves)})
+    if res.verdict is False:
+        x = res.witness
+        if forward_exact(a, x) == forward_exact(b, x):  # pragma: no cover - would be a bug
+            raise AssertionError("internal error: the structural tier's witness does not separate the networks")
+        return EquivalenceResult(False, "s", res.reason, x,
+                                 _cert(orig_a, orig_b, False, None, "s", lambda: witness_evidence(a, b, x), certificate))
+    why = res.reason
+    notes.append(f"tier (s) {why}" if why.startswith("not applicable") else f"tier (s) undecided: {why}")
+    return None
 
 
 @dataclass(frozen=True)
@@ -206,4 +289,4 @@ def _tier_d(a, b, domain, rows, moves_a, moves_b, deadline, progress, method, re
     return _TierD(None, recorder.nodes if recorder else None, {"cells": cells}, recorder.field if recorder else None)
 
 
-__all__ = ["EquivalenceResult", "KIND", "check_inputs", "equivalent"]
+__all__ = ["EquivalenceResult", "KIND", "TIER_METHODS", "check_inputs", "equivalent"]

@@ -72,6 +72,7 @@ from .jacobian import (VECTOR_PRIME_BITS, IntegerNetwork, Pattern, compile_netwo
 from ..linalg.modular import ModularSpan, annihilates, exact_rank, kernel_candidates, random_prime, size_blocks
 from .regions import cell_point
 from .regions import regions as enumerate_regions
+from .subtrees import enumerator
 from .regions import require_rational_relu
 
 MODULAR = "modular rank meets the bound D - N_hid"
@@ -258,13 +259,16 @@ def _embed(vec: Sequence[int], columns: Sequence[int], D: int) -> tuple[fmpq, ..
 
 def functional_dimension(net: Network, domain: Polyhedron | None = None, *, deadline: Deadline = NO_DEADLINE,
                          timeout: float | None = None, progress: Progress | None = None, seed: int | None = None,
-                         probes: bool = True, method: str = "auto", decisive: bool = True) -> FunctionalDimension:
+                         probes: bool = True, method: str = "auto", decisive: bool = True,
+                         executor=None) -> FunctionalDimension:
     """The exact functional dimension of a ReLU network on ``R^n`` or on ``domain`` (real algebraic
     weights: :mod:`exactnet.relu.field_dimension`, exact elimination over their number field).
 
     ``seed`` fixes the probe points and the primes (the value never depends on it); ``probes=False``
     uses the region enumeration alone; ``timeout``/``deadline`` give an honest partial answer
-    (``value=None`` with a certified ``lower_bound``).
+    (``value=None`` with a certified ``lower_bound``). ``executor`` (:mod:`exactnet.distributed`):
+    the region enumeration of a rational network runs as subtree tasks on it, consumed in the
+    serial order (the same answer; docs/distributed.md).
     """
     if isinstance(net, Network) and net.activation == "relu" and not net.is_rational:
         from .field_dimension import field_functional_dimension  # real algebraic weights
@@ -358,8 +362,8 @@ def functional_dimension(net: Network, domain: Polyhedron | None = None, *, dead
             flush()
             if at_bound():
                 return result(bound, MODULAR, "probe points reached the bound")
-        for region in enumerate_regions(net, domain, method=method, deadline=deadline, progress=progress,
-                                        points=False):
+        enumerate_on = enumerate_regions if executor is None else enumerator(executor)  # docs/distributed.md
+        for region in enumerate_on(net, domain, method=method, deadline=deadline, progress=progress, points=False):
             stats["enumerated"] += 1
             if region.is_degenerate:
                 stats["degenerate"] += 1

@@ -447,9 +447,21 @@ def _seeds(n: int, count: int = 4) -> list[tuple[fmpq, ...]]:
     return pts
 
 
+@dataclass(frozen=True)
+class OpenSubtree:
+    """A node of the enumeration tree that :func:`walk` with ``open_depth`` left unexpanded: the
+    node reached from the root by the branch choices ``path`` (``+1``: the side where the split
+    form is positive, ``−1``: the negative side), in the order of the splits on the way."""
+
+    path: tuple[int, ...]
+    #: where the walk stood (cell, states, node id, path): ``walk(resume=[entry])`` continues there
+    entry: tuple | None = field(default=None, repr=False, compare=False)
+
+
 def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: str = "auto",
          deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
-         recorder=None, points: bool = True) -> Iterator[Region]:
+         recorder=None, points: bool = True, prefix: tuple[int, ...] = (),
+         open_depth: int | None = None, resume: Sequence[OpenSubtree] = ()) -> Iterator[Region]:
     """Lazily enumerate the common refinement of the activation regions of ``nets``.
 
     All networks must be ReLU networks with the same input dimension; with real algebraic weights
@@ -461,6 +473,15 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
     interior point of each region (``Region.point`` is then computed on first access): the
     regions are certified full-dimensional by the split decisions alone (a hyperplane splits a
     cell only where the form takes both signs on it).
+
+    Subtrees (docs/distributed.md): the walk is deterministic, so a node of the tree is named by
+    its ``path`` of branch choices. ``prefix`` enumerates only the subtree below the node
+    ``prefix`` (the nodes on the way are recomputed; with a recorder their unvisited siblings stay
+    empty nodes); ``open_depth=d`` yields an :class:`OpenSubtree` instead of expanding any node
+    ``d`` splits below the root. Regions and open subtrees come in the serial order (the
+    positive side first), so concatenating the subtrees' regions in path order gives the serial
+    enumeration. ``resume``: open subtrees of an earlier walk of the same networks (and the same
+    ``recorder``) to continue from, in this process, instead of starting at the root.
     """
     if not nets:
         raise InputError("no networks given")
@@ -470,24 +491,31 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
     if any(net.input_dim != n for net in nets):
         raise InputError("the networks have different input dimensions")
     progress = progress or null_progress()
-    rows = domain_rows(domain, n)
     algebraic = not all(net.is_rational for net in nets)
     if algebraic:
         nets = common_field(*nets)
-        root = field_root_cell(n, [(tuple(fmpq(a) for a in g), fmpq(h)) for g, h in rows], method, _seeds(n),
-                               deadline)
+    if resume:
+        stack = [sub.entry for sub in reversed(resume)]
     else:
-        root = root_cell(n, rows, method, _seeds(n))
-    if root is None:
-        raise InputError("the domain has empty interior (it must be full-dimensional)")
-    if algebraic:
-        states = tuple(_FieldState.start(_FieldCompiled(net)) for net in nets)
-    else:
-        states = tuple(_State.start(_Compiled(net)) for net in nets)
-    root_id = recorder.new() if recorder is not None else -1
-    stack = [(root, states, root_id)]
+        rows = domain_rows(domain, n)
+        if algebraic:
+            root = field_root_cell(n, [(tuple(fmpq(a) for a in g), fmpq(h)) for g, h in rows], method, _seeds(n),
+                                   deadline)
+        else:
+            root = root_cell(n, rows, method, _seeds(n))
+        if root is None:
+            raise InputError("the domain has empty interior (it must be full-dimensional)")
+        if algebraic:
+            states = tuple(_FieldState.start(_FieldCompiled(net)) for net in nets)
+        else:
+            states = tuple(_State.start(_Compiled(net)) for net in nets)
+        root_id = recorder.new() if recorder is not None else -1
+        stack = [(root, states, root_id, ())]
     while stack:
-        cell, states, node = stack.pop()
+        cell, states, node, path = entry = stack.pop()
+        if open_depth is not None and len(path) >= open_depth and len(path) >= len(prefix):
+            yield OpenSubtree(path, entry)
+            continue
         while True:
             deadline.check("the region enumeration")
             k = None  # interleave the networks layer by layer: fixes then happen on coarse cells
@@ -537,17 +565,18 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
                 continue
             j, decision = split
             row = row_of(j)
-            pos_cell = cell.child(decision, row, 1)
-            neg_cell = cell.child(decision, row, -1)
-            pos_states = states[:k] + (st.decide({**labels, j: 1}),) + states[k + 1:]
-            neg_states = states[:k] + (st.decide({**labels, j: -1}),) + states[k + 1:]
             if recorder is not None:
                 pos_id, neg_id = recorder.new(), recorder.new()
                 recorder.split(node, k, st.layer, j, pos_id, neg_id)
             else:
                 pos_id = neg_id = -1
-            stack.append((neg_cell, neg_states, neg_id))
-            stack.append((pos_cell, pos_states, pos_id))
+            depth = len(path)  # below a prefix only its side is built
+            if depth >= len(prefix) or prefix[depth] < 0:
+                neg_states = states[:k] + (st.decide({**labels, j: -1}),) + states[k + 1:]
+                stack.append((cell.child(decision, row, -1), neg_states, neg_id, path + (-1,)))
+            if depth >= len(prefix) or prefix[depth] > 0:
+                pos_states = states[:k] + (st.decide({**labels, j: 1}),) + states[k + 1:]
+                stack.append((cell.child(decision, row, 1), pos_states, pos_id, path + (1,)))
             break
 
 
@@ -622,7 +651,8 @@ def count_regions(net: Network, domain: Polyhedron | None = None, **kwargs) -> i
 
 
 __all__ = [
-    "AffineMap", "FieldAffineMap", "Pattern", "Region", "RegionListing", "cell_point", "common_refinement",
+    "AffineMap", "FieldAffineMap", "OpenSubtree", "Pattern", "Region", "RegionListing", "cell_point",
+    "common_refinement",
     "count_regions", "list_regions",
     "domain_interior_point",
     "domain_rows", "regions", "require_relu", "require_rational_relu", "walk",

@@ -2,7 +2,7 @@
 never checks valid.
 
 Valid certificates of every kind the product writes are produced by the deciders (ReLU
-witness / canonical form / symmetry moves / region tree, with and without domains, and the
+witness / canonical form / symmetry moves / three-layer mechanism moves / region tree, with and without domains, and the
 ``relu.compression`` certificate; tanh moves / witness / constant difference, tanh paths and
 finite classes, tanh proximate-rank bounds). Hypothesis then mutates them — numbers anywhere,
 moves, Farkas proofs, tree nodes, domains (including points, lines and empty sets), claims, the
@@ -82,8 +82,15 @@ def _relu_pool() -> list:
     dead_b = relu(([[1, 0], [0, 1]], [0, 0]), ([[1, 1], [1, -1]], [0, 0]), ([[1, 1]], [0]))
     one_a = relu(([[1]], [1]), ([[1]], [0]))
     one_b = relu(([[2]], [2]), ([["1/2"]], [0]))
+    # tier (s): two hidden layers, bottleneck; a hide transfer (M3) and a flip/mixing chain
+    e4 = relu(([[1, 0, 1], [0, 1, -1]], [0, 0]), ([[1, -1], [2, -3]], [-1, -2]), ([[1, 1]], [0]))
+    e4_t = relu(([[1, 0, 1], [0, 1, -1]], [2, 0]), ([[1, -1], [2, -3]], [-3, -6]), ([[1, 1]], [0]))
     certs = [
         eq(deep1, deep1_mix),
+        eq(deep1, deep1_mix, tiers="abcd"),
+        eq(mv_a, mv_b, tiers="abcd"),
+        eq(e4, e4_t),
+        eq(mv_a, relu((I2, [0, 0]), ([[1, -1], [-1, 1]], ["1/2", -1]), ([[1, 7]], [0]))),
         eq(hid_a, hid_b, Box.from_bounds([-1], [3]), tiers="acd"),
         eq(hid_a, hid_b),
         eq(mv_a, mv_b),
@@ -100,7 +107,7 @@ def _relu_pool() -> list:
         compress(dead_a, BOX2, certificate=True).certificate,
     ]
     methods = {c["evidence"]["method"] for c in certs}
-    assert methods == {"witness", "canonical_form", "symmetry_moves", "region_tree"}, methods
+    assert methods == {"witness", "canonical_form", "symmetry_moves", "region_tree", "three_layer_moves"}, methods
     return certs + _relu_difference_pool()
 
 
@@ -175,7 +182,7 @@ def _tanh_pool() -> list:
     return certs
 
 
-POOL_SIZE = 29
+POOL_SIZE = 33
 
 
 @lru_cache(maxsize=None)
@@ -454,7 +461,7 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
             flipped["claim"]["proximate_rank_at_most"] -= 1
         if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
             assert claim_holds(flipped) is False, cert["kind"]
-    assert len(seen) == 15, seen
+    assert len(seen) == 16, seen
     assert len(pool()) == POOL_SIZE
 
 

@@ -54,10 +54,12 @@ def bump(v):
 
 
 ALL = {
-    "tree": lambda: cert_of(E1, E1_MIX),
+    "tree": lambda: cert_of(E1, E1_MIX, tiers="abcd"),
     "tree-domain": lambda: cert_of(E5A, E5B, Box.from_bounds([-1], [3]), tiers="acd"),
     "tree-hidden": lambda: cert_of(E5A, E5B),
-    "moves": lambda: cert_of(E2A, E2B),
+    "moves": lambda: cert_of(E2A, E2B, tiers="abcd"),
+    "three-layer": lambda: cert_of(E1, E1_MIX),
+    "three-layer-dead": lambda: cert_of(E2A, E2B),
     "canonical": lambda: cert_of(S1A, S1B),
     "canonical-domain": lambda: cert_of(S1A, S1B, BOX),
     "witness": lambda: cert_of(S1A, S6B),
@@ -70,7 +72,8 @@ def test_valid_certificates(name):
     assert valid(obj)
     expected = {"tree": "region_tree", "tree-domain": "region_tree", "tree-hidden": "region_tree",
                 "moves": "symmetry_moves", "canonical": "canonical_form", "canonical-domain": "canonical_form",
-                "witness": "witness"}[name]
+                "witness": "witness", "three-layer": "three_layer_moves",
+                "three-layer-dead": "three_layer_moves"}[name]
     assert obj["evidence"]["method"] == expected
 
 

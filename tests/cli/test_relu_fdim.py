@@ -95,8 +95,10 @@ def test_fiber_cli(capsys, files):
         assert equivalent(abs_net, network_from_obj(obj)).equivalent
     code, out, _ = run(capsys, "fiber", files["abs"])
     assert code == 0 and "connected components: 2" in out
-    code, _, err = run(capsys, "fiber", files["deep"])
-    assert code == 2 and "one hidden layer" in err
+    code, out, _ = run(capsys, "fiber", files["deep"], "--json")  # two hidden layers: the three-layer fiber
+    assert code == 0 and json.loads(out)["dimension_matches"] is True
+    code, _, err = run(capsys, "fiber", files["big"])
+    assert code == 2 and "one or two hidden layers" in err
     code, _, err = run(capsys, "fiber", files["abs"], "--domain", files["box"])
     assert code == 2 and "domain" in err
 

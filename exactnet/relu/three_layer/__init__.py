@@ -2,10 +2,11 @@
 structural canonical form, polynomial-time equivalence with move-chain certificates, fibers and
 conservation laws (docs/relu-three-layer.md).
 
-Hook for ``exactnet equiv``: :func:`equivalent` here is the structural tier for networks of widths
-``(n0, n1, n2, 1)`` (its :class:`ThreeLayerEquivalence` has a ``verdict``); wiring it into
-:func:`exactnet.relu.equivalence.equivalent` as a tier before the complete region refinement, and
-into ``FAMILY_COMMANDS["equiv"]`` through :func:`exactnet.cli.relu.equiv`, is the next step.
+:func:`equivalent` here is tier ``s`` of :func:`exactnet.relu.equivalence.equivalent` (``exactnet
+equiv``), which runs it first for two rational networks with two hidden layers each and no domain;
+its move chains are written as ``three_layer_moves`` certificates (:mod:`exactnet.relu.certificates`)
+and checked by :mod:`exactnet.check.relu_three_layer`. ``exactnet fiber`` and ``exactnet laws`` reach
+:func:`fiber` and :mod:`.laws` (:mod:`exactnet.cli.relu_three_layer`).
 """
 
 from .canonical import CanonicalForm, canonical_form

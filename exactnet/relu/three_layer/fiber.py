@@ -184,7 +184,10 @@ def _constraints(star, t, transfer, keys, C, c0, roles2, widths):
     Delta = None
     if t is not None:
         Delta = b1[t] - _R(star.b1[t]) * lam[t]  # = λ_t δ
-        ineqs.append((Delta, ">" if transfer else ">="))
+        # δ > 0 on the transfer branch of a visible transferable neuron (δ = 0 is its canonical
+        # branch); δ ≥ 0 for a hidden neuron, whose only branch contains the canonical parameter
+        visible = transfer and any(r[t] != 0 for r in _keys_for_branch(star, t, False)[1])
+        ineqs.append((Delta, ">" if visible else ">="))
         if not transfer:
             eqs.append(Delta)
             Delta = sympy.Integer(0)
@@ -414,10 +417,6 @@ def fiber(net, *, limit: int = 64, seed: int = 0, check_fdim: bool = True) -> Fi
     widths = p.widths
     D = p.num_parameters
     rnd = random.Random(seed)
-    branches = [False]
-    if t is not None:
-        keys0, C0, _ = _keys_for_branch(star, t, False)
-        branches = [False, True] if any(r[t] != 0 for r in C0) else [True]
     # the parameter itself, brought into the canonical slot order of the first layer
     order1 = _match_first(p, star)
     pperm = _perm1(p, order1)
@@ -425,10 +424,7 @@ def fiber(net, *, limit: int = 64, seed: int = 0, check_fdim: bool = True) -> Fi
 
     pieces = []
     complete = True
-    for transfer in branches:
-        keys, C, c0 = _keys_for_branch(star, t, transfer)
-        need_block = any(v != 0 for r in C for v in r)
-        role_lists, done = _role_lists(len(keys), p.n2, need_block, limit)
+    for transfer, keys, C, c0, role_lists, done in _branches(star, t, p.n2, limit):
         complete = complete and done
         own = None
         if order1 is not None:
@@ -469,6 +465,83 @@ def fiber(net, *, limit: int = 64, seed: int = 0, check_fdim: bool = True) -> Fi
     comps, why = _components(pieces, p, t) if complete else (None, "not determined (the enumeration is incomplete)")
     reason = "all role assignments enumerated" if complete else f"enumeration truncated (limit {limit})"
     return Fiber(widths, tuple(pieces), complete, reason, dim, fd, comps, why, c.form)
+
+
+def _branches(star: ThreeLayer, t, n2: int, limit: int):
+    """``(transfer, keys, C, c0, role lists, complete)`` for each branch, in the order of the pieces."""
+    branches = [False]
+    if t is not None:
+        _keys0, C0, _ = _keys_for_branch(star, t, False)
+        branches = [False, True] if any(r[t] != 0 for r in C0) else [True]
+    for transfer in branches:
+        keys, C, c0 = _keys_for_branch(star, t, transfer)
+        need_block = any(v != 0 for r in C for v in r)
+        role_lists, done = _role_lists(len(keys), n2, need_block, limit)
+        yield transfer, keys, C, c0, role_lists, done
+
+
+def piece_index(fib: Fiber, other, *, limit: int = 64) -> int | None:
+    """The index (in ``fib.pieces``) of a piece containing ``other`` after permuting its hidden layers,
+    checked exactly on the piece's equalities and inequalities; ``None`` when no listed piece contains
+    it (then ``other`` is not in the fiber, or the enumeration was truncated)."""
+    q = as_params(other)
+    if q.widths != tuple(fib.widths) or fib.canonical is None:
+        return None
+    star, t = fib.canonical.params, fib.canonical.hidden
+    order1 = _match_first(q, star)
+    if order1 is None:
+        return None
+    qperm = _perm1(q, order1)
+    index = 0
+    for transfer, keys, C, c0, role_lists, _done in _branches(star, t, q.n2, limit):
+        own = _roles_of(qperm, star, t, keys)
+        for roles2 in role_lists:
+            if ("unmatched",) not in own and sorted(own) == sorted(roles2):
+                syms, eqs, ineqs = _constraints(star, t, transfer, keys, C, c0, roles2, q.widths)
+                if _holds(syms, eqs, ineqs, flat(_perm2(qperm, _perm2_to(own, roles2)))):
+                    return index
+            index += 1
+    return None
+
+
+def samples(net, count: int, *, seed: int = 0, limit: int = 64, tries: int = 8) -> list:
+    """``count`` exact members of the fiber of ``net`` (same widths), drawn from the pieces' explicit
+    parametrisations in turn: ``[(piece index, parameter), ...]``. Each sample satisfies its piece's
+    equalities and inequalities exactly and is proved equivalent to ``net`` by the structural decider
+    (a verified move chain); a draw that fails either test is discarded. Fewer than ``count`` samples
+    are returned only when no piece yields one."""
+    from .equivalence import equivalent
+
+    p = as_params(net)
+    c = canonicalize(p)
+    if c.form is None:
+        raise NotApplicable(f"the fiber description needs a generic bottleneck parameter: {c.reason}")
+    star, t = c.form.params, c.form.hidden
+    rnd = random.Random(seed)
+    specs = []
+    for transfer, keys, C, c0, role_lists, _done in _branches(star, t, p.n2, limit):
+        specs += [(transfer, keys, C, c0, roles2) for roles2 in role_lists]
+    out: list = []
+    live = list(range(len(specs)))
+    while len(out) < count and live:
+        for index in list(live):
+            if len(out) >= count:
+                break
+            transfer, keys, C, c0, roles2 = specs[index]
+            got = None
+            for _ in range(tries):
+                q = _sample(star, t, transfer, keys, C, c0, roles2, rnd)
+                if q is None:
+                    break
+                syms, eqs, ineqs = _constraints(star, t, transfer, keys, C, c0, roles2, p.widths)
+                if _holds(syms, eqs, ineqs, flat(q)) and equivalent(p, q).verdict is True:
+                    got = q
+                    break
+            if got is None:
+                live.remove(index)
+            else:
+                out.append((index, got))
+    return out
 
 
 def _keys_only_empty(keys, C, roles2) -> bool | None:
@@ -553,4 +626,4 @@ def _components(pieces, p: ThreeLayer, t) -> tuple[int | None, str]:
     return None, "not determined"
 
 
-__all__ = ["Fiber", "Piece", "fiber", "flat", "parameter_names"]
+__all__ = ["Fiber", "Piece", "fiber", "flat", "parameter_names", "piece_index", "samples"]

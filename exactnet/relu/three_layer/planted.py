@@ -162,6 +162,36 @@ PLANTS = {"permute": plant_permute, "scale": plant_scale, "dead": plant_dead, "s
           "unused_first": plant_unused_first}
 
 
+def plant_chain(p: ThreeLayer, rnd: random.Random) -> ThreeLayer:
+    """The benchmark partner of ``p`` (needs a mixed second-layer neuron): both hidden layers permuted
+    and rescaled by powers of two, one second-layer neuron split in two, a dead neuron inserted, a mixed
+    neuron flipped with ``n1`` identity neurons absorbing its linear part (M0, M1, M2, M5)."""
+    o1, o2 = list(range(p.n1)), list(range(p.n2))
+    rnd.shuffle(o1)
+    rnd.shuffle(o2)
+    q = Permute(2, tuple(o2)).apply(Permute(1, tuple(o1)).apply(p))
+    q = Scale(1, tuple((i, fmpq(2) ** rnd.randint(1, 3)) for i in range(q.n1))).apply(q)
+    q = Scale(2, tuple((j, fmpq(1, 2) ** rnd.randint(1, 3)) for j in range(q.n2))).apply(q)
+    j = rnd.randrange(q.n2)  # split: a copy at twice the scale takes a third of the output
+    q = Insert(2, ((q.n2, tuple(2 * v for v in q.W2[j]), 2 * q.b2[j], tuple(ZERO for _ in q.b3)),), "silent").apply(q)
+    q = Reweight(((j, q.n2 - 1, fmpq(1, 2), tuple(v / 3 for v in q.out2(j))),)).apply(q)
+    q = Insert(2, ((0, tuple(-abs(v) for v in q.W2[0]), -fmpq(1), tuple(fmpq(5) for _ in q.b3)),), "dead").apply(q)
+    mixed = [k for k in range(q.n2)
+             if any(v > 0 for v in q.W2[k] + (q.b2[k],)) and any(v < 0 for v in q.W2[k] + (q.b2[k],))]
+    k = mixed[0]
+    r, b, a = q.W2[k], q.b2[k], q.out2(k)
+    add = tuple((q.n2 + i, tuple(fmpq(1) if m == i else ZERO for m in range(q.n1)), ZERO, tuple(v * r[i] for v in a))
+                for i in range(q.n1))
+    return Flip((k,), (), add, tuple(c + v * b for c, v in zip(q.b3, a))).apply(q)
+
+
+def near_miss(q: ThreeLayer, rnd: random.Random) -> ThreeLayer:
+    """``q`` with one second-layer weight (not of neuron 0) changed by 1/1000."""
+    W2 = [list(r) for r in q.W2]
+    W2[rnd.randrange(1, q.n2)][rnd.randrange(q.n1)] += fmpq(1, 1000)
+    return ThreeLayer.make(q.n0, q.W1, q.b1, W2, q.b2, q.W3, q.b3)
+
+
 def planted_pair(rnd: random.Random, widths, kind: str = "generic", moves=None) -> tuple[ThreeLayer, ThreeLayer]:
     """A random parameter and its image under the named planted moves (default: a random few)."""
     p = random_params(rnd, *widths, kind=kind)
@@ -174,4 +204,4 @@ def planted_pair(rnd: random.Random, widths, kind: str = "generic", moves=None) 
     return p, q
 
 
-__all__ = ["PLANTS", "perturb", "planted_pair", "random_params"]
+__all__ = ["PLANTS", "near_miss", "perturb", "plant_chain", "planted_pair", "random_params"]

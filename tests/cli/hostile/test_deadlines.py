@@ -26,7 +26,7 @@ from .nets import write_relu
 MARGIN = 6.0
 
 COMMANDS = ["info", "eval", "convert", "equiv", "compress", "rank", "prank", "path", "fiber", "regions", "fdim",
-            "check", "reproduce"]
+            "laws", "check", "reproduce"]
 
 
 @pytest.fixture(scope="module")

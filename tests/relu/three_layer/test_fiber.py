@@ -78,3 +78,38 @@ def test_generic_mixed_fiber_components():
 def test_not_applicable():
     with pytest.raises(NotApplicable):
         fiber(net(([[1, 2], [2, 4]], [0, 1]), ([[1, 1]], [0]), ([[1]], [0])))
+
+
+def test_samples_and_planted_members_lie_in_a_listed_piece():
+    """``samples`` draws exact members (checked on their piece's equations and proved equivalent by
+    the complete tier here); ``piece_index`` finds a listed piece containing every member of the same
+    widths, and none for a non-member."""
+    import random
+
+    from exactnet.relu.three_layer.fiber import piece_index, samples
+    from exactnet.relu.three_layer.planted import perturb, planted_pair
+
+    rnd = random.Random(3)
+    checked = 0
+    for k in range(30):
+        n0 = rnd.randint(1, 3)
+        widths = (n0, rnd.randint(1, n0), rnd.randint(1, 3), 1)
+        a, b = planted_pair(rnd, widths, rnd.choice(["generic", "hidden", "active"]),
+                            rnd.sample(["permute", "scale", "mixing", "flip", "transfer"], 2))
+        if b.widths != a.widths:
+            continue
+        try:
+            fib = fiber(a, check_fdim=False)
+        except NotApplicable:
+            continue
+        assert piece_index(fib, b) is not None
+        own = piece_index(fib, a)
+        assert own is not None and fib.pieces[own].contains_parameter
+        for idx, q in samples(a, 2, seed=k):
+            assert not fib.pieces[idx].empty and piece_index(fib, q) is not None
+            assert complete(a.to_network(), q.to_network(), tiers="d").equivalent is True
+            checked += 1
+        bad = perturb(b, rnd)
+        if complete(a.to_network(), bad.to_network(), tiers="d").equivalent is False:
+            assert piece_index(fib, bad) is None
+    assert checked >= 20

@@ -1,0 +1,150 @@
+"""The CLI of two-hidden-layer ReLU networks through the real process: ``equiv`` runs the structural
+tier first (tier s, certificates checked by ``exactnet check``) and records why it did not decide;
+``fiber`` describes the pieces, checks the dimension against ``D − fdim``, decides membership and
+draws verified samples; ``laws`` reports the count, the explicit laws and the symmetries without law;
+bad input is one line with exit 2."""
+
+from __future__ import annotations
+
+import json
+
+from flint import fmpq
+
+from exactnet.network import Network, forward_exact, write_network
+from exactnet.network.jsonio import network_from_obj
+from exactnet.relu.equivalence import equivalent
+
+from .hostile.clirun import EXAMPLES, run
+
+A = EXAMPLES / "relu_three_layer.json"  # the HIDDEN point (3-2-2-1)
+B = EXAMPLES / "relu_three_layer_b.json"  # A after a transfer, permutations, scalings and a dead neuron
+T = EXAMPLES / "relu_three_layer_t.json"  # A after the hide transfer δ = 2 (same widths)
+DEEP = EXAMPLES / "relu_deep.json"  # two hidden layers, not bottleneck (n1 = 3 > n0 = 2)
+
+
+def test_equiv_structural_tier_with_a_checkable_certificate(tmp_path):
+    cert = tmp_path / "c.json"
+    r = run("equiv", A, B, "--json", "--certificate", cert)
+    d = r.json
+    assert r.code == 0 and d["equivalent"] is True and d["tier"] == "s"
+    assert d["method"] == "three_layer_structural" and d["notes"] == []
+    obj = json.loads(cert.read_text())
+    assert obj["evidence"]["method"] == "three_layer_moves" and obj["claim"]["tier"] == "s"
+    assert {m["move"] for m in obj["evidence"]["moves"]} >= {"hide_transfer", "insert", "permute", "scale"}
+    c = run("check", cert, "--json")
+    assert c.code == 0 and c.json["valid"] is True
+    # a tampered move fails the check (exit 1)
+    moves = obj["evidence"]["moves"]
+    k = next(i for i, m in enumerate(moves) if m["move"] == "hide_transfer")
+    moves[k]["delta"] = str(fmpq(moves[k]["delta"]) + 1) if isinstance(moves[k]["delta"], str) else moves[k]["delta"] + 1
+    obj.pop("digest", None)
+    cert.write_text(json.dumps(obj))
+    assert run("check", cert).code == 1
+
+
+def test_equiv_not_equivalent_has_an_exact_witness(tmp_path):
+    net = network_from_obj(json.loads(T.read_text()))
+    layers = [[[list(r) for r in L.weight], list(L.bias)] for L in net.layers]
+    layers[1][1][0] += fmpq(1, 100)  # the dead zone of the hidden neuron no longer matches
+    bad = Network.from_lists("relu", layers)
+    path = tmp_path / "bad.json"
+    write_network(bad, path)
+    cert = tmp_path / "w.json"
+    r = run("equiv", A, path, "--json", "--certificate", cert)
+    d = r.json
+    assert r.code == 1 and d["equivalent"] is False and d["tier"] == "s"
+    x = [fmpq(v) for v in d["witness"]]
+    a = network_from_obj(json.loads(A.read_text()))
+    assert forward_exact(a, x) != forward_exact(bad, x)
+    assert run("check", cert).code == 0
+
+
+def test_equiv_records_why_the_structural_tier_did_not_decide():
+    r = run("equiv", DEEP, DEEP, "--json")
+    d = r.json
+    assert r.code == 0 and d["equivalent"] is True and d["tier"] != "s"
+    assert any("tier (s) not applicable" in n and "wider than the input" in n for n in d["notes"])
+    assert "tier (s)" in d["reason"]
+    r = run("equiv", A, T, "--json", "--box", "-1,1")
+    assert r.code == 0 and r.json["tier"] != "s" and any("domain" in n for n in r.json["notes"])
+    r = run("equiv", A, T)
+    assert r.code == 0 and "tier s" in r.out
+
+
+def test_fiber_of_a_bottleneck_network(tmp_path):
+    r = run("fiber", A, "--json", "--member", T, "--sample", "3", "--seed", "4")
+    d = r.json
+    assert r.code == 0
+    assert d["widths"] == [3, 2, 2, 1] and len(d["parameters"]) == 17
+    assert d["dimension"] == d["expected_dimension"] == 17 - d["functional_dimension"]
+    assert d["dimension_matches"] is True
+    own = d["pieces"][d["network_piece"]]
+    assert own["contains_parameter"] is True and own["equalities"] and own["inequalities"]
+    assert all(e.endswith("= 0") for e in own["equalities"])
+    assert d["components"] == 4  # one piece, the orbit: |S_2 × S_2| components
+    assert d["member"] is True and d["member_piece"] == d["network_piece"]
+    a = network_from_obj(json.loads(A.read_text()))
+    assert len(d["samples"]) == 3
+    for s in d["samples"]:
+        q = network_from_obj(s["network"])
+        assert q.widths == a.widths and q != a
+        assert equivalent(a, q, tiers="d").equivalent is True  # the complete tier agrees
+
+
+def test_fiber_membership_refused_with_a_witness(tmp_path):
+    net = network_from_obj(json.loads(A.read_text()))
+    layers = [[[list(r) for r in L.weight], list(L.bias)] for L in net.layers]
+    layers[2][0][0][1] += 1
+    path = tmp_path / "o.json"
+    write_network(Network.from_lists("relu", layers), path)
+    r = run("fiber", A, "--member", path, "--json")
+    assert r.code == 0 and r.json["member"] is False and r.json["member_witness"] is not None
+    r = run("fiber", A, "--member", B, "--json")  # equivalent, but other widths: another parameter space
+    assert r.json["member"] is False and "widths" in r.json["member_reason"]
+    r = run("fiber", A, "--member", T)
+    assert r.code == 0 and "piece 1" in r.out and "OTHER is a member" in r.out
+
+
+def test_fiber_errors():
+    run("fiber", DEEP).assert_error("bottleneck", "wider than the input")
+    run("fiber", EXAMPLES / "relu_small.json", "--member", A).assert_error("--member", "two hidden layers")
+    run("fiber", EXAMPLES / "tanh_reducible.json", "--member", A).assert_error("--member")
+
+
+def test_laws_counts_and_proofs():
+    r = run("laws", A, "--json")
+    d = r.json
+    assert r.code == 0 and d["count"] == 4 and d["parameters"] == 17 and d["lie_rank"] == 13
+    assert all(law["verified"] for law in d["laws"])
+    assert {law["kind"] for law in d["laws"]} == {"neuron"}
+    transfers = [x for x in d["no_laws"] if x["symmetry"].startswith("hide transfer")]
+    assert transfers and all(x["candidate_derivative"] != 0 and x["non_integrable"] for x in transfers)
+    assert d["visits_all_patterns"] is True
+    r = run("laws", A)
+    assert r.code == 0 and "4 independent conservation law(s)" in r.out
+
+
+def test_laws_block_law_at_the_preserve_point(tmp_path):
+    i2 = [[1, 0], [0, 1]]
+    net = Network.from_lists("relu", [(i2, [0, 0]), ([[1, 2], [3, 1]], [1, 2]), ([[1, -1]], [0])])
+    path = tmp_path / "p.json"
+    write_network(net, path)
+    d = run("laws", path, "--json").json
+    assert d["count"] == 5
+    block = [law for law in d["laws"] if law["kind"] == "block"]
+    assert len(block) == 1 and "W3[1,1]*W3[1,2]" in block[0]["polynomial"] and block[0]["verified"]
+
+
+def test_laws_with_data_and_bad_input(tmp_path):
+    data = tmp_path / "d.json"
+    data.write_text(json.dumps([[1, 2, 3], [-1, 0, "1/2"], [2, -3, 1]]))
+    r = run("laws", A, "--data", data, "--json")
+    assert r.code == 0 and r.json["data_points"] == 3 and r.json["visits_all_patterns"] is False
+    run("laws", EXAMPLES / "tanh_reducible.json").assert_error("laws", "tanh")
+    data.write_text('[[1, 2]]')
+    run("laws", A, "--data", data).assert_error("3 inputs")
+    data.write_text('{"x": 1}')
+    run("laws", A, "--data", data).assert_error("list of input points")
+    data.write_text('not json')
+    run("laws", A, "--data", data).assert_error("not valid JSON")
+    run("laws", A, "--data", tmp_path / "missing.json").assert_error("no such file")
