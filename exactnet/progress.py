@@ -2,8 +2,10 @@
 
 Algorithms take an optional ``progress`` argument implementing :class:`Progress` and call
 ``progress.advance()`` as work completes; they never print. :func:`null_progress` does nothing;
-the command line passes :func:`exactnet.cli.progress.console_progress`, a Rich progress line on
-standard error (only on a terminal), so ``--json`` output on stdout stays clean.
+the command line passes a stage of its command's progress report
+(:func:`exactnet.cli.progress.console_progress`), shown on standard error only — a Rich line on a
+terminal, plain periodic lines otherwise (``docs/cli.md``, "Progress") — so ``--json`` output on
+standard output stays clean.
 """
 
 from __future__ import annotations

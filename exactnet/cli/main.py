@@ -35,6 +35,7 @@ from . import reproduce as reproduce_cli
 from . import symmetry as symmetry_cli
 from . import tanh as tanh_cli
 from .cluster import cluster_options
+from .display import exact_output
 from .inputs import domain_options, read_domain_option
 from .limits import SECONDS
 from .outputs import check_network_output, check_writable
@@ -73,24 +74,38 @@ def activation_option(fn):
     )(fn)
 
 
+def exact_option(fn):
+    return click.option("--exact", is_flag=True,
+                        help="Human output: exact values instead of short decimals (--json is always exact).")(fn)
+
+
+def progress_option(fn):
+    return click.option(
+        "--progress/--no-progress", "progress", default=None,
+        help="Progress on standard error: --progress prints a line every second, --no-progress nothing"
+             " (default: a progress bar on a terminal, otherwise a line every 30 s after 10 s).",
+    )(fn)
+
+
 def command(key: str, **settings):
-    """Register ``fn(budget, **params) -> Report`` as an ``exactnet`` command with ``--json`` and
-    ``--timeout`` (``budget``: :class:`~exactnet.cli.runner.Budget`). ``key`` is the answer's
-    principal JSON key, ``null`` when the time limit ends the command
-    (:func:`~exactnet.cli.runner.time_limit_report`)."""
+    """Register ``fn(budget, **params) -> Report`` as an ``exactnet`` command with ``--json``,
+    ``--exact``, ``--timeout`` and ``--progress/--no-progress`` (``budget``:
+    :class:`~exactnet.cli.runner.Budget`). ``key`` is the answer's principal JSON key, ``null``
+    when the time limit ends the command (:func:`~exactnet.cli.runner.time_limit_report`)."""
 
     def register(fn):
         name = settings.pop("name", None) or fn.__name__
 
         @functools.wraps(fn)
-        def wrapper(*, timeout, as_json, **params):
+        def wrapper(*, timeout, as_json, exact, progress, **params):
             ctx = click.get_current_context()
             invocation = ctx.obj if isinstance(ctx.obj, Invocation) else Invocation()
-            code = run_command(name, key, lambda budget: fn(budget, **params), timeout=timeout,
-                               as_json=as_json, invocation=invocation)
+            with exact_output(exact):
+                code = run_command(name, key, lambda budget: fn(budget, **params), timeout=timeout,
+                                   as_json=as_json, invocation=invocation, progress=progress)
             raise SystemExit(code)
 
-        return cli.command(name=name, **settings)(json_option(timeout_option(wrapper)))
+        return cli.command(name=name, **settings)(json_option(exact_option(timeout_option(progress_option(wrapper)))))
 
     return register
 
@@ -122,7 +137,7 @@ FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "compress": {"relu": _handler(relu_cli.compress, "output", "certificate", "domain"),
                  "tanh": _handler(tanh_cli.compress, "output", "certificate", "domain")},
     "rank": {"tanh": _handler(tanh_cli.rank)},
-    "prank": {"tanh": _handler(tanh_cli.prank, "eps", "method", "output", "certificate")},
+    "prank": {"tanh": _handler(tanh_cli.prank, "eps", "method", "output", "certificate", "solver")},
     "path": {"tanh": _handler(tanh_cli.path, "output", "plot")},
     "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain", "member"),
               "tanh": _handler(tanh_cli.fiber, "sample", "seed", "limit")},
@@ -427,11 +442,14 @@ def rank(budget, net, activation):
 @click.argument("net")
 @click.option("--eps", required=True, help="Radius ε ≥ 0 of the closed L∞ ball (exact: 1/10, 0.1).")
 @click.option("--method", type=click.Choice(["exact", "greedy"]), default="exact", show_default=True)
+@click.option("--solver", type=click.Choice(["auto", "search", "cp-sat"]), default="auto", show_default=True,
+              help="Exact method: auto (CP-SAT for large components when OR-Tools is installed), search"
+                   " (exhaustive branch and bound) or cp-sat (needs exactnet[cpsat]).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the witness network.")
 @click.option("--certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a checkable certificate that the witness is within ε and has the reported rank.")
 @activation_option
-def prank(budget, net, eps, method, output, certificate, activation):
+def prank(budget, net, eps, method, solver, output, certificate, activation):
     """Proximate rank: the least rank within L∞ distance ε of NET."""
     from ..numbers import parse_scalar
 
@@ -442,7 +460,7 @@ def prank(budget, net, eps, method, output, certificate, activation):
     if not hasattr(value, "p") or value < 0:
         raise InputError(f"--eps must be a non-negative rational, got {eps!r}")
     return call_backend("prank", network.activation, network, eps=value, method=method, output=output,
-                        certificate=certificate, budget=budget)
+                        certificate=certificate, budget=budget, solver=None if solver == "auto" else solver)
 
 
 @command("path_exists")
@@ -557,8 +575,7 @@ def check(budget, cert, networks, activation):
 @click.option("--quick", is_flag=True, help="Smaller instance counts (what the test suite runs).")
 def reproduce(budget, names, list_only, quick):
     """Reproduce the papers' claims exactly (exit 0 if every claim holds)."""
-    as_json = click.get_current_context().params.get("as_json", False)
-    return reproduce_cli.reproduce_report(list(names), list_only=list_only, quick=quick, show_progress=not as_json)
+    return reproduce_cli.reproduce_report(list(names), list_only=list_only, quick=quick)
 
 
 # ---------------------------------------------------------------------------------------------

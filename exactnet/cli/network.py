@@ -9,6 +9,7 @@ from rich.table import Table
 from ..network import Network, evaluate
 from ..numbers import format_number
 from ..numbers.algebraic import ball_bounds
+from . import display
 from .report import Report, key_value_table
 
 
@@ -44,11 +45,13 @@ def evaluation_report(net: Network, x: list, prec: int) -> Report:
         }
 
     def render(console: Console):
-        table = Table("output", "value", box=None)
-        for i, b in enumerate(ev.enclosures, start=1):
-            if ev.exact is not None:
-                table.add_row(str(i), format_number(ev.exact[i - 1]))
-            else:
+        if ev.exact is not None:
+            table = Table("output", "exact", "decimal", box=None)
+            for i, e in enumerate(ev.exact, start=1):
+                table.add_row(str(i), format_number(e), display.decimal_beside(format_number(e)))
+        else:
+            table = Table("output", "value (ball: midpoint +/- radius)", box=None)
+            for i, b in enumerate(ev.enclosures, start=1):
                 table.add_row(str(i), b.str(digits, radius=True))
         console.print(table)
 

@@ -53,6 +53,7 @@ from .cluster import executor_for, work_deadline
 from ..deadline import TimeLimitReached
 from ..network import forward_exact, network_to_obj
 from ..numbers import format_number
+from . import display
 from .progress import console_progress
 from .report import EXIT_UNKNOWN, EXIT_YES, Report, key_value_table, verdict_exit
 
@@ -95,9 +96,12 @@ def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=N
         console.print(verdict[res.equivalent] + (f" (tier {res.tier})" if res.tier else ""))
         console.print(res.reason)
         if res.witness is not None:
-            console.print(f"witness x = ({', '.join(data['witness'])})")
-            console.print(f"  first:  ({', '.join(data['outputs'][0])})")
-            console.print(f"  second: ({', '.join(data['outputs'][1])})")
+            console.print(f"witness x = {display.point(data['witness'])}")
+            console.print(f"  first:  {display.point(data['outputs'][0])}")
+            console.print(f"  second: {display.point(data['outputs'][1])}")
+            note = display.rounding_note(data["witness"] + data["outputs"][0] + data["outputs"][1])
+            if note:
+                console.print(note)
         if data.get("certificate"):
             console.print(f"certificate written to {certificate}")
 
@@ -211,8 +215,11 @@ def regions(budget, net, other=None, domain=None, plot=None, limit=None, workers
         table = Table("pattern", "interior point", box=None)
         for entry in listed[:20]:
             pat = entry.get("pattern") or entry.get("patterns")
-            table.add_row(str(pat), "(" + ", ".join(entry["point"]) + ")")
+            table.add_row(str(pat), display.point(entry["point"]))
         console.print(table)
+        note = display.rounding_note(x for entry in listed[:20] for x in entry["point"])
+        if note:
+            console.print(note)
         if len(listed) > 20:
             console.print(f"... {len(listed) - 20} more (use --json for all listed regions)")
         if data.get("plot"):

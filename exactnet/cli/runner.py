@@ -22,6 +22,7 @@ from rich.console import Console
 
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached, is_time_limit_interrupt
 from .limits import ALARM_GRACE, HARD_GRACE, Supervised, alarm, supervise
+from .progress import command_progress
 from .report import EXIT_UNKNOWN, Report
 from .streams import quiet_streams
 
@@ -102,8 +103,11 @@ def rendered(report: Report, as_json: bool, make_console: Callable[[], Console] 
 
 
 def run_command(command: str, key: str, body: Callable[[Budget], Report], *, timeout: float | None,
-                as_json: bool, invocation: Invocation) -> int:
+                as_json: bool, invocation: Invocation, progress: bool | None = None) -> int:
     """Run ``body`` under the command's time limit, print the one answer, return the exit code.
+
+    ``progress`` (``--progress``/``--no-progress``/neither) chooses how the command's progress is
+    shown on standard error (:func:`~exactnet.cli.progress.command_progress`).
 
     Errors (:class:`~exactnet.errors.InputError`, ...) propagate to the caller, which prints the
     one-line message; text printed by libraries meanwhile is not shown (:func:`quiet_streams`).
@@ -133,7 +137,7 @@ def run_command(command: str, key: str, body: Callable[[Budget], Report], *, tim
             supervised.provisional(rendered(report, as_json, make_console), report.exit_code)
 
     try:
-        with quiet_streams(debug=invocation.debug):
+        with command_progress(command, progress), quiet_streams(debug=invocation.debug):
             try:
                 with alarm(None if deadline.at is None else deadline.at + ALARM_GRACE,
                            f"time limit of {limit} reached (the computation was interrupted)"):

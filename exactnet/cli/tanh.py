@@ -47,6 +47,7 @@ from ..network import Network, network_to_obj
 from ..network.domain import Box
 from ..numbers import format_number
 from ..numbers.tanh_scalar import vector_text, vector_to_json
+from . import display
 from .report import EXIT_NO, EXIT_UNKNOWN, EXIT_YES, Report, key_value_table, verdict_exit
 
 
@@ -96,13 +97,13 @@ def equiv(budget, net_a: Network, net_b: Network, certificate: str | None = None
         console.print(verdict)
         console.print(result.reason)
         if w is not None:
-            x = ", ".join(format_number(v) for v in w.x)
+            x = display.point(format_number(v) for v in w.x)
             mid = (w.lower + w.upper) / 2
             try:
                 approx = f"{int(mid.p) / int(mid.q):.6g}"
             except OverflowError:
                 approx = "+huge" if mid > 0 else "-huge"
-            console.print(f"witness: x = ({x}); output {w.output} of A minus B is ≈ {approx}"
+            console.print(f"witness: x = {x}; output {w.output} of A minus B is ≈ {approx}"
                           " (rigorous bounds with --json)")
         elif "witness_note" in data:
             console.print(data["witness_note"])
@@ -314,8 +315,8 @@ def path(budget, net_a: Network, net_b: Network, output: str | None = None, plot
             console.print("dead: a unit with zero outgoing weight moves its (b, c); transfer: outgoing weight moves"
                           " between units of one key (up to sign); const: a constant unit's a·tanh(c) moves into d")
         if eq is not None and eq.witness is not None:
-            x = ", ".join(format_number(v) for v in eq.witness.x)
-            console.print(f"witness: the networks differ at x = ({x}), output {eq.witness.output}")
+            x = display.point(format_number(v) for v in eq.witness.x)
+            console.print(f"witness: the networks differ at x = {x}, output {eq.witness.output}")
         if output:
             console.print(f"certificate written to {output} (verify with: exactnet check {output})")
         if plot and result.exists:
@@ -437,7 +438,7 @@ def fiber(budget, net: Network, sample: int | None = None, seed: int | None = No
 
 
 def prank(budget, net: Network, eps, method: str = "exact", output: str | None = None,
-          certificate: str | None = None) -> Report:
+          certificate: str | None = None, solver: str | None = None) -> Report:
     """Proximate rank within the closed L∞ ball of radius ``ε``
     (:func:`exactnet.tanh.proximate_rank.proximate_rank`).
 
@@ -449,6 +450,8 @@ def prank(budget, net: Network, eps, method: str = "exact", output: str | None =
     (``‖w − w'‖_∞``, exact), ``partition`` (``labels`` per unit: 0 constant, +k kept group k,
     −k cancelled group k; ``signs``; ``groups`` with ``units``, ``signs``, ``kept`` and the
     ``key`` the witness uses), ``reason``, ``stats``, ``output``/``certificate`` when written.
+    ``solver`` (exact method): ``"auto"``, ``"search"`` or ``"cp-sat"`` (an error naming the
+    ``exactnet[cpsat]`` extra when OR-Tools is missing).
     Exit 0 when decided (greedy: always), 3 when the time limit left the exact value unknown.
     """
     from ..tanh.compression import rank as rank_of
@@ -456,7 +459,7 @@ def prank(budget, net: Network, eps, method: str = "exact", output: str | None =
     from ..tanh.proximate_rank import proximate_rank
 
     p = TanhParameter.from_network(net, "exactnet prank")
-    result = proximate_rank(p, eps, method=method, deadline=budget.deadline)
+    result = proximate_rank(p, eps, method=method, deadline=budget.deadline, solver=solver or "auto")
     wnet = result.witness.parameter.to_network()
     data = {"method": method, "eps": format_number(result.eps)}
     if method == "exact":

@@ -83,7 +83,9 @@ class HighsProposer:
             highspy = _highs()
             if highspy is None:
                 return None
-            self._solver = highspy.Highs()
+            # the bare solver class: ``highspy.Highs()`` enables callbacks in its constructor,
+            # which prints HiGHS's banner on standard output before ``output_flag`` can be unset
+            self._solver = getattr(highspy, "_Highs", highspy.Highs)()
             self._solver.setOptionValue("output_flag", False)
         return self._solver
 

@@ -478,8 +478,11 @@ def _kink_mechanisms(net, cnet, regs, labels, zero_out, drows, rnd, deadline) ->
 def format_report(report: SymmetryReport) -> list[str]:
     lines = []
     fd = report.functional_dimension
-    lines.append(f"functional dimension {fd.value} of bound {fd.upper_bound}; local fiber dimension"
-                 f" {report.fiber_dimension} (scaling orbit {fd.hidden_neurons})")
+    def known(value) -> str:
+        return "unknown" if value is None else str(value)
+
+    lines.append(f"functional dimension {known(fd.value)} of bound {fd.upper_bound}; local fiber dimension"
+                 f" {known(report.fiber_dimension)} (scaling orbit {fd.hidden_neurons})")
     for m in report.mechanisms:
         lines.append(f"  {m.kind}: {m.explanation}")
     if not report.mechanisms:

@@ -1,5 +1,5 @@
-"""Exact proximate rank of one component with OR-Tools CP-SAT (``ortools``, a runtime
-dependency chosen by ``benchmarks/tanh_prank.py``), the alternative to
+"""Exact proximate rank of one component with OR-Tools CP-SAT (``ortools``, the optional extra
+``exactnet[cpsat]``, chosen by ``benchmarks/tanh_prank.py``; ``docs/dependencies.md``), the alternative to
 :mod:`exactnet.tanh.prank_search`. One search worker is used (deterministic, and fair on
 shared machines).
 
@@ -53,9 +53,11 @@ def cpsat_installed() -> bool:
 def _load_cp_model():
     """``cp_model``, or ``None`` when it cannot be loaded into this process.
 
-    OR-Tools bundles its own ``libhighs.so.1``; once ``highspy`` (used by the ReLU region code)
-    has loaded a different build under the same name, OR-Tools fails to load in this process
-    (and vice versa). :func:`solve_component` then runs CP-SAT in a fresh subprocess.
+    OR-Tools bundles its own ``libhighs.so.1``. With some version pairs, once ``highspy`` (the
+    default LP proposer) has loaded a different build under the same name, OR-Tools fails to load
+    in this process; only then does :func:`solve_component` run CP-SAT in a fresh subprocess.
+    With highspy 1.16 and OR-Tools 9.15 both load in one process in either order
+    (``docs/dependencies.md``), so the subprocess is never started there.
     """
     try:
         from ortools.sat.python import cp_model
@@ -70,7 +72,7 @@ def solve_component(comp, budget, upper: int, upper_assignment: list, deadline: 
     cp_model = _load_cp_model()
     if cp_model is None:
         if not cpsat_installed():
-            raise MissingDependencyError("ortools", None, "the CP-SAT proximate-rank solver")
+            raise MissingDependencyError("ortools", "cpsat", "the CP-SAT proximate-rank solver")
         return _solve_in_subprocess(comp, budget, upper, upper_assignment, deadline, workers)
     if deadline.expired():
         return SearchOutcome(value=upper, assignment=list(upper_assignment),
@@ -186,7 +188,7 @@ __all__ = ["solve_component"]
 
 def _subprocess_entry(comp, budget, upper, upper_assignment, seconds, workers) -> SearchOutcome:
     if _load_cp_model() is None:
-        raise MissingDependencyError("ortools", None, "the CP-SAT proximate-rank solver")
+        raise MissingDependencyError("ortools", "cpsat", "the CP-SAT proximate-rank solver")
     return solve_component(comp, budget, upper, upper_assignment, Deadline.after(seconds), workers)
 
 

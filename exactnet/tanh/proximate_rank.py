@@ -33,7 +33,7 @@ With a deadline (:class:`exactnet.deadline.Deadline`) the answer may be *unknown
 from __future__ import annotations
 
 from ..deadline import NO_DEADLINE, Deadline
-from ..errors import InputError, UnsupportedError
+from ..errors import InputError, MissingDependencyError, UnsupportedError
 from .greedy_bound import greedy_plan
 from .prank_instance import build_instance
 from .prank_search import SearchOutcome, solve_component
@@ -95,6 +95,8 @@ def prank(w, eps, deadline: Deadline | None = None, solver: str = DEFAULT_SOLVER
     p = as_parameter(w, "proximate rank")
     eps = exact_eps(eps)
     deadline = deadline or NO_DEADLINE
+    if solver == "cp-sat" and not _cpsat_available():
+        raise MissingDependencyError("ortools", "cpsat", "the CP-SAT proximate-rank solver")
     use_cpsat = solver == "cp-sat" or (solver == "auto" and _cpsat_available())
     if use_cpsat:
         from .prank_cpsat import solve_component as cpsat_component
@@ -142,14 +144,19 @@ def prank(w, eps, deadline: Deadline | None = None, solver: str = DEFAULT_SOLVER
              "compatible_pairs": inst.pairs, "nodes": nodes, "solver": solver, "cpsat_components": by_cpsat,
              "greedy_bound": greedy.kept}
     proof = "cp-sat-proof" if by_cpsat else "exhaustive-search"
+    hint = ""
+    if solver == "auto" and not use_cpsat and largest > AUTO_SEARCH_MAX:
+        stats["cpsat"] = "not installed"
+        hint = (f"; OR-Tools is not installed, so components above {AUTO_SEARCH_MAX} units were searched"
+                ' exhaustively (pip install "exactnet[cpsat]" for CP-SAT)')
     if optimal or lower >= upper:
         reason = (f"optimal over all choices of constant units, groups, signs and cancellations "
                   f"({searched} nontrivial component(s) of {len(inst.components)}: "
-                  f"{by_cpsat} proved optimal by CP-SAT, the others by exhaustive branch and bound)")
+                  f"{by_cpsat} proved optimal by CP-SAT, the others by exhaustive branch and bound){hint}")
         return ProximateRankResult(parameter=p, eps=eps, method="exact", value=upper, lower=upper, upper=upper,
                                    plan=plan, witness=witness, optimality=proof, reason=reason, stats=stats)
     reason = (f"time limit reached before optimality was proved: {lower} ≤ prank ≤ {upper} "
-              f"(the upper bound has a verified witness)")
+              f"(the upper bound has a verified witness){hint}")
     return ProximateRankResult(parameter=p, eps=eps, method="exact", value=None, lower=lower, upper=upper,
                                plan=plan, witness=witness, optimality="unknown", reason=reason, stats=stats)
 
@@ -158,15 +165,16 @@ def prank(w, eps, deadline: Deadline | None = None, solver: str = DEFAULT_SOLVER
 METHODS = ("exact", "greedy")
 
 
-def proximate_rank(w, eps, method: str = "exact", deadline: Deadline | None = None) -> ProximateRankResult:
-    """``prank_ε(w)`` by ``method``: ``"exact"`` (:func:`prank`, the default solver) or ``"greedy"``
+def proximate_rank(w, eps, method: str = "exact", deadline: Deadline | None = None,
+                   solver: str = DEFAULT_SOLVER) -> ProximateRankResult:
+    """``prank_ε(w)`` by ``method``: ``"exact"`` (:func:`prank` with ``solver``) or ``"greedy"``
     (an upper bound with a verified witness, :func:`exactnet.tanh.greedy_bound.bound_prank`)."""
     if method == "greedy":
         from .greedy_bound import bound_prank
 
         return bound_prank(w, eps)
     if method == "exact":
-        return prank(w, eps, deadline=deadline, solver=DEFAULT_SOLVER)
+        return prank(w, eps, deadline=deadline, solver=solver)
     raise UnsupportedError(f"unknown prank method {method!r} (exact or greedy)")
 
 

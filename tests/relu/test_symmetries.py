@@ -90,3 +90,20 @@ def test_random_reports_are_consistent(seed):
         if member is not None:
             other = network_from_obj(member)
             assert equivalent(net, other).equivalent and same_orbit(net, other) is False
+
+
+def test_format_report_of_an_incomplete_report_says_unknown_not_none():
+    """A report cut short by the time limit (functional dimension unknown) prints ``unknown``."""
+    from dataclasses import replace
+
+    from exactnet.io import load_network
+    from exactnet.relu.symmetries import format_report, symmetries
+
+    from pathlib import Path
+
+    rep = symmetries(load_network(Path(__file__).resolve().parents[2] / "examples" / "relu_deep.json"))
+    assert "functional dimension 10 " in format_report(rep)[0]
+    cut = replace(rep, functional_dimension=replace(rep.functional_dimension, value=None), complete=False,
+                  hidden_symmetry=None)
+    text = "\n".join(format_report(cut))
+    assert "None" not in text and "functional dimension unknown" in text

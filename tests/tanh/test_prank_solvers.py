@@ -45,3 +45,20 @@ def test_a_stopped_search_keeps_a_valid_bound():
     comp = max(inst.components, key=lambda c: c.size)
     out = solve_component(comp, inst.budget, comp.size, [(i, 1) for i in range(comp.size)], deadline=Deadline(at=0.0))
     assert out.lower <= out.value <= comp.size
+
+
+def test_auto_without_ortools_says_how_to_get_cpsat(monkeypatch):
+    """``solver="auto"`` without OR-Tools searches large components exhaustively (same exact value)
+    and says so, naming the extra; with small components it says nothing."""
+    import importlib
+
+    pr = importlib.import_module("exactnet.tanh.proximate_rank")  # the module (the package exports a function of that name)
+
+    p = _param(7, 12)
+    monkeypatch.setattr(pr, "_cpsat_available", lambda: False)
+    big = pr.prank(p, fmpq(1), solver="auto")
+    assert big.stats["largest_component"] > pr.AUTO_SEARCH_MAX
+    assert big.stats["cpsat"] == "not installed" and 'exactnet[cpsat]' in big.reason
+    assert big.value == pr.prank(p, fmpq(1), solver="search").value
+    small = pr.prank(_param(7, 4), fmpq(1, 4), solver="auto")
+    assert "cpsat" not in small.stats and "exactnet[cpsat]" not in small.reason

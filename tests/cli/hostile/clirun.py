@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
+#: A progress line on stderr (``exactnet regions: enumerating regions 12/40 (3.0 s)``).
+PROGRESS_LINE = re.compile(r"exactnet [a-z][a-z-]*: ")
 EXAMPLES = ROOT / "examples"
 
 
@@ -35,11 +38,17 @@ class Run:
         assert isinstance(obj, dict)
         return obj
 
+    @property
+    def messages(self) -> list[str]:
+        """The lines of stderr other than progress lines (``exactnet CMD: ...``, which a slow run
+        prints off a terminal; exactnet/cli/progress.py)."""
+        return [line for line in self.err.splitlines() if not PROGRESS_LINE.match(line)]
+
     def assert_error(self, *needles: str) -> None:
-        """Exit 2 with exactly one ``exactnet: error:`` line on stderr, nothing on stdout, and every
-        needle (case-insensitive) in the message."""
+        """Exit 2 with exactly one ``exactnet: error:`` line on stderr (besides progress lines),
+        nothing on stdout, and every needle (case-insensitive) in the message."""
         assert self.code == 2, (self.code, self.out, self.err)
-        lines = self.err.splitlines()
+        lines = self.messages
         assert len(lines) == 1 and lines[0].startswith("exactnet: error: "), self.err
         assert "Traceback" not in self.err and "internal error" not in self.err, self.err
         assert self.out == "", self.out
