@@ -165,7 +165,18 @@ def _describe(value) -> str:
 # shared parts
 # ---------------------------------------------------------------------------------------------
 
-numbers = list_of(number)
+_number_items = list_of(number)
+_NUMBER_TYPES = frozenset({int, str})
+
+
+def numbers(value, where: str) -> None:
+    """A list of number literals (one C-level type scan for the common case; the per-item check
+    names the first bad entry)."""
+    if isinstance(value, list) and set(map(type, value)) <= _NUMBER_TYPES:
+        return
+    _number_items(value, where)
+
+
 matrix = list_of(numbers)
 indices = list_of(integer)
 
@@ -262,6 +273,16 @@ RELU_EQUIVALENCE_EVIDENCE = tagged("method", {
 })
 
 
+# relu.stable_compression (docs/certificates.md, kind relu.stable_compression)
+RELU_STABLE_CLAIM = obj({"equal_on_domain": boolean, "domain": BOX})
+RELU_STABLE_EVIDENCE = obj({
+    "bounds": list_of(list_of(tuple_of(number, number))),
+    "slopes": list_of(obj({"layer": integer, "unit": integer, "lambda": numbers})),
+    "merged": list_of(obj({"layer": integer, "unit": integer, "basis": list_of(tuple_of(integer, number))})),
+    "moves": list_of(RELU_MOVE),
+})
+
+
 # ---------------------------------------------------------------------------------------------
 # relu.max_difference, relu.epsilon
 # ---------------------------------------------------------------------------------------------
@@ -347,6 +368,7 @@ KINDS: dict[str, tuple[Spec, Spec, int]] = {
     "relu.max_difference": (RELU_MAX_DIFFERENCE_CLAIM, RELU_MAX_DIFFERENCE_EVIDENCE, 2),
     "relu.epsilon": (RELU_EPSILON_CLAIM, RELU_EPSILON_EVIDENCE, 2),
     "relu.top1": (RELU_TOP1_CLAIM, RELU_TOP1_EVIDENCE, 2),
+    "relu.stable_compression": (RELU_STABLE_CLAIM, RELU_STABLE_EVIDENCE, 2),
     "tanh.equivalence": (TANH_EQUIVALENCE_CLAIM, TANH_EQUIVALENCE_EVIDENCE, 2),
     "tanh.path": (TANH_PATH_CLAIM, TANH_PATH_EVIDENCE, 2),
     "tanh.proximate_rank": (TANH_PRANK_CLAIM, TANH_PRANK_EVIDENCE, 2),

@@ -9,6 +9,7 @@ kind                        checker
 ``relu.max_difference``     :func:`exactnet.check.relu_difference.check`
 ``relu.epsilon``            :func:`exactnet.check.relu_difference.check`
 ``relu.top1``               :func:`exactnet.check.relu_difference.check`
+``relu.stable_compression`` :func:`exactnet.check.relu_stable.check`
 ``tanh.equivalence``        :func:`exactnet.check.tanh.check`
 ``tanh.path``               :func:`exactnet.check.tanh_path.check`
 ``tanh.proximate_rank``     :func:`exactnet.check.tanh_proximity.check`
@@ -49,6 +50,12 @@ def _relu_difference(obj) -> CheckResult:
     return check(obj)
 
 
+def _relu_stable_compression(obj) -> CheckResult:
+    from .relu_stable import check
+
+    return check(obj)
+
+
 def _tanh_equivalence(obj) -> CheckResult:
     from .tanh import check
 
@@ -73,6 +80,7 @@ CHECKERS = {
     "relu.max_difference": _relu_difference,
     "relu.epsilon": _relu_difference,
     "relu.top1": _relu_difference,
+    "relu.stable_compression": _relu_stable_compression,
     "tanh.equivalence": _tanh_equivalence,
     "tanh.path": _tanh_path,
     "tanh.proximate_rank": _tanh_proximate_rank,

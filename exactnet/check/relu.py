@@ -505,7 +505,10 @@ def _replay(net, moves, rows) -> list:
     hidden = len(W) - 1
     if not isinstance(moves, list):
         raise MalformedCertificate("certificate: moves must be a list")
-    for mv in moves:
+    pos = 0
+    while pos < len(moves):
+        mv = moves[pos]
+        pos += 1
         if not isinstance(mv, dict):
             raise MalformedCertificate("certificate: a move must be an object")
         op, layer = mv.get("op"), mv.get("layer")
@@ -513,6 +516,14 @@ def _replay(net, moves, rows) -> list:
             raise _BadMove(f"move {op}: no hidden layer {layer}")
         width = len(W[layer])
         nxt = W[layer + 1]
+        if op == "normalize":  # a run of them on distinct units of one layer: one pass over the next layer
+            units = [mv.get("unit")]
+            while (pos < len(moves) and isinstance(moves[pos], dict) and moves[pos].get("op") == "normalize"
+                   and moves[pos].get("layer") == layer and moves[pos].get("unit") not in units):
+                units.append(moves[pos].get("unit"))
+                pos += 1
+            _normalize_run(W, B, layer, units)
+            continue
         if op == "permute":
             order = mv.get("order")
             if not isinstance(order, list) or sorted(order) != list(range(width)):
@@ -526,14 +537,8 @@ def _replay(net, moves, rows) -> list:
             raise _BadMove(f"move {op}: no unit {j}")
         w, bj = W[layer][j], B[layer][j]
         out_zero = all(row[j] == 0 for row in nxt)
-        if op in ("scale", "normalize"):
-            if op == "scale":
-                c = _rat(mv.get("factor"), "scale factor")
-            else:
-                lead = next((v for v in w if v != 0), None)
-                if lead is None:
-                    raise _BadMove("normalize: zero incoming weights")
-                c = 1 / (lead * sign(lead))
+        if op == "scale":
+            c = _rat(mv.get("factor"), "scale factor")
             if sign(c) <= 0:
                 raise _BadMove("scale: non-positive factor")
             W[layer][j] = [c * v for v in w]
@@ -601,6 +606,27 @@ def _replay(net, moves, rows) -> list:
         else:
             raise MalformedCertificate(f"certificate: unknown move {op!r}")
     return list(zip(W, B))
+
+
+def _normalize_run(W, B, layer: int, units: list) -> None:
+    """``normalize`` (scale by ``c = 1/|first non-zero incoming weight|``) on distinct units of one
+    layer. Each move changes only its unit's incoming row and bias and its outgoing column (divided by
+    ``c``, i.e. multiplied by ``|lead|``), so doing them together equals doing them in turn."""
+    width = len(W[layer])
+    factor = [None] * width
+    for j in units:
+        if not isinstance(j, int) or isinstance(j, bool) or not (0 <= j < width):
+            raise _BadMove(f"move normalize: no unit {j}")
+        w = W[layer][j]
+        lead = next((v for v in w if v != 0), None)
+        if lead is None:
+            raise _BadMove("normalize: zero incoming weights")
+        size = lead * sign(lead)
+        c = 1 / size
+        W[layer][j] = [c * v for v in w]
+        B[layer][j] = c * B[layer][j]
+        factor[j] = size
+    W[layer + 1] = [[v if f is None else v * f for v, f in zip(row, factor)] for row in W[layer + 1]]
 
 
 def _replay_both(a, b, rows, evidence):
@@ -805,8 +831,13 @@ def _decision_target(nets, k, layer, unit) -> str | None:
     return None
 
 
-# The region-tree walker and the exact helpers, shared with :mod:`.relu_difference` (the same
-# tree of sign splits proves the maximum-difference bounds there).
+# Shared with the other ReLU checkers under public names: check/relu_stable.py (the move replay,
+# Theorem M, and the exact readers) and check/relu_difference.py (the region-tree walker: the same
+# tree of sign splits proves the maximum-difference and top-1 bounds there).
+BadMove = _BadMove
+replay_moves = _replay
+network_layers = _layers
+rational = _rat
 RegionNet = _Net
 decision_target = _decision_target
 domain_rows = _domain_rows
@@ -814,8 +845,7 @@ evaluate = _evaluate
 farkas_ok = _farkas_ok
 layer_lists = _layers
 primitive = _primitive
-rational = _rat
 rational_list = _rat_list
 
-__all__ = ["KINDS", "RegionNet", "check", "decision_target", "domain_rows", "evaluate", "farkas_ok", "layer_lists",
-           "primitive", "rational", "rational_list"]
+__all__ = ["BadMove", "KINDS", "RegionNet", "check", "decision_target", "domain_rows", "evaluate", "farkas_ok",
+           "layer_lists", "network_layers", "primitive", "rational", "rational_list", "replay_moves"]

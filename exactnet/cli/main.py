@@ -415,7 +415,9 @@ def diff(budget, a, b, domain, box, norm, certificate, activation):
 def compress(budget, net, output, certificate, dtype, domain, box, activation):
     """Losslessly compress NET to a smaller equivalent network (ReLU: if --timeout stops the
     never-active-unit search, the result is still lossless, possibly less compressed); with
-    --domain/--box (ReLU), equivalent on that domain."""
+    --domain/--box (ReLU), equivalent on that domain: every hidden unit gets a stable-neuron
+    verdict (active, inactive, both signs with witnesses, undecided), inactive units are removed
+    and active ones folded (exit 3 with the verdicts so far at the time limit)."""
     from .inputs import write_network_output
 
     check_network_output(output, "--output")

@@ -33,6 +33,14 @@ def random_prime(rnd: random.Random, bits: int = 62) -> int:
             return p
 
 
+def modular_rank_array(rows, p: int) -> int:
+    """The rank modulo ``p`` of an ``int64`` array of residues (FLINT's ``nmod_mat``); a certified lower
+    bound on the rational rank of integer rows with these residues."""
+    if not rows.size:
+        return 0
+    return nmod_mat(rows.shape[0], rows.shape[1], rows.ravel().tolist(), p).rank()
+
+
 def modular_rank(rows: Sequence[Sequence[int]], ncols: int, p: int) -> int:
     """``rank`` of the integer rows modulo ``p`` (a lower bound on the rational rank)."""
     if not rows:
@@ -360,6 +368,6 @@ def exact_rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
 
 
 __all__ = [
-    "ModularSpan", "annihilates", "as_columns", "size_blocks", "exact_rank", "kernel_candidates", "modular_rank", "random_prime",
+    "ModularSpan", "annihilates", "as_columns", "size_blocks", "exact_rank", "kernel_candidates", "modular_rank", "modular_rank_array", "random_prime",
     "rational_reconstruction",
 ]

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 
 from ..errors import FormatError, InputError, NetworkError
-from ..numbers import number_json
+from ..numbers import numbers_json
 from .model import ACTIVATIONS, Network
 
 FORMAT = "exactnet.network/1"
@@ -76,8 +76,8 @@ def network_to_obj(net: Network) -> dict:
         "activation": net.activation,
         "layers": [
             {
-                "weight": [[number_json(v) for v in row] for row in layer.weight],
-                "bias": [number_json(v) for v in layer.bias],
+                "weight": [numbers_json(row) for row in layer.weight],
+                "bias": numbers_json(layer.bias),
             }
             for layer in net.layers
         ],

@@ -16,6 +16,7 @@ Entry points:
 
 from __future__ import annotations
 
+import operator
 import re
 from typing import Iterable, Union
 
@@ -51,11 +52,45 @@ def _plain(text: str) -> fmpq | None:
         return fmpq(int(p + frac), _POW10[len(frac)])
     return fmpq(int(p))
 
+#: Deletes the characters of plain literals: a text made only of them translates to "".
+_PLAIN_CHARS = str.maketrans("", "", "0123456789-/")
+#: The longest bulk literal (``p/q`` with 18 digits each and a sign: far within the budget).
+_PLAIN_MAX = 38
+
+
+def _plain_bulk(values: list) -> list | None:
+    """The values of a list of ints and strings when every string is a plain ``"p"`` or ``"p/q"``
+    (ASCII digits, an optional leading minus, ``q > 0``, at most 38 characters); ``None`` sends the
+    list to the general path (which also reports errors). The character set and the lengths are
+    checked in C for all strings at once; ``int`` then rejects any other arrangement ("1-2", "--1",
+    "", "1/2/3"), and a negative or zero ``q`` is refused here."""
+    texts = [v for v in values if type(v) is str]
+    if texts and (max(map(len, texts)) > _PLAIN_MAX or "".join(texts).translate(_PLAIN_CHARS)):
+        return None
+    out = []
+    try:
+        for v in values:
+            if type(v) is int:
+                out.append(fmpq(v))
+                continue
+            p, slash, q = v.partition("/")
+            if not slash:
+                out.append(fmpq(int(p)))
+                continue
+            q = int(q)
+            if q <= 0:
+                return None
+            out.append(fmpq(int(p), q))
+    except ValueError:
+        return None
+    return out
+
+
 __all__ = [
     "BUDGET", "AlgebraicSpec", "DecimalLiteral", "DuplicateKeyError", "IntegerLiteral", "NumberBudget",
     "NumberLimitError", "Number", "NumberField", "RealAlgebraic", "RealRoot",
     "build_field", "embed", "enclosure", "exact_numbers", "format_number", "from_float",
-    "is_rational", "json_loads_exact", "number", "number_json", "parse_rational", "parse_scalar",
+    "is_rational", "json_loads_exact", "number", "number_json", "numbers_json", "parse_rational", "parse_scalar",
     "sign", "to_rational", "unify_fields", "working_precision",
 ]
 
@@ -105,6 +140,10 @@ def exact_numbers(values: Iterable, budget: NumberBudget = BUDGET) -> list:
     kinds = set(map(type, values))
     if kinds <= {int, fmpq}:  # the common case, one C-level pass
         return list(map(fmpq, values))
+    if kinds <= {int, str}:  # JSON integers and "p"/"p/q" strings (written networks): validated at once
+        bulk = _plain_bulk(values)
+        if bulk is not None:
+            return bulk
     parsed = [_plain(v) if type(v) in _TEXT else fmpq(v) if type(v) is int else _syntax(v, budget) for v in values]
     for i in [i for i, p in enumerate(parsed) if p is None]:  # text the fast path left alone
         parsed[i] = _syntax(values[i], budget)
@@ -150,11 +189,33 @@ def format_number(x) -> str:
 
 def number_json(x) -> int | str:
     """File form: JSON integer for integers, ``"p/q"`` or SymPy-syntax string otherwise."""
+    if type(x) is fmpq:
+        return rational_json(x)
     if isinstance(x, RealAlgebraic):
         return str(x)
     if isinstance(x, (int, fmpz)):
         return rational_json(fmpq(x))
     return rational_json(x)
+
+
+_NUMERATOR = operator.attrgetter("p")
+_DENOMINATOR = operator.attrgetter("q")
+
+
+def _pair_json(p: int, q: int) -> int | str:
+    return p if q == 1 else f"{p}/{q}"
+
+
+def numbers_json(values) -> list:
+    """``[number_json(v) for v in values]``, in bulk for rationals of moderate size (numerators and
+    denominators converted to Python ints in C-level passes; the same output)."""
+    values = values if isinstance(values, list) else list(values)
+    if set(map(type, values)) <= {fmpq}:
+        ps = list(map(int, map(_NUMERATOR, values)))
+        qs = list(map(int, map(_DENOMINATOR, values)))
+        if max(map(int.bit_length, ps), default=0) <= 4096 and max(map(int.bit_length, qs), default=0) <= 4096:
+            return list(map(_pair_json, ps, qs))
+    return [number_json(v) for v in values]
 
 
 def enclosure(x, prec: int = 64) -> arb:

@@ -8,6 +8,9 @@
 * :func:`symmetry_evidence` — chains of function-preserving moves to a common network (tier b);
 * :func:`three_layer_evidence` — a chain of mechanism moves of two-hidden-layer networks taking the
   first network to the second (tier s, :mod:`exactnet.relu.three_layer.moves`);
+* :func:`stable_compression_certificate` — kind ``relu.stable_compression``: the proved bounds of
+  every hidden unit on a box, the merges of dependent active units and the moves after folding
+  (checked by :mod:`exactnet.check.relu_stable`);
 * :func:`region_tree_evidence` — the region tree recorded by :class:`TreeRecorder` during the
   complete enumeration (tier d), with exact Farkas multipliers for every sign fixed without a split.
 """
@@ -157,9 +160,28 @@ class TreeRecorder:
         }
 
 
+STABLE_KIND = "relu.stable_compression"
+
+
+def stable_compression_certificate(original: Network, compressed: Network, box, analysis, fold, moves) -> dict:
+    """A ``relu.stable_compression`` certificate that ``compressed`` equals ``original`` on ``box``:
+    the bounds of every hidden unit (``analysis``, complete), the per-unit optimised slopes, the
+    coefficients of every merged active unit (``fold``), and the moves from the folded network to
+    ``compressed``."""
+    bounds = [[[number_json(u.lower), number_json(u.upper)] for u in layer] for layer in analysis.by_layer()]
+    slopes = [{"layer": u.layer, "unit": u.unit, "lambda": [number_json(v) for v in u.slopes]}
+              for u in analysis.units if u.slopes is not None]
+    merged = [{"layer": name[0], "unit": name[1], "basis": [[basis[1], number_json(a)] for basis, a in combo]}
+              for name, combo in fold.merges]
+    evidence = {"bounds": bounds, "slopes": slopes, "merged": merged, "moves": moves_json(moves)}
+    claim = {"equal_on_domain": True, "domain": box.to_obj()}
+    return certificate(STABLE_KIND, claim, [original, compressed], evidence)
+
+
 __all__ = [
-    "KIND", "TreeRecorder", "canonical_evidence", "equivalence_certificate", "field_number_json", "moves_json",
-    "region_tree_evidence", "symmetry_evidence", "three_layer_evidence", "witness_evidence",
+    "KIND", "STABLE_KIND", "TreeRecorder", "canonical_evidence", "equivalence_certificate", "field_number_json",
+    "moves_json", "region_tree_evidence", "stable_compression_certificate", "symmetry_evidence",
+    "three_layer_evidence", "witness_evidence",
 ]
 
 

@@ -13,9 +13,17 @@ has no more units in any hidden layer:
    before it gives it label ``+1``; docs/relu.md § Activation regions, § Exactness pitfalls) —
    with real algebraic weights too (cells over the weights' number field, docs/algebraic-lp.md).
 
+On a bounded domain a **stable-neuron analysis** runs first (:mod:`exactnet.relu.stable_neurons`,
+docs/relu.md § Stable neurons): every unit gets a verdict (stably active, stably inactive, both
+signs with witnesses, undecided); inactive units are removed and active ones folded
+(:mod:`exactnet.relu.stable_fold`), and the region enumeration of step 4 only runs when some unit
+is left undecided.
+
 Steps 1–3 and the first two tests of step 4 are moves (:mod:`exactnet.relu.moves`); the
-certificate replays them. When step 4 needed the enumeration, the certificate is a complete
-``relu.equivalence`` proof between the input and the output instead.
+certificate replays them. After a stable-neuron analysis on a box the certificate is a
+``relu.stable_compression`` (the proved bounds, the merges and the moves). When step 4 needed the
+enumeration (or the domain is not a box), the certificate is a complete ``relu.equivalence``
+proof between the input and the output instead.
 """
 
 from __future__ import annotations
@@ -25,13 +33,20 @@ from dataclasses import dataclass
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..errors import UnsupportedError
 from ..network import Network
-from ..network.domain import Polyhedron
+from ..network.domain import Box, Polyhedron
 from ..progress import Progress
-from .certificates import equivalence_certificate, symmetry_evidence
+from .certificates import equivalence_certificate, stable_compression_certificate, symmetry_evidence
 from .equivalence import equivalent
 from .moves import EditableNetwork
 from .normal_form import normal_form
 from .regions import domain_interior_point, domain_rows, regions
+from .stable_fold import StableFold, fold_stable
+from .stable_neurons import UNDECIDED, StableAnalysis, stable_neurons
+
+
+#: After a stable-neuron analysis that leaves units undecided, the exact region enumeration (whose
+#: cost grows like the number of activation regions) runs only up to this input dimension.
+MAX_ENUMERATION_INPUTS = 12
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,8 @@ class Compression:
     exact_dead: bool
     note: str
     certificate: dict | None
+    stable: StableAnalysis | None = None  # the per-unit verdicts on a bounded domain
+    fold: StableFold | None = None  # what the verdicts removed and folded
 
     @property
     def width_before(self) -> tuple[int, ...]:
@@ -75,11 +92,14 @@ def never_active_units(net: Network, domain: Polyhedron | None = None, *, deadli
 
 def compress(net: Network, domain: Polyhedron | None = None, *, certificate: bool = False,
              deadline: Deadline = NO_DEADLINE, timeout: float | None = None, exact_dead: bool = True,
-             progress: Progress | None = None) -> Compression:
+             progress: Progress | None = None, stable: bool = True,
+             stable_deadline: Deadline | None = None) -> Compression:
     """Losslessly compress a ReLU network (see the module docstring).
 
     ``exact_dead=False`` skips the region enumeration of step 4; ``timeout``/``deadline`` bound it
     (the result is then still a valid, possibly less compressed network, and says so).
+    ``stable=False`` skips the stable-neuron analysis; ``stable_deadline`` (default ``deadline``)
+    bounds it: when it expires the verdicts so far are used and ``stable.complete`` is false.
     """
     if net.activation != "relu":
         raise UnsupportedError(f"ReLU compression needs a ReLU network, got {net.activation}")
@@ -89,14 +109,30 @@ def compress(net: Network, domain: Polyhedron | None = None, *, certificate: boo
     rows = domain_rows(domain, n)
     if domain is not None:
         domain_interior_point(domain, n)
-    local = normal_form(net, rows, scale=False, sort=False)
+    rational = net.is_rational
+    analysis = fold = None
+    work = net
+    if stable and domain is not None and rational and _bounded(domain):
+        analysis = stable_neurons(net, domain, deadline=stable_deadline or deadline, progress=progress)
+        fold = fold_stable(net, analysis)
+        work = fold.network
+    local = normal_form(work, rows if analysis is None else None, scale=False, sort=False)
     reduced = local.network
     dead: set = set()
-    note = ""
+    note = analysis.note if analysis is not None else ""
     done = True
-    if exact_dead and reduced.depth >= 2:
+    settled = analysis is not None and analysis.complete and all(u.verdict != UNDECIDED for u in analysis.units)
+    if settled:
+        pass  # every remaining unit takes both signs on the domain: none is never active
+    elif analysis is not None and not analysis.complete:
+        done = False  # the time limit stopped the analysis: no time is left for the enumeration
+    elif analysis is not None and n > MAX_ENUMERATION_INPUTS:
+        done = False
+        note = (f"{analysis.counts()['undecided']} units are undecided and kept; the exact region enumeration"
+                f" that would settle them is not attempted above {MAX_ENUMERATION_INPUTS} inputs")
+    elif exact_dead and reduced.depth >= 2:
         try:
-            dead = never_active_units(reduced, domain, deadline=deadline, progress=progress)
+            dead = never_active_units(reduced, domain, deadline=stable_deadline or deadline, progress=progress)
         except TimeLimitReached:
             done = False
             note = "time limit reached while deciding never-active units exactly; those were kept"
@@ -112,14 +148,22 @@ def compress(net: Network, domain: Polyhedron | None = None, *, certificate: boo
         final = second.network
     cert = None
     if certificate:
-        if not dead:
+        if not dead and work is net:
             cert = equivalence_certificate(net, final, True, domain, "b", symmetry_evidence(moves, ()))
+        elif not dead and analysis.complete and isinstance(domain, Box):
+            cert = stable_compression_certificate(net, final, domain, analysis, fold, moves)
         else:
             res = equivalent(net, final, domain, certificate=True)
             if res.equivalent is not True:  # pragma: no cover - would be a bug
                 raise AssertionError("internal error: compression changed the function")
             cert = res.certificate
-    return Compression(net, final, tuple(sorted(dead)), done, note, cert)
+    return Compression(net, final, tuple(sorted(dead)), done, note, cert, analysis, fold)
+
+
+def _bounded(domain: Polyhedron) -> bool:
+    from ..polyhedra.domains import is_bounded
+
+    return is_bounded(domain)
 
 
 __all__ = ["Compression", "compress", "never_active_units"]

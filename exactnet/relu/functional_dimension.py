@@ -69,7 +69,8 @@ from ..progress import Progress, null_progress
 from .jacobian import (VECTOR_PRIME_BITS, IntegerNetwork, Pattern, compile_network, free_columns, modular_network,
                        modular_region_rows, point_rows, preactivation_signs_batch, region_rows,
                        structural_support, upper_bound)
-from ..linalg.modular import ModularSpan, annihilates, exact_rank, kernel_candidates, random_prime, size_blocks
+from ..linalg.modular import (ModularSpan, annihilates, exact_rank, kernel_candidates, modular_rank_array, random_prime,
+                              size_blocks)
 from .regions import cell_point
 from .regions import regions as enumerate_regions
 from .subtrees import enumerator
@@ -80,6 +81,7 @@ EXACT_KERNEL = "exact kernel verified on every region"
 EXACT_ELIMINATION = "exact integer elimination over all regions"
 NO_SMOOTH_POINTS = "no smooth points"
 BATCH_ROWS = "modular rank meets the number of rows"
+BATCH_COLUMNS = "modular rank meets the number of columns not identically zero"
 
 
 @dataclass(frozen=True)
@@ -488,15 +490,31 @@ def parse_batch(obj, n: int) -> list[tuple[fmpq, ...]]:
     return pts
 
 
+#: Points per block of the modular batch rank (rows of one NumPy product: ``block·n_d``).
+BATCH_BLOCK = 128
+
+
 def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed: int | None = None,
                                deadline: Deadline = NO_DEADLINE) -> BatchDimension:
     """The exact rank of ``J E_Z|θ`` at the batch ``Z = points`` (docs/relu.md § Definitions).
+
+    1. Every point's exact activation pattern (integer arithmetic, one ``fmpz_mat`` product per layer
+       for a block of points); a point on a bent hyperplane is an error.
+    2. The Jacobian rows modulo a random 31-bit prime, block by block with NumPy
+       (:func:`~exactnet.relu.jacobian.modular_point_rows`: the residues of positive integer multiples
+       of the exact rows, gauge columns deleted), into an incremental modular span. Its rank is a
+       certified lower bound; the rank is also at most ``cap = min(D − N_hid, rows)`` (the number of
+       columns and of rows), so reaching ``cap`` proves the value and stops early.
+    3. Otherwise the exact rows decide (:func:`_exact_rank`: verified kernel vectors, or FLINT's exact
+       elimination).
 
     ``deadline`` raises :class:`~exactnet.deadline.TimeLimitReached` when it passes.
 
     Raises :class:`~exactnet.relu.jacobian.NotSmoothError` (an :class:`InputError`) at the first
     point on a bent hyperplane, naming the point (0-based ``index``) and the neuron.
     """
+    from .jacobian import _integer_point, first_zero, modular_point_rows, smooth_pattern
+
     require_rational_relu(net, "batch functional dimension")
     cnet = compile_network(net)
     n = net.input_dim
@@ -506,40 +524,89 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
             raise InputError(f"batch point {i + 1} has {len(x)} coordinates but the network takes {n} inputs")
         pts.append(tuple(v if type(v) is fmpq else fmpq(v) for v in x))
     bound = upper_bound(net.widths)
-    patterns = [None] * len(pts)
-    from .jacobian import smooth_pattern
-
-    for i, x in enumerate(pts):  # every point is checked before any rank is computed
+    patterns: list = []
+    for k in range(0, len(pts), BATCH_BLOCK):  # every point is checked before any rank is computed
         deadline.check("the batch points")
-        patterns[i] = smooth_pattern(cnet, x, i)
+        block = preactivation_signs_batch(cnet, pts[k:k + BATCH_BLOCK])
+        for i, pat in enumerate(block, start=k):
+            if first_zero(pat) is not None:
+                smooth_pattern(cnet, pts[i], i)  # raises the error naming the point and the neuron
+        patterns.extend(block)
     if not pts:
         return BatchDimension(0, 0, bound, BATCH_ROWS, 0)
     columns = free_columns(net)
     if columns is None:  # pragma: no cover - such a neuron makes every point non-smooth
         raise AssertionError("zero neuron without a non-smooth point")
-    rows = []
+    rnd = random.Random(seed)
+    distinct = len(set(patterns))
+    # columns proven zero in every row: structurally (masks) or a coordinate that is 0 at every point
+    support = structural_support(cnet, patterns)
+    n1 = net.widths[1]
+    for k in range(n):
+        if all(x[k] == 0 for x in pts):
+            support[[i * n + k for i in range(n1)]] = False
+    live = [c for c in columns if support[c]]
+    cap = min(len(live), len(pts) * net.output_dim)
+    method = MODULAR if cap == bound else BATCH_ROWS if cap == len(pts) * net.output_dim else BATCH_COLUMNS
+
+    prime = random_prime(rnd, VECTOR_PRIME_BITS)
+    mnet = modular_network(cnet, prime)
+    m = net.output_dim
+
+    def block_rows(k0, k1):
+        for k in range(k0, k1, BATCH_BLOCK):
+            deadline.check("the batch Jacobian rows")
+            block = [_integer_point(x) for x in pts[k:min(k + BATCH_BLOCK, k1)]]
+            yield modular_point_rows(mnet, block, patterns[k:k + len(block)], live)
+
+    # (i) the points of a first block with a small margin over the cap; (ii) if their rank falls
+    # short, the remaining rows compressed by a random matrix G to (deficit + 16) rows. Every row of
+    # G·R lies in the row space of R, so each rank is a certified lower bound; equal to the cap (an
+    # upper bound: rows, and columns not identically zero) it is the value.
+    first = min(len(pts), -(-21 * cap // (20 * m)) + 1)
+    head = list(block_rows(0, first))
+    head = np.concatenate(head) if head else np.zeros((0, len(live)), dtype=np.int64)
+    deadline.check("the batch rank")
+    lower = modular_rank_array(head, prime)
+    if lower == cap:
+        return BatchDimension(cap, len(pts), bound, method, distinct)
+    if first < len(pts):
+        gen = np.random.default_rng(rnd.randrange(1 << 32))
+        extra = np.zeros((cap - lower + 16, len(live)), dtype=np.int64)
+        for part in block_rows(first, len(pts)):
+            # G has 0/1 entries: G·part is a float64 (BLAS) product whose sums stay below
+            # 2^21·2^31 < 2^53, hence exact
+            for r0 in range(0, part.shape[0], 1 << 21):  # at most 2^21 rows per product
+                piece = part[r0:r0 + (1 << 21)]
+                G = gen.integers(0, 2, (extra.shape[0], piece.shape[0])).astype(np.float64)
+                extra = (extra + (G @ piece.astype(np.float64)).astype(np.int64)) % prime
+        deadline.check("the batch rank")
+        if modular_rank_array(np.concatenate([head, extra]), prime) == cap:
+            return BatchDimension(cap, len(pts), bound, method, distinct)
+    span = ModularSpan(len(columns), prime)  # the exact fallback wants independent rows over all columns
+    for k in range(0, len(pts), BATCH_BLOCK):
+        deadline.check("the batch Jacobian rows")
+        block = [_integer_point(x) for x in pts[k:k + BATCH_BLOCK]]
+        part = modular_point_rows(mnet, block, patterns[k:k + len(block)], columns)
+        span.add_array(part, [(None, r) for r in range(k * net.output_dim, k * net.output_dim + part.shape[0])])
+    span.flush()
+
+    # the modular rank fell short: decide on the exact rows
+    exact = []
     for x, pat in zip(pts, patterns):
         deadline.check("the batch Jacobian rows")
-        rows.extend(point_rows(cnet, x, pat, columns))
-    cap = min(bound, len(rows))
-    rnd = random.Random(seed)
-    prime = random_prime(rnd)
-    span = ModularSpan(len(columns), prime)
-    span.add([[int(v) % prime for v in r] for r in rows])
-    span.flush()
-    if span.rank == cap:
-        return BatchDimension(cap, len(pts), bound, MODULAR if cap == bound else BATCH_ROWS, len(set(patterns)))
+        exact.extend(point_rows(cnet, x, pat, columns))
 
     def groups(sel):
-        for k in range(0, len(rows), 256):
-            yield [[r[j] for j in sel] for r in rows[k:k + 256]]
+        for k in range(0, len(exact), 256):
+            yield [[r[j] for j in sel] for r in exact[k:k + 256]]
 
-    basis = [rows[i] for _, i in span.tags]
-    nonzero = [any(r[j] != 0 for r in rows) for j in range(len(columns))]
+    basis = [exact[i] for _, i in span.tags]
+    nonzero = [any(r[j] != 0 for r in exact) for j in range(len(columns))]
     deadline.check("the batch rank")
     value, method, _ = _exact_rank(basis, len(columns), groups, rnd, deadline, nonzero,
                                    [not nz for nz in nonzero])  # decided on the exact rows
-    return BatchDimension(value, len(pts), bound, method, len(set(patterns)))
+    return BatchDimension(value, len(pts), bound, method, distinct)
 
 
 __all__ = [

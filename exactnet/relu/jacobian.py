@@ -459,6 +459,52 @@ def modular_region_rows(mnet: ModularNetwork, patterns: Sequence[Pattern],
     return rows if columns is None else np.ascontiguousarray(rows[:, list(columns)])
 
 
+def modular_point_rows(mnet: ModularNetwork, points: Sequence[tuple[Sequence[int], int]],
+                       patterns: Sequence[Pattern], columns: Sequence[int] | None = None):
+    """The rows of :func:`point_rows` modulo ``mnet.p`` for many points at once (NumPy).
+
+    ``points`` are homogeneous integer points ``(ints, q)`` (``x = ints/q``, ``q > 0``) and
+    ``patterns`` their exact activation patterns (all labels non-zero). With the exact masks, the
+    forward pass modulo ``p`` is the reduction of the integer forward pass, and the derivative of
+    output ``o`` with respect to ``W^ℓ_{ij}`` (bias: ``j`` = the homogeneous coordinate) is
+    ``δ^ℓ_{oi}·a^{ℓ−1}_j`` (the chain rule of :func:`modular_region_rows`, evaluated at the point
+    instead of on the ``n_0 + 1`` columns of the identity). Row ``t·n_d + o`` belongs to point
+    ``t`` and output ``o``; it is ``q·Π s_ℓ`` times the Jacobian row, reduced modulo ``p``.
+    """
+    p = mnet.p
+    widths = mnet.widths
+    n, m = widths[0], widths[-1]
+    depth = len(widths) - 2
+    count = len(points)
+    ncols = len(columns) if columns is not None else sum(widths[i + 1] * (widths[i] + 1)
+                                                         for i in range(len(widths) - 1))
+    if count == 0:
+        return np.zeros((0, ncols), dtype=np.int64)
+    masks = [(np.array([pat[li] for pat in patterns], dtype=np.int64) == 1).astype(np.int64)
+             for li in range(depth)]
+    A = np.array([[v % p for v in ints] + [q % p] for ints, q in points], dtype=np.int64)  # (count, n + 1)
+    acts = [A]
+    for li in range(depth):
+        A = np.ascontiguousarray(_matmul_mod(mnet.hats[li], np.ascontiguousarray(A.T), p).T)
+        A[:, :-1] *= masks[li]
+        acts.append(A)
+    deltas = [None] * (depth + 1)
+    eye = np.eye(m, dtype=np.int64)
+    deltas[depth] = np.broadcast_to(eye * mnet.scales[depth] % p, (count, m, m))
+    cur = np.broadcast_to(eye, (count, m, m))
+    for li in range(depth, 0, -1):
+        cur = _matmul_mod(cur, mnet.weights[li], p) * masks[li - 1][:, None, :]
+        deltas[li - 1] = cur * mnet.scales[li - 1] % p
+    blocks = []
+    for li in range(depth + 1):
+        d, a = deltas[li], acts[li]  # (count, m, n_{ℓ+1}), (count, n_ℓ + 1)
+        k = a.shape[1] - 1
+        blocks.append((d[:, :, :, None] * a[:, None, None, :k] % p).reshape(count, m, -1))
+        blocks.append(d * a[:, None, k, None] % p)
+    rows = np.concatenate(blocks, axis=2).reshape(count * m, -1)
+    return rows if columns is None else np.ascontiguousarray(rows[:, list(columns)])
+
+
 def _column_position(cnet: IntegerNetwork, q: int) -> tuple[int, int, int]:
     """``(layer, i, j)`` of parameter ``q`` (library order; ``j = n_in`` is the bias ``b_i``)."""
     li = 0
@@ -659,7 +705,7 @@ def parameter_names(net: Network) -> list[str]:
 
 __all__ = [
     "IntegerNetwork", "ModularNetwork", "NotSmoothError", "Pattern", "compile_network", "modular_network",
-    "modular_region_rows", "first_zero", "free_columns", "gauge_columns",
+    "modular_point_rows", "modular_region_rows", "first_zero", "free_columns", "gauge_columns",
     "jacobian_at", "parameter_names", "point_rows", "preactivation_signs",
     "preactivation_signs_batch", "region_rows", "structural_support", "scaling_vectors",
     "smooth_pattern", "upper_bound",

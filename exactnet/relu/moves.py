@@ -204,4 +204,30 @@ def apply(net: EditableNetwork, move: Move) -> None:
         raise MoveError(f"unknown move {op!r}")
 
 
-__all__ = ["EditableNetwork", "Move", "MoveError", "apply", "proportional"]
+def normalize_units(net: EditableNetwork, layer: int, units: Sequence[int]) -> None:
+    """Apply ``normalize`` to the distinct ``units`` of hidden layer ``layer`` at once (the same
+    result as one by one: each move changes only its own incoming row and outgoing column); the
+    next layer's rows are rescaled in one pass (``column · |lead|`` equals ``column / c``)."""
+    if not (0 <= layer < net.hidden):
+        raise MoveError(f"move normalize: no hidden layer {layer}")
+    if len(set(units)) != len(units):
+        raise MoveError("normalize: a unit appears twice in one batch")
+    width = net.width(layer)
+    mult = {}
+    for j in units:
+        if not (0 <= j < width):
+            raise MoveError(f"move normalize: no unit {j} in hidden layer {layer}")
+        w = net.W[layer][j]
+        lead = next((v for v in w if v != 0), None)
+        if lead is None:
+            raise MoveError("normalize: the unit has no non-zero incoming weight")
+        size = abs(lead)
+        c = 1 / size
+        net.W[layer][j] = [c * v for v in w]
+        net.b[layer][j] = c * net.b[layer][j]
+        mult[j] = size
+    factors = [mult.get(j) for j in range(width)]
+    net.W[layer + 1] = [[v if f is None else v * f for v, f in zip(row, factors)] for row in net.W[layer + 1]]
+
+
+__all__ = ["EditableNetwork", "Move", "MoveError", "apply", "normalize_units", "proportional"]

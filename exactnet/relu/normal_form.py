@@ -13,6 +13,13 @@ Moves (:mod:`exactnet.relu.moves`) are applied until none applies, hidden layer 
    (this undoes split units);
 6. the units are sorted by their incoming rows (permutations).
 
+**Cost.** Each step is one sweep over a layer's weights: liveness of all units from one pass over
+the next layer's columns, the normalizations of a layer applied together
+(:func:`exactnet.relu.moves.normalize_units`), merge classes found by hashing a short key of each
+scaled row and comparing full rows exactly only within a bucket, one sort for the permutation. A
+pass is therefore near-linear in the number of parameters (the quadratic pairwise search for
+proportional units took 12.6 s on a 3-512-512-1 pair; ``benchmarks/relu_wide.py``).
+
 Equal normal forms prove equivalence (each move preserves the function), and the recorded
 moves are the certificate. Different normal forms prove nothing (hidden symmetries,
 docs/relu.md § Hidden symmetries, are not quotiented out): then the complete tier (d) decides.
@@ -28,7 +35,7 @@ from flint import fmpq
 from ..network import Network
 from ..numbers import sign
 from ..polyhedra import primitive_row
-from .moves import EditableNetwork, Move, apply, proportional
+from .moves import EditableNetwork, Move, apply, normalize_units, proportional
 from ..polyhedra import Farkas, decide
 
 #: Safety cap on normalisation passes (each pass strictly simplifies; never reached in practice).
@@ -68,6 +75,125 @@ def _sort_key(w, b):
     return tuple(w) + (b,)
 
 
+
+def _live_units(ed: EditableNetwork, layer: int) -> list[bool]:
+    """``live[j]``: unit ``j`` of hidden layer ``layer`` has a non-zero outgoing weight (one sweep
+    over the next layer's rows)."""
+    return [any(column) for column in zip(*ed.W[layer + 1])]
+
+
+def _scaled(row: list) -> list | None:
+    """The row scaled so that its first non-zero entry has absolute value 1 (``None`` for a zero
+    row): two rows are positively proportional iff their scaled rows are equal."""
+    lead = next((v for v in row if v), None)
+    if lead is None:
+        return None
+    if abs(lead) == 1:
+        return row
+    c = 1 / abs(lead)
+    return [c * v for v in row]
+
+
+_FMPQ = frozenset({fmpq})
+
+#: Entries of the scaled row (after the lead) in the hash key of a merge class.
+KEY_ENTRIES = 4
+
+
+def _merge_pairs(ed: EditableNetwork, layer: int, live: list[bool]) -> list[tuple[int, int]]:
+    """``(i, j)`` with ``i < j``: live unit ``j`` is positively proportional to live unit ``i``, ``i``
+    the first unit of its class. Rational rows are bucketed by a short hash key (the lead position
+    and the next :data:`KEY_ENTRIES` scaled entries, as integer pairs, since hashing ``fmpq`` is slow)
+    and compared exactly in full only within a bucket: linear in the layer size unless many rows
+    share their first entries. Algebraic rows are compared pairwise."""
+    rows = [list(ed.W[layer][j]) + [ed.b[layer][j]] for j in range(ed.width(layer))]
+    pairs = []
+    if all(set(map(type, r)) <= _FMPQ for r in rows):
+        buckets: dict = {}
+        for j, row in enumerate(rows):
+            if not live[j]:
+                continue
+            p = next((k for k, v in enumerate(row) if v), None)
+            if p is None:
+                continue
+            c = 1 / abs(row[p])
+            key = (p, row[p] > 0) + tuple((int(u.p), int(u.q)) for u in (c * v for v in row[p + 1:p + 1 + KEY_ENTRIES]))
+            bucket = buckets.setdefault(key, [])
+            full = _scaled(row)
+            for i, other in bucket:
+                if other == full:
+                    pairs.append((i, j))
+                    break
+            else:
+                bucket.append((j, full))
+        return pairs
+    taken = set()
+    for i in range(len(rows)):
+        if not live[i] or i in taken or all(v == 0 for v in rows[i]):
+            continue
+        for j in range(i + 1, len(rows)):
+            if live[j] and j not in taken and proportional(rows[i], rows[j]) is not None:
+                pairs.append((i, j))
+                taken.add(j)
+    return pairs
+
+
+def _reduce_layer(ed: EditableNetwork, layer: int, do, domain_rows, scale: bool, sort: bool) -> bool:
+    """One sweep of moves 1–6 (module docstring) over hidden layer ``layer``; ``True`` if a move
+    was applied. Every step is one pass over the layer's weights (near-linear in its size)."""
+    changed = False
+    live = _live_units(ed, layer)
+    for j in range(ed.width(layer)):
+        if not live[j]:
+            continue
+        w, b = ed.incoming(layer, j)
+        if all(v == 0 for v in w):
+            do(Move("fold_constant", layer=layer, unit=j))
+            live[j], changed = False, True
+        elif layer > 0 and all(sign(v) <= 0 for v in w) and sign(b) <= 0:
+            do(Move("silence", layer=layer, unit=j, proof={"kind": "nonpositive"}))
+            live[j], changed = False, True
+        elif layer == 0 and domain_rows:
+            proof = _dead_on_domain(w, b, domain_rows)
+            if proof is not None:
+                do(Move("silence", layer=layer, unit=j, proof=proof))
+                live[j], changed = False, True
+    for j in reversed(range(ed.width(layer))):
+        if live[j]:
+            continue
+        if ed.width(layer) > 1:
+            do(Move("remove", layer=layer, unit=j))
+            del live[j]
+            changed = True
+        else:
+            w, b = ed.incoming(layer, j)
+            if any(v != 0 for v in w) or b != 0:
+                do(Move("blank", layer=layer, unit=j))
+                changed = True
+    if scale:
+        units = []
+        for j in range(ed.width(layer)):
+            lead = next((v for v in ed.W[layer][j] if v), None)
+            if lead is not None and abs(lead) != 1:
+                units.append(j)
+        if units:  # applied together: one pass over the next layer's rows
+            do([Move("normalize", layer=layer, unit=j) for j in units])
+            changed = True
+    pairs = _merge_pairs(ed, layer, live)
+    for i, j in pairs:  # merges first (indices unchanged), then removals from the right
+        do(Move("merge", layer=layer, into=i, unit=j))
+    for _i, j in sorted(pairs, key=lambda p: -p[1]):
+        do(Move("remove", layer=layer, unit=j))
+        changed = True
+    if sort and ed.width(layer) > 1:
+        keys = [_sort_key(*ed.incoming(layer, j)) for j in range(ed.width(layer))]
+        order = sorted(range(len(keys)), key=lambda j: keys[j])
+        if order != list(range(len(keys))):
+            do(Move("permute", layer=layer, order=tuple(order)))
+            changed = True
+    return changed
+
+
 def normal_form(net: Network, domain_rows: Sequence | None = None, *, scale: bool = True,
                 sort: bool = True) -> NormalForm:
     """The tier-(b) normal form of a ReLU network and the moves that produce it.
@@ -79,69 +205,18 @@ def normal_form(net: Network, domain_rows: Sequence | None = None, *, scale: boo
     ed = EditableNetwork.of(net)
     moves: list[Move] = []
 
-    def do(move: Move):
+    def do(move: Move | list[Move]):
+        if isinstance(move, list):
+            normalize_units(ed, move[0].layer, [m.unit for m in move])
+            moves.extend(move)
+            return
         apply(ed, move)
         moves.append(move)
 
     for _ in range(MAX_PASSES):
         changed = False
         for layer in range(ed.hidden):
-            for j in range(ed.width(layer)):
-                w, b = ed.incoming(layer, j)
-                out = ed.outgoing(layer, j)
-                if all(v == 0 for v in out):
-                    continue
-                if all(v == 0 for v in w):
-                    do(Move("fold_constant", layer=layer, unit=j))
-                    changed = True
-                elif layer > 0 and all(sign(v) <= 0 for v in w) and sign(b) <= 0:
-                    do(Move("silence", layer=layer, unit=j, proof={"kind": "nonpositive"}))
-                    changed = True
-                elif layer == 0 and domain_rows:
-                    proof = _dead_on_domain(w, b, domain_rows)
-                    if proof is not None:
-                        do(Move("silence", layer=layer, unit=j, proof=proof))
-                        changed = True
-            for j in reversed(range(ed.width(layer))):
-                if all(v == 0 for v in ed.outgoing(layer, j)):
-                    if ed.width(layer) > 1:
-                        do(Move("remove", layer=layer, unit=j))
-                        changed = True
-                    else:
-                        w, b = ed.incoming(layer, j)
-                        if any(v != 0 for v in w) or b != 0:
-                            do(Move("blank", layer=layer, unit=j))
-                            changed = True
-            if scale:
-                for j in range(ed.width(layer)):
-                    w, _b = ed.incoming(layer, j)
-                    lead = next((v for v in w if v != 0), None)
-                    if lead is not None and abs(lead) != 1:
-                        do(Move("normalize", layer=layer, unit=j))
-                        changed = True
-            merged = True
-            while merged:
-                merged = False
-                rows = [list(ed.incoming(layer, j)[0]) + [ed.incoming(layer, j)[1]] for j in range(ed.width(layer))]
-                for i in range(len(rows)):
-                    if all(v == 0 for v in rows[i]):
-                        continue
-                    for j in range(i + 1, len(rows)):
-                        if all(v == 0 for v in ed.outgoing(layer, j)):
-                            continue
-                        if proportional(rows[i], rows[j]) is not None:
-                            do(Move("merge", layer=layer, into=i, unit=j))
-                            do(Move("remove", layer=layer, unit=j))
-                            changed = merged = True
-                            break
-                    if merged:
-                        break
-            if sort and ed.width(layer) > 1:
-                keys = [_sort_key(*ed.incoming(layer, j)) for j in range(ed.width(layer))]
-                order = sorted(range(len(keys)), key=lambda j: keys[j])
-                if order != list(range(len(keys))):
-                    do(Move("permute", layer=layer, order=tuple(order)))
-                    changed = True
+            changed |= _reduce_layer(ed, layer, do, domain_rows, scale, sort)
         if not changed:
             break
     return NormalForm(ed.network(), tuple(moves))

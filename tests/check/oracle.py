@@ -11,6 +11,7 @@ evaluation, never :mod:`exactnet.certificates`:
   composed with ``t ↦ p + M t`` and :func:`exactnet.relu.equivalence.equivalent` decides them on
   the full-dimensional ``T = {t : p + M t ∈ D}`` (equality on ``D`` ⇔ equality of the
   compositions on ``T``);
+* ``relu.stable_compression``: the same as ``relu.equivalence`` with ``equivalent: true`` on the box;
 * ``tanh.equivalence``: :func:`exactnet.tanh.equivalence.equivalent` on ``R^n`` (the functions are
   real-analytic, so on a nonempty open box they agree iff they agree everywhere);
 * ``relu.max_difference``/``relu.epsilon`` (box domains): :func:`exactnet.relu.max_difference.max_difference`;
@@ -44,6 +45,10 @@ def claim_holds(cert: dict):
             return _relu_difference(kind, nets, claim)
         if kind == "relu.top1":
             return _relu_top1(nets, claim)
+        if kind == "relu.stable_compression":  # "A = C on the box" is an equivalence claim
+            if claim.get("equal_on_domain") is not True or not isinstance(claim.get("domain"), dict):
+                return False
+            return _relu_equivalence(nets, {"equivalent": True, "domain": claim["domain"]})
         if kind == "tanh.equivalence":
             return _tanh_equivalence(nets, claim)
         if kind == "tanh.path":

@@ -104,9 +104,14 @@ def _relu_pool() -> list:
         eq(one_a, one_b, tiers="d"),
         eq(one_a, one_b, Box.from_bounds(["-1/2"], [2]), tiers="d"),
         eq(one_a, relu(([[1]], [0]), ([[1]], [1]))),
-        compress(dead_a, BOX2, certificate=True).certificate,
+        compress(dead_a, BOX2, certificate=True, stable=False).certificate,
+        # relu.stable_compression: bounds, a merge of dependent active units, a folded layer
+        compress(relu(([[1, 0], [0, 1], [1, 1], [1, -1], [-1, 0]], [3, 3, 7, 0, -5]),
+                      ([[1, 0, 0, 1, 1], [0, 1, 1, -1, 1], [1, 1, 1, 1, 1]], [0, 0, 0]), ([[1, 2, 5]], [0])),
+                 BOX2, certificate=True).certificate,
     ]
-    methods = {c["evidence"]["method"] for c in certs}
+    assert certs[-1]["kind"] == "relu.stable_compression"
+    methods = {c["evidence"]["method"] for c in certs if c["kind"] == "relu.equivalence"}
     assert methods == {"witness", "canonical_form", "symmetry_moves", "region_tree", "three_layer_moves"}, methods
     return certs + _relu_difference_pool()
 
@@ -182,7 +187,7 @@ def _tanh_pool() -> list:
     return certs
 
 
-POOL_SIZE = 33
+POOL_SIZE = 34
 
 
 @lru_cache(maxsize=None)
@@ -346,6 +351,14 @@ def edit_claim(data, cert):
         else:
             claim["tier"] = data.draw(st.sampled_from(["a", "b", "c", "d"]))
         return f"claim {how}"
+    if kind == "relu.stable_compression":
+        how = data.draw(st.sampled_from(["flip", "box", "box"]))
+        if how == "flip":
+            claim["equal_on_domain"] = claim.get("equal_on_domain") is not True
+        else:
+            lo = data.draw(st.integers(-3, 3))
+            claim["domain"] = {"lower": [lo] * n, "upper": [lo + data.draw(st.integers(1, 3))] * n}
+        return f"claim {how}"
     if kind == "tanh.equivalence":
         how = data.draw(st.sampled_from(["flip", "box", "empty", "point", "none"]))
         if how == "flip":
@@ -452,7 +465,8 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
         assert claim_holds(copy.deepcopy(cert)) is True, cert["kind"]
         flipped = copy.deepcopy(cert)
         key = {"relu.equivalence": "equivalent", "tanh.equivalence": "equivalent", "tanh.path": "path_exists",
-               "relu.epsilon": "within", "relu.top1": "top1_equivalent"}
+               "relu.epsilon": "within", "relu.top1": "top1_equivalent",
+               "relu.stable_compression": "equal_on_domain"}
         if cert["kind"] in key:
             flipped["claim"][key[cert["kind"]]] = not flipped["claim"][key[cert["kind"]]]
         elif cert["kind"] == "relu.max_difference":
@@ -461,7 +475,7 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
             flipped["claim"]["proximate_rank_at_most"] -= 1
         if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
             assert claim_holds(flipped) is False, cert["kind"]
-    assert len(seen) == 16, seen
+    assert len(seen) == 17, seen
     assert len(pool()) == POOL_SIZE
 
 

@@ -416,3 +416,61 @@ def test_structural_support_is_sound_and_selected_columns_match(seed):
     cols = rnd.sample(range(cnet.num_parameters), max(1, cnet.num_parameters // 4))
     for pat, rows in full.items():
         assert region_rows(cnet, pat, cols) == [[r[q] for q in cols] for r in rows]
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_modular_point_rows_are_the_residues_of_the_exact_point_rows(seed):
+    """The batched rows at points modulo a 31-bit prime equal the exact integer rows of
+    :func:`point_rows` reduced modulo that prime (big numerators and denominators included)."""
+    from exactnet.linalg.modular import random_prime
+    from exactnet.relu.jacobian import (VECTOR_PRIME_BITS, _integer_point, free_columns, modular_network,
+                                        modular_point_rows, point_rows, preactivation_signs_batch)
+
+    rnd = random.Random(seed)
+    widths = [rnd.randint(1, 4)] + [rnd.randint(1, 5) for _ in range(rnd.randint(1, 3))] + [rnd.randint(1, 3)]
+    net = random_net(rnd, widths, scale=10**9, dens=(1, 3, 2**31 - 1, 10**12 + 39))
+    cnet = compile_network(net)
+    p = random_prime(rnd, VECTOR_PRIME_BITS)
+    pts = [tuple(fmpq(rnd.randint(-10**12, 10**12), rnd.choice((1, 7, 2**40 + 15))) for _ in range(widths[0]))
+           for _ in range(rnd.randint(1, 6))]
+    pats = preactivation_signs_batch(cnet, pts)
+    keep = [i for i, pat in enumerate(pats) if all(v != 0 for layer in pat for v in layer)]
+    pts, pats = [pts[i] for i in keep], [pats[i] for i in keep]
+    for columns in (None, free_columns(net)):
+        got = modular_point_rows(modular_network(cnet, p), [_integer_point(x) for x in pts], pats, columns).tolist()
+        assert got == [[int(v) % p for v in r] for x, pat in zip(pts, pats) for r in point_rows(cnet, x, pat, columns)]
+
+
+def _exact_batch_rank(net, pts) -> int:
+    """The rank of the stacked exact Jacobians (rationals, FLINT), independently of the decider."""
+    rows = [r for x in pts for r in jacobian_at(net, x)]
+    return fmpq_mat(len(rows), len(rows[0]), [v for r in rows for v in r]).rank()
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10**6), zero_coordinate=st.booleans(), many=st.booleans())
+def test_batch_rank_equals_the_exact_rank_of_the_stacked_jacobians(seed, zero_coordinate, many):
+    """Whichever way it is certified (modular rank meeting the rows, the bound, the columns not
+    identically zero, the compressed remainder, or the exact fallback), the batch value is the rank
+    of the exact stacked Jacobians; a coordinate that is 0 at every point zeroes columns."""
+    rnd = random.Random(seed)
+    widths = [rnd.randint(1, 3), rnd.randint(1, 4), rnd.randint(1, 3), rnd.randint(1, 2)]
+    net = random_net(rnd, widths)
+    cnet = compile_network(net)
+    count = rnd.randint(8, 30) if many else rnd.randint(1, 4)
+    pts = []
+    for _ in range(20 * count):  # smooth points only (with x_0 = 0 there may be none)
+        x = [fmpq(rnd.randint(-40, 40), rnd.randint(1, 5)) for _ in range(widths[0])]
+        if zero_coordinate:
+            x[0] = fmpq(0)
+        if all(v != 0 for layer in preactivation_signs(cnet, x) for v in layer):
+            pts.append(tuple(x))
+            if len(pts) == count:
+                break
+    res = batch_functional_dimension(net, pts, seed=seed)
+    if not pts:
+        assert res.value == 0
+        return
+    assert res.value == _exact_batch_rank(net, pts)
+    assert res.value <= min(res.upper_bound, len(pts) * widths[-1])

@@ -41,6 +41,7 @@ CASES = [
     (["compress", E / "relu_small.json"], 0, "width_after"),
     (["compress", E / "relu_deep.json", "-o", "{tmp}/c.json", "--certificate", "{tmp}/cc.json"], 0, "width_after"),
     (["compress", E / "tanh_reducible.json"], 0, "width_after"),
+    (["compress", E / "relu_deep.json", "--box", "-1,1"], 0, "stable_neurons"),
     (["rank", E / "tanh_reducible.json"], 0, "rank"),
     (["prank", E / "tanh_near_reducible.json", "--eps", "1/10"], 0, "proximate_rank"),
     (["path", E / "tanh_path_a.json", E / "tanh_path_b.json", "-o", "{tmp}/p.json"], 0, "path_exists"),

@@ -1,0 +1,125 @@
+"""Wide deep ReLU networks: tiers (b) and (c) of equivalence with their certificates, before/after.
+
+Instances: ``A`` = ``gaussian_network((3, w, w, 1))`` (float32 Gaussian weights, exact dyadic
+rationals; ``exactnet.relu.sampling``), ``w`` in ``--widths`` (default 512 and 2048, i.e. 262k and
+4.2M weights). Partners:
+
+* ``planted``: both hidden layers permuted and every unit rescaled by a power of two
+  (2^-3 … 2^3) — equivalent, decided by tier (b) (equal symmetry normal forms);
+* ``near-miss``: the planted partner with one second-layer weight changed by 1/1000 — not
+  equivalent, refuted by tier (c) (a probe point).
+
+For each pair, CPU seconds (``time.process_time``: the machine is shared, so wall-clock times
+vary with the load; CPU time is what the code costs) of:
+
+* ``decide``: ``equivalent(A, B, certificate=True)`` — the verdict *and* the certificate object;
+* ``json``: ``json.dumps`` of the sealed certificate (with its digest);
+* ``check``: ``json.loads`` and the independent checker (``exactnet.check.check_certificate``).
+
+``--code PATH`` runs the same measurement against another checkout (e.g. ``/work/main`` for the
+"before" column); ``--table`` prints the before/after table measured for issue 16 (``MEASURED``).
+
+    python benchmarks/relu_wide.py                         # this checkout, widths 512 and 2048
+    python benchmarks/relu_wide.py --widths 512 --code /work/main
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+
+#: Measured on the shared 2-core machine under load (CPU seconds: decide / json / check / total),
+#: seed 0. "before": main at f5832b7; "after": branch t16-wide. 2048 "before" was not run (the
+#: quadratic merge search alone would take ~16² times its 512 time).
+MEASURED = """
+      network      pair | before: decide  json  check  total | after: decide  json  check  total | speed-up
+  3-512-512-1   planted |          16.11  0.16   1.43  17.70 |         1.03  0.15   1.06   2.25 |     7.9x
+  3-512-512-1 near-miss |          21.72  0.12   1.07  22.91 |         1.21  0.15   0.82   2.17 |    10.6x
+3-2048-2048-1   planted |              -     -      -      - |        18.98  2.08  14.41  35.47 |
+3-2048-2048-1 near-miss |              -     -      -      - |        17.88  2.15  14.25  34.29 |
+"""
+
+
+def planted(net, rnd):
+    from flint import fmpq
+
+    from exactnet.network import Layer, Network
+
+    Ws = [[list(r) for r in L.weight] for L in net.layers]
+    bs = [list(L.bias) for L in net.layers]
+    for h in range(len(Ws) - 1):
+        n = len(Ws[h])
+        order = list(range(n))
+        rnd.shuffle(order)
+        sc = [fmpq(2) ** rnd.randint(-3, 3) for _ in range(n)]
+        Ws[h] = [[sc[k] * v for v in Ws[h][order[k]]] for k in range(n)]
+        bs[h] = [sc[k] * bs[h][order[k]] for k in range(n)]
+        Ws[h + 1] = [[row[order[k]] / sc[k] for k in range(n)] for row in Ws[h + 1]]
+    return Network("relu", tuple(Layer(tuple(map(tuple, W)), tuple(b)) for W, b in zip(Ws, bs)))
+
+
+def near_miss(net, rnd):
+    from flint import fmpq
+
+    from exactnet.network import Layer, Network
+
+    Ws = [[list(r) for r in L.weight] for L in net.layers]
+    Ws[1][rnd.randrange(len(Ws[1]))][rnd.randrange(len(Ws[1][0]))] += fmpq(1, 1000)
+    return Network("relu", tuple(Layer(tuple(map(tuple, W)), L.bias) for W, L in zip(Ws, net.layers)))
+
+
+def measure(width: int, seed: int) -> list[tuple]:
+    import numpy as np
+
+    from exactnet.certificates import sealed
+    from exactnet.check import check_certificate
+    from exactnet.relu.equivalence import equivalent
+    from exactnet.relu.sampling import gaussian_network
+
+    rnd = random.Random(seed)
+    a = gaussian_network((3, width, width, 1), np.random.default_rng(seed))
+    b = planted(a, rnd)
+    c = near_miss(b, rnd)
+    out = []
+    for name, other in (("planted", b), ("near-miss", c)):
+        t0 = time.process_time()
+        res = equivalent(a, other, certificate=True)
+        t1 = time.process_time()
+        text = json.dumps(sealed(res.certificate))
+        t2 = time.process_time()
+        valid = check_certificate(json.loads(text)).valid
+        t3 = time.process_time()
+        out.append((name, res.equivalent, res.tier, valid, t1 - t0, t2 - t1, t3 - t2, len(text)))
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--widths", default="512,2048")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--code", default=None, help="measure the exactnet of another checkout")
+    ap.add_argument("--table", action="store_true", help="print the stored before/after table")
+    args = ap.parse_args(argv)
+    if args.table:
+        print(MEASURED)
+        return 0
+    if args.code:
+        sys.path.insert(0, args.code)
+    import exactnet
+
+    print(f"exactnet from {exactnet.__file__}")
+    print(f"{'network':>14} {'pair':>9} | {'verdict':>7} {'tier':>4} {'cert ok':>7} | {'decide':>7} {'json':>6}"
+          f" {'check':>7} {'total':>7} | {'cert MB':>7}  (CPU seconds)")
+    for w in (int(x) for x in args.widths.split(",")):
+        for name, verdict, tier, valid, td, tj, tc, size in measure(w, args.seed):
+            print(f"{f'3-{w}-{w}-1':>14} {name:>9} | {str(verdict):>7} {tier:>4} {str(valid):>7} | {td:7.2f} {tj:6.2f}"
+                  f" {tc:7.2f} {td + tj + tc:7.2f} | {size / 1e6:7.1f}")
+            sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
