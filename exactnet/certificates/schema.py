@@ -284,6 +284,41 @@ RELU_STABLE_EVIDENCE = obj({
 
 
 # ---------------------------------------------------------------------------------------------
+# relu.max_difference, relu.epsilon
+# ---------------------------------------------------------------------------------------------
+
+_BOUND_PROOF = obj({"y": list_of(tuple_of(integer, number))})
+DIFFERENCE_NODE = by_keys([
+    ("leaf", obj({"leaf": obj({"bounds": list_of(list_of(_BOUND_PROOF, 2))})}, {"fix": list_of(_FIX)})),
+    ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
+                  {"fix": list_of(_FIX)})),
+])
+RELU_MAX_DIFFERENCE_CLAIM = obj({"norm": const("inf"), "max_abs_difference": number, "per_output": numbers,
+                                 "domain": DOMAIN})
+RELU_MAX_DIFFERENCE_EVIDENCE = tagged("method", {
+    "region_tree": obj({"method": text, "argmax": list_of(numbers), "nodes": list_of(DIFFERENCE_NODE)}),
+})
+_MULTIPLIERS = list_of(tuple_of(integer, number))
+TOP1_NODE = by_keys([
+    ("leaf", obj({"leaf": obj({"pairs": list_of(obj({"pair": tuple_of(integer, integer), "y": _MULTIPLIERS,
+                                                      "c": _MULTIPLIERS, "w": _MULTIPLIERS}))})},
+                 {"fix": list_of(_FIX)})),
+    ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
+                  {"fix": list_of(_FIX)})),
+])
+RELU_TOP1_CLAIM = obj({"top1_equivalent": boolean, "tie_rule": const("lowest_index"), "domain": DOMAIN})
+RELU_TOP1_EVIDENCE = tagged("method", {
+    "region_tree": obj({"method": text, "nodes": list_of(TOP1_NODE)}),
+    "witness": obj({"method": text, "point": numbers}),
+})
+RELU_EPSILON_CLAIM = obj({"norm": const("inf"), "eps": number, "within": boolean, "domain": DOMAIN})
+RELU_EPSILON_EVIDENCE = tagged("method", {
+    "region_tree": obj({"method": text, "nodes": list_of(DIFFERENCE_NODE)}),
+    "witness": obj({"method": text, "point": numbers}),
+})
+
+
+# ---------------------------------------------------------------------------------------------
 # tanh.*
 # ---------------------------------------------------------------------------------------------
 
@@ -330,6 +365,9 @@ TANH_PRANK_EVIDENCE = tagged("type", {"compression": obj({"type": text, "moves":
 #: kind → (claim schema, evidence schema, number of inline networks)
 KINDS: dict[str, tuple[Spec, Spec, int]] = {
     "relu.equivalence": (RELU_EQUIVALENCE_CLAIM, RELU_EQUIVALENCE_EVIDENCE, 2),
+    "relu.max_difference": (RELU_MAX_DIFFERENCE_CLAIM, RELU_MAX_DIFFERENCE_EVIDENCE, 2),
+    "relu.epsilon": (RELU_EPSILON_CLAIM, RELU_EPSILON_EVIDENCE, 2),
+    "relu.top1": (RELU_TOP1_CLAIM, RELU_TOP1_EVIDENCE, 2),
     "relu.stable_compression": (RELU_STABLE_CLAIM, RELU_STABLE_EVIDENCE, 2),
     "tanh.equivalence": (TANH_EQUIVALENCE_CLAIM, TANH_EQUIVALENCE_EVIDENCE, 2),
     "tanh.path": (TANH_PATH_CLAIM, TANH_PATH_EVIDENCE, 2),

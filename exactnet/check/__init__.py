@@ -6,6 +6,9 @@ One module per kind family, each a small exact verifier of one theorem per evide
 kind                        checker
 ==========================  =========================================
 ``relu.equivalence``        :func:`exactnet.check.relu.check` (tier s moves: :mod:`.relu_three_layer`)
+``relu.max_difference``     :func:`exactnet.check.relu_difference.check`
+``relu.epsilon``            :func:`exactnet.check.relu_difference.check`
+``relu.top1``               :func:`exactnet.check.relu_difference.check`
 ``relu.stable_compression`` :func:`exactnet.check.relu_stable.check`
 ``tanh.equivalence``        :func:`exactnet.check.tanh.check`
 ``tanh.path``               :func:`exactnet.check.tanh_path.check`
@@ -41,6 +44,12 @@ def _relu_equivalence(obj) -> CheckResult:
     return check(obj)
 
 
+def _relu_difference(obj) -> CheckResult:
+    from .relu_difference import check
+
+    return check(obj)
+
+
 def _relu_stable_compression(obj) -> CheckResult:
     from .relu_stable import check
 
@@ -68,6 +77,9 @@ def _tanh_proximate_rank(obj) -> CheckResult:
 #: The checker of every certificate kind (keys: :data:`exactnet.certificates.KINDS`).
 CHECKERS = {
     "relu.equivalence": _relu_equivalence,
+    "relu.max_difference": _relu_difference,
+    "relu.epsilon": _relu_difference,
+    "relu.top1": _relu_difference,
     "relu.stable_compression": _relu_stable_compression,
     "tanh.equivalence": _tanh_equivalence,
     "tanh.path": _tanh_path,

@@ -832,12 +832,22 @@ def _decision_target(nets, k, layer, unit) -> str | None:
 
 
 # Shared with the other ReLU checkers under public names: check/relu_stable.py (the move replay,
-# Theorem M, and the exact readers) and check/relu_stream.py (the streamed region tree).
+# Theorem M, and the exact readers), check/relu_stream.py (the streamed region tree) and
+# check/relu_difference.py (the region-tree walker: the same tree of sign splits proves the
+# maximum-difference and top-1 bounds there).
 BadMove = _BadMove
 domain_rows = _domain_rows
 network_layers = _layers
 rational = _rat
 replay_both = _replay_both
 replay_moves = _replay
+RegionNet = _Net
+decision_target = _decision_target
+evaluate = _evaluate
+farkas_ok = _farkas_ok
+layer_lists = _layers
+primitive = _primitive
+rational_list = _rat_list
 
-__all__ = ["BadMove", "KINDS", "check", "domain_rows", "network_layers", "rational", "replay_both", "replay_moves"]
+__all__ = ["BadMove", "KINDS", "RegionNet", "check", "decision_target", "domain_rows", "evaluate", "farkas_ok",
+           "layer_lists", "network_layers", "primitive", "rational", "rational_list", "replay_both", "replay_moves"]

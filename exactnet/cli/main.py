@@ -337,19 +337,79 @@ def convert(budget, src, dst, dtype, activation):
               help="Write a region-tree proof (tier d, ReLU) as a compact streamed certificate"
                    " (exactnet.certificate/2, JSON lines; gzip when the file name ends with .gz).")
 @domain_options
+@click.option("--eps", default=None, metavar="E",
+              help="ε-equivalence (ReLU): exit 0 iff max over the domain of |A(x) − B(x)| (sup norm) is ≤ E"
+                   " (exact: 0.05 is 1/20), else exit 1 with a witness. Needs --domain/--box.")
+@click.option("--top1", is_flag=True,
+              help="Top-1 equivalence (ReLU): both networks pick the same output index (the lowest index among"
+                   " the maxima) at every point of the domain, else a witness. A trailing Softmax is allowed.")
 @cluster_options
 @activation_option
-def equiv(budget, a, b, certificate, stream_certificate, domain, box, workers, scheduler, activation):
+def equiv(budget, a, b, certificate, stream_certificate, domain, box, eps, top1, workers, scheduler, activation):
     """Decide whether A and B compute the same function (exit 0 yes, 1 no, 3 unknown); with
-    --domain/--box, on that domain instead of all of R^n."""
+    --domain/--box, on that domain instead of all of R^n; with --eps E, whether they differ by at
+    most E there; with --top1, whether they always pick the same class there."""
     if stream_certificate and certificate is None:
         raise InputError("--stream-certificate needs --certificate FILE")
     check_writable(certificate, "--certificate")
+    if eps is not None and top1:
+        raise click.UsageError("--eps and --top1 ask different questions: give one of them")
+    if eps is not None or top1:
+        if stream_certificate:
+            raise click.UsageError("--stream-certificate writes a tier-d equivalence proof; it does not apply to --eps"
+                                   " or --top1")
+        if workers is not None or scheduler is not None:
+            raise click.UsageError("--workers/--scheduler run exact equivalence (tier d) on Dask; they do not apply"
+                                   " to --eps or --top1")
+        return _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation)
     net_a, net_b = load(a, activation), load(b, activation)
     family = same_family(net_a, net_b, "equiv")
     dom = read_domain_option("equiv", domain, box, net_a)
     return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, workers=workers,
                         scheduler=scheduler, budget=budget, stream_certificate=stream_certificate)
+
+
+def _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation):
+    """``equiv --eps`` / ``equiv --top1`` (``exactnet/cli/difference.py``)."""
+    from ..network.domain_spec import read_domain_spec
+    from . import difference as difference_cli
+
+    value = difference_cli.parse_epsilon(eps) if eps is not None else None
+    if top1:
+        from ..io import load_model
+
+        net_a, net_b = load_model(a, activation).for_top1(), load_model(b, activation).for_top1()
+    else:
+        net_a, net_b = load(a, activation), load(b, activation)
+    same_family(net_a, net_b, "equiv")
+    difference_cli.require_relu(net_a, "equiv --top1" if top1 else "equiv --eps")
+    dom = read_domain_spec(domain, box, net_a.input_dim)
+    if top1:
+        return difference_cli.top1(budget, net_a, net_b, dom, certificate=certificate)
+    return difference_cli.epsilon(budget, net_a, net_b, dom, value, certificate=certificate)
+
+
+@command("max_abs_difference")
+@click.argument("a")
+@click.argument("b")
+@domain_options
+@click.option("--norm", type=click.Choice(["inf", "1"]), default="inf", show_default=True,
+              help="inf: max over x of max_k |A_k(x) − B_k(x)| (with the per-output maxima); 1: of Σ_k |A_k(x) − B_k(x)|.")
+@click.option("--certificate", "certificate", type=click.Path(dir_okay=False), default=None,
+              help="Write a checkable certificate of the maximum (sup norm; box domains).")
+@activation_option
+def diff(budget, a, b, domain, box, norm, certificate, activation):
+    """The exact maximum over the domain of the difference |A(x) − B(x)| (ReLU networks), with a
+    point where it is attained (exit 0; 3 with an exact interval when --timeout stops it)."""
+    from ..network.domain_spec import read_domain_spec
+    from . import difference as difference_cli
+
+    check_writable(certificate, "--certificate")
+    net_a, net_b = load(a, activation), load(b, activation)
+    same_family(net_a, net_b, "diff")
+    difference_cli.require_relu(net_a, "diff")
+    dom = read_domain_spec(domain, box, net_a.input_dim)
+    return difference_cli.diff(budget, net_a, net_b, dom, norm=norm, certificate=certificate)
 
 
 @command("width_after")

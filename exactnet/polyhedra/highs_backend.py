@@ -153,6 +153,111 @@ class HighsProposer:
         return None
 
 
+def lp_proposal(objective: Sequence[float], rows: Sequence[Row], lower: Sequence[float], upper: Sequence[float],
+                solver=None):
+    """Float proposal for ``max c·x`` subject to ``g_i·x + h_i ≥ 0`` and ``lower ≤ x ≤ upper``:
+    ``(x, y)`` — a primal point and row multipliers for the *raw* rows (``y_i ≈ 0`` or ``> 0``), or
+    ``None`` when HiGHS is missing or does not report an optimum. Nothing here is trusted: the
+    caller turns ``y`` into an exact bound (:mod:`exactnet.polyhedra.bounds`) or verifies ``x``."""
+    highspy = _highs()
+    if highspy is None:
+        return None
+    import numpy as np
+
+    n, m = len(objective), len(rows)
+    data = float_rows(rows) if m else np.empty((0, n + 1))
+    if data is None or not np.all(np.isfinite(data)):
+        return None
+    if solver is None:
+        solver = highspy.Highs()
+        solver.setOptionValue("output_flag", False)
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = m
+    lp.col_cost_ = np.asarray(objective, dtype=float)
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_lower_ = np.asarray(lower, dtype=float)
+    lp.col_upper_ = np.asarray(upper, dtype=float)
+    if m:
+        lp.row_lower_ = np.ascontiguousarray(-data[:, n])
+        lp.row_upper_ = np.full(m, inf)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.start_ = np.arange(0, m * n + 1, n, dtype=np.int32)
+        lp.a_matrix_.index_ = np.tile(np.arange(n, dtype=np.int32), m)
+        lp.a_matrix_.value_ = np.ascontiguousarray(data[:, :n]).ravel()
+        lp.a_matrix_.num_col_ = n
+        lp.a_matrix_.num_row_ = m
+    solver.passModel(lp)
+    solver.run()
+    if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    sol = solver.getSolution()
+    x = list(sol.col_value)
+    if not sol.dual_valid:
+        return x, None
+    norms = [max((abs(a) for a in g), default=1) or 1 for g, _ in rows]
+    y = [abs(d) / nu for d, nu in zip(sol.row_dual, norms)]
+    return x, y
+
+
+def vertex_proposal(objective: Sequence[int], rows: Sequence[Row], n: int, solver=None):
+    """Float proposal for ``max c·x`` subject to ``g_i·x + h_i ≥ 0`` (free variables): the indices of
+    the rows HiGHS's optimal basis holds at their bound, most important first (by the size of their
+    dual value), or ``None`` (no HiGHS, not optimal). The caller rebuilds the vertex and the dual
+    multipliers exactly from these rows and verifies them (:func:`exactnet.polyhedra.lp.maximize`)."""
+    highspy = _highs()
+    if highspy is None or not rows:
+        return None
+    import numpy as np
+
+    m = len(rows)
+    data = float_rows(rows)
+    if data is None or not np.all(np.isfinite(data)):
+        return None
+    if solver is None:
+        solver = new_solver()
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = m
+    top = max((abs(c) for c in objective), default=0) or 1
+    lp.col_cost_ = np.asarray([c / top for c in objective], dtype=float)  # scaled: HiGHS caps large costs
+    lp.sense_ = highspy.ObjSense.kMaximize
+    lp.col_lower_ = np.full(n, -inf)
+    lp.col_upper_ = np.full(n, inf)
+    lp.row_lower_ = np.ascontiguousarray(-data[:, n])
+    lp.row_upper_ = np.full(m, inf)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.arange(0, m * n + 1, n, dtype=np.int32)
+    lp.a_matrix_.index_ = np.tile(np.arange(n, dtype=np.int32), m)
+    lp.a_matrix_.value_ = np.ascontiguousarray(data[:, :n]).ravel()
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = m
+    solver.passModel(lp)
+    solver.run()
+    if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    sol = solver.getSolution()
+    basis = solver.getBasis()
+    basic = highspy.HighsBasisStatus.kBasic
+    duals = list(sol.row_dual) if sol.dual_valid else [0.0] * m
+    status = list(basis.row_status)  # (each attribute access copies the whole list)
+    tight = [i for i in range(m) if status[i] != basic]
+    tight.sort(key=lambda i: -abs(duals[i]))
+    return tight
+
+
+def new_solver():
+    """A fresh quiet HiGHS instance (``None`` without ``highspy``) to pass to :func:`lp_proposal`."""
+    highspy = _highs()
+    if highspy is None:
+        return None
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    return solver
+
+
 def _rationalize_point(rows: list[Row], x: list[float], s_star: float, n: int) -> tuple[fmpq, ...] | None:
     if not all(math.isfinite(v) for v in x):
         return None
@@ -212,4 +317,4 @@ def _repair_farkas(rows: list[Row], duals: list[float], n: int) -> Farkas | None
     return None
 
 
-__all__ = ["HighsProposer", "float_rows", "highs_available"]
+__all__ = ["HighsProposer", "float_rows", "highs_available", "lp_proposal", "new_solver", "vertex_proposal"]

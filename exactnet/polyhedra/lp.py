@@ -79,14 +79,68 @@ def is_full_dimensional(rows: Sequence[Row], n: int) -> bool:
     return isinstance(decide(rows, n), Interior)
 
 
-def maximize(objective: Sequence[int], rows: Sequence[Row], n: int) -> Optimum | Unbounded | Infeasible:
+def maximize(objective: Sequence[int], rows: Sequence[Row], n: int, method: str = "auto",
+             solver=None) -> Optimum | Unbounded | Infeasible:
     """``max c·x`` subject to ``g_i·x + h_i ≥ 0`` exactly, the optimum with dual multipliers that
-    prove it (:class:`~.rows.Optimum`, verified by :func:`~.rows.is_optimum`)."""
+    prove it (:class:`~.rows.Optimum`, verified by :func:`~.rows.is_optimum`).
+
+    With ``method="auto"`` HiGHS first proposes which rows are tight at an optimal vertex; the
+    vertex (``g_i·x + h_i = 0`` on ``n`` independent proposed rows) and the multipliers
+    (``Σ y_i g_i = −c`` on those rows) are then solved for exactly, and accepted only if the vertex
+    is feasible and ``y ≥ 0`` (then ``c·x ≤ Σ y_i h_i = c·x*`` for every feasible ``x``: optimal).
+    Otherwise, or with ``method="ppl"``, PPL's exact simplex answers. ``solver``: a HiGHS instance
+    to reuse (:func:`~.highs_backend.new_solver`)."""
     rows = list(rows)
+    if method not in ("auto", "ppl"):
+        raise ValueError(f"unknown LP method {method!r} (choose from auto, ppl)")
+    if method == "auto":
+        answer = _proposed_optimum(list(objective), rows, n, solver)
+        if answer is not None:
+            return answer
     answer = PPLExact().maximize(list(objective), rows, n)
     if isinstance(answer, Optimum) and not is_optimum(rows, objective, answer):  # pragma: no cover - a bug
         raise AssertionError("internal error: unverified LP optimum")
     return answer
+
+
+def _proposed_optimum(objective: list[int], rows: list[Row], n: int, solver) -> Optimum | None:
+    """The exact optimum rebuilt from HiGHS's tight rows, verified; ``None`` when that fails."""
+    from flint import fmpq_mat, fmpz_mat
+
+    from .highs_backend import vertex_proposal
+
+    try:
+        tight = vertex_proposal(objective, rows, n, solver)
+    except (OverflowError, ValueError):
+        return None
+    if not tight or len(tight) < n:
+        return None
+    # n linearly independent tight rows: the first n if they are (the usual, non-degenerate case),
+    # else greedily in the proposed order (exact integer ranks)
+    chosen: list[int] = list(tight[:n])
+    if fmpz_mat(n, n, [a for k in chosen for a in rows[k][0]]).rank() < n:
+        chosen = []
+        for i in tight:
+            trial = chosen + [i]
+            if fmpz_mat(len(trial), n, [a for k in trial for a in rows[k][0]]).rank() == len(trial):
+                chosen = trial
+                if len(chosen) == n:
+                    break
+        if len(chosen) < n:
+            return None
+    G = fmpq_mat(n, n, [a for k in chosen for a in rows[k][0]])
+    try:
+        x = G.solve(fmpq_mat(n, 1, [-rows[k][1] for k in chosen]))
+        y = G.transpose().solve(fmpq_mat(n, 1, [-c for c in objective]))
+    except ZeroDivisionError:  # pragma: no cover - the rank was checked
+        return None
+    point = tuple(x[j, 0] for j in range(n))
+    mult = tuple((k, y[j, 0]) for j, k in enumerate(chosen) if y[j, 0] != 0)
+    if any(v < 0 for _, v in mult):
+        return None
+    value = sum((c * v for c, v in zip(objective, point)), fmpq(0))
+    answer = Optimum(value, point, mult)
+    return answer if is_optimum(rows, objective, answer) else None
 
 
 __all__ = ["decide", "interior_point", "is_full_dimensional", "maximize"]

@@ -311,3 +311,55 @@ __all__ = [
     "region_tree_stream_header", "stable_compression_certificate", "stream_records", "symmetry_evidence",
     "three_layer_evidence", "witness_evidence",
 ]
+
+
+# ---------------------------------------------------------------------------------------------
+# relu.max_difference and relu.epsilon (docs/certificates.md)
+# ---------------------------------------------------------------------------------------------
+
+MAX_DIFFERENCE_KIND = "relu.max_difference"
+EPSILON_KIND = "relu.epsilon"
+
+
+def max_difference_certificate(a: Network, b: Network, domain: Polyhedron, value, per_output, per_output_argmax,
+                               nodes: list) -> dict:
+    """A ``relu.max_difference`` certificate: ``max_D ‖A − B‖_∞ = value`` with the per-output maxima,
+    a point attaining each, and the region tree with an LP dual proof of every leaf's bounds."""
+    claim = {"norm": "inf", "max_abs_difference": number_json(value),
+             "per_output": [number_json(v) for v in per_output], "domain": domain.to_obj()}
+    evidence = {"method": "region_tree", "argmax": [[_q(v) for v in x] for x in per_output_argmax], "nodes": nodes}
+    return certificate(MAX_DIFFERENCE_KIND, claim, [a, b], evidence)
+
+
+def epsilon_certificate(a: Network, b: Network, domain: Polyhedron, epsilon, within: bool, *, nodes: list | None = None,
+                        witness=None) -> dict:
+    """A ``relu.epsilon`` certificate: ``max_D ‖A − B‖_∞ ≤ ε`` (the region tree, every leaf bounded
+    by ``ε``) or not (a point of ``D`` where some output differs by more than ``ε``)."""
+    claim = {"norm": "inf", "eps": number_json(epsilon), "within": within, "domain": domain.to_obj()}
+    if within:
+        evidence = {"method": "region_tree", "nodes": nodes}
+    else:
+        evidence = {"method": "witness", "point": [_q(v) for v in witness]}
+    return certificate(EPSILON_KIND, claim, [a, b], evidence)
+
+
+__all__ += ["EPSILON_KIND", "MAX_DIFFERENCE_KIND", "epsilon_certificate", "max_difference_certificate"]
+
+
+TOP1_KIND = "relu.top1"
+
+
+def top1_certificate(a: Network, b: Network, domain: Polyhedron, same: bool, *, nodes: list | None = None,
+                     witness=None) -> dict:
+    """A ``relu.top1`` certificate: the networks pick the same class (lowest index among the maxima)
+    at every point of the box (the region tree with a Motzkin proof per leaf and pair of classes),
+    or not (a witness point)."""
+    claim = {"top1_equivalent": same, "tie_rule": "lowest_index", "domain": domain.to_obj()}
+    if same:
+        evidence = {"method": "region_tree", "nodes": nodes}
+    else:
+        evidence = {"method": "witness", "point": [_q(v) for v in witness]}
+    return certificate(TOP1_KIND, claim, [a, b], evidence)
+
+
+__all__ += ["TOP1_KIND", "top1_certificate"]

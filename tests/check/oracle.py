@@ -14,6 +14,8 @@ evaluation, never :mod:`exactnet.certificates`:
 * ``relu.stable_compression``: the same as ``relu.equivalence`` with ``equivalent: true`` on the box;
 * ``tanh.equivalence``: :func:`exactnet.tanh.equivalence.equivalent` on ``R^n`` (the functions are
   real-analytic, so on a nonempty open box they agree iff they agree everywhere);
+* ``relu.max_difference``/``relu.epsilon`` (box domains): :func:`exactnet.relu.max_difference.max_difference`;
+  ``relu.top1`` (box domains): :func:`exactnet.relu.top1.top1_equivalent`;
 * ``tanh.path``: :func:`exactnet.tanh.paths.path`; ``tanh.proximate_rank``: the exact
   :func:`exactnet.tanh.proximate_rank.prank`.
 """
@@ -39,6 +41,10 @@ def claim_holds(cert: dict):
     try:
         if kind == "relu.equivalence":
             return _relu_equivalence(nets, claim)
+        if kind in ("relu.max_difference", "relu.epsilon"):
+            return _relu_difference(kind, nets, claim)
+        if kind == "relu.top1":
+            return _relu_top1(nets, claim)
         if kind == "relu.stable_compression":  # "A = C on the box" is an equivalence claim
             if claim.get("equal_on_domain") is not True or not isinstance(claim.get("domain"), dict):
                 return False
@@ -88,6 +94,35 @@ def _relu_equivalence(nets, claim):
     else:
         decided = equivalent(compose(a, p, M), compose(b, p, M), T).equivalent
     return None if decided is None else decided == value
+
+
+def _relu_difference(kind, nets, claim):
+    """``relu.max_difference`` / ``relu.epsilon`` on a box: the decider
+    :func:`exactnet.relu.max_difference.max_difference` (other domains: not well posed here)."""
+    from exactnet.relu.max_difference import max_difference
+
+    if len(nets) != 2 or any(n.activation != "relu" for n in nets) or claim.get("norm") != "inf":
+        return False
+    domain = domain_from_obj(claim.get("domain"))
+    if not isinstance(domain, Box) or domain.dim != nets[0].input_dim:
+        return False
+    res = max_difference(nets[0], nets[1], domain)
+    if kind == "relu.epsilon":
+        return (res.value <= parse_scalar(claim["eps"])) == (claim["within"] is True)
+    per = [parse_scalar(v) for v in claim["per_output"]]
+    return per == list(res.per_output) and parse_scalar(claim["max_abs_difference"]) == res.value
+
+
+def _relu_top1(nets, claim):
+    """``relu.top1`` on a box: the decider :func:`exactnet.relu.top1.top1_equivalent`."""
+    from exactnet.relu.top1 import top1_equivalent
+
+    if len(nets) != 2 or any(n.activation != "relu" for n in nets) or nets[0].output_dim < 2:
+        return False
+    domain = domain_from_obj(claim.get("domain"))
+    if not isinstance(domain, Box) or domain.dim != nets[0].input_dim:
+        return False
+    return top1_equivalent(nets[0], nets[1], domain).equivalent == (claim["top1_equivalent"] is True)
 
 
 def affine_hull(domain: Polyhedron):

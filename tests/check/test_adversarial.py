@@ -113,7 +113,35 @@ def _relu_pool() -> list:
     assert certs[-1]["kind"] == "relu.stable_compression"
     methods = {c["evidence"]["method"] for c in certs if c["kind"] == "relu.equivalence"}
     assert methods == {"witness", "canonical_form", "symmetry_moves", "region_tree", "three_layer_moves"}, methods
-    return certs
+    return certs + _relu_difference_pool()
+
+
+def _relu_difference_pool() -> list:
+    from exactnet.relu.certificates import epsilon_certificate, max_difference_certificate
+    from exactnet.relu.max_difference import max_difference, within_epsilon
+
+    a = relu(([[1, -1], [2, 1]], [0, "-1/2"]), ([[1, 1], [1, -2]], [0, 1]))
+    b = relu(([[1, -1], [2, "11/10"]], [0, "-1/2"]), ([[1, 1], [1, -2]], [0, 1]))
+    box = Box.from_bounds([0, 0], [1, 1])
+    res = max_difference(a, b, box, certificate=True)
+    within = within_epsilon(a, b, box, res.value, certificate=True)
+    eps = res.value / 2
+    witness = within_epsilon(a, b, box, eps)
+    from exactnet.relu.certificates import top1_certificate
+    from exactnet.relu.top1 import top1_equivalent
+
+    c3 = relu(([[1, -1], [2, 1]], [0, "-1/2"]), ([[1, 1], [1, -2], [0, 1]], [0, 1, "1/2"]))
+    c3b = relu(([[1, -1], [2, "11/10"]], [0, "-1/2"]), ([[1, 1], [1, -2], [0, 1]], [0, 1, "1/2"]))
+    same = top1_equivalent(c3, c3, box, certificate=True)
+    differ = top1_equivalent(c3, c3b, Box.from_bounds([-1, -1], [1, 1]))
+    assert same.equivalent is True and differ.equivalent is False
+    return [
+        top1_certificate(c3, c3, box, True, nodes=same.certificate_nodes),
+        top1_certificate(c3, c3b, Box.from_bounds([-1, -1], [1, 1]), False, witness=differ.witness),
+        max_difference_certificate(a, b, box, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes),
+        epsilon_certificate(a, b, box, res.value, True, nodes=within.certificate_nodes),
+        epsilon_certificate(a, b, box, eps, False, witness=witness.argmax),
+    ]
 
 
 def _tanh_pool() -> list:
@@ -159,7 +187,7 @@ def _tanh_pool() -> list:
     return certs
 
 
-POOL_SIZE = 29
+POOL_SIZE = 34
 
 
 @lru_cache(maxsize=None)
@@ -352,6 +380,31 @@ def edit_claim(data, cert):
         else:
             claim.pop("segments", None)
         return "claim flip"
+    if kind == "relu.max_difference":
+        how = data.draw(st.sampled_from(["value", "output", "box"]))
+        if how == "value":
+            claim["max_abs_difference"] = data.draw(st.sampled_from([0, "1/100", "1/10", 1]))
+        elif how == "output" and isinstance(claim.get("per_output"), list) and claim["per_output"]:
+            claim["per_output"][0] = data.draw(st.sampled_from([0, "1/1000", "1/10", 1]))
+        else:
+            claim["domain"] = _relu_domains(data, n)
+        return f"claim {how}"
+    if kind == "relu.top1":
+        how = data.draw(st.sampled_from(["flip", "box"]))
+        if how == "flip":
+            claim["top1_equivalent"] = claim.get("top1_equivalent") is not True
+        else:
+            claim["domain"] = _relu_domains(data, n)
+        return f"claim {how}"
+    if kind == "relu.epsilon":
+        how = data.draw(st.sampled_from(["flip", "eps", "box"]))
+        if how == "flip":
+            claim["within"] = claim.get("within") is not True
+        elif how == "eps":
+            claim["eps"] = data.draw(st.sampled_from([0, "1/1000", "1/100", "1/10", 1]))
+        else:
+            claim["domain"] = _relu_domains(data, n)
+        return f"claim {how}"
     how = data.draw(st.sampled_from(["eps", "rank"]))
     if how == "eps":
         claim["eps"] = data.draw(st.sampled_from([0, "1/100", "1/10", "1/2", 2]))
@@ -412,14 +465,17 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
         assert claim_holds(copy.deepcopy(cert)) is True, cert["kind"]
         flipped = copy.deepcopy(cert)
         key = {"relu.equivalence": "equivalent", "tanh.equivalence": "equivalent", "tanh.path": "path_exists",
+               "relu.epsilon": "within", "relu.top1": "top1_equivalent",
                "relu.stable_compression": "equal_on_domain"}
         if cert["kind"] in key:
             flipped["claim"][key[cert["kind"]]] = not flipped["claim"][key[cert["kind"]]]
+        elif cert["kind"] == "relu.max_difference":
+            flipped["claim"]["per_output"][0] = str(fmpq(flipped["claim"]["per_output"][0]) + 1)
         else:
             flipped["claim"]["proximate_rank_at_most"] -= 1
         if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
             assert claim_holds(flipped) is False, cert["kind"]
-    assert len(seen) == 12, seen
+    assert len(seen) == 17, seen
     assert len(pool()) == POOL_SIZE
 
 

@@ -1,0 +1,296 @@
+"""ε-equivalence and the maximum difference of ReLU networks: exactnet against a float MILP and Z3.
+
+Peers, side by side in one run:
+
+* **MILP** (the method of the MILP-based equivalence checkers): ``max s·(A_k(x) − B_k(x))`` over the
+  box, every ReLU ``h = max(z, 0)`` encoded with a binary ``δ`` and big-M constants from float
+  interval bounds (``h ≥ z``, ``h ≥ 0``, ``h ≤ z − l(1 − δ)``, ``h ≤ u·δ``), solved by HiGHS in
+  float64 with its default tolerances; the float maximum over ``k`` and ``s`` is compared with ε.
+* **Z3** with exact rational weights: ``∃x ∈ box: ⋁_{k,s} s·(A_k(x) − B_k(x)) > ε`` with
+  ``If(z > 0, z, 0)`` ReLUs (``sat``: not within ε; ``unsat``: within). Decides ε only.
+
+Instances (``--quick`` runs a few): small MLPs trained with scikit-learn on data that ships with it
+(iris 4-8-3, wine 13-12-3, digits 8×8 64-32-16-10, inputs scaled to [0, 1]); partners:
+
+* ``float16`` / ``bfloat16``: every weight rounded to that format and back;
+* ``pruned``: the 20 % smallest weights of every layer set to 0;
+* ``near-zero 2^-k``: one first-layer weight changed by ``2^-k`` (k = 20, 30, 40), so the true
+  maximum difference is tiny.
+
+Domain: the box ``[x0 − r, x0 + r] ∩ [0, 1]`` around a training point. ε is set on both sides of
+the exact maximum ``M`` (``M·(1 ± 2^-8)``, and ``M/2``/``2M``), so the right verdict is known; a
+float verdict that differs is counted as wrong. Printed: exact ``M`` (decimal), the MILP's float
+maximum, both ε verdicts of each tool, times (exactnet's for the exact maximum and for the ε
+question), and ratios.
+
+    python benchmarks/relu_epsilon_equivalence.py --quick
+    python benchmarks/relu_epsilon_equivalence.py            # all instances (minutes)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+from flint import fmpq
+
+from exactnet.network import Layer, Network
+from exactnet.network.domain import Box
+from exactnet.numbers import from_float
+from exactnet.relu.max_difference import max_difference, within_epsilon
+
+
+# ---------------------------------------------------------------------------------------------
+# instances
+# ---------------------------------------------------------------------------------------------
+
+
+def trained(name: str, hidden, seed: int = 0):
+    from sklearn.datasets import load_digits, load_iris, load_wine
+    from sklearn.neural_network import MLPClassifier
+
+    X, y = {"iris": load_iris, "wine": load_wine, "digits": load_digits}[name](return_X_y=True)
+    X = (X - X.min(axis=0)) / np.maximum(X.max(axis=0) - X.min(axis=0), 1e-12)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        clf = MLPClassifier(hidden, max_iter=400, random_state=seed).fit(X, y)
+    weights = [(np.asarray(W, np.float32).T, np.asarray(b, np.float32)) for W, b in zip(clf.coefs_, clf.intercepts_)]
+    return weights, X
+
+
+def to_network(weights) -> Network:
+    return Network("relu", tuple(Layer(tuple(tuple(from_float(float(v)) for v in row) for row in W),
+                                       tuple(from_float(float(v)) for v in b)) for W, b in weights))
+
+
+def bfloat16(a):
+    a = np.asarray(a, np.float32).copy()
+    bits = a.view(np.uint32)
+    bits &= np.uint32(0xFFFF0000)
+    return bits.view(np.float32)
+
+
+def partners(weights):
+    out = {
+        "float16": [(W.astype(np.float16).astype(np.float32), b.astype(np.float16).astype(np.float32))
+                    for W, b in weights],
+        "bfloat16": [(bfloat16(W), bfloat16(b)) for W, b in weights],
+    }
+    pruned = []
+    for W, b in weights:
+        W = W.copy()
+        cut = np.quantile(np.abs(W), 0.2)
+        W[np.abs(W) < cut] = 0
+        pruned.append((W, b))
+    out["pruned"] = pruned
+    return out
+
+
+def near_zero(net: Network, k: int) -> Network:
+    layers = list(net.layers)
+    first = layers[0]
+    weight = [list(r) for r in first.weight]
+    weight[0][0] = weight[0][0] + fmpq(1, 2 ** k)
+    layers[0] = Layer(tuple(tuple(r) for r in weight), first.bias)
+    return Network("relu", tuple(layers))
+
+
+def box_around(x0, r: float) -> Box:
+    lo = [max(0.0, float(v) - r) for v in x0]
+    hi = [min(1.0, float(v) + r) for v in x0]
+    hi = [h if h > l else l + r for l, h in zip(lo, hi)]
+    return Box.from_bounds([from_float(v) for v in lo], [from_float(v) for v in hi])
+
+
+# ---------------------------------------------------------------------------------------------
+# peers
+# ---------------------------------------------------------------------------------------------
+
+
+def _float_layers(net: Network):
+    return [(np.array([[float(v) for v in r] for r in L.weight]), np.array([float(v) for v in L.bias]))
+            for L in net.layers]
+
+
+def milp_max(a: Network, b: Network, box: Box, time_limit: float = 60.0) -> float | None:
+    """Float64 big-M MILP maximum of ``max_{k,s} s·(A_k − B_k)`` over the box (HiGHS)."""
+    import highspy
+
+    lo0 = np.array([float(v) for v in box.lower])
+    hi0 = np.array([float(v) for v in box.upper])
+    best = -np.inf
+    nets = [_float_layers(a), _float_layers(b)]
+    m = a.output_dim
+    for k in range(m):
+        for s in (1.0, -1.0):
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+            h.setOptionValue("time_limit", time_limit)
+            inf = highspy.kHighsInf
+            x = [h.addVariable(lb=lo0[j], ub=hi0[j]) for j in range(len(lo0))]
+            outs = []
+            for layers in nets:
+                cur, lo, hi = x, lo0, hi0
+                for idx, (W, bias) in enumerate(layers):
+                    zl = np.maximum(W, 0) @ lo + np.minimum(W, 0) @ hi + bias
+                    zu = np.maximum(W, 0) @ hi + np.minimum(W, 0) @ lo + bias
+                    zs = []
+                    for i in range(W.shape[0]):
+                        z = h.addVariable(lb=-inf, ub=inf)
+                        # HiGHS refuses coefficients below its small_matrix_value (1e-9): dropped, as a
+                        # float model does
+                        h.addConstr(sum(float(W[i, j]) * cur[j] for j in range(W.shape[1]) if abs(W[i, j]) > 1e-9)
+                                    - z == -float(bias[i]))
+                        zs.append(z)
+                    if idx == len(layers) - 1:
+                        outs.append(zs)
+                        break
+                    hs = []
+                    for i, z in enumerate(zs):
+                        l_, u_ = zl[i], zu[i]
+                        if l_ >= 0:
+                            hs.append(z)
+                        elif u_ <= 0:
+                            hs.append(h.addVariable(lb=0, ub=0))
+                        else:
+                            v = h.addVariable(lb=0, ub=u_)
+                            d = h.addVariable(lb=0, ub=1, type=highspy.HighsVarType.kInteger)
+                            h.addConstr(v - z >= 0)
+                            h.addConstr(v - z - l_ * d <= -l_)  # h ≤ z − l(1 − δ)
+                            h.addConstr(v - u_ * d <= 0)
+                            hs.append(v)
+                    cur = hs
+                    lo, hi = np.maximum(zl, 0), np.maximum(zu, 0)
+            h.maximize(s * (outs[0][k] - outs[1][k]))
+            if h.getModelStatus() not in (highspy.HighsModelStatus.kOptimal,):
+                return None
+            best = max(best, h.getInfo().objective_function_value)
+    return best
+
+
+def z3_exceeds(a: Network, b: Network, box: Box, eps: fmpq, timeout: float = 60.0) -> bool | None:
+    """``True`` if Z3 finds ``x`` in the box with some ``|A_k − B_k| > ε``, ``False`` if unsat,
+    ``None`` on timeout."""
+    import z3
+
+    def q(v):
+        return z3.RealVal(f"{v.p}/{v.q}")
+
+    x = [z3.Real(f"x{j}") for j in range(a.input_dim)]
+    s = z3.Solver()
+    s.set("timeout", int(timeout * 1000))
+    for j, v in enumerate(x):
+        s.add(v >= q(box.lower[j]), v <= q(box.upper[j]))
+
+    def run(net):
+        cur = x
+        for idx, L in enumerate(net.layers):
+            z = [z3.Sum([q(w) * c for w, c in zip(row, cur) if w != 0] + [q(bb)]) for row, bb in zip(L.weight, L.bias)]
+            if idx == len(net.layers) - 1:
+                return z
+            cur = [z3.If(t > 0, t, 0) for t in z]
+
+    ya, yb = run(a), run(b)
+    s.add(z3.Or([d > q(eps) for k in range(a.output_dim) for d in (ya[k] - yb[k], yb[k] - ya[k])]))
+    r = s.check()
+    return True if r == z3.sat else False if r == z3.unsat else None
+
+
+# ---------------------------------------------------------------------------------------------
+# the run
+# ---------------------------------------------------------------------------------------------
+
+
+def _guarded(fn, *args):
+    """The peer's answer, or ``None`` when it fails (reported as '-')."""
+    try:
+        return fn(*args)
+    except Exception as exc:  # a peer's failure is a result, not a crash of the benchmark
+        print(f"  ({fn.__name__} failed: {type(exc).__name__}: {exc})")
+        return None
+
+
+def timed(fn):
+    t = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--cap", type=float, default=60.0, help="seconds per peer run (and exactnet question)")
+    ap.add_argument("--only", default=None, help="run only this data set (iris, wine, digits)")
+    args = ap.parse_args(argv)
+    from exactnet.deadline import Deadline
+
+    models = [("iris", (8,), 0.1), ("wine", (12,), 0.05), ("digits", (32, 16), 0.01)]
+    kinds = ["float16", "bfloat16", "pruned", "near-zero 2^-20", "near-zero 2^-30", "near-zero 2^-40"]
+    if args.only:
+        models = [m for m in models if m[0] == args.only]
+    if args.quick:
+        models = models[:2]
+        kinds = ["float16", "pruned", "near-zero 2^-30"]
+    print(f"{'instance':34} {'exact M':>12} {'MILP max':>12} {'t_exact':>8} {'t_eps':>7} {'t_MILP':>7} "
+          f"{'t_Z3':>7} {'MILP/ex':>8} {'Z3/ex':>7} verdicts (exact | MILP | Z3 at ε = M(1-2^-8), M(1+2^-8))")
+    wrong_milp = wrong_z3 = total = 0
+    ratios_milp, ratios_z3 = [], []
+    for name, hidden, r in models:
+        weights, X = trained(name, hidden)
+        a = to_network(weights)
+        box = box_around(X[0], r)
+        partner_weights = partners(weights)
+        for kind in kinds:
+            if kind.startswith("near-zero"):
+                b = near_zero(a, int(kind.split("^-")[1]))
+            else:
+                b = to_network(partner_weights[kind])
+            label = f"{name} {'-'.join(map(str, a.widths))} {kind}"
+            res, t_exact = timed(lambda: max_difference(a, b, box, deadline=Deadline.after(args.cap)))
+            if res.value is None:
+                print(f"{label:34} exact search stopped at the cap: M in [{float(res.lower_bound):.3e},"
+                      f" {res.upper_bound if res.upper_bound is None else float(res.upper_bound):.3e}]")
+                continue
+            M = res.value
+            milp, t_milp = timed(lambda: _guarded(milp_max, a, b, box, args.cap))
+            verdicts = []
+            t_eps = t_z3 = 0.0
+            for eps, truth in ((M * (1 - fmpq(1, 256)), False), (M * (1 + fmpq(1, 256)), True)):
+                if M == 0 and not truth:
+                    continue
+                ex, te = timed(lambda: within_epsilon(a, b, box, eps, deadline=Deadline.after(args.cap)).within)
+                t_eps += te
+                fl = None if milp is None else milp <= float(eps)
+                z, tz = timed(lambda: z3_exceeds(a, b, box, eps, args.cap))
+                t_z3 += tz
+                zv = None if z is None else (not z)
+                total += 1
+                wrong_milp += fl is not None and fl != truth
+                wrong_z3 += zv is not None and zv != truth
+                assert ex == truth, (label, eps, ex)
+                verdicts.append(f"{'Y' if ex else 'N'}|{'?' if fl is None else 'Y' if fl else 'N'}|"
+                                f"{'?' if zv is None else 'Y' if zv else 'N'}")
+            if milp is not None:
+                ratios_milp.append(t_milp / max(t_exact, 1e-9))
+            ratios_z3.append(t_z3 / max(t_eps, 1e-9))
+            print(f"{label:34} {float(M):12.4e} {'-' if milp is None else f'{milp:12.4e}':>12} {t_exact:8.2f}"
+                  f" {t_eps:7.2f} {t_milp:7.2f} {t_z3:7.2f} {t_milp / max(t_exact, 1e-9):8.2f}"
+                  f" {t_z3 / max(t_eps, 1e-9):7.1f}  {'  '.join(verdicts)}")
+            sys.stdout.flush()
+    print()
+    print(f"ε questions: {total}; wrong float MILP verdicts: {wrong_milp}; wrong Z3 verdicts: {wrong_z3}"
+          " (exactnet: 0 by construction, asserted)")
+    if ratios_milp:
+        print(f"MILP time / exactnet time (maximum): median {np.median(ratios_milp):.2f},"
+              f" min {min(ratios_milp):.2f}, max {max(ratios_milp):.2f}")
+    if ratios_z3:
+        print(f"Z3 time / exactnet time (ε questions): median {np.median(ratios_z3):.1f}, min {min(ratios_z3):.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

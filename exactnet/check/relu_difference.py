@@ -1,0 +1,270 @@
+"""Checker of ``relu.max_difference``, ``relu.epsilon`` and ``relu.top1`` certificates
+(docs/certificates.md; ``relu.top1``: :func:`_check_top1_tree`).
+
+Both kinds concern ``d(x) = A(x) − B(x)`` on a box ``D`` (``claim.domain``; a box is non-empty and
+bounded by construction, so a maximum exists) in the sup norm.
+
+**Upper bounds (region tree).** The nodes form a tree of sign splits exactly as the
+``region_tree`` evidence of ``relu.equivalence`` (:mod:`.relu`): every hidden unit of both
+networks is decided once per path, layer by layer, either by a split (each child adds the
+closed half-space of its side to the cell) or by a fixed label with a Farkas proof that the
+label's sign holds on the whole closed cell. So the closed leaf cells cover ``D``, and on each
+leaf cell ``d`` is the affine map computed here from the labels (ReLU is continuous: where a
+preactivation is 0 both labels give the same value). A leaf gives, for every output ``k``, two
+multiplier lists ``y ≥ 0`` over the cell's rows (domain rows, then the split rows of the path):
+with ``ℓ_{k,s}(x) = s·d_k(x) − B_k`` they must satisfy ``Σ y_i g_i + ∇ℓ = 0`` and
+``Σ y_i h_i + ℓ(0) ≤ 0`` — the affine Farkas lemma with ``t = 1`` (:func:`.relu._farkas_ok`) —
+so ``s·d_k ≤ B_k`` on the closed cell, for ``s = ±1``. ``B_k`` is the claimed per-output maximum
+(``relu.max_difference``) or ``ε`` (``relu.epsilon``). Hence ``|d_k| ≤ B_k`` on ``D``.
+
+**Attainment.** ``relu.max_difference`` also lists one point per output: it must lie in ``D``
+(exact membership) with ``|d_k(x_k)| = M_k`` exactly, and the claimed maximum must be
+``max_k M_k``. Together: ``max_D |d_k| = M_k`` and ``max_D ‖d‖_∞ = max_k M_k``.
+
+**Witness.** ``relu.epsilon`` with ``within: false``: a point of ``D`` where some ``|d_k| > ε``.
+"""
+
+from __future__ import annotations
+
+from ..certificates import MalformedCertificate, certificate_networks
+from ..network.domain import Box, domain_from_obj
+from .relu import RegionNet as _Net
+from .relu import decision_target as _decision_target
+from .relu import domain_rows as _domain_rows
+from .relu import evaluate as _evaluate
+from .relu import farkas_ok as _farkas_ok
+from .relu import layer_lists as _layers
+from .relu import primitive as _primitive
+from .relu import rational as _rat
+from .relu import rational_list as _rat_list
+from .result import CheckResult
+
+KINDS = ("relu.max_difference", "relu.epsilon", "relu.top1")
+
+
+def check(obj: dict) -> CheckResult:
+    kind = obj["kind"]
+    a, b = certificate_networks(obj)
+    if a.activation != "relu" or b.activation != "relu":
+        return CheckResult(False, "both networks must be ReLU networks")
+    if not (a.is_rational and b.is_rational):
+        return CheckResult(False, "maximum-difference proofs need rational networks")
+    if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
+        return CheckResult(False, "the networks have different input or output dimensions")
+    claim, evidence = obj["claim"], obj["evidence"]
+    domain = domain_from_obj(claim["domain"], "certificate domain")
+    if not isinstance(domain, Box):
+        return CheckResult(False, "maximum-difference certificates are about a box domain")
+    if domain.dim != a.input_dim:
+        return CheckResult(False, "the domain's dimension differs from the networks' input dimension")
+    rows = _domain_rows(domain)
+    if rows is None:
+        return CheckResult(False, "the domain is empty")
+    m = a.output_dim
+    if kind == "relu.top1":
+        if m < 2:
+            return CheckResult(False, "top-1 equivalence needs at least 2 outputs")
+        if claim["top1_equivalent"]:
+            if evidence["method"] != "region_tree":
+                return CheckResult(False, "a claim of top-1 equivalence needs a region tree")
+            return _check_top1_tree(a, b, rows, evidence["nodes"])
+        if evidence["method"] != "witness":
+            return CheckResult(False, "a claim that the classes differ needs a witness point")
+        x = _rat_list(evidence["point"], "witness point")
+        if len(x) != a.input_dim or not domain.contains(x):
+            return CheckResult(False, "the witness is not a point of the domain")
+        ya, yb = _evaluate(_layers(a), x), _evaluate(_layers(b), x)
+        if _lowest_argmax(ya) == _lowest_argmax(yb):
+            return CheckResult(False, "both networks pick the same class at the witness")
+        return CheckResult(True, "the networks pick different classes at the witness (exact evaluation,"
+                                 " lowest index among the maxima)")
+    if kind == "relu.epsilon":
+        eps = _rat(claim["eps"], "eps")
+        if eps < 0:
+            return CheckResult(False, "ε must be ≥ 0")
+        if claim["within"]:
+            if evidence["method"] != "region_tree":
+                return CheckResult(False, "a claim 'within ε' needs a region tree")
+            return _check_tree(a, b, rows, evidence["nodes"], [eps] * m, f"|A_k − B_k| ≤ {claim['eps']} on D")
+        if evidence["method"] != "witness":
+            return CheckResult(False, "a claim 'not within ε' needs a witness point")
+        x = _rat_list(evidence["point"], "witness point")
+        if len(x) != a.input_dim or not domain.contains(x):
+            return CheckResult(False, "the witness is not a point of the domain")
+        d = _difference(a, b, x)
+        if max(abs(v) for v in d) <= eps:
+            return CheckResult(False, "the difference at the witness is not above ε")
+        return CheckResult(True, "the difference at the witness exceeds ε (exact evaluation)")
+    bounds = _rat_list(claim["per_output"], "per_output")
+    if len(bounds) != m:
+        return CheckResult(False, f"per_output has {len(bounds)} entries, the networks have {m} outputs")
+    value = _rat(claim["max_abs_difference"], "max_abs_difference")
+    if value != max(bounds):
+        return CheckResult(False, "max_abs_difference is not the largest per-output maximum")
+    points = evidence["argmax"]
+    if len(points) != m:
+        return CheckResult(False, "argmax needs one point per output")
+    for k, p in enumerate(points):
+        x = _rat_list(p, "argmax point")
+        if len(x) != a.input_dim or not domain.contains(x):
+            return CheckResult(False, f"the point of output {k} is not in the domain")
+        if abs(_difference(a, b, x)[k]) != bounds[k]:
+            return CheckResult(False, f"|A_{k} − B_{k}| at its point is not the claimed maximum")
+    return _check_tree(a, b, rows, evidence["nodes"], bounds, "maximum attained and bounded on every region")
+
+
+def _lowest_argmax(y) -> int:
+    best = 0
+    for k in range(1, len(y)):
+        if y[k] > y[best]:
+            best = k
+    return best
+
+
+def _difference(a, b, x) -> list:
+    return [p - q for p, q in zip(_evaluate(_layers(a), x), _evaluate(_layers(b), x))]
+
+
+def _check_tree(a, b, rows, nodes, bounds, what: str) -> CheckResult:
+    m = a.output_dim
+
+    def leaf(idx, cell, nets, node):
+        proofs = node["leaf"]["bounds"]
+        if len(proofs) != m:
+            return CheckResult(False, f"node {idx}: a leaf needs bound proofs for all {m} outputs")
+        (out_a, out_b) = nets[0].out, nets[1].out
+        for k in range(m):
+            gd = [p - q for p, q in zip(out_a[k][0], out_b[k][0])]
+            hd = out_a[k][1] - out_b[k][1]
+            for s, proof in zip((1, -1), proofs[k]):
+                target = ([s * v for v in gd], s * hd - bounds[k])
+                ys = [[i, _rat(v, "bound multiplier")] for i, v in proof["y"]]
+                if not _farkas_ok(cell, target, {"y": ys, "t": "1"}, len(gd)):
+                    sign = "" if s > 0 else "−"
+                    return CheckResult(False, f"node {idx}: the LP proof of {sign}(A_{k} − B_{k}) ≤ bound does not"
+                                              " verify")
+        return None
+
+    return _walk(a, b, rows, nodes, leaf, what, "each bounded by an exact LP dual proof")
+
+
+def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str) -> CheckResult:
+    if not isinstance(nodes, list) or not nodes:
+        raise MalformedCertificate("certificate: 'nodes' must be a non-empty list")
+    n, m = a.input_dim, a.output_dim
+    visited = [False] * len(nodes)
+    visited[0] = True
+    stack = [(0, list(rows), [_Net(_layers(a), n), _Net(_layers(b), n)])]
+    leaves = 0
+    while stack:
+        idx, cell, nets = stack.pop()
+        node = nodes[idx]
+        for entry in node.get("fix", []):
+            k, layer, unit, label, proof = entry
+            bad = _decision_target(nets, k, layer, unit)
+            if bad:
+                return CheckResult(False, f"node {idx}: {bad}")
+            g, h = nets[k].form(unit)
+            if not any(v != 0 for v in g):
+                expected = 1 if h > 0 else -1 if h < 0 else 0
+                if label != expected or proof is not None:
+                    return CheckResult(False, f"node {idx}: wrong label for a constant preactivation")
+            else:
+                if label not in (1, -1):
+                    return CheckResult(False, f"node {idx}: a non-constant preactivation needs label ±1")
+                row = _primitive(g, h)
+                target = row if label < 0 else (tuple(-v for v in row[0]), -row[1])
+                if not _farkas_ok(cell, target, proof, n):
+                    return CheckResult(False, f"node {idx}: the Farkas proof of a fixed sign does not verify")
+            nets[k].decide(unit, label, (g, h))
+        if "split" in node:
+            (k, layer, unit), children = node["split"], node["children"]
+            bad = _decision_target(nets, k, layer, unit)
+            if bad:
+                return CheckResult(False, f"node {idx}: {bad}")
+            g, h = nets[k].form(unit)
+            if not any(v != 0 for v in g):
+                return CheckResult(False, f"node {idx}: a split on a constant preactivation")
+            row = _primitive(g, h)
+            for child, side in zip(children, (1, -1)):
+                if not (idx < child < len(nodes)) or visited[child]:
+                    return CheckResult(False, f"node {idx}: bad child reference {child!r}")
+                visited[child] = True
+                copies = [s.copy() for s in nets]
+                copies[k].decide(unit, side, (g, h))
+                crow = row if side > 0 else (tuple(-v for v in row[0]), -row[1])
+                stack.append((child, cell + [crow], copies))
+            continue
+        if any(s.out is None for s in nets):
+            return CheckResult(False, f"node {idx}: a leaf where some unit is undecided")
+        bad = leaf_check(idx, cell, nets, node)
+        if bad is not None:
+            return bad
+        leaves += 1
+    if not all(visited):
+        return CheckResult(False, "the tree has unreachable nodes")
+    return CheckResult(True, f"{what} ({leaves} regions, {per_leaf})")
+
+
+def _class_rows(out, c: int, m: int):
+    """``(row, strict)`` for ``class(y) = c`` under the lowest-index rule: ``y_c − y_k ≥ 0`` for
+    ``k > c`` and ``> 0`` for ``k < c``, as exact affine rows ``(g, h)`` of the input."""
+    rows = []
+    for k in range(m):
+        if k != c:
+            rows.append(([p - q for p, q in zip(out[c][0], out[k][0])], out[c][1] - out[k][1], k < c))
+    return rows
+
+
+def _check_top1_tree(a, b, rows, nodes) -> CheckResult:
+    """Every leaf, every pair ``i ≠ j``: a Motzkin proof that the closed cell has no point with
+    ``class(A) = i`` and ``class(B) = j``: multipliers ``y ≥ 0`` (cell rows), ``c ≥ 0`` (non-strict
+    class rows), ``w ≥ 0`` (strict class rows) with ``Σ y g + Σ c g + Σ w g = 0`` and
+    ``Σ y h + Σ c h + Σ w h ≤ 0``, and ``w ≠ 0`` or the sum ``< 0``. At such a point every row is
+    ``≥ 0`` and the strict ones ``> 0``, so the combination (a constant, by the first equation)
+    would be ``> 0`` (some ``w > 0``) or ``≥ 0 >`` the constant: impossible."""
+    m = a.output_dim
+
+    def leaf(idx, cell, nets, node):
+        pairs = node["leaf"]["pairs"]
+        want = {(i, j) for i in range(m) for j in range(m) if i != j}
+        got = {}
+        for p in pairs:
+            key = tuple(p["pair"])
+            if key not in want or key in got:
+                return CheckResult(False, f"node {idx}: an unknown or repeated pair of classes {list(key)}")
+            got[key] = p
+        if set(got) != want:
+            return CheckResult(False, f"node {idx}: a pair of classes without a proof")
+        n = a.input_dim
+        for (i, j), p in got.items():
+            cls = _class_rows(nets[0].out, i, m) + _class_rows(nets[1].out, j, m)
+            total_g = [0] * n
+            total_h = 0
+            strict_weight = 0
+            for entries, pick in ((p["y"], "cell"), (p["c"], "closed"), (p["w"], "strict")):
+                for item in entries:
+                    r, v = item[0], _rat(item[1], "Motzkin multiplier")
+                    if v < 0:
+                        return CheckResult(False, f"node {idx}: a negative Motzkin multiplier")
+                    if pick == "cell":
+                        if not 0 <= r < len(cell):
+                            return CheckResult(False, f"node {idx}: a multiplier names an unknown row")
+                        g, h = cell[r]
+                    else:
+                        if not 0 <= r < len(cls) or cls[r][2] != (pick == "strict"):
+                            return CheckResult(False, f"node {idx}: a multiplier names a wrong class row")
+                        g, h = cls[r][0], cls[r][1]
+                        if pick == "strict":
+                            strict_weight += v
+                    total_g = [t + v * gk for t, gk in zip(total_g, g)]
+                    total_h += v * h
+            if any(t != 0 for t in total_g) or total_h > 0 or (strict_weight == 0 and total_h == 0):
+                return CheckResult(False, f"node {idx}: the Motzkin proof for classes ({i}, {j}) does not verify")
+        return None
+
+    return _walk(a, b, rows, nodes, leaf, "the same class (lowest index among the maxima) on every region",
+                 "each with a Motzkin proof for every pair of classes")
+
+
+__all__ = ["KINDS", "check"]

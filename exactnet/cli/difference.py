@@ -1,0 +1,263 @@
+"""``exactnet diff`` and ``exactnet equiv --eps``/``--top1`` for ReLU networks (``docs/difference.md``).
+
+JSON keys:
+
+* ``diff A B``: ``max_abs_difference`` (``"p/q"``; ``null`` when the time limit stopped the search,
+  exit 3), ``norm``, ``argmax`` (a point of the domain where the difference norm equals
+  ``lower_bound``), ``difference_at_argmax`` (``A(x) − B(x)`` there), ``per_output`` and
+  ``per_output_argmax`` (sup norm), ``lower_bound``, ``upper_bound`` (an exact interval for the
+  maximum; equal when complete, ``upper_bound`` ``null`` when nothing bounds it yet), ``complete``,
+  ``method``, ``domain``, ``stats``, ``reason``, ``certificate``; after the time limit also
+  ``time_limit_reached: true``.
+* ``equiv A B --eps E``: ``equivalent`` (``max ≤ ε``: ``true``/``false``/``null``), ``eps``, ``norm``,
+  ``witness`` and ``difference_at_witness`` (exit 1), ``lower_bound``, ``upper_bound``, ``reason``,
+  ``stats``, ``certificate``.
+* ``equiv A B --top1``: ``equivalent``, ``tie_rule``, ``witness``, ``argmax`` (both networks' classes
+  at the witness), ``outputs``, ``regions``, ``reason``, ``certificate``.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from ..certificates import write_certificate
+from ..errors import InputError, UnsupportedError
+from ..numbers import format_number
+from .progress import console_progress
+from .report import EXIT_UNKNOWN, EXIT_YES, Report, verdict_exit
+
+
+def _fmt(xs):
+    return None if xs is None else [format_number(v) for v in xs]
+
+
+def _num(v):
+    return None if v is None else format_number(v)
+
+
+def _describe(domain) -> str:
+    from .inputs import describe_domain
+
+    return describe_domain(domain)
+
+
+def _no_certificate_reason(domain, norm: str) -> str | None:
+    from ..network.domain import Box
+
+    if norm != "inf":
+        return "certificates are written for the sup norm (--norm inf) only"
+    if not isinstance(domain, Box):
+        return "certificates are written for box domains only (not polyhedra, finite sets or unions)"
+    return None
+
+
+def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None) -> Report:
+    """``exactnet diff A B``: :func:`exactnet.relu.max_difference.max_difference`."""
+    from ..relu.certificates import max_difference_certificate
+    from ..relu.max_difference import difference_at, max_difference
+    from ..relu.symbolic_bounds import CompiledNet
+
+    if domain is None:
+        raise InputError("'exactnet diff' needs a bounded domain: --domain FILE or --box LO,HI")
+    no_cert = _no_certificate_reason(domain, norm) if certificate else None
+    def interim(lower, point, upper):
+        """The answer to give if the time limit interrupts the search (exit 3, exact interval)."""
+        data = {"max_abs_difference": None, "norm": norm, "argmax": _fmt(point), "lower_bound": _num(lower),
+                "upper_bound": _num(upper), "complete": False, "domain": _describe(domain),
+                "reason": "time limit reached (the computation was interrupted); the interval is the last one"
+                          " the search reported", "time_limit_reached": True}
+
+        def render(console: Console):
+            console.print(f"[yellow]unknown[/]: {data['reason']}")
+            if data["lower_bound"] is not None:
+                console.print(f"the maximum lies in [{data['lower_bound']}, {data['upper_bound'] or 'unknown'}]")
+
+        budget.provisional(Report(data, EXIT_UNKNOWN, render))
+
+    interim(None, None, None)  # until the search reports: no bounds yet
+    with console_progress("maximum difference") as progress:
+        res = max_difference(a, b, domain, norm=norm, certificate=certificate is not None and no_cert is None,
+                             deadline=budget.deadline, progress=progress, on_bounds=interim)
+    d = difference_at(CompiledNet.of(a), CompiledNet.of(b), res.argmax) if res.argmax is not None else None
+    data = {
+        "max_abs_difference": _num(res.value),
+        "norm": norm,
+        "argmax": _fmt(res.argmax),
+        "difference_at_argmax": _fmt(d),
+        "per_output": None if res.per_output is None else [_num(v) for v in res.per_output],
+        "per_output_argmax": None if res.per_output_argmax is None else [_fmt(p) for p in res.per_output_argmax],
+        "lower_bound": _num(res.lower_bound),
+        "upper_bound": _num(res.upper_bound),
+        "complete": res.complete,
+        "method": res.method,
+        "domain": _describe(domain),
+        "stats": res.stats,
+        "reason": res.reason,
+    }
+    if not res.complete:
+        data["time_limit_reached"] = True
+    if certificate is not None:
+        if res.complete and res.certificate_nodes is not None:
+            write_certificate(max_difference_certificate(a, b, domain, res.value, res.per_output,
+                                                         res.per_output_argmax, res.certificate_nodes), certificate)
+            data["certificate"] = certificate
+        else:
+            data["certificate"] = None
+            data["certificate_note"] = no_cert or "no certificate: the search did not finish"
+
+    def render(console: Console):
+        if res.complete:
+            console.print(f"max ‖A − B‖_{'∞' if norm == 'inf' else '1'} = [bold]{data['max_abs_difference']}[/]"
+                          f" on {data['domain']}")
+            console.print(f"attained at x = ({', '.join(data['argmax'])})")
+            if data["per_output"] is not None and len(data["per_output"]) > 1:
+                console.print("per output: " + ", ".join(data["per_output"]))
+        else:
+            hi = data["upper_bound"] if data["upper_bound"] is not None else "unknown"
+            console.print(f"[yellow]unknown[/]: {res.reason}")
+            console.print(f"the maximum lies in [{data['lower_bound']}, {hi}]")
+        if data.get("certificate"):
+            console.print(f"certificate written to {certificate}")
+        elif "certificate_note" in data:
+            console.print(data["certificate_note"])
+
+    return Report(data, EXIT_YES if res.complete else EXIT_UNKNOWN, render)
+
+
+def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | None = None) -> Report:
+    """``exactnet equiv A B --eps E``: :func:`exactnet.relu.max_difference.within_epsilon`."""
+    from ..relu.certificates import epsilon_certificate
+    from ..relu.max_difference import difference_at, within_epsilon
+    from ..relu.symbolic_bounds import CompiledNet
+
+    if domain is None:
+        raise InputError("'exactnet equiv --eps' needs a bounded domain: --domain FILE or --box LO,HI")
+    no_cert = _no_certificate_reason(domain, norm) if certificate else None
+    with console_progress("ε-equivalence") as progress:
+        res = within_epsilon(a, b, domain, eps, norm=norm, certificate=certificate is not None and no_cert is None,
+                             deadline=budget.deadline, progress=progress)
+    witness = res.argmax if res.within is False else None
+    d = difference_at(CompiledNet.of(a), CompiledNet.of(b), witness) if witness is not None else None
+    data = {
+        "equivalent": res.within,
+        "eps": format_number(res.epsilon),
+        "norm": norm,
+        "witness": _fmt(witness),
+        "difference_at_witness": _fmt(d),
+        "lower_bound": _num(res.lower_bound),
+        "upper_bound": _num(res.upper_bound),
+        "domain": _describe(domain),
+        "stats": res.stats,
+        "reason": res.reason,
+    }
+    if res.within is None:
+        data["time_limit_reached"] = True
+    if certificate is not None:
+        cert = None
+        if no_cert is None and res.within is True and res.certificate_nodes is not None:
+            cert = epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes)
+        elif no_cert is None and res.within is False:
+            cert = epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness)
+        if cert is not None:
+            write_certificate(cert, certificate)
+        data["certificate"] = certificate if cert is not None else None
+        if cert is None:
+            data["certificate_note"] = no_cert or "no certificate: the search did not finish"
+
+    def render(console: Console):
+        verdict = {True: f"[green]within ε = {data['eps']}[/]", False: f"[red]not within ε = {data['eps']}[/]",
+                   None: "[yellow]unknown[/]"}
+        console.print(verdict[res.within] + f" on {data['domain']}")
+        console.print(res.reason)
+        if witness is not None:
+            console.print(f"witness x = ({', '.join(data['witness'])})")
+            console.print(f"  A(x) − B(x) = ({', '.join(data['difference_at_witness'])})")
+        if res.within is None:
+            hi = data["upper_bound"] if data["upper_bound"] is not None else "unknown"
+            console.print(f"the maximum difference lies in [{data['lower_bound']}, {hi}]")
+        if data.get("certificate"):
+            console.print(f"certificate written to {certificate}")
+        elif "certificate_note" in data:
+            console.print(data["certificate_note"])
+
+    return Report(data, verdict_exit(res.within), render)
+
+
+def parse_epsilon(text: str):
+    """``--eps``: an exact rational ``ε ≥ 0`` (``0.05`` is ``1/20``)."""
+    from ..numbers import parse_scalar
+
+    value = parse_scalar(text)
+    if not hasattr(value, "p"):
+        raise InputError(f"--eps must be a rational number, got {text!r}")
+    if value < 0:
+        raise InputError(f"--eps must be ≥ 0, got {text}")
+    return value
+
+
+def require_relu(net, command: str) -> None:
+    if net.activation != "relu":
+        raise UnsupportedError(f"'exactnet {command}' is not yet available for {net.activation} networks"
+                               " (ReLU networks only)")
+
+
+__all__ = ["diff", "epsilon", "parse_epsilon", "require_relu"]
+
+
+def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
+    """``exactnet equiv A B --top1``: :func:`exactnet.relu.top1.top1_equivalent`."""
+    from ..network import forward_exact
+    from ..relu.top1 import TIE_RULE, top1_equivalent
+
+    if domain is None:
+        raise InputError("'exactnet equiv --top1' needs a bounded domain: --domain FILE or --box LO,HI")
+    if a.output_dim < 2:
+        raise InputError("--top1 needs networks with at least 2 outputs (with one output the class is always 0)")
+    from ..network.domain import Box
+    from ..relu.certificates import top1_certificate
+
+    with console_progress("top-1 equivalence") as progress:
+        res = top1_equivalent(a, b, domain, certificate=certificate is not None and isinstance(domain, Box),
+                              deadline=budget.deadline, progress=progress)
+    data = {
+        "equivalent": res.equivalent,
+        "tie_rule": TIE_RULE,
+        "witness": _fmt(res.witness),
+        "argmax": list(res.classes) if res.classes is not None else None,
+        "outputs": ([_fmt(forward_exact(a, res.witness)), _fmt(forward_exact(b, res.witness))]
+                    if res.witness is not None else None),
+        "domain": _describe(domain),
+        "stats": res.stats,
+        "reason": res.reason,
+    }
+    if res.equivalent is None:
+        data["time_limit_reached"] = True
+    if certificate is not None:
+        cert = None
+        if isinstance(domain, Box) and res.equivalent is True and res.certificate_nodes is not None:
+            cert = top1_certificate(a, b, domain, True, nodes=res.certificate_nodes)
+        elif isinstance(domain, Box) and res.equivalent is False:
+            cert = top1_certificate(a, b, domain, False, witness=res.witness)
+        if cert is not None:
+            write_certificate(cert, certificate)
+        data["certificate"] = certificate if cert is not None else None
+        if cert is None:
+            data["certificate_note"] = ("certificates are written for box domains only" if not isinstance(domain, Box)
+                                        else "no certificate: the search did not finish")
+
+    def render(console: Console):
+        verdict = {True: "[green]same top-1 class everywhere[/]", False: "[red]top-1 classes differ[/]",
+                   None: "[yellow]unknown[/]"}
+        console.print(verdict[res.equivalent] + f" on {data['domain']} (tie rule: {TIE_RULE})")
+        console.print(res.reason)
+        if res.witness is not None:
+            console.print(f"witness x = ({', '.join(data['witness'])}): class {res.classes[0]} vs {res.classes[1]}")
+        if data.get("certificate"):
+            console.print(f"certificate written to {certificate}")
+        elif "certificate_note" in data:
+            console.print(data["certificate_note"])
+
+    return Report(data, verdict_exit(res.equivalent), render)
+
+
+__all__ += ["top1"]
