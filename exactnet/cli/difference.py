@@ -9,6 +9,11 @@ JSON keys:
   maximum; equal when complete, ``upper_bound`` ``null`` when nothing bounds it yet), ``complete``,
   ``method``, ``domain``, ``stats``, ``reason``, ``certificate``; after the time limit also
   ``time_limit_reached: true``.
+* ``diff A B`` on two tanh networks (one hidden layer, box domains, sup norm): a rigorous enclosure
+  ``lower_bound ≤ max ≤ upper_bound`` refined until ``upper_bound − lower_bound ≤ --width``
+  (``complete``; exit 0, else exit 3), ``argmax`` (an exact point with ‖A − B‖_∞ ≥ ``lower_bound``),
+  ``width``, ``max_abs_difference`` (``"p/q"`` only when the bounds meet), ``method``
+  (``"tanh_enclosure"``), ``boxes``, ``reason`` (``exactnet/tanh/max_difference.py``, docs/tanh.md).
 * ``equiv A B --eps E``: ``equivalent`` (``max ≤ ε``: ``true``/``false``/``null``), ``eps``, ``norm``,
   ``witness`` and ``difference_at_witness`` (exit 1), ``lower_bound``, ``upper_bound``, ``reason``,
   ``stats``, ``certificate``.
@@ -201,7 +206,45 @@ def require_relu(net, command: str) -> None:
                                " (ReLU networks only)")
 
 
-__all__ = ["diff", "epsilon", "parse_epsilon", "require_relu"]
+def tanh_diff(budget, a, b, domain, width: str, norm: str = "inf", certificate: str | None = None) -> Report:
+    """``exactnet diff A B`` for tanh networks: :func:`exactnet.tanh.max_difference.max_difference_enclosure`
+    (a rigorous interval, not an exact value: tanh of a rational is transcendental)."""
+    from ..network.domain import Box
+    from ..numbers import parse_scalar
+    from flint import fmpq
+    from ..tanh.max_difference import max_difference_enclosure
+
+    if domain is None or not isinstance(domain, Box):
+        raise InputError("'exactnet diff' of tanh networks needs a box domain (--box LO,HI or a JSON box)")
+    if norm != "inf":
+        raise UnsupportedError("'exactnet diff' of tanh networks uses the sup norm (--norm inf) only")
+    if certificate is not None:
+        raise UnsupportedError("'exactnet diff' of tanh networks writes no certificate yet (the enclosure is"
+                               " rigorous, computed with Arb balls)")
+    w = parse_scalar(width)
+    if not isinstance(w, fmpq) or w <= 0:
+        raise InputError(f"--width must be a positive rational, got {width!r}")
+    res = max_difference_enclosure(a, b, domain, w, deadline=budget.deadline)
+    exact = res.lower if res.lower == res.upper else None
+    reason = ("the maximum lies in the interval (rigorous Arb enclosure, refined by branch and bound over"
+              " sub-boxes)" if res.width_reached else
+              "the time limit or the box budget stopped the refinement before the requested width")
+    data = {"max_abs_difference": _num(exact), "norm": "inf", "lower_bound": _num(res.lower),
+            "upper_bound": _num(res.upper), "width": _num(res.width), "complete": res.width_reached,
+            "argmax": _fmt(res.witness), "method": "tanh_enclosure", "boxes": res.boxes,
+            "domain": _describe(domain), "reason": reason}
+
+    def render(console: Console):
+        from .display import number, point
+
+        console.print(f"max ‖A − B‖∞ on {data['domain']} lies in [{number(res.lower)}, {number(res.upper)}]"
+                      + ("" if res.width_reached else " (requested width not reached)"))
+        console.print(f"‖A − B‖∞ ≥ the lower bound at x = {point(res.witness)} (--json: exact values)")
+
+    return Report(data, EXIT_YES if res.width_reached else EXIT_UNKNOWN, render)
+
+
+__all__ = ["diff", "epsilon", "parse_epsilon", "require_relu", "tanh_diff"]
 
 
 def top1(budget, a, b, domain, certificate: str | None = None) -> Report:

@@ -397,8 +397,10 @@ def _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation)
               help="inf: max over x of max_k |A_k(x) − B_k(x)| (with the per-output maxima); 1: of Σ_k |A_k(x) − B_k(x)|.")
 @click.option("--certificate", "certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a checkable certificate of the maximum (sup norm; box domains).")
+@click.option("--width", default="1/1000000", show_default=True, metavar="W",
+              help="tanh networks: refine the rigorous enclosure of the maximum until it is at most W wide.")
 @activation_option
-def diff(budget, a, b, domain, box, norm, certificate, activation):
+def diff(budget, a, b, domain, box, norm, certificate, width, activation):
     """The exact maximum over the domain of the difference |A(x) − B(x)| (ReLU networks), with a
     point where it is attained (exit 0; 3 with an exact interval when --timeout stops it)."""
     from ..network.domain_spec import read_domain_spec
@@ -407,8 +409,10 @@ def diff(budget, a, b, domain, box, norm, certificate, activation):
     check_writable(certificate, "--certificate")
     net_a, net_b = load(a, activation), load(b, activation)
     same_family(net_a, net_b, "diff")
-    difference_cli.require_relu(net_a, "diff")
     dom = read_domain_spec(domain, box, net_a.input_dim)
+    if net_a.activation == "tanh":
+        return difference_cli.tanh_diff(budget, net_a, net_b, dom, width, norm=norm, certificate=certificate)
+    difference_cli.require_relu(net_a, "diff")
     return difference_cli.diff(budget, net_a, net_b, dom, norm=norm, certificate=certificate)
 
 
