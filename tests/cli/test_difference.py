@@ -107,7 +107,8 @@ def test_bad_input_is_one_line(tmp_path):
     one = EXAMPLES / "relu_small.json"
     run("equiv", one, one, "--box", "0,1", "--top1").assert_error("at least 2 outputs")
     tanh = EXAMPLES / "tanh_reducible.json"
-    run("diff", tanh, tanh, "--box", "0,1").assert_error("not yet", "relu")
+    run("equiv", tanh, tanh, "--box", "0,1", "--eps", "1").assert_error("not yet", "relu")
+    run("diff", tanh, tanh, "--box", "0,1", "--norm", "1").assert_error("sup norm")  # tanh: tests/cli/test_tanh_diff.py
     run("diff", A, EXAMPLES / "relu_small.json", "--box", "0,1").assert_error("dimension")
 
 
