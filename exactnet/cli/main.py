@@ -143,7 +143,7 @@ FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain", "member"),
               "tanh": _handler(tanh_cli.fiber, "sample", "seed", "limit")},
     "regions": {"relu": _handler(relu_cli.regions, "other", "domain", "plot", "limit", "workers", "scheduler")},
-    "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch", "workers", "scheduler")},
+    "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch", "with_functional_dimension", "workers", "scheduler")},
     "laws": {"relu": _handler(relu_cli.laws, "data")},
 }
 
@@ -549,15 +549,19 @@ def regions(budget, net, other, domain, box, plot, limit, workers, scheduler, ac
 @click.argument("net")
 @domain_options
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
-              help="JSON list of input points: the batch functional dimension at those points (the answer;"
-                   " the functional dimension is added when the time limit allows).")
+              help="JSON list of input points: only the batch functional dimension at those points (exit 0 when"
+                   " decided; 3 with a certified interval when the time limit stops it).")
+@click.option("--with-functional-dimension", is_flag=True,
+              help="With --batch: also the functional dimension, after the batch answer (which stands if the"
+                   " time limit stops the rest).")
 @cluster_options
 @activation_option
-def fdim(budget, net, domain, box, batch, workers, scheduler, activation):
-    """Exact functional dimension of NET (with --batch: the batch functional dimension)."""
+def fdim(budget, net, domain, box, batch, with_functional_dimension, workers, scheduler, activation):
+    """Exact functional dimension of NET (with --batch: only the batch functional dimension)."""
     network = load(net, activation)
     dom = read_domain_option("fdim", domain, box, network)
-    return call_backend("fdim", network.activation, network, domain=dom, batch=batch, workers=workers,
+    return call_backend("fdim", network.activation, network, domain=dom, batch=batch,
+                        with_functional_dimension=with_functional_dimension, workers=workers,
                         scheduler=scheduler, budget=budget)
 
 

@@ -182,7 +182,7 @@ def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[l
                     seen.add(key)
                     rows.append(cols_x[x])
             for u in _null_space(rows, n_in + 1):
-                vectors.append({_param_index(offsets, widths, li, j, k): int(c) for k, c in enumerate(u) if c})
+                vectors.append({_param_index(offsets, widths, li, j, k): c for k, c in u.items()})
                 counts["neuron blocks"] += 1
         # 2. sparse column clusters
         support_in = [0] * (n_in + 1)
@@ -209,7 +209,7 @@ def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[l
                 a = cols_x[x]
                 rows.extend([[r[j] * a[k] for j, k in cols] for r in d])
             for u in _null_space(rows, len(cols)):
-                vectors.append({_param_index(offsets, widths, li, j, k): int(c) for (j, k), c in zip(cols, u) if c})
+                vectors.append({_param_index(offsets, widths, li, *cols[t]): c for t, c in u.items()})
                 counts["sparse column clusters"] += 1
     # 3. scalings
     for li in range(fwd.depth - 1):
@@ -229,16 +229,33 @@ def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[l
     return vectors, counts
 
 
-def _null_space(rows: list, ncols: int) -> list[list]:
-    """An integer basis of ``{u : rows·u = 0}`` (FLINT's exact null space; all unit vectors when
-    there are no rows)."""
+def _null_space(rows: list, ncols: int) -> list[dict]:
+    """An integer basis of ``{u : rows·u = 0}`` as sparse vectors ``{column: value}`` (all unit
+    vectors when there are no rows): from FLINT's exact fraction-free reduced echelon form
+    ``(E, d)``, one vector per free column ``f``: ``d`` at ``f`` and ``−E[i, f]`` at pivot ``i``."""
     if not rows:
-        return [[1 if i == k else 0 for i in range(ncols)] for k in range(ncols)]
-    X, nullity = fmpz_mat(rows).nullspace()
-    if not nullity:
+        return [{k: 1} for k in range(ncols)]
+    E, d, rank = fmpz_mat(rows).rref()
+    if rank == ncols:
         return []
-    table = X.tolist()
-    return [[table[i][c] for i in range(ncols)] for c in range(nullity)]
+    table = E.tolist()[:rank]
+    pivots, col = [], 0
+    for i in range(rank):
+        while table[i][col] == 0:
+            col += 1
+        pivots.append(col)
+        col += 1
+    taken = set(pivots)
+    out = []
+    for f in range(ncols):
+        if f in taken:
+            continue
+        v = {f: int(d)}
+        for i, pc in enumerate(pivots):
+            if table[i][f] != 0:
+                v[pc] = -int(table[i][f])
+        out.append(v)
+    return out
 
 
 def _clusters(columns: list, N: int):

@@ -475,6 +475,7 @@ class BatchDimension:
     kernel_vectors: int = 0
     kernel_rank: int = 0
     reason: str = ""
+    parameters: int = 0
 
 
 def parse_batch(obj, n: int) -> list[tuple[fmpq, ...]]:
@@ -507,7 +508,7 @@ BATCH_BLOCK = 128
 
 
 def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed: int | None = None,
-                               deadline: Deadline = NO_DEADLINE) -> BatchDimension:
+                               deadline: Deadline = NO_DEADLINE, interim=None) -> BatchDimension:
     """The exact rank of ``J E_Z|θ`` at the batch ``Z = points`` (docs/relu.md § Definitions;
     docs/relu-functional-dimension.md § Batch rank at data scale).
 
@@ -527,13 +528,15 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
        FLINT's exact elimination) — complete, slow at data scale.
 
     When ``deadline`` passes, the result has ``value = None`` and the certified interval
-    ``[lower, upper]`` reached so far (``[0, min(D, rows)]`` at worst).
+    ``[lower, upper]`` reached so far (``[0, min(D, rows)]`` at worst). ``interim`` (optional) is
+    called with such an unknown result whenever the interval improves (e.g. to record a provisional
+    answer before a long FLINT call that no signal can interrupt).
 
     Raises :class:`~exactnet.relu.jacobian.NotSmoothError` (an :class:`InputError`) at the first
     point on a bent hyperplane, naming the point (0-based ``index``) and the neuron.
     """
     from .batch_kernel import batch_forward, kernel_pivots, known_kernel, verify_kernel
-    from .jacobian import _integer_point
+    from .jacobian import NotSmoothError, _integer_point, smooth_pattern
 
     require_rational_relu(net, "batch functional dimension")
     cnet = compile_network(net)
@@ -544,33 +547,57 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
             raise InputError(f"batch point {i + 1} has {len(x)} coordinates but the network takes {n} inputs")
         pts.append(tuple(v if type(v) is fmpq else fmpq(v) for v in x))
     bound = upper_bound(net.widths)
-    rows_total = len(pts) * m
-    state = {"lower": 0, "upper": min(D, rows_total), "vectors": 0, "rank": 0, "distinct": 0}
+    count = len(pts)
+    state = {"lower": 0, "upper": min(D, count * m), "vectors": 0, "rank": 0, "distinct": 0}
 
-    def unknown(exc) -> BatchDimension:
-        return BatchDimension(None, len(pts), bound, None, state["distinct"], state["lower"], state["upper"],
-                              state["vectors"], state["rank"], str(exc))
+    def unknown(why) -> BatchDimension:
+        return BatchDimension(None, count, bound, None, state["distinct"], state["lower"], state["upper"],
+                              state["vectors"], state["rank"], why, D)
 
     def known(value, method) -> BatchDimension:
-        return BatchDimension(value, len(pts), bound, method, state["distinct"], value, value, state["vectors"],
-                              state["rank"])
+        return BatchDimension(value, count, bound, method, state["distinct"], value, value, state["vectors"],
+                              state["rank"], "", D)
+
+    def improved() -> None:
+        if interim is not None:
+            interim(unknown("the time limit stopped the batch rank"))
 
     if not pts:
-        return BatchDimension(0, 0, bound, BATCH_ROWS, 0)
-    fwd = batch_forward(cnet, pts, deadline)  # every point is checked before any rank is computed
-    patterns = list(fwd.patterns)
+        return BatchDimension(0, 0, bound, BATCH_ROWS, 0, parameters=D)
+    improved()
+    unique = list(dict.fromkeys(pts))  # a repeated point repeats rows: the same rank without it
+    try:
+        fwd = batch_forward(cnet, unique, deadline)  # every point is checked before any rank is computed
+    except NotSmoothError as exc:
+        if len(unique) < len(pts):  # name the point by its position in the batch as given
+            smooth_pattern(cnet, unique[exc.index], pts.index(unique[exc.index]))
+        raise
+    except TimeLimitReached as exc:
+        return unknown(str(exc))
+    pts = unique
     state["distinct"] = len(fwd.deltas)
+    patterns = list(fwd.patterns)
+    rows_total = len(pts) * m
+    state["upper"] = min(D, rows_total)
     rnd = random.Random(seed)
     try:
-        vectors, _counts = known_kernel(fwd, deadline)
-        bad = verify_kernel(fwd, vectors, deadline)
-        if bad is not None:  # pragma: no cover - the families are theorems (tests tamper on purpose)
-            raise AssertionError(f"internal error: proposed kernel vector {bad} is not in the kernel")
-        pivots = set(kernel_pivots(vectors, D, random_prime(rnd, 62)))
-        live = [c for c in range(D) if c not in pivots]
-        state.update(vectors=len(vectors), rank=len(pivots), upper=min(len(live), rows_total))
+        if rows_total <= bound:
+            # few rows: the rows are the cap (the gauge columns can go: docs/relu-functional-dimension.md)
+            live = list(free_columns(net))
+            state["upper"] = rows_total
+            method = MODULAR if rows_total == bound else BATCH_ROWS
+        else:
+            vectors, _counts = known_kernel(fwd, deadline)
+            bad = verify_kernel(fwd, vectors, deadline)
+            if bad is not None:  # pragma: no cover - the families are theorems (tests tamper on purpose)
+                raise AssertionError(f"internal error: proposed kernel vector {bad} is not in the kernel")
+            pivots = set(kernel_pivots(vectors, D, random_prime(rnd, 62)))
+            live = [c for c in range(D) if c not in pivots]
+            state.update(vectors=len(vectors), rank=len(pivots), upper=min(len(live), rows_total))
+            cap = state["upper"]
+            method = MODULAR if cap == bound else BATCH_ROWS if cap == rows_total else BATCH_KERNEL
+        improved()
         cap = state["upper"]
-        method = (MODULAR if cap == bound else BATCH_ROWS if cap == rows_total else BATCH_KERNEL)
         if cap == 0:
             return known(0, method)
 
@@ -592,6 +619,7 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
         state["lower"] = modular_rank_array(head, prime)
         if state["lower"] == cap:
             return known(cap, method)
+        improved()
         if first < len(pts):
             gen = np.random.default_rng(rnd.randrange(1 << 32))
             extra = np.zeros((cap - state["lower"] + 16, len(live)), dtype=np.int64)
@@ -606,8 +634,9 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
             state["lower"] = max(state["lower"], modular_rank_array(np.concatenate([head, extra]), prime))
             if state["lower"] == cap:
                 return known(cap, method)
+            improved()
 
-        # the modular rank fell short of the verified bound: decide on the exact rows (columns R)
+        # the modular rank fell short of the certified cap: decide on the exact rows (columns `live`)
         span = ModularSpan(len(live), prime)
         for k, part in zip(range(0, len(pts), BATCH_BLOCK), block_rows(0, len(pts), live)):
             span.add_array(part, [(None, r) for r in range(k * m, k * m + part.shape[0])])
@@ -628,7 +657,7 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
                                     [not nz for nz in nonzero])  # decided on the exact rows
         return known(value, how)
     except TimeLimitReached as exc:
-        return unknown(exc)
+        return unknown(str(exc))
 
 
 __all__ = [

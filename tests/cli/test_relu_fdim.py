@@ -56,6 +56,12 @@ def test_fdim_batch_domain_and_decisive_points(capsys, files, tmp_path):
     code, out, _ = run(capsys, "fdim", files["abs"], "--batch", files["batch"], "--json")
     data = json.loads(out)
     assert code == 0 and data["batch_functional_dimension"] == 3 and data["batch_points"] == 3
+    assert data["batch_lower_bound"] == data["batch_upper_bound"] == 3 and data["parameters"] == 7
+    assert "functional_dimension" not in data and "batch_attains_functional_dimension" not in data  # batch only
+    code, out, _ = run(capsys, "fdim", files["abs"], "--batch", files["batch"], "--with-functional-dimension",
+                       "--json")
+    data = json.loads(out)
+    assert code == 0 and data["batch_functional_dimension"] == 3 and data["functional_dimension"] == 4
     assert data["batch_attains_functional_dimension"] is False
     # the decisive points reported by fdim are a batch attaining the value
     dec = tmp_path / "dec.json"
@@ -78,6 +84,8 @@ def test_fdim_errors_and_timeout(capsys, files):
     assert code == 2 and "JSON" in err
     code, _, err = run(capsys, "fdim", files["abs"], "--batch", "/nonexistent/batch.json")
     assert code == 2 and "no such file" in err
+    code, _, err = run(capsys, "fdim", files["abs"], "--with-functional-dimension")
+    assert code == 2 and "--batch" in err and "Traceback" not in err
     code, _, err = run(capsys, "fdim", files["tanh"])
     assert code == 2 and err.startswith("exactnet: error:")
     code, out, _ = run(capsys, "fdim", files["big"], "--timeout", "0.000001", "--json")
