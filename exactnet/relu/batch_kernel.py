@@ -48,6 +48,8 @@ from flint import fmpz_mat, nmod_mat
 from ..deadline import NO_DEADLINE, Deadline
 from .jacobian import IntegerNetwork, NotSmoothError, Pattern, _column_position, _integer_point, _param_index
 
+#: The families of :func:`known_kernel` (module docstring).
+FAMILIES = ("neuron block", "sparse column cluster", "scaling")
 #: Columns non-zero at no more than this many points join the sparse column clusters (family 2).
 RARE_POINTS = 8
 #: A cluster's matrix (rows × columns) above this size is skipped (the bound only gets weaker).
@@ -159,16 +161,16 @@ def _bits(mask: int) -> list[int]:
 # ---------------------------------------------------------------------------------------------
 
 
-def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[list[dict], dict]:
-    """``(vectors, counts)``: integer kernel vectors of the batch Jacobian (sparse: ``{parameter
-    index: value}``) from the three families of the module docstring, and how many each family
-    gave. They are proposals to be checked with :func:`verify_kernel`."""
+def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[list[dict], list[str]]:
+    """``(vectors, families)``: integer kernel vectors of the batch Jacobian (sparse: ``{parameter
+    index: value}``) from the three families of the module docstring, and the family of each
+    (:data:`FAMILIES`). They are proposals to be checked with :func:`verify_kernel`."""
     cnet = fwd.cnet
     widths, offsets = cnet.widths, cnet.offsets
     N = fwd.points
     infl = _influence(fwd)
     vectors: list[dict] = []
-    counts = {"neuron blocks": 0, "sparse column clusters": 0, "scalings": 0}
+    families: list[str] = []
     for li in range(fwd.depth):
         n_in, n_out = widths[li], widths[li + 1]
         cols_x = fwd.acts[li].transpose().tolist()  # per point: P·q·â(x)
@@ -183,7 +185,7 @@ def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[l
                     rows.append(cols_x[x])
             for u in _null_space(rows, n_in + 1):
                 vectors.append({_param_index(offsets, widths, li, j, k): c for k, c in u.items()})
-                counts["neuron blocks"] += 1
+                families.append(FAMILIES[0])
         # 2. sparse column clusters
         support_in = [0] * (n_in + 1)
         act_rows = fwd.acts[li].tolist()
@@ -210,7 +212,7 @@ def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[l
                 rows.extend([[r[j] * a[k] for j, k in cols] for r in d])
             for u in _null_space(rows, len(cols)):
                 vectors.append({_param_index(offsets, widths, li, *cols[t]): c for t, c in u.items()})
-                counts["sparse column clusters"] += 1
+                families.append(FAMILIES[1])
     # 3. scalings
     for li in range(fwd.depth - 1):
         s_in, s_out = cnet.scales[li], cnet.scales[li + 1]
@@ -225,8 +227,8 @@ def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[l
                     v[_param_index(offsets, widths, li + 1, i, j)] = -int(nxt[i][j]) * s_in
             if v:
                 vectors.append(v)
-                counts["scalings"] += 1
-    return vectors, counts
+                families.append(FAMILIES[2])
+    return vectors, families
 
 
 def _null_space(rows: list, ncols: int) -> list[dict]:
@@ -396,4 +398,4 @@ def kernel_pivots(vectors: Sequence[dict], D: int, p: int) -> tuple[int, ...]:
     return tuple(pivots)
 
 
-__all__ = ["BatchForward", "RARE_POINTS", "batch_forward", "kernel_pivots", "known_kernel", "verify_kernel"]
+__all__ = ["BatchForward", "FAMILIES", "RARE_POINTS", "batch_forward", "kernel_pivots", "known_kernel", "verify_kernel"]
