@@ -27,7 +27,7 @@ JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
   layer, ``+1`` active, ``−1`` inactive, ``0`` identically zero — or ``patterns`` with OTHER,
   an interior ``point`` and the exact affine ``map``), ``plot`` (the file written). ``--limit``
   stops early (``count`` is then ``null`` and ``complete`` false); ``--timeout`` gives exit 3.
-* ``fdim NET [--domain BOX] [--batch FILE]``: ``functional_dimension`` (``null`` after ``--timeout``,
+* ``fdim NET [--domain BOX]``: ``functional_dimension`` (``null`` after ``--timeout``,
   exit 3), ``upper_bound`` (``D − N_hid``), ``attained``, ``lower_bound`` (certified),
   ``certified_by`` (``"modular rank meets the bound D - N_hid"``, ``"exact kernel verified on every
   region"``, ``"exact integer elimination over all regions"`` or ``"no smooth points"``),
@@ -35,11 +35,14 @@ JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
   ``regions_in_basis``, ``regions_enumerated``, ``enumeration_complete``, ``degenerate_regions``,
   ``prime``, ``reason``, ``kernel_directions`` (exact extra kernel vectors as ``{parameter: value}``,
   parameters named ``W1[i,j]``/``b1[i]``), ``decisive_points`` (a batch that attains the value) and
-  ``decisive_points_count``; with ``--batch``: ``batch_functional_dimension``, ``batch_points``,
-  ``batch_certified_by``, ``batch_attains_functional_dimension``; the batch dimension is then the
-  answer (exit 0 once it is decided, even if the time limit stops the functional dimension, which
-  is then ``null``). A batch point on a bent hyperplane is an error (exit 2) naming the point and
-  the neuron.
+  ``decisive_points_count``.
+* ``fdim NET --batch FILE``: only the batch rank: ``batch_functional_dimension`` (``null`` when the
+  time limit stops it, exit 3), ``batch_lower_bound``/``batch_upper_bound`` (the certified
+  interval), ``batch_points``, ``batch_certified_by``, ``batch_kernel_vectors``,
+  ``batch_kernel_rank``, ``batch_distinct_patterns``, ``parameters``, ``reason``. With
+  ``--with-functional-dimension`` also the keys above and ``batch_attains_functional_dimension``
+  (exit 0 once the batch rank is decided, even if the limit stops the functional dimension). A batch
+  point on a bent hyperplane is an error (exit 2) naming the point and the neuron.
 * ``fiber NET [--sample K --seed S] [--limit N]`` (two hidden layers: see
   :mod:`exactnet.cli.relu_three_layer`; one hidden layer): ``width``, ``canonical_form``,
   ``piece_count``, ``pieces`` (each: per canonical key the numbers of positively/negatively
