@@ -143,7 +143,8 @@ FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain", "member"),
               "tanh": _handler(tanh_cli.fiber, "sample", "seed", "limit")},
     "regions": {"relu": _handler(relu_cli.regions, "other", "domain", "plot", "limit", "workers", "scheduler")},
-    "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch", "with_functional_dimension", "workers", "scheduler")},
+    "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch", "with_functional_dimension", "workers",
+                              "scheduler")},
     "laws": {"relu": _handler(relu_cli.laws, "data")},
 }
 

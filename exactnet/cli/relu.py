@@ -60,7 +60,6 @@ from rich.table import Table
 
 from ..certificates import write_certificate
 from .cluster import executor_for, work_deadline
-from ..deadline import TimeLimitReached
 from ..network import forward_exact, network_to_obj
 from ..numbers import format_number
 from . import display
@@ -414,7 +413,8 @@ def _batch_keys(bres, value=None, with_attains=True) -> dict:
             "batch_kernel_vectors": bres.kernel_vectors, "batch_kernel_rank": bres.kernel_rank,
             "batch_distinct_patterns": bres.patterns, "parameters": bres.parameters}
     if with_attains:
-        keys["batch_attains_functional_dimension"] = None if value is None or bres.value is None else bres.value == value
+        keys["batch_attains_functional_dimension"] = (None if value is None or bres.value is None
+                                                      else bres.value == value)
     return keys
 
 

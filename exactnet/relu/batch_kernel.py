@@ -46,7 +46,7 @@ from typing import Sequence
 from flint import fmpz_mat, nmod_mat
 
 from ..deadline import NO_DEADLINE, Deadline
-from .jacobian import IntegerNetwork, NotSmoothError, Pattern, _column_position, _integer_point, _param_index
+from .jacobian import IntegerNetwork, Pattern, _column_position, _integer_point, _param_index
 
 #: The families of :func:`known_kernel` (module docstring).
 FAMILIES = ("neuron block", "sparse column cluster", "scaling")
@@ -167,7 +167,6 @@ def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[l
     (:data:`FAMILIES`). They are proposals to be checked with :func:`verify_kernel`."""
     cnet = fwd.cnet
     widths, offsets = cnet.widths, cnet.offsets
-    N = fwd.points
     infl = _influence(fwd)
     vectors: list[dict] = []
     families: list[str] = []
@@ -201,7 +200,7 @@ def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[l
                 s = infl[li][j] & support_in[k]
                 if s and s.bit_count() <= RARE_POINTS:
                     rare.append((j, k, s))
-        for pts, cols in _clusters(rare, N):
+        for pts, cols in _clusters(rare):
             deadline.check("the known kernel vectors")
             if len(pts) * widths[-1] * len(cols) > MAX_CLUSTER_ENTRIES:
                 continue
@@ -260,7 +259,7 @@ def _null_space(rows: list, ncols: int) -> list[dict]:
     return out
 
 
-def _clusters(columns: list, N: int):
+def _clusters(columns: list):
     """Group ``(j, k, support bitmask)`` columns whose supports share a point (union–find over the
     points): ``[(sorted points, [(j, k), …]), …]``."""
     parent = {}
@@ -303,7 +302,6 @@ def verify_kernel(fwd: BatchForward, vectors: Sequence[dict], deadline: Deadline
     only propagates, so ``J v(x) = δ^h(x)·ż^{h+1}(x)``: it is zero where every neuron with a
     non-zero tangent has ``δ^h_{·i}(x) = 0``, and is otherwise computed exactly.
     """
-    cnet = fwd.cnet
     infl_cache: dict = {}
     for index, v in enumerate(vectors):
         deadline.check("the kernel verification")
