@@ -33,6 +33,16 @@ rank ``|C|`` modulo ``p``, hence over ``Q``; so some ``|C|`` vectors of ``K`` ar
    points.
 3. *Scalings.* ``v_{ℓ,j}`` (+ the incoming weights and bias of hidden neuron ``(ℓ, j)``, − its
    outgoing weights; docs/relu-functional-dimension.md) — one per hidden neuron.
+4. *Co-active neurons.* Two hidden neurons ``j ≠ k`` of a layer that are active at exactly the
+   same points of the batch: adding ``t`` times the incoming row ``(W_k, b_k)`` to neuron ``j``'s and
+   ``−W_{ij} t`` to every next-layer ``W_{ik}`` changes ``z^{ℓ+2}_i`` by
+   ``t W_{ij} z_k (m_j − m_k) = 0`` (``m``: the activity, equal for both). A neuron active at every
+   point is linear there: shifting its bias by ``t`` and every next-layer bias by ``−W_{ij} t``
+   changes nothing either.
+5. *Nearly co-active neurons* (proposals, not theorems): the same vectors for neurons whose
+   activities differ at a few points (:data:`NEAR_POINTS`). They are in the kernel exactly when
+   ``δ(x)·W_{·j} = 0`` at those points; :func:`verify_kernel` decides, and the callers keep only
+   the verified ones.
 
 The families are theorems, and still every vector is **verified exactly** by
 :func:`verify_kernel`: a forward-mode directional derivative, point by point, in integers.
@@ -49,9 +59,13 @@ from ..deadline import NO_DEADLINE, Deadline
 from .jacobian import IntegerNetwork, Pattern, _column_position, _integer_point, _param_index
 
 #: The families of :func:`known_kernel` (module docstring).
-FAMILIES = ("neuron block", "sparse column cluster", "scaling")
+FAMILIES = ("neuron block", "sparse column cluster", "scaling", "co-active neurons", "nearly co-active neurons")
+#: Family 5 (proposals kept only if verified): activities differing at no more than this many points.
+NEAR_POINTS = 4
+#: At most this many neurons of one activity group enter family 4 (a group of ``k`` has ``k²`` vectors).
+MAX_LINEAR_NEURONS = 64
 #: Columns non-zero at no more than this many points join the sparse column clusters (family 2).
-RARE_POINTS = 8
+RARE_POINTS = 16
 #: A cluster's matrix (rows × columns) above this size is skipped (the bound only gets weaker).
 MAX_CLUSTER_ENTRIES = 1_500_000
 
@@ -170,6 +184,7 @@ def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[l
     infl = _influence(fwd)
     vectors: list[dict] = []
     families: list[str] = []
+    rare: list = []  # (layer, j, k, support) of the columns non-zero at few points
     for li in range(fwd.depth):
         n_in, n_out = widths[li], widths[li + 1]
         cols_x = fwd.acts[li].transpose().tolist()  # per point: P·q·â(x)
@@ -185,32 +200,41 @@ def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[l
             for u in _null_space(rows, n_in + 1):
                 vectors.append({_param_index(offsets, widths, li, j, k): c for k, c in u.items()})
                 families.append(FAMILIES[0])
-        # 2. sparse column clusters
-        support_in = [0] * (n_in + 1)
+        # 2. sparse column clusters: the rare columns of this layer (clustered over all layers below)
         act_rows = fwd.acts[li].tolist()
+        support_in = []
         for k in range(n_in + 1):
             mask = 0
             for x, v in enumerate(act_rows[k]):
                 if v != 0:
                     mask |= 1 << x
-            support_in[k] = mask
-        rare = []
+            support_in.append(mask)
         for j in range(n_out):
             for k in range(n_in + 1):
                 s = infl[li][j] & support_in[k]
                 if s and s.bit_count() <= RARE_POINTS:
-                    rare.append((j, k, s))
-        for pts, cols in _clusters(rare):
+                    rare.append((li, j, k, s))
+    # the entry s_ℓ·δ^ℓ_{oj}(x)·â^ℓ_k(x) is the same positive multiple (S·q_x, S = Π s_ℓ) of the
+    # Jacobian entry in every layer, so a kernel vector of these rows is one of J's rows as they are
+    act_cols = [a.transpose().tolist() for a in fwd.acts]
+    pending = [(rare, RARE_POINTS)]
+    while pending:
+        columns, limit = pending.pop()
+        for pts, cols in _clusters(columns):
             deadline.check("the known kernel vectors")
-            if len(pts) * widths[-1] * len(cols) > MAX_CLUSTER_ENTRIES:
+            if len(pts) * widths[-1] * len(cols) > MAX_CLUSTER_ENTRIES:  # too big: split at a lower limit
+                if limit > 1:
+                    pending.append(([c for c in columns if c[:3] in set(cols) and c[3].bit_count() <= limit // 2],
+                                    limit // 2))
                 continue
             rows = []
             for x in pts:
-                d = fwd.deltas[fwd.patterns[x]][li].tolist()
-                a = cols_x[x]
-                rows.extend([[r[j] * a[k] for j, k in cols] for r in d])
+                ds = fwd.deltas[fwd.patterns[x]]
+                per_layer = {li: ds[li].tolist() for li in {c[0] for c in cols}}
+                for o in range(widths[-1]):
+                    rows.append([cnet.scales[li] * per_layer[li][o][j] * act_cols[li][x][k] for li, j, k in cols])
             for u in _null_space(rows, len(cols)):
-                vectors.append({_param_index(offsets, widths, li, *cols[t]): c for t, c in u.items()})
+                vectors.append({_param_index(offsets, widths, *cols[t]): c for t, c in u.items()})
                 families.append(FAMILIES[1])
     # 3. scalings
     for li in range(fwd.depth - 1):
@@ -227,6 +251,36 @@ def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[l
             if v:
                 vectors.append(v)
                 families.append(FAMILIES[2])
+    # 4. neurons with the same activity on the batch: mixings; active everywhere: bias shifts
+    N = fwd.points
+    for li in range(fwd.depth - 1):
+        s_in, s_out = cnet.scales[li], cnet.scales[li + 1]
+        hat, nxt = cnet.hat_rows[li], cnet.weight_rows[li + 1]
+        activity = [sum(1 << x for x, pat in enumerate(fwd.patterns) if pat[li][j] == 1)
+                    for j in range(widths[li + 1])]
+        everywhere = (1 << N) - 1
+        live = [j for j in range(widths[li + 1]) if activity[j]][:MAX_LINEAR_NEURONS]
+        for j in live:
+            deadline.check("the known kernel vectors")
+            missed = (everywhere ^ activity[j]).bit_count()
+            if missed <= NEAR_POINTS:  # bias shift (a theorem when the neuron is active everywhere)
+                shift = {_param_index(offsets, widths, li, j, widths[li]): s_out}
+                for i in range(widths[li + 2]):
+                    if nxt[i][j]:
+                        shift[_param_index(offsets, widths, li + 1, i, widths[li + 1])] = -int(nxt[i][j])
+                vectors.append(shift)
+                families.append(FAMILIES[3] if not missed else FAMILIES[4])
+            for k in live:
+                differ = (activity[j] ^ activity[k]).bit_count()
+                if k == j or differ > NEAR_POINTS:
+                    continue
+                mix = {_param_index(offsets, widths, li, j, t): int(hat[k][t]) * s_out
+                       for t in range(widths[li] + 1) if hat[k][t]}
+                for i in range(widths[li + 2]):
+                    if nxt[i][j]:
+                        mix[_param_index(offsets, widths, li + 1, i, k)] = -int(nxt[i][j]) * s_in
+                vectors.append(mix)
+                families.append(FAMILIES[3] if not differ else FAMILIES[4])
     return vectors, families
 
 
@@ -260,8 +314,8 @@ def _null_space(rows: list, ncols: int) -> list[dict]:
 
 
 def _clusters(columns: list):
-    """Group ``(j, k, support bitmask)`` columns whose supports share a point (union–find over the
-    points): ``[(sorted points, [(j, k), …]), …]``."""
+    """Group ``(ℓ, j, k, support bitmask)`` columns whose supports share a point (union–find over
+    the points): ``[(sorted points, [(ℓ, j, k), …]), …]``."""
     parent = {}
 
     def find(a):
@@ -270,7 +324,7 @@ def _clusters(columns: list):
             a = parent[a]
         return a
 
-    for _j, _k, s in columns:
+    for *_col, s in columns:
         pts = _bits(s)
         r = find(pts[0])
         for x in pts[1:]:
@@ -278,11 +332,11 @@ def _clusters(columns: list):
             if q != r:
                 parent[q] = r
     groups: dict = {}
-    for j, k, s in columns:
+    for *col, s in columns:
         root = find(_bits(s)[0])
         pts, cols = groups.setdefault(root, (set(), []))
         pts.update(_bits(s))
-        cols.append((j, k))
+        cols.append(tuple(col))
     return [(sorted(pts), cols) for pts, cols in groups.values()]
 
 

@@ -535,7 +535,7 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
     Raises :class:`~exactnet.relu.jacobian.NotSmoothError` (an :class:`InputError`) at the first
     point on a bent hyperplane, naming the point (0-based ``index``) and the neuron.
     """
-    from .batch_kernel import batch_forward, kernel_pivots, known_kernel, verify_kernel
+    from .batch_kernel import FAMILIES, batch_forward, kernel_pivots, known_kernel, verify_kernel
     from .jacobian import NotSmoothError, _integer_point, smooth_pattern
 
     require_rational_relu(net, "batch functional dimension")
@@ -587,10 +587,13 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
             state["upper"] = rows_total
             method = MODULAR if rows_total == bound else BATCH_ROWS
         else:
-            vectors, _counts = known_kernel(fwd, deadline)
+            proposed, families = known_kernel(fwd, deadline)
+            vectors = [v for v, f in zip(proposed, families) if f != FAMILIES[4]]
             bad = verify_kernel(fwd, vectors, deadline)
-            if bad is not None:  # pragma: no cover - the families are theorems (tests tamper on purpose)
+            if bad is not None:  # pragma: no cover - families 1-4 are theorems (tests tamper on purpose)
                 raise AssertionError(f"internal error: proposed kernel vector {bad} is not in the kernel")
+            vectors += [v for v, f in zip(proposed, families)  # proposals: only the verified ones
+                        if f == FAMILIES[4] and verify_kernel(fwd, [v], deadline) is None]
             pivots = set(kernel_pivots(vectors, D, random_prime(rnd, 62)))
             live = [c for c in range(D) if c not in pivots]
             state.update(vectors=len(vectors), rank=len(pivots), upper=min(len(live), rows_total))
