@@ -16,6 +16,8 @@ error types; ``exactnet.load_network`` then imports :mod:`exactnet.io` (``docs/d
 
 from __future__ import annotations
 
+import sys
+
 from ._version import __version__
 from .errors import ExactnetError, InputError
 
@@ -31,17 +33,26 @@ __all__ = ["ExactnetError", "InputError", "__version__", *sorted(_LAZY)]
 
 
 def _defining_module(home: str):
-    """The module ``exactnet.<home>`` (imported now; spelled out so the import graph shows it)."""
+    """The module ``exactnet.<home>``, imported now. (Importing one of its names, not ``from .
+    import io``: that form asks this package for the attribute first, which would come back to
+    :func:`__getattr__`.)"""
     if home == "io":
-        from . import io as module
+        from .io import load_network as _loaded
     elif home == "network":
-        from . import network as module
+        from .network import Network as _loaded
     else:
-        from . import numbers as module
-    return module
+        from .numbers import number as _loaded
+    del _loaded
+    return sys.modules[f"{__name__}.{home}"]
+
+
+#: Subpackages that ``import exactnet`` made available as attributes when it imported them eagerly.
+_SUBPACKAGES = frozenset({"io", "network", "numbers"})
 
 
 def __getattr__(name: str):
+    if name in _SUBPACKAGES:  # ``import exactnet; exactnet.io.load_network(...)`` keeps working
+        return _defining_module(name)
     home = _LAZY.get(name)
     if home is None:
         raise AttributeError(f"module 'exactnet' has no attribute {name!r}")
@@ -51,4 +62,4 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | _SUBPACKAGES)

@@ -90,6 +90,9 @@ def test_the_facade_is_complete_and_discoverable():
     from exactnet.network import Network, evaluate
 
     assert exactnet.load_network is load_network and exactnet.Network is Network and exactnet.evaluate is evaluate
+    code = "import exactnet\nprint(exactnet.io.load_network.__name__, exactnet.numbers.number.__name__, exactnet.network.Network.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.stdout.split() == ["load_network", "number", "Network"], out.stderr  # subpackages as attributes
     with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
         exactnet.no_such_name  # noqa: B018
 
