@@ -28,7 +28,7 @@ TUTORIAL = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
 TORCH_MARK = "<!-- needs torch -->"
 #: The torch version that wrote ``examples/iris.pt`` and ``examples/iris-pruned.pt``.
 BUNDLED_WITH = "2.13."
-#: The data box of the tutorial (the ``--domain`` file of its commands).
+#: The data box of the tutorial (the ``--domain`` file its Python block writes for its commands).
 BOX = {"lower": ["1", "1/10"], "upper": ["69/10", "5/2"]}
 
 
@@ -94,11 +94,11 @@ def test_tutorial_on_the_bundled_model(tmp_path, monkeypatch):
         pytest.importorskip(name)
     for name in _bundled_files():
         shutil.copy(ROOT / name, tmp_path / Path(name).name)
-    (tmp_path / "box.json").write_text(json.dumps(BOX))
     monkeypatch.chdir(tmp_path)
     session = "\n".join(code for needs, code in _python_blocks() if not needs)
     result = _doctest(session, {}, "docs/tutorial.md")
     assert result.attempted > 10 and result.failed == 0
+    assert json.loads((tmp_path / "box.json").read_text()) == BOX  # the page writes the commands' --domain file
     commands = list(_commands())
     assert len(commands) >= 3
     env = dict(os.environ, COLUMNS="100", TERM="dumb")
