@@ -26,11 +26,12 @@ rank ``|C|`` modulo ``p``, hence over ``Q``; so some ``|C|`` vectors of ``K`` ar
    neurons inactive there), whole blocks of neurons that never influence the output (dead on the
    batch: ``S_j = ∅``) and affine dependencies of the inputs seen by the neuron.
 2. *Sparse column clusters.* A column ``(ℓ, j, k)`` is non-zero only on ``S_j ∩ T_k``
-   (``T_k``: the points where ``â^ℓ_k ≠ 0``). Columns of one layer whose supports have at most
+   (``T_k``: the points where ``â^ℓ_k ≠ 0``). Columns (of all layers) whose supports have at most
    :data:`RARE_POINTS` points are joined when their supports share a point; the kernel of a
    cluster's columns on the rows of its points (all its other rows are zero) is in the kernel of
-   ``J``. On images these are the rarely lit border pixels, whose ``n_{ℓ+1}`` weights meet few
-   points.
+   ``J`` (a cluster too big for :data:`MAX_CLUSTER_ENTRIES` is split by halving the limit). On
+   images these are the rarely lit border pixels, whose ``n_{ℓ+1}`` weights meet few points, and
+   the rarely active neurons.
 3. *Scalings.* ``v_{ℓ,j}`` (+ the incoming weights and bias of hidden neuron ``(ℓ, j)``, − its
    outgoing weights; docs/relu-functional-dimension.md) — one per hidden neuron.
 4. *Co-active neurons.* Two hidden neurons ``j ≠ k`` of a layer that are active at exactly the
@@ -44,7 +45,7 @@ rank ``|C|`` modulo ``p``, hence over ``Q``; so some ``|C|`` vectors of ``K`` ar
    ``δ(x)·W_{·j} = 0`` at those points; :func:`verify_kernel` decides, and the callers keep only
    the verified ones.
 
-The families are theorems, and still every vector is **verified exactly** by
+Families 1–4 are theorems, and still every vector is **verified exactly** by
 :func:`verify_kernel`: a forward-mode directional derivative, point by point, in integers.
 """
 
@@ -177,8 +178,9 @@ def _bits(mask: int) -> list[int]:
 
 def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[list[dict], list[str]]:
     """``(vectors, families)``: integer kernel vectors of the batch Jacobian (sparse: ``{parameter
-    index: value}``) from the three families of the module docstring, and the family of each
-    (:data:`FAMILIES`). They are proposals to be checked with :func:`verify_kernel`."""
+    index: value}``) from the five families of the module docstring, and the family of each
+    (:data:`FAMILIES`). Families 1–4 are theorems, family 5 proposals; all are checked with
+    :func:`verify_kernel`."""
     cnet = fwd.cnet
     widths, offsets = cnet.widths, cnet.offsets
     infl = _influence(fwd)
@@ -224,7 +226,8 @@ def known_kernel(fwd: BatchForward, deadline: Deadline = NO_DEADLINE) -> tuple[l
             deadline.check("the known kernel vectors")
             if len(pts) * widths[-1] * len(cols) > MAX_CLUSTER_ENTRIES:  # too big: split at a lower limit
                 if limit > 1:
-                    pending.append(([c for c in columns if c[:3] in set(cols) and c[3].bit_count() <= limit // 2],
+                    inside = set(cols)
+                    pending.append(([c for c in columns if c[:3] in inside and c[3].bit_count() <= limit // 2],
                                     limit // 2))
                 continue
             rows = []

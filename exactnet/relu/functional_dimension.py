@@ -515,11 +515,13 @@ def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed
     1. The exact forward pass of every point (integer arithmetic, one ``fmpz_mat`` product per
        layer; :func:`~exactnet.relu.batch_kernel.batch_forward`); a point on a bent hyperplane is an
        error.
-    2. **Upper bound.** Known kernel vectors (neuron blocks, sparse column clusters, scalings:
+    2. **Upper bound.** Known kernel vectors (neuron blocks, sparse column clusters, scalings,
+       co-active neurons, and verified proposals for nearly co-active ones:
        :func:`~exactnet.relu.batch_kernel.known_kernel`), each verified exactly by forward mode
        (:func:`~exactnet.relu.batch_kernel.verify_kernel`). The pivot columns ``C`` of their echelon
        form modulo a prime can be dropped without changing the rank, so the rank is that of the
-       ``R`` remaining columns, and ``upper = min(|R|, rows)``.
+       ``R`` remaining columns, and ``upper = min(|R|, rows)``. When the batch has at most
+       ``D − N_hid`` rows this step is skipped (the rows are the cap; the gauge columns go).
     3. **Lower bound.** The rank modulo a random 31-bit prime of the rows restricted to ``R``
        (:func:`~exactnet.relu.jacobian.modular_point_rows`): first on a block of points with a 5 %
        margin over ``upper / n_d``, then together with ``G·(the other rows)`` for a random ``0/1``
