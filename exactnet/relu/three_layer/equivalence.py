@@ -182,15 +182,19 @@ def _orthant_separation(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, exac
 
 
 def _probes(n0: int, rnd: random.Random, count: int = 16):
+    """The origin and ``count`` random rational points (numerators up to 64·256, denominators up to 16)."""
+    bits = rnd.getrandbits
     yield tuple(ZERO for _ in range(n0))
     for k in range(count):
         scale = (1, 1, 16, 256)[k % 4]
-        yield tuple(fmpq(rnd.randint(-64, 64) * scale, rnd.randint(1, 16)) for _ in range(n0))
+        yield tuple(fmpq((bits(7) - 64) * scale, bits(4) + 1) for _ in range(n0))
 
 
 def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = None,
                  cb: Canonicalization | None = None, seed: int = 0, probes: bool = True):
-    """An exact input where ``a`` and ``b`` differ, searched at polynomially many points, or ``None``."""
+    """An exact input where ``a`` and ``b`` differ, searched at polynomially many points, or ``None``:
+    random probes (``probes=True``: first), the structural candidates of the canonical forms, and
+    (``probes=False``) the random probes last."""
     rnd = random.Random(seed)
     gens: list = ["probes"] if probes else []
     if ca is not None and cb is not None and ca.form and cb.form:
@@ -207,6 +211,8 @@ def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = Non
                 gens.append(_stencils(pb, rnd, only_b, exact=exact))
         gens.append(_stencils(pa, rnd, attempts=1))
         gens.append(_stencils(pb, rnd, attempts=1))
+    if not probes:
+        gens.append("probes")
     for gen in gens:
         if isinstance(gen, str):
             found = _batch_probe(a, b, list(_probes(a.n0, rnd)))
@@ -220,25 +226,70 @@ def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = Non
     return None
 
 
-def _batch_probe(a: ThreeLayer, b: ThreeLayer, points):
-    """The first probe where the exact outputs differ (one exact matrix product per layer)."""
+def _batch_probe(a, b, points):
+    """The first probe where the exact outputs differ (one exact matrix product per layer); ``a``,
+    ``b`` are :class:`ThreeLayer` parameters or networks."""
     from ..probes import batch_outputs
 
-    oa, ob = batch_outputs(a.to_network(), points), batch_outputs(b.to_network(), points)
+    na = a if isinstance(a, Network) else a.to_network()
+    nb = b if isinstance(b, Network) else b.to_network()
+    oa, ob = batch_outputs(na, points), batch_outputs(nb, points)
     for x, ya, yb in zip(points, oa, ob):
         if ya != yb:
             return tuple(x), (ya, yb)
     return None
 
 
-def _confirmed(pa: ThreeLayer, pb: ThreeLayer, found):
-    """Re-evaluate a witness with the library's network evaluator (independent of this package)."""
+def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, count: int = 48, keep: int = 3):
+    """Up to ``keep`` rational inputs where a floating-point evaluation of both networks differs most
+    (random points ``m/d``, ``|m| ≤ 64·scale``, ``d ≤ 16``). A proposal only: every candidate is
+    re-evaluated exactly by the caller, and an empty answer decides nothing."""
+    import numpy as np
+
+    def arrays(p):
+        f = [np.array([[float(v) for v in r] for r in W], dtype=float).reshape(len(W), -1) for W in (p.W1, p.W2, p.W3)]
+        g = [np.array([float(v) for v in b], dtype=float) for b in (p.b1, p.b2, p.b3)]
+        return f, g
+
+    def run(p, X):
+        (W1, W2, W3), (b1, b2, b3) = arrays(p)
+        H = np.maximum(W1 @ X + b1[:, None], 0.0)
+        Z = np.maximum(W2 @ H + b2[:, None], 0.0) if p.n1 else np.maximum(np.zeros((p.n2, X.shape[1])) + b2[:, None], 0)
+        return W3 @ Z + b3[:, None] if p.n2 else np.zeros((p.n3, X.shape[1])) + b3[:, None]
+
+    gen = np.random.default_rng(rnd.getrandbits(32))
+    scale = np.array([(1, 1, 16, 256)[k % 4] for k in range(count)])
+    num = gen.integers(-64, 65, size=(pa.n0, count)) * scale[None, :]
+    den = gen.integers(1, 17, size=(pa.n0, count))
+    with np.errstate(all="ignore"):
+        X = num / den
+        ya, yb = run(pa, X), run(pb, X)
+        gap = np.max(np.abs(ya - yb), axis=0) / (1.0 + np.max(np.abs(ya) + np.abs(yb), axis=0))
+    gap = np.where(np.isfinite(gap), gap, 0.0)
+    order = [int(c) for c in np.argsort(-gap)[:keep] if gap[c] > 1e-9]
+    return [tuple(fmpq(int(num[r, c]), int(den[r, c])) for r in range(pa.n0)) for c in order]
+
+
+def _proposed_witness(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random):
+    """The first floating-point proposal (:func:`_float_proposals`) where the exact outputs differ."""
+    for x in _float_proposals(pa, pb, rnd):
+        d = _differ(pa, pb, x)
+        if d is not None:
+            return x, d
+    return None
+
+
+def _confirmed(pa: ThreeLayer, pb: ThreeLayer, found, na=None, nb=None):
+    """Re-evaluate a witness with the library's network evaluator (independent of this package);
+    ``na``, ``nb``: the networks of ``pa``, ``pb`` when the caller has them."""
     if not found:
         return None
     from ...network import forward_exact
 
     x = found[0]
-    ya, yb = forward_exact(pa.to_network(), x), forward_exact(pb.to_network(), x)
+    na = na if isinstance(na, Network) else pa.to_network()
+    nb = nb if isinstance(nb, Network) else pb.to_network()
+    ya, yb = forward_exact(na, x), forward_exact(nb, x)
     if ya == yb:  # pragma: no cover - would be a bug in the witness search
         raise AssertionError("internal error: the witness does not separate the networks")
     return x, (ya, yb)
@@ -251,8 +302,9 @@ def equivalent(a, b, *, seed: int = 0) -> ThreeLayerEquivalence:
         pa, pb = as_params(a), as_params(b)
     except InputError:
         pa = pb = None
-    if pa is not None:  # cheap exact probes first: most non-equivalent pairs differ at a random input
-        found = _confirmed(pa, pb, _batch_probe(pa, pb, list(_probes(pa.n0, random.Random(seed)))))
+    if pa is not None:  # cheap probes first: most non-equivalent pairs differ at a random input; floating
+        # point proposes the points, exact evaluation decides
+        found = _confirmed(pa, pb, _proposed_witness(pa, pb, random.Random(seed)), a, b)
         if found:
             return ThreeLayerEquivalence(False, "the outputs differ at a probe point", witness=found[0],
                                          outputs=found[1])
@@ -262,12 +314,15 @@ def equivalent(a, b, *, seed: int = 0) -> ThreeLayerEquivalence:
         reason = ca.reason if not ca.applicable else cb.reason
         return ThreeLayerEquivalence(None, f"not applicable: the {which} network: {reason}")
     if ca.form == cb.form:
-        chain = ca.moves + cb.inverse_moves()
-        if not verify_chain(pa, pb, chain):  # pragma: no cover - would be a bug in the moves
+        # a's chain was applied from pa with every fact checked while canonicalizing; the inverted
+        # chain of b is re-applied here from the common canonical parameter, facts checked, to pb
+        back = cb.inverse_moves()
+        chain = ca.moves + back
+        if not verify_chain(ca.form.params, pb, back):  # pragma: no cover - would be a bug in the moves
             raise AssertionError("internal error: the move chain does not take the first network to the second")
         return ThreeLayerEquivalence(True, "equal structural canonical forms; the move chain is verified",
                                      chain, canonical=(ca.form, cb.form))
-    found = _confirmed(pa, pb, find_witness(pa, pb, ca, cb, seed=seed, probes=False))
+    found = _confirmed(pa, pb, find_witness(pa, pb, ca, cb, seed=seed, probes=False), a, b)
     if found:
         return ThreeLayerEquivalence(False, "the canonical forms differ and the outputs differ at the witness",
                                      witness=found[0], outputs=found[1], canonical=(ca.form, cb.form))

@@ -77,8 +77,7 @@ def _check_units(units: Sequence[int], width: int, what: str) -> None:
 
 
 def _second_units(p: ThreeLayer) -> list:
-    cols = list(zip(*p.W3)) if p.n2 else []
-    return [(p.W2[j], p.b2[j], cols[j]) for j in range(p.n2)]
+    return list(zip(p.W2, p.b2, p.columns3)) if p.n2 else []
 
 
 def _from_second_units(p: ThreeLayer, units: list, b3=None) -> ThreeLayer:
@@ -167,7 +166,8 @@ class Scale:
         new = list(units)
         for j, c in self.factors:
             r, beta, a = units[j]
-            new[j] = (tuple(c * v for v in r), c * beta, tuple(v / c for v in a))
+            inv = 1 / c
+            new[j] = (tuple(c * v for v in r), c * beta, tuple(v * inv for v in a))
         return _from_first_units(p, new) if self.layer == 1 else _from_second_units(p, new)
 
     def inverse(self, p: ThreeLayer) -> "Scale":

@@ -116,9 +116,9 @@ def no_face_hyperplane(net) -> Check:
 
 def neuron_kind(r, beta) -> str:
     """``dead`` / ``active`` / ``mixed`` of ``σ(r·h + β)`` on the orthant (exact sign tests)."""
-    if all(v <= 0 for v in r) and beta <= 0:
+    if beta <= 0 and all(v <= 0 for v in r):
         return "dead"
-    if all(v >= 0 for v in r) and beta >= 0:
+    if beta >= 0 and all(v >= 0 for v in r):
         return "active"
     return "mixed"
 
@@ -132,11 +132,13 @@ class NeuronKinds:
     exact_on_image: bool  # True when the orthant is the image of the first layer (bottleneck)
 
 
-def second_layer_kinds(net) -> NeuronKinds:
+def second_layer_kinds(net, exact_on_image: bool | None = None) -> NeuronKinds:
+    """The kinds; ``exact_on_image`` is the bottleneck test's outcome when the caller already has it
+    (one exact rank per parameter)."""
     p = as_params(net)
     kinds = tuple(neuron_kind(r, b) for r, b in zip(p.W2, p.b2))
     silent = tuple(all(v == 0 for v in p.out2(j)) for j in range(p.n2))
-    return NeuronKinds(kinds, silent, bottleneck(p).holds)
+    return NeuronKinds(kinds, silent, bottleneck(p).holds if exact_on_image is None else exact_on_image)
 
 
 @dataclass(frozen=True)
@@ -494,10 +496,10 @@ def structure(net) -> Structure:
     p = as_params(net)
     c1 = bottleneck(p)
     if not c1.holds:
-        return Structure((c0, c1), second_layer_kinds(p), (), None)
+        return Structure((c0, c1), second_layer_kinds(p, False), (), None)
     form = orthant_form(p)
     kinds = first_layer_kinds(p, form)
-    return Structure((c0, c1, classified(p, kinds)), second_layer_kinds(p), kinds, form)
+    return Structure((c0, c1, classified(p, kinds)), second_layer_kinds(p, True), kinds, form)
 
 
 __all__ = ["Check", "FirstLayerKind", "NeuronKinds", "OrthantForm", "Structure", "bottleneck", "classified",
