@@ -240,7 +240,8 @@ def _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, 
 
 def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline, progress) -> EquivalenceResult | None:
     """The structural tier, or ``None`` (with a note saying why) when it does not decide. It is
-    polynomial and has no checkpoints inside; the deadline is checked before and after it."""
+    polynomial, with cooperative deadline checkpoints in its loops; when the deadline passes inside
+    it the answer is unknown (the complete tier would not finish either)."""
     if a.depth != 2 or b.depth != 2:
         notes.append("tier (s) not applicable: both networks need exactly two hidden layers")
         return None
@@ -261,10 +262,12 @@ def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline
     deadline.check()
     progress.describe("two hidden layers: structural canonical forms (tier s)")
     try:
-        res = structural(a, b)
+        res = structural(a, b, deadline=deadline)
     except UnsupportedError as exc:  # pragma: no cover - the tier reports its hypotheses as None
         notes.append(f"tier (s) not applicable: {exc}")
         return None
+    except TimeLimitReached as exc:
+        return EquivalenceResult(None, None, f"{exc}; no tier decided")
     deadline.check()
     if res.verdict is True:
         moves = res.moves

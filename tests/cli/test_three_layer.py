@@ -148,3 +148,35 @@ def test_laws_with_data_and_bad_input(tmp_path):
     data.write_text('not json')
     run("laws", A, "--data", data).assert_error("not valid JSON")
     run("laws", A, "--data", tmp_path / "missing.json").assert_error("no such file")
+
+
+def test_equiv_timeout_stops_the_structural_tier_cooperatively(tmp_path):
+    """A large bottleneck pair: with a time limit that passes while tier s runs (calibrated against
+    the full run: reading the files counts too), the command stops at a checkpoint of tier s itself
+    (exit 3, the reason names it), not by the alarm or the supervisor."""
+    import random
+
+    from exactnet.relu.three_layer.planted import plant_chain, random_params
+
+    rnd = random.Random(5)
+    a = random_params(rnd, 160, 120, 160)
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    write_network(a.to_network(), pa)
+    write_network(plant_chain(a, rnd).to_network(), pb)
+    full = run("equiv", pa, pb, "--json")
+    assert full.code == 0 and full.json["tier"] == "s"
+    stopped = None
+    for frac in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+        r = run("equiv", pa, pb, "--json", "--timeout", f"{full.seconds * frac:.2f}")
+        d = r.json
+        assert r.code in (0, 3) and "Traceback" not in r.err
+        if r.code == 0:
+            assert d["equivalent"] is True and d["tier"] == "s"
+            continue
+        assert d["equivalent"] is None
+        assert "interrupted" not in d["reason"] and "ended" not in d["reason"]  # cooperative, not the backstops
+        if "during the structural tier (s)" in d["reason"]:
+            stopped = d
+            break
+    assert stopped is not None, "no time limit fell inside tier s"
+    assert stopped["tier"] is None and stopped["reason"].endswith("no tier decided")

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 
 from flint import fmpq, fmpq_mat
 
+from ...deadline import NO_DEADLINE, Deadline
 from ...errors import InputError
 from ...network import Network
 from .canonical import Canonicalization, canonicalize
 from .moves import verify_chain
 from .params import ZERO, ThreeLayer, as_params, qkey
-from .structure import first_layer_kinds, orthant_form
+from .structure import WHAT, first_layer_kinds, orthant_form
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,8 @@ def _differ(fa, fb, x):
     return (ya, yb) if ya != yb else None
 
 
-def _stencils(p: ThreeLayer, rnd: random.Random, only=None, attempts: int = 3, exact: bool = True):
+def _stencils(p: ThreeLayer, rnd: random.Random, only=None, attempts: int = 3, exact: bool = True,
+              deadline: Deadline = NO_DEADLINE):
     """Three-point stencils across each visible first-layer hyperplane of ``p`` (canonical):
     ``x0`` on the hyperplane at a visibility face point, ``x0 ± t n`` with ``W1 n = e_i``."""
     if p.n1 == 0:
@@ -114,7 +116,7 @@ def _stencils(p: ThreeLayer, rnd: random.Random, only=None, attempts: int = 3, e
     form = orthant_form(p)
     solve, direction = _preimage(p, exact)
     for attempt in range(attempts):
-        kinds = first_layer_kinds(p, form, seed=rnd.randrange(1 << 30))
+        kinds = first_layer_kinds(p, form, seed=rnd.randrange(1 << 30), deadline=deadline)
         for k in kinds:
             if k.kind != "visible" or (only is not None and k.unit not in only):
                 continue
@@ -191,7 +193,8 @@ def _probes(n0: int, rnd: random.Random, count: int = 16):
 
 
 def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = None,
-                 cb: Canonicalization | None = None, seed: int = 0, probes: bool = True):
+                 cb: Canonicalization | None = None, seed: int = 0, probes: bool = True,
+                 deadline: Deadline = NO_DEADLINE):
     """An exact input where ``a`` and ``b`` differ, searched at polynomially many points, or ``None``:
     random probes (``probes=True``: first), the structural candidates of the canonical forms, and
     (``probes=False``) the random probes last."""
@@ -207,10 +210,10 @@ def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = Non
                 keys_a = {qkey(w + (v,)) for w, v in zip(pa.W1, pa.b1)}
                 only_a = {i for i in range(pa.n1) if qkey(pa.W1[i] + (pa.b1[i],)) not in keys_b}
                 only_b = {i for i in range(pb.n1) if qkey(pb.W1[i] + (pb.b1[i],)) not in keys_a}
-                gens.append(_stencils(pa, rnd, only_a, exact=exact))
-                gens.append(_stencils(pb, rnd, only_b, exact=exact))
-        gens.append(_stencils(pa, rnd, attempts=1))
-        gens.append(_stencils(pb, rnd, attempts=1))
+                gens.append(_stencils(pa, rnd, only_a, exact=exact, deadline=deadline))
+                gens.append(_stencils(pb, rnd, only_b, exact=exact, deadline=deadline))
+        gens.append(_stencils(pa, rnd, attempts=1, deadline=deadline))
+        gens.append(_stencils(pb, rnd, attempts=1, deadline=deadline))
     if not probes:
         gens.append("probes")
     for gen in gens:
@@ -220,6 +223,7 @@ def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = Non
                 return found
             continue
         for x in gen:
+            deadline.check(WHAT)
             d = _differ(a, b, x)
             if d is not None:
                 return x, d
@@ -295,8 +299,12 @@ def _confirmed(pa: ThreeLayer, pb: ThreeLayer, found, na=None, nb=None):
     return x, (ya, yb)
 
 
-def equivalent(a, b, *, seed: int = 0) -> ThreeLayerEquivalence:
-    """Decide ``f_a = f_b`` on ``R^{n0}`` for two-hidden-layer ReLU networks (see module docstring)."""
+def equivalent(a, b, *, seed: int = 0, deadline: Deadline = NO_DEADLINE) -> ThreeLayerEquivalence:
+    """Decide ``f_a = f_b`` on ``R^{n0}`` for two-hidden-layer ReLU networks (see module docstring).
+
+    ``deadline``: cooperative checkpoints in every loop (the structure, each move of the chains,
+    each witness candidate); when it passes, :class:`~exactnet.deadline.TimeLimitReached` is raised
+    ("time limit reached during the structural tier (s)")."""
     _check(a, b)
     try:
         pa, pb = as_params(a), as_params(b)
@@ -308,7 +316,9 @@ def equivalent(a, b, *, seed: int = 0) -> ThreeLayerEquivalence:
         if found:
             return ThreeLayerEquivalence(False, "the outputs differ at a probe point", witness=found[0],
                                          outputs=found[1])
-    ca, cb = canonicalize(a, seed=seed), canonicalize(b, seed=seed)
+    deadline.check(WHAT)
+    ca = canonicalize(a, seed=seed, deadline=deadline)
+    cb = canonicalize(b, seed=seed, deadline=deadline)
     if not ca.applicable or not cb.applicable:
         which = "first" if not ca.applicable else "second"
         reason = ca.reason if not ca.applicable else cb.reason
@@ -318,11 +328,11 @@ def equivalent(a, b, *, seed: int = 0) -> ThreeLayerEquivalence:
         # chain of b is re-applied here from the common canonical parameter, facts checked, to pb
         back = cb.inverse_moves()
         chain = ca.moves + back
-        if not verify_chain(ca.form.params, pb, back):  # pragma: no cover - would be a bug in the moves
+        if not verify_chain(ca.form.params, pb, back, deadline):  # pragma: no cover - would be a bug in the moves
             raise AssertionError("internal error: the move chain does not take the first network to the second")
         return ThreeLayerEquivalence(True, "equal structural canonical forms; the move chain is verified",
                                      chain, canonical=(ca.form, cb.form))
-    found = _confirmed(pa, pb, find_witness(pa, pb, ca, cb, seed=seed, probes=False), a, b)
+    found = _confirmed(pa, pb, find_witness(pa, pb, ca, cb, seed=seed, probes=False, deadline=deadline), a, b)
     if found:
         return ThreeLayerEquivalence(False, "the canonical forms differ and the outputs differ at the witness",
                                      witness=found[0], outputs=found[1], canonical=(ca.form, cb.form))

@@ -33,6 +33,7 @@ from typing import Sequence
 
 from flint import fmpq
 
+from ...deadline import NO_DEADLINE, Deadline
 from ...errors import InputError
 from ...numbers import number_json
 from .params import ZERO, ThreeLayer
@@ -423,17 +424,18 @@ class HideTransfer:
 Move = Permute | Scale | Remove | Insert | Reweight | ActiveBlock | Flip | HideTransfer
 
 
-def apply_chain(p: ThreeLayer, moves: Sequence) -> ThreeLayer:
-    """Apply the moves in order, checking every move's facts."""
+def apply_chain(p: ThreeLayer, moves: Sequence, deadline: Deadline = NO_DEADLINE) -> ThreeLayer:
+    """Apply the moves in order, checking every move's facts (and ``deadline`` before each move)."""
     for m in moves:
+        deadline.check("the structural tier (s)")
         p = m.apply(p)
     return p
 
 
-def verify_chain(a: ThreeLayer, b: ThreeLayer, moves: Sequence) -> bool:
+def verify_chain(a: ThreeLayer, b: ThreeLayer, moves: Sequence, deadline: Deadline = NO_DEADLINE) -> bool:
     """``True`` iff every move's facts hold along the way and the chain ends exactly at ``b``."""
     try:
-        return apply_chain(a, moves) == b
+        return apply_chain(a, moves, deadline) == b
     except MoveError:
         return False
 

@@ -25,7 +25,11 @@ from dataclasses import dataclass, field
 
 from flint import fmpq
 
+from ...deadline import NO_DEADLINE, Deadline
 from .params import ZERO, ThreeLayer, as_params, qkey
+
+#: What a cooperative time-limit checkpoint of the three-layer procedures names.
+WHAT = "the structural tier (s)"
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,7 @@ def _orient(u, hidden):
     return 1 if next(v for v in u if v != 0) > 0 else -1
 
 
-def orthant_form(net, hidden: int | None = None) -> OrthantForm:
+def orthant_form(net, hidden: int | None = None, deadline: Deadline = NO_DEADLINE) -> OrthantForm:
     """The canonical form of the second layer on the orthant (see the module docstring)."""
     p = as_params(net)
     n1, n3 = p.n1, p.n3
@@ -171,6 +175,7 @@ def orthant_form(net, hidden: int | None = None) -> OrthantForm:
     c0 = list(p.b3)
     alpha: dict = {}
     for j in range(p.n2):
+        deadline.check(WHAT)
         a = p.out2(j)
         if all(v == 0 for v in a):
             continue
@@ -307,7 +312,7 @@ def _on_face_hyperplane(v, beta, i: int, rnd: random.Random, scale: fmpq):
     return None  # pragma: no cover - eps -> 0 always succeeds
 
 
-def _visible_by_crossing(form: OrthantForm, i: int, rnd: random.Random):
+def _visible_by_crossing(form: OrthantForm, i: int, rnd: random.Random, deadline: Deadline = NO_DEADLINE):
     """Decide visibility of neuron ``i`` exactly (docs/relu-three-layer.md §2.3): group the keys by their restriction to the
     face ``h_i = 0``; crossing a group's hyperplane inside the face changes ``∂G/∂h_i`` by the group's
     jump ``Σ α u_i``. A group with non-zero jump meeting the face gives a witness on one side; if every
@@ -329,6 +334,7 @@ def _visible_by_crossing(form: OrthantForm, i: int, rnd: random.Random):
         if all(x == 0 for x in jump):
             continue
         for attempt in range(8):
+            deadline.check(WHAT)
             got = _on_face_hyperplane(v, beta, i, rnd, fmpq(1, 1 << attempt))
             if got is None:
                 break
@@ -383,14 +389,15 @@ def _transfer_candidates(form: OrthantForm, n1: int) -> set:
     return cand
 
 
-def first_layer_kinds(net, form: OrthantForm | None = None, seed: int = 0) -> tuple[FirstLayerKind, ...]:
+def first_layer_kinds(net, form: OrthantForm | None = None, seed: int = 0,
+                      deadline: Deadline = NO_DEADLINE) -> tuple[FirstLayerKind, ...]:
     """Classify every first-layer neuron exactly (see :class:`FirstLayerKind`); polynomial time.
 
     Visibility: a few random face points first (cheap, all neurons at once), then the exact
     crossing argument of :func:`_visible_by_crossing` for the neurons still open.
     """
     p = as_params(net)
-    form = form or orthant_form(p)
+    form = form or orthant_form(p, deadline=deadline)
     n1 = p.n1
     n3 = len(form.c0)
     out: dict[int, FirstLayerKind] = {}
@@ -409,6 +416,7 @@ def first_layer_kinds(net, form: OrthantForm | None = None, seed: int = 0) -> tu
             break
         z = Z[bi]
         for i in open_:
+            deadline.check(WHAT)
             zf = [zz - u[i] * base[i] for zz, (u, _b, _a) in zip(z, form.keys)]
             if any(v == 0 for v in zf):
                 continue
@@ -418,13 +426,13 @@ def first_layer_kinds(net, form: OrthantForm | None = None, seed: int = 0) -> tu
                 out[i] = FirstLayerKind(i, "visible", visible_reason, fp, d)
     for i in range(n1):
         if i not in out:
-            got = _visible_by_crossing(form, i, rnd)
+            got = _visible_by_crossing(form, i, rnd, deadline)
             if got is not None:
                 out[i] = FirstLayerKind(i, "visible", visible_reason, got[0], got[1])
     for i in sorted(_transfer_candidates(form, n1)):
         if out.get(i) is not None and out[i].kind == "unused":
             continue
-        if hides(orthant_form(p, hidden=i), i):
+        if hides(orthant_form(p, hidden=i, deadline=deadline), i):
             if i in out:
                 k = out[i]
                 out[i] = FirstLayerKind(i, k.kind, k.reason + "; the M3 sign condition holds", k.face_point,
@@ -487,9 +495,10 @@ class Structure:
                             "face_point": vec(k.face_point), "derivative": vec(k.derivative)} for k in self.first]}
 
 
-def structure(net) -> Structure:
+def structure(net, deadline: Deadline = NO_DEADLINE) -> Structure:
     """Run the checks G0 (two hidden layers, ReLU, rational), G1 (bottleneck) and G5 (classified),
-    and report G2, G4 (not needed by the procedure)."""
+    and report G2, G4 (not needed by the procedure). ``deadline``: cooperative checkpoints in the
+    loops (:class:`~exactnet.deadline.TimeLimitReached` naming :data:`WHAT`)."""
     c0 = two_hidden_layers(net)
     if not c0.holds:
         return Structure((c0,), None, (), None)
@@ -497,8 +506,9 @@ def structure(net) -> Structure:
     c1 = bottleneck(p)
     if not c1.holds:
         return Structure((c0, c1), second_layer_kinds(p, False), (), None)
-    form = orthant_form(p)
-    kinds = first_layer_kinds(p, form)
+    deadline.check(WHAT)
+    form = orthant_form(p, deadline=deadline)
+    kinds = first_layer_kinds(p, form, deadline=deadline)
     return Structure((c0, c1, classified(p, kinds)), second_layer_kinds(p, True), kinds, form)
 
 
