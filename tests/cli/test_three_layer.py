@@ -100,9 +100,39 @@ def test_fiber_membership_refused_with_a_witness(tmp_path):
     r = run("fiber", A, "--member", path, "--json")
     assert r.code == 0 and r.json["member"] is False and r.json["member_witness"] is not None
     r = run("fiber", A, "--member", B, "--json")  # equivalent, but other widths: another parameter space
-    assert r.json["member"] is False and "widths" in r.json["member_reason"]
+    d = r.json
+    assert r.code == 0 and d["member"] is False and d["member_same_function"] is True
+    assert d["member_widths"] == [3, 2, 3, 1] and d["member_witness"] is None
+    assert "widths 3-2-3-1" in d["member_reason"] and "same function" in d["member_reason"]
+    assert "tier s" in d["member_reason"]
     r = run("fiber", A, "--member", T)
     assert r.code == 0 and "piece 1" in r.out and "OTHER is a member" in r.out
+
+
+def test_fiber_membership_of_other_architectures(tmp_path):
+    """OTHER with other widths or depth is never a member; whether it computes the same function is
+    decided anyway (with an exact witness when not); another input dimension is a clear answer."""
+    b = network_from_obj(json.loads(B.read_text()))
+    layers = [[[list(r) for r in L.weight], list(L.bias)] for L in b.layers]
+    layers[2][1][0] += fmpq(1, 3)  # B with another output bias: other widths and another function
+    other = tmp_path / "o.json"
+    write_network(Network.from_lists("relu", layers), other)
+    d = run("fiber", A, "--member", other, "--json").json
+    assert d["member"] is False and d["member_same_function"] is False
+    x = [fmpq(v) for v in d["member_witness"]]
+    a = network_from_obj(json.loads(A.read_text()))
+    assert forward_exact(a, x) != forward_exact(Network.from_lists("relu", layers), x)
+    shallow = tmp_path / "s.json"  # one hidden layer, same input and output dimensions
+    one = Network.from_lists("relu", [[[[1, 0, 0]], [0]], [[[1]], [0]]])
+    write_network(one, shallow)
+    d = run("fiber", A, "--member", shallow, "--json").json
+    assert d["member"] is False and d["member_same_function"] is False and d["member_widths"] == [3, 1, 1]
+    x = [fmpq(v) for v in d["member_witness"]]
+    assert forward_exact(a, x) != forward_exact(one, x)
+    r = run("fiber", A, "--member", EXAMPLES / "relu_small.json", "--json")  # R^2 -> R: another function space
+    assert r.code == 0 and r.json["member"] is False and "R^2" in r.json["member_reason"]
+    r = run("fiber", A, "--member", B)
+    assert r.code == 0 and "OTHER is not a member" in r.out and "same function" in r.out
 
 
 def test_fiber_errors():
