@@ -210,3 +210,30 @@ def test_equiv_timeout_stops_the_structural_tier_cooperatively(tmp_path):
             break
     assert stopped is not None, "no time limit fell inside tier s"
     assert stopped["tier"] is None and stopped["reason"].endswith("no tier decided")
+
+
+def test_info_shows_the_three_layer_structure():
+    d = run("info", A, "--json").json
+    s = d["three_layer"]
+    assert s["analysed"] and s["bottleneck"] and s["applicable"]
+    assert s["layer1"] == ["hidden", "visible"] and s["layer2"] == ["mixed", "mixed"]
+    d = run("info", DEEP, "--json").json["three_layer"]
+    assert d["bottleneck"] is False and not d["applicable"] and d["layer1"] is None
+    assert "wider than the input" in d["reason"]
+    r = run("info", A)
+    assert r.code == 0 and "G1 bottleneck: yes" in r.out and "first layer: 1 visible, 1 hidden" in r.out
+    assert "structural tier (s) of equiv: applies" in r.out
+    assert "three_layer" not in run("info", EXAMPLES / "relu_small.json", "--json").json  # one hidden layer
+    d = run("info", A, "--json", "--symmetries").json  # both reports
+    assert d["three_layer"]["applicable"] and d["symmetries"] is not None
+
+
+def test_info_bounds_the_structure_analysis(monkeypatch):
+    from exactnet.cli import relu as relu_cli
+    from exactnet.cli.runner import Budget
+
+    net = network_from_obj(json.loads(A.read_text()))
+    assert relu_cli.three_layer_info(Budget(), net).data["three_layer"]["analysed"] is True
+    monkeypatch.setattr(relu_cli, "INFO_STRUCTURE_MAX_PARAMETERS", 16)  # A has 17 parameters
+    d = relu_cli.three_layer_info(Budget(), net).data["three_layer"]
+    assert d["analysed"] is False and "17 parameters > 16" in d["reason"]

@@ -512,6 +512,61 @@ def structure(net, deadline: Deadline = NO_DEADLINE) -> Structure:
     return Structure((c0, c1, classified(p, kinds)), second_layer_kinds(p, True), kinds, form)
 
 
+#: The genericity conditions of docs/relu-three-layer.md §2.6 by check name.
+CONDITIONS = {"two_hidden_layers": "G0", "bottleneck": "G1", "nonzero_entries": "G2", "no_face_hyperplane": "G4",
+              "classified": "G5"}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The structure of a two-hidden-layer parameter as ``exactnet info`` shows it: the checks the
+    structural procedure needs (G0, G1, G5), the genericity conditions it only reports (G2, G4), and
+    the neuron classification (second layer: dead / active / mixed on the orthant, silent; first
+    layer: visible / hidden / unused / unclassified, transferable)."""
+
+    structure: Structure
+    reported: tuple[Check, ...]
+
+    @property
+    def applicable(self) -> bool:
+        return self.structure.applicable
+
+    def to_obj(self) -> dict:
+        st = self.structure
+        second = st.second
+        layer2 = None if second is None else [k + (" (silent)" if s_ else "") for k, s_ in zip(second.kinds, second.silent)]
+        counts2 = None if second is None else {k: second.kinds.count(k) for k in ("dead", "active", "mixed")}
+        if counts2 is not None:
+            counts2["silent"] = sum(second.silent)
+        layer1 = [k.kind + (" (transferable)" if k.transferable and k.kind != "hidden" else "") for k in st.first]
+        bottleneck_check = next((c for c in st.checks if c.name == "bottleneck"), None)
+        return {
+            "bottleneck": None if bottleneck_check is None else bottleneck_check.holds,
+            "applicable": st.applicable,
+            "reason": st.reason,
+            "checks": [{"name": c.name, "condition": CONDITIONS.get(c.name), "needed": c not in self.reported,
+                        "holds": c.holds, "reason": c.reason} for c in st.checks + self.reported],
+            "layer2": layer2,
+            "layer2_counts": counts2,
+            "layer2_exact": None if second is None else second.exact_on_image,
+            "layer1": layer1 if st.first else None,
+            "layer1_reason": None if st.first else (
+                "not classified: visibility is decided on the image of the first layer, which is the orthant"
+                " only under the bottleneck condition" if st.checks[0].holds else st.reason),
+            "layer1_counts": {k: sum(1 for f in st.first if f.kind == k) for k in
+                              ("visible", "hidden", "unused", "unclassified")} if st.first else None,
+        }
+
+
+def summary(net, deadline: Deadline = NO_DEADLINE) -> Summary:
+    """:class:`Summary` of a network (any network: a failed G0 says why the rest is missing)."""
+    st = structure(net, deadline)
+    if not st.checks[0].holds:
+        return Summary(st, ())
+    p = as_params(net)
+    return Summary(st, (nonzero_entries(p), no_face_hyperplane(p)))
+
+
 __all__ = ["Check", "FirstLayerKind", "NeuronKinds", "OrthantForm", "Structure", "bottleneck", "classified",
            "first_layer_kinds", "hides", "neuron_kind", "no_face_hyperplane", "nonzero_entries", "orthant_form",
-           "second_layer_kinds", "structure", "two_hidden_layers"]
+           "second_layer_kinds", "structure", "summary", "Summary", "two_hidden_layers"]
