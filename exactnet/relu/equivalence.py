@@ -262,7 +262,7 @@ def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline
     deadline.check()
     progress.describe("two hidden layers: structural canonical forms (tier s)")
     try:
-        res = structural(a, b, deadline=deadline)
+        res = structural(a, b, deadline=deadline, verify=certificate)
     except UnsupportedError as exc:  # pragma: no cover - the tier reports its hypotheses as None
         notes.append(f"tier (s) not applicable: {exc}")
         return None
@@ -271,8 +271,8 @@ def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline
     deadline.check()
     if res.verdict is True:
         moves = res.moves
-        return EquivalenceResult(True, "s", "equal structural canonical forms (two hidden layers, bottleneck);"
-                                            " the move chain is verified",
+        how = "the move chain is verified" if certificate else "both chains to it are checked move by move"
+        return EquivalenceResult(True, "s", f"equal structural canonical forms (two hidden layers, bottleneck); {how}",
                                  certificate=_cert(orig_a, orig_b, True, None, "s",
                                                    lambda: three_layer_evidence(moves), certificate),
                                  stats={"moves": len(moves)})

@@ -67,6 +67,17 @@ class Canonicalization:
         return tuple(m.inverse(s) for m, s in zip(reversed(self.moves), reversed(self.states)))
 
 
+def _empty(move) -> bool:
+    """A move that changes nothing by construction (no units, no factors, the identity order)."""
+    if isinstance(move, Remove):
+        return not move.units
+    if isinstance(move, Scale):
+        return not move.factors
+    if isinstance(move, Permute):
+        return move.order == tuple(range(len(move.order)))
+    return False
+
+
 class _Chain:
     def __init__(self, p: ThreeLayer, deadline: Deadline = NO_DEADLINE):
         self.p = p
@@ -76,6 +87,8 @@ class _Chain:
 
     def add(self, move) -> None:
         self.deadline.check(WHAT)
+        if _empty(move):
+            return
         new = move.apply(self.p)
         if new == self.p:
             return
@@ -101,9 +114,9 @@ def _block_of(p: ThreeLayer, units):
     for j in units:
         r, beta, a = p.W2[j], p.b2[j], p.out2(j)
         for s in range(p.n3):
-            if a[s] != 0:
+            if a[s]:
                 for k in range(p.n1):
-                    if r[k] != 0:
+                    if r[k]:
                         C[s][k] += a[s] * r[k]
                 c[s] += a[s] * beta
     return C, c

@@ -52,11 +52,17 @@ def _vec(v) -> list:
 
 
 def _nonpos(v) -> bool:
-    return all(x <= 0 for x in v)
+    try:
+        return all(x.p <= 0 for x in v)  # the sign of an fmpq is its numerator's (faster than ordering fmpq)
+    except AttributeError:  # not fmpq entries
+        return all(x <= 0 for x in v)
 
 
 def _nonneg(v) -> bool:
-    return all(x >= 0 for x in v)
+    try:
+        return all(x.p >= 0 for x in v)
+    except AttributeError:
+        return all(x >= 0 for x in v)
 
 
 def _splice(items: list, removed: Sequence[int], inserted: Sequence[tuple[int, object]]) -> list:
@@ -107,10 +113,10 @@ def _block_sum(units, n1: int, n3: int):
     c = [ZERO] * n3
     for r, beta, a in units:
         for s in range(n3):
-            if a[s] != 0:
+            if a[s]:
                 row = C[s]
                 for k in range(n1):
-                    if r[k] != 0:
+                    if r[k]:
                         row[k] += a[s] * r[k]
                 c[s] += a[s] * beta
     return C, c

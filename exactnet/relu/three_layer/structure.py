@@ -120,10 +120,17 @@ def no_face_hyperplane(net) -> Check:
 
 def neuron_kind(r, beta) -> str:
     """``dead`` / ``active`` / ``mixed`` of ``σ(r·h + β)`` on the orthant (exact sign tests)."""
-    if beta <= 0 and all(v <= 0 for v in r):
-        return "dead"
-    if beta >= 0 and all(v >= 0 for v in r):
-        return "active"
+    try:  # signs of fmpq entries by their numerators (ordering fmpq itself is slower)
+        b = beta.p
+        if b <= 0 and all(v.p <= 0 for v in r):
+            return "dead"
+        if b >= 0 and all(v.p >= 0 for v in r):
+            return "active"
+    except AttributeError:  # not fmpq entries
+        if beta <= 0 and all(v <= 0 for v in r):
+            return "dead"
+        if beta >= 0 and all(v >= 0 for v in r):
+            return "active"
     return "mixed"
 
 
@@ -177,7 +184,7 @@ def orthant_form(net, hidden: int | None = None, deadline: Deadline = NO_DEADLIN
     for j in range(p.n2):
         deadline.check(WHAT)
         a = p.out2(j)
-        if all(v == 0 for v in a):
+        if not any(a):
             continue
         r, beta = p.W2[j], p.b2[j]
         kind = neuron_kind(r, beta)
@@ -185,9 +192,9 @@ def orthant_form(net, hidden: int | None = None, deadline: Deadline = NO_DEADLIN
             continue
         if kind == "active":
             for s in range(n3):
-                if a[s] != 0:
+                if a[s]:
                     for k in range(n1):
-                        if r[k] != 0:
+                        if r[k]:
                             C[s][k] += a[s] * r[k]
                     c0[s] += a[s] * beta
             continue
@@ -202,9 +209,9 @@ def orthant_form(net, hidden: int | None = None, deadline: Deadline = NO_DEADLIN
         alpha[key] = (u, b, mu) if prev is None else (u, b, tuple(x + y for x, y in zip(prev[2], mu)))
         if s_ < 0:  # a σ(−λℓ) = μ σ(ℓ) − μ ℓ
             for s in range(n3):
-                if mu[s] != 0:
+                if mu[s]:
                     for k in range(n1):
-                        if u[k] != 0:
+                        if u[k]:
                             C[s][k] -= mu[s] * u[k]
                     c0[s] -= mu[s] * b
     keys = tuple(sorted(((u, b, al) for u, b, al in alpha.values() if any(v != 0 for v in al)),
