@@ -12,8 +12,9 @@ Deciders, each from networks in memory, CPU seconds of this process (``time.proc
 machine is shared, so wall time would measure the other jobs; no decider here starts processes),
 the median of up to 5 runs for decisions under a second:
 
-* ``structural``: :func:`exactnet.relu.three_layer.equivalence.equivalent` (canonical forms, the move
-  chain re-verified exactly for ``True``, an exact witness for ``False``);
+* ``s``: the decision of ``exactnet equiv`` without a certificate,
+  ``exactnet.relu.equivalence.equivalent(a, b)`` (tier s runs first: canonical forms reached by
+  fact-checked move chains for ``True``, an exact witness for ``False``);
 * ``+cert``: the product path ``exactnet.relu.equivalence.equivalent(a, b, certificate=True)`` (tier s
   runs first) followed by the independent checker ``exactnet.check.check_certificate`` — what
   ``exactnet equiv --certificate`` and ``exactnet check`` do, minus reading files;
@@ -142,11 +143,16 @@ def main(argv=None) -> int:
                 break
         b = planted(a, rnd)
         for kind, bb in (("planted", b), ("near-miss", near_miss(b, rnd))):
-            res, t_s = timed(structural, a, bb)
             A, B = a.to_network(), bb.to_network()
+            dec, t_s = timed(lambda: complete(A, B))
             (prod, valid), t_c = timed(with_certificate, A, B)
-            if prod.equivalent is not res.verdict or not valid:
-                print("PRODUCT PATH DISAGREES OR ITS CERTIFICATE FAILS", prod.tier, prod.equivalent, valid)
+            if dec.tier != "s" or prod.equivalent is not dec.equivalent or not valid:
+                print("TIER S DID NOT DECIDE, THE PATHS DISAGREE OR THE CERTIFICATE FAILS", dec.tier, prod.tier,
+                      dec.equivalent, prod.equivalent, valid)
+                return 1
+            res = structural(a, bb)  # the move count (the same chain as the certificate's)
+            if res.verdict is not dec.equivalent:
+                print("DISAGREEMENT structural", res.verdict, dec.equivalent)
                 return 1
             cells = f"{str((n0, n1, n2)):>14} {kind:>9} | {str(res.verdict):>5} {t_s:8.4f} {len(res.moves):5d} | {t_c:8.4f} |"
             if alive[("complete", kind)]:

@@ -5,7 +5,8 @@ full-dimensional polyhedral domain); depths and widths may differ.
 
 * **(s)** both networks have exactly two hidden layers, rational weights, and no domain is given:
   the structural tier of :mod:`exactnet.relu.three_layer` (docs/relu-three-layer.md §5) runs first.
-  ``True`` comes with a re-verified chain of mechanism moves from ``A`` to ``B``, ``False`` with an
+  ``True`` comes with fact-checked chains of mechanism moves to a common canonical parameter (the
+  chain from ``A`` to ``B`` re-verified when a certificate is written), ``False`` with an
   exact witness; when a hypothesis fails (not bottleneck, an unclassified neuron, ...) or no witness
   is found, the reason is recorded in ``notes`` and the tiers below decide.
 

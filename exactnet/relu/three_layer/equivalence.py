@@ -3,12 +3,14 @@
 
 ``equivalent(a, b)`` returns a :class:`ThreeLayerEquivalence`:
 
-* ``True`` — the canonical forms (:mod:`.canonical`) are equal; ``moves`` is a chain of mechanism
-  moves from ``a`` to ``b`` (``a``'s chain to the canonical parameter, then ``b``'s chain inverted)
-  and it has been re-applied from ``a`` with every move's facts checked and found to end exactly at
-  ``b`` — so the verdict rests on the moves' exact facts, not on any completeness claim;
+* ``True`` — the canonical forms (:mod:`.canonical`) are equal: ``a`` and ``b`` each reach the same
+  canonical parameter by a chain of mechanism moves applied with every fact checked, so the verdict
+  rests on the moves' exact facts, not on any completeness claim; ``moves`` is the chain from ``a``
+  to ``b`` (``a``'s chain, then ``b``'s inverted), re-applied from the canonical parameter with its
+  facts checked and found to end exactly at ``b`` (``verify=True``, the default; the certificate);
 * ``False`` — only with an exact ``witness`` input where the exact outputs differ (searched at
-  polynomially many points: random probes, three-point stencils across a first-layer hyperplane
+  polynomially many points: random points proposed by a floating-point evaluation of both
+  networks and re-evaluated exactly, three-point stencils across a first-layer hyperplane
   that one network shows and the other may not, and points separating the two second layers on the
   orthant when the first layers agree);
 * ``None`` — not applicable (a hypothesis fails; ``reason`` says which) or no witness found: the
