@@ -48,6 +48,9 @@ JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
   ``components_reason``, ``component_representatives``, ``orbit_is_fiber`` and ``samples``.
 * ``info NET --symmetries`` adds ``symmetries`` (the report of :mod:`exactnet.relu.symmetries`),
   ``functional_dimension`` and ``upper_bound``; exit 3 when the time limit left the report incomplete.
+* ``info NET`` of a network with two hidden layers adds ``three_layer`` (:func:`three_layer_info`:
+  ``analysed``, ``bottleneck``, ``applicable``, ``reason``, ``checks``, ``layer2``, ``layer2_counts``,
+  ``layer2_exact``, ``layer1``, ``layer1_counts``, ``layer1_reason``; docs/cli.md).
 """
 
 from __future__ import annotations
