@@ -28,7 +28,7 @@ and check, the stricter one) — each a lower bound (``>=``) when the complete t
 issue's target as a verdict per row: ``100x: yes`` when both ratios are at least 100, ``dec`` when
 only the decision ratio is, ``no`` otherwise, ``(lower bound)`` after a timeout; the ratio against Z3;
 the load average before and after; and the fitted exponents ``e`` of ``time ≈ c·n2^e`` for the
-structural tier and for ``+cert`` (least squares on log–log, widths ≥ 16).
+decision (``s``) and for ``+cert`` (least squares on log–log, widths ≥ 16).
 
     python benchmarks/relu_three_layer.py            # full (cap 60 s)
     python benchmarks/relu_three_layer.py --quick    # widths up to (32, 24, 32), cap 10 s
@@ -131,7 +131,7 @@ def main(argv=None) -> int:
     rng = np.random.default_rng(args.seed)
     rnd = random.Random(args.seed)
     alive = {(name, kind): True for name in ("complete", "z3") for kind in ("planted", "near-miss")}
-    fit = {(kind, what): [] for kind in ("planted", "near-miss") for what in ("structural", "+cert")}
+    fit = {(kind, what): [] for kind in ("planted", "near-miss") for what in ("s", "+cert")}
     print(f"three-layer bottleneck equivalence: structural (s) vs complete tier (d) vs Z3, CPU seconds (cap {cap:g} s);"
           f" {load()}")
     print(f"{'widths':>14} {'pair':>9} | {'s':>5} {'cpu':>8} {'moves':>5} | {'+cert':>8} | {'d':>7} {'cpu':>8}"
@@ -182,7 +182,7 @@ def main(argv=None) -> int:
             print(cells)
             sys.stdout.flush()
             if n2 >= 16:
-                fit[(kind, "structural")].append((n2, t_s))
+                fit[(kind, "s")].append((n2, t_s))
                 fit[(kind, "+cert")].append((n2, t_c))
     for (kind, what), pts in fit.items():
         if len(pts) >= 2:
