@@ -268,16 +268,15 @@ def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, count: 
     re-evaluated exactly by the caller, and an empty answer decides nothing."""
     import numpy as np
 
-    def arrays(p):
-        f = [np.array([[float(v) for v in r] for r in W], dtype=float).reshape(len(W), -1) for W in (p.W1, p.W2, p.W3)]
-        g = [np.array([float(v) for v in b], dtype=float) for b in (p.b1, p.b2, p.b3)]
-        return f, g
+    def matrix(W, rows: int, cols: int):
+        return np.array([float(v) for r in W for v in r], dtype=float).reshape(rows, cols)
 
-    def run(p, X):
-        (W1, W2, W3), (b1, b2, b3) = arrays(p)
+    def run(p, X):  # zero widths allowed: empty products are zero matrices
+        W1, W2, W3 = matrix(p.W1, p.n1, p.n0), matrix(p.W2, p.n2, p.n1), matrix(p.W3, p.n3, p.n2)
+        b1, b2, b3 = (np.array([float(v) for v in b], dtype=float) for b in (p.b1, p.b2, p.b3))
         H = np.maximum(W1 @ X + b1[:, None], 0.0)
-        Z = np.maximum(W2 @ H + b2[:, None], 0.0) if p.n1 else np.maximum(np.zeros((p.n2, X.shape[1])) + b2[:, None], 0)
-        return W3 @ Z + b3[:, None] if p.n2 else np.zeros((p.n3, X.shape[1])) + b3[:, None]
+        Z = np.maximum(W2 @ H + b2[:, None], 0.0)
+        return W3 @ Z + b3[:, None]
 
     num, den = _probe_matrices(pa.n0, count, rnd.getrandbits(32))
     with np.errstate(all="ignore"):
