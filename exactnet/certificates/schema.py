@@ -293,10 +293,19 @@ DIFFERENCE_NODE = by_keys([
     ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
                   {"fix": list_of(_FIX)})),
 ])
-RELU_MAX_DIFFERENCE_CLAIM = obj({"norm": const("inf"), "max_abs_difference": number, "per_output": numbers,
-                                 "domain": DOMAIN})
+#: The domains of the difference kinds: a box or polyhedron, or a finite product of sets
+#: (``{"finite": [0, 1], "dim": n}`` or ``{"finite": [[...], ...]}``).
+FINITE_DOMAIN = obj({"finite": either(list_of(numbers), numbers,
+                                      lambda v: isinstance(v, list) and bool(v) and isinstance(v[0], list))},
+                    {"dim": integer})
+DIFFERENCE_DOMAIN = by_keys([("lower", BOX), ("upper", BOX),
+                             ("A", obj({"A": matrix, "b": numbers}, {"format": const("exactnet.domain/1")})),
+                             ("finite", FINITE_DOMAIN)])
+RELU_MAX_DIFFERENCE_CLAIM = obj({"norm": const("inf", "1"), "max_abs_difference": number,
+                                 "per_output": nullable(numbers), "domain": DIFFERENCE_DOMAIN})
 RELU_MAX_DIFFERENCE_EVIDENCE = tagged("method", {
     "region_tree": obj({"method": text, "argmax": list_of(numbers), "nodes": list_of(DIFFERENCE_NODE)}),
+    "enumeration": obj({"method": text, "argmax": list_of(numbers)}),
 })
 _MULTIPLIERS = list_of(tuple_of(integer, number))
 TOP1_NODE = by_keys([
@@ -306,14 +315,16 @@ TOP1_NODE = by_keys([
     ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
                   {"fix": list_of(_FIX)})),
 ])
-RELU_TOP1_CLAIM = obj({"top1_equivalent": boolean, "tie_rule": const("lowest_index"), "domain": DOMAIN})
+RELU_TOP1_CLAIM = obj({"top1_equivalent": boolean, "tie_rule": const("lowest_index"), "domain": DIFFERENCE_DOMAIN})
 RELU_TOP1_EVIDENCE = tagged("method", {
     "region_tree": obj({"method": text, "nodes": list_of(TOP1_NODE)}),
+    "enumeration": obj({"method": text}),
     "witness": obj({"method": text, "point": numbers}),
 })
-RELU_EPSILON_CLAIM = obj({"norm": const("inf"), "eps": number, "within": boolean, "domain": DOMAIN})
+RELU_EPSILON_CLAIM = obj({"norm": const("inf", "1"), "eps": number, "within": boolean, "domain": DIFFERENCE_DOMAIN})
 RELU_EPSILON_EVIDENCE = tagged("method", {
     "region_tree": obj({"method": text, "nodes": list_of(DIFFERENCE_NODE)}),
+    "enumeration": obj({"method": text}),
     "witness": obj({"method": text, "point": numbers}),
 })
 

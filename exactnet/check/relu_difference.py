@@ -21,13 +21,27 @@ so ``s·d_k ≤ B_k`` on the closed cell, for ``s = ±1``. ``B_k`` is the claime
 (exact membership) with ``|d_k(x_k)| = M_k`` exactly, and the claimed maximum must be
 ``max_k M_k``. Together: ``max_D |d_k| = M_k`` and ``max_D ‖d‖_∞ = max_k M_k``.
 
-**Witness.** ``relu.epsilon`` with ``within: false``: a point of ``D`` where some ``|d_k| > ε``.
+**Witness.** ``relu.epsilon`` with ``within: false``: a point of ``D`` where ``‖d‖ > ε`` (in the
+claimed norm, ``inf`` or ``1``).
+
+**Domains.** ``D`` is a box or a polyhedron ``A x ≤ b`` (region trees: the domain's rows are the
+root cell's rows; nothing in the argument above needs a box), or a finite product of sets
+``S_1 × … × S_n`` (evidence ``enumeration``, at most :data:`MAX_ENUMERATION` points): the checker
+evaluates both networks exactly at every point and compares with the claim — ``|d_k| ≤ M_k``
+everywhere and attained at the listed points (sup norm), ``Σ_k |d_k| ≤ M`` everywhere and attained
+at the listed point (1-norm), ``‖d‖ ≤ ε`` everywhere, or the same class everywhere. Region trees
+are for the sup norm; the 1-norm is certified on finite domains (and by witnesses).
 """
 
 from __future__ import annotations
 
+from flint import fmpq
+
 from ..certificates import MalformedCertificate, certificate_networks
-from ..network.domain import Box, domain_from_obj
+from ..errors import InputError
+from ..network.domain import Polyhedron
+from ..network.domain_spec import domain_from_json
+from ..network.finite_domain import FiniteDomain
 from .relu import RegionNet as _Net
 from .relu import decision_target as _decision_target
 from .relu import domain_rows as _domain_rows
@@ -40,6 +54,8 @@ from .relu import rational_list as _rat_list
 from .result import CheckResult
 
 KINDS = ("relu.max_difference", "relu.epsilon", "relu.top1")
+#: The most points an ``enumeration`` certificate may ask the checker to evaluate.
+MAX_ENUMERATION = 1 << 16
 
 
 def check(obj: dict) -> CheckResult:
@@ -52,21 +68,43 @@ def check(obj: dict) -> CheckResult:
     if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
         return CheckResult(False, "the networks have different input or output dimensions")
     claim, evidence = obj["claim"], obj["evidence"]
-    domain = domain_from_obj(claim["domain"], "certificate domain")
-    if not isinstance(domain, Box):
-        return CheckResult(False, "maximum-difference certificates are about a box domain")
+    try:
+        domain = domain_from_json(claim["domain"], "certificate domain", a.input_dim)
+    except InputError as exc:
+        raise MalformedCertificate(f"certificate: {exc}") from None
     if domain.dim != a.input_dim:
         return CheckResult(False, "the domain's dimension differs from the networks' input dimension")
-    rows = _domain_rows(domain)
-    if rows is None:
-        return CheckResult(False, "the domain is empty")
+    finite = isinstance(domain, FiniteDomain)
+    if finite:
+        if domain.size == 0:
+            return CheckResult(False, "the domain is empty")
+        rows = None
+    elif isinstance(domain, Polyhedron):
+        rows = _domain_rows(domain)
+        if rows is None:
+            return CheckResult(False, "the domain is empty")
+    else:  # pragma: no cover - the shape admits boxes, polyhedra and finite domains only
+        return CheckResult(False, "maximum-difference certificates are about a box, polyhedron or finite domain")
+    method = evidence["method"]
+    if method == "enumeration" and not finite:
+        return CheckResult(False, "an enumeration certificate needs a finite domain")
+    if method in ("region_tree",) and finite:
+        return CheckResult(False, "a region tree certifies a box or polyhedron, not a finite domain")
+    if method == "enumeration" and domain.size > MAX_ENUMERATION:
+        return CheckResult(False, f"the finite domain has {domain.size} points; enumeration certificates are"
+                                  f" checked for at most {MAX_ENUMERATION}")
+    norm = claim.get("norm", "inf")
+    if method == "region_tree" and norm != "inf":
+        return CheckResult(False, "region-tree certificates are for the sup norm")
     m = a.output_dim
     if kind == "relu.top1":
         if m < 2:
             return CheckResult(False, "top-1 equivalence needs at least 2 outputs")
         if claim["top1_equivalent"]:
-            if evidence["method"] != "region_tree":
-                return CheckResult(False, "a claim of top-1 equivalence needs a region tree")
+            if method == "enumeration":
+                return _check_top1_enumeration(a, b, domain)
+            if method != "region_tree":
+                return CheckResult(False, "a claim of top-1 equivalence needs a region tree or an enumeration")
             return _check_top1_tree(a, b, rows, evidence["nodes"])
         if evidence["method"] != "witness":
             return CheckResult(False, "a claim that the classes differ needs a witness point")
@@ -83,27 +121,41 @@ def check(obj: dict) -> CheckResult:
         if eps < 0:
             return CheckResult(False, "ε must be ≥ 0")
         if claim["within"]:
-            if evidence["method"] != "region_tree":
-                return CheckResult(False, "a claim 'within ε' needs a region tree")
+            if method == "enumeration":
+                return _check_enumeration(a, b, domain, norm, None, eps, [])
+            if method != "region_tree":
+                return CheckResult(False, "a claim 'within ε' needs a region tree or an enumeration")
             return _check_tree(a, b, rows, evidence["nodes"], [eps] * m, f"|A_k − B_k| ≤ {claim['eps']} on D")
-        if evidence["method"] != "witness":
+        if method != "witness":
             return CheckResult(False, "a claim 'not within ε' needs a witness point")
         x = _rat_list(evidence["point"], "witness point")
         if len(x) != a.input_dim or not domain.contains(x):
             return CheckResult(False, "the witness is not a point of the domain")
-        d = _difference(a, b, x)
-        if max(abs(v) for v in d) <= eps:
+        if _norm(_difference(a, b, x), norm) <= eps:
             return CheckResult(False, "the difference at the witness is not above ε")
         return CheckResult(True, "the difference at the witness exceeds ε (exact evaluation)")
+    value = _rat(claim["max_abs_difference"], "max_abs_difference")
+    if norm == "1":
+        if claim["per_output"] is not None:
+            return CheckResult(False, "per-output maxima belong to the sup norm")
+        if method != "enumeration":  # pragma: no cover - region trees were refused above
+            return CheckResult(False, "1-norm maxima are certified by enumeration")
+        points = evidence["argmax"]
+        if len(points) != 1:
+            return CheckResult(False, "a 1-norm maximum needs exactly one argmax point")
+        return _check_enumeration(a, b, domain, "1", [value], None, points)
+    if claim["per_output"] is None:
+        return CheckResult(False, "a sup-norm maximum needs its per-output maxima")
     bounds = _rat_list(claim["per_output"], "per_output")
     if len(bounds) != m:
         return CheckResult(False, f"per_output has {len(bounds)} entries, the networks have {m} outputs")
-    value = _rat(claim["max_abs_difference"], "max_abs_difference")
     if value != max(bounds):
         return CheckResult(False, "max_abs_difference is not the largest per-output maximum")
     points = evidence["argmax"]
     if len(points) != m:
         return CheckResult(False, "argmax needs one point per output")
+    if method == "enumeration":
+        return _check_enumeration(a, b, domain, "inf", bounds, None, points)
     for k, p in enumerate(points):
         x = _rat_list(p, "argmax point")
         if len(x) != a.input_dim or not domain.contains(x):
@@ -111,6 +163,54 @@ def check(obj: dict) -> CheckResult:
         if abs(_difference(a, b, x)[k]) != bounds[k]:
             return CheckResult(False, f"|A_{k} − B_{k}| at its point is not the claimed maximum")
     return _check_tree(a, b, rows, evidence["nodes"], bounds, "maximum attained and bounded on every region")
+
+
+def _norm(d, norm: str):
+    return sum((abs(v) for v in d), fmpq(0)) if norm == "1" else max(abs(v) for v in d)
+
+
+def _differences(a, b, domain):
+    """``(x, A(x) − B(x))`` at every point of the finite domain (exact evaluation)."""
+    la, lb = _layers(a), _layers(b)
+    for x in domain.points():
+        yield x, [p - q for p, q in zip(_evaluate(la, x), _evaluate(lb, x))]
+
+
+def _check_enumeration(a, b, domain, norm: str, maxima, eps, points) -> CheckResult:
+    """Finite domain, every point evaluated: ``|d_k| ≤ M_k`` (sup norm, ``maxima`` per output) or
+    ``Σ|d_k| ≤ M`` (1-norm, ``maxima = [M]``), each attained at its listed point; or ``‖d‖ ≤ ε``."""
+    for k, p in enumerate(points):
+        x = _rat_list(p, "argmax point")
+        if len(x) != a.input_dim or not domain.contains(x):
+            return CheckResult(False, f"argmax point {k} is not in the domain")
+        d = _difference(a, b, x)
+        attained = _norm(d, "1") if norm == "1" else abs(d[k])
+        if attained != maxima[k]:
+            return CheckResult(False, f"the difference at argmax point {k} is not the claimed maximum")
+    count = 0
+    for x, d in _differences(a, b, domain):
+        count += 1
+        if eps is not None:
+            if _norm(d, norm) > eps:
+                return CheckResult(False, "a point of the domain has a difference above ε")
+        elif norm == "1":
+            if _norm(d, "1") > maxima[0]:
+                return CheckResult(False, "a point of the domain exceeds the claimed 1-norm maximum")
+        elif any(abs(v) > bound for v, bound in zip(d, maxima)):
+            return CheckResult(False, "a point of the domain exceeds a claimed per-output maximum")
+    what = "‖A − B‖ ≤ ε" if eps is not None else "the maximum is attained and not exceeded"
+    return CheckResult(True, f"{what} at every point of the finite domain ({count} points, exact evaluation)")
+
+
+def _check_top1_enumeration(a, b, domain) -> CheckResult:
+    la, lb = _layers(a), _layers(b)
+    count = 0
+    for x in domain.points():
+        count += 1
+        if _lowest_argmax(_evaluate(la, x)) != _lowest_argmax(_evaluate(lb, x)):
+            return CheckResult(False, "the networks pick different classes at a point of the domain")
+    return CheckResult(True, f"the same class (lowest index among the maxima) at every point of the finite domain"
+                             f" ({count} points, exact evaluation)")
 
 
 def _lowest_argmax(y) -> int:

@@ -47,13 +47,16 @@ def _describe(domain) -> str:
 
 
 def _no_certificate_reason(domain, norm: str) -> str | None:
-    from ..network.domain import Box
+    from ..relu.certificates import difference_certificate_note
 
-    if norm != "inf":
-        return "certificates are written for the sup norm (--norm inf) only"
-    if not isinstance(domain, Box):
-        return "certificates are written for box domains only (not polyhedra, finite sets or unions)"
-    return None
+    return difference_certificate_note(domain, norm)
+
+
+def _tree_or_finite(domain, nodes) -> bool:
+    """Is there evidence for a positive claim: a region tree, or a finite domain (enumeration)?"""
+    from ..network.finite_domain import FiniteDomain
+
+    return nodes is not None or isinstance(domain, FiniteDomain)
 
 
 def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None) -> Report:
@@ -102,9 +105,10 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
     if not res.complete:
         data["time_limit_reached"] = True
     if certificate is not None:
-        if res.complete and res.certificate_nodes is not None:
+        if res.complete and no_cert is None and _tree_or_finite(domain, res.certificate_nodes):
             write_certificate(max_difference_certificate(a, b, domain, res.value, res.per_output,
-                                                         res.per_output_argmax, res.certificate_nodes), certificate)
+                                                         res.per_output_argmax, res.certificate_nodes, norm=norm,
+                                                         argmax=res.argmax), certificate)
             data["certificate"] = certificate
         else:
             data["certificate"] = None
@@ -159,10 +163,10 @@ def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | Non
         data["time_limit_reached"] = True
     if certificate is not None:
         cert = None
-        if no_cert is None and res.within is True and res.certificate_nodes is not None:
-            cert = epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes)
+        if no_cert is None and res.within is True and _tree_or_finite(domain, res.certificate_nodes):
+            cert = epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes, norm=norm)
         elif no_cert is None and res.within is False:
-            cert = epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness)
+            cert = epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness, norm=norm)
         if cert is not None:
             write_certificate(cert, certificate)
         data["certificate"] = certificate if cert is not None else None
@@ -256,11 +260,11 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
         raise InputError("'exactnet equiv --top1' needs a bounded domain: --domain FILE or --box LO,HI")
     if a.output_dim < 2:
         raise InputError("--top1 needs networks with at least 2 outputs (with one output the class is always 0)")
-    from ..network.domain import Box
     from ..relu.certificates import top1_certificate
 
+    no_cert = _no_certificate_reason(domain, "inf") if certificate else None
     with console_progress("top-1 equivalence") as progress:
-        res = top1_equivalent(a, b, domain, certificate=certificate is not None and isinstance(domain, Box),
+        res = top1_equivalent(a, b, domain, certificate=certificate is not None and no_cert is None,
                               deadline=budget.deadline, progress=progress)
     data = {
         "equivalent": res.equivalent,
@@ -277,16 +281,15 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
         data["time_limit_reached"] = True
     if certificate is not None:
         cert = None
-        if isinstance(domain, Box) and res.equivalent is True and res.certificate_nodes is not None:
+        if no_cert is None and res.equivalent is True and _tree_or_finite(domain, res.certificate_nodes):
             cert = top1_certificate(a, b, domain, True, nodes=res.certificate_nodes)
-        elif isinstance(domain, Box) and res.equivalent is False:
+        elif no_cert is None and res.equivalent is False:
             cert = top1_certificate(a, b, domain, False, witness=res.witness)
         if cert is not None:
             write_certificate(cert, certificate)
         data["certificate"] = certificate if cert is not None else None
         if cert is None:
-            data["certificate_note"] = ("certificates are written for box domains only" if not isinstance(domain, Box)
-                                        else "no certificate: the search did not finish")
+            data["certificate_note"] = no_cert or "no certificate: the search did not finish"
 
     def render(console: Console):
         verdict = {True: "[green]same top-1 class everywhere[/]", False: "[red]top-1 classes differ[/]",

@@ -321,42 +321,74 @@ MAX_DIFFERENCE_KIND = "relu.max_difference"
 EPSILON_KIND = "relu.epsilon"
 
 
-def max_difference_certificate(a: Network, b: Network, domain: Polyhedron, value, per_output, per_output_argmax,
-                               nodes: list) -> dict:
-    """A ``relu.max_difference`` certificate: ``max_D ‖A − B‖_∞ = value`` with the per-output maxima,
-    a point attaining each, and the region tree with an LP dual proof of every leaf's bounds."""
-    claim = {"norm": "inf", "max_abs_difference": number_json(value),
-             "per_output": [number_json(v) for v in per_output], "domain": domain.to_obj()}
-    evidence = {"method": "region_tree", "argmax": [[_q(v) for v in x] for x in per_output_argmax], "nodes": nodes}
+#: Finite domains with at most this many points get an ``enumeration`` certificate (the checker
+#: evaluates every point; ``exactnet.check.relu_difference.MAX_ENUMERATION`` is the same number).
+MAX_ENUMERATION = 1 << 16
+
+
+def difference_certificate_note(domain, norm: str = "inf") -> str | None:
+    """Why no ``relu.max_difference``/``relu.epsilon``/``relu.top1`` certificate can be written for
+    ``domain`` and ``norm`` (``None`` when one can)."""
+    from ..network.domain_union import PolyhedronUnion
+    from ..network.finite_domain import FiniteDomain
+
+    if isinstance(domain, FiniteDomain):
+        if domain.size > MAX_ENUMERATION:
+            return (f"no certificate: finite domains are certified by enumeration, for at most {MAX_ENUMERATION}"
+                    f" points (this one has {domain.size})")
+        return None
+    if isinstance(domain, PolyhedronUnion):
+        return "no certificate: unions of polyhedra are not certified yet (certify each part on its own)"
+    if norm != "inf":
+        return ("no certificate: region-tree certificates are for the sup norm (--norm inf); the 1-norm is"
+                " certified on finite domains")
+    return None
+
+
+def max_difference_certificate(a: Network, b: Network, domain, value, per_output, per_output_argmax,
+                               nodes: list | None, *, norm: str = "inf", argmax=None) -> dict:
+    """A ``relu.max_difference`` certificate: ``max_D ‖A − B‖ = value``. Sup norm: the per-output
+    maxima and a point attaining each; 1-norm (finite domains): the point ``argmax`` attaining it.
+    Evidence: the region tree with an LP dual proof of every leaf's bounds (boxes, polyhedra;
+    ``nodes``), or ``enumeration`` (finite domains, ``nodes`` is ``None``)."""
+    claim = {"norm": norm, "max_abs_difference": number_json(value),
+             "per_output": None if norm == "1" else [number_json(v) for v in per_output], "domain": domain.to_obj()}
+    points = [argmax] if norm == "1" else per_output_argmax
+    evidence = {"method": "region_tree" if nodes is not None else "enumeration",
+                "argmax": [[_q(v) for v in x] for x in points]}
+    if nodes is not None:
+        evidence["nodes"] = nodes
     return certificate(MAX_DIFFERENCE_KIND, claim, [a, b], evidence)
 
 
-def epsilon_certificate(a: Network, b: Network, domain: Polyhedron, epsilon, within: bool, *, nodes: list | None = None,
-                        witness=None) -> dict:
-    """A ``relu.epsilon`` certificate: ``max_D ‖A − B‖_∞ ≤ ε`` (the region tree, every leaf bounded
-    by ``ε``) or not (a point of ``D`` where some output differs by more than ``ε``)."""
-    claim = {"norm": "inf", "eps": number_json(epsilon), "within": within, "domain": domain.to_obj()}
+def epsilon_certificate(a: Network, b: Network, domain, epsilon, within: bool, *, nodes: list | None = None,
+                        witness=None, norm: str = "inf") -> dict:
+    """A ``relu.epsilon`` certificate: ``max_D ‖A − B‖ ≤ ε`` (the region tree, every leaf bounded
+    by ``ε``; on a finite domain an ``enumeration``) or not (a point of ``D`` where the difference
+    exceeds ``ε``)."""
+    claim = {"norm": norm, "eps": number_json(epsilon), "within": within, "domain": domain.to_obj()}
     if within:
-        evidence = {"method": "region_tree", "nodes": nodes}
+        evidence = {"method": "region_tree", "nodes": nodes} if nodes is not None else {"method": "enumeration"}
     else:
         evidence = {"method": "witness", "point": [_q(v) for v in witness]}
     return certificate(EPSILON_KIND, claim, [a, b], evidence)
 
 
-__all__ += ["EPSILON_KIND", "MAX_DIFFERENCE_KIND", "epsilon_certificate", "max_difference_certificate"]
+__all__ += ["EPSILON_KIND", "MAX_DIFFERENCE_KIND", "MAX_ENUMERATION", "difference_certificate_note",
+            "epsilon_certificate", "max_difference_certificate"]
 
 
 TOP1_KIND = "relu.top1"
 
 
-def top1_certificate(a: Network, b: Network, domain: Polyhedron, same: bool, *, nodes: list | None = None,
+def top1_certificate(a: Network, b: Network, domain, same: bool, *, nodes: list | None = None,
                      witness=None) -> dict:
     """A ``relu.top1`` certificate: the networks pick the same class (lowest index among the maxima)
-    at every point of the box (the region tree with a Motzkin proof per leaf and pair of classes),
-    or not (a witness point)."""
+    at every point of the domain (the region tree with a Motzkin proof per leaf and pair of classes;
+    on a finite domain an ``enumeration``), or not (a witness point)."""
     claim = {"top1_equivalent": same, "tie_rule": "lowest_index", "domain": domain.to_obj()}
     if same:
-        evidence = {"method": "region_tree", "nodes": nodes}
+        evidence = {"method": "region_tree", "nodes": nodes} if nodes is not None else {"method": "enumeration"}
     else:
         evidence = {"method": "witness", "point": [_q(v) for v in witness]}
     return certificate(TOP1_KIND, claim, [a, b], evidence)

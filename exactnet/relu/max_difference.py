@@ -967,8 +967,8 @@ def _check(a: Network, b: Network, norm: str, domain) -> None:
 def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
            on_bounds=None) -> MaxDifference:
     _check(a, b, norm, domain)
-    if certificate and (norm != "inf" or not isinstance(domain, Box)):
-        certificate = False  # the caller reports that no certificate is available
+    if certificate and (norm != "inf" or not isinstance(domain, Polyhedron)):
+        certificate = False  # finite domains: an enumeration certificate (no tree); else the caller says why not
     search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress())
     search.on_bounds = on_bounds
     complete, reason = True, ""
@@ -1039,7 +1039,7 @@ def max_difference(a: Network, b: Network, domain, *, norm: str = "inf", certifi
                    deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
                    enumerate_at_most: int = ENUMERATE_AT_MOST, on_bounds=None) -> MaxDifference:
     """The exact ``max_{x ∈ D} ‖A(x) − B(x)‖`` (module docstring). ``certificate``: record the
-    region tree with an LP proof on every leaf (sup norm, box domains; no pruning).
+    region tree with an LP proof on every leaf (sup norm, boxes and polyhedra; no pruning).
     ``on_bounds(lower, point, upper)``: called now and then with the current exact interval (for
     an answer to give if the computation is interrupted)."""
     return _solve(a, b, domain, norm, None, certificate, deadline, progress, enumerate_at_most, on_bounds)

@@ -48,17 +48,17 @@ class Top1Result:
 
 def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False, deadline: Deadline = NO_DEADLINE,
                     progress: Progress | None = None) -> Top1Result:
-    """Decide top-1 equivalence on ``domain`` exactly (module docstring). ``certificate`` (box
-    domains): record the region tree with a Motzkin proof for every pair of classes on every leaf
+    """Decide top-1 equivalence on ``domain`` exactly (module docstring). ``certificate`` (boxes
+    and polyhedra): record the region tree with a Motzkin proof for every pair of classes on every leaf
     (no pruning)."""
-    from ..network.domain import Box
+    from ..network.domain import Polyhedron
 
     from ..network.argmax import exact_argmax
 
     _check(a, b, "inf", domain)
     if a.output_dim < 2:
         raise InputError("top-1 equivalence needs networks with at least 2 outputs (one output is always class 0)")
-    certificate = certificate and isinstance(domain, Box)
+    certificate = certificate and isinstance(domain, Polyhedron)
     search = _Search(a, b, "inf", None, certificate, deadline, progress or null_progress())
     search.top1 = True
     try:
