@@ -141,6 +141,33 @@ def _relu_difference_pool() -> list:
         max_difference_certificate(a, b, box, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes),
         epsilon_certificate(a, b, box, res.value, True, nodes=within.certificate_nodes),
         epsilon_certificate(a, b, box, eps, False, witness=witness.argmax),
+    ] + _relu_difference_domains_pool(a, b, c3, c3b)
+
+
+def _relu_difference_domains_pool(a, b, c3, c3b) -> list:
+    """Difference certificates on a polyhedron (region trees) and on finite domains (enumeration,
+    sup norm and 1-norm)."""
+    from exactnet.network.domain import Polyhedron
+    from exactnet.network.finite_domain import FiniteDomain
+    from exactnet.relu.certificates import epsilon_certificate, max_difference_certificate, top1_certificate
+    from exactnet.relu.max_difference import max_difference, within_epsilon
+    from exactnet.relu.top1 import top1_equivalent
+
+    q = fmpq
+    tri = Polyhedron(A=((q(1), q(1)), (q(-1), q(0)), (q(0), q(-1))), b=(q(1), q(0), q(0)), dim=2)
+    res = max_difference(a, b, tri, certificate=True)
+    same = top1_equivalent(c3, c3, tri, certificate=True)
+    fin = FiniteDomain.product([[0, q(1, 2), 1], [-1, 0, 1]])
+    inf = max_difference(a, b, fin)
+    one = max_difference(a, b, fin, norm="1")
+    assert same.equivalent is True and top1_equivalent(c3, c3b, fin).equivalent is True
+    return [
+        max_difference_certificate(a, b, tri, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes),
+        max_difference_certificate(a, b, fin, inf.value, inf.per_output, inf.per_output_argmax, None),
+        max_difference_certificate(a, b, fin, one.value, None, None, None, norm="1", argmax=one.argmax),
+        epsilon_certificate(a, b, fin, one.value, True, norm="1"),
+        top1_certificate(c3, c3b, fin, True),
+        top1_certificate(c3, c3, tri, True, nodes=same.certificate_nodes),
     ]
 
 
@@ -187,7 +214,7 @@ def _tanh_pool() -> list:
     return certs
 
 
-POOL_SIZE = 34
+POOL_SIZE = 40
 
 
 @lru_cache(maxsize=None)
@@ -336,6 +363,18 @@ def _relu_domains(data, n):
     return dom
 
 
+def _difference_domains(data, n):
+    """The domains of :func:`_relu_domains`, finite sets, and the norm's other value."""
+    which = data.draw(st.sampled_from(["polyhedral", "finite", "finite_cube"]))
+    if which == "finite":
+        return {"finite": [data.draw(st.lists(st.integers(-2, 2), min_size=1, max_size=3)) for _ in range(n)]}
+    if which == "finite_cube":
+        return {"finite": data.draw(st.lists(st.sampled_from([-1, "-1/2", 0, "1/2", 1]), min_size=1, max_size=3)),
+                "dim": n}
+    dom = _relu_domains(data, n)
+    return dom if dom is not None else {"lower": [0] * n, "upper": [1] * n}
+
+
 def edit_claim(data, cert):
     kind, claim = cert["kind"], cert["claim"]
     try:
@@ -381,29 +420,33 @@ def edit_claim(data, cert):
             claim.pop("segments", None)
         return "claim flip"
     if kind == "relu.max_difference":
-        how = data.draw(st.sampled_from(["value", "output", "box"]))
+        how = data.draw(st.sampled_from(["value", "output", "box", "norm"]))
         if how == "value":
             claim["max_abs_difference"] = data.draw(st.sampled_from([0, "1/100", "1/10", 1]))
         elif how == "output" and isinstance(claim.get("per_output"), list) and claim["per_output"]:
             claim["per_output"][0] = data.draw(st.sampled_from([0, "1/1000", "1/10", 1]))
+        elif how == "norm":
+            claim["norm"] = "1" if claim.get("norm") == "inf" else "inf"
         else:
-            claim["domain"] = _relu_domains(data, n)
+            claim["domain"] = _difference_domains(data, n)
         return f"claim {how}"
     if kind == "relu.top1":
         how = data.draw(st.sampled_from(["flip", "box"]))
         if how == "flip":
             claim["top1_equivalent"] = claim.get("top1_equivalent") is not True
         else:
-            claim["domain"] = _relu_domains(data, n)
+            claim["domain"] = _difference_domains(data, n)
         return f"claim {how}"
     if kind == "relu.epsilon":
-        how = data.draw(st.sampled_from(["flip", "eps", "box"]))
+        how = data.draw(st.sampled_from(["flip", "eps", "box", "norm"]))
         if how == "flip":
             claim["within"] = claim.get("within") is not True
         elif how == "eps":
             claim["eps"] = data.draw(st.sampled_from([0, "1/1000", "1/100", "1/10", 1]))
+        elif how == "norm":
+            claim["norm"] = "1" if claim.get("norm") == "inf" else "inf"
         else:
-            claim["domain"] = _relu_domains(data, n)
+            claim["domain"] = _difference_domains(data, n)
         return f"claim {how}"
     how = data.draw(st.sampled_from(["eps", "rank"]))
     if how == "eps":
@@ -469,13 +512,15 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
                "relu.stable_compression": "equal_on_domain"}
         if cert["kind"] in key:
             flipped["claim"][key[cert["kind"]]] = not flipped["claim"][key[cert["kind"]]]
+        elif cert["kind"] == "relu.max_difference" and flipped["claim"]["per_output"] is None:
+            flipped["claim"]["max_abs_difference"] = str(fmpq(flipped["claim"]["max_abs_difference"]) + 1)
         elif cert["kind"] == "relu.max_difference":
             flipped["claim"]["per_output"][0] = str(fmpq(flipped["claim"]["per_output"][0]) + 1)
         else:
             flipped["claim"]["proximate_rank_at_most"] -= 1
         if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
             assert claim_holds(flipped) is False, cert["kind"]
-    assert len(seen) == 17, seen
+    assert len(seen) == 20, seen
     assert len(pool()) == POOL_SIZE
 
 
