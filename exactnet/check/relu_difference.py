@@ -96,6 +96,11 @@ def check(obj: dict) -> CheckResult:
     norm = claim.get("norm", "inf")
     if method == "region_tree" and norm != "inf":
         return CheckResult(False, "region-tree certificates are for the sup norm")
+    tree_space = (a, b, rows)  # the networks and root rows a region tree is about
+    if method == "region_tree" and "affine_hull" in evidence:
+        tree_space = _on_affine_hull(a, b, domain, evidence["affine_hull"])
+        if isinstance(tree_space, CheckResult):
+            return tree_space
     m = a.output_dim
     if kind == "relu.top1":
         if m < 2:
@@ -105,7 +110,7 @@ def check(obj: dict) -> CheckResult:
                 return _check_top1_enumeration(a, b, domain)
             if method != "region_tree":
                 return CheckResult(False, "a claim of top-1 equivalence needs a region tree or an enumeration")
-            return _check_top1_tree(a, b, rows, evidence["nodes"])
+            return _check_top1_tree(*tree_space, evidence["nodes"])
         if evidence["method"] != "witness":
             return CheckResult(False, "a claim that the classes differ needs a witness point")
         x = _rat_list(evidence["point"], "witness point")
@@ -125,7 +130,7 @@ def check(obj: dict) -> CheckResult:
                 return _check_enumeration(a, b, domain, norm, None, eps, [])
             if method != "region_tree":
                 return CheckResult(False, "a claim 'within ε' needs a region tree or an enumeration")
-            return _check_tree(a, b, rows, evidence["nodes"], [eps] * m, f"|A_k − B_k| ≤ {claim['eps']} on D")
+            return _check_tree(*tree_space, evidence["nodes"], [eps] * m, f"|A_k − B_k| ≤ {claim['eps']} on D")
         if method != "witness":
             return CheckResult(False, "a claim 'not within ε' needs a witness point")
         x = _rat_list(evidence["point"], "witness point")
@@ -162,7 +167,46 @@ def check(obj: dict) -> CheckResult:
             return CheckResult(False, f"the point of output {k} is not in the domain")
         if abs(_difference(a, b, x)[k]) != bounds[k]:
             return CheckResult(False, f"|A_{k} − B_{k}| at its point is not the claimed maximum")
-    return _check_tree(a, b, rows, evidence["nodes"], bounds, "maximum attained and bounded on every region")
+    return _check_tree(*tree_space, evidence["nodes"], bounds, "maximum attained and bounded on every region")
+
+
+def _on_affine_hull(a, b, domain, hull):
+    """A region tree for a domain without interior: ``(A∘e, B∘e, rows of T)`` for ``e(t) = p + M t``
+    and ``T = {t : e(t) ∈ D}``, after checking that ``e`` maps ``T`` onto ``D``: ``p ∈ D``; the ``k``
+    columns of ``M`` are independent; ``D``'s own pairs of opposite rows (``g·x + h ≥ 0`` and
+    ``−g·x − h ≥ 0``, i.e. ``g·x + h = 0`` on ``D``) have normals ``g`` of rank ``n − k`` with
+    ``g·M = 0``. Then ``D ⊆ p + ker G`` and ``span M = ker G`` (dimension ``k``), so every ``x ∈ D`` is
+    ``e(t)`` for exactly one ``t ∈ T``, and a bound proved for ``d ∘ e`` on ``T`` holds for ``d`` on ``D``."""
+    from flint import fmpq_mat
+
+    from ..network.precompose import precompose
+
+    n = a.input_dim
+    p = _rat_list(hull["point"], "affine hull point")
+    M = [_rat_list(col, "affine hull basis") for col in hull["basis"]]
+    k = len(M)
+    if len(p) != n or any(len(col) != n for col in M) or not 0 < k < n:
+        return CheckResult(False, "the affine hull needs a point of R^n and between 1 and n − 1 directions")
+    if not domain.contains(p):
+        return CheckResult(False, "the affine hull's point is not in the domain")
+    if fmpq_mat(k, n, [v for col in M for v in col]).rank() != k:
+        return CheckResult(False, "the affine hull's directions are not independent")
+    rows = _domain_rows(domain)
+    present = set(rows)
+    normals = [g for g, h in rows if (tuple(-v for v in g), -h) in present]
+    if any(sum((gi * v for gi, v in zip(g, col)), fmpq(0)) != 0 for g in normals for col in M):
+        return CheckResult(False, "a direction of the affine hull leaves an equality of the domain")
+    if not normals or fmpq_mat(len(normals), n, [fmpq(v) for g in normals for v in g]).rank() != n - k:
+        return CheckResult(False, "the domain's stated equalities do not confine it to the affine hull")
+    ta, tb = precompose(a, p, M), precompose(b, p, M)
+    reduced = Polyhedron(A=tuple(tuple(sum((ai * col[i] for i, ai in enumerate(row)), fmpq(0)) for col in M)
+                                 for row in domain.A),
+                         b=tuple(beta - sum((ai * pi for ai, pi in zip(row, p)), fmpq(0))
+                                 for row, beta in zip(domain.A, domain.b)), dim=k)
+    trows = _domain_rows(reduced)
+    if trows is None:  # pragma: no cover - p ∈ D gives t = 0 ∈ T
+        return CheckResult(False, "the reduced domain is empty")
+    return ta, tb, trows
 
 
 def _norm(d, norm: str):

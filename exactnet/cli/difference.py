@@ -108,7 +108,7 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
         if res.complete and no_cert is None and _tree_or_finite(domain, res.certificate_nodes):
             write_certificate(max_difference_certificate(a, b, domain, res.value, res.per_output,
                                                          res.per_output_argmax, res.certificate_nodes, norm=norm,
-                                                         argmax=res.argmax), certificate)
+                                                         argmax=res.argmax, affine_hull=res.affine_hull), certificate)
             data["certificate"] = certificate
         else:
             data["certificate"] = None
@@ -164,7 +164,8 @@ def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | Non
     if certificate is not None:
         cert = None
         if no_cert is None and res.within is True and _tree_or_finite(domain, res.certificate_nodes):
-            cert = epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes, norm=norm)
+            cert = epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes, norm=norm,
+                                       affine_hull=res.affine_hull)
         elif no_cert is None and res.within is False:
             cert = epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness, norm=norm)
         if cert is not None:
@@ -282,7 +283,7 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
     if certificate is not None:
         cert = None
         if no_cert is None and res.equivalent is True and _tree_or_finite(domain, res.certificate_nodes):
-            cert = top1_certificate(a, b, domain, True, nodes=res.certificate_nodes)
+            cert = top1_certificate(a, b, domain, True, nodes=res.certificate_nodes, affine_hull=res.affine_hull)
         elif no_cert is None and res.equivalent is False:
             cert = top1_certificate(a, b, domain, False, witness=res.witness)
         if cert is not None:

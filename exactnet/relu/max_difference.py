@@ -86,6 +86,9 @@ class MaxDifference:
     stats: dict = field(default_factory=dict)
     certificate_nodes: list | None = None
     method: str = "branch_and_bound"
+    #: a domain without interior: its :class:`~exactnet.polyhedra.affine_hull.AffineHull`; the search
+    #: (and ``certificate_nodes``) ran on the networks composed with ``t ↦ p + M t`` on ``T``
+    affine_hull: object | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -720,8 +723,9 @@ class _Search:
         hint = tuple((lo + hi) / 2 for lo, hi in zip(lower, upper))
         ans = decide(rows, n, hints=[hint])
         if isinstance(ans, Farkas):
-            raise InputError("the domain has empty interior (it lies in a hyperplane); the maximum difference"
-                             " needs a full-dimensional domain: drop the equality constraints by substituting them")
+            raise InputError("a part of the union has empty interior (it lies in a hyperplane); unions are decided"
+                             " on full-dimensional parts (a single polyhedron without interior is decided on its"
+                             " affine hull)")
         part = _Part(tuple(lower), tuple(upper), box_rows)
         self.parts.append(part)
         self.offer(ans.point)
@@ -964,9 +968,53 @@ def _check(a: Network, b: Network, norm: str, domain) -> None:
     require_nonempty_bounded(domain, "the domain")
 
 
+def lower_dimensional(domain):
+    """The :class:`~exactnet.polyhedra.affine_hull.AffineHull` of a polyhedron without interior (an
+    input fixed by ``lower = upper``, an equality), ``None`` for every other domain."""
+    if not isinstance(domain, Polyhedron) or isinstance(domain, Box):
+        return None
+    rows = domain_rows(domain, domain.dim)
+    if not isinstance(decide(rows, domain.dim), Farkas):
+        return None
+    from ..polyhedra.affine_hull import affine_hull
+
+    hull = affine_hull(domain)
+    if hull is None:  # pragma: no cover - require_nonempty_bounded refused empty domains
+        raise InputError("the domain is empty")
+    return hull
+
+
+def _solve_on_hull(a, b, hull, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
+                   on_bounds) -> MaxDifference:
+    """The question on ``D = {p + M t : t ∈ T}``: asked of the networks composed with
+    ``t ↦ p + M t`` on the full-dimensional ``T``, every point mapped back (``docs/difference.md``)."""
+    from dataclasses import replace
+
+    from ..network.precompose import precompose
+
+    if hull.dim == 0:  # a single point: exact evaluation there
+        res = _solve(a, b, FiniteDomain.product([[v] for v in hull.point]), norm, epsilon, False, deadline, progress,
+                     enumerate_at_most)
+        res.stats["domain_dim"] = 0
+        return replace(res, method="single_point", affine_hull=hull)
+    emb = hull.embed
+    mapped = None if on_bounds is None else (lambda lo, x, hi: on_bounds(lo, None if x is None else emb(x), hi))
+    res = _solve(precompose(a, hull.point, hull.basis), precompose(b, hull.point, hull.basis), hull.reduced, norm,
+                 epsilon, certificate, deadline, progress, enumerate_at_most, mapped)
+    res.stats["domain_dim"] = hull.dim
+    per_pt = None if res.per_output_argmax is None else tuple(None if x is None else emb(x)
+                                                              for x in res.per_output_argmax)
+    return replace(res, argmax=None if res.argmax is None else emb(res.argmax), per_output_argmax=per_pt,
+                   affine_hull=hull)
+
+
 def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
            on_bounds=None) -> MaxDifference:
     _check(a, b, norm, domain)
+    hull = lower_dimensional(domain)
+    if hull is not None:
+        return _solve_on_hull(a, b, hull, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
+                              on_bounds)
     if certificate and (norm != "inf" or not isinstance(domain, Polyhedron)):
         certificate = False  # finite domains: an enumeration certificate (no tree); else the caller says why not
     search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress())
@@ -1056,5 +1104,5 @@ def within_epsilon(a: Network, b: Network, domain, epsilon, *, norm: str = "inf"
     return _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most)
 
 
-__all__ = ["ENUMERATE_AT_MOST", "MaxDifference", "NORMS", "difference_at", "max_difference", "norm_value",
-           "within_epsilon"]
+__all__ = ["ENUMERATE_AT_MOST", "MaxDifference", "NORMS", "difference_at", "lower_dimensional", "max_difference",
+           "norm_value", "within_epsilon"]

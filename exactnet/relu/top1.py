@@ -28,7 +28,7 @@ from ..network import Network
 from ..network.domain_union import PolyhedronUnion
 from ..network.finite_domain import FiniteDomain
 from ..progress import Progress, null_progress
-from .max_difference import _check, _forward_batch, _Search
+from .max_difference import _check, _forward_batch, _Search, lower_dimensional
 
 TIE_RULE = "lowest index among the maxima (numpy.argmax / torch.argmax)"
 
@@ -44,6 +44,8 @@ class Top1Result:
     reason: str
     stats: dict = field(default_factory=dict)
     certificate_nodes: list | None = None
+    #: a domain without interior: its affine hull (the search ran on the composed networks)
+    affine_hull: object | None = None
 
 
 def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False, deadline: Deadline = NO_DEADLINE,
@@ -58,6 +60,19 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
     _check(a, b, "inf", domain)
     if a.output_dim < 2:
         raise InputError("top-1 equivalence needs networks with at least 2 outputs (one output is always class 0)")
+    hull = lower_dimensional(domain)
+    if hull is not None:  # decided on the affine hull: t ↦ p + M t (docs/difference.md)
+        from dataclasses import replace
+
+        from ..network.precompose import precompose
+
+        if hull.dim == 0:
+            res = top1_equivalent(a, b, FiniteDomain.product([[v] for v in hull.point]), deadline=deadline,
+                                  progress=progress)
+            return replace(res, affine_hull=hull)
+        res = top1_equivalent(precompose(a, hull.point, hull.basis), precompose(b, hull.point, hull.basis),
+                              hull.reduced, certificate=certificate, deadline=deadline, progress=progress)
+        return replace(res, witness=None if res.witness is None else hull.embed(res.witness), affine_hull=hull)
     certificate = certificate and isinstance(domain, Polyhedron)
     search = _Search(a, b, "inf", None, certificate, deadline, progress or null_progress())
     search.top1 = True
