@@ -161,7 +161,13 @@ def _relu_difference_domains_pool(a, b, c3, c3b) -> list:
     inf = max_difference(a, b, fin)
     one = max_difference(a, b, fin, norm="1")
     assert same.equivalent is True and top1_equivalent(c3, c3b, fin).equivalent is True
+    # a segment of the line x_0 = x_1 (no interior: the tree runs on its affine hull)
+    seg = Polyhedron(A=((q(1), q(-1)), (q(-1), q(1)), (q(1), q(0)), (q(-1), q(0))), b=(q(0), q(0), q(1), q(0)), dim=2)
+    on = max_difference(a, b, seg, certificate=True)
+    assert on.affine_hull is not None and on.affine_hull.dim == 1
     return [
+        max_difference_certificate(a, b, seg, on.value, on.per_output, on.per_output_argmax, on.certificate_nodes,
+                                   affine_hull=on.affine_hull),
         max_difference_certificate(a, b, tri, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes),
         max_difference_certificate(a, b, fin, inf.value, inf.per_output, inf.per_output_argmax, None),
         max_difference_certificate(a, b, fin, one.value, None, None, None, norm="1", argmax=one.argmax),
@@ -214,7 +220,7 @@ def _tanh_pool() -> list:
     return certs
 
 
-POOL_SIZE = 40
+POOL_SIZE = 41
 
 
 @lru_cache(maxsize=None)
