@@ -288,10 +288,14 @@ RELU_STABLE_EVIDENCE = obj({
 # ---------------------------------------------------------------------------------------------
 
 _BOUND_PROOF = obj({"y": list_of(tuple_of(integer, number))})
+#: targets ``t = 2k`` (``A_k − B_k``) and ``2k + 1`` (``B_k − A_k``) closed on a node by its interval bound
+_BOUNDED = list_of(integer)
 DIFFERENCE_NODE = by_keys([
-    ("leaf", obj({"leaf": obj({"bounds": list_of(list_of(_BOUND_PROOF, 2))})}, {"fix": list_of(_FIX)})),
+    ("leaf", obj({"leaf": obj({"bounds": list_of(list_of(nullable(_BOUND_PROOF), 2))})},
+                 {"fix": list_of(_FIX), "bounded": _BOUNDED})),
     ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
-                  {"fix": list_of(_FIX)})),
+                  {"fix": list_of(_FIX), "bounded": _BOUNDED})),
+    ("bounded", obj({"bounded": _BOUNDED}, {"fix": list_of(_FIX)})),
 ])
 #: The domains of the difference kinds: a box or polyhedron, or a finite product of sets
 #: (``{"finite": [0, 1], "dim": n}`` or ``{"finite": [[...], ...]}``).

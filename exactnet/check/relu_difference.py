@@ -39,7 +39,7 @@ from flint import fmpq
 
 from ..certificates import MalformedCertificate, certificate_networks
 from ..errors import InputError
-from ..network.domain import Polyhedron
+from ..network.domain import Box, Polyhedron
 from ..network.domain_spec import domain_from_json
 from ..network.finite_domain import FiniteDomain
 from .relu import RegionNet as _Net
@@ -97,10 +97,12 @@ def check(obj: dict) -> CheckResult:
     if method == "region_tree" and norm != "inf":
         return CheckResult(False, "region-tree certificates are for the sup norm")
     tree_space = (a, b, rows)  # the networks and root rows a region tree is about
+    box = (domain.lower, domain.upper) if isinstance(domain, Box) else None  # for interval bounds
     if method == "region_tree" and "affine_hull" in evidence:
         tree_space = _on_affine_hull(a, b, domain, evidence["affine_hull"])
         if isinstance(tree_space, CheckResult):
             return tree_space
+        box = None
     m = a.output_dim
     if kind == "relu.top1":
         if m < 2:
@@ -130,7 +132,8 @@ def check(obj: dict) -> CheckResult:
                 return _check_enumeration(a, b, domain, norm, None, eps, [])
             if method != "region_tree":
                 return CheckResult(False, "a claim 'within ε' needs a region tree or an enumeration")
-            return _check_tree(*tree_space, evidence["nodes"], [eps] * m, f"|A_k − B_k| ≤ {claim['eps']} on D")
+            return _check_tree(*tree_space, evidence["nodes"], [eps] * m, f"|A_k − B_k| ≤ {claim['eps']} on D",
+                               box=box)
         if method != "witness":
             return CheckResult(False, "a claim 'not within ε' needs a witness point")
         x = _rat_list(evidence["point"], "witness point")
@@ -167,7 +170,8 @@ def check(obj: dict) -> CheckResult:
             return CheckResult(False, f"the point of output {k} is not in the domain")
         if abs(_difference(a, b, x)[k]) != bounds[k]:
             return CheckResult(False, f"|A_{k} − B_{k}| at its point is not the claimed maximum")
-    return _check_tree(*tree_space, evidence["nodes"], bounds, "maximum attained and bounded on every region")
+    return _check_tree(*tree_space, evidence["nodes"], bounds, "maximum attained and bounded on every region",
+                       box=box)
 
 
 def _on_affine_hull(a, b, domain, hull):
@@ -269,10 +273,30 @@ def _difference(a, b, x) -> list:
     return [p - q for p, q in zip(_evaluate(_layers(a), x), _evaluate(_layers(b), x))]
 
 
-def _check_tree(a, b, rows, nodes, bounds, what: str) -> CheckResult:
+def _check_tree(a, b, rows, nodes, bounds, what: str, box=None) -> CheckResult:
+    """The region tree proves ``|d_k| ≤ bounds[k]`` on the root cell. A target ``t`` (``2k``:
+    ``d_k ≤ B_k``, ``2k + 1``: ``−d_k ≤ B_k``) listed in a node's ``bounded`` is proved on that node's
+    whole closed cell by the interval bound (:func:`.relu_interval.node_bounds`, box domains), and
+    so on every cell below it; a node with neither split nor leaf must have every target proved on
+    its path (a pruned subtree)."""
     m = a.output_dim
 
-    def leaf(idx, cell, nets, node):
+    def closed(idx, nets, listed, proven):
+        if box is None:
+            return CheckResult(False, f"node {idx}: interval bounds close subtrees of box domains only"), proven
+        from .relu_interval import node_bounds
+
+        if not all(isinstance(t, int) and not isinstance(t, bool) and 0 <= t < 2 * m for t in listed):
+            return CheckResult(False, f"node {idx}: 'bounded' names an unknown target"), proven
+        ub = node_bounds(nets[0], nets[1], box[0], box[1])
+        for t in listed:
+            if ub[t // 2][t % 2] > bounds[t // 2]:
+                sign = "" if t % 2 == 0 else "−"
+                return CheckResult(False, f"node {idx}: the interval bound of {sign}(A_{t // 2} − B_{t // 2}) exceeds"
+                                          " the claimed bound"), proven
+        return None, proven | frozenset(listed)
+
+    def leaf(idx, cell, nets, node, proven=frozenset()):
         proofs = node["leaf"]["bounds"]
         if len(proofs) != m:
             return CheckResult(False, f"node {idx}: a leaf needs bound proofs for all {m} outputs")
@@ -281,6 +305,10 @@ def _check_tree(a, b, rows, nodes, bounds, what: str) -> CheckResult:
             gd = [p - q for p, q in zip(out_a[k][0], out_b[k][0])]
             hd = out_a[k][1] - out_b[k][1]
             for s, proof in zip((1, -1), proofs[k]):
+                if proof is None:
+                    if 2 * k + (0 if s > 0 else 1) not in proven:
+                        return CheckResult(False, f"node {idx}: a leaf target without a proof")
+                    continue
                 target = ([s * v for v in gd], s * hd - bounds[k])
                 ys = [[i, _rat(v, "bound multiplier")] for i, v in proof["y"]]
                 if not _farkas_ok(cell, target, {"y": ys, "t": "1"}, len(gd)):
@@ -289,19 +317,22 @@ def _check_tree(a, b, rows, nodes, bounds, what: str) -> CheckResult:
                                               " verify")
         return None
 
-    return _walk(a, b, rows, nodes, leaf, what, "each bounded by an exact LP dual proof")
+    return _walk(a, b, rows, nodes, leaf, what, "each bounded by an exact LP dual proof or an interval bound",
+                 closed=closed, targets=2 * m)
 
 
-def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str) -> CheckResult:
+def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, targets: int = 0) -> CheckResult:
+    """Walk the tree of sign splits; ``closed(idx, nets, listed, proven)`` checks a node's
+    ``bounded`` targets (difference certificates) and returns ``(error, proven)``."""
     if not isinstance(nodes, list) or not nodes:
         raise MalformedCertificate("certificate: 'nodes' must be a non-empty list")
     n, m = a.input_dim, a.output_dim
     visited = [False] * len(nodes)
     visited[0] = True
-    stack = [(0, list(rows), [_Net(_layers(a), n), _Net(_layers(b), n)])]
-    leaves = 0
+    stack = [(0, list(rows), [_Net(_layers(a), n), _Net(_layers(b), n)], frozenset())]
+    leaves = pruned = 0
     while stack:
-        idx, cell, nets = stack.pop()
+        idx, cell, nets, proven = stack.pop()
         node = nodes[idx]
         for entry in node.get("fix", []):
             k, layer, unit, label, proof = entry
@@ -321,6 +352,12 @@ def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str) -> CheckResul
                 if not _farkas_ok(cell, target, proof, n):
                     return CheckResult(False, f"node {idx}: the Farkas proof of a fixed sign does not verify")
             nets[k].decide(unit, label, (g, h))
+        if "bounded" in node:
+            if closed is None:
+                return CheckResult(False, f"node {idx}: interval bounds belong to difference certificates")
+            bad, proven = closed(idx, nets, node["bounded"], proven)
+            if bad is not None:
+                return bad
         if "split" in node:
             (k, layer, unit), children = node["split"], node["children"]
             bad = _decision_target(nets, k, layer, unit)
@@ -337,17 +374,23 @@ def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str) -> CheckResul
                 copies = [s.copy() for s in nets]
                 copies[k].decide(unit, side, (g, h))
                 crow = row if side > 0 else (tuple(-v for v in row[0]), -row[1])
-                stack.append((child, cell + [crow], copies))
+                stack.append((child, cell + [crow], copies, proven))
+            continue
+        if "leaf" not in node:  # a pruned subtree: every target proved on the path
+            if closed is None or len(proven) != targets:
+                return CheckResult(False, f"node {idx}: a node without split or leaf leaves a target unproved")
+            pruned += 1
             continue
         if any(s.out is None for s in nets):
             return CheckResult(False, f"node {idx}: a leaf where some unit is undecided")
-        bad = leaf_check(idx, cell, nets, node)
+        bad = leaf_check(idx, cell, nets, node, proven) if closed is not None else leaf_check(idx, cell, nets, node)
         if bad is not None:
             return bad
         leaves += 1
     if not all(visited):
         return CheckResult(False, "the tree has unreachable nodes")
-    return CheckResult(True, f"{what} ({leaves} regions, {per_leaf})")
+    closed_text = f", {pruned} subtrees closed by interval bounds" if pruned else ""
+    return CheckResult(True, f"{what} ({leaves} regions{closed_text}, {per_leaf})")
 
 
 def _class_rows(out, c: int, m: int):

@@ -222,6 +222,8 @@ class _Search:
         self.rest_unknown = True  # parts of the domain not yet in the heap (no bound known for them)
         self.more_parts = False
         self.finite_stack: list = []
+        self.certified_pruning = False  # certificate mode: close subtrees by checkable interval bounds
+        self._checkable = None  # (node, labels, interval bounds) of the node being expanded
 
     # -- values at points -------------------------------------------------------------------
     def offer(self, x) -> None:
@@ -413,18 +415,43 @@ class _Search:
         else:
             self.one_norm(node, forms, leaf, candidates)
 
+    def checkable(self, node: _Node, t: int, thr) -> bool:
+        """Certified pruning: does the interval bound the checker recomputes from the node's labels
+        (:mod:`.interval_bounds`) show target ``t`` at most ``thr`` on the node? If so it is recorded
+        on the node (``"bounded"``) and the target needs no further proof below it."""
+        if not (self.cert and self.certified_pruning) or thr is None:
+            return False
+        if self._checkable is None or self._checkable[0] is not node or self._checkable[1] != node.labels:
+            from .interval_bounds import interval_bounds
+
+            part = self.parts[node.part]
+            self._checkable = (node, node.labels, interval_bounds(self.na, self.nb, node.labels[0], node.labels[1],
+                                                                  part.lower, part.upper))
+        k, s = self.best.targets[t]
+        plus, minus = self._checkable[2][k]
+        if (plus if s > 0 else minus) > thr:
+            return False
+        self.tree[node.ident].setdefault("bounded", []).append(t)
+        self.stats["closed_by_bounds"] = self.stats.get("closed_by_bounds", 0) + 1
+        return True
+
     def inf_targets(self, node: _Node, forms, leaf: bool, candidates) -> None:
         alive = {}
         leaf_proofs = [] if (self.cert and leaf) else None
         for t, (k, s) in enumerate(self.best.targets):
             if t not in node.bounds and not (self.cert and leaf):
                 continue
+            if t not in node.bounds:  # certified: closed by a bound on an ancestor
+                leaf_proofs.append(None)
+                continue
             e = forms[(k, s)]
             g, h = e[:self.n], e[self.n]
             if leaf:
                 thr = self.best.threshold(t, self.epsilon)
                 ub = self.bound(node, g, h, (k, s))
-                if self.cert or thr is None or ub > thr:
+                if self.cert and thr is not None and ub <= thr and self.checkable(node, t, thr):
+                    leaf_proofs.append(None)
+                elif self.cert or thr is None or ub > thr:
                     opt, den = self.exact_max(node, g, h)
                     if leaf_proofs is not None:  # Σ y_i g_i = −den·g: the multipliers of g are y/den
                         leaf_proofs.append({"y": [[i, _q(v / den)] for i, v in opt.multipliers]})
@@ -445,11 +472,11 @@ class _Search:
         ub = self.bound(node, g, h, self.best.targets[t])
         if ub > node.bounds.get(t, ub):
             ub = node.bounds[t]
-        if not self.cert and thr is not None and ub <= thr:
+        if thr is not None and ub <= thr and (not self.cert or self.checkable(node, t, thr)):
             return None
         if self.lp_rows(node) and (self.cert or thr is None or ub > thr):
             ub = min(ub, self.lp_bound(node, g, h))
-            if not self.cert and thr is not None and ub <= thr:
+            if thr is not None and ub <= thr and (not self.cert or self.checkable(node, t, thr)):
                 return None
         return ub
 
@@ -546,10 +573,8 @@ class _Search:
         return ans
 
     def branch(self, node: _Node, alive: dict, candidates) -> None:
-        if not alive:
+        if not alive:  # (certificate mode: every target closed by a recorded bound on the path)
             self.stats["pruned"] += 1
-            if self.cert:  # pragma: no cover - certificate mode never prunes
-                raise AssertionError("internal error: pruning in certificate mode")
             return
         k, f, i, g, h, lo, hi = max(candidates, key=lambda c: min(-c[5], c[6]))
         self.split(node, alive, ("unit", k, f, i, g, h))
@@ -587,6 +612,11 @@ class _Search:
                 sg[k] = label
                 node.signs = tuple(sg)
             node.bounds = alive
+            if self.cert and "bounded" in self.tree[node.ident]:
+                # the bounds recorded on this pass are re-derived with the new label: the checker
+                # recomputes them from the node's final labels
+                for t in self.tree[node.ident].pop("bounded"):
+                    node.bounds[t] = _INF
             self.stats["nodes"] -= 1
             self.expand(node)
             return
@@ -1009,7 +1039,7 @@ def _solve_on_hull(a, b, hull, norm, epsilon, certificate, deadline, progress, e
 
 
 def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
-           on_bounds=None) -> MaxDifference:
+           on_bounds=None, certified_pruning: bool = True) -> MaxDifference:
     _check(a, b, norm, domain)
     hull = lower_dimensional(domain)
     if hull is not None:
@@ -1019,6 +1049,7 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
         certificate = False  # finite domains: an enumeration certificate (no tree); else the caller says why not
     search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress())
     search.on_bounds = on_bounds
+    search.certified_pruning = certified_pruning and isinstance(domain, Box)
     complete, reason = True, ""
     try:
         if isinstance(domain, FiniteDomain):
@@ -1085,12 +1116,14 @@ def _method(domain) -> str:
 
 def max_difference(a: Network, b: Network, domain, *, norm: str = "inf", certificate: bool = False,
                    deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
-                   enumerate_at_most: int = ENUMERATE_AT_MOST, on_bounds=None) -> MaxDifference:
+                   enumerate_at_most: int = ENUMERATE_AT_MOST, on_bounds=None,
+                   certified_pruning: bool = True) -> MaxDifference:
     """The exact ``max_{x ∈ D} ‖A(x) − B(x)‖`` (module docstring). ``certificate``: record the
     region tree with an LP proof on every leaf (sup norm, boxes and polyhedra; no pruning).
     ``on_bounds(lower, point, upper)``: called now and then with the current exact interval (for
     an answer to give if the computation is interrupted)."""
-    return _solve(a, b, domain, norm, None, certificate, deadline, progress, enumerate_at_most, on_bounds)
+    return _solve(a, b, domain, norm, None, certificate, deadline, progress, enumerate_at_most, on_bounds,
+                  certified_pruning)
 
 
 def within_epsilon(a: Network, b: Network, domain, epsilon, *, norm: str = "inf", certificate: bool = False,
