@@ -165,7 +165,18 @@ def _relu_difference_domains_pool(a, b, c3, c3b) -> list:
     seg = Polyhedron(A=((q(1), q(-1)), (q(-1), q(1)), (q(1), q(0)), (q(-1), q(0))), b=(q(0), q(0), q(1), q(0)), dim=2)
     on = max_difference(a, b, seg, certificate=True)
     assert on.affine_hull is not None and on.affine_hull.dim == 1
+    # certified pruning: subtrees closed by interval bounds (a 2-6-6-2 pair on the unit square)
+    from tests.check.test_relu_difference_pruned import _pair
+
+    pa, pb = _pair([2, 6, 6, 2], 1)
+    sq = Box.from_bounds([0, 0], [1, 1])
+    closed = max_difference(pa, pb, sq, certificate=True)
+    assert any("leaf" not in nd and "split" not in nd for nd in closed.certificate_nodes)
+    eps_closed = within_epsilon(pa, pb, sq, closed.value * 2, certificate=True)
     return [
+        max_difference_certificate(pa, pb, sq, closed.value, closed.per_output, closed.per_output_argmax,
+                                   closed.certificate_nodes),
+        epsilon_certificate(pa, pb, sq, closed.value * 2, True, nodes=eps_closed.certificate_nodes),
         max_difference_certificate(a, b, seg, on.value, on.per_output, on.per_output_argmax, on.certificate_nodes,
                                    affine_hull=on.affine_hull),
         max_difference_certificate(a, b, tri, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes),
@@ -220,7 +231,7 @@ def _tanh_pool() -> list:
     return certs
 
 
-POOL_SIZE = 41
+POOL_SIZE = 43
 
 
 @lru_cache(maxsize=None)
@@ -464,6 +475,29 @@ def edit_claim(data, cert):
     return f"claim {how}"
 
 
+def edit_bounded(data, cert):
+    """Difference trees: claim interval bounds on a node (all targets, or one more), or turn a
+    split node into a closed one (its children become unreachable)."""
+    nodes = cert.get("evidence", {}).get("nodes")
+    if cert.get("kind") not in ("relu.max_difference", "relu.epsilon") or not isinstance(nodes, list) or not nodes:
+        return "no bounded"
+    idx = data.draw(st.integers(0, len(nodes) - 1))
+    node = nodes[idx]
+    if not isinstance(node, dict):
+        return "no bounded"
+    m = len(cert["networks"][0]["layers"][-1]["bias"])
+    how = data.draw(st.sampled_from(["all", "one", "close"]))
+    if how == "one":
+        node.setdefault("bounded", []).append(data.draw(st.integers(0, 2 * m - 1)))
+    else:
+        node["bounded"] = list(range(2 * m))
+        if how == "close":
+            node.pop("split", None)
+            node.pop("children", None)
+            node.pop("leaf", None)
+    return f"bounded {how}"
+
+
 def edit_networks(data, cert):
     if len(cert["networks"]) != 2:
         return "no networks"
@@ -474,7 +508,7 @@ def edit_networks(data, cert):
 
 
 EDITS = {"number": edit_number, "structure": edit_structure, "farkas": edit_farkas, "claim": edit_claim,
-         "networks": edit_networks}
+         "networks": edit_networks, "bounded": edit_bounded}
 
 
 def check_mutated(cert, label):
