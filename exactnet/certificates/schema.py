@@ -290,11 +290,16 @@ RELU_STABLE_EVIDENCE = obj({
 _BOUND_PROOF = obj({"y": list_of(tuple_of(integer, number))})
 #: targets ``t = 2k`` (``A_k − B_k``) and ``2k + 1`` (``B_k − A_k``) closed on a node by its interval bound
 _BOUNDED = list_of(integer)
+#: 1-norm trees: the sign of an output's difference fixed on the cell, ``[k, ±1, Farkas | null]``
+_SIGN_FIX = list_of(tuple_of(integer, integer, nullable(FARKAS)))
+_DIFFERENCE_LEAF = by_keys([("bounds", obj({"bounds": list_of(list_of(nullable(_BOUND_PROOF), 2))})),
+                            ("sum", obj({"sum": _BOUND_PROOF}))])
 DIFFERENCE_NODE = by_keys([
-    ("leaf", obj({"leaf": obj({"bounds": list_of(list_of(nullable(_BOUND_PROOF), 2))})},
-                 {"fix": list_of(_FIX), "bounded": _BOUNDED})),
+    ("leaf", obj({"leaf": _DIFFERENCE_LEAF}, {"fix": list_of(_FIX), "bounded": _BOUNDED, "sign_fix": _SIGN_FIX})),
     ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
                   {"fix": list_of(_FIX), "bounded": _BOUNDED})),
+    ("sign_split", obj({"sign_split": integer, "children": tuple_of(integer, integer)},
+                       {"fix": list_of(_FIX), "sign_fix": _SIGN_FIX})),
     ("bounded", obj({"bounded": _BOUNDED}, {"fix": list_of(_FIX)})),
 ])
 #: The domains of the difference kinds: a box or polyhedron, or a finite product of sets

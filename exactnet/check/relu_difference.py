@@ -94,8 +94,6 @@ def check(obj: dict) -> CheckResult:
         return CheckResult(False, f"the finite domain has {domain.size} points; enumeration certificates are"
                                   f" checked for at most {MAX_ENUMERATION}")
     norm = claim.get("norm", "inf")
-    if method == "region_tree" and norm != "inf":
-        return CheckResult(False, "region-tree certificates are for the sup norm")
     tree_space = (a, b, rows)  # the networks and root rows a region tree is about
     box = (domain.lower, domain.upper) if isinstance(domain, Box) else None  # for interval bounds
     if method == "region_tree" and "affine_hull" in evidence:
@@ -132,6 +130,8 @@ def check(obj: dict) -> CheckResult:
                 return _check_enumeration(a, b, domain, norm, None, eps, [])
             if method != "region_tree":
                 return CheckResult(False, "a claim 'within ε' needs a region tree or an enumeration")
+            if norm == "1":
+                return _check_sum_tree(*tree_space, evidence["nodes"], eps, f"Σ_k |A_k − B_k| ≤ {claim['eps']} on D")
             return _check_tree(*tree_space, evidence["nodes"], [eps] * m, f"|A_k − B_k| ≤ {claim['eps']} on D",
                                box=box)
         if method != "witness":
@@ -146,12 +146,18 @@ def check(obj: dict) -> CheckResult:
     if norm == "1":
         if claim["per_output"] is not None:
             return CheckResult(False, "per-output maxima belong to the sup norm")
-        if method != "enumeration":  # pragma: no cover - region trees were refused above
-            return CheckResult(False, "1-norm maxima are certified by enumeration")
         points = evidence["argmax"]
         if len(points) != 1:
             return CheckResult(False, "a 1-norm maximum needs exactly one argmax point")
-        return _check_enumeration(a, b, domain, "1", [value], None, points)
+        if method == "enumeration":
+            return _check_enumeration(a, b, domain, "1", [value], None, points)
+        x = _rat_list(points[0], "argmax point")
+        if len(x) != a.input_dim or not domain.contains(x):
+            return CheckResult(False, "the argmax point is not in the domain")
+        if _norm(_difference(a, b, x), "1") != value:
+            return CheckResult(False, "Σ_k |A_k − B_k| at the argmax point is not the claimed maximum")
+        return _check_sum_tree(*tree_space, evidence["nodes"], value, "1-norm maximum attained and bounded on every"
+                               " region")
     if claim["per_output"] is None:
         return CheckResult(False, "a sup-norm maximum needs its per-output maxima")
     bounds = _rat_list(claim["per_output"], "per_output")
@@ -321,7 +327,38 @@ def _check_tree(a, b, rows, nodes, bounds, what: str, box=None) -> CheckResult:
                  closed=closed, targets=2 * m)
 
 
-def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, targets: int = 0) -> CheckResult:
+def _check_sum_tree(a, b, rows, nodes, bound, what: str) -> CheckResult:
+    """1-norm: below the units, a leaf's cell is cut further by the signs ``s_k`` of the outputs'
+    differences (``sign_fix`` with a Farkas proof that ``s_k·d_k ≥ 0`` on the cell, or
+    ``sign_split``), so ``Σ_k |d_k| = Σ_k s_k d_k`` there: one affine function, bounded by the leaf's
+    LP multipliers ``sum`` (``Σ_k s_k d_k ≤ bound`` on the closed leaf, Farkas with ``t = 1``). The
+    closed leaves cover ``D``, so ``‖d‖_1 ≤ bound`` on ``D``."""
+    m = a.output_dim
+
+    def leaf(idx, cell, nets, node, signs):
+        if len(signs) != m or "sum" not in node["leaf"]:
+            return CheckResult(False, f"node {idx}: a 1-norm leaf needs the sign of every output's difference"
+                                      " and its LP proof")
+        out_a, out_b = nets[0].out, nets[1].out
+        g = [sum((signs[k] * (out_a[k][0][j] - out_b[k][0][j]) for k in range(m)), fmpq(0))
+             for j in range(a.input_dim)]
+        h = sum((signs[k] * (out_a[k][1] - out_b[k][1]) for k in range(m)), fmpq(0))
+        ys = [[i, _rat(v, "bound multiplier")] for i, v in node["leaf"]["sum"]["y"]]
+        if not _farkas_ok(cell, (g, h - bound), {"y": ys, "t": "1"}, a.input_dim):
+            return CheckResult(False, f"node {idx}: the LP proof of Σ s_k(A_k − B_k) ≤ bound does not verify")
+        return None
+
+    return _walk(a, b, rows, nodes, leaf, what, "each bounded by an exact LP dual proof for its output signs",
+                 sums=True)
+
+
+def _output_difference(nets, k):
+    (ga, ha), (gb, hb) = nets[0].out[k], nets[1].out[k]
+    return [p - q for p, q in zip(ga, gb)], ha - hb
+
+
+def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, targets: int = 0,
+          sums: bool = False) -> CheckResult:
     """Walk the tree of sign splits; ``closed(idx, nets, listed, proven)`` checks a node's
     ``bounded`` targets (difference certificates) and returns ``(error, proven)``."""
     if not isinstance(nodes, list) or not nodes:
@@ -329,11 +366,13 @@ def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, 
     n, m = a.input_dim, a.output_dim
     visited = [False] * len(nodes)
     visited[0] = True
-    stack = [(0, list(rows), [_Net(_layers(a), n), _Net(_layers(b), n)], frozenset())]
+    stack = [(0, list(rows), [_Net(_layers(a), n), _Net(_layers(b), n)], frozenset(), {})]
     leaves = pruned = 0
     while stack:
-        idx, cell, nets, proven = stack.pop()
+        idx, cell, nets, proven, signs = stack.pop()
         node = nodes[idx]
+        if ("sign_fix" in node or "sign_split" in node) and not sums:
+            return CheckResult(False, f"node {idx}: output signs belong to 1-norm certificates")
         for entry in node.get("fix", []):
             k, layer, unit, label, proof = entry
             bad = _decision_target(nets, k, layer, unit)
@@ -352,6 +391,39 @@ def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, 
                 if not _farkas_ok(cell, target, proof, n):
                     return CheckResult(False, f"node {idx}: the Farkas proof of a fixed sign does not verify")
             nets[k].decide(unit, label, (g, h))
+        if "sign_fix" in node or "sign_split" in node:
+            if any(s.out is None for s in nets):
+                return CheckResult(False, f"node {idx}: output signs before every unit is decided")
+            signs = dict(signs)
+            for entry in node.get("sign_fix", []):
+                k, label, proof = entry
+                if not (isinstance(k, int) and 0 <= k < m) or k in signs or label not in (1, -1):
+                    return CheckResult(False, f"node {idx}: a bad output sign")
+                g, h = _output_difference(nets, k)
+                if not any(v != 0 for v in g):
+                    if proof is not None or label * h < 0:
+                        return CheckResult(False, f"node {idx}: a wrong sign for a constant difference")
+                else:
+                    row = _primitive(g, h)
+                    target = row if label < 0 else (tuple(-v for v in row[0]), -row[1])
+                    if not _farkas_ok(cell, target, proof, n):
+                        return CheckResult(False, f"node {idx}: the Farkas proof of an output sign does not verify")
+                signs[k] = label
+        if "sign_split" in node:
+            k, children = node["sign_split"], node["children"]
+            if not (isinstance(k, int) and 0 <= k < m) or k in signs:
+                return CheckResult(False, f"node {idx}: a bad output-sign split")
+            g, h = _output_difference(nets, k)
+            if not any(v != 0 for v in g):
+                return CheckResult(False, f"node {idx}: a split on a constant difference")
+            row = _primitive(g, h)
+            for child, side in zip(children, (1, -1)):
+                if not (idx < child < len(nodes)) or visited[child]:
+                    return CheckResult(False, f"node {idx}: bad child reference {child!r}")
+                visited[child] = True
+                crow = row if side > 0 else (tuple(-v for v in row[0]), -row[1])
+                stack.append((child, cell + [crow], [s.copy() for s in nets], proven, {**signs, k: side}))
+            continue
         if "bounded" in node:
             if closed is None:
                 return CheckResult(False, f"node {idx}: interval bounds belong to difference certificates")
@@ -374,7 +446,7 @@ def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, 
                 copies = [s.copy() for s in nets]
                 copies[k].decide(unit, side, (g, h))
                 crow = row if side > 0 else (tuple(-v for v in row[0]), -row[1])
-                stack.append((child, cell + [crow], copies, proven))
+                stack.append((child, cell + [crow], copies, proven, signs))
             continue
         if "leaf" not in node:  # a pruned subtree: every target proved on the path
             if closed is None or len(proven) != targets:
@@ -383,7 +455,12 @@ def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, 
             continue
         if any(s.out is None for s in nets):
             return CheckResult(False, f"node {idx}: a leaf where some unit is undecided")
-        bad = leaf_check(idx, cell, nets, node, proven) if closed is not None else leaf_check(idx, cell, nets, node)
+        if sums:
+            bad = leaf_check(idx, cell, nets, node, signs)
+        elif closed is not None:
+            bad = leaf_check(idx, cell, nets, node, proven)
+        else:
+            bad = leaf_check(idx, cell, nets, node)
         if bad is not None:
             return bad
         leaves += 1

@@ -339,9 +339,6 @@ def difference_certificate_note(domain, norm: str = "inf") -> str | None:
         return None
     if isinstance(domain, PolyhedronUnion):
         return "no certificate: unions of polyhedra are not certified yet (certify each part on its own)"
-    if norm != "inf":
-        return ("no certificate: region-tree certificates are for the sup norm (--norm inf); the 1-norm is"
-                " certified on finite domains")
     from .max_difference import lower_dimensional
 
     hull = lower_dimensional(domain)

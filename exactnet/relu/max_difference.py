@@ -291,16 +291,24 @@ class _Search:
             return len(self.tree) - 1
         return next(self.counter)
 
+    def _farkas_json(self, node: _Node, farkas: Farkas | None):
+        if farkas is None:
+            return None
+        nrows = len(node.rows)
+        y = [[i, _q(v)] for i, v in farkas.multipliers if i < nrows]
+        t = next((v for i, v in farkas.multipliers if i == nrows), fmpq(0))
+        return {"y": y, "t": _q(t)}
+
     def record_fix(self, node: _Node, k, layer, unit, label, farkas: Farkas | None):
         if not self.cert:
             return
-        proof = None
-        if farkas is not None:
-            nrows = len(node.rows)
-            y = [[i, _q(v)] for i, v in farkas.multipliers if i < nrows]
-            t = next((v for i, v in farkas.multipliers if i == nrows), fmpq(0))
-            proof = {"y": y, "t": _q(t)}
-        self.tree[node.ident]["fix"].append([k, layer, unit, label, proof])
+        self.tree[node.ident]["fix"].append([k, layer, unit, label, self._farkas_json(node, farkas)])
+
+    def record_sign(self, node: _Node, k: int, label: int, farkas: Farkas | None):
+        """1-norm certificates: the sign of ``d_k`` fixed on the leaf cell (a Farkas proof that
+        ``label·d_k ≥ 0`` there, ``None`` for a constant ``d_k``)."""
+        if self.cert:
+            self.tree[node.ident].setdefault("sign_fix", []).append([k, label, self._farkas_json(node, farkas)])
 
     # -- bounds -----------------------------------------------------------------------------
     def lp_rows(self, node: _Node) -> list:
@@ -492,18 +500,23 @@ class _Search:
                 g, h = e[:n], e[n]
                 if not any(g):
                     signs[k] = 1 if h >= 0 else -1
+                    self.record_sign(node, k, signs[k], None)
                 elif self.bound(node, [-v for v in g], -h) <= 0 or self.fix_by_lp(node, g, h) == 1:
                     signs[k] = 1
+                    self.record_sign(node, k, 1, self.farkas_for(node, g, h, 1))
                 elif self.bound(node, g, h) <= 0 or self.fix_by_lp(node, g, h) == -1:
                     signs[k] = -1
+                    self.record_sign(node, k, -1, self.farkas_for(node, g, h, -1))
             node.signs = tuple(signs)
             free = [k for k in range(m) if signs[k] is None]
             if not free:
                 g = [sum((signs[k] * forms[(k, 1)][j] for k in range(m)), fmpq(0)) for j in range(n)]
                 h = sum((signs[k] * forms[(k, 1)][n] for k in range(m)), fmpq(0))
                 thr = self.best.threshold(0, self.epsilon)
-                if thr is None or self.bound(node, g, h) > thr:
-                    self.exact_max(node, g, h)
+                if self.cert or thr is None or self.bound(node, g, h) > thr:
+                    opt, den = self.exact_max(node, g, h)
+                    if self.cert:  # the multipliers of Σ_k s_k d_k (as for one output of the sup norm)
+                        self.tree[node.ident]["leaf"] = {"sum": {"y": [[i, _q(v / den)] for i, v in opt.multipliers]}}
                 self.stats["leaves"] += 1
                 return
         total = fmpq(0)
@@ -517,7 +530,7 @@ class _Search:
         thr = self.best.threshold(0, self.epsilon)
         if node.bounds.get(0) is not None and node.bounds[0] < total:
             total = node.bounds[0]
-        if thr is not None and total <= thr:
+        if thr is not None and total <= thr and not self.cert:  # (1-norm certificates do not prune)
             self.stats["pruned"] += 1
             return
         if leaf:
@@ -611,6 +624,7 @@ class _Search:
                 sg = list(node.signs)
                 sg[k] = label
                 node.signs = tuple(sg)
+                self.record_sign(node, k, label, empty[2])
             node.bounds = alive
             if self.cert and "bounded" in self.tree[node.ident]:
                 # the bounds recorded on this pass are re-derived with the new label: the checker
@@ -638,9 +652,10 @@ class _Search:
             child = _Node((-float(top), ident), tuple(rows), labels, signs, point, dict(alive), node.part, ident)
             heapq.heappush(self.heap, child)
         if self.cert:
-            if what[0] != "unit":  # pragma: no cover - certificates are for the sup norm
-                raise AssertionError("internal error: output-sign split in certificate mode")
-            self.tree[node.ident]["split"] = [k, f, i]
+            if what[0] == "unit":
+                self.tree[node.ident]["split"] = [k, f, i]
+            else:  # 1-norm: the sign of d_k
+                self.tree[node.ident]["sign_split"] = k
             self.tree[node.ident]["children"] = ids
 
     # -- top-1 ------------------------------------------------------------------------------
@@ -1045,11 +1060,11 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
     if hull is not None:
         return _solve_on_hull(a, b, hull, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
                               on_bounds)
-    if certificate and (norm != "inf" or not isinstance(domain, Polyhedron)):
+    if certificate and not isinstance(domain, Polyhedron):
         certificate = False  # finite domains: an enumeration certificate (no tree); else the caller says why not
     search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress())
     search.on_bounds = on_bounds
-    search.certified_pruning = certified_pruning and isinstance(domain, Box)
+    search.certified_pruning = certified_pruning and isinstance(domain, Box) and norm == "inf"
     complete, reason = True, ""
     try:
         if isinstance(domain, FiniteDomain):
@@ -1119,7 +1134,9 @@ def max_difference(a: Network, b: Network, domain, *, norm: str = "inf", certifi
                    enumerate_at_most: int = ENUMERATE_AT_MOST, on_bounds=None,
                    certified_pruning: bool = True) -> MaxDifference:
     """The exact ``max_{x ∈ D} ‖A(x) − B(x)‖`` (module docstring). ``certificate``: record the
-    region tree with an LP proof on every leaf (sup norm, boxes and polyhedra; no pruning).
+    region tree with an LP proof on every leaf (sup norm, boxes and polyhedra); on boxes subtrees
+    are closed by the checkable interval bound of :mod:`.interval_bounds` unless
+    ``certified_pruning`` is false (for benchmarks).
     ``on_bounds(lower, point, upper)``: called now and then with the current exact interval (for
     an answer to give if the computation is interrupted)."""
     return _solve(a, b, domain, norm, None, certificate, deadline, progress, enumerate_at_most, on_bounds,

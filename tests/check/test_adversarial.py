@@ -173,7 +173,12 @@ def _relu_difference_domains_pool(a, b, c3, c3b) -> list:
     closed = max_difference(pa, pb, sq, certificate=True)
     assert any("leaf" not in nd and "split" not in nd for nd in closed.certificate_nodes)
     eps_closed = within_epsilon(pa, pb, sq, closed.value * 2, certificate=True)
+    # 1-norm: output-sign fixes and splits below the units
+    one_tree = max_difference(a, b, BOX2, norm="1", certificate=True)
+    assert any("sign_fix" in nd or "sign_split" in nd for nd in one_tree.certificate_nodes)
     return [
+        max_difference_certificate(a, b, BOX2, one_tree.value, None, None, one_tree.certificate_nodes, norm="1",
+                                   argmax=one_tree.argmax),
         max_difference_certificate(pa, pb, sq, closed.value, closed.per_output, closed.per_output_argmax,
                                    closed.certificate_nodes),
         epsilon_certificate(pa, pb, sq, closed.value * 2, True, nodes=eps_closed.certificate_nodes),
@@ -231,7 +236,7 @@ def _tanh_pool() -> list:
     return certs
 
 
-POOL_SIZE = 43
+POOL_SIZE = 44
 
 
 @lru_cache(maxsize=None)

@@ -110,7 +110,9 @@ def test_misplaced_evidence_and_too_many_points():
     one = copy.deepcopy(cert)
     one["claim"]["domain"] = TRI.to_obj()
     one["claim"]["norm"] = "1"
-    assert not check_certificate(one).valid  # region trees bound the sup norm only
+    one["claim"]["per_output"] = None
+    one["evidence"]["argmax"] = one["evidence"]["argmax"][:1]
+    assert not check_certificate(one).valid  # a sup-norm tree has no output signs: not a 1-norm proof
     big = FiniteDomain.cube([0, 1], 17)
     assert big.size > MAX_ENUMERATION and "at most" in difference_certificate_note(big)
     n = 17
@@ -162,10 +164,38 @@ def _argmax(y):
     return min(i for i, v in enumerate(y) if v == max(y))
 
 
-def test_no_certificate_for_unions_and_one_norm_regions():
+def test_no_certificate_for_unions():
     from exactnet.network.domain_union import PolyhedronUnion
 
     assert difference_certificate_note(TRI) is None and difference_certificate_note(FIN, "1") is None
-    assert "sup norm" in difference_certificate_note(TRI, "1")
+    assert difference_certificate_note(TRI, "1") is None
     assert "union" in difference_certificate_note(PolyhedronUnion((TRI, Box.from_bounds([0, 0], [1, 1]))))
     assert list(itertools.islice(FIN.points(), 1))  # the finite domain used above is not empty
+
+
+@pytest.mark.parametrize("domain", [TRI, Box.from_bounds([-1, -1], [1, 1])])
+def test_one_norm_region_trees(domain):
+    """1-norm certificates on a box and a polyhedron: output-sign fixes and splits below the units,
+    one LP proof per leaf; a smaller claim or a dropped sign does not check."""
+    res = max_difference(A, B, domain, norm="1", certificate=True)
+    cert = _json(max_difference_certificate(A, B, domain, res.value, None, None, res.certificate_nodes, norm="1",
+                                            argmax=res.argmax))
+    assert check_certificate(cert).valid
+    assert norm_value(_d(A, B, res.argmax), "1") == res.value and domain.contains(res.argmax)
+    nodes = cert["evidence"]["nodes"]
+    assert any("sign_fix" in nd or "sign_split" in nd for nd in nodes)
+    low = copy.deepcopy(cert)
+    low["claim"]["max_abs_difference"] = str(res.value - q(1, 10 ** 9))
+    assert not check_certificate(low).valid
+    for i, nd in enumerate(nodes):
+        if nd.get("sign_fix"):
+            c = copy.deepcopy(cert)
+            fix = c["evidence"]["nodes"][i]["sign_fix"][0]
+            fix[1] = -fix[1]
+            assert not check_certificate(c).valid
+            break
+    ok = within_epsilon(A, B, domain, res.value, norm="1", certificate=True)
+    eps = _json(epsilon_certificate(A, B, domain, res.value, True, nodes=ok.certificate_nodes, norm="1"))
+    assert check_certificate(eps).valid
+    eps["claim"]["norm"] = "inf"  # a 1-norm tree says nothing in the sup norm's format
+    assert not check_certificate(eps).valid
