@@ -309,14 +309,14 @@ FINITE_DOMAIN = obj({"finite": either(list_of(numbers), numbers,
                     {"dim": integer})
 DIFFERENCE_DOMAIN = by_keys([("lower", BOX), ("upper", BOX),
                              ("A", obj({"A": matrix, "b": numbers}, {"format": const("exactnet.domain/1")})),
-                             ("finite", FINITE_DOMAIN)])
+                             ("finite", FINITE_DOMAIN), ("union", obj({"union": list_of(DOMAIN)}))])
 #: A polyhedron without interior lies in ``point + span(basis)`` (region trees then run on ``T``).
 AFFINE_HULL = obj({"point": numbers, "basis": list_of(numbers)})
 RELU_MAX_DIFFERENCE_CLAIM = obj({"norm": const("inf", "1"), "max_abs_difference": number,
                                  "per_output": nullable(numbers), "domain": DIFFERENCE_DOMAIN})
 RELU_MAX_DIFFERENCE_EVIDENCE = tagged("method", {
     "region_tree": obj({"method": text, "argmax": list_of(numbers), "nodes": list_of(DIFFERENCE_NODE)},
-                       {"affine_hull": AFFINE_HULL}),
+                       {"affine_hull": AFFINE_HULL, "roots": list_of(integer)}),
     "enumeration": obj({"method": text, "argmax": list_of(numbers)}),
 })
 _MULTIPLIERS = list_of(tuple_of(integer, number))
@@ -329,13 +329,15 @@ TOP1_NODE = by_keys([
 ])
 RELU_TOP1_CLAIM = obj({"top1_equivalent": boolean, "tie_rule": const("lowest_index"), "domain": DIFFERENCE_DOMAIN})
 RELU_TOP1_EVIDENCE = tagged("method", {
-    "region_tree": obj({"method": text, "nodes": list_of(TOP1_NODE)}, {"affine_hull": AFFINE_HULL}),
+    "region_tree": obj({"method": text, "nodes": list_of(TOP1_NODE)}, {"affine_hull": AFFINE_HULL,
+                                                                       "roots": list_of(integer)}),
     "enumeration": obj({"method": text}),
     "witness": obj({"method": text, "point": numbers}),
 })
 RELU_EPSILON_CLAIM = obj({"norm": const("inf", "1"), "eps": number, "within": boolean, "domain": DIFFERENCE_DOMAIN})
 RELU_EPSILON_EVIDENCE = tagged("method", {
-    "region_tree": obj({"method": text, "nodes": list_of(DIFFERENCE_NODE)}, {"affine_hull": AFFINE_HULL}),
+    "region_tree": obj({"method": text, "nodes": list_of(DIFFERENCE_NODE)}, {"affine_hull": AFFINE_HULL,
+                                                                             "roots": list_of(integer)}),
     "enumeration": obj({"method": text}),
     "witness": obj({"method": text, "point": numbers}),
 })

@@ -41,6 +41,7 @@ from ..certificates import MalformedCertificate, certificate_networks
 from ..errors import InputError
 from ..network.domain import Box, Polyhedron
 from ..network.domain_spec import domain_from_json
+from ..network.domain_union import PolyhedronUnion
 from ..network.finite_domain import FiniteDomain
 from .relu import RegionNet as _Net
 from .relu import decision_target as _decision_target
@@ -83,7 +84,11 @@ def check(obj: dict) -> CheckResult:
         rows = _domain_rows(domain)
         if rows is None:
             return CheckResult(False, "the domain is empty")
-    else:  # pragma: no cover - the shape admits boxes, polyhedra and finite domains only
+    elif isinstance(domain, PolyhedronUnion):
+        rows = _union_roots(domain, evidence)
+        if isinstance(rows, CheckResult):
+            return rows
+    else:  # pragma: no cover - the shape admits boxes, polyhedra, unions and finite domains only
         return CheckResult(False, "maximum-difference certificates are about a box, polyhedron or finite domain")
     method = evidence["method"]
     if method == "enumeration" and not finite:
@@ -96,6 +101,10 @@ def check(obj: dict) -> CheckResult:
     norm = claim.get("norm", "inf")
     tree_space = (a, b, rows)  # the networks and root rows a region tree is about
     box = (domain.lower, domain.upper) if isinstance(domain, Box) else None  # for interval bounds
+    if method == "region_tree" and "roots" in evidence and not isinstance(domain, PolyhedronUnion):
+        return CheckResult(False, "several roots belong to a union domain")
+    if method == "region_tree" and "affine_hull" in evidence and isinstance(domain, PolyhedronUnion):
+        return CheckResult(False, "an affine hull belongs to a single polyhedron")
     if method == "region_tree" and "affine_hull" in evidence:
         tree_space = _on_affine_hull(a, b, domain, evidence["affine_hull"])
         if isinstance(tree_space, CheckResult):
@@ -178,6 +187,29 @@ def check(obj: dict) -> CheckResult:
             return CheckResult(False, f"|A_{k} − B_{k}| at its point is not the claimed maximum")
     return _check_tree(*tree_space, evidence["nodes"], bounds, "maximum attained and bounded on every region",
                        box=box)
+
+
+class _Forest(list):
+    """The roots of a union's region trees: ``[(root node, rows of the part), ...]``."""
+
+
+def _union_roots(domain, evidence):
+    """A union ``P_1 ∪ … ∪ P_p`` is covered by one region tree per part, rooted at
+    ``evidence["roots"][i]`` with ``P_i``'s rows; witnesses and argmax points need only lie in the
+    union. Every part must have its tree (an empty part included: its rows are refused if a
+    constant row is negative, and otherwise its tree must still verify)."""
+    roots = evidence.get("roots")
+    if evidence.get("method") != "region_tree":
+        return _Forest()
+    if not isinstance(roots, list) or len(roots) != len(domain.parts):
+        return CheckResult(False, "a union needs one region tree root per part")
+    forest = _Forest()
+    for root, part in zip(roots, domain.parts):
+        rows = _domain_rows(part)
+        if rows is None:
+            return CheckResult(False, "a part of the union is empty (constant rows)")
+        forest.append((root, rows))
+    return forest
 
 
 def _on_affine_hull(a, b, domain, hull):
@@ -365,8 +397,13 @@ def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, 
         raise MalformedCertificate("certificate: 'nodes' must be a non-empty list")
     n, m = a.input_dim, a.output_dim
     visited = [False] * len(nodes)
-    visited[0] = True
-    stack = [(0, list(rows), [_Net(_layers(a), n), _Net(_layers(b), n)], frozenset(), {})]
+    starts = rows if isinstance(rows, _Forest) else [(0, rows)]
+    stack = []
+    for root, part_rows in reversed(starts):
+        if not (isinstance(root, int) and 0 <= root < len(nodes)) or visited[root]:
+            return CheckResult(False, f"bad root reference {root!r}")
+        visited[root] = True
+        stack.append((root, list(part_rows), [_Net(_layers(a), n), _Net(_layers(b), n)], frozenset(), {}))
     leaves = pruned = 0
     while stack:
         idx, cell, nets, proven, signs = stack.pop()

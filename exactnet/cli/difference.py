@@ -108,7 +108,8 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
         if res.complete and no_cert is None and _tree_or_finite(domain, res.certificate_nodes):
             write_certificate(max_difference_certificate(a, b, domain, res.value, res.per_output,
                                                          res.per_output_argmax, res.certificate_nodes, norm=norm,
-                                                         argmax=res.argmax, affine_hull=res.affine_hull), certificate)
+                                                         argmax=res.argmax, affine_hull=res.affine_hull,
+                                                         roots=res.certificate_roots), certificate)
             data["certificate"] = certificate
         else:
             data["certificate"] = None
@@ -165,7 +166,7 @@ def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | Non
         cert = None
         if no_cert is None and res.within is True and _tree_or_finite(domain, res.certificate_nodes):
             cert = epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes, norm=norm,
-                                       affine_hull=res.affine_hull)
+                                       affine_hull=res.affine_hull, roots=res.certificate_roots)
         elif no_cert is None and res.within is False:
             cert = epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness, norm=norm)
         if cert is not None:
@@ -283,7 +284,8 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
     if certificate is not None:
         cert = None
         if no_cert is None and res.equivalent is True and _tree_or_finite(domain, res.certificate_nodes):
-            cert = top1_certificate(a, b, domain, True, nodes=res.certificate_nodes, affine_hull=res.affine_hull)
+            cert = top1_certificate(a, b, domain, True, nodes=res.certificate_nodes, affine_hull=res.affine_hull,
+                                    roots=res.certificate_roots)
         elif no_cert is None and res.equivalent is False:
             cert = top1_certificate(a, b, domain, False, witness=res.witness)
         if cert is not None:

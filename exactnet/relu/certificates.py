@@ -338,7 +338,11 @@ def difference_certificate_note(domain, norm: str = "inf") -> str | None:
                     f" points (this one has {domain.size})")
         return None
     if isinstance(domain, PolyhedronUnion):
-        return "no certificate: unions of polyhedra are not certified yet (certify each part on its own)"
+        from ..polyhedra.domains import is_empty
+
+        if any(is_empty(p) for p in domain.parts):
+            return "no certificate: a part of the union is empty (drop it: empty parts are not certified yet)"
+        return None
     from .max_difference import lower_dimensional
 
     hull = lower_dimensional(domain)
@@ -364,7 +368,8 @@ def equalities_stated(domain, hull) -> bool:
 
 
 def max_difference_certificate(a: Network, b: Network, domain, value, per_output, per_output_argmax,
-                               nodes: list | None, *, norm: str = "inf", argmax=None, affine_hull=None) -> dict:
+                               nodes: list | None, *, norm: str = "inf", argmax=None, affine_hull=None,
+                               roots=None) -> dict:
     """A ``relu.max_difference`` certificate: ``max_D ‖A − B‖ = value``. Sup norm: the per-output
     maxima and a point attaining each; 1-norm (finite domains): the point ``argmax`` attaining it.
     Evidence: the region tree with an LP dual proof of every leaf's bounds (boxes, polyhedra;
@@ -376,19 +381,22 @@ def max_difference_certificate(a: Network, b: Network, domain, value, per_output
                 "argmax": [[_q(v) for v in x] for x in points]}
     if nodes is not None:
         evidence["nodes"] = nodes
-        _with_hull(evidence, affine_hull)
+        _with_hull(evidence, affine_hull, roots)
     return certificate(MAX_DIFFERENCE_KIND, claim, [a, b], evidence)
 
 
-def _with_hull(evidence: dict, affine_hull) -> None:
+def _with_hull(evidence: dict, affine_hull, roots=None) -> None:
     """A region tree of a domain without interior runs on ``T`` for the networks composed with
-    ``t ↦ p + M t``: the evidence states ``p`` and ``M`` (the checker verifies them)."""
+    ``t ↦ p + M t``: the evidence states ``p`` and ``M`` (the checker verifies them). A union has
+    one tree per part: ``roots`` lists each part's root node."""
     if affine_hull is not None:
         evidence["affine_hull"] = affine_hull.to_obj()
+    if roots is not None:
+        evidence["roots"] = list(roots)
 
 
 def epsilon_certificate(a: Network, b: Network, domain, epsilon, within: bool, *, nodes: list | None = None,
-                        witness=None, norm: str = "inf", affine_hull=None) -> dict:
+                        witness=None, norm: str = "inf", affine_hull=None, roots=None) -> dict:
     """A ``relu.epsilon`` certificate: ``max_D ‖A − B‖ ≤ ε`` (the region tree, every leaf bounded
     by ``ε``; on a finite domain an ``enumeration``) or not (a point of ``D`` where the difference
     exceeds ``ε``)."""
@@ -396,7 +404,7 @@ def epsilon_certificate(a: Network, b: Network, domain, epsilon, within: bool, *
     if within:
         evidence = {"method": "region_tree", "nodes": nodes} if nodes is not None else {"method": "enumeration"}
         if nodes is not None:
-            _with_hull(evidence, affine_hull)
+            _with_hull(evidence, affine_hull, roots)
     else:
         evidence = {"method": "witness", "point": [_q(v) for v in witness]}
     return certificate(EPSILON_KIND, claim, [a, b], evidence)
@@ -410,7 +418,7 @@ TOP1_KIND = "relu.top1"
 
 
 def top1_certificate(a: Network, b: Network, domain, same: bool, *, nodes: list | None = None,
-                     witness=None, affine_hull=None) -> dict:
+                     witness=None, affine_hull=None, roots=None) -> dict:
     """A ``relu.top1`` certificate: the networks pick the same class (lowest index among the maxima)
     at every point of the domain (the region tree with a Motzkin proof per leaf and pair of classes;
     on a finite domain an ``enumeration``), or not (a witness point)."""
@@ -418,7 +426,7 @@ def top1_certificate(a: Network, b: Network, domain, same: bool, *, nodes: list 
     if same:
         evidence = {"method": "region_tree", "nodes": nodes} if nodes is not None else {"method": "enumeration"}
         if nodes is not None:
-            _with_hull(evidence, affine_hull)
+            _with_hull(evidence, affine_hull, roots)
     else:
         evidence = {"method": "witness", "point": [_q(v) for v in witness]}
     return certificate(TOP1_KIND, claim, [a, b], evidence)

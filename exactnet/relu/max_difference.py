@@ -89,6 +89,8 @@ class MaxDifference:
     #: a domain without interior: its :class:`~exactnet.polyhedra.affine_hull.AffineHull`; the search
     #: (and ``certificate_nodes``) ran on the networks composed with ``t ↦ p + M t`` on ``T``
     affine_hull: object | None = None
+    #: a union: the root node of each part's tree in ``certificate_nodes`` (in the parts' order)
+    certificate_roots: tuple | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,6 +225,7 @@ class _Search:
         self.more_parts = False
         self.finite_stack: list = []
         self.certified_pruning = False  # certificate mode: close subtrees by checkable interval bounds
+        self.roots: list[int] = []  # the root node of every polyhedron searched (unions: one per part)
         self._checkable = None  # (node, labels, interval bounds) of the node being expanded
 
     # -- values at points -------------------------------------------------------------------
@@ -776,6 +779,7 @@ class _Search:
         self.offer(ans.point)
         self.propose(part, P.contains, seed=len(self.parts))
         ident = self.new_id()
+        self.roots.append(ident)
         root = _Node((0.0, ident), tuple(rows), (self.na.free_labels(), self.nb.free_labels()), (None,) * self.m,
                      ans.point, {t: _INF for t in range(len(self.best.targets))}, len(self.parts) - 1, ident)
         self.expand(root)
@@ -1060,7 +1064,7 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
     if hull is not None:
         return _solve_on_hull(a, b, hull, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
                               on_bounds)
-    if certificate and not isinstance(domain, Polyhedron):
+    if certificate and not isinstance(domain, (Polyhedron, PolyhedronUnion)):
         certificate = False  # finite domains: an enumeration certificate (no tree); else the caller says why not
     search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress())
     search.on_bounds = on_bounds
@@ -1073,6 +1077,8 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
             from ..polyhedra.domains import is_empty
 
             parts = [p for p in domain.parts if not is_empty(p)]
+            if len(parts) < len(domain.parts):
+                search.cert = False  # an empty part has no tree (and no emptiness proof yet)
             for idx, part in enumerate(parts):
                 if search.settled:
                     break
@@ -1083,7 +1089,12 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
             search.run_polyhedron(domain)
     except TimeLimitReached as exc:
         complete, reason = False, str(exc)
-    return _result(search, complete, reason, domain)
+    res = _result(search, complete, reason, domain)
+    if isinstance(domain, PolyhedronUnion) and res.certificate_nodes is not None:
+        from dataclasses import replace
+
+        res = replace(res, certificate_roots=tuple(search.roots))
+    return res
 
 
 def _result(search: _Search, complete: bool, reason: str, domain) -> MaxDifference:

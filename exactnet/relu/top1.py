@@ -46,6 +46,8 @@ class Top1Result:
     certificate_nodes: list | None = None
     #: a domain without interior: its affine hull (the search ran on the composed networks)
     affine_hull: object | None = None
+    #: a union: the root node of each part's tree in ``certificate_nodes``
+    certificate_roots: tuple | None = None
 
 
 def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False, deadline: Deadline = NO_DEADLINE,
@@ -73,7 +75,7 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
         res = top1_equivalent(precompose(a, hull.point, hull.basis), precompose(b, hull.point, hull.basis),
                               hull.reduced, certificate=certificate, deadline=deadline, progress=progress)
         return replace(res, witness=None if res.witness is None else hull.embed(res.witness), affine_hull=hull)
-    certificate = certificate and isinstance(domain, Polyhedron)
+    certificate = certificate and isinstance(domain, (Polyhedron, PolyhedronUnion))
     search = _Search(a, b, "inf", None, certificate, deadline, progress or null_progress())
     search.top1 = True
     try:
@@ -96,6 +98,8 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
         parts = domain.parts if isinstance(domain, PolyhedronUnion) else (domain,)
         from ..polyhedra.domains import is_empty
 
+        if any(is_empty(part) for part in parts):
+            certificate = search.cert = False  # an empty part has no tree (and no emptiness proof yet)
         for part in parts:
             if is_empty(part):
                 continue
@@ -107,7 +111,9 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
     except TimeLimitReached as exc:
         return Top1Result(None, None, None, str(exc), search.stats)
     return Top1Result(True, None, None, "the same class on every region of the common refinement (exact bounds and"
-                      " exact LPs)", search.stats, search.tree if certificate else None)
+                      " exact LPs)", search.stats, search.tree if certificate else None,
+                      certificate_roots=tuple(search.roots) if certificate and isinstance(domain, PolyhedronUnion)
+                      else None)
 
 
 __all__ = ["TIE_RULE", "Top1Result", "top1_equivalent"]

@@ -176,7 +176,14 @@ def _relu_difference_domains_pool(a, b, c3, c3b) -> list:
     # 1-norm: output-sign fixes and splits below the units
     one_tree = max_difference(a, b, BOX2, norm="1", certificate=True)
     assert any("sign_fix" in nd or "sign_split" in nd for nd in one_tree.certificate_nodes)
+    # a union: one tree per part
+    from exactnet.network.domain_union import PolyhedronUnion
+
+    union = PolyhedronUnion((tri, Box.from_bounds([q(1, 2), -1], [1, 0])))
+    forest = max_difference(a, b, union, certificate=True)
     return [
+        max_difference_certificate(a, b, union, forest.value, forest.per_output, forest.per_output_argmax,
+                                   forest.certificate_nodes, roots=forest.certificate_roots),
         max_difference_certificate(a, b, BOX2, one_tree.value, None, None, one_tree.certificate_nodes, norm="1",
                                    argmax=one_tree.argmax),
         max_difference_certificate(pa, pb, sq, closed.value, closed.per_output, closed.per_output_argmax,
@@ -236,7 +243,7 @@ def _tanh_pool() -> list:
     return certs
 
 
-POOL_SIZE = 44
+POOL_SIZE = 45
 
 
 @lru_cache(maxsize=None)

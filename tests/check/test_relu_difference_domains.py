@@ -164,12 +164,37 @@ def _argmax(y):
     return min(i for i, v in enumerate(y) if v == max(y))
 
 
-def test_no_certificate_for_unions():
+def test_union_certificates_one_tree_per_part():
     from exactnet.network.domain_union import PolyhedronUnion
 
     assert difference_certificate_note(TRI) is None and difference_certificate_note(FIN, "1") is None
     assert difference_certificate_note(TRI, "1") is None
-    assert "union" in difference_certificate_note(PolyhedronUnion((TRI, Box.from_bounds([0, 0], [1, 1]))))
+    far = Box.from_bounds([q(1, 2), -1], [1, 0])
+    union = PolyhedronUnion((TRI, far))
+    assert difference_certificate_note(union) is None
+    empty = Polyhedron(A=((q(1), q(0)), (q(-1), q(0))), b=(q(-1), q(-1)), dim=2)
+    assert "empty" in difference_certificate_note(PolyhedronUnion((TRI, empty)))
+    for norm in ("inf", "1"):
+        res = max_difference(A, B, union, norm=norm, certificate=True)
+        assert res.value == max(max_difference(A, B, p, norm=norm).value for p in (TRI, far))
+        assert len(res.certificate_roots) == 2
+        cert = _json(max_difference_certificate(A, B, union, res.value, res.per_output, res.per_output_argmax,
+                                                res.certificate_nodes, norm=norm, argmax=res.argmax,
+                                                roots=res.certificate_roots))
+        assert check_certificate(cert).valid
+        one = copy.deepcopy(cert)  # the union's first part alone: one root too many
+        one["claim"]["domain"]["union"] = one["claim"]["domain"]["union"][:1]
+        assert not check_certificate(one).valid
+        swapped = copy.deepcopy(cert)  # each tree checked against the other part's rows
+        swapped["evidence"]["roots"].reverse()
+        assert not check_certificate(swapped).valid
+        bigger = copy.deepcopy(cert)  # a third part nobody bounded
+        bigger["claim"]["domain"]["union"].append({"lower": [-1, -1], "upper": [0, 0]})
+        bigger["evidence"]["roots"].append(0)
+        assert not check_certificate(bigger).valid
+    same = top1_equivalent(A, A, union, certificate=True)
+    assert check_certificate(_json(top1_certificate(A, A, union, True, nodes=same.certificate_nodes,
+                                                    roots=same.certificate_roots))).valid
     assert list(itertools.islice(FIN.points(), 1))  # the finite domain used above is not empty
 
 

@@ -154,4 +154,11 @@ def test_no_certificate_is_said_in_one_line(tmp_path):
     union.write_text(json.dumps({"union": [{"lower": [0, 0], "upper": ["1/2", 1]},
                                            {"lower": ["1/2", 0], "upper": [1, 1]}]}))
     r = run("equiv", A, B, "--domain", union, "--top1", "--json", "--certificate", cert)
-    assert r.json["certificate"] is None and "union" in r.json["certificate_note"]
+    assert r.json["certificate"] == str(cert) and run("check", cert, "--json").json["valid"] is True
+    cert.unlink()
+    empty = tmp_path / "e.json"
+    empty.write_text(json.dumps({"union": [{"lower": [0, 0], "upper": [1, 1]},
+                                           {"A": [[1, 0], [-1, 0]], "b": [-1, -1]}]}))
+    r = run("diff", A, B, "--domain", empty, "--json", "--certificate", cert)
+    assert r.code == 0 and r.json["certificate"] is None and "empty" in r.json["certificate_note"]
+    assert not cert.exists()
