@@ -124,24 +124,18 @@ def _difference_domain(nets, claim):
 def _relu_difference(kind, nets, claim):
     """``relu.max_difference`` / ``relu.epsilon``: the decider
     :func:`exactnet.relu.max_difference.max_difference` on the domain (a lower-dimensional
-    polyhedron through its affine hull; a single point by exact evaluation)."""
-    from exactnet.relu.max_difference import max_difference, norm_value
-
+    polyhedron through its affine hull; a single point by exact evaluation; a union part by part)."""
     norm = claim.get("norm")
     if len(nets) != 2 or any(n.activation != "relu" for n in nets) or norm not in ("inf", "1"):
         return False
     if (nets[0].input_dim, nets[0].output_dim) != (nets[1].input_dim, nets[1].output_dim):
         return False
-    posed = _difference_domain(nets, claim)
-    if posed is None:
+    parts = _parts(nets, claim)
+    values = [v for v in (_part_maximum(nets, part, norm) for part in parts) if v is not None]
+    if not values:
         return kind == "relu.epsilon" and claim["within"] is True and _is_empty_claim(nets, claim)
-    nets, domain, _ = posed
-    if isinstance(domain, tuple):  # a single point
-        d = [p - q for p, q in zip(forward_exact(nets[0], domain), forward_exact(nets[1], domain))]
-        value, per = norm_value(d, norm), [abs(v) for v in d]
-    else:
-        res = max_difference(nets[0], nets[1], domain, norm=norm)
-        value, per = res.value, res.per_output
+    value = max(v for v, _ in values)
+    per = [max(p[k] for _, p in values) for k in range(nets[0].output_dim)] if norm == "inf" else None
     if kind == "relu.epsilon":
         return (value <= parse_scalar(claim["eps"])) == (claim["within"] is True)
     if norm == "1":
@@ -150,6 +144,31 @@ def _relu_difference(kind, nets, claim):
         return False
     got = [parse_scalar(v) for v in claim["per_output"]]
     return got == list(per) and parse_scalar(claim["max_abs_difference"]) == value
+
+
+def _parts(nets, claim):
+    """The claim's domain as a list of ``{"domain": part}`` claims (a union: one per part)."""
+    dom = claim.get("domain")
+    if isinstance(dom, dict) and "union" in dom:
+        return [{"domain": part} for part in dom["union"]]
+    return [claim]
+
+
+def _part_maximum(nets, part, norm):
+    """``(max ‖d‖, per-output maxima)`` on one part, ``None`` when the part is empty."""
+    from exactnet.relu.max_difference import max_difference, norm_value
+
+    posed = _difference_domain(nets, part)
+    if posed is None:
+        return None
+    pnets, domain, _ = posed
+    if isinstance(domain, tuple):  # a single point
+        d = [p - q for p, q in zip(forward_exact(pnets[0], domain), forward_exact(pnets[1], domain))]
+        return norm_value(d, norm), [abs(v) for v in d]
+    res = max_difference(pnets[0], pnets[1], domain, norm=norm)
+    if norm == "1":
+        return res.value, None
+    return res.value, list(res.per_output)
 
 
 def _is_empty_claim(nets, claim) -> bool:
@@ -162,6 +181,8 @@ def _is_empty_claim(nets, claim) -> bool:
         return False
     if isinstance(domain, FiniteDomain):
         return domain.size == 0
+    if hasattr(domain, "parts"):
+        return all(affine_hull(p) is None for p in domain.parts)
     return affine_hull(domain) is None
 
 
@@ -175,14 +196,20 @@ def _relu_top1(nets, claim):
         return False
     if (nets[0].input_dim, nets[0].output_dim) != (nets[1].input_dim, nets[1].output_dim):
         return False
-    posed = _difference_domain(nets, claim)
-    if posed is None:
+    verdicts = []
+    for part in _parts(nets, claim):
+        posed = _difference_domain(nets, part)
+        if posed is None:
+            continue
+        pnets, domain, _ = posed
+        if isinstance(domain, tuple):
+            verdicts.append(exact_argmax(forward_exact(pnets[0], domain))[0]
+                            == exact_argmax(forward_exact(pnets[1], domain))[0])
+        else:
+            verdicts.append(top1_equivalent(pnets[0], pnets[1], domain).equivalent)
+    if not verdicts:
         return claim["top1_equivalent"] is True and _is_empty_claim(nets, claim)
-    nets, domain, _ = posed
-    if isinstance(domain, tuple):
-        same = exact_argmax(forward_exact(nets[0], domain))[0] == exact_argmax(forward_exact(nets[1], domain))[0]
-    else:
-        same = top1_equivalent(nets[0], nets[1], domain).equivalent
+    same = False if False in verdicts else (None if None in verdicts else True)
     return None if same is None else same == (claim["top1_equivalent"] is True)
 
 
