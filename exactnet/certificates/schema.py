@@ -379,6 +379,10 @@ TANH_PATH_EVIDENCE = tagged("type", {
     "finite_class": obj({"type": text, "normal_forms": list_of(obj({"units": matrix, "output_bias": numbers}), 2)}),
 })
 
+TANH_ENCLOSURE_CLAIM = obj({"norm": const("inf"), "lower": number, "upper": number, "domain": BOX})
+TANH_ENCLOSURE_EVIDENCE = obj({"witness": numbers, "precision": integer, "splits": list_of(integer)},
+                              {"pairs": list_of(tuple_of(integer, integer))})
+
 TANH_PRANK_CLAIM = obj({"eps": number, "proximate_rank_at_most": integer})
 TANH_PRANK_EVIDENCE = tagged("type", {"compression": obj({"type": text, "moves": list_of(TANH_MOVE)})})
 
@@ -397,6 +401,7 @@ KINDS: dict[str, tuple[Spec, Spec, int]] = {
     "tanh.equivalence": (TANH_EQUIVALENCE_CLAIM, TANH_EQUIVALENCE_EVIDENCE, 2),
     "tanh.path": (TANH_PATH_CLAIM, TANH_PATH_EVIDENCE, 2),
     "tanh.proximate_rank": (TANH_PRANK_CLAIM, TANH_PRANK_EVIDENCE, 2),
+    "tanh.max_difference_enclosure": (TANH_ENCLOSURE_CLAIM, TANH_ENCLOSURE_EVIDENCE, 2),
 }
 
 
