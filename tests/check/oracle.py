@@ -56,6 +56,8 @@ def claim_holds(cert: dict):
             return _tanh_path(nets, claim)
         if kind == "tanh.proximate_rank":
             return _tanh_prank(nets, claim)
+        if kind == "tanh.max_difference_enclosure":
+            return _tanh_enclosure(nets, claim)
     except InputError:
         return False  # the deciders refuse the question: it is not well posed
     return False
@@ -311,6 +313,27 @@ def _tanh_path(nets, claim):
     if nets[0].widths != nets[1].widths:
         return not value
     return path(*nets).exists == value
+
+
+def _tanh_enclosure(nets, claim):
+    """``lower ≤ max_X ‖A − B‖_∞ ≤ upper``: the product's enclosure refined to a small width decides
+    it when the intervals are apart (``None`` when they overlap undecidably)."""
+    from exactnet.tanh.max_difference import max_difference_enclosure
+
+    if not _tanh_shapes_ok(nets) or claim.get("norm") != "inf":
+        return False
+    box = domain_from_obj(claim.get("domain"))
+    if not isinstance(box, Box) or box.dim != nets[0].input_dim:
+        return False
+    lo, hi = parse_scalar(claim["lower"]), parse_scalar(claim["upper"])
+    if lo > hi:
+        return False
+    enc = max_difference_enclosure(nets[0], nets[1], box, fmpq(1, 10 ** 6))
+    if hi < enc.lower or lo > enc.upper:
+        return False
+    if lo <= enc.lower and enc.upper <= hi:
+        return True
+    return None
 
 
 def _tanh_prank(nets, claim):

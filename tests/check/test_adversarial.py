@@ -240,10 +240,22 @@ def _tanh_pool() -> list:
     ]
     kinds = {(c["kind"], c["evidence"]["type"]) for c in certs}
     assert len(kinds) == 6, kinds
-    return certs
+    return certs + [_tanh_enclosure_certificate()]
 
 
-POOL_SIZE = 45
+def _tanh_enclosure_certificate() -> dict:
+    """``tanh.max_difference_enclosure`` of a pair differing in one first-layer weight."""
+    from exactnet.tanh.difference_certificate import enclosure_certificate, enclosure_cover
+    from exactnet.tanh.max_difference import max_difference_enclosure
+
+    q = fmpq
+    a = tanh(([[1, -1], [q(1, 2), 2]], [0, q(1, 4)]), ([[1, -2], [q(1, 3), 1]], [0, q(1, 5)]))
+    b = tanh(([[1, -1], [q(1, 2), q(21, 10)]], [0, q(1, 4)]), ([[1, -2], [q(1, 3), 1]], [0, q(1, 5)]))
+    res = max_difference_enclosure(a, b, BOX2, q(1, 100))
+    return enclosure_certificate(a, b, BOX2, res, enclosure_cover(a, b, BOX2, res.upper))
+
+
+POOL_SIZE = 46
 
 
 @lru_cache(maxsize=None)
@@ -477,6 +489,14 @@ def edit_claim(data, cert):
         else:
             claim["domain"] = _difference_domains(data, n)
         return f"claim {how}"
+    if kind == "tanh.max_difference_enclosure":
+        how = data.draw(st.sampled_from(["lower", "upper", "box"]))
+        if how == "box":
+            lo = data.draw(st.integers(-3, 0))
+            claim["domain"] = {"lower": [lo] * n, "upper": [lo + data.draw(st.integers(1, 4))] * n}
+        else:
+            claim[how] = data.draw(st.sampled_from([0, "1/1000", "1/100", "1/10", 1]))
+        return f"claim {how}"
     how = data.draw(st.sampled_from(["eps", "rank"]))
     if how == "eps":
         claim["eps"] = data.draw(st.sampled_from([0, "1/100", "1/10", "1/2", 2]))
@@ -564,6 +584,9 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
                "relu.stable_compression": "equal_on_domain"}
         if cert["kind"] in key:
             flipped["claim"][key[cert["kind"]]] = not flipped["claim"][key[cert["kind"]]]
+        elif cert["kind"] == "tanh.max_difference_enclosure":
+            flipped["claim"]["upper"] = str(fmpq(flipped["claim"]["lower"]) / 2)
+            flipped["claim"]["lower"] = "0"
         elif cert["kind"] == "relu.max_difference" and flipped["claim"]["per_output"] is None:
             flipped["claim"]["max_abs_difference"] = str(fmpq(flipped["claim"]["max_abs_difference"]) + 1)
         elif cert["kind"] == "relu.max_difference":
@@ -572,7 +595,7 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
             flipped["claim"]["proximate_rank_at_most"] -= 1
         if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
             assert claim_holds(flipped) is False, cert["kind"]
-    assert len(seen) == 20, seen
+    assert len(seen) == 21, seen
     assert len(pool()) == POOL_SIZE
 
 
