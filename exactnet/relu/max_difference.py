@@ -351,10 +351,39 @@ class _Search:
         if not self.cert:
             return None
         row = primitive_row([-label * v for v in g], -label * h)
+        quick = self.box_farkas(node, row)
+        if quick is not None:
+            return quick
         ans = decide(list(node.rows) + [row], self.n)
         if not isinstance(ans, Farkas):  # pragma: no cover - the bounds proved it
             raise AssertionError("internal error: a sign fixed by bounds has no Farkas proof")
         return ans
+
+    def box_farkas(self, node: _Node, row) -> Farkas | None:
+        """The Farkas proof that ``row ≤ 0`` on the cell from the box rows alone, when the box's
+        range of ``row`` shows it (no LP): a box domain's first ``2n`` rows are
+        ``λ_j(−e_j, u_j)`` and ``μ_j(e_j, −l_j)``; with ``row = (r, ρ)``, the multipliers
+        ``r_j/μ_j`` (``r_j > 0``) or ``−r_j/λ_j`` (``r_j < 0``) and 1 on ``row`` cancel the gradient
+        and leave ``ρ + Σ_j max(r_j l_j, r_j u_j) = max_box row``, which must be ``≤ 0``."""
+        n = self.n
+        part = self.parts[node.part]
+        if part.box_rows != 2 * n:
+            return None
+        rows = node.rows
+        r, rho = row
+        mult, total = [], fmpq(rho)
+        for j, c in enumerate(r):
+            if c > 0:  # the upper row −x_j + u_j ≥ 0 (scaled by λ_j) bounds r_j x_j by r_j u_j
+                lam = -rows[2 * j][0][j]
+                mult.append((2 * j, fmpq(c) / lam))
+                total += fmpq(c) * part.upper[j]
+            elif c < 0:  # the lower row x_j − l_j ≥ 0 (scaled by μ_j)
+                mu = rows[2 * j + 1][0][j]
+                mult.append((2 * j + 1, fmpq(-c) / mu))
+                total += fmpq(c) * part.lower[j]
+        if total > 0:
+            return None
+        return Farkas(tuple(mult) + ((len(rows), fmpq(1)),))
 
     # -- one node ---------------------------------------------------------------------------
     def settle_labels(self, node: _Node):
