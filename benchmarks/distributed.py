@@ -60,7 +60,7 @@ from exactnet.distributed import DaskExecutor  # noqa: E402
 from exactnet.io import save_network  # noqa: E402
 from exactnet.network import Layer, Network  # noqa: E402
 from exactnet.relu.regions import list_regions  # noqa: E402
-from exactnet.relu.subtrees import count_subtree, list_regions_on, plan, tasks_for, worker_setup  # noqa: E402
+from exactnet.relu.subtrees import SubtreeInputs, count_subtree, list_regions_on, plan, tasks_for, worker_setup  # noqa: E402
 
 #: Assumed seconds of scheduler work per task (Dask's documented order of magnitude is ~1 ms).
 SCHEDULER_OVERHEAD = 0.001
@@ -169,9 +169,10 @@ def timed_tasks(net: Network, workers: int, expected: int) -> tuple[float, list[
     p = plan([net], None, workers=workers)
     c_plan = time.process_time() - c
     times, total = [], sum(1 for it in p.items if not hasattr(it, "path"))
-    for task in tasks_for(p, [net], None, method="auto", deadline=NO_DEADLINE):
+    inputs = SubtreeInputs((net,), None)
+    for task in tasks_for(p, method="auto", deadline=NO_DEADLINE):
         c = time.process_time()
-        total += count_subtree(task).count
+        total += count_subtree(task, inputs).count
         times.append(time.process_time() - c)
     assert total == expected
     return c_plan, times

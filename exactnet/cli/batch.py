@@ -279,6 +279,7 @@ def answer_line(res: BatchAnswer, results: ResultsFile) -> dict:
 def run_batch(budget, manifest: str, output: str, workers: int | None = None, scheduler: str | None = None) -> Report:
     """Answer every new item of ``manifest`` into ``output`` (see the module docstring)."""
     from ..distributed import open_executor
+    from ..distributed.chunks import run_in_chunks
     from .cluster import work_deadline
 
     mpath, rpath = Path(manifest), Path(output)
@@ -336,7 +337,7 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
             executor = open_executor(workers, scheduler)
             executor.prepare(warm_up)
             try:
-                for _i, res in executor.run(answer, tasks, work):
+                for _i, res in run_in_chunks(executor, answer, tasks, work):
                     left = work.remaining()
                     if res.exit == EXIT_UNKNOWN and left is not None and left < 1.0:
                         complete, reason = False, "time limit reached"  # cut off by the batch's limit: retried on a re-run

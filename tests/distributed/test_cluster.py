@@ -46,8 +46,8 @@ class KillOneWorker:
     def prepare(self, setup):
         self.inner.prepare(setup)
 
-    def run(self, fn, tasks, deadline=None):
-        for i, result in self.inner.run(fn, tasks, deadline):
+    def run(self, fn, tasks, deadline=None, shared=None):
+        for i, result in self.inner.run(fn, tasks, deadline, shared):
             if self.killed is None:
                 busy = self.inner.client.processing()  # worker address -> task keys
                 pids = self.inner.worker_pids()
