@@ -276,14 +276,17 @@ def answer_line(res: BatchAnswer, results: ResultsFile) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
-def run_batch(budget, manifest: str, output: str, workers: int | None = None, scheduler: str | None = None) -> Report:
-    """Answer every new item of ``manifest`` into ``output`` (see the module docstring)."""
+def run_batch(budget, manifest: str, output: str, workers: int | None = None, scheduler: str | None = None,
+              executor=None) -> Report:
+    """Answer every new item of ``manifest`` into ``output`` (see the module docstring); ``executor``:
+    an executor that is already running (from Python; it is not closed here)."""
     from ..distributed import open_executor
     from ..distributed.chunks import run_in_chunks
     from .cluster import work_deadline
 
     mpath, rpath = Path(manifest), Path(output)
-    clustered = scheduler is not None or (workers or 1) > 1
+    given = executor
+    clustered = scheduler is not None or (workers or 1) > 1 or (given is not None and given.workers > 1)
     work = work_deadline(budget.deadline, clustered or None)  # time kept for stopping a cluster
     try:
         lines = mpath.read_text(encoding="utf-8").splitlines()
@@ -334,7 +337,7 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
                 record({"id": ident, "command": obj["command"], "exit": EXIT_ERROR, "error": f"line {lineno}: {exc}"})
         complete, reason = True, None
         if tasks:
-            executor = open_executor(workers, scheduler)
+            executor = given or open_executor(workers, scheduler)
             executor.prepare(warm_up)
             try:
                 for _i, res in run_in_chunks(executor, answer, tasks, work):
@@ -349,7 +352,7 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
                 complete, reason = False, str(exc)
     finally:
         results.close()
-        if executor is not None:
+        if executor is not None and given is None:
             executor.close()
     data = {"complete": complete, **counts, "results": str(rpath),
             "certificates": str(results.certificates) if results.certificates.exists() else None}
