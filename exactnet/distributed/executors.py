@@ -30,7 +30,8 @@ from typing import Any, Callable, Iterator, Protocol, Sequence
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ..errors import ExactnetError, InputError, MissingDependencyError
 
-#: Seconds to wait for a scheduler given by address before giving up (exit 2, never a hang).
+#: Seconds the one-socket check of a scheduler address may take (a refused or unroutable address
+#: fails at once; the Dask handshake then gets :func:`handshake_timeout`).
 CONNECT_TIMEOUT = 10.0
 #: Seconds each step of closing a client or a local cluster may take.
 CLOSE_TIMEOUT = 2.0
@@ -124,6 +125,18 @@ def _import_distributed():
 _ADDRESS = re.compile(r"^(?:(tcp|tls)://)?(\[[0-9a-fA-F:]+\]|[A-Za-z0-9_.-]+):([0-9]{1,5})/?$")
 
 
+def handshake_timeout() -> float:
+    """Seconds Dask's handshake with a scheduler may take: Dask's own setting
+    ``distributed.comm.timeouts.connect`` (30 s unless configured, e.g. by the environment variable
+    ``DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=60s``), at least :data:`CONNECT_TIMEOUT`. A fixed
+    short limit failed on a loaded machine, where a new client's first messages wait for a core."""
+    import dask
+    from dask.utils import parse_timedelta
+
+    configured = parse_timedelta(dask.config.get("distributed.comm.timeouts.connect", "30s"), default="seconds")
+    return max(CONNECT_TIMEOUT, float(configured or 0))
+
+
 def reachable(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
     """A clear :class:`~exactnet.errors.InputError` unless ``address`` is ``[tcp|tls://]host:port``
     and something accepts connections there (checked with one socket, so a refused or unroutable
@@ -173,11 +186,11 @@ class DaskExecutor:
     ``DaskExecutor(workers=N)`` starts a local cluster of ``N`` single-threaded worker processes;
     ``DaskExecutor(address="tcp://host:8786")`` attaches to a running scheduler (a clear
     :class:`~exactnet.errors.InputError` when it cannot be reached within ``connect_timeout``
-    seconds).
+    seconds, by default :func:`handshake_timeout`).
     """
 
     def __init__(self, workers: int | None = None, address: str | None = None, *,
-                 connect_timeout: float = CONNECT_TIMEOUT, retries: int = RETRIES):
+                 connect_timeout: float | None = None, retries: int = RETRIES):
         if (workers is None) == (address is None):
             raise InputError("give either a number of workers or a scheduler address")
         if workers is not None and workers < 1:
@@ -199,8 +212,8 @@ class DaskExecutor:
                 self.cluster.close()
                 raise
         else:
-            reachable(address, connect_timeout)
-            self.client = _connect(distributed, address, connect_timeout)
+            reachable(address, CONNECT_TIMEOUT)
+            self.client = _connect(distributed, address, connect_timeout or handshake_timeout())
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})) or (workers or 1))
         self.address = address
 
