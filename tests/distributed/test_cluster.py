@@ -205,7 +205,8 @@ def _manifest(tmp: Path, count: int) -> Path:
     return tmp / "m.jsonl"
 
 
-def _answers(path: Path) -> dict:
+def _answers(path: Path, base: Path | None = None) -> dict:
+    """Results lines by id (certificate paths relative to ``base``, the batch's folder)."""
     out = {}
     for line in path.read_text().splitlines():
         obj = json.loads(line)
@@ -214,7 +215,7 @@ def _answers(path: Path) -> dict:
         obj.pop("cpu_seconds", None)
         cert = obj.pop("certificate", None)
         if cert:
-            obj["certificate_bytes"] = Path(cert).read_text()
+            obj["certificate_bytes"] = ((base or Path.cwd()) / cert).read_text()
         out[obj["id"]] = obj
     return out
 
@@ -267,3 +268,43 @@ def test_workers_that_cannot_import_exactnet_are_a_clear_error(tmp_path):
         allowed = 60 + 10 * alone.seconds
         r = run("regions", tmp_path / "n.json", "--scheduler", address, timeout=allowed)
     r.assert_error("could not be set up", "exactnet")
+
+
+def test_every_item_kind_runs_distributed_with_the_serial_answers_and_certificates(cluster, tmp_path):
+    """equiv (exact, ε, top-1), diff, fdim (with a batch of points) and regions items: the
+    distributed results equal the serial ones line by line, certificates byte for byte, and every
+    certificate checks."""
+    import shutil
+
+    from ..cli.hostile.clirun import EXAMPLES
+
+    address, _workers = cluster
+    for name in ("relu_diff_a.json", "relu_diff_b.json", "relu_small.json", "relu_small_b.json", "relu_deep.json"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    (tmp_path / "points.json").write_text(json.dumps([["1/3", "1/5"], ["-2/7", "3/11"], ["5/13", "-1/17"]]))
+    pair = ["relu_diff_a.json", "relu_diff_b.json"]
+    items = [
+        {"id": "equiv", "command": "equiv", "networks": ["relu_small.json", "relu_small_b.json"]},
+        {"id": "diff", "command": "diff", "networks": pair, "box": "0,1"},
+        {"id": "eps", "command": "equiv", "networks": pair, "box": "0,1", "eps": "73/40000"},
+        {"id": "top1", "command": "equiv", "networks": pair, "box": "0,1", "top1": True},
+        {"id": "fdim", "command": "fdim", "networks": ["relu_small.json"], "batch": "points.json"},
+        {"id": "regions", "command": "regions", "networks": ["relu_deep.json"]},
+    ]
+    (tmp_path / "m.jsonl").write_text("\n".join(json.dumps(i) for i in items) + "\n")
+    serial = run("batch", "m.jsonl", "-o", "serial.jsonl", "--json", cwd=tmp_path)
+    dist = run("batch", "m.jsonl", "-o", "dist.jsonl", "--json", "--scheduler", address, cwd=tmp_path)
+    assert serial.code == dist.code == 0 and dist.json["answered"] == len(items), dist.err
+    answers, expected = _answers(tmp_path / "dist.jsonl", tmp_path), _answers(tmp_path / "serial.jsonl", tmp_path)
+    # fdim draws random probe points and a random prime (serially too): compare its numbers, not its draws
+    numbers = {"functional_dimension", "upper_bound", "attained", "parameters", "hidden_neurons",
+               "batch_functional_dimension", "batch_points", "batch_attains_functional_dimension"}
+    for a in (answers, expected):
+        a["fdim"]["answer"] = {k: v for k, v in a["fdim"]["answer"].items() if k in numbers}
+    assert answers == expected and all("error" not in a for a in answers.values())
+    kinds = {"equiv": "relu.equivalence", "diff": "relu.max_difference", "eps": "relu.epsilon", "top1": "relu.top1"}
+    for ident, kind in kinds.items():
+        cert = json.loads(answers[ident]["certificate_bytes"])
+        assert cert["kind"] == kind and check_certificate(cert).valid, ident
+    assert answers["fdim"]["answer"]["batch_functional_dimension"] is not None
+    assert answers["diff"]["answer"]["max_abs_difference"] == "73/40000"
