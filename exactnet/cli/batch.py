@@ -355,7 +355,7 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
     results = ResultsFile(rpath)
     counts = {"items": 0, "skipped": 0, "answered": 0, "errors": 0}
     seen: set[str] = set()
-    tasks: list[BatchTask] = []
+    specs: list[tuple[str, dict, int]] = []
     executor = None
 
     def record(line: dict) -> None:
@@ -363,6 +363,16 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
         done.add(line["id"])
         counts["answered"] += 1
         counts["errors"] += "error" in line
+
+    def load(spec: tuple[str, dict, int]) -> BatchTask | None:
+        """The item's task, read when its chunk is handed out (so the workers start at once);
+        an input it cannot read is its error line."""
+        ident, obj, lineno = spec
+        try:
+            return prepare(ident, obj, mpath.parent, work.remaining())
+        except ExactnetError as exc:
+            record({"id": ident, "command": obj["command"], "exit": EXIT_ERROR, "error": f"line {lineno}: {exc}"})
+            return None
 
     try:
         for lineno, text in enumerate(lines, 1):
@@ -390,16 +400,13 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
             if ident in done:
                 counts["skipped"] += 1
                 continue
-            try:
-                tasks.append(prepare(ident, obj, mpath.parent, work.remaining()))
-            except ExactnetError as exc:
-                record({"id": ident, "command": obj["command"], "exit": EXIT_ERROR, "error": f"line {lineno}: {exc}"})
+            specs.append((ident, obj, lineno))
         complete, reason = True, None
-        if tasks:
+        if specs:
             executor = given or open_executor(workers, scheduler)
             executor.prepare(warm_up)
             try:
-                for _i, res in run_in_chunks(executor, answer, tasks, work):
+                for _i, res in run_in_chunks(executor, answer, specs, work, load=load):
                     left = work.remaining()
                     if res.exit == EXIT_UNKNOWN and left is not None and left < 1.0:
                         complete, reason = False, "time limit reached"  # cut off by the batch's limit: retried on a re-run

@@ -51,10 +51,14 @@ def run_chunk(chunk: Chunk) -> tuple[tuple, float]:
 
 class ChunkFeeder:
     """Hands out the chunks of ``items`` (see the module docstring); :meth:`record` is told how
-    long each finished chunk took."""
+    long each finished chunk took. With ``load``, ``items`` are descriptions and ``load(item)``
+    makes the task when its chunk is handed out (``None``: no task, the item is skipped), so the
+    coordinator reads inputs while the workers already work."""
 
-    def __init__(self, fn, items: Sequence[Any], workers: int, target: float = TARGET_SECONDS):
+    def __init__(self, fn, items: Sequence[Any], workers: int, target: float = TARGET_SECONDS,
+                 load: Callable[[Any], Any] | None = None):
         self.fn, self.items, self.workers, self.target = fn, list(items), max(1, workers), target
+        self.load = load
         self.next = 0
         self.measured_items = 0
         self.measured_seconds = 0.0
@@ -73,10 +77,16 @@ class ChunkFeeder:
         out = []
         while self.next < len(self.items) and in_flight + len(out) < IN_FLIGHT * self.workers:
             n = self.size()
-            idx = tuple(range(self.next, self.next + n))
-            out.append(Chunk(self.fn, idx, tuple(self.items[i] for i in idx)))
-            self.sizes.append(n)
-            self.next += n
+            idx, tasks = [], []
+            while len(tasks) < n and self.next < len(self.items):
+                task = self.items[self.next] if self.load is None else self.load(self.items[self.next])
+                if task is not None:
+                    idx.append(self.next)
+                    tasks.append(task)
+                self.next += 1
+            if tasks:
+                out.append(Chunk(self.fn, tuple(idx), tuple(tasks)))
+                self.sizes.append(len(tasks))
         return out
 
     def record(self, chunk: Chunk, seconds: float) -> None:
@@ -85,9 +95,11 @@ class ChunkFeeder:
 
 
 def run_in_chunks(executor, fn, items: Sequence[Any], deadline: Deadline = NO_DEADLINE, *,
-                  target: float = TARGET_SECONDS, feeder: ChunkFeeder | None = None) -> Iterator[tuple[int, Any]]:
-    """``(index, fn(items[index]))`` for every item, as the chunks holding them finish."""
-    feeder = feeder or ChunkFeeder(fn, items, executor.workers, target)
+                  target: float = TARGET_SECONDS, load: Callable[[Any], Any] | None = None,
+                  feeder: ChunkFeeder | None = None) -> Iterator[tuple[int, Any]]:
+    """``(index, fn(items[index]))`` (``fn(load(items[index]))`` with ``load``) for every item, as the
+    chunks holding them finish."""
+    feeder = feeder or ChunkFeeder(fn, items, executor.workers, target, load)
     for chunk, (results, seconds) in executor.stream(run_chunk, feeder, deadline):
         feeder.record(chunk, seconds)
         yield from zip(chunk.indices, results)
