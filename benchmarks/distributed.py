@@ -24,7 +24,7 @@ The speed-up is serial time / distributed time, the cluster already running (its
 measured separately, is printed too: a local cluster is started once per command).
 
 **Projection to 8, 64 and 512 workers.** The enumeration is re-planned for 64 workers
-(``8 × 64`` subtrees), every subtree task is timed in this process (CPU seconds, so that other
+(``PER_WORKER × 64`` subtrees), every subtree task is timed in this process (CPU seconds, so that other
 load on the machine does not count), and the time on ``W`` workers is projected as: plan time
 (serial, in the coordinator) + the makespan of greedy list
 scheduling of the measured task times in plan order on ``W`` workers (what Dask's dynamic
@@ -33,10 +33,12 @@ transfer through the scheduler, serial). Questions: the measured per-item CPU ti
 ``cpu_seconds`` of the results lines), list-scheduled the same way, after the coordinator's own
 work (reading the inputs, writing the lines), with the same per-task overhead. The model is also
 printed for the measured worker count, next to the measured wall-clock speed-up.
-On 512 workers the same 512 subtrees are one task per worker (a finer plan would recompute more
-paths). Assumptions: workers as fast as one core of this machine, no other load, network transfer of a
-task and its result negligible next to the per-task overhead (tasks carry only the networks and
-a path; results are counts or a recorded certificate tree), the coordinator's merge negligible.
+On 512 workers the same subtrees of the 64-worker plan are used (about two per worker; a finer
+plan would recompute more paths). Assumptions: workers as fast as one core of this machine, no
+other load, network transfer of a task and its result negligible next to the per-task overhead
+(tasks carry a path; the networks reach each worker once; results are counts or a recorded
+certificate tree), the coordinator's merge negligible; questions are projected one task per item
+(chunks only lower the per-task overhead).
 
 Example::
 
@@ -71,7 +73,7 @@ from exactnet.network import Layer, Network  # noqa: E402
 from exactnet.relu.regions import list_regions  # noqa: E402
 from exactnet.cli.batch import run_batch, warm_up  # noqa: E402
 from exactnet.cli.runner import Budget  # noqa: E402
-from exactnet.relu.subtrees import SubtreeInputs, count_subtree, list_regions_on, plan, tasks_for, worker_setup  # noqa: E402
+from exactnet.relu.subtrees import PER_WORKER, SubtreeInputs, count_subtree, list_regions_on, plan, tasks_for, worker_setup  # noqa: E402
 
 #: Assumed seconds of scheduler work per task (Dask's documented order of magnitude is ~1 ms).
 SCHEDULER_OVERHEAD = 0.001
@@ -267,7 +269,7 @@ def report_enumeration(widths, seed, net, workers: int, serial, dist, repeat: in
     s, d = best(s_runs), best(d_runs)
     cores = os.cpu_count() or 1
     print(f"\nENUMERATION {'-'.join(map(str, widths))} (seed {seed}): {s_listing.count} regions,"
-          f" {8 * workers} subtrees; best of {repeat}")
+          f" {PER_WORKER * workers} subtrees wanted; best of {repeat}")
     print(f"  serial      {s.describe()}")
     print(f"  {workers} workers   {d.describe()}")
     print(f"  {speedups(s, d, cores)}")
