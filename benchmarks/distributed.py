@@ -222,10 +222,18 @@ class Measured:
         return f"{self.wall:7.2f} s wall, CPU {self.total:.2f} s ({parts}), load {self.load:.1f}"
 
 
-def speedups(serial: Measured, dist: Measured, cores: int) -> str:
-    bound = max(max(dist.workers, default=0.0), dist.total / cores)
-    return (f"speed-up: wall {serial.wall / dist.wall:5.2f}x, CPU bound for an idle machine"
-            f" {serial.total / bound:5.2f}x")
+def idle_bound(dist: Measured, cores: int) -> float:
+    """The wall time of a distributed run on an idle machine if no process ever waited for a core:
+    at least the busiest worker's CPU, and all processes' CPU shared by the cores."""
+    return max(max(dist.workers, default=0.0), dist.total / cores)
+
+
+def speedups(serial: list, dist: list, cores: int) -> str:
+    """Wall-clock: fastest serial run / fastest distributed run; CPU bound: least serial CPU / least
+    idle-machine bound (under load the CPU time of the same work varies between runs)."""
+    wall = min(m.wall for m in serial) / min(m.wall for m in dist)
+    bound = min(m.total for m in serial) / min(idle_bound(m, cores) for m in dist)
+    return f"speed-up: wall {wall:5.2f}x, CPU bound for an idle machine {bound:5.2f}x"
 
 
 def best(runs: list) -> Measured:
@@ -237,8 +245,12 @@ def best(runs: list) -> Measured:
 # ---------------------------------------------------------------------------------------------
 
 
-def timed_tasks(net: Network, workers: int, expected: int) -> tuple[float, list[float]]:
-    """The plan's CPU time and every subtree task's CPU time, run in this process."""
+def timed_tasks(net: Network, workers: int, expected: int) -> tuple[float, float, list[float]]:
+    """The serial enumeration's CPU time, then (right after it, under the same load) the plan's CPU
+    time and every subtree task's CPU time, all run in this process."""
+    c = time.process_time()
+    assert list_regions([net], keep=0).count == expected
+    c_serial = time.process_time() - c
     c = time.process_time()
     p = plan([net], None, workers=workers)
     c_plan = time.process_time() - c
@@ -249,7 +261,7 @@ def timed_tasks(net: Network, workers: int, expected: int) -> tuple[float, list[
         total += count_subtree(task, inputs).count
         times.append(time.process_time() - c)
     assert total == expected
-    return c_plan, times
+    return c_serial, c_plan, times
 
 
 def run_enumeration(net, ex, pids, repeat: int) -> tuple[list, object]:
@@ -272,21 +284,22 @@ def report_enumeration(widths, seed, net, workers: int, serial, dist, repeat: in
           f" {PER_WORKER * workers} subtrees wanted; best of {repeat}")
     print(f"  serial      {s.describe()}")
     print(f"  {workers} workers   {d.describe()}")
-    print(f"  {speedups(s, d, cores)}")
-    out = {"regions": s_listing.count, "serial": s, "distributed": d}
+    print(f"  {speedups(s_runs, d_runs, cores)}")
+    out = {"regions": s_listing.count, "serial": s_runs, "distributed": d_runs}
 
     # projection: plans timed task by task in this process, in CPU seconds (the machine may be
     # shared; a dedicated core runs a task in about its CPU time)
     plans = ((64, PROJECTED),) if quick else ((workers, (workers,)), (64, PROJECTED))
     for planned, targets in plans:
-        c_plan, times = timed_tasks(net, planned, s_listing.count)
+        c_serial, c_plan, times = timed_tasks(net, planned, s_listing.count)
         work = sum(times)
         print(f"  plan for {planned} workers: {len(times)} subtrees, plan {c_plan:.2f} s CPU, tasks {work:.2f} s CPU"
-              f" (x{(work + c_plan) / s.total:.2f} of serial), longest task {max(times, default=0):.3f} s")
+              f" (x{(work + c_plan) / c_serial:.2f} of the serial {c_serial:.2f} s CPU measured just before),"
+              f" longest task {max(times, default=0):.3f} s")
         for w in targets:
             p = project(times, c_plan, w)
-            print(f"  projected on {w:4d} workers: {p:8.2f} s   speed-up {s.total / p:7.2f}x")
-            out[f"projected_{w}"] = s.total / p
+            print(f"  projected on {w:4d} workers: {p:8.2f} s   speed-up {c_serial / p:7.2f}x")
+            out[f"projected_{w}"] = c_serial / p
     return out
 
 
@@ -324,6 +337,7 @@ def run_questions(manifest: Path, ex, pids, repeat: int, name: str) -> tuple[lis
 
 def report_questions(count: int, widths, workers: int, serial, dist, repeat: int) -> dict:
     (s_runs, sa), (d_runs, da) = serial, dist
+    s_last = s_runs[-1]  # the run whose item times are in ``sa``
     assert {i: v[:2] for i, v in sa.items()} == {i: v[:2] for i, v in da.items()}
     tiers: dict = {}
     for code, ans, _s in sa.values():
@@ -335,14 +349,14 @@ def report_questions(count: int, widths, workers: int, serial, dist, repeat: int
           + ", ".join(f"{k}: {v}" for k, v in sorted(tiers.items(), key=str)))
     print(f"  serial      {s.describe()}")
     print(f"  {workers} workers   {d.describe()}   (cluster already running)")
-    print(f"  {speedups(s, d, cores)}")
-    prefix = max(0.0, s.total - sum(times))  # reading the inputs and writing the lines, in the coordinator
+    print(f"  {speedups(s_runs, d_runs, cores)}")
+    prefix = max(0.0, s_last.total - sum(times))  # reading the inputs and writing the lines, in the coordinator
     print(f"  items {sum(times):.2f} s CPU (longest {max(times):.3f} s), coordinator's own work {prefix:.2f} s CPU")
-    out = {"serial": s, "distributed": d}
+    out = {"serial": s_runs, "distributed": d_runs}
     for w in (workers,) + PROJECTED:
         p = project(times, prefix, w)
-        print(f"  projected on {w:4d} workers: {p:8.2f} s   speed-up {s.total / p:7.2f}x")
-        out[f"projected_{w}"] = s.total / p
+        print(f"  projected on {w:4d} workers: {p:8.2f} s   speed-up {s_last.total / p:7.2f}x")
+        out[f"projected_{w}"] = s_last.total / p
     return out
 
 
@@ -387,8 +401,9 @@ def main(argv=None) -> int:
     print(f"\nSUMMARY ({args.workers} local workers on {cores} cores; load average now"
           f" {os.getloadavg()[0]:.1f}; total {time.perf_counter() - t_all:.0f} s)")
     for name, r in (("enumeration", enum), ("questions", ques)):
-        s, d = r["serial"], r["distributed"]
-        print(f"  {name:12s} serial {s.wall:6.2f} s, {args.workers} workers {d.wall:6.2f} s: {speedups(s, d, cores)};"
+        s, d = best(r["serial"]), best(r["distributed"])
+        print(f"  {name:12s} serial {s.wall:6.2f} s, {args.workers} workers {d.wall:6.2f} s:"
+              f" {speedups(r['serial'], r['distributed'], cores)};"
               f" projected 8/64/512 workers {r['projected_8']:.1f}x / {r['projected_64']:.1f}x /"
               f" {r['projected_512']:.1f}x")
     print(f"  start-up (paid once per command): cluster {start.wall:.2f} s + worker set-up {warm.wall:.2f} s")

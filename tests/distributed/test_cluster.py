@@ -112,6 +112,16 @@ def test_a_killed_worker_loses_nothing(local):
     assert killer.killed not in local.worker_pids().values()
 
 
+def test_the_time_limit_stops_the_wait_for_busy_workers(local):
+    """Blocking waits still end at the deadline: tasks that take 8 s, a limit of 1 s."""
+    from exactnet.deadline import Deadline, TimeLimitReached
+
+    start = time.monotonic()
+    with pytest.raises(TimeLimitReached):
+        list(local.run(time.sleep, [8, 8, 8], Deadline.after(1)))
+    assert time.monotonic() - start < 8  # before any task could have finished
+
+
 # ---------------------------------------------------------------------------------------------
 # a scheduler and two workers as separate processes
 # ---------------------------------------------------------------------------------------------
