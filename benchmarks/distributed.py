@@ -6,7 +6,9 @@ start-up (processes, imports, the worker set-up) is measured separately from the
 (the same cluster then runs both measurements). For every measurement the script prints the wall
 time, the CPU seconds of every process (this one, which also runs the Dask scheduler and the
 nannies, and each worker), the machine's load average, and two speed-ups: the wall-clock one
-(meaningful on an otherwise idle machine only) and a CPU bound for an idle machine, serial CPU /
+(meaningful on an otherwise idle machine only: with Linux autogroup scheduling, the processes of
+one session share one CPU share, so while other sessions load the machine the workers together get
+what the serial run got) and a CPU bound for an idle machine, serial CPU /
 max(busiest worker's CPU, all processes' CPU / cores) (what the wall-clock ratio would be if every
 process had a core whenever it was runnable).
 
@@ -228,6 +230,18 @@ def idle_bound(dist: Measured, cores: int) -> float:
     return max(max(dist.workers, default=0.0), dist.total / cores)
 
 
+def _autogroup_note() -> str:
+    """Linux autogroup scheduling gives each terminal session one share of the CPU: this script's
+    workers (children of this session) then share the serial run's share on a machine that other
+    sessions keep busy, and no local parallelism can show a wall-clock speed-up there."""
+    try:
+        enabled = Path("/proc/sys/kernel/sched_autogroup_enabled").read_text().strip() == "1"
+    except OSError:
+        return ""
+    return ("; Linux autogroup scheduling is on: under other sessions' load the wall-clock speed-up stays"
+            " near 1 (this session's processes share one CPU share)") if enabled else ""
+
+
 def speedups(serial: list, dist: list, cores: int) -> str:
     """Wall-clock: fastest serial run / fastest distributed run; CPU bound: least serial CPU / least
     idle-machine bound (under load the CPU time of the same work varies between runs)."""
@@ -374,7 +388,7 @@ def main(argv=None) -> int:
     widths = tuple(int(w) for w in args.widths.split(","))
     qwidths = tuple(int(w) for w in args.question_widths.split(","))
     t_all = time.perf_counter()
-    print(f"{os.cpu_count()} cores, load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
+    print(f"{os.cpu_count()} cores, load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}{_autogroup_note()}")
     net = random_network(widths, random.Random(args.seed))
     with tempfile.TemporaryDirectory() as tmp:
         manifest = _manifest(Path(tmp), args.questions, qwidths, args.seed)
