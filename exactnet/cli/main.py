@@ -592,7 +592,7 @@ def fdim(budget, net, domain, box, batch, workers, scheduler, activation):
               help="The results: one JSON line per answered item (appended; answered ids are skipped on a re-run).")
 @cluster_options
 def batch(budget, manifest, output, workers, scheduler):
-    """Answer many questions (equiv, fdim, regions) from a JSON-lines MANIFEST, one line per answer."""
+    """Answer many questions (equiv with eps/top1, diff, fdim, regions) from a JSON-lines MANIFEST, one line per answer."""
     from .batch import run_batch
 
     check_writable(output, "--output")

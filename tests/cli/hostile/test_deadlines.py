@@ -74,9 +74,17 @@ def test_fdim_never_answers_long_after_the_limit(nets, limit):
         assert data["functional_dimension"] is None and "time limit" in data["reason"]
 
 
-def test_fdim_batch_answers_the_batch_rank_when_the_limit_stops_the_rest(nets):
-    r = run("fdim", nets["wide"], "--batch", nets["batch"], "--timeout", "3", "--json", timeout=120)
-    assert r.code == 0 and r.seconds < 3 + MARGIN, (r.code, r.out, r.err)
+def test_fdim_batch_answers_the_batch_rank_when_the_limit_stops_the_rest(nets, tmp_path):
+    # The limit must leave time for the batch rank (the CLI's imports and two points' Jacobians)
+    # and stop the functional dimension of the wide network (minutes). Both are measured on the
+    # machine as it is now: the same command on a 3-4-1 network does the imports, the batch rank
+    # and a whole (tiny) functional dimension; a fixed 3 s failed once under load average 11.
+    tiny = write_relu(tmp_path / "tiny.json", [3, 4, 1])
+    ref = run("fdim", tiny, "--batch", nets["batch"], "--json", timeout=300)
+    assert ref.code == 0 and ref.json["batch_functional_dimension"] is not None, (ref.code, ref.err)
+    limit = max(3.0, min(60.0, 3 * ref.seconds))
+    r = run("fdim", nets["wide"], "--batch", nets["batch"], "--timeout", f"{limit:.1f}", "--json", timeout=300)
+    assert r.code == 0 and r.seconds < limit + MARGIN + ref.seconds, (r.code, r.seconds, limit, r.out, r.err)
     data = r.json
     net = network_from_obj(json.loads(nets["wide"].read_text()))
     expected = batch_functional_dimension(net, nets["batch_points"]).value
