@@ -421,7 +421,8 @@ def _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation)
 @click.option("--norm", type=click.Choice(["inf", "1"]), default="inf", show_default=True,
               help="inf: max over x of max_k |A_k(x) − B_k(x)| (with the per-output maxima); 1: of Σ_k |A_k(x) − B_k(x)|.")
 @click.option("--certificate", "certificate", type=click.Path(dir_okay=False), default=None,
-              help="Write a checkable certificate of the maximum (sup norm; box domains).")
+              help="Write a checkable certificate of the maximum (ReLU: boxes, polyhedra, unions, finite"
+                   " sets, both norms; tanh: the enclosure).")
 @click.option("--width", default="1/1000000", show_default=True, metavar="W",
               help="tanh networks: refine the rigorous enclosure of the maximum until it is at most W wide.")
 @activation_option
@@ -596,7 +597,7 @@ def fdim(budget, net, domain, box, batch, with_functional_dimension, workers, sc
               help="The results: one JSON line per answered item (appended; answered ids are skipped on a re-run).")
 @cluster_options
 def batch(budget, manifest, output, workers, scheduler):
-    """Answer many questions (equiv, fdim, regions) from a JSON-lines MANIFEST, one line per answer."""
+    """Answer many questions (equiv with eps/top1, diff, fdim, regions) from a JSON-lines MANIFEST, one line per answer."""
     from .batch import run_batch
 
     check_writable(output, "--output")

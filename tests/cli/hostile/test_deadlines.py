@@ -88,10 +88,19 @@ def test_fdim_batch_answers_only_the_batch_rank(nets):
     assert "functional_dimension" not in data
 
 
-def test_fdim_batch_with_the_functional_dimension_keeps_the_batch_answer_when_the_limit_stops_the_rest(nets):
-    r = run("fdim", nets["wide"], "--batch", nets["batch"], "--with-functional-dimension", "--timeout", "3",
-            "--json", timeout=120)
-    assert r.code == 0 and r.seconds < 3 + MARGIN, (r.code, r.out, r.err)
+def test_fdim_batch_with_the_functional_dimension_keeps_the_batch_answer_when_the_limit_stops_the_rest(
+        nets, tmp_path):
+    # The limit must leave time for the batch rank (the CLI's imports and two points' Jacobians)
+    # and stop the functional dimension of the wide network (minutes). Both are measured on the
+    # machine as it is now: the same command on a 3-4-1 network does the imports, the batch rank
+    # and a whole (tiny) functional dimension; a fixed 3 s failed once under load average 11.
+    tiny = write_relu(tmp_path / "tiny.json", [3, 4, 1])
+    ref = run("fdim", tiny, "--batch", nets["batch"], "--with-functional-dimension", "--json", timeout=300)
+    assert ref.code == 0 and ref.json["batch_functional_dimension"] is not None, (ref.code, ref.err)
+    limit = max(3.0, min(60.0, 3 * ref.seconds))
+    r = run("fdim", nets["wide"], "--batch", nets["batch"], "--with-functional-dimension", "--timeout",
+            f"{limit:.1f}", "--json", timeout=300)
+    assert r.code == 0 and r.seconds < limit + MARGIN + ref.seconds, (r.code, r.seconds, limit, r.out, r.err)
     data = r.json
     assert data["batch_functional_dimension"] == 2 and data["batch_points"] == 2
     assert data["functional_dimension"] is None and data["batch_attains_functional_dimension"] is None
