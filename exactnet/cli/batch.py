@@ -249,9 +249,9 @@ def _run(task: BatchTask, budget, tmp: str):
         if question == "equiv --top1":
             return difference_cli.top1(budget, nets[0], nets[1], task.domain, certificate=cert), cert
         norm = task.options.get("norm", "inf")
-        if nets[0].activation == "tanh":  # a rigorous enclosure, no certificate (docs/difference.md)
+        if nets[0].activation == "tanh":  # a rigorous enclosure and its certificate (docs/difference.md)
             return difference_cli.tanh_diff(budget, nets[0], nets[1], task.domain, task.options.get("width", "1/1000000"),
-                                            norm=norm), None
+                                            norm=norm, certificate=cert), cert
         return difference_cli.diff(budget, nets[0], nets[1], task.domain, norm=norm, certificate=cert), cert
     if task.command == "equiv":
         if nets[0].activation == "tanh":

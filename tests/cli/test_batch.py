@@ -162,3 +162,23 @@ def test_item_ids_and_line_checks():
                         ('{"command": "regions", "networks": ["a"], "colour": 1}', "colour")]:
         with pytest.raises(InputError, match=needle):
             parse_line(bad, 3)
+
+
+def test_a_tanh_difference_item_carries_the_enclosure_certificate_of_the_single_command(tmp_path):
+    """A tanh ``diff`` item answers like ``exactnet diff`` and writes the same checked
+    ``tanh.max_difference_enclosure`` certificate."""
+    for name in ("tanh_path_a.json", "tanh_near_reducible.json"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    pair = ["tanh_path_a.json", "tanh_near_reducible.json"]
+    item = {"id": "tanh", "command": "diff", "networks": pair, "box": "-1,1", "width": "1/1000"}
+    (tmp_path / "m.jsonl").write_text(json.dumps(item) + "\n")
+    r = run("batch", "m.jsonl", "-o", "out.jsonl", "--json", cwd=tmp_path)
+    assert r.code == 0 and r.json["complete"] is True, r.err
+    (line,) = _lines(tmp_path / "out.jsonl")
+    single = run("diff", *pair, "--box", "-1,1", "--width", "1/1000", "--json", "--certificate", "one.json",
+                 cwd=tmp_path)
+    assert line["exit"] == single.code == 0
+    assert line["answer"] == {k: v for k, v in single.json.items() if k != "certificate"}
+    checked = run("check", tmp_path / line["certificate"], "--json", cwd=tmp_path)
+    assert checked.code == 0 and checked.json["kind"] == "tanh.max_difference_enclosure"
+    assert (tmp_path / line["certificate"]).read_bytes() == (tmp_path / "one.json").read_bytes()
