@@ -51,8 +51,6 @@ from .symbolic_bounds import CompiledNet, concretize, difference_intervals, form
 NORMS = ("inf", "1")
 #: Finite domains with at most this many points are enumerated point by point.
 ENUMERATE_AT_MOST = 4096
-#: Random box points evaluated in float64 to propose starting candidates.
-PROPOSALS = 256
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,6 +217,7 @@ class _Search:
         self.rest_unknown = True  # parts of the domain not yet in the heap (no bound known for them)
         self.more_parts = False
         self.finite_stack: list = []
+        self.float_nets = None  # the networks in float64, for proposals
 
     # -- values at points -------------------------------------------------------------------
     def offer(self, x) -> None:
@@ -251,33 +250,30 @@ class _Search:
                 self.settled = True
 
     def propose(self, part: _Part, contains, seed: int = 0) -> None:
-        """Float64 evaluation at random box points proposes a few candidates, evaluated exactly."""
+        """Float64 proposals (:mod:`.difference_attack`: projected gradient ascent on the difference,
+        or class-boundary segments for top-1) give candidate points, each evaluated exactly."""
         try:
-            import numpy as np
+            from .difference_attack import FloatNet, difference_candidates, top1_candidates
         except ImportError:  # pragma: no cover - numpy is a dependency
             return
-        rng = np.random.default_rng(seed)
-        lo = np.array([float(v) for v in part.lower])
-        hi = np.array([float(v) for v in part.upper])
-        pts = lo + (hi - lo) * rng.random((PROPOSALS, self.n))
-        pts = np.vstack([pts, lo, hi, (lo + hi) / 2])
-
-        def run(net: CompiledNet, X):
-            for idx, hat in enumerate(net.hat):
-                W = np.array([[float(v) for v in row] for row in hat.tolist()])
-                X = X @ W[:, :-1].T + W[:, -1]
-                if idx < len(net.hat) - 1:
-                    X = np.maximum(X, 0)
-            return X
-
-        with np.errstate(all="ignore"):
-            diff = np.abs(run(self.na, pts) - run(self.nb, pts))
-        score = diff.sum(axis=1) if self.norm == "1" else diff.max(axis=1)
-        order = np.argsort(-np.nan_to_num(score, nan=-1.0))[:8]
-        for i in order:
-            x = tuple(fmpq(*float(v).as_integer_ratio()) for v in pts[i])
-            if contains(x):
+        if self.float_nets is None:
+            self.float_nets = (FloatNet.of(self.na.hat), FloatNet.of(self.nb.hat))
+        fa, fb = self.float_nets
+        if self.top1:
+            cands = top1_candidates(fa, fb, part.lower, part.upper, seed=seed)
+        else:
+            cands = difference_candidates(fa, fb, part.lower, part.upper, self.norm, seed=seed)
+        cands = [x for x in cands if contains(x)]
+        self.stats["proposals"] = self.stats.get("proposals", 0) + len(cands)
+        if not cands:
+            return
+        if self.top1:
+            for x in cands:
+                if self.settled:
+                    return
                 self.offer(x)
+        else:
+            self.offer_batch(cands)
 
     # -- the tree (certificates) ------------------------------------------------------------
     def new_id(self) -> int:
@@ -726,6 +722,8 @@ class _Search:
         self.parts.append(part)
         self.offer(ans.point)
         self.propose(part, P.contains, seed=len(self.parts))
+        if self.settled and not self.cert:
+            return
         ident = self.new_id()
         root = _Node((0.0, ident), tuple(rows), (self.na.free_labels(), self.nb.free_labels()), (None,) * self.m,
                      ans.point, {t: _INF for t in range(len(self.best.targets))}, len(self.parts) - 1, ident)
