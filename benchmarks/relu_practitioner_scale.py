@@ -11,10 +11,11 @@ Every instance is synthesised deterministically (scikit-learn, fixed seeds; no d
 * **digits**: the 64-32-16-10 classifier of ``relu_epsilon_equivalence.py`` (scikit-learn digits,
   inputs scaled to ``[0, 1]``) against its float16 and bfloat16 copies and a 64-16-10 student
   distilled on its logits. Questions: the exact maximum difference and ``--top1`` on the box of
-  radius 0.01 around the first image, and ``--top1`` on radius 0.05.
+  radius 0.01 around the first image, and ``--top1`` on radius 0.05 and on ``[0, 1]^64``.
 * **mnist784**: a 784-100-100-10 classifier of the digits upscaled to 28×28 (bilinear, values in
-  ``[0, 1]``), against its bfloat16 copy and a pruned copy. Questions: ``--eps 0.05`` and ``--top1`` on
-  the box of radius 0.01 around the first image, and on ``[0, 1]^784``.
+  ``[0, 1]``), against its bfloat16 copy and a pruned copy. Questions: ``--eps 0.05``, the maximum
+  difference and ``--top1`` on the box of radius 0.01 around the first image; ``--eps 0.05``,
+  ``--eps 1`` and ``--top1`` on ``[0, 1]^784``.
 
 Peers (capped at ``--peer-cap`` seconds): the float64 big-M MILP (HiGHS) maximum of
 ``relu_epsilon_equivalence.py`` for ε questions (its ε verdict is ``max ≤ ε``), and Z3 with exact
@@ -154,15 +155,18 @@ def instances(only=None):
     if only in (None, "digits"):
         T, X = trained("digits", (32, 16))
         small, wide = box_around(X[0], 0.01), box_around(X[0], 0.05)
-        qs = [("max", "r=0.01", small, None), ("top1", "r=0.01", small, None), ("top1", "r=0.05", wide, None)]
+        unit = cube(64, 0.0, 1.0)
+        qs = [("max", "r=0.01", small, None), ("top1", "r=0.01", small, None), ("top1", "r=0.05", wide, None),
+              ("top1", "[0,1]^64", unit, None)]
         for name, W in (("float16", rounded(T, "float16")), ("bfloat16", rounded(T, "bfloat16")),
                         ("student 64-16-10", student(T, X, (16,)))):
             out.append(("digits 64-32-16-10", name, T, W, qs))
     if only in (None, "mnist784"):
         T, X = mnist784()
         small, full = box_around(X[0], 0.01), cube(784, 0.0, 1.0)
-        qs = [("eps", "r=0.01", small, fmpq(1, 20)), ("top1", "r=0.01", small, None),
-              ("eps", "[0,1]^784", full, fmpq(1, 20)), ("top1", "[0,1]^784", full, None)]
+        qs = [("eps", "r=0.01", small, fmpq(1, 20)), ("max", "r=0.01", small, None), ("top1", "r=0.01", small, None),
+              ("eps", "[0,1]^784", full, fmpq(1, 20)), ("eps", "[0,1]^784", full, fmpq(1)),
+              ("top1", "[0,1]^784", full, None)]
         for name, W in (("bfloat16", rounded(T, "bfloat16")), ("pruned", pruned(T))):
             out.append(("mnist 784-100-100-10", name, T, W, qs))
     return out
