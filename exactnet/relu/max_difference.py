@@ -218,6 +218,8 @@ class _Search:
         self.more_parts = False
         self.finite_stack: list = []
         self.float_nets = None  # the networks in float64, for proposals
+        self.box_open: list = []  # open sub-boxes of the input splitting (:mod:`.box_splitting`)
+        self.split_boxes = True
 
     # -- values at points -------------------------------------------------------------------
     def offer(self, x) -> None:
@@ -700,12 +702,18 @@ class _Search:
 
     # -- driver -----------------------------------------------------------------------------
     def open_bound(self) -> fmpq | None:
-        """The largest bound of an open node (``None`` when none is open)."""
-        if not self.heap:
-            return None
-        return max(max(nd.bounds.values()) for nd in self.heap)
+        """The largest bound of an open node or open sub-box (``None`` when none is open)."""
+        from .box_splitting import open_bound
 
-    def run_polyhedron(self, P: Polyhedron) -> None:
+        tops = [max(max(nd.bounds.values()) for nd in self.heap)] if self.heap else []
+        boxes = open_bound(self)
+        if boxes is not None:
+            tops.append(boxes)
+        return max(tops) if tops else None
+
+    def run_polyhedron(self, P: Polyhedron, subbox: bool = False) -> None:
+        """The region search on ``P`` (``subbox``: a sub-box of the input splitting, whose float
+        proposals were already made on the whole box)."""
         n = self.n
         rows = domain_rows(P, n)
         if isinstance(P, Box):
@@ -721,7 +729,8 @@ class _Search:
         part = _Part(tuple(lower), tuple(upper), box_rows)
         self.parts.append(part)
         self.offer(ans.point)
-        self.propose(part, P.contains, seed=len(self.parts))
+        if not subbox:
+            self.propose(part, P.contains, seed=len(self.parts))
         if self.settled and not self.cert:
             return
         ident = self.new_id()
@@ -983,6 +992,13 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
                 search.rest_unknown = True
                 search.more_parts = idx < len(parts) - 1
                 search.run_polyhedron(part)
+        elif _splits(search, domain):
+            from .box_splitting import split_boxes
+
+            rows = domain_rows(domain, search.n)
+            search.propose(_Part(tuple(domain.lower), tuple(domain.upper), len(rows)), domain.contains)
+            if not search.settled:
+                split_boxes(search, domain)
         else:
             search.run_polyhedron(domain)
     except TimeLimitReached as exc:
@@ -1020,6 +1036,15 @@ def _result(search: _Search, complete: bool, reason: str, domain) -> MaxDifferen
                          "exact maximum: every region of the common refinement is bounded by an exact LP or pruned"
                          " by exact bounds", None, None, search.stats, search.tree if search.cert else None,
                          _method(domain))
+
+
+def _splits(search, domain) -> bool:
+    """Input splitting first (:mod:`.box_splitting`): box domains of few inputs, sup norm, no
+    certificate."""
+    from .box_splitting import MAX_INPUTS
+
+    return isinstance(domain, Box) and not search.cert and search.norm == "inf" and not search.top1 \
+        and search.n <= MAX_INPUTS and search.split_boxes
 
 
 def _has_inf(search) -> bool:
