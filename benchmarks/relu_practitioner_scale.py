@@ -7,7 +7,8 @@ Every instance is synthesised deterministically (scikit-learn, fixed seeds; no d
   input range), against (a) a *retrained* copy (every weight and bias multiplied by
   ``1 + 0.001·N(0, 1)``), (b) a *pruned* copy (the 20 % smallest weights of every layer set to 0),
   (c) a 5-100-100-5 *student* fitted to the teacher's outputs on samples (least squares by
-  ``MLPRegressor``). Questions: ``equiv --eps 0.05`` and ``--top1`` on ``[-0.5, 0.5]^5``.
+  ``MLPRegressor``). Questions: ``equiv --eps 0.05`` and ``--top1`` on ``[-0.5, 0.5]^5`` and on the
+  input boxes of ACAS Xu properties φ1 and φ3 (normalised inputs, as in the VNN-COMP files).
 * **digits**: the 64-32-16-10 classifier of ``relu_epsilon_equivalence.py`` (scikit-learn digits,
   inputs scaled to ``[0, 1]``) against its float16 and bfloat16 copies and a 64-16-10 student
   distilled on its logits. Questions: the exact maximum difference and ``--top1`` on the box of
@@ -138,6 +139,24 @@ def mnist784(seed: int = 0):
     return _weights(clf), X
 
 
+def _decimal_box(lower, upper) -> Box:
+    return Box.from_bounds([fmpq(*_ratio(v)) for v in lower], [fmpq(*_ratio(v)) for v in upper])
+
+
+def _ratio(text: str):
+    """The exact value of a decimal string as ``(numerator, denominator)``."""
+    from fractions import Fraction
+
+    f = Fraction(text)
+    return f.numerator, f.denominator
+
+
+#: The input boxes of ACAS Xu properties 1 and 3 (normalised inputs, as in the VNN-COMP VNN-LIB files).
+ACAS_PHI1 = _decimal_box(["0.6", "-0.5", "-0.5", "0.45", "-0.5"], ["0.6798577687", "0.5", "0.5", "0.5", "-0.45"])
+ACAS_PHI3 = _decimal_box(["-0.3035311561", "-0.0095492966", "0.4933803236", "0.3", "0.3"],
+                         ["-0.2985528119", "0.0095492966", "0.5", "0.5", "0.5"])
+
+
 def cube(n: int, lo: float, hi: float) -> Box:
     return Box.from_bounds([from_float(lo)] * n, [from_float(hi)] * n)
 
@@ -148,7 +167,9 @@ def instances(only=None):
     if only in (None, "acas"):
         T, X = acas_teacher()
         box = cube(5, -0.5, 0.5)
-        qs = [("eps", "[-0.5,0.5]^5", box, fmpq(1, 20)), ("top1", "[-0.5,0.5]^5", box, None)]
+        qs = []
+        for dname, dom in (("[-0.5,0.5]^5", box), ("ACAS phi1 box", ACAS_PHI1), ("ACAS phi3 box", ACAS_PHI3)):
+            qs += [("eps", dname, dom, fmpq(1, 20)), ("top1", dname, dom, None)]
         for name, W in (("retrained", retrained(T)), ("pruned", pruned(T)), ("student 5-100-100-5",
                                                                              student(T, X, (100, 100)))):
             out.append(("acas 5-50x6-5", name, T, W, qs))
