@@ -59,11 +59,15 @@ class BoxBounds:
     """``upper[t]``: an upper bound of ``s·(A_k − B_k)`` on the box for target ``t = 2k`` (``s = 1``)
     and ``2k + 1`` (``s = −1``); ``unstable``: units of both networks whose sign is not fixed by the
     bounds; ``spread[j]``: how much input ``j`` contributes to the width of the output bounds (the
-    coordinate to split)."""
+    coordinate to split); ``classes_a``/``classes_b``: the classes each network may pick somewhere on
+    the box (lowest index among the maxima): ``i`` is excluded when some ``max(U_i − L_k) < 0``, or
+    ``≤ 0`` for ``k < i``, where a tie already goes to ``k``."""
 
     upper: tuple
     unstable: int
     spread: tuple
+    classes_a: tuple = ()
+    classes_b: tuple = ()
 
 
 class _Num:
@@ -263,7 +267,18 @@ def box_bounds(pair: CompiledPair, lower: Sequence, upper: Sequence) -> BoxBound
     upper_t = []
     for p, q in zip(up_plus, up_minus):
         upper_t += [p, q]
-    return BoxBounds(tuple(upper_t), unstable, tuple(float(v) for v in spread))
+    return BoxBounds(tuple(upper_t), unstable, tuple(float(v) for v in spread), _classes(num, zLA, zUA),
+                     _classes(num, zLB, zUB))
+
+
+def _classes(num, zL, zU) -> tuple:
+    m = zL.shape[0]
+    out = []
+    for i in range(m):
+        _, tops = _conc(num, zU[i:i + 1, :] - zL)
+        if not any(tops[k] < 0 or (k < i and tops[k] <= 0) for k in range(m) if k != i):
+            out.append(i)
+    return tuple(out)
 
 
 __all__ = ["BoxBounds", "CompiledPair", "box_bounds"]

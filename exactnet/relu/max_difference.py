@@ -1043,8 +1043,8 @@ def _splits(search, domain) -> bool:
     certificate."""
     from .box_splitting import MAX_INPUTS
 
-    return isinstance(domain, Box) and not search.cert and search.norm == "inf" and not search.top1 \
-        and search.n <= MAX_INPUTS and search.split_boxes
+    return isinstance(domain, Box) and not search.cert and search.norm == "inf" and search.n <= MAX_INPUTS \
+        and search.split_boxes
 
 
 def _has_inf(search) -> bool:
