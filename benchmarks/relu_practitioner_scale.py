@@ -22,7 +22,7 @@ Peers (capped at ``--peer-cap`` seconds): the float64 big-M MILP (HiGHS) maximum
 ``relu_epsilon_equivalence.py`` for ε questions (its ε verdict is ``max ≤ ε``), and Z3 with exact
 rational weights. Printed per question: exactnet's verdict (``yes``/``no``/``unknown``), the exact
 interval for the maximum difference (``[lower, upper]``; a witness value only for ``no``), CPU time
-(process time, this process), and the peers' answers and times; the load average is printed with
+(process time, this process; the caps are wall clock), and the peers' answers and CPU times; the load average is printed with
 the run, since the machine is shared.
 
     python benchmarks/relu_practitioner_scale.py --cap 600 --peer-cap 120
@@ -223,12 +223,12 @@ def peers(question, a, b, domain, eps, cap):
     """The MILP maximum and Z3's ε verdict (``'-'`` when not run, ``'cap'`` at the cap)."""
     if question == "top1" or (a.input_dim > 64 and question != "eps"):
         return "-", "-"
-    t = time.perf_counter()
+    t = time.process_time()
     try:
         milp = milp_max(a, b, domain, cap / (2 * a.output_dim))
     except Exception as exc:  # a peer's failure is a result
         milp = f"failed ({type(exc).__name__})"
-    t_milp = time.perf_counter() - t
+    t_milp = time.process_time() - t
     if milp is None:
         m_txt = f"cap ({t_milp:.0f}s)"
     elif isinstance(milp, str):
@@ -238,12 +238,12 @@ def peers(question, a, b, domain, eps, cap):
         m_txt = f"{milp:.4g}{verdict} ({t_milp:.1f}s)"
     if eps is None:
         return m_txt, "-"
-    t = time.perf_counter()
+    t = time.process_time()
     try:
         z = z3_exceeds(a, b, domain, eps, cap)
     except Exception as exc:
         return m_txt, f"failed ({type(exc).__name__})"
-    t_z3 = time.perf_counter() - t
+    t_z3 = time.process_time() - t
     z_txt = f"cap ({t_z3:.0f}s)" if z is None else f"{'no' if z else 'yes'} ({t_z3:.1f}s)"
     return m_txt, z_txt
 
