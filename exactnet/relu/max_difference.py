@@ -51,8 +51,6 @@ from .symbolic_bounds import CompiledNet, concretize, difference_intervals, form
 NORMS = ("inf", "1")
 #: Finite domains with at most this many points are enumerated point by point.
 ENUMERATE_AT_MOST = 4096
-#: Random box points evaluated in float64 to propose starting candidates.
-PROPOSALS = 256
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,6 +225,9 @@ class _Search:
         self.certified_pruning = False  # certificate mode: close subtrees by checkable interval bounds
         self.roots: list[int] = []  # the root node of every polyhedron searched (unions: one per part)
         self._checkable = None  # (node, labels, interval bounds) of the node being expanded
+        self.float_nets = None  # the networks in float64, for proposals
+        self.box_open: list = []  # open sub-boxes of the input splitting (:mod:`.box_splitting`)
+        self.split_boxes = True
 
     # -- values at points -------------------------------------------------------------------
     def offer(self, x) -> None:
@@ -259,33 +260,30 @@ class _Search:
                 self.settled = True
 
     def propose(self, part: _Part, contains, seed: int = 0) -> None:
-        """Float64 evaluation at random box points proposes a few candidates, evaluated exactly."""
+        """Float64 proposals (:mod:`.difference_attack`: projected gradient ascent on the difference,
+        or class-boundary segments for top-1) give candidate points, each evaluated exactly."""
         try:
-            import numpy as np
+            from .difference_attack import FloatNet, difference_candidates, top1_candidates
         except ImportError:  # pragma: no cover - numpy is a dependency
             return
-        rng = np.random.default_rng(seed)
-        lo = np.array([float(v) for v in part.lower])
-        hi = np.array([float(v) for v in part.upper])
-        pts = lo + (hi - lo) * rng.random((PROPOSALS, self.n))
-        pts = np.vstack([pts, lo, hi, (lo + hi) / 2])
-
-        def run(net: CompiledNet, X):
-            for idx, hat in enumerate(net.hat):
-                W = np.array([[float(v) for v in row] for row in hat.tolist()])
-                X = X @ W[:, :-1].T + W[:, -1]
-                if idx < len(net.hat) - 1:
-                    X = np.maximum(X, 0)
-            return X
-
-        with np.errstate(all="ignore"):
-            diff = np.abs(run(self.na, pts) - run(self.nb, pts))
-        score = diff.sum(axis=1) if self.norm == "1" else diff.max(axis=1)
-        order = np.argsort(-np.nan_to_num(score, nan=-1.0))[:8]
-        for i in order:
-            x = tuple(fmpq(*float(v).as_integer_ratio()) for v in pts[i])
-            if contains(x):
+        if self.float_nets is None:
+            self.float_nets = (FloatNet.of(self.na.hat), FloatNet.of(self.nb.hat))
+        fa, fb = self.float_nets
+        if self.top1:
+            cands = top1_candidates(fa, fb, part.lower, part.upper, seed=seed)
+        else:
+            cands = difference_candidates(fa, fb, part.lower, part.upper, self.norm, seed=seed)
+        cands = [x for x in cands if contains(x)]
+        self.stats["proposals"] = self.stats.get("proposals", 0) + len(cands)
+        if not cands:
+            return
+        if self.top1:
+            for x in cands:
+                if self.settled:
+                    return
                 self.offer(x)
+        else:
+            self.offer_batch(cands)
 
     # -- the tree (certificates) ------------------------------------------------------------
     def new_id(self) -> int:
@@ -784,12 +782,18 @@ class _Search:
 
     # -- driver -----------------------------------------------------------------------------
     def open_bound(self) -> fmpq | None:
-        """The largest bound of an open node (``None`` when none is open)."""
-        if not self.heap:
-            return None
-        return max(max(nd.bounds.values()) for nd in self.heap)
+        """The largest bound of an open node or open sub-box (``None`` when none is open)."""
+        from .box_splitting import open_bound
 
-    def run_polyhedron(self, P: Polyhedron) -> None:
+        tops = [max(max(nd.bounds.values()) for nd in self.heap)] if self.heap else []
+        boxes = open_bound(self)
+        if boxes is not None:
+            tops.append(boxes)
+        return max(tops) if tops else None
+
+    def run_polyhedron(self, P: Polyhedron, subbox: bool = False) -> None:
+        """The region search on ``P`` (``subbox``: a sub-box of the input splitting, whose float
+        proposals were already made on the whole box)."""
         n = self.n
         rows = domain_rows(P, n)
         if isinstance(P, Box):
@@ -806,7 +810,10 @@ class _Search:
         part = _Part(tuple(lower), tuple(upper), box_rows)
         self.parts.append(part)
         self.offer(ans.point)
-        self.propose(part, P.contains, seed=len(self.parts))
+        if not subbox:
+            self.propose(part, P.contains, seed=len(self.parts))
+        if self.settled and not self.cert:
+            return
         ident = self.new_id()
         self.roots.append(ident)
         root = _Node((0.0, ident), tuple(rows), (self.na.free_labels(), self.nb.free_labels()), (None,) * self.m,
@@ -1114,6 +1121,13 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
                 search.rest_unknown = True
                 search.more_parts = idx < len(parts) - 1
                 search.run_polyhedron(part)
+        elif _splits(search, domain):
+            from .box_splitting import split_boxes
+
+            rows = domain_rows(domain, search.n)
+            search.propose(_Part(tuple(domain.lower), tuple(domain.upper), len(rows)), domain.contains)
+            if not search.settled:
+                split_boxes(search, domain)
         else:
             search.run_polyhedron(domain)
     except TimeLimitReached as exc:
@@ -1156,6 +1170,15 @@ def _result(search: _Search, complete: bool, reason: str, domain) -> MaxDifferen
                          "exact maximum: every region of the common refinement is bounded by an exact LP or pruned"
                          " by exact bounds", None, None, search.stats, search.tree if search.cert else None,
                          _method(domain))
+
+
+def _splits(search, domain) -> bool:
+    """Input splitting first (:mod:`.box_splitting`): box domains of few inputs, sup norm, no
+    certificate."""
+    from .box_splitting import MAX_INPUTS
+
+    return isinstance(domain, Box) and not search.cert and search.norm == "inf" and search.n <= MAX_INPUTS \
+        and search.split_boxes
 
 
 def _has_inf(search) -> bool:

@@ -28,7 +28,7 @@ from ..network import Network
 from ..network.domain_union import PolyhedronUnion
 from ..network.finite_domain import FiniteDomain
 from ..progress import Progress, null_progress
-from .max_difference import _check, _forward_batch, _Search, lower_dimensional
+from .max_difference import _check, _forward_batch, _Part, _Search, _splits, lower_dimensional
 
 TIE_RULE = "lowest index among the maxima (numpy.argmax / torch.argmax)"
 
@@ -103,7 +103,14 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
         for part in parts:
             if is_empty(part):
                 continue
-            search.run_polyhedron(part)
+            if _splits(search, part):  # input splitting first (few inputs)
+                from .box_splitting import split_boxes
+
+                search.propose(_Part(tuple(part.lower), tuple(part.upper), 0), part.contains)
+                if not search.settled:
+                    split_boxes(search, part)
+            else:
+                search.run_polyhedron(part)
             if search.top1_witness is not None:
                 x, ca, cb = search.top1_witness
                 return Top1Result(False, x, (ca, cb), "the networks pick different classes at a point of the domain"

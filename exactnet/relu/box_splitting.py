@@ -1,0 +1,162 @@
+"""Input splitting in front of the exact region search, for boxes of few inputs (``docs/difference.md``).
+
+On networks with few inputs and many deep units (ACAS-Xu-size, 5 inputs and 300 units) the
+bounds of the region search are loose on the whole box, while the symbolic difference bounds of
+:mod:`.box_bounds` become tight on small boxes. So a box domain with at most :data:`MAX_INPUTS`
+inputs is first split into sub-boxes, best bound first:
+
+* a sub-box is **dropped** for a target ``(k, s)`` when an *exact* bound shows ``s·(A_k − B_k)``
+  cannot exceed the threshold there (``ε``, or the best value attained so far for output ``k``).
+  The float64 version of the same bound only proposes when to compute the exact one;
+* its centre is evaluated exactly (a witness may settle an ε question);
+* a sub-box on which at most :data:`HANDOFF_UNSTABLE` units of the two networks have an undecided
+  sign (or after :data:`MAX_DEPTH` halvings) is handed to the exact region search, which settles it
+  completely (exact LPs on its few regions);
+* otherwise it is halved along the input with the largest contribution to the bounds' width.
+
+Every sub-box keeps the smallest exact bound proved for it or an ancestor, so when the time limit
+stops the search the open sub-boxes still give an exact upper end of the interval.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+
+from flint import fmpq
+
+from ..network.domain import Box
+from .box_bounds import CompiledPair, box_bounds
+
+#: Box domains with at most this many inputs are split before the region search.
+MAX_INPUTS = 8
+#: A sub-box with at most this many undecided units goes to the exact region search.
+HANDOFF_UNSTABLE = 4
+#: Halvings after which a sub-box goes to the exact region search whatever its bounds.
+MAX_DEPTH = 48
+#: At most one sub-box in this many gets an exact bound only to tighten the interval's upper end.
+EXACT_EVERY = 25
+
+
+def split_boxes(search, box: Box) -> None:
+    """Run the input splitting of the module docstring on ``box`` for the search ``search`` (a
+    :class:`exactnet.relu.max_difference._Search` in sup-norm mode); sub-boxes it cannot drop are
+    searched by ``search.run_polyhedron``. On a time limit, ``search.box_open`` holds the exact
+    bounds of the sub-boxes still open."""
+    na, nb = search.na, search.nb
+    fpair = CompiledPair(na.hat, nb.hat, exact=False)
+    epair = CompiledPair(na.hat, nb.hat, exact=True)
+    targets = range(2 * search.m)
+    counter = itertools.count()
+    root = box_bounds(epair, box.lower, box.upper)
+    search.stats["exact_box_bounds"] = 1
+    proved = root.upper if not search.top1 else (root.classes_a, root.classes_b)
+    heap = [(0.0, next(counter), tuple(box.lower), tuple(box.upper), proved, 0)]
+    search.box_open = heap
+    search.rest_unknown = False
+    search.more_parts = False
+
+    def threshold(t):
+        return search.best.threshold(t, search.epsilon)
+
+    while heap and not search.settled:
+        search.deadline.check()
+        entry = heapq.heappop(heap)
+        try:
+            _one(search, heap, counter, entry, fpair, epair, targets, threshold)
+        except BaseException:
+            heapq.heappush(heap, entry)
+            raise
+    search.box_open = []
+
+
+def _one(search, heap, counter, entry, fpair, epair, targets, threshold) -> None:
+    if search.top1:
+        return _one_top1(search, heap, counter, entry, fpair, epair)
+    _, _, lower, upper, proved, depth = entry
+    search.stats["boxes"] = search.stats.get("boxes", 0) + 1
+    live = [t for t in targets if threshold(t) is None or proved[t] > threshold(t)]
+    if not live:
+        search.stats["pruned"] += 1
+        return
+    fb = box_bounds(fpair, [float(v) for v in lower], [float(v) for v in upper])
+    centre = tuple((lo + hi) / 2 for lo, hi in zip(lower, upper))
+    search.offer(centre)
+    if search.settled:
+        return
+    float_live = [t for t in live if threshold(t) is None or fb.upper[t] > float(threshold(t))]
+    if float_live and float(max(proved[t] for t in live)) > 2 * max(fb.upper[t] for t in live) and \
+            search.stats.get("exact_box_bounds", 0) * EXACT_EVERY < search.stats["boxes"]:
+        # now and then an exact bound where the proved one is much looser (the interval's upper end)
+        eb = box_bounds(epair, lower, upper)
+        search.stats["exact_box_bounds"] = search.stats.get("exact_box_bounds", 0) + 1
+        proved = tuple(min(p, q) for p, q in zip(proved, eb.upper))
+    if not float_live:  # the float bound says the box cannot matter: prove it exactly
+        eb = box_bounds(epair, lower, upper)
+        search.stats["exact_box_bounds"] = search.stats.get("exact_box_bounds", 0) + 1
+        proved = tuple(min(p, q) for p, q in zip(proved, eb.upper))
+        live = [t for t in targets if threshold(t) is None or proved[t] > threshold(t)]
+        if not live:
+            search.stats["pruned"] += 1
+            return
+    if fb.unstable <= HANDOFF_UNSTABLE or depth >= MAX_DEPTH:
+        search.stats["handed_to_regions"] = search.stats.get("handed_to_regions", 0) + 1
+        heapq.heappush(heap, entry)  # open (with its exact bound) while the region search runs
+        search.run_polyhedron(Box.from_bounds(list(lower), list(upper)), subbox=True)
+        heap.remove(entry)
+        heapq.heapify(heap)
+        return
+    j = max(range(len(lower)), key=lambda i: (fb.spread[i], upper[i] - lower[i]))
+    mid = (lower[j] + upper[j]) / 2
+    score = -max(fb.upper[t] for t in live)
+    for lo_j, hi_j in ((lower[j], mid), (mid, upper[j])):
+        lo, hi = list(lower), list(upper)
+        lo[j], hi[j] = fmpq(lo_j), fmpq(hi_j)
+        heapq.heappush(heap, (score, next(counter), tuple(lo), tuple(hi), proved, depth + 1))
+
+
+def _single_class(bounds) -> bool:
+    return len(bounds.classes_a) == 1 and bounds.classes_a == bounds.classes_b
+
+
+def _one_top1(search, heap, counter, entry, fpair, epair) -> None:
+    """Top-1: a sub-box is done when an exact bound shows that both networks can pick only the same
+    single class on it (the float bound proposes when to compute it)."""
+    _, _, lower, upper, _, depth = entry
+    search.stats["boxes"] = search.stats.get("boxes", 0) + 1
+    centre = tuple((lo + hi) / 2 for lo, hi in zip(lower, upper))
+    search.offer(centre)
+    if search.settled:
+        return
+    fb = box_bounds(fpair, [float(v) for v in lower], [float(v) for v in upper])
+    if _single_class(fb):
+        eb = box_bounds(epair, lower, upper)
+        search.stats["exact_box_bounds"] = search.stats.get("exact_box_bounds", 0) + 1
+        if _single_class(eb):
+            search.stats["pruned"] += 1
+            return
+    if fb.unstable <= HANDOFF_UNSTABLE or depth >= MAX_DEPTH:
+        search.stats["handed_to_regions"] = search.stats.get("handed_to_regions", 0) + 1
+        heapq.heappush(heap, entry)
+        search.run_polyhedron(Box.from_bounds(list(lower), list(upper)), subbox=True)
+        heap.remove(entry)
+        heapq.heapify(heap)
+        return
+    j = max(range(len(lower)), key=lambda i: (fb.spread[i], upper[i] - lower[i]))
+    mid = (lower[j] + upper[j]) / 2
+    score = -float(len(fb.classes_a) + len(fb.classes_b))
+    for lo_j, hi_j in ((lower[j], mid), (mid, upper[j])):
+        lo, hi = list(lower), list(upper)
+        lo[j], hi[j] = fmpq(lo_j), fmpq(hi_j)
+        heapq.heappush(heap, (score, next(counter), tuple(lo), tuple(hi), None, depth + 1))
+
+
+def open_bound(search):
+    """The largest exact bound of an open sub-box (``None`` when none is open)."""
+    if search.top1:
+        return None
+    tops = [max(e[4]) for e in getattr(search, "box_open", [])]
+    return max(tops) if tops else None
+
+
+__all__ = ["HANDOFF_UNSTABLE", "MAX_DEPTH", "MAX_INPUTS", "open_bound", "split_boxes"]

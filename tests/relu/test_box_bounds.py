@@ -1,0 +1,61 @@
+"""The exact symbolic difference bounds of exactnet/relu/box_bounds.py enclose the difference: on random
+pairs (same widths, where the difference forms are used, and other widths) and random boxes, every
+exactly evaluated point of the box stays below the exact bound of every target, and the classes
+picked at those points are among the possible classes."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from flint import fmpq
+
+from exactnet.network import forward_exact
+from exactnet.network.argmax import exact_argmax
+from exactnet.relu.box_bounds import CompiledPair, box_bounds
+from exactnet.relu.symbolic_bounds import CompiledNet
+
+from .nets import lists, net_from, random_net
+
+
+def _perturbed(a, rnd):
+    return net_from([([[v + fmpq(rnd.randint(-2, 2), 16) for v in r] for r in W],
+                      [v + fmpq(rnd.randint(-2, 2), 16) for v in b]) for W, b in lists(a)])
+
+
+def _points(lower, upper, rnd, k=40):
+    n = len(lower)
+    yield from itertools.product(*zip(lower, upper))  # the vertices
+    for _ in range(k):
+        yield tuple(lo + (hi - lo) * fmpq(rnd.randint(0, 16), 16) for lo, hi in zip(lower, upper))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_exact_bounds_enclose_the_difference_and_the_classes(seed):
+    rnd = random.Random(seed)
+    n, m = rnd.randint(1, 3), rnd.randint(2, 3)
+    a = random_net(rnd, [n, 4, 3, m], scale=5, dens=(1, 2, 4))
+    b = _perturbed(a, rnd) if seed % 2 == 0 else random_net(rnd, [n, 5, m], scale=5, dens=(1, 2, 4))
+    lower = [fmpq(rnd.randint(-8, 0), 8) for _ in range(n)]
+    upper = [lo + fmpq(rnd.randint(1, 8), 8) for lo in lower]
+    ha, hb = CompiledNet.of(a).hat, CompiledNet.of(b).hat
+    exact = box_bounds(CompiledPair(ha, hb, exact=True), lower, upper)
+    approx = box_bounds(CompiledPair(ha, hb, exact=False), [float(v) for v in lower], [float(v) for v in upper])
+    for e, f in zip(exact.upper, approx.upper):  # the float proposal computes the same numbers
+        assert abs(float(e) - f) <= 1e-6 * (1 + abs(f))
+    assert exact.classes_a == approx.classes_a and exact.classes_b == approx.classes_b
+    for x in _points(lower, upper, rnd):
+        ya, yb = forward_exact(a, x), forward_exact(b, x)
+        for k in range(m):
+            assert ya[k] - yb[k] <= exact.upper[2 * k]
+            assert yb[k] - ya[k] <= exact.upper[2 * k + 1]
+        assert exact_argmax(ya)[0] in exact.classes_a and exact_argmax(yb)[0] in exact.classes_b
+
+
+def test_equal_networks_have_zero_difference_bounds():
+    rnd = random.Random(5)
+    a = random_net(rnd, [2, 4, 4, 2], scale=5)
+    hat = CompiledNet.of(a).hat
+    res = box_bounds(CompiledPair(hat, hat, exact=True), [fmpq(-1), fmpq(0)], [fmpq(1), fmpq(1, 2)])
+    assert all(v == 0 for v in res.upper)
