@@ -5,7 +5,7 @@ A certificate is a JSON object::
     {"format": "exactnet.certificate/1",
      "kind": "<family>.<claim>",          e.g. "tanh.equivalence", "relu.equivalence"
      "claim": {...},                      what is asserted (e.g. {"equivalent": true})
-     "networks": [<exactnet.network/1>, ...],   the inputs, inline
+     "networks": [<exactnet.network/1>, ...],   the inputs, inline (large ones compact: .networks)
      "evidence": {...},                   what the checker re-verifies
      "digest": {"sha256": "..."}}         written by exactnet (optional on input)
 
@@ -43,13 +43,13 @@ class MalformedCertificate(FormatError):
 
 def certificate(kind: str, claim: dict, networks: list, evidence: dict) -> dict:
     """Assemble a certificate object (``networks`` are :class:`Network` objects)."""
-    from ..network import network_to_obj
+    from .networks import network_obj
 
     return {
         "format": FORMAT,
         "kind": kind,
         "claim": claim,
-        "networks": [network_to_obj(n) for n in networks],
+        "networks": [network_obj(n) for n in networks],
         "evidence": evidence,
     }
 
@@ -88,8 +88,9 @@ def read_certificate(path: str | Path) -> dict:
 
 
 def certificate_networks(obj: dict) -> list:
-    """The inline networks of a certificate (parsed exactly)."""
+    """The inline networks of a certificate (parsed exactly; plain or compact, :mod:`.networks`)."""
     from ..network import network_from_obj
+    from .networks import compact_network_from_obj, is_compact
 
     nets = obj.get("networks")
     if not isinstance(nets, list):
@@ -97,7 +98,8 @@ def certificate_networks(obj: dict) -> list:
     out = []
     for i, n in enumerate(nets, start=1):
         try:
-            out.append(network_from_obj(n, f"certificate network {i}"))
+            read = compact_network_from_obj if is_compact(n) else network_from_obj
+            out.append(read(n, f"certificate network {i}"))
         except InputError as exc:
             raise MalformedCertificate(str(exc)) from None
     return out

@@ -180,8 +180,10 @@ def numbers(value, where: str) -> None:
 matrix = list_of(numbers)
 indices = list_of(integer)
 
+#: An inline network: plain, or compact (``denominator``: integer entries over it; the reader
+#: requires every layer or none to be compact, :mod:`exactnet.certificates.networks`).
 NETWORK = obj({"format": text, "activation": text,
-               "layers": list_of(obj({"weight": matrix, "bias": numbers}))})
+               "layers": list_of(obj({"weight": matrix, "bias": numbers}, {"denominator": integer}))})
 
 BOX = obj({"lower": numbers, "upper": numbers})
 DOMAIN = by_keys([("lower", BOX), ("upper", BOX),
