@@ -102,3 +102,61 @@ def compact_network_from_obj(obj, source: str = "network"):
 
 
 __all__ = ["COMPACT_MIN_NUMBERS", "compact_network_from_obj", "compact_network_obj", "is_compact", "network_obj"]
+
+
+# ---------------------------------------------------------------------------------------------
+# networks by reference: {"sha256": hex} instead of the network (the checker is given the network)
+# ---------------------------------------------------------------------------------------------
+
+
+def network_digest(net) -> str:
+    """SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of :func:`network_obj` of
+    ``net``: what a certificate states when it refers to the network instead of carrying it."""
+    import hashlib
+    import json
+
+    text = json.dumps(network_obj(net), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def is_reference(obj) -> bool:
+    """Whether a certificate's network entry is a reference ``{"sha256": hex}``."""
+    return isinstance(obj, dict) and "sha256" in obj
+
+
+def by_reference(cert: dict, networks) -> dict:
+    """``cert`` (unsealed) with each inline network replaced by the reference ``{"sha256":
+    network_digest(net)}``: a certificate of a few kilobytes that the checker verifies against the
+    network files the user already has (``exactnet check CERT --network A --network B``)."""
+    refs = [{"sha256": network_digest(net)} for net in networks]
+    if len(refs) != len(cert["networks"]):
+        raise ValueError("by_reference: one network per certificate network is needed")
+    return {**{k: v for k, v in cert.items() if k != "digest"}, "networks": refs}
+
+
+def resolve_references(cert: dict, given) -> dict:
+    """The certificate with its network references replaced by the given networks (in order), for
+    the checkers (:func:`exactnet.certificates.certificate_networks` returns them as they are).
+
+    Raises :class:`FormatError` (exit 2) when the certificate refers to networks and none or too few
+    are given; returns ``None`` when a given network does not have the referenced digest."""
+    nets = cert.get("networks")
+    if not isinstance(nets, list) or not any(is_reference(n) for n in nets):
+        return cert
+    given = list(given or ())
+    if len(given) != len(nets):
+        raise FormatError(f"this certificate refers to its {len(nets)} networks by their SHA-256 digest; give the"
+                          f" network files in order (exactnet check CERT --network A --network B), {len(given)}"
+                          " were given")
+    out = []
+    for entry, net in zip(nets, given):
+        if is_reference(entry):
+            if network_digest(net) != entry["sha256"]:
+                return None
+            out.append(net)
+        else:
+            out.append(entry)
+    return {**cert, "networks": out}
+
+
+__all__ += ["by_reference", "is_reference", "network_digest", "resolve_references"]

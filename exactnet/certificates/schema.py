@@ -182,8 +182,17 @@ indices = list_of(integer)
 
 #: An inline network: plain, or compact (``denominator``: integer entries over it; the reader
 #: requires every layer or none to be compact, :mod:`exactnet.certificates.networks`).
-NETWORK = obj({"format": text, "activation": text,
-               "layers": list_of(obj({"weight": matrix, "bias": numbers}, {"denominator": integer}))})
+_INLINE_NETWORK = obj({"format": text, "activation": text,
+                       "layers": list_of(obj({"weight": matrix, "bias": numbers}, {"denominator": integer}))})
+
+
+#: ... or a reference ``{"sha256": hex}`` to a network the checker is given (the digest of its
+#: canonical certificate object, :func:`exactnet.certificates.networks.network_digest`).
+def NETWORK(value, where: str) -> None:
+    if isinstance(value, dict) and "sha256" in value:
+        digest(value, where)
+    else:
+        _INLINE_NETWORK(value, where)
 
 BOX = obj({"lower": numbers, "upper": numbers})
 DOMAIN = by_keys([("lower", BOX), ("upper", BOX),

@@ -133,7 +133,7 @@ def _handler(run, *options: str) -> Handler:
 FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "info": {"relu": _handler(relu_cli.info, "symmetries"), "tanh": _handler(tanh_cli.info)},
     "equiv": {"relu": _handler(relu_cli.equiv, "certificate", "domain", "workers", "scheduler",
-                               "stream_certificate"),
+                               "certificate_format", "certificate_networks"),
               "tanh": _handler(tanh_cli.equiv, "certificate", "domain")},
     "compress": {"relu": _handler(relu_cli.compress, "output", "certificate", "domain"),
                  "tanh": _handler(tanh_cli.compress, "output", "certificate", "domain")},
@@ -334,8 +334,17 @@ def convert(budget, src, dst, dtype, activation):
 @click.option("--certificate", "certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a checkable certificate of the verdict to this file.")
 @click.option("--stream-certificate", "stream_certificate", is_flag=True, default=False,
-              help="Write a region-tree proof (tier d, ReLU) as a compact streamed certificate"
-                   " (exactnet.certificate/2, JSON lines; gzip when the file name ends with .gz).")
+              help="Same as --certificate-format 2 (the default): a region-tree proof (tier d, ReLU) is written"
+                   " as a compact streamed certificate (exactnet.certificate/2, JSON lines; gzip when the file"
+                   " name ends with .gz).")
+@click.option("--certificate-format", "certificate_format", type=click.Choice(["1", "2"]), default=None,
+              help="Format of a region-tree proof (tier d, ReLU): 2 (default) streamed JSON lines, 1 the"
+                   " exactnet.certificate/1 JSON tree. Every other verdict is written as exactnet.certificate/1.")
+@click.option("--certificate-networks", "certificate_networks", type=click.Choice(["inline", "digest"]),
+              default=None,
+              help="inline (default): the certificate carries both networks (compact when large); digest: it"
+                   " refers to them by SHA-256 and `exactnet check CERT --network A --network B` reads them"
+                   " (exactnet.certificate/1 certificates; ReLU).")
 @domain_options
 @click.option("--eps", default=None, metavar="E",
               help="ε-equivalence (ReLU): exit 0 iff max over the domain of |A(x) − B(x)| (sup norm) is ≤ E"
@@ -345,19 +354,26 @@ def convert(budget, src, dst, dtype, activation):
                    " the maxima) at every point of the domain, else a witness. A trailing Softmax is allowed.")
 @cluster_options
 @activation_option
-def equiv(budget, a, b, certificate, stream_certificate, domain, box, eps, top1, workers, scheduler, activation):
+def equiv(budget, a, b, certificate, stream_certificate, certificate_format, certificate_networks, domain, box, eps,
+          top1, workers, scheduler, activation):
     """Decide whether A and B compute the same function (exit 0 yes, 1 no, 3 unknown); with
     --domain/--box, on that domain instead of all of R^n; with --eps E, whether they differ by at
     most E there; with --top1, whether they always pick the same class there."""
-    if stream_certificate and certificate is None:
-        raise InputError("--stream-certificate needs --certificate FILE")
+    for flag, given in (("--stream-certificate", stream_certificate), ("--certificate-format", certificate_format),
+                        ("--certificate-networks", certificate_networks)):
+        if given and certificate is None:
+            raise InputError(f"{flag} needs --certificate FILE")
+    if stream_certificate and certificate_format == "1":
+        raise click.UsageError("--stream-certificate asks for format 2; it contradicts --certificate-format 1")
+    if stream_certificate:
+        certificate_format = "2"
     check_writable(certificate, "--certificate")
     if eps is not None and top1:
         raise click.UsageError("--eps and --top1 ask different questions: give one of them")
     if eps is not None or top1:
-        if stream_certificate:
-            raise click.UsageError("--stream-certificate writes a tier-d equivalence proof; it does not apply to --eps"
-                                   " or --top1")
+        if certificate_format or certificate_networks:
+            raise click.UsageError("--stream-certificate, --certificate-format and --certificate-networks apply to"
+                                   " exact equivalence; they do not apply to --eps or --top1")
         if workers is not None or scheduler is not None:
             raise click.UsageError("--workers/--scheduler run exact equivalence (tier d) on Dask; they do not apply"
                                    " to --eps or --top1")
@@ -366,7 +382,8 @@ def equiv(budget, a, b, certificate, stream_certificate, domain, box, eps, top1,
     family = same_family(net_a, net_b, "equiv")
     dom = read_domain_option("equiv", domain, box, net_a)
     return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, workers=workers,
-                        scheduler=scheduler, budget=budget, stream_certificate=stream_certificate)
+                        scheduler=scheduler, budget=budget, certificate_format=certificate_format,
+                        certificate_networks=certificate_networks)
 
 
 def _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation):

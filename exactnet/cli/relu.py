@@ -72,16 +72,18 @@ def _fmt(xs) -> list[str]:
 
 
 def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=None,
-          stream_certificate=False) -> Report:
+          certificate_format=None, certificate_networks=None) -> Report:
     """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide;
-    ``--workers``/``--scheduler``: tier (d) as subtree tasks on a Dask cluster; ``stream_certificate``:
-    a tier (d) proof is written to ``certificate`` as ``exactnet.certificate/2``)."""
+    ``--workers``/``--scheduler``: tier (d) as subtree tasks on a Dask cluster). A tier (d) proof is
+    written to ``certificate`` as ``exactnet.certificate/2`` unless ``certificate_format == "1"``;
+    ``certificate_networks == "digest"``: an ``/1`` certificate refers to the networks by digest."""
     from ..relu.equivalence import TIER_METHODS, equivalent
 
+    stream = certificate if certificate is not None and certificate_format != "1" else None
     with console_progress("ReLU equivalence") as progress, executor_for(workers, scheduler) as executor:
         res = equivalent(a, b, domain, certificate=certificate is not None,
                          deadline=work_deadline(budget.deadline, executor), progress=progress, executor=executor,
-                         certificate_stream=certificate if stream_certificate else None)
+                         certificate_stream=stream)
     data = {
         "equivalent": res.equivalent,
         "reason": res.reason,
@@ -96,10 +98,16 @@ def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=N
         data["stats"] = res.stats
     if certificate is not None:
         if res.certificate is not None:
-            write_certificate(res.certificate, certificate)
+            cert = res.certificate
+            if certificate_networks == "digest":
+                from ..certificates.networks import by_reference
+
+                cert = by_reference(cert, [a, b])
+            write_certificate(cert, certificate)
             data["certificate"] = certificate
         else:
             data["certificate"] = res.certificate_file
+        data["certificate_format"] = 1 if res.certificate is not None else (2 if res.certificate_file else None)
 
     def render(console: Console):
         verdict = {True: "[green]equivalent[/]", False: "[red]not equivalent[/]", None: "[yellow]unknown[/]"}
