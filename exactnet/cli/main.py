@@ -135,7 +135,7 @@ FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "equiv": {"relu": _handler(relu_cli.equiv, "certificate", "domain", "workers", "scheduler",
                                "certificate_format", "certificate_networks"),
               "tanh": _handler(tanh_cli.equiv, "certificate", "domain")},
-    "compress": {"relu": _handler(relu_cli.compress, "output", "certificate", "domain"),
+    "compress": {"relu": _handler(relu_cli.compress, "output", "certificate", "domain", "certificate_format"),
                  "tanh": _handler(tanh_cli.compress, "output", "certificate", "domain")},
     "rank": {"tanh": _handler(tanh_cli.rank)},
     "prank": {"tanh": _handler(tanh_cli.prank, "eps", "method", "output", "certificate", "solver")},
@@ -438,11 +438,14 @@ def diff(budget, a, b, domain, box, norm, certificate, width, activation):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the compressed network.")
 @click.option("--certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a certificate that the compressed network is equivalent.")
+@click.option("--certificate-format", "certificate_format", type=click.Choice(["1", "2"]), default=None,
+              help="Format of a certificate that needs the region tree (ReLU on a domain): 2 (default) streamed"
+                   " JSON lines, 1 the exactnet.certificate/1 JSON tree.")
 @click.option("--dtype", type=click.Choice(["float16", "float32", "float64"]), default=None,
               help="Float type of a binary -o file (default float64; rounded values are reported, as by convert).")
 @domain_options
 @activation_option
-def compress(budget, net, output, certificate, dtype, domain, box, activation):
+def compress(budget, net, output, certificate, certificate_format, dtype, domain, box, activation):
     """Losslessly compress NET to a smaller equivalent network (ReLU: if --timeout stops the
     never-active-unit search, the result is still lossless, possibly less compressed); with
     --domain/--box (ReLU), equivalent on that domain: every hidden unit gets a stable-neuron
@@ -454,10 +457,12 @@ def compress(budget, net, output, certificate, dtype, domain, box, activation):
     check_writable(certificate, "--certificate")
     if dtype is not None and output is None:
         raise click.UsageError("--dtype needs -o/--output")
+    if certificate_format is not None and certificate is None:
+        raise InputError("--certificate-format needs --certificate FILE")
     network = load(net, activation)
     dom = read_domain_option("compress", domain, box, network)
     rep = call_backend("compress", network.activation, network, output=None, certificate=certificate, domain=dom,
-                       budget=budget)
+                       budget=budget, certificate_format=certificate_format)
     return rep if output is None else write_network_output(rep, output, dtype)
 
 

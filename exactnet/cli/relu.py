@@ -126,14 +126,16 @@ def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=N
     return Report(data, verdict_exit(res.equivalent), render)
 
 
-def compress(budget, net, output=None, certificate=None, domain=None) -> Report:
-    """``exactnet compress NET``: :func:`exactnet.relu.compression.compress`."""
+def compress(budget, net, output=None, certificate=None, domain=None, certificate_format=None) -> Report:
+    """``exactnet compress NET``: :func:`exactnet.relu.compression.compress` (a certificate that
+    needs the region tree is written as ``exactnet.certificate/2`` unless ``certificate_format == "1"``)."""
     from ..io import save_network
     from ..relu.compression import compress as run
 
+    stream = certificate if certificate is not None and certificate_format != "1" else None
     with console_progress("deciding never-active units") as progress:
         res = run(net, domain, certificate=certificate is not None, deadline=budget.deadline, progress=progress,
-                  stable_deadline=_reserve(budget.deadline, net))
+                  stable_deadline=_reserve(budget.deadline, net), certificate_stream=stream)
     before, after = list(res.width_before), list(res.width_after)
     one = net.depth == 1
     data = {
@@ -157,6 +159,8 @@ def compress(budget, net, output=None, certificate=None, domain=None) -> Report:
     if certificate is not None and res.certificate is not None:
         write_certificate(res.certificate, certificate)
         data["certificate"] = certificate
+    elif certificate is not None and res.certificate_file is not None:
+        data["certificate"] = res.certificate_file
 
     def render(console: Console):
         console.print(key_value_table({"hidden widths before": before, "hidden widths after": after,
