@@ -381,6 +381,8 @@ def equiv(budget, a, b, certificate, stream_certificate, certificate_format, cer
     net_a, net_b = load(a, activation), load(b, activation)
     family = same_family(net_a, net_b, "equiv")
     dom = read_domain_option("equiv", domain, box, net_a)
+    if stream_certificate and family != "relu":
+        raise UnsupportedError(f"--stream-certificate is not supported by 'exactnet equiv' for {family} networks")
     return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, workers=workers,
                         scheduler=scheduler, budget=budget, certificate_format=certificate_format,
                         certificate_networks=certificate_networks)
