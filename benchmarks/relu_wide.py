@@ -54,7 +54,13 @@ MEASURED = """
 #: and checker): CPU seconds, seed 0, load average about 8 on the 2-core machine. "before" is the
 #: "after" of MEASURED. (ref): the networks referred to by digest.
 MEASURED_COMPACT = """
-(to be measured)
+      network          pair | decide  json  check  total | cert MB | before: total  cert MB
+  3-512-512-1       planted |   0.79  0.15   0.75   1.68 |     8.3 |          2.25     10.9
+  3-512-512-1 planted (ref) |   0.79  0.30   0.70   1.79 |     0.1 |
+  3-512-512-1     near-miss |   0.90  0.13   0.55   1.58 |     8.8 |          2.17     10.8
+3-2048-2048-1       planted |  10.71  2.42  13.50  26.63 |   137.5 |         35.47    171.6
+3-2048-2048-1 planted (ref) |  10.71  5.95  10.63  27.29 |     0.4 |
+3-2048-2048-1     near-miss |  14.99  2.41   9.37  26.78 |   145.8 |         34.29    ~172
 """
 
 

@@ -87,11 +87,13 @@ def _live_units(ed: EditableNetwork, layer: int) -> list[bool]:
     return live
 
 
+_FMPQ = frozenset({fmpq})
+
 #: Entries of the scaled row (after the lead) in the hash key of a merge class.
 KEY_ENTRIES = 4
 
 
-def _merge_pairs(ed: EditableNetwork, layer: int, live: list[bool], rational: bool) -> list[tuple[int, int]]:
+def _merge_pairs(ed: EditableNetwork, layer: int, live: list[bool], rational: bool | None = None) -> list[tuple[int, int]]:
     """``(i, j)`` with ``i < j``: live unit ``j`` is positively proportional to live unit ``i``, ``i``
     the first unit of its class. Rational rows (``rational``: every entry an ``fmpq``) are bucketed by
     a short hash key (the lead position and the next :data:`KEY_ENTRIES` scaled entries, as integer
@@ -99,19 +101,22 @@ def _merge_pairs(ed: EditableNetwork, layer: int, live: list[bool], rational: bo
     in the layer size unless many rows share their first entries. Algebraic rows are compared
     pairwise."""
     pairs = []
+    W, B = ed.W[layer], ed.b[layer]
+    if rational is None:
+        rational = all(set(map(type, w)) <= _FMPQ and type(b) is fmpq for w, b in zip(W, B))
     if rational:
         buckets: dict = {}
-        W, B = ed.W[layer], ed.b[layer]
         for j in range(ed.width(layer)):
             if not live[j]:
                 continue
             w, bj = W[j], B[j]
             p = next((k for k, v in enumerate(w) if v), None)
-            if p is None:
-                continue  # (a zero-input unit: folded, never merged)
-            c = 1 / abs(w[p])
-            head = (w[p + 1:p + 1 + KEY_ENTRIES] + [bj])[:KEY_ENTRIES]
-            key = (p, w[p] > 0) + tuple((int(u.p), int(u.q)) for u in (c * v for v in head))
+            lead = bj if p is None else w[p]  # the first non-zero entry of the row (w, b)
+            if not lead:
+                continue
+            c = 1 / abs(lead)
+            head = [] if p is None else (w[p + 1:p + 1 + KEY_ENTRIES] + [bj])[:KEY_ENTRIES]
+            key = (len(w) if p is None else p, lead > 0) + tuple((int(u.p), int(u.q)) for u in (c * v for v in head))
             bucket = buckets.setdefault(key, [])
             full = (w, bj) if c == 1 else ([c * v for v in w], c * bj)  # the row scaled to a lead of ±1
             for i, other in bucket:
