@@ -44,7 +44,7 @@ RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 #: What the checkers may import (besides their own package).
 CHECKER_ALLOWED = {"_version", "errors", "deadline", "numbers", "network", "certificates", "check"}
 #: Deciding (and higher) packages that must not even be loaded when certificates are checked
-#: (``exactnet/__init__`` loads ``io``, which reads files and decides nothing).
+#: (``exactnet/__init__`` loads its names lazily; ``io`` reads files and decides nothing).
 DECIDING = {"relu", "tanh", "symmetry", "polyhedra", "linalg", "reproduce", "proofs", "cli"}
 assert not CHECKER_ALLOWED & DECIDING
 

@@ -3,13 +3,15 @@ models with an output transform, and network outputs written with a chosen dtype
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from rich.console import Console
-from rich.table import Table
 
 from ..errors import UnsupportedError
-from ..numbers import format_number, working_precision
 from .report import Report
+
+if TYPE_CHECKING:  # Rich and the numbers are imported when a command runs, not at start-up
+    from rich.console import Console
 
 DOMAIN_HELP = (
     "Input domain file: .vnnlib (its input constraints: bounds and linear constraints on X_i, decimals read"
@@ -57,7 +59,7 @@ APPROX_DIGITS = 10
 
 def approx(value) -> str:
     """A decimal approximation of an exact number (``APPROX_DIGITS`` significant digits)."""
-    from ..numbers import enclosure
+    from ..numbers import enclosure, working_precision
 
     with working_precision(128):
         ball = enclosure(value, 128)
@@ -71,6 +73,7 @@ def batch_evaluation_report(model, batch: str, prec: int) -> Report:
     from ..io.batch import read_batch
     from ..network import evaluate
     from ..network.argmax import ball_argmax, exact_argmax
+    from ..numbers import format_number
     from .network import ball_json
 
     net = model.network
@@ -109,6 +112,8 @@ def batch_evaluation_report(model, batch: str, prec: int) -> Report:
         data["precision_bits"] = prec
 
     def render(console: Console):
+        from rich.table import Table
+
         table = Table("point", "outputs (exact ≈ decimal)", "argmax", box=None)
         for k, (out, ap, am) in enumerate(zip(outputs, approxes, argmaxes), start=1):
             cells = []

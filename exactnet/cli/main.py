@@ -21,26 +21,26 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from types import ModuleType
+from typing import TYPE_CHECKING, Callable
 
 import click
-from rich.console import Console
 
 from .._version import __version__
 from ..errors import ExactnetError, InputError, UnsupportedError
-from . import check as check_cli
-from . import network as network_cli
-from . import relu as relu_cli
-from . import reproduce as reproduce_cli
-from . import symmetry as symmetry_cli
-from . import tanh as tanh_cli
 from .cluster import cluster_options
-from .display import exact_output
 from .inputs import domain_options, read_domain_option
 from .limits import SECONDS
 from .outputs import check_network_output, check_writable
 from .report import EXIT_ERROR, EXIT_NO, EXIT_YES, Report, key_value_table
 from .runner import Budget, Invocation, process_started, run_command
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# Start-up (docs/dependencies.md): importing this module loads click and the small CLI plumbing
+# only; each command imports its implementation (the family modules, exactnet.io, FLINT, Rich)
+# when it runs.
 
 FAMILIES = ("relu", "tanh")
 #: The longest error line printed (characters of the message; longer ones are cut, saying so).
@@ -99,6 +99,8 @@ def command(key: str, **settings):
         @functools.wraps(fn)
         def wrapper(*, timeout, as_json, exact, progress, **params):
             ctx = click.get_current_context()
+            from .display import exact_output
+
             invocation = ctx.obj if isinstance(ctx.obj, Invocation) else Invocation()
             with exact_output(exact):
                 code = run_command(name, key, lambda budget: fn(budget, **params), timeout=timeout,
@@ -116,35 +118,55 @@ def load(path: str, activation: str | None = None):
     return load_network(path, activation=activation)
 
 
+def relu_cli() -> ModuleType:
+    """``exactnet.cli.relu``, imported when a ReLU command runs."""
+    from . import relu
+
+    return relu
+
+
+def tanh_cli() -> ModuleType:
+    """``exactnet.cli.tanh``, imported when a tanh command runs."""
+    from . import tanh
+
+    return tanh
+
+
 @dataclass(frozen=True)
 class Handler:
-    """A family's implementation of a command: ``run(budget, *inputs, **options)`` and the
+    """A family's implementation of a command: the function ``name`` of the family's CLI module
+    (``module()`` imports it on first use), called as ``run(budget, *inputs, **options)``, and the
     command-line options (parameter names) it supports."""
 
-    run: Callable[..., Report]
+    module: Callable[[], ModuleType]
+    name: str
     options: frozenset = field(default_factory=frozenset)
 
+    @property
+    def run(self) -> Callable[..., Report]:
+        return getattr(self.module(), self.name)
 
-def _handler(run, *options: str) -> Handler:
-    return Handler(run, frozenset(options))
+
+def _handler(module: Callable[[], ModuleType], name: str, *options: str) -> Handler:
+    return Handler(module, name, frozenset(options))
 
 
 #: The commands whose work depends on the activation: command → activation → handler.
 FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
-    "info": {"relu": _handler(relu_cli.info, "symmetries"), "tanh": _handler(tanh_cli.info)},
-    "equiv": {"relu": _handler(relu_cli.equiv, "certificate", "domain", "workers", "scheduler",
+    "info": {"relu": _handler(relu_cli, "info", "symmetries"), "tanh": _handler(tanh_cli, "info")},
+    "equiv": {"relu": _handler(relu_cli, "equiv", "certificate", "domain", "workers", "scheduler",
                                "certificate_format", "certificate_networks"),
-              "tanh": _handler(tanh_cli.equiv, "certificate", "domain")},
-    "compress": {"relu": _handler(relu_cli.compress, "output", "certificate", "domain", "certificate_format"),
-                 "tanh": _handler(tanh_cli.compress, "output", "certificate", "domain")},
-    "rank": {"tanh": _handler(tanh_cli.rank)},
-    "prank": {"tanh": _handler(tanh_cli.prank, "eps", "method", "output", "certificate", "solver")},
-    "path": {"tanh": _handler(tanh_cli.path, "output", "plot")},
-    "fiber": {"relu": _handler(relu_cli.fiber, "sample", "seed", "limit", "domain", "member"),
-              "tanh": _handler(tanh_cli.fiber, "sample", "seed", "limit")},
-    "regions": {"relu": _handler(relu_cli.regions, "other", "domain", "plot", "limit", "workers", "scheduler")},
-    "fdim": {"relu": _handler(relu_cli.fdim, "domain", "batch", "workers", "scheduler")},
-    "laws": {"relu": _handler(relu_cli.laws, "data")},
+              "tanh": _handler(tanh_cli, "equiv", "certificate", "domain")},
+    "compress": {"relu": _handler(relu_cli, "compress", "output", "certificate", "domain", "certificate_format"),
+                 "tanh": _handler(tanh_cli, "compress", "output", "certificate", "domain")},
+    "rank": {"tanh": _handler(tanh_cli, "rank")},
+    "prank": {"tanh": _handler(tanh_cli, "prank", "eps", "method", "output", "certificate", "solver")},
+    "path": {"tanh": _handler(tanh_cli, "path", "output", "plot")},
+    "fiber": {"relu": _handler(relu_cli, "fiber", "sample", "seed", "limit", "domain", "member"),
+              "tanh": _handler(tanh_cli, "fiber", "sample", "seed", "limit")},
+    "regions": {"relu": _handler(relu_cli, "regions", "other", "domain", "plot", "limit", "workers", "scheduler")},
+    "fdim": {"relu": _handler(relu_cli, "fdim", "domain", "batch", "workers", "scheduler")},
+    "laws": {"relu": _handler(relu_cli, "laws", "data")},
 }
 
 
@@ -221,8 +243,8 @@ def cli():
 def info(budget, net, symmetries, activation):
     """Architecture of NET (and reducibility for tanh networks); fast on any network."""
     from ..io import load_model
+    from .network import describe
 
-    describe = network_cli.describe
     model = load_model(net, activation)
     network = model.network
     data = describe(network)
@@ -294,7 +316,9 @@ def eval_(budget, net, x, batch, prec, activation):
     model = load_model(net, activation)
     if batch is not None:
         return batch_evaluation_report(model, batch, prec)
-    rep = network_cli.evaluation_report(model.network, list(x), prec)
+    from .network import evaluation_report
+
+    rep = evaluation_report(model.network, list(x), prec)
     note = transform_note(model)
     if note is None:
         return rep
@@ -605,6 +629,8 @@ def batch(budget, manifest, output, workers, scheduler):
 @activation_option
 def check(budget, cert, networks, activation):
     """Verify a certificate independently (exit 0 valid, 1 invalid, 2 malformed)."""
+    from . import check as check_cli
+
     return check_cli.check(budget, cert, [load(p, activation) for p in networks])
 
 
@@ -614,6 +640,8 @@ def check(budget, cert, networks, activation):
 @click.option("--quick", is_flag=True, help="Smaller instance counts (what the test suite runs).")
 def reproduce(budget, names, list_only, quick):
     """Reproduce the papers' claims exactly (exit 0 if every claim holds)."""
+    from . import reproduce as reproduce_cli
+
     return reproduce_cli.reproduce_report(list(names), list_only=list_only, quick=quick)
 
 
@@ -629,6 +657,8 @@ def reproduce(budget, names, list_only, quick):
 @activation_option
 def symmetry(budget, net, output, activation):
     """Symmetry group, stabilizer, orbit size and canonical representative of NET."""
+    from . import symmetry as symmetry_cli
+
     check_network_output(output, "-o")
     symmetry_cli.allow_big_integers()
     network = load(net, activation)
@@ -643,6 +673,8 @@ def symmetry(budget, net, output, activation):
 @click.option("--input-box", "input_box", default="1", show_default=True, help="Input box [-R, R]^{d_0}: R ≥ 0.")
 def covering(budget, activation, widths, eps, bound, input_box):
     """Plain and symmetry-reduced covering numbers of a network class (exact)."""
+    from . import symmetry as symmetry_cli
+
     symmetry_cli.allow_big_integers()
     return symmetry_cli.covering_report(activation, widths, eps, bound, input_box)
 

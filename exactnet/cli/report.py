@@ -11,10 +11,11 @@ decide, with the reason).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from rich.console import Console
-from rich.table import Table
+if TYPE_CHECKING:  # Rich is imported only when an answer is rendered (start-up: docs/dependencies.md)
+    from rich.console import Console
+    from rich.table import Table
 
 EXIT_YES = 0
 EXIT_NO = 1
@@ -42,6 +43,8 @@ class Report:
 
 def key_value_table(data: dict, title: str | None = None) -> Table:
     """A two-column table of the scalar entries of ``data`` (nested values summarised)."""
+    from rich.table import Table
+
     table = Table(show_header=False, title=title, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()

@@ -16,9 +16,10 @@ import shutil
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from rich.console import Console
+if TYPE_CHECKING:  # Rich is imported only when an answer is rendered
+    from rich.console import Console
 
 from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached, is_time_limit_interrupt
 from .limits import ALARM_GRACE, HARD_GRACE, Supervised, alarm, supervise
@@ -89,7 +90,13 @@ def console_factory() -> Callable[[], Console]:
     terminal or not, its width), even when they are created while it is redirected."""
     tty = sys.stdout.isatty()
     width = shutil.get_terminal_size().columns if tty else None
-    return lambda: Console(highlight=False, soft_wrap=True, force_terminal=tty or None, width=width)
+
+    def make() -> Console:
+        from rich.console import Console
+
+        return Console(highlight=False, soft_wrap=True, force_terminal=tty or None, width=width)
+
+    return make
 
 
 def rendered(report: Report, as_json: bool, make_console: Callable[[], Console] | None = None) -> str:

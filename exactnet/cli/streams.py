@@ -15,11 +15,9 @@ standard error afterwards.
 
 from __future__ import annotations
 
-import ctypes
 import io
 import os
 import sys
-import tempfile
 import warnings
 from contextlib import contextmanager
 from typing import Iterator
@@ -35,6 +33,8 @@ def _fileno(stream) -> int | None:
 def _flush_c_streams() -> None:
     """Flush the C library's ``stdout``/``stderr`` buffers (``fflush(NULL)``), so that text a C
     library buffered is written to where the descriptors point now."""
+    import ctypes
+
     try:
         ctypes.CDLL(None).fflush(None)
     except (OSError, AttributeError, TypeError):  # pragma: no cover - no C library handle
@@ -87,6 +87,8 @@ class _SortingStderr(io.TextIOBase):
 @contextmanager
 def quiet_streams(debug: bool = False) -> Iterator[None]:
     """Redirect file descriptors 1 and 2 to a spool for the duration (see the module docstring)."""
+    import tempfile
+
     _flush(sys.stdout, sys.stderr)
     _flush_c_streams()
     saved_out, saved_err = os.dup(1), os.dup(2)

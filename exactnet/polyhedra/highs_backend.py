@@ -83,10 +83,7 @@ class HighsProposer:
             highspy = _highs()
             if highspy is None:
                 return None
-            # the bare solver class: ``highspy.Highs()`` enables callbacks in its constructor,
-            # which prints HiGHS's banner on standard output before ``output_flag`` can be unset
-            self._solver = getattr(highspy, "_Highs", highspy.Highs)()
-            self._solver.setOptionValue("output_flag", False)
+            self._solver = new_solver()
         return self._solver
 
     def open_interior(self, rows: list[Row], n: int, prepared=None) -> Interior | Farkas | None:
@@ -169,8 +166,7 @@ def lp_proposal(objective: Sequence[float], rows: Sequence[Row], lower: Sequence
     if data is None or not np.all(np.isfinite(data)):
         return None
     if solver is None:
-        solver = highspy.Highs()
-        solver.setOptionValue("output_flag", False)
+        solver = new_solver()
     inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = n
@@ -249,11 +245,16 @@ def vertex_proposal(objective: Sequence[int], rows: Sequence[Row], n: int, solve
 
 
 def new_solver():
-    """A fresh quiet HiGHS instance (``None`` without ``highspy``) to pass to :func:`lp_proposal`."""
+    """A fresh quiet HiGHS instance (``None`` without ``highspy``) to pass to :func:`lp_proposal`.
+
+    The one place a solver is made: the bare solver class ``highspy._Highs``, because the Python
+    wrapper ``highspy.Highs()`` prints HiGHS's banner on standard output in its constructor, before
+    ``output_flag`` can be unset; a library must not write to its caller's standard output
+    (``tests/polyhedra/test_quiet_library.py``)."""
     highspy = _highs()
     if highspy is None:
         return None
-    solver = highspy.Highs()
+    solver = getattr(highspy, "_Highs", highspy.Highs)()
     solver.setOptionValue("output_flag", False)
     return solver
 
