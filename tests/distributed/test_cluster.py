@@ -21,7 +21,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from exactnet.check import check_certificate  # noqa: E402
+from exactnet.check import check_certificate, check_file  # noqa: E402
 from exactnet.distributed import DaskExecutor  # noqa: E402
 from exactnet.io import save_network  # noqa: E402
 from exactnet.relu.equivalence import equivalent  # noqa: E402
@@ -192,6 +192,7 @@ def _answers(path: Path) -> dict:
         cert = obj.pop("certificate", None)
         if cert:
             obj["certificate_bytes"] = Path(cert).read_text()
+            obj["certificate_valid"] = check_file(cert).valid  # /1, or /2 (tier-d proofs, the default)
         out[obj["id"]] = obj
     return out
 
@@ -220,7 +221,7 @@ def test_batch_survives_a_killed_worker_and_resumes(cluster, tmp_path):
     assert sum(a.get("answer", {}).get("equivalent") is True for a in answers.values()) == 3
     for a in answers.values():
         if "certificate_bytes" in a:
-            assert check_certificate(json.loads(a["certificate_bytes"])).valid
+            assert a["certificate_valid"] is True
 
     again = run("batch", manifest, "-o", out, "--json", "--scheduler", address)
     assert again.code == 0 and again.json["skipped"] == 8 and again.json["answered"] == 0
