@@ -118,12 +118,12 @@ def network_digest(net) -> str:
 
 
 def is_reference(obj) -> bool:
-    """Whether a certificate's network entry is a reference ``{"sha256": hex}``."""
+    """Whether a certificate's network entry refers to a network by digest (``{"sha256": hex}``)."""
     return isinstance(obj, dict) and "sha256" in obj
 
 
 def by_reference(cert: dict, networks) -> dict:
-    """``cert`` (unsealed) with each inline network replaced by the reference ``{"sha256":
+    """``cert`` (unsealed) with each inline network replaced by its digest entry ``{"sha256":
     network_digest(net)}``: a certificate of a few kilobytes that the checker verifies against the
     network files the user already has (``exactnet check CERT --network A --network B``)."""
     refs = [{"sha256": network_digest(net)} for net in networks]

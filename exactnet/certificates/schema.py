@@ -186,7 +186,7 @@ _INLINE_NETWORK = obj({"format": text, "activation": text,
                        "layers": list_of(obj({"weight": matrix, "bias": numbers}, {"denominator": integer}))})
 
 
-#: ... or a reference ``{"sha256": hex}`` to a network the checker is given (the digest of its
+#: ... or a digest entry ``{"sha256": hex}`` naming a network the checker is given (the digest of its
 #: canonical certificate object, :func:`exactnet.certificates.networks.network_digest`).
 def NETWORK(value, where: str) -> None:
     if isinstance(value, dict) and "sha256" in value:
