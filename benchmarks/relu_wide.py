@@ -51,16 +51,17 @@ MEASURED = """
 """
 
 #: Branch t16-wide2 (compact networks in certificates, by reference on request, a leaner normal form
-#: and checker): CPU seconds, seed 0, load average about 8 on the 2-core machine. "before" is the
+#: and checker): CPU seconds, seed 0, load average 5-7 on the 2-core machine (an earlier run at
+#: load 9: 26.6 / 27.3 / 26.8 s for the 2048 rows). "before" is the
 #: "after" of MEASURED. (ref): the networks referred to by digest.
 MEASURED_COMPACT = """
       network          pair | decide  json  check  total | cert MB | before: total  cert MB
-  3-512-512-1       planted |   0.79  0.15   0.75   1.68 |     8.3 |          2.25     10.9
-  3-512-512-1 planted (ref) |   0.79  0.30   0.70   1.79 |     0.1 |
-  3-512-512-1     near-miss |   0.90  0.13   0.55   1.58 |     8.8 |          2.17     10.8
-3-2048-2048-1       planted |  10.71  2.42  13.50  26.63 |   137.5 |         35.47    171.6
-3-2048-2048-1 planted (ref) |  10.71  5.95  10.63  27.29 |     0.4 |
-3-2048-2048-1     near-miss |  14.99  2.41   9.37  26.78 |   145.8 |         34.29    ~172
+  3-512-512-1       planted |   0.69  0.13   0.73   1.54 |     8.3 |          2.25     10.9
+  3-512-512-1 planted (ref) |   0.69  0.31   0.55   1.55 |     0.1 |
+  3-512-512-1     near-miss |   0.81  0.13   0.55   1.49 |     8.8 |          2.17     10.8
+3-2048-2048-1       planted |   9.56  1.91  11.16  22.63 |   137.5 |         35.47    171.6
+3-2048-2048-1 planted (ref) |   9.56  5.87  11.74  27.17 |     0.4 |
+3-2048-2048-1     near-miss |  14.70  2.44  10.67  27.81 |   145.8 |         34.29    ~172
 """
 
 
