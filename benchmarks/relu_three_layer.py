@@ -8,10 +8,13 @@ widths ``(n0, n1, n2, 1)`` from ``(4, 3, 6)`` to ``(128, 96, 128)``; for each ``
   linear part (M0, M1, M2, M5 of docs/relu-three-layer.md) — equivalent;
 * ``near-miss``: the planted partner with one second-layer weight changed by 1/1000 — not equivalent.
 
-Deciders, each from networks in memory, wall-clock seconds:
+Deciders, each from networks in memory, CPU seconds of this process (``time.process_time``: the
+machine is shared, so wall time would measure the other jobs; no decider here starts processes),
+the median of up to 5 runs for decisions under a second:
 
-* ``structural``: :func:`exactnet.relu.three_layer.equivalence.equivalent` (canonical forms, the move
-  chain re-verified exactly for ``True``, an exact witness for ``False``);
+* ``s``: the decision of ``exactnet equiv`` without a certificate,
+  ``exactnet.relu.equivalence.equivalent(a, b)`` (tier s runs first: canonical forms reached by
+  fact-checked move chains for ``True``, an exact witness for ``False``);
 * ``+cert``: the product path ``exactnet.relu.equivalence.equivalent(a, b, certificate=True)`` (tier s
   runs first) followed by the independent checker ``exactnet.check.check_certificate`` — what
   ``exactnet equiv --certificate`` and ``exactnet check`` do, minus reading files;
@@ -19,9 +22,13 @@ Deciders, each from networks in memory, wall-clock seconds:
   ``--cap`` seconds; once it times out on a pair kind it is skipped for that kind at larger widths;
 * ``z3``: Z3 over the reals (``exists x: A(x) != B(x)``, ReLU as ``If(z > 0, z, 0)``), same cap.
 
-Printed: verdicts, times, ratios against ``+cert`` (lower bounds after a timeout), and the fitted
-exponents ``e`` of ``time ≈ c·n2^e`` for the structural tier and for ``+cert`` (least squares on
-log–log, widths ≥ 16).
+Printed per instance: verdicts, CPU times, two ratios against the complete tier — ``d/s`` (decision
+against decision) and ``d/+cert`` (the complete tier's decision against tier s with certificate
+and check, the stricter one) — each a lower bound (``>=``) when the complete tier timed out, and the
+issue's target as a verdict per row: ``100x: yes`` when both ratios are at least 100, ``dec`` when
+only the decision ratio is, ``no`` otherwise, ``(lower bound)`` after a timeout; the ratio against Z3;
+the load average before and after; and the fitted exponents ``e`` of ``time ≈ c·n2^e`` for the
+decision (``s``) and for ``+cert`` (least squares on log–log, widths ≥ 16).
 
     python benchmarks/relu_three_layer.py            # full (cap 60 s)
     python benchmarks/relu_three_layer.py --quick    # widths up to (32, 24, 32), cap 10 s
@@ -31,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import sys
 import time
@@ -69,22 +77,20 @@ def run_z3(a: ThreeLayer, b: ThreeLayer, cap: float):
             u.append(z3.If(z > 0, z, z3.RealVal(0)))
         return [z3.Sum([_z3_val(z3, w) * x for w, x in zip(r, u) if w != 0] + [_z3_val(z3, bb)]) for r, bb in zip(p.W3, p.b3)]
 
-    t0 = time.perf_counter()
     s = z3.Solver()
     s.set("timeout", int(cap * 1000))
     s.add(z3.Or([x != y for x, y in zip(enc(a), enc(b))]))
     ans = s.check()
-    t = time.perf_counter() - t0
-    return (True if ans == z3.unsat else False if ans == z3.sat else None, t)
+    return True if ans == z3.unsat else False if ans == z3.sat else None
 
 
 def timed(fn, *args):
-    """Wall-clock seconds; the median of up to 5 runs for decisions under a second."""
+    """CPU seconds of this process; the median of up to 5 runs for decisions under a second."""
     times = []
     while True:
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         out = fn(*args)
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
         if len(times) == 5 or sum(times) > 1.0:
             break
     times.sort()
@@ -103,22 +109,33 @@ def with_certificate(A, B):
     return res, check_certificate(res.certificate).valid
 
 
+def target(dec: float, cert: float, lower: bool) -> str:
+    """The issue's "at least 100x faster than the complete tier" for one row."""
+    met = "yes" if dec >= 100 and cert >= 100 else "dec" if dec >= 100 else "no"
+    return met + (" (lower bound)" if lower else "")
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--small", action="store_true", help="only widths (4,3,6), (6,4,8), (8,6,12)")
     ap.add_argument("--cap", type=float, default=None)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    cap = args.cap or (10.0 if args.quick else 60.0)
-    widths = WIDTHS[:6] if args.quick else WIDTHS
+    cap = args.cap or (10.0 if args.quick or args.small else 60.0)
+    widths = WIDTHS[:3] if args.small else WIDTHS[:6] if args.quick else WIDTHS
     rng = np.random.default_rng(args.seed)
     rnd = random.Random(args.seed)
     alive = {(name, kind): True for name in ("complete", "z3") for kind in ("planted", "near-miss")}
-    fit = {(kind, what): [] for kind in ("planted", "near-miss") for what in ("structural", "+cert")}
-    print(f"three-layer bottleneck equivalence: structural vs complete tier (d) vs Z3 (cap {cap:g} s);"
-          " ratios against +cert (tier s with certificate and check)")
-    print(f"{'widths':>16} {'pair':>9} | {'struct':>6} {'time':>8} {'moves':>5} | {'+cert':>6} {'tier':>4} {'time':>8} |"
-          f" {'complete':>8} {'time':>8} {'ratio':>9} | {'z3':>5} {'time':>8} {'ratio':>9}")
+    fit = {(kind, what): [] for kind in ("planted", "near-miss") for what in ("s", "+cert")}
+    print(f"three-layer bottleneck equivalence: structural (s) vs complete tier (d) vs Z3, CPU seconds (cap {cap:g} s);"
+          f" {load()}")
+    print(f"{'widths':>14} {'pair':>9} | {'s':>5} {'cpu':>8} {'moves':>5} | {'+cert':>8} | {'d':>7} {'cpu':>8}"
+          f" {'d/s':>8} {'d/+cert':>8}  {'100x':<16} | {'z3':>7} {'cpu':>7} {'z3/s':>8}")
     for n0, n1, n2 in widths:
         while True:
             a = ThreeLayer.from_network(gaussian_network((n0, n1, n2, 1), rng))
@@ -126,43 +143,52 @@ def main(argv=None) -> int:
                 break
         b = planted(a, rnd)
         for kind, bb in (("planted", b), ("near-miss", near_miss(b, rnd))):
-            res, t_s = timed(structural, a, bb)
             A, B = a.to_network(), bb.to_network()
+            dec, t_s = timed(lambda: complete(A, B))
             (prod, valid), t_c = timed(with_certificate, A, B)
-            if prod.equivalent is not res.verdict or not valid:
-                print("PRODUCT PATH DISAGREES OR ITS CERTIFICATE FAILS", prod.tier, prod.equivalent, valid)
+            if dec.tier != "s" or prod.equivalent is not dec.equivalent or not valid:
+                print("TIER S DID NOT DECIDE, THE PATHS DISAGREE OR THE CERTIFICATE FAILS", dec.tier, prod.tier,
+                      dec.equivalent, prod.equivalent, valid)
                 return 1
-            cells = [f"{str((n0, n1, n2)):>16} {kind:>9} | {str(res.verdict):>6} {t_s:8.3f} {len(res.moves):5d} |"
-                     f" {'ok':>6} {prod.tier:>4} {t_c:8.3f} |"]
-            for name, fn in (("complete", lambda: complete(a.to_network(), bb.to_network(), tiers="d", timeout=cap)),
-                             ("z3", lambda: run_z3(a, bb, cap))):
-                if not alive[(name, kind)]:
-                    cells.append(f" {'skip':>8} {'':>8} {'':>9} |" if name == "complete" else f" {'skip':>5}")
-                    continue
-                out, t_o = timed(fn)
-                verdict = out.equivalent if name == "complete" else out[0]
-                if name == "z3":
-                    t_o = out[1]
-                timed_out = verdict is None
-                if timed_out:
-                    alive[(name, kind)] = False
-                ratio = t_o / t_c if t_c > 0 else float("inf")
-                mark = ">=" if timed_out else ""
-                if verdict is not None and verdict != res.verdict and res.verdict is not None:
-                    print("DISAGREEMENT", name, verdict, res.verdict)
+            res = structural(a, bb)  # the move count (the same chain as the certificate's)
+            if res.verdict is not dec.equivalent:
+                print("DISAGREEMENT structural", res.verdict, dec.equivalent)
+                return 1
+            cells = f"{str((n0, n1, n2)):>14} {kind:>9} | {str(res.verdict):>5} {t_s:8.4f} {len(res.moves):5d} | {t_c:8.4f} |"
+            if alive[("complete", kind)]:
+                out, t_d = timed(lambda: complete(A, B, tiers="d", timeout=cap))
+                lower = out.equivalent is None
+                if lower:
+                    alive[("complete", kind)] = False
+                elif out.equivalent != res.verdict:
+                    print("DISAGREEMENT complete", out.equivalent, res.verdict)
                     return 1
-                w = 8 if name == "complete" else 5
-                cells.append(f" {str(verdict) if not timed_out else 'timeout':>{w}} {t_o:8.2f} {mark + f'{ratio:.0f}x':>9}"
-                             + (" |" if name == "complete" else ""))
-            print("".join(cells))
+                mark = ">=" if lower else ""
+                cells += (f" {'timeout' if lower else str(out.equivalent):>7} {t_d:8.3f} {mark + f'{t_d / t_s:.0f}x':>8}"
+                          f" {mark + f'{t_d / t_c:.0f}x':>8}  {target(t_d / t_s, t_d / t_c, lower):<16} |")
+            else:
+                cells += f" {'skip':>7} {'':>8} {'':>8} {'':>8}  {'':<16} |"
+            if alive[("z3", kind)]:
+                z, t_z = timed(lambda: run_z3(a, bb, cap))
+                if z is None:
+                    alive[("z3", kind)] = False
+                elif z != res.verdict:
+                    print("DISAGREEMENT z3", z, res.verdict)
+                    return 1
+                mark = ">=" if z is None else ""
+                cells += f" {'timeout' if z is None else str(z):>7} {t_z:7.2f} {mark + f'{t_z / t_s:.0f}x':>8}"
+            else:
+                cells += f" {'skip':>7}"
+            print(cells)
             sys.stdout.flush()
             if n2 >= 16:
-                fit[(kind, "structural")].append((n2, t_s))
+                fit[(kind, "s")].append((n2, t_s))
                 fit[(kind, "+cert")].append((n2, t_c))
     for (kind, what), pts in fit.items():
         if len(pts) >= 2:
             e = fit_exponent([x for x, _ in pts], [y for _, y in pts])
             print(f"{what}, {kind}: time ~ n2^{e:.2f} (least squares, n2 = {pts[0][0]}..{pts[-1][0]})")
+    print(load())
     return 0
 
 

@@ -40,6 +40,8 @@ text travels with the certificate.
 
 from __future__ import annotations
 
+import re
+
 from flint import fmpq
 
 from ..certificates import MalformedCertificate
@@ -54,9 +56,18 @@ class BadMove(Exception):
     """A move whose precondition fails (the certificate is invalid, not malformed)."""
 
 
+#: A short plain fraction ``p/q`` in ASCII digits (the common form of certificate numbers).
+_FRACTION = re.compile(r"(-?[0-9]{1,30})/([0-9]{1,30})")
+
+
 def _q(v, what: str) -> fmpq:
+    if type(v) is int:
+        return fmpq(v)
     if isinstance(v, bool) or not isinstance(v, (int, str)):
         raise MalformedCertificate(f"certificate: {what} must be a number")
+    m = _FRACTION.fullmatch(v) if type(v) is str else None
+    if m and m.group(2).strip("0"):  # a zero denominator goes to the general parser's error
+        return fmpq(int(m.group(1)), int(m.group(2)))
     x = parse_scalar(v)
     if not isinstance(x, fmpq):
         raise MalformedCertificate(f"certificate: {what} must be rational, got {v!r}")

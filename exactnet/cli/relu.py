@@ -48,6 +48,9 @@ JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
   ``components_reason``, ``component_representatives``, ``orbit_is_fiber`` and ``samples``.
 * ``info NET --symmetries`` adds ``symmetries`` (the report of :mod:`exactnet.relu.symmetries`),
   ``functional_dimension`` and ``upper_bound``; exit 3 when the time limit left the report incomplete.
+* ``info NET`` of a network with two hidden layers adds ``three_layer`` (:func:`three_layer_info`:
+  ``analysed``, ``bottleneck``, ``applicable``, ``reason``, ``checks``, ``layer2``, ``layer2_counts``,
+  ``layer2_exact``, ``layer1``, ``layer1_counts``, ``layer1_reason``; docs/cli.md).
 """
 
 from __future__ import annotations
@@ -490,12 +493,67 @@ def laws(budget, net, data=None) -> Report:
     return run(budget, net, points)
 
 
+#: ``info`` analyses the three-layer structure of networks with at most this many parameters
+#: (about 2 µs each: ``info`` stays fast); larger ones get ``three_layer.analysed: false``.
+INFO_STRUCTURE_MAX_PARAMETERS = 250_000
+
+
+def three_layer_info(budget, net) -> Report:
+    """``info`` of a two-hidden-layer ReLU network: the exact structure of docs/relu-three-layer.md §2
+    (bottleneck, the genericity checks, the neuron classification), bounded in size and under the
+    command's deadline."""
+    from ..relu.three_layer.structure import summary
+
+    count = net.num_parameters
+    if count > INFO_STRUCTURE_MAX_PARAMETERS:
+        data = {"three_layer": {"analysed": False, "reason": f"{count} parameters > {INFO_STRUCTURE_MAX_PARAMETERS}:"
+                                                             " not analysed so that info stays fast"}}
+        return Report(data, EXIT_YES, lambda console: console.print(
+            f"three-layer structure: {data['three_layer']['reason']}"))
+    obj = {"analysed": True, **summary(net, budget.deadline).to_obj()}
+
+    def render(console: Console):
+        console.print("three-layer structure (two hidden layers; docs/relu-three-layer.md):")
+        for c in obj["checks"]:
+            mark = "[green]yes[/]" if c["holds"] else "[red]no[/]"
+            role = "" if c["needed"] else ", reported only"
+            console.print(f"  {c['condition']} {c['name']}: {mark} ({c['reason']}{role})")
+        if obj["layer2"] is not None:
+            where = "on the orthant" + ("" if obj["layer2_exact"] else " (not the image of the first layer: sufficient"
+                                                                      " conditions only)")
+            counts = ", ".join(f"{v} {k}" for k, v in obj["layer2_counts"].items())
+            console.print(f"  second layer {where}: {counts}: {' '.join(obj['layer2'])}")
+        if obj["layer1"] is not None:
+            counts = ", ".join(f"{v} {k}" for k, v in obj["layer1_counts"].items())
+            console.print(f"  first layer: {counts}: {' '.join(obj['layer1'])}")
+        elif obj.get("layer1_reason"):
+            console.print(f"  first layer: {obj['layer1_reason']}")
+        console.print("  structural tier (s) of equiv: " + ("applies" if obj["applicable"] else
+                                                           f"does not apply ({obj['reason']})"))
+
+    return Report({"three_layer": obj}, EXIT_YES, render)
+
+
 def info(budget, net, symmetries: bool = False) -> Report:
-    """Extra ``exactnet info`` keys for ReLU networks: with ``symmetries`` (``--symmetries``) the
-    hidden-symmetry report, under the command's deadline (exit 3 when it is incomplete); without it
-    nothing, so that ``info`` stays an instant architecture summary."""
+    """Extra ``exactnet info`` keys for ReLU networks: for two hidden layers the three-layer structure
+    (:func:`three_layer_info`, fast); with ``symmetries`` (``--symmetries``) the hidden-symmetry
+    report, under the command's deadline (exit 3 when it is incomplete); otherwise nothing, so that
+    ``info`` stays an instant architecture summary."""
+    structure = three_layer_info(budget, net) if net.depth == 2 else None
     if not symmetries:
-        return Report({}, EXIT_YES, lambda console: None)
+        return structure or Report({}, EXIT_YES, lambda console: None)
+    report = _symmetry_info(budget, net)
+    if structure is None:
+        return report
+
+    def render(console: Console):
+        structure.show(console)
+        report.show(console)
+
+    return Report({**structure.data, **report.data}, report.exit_code, render)
+
+
+def _symmetry_info(budget, net) -> Report:
     from ..relu.symmetries import format_report, symmetries as symmetry_report
 
     if not net.is_rational:

@@ -11,7 +11,8 @@ JSON keys (``--json``):
   ``expected_dimension`` (``D − fdim``), ``dimension_matches`` (``null`` when either is unknown),
   ``components`` (``null`` = not determined), ``components_reason``, ``symmetry``; with
   ``--member OTHER``: ``member`` (``true``/``false``/``null``), ``member_reason``,
-  ``member_witness``, ``member_piece`` (the index of a listed piece that contains OTHER after
+  ``member_witness``, ``member_same_function`` (``f_OTHER = f_NET``, decided also when the widths
+  differ: then OTHER is never a member), ``member_widths``, ``member_piece`` (the index of a listed piece that contains OTHER after
   permuting its hidden layers, checked exactly; ``null`` when not a member); with ``--sample K``: ``samples`` (each ``{"piece", "network"}``, verified
   equivalent).
 * ``laws NET [--data FILE]``: ``count``, ``parameters``, ``lie_rank``, ``field_rank``,
@@ -68,8 +69,9 @@ def fiber(budget, net, sample=None, seed=None, limit=None, member=None) -> Repor
     }
     verdict = None
     if member is not None:
-        verdict, why, witness = _membership(net, member)
-        data.update(member=verdict, member_reason=why,
+        verdict, why, witness, same_function = _membership(net, member, budget.deadline)
+        data.update(member=verdict, member_reason=why, member_same_function=same_function,
+                    member_widths=list(member.widths),
                     member_witness=None if witness is None else [format_number(v) for v in witness],
                     member_piece=piece_index(fib, member, limit=enumerate_at_most) if verdict else None)
     if sample:
@@ -111,17 +113,29 @@ def fiber(budget, net, sample=None, seed=None, limit=None, member=None) -> Repor
     return Report(data, EXIT_YES, render)
 
 
-def _membership(net, other):
-    """``(member, reason, witness)``: ``other`` lies in the fiber of ``net`` iff it has the same widths
-    and computes the same function (the complete equivalence decider, all tiers)."""
+def _membership(net, other, deadline=None):
+    """``(member, reason, witness, same_function)``: ``other`` lies in the fiber of ``net`` iff it has
+    the same architecture (activation and widths: the fiber's parameter space) and computes the same
+    function. The function is compared with the equivalence decider (all tiers, tier s first) even
+    when the widths differ, so the answer says which of the two conditions fails."""
+    from ..deadline import NO_DEADLINE
     from ..relu.equivalence import equivalent
 
     if other.activation != "relu":
-        return False, f"OTHER is a {other.activation} network", None
-    if tuple(other.widths) != tuple(net.widths):
-        return False, f"OTHER has widths {list(other.widths)}, the fiber lies in widths {list(net.widths)}", None
-    res = equivalent(net, other)
-    return res.equivalent, f"equivalence tier {res.tier}: {res.reason}", res.witness
+        return False, f"OTHER is a {other.activation} network; the fiber lies in ReLU parameters", None, None
+    if (other.input_dim, other.output_dim) != (net.input_dim, net.output_dim):
+        return (False, f"OTHER maps R^{other.input_dim} -> R^{other.output_dim}, NET maps R^{net.input_dim} ->"
+                       f" R^{net.output_dim}: another function space", None, False)
+    res = equivalent(net, other, deadline=deadline or NO_DEADLINE)
+    how = f"equivalence tier {res.tier}: {res.reason}"
+    same = tuple(other.widths) == tuple(net.widths)
+    if same:
+        return res.equivalent, how, res.witness, res.equivalent
+    arch = (f"OTHER has widths {'-'.join(map(str, other.widths))}, the fiber lies in widths"
+            f" {'-'.join(map(str, net.widths))}")
+    function = {True: "it computes the same function", False: "it computes another function",
+                None: "whether it computes the same function is unknown"}[res.equivalent]
+    return False, f"{arch} (another parameter space); {function} ({how})", res.witness, res.equivalent
 
 
 def laws(budget, net, data=None) -> Report:

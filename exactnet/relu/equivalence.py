@@ -5,7 +5,8 @@ full-dimensional polyhedral domain); depths and widths may differ.
 
 * **(s)** both networks have exactly two hidden layers, rational weights, and no domain is given:
   the structural tier of :mod:`exactnet.relu.three_layer` (docs/relu-three-layer.md §5) runs first.
-  ``True`` comes with a re-verified chain of mechanism moves from ``A`` to ``B``, ``False`` with an
+  ``True`` comes with fact-checked chains of mechanism moves to a common canonical parameter (the
+  chain from ``A`` to ``B`` re-verified when a certificate is written), ``False`` with an
   exact witness; when a hypothesis fails (not bottleneck, an unclassified neuron, ...) or no witness
   is found, the reason is recorded in ``notes`` and the tiers below decide.
 
@@ -240,7 +241,8 @@ def _equivalent(a, b, domain, certificate, deadline, timeout, progress, method, 
 
 def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline, progress) -> EquivalenceResult | None:
     """The structural tier, or ``None`` (with a note saying why) when it does not decide. It is
-    polynomial and has no checkpoints inside; the deadline is checked before and after it."""
+    polynomial, with cooperative deadline checkpoints in its loops; when the deadline passes inside
+    it the answer is unknown (the complete tier would not finish either)."""
     if a.depth != 2 or b.depth != 2:
         notes.append("tier (s) not applicable: both networks need exactly two hidden layers")
         return None
@@ -261,15 +263,17 @@ def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline
     deadline.check()
     progress.describe("two hidden layers: structural canonical forms (tier s)")
     try:
-        res = structural(a, b)
+        res = structural(a, b, deadline=deadline, verify=certificate)
     except UnsupportedError as exc:  # pragma: no cover - the tier reports its hypotheses as None
         notes.append(f"tier (s) not applicable: {exc}")
         return None
+    except TimeLimitReached as exc:
+        return EquivalenceResult(None, None, f"{exc}; no tier decided")
     deadline.check()
     if res.verdict is True:
         moves = res.moves
-        return EquivalenceResult(True, "s", "equal structural canonical forms (two hidden layers, bottleneck);"
-                                            " the move chain is verified",
+        how = "the move chain is verified" if certificate else "both chains to it are checked move by move"
+        return EquivalenceResult(True, "s", f"equal structural canonical forms (two hidden layers, bottleneck); {how}",
                                  certificate=_cert(orig_a, orig_b, True, None, "s",
                                                    lambda: three_layer_evidence(moves), certificate),
                                  stats={"moves": len(moves)})

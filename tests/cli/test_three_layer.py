@@ -100,9 +100,39 @@ def test_fiber_membership_refused_with_a_witness(tmp_path):
     r = run("fiber", A, "--member", path, "--json")
     assert r.code == 0 and r.json["member"] is False and r.json["member_witness"] is not None
     r = run("fiber", A, "--member", B, "--json")  # equivalent, but other widths: another parameter space
-    assert r.json["member"] is False and "widths" in r.json["member_reason"]
+    d = r.json
+    assert r.code == 0 and d["member"] is False and d["member_same_function"] is True
+    assert d["member_widths"] == [3, 2, 3, 1] and d["member_witness"] is None
+    assert "widths 3-2-3-1" in d["member_reason"] and "same function" in d["member_reason"]
+    assert "tier s" in d["member_reason"]
     r = run("fiber", A, "--member", T)
     assert r.code == 0 and "piece 1" in r.out and "OTHER is a member" in r.out
+
+
+def test_fiber_membership_of_other_architectures(tmp_path):
+    """OTHER with other widths or depth is never a member; whether it computes the same function is
+    decided anyway (with an exact witness when not); another input dimension is a clear answer."""
+    b = network_from_obj(json.loads(B.read_text()))
+    layers = [[[list(r) for r in L.weight], list(L.bias)] for L in b.layers]
+    layers[2][1][0] += fmpq(1, 3)  # B with another output bias: other widths and another function
+    other = tmp_path / "o.json"
+    write_network(Network.from_lists("relu", layers), other)
+    d = run("fiber", A, "--member", other, "--json").json
+    assert d["member"] is False and d["member_same_function"] is False
+    x = [fmpq(v) for v in d["member_witness"]]
+    a = network_from_obj(json.loads(A.read_text()))
+    assert forward_exact(a, x) != forward_exact(Network.from_lists("relu", layers), x)
+    shallow = tmp_path / "s.json"  # one hidden layer, same input and output dimensions
+    one = Network.from_lists("relu", [[[[1, 0, 0]], [0]], [[[1]], [0]]])
+    write_network(one, shallow)
+    d = run("fiber", A, "--member", shallow, "--json").json
+    assert d["member"] is False and d["member_same_function"] is False and d["member_widths"] == [3, 1, 1]
+    x = [fmpq(v) for v in d["member_witness"]]
+    assert forward_exact(a, x) != forward_exact(one, x)
+    r = run("fiber", A, "--member", EXAMPLES / "relu_small.json", "--json")  # R^2 -> R: another function space
+    assert r.code == 0 and r.json["member"] is False and "R^2" in r.json["member_reason"]
+    r = run("fiber", A, "--member", B)
+    assert r.code == 0 and "OTHER is not a member" in r.out and "same function" in r.out
 
 
 def test_fiber_errors():
@@ -148,3 +178,62 @@ def test_laws_with_data_and_bad_input(tmp_path):
     data.write_text('not json')
     run("laws", A, "--data", data).assert_error("not valid JSON")
     run("laws", A, "--data", tmp_path / "missing.json").assert_error("no such file")
+
+
+def test_equiv_timeout_stops_the_structural_tier_cooperatively(tmp_path):
+    """A large bottleneck pair: with a time limit that passes while tier s runs (calibrated against
+    the full run: reading the files counts too), the command stops at a checkpoint of tier s itself
+    (exit 3, the reason names it), not by the alarm or the supervisor."""
+    import random
+
+    from exactnet.relu.three_layer.planted import plant_chain, random_params
+
+    rnd = random.Random(5)
+    a = random_params(rnd, 160, 120, 160)
+    pa, pb = tmp_path / "a.json", tmp_path / "b.json"
+    write_network(a.to_network(), pa)
+    write_network(plant_chain(a, rnd).to_network(), pb)
+    full = run("equiv", pa, pb, "--json")
+    assert full.code == 0 and full.json["tier"] == "s"
+    stopped = None
+    for frac in (0.5, 0.6, 0.7, 0.8, 0.9, 0.95):
+        r = run("equiv", pa, pb, "--json", "--timeout", f"{full.seconds * frac:.2f}")
+        d = r.json
+        assert r.code in (0, 3) and "Traceback" not in r.err
+        if r.code == 0:
+            assert d["equivalent"] is True and d["tier"] == "s"
+            continue
+        assert d["equivalent"] is None
+        assert "interrupted" not in d["reason"] and "ended" not in d["reason"]  # cooperative, not the backstops
+        if "during the structural tier (s)" in d["reason"]:
+            stopped = d
+            break
+    assert stopped is not None, "no time limit fell inside tier s"
+    assert stopped["tier"] is None and stopped["reason"].endswith("no tier decided")
+
+
+def test_info_shows_the_three_layer_structure():
+    d = run("info", A, "--json").json
+    s = d["three_layer"]
+    assert s["analysed"] and s["bottleneck"] and s["applicable"]
+    assert s["layer1"] == ["hidden", "visible"] and s["layer2"] == ["mixed", "mixed"]
+    d = run("info", DEEP, "--json").json["three_layer"]
+    assert d["bottleneck"] is False and not d["applicable"] and d["layer1"] is None
+    assert "wider than the input" in d["reason"]
+    r = run("info", A)
+    assert r.code == 0 and "G1 bottleneck: yes" in r.out and "first layer: 1 visible, 1 hidden" in r.out
+    assert "structural tier (s) of equiv: applies" in r.out
+    assert "three_layer" not in run("info", EXAMPLES / "relu_small.json", "--json").json  # one hidden layer
+    d = run("info", A, "--json", "--symmetries").json  # both reports
+    assert d["three_layer"]["applicable"] and d["symmetries"] is not None
+
+
+def test_info_bounds_the_structure_analysis(monkeypatch):
+    from exactnet.cli import relu as relu_cli
+    from exactnet.cli.runner import Budget
+
+    net = network_from_obj(json.loads(A.read_text()))
+    assert relu_cli.three_layer_info(Budget(), net).data["three_layer"]["analysed"] is True
+    monkeypatch.setattr(relu_cli, "INFO_STRUCTURE_MAX_PARAMETERS", 16)  # A has 17 parameters
+    d = relu_cli.three_layer_info(Budget(), net).data["three_layer"]
+    assert d["analysed"] is False and "17 parameters > 16" in d["reason"]

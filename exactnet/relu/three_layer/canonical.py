@@ -25,10 +25,11 @@ from dataclasses import dataclass
 
 from flint import fmpq
 
+from ...deadline import NO_DEADLINE, Deadline
 from ...errors import UnsupportedError
 from .moves import ActiveBlock, Flip, HideTransfer, Permute, Remove, Reweight, Scale
 from .params import ZERO, ThreeLayer, as_params, qkey
-from .structure import Structure, _orient, neuron_kind, orthant_form, structure
+from .structure import WHAT, Structure, _orient, neuron_kind, orthant_form, structure
 
 
 class NotApplicable(UnsupportedError):
@@ -66,13 +67,28 @@ class Canonicalization:
         return tuple(m.inverse(s) for m, s in zip(reversed(self.moves), reversed(self.states)))
 
 
+def _empty(move) -> bool:
+    """A move that changes nothing by construction (no units, no factors, the identity order)."""
+    if isinstance(move, Remove):
+        return not move.units
+    if isinstance(move, Scale):
+        return not move.factors
+    if isinstance(move, Permute):
+        return move.order == tuple(range(len(move.order)))
+    return False
+
+
 class _Chain:
-    def __init__(self, p: ThreeLayer):
+    def __init__(self, p: ThreeLayer, deadline: Deadline = NO_DEADLINE):
         self.p = p
         self.moves: list = []
         self.states: list = []
+        self.deadline = deadline
 
     def add(self, move) -> None:
+        self.deadline.check(WHAT)
+        if _empty(move):
+            return
         new = move.apply(self.p)
         if new == self.p:
             return
@@ -98,9 +114,9 @@ def _block_of(p: ThreeLayer, units):
     for j in units:
         r, beta, a = p.W2[j], p.b2[j], p.out2(j)
         for s in range(p.n3):
-            if a[s] != 0:
+            if a[s]:
                 for k in range(p.n1):
-                    if r[k] != 0:
+                    if r[k]:
                         C[s][k] += a[s] * r[k]
                 c[s] += a[s] * beta
     return C, c
@@ -166,13 +182,14 @@ def canonical_second_layer(chain: _Chain, hidden: int | None) -> None:
     chain.add(Permute(2, tuple(order)))
 
 
-def canonicalize(net, *, seed: int = 0) -> Canonicalization:
-    """The canonical form with its move chain, or ``form=None`` and the failed hypothesis."""
-    st = structure(net)
+def canonicalize(net, *, seed: int = 0, deadline: Deadline = NO_DEADLINE) -> Canonicalization:
+    """The canonical form with its move chain, or ``form=None`` and the failed hypothesis.
+    ``deadline``: cooperative checkpoints (before every move and in the structure's loops)."""
+    st = structure(net, deadline)
     if not st.applicable:
         return Canonicalization(None, (), (), st.reason, st)
     p = as_params(net)
-    chain = _Chain(p)
+    chain = _Chain(p, deadline)
     chain.add(_scale(1, [1 / abs(next(v for v in w if v != 0)) for w in p.W1]))
     p = chain.p
     kinds = st.first  # visible / hidden / unused are invariant under positive scaling
@@ -181,7 +198,7 @@ def canonicalize(net, *, seed: int = 0) -> Canonicalization:
     delta = None
     if hidden:
         h = hidden[0]
-        fh = orthant_form(p, hidden=h)
+        fh = orthant_form(p, hidden=h, deadline=deadline)
         ratios = [b / u[h] for u, b, _a in fh.keys]
         if any(row[h] != 0 for row in fh.C):
             ratios.append(ZERO)

@@ -3,12 +3,14 @@
 
 ``equivalent(a, b)`` returns a :class:`ThreeLayerEquivalence`:
 
-* ``True`` — the canonical forms (:mod:`.canonical`) are equal; ``moves`` is a chain of mechanism
-  moves from ``a`` to ``b`` (``a``'s chain to the canonical parameter, then ``b``'s chain inverted)
-  and it has been re-applied from ``a`` with every move's facts checked and found to end exactly at
-  ``b`` — so the verdict rests on the moves' exact facts, not on any completeness claim;
+* ``True`` — the canonical forms (:mod:`.canonical`) are equal: ``a`` and ``b`` each reach the same
+  canonical parameter by a chain of mechanism moves applied with every fact checked, so the verdict
+  rests on the moves' exact facts, not on any completeness claim; ``moves`` is the chain from ``a``
+  to ``b`` (``a``'s chain, then ``b``'s inverted), re-applied from the canonical parameter with its
+  facts checked and found to end exactly at ``b`` (``verify=True``, the default; the certificate);
 * ``False`` — only with an exact ``witness`` input where the exact outputs differ (searched at
-  polynomially many points: random probes, three-point stencils across a first-layer hyperplane
+  polynomially many points: random points proposed by a floating-point evaluation of both
+  networks and re-evaluated exactly, three-point stencils across a first-layer hyperplane
   that one network shows and the other may not, and points separating the two second layers on the
   orthant when the first layers agree);
 * ``None`` — not applicable (a hypothesis fails; ``reason`` says which) or no witness found: the
@@ -17,17 +19,19 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass
 
 from flint import fmpq, fmpq_mat
 
+from ...deadline import NO_DEADLINE, Deadline
 from ...errors import InputError
 from ...network import Network
 from .canonical import Canonicalization, canonicalize
 from .moves import verify_chain
 from .params import ZERO, ThreeLayer, as_params, qkey
-from .structure import first_layer_kinds, orthant_form
+from .structure import WHAT, first_layer_kinds, orthant_form
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,8 @@ def _differ(fa, fb, x):
     return (ya, yb) if ya != yb else None
 
 
-def _stencils(p: ThreeLayer, rnd: random.Random, only=None, attempts: int = 3, exact: bool = True):
+def _stencils(p: ThreeLayer, rnd: random.Random, only=None, attempts: int = 3, exact: bool = True,
+              deadline: Deadline = NO_DEADLINE):
     """Three-point stencils across each visible first-layer hyperplane of ``p`` (canonical):
     ``x0`` on the hyperplane at a visibility face point, ``x0 ± t n`` with ``W1 n = e_i``."""
     if p.n1 == 0:
@@ -114,7 +119,7 @@ def _stencils(p: ThreeLayer, rnd: random.Random, only=None, attempts: int = 3, e
     form = orthant_form(p)
     solve, direction = _preimage(p, exact)
     for attempt in range(attempts):
-        kinds = first_layer_kinds(p, form, seed=rnd.randrange(1 << 30))
+        kinds = first_layer_kinds(p, form, seed=rnd.randrange(1 << 30), deadline=deadline)
         for k in kinds:
             if k.kind != "visible" or (only is not None and k.unit not in only):
                 continue
@@ -182,15 +187,20 @@ def _orthant_separation(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, exac
 
 
 def _probes(n0: int, rnd: random.Random, count: int = 16):
+    """The origin and ``count`` random rational points (numerators up to 64·256, denominators up to 16)."""
+    bits = rnd.getrandbits
     yield tuple(ZERO for _ in range(n0))
     for k in range(count):
         scale = (1, 1, 16, 256)[k % 4]
-        yield tuple(fmpq(rnd.randint(-64, 64) * scale, rnd.randint(1, 16)) for _ in range(n0))
+        yield tuple(fmpq((bits(7) - 64) * scale, bits(4) + 1) for _ in range(n0))
 
 
 def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = None,
-                 cb: Canonicalization | None = None, seed: int = 0, probes: bool = True):
-    """An exact input where ``a`` and ``b`` differ, searched at polynomially many points, or ``None``."""
+                 cb: Canonicalization | None = None, seed: int = 0, probes: bool = True,
+                 deadline: Deadline = NO_DEADLINE):
+    """An exact input where ``a`` and ``b`` differ, searched at polynomially many points, or ``None``:
+    random probes (``probes=True``: first), the structural candidates of the canonical forms, and
+    (``probes=False``) the random probes last."""
     rnd = random.Random(seed)
     gens: list = ["probes"] if probes else []
     if ca is not None and cb is not None and ca.form and cb.form:
@@ -203,10 +213,12 @@ def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = Non
                 keys_a = {qkey(w + (v,)) for w, v in zip(pa.W1, pa.b1)}
                 only_a = {i for i in range(pa.n1) if qkey(pa.W1[i] + (pa.b1[i],)) not in keys_b}
                 only_b = {i for i in range(pb.n1) if qkey(pb.W1[i] + (pb.b1[i],)) not in keys_a}
-                gens.append(_stencils(pa, rnd, only_a, exact=exact))
-                gens.append(_stencils(pb, rnd, only_b, exact=exact))
-        gens.append(_stencils(pa, rnd, attempts=1))
-        gens.append(_stencils(pb, rnd, attempts=1))
+                gens.append(_stencils(pa, rnd, only_a, exact=exact, deadline=deadline))
+                gens.append(_stencils(pb, rnd, only_b, exact=exact, deadline=deadline))
+        gens.append(_stencils(pa, rnd, attempts=1, deadline=deadline))
+        gens.append(_stencils(pb, rnd, attempts=1, deadline=deadline))
+    if not probes:
+        gens.append("probes")
     for gen in gens:
         if isinstance(gen, str):
             found = _batch_probe(a, b, list(_probes(a.n0, rnd)))
@@ -214,60 +226,139 @@ def find_witness(a: ThreeLayer, b: ThreeLayer, ca: Canonicalization | None = Non
                 return found
             continue
         for x in gen:
+            deadline.check(WHAT)
             d = _differ(a, b, x)
             if d is not None:
                 return x, d
     return None
 
 
-def _batch_probe(a: ThreeLayer, b: ThreeLayer, points):
-    """The first probe where the exact outputs differ (one exact matrix product per layer)."""
+def _batch_probe(a, b, points):
+    """The first probe where the exact outputs differ (one exact matrix product per layer); ``a``,
+    ``b`` are :class:`ThreeLayer` parameters or networks."""
     from ..probes import batch_outputs
 
-    oa, ob = batch_outputs(a.to_network(), points), batch_outputs(b.to_network(), points)
+    na = a if isinstance(a, Network) else a.to_network()
+    nb = b if isinstance(b, Network) else b.to_network()
+    oa, ob = batch_outputs(na, points), batch_outputs(nb, points)
     for x, ya, yb in zip(points, oa, ob):
         if ya != yb:
             return tuple(x), (ya, yb)
     return None
 
 
-def _confirmed(pa: ThreeLayer, pb: ThreeLayer, found):
-    """Re-evaluate a witness with the library's network evaluator (independent of this package)."""
+@functools.lru_cache(maxsize=64)
+def _probe_matrices(n0: int, count: int, seed: int):
+    """Numerators ``m`` (``|m| ≤ 64·scale``, scales 1, 1, 16, 256 by column) and denominators
+    ``1..16`` of ``count`` random points (a pure function of its arguments, cached; read-only)."""
+    import numpy as np
+
+    gen = np.random.default_rng(seed)
+    scale = np.array([(1, 1, 16, 256)[k % 4] for k in range(count)])
+    num = gen.integers(-64, 65, size=(n0, count)) * scale[None, :]
+    den = gen.integers(1, 17, size=(n0, count))
+    num.flags.writeable = False
+    den.flags.writeable = False
+    return num, den
+
+
+def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, count: int = 48, keep: int = 3):
+    """Up to ``keep`` rational inputs where a floating-point evaluation of both networks differs most
+    (random points ``m/d``, ``|m| ≤ 64·scale``, ``d ≤ 16``). A proposal only: every candidate is
+    re-evaluated exactly by the caller, and an empty answer decides nothing."""
+    import numpy as np
+
+    def matrix(W, rows: int, cols: int):
+        return np.array([float(v) for r in W for v in r], dtype=float).reshape(rows, cols)
+
+    def run(p, X):  # zero widths allowed: empty products are zero matrices
+        W1, W2, W3 = matrix(p.W1, p.n1, p.n0), matrix(p.W2, p.n2, p.n1), matrix(p.W3, p.n3, p.n2)
+        b1, b2, b3 = (np.array([float(v) for v in b], dtype=float) for b in (p.b1, p.b2, p.b3))
+        H = np.maximum(W1 @ X + b1[:, None], 0.0)
+        Z = np.maximum(W2 @ H + b2[:, None], 0.0)
+        return W3 @ Z + b3[:, None]
+
+    num, den = _probe_matrices(pa.n0, count, rnd.getrandbits(32))
+    with np.errstate(all="ignore"):
+        X = num / den
+        ya, yb = run(pa, X), run(pb, X)
+        gap = np.max(np.abs(ya - yb), axis=0) / (1.0 + np.max(np.abs(ya) + np.abs(yb), axis=0))
+    gap = np.where(np.isfinite(gap), gap, 0.0)
+    order = [int(c) for c in np.argsort(-gap)[:keep] if gap[c] > 1e-9]
+    return [tuple(fmpq(int(num[r, c]), int(den[r, c])) for r in range(pa.n0)) for c in order]
+
+
+def _proposed_witness(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, na=None, nb=None):
+    """The first floating-point proposal (:func:`_float_proposals`) where the exact outputs differ,
+    evaluated by the library's network evaluator (``na``, ``nb``: the networks when the caller has
+    them), so no separate confirmation is needed."""
+    from ...network import forward_exact
+
+    na = na if isinstance(na, Network) else pa.to_network()
+    nb = nb if isinstance(nb, Network) else pb.to_network()
+    for x in _float_proposals(pa, pb, rnd):
+        ya, yb = forward_exact(na, x), forward_exact(nb, x)
+        if ya != yb:
+            return x, (tuple(ya), tuple(yb))
+    return None
+
+
+def _confirmed(pa: ThreeLayer, pb: ThreeLayer, found, na=None, nb=None):
+    """Re-evaluate a witness with the library's network evaluator (independent of this package);
+    ``na``, ``nb``: the networks of ``pa``, ``pb`` when the caller has them."""
     if not found:
         return None
     from ...network import forward_exact
 
     x = found[0]
-    ya, yb = forward_exact(pa.to_network(), x), forward_exact(pb.to_network(), x)
+    na = na if isinstance(na, Network) else pa.to_network()
+    nb = nb if isinstance(nb, Network) else pb.to_network()
+    ya, yb = forward_exact(na, x), forward_exact(nb, x)
     if ya == yb:  # pragma: no cover - would be a bug in the witness search
         raise AssertionError("internal error: the witness does not separate the networks")
     return x, (ya, yb)
 
 
-def equivalent(a, b, *, seed: int = 0) -> ThreeLayerEquivalence:
-    """Decide ``f_a = f_b`` on ``R^{n0}`` for two-hidden-layer ReLU networks (see module docstring)."""
+def equivalent(a, b, *, seed: int = 0, deadline: Deadline = NO_DEADLINE, verify: bool = True) -> ThreeLayerEquivalence:
+    """Decide ``f_a = f_b`` on ``R^{n0}`` for two-hidden-layer ReLU networks (see module docstring).
+
+    ``True`` is proved by the two chains to the common canonical parameter, each applied move by
+    move with its facts checked while canonicalizing (``f_a = f_θ* = f_b``). ``verify`` (default):
+    also re-apply the combined chain ``a → θ* → b`` (``b``'s chain inverted), facts checked — the
+    certificate's chain; a caller that writes no certificate may skip this self-check.
+
+    ``deadline``: cooperative checkpoints in every loop (the structure, each move of the chains,
+    each witness candidate); when it passes, :class:`~exactnet.deadline.TimeLimitReached` is raised
+    ("time limit reached during the structural tier (s)")."""
     _check(a, b)
     try:
         pa, pb = as_params(a), as_params(b)
     except InputError:
         pa = pb = None
-    if pa is not None:  # cheap exact probes first: most non-equivalent pairs differ at a random input
-        found = _confirmed(pa, pb, _batch_probe(pa, pb, list(_probes(pa.n0, random.Random(seed)))))
+    if pa is not None:  # cheap probes first: most non-equivalent pairs differ at a random input; floating
+        # point proposes the points, exact evaluation decides
+        found = _proposed_witness(pa, pb, random.Random(seed), a, b)
         if found:
             return ThreeLayerEquivalence(False, "the outputs differ at a probe point", witness=found[0],
                                          outputs=found[1])
-    ca, cb = canonicalize(a, seed=seed), canonicalize(b, seed=seed)
+    deadline.check(WHAT)
+    ca = canonicalize(a, seed=seed, deadline=deadline)
+    cb = canonicalize(b, seed=seed, deadline=deadline)
     if not ca.applicable or not cb.applicable:
         which = "first" if not ca.applicable else "second"
         reason = ca.reason if not ca.applicable else cb.reason
         return ThreeLayerEquivalence(None, f"not applicable: the {which} network: {reason}")
     if ca.form == cb.form:
-        chain = ca.moves + cb.inverse_moves()
-        if not verify_chain(pa, pb, chain):  # pragma: no cover - would be a bug in the moves
+        # a's chain was applied from pa with every fact checked while canonicalizing; the inverted
+        # chain of b is re-applied here from the common canonical parameter, facts checked, to pb
+        back = cb.inverse_moves()
+        chain = ca.moves + back
+        if verify and not verify_chain(ca.form.params, pb, back, deadline):  # pragma: no cover - a bug in the moves
             raise AssertionError("internal error: the move chain does not take the first network to the second")
-        return ThreeLayerEquivalence(True, "equal structural canonical forms; the move chain is verified",
-                                     chain, canonical=(ca.form, cb.form))
-    found = _confirmed(pa, pb, find_witness(pa, pb, ca, cb, seed=seed, probes=False))
+        how = "the move chain is verified" if verify else "both chains to it are checked move by move"
+        return ThreeLayerEquivalence(True, f"equal structural canonical forms; {how}", chain,
+                                     canonical=(ca.form, cb.form))
+    found = _confirmed(pa, pb, find_witness(pa, pb, ca, cb, seed=seed, probes=False, deadline=deadline), a, b)
     if found:
         return ThreeLayerEquivalence(False, "the canonical forms differ and the outputs differ at the witness",
                                      witness=found[0], outputs=found[1], canonical=(ca.form, cb.form))

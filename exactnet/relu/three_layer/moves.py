@@ -33,6 +33,7 @@ from typing import Sequence
 
 from flint import fmpq
 
+from ...deadline import NO_DEADLINE, Deadline
 from ...errors import InputError
 from ...numbers import number_json
 from .params import ZERO, ThreeLayer
@@ -51,11 +52,17 @@ def _vec(v) -> list:
 
 
 def _nonpos(v) -> bool:
-    return all(x <= 0 for x in v)
+    try:
+        return all(x.p <= 0 for x in v)  # the sign of an fmpq is its numerator's (faster than ordering fmpq)
+    except AttributeError:  # not fmpq entries
+        return all(x <= 0 for x in v)
 
 
 def _nonneg(v) -> bool:
-    return all(x >= 0 for x in v)
+    try:
+        return all(x.p >= 0 for x in v)
+    except AttributeError:
+        return all(x >= 0 for x in v)
 
 
 def _splice(items: list, removed: Sequence[int], inserted: Sequence[tuple[int, object]]) -> list:
@@ -77,8 +84,7 @@ def _check_units(units: Sequence[int], width: int, what: str) -> None:
 
 
 def _second_units(p: ThreeLayer) -> list:
-    cols = list(zip(*p.W3)) if p.n2 else []
-    return [(p.W2[j], p.b2[j], cols[j]) for j in range(p.n2)]
+    return list(zip(p.W2, p.b2, p.columns3)) if p.n2 else []
 
 
 def _from_second_units(p: ThreeLayer, units: list, b3=None) -> ThreeLayer:
@@ -107,10 +113,10 @@ def _block_sum(units, n1: int, n3: int):
     c = [ZERO] * n3
     for r, beta, a in units:
         for s in range(n3):
-            if a[s] != 0:
+            if a[s]:
                 row = C[s]
                 for k in range(n1):
-                    if r[k] != 0:
+                    if r[k]:
                         row[k] += a[s] * r[k]
                 c[s] += a[s] * beta
     return C, c
@@ -167,7 +173,8 @@ class Scale:
         new = list(units)
         for j, c in self.factors:
             r, beta, a = units[j]
-            new[j] = (tuple(c * v for v in r), c * beta, tuple(v / c for v in a))
+            inv = 1 / c
+            new[j] = (tuple(c * v for v in r), c * beta, tuple(v * inv for v in a))
         return _from_first_units(p, new) if self.layer == 1 else _from_second_units(p, new)
 
     def inverse(self, p: ThreeLayer) -> "Scale":
@@ -423,17 +430,18 @@ class HideTransfer:
 Move = Permute | Scale | Remove | Insert | Reweight | ActiveBlock | Flip | HideTransfer
 
 
-def apply_chain(p: ThreeLayer, moves: Sequence) -> ThreeLayer:
-    """Apply the moves in order, checking every move's facts."""
+def apply_chain(p: ThreeLayer, moves: Sequence, deadline: Deadline = NO_DEADLINE) -> ThreeLayer:
+    """Apply the moves in order, checking every move's facts (and ``deadline`` before each move)."""
     for m in moves:
+        deadline.check("the structural tier (s)")
         p = m.apply(p)
     return p
 
 
-def verify_chain(a: ThreeLayer, b: ThreeLayer, moves: Sequence) -> bool:
+def verify_chain(a: ThreeLayer, b: ThreeLayer, moves: Sequence, deadline: Deadline = NO_DEADLINE) -> bool:
     """``True`` iff every move's facts hold along the way and the chain ends exactly at ``b``."""
     try:
-        return apply_chain(a, moves) == b
+        return apply_chain(a, moves, deadline) == b
     except MoveError:
         return False
 

@@ -25,7 +25,11 @@ from dataclasses import dataclass, field
 
 from flint import fmpq
 
+from ...deadline import NO_DEADLINE, Deadline
 from .params import ZERO, ThreeLayer, as_params, qkey
+
+#: What a cooperative time-limit checkpoint of the three-layer procedures names.
+WHAT = "the structural tier (s)"
 
 
 @dataclass(frozen=True)
@@ -116,10 +120,17 @@ def no_face_hyperplane(net) -> Check:
 
 def neuron_kind(r, beta) -> str:
     """``dead`` / ``active`` / ``mixed`` of ``σ(r·h + β)`` on the orthant (exact sign tests)."""
-    if all(v <= 0 for v in r) and beta <= 0:
-        return "dead"
-    if all(v >= 0 for v in r) and beta >= 0:
-        return "active"
+    try:  # signs of fmpq entries by their numerators (ordering fmpq itself is slower)
+        b = beta.p
+        if b <= 0 and all(v.p <= 0 for v in r):
+            return "dead"
+        if b >= 0 and all(v.p >= 0 for v in r):
+            return "active"
+    except AttributeError:  # not fmpq entries
+        if beta <= 0 and all(v <= 0 for v in r):
+            return "dead"
+        if beta >= 0 and all(v >= 0 for v in r):
+            return "active"
     return "mixed"
 
 
@@ -132,11 +143,13 @@ class NeuronKinds:
     exact_on_image: bool  # True when the orthant is the image of the first layer (bottleneck)
 
 
-def second_layer_kinds(net) -> NeuronKinds:
+def second_layer_kinds(net, exact_on_image: bool | None = None) -> NeuronKinds:
+    """The kinds; ``exact_on_image`` is the bottleneck test's outcome when the caller already has it
+    (one exact rank per parameter)."""
     p = as_params(net)
     kinds = tuple(neuron_kind(r, b) for r, b in zip(p.W2, p.b2))
     silent = tuple(all(v == 0 for v in p.out2(j)) for j in range(p.n2))
-    return NeuronKinds(kinds, silent, bottleneck(p).holds)
+    return NeuronKinds(kinds, silent, bottleneck(p).holds if exact_on_image is None else exact_on_image)
 
 
 @dataclass(frozen=True)
@@ -161,7 +174,7 @@ def _orient(u, hidden):
     return 1 if next(v for v in u if v != 0) > 0 else -1
 
 
-def orthant_form(net, hidden: int | None = None) -> OrthantForm:
+def orthant_form(net, hidden: int | None = None, deadline: Deadline = NO_DEADLINE) -> OrthantForm:
     """The canonical form of the second layer on the orthant (see the module docstring)."""
     p = as_params(net)
     n1, n3 = p.n1, p.n3
@@ -169,8 +182,9 @@ def orthant_form(net, hidden: int | None = None) -> OrthantForm:
     c0 = list(p.b3)
     alpha: dict = {}
     for j in range(p.n2):
+        deadline.check(WHAT)
         a = p.out2(j)
-        if all(v == 0 for v in a):
+        if not any(a):
             continue
         r, beta = p.W2[j], p.b2[j]
         kind = neuron_kind(r, beta)
@@ -178,9 +192,9 @@ def orthant_form(net, hidden: int | None = None) -> OrthantForm:
             continue
         if kind == "active":
             for s in range(n3):
-                if a[s] != 0:
+                if a[s]:
                     for k in range(n1):
-                        if r[k] != 0:
+                        if r[k]:
                             C[s][k] += a[s] * r[k]
                     c0[s] += a[s] * beta
             continue
@@ -195,9 +209,9 @@ def orthant_form(net, hidden: int | None = None) -> OrthantForm:
         alpha[key] = (u, b, mu) if prev is None else (u, b, tuple(x + y for x, y in zip(prev[2], mu)))
         if s_ < 0:  # a σ(−λℓ) = μ σ(ℓ) − μ ℓ
             for s in range(n3):
-                if mu[s] != 0:
+                if mu[s]:
                     for k in range(n1):
-                        if u[k] != 0:
+                        if u[k]:
                             C[s][k] -= mu[s] * u[k]
                     c0[s] -= mu[s] * b
     keys = tuple(sorted(((u, b, al) for u, b, al in alpha.values() if any(v != 0 for v in al)),
@@ -305,7 +319,7 @@ def _on_face_hyperplane(v, beta, i: int, rnd: random.Random, scale: fmpq):
     return None  # pragma: no cover - eps -> 0 always succeeds
 
 
-def _visible_by_crossing(form: OrthantForm, i: int, rnd: random.Random):
+def _visible_by_crossing(form: OrthantForm, i: int, rnd: random.Random, deadline: Deadline = NO_DEADLINE):
     """Decide visibility of neuron ``i`` exactly (docs/relu-three-layer.md §2.3): group the keys by their restriction to the
     face ``h_i = 0``; crossing a group's hyperplane inside the face changes ``∂G/∂h_i`` by the group's
     jump ``Σ α u_i``. A group with non-zero jump meeting the face gives a witness on one side; if every
@@ -327,6 +341,7 @@ def _visible_by_crossing(form: OrthantForm, i: int, rnd: random.Random):
         if all(x == 0 for x in jump):
             continue
         for attempt in range(8):
+            deadline.check(WHAT)
             got = _on_face_hyperplane(v, beta, i, rnd, fmpq(1, 1 << attempt))
             if got is None:
                 break
@@ -381,14 +396,15 @@ def _transfer_candidates(form: OrthantForm, n1: int) -> set:
     return cand
 
 
-def first_layer_kinds(net, form: OrthantForm | None = None, seed: int = 0) -> tuple[FirstLayerKind, ...]:
+def first_layer_kinds(net, form: OrthantForm | None = None, seed: int = 0,
+                      deadline: Deadline = NO_DEADLINE) -> tuple[FirstLayerKind, ...]:
     """Classify every first-layer neuron exactly (see :class:`FirstLayerKind`); polynomial time.
 
     Visibility: a few random face points first (cheap, all neurons at once), then the exact
     crossing argument of :func:`_visible_by_crossing` for the neurons still open.
     """
     p = as_params(net)
-    form = form or orthant_form(p)
+    form = form or orthant_form(p, deadline=deadline)
     n1 = p.n1
     n3 = len(form.c0)
     out: dict[int, FirstLayerKind] = {}
@@ -407,6 +423,7 @@ def first_layer_kinds(net, form: OrthantForm | None = None, seed: int = 0) -> tu
             break
         z = Z[bi]
         for i in open_:
+            deadline.check(WHAT)
             zf = [zz - u[i] * base[i] for zz, (u, _b, _a) in zip(z, form.keys)]
             if any(v == 0 for v in zf):
                 continue
@@ -416,13 +433,13 @@ def first_layer_kinds(net, form: OrthantForm | None = None, seed: int = 0) -> tu
                 out[i] = FirstLayerKind(i, "visible", visible_reason, fp, d)
     for i in range(n1):
         if i not in out:
-            got = _visible_by_crossing(form, i, rnd)
+            got = _visible_by_crossing(form, i, rnd, deadline)
             if got is not None:
                 out[i] = FirstLayerKind(i, "visible", visible_reason, got[0], got[1])
     for i in sorted(_transfer_candidates(form, n1)):
         if out.get(i) is not None and out[i].kind == "unused":
             continue
-        if hides(orthant_form(p, hidden=i), i):
+        if hides(orthant_form(p, hidden=i, deadline=deadline), i):
             if i in out:
                 k = out[i]
                 out[i] = FirstLayerKind(i, k.kind, k.reason + "; the M3 sign condition holds", k.face_point,
@@ -485,21 +502,78 @@ class Structure:
                             "face_point": vec(k.face_point), "derivative": vec(k.derivative)} for k in self.first]}
 
 
-def structure(net) -> Structure:
+def structure(net, deadline: Deadline = NO_DEADLINE) -> Structure:
     """Run the checks G0 (two hidden layers, ReLU, rational), G1 (bottleneck) and G5 (classified),
-    and report G2, G4 (not needed by the procedure)."""
+    and report G2, G4 (not needed by the procedure). ``deadline``: cooperative checkpoints in the
+    loops (:class:`~exactnet.deadline.TimeLimitReached` naming :data:`WHAT`)."""
     c0 = two_hidden_layers(net)
     if not c0.holds:
         return Structure((c0,), None, (), None)
     p = as_params(net)
     c1 = bottleneck(p)
     if not c1.holds:
-        return Structure((c0, c1), second_layer_kinds(p), (), None)
-    form = orthant_form(p)
-    kinds = first_layer_kinds(p, form)
-    return Structure((c0, c1, classified(p, kinds)), second_layer_kinds(p), kinds, form)
+        return Structure((c0, c1), second_layer_kinds(p, False), (), None)
+    deadline.check(WHAT)
+    form = orthant_form(p, deadline=deadline)
+    kinds = first_layer_kinds(p, form, deadline=deadline)
+    return Structure((c0, c1, classified(p, kinds)), second_layer_kinds(p, True), kinds, form)
+
+
+#: The genericity conditions of docs/relu-three-layer.md §2.6 by check name.
+CONDITIONS = {"two_hidden_layers": "G0", "bottleneck": "G1", "nonzero_entries": "G2", "no_face_hyperplane": "G4",
+              "classified": "G5"}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The structure of a two-hidden-layer parameter as ``exactnet info`` shows it: the checks the
+    structural procedure needs (G0, G1, G5), the genericity conditions it only reports (G2, G4), and
+    the neuron classification (second layer: dead / active / mixed on the orthant, silent; first
+    layer: visible / hidden / unused / unclassified, transferable)."""
+
+    structure: Structure
+    reported: tuple[Check, ...]
+
+    @property
+    def applicable(self) -> bool:
+        return self.structure.applicable
+
+    def to_obj(self) -> dict:
+        st = self.structure
+        second = st.second
+        layer2 = None if second is None else [k + (" (silent)" if s_ else "") for k, s_ in zip(second.kinds, second.silent)]
+        counts2 = None if second is None else {k: second.kinds.count(k) for k in ("dead", "active", "mixed")}
+        if counts2 is not None:
+            counts2["silent"] = sum(second.silent)
+        layer1 = [k.kind + (" (transferable)" if k.transferable and k.kind != "hidden" else "") for k in st.first]
+        bottleneck_check = next((c for c in st.checks if c.name == "bottleneck"), None)
+        return {
+            "bottleneck": None if bottleneck_check is None else bottleneck_check.holds,
+            "applicable": st.applicable,
+            "reason": st.reason,
+            "checks": [{"name": c.name, "condition": CONDITIONS.get(c.name), "needed": c not in self.reported,
+                        "holds": c.holds, "reason": c.reason} for c in st.checks + self.reported],
+            "layer2": layer2,
+            "layer2_counts": counts2,
+            "layer2_exact": None if second is None else second.exact_on_image,
+            "layer1": layer1 if st.first else None,
+            "layer1_reason": None if st.first else (
+                "not classified: visibility is decided on the image of the first layer, which is the orthant"
+                " only under the bottleneck condition" if st.checks[0].holds else st.reason),
+            "layer1_counts": {k: sum(1 for f in st.first if f.kind == k) for k in
+                              ("visible", "hidden", "unused", "unclassified")} if st.first else None,
+        }
+
+
+def summary(net, deadline: Deadline = NO_DEADLINE) -> Summary:
+    """:class:`Summary` of a network (any network: a failed G0 says why the rest is missing)."""
+    st = structure(net, deadline)
+    if not st.checks[0].holds:
+        return Summary(st, ())
+    p = as_params(net)
+    return Summary(st, (nonzero_entries(p), no_face_hyperplane(p)))
 
 
 __all__ = ["Check", "FirstLayerKind", "NeuronKinds", "OrthantForm", "Structure", "bottleneck", "classified",
            "first_layer_kinds", "hides", "neuron_kind", "no_face_hyperplane", "nonzero_entries", "orthant_form",
-           "second_layer_kinds", "structure", "two_hidden_layers"]
+           "second_layer_kinds", "structure", "summary", "Summary", "two_hidden_layers"]

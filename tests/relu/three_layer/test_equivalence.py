@@ -100,3 +100,19 @@ def test_reflection_of_a_symmetric_profile_is_left_to_the_complete_tier():
     assert complete(a, b, tiers="d").equivalent is True
     res = equivalent(a, b)
     assert res.verdict is None and "no witness" in res.reason
+
+
+def test_zero_hidden_widths_are_decided():
+    """Constant functions have empty canonical forms: a parameter with no hidden neurons is equivalent
+    to itself and refuted against a non-constant one with an exact witness (the floating-point
+    proposals handle empty layers)."""
+    from flint import fmpq
+
+    from exactnet.relu.three_layer.equivalence import equivalent as decide
+    from exactnet.relu.three_layer.params import ThreeLayer
+
+    const = ThreeLayer.make(2, [], [], [], [], [[]], [fmpq(1)])
+    ramp = ThreeLayer.make(2, [[1, 0]], [0], [[1]], [0], [[1]], [fmpq(1)])
+    assert decide(const, const).verdict is True
+    res = decide(const, ramp)
+    assert res.verdict is False and const(res.witness) != ramp(res.witness)

@@ -83,3 +83,30 @@ def test_structure_report_is_json():
     json.dumps(obj)
     assert obj["applicable"] and [k["kind"] for k in obj["layer1"]] == ["hidden", "visible"]
     assert obj["layer1"][0]["transferable"] and obj["layer1"][1]["face_point"] is not None
+
+
+def test_summary_of_the_vectors():
+    """What ``exactnet info`` shows: the needed checks G0, G1, G5, the reported G2, G4, and the
+    classification of both layers (docs/relu-three-layer.md §2, §8)."""
+    from exactnet.relu.three_layer.structure import summary
+
+    e2 = summary(E2).to_obj()  # a dead neuron; identity first layer
+    assert e2["bottleneck"] and e2["applicable"] and e2["layer2"] == ["mixed", "dead"]
+    assert e2["layer2_counts"] == {"dead": 1, "active": 0, "mixed": 1, "silent": 0} and e2["layer2_exact"]
+    e1 = summary(E1).to_obj()  # PRESERVE: both second-layer neurons always active
+    assert e1["layer2"] == ["active", "active"]
+    e4 = summary(E4).to_obj()
+    assert e4["layer1"] == ["hidden", "visible"] and e4["layer1_counts"]["hidden"] == 1
+    names = {c["name"]: c for c in e4["checks"]}
+    assert [names[n]["condition"] for n in ("two_hidden_layers", "bottleneck", "classified")] == ["G0", "G1", "G5"]
+    assert names["nonzero_entries"]["needed"] is False and names["bottleneck"]["needed"] is True
+    # G4 fails exactly when some b2 entry is 0; it is reported, not needed
+    flat = summary(net(([[1, 0], [0, 1]], [0, 0]), ([[1, -1], [-1, 2]], [0, 1]), ([[1, 1]], [0]))).to_obj()
+    g4 = next(c for c in flat["checks"] if c["name"] == "no_face_hyperplane")
+    assert not g4["holds"] and "b2[0]" in g4["reason"] and flat["applicable"]
+    # not a bottleneck: the second layer only by sufficient conditions, the first layer not classified
+    wide = summary(net(([[1, 0], [0, 1], [1, 1]], [0, 0, 0]), ([[1, -1, 1]], [1]), ([[1]], [0]))).to_obj()
+    assert wide["bottleneck"] is False and wide["layer2_exact"] is False and wide["layer1"] is None
+    assert "bottleneck" in wide["layer1_reason"]
+    rank_deficient = summary(net(([[1, 2], [2, 4]], [0, 1]), ([[1, -1]], [1]), ([[1]], [0]))).to_obj()
+    assert rank_deficient["bottleneck"] is False and "rank W1 = 1 < n1 = 2" in rank_deficient["reason"]
