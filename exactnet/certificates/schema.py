@@ -299,15 +299,36 @@ RELU_STABLE_EVIDENCE = obj({
 # ---------------------------------------------------------------------------------------------
 
 _BOUND_PROOF = obj({"y": list_of(tuple_of(integer, number))})
+#: targets ``t = 2k`` (``A_k − B_k``) and ``2k + 1`` (``B_k − A_k``) closed on a node by its interval bound
+_BOUNDED = list_of(integer)
+#: 1-norm trees: the sign of an output's difference fixed on the cell, ``[k, ±1, Farkas | null]``
+_SIGN_FIX = list_of(tuple_of(integer, integer, nullable(FARKAS)))
+_DIFFERENCE_LEAF = by_keys([("bounds", obj({"bounds": list_of(list_of(nullable(_BOUND_PROOF), 2))})),
+                            ("sum", obj({"sum": _BOUND_PROOF}))])
 DIFFERENCE_NODE = by_keys([
-    ("leaf", obj({"leaf": obj({"bounds": list_of(list_of(_BOUND_PROOF, 2))})}, {"fix": list_of(_FIX)})),
+    ("leaf", obj({"leaf": _DIFFERENCE_LEAF}, {"fix": list_of(_FIX), "bounded": _BOUNDED, "sign_fix": _SIGN_FIX})),
     ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
-                  {"fix": list_of(_FIX)})),
+                  {"fix": list_of(_FIX), "bounded": _BOUNDED})),
+    ("sign_split", obj({"sign_split": integer, "children": tuple_of(integer, integer)},
+                       {"fix": list_of(_FIX), "sign_fix": _SIGN_FIX})),
+    ("bounded", obj({"bounded": _BOUNDED}, {"fix": list_of(_FIX)})),
 ])
-RELU_MAX_DIFFERENCE_CLAIM = obj({"norm": const("inf"), "max_abs_difference": number, "per_output": numbers,
-                                 "domain": DOMAIN})
+#: The domains of the difference kinds: a box or polyhedron, or a finite product of sets
+#: (``{"finite": [0, 1], "dim": n}`` or ``{"finite": [[...], ...]}``).
+FINITE_DOMAIN = obj({"finite": either(list_of(numbers), numbers,
+                                      lambda v: isinstance(v, list) and bool(v) and isinstance(v[0], list))},
+                    {"dim": integer})
+DIFFERENCE_DOMAIN = by_keys([("lower", BOX), ("upper", BOX),
+                             ("A", obj({"A": matrix, "b": numbers}, {"format": const("exactnet.domain/1")})),
+                             ("finite", FINITE_DOMAIN), ("union", obj({"union": list_of(DOMAIN)}))])
+#: A polyhedron without interior lies in ``point + span(basis)`` (region trees then run on ``T``).
+AFFINE_HULL = obj({"point": numbers, "basis": list_of(numbers)})
+RELU_MAX_DIFFERENCE_CLAIM = obj({"norm": const("inf", "1"), "max_abs_difference": number,
+                                 "per_output": nullable(numbers), "domain": DIFFERENCE_DOMAIN})
 RELU_MAX_DIFFERENCE_EVIDENCE = tagged("method", {
-    "region_tree": obj({"method": text, "argmax": list_of(numbers), "nodes": list_of(DIFFERENCE_NODE)}),
+    "region_tree": obj({"method": text, "argmax": list_of(numbers), "nodes": list_of(DIFFERENCE_NODE)},
+                       {"affine_hull": AFFINE_HULL, "roots": list_of(integer)}),
+    "enumeration": obj({"method": text, "argmax": list_of(numbers)}),
 })
 _MULTIPLIERS = list_of(tuple_of(integer, number))
 TOP1_NODE = by_keys([
@@ -317,14 +338,18 @@ TOP1_NODE = by_keys([
     ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
                   {"fix": list_of(_FIX)})),
 ])
-RELU_TOP1_CLAIM = obj({"top1_equivalent": boolean, "tie_rule": const("lowest_index"), "domain": DOMAIN})
+RELU_TOP1_CLAIM = obj({"top1_equivalent": boolean, "tie_rule": const("lowest_index"), "domain": DIFFERENCE_DOMAIN})
 RELU_TOP1_EVIDENCE = tagged("method", {
-    "region_tree": obj({"method": text, "nodes": list_of(TOP1_NODE)}),
+    "region_tree": obj({"method": text, "nodes": list_of(TOP1_NODE)}, {"affine_hull": AFFINE_HULL,
+                                                                       "roots": list_of(integer)}),
+    "enumeration": obj({"method": text}),
     "witness": obj({"method": text, "point": numbers}),
 })
-RELU_EPSILON_CLAIM = obj({"norm": const("inf"), "eps": number, "within": boolean, "domain": DOMAIN})
+RELU_EPSILON_CLAIM = obj({"norm": const("inf", "1"), "eps": number, "within": boolean, "domain": DIFFERENCE_DOMAIN})
 RELU_EPSILON_EVIDENCE = tagged("method", {
-    "region_tree": obj({"method": text, "nodes": list_of(DIFFERENCE_NODE)}),
+    "region_tree": obj({"method": text, "nodes": list_of(DIFFERENCE_NODE)}, {"affine_hull": AFFINE_HULL,
+                                                                             "roots": list_of(integer)}),
+    "enumeration": obj({"method": text}),
     "witness": obj({"method": text, "point": numbers}),
 })
 
@@ -365,6 +390,10 @@ TANH_PATH_EVIDENCE = tagged("type", {
     "finite_class": obj({"type": text, "normal_forms": list_of(obj({"units": matrix, "output_bias": numbers}), 2)}),
 })
 
+TANH_ENCLOSURE_CLAIM = obj({"norm": const("inf"), "lower": number, "upper": number, "domain": BOX})
+TANH_ENCLOSURE_EVIDENCE = obj({"witness": numbers, "precision": integer, "splits": list_of(integer)},
+                              {"pairs": list_of(tuple_of(integer, integer))})
+
 TANH_PRANK_CLAIM = obj({"eps": number, "proximate_rank_at_most": integer})
 TANH_PRANK_EVIDENCE = tagged("type", {"compression": obj({"type": text, "moves": list_of(TANH_MOVE)})})
 
@@ -383,6 +412,7 @@ KINDS: dict[str, tuple[Spec, Spec, int]] = {
     "tanh.equivalence": (TANH_EQUIVALENCE_CLAIM, TANH_EQUIVALENCE_EVIDENCE, 2),
     "tanh.path": (TANH_PATH_CLAIM, TANH_PATH_EVIDENCE, 2),
     "tanh.proximate_rank": (TANH_PRANK_CLAIM, TANH_PRANK_EVIDENCE, 2),
+    "tanh.max_difference_enclosure": (TANH_ENCLOSURE_CLAIM, TANH_ENCLOSURE_EVIDENCE, 2),
 }
 
 

@@ -2,18 +2,19 @@
 
 One module per kind family, each a small exact verifier of one theorem per evidence type:
 
-==========================  =========================================
-kind                        checker
-==========================  =========================================
-``relu.equivalence``        :func:`exactnet.check.relu.check` (tier s moves: :mod:`.relu_three_layer`)
-``relu.max_difference``     :func:`exactnet.check.relu_difference.check`
-``relu.epsilon``            :func:`exactnet.check.relu_difference.check`
-``relu.top1``               :func:`exactnet.check.relu_difference.check`
-``relu.stable_compression`` :func:`exactnet.check.relu_stable.check`
-``tanh.equivalence``        :func:`exactnet.check.tanh.check`
-``tanh.path``               :func:`exactnet.check.tanh_path.check`
-``tanh.proximate_rank``     :func:`exactnet.check.tanh_proximity.check`
-==========================  =========================================
+==================================  =========================================
+kind                                checker
+==================================  =========================================
+``relu.equivalence``                :func:`exactnet.check.relu.check` (tier s moves: :mod:`.relu_three_layer`)
+``relu.max_difference``             :func:`exactnet.check.relu_difference.check`
+``relu.epsilon``                    :func:`exactnet.check.relu_difference.check`
+``relu.top1``                       :func:`exactnet.check.relu_difference.check`
+``relu.stable_compression``        :func:`exactnet.check.relu_stable.check`
+``tanh.equivalence``                :func:`exactnet.check.tanh.check`
+``tanh.path``                       :func:`exactnet.check.tanh_path.check`
+``tanh.proximate_rank``             :func:`exactnet.check.tanh_proximity.check`
+``tanh.max_difference_enclosure``   :func:`exactnet.check.tanh_difference.check`
+==================================  =========================================
 
 **Independence.** The checkers import only :mod:`exactnet.numbers`, :mod:`exactnet.network`, the
 certificate format (:mod:`exactnet.certificates`) and their own shared helpers
@@ -68,6 +69,12 @@ def _tanh_path(obj) -> CheckResult:
     return check(obj)
 
 
+def _tanh_max_difference_enclosure(obj) -> CheckResult:
+    from .tanh_difference import check
+
+    return check(obj)
+
+
 def _tanh_proximate_rank(obj) -> CheckResult:
     from .tanh_proximity import check
 
@@ -84,6 +91,7 @@ CHECKERS = {
     "tanh.equivalence": _tanh_equivalence,
     "tanh.path": _tanh_path,
     "tanh.proximate_rank": _tanh_proximate_rank,
+    "tanh.max_difference_enclosure": _tanh_max_difference_enclosure,
 }
 
 

@@ -6,15 +6,21 @@ skipped)::
     {"id": "q1", "command": "equiv", "networks": ["a.json", "b.json"], "domain": "box.json"}
     {"id": "q2", "command": "fdim", "networks": ["net.json"], "batch": "points.json"}
     {"id": "q3", "command": "regions", "networks": ["net.json"], "limit": 1000}
+    {"id": "q4", "command": "diff", "networks": ["a.json", "b.json"], "box": "-1,1"}
+    {"id": "q5", "command": "equiv", "networks": ["a.json", "b.json"], "box": "-1,1", "eps": "1/100"}
+    {"id": "q6", "command": "equiv", "networks": ["a.json", "b.json"], "box": "-1,1", "top1": true}
 
-Paths are relative to the manifest's folder; ``domain``/``box`` as the commands' options;
-``id`` is optional (default: a hash of the line's content). Every item is one task: the
-coordinator reads its inputs (a bad input is that item's error line), a worker answers it with
-the same handler as the single command, and the coordinator appends the line
+Paths are relative to the manifest's folder; ``domain``/``box``/``eps``/``top1``/``norm``/``width``
+as the commands' options (exact numbers as strings); ``id`` is optional (default: a hash of the
+line's content). The coordinator reads every item's inputs (a bad input is that item's error
+line); the items go to the workers in chunks sized from measured item times
+(:mod:`exactnet.distributed.chunks`); a worker answers each item with the same handler as the
+single command, and the coordinator appends the line
 ``{"id", "command", "exit", "answer", "certificate", "seconds", "cpu_seconds"}`` (``answer``: what ``exactnet
-COMMAND --json`` prints; ``certificate``: the path of the ``equiv`` certificate, under
-``RESULTS.certificates/``; ``seconds``/``cpu_seconds``: the worker's wall-clock and CPU time for
-the item) or ``{"id", "exit": 2, "error"}``. Lines are flushed as answers arrive, so a re-run skips the ids
+COMMAND --json --certificate C`` prints, without the certificate's path; ``certificate``: the path
+of the certificate (``equiv``, ``equiv --eps``/``--top1``, ``diff`` of ReLU networks; ``null`` when
+the command writes none), under ``RESULTS.certificates/``; ``seconds``/``cpu_seconds``: the
+worker's wall-clock and CPU time for the item) or ``{"id", "exit": 2, "error"}``. Lines are flushed as answers arrive, so a re-run skips the ids
 already in the results (resumable; a line cut off by a kill is dropped first). A task whose
 worker dies is re-run by the scheduler: each id is answered exactly once.
 """
@@ -32,10 +38,14 @@ from ..deadline import Deadline, TimeLimitReached
 from ..errors import ExactnetError, FormatError, InputError
 from .report import EXIT_ERROR, EXIT_UNKNOWN, EXIT_YES, Report
 
-COMMANDS = ("equiv", "fdim", "regions")
+COMMANDS = ("equiv", "diff", "fdim", "regions")
 #: What each command takes: (number of networks, options).
-SHAPES = {"equiv": ((2,), {"domain", "box"}), "fdim": ((1,), {"domain", "box", "batch"}),
-          "regions": ((1, 2), {"domain", "box", "limit"})}
+SHAPES = {"equiv": ((2,), {"domain", "box", "eps", "top1"}), "diff": ((2,), {"domain", "box", "norm", "width"}),
+          "fdim": ((1,), {"domain", "box", "batch"}), "regions": ((1, 2), {"domain", "box", "limit"})}
+#: Keys whose value is a JSON boolean (the rest, but ``limit``, are strings: exact numbers such as
+#: ``"1/100"`` are written as strings, as on the command line).
+FLAGS = {"top1"}
+NORMS = ("inf", "1")
 #: The most bytes of a manifest line.
 MAX_LINE = 1 << 20
 
@@ -101,9 +111,27 @@ def parse_line(text: str, lineno: int) -> tuple[str, dict]:
         if key == "limit":
             if not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
                 raise _item_error(ident, f"line {lineno}: 'limit' must be a positive integer")
+        elif key in FLAGS:
+            if not isinstance(value, bool):
+                raise _item_error(ident, f"line {lineno}: '{key}' must be true or false")
         elif not (value is None or isinstance(value, str)):
-            raise _item_error(ident, f"line {lineno}: '{key}' must be a string")
+            raise _item_error(ident, f"line {lineno}: '{key}' must be a string"
+                                     + (" (an exact number such as \"1/100\")" if key in ("eps", "width") else ""))
+    if obj.get("eps") is not None and obj.get("top1"):
+        raise _item_error(ident, f"line {lineno}: 'eps' and 'top1' ask different questions: give one of them")
+    if obj.get("norm") is not None and obj["norm"] not in NORMS:
+        raise _item_error(ident, f"line {lineno}: 'norm' must be \"inf\" or \"1\", got {obj['norm']!r}")
     return ident, obj
+
+
+def kind(obj: dict) -> str:
+    """The question an item asks: ``equiv``, ``equiv --eps``, ``equiv --top1``, ``diff``, ``fdim``
+    or ``regions``."""
+    if obj["command"] == "equiv" and obj.get("eps") is not None:
+        return "equiv --eps"
+    if obj["command"] == "equiv" and obj.get("top1"):
+        return "equiv --top1"
+    return obj["command"]
 
 
 def _item_error(ident: str, message: str) -> InputError:
@@ -114,13 +142,18 @@ def _item_error(ident: str, message: str) -> InputError:
 
 def prepare(ident: str, obj: dict, base: Path, seconds: float | None) -> BatchTask:
     """Read the item's networks, domain and points (relative to ``base``) into a task."""
-    from ..io import load_network
+    from ..io import load_model, load_network
+    from ..network.domain_spec import read_domain_spec
     from .inputs import read_domain_option
 
     def at(p: str) -> str:
         return str(p if os.path.isabs(p) else base / p)
 
-    nets = tuple(load_network(at(p)) for p in obj["networks"])
+    question = kind(obj)
+    if question == "equiv --top1":  # a trailing Softmax keeps the argmax: allowed, as for the command
+        nets = tuple(load_model(at(p)).for_top1() for p in obj["networks"])
+    else:
+        nets = tuple(load_network(at(p)) for p in obj["networks"])
     command = obj["command"]
     if len(nets) == 2:
         a, b = nets
@@ -129,13 +162,23 @@ def prepare(ident: str, obj: dict, base: Path, seconds: float | None) -> BatchTa
         if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
             raise InputError(f"dimension mismatch: the first network maps R^{a.input_dim} → R^{a.output_dim},"
                              f" the second R^{b.input_dim} → R^{b.output_dim}")
-    if command != "equiv" and nets[0].activation != "relu":
+    if command not in ("equiv", "diff") and nets[0].activation != "relu":
         raise InputError(f"'exactnet {command}' is not available for {nets[0].activation} networks")
     domain = None
     if obj.get("domain") is not None or obj.get("box") is not None:
-        domain = read_domain_option(command, at(obj["domain"]) if obj.get("domain") else None, obj.get("box"),
-                                    nets[0])
-    options = {}
+        where = at(obj["domain"]) if obj.get("domain") else None
+        if question in ("equiv", "fdim", "regions"):
+            domain = read_domain_option(command, where, obj.get("box"), nets[0])
+        else:  # the maximum difference and its questions take every domain kind (docs/difference.md)
+            domain = read_domain_spec(where, obj.get("box"), nets[0].input_dim)
+    options = {"question": question}
+    if question == "equiv --eps":
+        from .difference import parse_epsilon
+
+        options["eps"] = parse_epsilon(obj["eps"])
+    for key in ("norm", "width"):
+        if obj.get(key) is not None:
+            options[key] = obj[key]
     if obj.get("limit") is not None:
         options["limit"] = obj["limit"]
     if obj.get("batch") is not None:
@@ -183,6 +226,7 @@ def warm_up() -> None:
     """A worker's setup for batches: the exact polyhedra library on the main thread, and the
     command handlers loaded once (not on the first item's time)."""
     from ..relu.subtrees import worker_setup
+    from . import difference as _difference  # noqa: F401
     from . import relu as _relu  # noqa: F401
     from . import tanh as _tanh  # noqa: F401
 
@@ -194,8 +238,23 @@ def _run(task: BatchTask, budget, tmp: str):
     from . import tanh as tanh_cli
 
     nets = task.networks
+    question = task.options.get("question", task.command)
+    cert = os.path.join(tmp, "certificate.json")
+    if question in ("equiv --eps", "equiv --top1", "diff"):
+        from . import difference as difference_cli
+
+        if question != "diff" or nets[0].activation == "relu":
+            difference_cli.require_relu(nets[0], question)
+        if question == "equiv --eps":
+            return difference_cli.epsilon(budget, nets[0], nets[1], task.domain, task.options["eps"], certificate=cert), cert
+        if question == "equiv --top1":
+            return difference_cli.top1(budget, nets[0], nets[1], task.domain, certificate=cert), cert
+        norm = task.options.get("norm", "inf")
+        if nets[0].activation == "tanh":  # a rigorous enclosure, no certificate (docs/difference.md)
+            return difference_cli.tanh_diff(budget, nets[0], nets[1], task.domain, task.options.get("width", "1/1000000"),
+                                            norm=norm), None
+        return difference_cli.diff(budget, nets[0], nets[1], task.domain, norm=norm, certificate=cert), cert
     if task.command == "equiv":
-        cert = os.path.join(tmp, "certificate.json")
         if nets[0].activation == "tanh":
             return tanh_cli.equiv(budget, nets[0], nets[1], certificate=cert, domain=task.domain), cert
         return relu_cli.equiv(budget, nets[0], nets[1], certificate=cert, domain=task.domain), cert
@@ -277,13 +336,17 @@ def answer_line(res: BatchAnswer, results: ResultsFile) -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
-def run_batch(budget, manifest: str, output: str, workers: int | None = None, scheduler: str | None = None) -> Report:
-    """Answer every new item of ``manifest`` into ``output`` (see the module docstring)."""
+def run_batch(budget, manifest: str, output: str, workers: int | None = None, scheduler: str | None = None,
+              executor=None) -> Report:
+    """Answer every new item of ``manifest`` into ``output`` (see the module docstring); ``executor``:
+    an executor that is already running (from Python; it is not closed here)."""
     from ..distributed import open_executor
+    from ..distributed.chunks import run_in_chunks
     from .cluster import work_deadline
 
     mpath, rpath = Path(manifest), Path(output)
-    clustered = scheduler is not None or (workers or 1) > 1
+    given = executor
+    clustered = scheduler is not None or (workers or 1) > 1 or (given is not None and given.workers > 1)
     work = work_deadline(budget.deadline, clustered or None)  # time kept for stopping a cluster
     try:
         lines = mpath.read_text(encoding="utf-8").splitlines()
@@ -293,7 +356,7 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
     results = ResultsFile(rpath)
     counts = {"items": 0, "skipped": 0, "answered": 0, "errors": 0}
     seen: set[str] = set()
-    tasks: list[BatchTask] = []
+    specs: list[tuple[str, dict, int]] = []
     executor = None
 
     def record(line: dict) -> None:
@@ -301,6 +364,16 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
         done.add(line["id"])
         counts["answered"] += 1
         counts["errors"] += "error" in line
+
+    def load(spec: tuple[str, dict, int]) -> BatchTask | None:
+        """The item's task, read when its chunk is handed out (so the workers start at once);
+        an input it cannot read is its error line."""
+        ident, obj, lineno = spec
+        try:
+            return prepare(ident, obj, mpath.parent, work.remaining())
+        except ExactnetError as exc:
+            record({"id": ident, "command": obj["command"], "exit": EXIT_ERROR, "error": f"line {lineno}: {exc}"})
+            return None
 
     try:
         for lineno, text in enumerate(lines, 1):
@@ -328,16 +401,13 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
             if ident in done:
                 counts["skipped"] += 1
                 continue
-            try:
-                tasks.append(prepare(ident, obj, mpath.parent, work.remaining()))
-            except ExactnetError as exc:
-                record({"id": ident, "command": obj["command"], "exit": EXIT_ERROR, "error": f"line {lineno}: {exc}"})
+            specs.append((ident, obj, lineno))
         complete, reason = True, None
-        if tasks:
-            executor = open_executor(workers, scheduler)
+        if specs:
+            executor = given or open_executor(workers, scheduler)
             executor.prepare(warm_up)
             try:
-                for _i, res in executor.run(answer, tasks, work):
+                for _i, res in run_in_chunks(executor, answer, specs, work, load=load):
                     left = work.remaining()
                     if res.exit == EXIT_UNKNOWN and left is not None and left < 1.0:
                         complete, reason = False, "time limit reached"  # cut off by the batch's limit: retried on a re-run
@@ -349,7 +419,7 @@ def run_batch(budget, manifest: str, output: str, workers: int | None = None, sc
                 complete, reason = False, str(exc)
     finally:
         results.close()
-        if executor is not None:
+        if executor is not None and given is None:
             executor.close()
     data = {"complete": complete, **counts, "results": str(rpath),
             "certificates": str(results.certificates) if results.certificates.exists() else None}

@@ -47,13 +47,16 @@ def _describe(domain) -> str:
 
 
 def _no_certificate_reason(domain, norm: str) -> str | None:
-    from ..network.domain import Box
+    from ..relu.certificates import difference_certificate_note
 
-    if norm != "inf":
-        return "certificates are written for the sup norm (--norm inf) only"
-    if not isinstance(domain, Box):
-        return "certificates are written for box domains only (not polyhedra, finite sets or unions)"
-    return None
+    return difference_certificate_note(domain, norm)
+
+
+def _tree_or_finite(domain, nodes) -> bool:
+    """Is there evidence for a positive claim: a region tree, or a finite domain (enumeration)?"""
+    from ..network.finite_domain import FiniteDomain
+
+    return nodes is not None or isinstance(domain, FiniteDomain)
 
 
 def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None) -> Report:
@@ -102,9 +105,11 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
     if not res.complete:
         data["time_limit_reached"] = True
     if certificate is not None:
-        if res.complete and res.certificate_nodes is not None:
+        if res.complete and no_cert is None and _tree_or_finite(domain, res.certificate_nodes):
             write_certificate(max_difference_certificate(a, b, domain, res.value, res.per_output,
-                                                         res.per_output_argmax, res.certificate_nodes), certificate)
+                                                         res.per_output_argmax, res.certificate_nodes, norm=norm,
+                                                         argmax=res.argmax, affine_hull=res.affine_hull,
+                                                         roots=res.certificate_roots), certificate)
             data["certificate"] = certificate
         else:
             data["certificate"] = None
@@ -159,10 +164,11 @@ def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | Non
         data["time_limit_reached"] = True
     if certificate is not None:
         cert = None
-        if no_cert is None and res.within is True and res.certificate_nodes is not None:
-            cert = epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes)
+        if no_cert is None and res.within is True and _tree_or_finite(domain, res.certificate_nodes):
+            cert = epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes, norm=norm,
+                                       affine_hull=res.affine_hull, roots=res.certificate_roots)
         elif no_cert is None and res.within is False:
-            cert = epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness)
+            cert = epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness, norm=norm)
         if cert is not None:
             write_certificate(cert, certificate)
         data["certificate"] = certificate if cert is not None else None
@@ -218,9 +224,6 @@ def tanh_diff(budget, a, b, domain, width: str, norm: str = "inf", certificate: 
         raise InputError("'exactnet diff' of tanh networks needs a box domain (--box LO,HI or a JSON box)")
     if norm != "inf":
         raise UnsupportedError("'exactnet diff' of tanh networks uses the sup norm (--norm inf) only")
-    if certificate is not None:
-        raise UnsupportedError("'exactnet diff' of tanh networks writes no certificate yet (the enclosure is"
-                               " rigorous, computed with Arb balls)")
     w = parse_scalar(width)
     if not isinstance(w, fmpq) or w <= 0:
         raise InputError(f"--width must be a positive rational, got {width!r}")
@@ -233,6 +236,8 @@ def tanh_diff(budget, a, b, domain, width: str, norm: str = "inf", certificate: 
             "upper_bound": _num(res.upper), "width": _num(res.width), "complete": res.width_reached,
             "argmax": _fmt(res.witness), "method": "tanh_enclosure", "boxes": res.boxes,
             "domain": _describe(domain), "reason": reason}
+    if certificate is not None:
+        data.update(_tanh_certificate(budget, a, b, domain, res, certificate))
 
     def render(console: Console):
         from .display import number, point
@@ -240,8 +245,30 @@ def tanh_diff(budget, a, b, domain, width: str, norm: str = "inf", certificate: 
         console.print(f"max ‖A − B‖∞ on {data['domain']} lies in [{number(res.lower)}, {number(res.upper)}]"
                       + ("" if res.width_reached else " (requested width not reached)"))
         console.print(f"‖A − B‖∞ ≥ the lower bound at x = {point(res.witness)} (--json: exact values)")
+        if data.get("certificate"):
+            console.print(f"certificate written to {certificate}")
+        elif "certificate_note" in data:
+            console.print(data["certificate_note"])
 
     return Report(data, EXIT_YES if res.width_reached else EXIT_UNKNOWN, render)
+
+
+def _tanh_certificate(budget, a, b, domain, res, path: str) -> dict:
+    """``tanh.max_difference_enclosure`` for the interval found (a cover of the box the checker
+    bounds again; :mod:`exactnet.tanh.difference_certificate`)."""
+    from ..tanh.difference_certificate import enclosure_certificate, enclosure_cover
+
+    if not (a.is_rational and b.is_rational):
+        return {"certificate": None, "certificate_note": "no certificate: the networks have real algebraic weights"}
+    cover = enclosure_cover(a, b, domain, res.upper, deadline=budget.deadline)
+    if cover is None:
+        return {"certificate": None, "certificate_note": "no certificate: the checkable cover of the box needs more"
+                                                         " boxes than allowed (or the time limit passed)"}
+    write_certificate(enclosure_certificate(a, b, domain, res, cover), path)
+    out = {"certificate": path, "certificate_boxes": cover[0].count(-1)}
+    if cover[1] != res.upper:
+        out["certificate_upper_bound"] = _num(cover[1])  # widened by 2^-96 relative: within rounding
+    return out
 
 
 __all__ = ["diff", "epsilon", "parse_epsilon", "require_relu", "tanh_diff"]
@@ -256,11 +283,11 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
         raise InputError("'exactnet equiv --top1' needs a bounded domain: --domain FILE or --box LO,HI")
     if a.output_dim < 2:
         raise InputError("--top1 needs networks with at least 2 outputs (with one output the class is always 0)")
-    from ..network.domain import Box
     from ..relu.certificates import top1_certificate
 
+    no_cert = _no_certificate_reason(domain, "inf") if certificate else None
     with console_progress("top-1 equivalence") as progress:
-        res = top1_equivalent(a, b, domain, certificate=certificate is not None and isinstance(domain, Box),
+        res = top1_equivalent(a, b, domain, certificate=certificate is not None and no_cert is None,
                               deadline=budget.deadline, progress=progress)
     data = {
         "equivalent": res.equivalent,
@@ -277,16 +304,16 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
         data["time_limit_reached"] = True
     if certificate is not None:
         cert = None
-        if isinstance(domain, Box) and res.equivalent is True and res.certificate_nodes is not None:
-            cert = top1_certificate(a, b, domain, True, nodes=res.certificate_nodes)
-        elif isinstance(domain, Box) and res.equivalent is False:
+        if no_cert is None and res.equivalent is True and _tree_or_finite(domain, res.certificate_nodes):
+            cert = top1_certificate(a, b, domain, True, nodes=res.certificate_nodes, affine_hull=res.affine_hull,
+                                    roots=res.certificate_roots)
+        elif no_cert is None and res.equivalent is False:
             cert = top1_certificate(a, b, domain, False, witness=res.witness)
         if cert is not None:
             write_certificate(cert, certificate)
         data["certificate"] = certificate if cert is not None else None
         if cert is None:
-            data["certificate_note"] = ("certificates are written for box domains only" if not isinstance(domain, Box)
-                                        else "no certificate: the search did not finish")
+            data["certificate_note"] = no_cert or "no certificate: the search did not finish"
 
     def render(console: Console):
         verdict = {True: "[green]same top-1 class everywhere[/]", False: "[red]top-1 classes differ[/]",

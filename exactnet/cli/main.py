@@ -165,7 +165,8 @@ FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "fiber": {"relu": _handler(relu_cli, "fiber", "sample", "seed", "limit", "domain", "member"),
               "tanh": _handler(tanh_cli, "fiber", "sample", "seed", "limit")},
     "regions": {"relu": _handler(relu_cli, "regions", "other", "domain", "plot", "limit", "workers", "scheduler")},
-    "fdim": {"relu": _handler(relu_cli, "fdim", "domain", "batch", "workers", "scheduler")},
+    "fdim": {"relu": _handler(relu_cli, "fdim", "domain", "batch", "with_functional_dimension", "workers",
+                              "scheduler")},
     "laws": {"relu": _handler(relu_cli, "laws", "data")},
 }
 
@@ -439,7 +440,8 @@ def _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation)
 @click.option("--norm", type=click.Choice(["inf", "1"]), default="inf", show_default=True,
               help="inf: max over x of max_k |A_k(x) − B_k(x)| (with the per-output maxima); 1: of Σ_k |A_k(x) − B_k(x)|.")
 @click.option("--certificate", "certificate", type=click.Path(dir_okay=False), default=None,
-              help="Write a checkable certificate of the maximum (sup norm; box domains).")
+              help="Write a checkable certificate of the maximum (ReLU: boxes, polyhedra, unions, finite"
+                   " sets, both norms; tanh: the enclosure).")
 @click.option("--width", default="1/1000000", show_default=True, metavar="W",
               help="tanh networks: refine the rigorous enclosure of the maximum until it is at most W wide.")
 @activation_option
@@ -597,15 +599,19 @@ def regions(budget, net, other, domain, box, plot, limit, workers, scheduler, ac
 @click.argument("net")
 @domain_options
 @click.option("--batch", type=click.Path(dir_okay=False), default=None,
-              help="JSON list of input points: the batch functional dimension at those points (the answer;"
-                   " the functional dimension is added when the time limit allows).")
+              help="JSON list of input points: only the batch functional dimension at those points (exit 0 when"
+                   " decided; 3 with a certified interval when the time limit stops it).")
+@click.option("--with-functional-dimension", is_flag=True,
+              help="With --batch: also the functional dimension, after the batch answer (which stands if the"
+                   " time limit stops the rest).")
 @cluster_options
 @activation_option
-def fdim(budget, net, domain, box, batch, workers, scheduler, activation):
-    """Exact functional dimension of NET (with --batch: the batch functional dimension)."""
+def fdim(budget, net, domain, box, batch, with_functional_dimension, workers, scheduler, activation):
+    """Exact functional dimension of NET (with --batch: only the batch functional dimension)."""
     network = load(net, activation)
     dom = read_domain_option("fdim", domain, box, network)
-    return call_backend("fdim", network.activation, network, domain=dom, batch=batch, workers=workers,
+    return call_backend("fdim", network.activation, network, domain=dom, batch=batch,
+                        with_functional_dimension=with_functional_dimension, workers=workers,
                         scheduler=scheduler, budget=budget)
 
 
@@ -615,7 +621,7 @@ def fdim(budget, net, domain, box, batch, workers, scheduler, activation):
               help="The results: one JSON line per answered item (appended; answered ids are skipped on a re-run).")
 @cluster_options
 def batch(budget, manifest, output, workers, scheduler):
-    """Answer many questions (equiv, fdim, regions) from a JSON-lines MANIFEST, one line per answer."""
+    """Answer many questions (equiv with eps/top1, diff, fdim, regions) from a JSON-lines MANIFEST, one line per answer."""
     from .batch import run_batch
 
     check_writable(output, "--output")

@@ -27,7 +27,7 @@ JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
   layer, ``+1`` active, ``−1`` inactive, ``0`` identically zero — or ``patterns`` with OTHER,
   an interior ``point`` and the exact affine ``map``), ``plot`` (the file written). ``--limit``
   stops early (``count`` is then ``null`` and ``complete`` false); ``--timeout`` gives exit 3.
-* ``fdim NET [--domain BOX] [--batch FILE]``: ``functional_dimension`` (``null`` after ``--timeout``,
+* ``fdim NET [--domain BOX]``: ``functional_dimension`` (``null`` after ``--timeout``,
   exit 3), ``upper_bound`` (``D − N_hid``), ``attained``, ``lower_bound`` (certified),
   ``certified_by`` (``"modular rank meets the bound D - N_hid"``, ``"exact kernel verified on every
   region"``, ``"exact integer elimination over all regions"`` or ``"no smooth points"``),
@@ -35,11 +35,14 @@ JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
   ``regions_in_basis``, ``regions_enumerated``, ``enumeration_complete``, ``degenerate_regions``,
   ``prime``, ``reason``, ``kernel_directions`` (exact extra kernel vectors as ``{parameter: value}``,
   parameters named ``W1[i,j]``/``b1[i]``), ``decisive_points`` (a batch that attains the value) and
-  ``decisive_points_count``; with ``--batch``: ``batch_functional_dimension``, ``batch_points``,
-  ``batch_certified_by``, ``batch_attains_functional_dimension``; the batch dimension is then the
-  answer (exit 0 once it is decided, even if the time limit stops the functional dimension, which
-  is then ``null``). A batch point on a bent hyperplane is an error (exit 2) naming the point and
-  the neuron.
+  ``decisive_points_count``.
+* ``fdim NET --batch FILE``: only the batch rank: ``batch_functional_dimension`` (``null`` when the
+  time limit stops it, exit 3), ``batch_lower_bound``/``batch_upper_bound`` (the certified
+  interval), ``batch_points``, ``batch_certified_by``, ``batch_kernel_vectors``,
+  ``batch_kernel_rank``, ``batch_distinct_patterns``, ``parameters``, ``reason``. With
+  ``--with-functional-dimension`` also the keys above and ``batch_attains_functional_dimension``
+  (exit 0 once the batch rank is decided, even if the limit stops the functional dimension). A batch
+  point on a bent hyperplane is an error (exit 2) naming the point and the neuron.
 * ``fiber NET [--sample K --seed S] [--limit N]`` (two hidden layers: see
   :mod:`exactnet.cli.relu_three_layer`; one hidden layer): ``width``, ``canonical_form``,
   ``piece_count``, ``pieces`` (each: per canonical key the numbers of positively/negatively
@@ -60,7 +63,6 @@ from rich.table import Table
 
 from ..certificates import write_certificate
 from .cluster import executor_for, work_deadline
-from ..deadline import TimeLimitReached
 from ..network import forward_exact, network_to_obj
 from ..numbers import format_number
 from . import display
@@ -331,29 +333,33 @@ def _read_batch(path: str, n: int):
         raise type(exc)(f"{path}: {exc}") from None
 
 
-def fdim(budget, net, domain=None, batch=None, workers=None, scheduler=None) -> Report:
-    """``exactnet fdim``: exact functional dimension; with ``--batch`` the batch functional dimension,
-    which is then the answer (exit 0 when decided): it is handed to ``budget.provisional`` before the
-    functional dimension is attempted, so that it is the answer if the time limit ends that."""
+def fdim(budget, net, domain=None, batch=None, workers=None, scheduler=None,
+         with_functional_dimension=False) -> Report:
+    """``exactnet fdim``: exact functional dimension; with ``--batch`` only the batch functional
+    dimension (exit 0 when decided, 3 with the certified interval when the time limit stops it);
+    ``--with-functional-dimension`` adds the functional dimension after the batch answer (the batch
+    answer is handed to ``budget.provisional`` first, so that it stands if the limit ends the rest)."""
+    from ..errors import InputError
     from ..relu.functional_dimension import batch_functional_dimension, functional_dimension
     from ..relu.jacobian import parameter_names
     from ..relu.regions import require_rational_relu, require_relu
 
     deadline, provisional = budget.deadline, budget.provisional
     require_relu(net, "functional dimension")
+    if with_functional_dimension and batch is None:
+        raise InputError("--with-functional-dimension goes with --batch (plain 'exactnet fdim NET' computes the"
+                         " functional dimension)")
     if batch is not None:  # the batch rank is modular (integer data)
         require_rational_relu(net, "batch functional dimension (--batch)")
     points = _read_batch(batch, net.input_dim) if batch is not None else None
     bres = None
     if points is not None:
-        try:
-            bres = batch_functional_dimension(net, points, deadline=deadline)
-        except TimeLimitReached as exc:
-            why = str(exc)
-            data = {"batch_functional_dimension": None, "batch_points": len(points), "reason": why,
-                    "functional_dimension": None}
-            return Report(data, EXIT_UNKNOWN,
-                          lambda console: console.print(f"batch functional dimension: [yellow]unknown[/] ({why})"))
+        def interim(partial):
+            provisional(_batch_report(partial))
+
+        bres = batch_functional_dimension(net, points, deadline=deadline, interim=interim)
+        if not with_functional_dimension or bres.value is None:
+            return _batch_report(bres)
         done = bres
         provisional(Report(
             {"functional_dimension": None, "reason": "the time limit stopped the functional dimension",
@@ -416,10 +422,32 @@ def fdim(budget, net, domain=None, batch=None, workers=None, scheduler=None) -> 
     return Report(data, EXIT_YES if known else EXIT_UNKNOWN, render)
 
 
-def _batch_keys(bres, value) -> dict:
-    return {"batch_functional_dimension": bres.value, "batch_points": bres.points,
-            "batch_certified_by": bres.certified_by,
-            "batch_attains_functional_dimension": None if value is None else bres.value == value}
+def _batch_keys(bres, value=None, with_attains=True) -> dict:
+    keys = {"batch_functional_dimension": bres.value, "batch_lower_bound": bres.lower,
+            "batch_upper_bound": bres.upper, "batch_points": bres.points, "batch_certified_by": bres.certified_by,
+            "batch_kernel_vectors": bres.kernel_vectors, "batch_kernel_rank": bres.kernel_rank,
+            "batch_distinct_patterns": bres.patterns, "parameters": bres.parameters}
+    if with_attains:
+        keys["batch_attains_functional_dimension"] = (None if value is None or bres.value is None
+                                                      else bres.value == value)
+    return keys
+
+
+def _batch_report(bres) -> Report:
+    """The answer of ``fdim --batch``: the batch rank (exit 0), or the certified interval (exit 3)."""
+    data = {**_batch_keys(bres, with_attains=False), "reason": bres.reason}
+
+    def render(console: Console):
+        if bres.value is None:
+            console.print(f"batch functional dimension: [yellow]unknown[/], between {bres.lower} and {bres.upper}"
+                          f" ({bres.reason})")
+        else:
+            console.print(f"batch functional dimension {bres.value} on {bres.points} points ({bres.certified_by})")
+        console.print(key_value_table({"parameters D": bres.parameters, "distinct activation patterns": bres.patterns,
+                                       "verified kernel vectors": bres.kernel_vectors,
+                                       "columns they remove": bres.kernel_rank}))
+
+    return Report(data, EXIT_YES if bres.value is not None else EXIT_UNKNOWN, render)
 
 
 def fiber(budget, net, sample=None, seed=None, limit=None, domain=None, member=None) -> Report:

@@ -321,42 +321,112 @@ MAX_DIFFERENCE_KIND = "relu.max_difference"
 EPSILON_KIND = "relu.epsilon"
 
 
-def max_difference_certificate(a: Network, b: Network, domain: Polyhedron, value, per_output, per_output_argmax,
-                               nodes: list) -> dict:
-    """A ``relu.max_difference`` certificate: ``max_D ‖A − B‖_∞ = value`` with the per-output maxima,
-    a point attaining each, and the region tree with an LP dual proof of every leaf's bounds."""
-    claim = {"norm": "inf", "max_abs_difference": number_json(value),
-             "per_output": [number_json(v) for v in per_output], "domain": domain.to_obj()}
-    evidence = {"method": "region_tree", "argmax": [[_q(v) for v in x] for x in per_output_argmax], "nodes": nodes}
+#: Finite domains with at most this many points get an ``enumeration`` certificate (the checker
+#: evaluates every point; ``exactnet.check.relu_difference.MAX_ENUMERATION`` is the same number).
+MAX_ENUMERATION = 1 << 16
+
+
+def difference_certificate_note(domain, norm: str = "inf") -> str | None:
+    """Why no ``relu.max_difference``/``relu.epsilon``/``relu.top1`` certificate can be written for
+    ``domain`` and ``norm`` (``None`` when one can)."""
+    from ..network.domain_union import PolyhedronUnion
+    from ..network.finite_domain import FiniteDomain
+
+    if isinstance(domain, FiniteDomain):
+        if domain.size > MAX_ENUMERATION:
+            return (f"no certificate: finite domains are certified by enumeration, for at most {MAX_ENUMERATION}"
+                    f" points (this one has {domain.size})")
+        return None
+    if isinstance(domain, PolyhedronUnion):
+        from ..polyhedra.domains import is_empty
+
+        if any(is_empty(p) for p in domain.parts):
+            return "no certificate: a part of the union is empty (drop it: empty parts are not certified yet)"
+        return None
+    from .max_difference import lower_dimensional
+
+    hull = lower_dimensional(domain)
+    if hull is not None and hull.dim == 0:
+        return "no certificate: the domain is a single point (evaluate both networks there)"
+    if hull is not None and not equalities_stated(domain, hull):
+        return ("no certificate: the domain has no interior, but its equalities are implied by inequalities"
+                " rather than stated (state each as a pair: a·x ≤ β and a·x ≥ β, or = in VNN-LIB)")
+    return None
+
+
+def equalities_stated(domain, hull) -> bool:
+    """Do the domain's own pairs of opposite rows (``a·x ≤ β`` and ``−a·x ≤ −β``) cut out its affine
+    hull, i.e. have rank ``n − k``? The checker accepts an ``affine_hull`` only then: those pairs
+    confine ``D`` to ``p + ker(E)``, and ``M``'s ``k`` independent columns span ``ker(E)``."""
+    from ..linalg.exact import rank
+    from .regions import domain_rows
+
+    rows = domain_rows(domain, domain.dim)
+    present = set((tuple(g), h) for g, h in rows)
+    normals = [list(g) for g, h in rows if (tuple(-v for v in g), -h) in present]
+    return rank([[fmpq(v) for v in g] for g in normals], domain.dim) == domain.dim - hull.dim
+
+
+def max_difference_certificate(a: Network, b: Network, domain, value, per_output, per_output_argmax,
+                               nodes: list | None, *, norm: str = "inf", argmax=None, affine_hull=None,
+                               roots=None) -> dict:
+    """A ``relu.max_difference`` certificate: ``max_D ‖A − B‖ = value``. Sup norm: the per-output
+    maxima and a point attaining each; 1-norm (finite domains): the point ``argmax`` attaining it.
+    Evidence: the region tree with an LP dual proof of every leaf's bounds (boxes, polyhedra;
+    ``nodes``), or ``enumeration`` (finite domains, ``nodes`` is ``None``)."""
+    claim = {"norm": norm, "max_abs_difference": number_json(value),
+             "per_output": None if norm == "1" else [number_json(v) for v in per_output], "domain": domain.to_obj()}
+    points = [argmax] if norm == "1" else per_output_argmax
+    evidence = {"method": "region_tree" if nodes is not None else "enumeration",
+                "argmax": [[_q(v) for v in x] for x in points]}
+    if nodes is not None:
+        evidence["nodes"] = nodes
+        _with_hull(evidence, affine_hull, roots)
     return certificate(MAX_DIFFERENCE_KIND, claim, [a, b], evidence)
 
 
-def epsilon_certificate(a: Network, b: Network, domain: Polyhedron, epsilon, within: bool, *, nodes: list | None = None,
-                        witness=None) -> dict:
-    """A ``relu.epsilon`` certificate: ``max_D ‖A − B‖_∞ ≤ ε`` (the region tree, every leaf bounded
-    by ``ε``) or not (a point of ``D`` where some output differs by more than ``ε``)."""
-    claim = {"norm": "inf", "eps": number_json(epsilon), "within": within, "domain": domain.to_obj()}
+def _with_hull(evidence: dict, affine_hull, roots=None) -> None:
+    """A region tree of a domain without interior runs on ``T`` for the networks composed with
+    ``t ↦ p + M t``: the evidence states ``p`` and ``M`` (the checker verifies them). A union has
+    one tree per part: ``roots`` lists each part's root node."""
+    if affine_hull is not None:
+        evidence["affine_hull"] = affine_hull.to_obj()
+    if roots is not None:
+        evidence["roots"] = list(roots)
+
+
+def epsilon_certificate(a: Network, b: Network, domain, epsilon, within: bool, *, nodes: list | None = None,
+                        witness=None, norm: str = "inf", affine_hull=None, roots=None) -> dict:
+    """A ``relu.epsilon`` certificate: ``max_D ‖A − B‖ ≤ ε`` (the region tree, every leaf bounded
+    by ``ε``; on a finite domain an ``enumeration``) or not (a point of ``D`` where the difference
+    exceeds ``ε``)."""
+    claim = {"norm": norm, "eps": number_json(epsilon), "within": within, "domain": domain.to_obj()}
     if within:
-        evidence = {"method": "region_tree", "nodes": nodes}
+        evidence = {"method": "region_tree", "nodes": nodes} if nodes is not None else {"method": "enumeration"}
+        if nodes is not None:
+            _with_hull(evidence, affine_hull, roots)
     else:
         evidence = {"method": "witness", "point": [_q(v) for v in witness]}
     return certificate(EPSILON_KIND, claim, [a, b], evidence)
 
 
-__all__ += ["EPSILON_KIND", "MAX_DIFFERENCE_KIND", "epsilon_certificate", "max_difference_certificate"]
+__all__ += ["EPSILON_KIND", "MAX_DIFFERENCE_KIND", "MAX_ENUMERATION", "difference_certificate_note", "equalities_stated",
+            "epsilon_certificate", "max_difference_certificate"]
 
 
 TOP1_KIND = "relu.top1"
 
 
-def top1_certificate(a: Network, b: Network, domain: Polyhedron, same: bool, *, nodes: list | None = None,
-                     witness=None) -> dict:
+def top1_certificate(a: Network, b: Network, domain, same: bool, *, nodes: list | None = None,
+                     witness=None, affine_hull=None, roots=None) -> dict:
     """A ``relu.top1`` certificate: the networks pick the same class (lowest index among the maxima)
-    at every point of the box (the region tree with a Motzkin proof per leaf and pair of classes),
-    or not (a witness point)."""
+    at every point of the domain (the region tree with a Motzkin proof per leaf and pair of classes;
+    on a finite domain an ``enumeration``), or not (a witness point)."""
     claim = {"top1_equivalent": same, "tie_rule": "lowest_index", "domain": domain.to_obj()}
     if same:
-        evidence = {"method": "region_tree", "nodes": nodes}
+        evidence = {"method": "region_tree", "nodes": nodes} if nodes is not None else {"method": "enumeration"}
+        if nodes is not None:
+            _with_hull(evidence, affine_hull, roots)
     else:
         evidence = {"method": "witness", "point": [_q(v) for v in witness]}
     return certificate(TOP1_KIND, claim, [a, b], evidence)

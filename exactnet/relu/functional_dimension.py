@@ -67,7 +67,7 @@ from ..network import Network
 from ..network.domain import Box, Polyhedron
 from ..progress import Progress, null_progress
 from .jacobian import (VECTOR_PRIME_BITS, IntegerNetwork, Pattern, compile_network, free_columns, modular_network,
-                       modular_region_rows, point_rows, preactivation_signs_batch, region_rows,
+                       modular_point_rows, modular_region_rows, point_rows, preactivation_signs_batch, region_rows,
                        structural_support, upper_bound)
 from ..linalg.modular import (ModularSpan, annihilates, exact_rank, kernel_candidates, modular_rank_array, random_prime,
                               size_blocks)
@@ -82,6 +82,7 @@ EXACT_ELIMINATION = "exact integer elimination over all regions"
 NO_SMOOTH_POINTS = "no smooth points"
 BATCH_ROWS = "modular rank meets the number of rows"
 BATCH_COLUMNS = "modular rank meets the number of columns not identically zero"
+BATCH_KERNEL = "modular rank meets D minus the rank of the verified kernel vectors"
 
 
 @dataclass(frozen=True)
@@ -456,13 +457,25 @@ def decisive_set(net: Network, domain: Polyhedron | None = None, *, deadline: De
 
 @dataclass(frozen=True)
 class BatchDimension:
-    """``value = rank J E_Z|θ`` at the batch ``Z`` (exact), with the caps it is compared against."""
+    """``value = rank J E_Z|θ`` at the batch ``Z`` (exact), or ``None`` when a time limit stopped the
+    computation; ``lower``/``upper`` is the certified interval (``lower = upper = value`` when known).
 
-    value: int
+    ``upper_bound`` is ``D − N_hid`` (the architecture's bound); ``kernel_rank`` is the number of
+    parameter columns removed by verified kernel vectors (``upper ≤ D − kernel_rank``, and
+    ``kernel_vectors`` vectors were verified); ``reason`` says why the value is unknown.
+    """
+
+    value: int | None
     points: int
     upper_bound: int
-    certified_by: str
+    certified_by: str | None
     patterns: int
+    lower: int = 0
+    upper: int = 0
+    kernel_vectors: int = 0
+    kernel_rank: int = 0
+    reason: str = ""
+    parameters: int = 0
 
 
 def parse_batch(obj, n: int) -> list[tuple[fmpq, ...]]:
@@ -495,118 +508,161 @@ BATCH_BLOCK = 128
 
 
 def batch_functional_dimension(net: Network, points: Sequence[Sequence], *, seed: int | None = None,
-                               deadline: Deadline = NO_DEADLINE) -> BatchDimension:
-    """The exact rank of ``J E_Z|θ`` at the batch ``Z = points`` (docs/relu.md § Definitions).
+                               deadline: Deadline = NO_DEADLINE, interim=None) -> BatchDimension:
+    """The exact rank of ``J E_Z|θ`` at the batch ``Z = points`` (docs/relu.md § Definitions;
+    docs/relu-functional-dimension.md § Batch rank at data scale).
 
-    1. Every point's exact activation pattern (integer arithmetic, one ``fmpz_mat`` product per layer
-       for a block of points); a point on a bent hyperplane is an error.
-    2. The Jacobian rows modulo a random 31-bit prime, block by block with NumPy
-       (:func:`~exactnet.relu.jacobian.modular_point_rows`: the residues of positive integer multiples
-       of the exact rows, gauge columns deleted), into an incremental modular span. Its rank is a
-       certified lower bound; the rank is also at most ``cap = min(D − N_hid, rows)`` (the number of
-       columns and of rows), so reaching ``cap`` proves the value and stops early.
-    3. Otherwise the exact rows decide (:func:`_exact_rank`: verified kernel vectors, or FLINT's exact
-       elimination).
+    1. The exact forward pass of every point (integer arithmetic, one ``fmpz_mat`` product per
+       layer; :func:`~exactnet.relu.batch_kernel.batch_forward`); a point on a bent hyperplane is an
+       error.
+    2. **Upper bound.** Known kernel vectors (neuron blocks, sparse column clusters, scalings,
+       co-active neurons, and verified proposals for nearly co-active ones:
+       :func:`~exactnet.relu.batch_kernel.known_kernel`), each verified exactly by forward mode
+       (:func:`~exactnet.relu.batch_kernel.verify_kernel`). The pivot columns ``C`` of their echelon
+       form modulo a prime can be dropped without changing the rank, so the rank is that of the
+       ``R`` remaining columns, and ``upper = min(|R|, rows)``. When the batch has at most
+       ``D − N_hid`` rows this step is skipped (the rows are the cap; the gauge columns go).
+    3. **Lower bound.** The rank modulo a random 31-bit prime of the rows restricted to ``R``
+       (:func:`~exactnet.relu.jacobian.modular_point_rows`): first on a block of points with a 5 %
+       margin over ``upper / n_d``, then together with ``G·(the other rows)`` for a random ``0/1``
+       matrix ``G`` (every row of ``G·R`` lies in the row space). Equal to ``upper`` it is the value.
+    4. Otherwise the exact rows on ``R`` decide (:func:`_exact_rank`: verified kernel vectors, or
+       FLINT's exact elimination) — complete, slow at data scale.
 
-    ``deadline`` raises :class:`~exactnet.deadline.TimeLimitReached` when it passes.
+    When ``deadline`` passes, the result has ``value = None`` and the certified interval
+    ``[lower, upper]`` reached so far (``[0, min(D, rows)]`` at worst). ``interim`` (optional) is
+    called with such an unknown result whenever the interval improves (e.g. to record a provisional
+    answer before a long FLINT call that no signal can interrupt).
 
     Raises :class:`~exactnet.relu.jacobian.NotSmoothError` (an :class:`InputError`) at the first
     point on a bent hyperplane, naming the point (0-based ``index``) and the neuron.
     """
-    from .jacobian import _integer_point, first_zero, modular_point_rows, smooth_pattern
+    from .batch_kernel import FAMILIES, batch_forward, kernel_pivots, known_kernel, verify_kernel
+    from .jacobian import NotSmoothError, _integer_point, smooth_pattern
 
     require_rational_relu(net, "batch functional dimension")
     cnet = compile_network(net)
-    n = net.input_dim
+    n, m, D = net.input_dim, net.output_dim, net.num_parameters
     pts = []
     for i, x in enumerate(points):
         if len(x) != n:
             raise InputError(f"batch point {i + 1} has {len(x)} coordinates but the network takes {n} inputs")
         pts.append(tuple(v if type(v) is fmpq else fmpq(v) for v in x))
     bound = upper_bound(net.widths)
-    patterns: list = []
-    for k in range(0, len(pts), BATCH_BLOCK):  # every point is checked before any rank is computed
-        deadline.check("the batch points")
-        block = preactivation_signs_batch(cnet, pts[k:k + BATCH_BLOCK])
-        for i, pat in enumerate(block, start=k):
-            if first_zero(pat) is not None:
-                smooth_pattern(cnet, pts[i], i)  # raises the error naming the point and the neuron
-        patterns.extend(block)
+    count = len(pts)
+    state = {"lower": 0, "upper": min(D, count * m), "vectors": 0, "rank": 0, "distinct": 0}
+
+    def unknown(why) -> BatchDimension:
+        return BatchDimension(None, count, bound, None, state["distinct"], state["lower"], state["upper"],
+                              state["vectors"], state["rank"], why, D)
+
+    def known(value, method) -> BatchDimension:
+        return BatchDimension(value, count, bound, method, state["distinct"], value, value, state["vectors"],
+                              state["rank"], "", D)
+
+    def improved() -> None:
+        if interim is not None:
+            interim(unknown("the time limit stopped the batch rank"))
+
     if not pts:
-        return BatchDimension(0, 0, bound, BATCH_ROWS, 0)
-    columns = free_columns(net)
-    if columns is None:  # pragma: no cover - such a neuron makes every point non-smooth
-        raise AssertionError("zero neuron without a non-smooth point")
+        return BatchDimension(0, 0, bound, BATCH_ROWS, 0, parameters=D)
+    improved()
+    unique = list(dict.fromkeys(pts))  # a repeated point repeats rows: the same rank without it
+    try:
+        fwd = batch_forward(cnet, unique, deadline)  # every point is checked before any rank is computed
+    except NotSmoothError as exc:
+        if len(unique) < len(pts):  # name the point by its position in the batch as given
+            smooth_pattern(cnet, unique[exc.index], pts.index(unique[exc.index]))
+        raise
+    except TimeLimitReached as exc:
+        return unknown(str(exc))
+    pts = unique
+    state["distinct"] = len(fwd.deltas)
+    patterns = list(fwd.patterns)
+    rows_total = len(pts) * m
+    state["upper"] = min(D, rows_total)
     rnd = random.Random(seed)
-    distinct = len(set(patterns))
-    # columns proven zero in every row: structurally (masks) or a coordinate that is 0 at every point
-    support = structural_support(cnet, patterns)
-    n1 = net.widths[1]
-    for k in range(n):
-        if all(x[k] == 0 for x in pts):
-            support[[i * n + k for i in range(n1)]] = False
-    live = [c for c in columns if support[c]]
-    cap = min(len(live), len(pts) * net.output_dim)
-    method = MODULAR if cap == bound else BATCH_ROWS if cap == len(pts) * net.output_dim else BATCH_COLUMNS
+    try:
+        if rows_total <= bound:
+            # few rows: the rows are the cap (the gauge columns can go: docs/relu-functional-dimension.md)
+            live = list(free_columns(net))
+            state["upper"] = rows_total
+            method = MODULAR if rows_total == bound else BATCH_ROWS
+        else:
+            proposed, families = known_kernel(fwd, deadline)
+            vectors = [v for v, f in zip(proposed, families) if f != FAMILIES[4]]
+            bad = verify_kernel(fwd, vectors, deadline)
+            if bad is not None:  # pragma: no cover - families 1-4 are theorems (tests tamper on purpose)
+                raise AssertionError(f"internal error: proposed kernel vector {bad} is not in the kernel")
+            vectors += [v for v, f in zip(proposed, families)  # proposals: only the verified ones
+                        if f == FAMILIES[4] and verify_kernel(fwd, [v], deadline) is None]
+            pivots = set(kernel_pivots(vectors, D, random_prime(rnd, 62)))
+            live = [c for c in range(D) if c not in pivots]
+            state.update(vectors=len(vectors), rank=len(pivots), upper=min(len(live), rows_total))
+            cap = state["upper"]
+            method = MODULAR if cap == bound else BATCH_ROWS if cap == rows_total else BATCH_KERNEL
+        improved()
+        cap = state["upper"]
+        if cap == 0:
+            return known(0, method)
 
-    prime = random_prime(rnd, VECTOR_PRIME_BITS)
-    mnet = modular_network(cnet, prime)
-    m = net.output_dim
+        prime = random_prime(rnd, VECTOR_PRIME_BITS)
+        mnet = modular_network(cnet, prime)
 
-    def block_rows(k0, k1):
-        for k in range(k0, k1, BATCH_BLOCK):
-            deadline.check("the batch Jacobian rows")
-            block = [_integer_point(x) for x in pts[k:min(k + BATCH_BLOCK, k1)]]
-            yield modular_point_rows(mnet, block, patterns[k:k + len(block)], live)
+        def block_rows(k0, k1, cols):
+            for k in range(k0, k1, BATCH_BLOCK):
+                deadline.check("the batch Jacobian rows")
+                block = [_integer_point(x) for x in pts[k:min(k + BATCH_BLOCK, k1)]]
+                yield modular_point_rows(mnet, block, patterns[k:k + len(block)], cols)
 
-    # (i) the points of a first block with a small margin over the cap; (ii) if their rank falls
-    # short, the remaining rows compressed by a random matrix G to (deficit + 16) rows. Every row of
-    # G·R lies in the row space of R, so each rank is a certified lower bound; equal to the cap (an
-    # upper bound: rows, and columns not identically zero) it is the value.
-    first = min(len(pts), -(-21 * cap // (20 * m)) + 1)
-    head = list(block_rows(0, first))
-    head = np.concatenate(head) if head else np.zeros((0, len(live)), dtype=np.int64)
-    deadline.check("the batch rank")
-    lower = modular_rank_array(head, prime)
-    if lower == cap:
-        return BatchDimension(cap, len(pts), bound, method, distinct)
-    if first < len(pts):
-        gen = np.random.default_rng(rnd.randrange(1 << 32))
-        extra = np.zeros((cap - lower + 16, len(live)), dtype=np.int64)
-        for part in block_rows(first, len(pts)):
-            # G has 0/1 entries: G·part is a float64 (BLAS) product whose sums stay below
-            # 2^21·2^31 < 2^53, hence exact
-            for r0 in range(0, part.shape[0], 1 << 21):  # at most 2^21 rows per product
-                piece = part[r0:r0 + (1 << 21)]
-                G = gen.integers(0, 2, (extra.shape[0], piece.shape[0])).astype(np.float64)
-                extra = (extra + (G @ piece.astype(np.float64)).astype(np.int64)) % prime
+        # (i) the points of a first block with a small margin over the cap; (ii) if their rank
+        # falls short, the remaining rows compressed by a random 0/1 matrix G to (deficit + 16) rows.
+        first = min(len(pts), -(-21 * cap // (20 * m)) + 1)
+        head = list(block_rows(0, first, live))
+        head = np.concatenate(head) if head else np.zeros((0, len(live)), dtype=np.int64)
         deadline.check("the batch rank")
-        if modular_rank_array(np.concatenate([head, extra]), prime) == cap:
-            return BatchDimension(cap, len(pts), bound, method, distinct)
-    span = ModularSpan(len(columns), prime)  # the exact fallback wants independent rows over all columns
-    for k in range(0, len(pts), BATCH_BLOCK):
-        deadline.check("the batch Jacobian rows")
-        block = [_integer_point(x) for x in pts[k:k + BATCH_BLOCK]]
-        part = modular_point_rows(mnet, block, patterns[k:k + len(block)], columns)
-        span.add_array(part, [(None, r) for r in range(k * net.output_dim, k * net.output_dim + part.shape[0])])
-    span.flush()
+        state["lower"] = modular_rank_array(head, prime)
+        if state["lower"] == cap:
+            return known(cap, method)
+        improved()
+        if first < len(pts):
+            gen = np.random.default_rng(rnd.randrange(1 << 32))
+            extra = np.zeros((cap - state["lower"] + 16, len(live)), dtype=np.int64)
+            for part in block_rows(first, len(pts), live):
+                # G has 0/1 entries: G·part is a float64 (BLAS) product whose sums stay below
+                # 2^21·2^31 < 2^53, hence exact
+                for r0 in range(0, part.shape[0], 1 << 21):  # at most 2^21 rows per product
+                    piece = part[r0:r0 + (1 << 21)]
+                    G = gen.integers(0, 2, (extra.shape[0], piece.shape[0])).astype(np.float64)
+                    extra = (extra + (G @ piece.astype(np.float64)).astype(np.int64)) % prime
+            deadline.check("the batch rank")
+            state["lower"] = max(state["lower"], modular_rank_array(np.concatenate([head, extra]), prime))
+            if state["lower"] == cap:
+                return known(cap, method)
+            improved()
 
-    # the modular rank fell short: decide on the exact rows
-    exact = []
-    for x, pat in zip(pts, patterns):
-        deadline.check("the batch Jacobian rows")
-        exact.extend(point_rows(cnet, x, pat, columns))
+        # the modular rank fell short of the certified cap: decide on the exact rows (columns `live`)
+        span = ModularSpan(len(live), prime)
+        for k, part in zip(range(0, len(pts), BATCH_BLOCK), block_rows(0, len(pts), live)):
+            span.add_array(part, [(None, r) for r in range(k * m, k * m + part.shape[0])])
+        span.flush()
+        exact = []
+        for x, pat in zip(pts, patterns):
+            deadline.check("the batch Jacobian rows")
+            exact.extend(point_rows(cnet, x, pat, live))
 
-    def groups(sel):
-        for k in range(0, len(exact), 256):
-            yield [[r[j] for j in sel] for r in exact[k:k + 256]]
+        def groups(sel):
+            for k in range(0, len(exact), 256):
+                yield [[r[j] for j in sel] for r in exact[k:k + 256]]
 
-    basis = [exact[i] for _, i in span.tags]
-    nonzero = [any(r[j] != 0 for r in exact) for j in range(len(columns))]
-    deadline.check("the batch rank")
-    value, method, _ = _exact_rank(basis, len(columns), groups, rnd, deadline, nonzero,
-                                   [not nz for nz in nonzero])  # decided on the exact rows
-    return BatchDimension(value, len(pts), bound, method, distinct)
+        basis = [exact[i] for _, i in span.tags]
+        nonzero = [any(r[j] != 0 for r in exact) for j in range(len(live))]
+        deadline.check("the batch rank")
+        value, how, _ = _exact_rank(basis, len(live), groups, rnd, deadline, nonzero,
+                                    [not nz for nz in nonzero])  # decided on the exact rows
+        return known(value, how)
+    except TimeLimitReached as exc:
+        return unknown(str(exc))
 
 
 __all__ = [

@@ -86,6 +86,11 @@ class MaxDifference:
     stats: dict = field(default_factory=dict)
     certificate_nodes: list | None = None
     method: str = "branch_and_bound"
+    #: a domain without interior: its :class:`~exactnet.polyhedra.affine_hull.AffineHull`; the search
+    #: (and ``certificate_nodes``) ran on the networks composed with ``t ↦ p + M t`` on ``T``
+    affine_hull: object | None = None
+    #: a union: the root node of each part's tree in ``certificate_nodes`` (in the parts' order)
+    certificate_roots: tuple | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,6 +224,9 @@ class _Search:
         self.rest_unknown = True  # parts of the domain not yet in the heap (no bound known for them)
         self.more_parts = False
         self.finite_stack: list = []
+        self.certified_pruning = False  # certificate mode: close subtrees by checkable interval bounds
+        self.roots: list[int] = []  # the root node of every polyhedron searched (unions: one per part)
+        self._checkable = None  # (node, labels, interval bounds) of the node being expanded
 
     # -- values at points -------------------------------------------------------------------
     def offer(self, x) -> None:
@@ -286,16 +294,24 @@ class _Search:
             return len(self.tree) - 1
         return next(self.counter)
 
+    def _farkas_json(self, node: _Node, farkas: Farkas | None):
+        if farkas is None:
+            return None
+        nrows = len(node.rows)
+        y = [[i, _q(v)] for i, v in farkas.multipliers if i < nrows]
+        t = next((v for i, v in farkas.multipliers if i == nrows), fmpq(0))
+        return {"y": y, "t": _q(t)}
+
     def record_fix(self, node: _Node, k, layer, unit, label, farkas: Farkas | None):
         if not self.cert:
             return
-        proof = None
-        if farkas is not None:
-            nrows = len(node.rows)
-            y = [[i, _q(v)] for i, v in farkas.multipliers if i < nrows]
-            t = next((v for i, v in farkas.multipliers if i == nrows), fmpq(0))
-            proof = {"y": y, "t": _q(t)}
-        self.tree[node.ident]["fix"].append([k, layer, unit, label, proof])
+        self.tree[node.ident]["fix"].append([k, layer, unit, label, self._farkas_json(node, farkas)])
+
+    def record_sign(self, node: _Node, k: int, label: int, farkas: Farkas | None):
+        """1-norm certificates: the sign of ``d_k`` fixed on the leaf cell (a Farkas proof that
+        ``label·d_k ≥ 0`` there, ``None`` for a constant ``d_k``)."""
+        if self.cert:
+            self.tree[node.ident].setdefault("sign_fix", []).append([k, label, self._farkas_json(node, farkas)])
 
     # -- bounds -----------------------------------------------------------------------------
     def lp_rows(self, node: _Node) -> list:
@@ -335,10 +351,39 @@ class _Search:
         if not self.cert:
             return None
         row = primitive_row([-label * v for v in g], -label * h)
+        quick = self.box_farkas(node, row)
+        if quick is not None:
+            return quick
         ans = decide(list(node.rows) + [row], self.n)
         if not isinstance(ans, Farkas):  # pragma: no cover - the bounds proved it
             raise AssertionError("internal error: a sign fixed by bounds has no Farkas proof")
         return ans
+
+    def box_farkas(self, node: _Node, row) -> Farkas | None:
+        """The Farkas proof that ``row ≤ 0`` on the cell from the box rows alone, when the box's
+        range of ``row`` shows it (no LP): a box domain's first ``2n`` rows are
+        ``λ_j(−e_j, u_j)`` and ``μ_j(e_j, −l_j)``; with ``row = (r, ρ)``, the multipliers
+        ``r_j/μ_j`` (``r_j > 0``) or ``−r_j/λ_j`` (``r_j < 0``) and 1 on ``row`` cancel the gradient
+        and leave ``ρ + Σ_j max(r_j l_j, r_j u_j) = max_box row``, which must be ``≤ 0``."""
+        n = self.n
+        part = self.parts[node.part]
+        if part.box_rows != 2 * n:
+            return None
+        rows = node.rows
+        r, rho = row
+        mult, total = [], fmpq(rho)
+        for j, c in enumerate(r):
+            if c > 0:  # the upper row −x_j + u_j ≥ 0 (scaled by λ_j) bounds r_j x_j by r_j u_j
+                lam = -rows[2 * j][0][j]
+                mult.append((2 * j, fmpq(c) / lam))
+                total += fmpq(c) * part.upper[j]
+            elif c < 0:  # the lower row x_j − l_j ≥ 0 (scaled by μ_j)
+                mu = rows[2 * j + 1][0][j]
+                mult.append((2 * j + 1, fmpq(-c) / mu))
+                total += fmpq(c) * part.lower[j]
+        if total > 0:
+            return None
+        return Farkas(tuple(mult) + ((len(rows), fmpq(1)),))
 
     # -- one node ---------------------------------------------------------------------------
     def settle_labels(self, node: _Node):
@@ -410,18 +455,43 @@ class _Search:
         else:
             self.one_norm(node, forms, leaf, candidates)
 
+    def checkable(self, node: _Node, t: int, thr) -> bool:
+        """Certified pruning: does the interval bound the checker recomputes from the node's labels
+        (:mod:`.interval_bounds`) show target ``t`` at most ``thr`` on the node? If so it is recorded
+        on the node (``"bounded"``) and the target needs no further proof below it."""
+        if not (self.cert and self.certified_pruning) or thr is None:
+            return False
+        if self._checkable is None or self._checkable[0] is not node or self._checkable[1] != node.labels:
+            from .interval_bounds import interval_bounds
+
+            part = self.parts[node.part]
+            self._checkable = (node, node.labels, interval_bounds(self.na, self.nb, node.labels[0], node.labels[1],
+                                                                  part.lower, part.upper))
+        k, s = self.best.targets[t]
+        plus, minus = self._checkable[2][k]
+        if (plus if s > 0 else minus) > thr:
+            return False
+        self.tree[node.ident].setdefault("bounded", []).append(t)
+        self.stats["closed_by_bounds"] = self.stats.get("closed_by_bounds", 0) + 1
+        return True
+
     def inf_targets(self, node: _Node, forms, leaf: bool, candidates) -> None:
         alive = {}
         leaf_proofs = [] if (self.cert and leaf) else None
         for t, (k, s) in enumerate(self.best.targets):
             if t not in node.bounds and not (self.cert and leaf):
                 continue
+            if t not in node.bounds:  # certified: closed by a bound on an ancestor
+                leaf_proofs.append(None)
+                continue
             e = forms[(k, s)]
             g, h = e[:self.n], e[self.n]
             if leaf:
                 thr = self.best.threshold(t, self.epsilon)
                 ub = self.bound(node, g, h, (k, s))
-                if self.cert or thr is None or ub > thr:
+                if self.cert and thr is not None and ub <= thr and self.checkable(node, t, thr):
+                    leaf_proofs.append(None)
+                elif self.cert or thr is None or ub > thr:
                     opt, den = self.exact_max(node, g, h)
                     if leaf_proofs is not None:  # Σ y_i g_i = −den·g: the multipliers of g are y/den
                         leaf_proofs.append({"y": [[i, _q(v / den)] for i, v in opt.multipliers]})
@@ -442,11 +512,11 @@ class _Search:
         ub = self.bound(node, g, h, self.best.targets[t])
         if ub > node.bounds.get(t, ub):
             ub = node.bounds[t]
-        if not self.cert and thr is not None and ub <= thr:
+        if thr is not None and ub <= thr and (not self.cert or self.checkable(node, t, thr)):
             return None
         if self.lp_rows(node) and (self.cert or thr is None or ub > thr):
             ub = min(ub, self.lp_bound(node, g, h))
-            if not self.cert and thr is not None and ub <= thr:
+            if thr is not None and ub <= thr and (not self.cert or self.checkable(node, t, thr)):
                 return None
         return ub
 
@@ -462,18 +532,23 @@ class _Search:
                 g, h = e[:n], e[n]
                 if not any(g):
                     signs[k] = 1 if h >= 0 else -1
+                    self.record_sign(node, k, signs[k], None)
                 elif self.bound(node, [-v for v in g], -h) <= 0 or self.fix_by_lp(node, g, h) == 1:
                     signs[k] = 1
+                    self.record_sign(node, k, 1, self.farkas_for(node, g, h, 1))
                 elif self.bound(node, g, h) <= 0 or self.fix_by_lp(node, g, h) == -1:
                     signs[k] = -1
+                    self.record_sign(node, k, -1, self.farkas_for(node, g, h, -1))
             node.signs = tuple(signs)
             free = [k for k in range(m) if signs[k] is None]
             if not free:
                 g = [sum((signs[k] * forms[(k, 1)][j] for k in range(m)), fmpq(0)) for j in range(n)]
                 h = sum((signs[k] * forms[(k, 1)][n] for k in range(m)), fmpq(0))
                 thr = self.best.threshold(0, self.epsilon)
-                if thr is None or self.bound(node, g, h) > thr:
-                    self.exact_max(node, g, h)
+                if self.cert or thr is None or self.bound(node, g, h) > thr:
+                    opt, den = self.exact_max(node, g, h)
+                    if self.cert:  # the multipliers of Σ_k s_k d_k (as for one output of the sup norm)
+                        self.tree[node.ident]["leaf"] = {"sum": {"y": [[i, _q(v / den)] for i, v in opt.multipliers]}}
                 self.stats["leaves"] += 1
                 return
         total = fmpq(0)
@@ -487,7 +562,7 @@ class _Search:
         thr = self.best.threshold(0, self.epsilon)
         if node.bounds.get(0) is not None and node.bounds[0] < total:
             total = node.bounds[0]
-        if thr is not None and total <= thr:
+        if thr is not None and total <= thr and not self.cert:  # (1-norm certificates do not prune)
             self.stats["pruned"] += 1
             return
         if leaf:
@@ -543,10 +618,8 @@ class _Search:
         return ans
 
     def branch(self, node: _Node, alive: dict, candidates) -> None:
-        if not alive:
+        if not alive:  # (certificate mode: every target closed by a recorded bound on the path)
             self.stats["pruned"] += 1
-            if self.cert:  # pragma: no cover - certificate mode never prunes
-                raise AssertionError("internal error: pruning in certificate mode")
             return
         k, f, i, g, h, lo, hi = max(candidates, key=lambda c: min(-c[5], c[6]))
         self.split(node, alive, ("unit", k, f, i, g, h))
@@ -583,7 +656,13 @@ class _Search:
                 sg = list(node.signs)
                 sg[k] = label
                 node.signs = tuple(sg)
+                self.record_sign(node, k, label, empty[2])
             node.bounds = alive
+            if self.cert and "bounded" in self.tree[node.ident]:
+                # the bounds recorded on this pass are re-derived with the new label: the checker
+                # recomputes them from the node's final labels
+                for t in self.tree[node.ident].pop("bounded"):
+                    node.bounds[t] = _INF
             self.stats["nodes"] -= 1
             self.expand(node)
             return
@@ -605,9 +684,10 @@ class _Search:
             child = _Node((-float(top), ident), tuple(rows), labels, signs, point, dict(alive), node.part, ident)
             heapq.heappush(self.heap, child)
         if self.cert:
-            if what[0] != "unit":  # pragma: no cover - certificates are for the sup norm
-                raise AssertionError("internal error: output-sign split in certificate mode")
-            self.tree[node.ident]["split"] = [k, f, i]
+            if what[0] == "unit":
+                self.tree[node.ident]["split"] = [k, f, i]
+            else:  # 1-norm: the sign of d_k
+                self.tree[node.ident]["sign_split"] = k
             self.tree[node.ident]["children"] = ids
 
     # -- top-1 ------------------------------------------------------------------------------
@@ -720,13 +800,15 @@ class _Search:
         hint = tuple((lo + hi) / 2 for lo, hi in zip(lower, upper))
         ans = decide(rows, n, hints=[hint])
         if isinstance(ans, Farkas):
-            raise InputError("the domain has empty interior (it lies in a hyperplane); the maximum difference"
-                             " needs a full-dimensional domain: drop the equality constraints by substituting them")
+            raise InputError("a part of the union has empty interior (it lies in a hyperplane); unions are decided"
+                             " on full-dimensional parts (a single polyhedron without interior is decided on its"
+                             " affine hull)")
         part = _Part(tuple(lower), tuple(upper), box_rows)
         self.parts.append(part)
         self.offer(ans.point)
         self.propose(part, P.contains, seed=len(self.parts))
         ident = self.new_id()
+        self.roots.append(ident)
         root = _Node((0.0, ident), tuple(rows), (self.na.free_labels(), self.nb.free_labels()), (None,) * self.m,
                      ans.point, {t: _INF for t in range(len(self.best.targets))}, len(self.parts) - 1, ident)
         self.expand(root)
@@ -964,13 +1046,58 @@ def _check(a: Network, b: Network, norm: str, domain) -> None:
     require_nonempty_bounded(domain, "the domain")
 
 
+def lower_dimensional(domain):
+    """The :class:`~exactnet.polyhedra.affine_hull.AffineHull` of a polyhedron without interior (an
+    input fixed by ``lower = upper``, an equality), ``None`` for every other domain."""
+    if not isinstance(domain, Polyhedron) or isinstance(domain, Box):
+        return None
+    rows = domain_rows(domain, domain.dim)
+    if not isinstance(decide(rows, domain.dim), Farkas):
+        return None
+    from ..polyhedra.affine_hull import affine_hull
+
+    hull = affine_hull(domain)
+    if hull is None:  # pragma: no cover - require_nonempty_bounded refused empty domains
+        raise InputError("the domain is empty")
+    return hull
+
+
+def _solve_on_hull(a, b, hull, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
+                   on_bounds) -> MaxDifference:
+    """The question on ``D = {p + M t : t ∈ T}``: asked of the networks composed with
+    ``t ↦ p + M t`` on the full-dimensional ``T``, every point mapped back (``docs/difference.md``)."""
+    from dataclasses import replace
+
+    from ..network.precompose import precompose
+
+    if hull.dim == 0:  # a single point: exact evaluation there
+        res = _solve(a, b, FiniteDomain.product([[v] for v in hull.point]), norm, epsilon, False, deadline, progress,
+                     enumerate_at_most)
+        res.stats["domain_dim"] = 0
+        return replace(res, method="single_point", affine_hull=hull)
+    emb = hull.embed
+    mapped = None if on_bounds is None else (lambda lo, x, hi: on_bounds(lo, None if x is None else emb(x), hi))
+    res = _solve(precompose(a, hull.point, hull.basis), precompose(b, hull.point, hull.basis), hull.reduced, norm,
+                 epsilon, certificate, deadline, progress, enumerate_at_most, mapped)
+    res.stats["domain_dim"] = hull.dim
+    per_pt = None if res.per_output_argmax is None else tuple(None if x is None else emb(x)
+                                                              for x in res.per_output_argmax)
+    return replace(res, argmax=None if res.argmax is None else emb(res.argmax), per_output_argmax=per_pt,
+                   affine_hull=hull)
+
+
 def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
-           on_bounds=None) -> MaxDifference:
+           on_bounds=None, certified_pruning: bool = True) -> MaxDifference:
     _check(a, b, norm, domain)
-    if certificate and (norm != "inf" or not isinstance(domain, Box)):
-        certificate = False  # the caller reports that no certificate is available
+    hull = lower_dimensional(domain)
+    if hull is not None:
+        return _solve_on_hull(a, b, hull, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
+                              on_bounds)
+    if certificate and not isinstance(domain, (Polyhedron, PolyhedronUnion)):
+        certificate = False  # finite domains: an enumeration certificate (no tree); else the caller says why not
     search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress())
     search.on_bounds = on_bounds
+    search.certified_pruning = certified_pruning and isinstance(domain, Box) and norm == "inf"
     complete, reason = True, ""
     try:
         if isinstance(domain, FiniteDomain):
@@ -979,6 +1106,8 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
             from ..polyhedra.domains import is_empty
 
             parts = [p for p in domain.parts if not is_empty(p)]
+            if len(parts) < len(domain.parts):
+                search.cert = False  # an empty part has no tree (and no emptiness proof yet)
             for idx, part in enumerate(parts):
                 if search.settled:
                     break
@@ -989,7 +1118,12 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
             search.run_polyhedron(domain)
     except TimeLimitReached as exc:
         complete, reason = False, str(exc)
-    return _result(search, complete, reason, domain)
+    res = _result(search, complete, reason, domain)
+    if isinstance(domain, PolyhedronUnion) and res.certificate_nodes is not None:
+        from dataclasses import replace
+
+        res = replace(res, certificate_roots=tuple(search.roots))
+    return res
 
 
 def _result(search: _Search, complete: bool, reason: str, domain) -> MaxDifference:
@@ -1037,12 +1171,16 @@ def _method(domain) -> str:
 
 def max_difference(a: Network, b: Network, domain, *, norm: str = "inf", certificate: bool = False,
                    deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
-                   enumerate_at_most: int = ENUMERATE_AT_MOST, on_bounds=None) -> MaxDifference:
+                   enumerate_at_most: int = ENUMERATE_AT_MOST, on_bounds=None,
+                   certified_pruning: bool = True) -> MaxDifference:
     """The exact ``max_{x ∈ D} ‖A(x) − B(x)‖`` (module docstring). ``certificate``: record the
-    region tree with an LP proof on every leaf (sup norm, box domains; no pruning).
+    region tree with an LP proof on every leaf (sup norm, boxes and polyhedra); on boxes subtrees
+    are closed by the checkable interval bound of :mod:`.interval_bounds` unless
+    ``certified_pruning`` is false (for benchmarks).
     ``on_bounds(lower, point, upper)``: called now and then with the current exact interval (for
     an answer to give if the computation is interrupted)."""
-    return _solve(a, b, domain, norm, None, certificate, deadline, progress, enumerate_at_most, on_bounds)
+    return _solve(a, b, domain, norm, None, certificate, deadline, progress, enumerate_at_most, on_bounds,
+                  certified_pruning)
 
 
 def within_epsilon(a: Network, b: Network, domain, epsilon, *, norm: str = "inf", certificate: bool = False,
@@ -1056,5 +1194,5 @@ def within_epsilon(a: Network, b: Network, domain, epsilon, *, norm: str = "inf"
     return _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most)
 
 
-__all__ = ["ENUMERATE_AT_MOST", "MaxDifference", "NORMS", "difference_at", "max_difference", "norm_value",
-           "within_epsilon"]
+__all__ = ["ENUMERATE_AT_MOST", "MaxDifference", "NORMS", "difference_at", "lower_dimensional", "max_difference",
+           "norm_value", "within_epsilon"]

@@ -28,7 +28,7 @@ from ..network import Network
 from ..network.domain_union import PolyhedronUnion
 from ..network.finite_domain import FiniteDomain
 from ..progress import Progress, null_progress
-from .max_difference import _check, _forward_batch, _Search
+from .max_difference import _check, _forward_batch, _Search, lower_dimensional
 
 TIE_RULE = "lowest index among the maxima (numpy.argmax / torch.argmax)"
 
@@ -44,21 +44,38 @@ class Top1Result:
     reason: str
     stats: dict = field(default_factory=dict)
     certificate_nodes: list | None = None
+    #: a domain without interior: its affine hull (the search ran on the composed networks)
+    affine_hull: object | None = None
+    #: a union: the root node of each part's tree in ``certificate_nodes``
+    certificate_roots: tuple | None = None
 
 
 def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False, deadline: Deadline = NO_DEADLINE,
                     progress: Progress | None = None) -> Top1Result:
-    """Decide top-1 equivalence on ``domain`` exactly (module docstring). ``certificate`` (box
-    domains): record the region tree with a Motzkin proof for every pair of classes on every leaf
+    """Decide top-1 equivalence on ``domain`` exactly (module docstring). ``certificate`` (boxes
+    and polyhedra): record the region tree with a Motzkin proof for every pair of classes on every leaf
     (no pruning)."""
-    from ..network.domain import Box
+    from ..network.domain import Polyhedron
 
     from ..network.argmax import exact_argmax
 
     _check(a, b, "inf", domain)
     if a.output_dim < 2:
         raise InputError("top-1 equivalence needs networks with at least 2 outputs (one output is always class 0)")
-    certificate = certificate and isinstance(domain, Box)
+    hull = lower_dimensional(domain)
+    if hull is not None:  # decided on the affine hull: t ↦ p + M t (docs/difference.md)
+        from dataclasses import replace
+
+        from ..network.precompose import precompose
+
+        if hull.dim == 0:
+            res = top1_equivalent(a, b, FiniteDomain.product([[v] for v in hull.point]), deadline=deadline,
+                                  progress=progress)
+            return replace(res, affine_hull=hull)
+        res = top1_equivalent(precompose(a, hull.point, hull.basis), precompose(b, hull.point, hull.basis),
+                              hull.reduced, certificate=certificate, deadline=deadline, progress=progress)
+        return replace(res, witness=None if res.witness is None else hull.embed(res.witness), affine_hull=hull)
+    certificate = certificate and isinstance(domain, (Polyhedron, PolyhedronUnion))
     search = _Search(a, b, "inf", None, certificate, deadline, progress or null_progress())
     search.top1 = True
     try:
@@ -81,6 +98,8 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
         parts = domain.parts if isinstance(domain, PolyhedronUnion) else (domain,)
         from ..polyhedra.domains import is_empty
 
+        if any(is_empty(part) for part in parts):
+            certificate = search.cert = False  # an empty part has no tree (and no emptiness proof yet)
         for part in parts:
             if is_empty(part):
                 continue
@@ -92,7 +111,9 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
     except TimeLimitReached as exc:
         return Top1Result(None, None, None, str(exc), search.stats)
     return Top1Result(True, None, None, "the same class on every region of the common refinement (exact bounds and"
-                      " exact LPs)", search.stats, search.tree if certificate else None)
+                      " exact LPs)", search.stats, search.tree if certificate else None,
+                      certificate_roots=tuple(search.roots) if certificate and isinstance(domain, PolyhedronUnion)
+                      else None)
 
 
 __all__ = ["TIE_RULE", "Top1Result", "top1_equivalent"]

@@ -14,8 +14,9 @@ evaluation, never :mod:`exactnet.certificates`:
 * ``relu.stable_compression``: the same as ``relu.equivalence`` with ``equivalent: true`` on the box;
 * ``tanh.equivalence``: :func:`exactnet.tanh.equivalence.equivalent` on ``R^n`` (the functions are
   real-analytic, so on a nonempty open box they agree iff they agree everywhere);
-* ``relu.max_difference``/``relu.epsilon`` (box domains): :func:`exactnet.relu.max_difference.max_difference`;
-  ``relu.top1`` (box domains): :func:`exactnet.relu.top1.top1_equivalent`;
+* ``relu.max_difference``/``relu.epsilon`` (boxes, polyhedra through their affine hull, finite
+  domains; sup and 1-norm): :func:`exactnet.relu.max_difference.max_difference`; ``relu.top1``:
+  :func:`exactnet.relu.top1.top1_equivalent`;
 * ``tanh.path``: :func:`exactnet.tanh.paths.path`; ``tanh.proximate_rank``: the exact
   :func:`exactnet.tanh.proximate_rank.prank`.
 """
@@ -56,6 +57,8 @@ def claim_holds(cert: dict):
             return _tanh_path(nets, claim)
         if kind == "tanh.proximate_rank":
             return _tanh_prank(nets, claim)
+        if kind == "tanh.max_difference_enclosure":
+            return _tanh_enclosure(nets, claim)
     except InputError:
         return False  # the deciders refuse the question: it is not well posed
     return False
@@ -97,33 +100,120 @@ def _relu_equivalence(nets, claim):
     return None if decided is None else decided == value
 
 
-def _relu_difference(kind, nets, claim):
-    """``relu.max_difference`` / ``relu.epsilon`` on a box: the decider
-    :func:`exactnet.relu.max_difference.max_difference` (other domains: not well posed here)."""
-    from exactnet.relu.max_difference import max_difference
+def _difference_domain(nets, claim):
+    """The claim's domain as the deciders take it: ``(networks, domain, embed)`` with the networks
+    composed with ``t ↦ p + M t`` when the polyhedron is lower-dimensional (``embed`` maps ``t``
+    back to ``x``), or ``None`` when the question is not well posed (wrong dimension, empty domain)."""
+    from exactnet.network.domain_spec import domain_from_json
+    from exactnet.network.finite_domain import FiniteDomain
 
-    if len(nets) != 2 or any(n.activation != "relu" for n in nets) or claim.get("norm") != "inf":
+    n = nets[0].input_dim
+    domain = domain_from_json(claim.get("domain"), "domain", n)
+    if domain.dim != n:
+        return None
+    if isinstance(domain, FiniteDomain):
+        return (nets, domain, None) if domain.size else None
+    hull = affine_hull(domain)
+    if hull is None:
+        return None
+    p, M, T = hull
+    if len(M) == n:
+        return nets, domain, None
+    if not M:
+        return nets, p, None
+    return [compose(net, p, M) for net in nets], T, (p, M)
+
+
+def _relu_difference(kind, nets, claim):
+    """``relu.max_difference`` / ``relu.epsilon``: the decider
+    :func:`exactnet.relu.max_difference.max_difference` on the domain (a lower-dimensional
+    polyhedron through its affine hull; a single point by exact evaluation; a union part by part)."""
+    norm = claim.get("norm")
+    if len(nets) != 2 or any(n.activation != "relu" for n in nets) or norm not in ("inf", "1"):
         return False
-    domain = domain_from_obj(claim.get("domain"))
-    if not isinstance(domain, Box) or domain.dim != nets[0].input_dim:
+    if (nets[0].input_dim, nets[0].output_dim) != (nets[1].input_dim, nets[1].output_dim):
         return False
-    res = max_difference(nets[0], nets[1], domain)
+    parts = _parts(nets, claim)
+    values = [v for v in (_part_maximum(nets, part, norm) for part in parts) if v is not None]
+    if not values:
+        return kind == "relu.epsilon" and claim["within"] is True and _is_empty_claim(nets, claim)
+    value = max(v for v, _ in values)
+    per = [max(p[k] for _, p in values) for k in range(nets[0].output_dim)] if norm == "inf" else None
     if kind == "relu.epsilon":
-        return (res.value <= parse_scalar(claim["eps"])) == (claim["within"] is True)
-    per = [parse_scalar(v) for v in claim["per_output"]]
-    return per == list(res.per_output) and parse_scalar(claim["max_abs_difference"]) == res.value
+        return (value <= parse_scalar(claim["eps"])) == (claim["within"] is True)
+    if norm == "1":
+        return claim.get("per_output") is None and parse_scalar(claim["max_abs_difference"]) == value
+    if claim.get("per_output") is None:
+        return False
+    got = [parse_scalar(v) for v in claim["per_output"]]
+    return got == list(per) and parse_scalar(claim["max_abs_difference"]) == value
+
+
+def _parts(nets, claim):
+    """The claim's domain as a list of ``{"domain": part}`` claims (a union: one per part)."""
+    dom = claim.get("domain")
+    if isinstance(dom, dict) and "union" in dom:
+        return [{"domain": part} for part in dom["union"]]
+    return [claim]
+
+
+def _part_maximum(nets, part, norm):
+    """``(max ‖d‖, per-output maxima)`` on one part, ``None`` when the part is empty."""
+    from exactnet.relu.max_difference import max_difference, norm_value
+
+    posed = _difference_domain(nets, part)
+    if posed is None:
+        return None
+    pnets, domain, _ = posed
+    if isinstance(domain, tuple):  # a single point
+        d = [p - q for p, q in zip(forward_exact(pnets[0], domain), forward_exact(pnets[1], domain))]
+        return norm_value(d, norm), [abs(v) for v in d]
+    res = max_difference(pnets[0], pnets[1], domain, norm=norm)
+    if norm == "1":
+        return res.value, None
+    return res.value, list(res.per_output)
+
+
+def _is_empty_claim(nets, claim) -> bool:
+    """Is the claim's domain empty (a claim 'within ε' then holds vacuously)?"""
+    from exactnet.network.domain_spec import domain_from_json
+    from exactnet.network.finite_domain import FiniteDomain
+
+    domain = domain_from_json(claim.get("domain"), "domain", nets[0].input_dim)
+    if domain.dim != nets[0].input_dim:
+        return False
+    if isinstance(domain, FiniteDomain):
+        return domain.size == 0
+    if hasattr(domain, "parts"):
+        return all(affine_hull(p) is None for p in domain.parts)
+    return affine_hull(domain) is None
 
 
 def _relu_top1(nets, claim):
-    """``relu.top1`` on a box: the decider :func:`exactnet.relu.top1.top1_equivalent`."""
+    """``relu.top1``: the decider :func:`exactnet.relu.top1.top1_equivalent` on the domain (through
+    its affine hull when lower-dimensional; a single point by exact evaluation)."""
+    from exactnet.network.argmax import exact_argmax
     from exactnet.relu.top1 import top1_equivalent
 
     if len(nets) != 2 or any(n.activation != "relu" for n in nets) or nets[0].output_dim < 2:
         return False
-    domain = domain_from_obj(claim.get("domain"))
-    if not isinstance(domain, Box) or domain.dim != nets[0].input_dim:
+    if (nets[0].input_dim, nets[0].output_dim) != (nets[1].input_dim, nets[1].output_dim):
         return False
-    return top1_equivalent(nets[0], nets[1], domain).equivalent == (claim["top1_equivalent"] is True)
+    verdicts = []
+    for part in _parts(nets, claim):
+        posed = _difference_domain(nets, part)
+        if posed is None:
+            continue
+        pnets, domain, _ = posed
+        if isinstance(domain, tuple):
+            verdicts.append(exact_argmax(forward_exact(pnets[0], domain))[0]
+                            == exact_argmax(forward_exact(pnets[1], domain))[0])
+        else:
+            verdicts.append(top1_equivalent(pnets[0], pnets[1], domain).equivalent)
+    if not verdicts:
+        return claim["top1_equivalent"] is True and _is_empty_claim(nets, claim)
+    same = False if False in verdicts else (None if None in verdicts else True)
+    return None if same is None else same == (claim["top1_equivalent"] is True)
 
 
 def affine_hull(domain: Polyhedron):
@@ -224,6 +314,27 @@ def _tanh_path(nets, claim):
     if nets[0].widths != nets[1].widths:
         return not value
     return path(*nets).exists == value
+
+
+def _tanh_enclosure(nets, claim):
+    """``lower ≤ max_X ‖A − B‖_∞ ≤ upper``: the product's enclosure refined to a small width decides
+    it when the intervals are apart (``None`` when they overlap undecidably)."""
+    from exactnet.tanh.max_difference import max_difference_enclosure
+
+    if not _tanh_shapes_ok(nets) or claim.get("norm") != "inf":
+        return False
+    box = domain_from_obj(claim.get("domain"))
+    if not isinstance(box, Box) or box.dim != nets[0].input_dim:
+        return False
+    lo, hi = parse_scalar(claim["lower"]), parse_scalar(claim["upper"])
+    if lo > hi:
+        return False
+    enc = max_difference_enclosure(nets[0], nets[1], box, fmpq(1, 10 ** 6))
+    if hi < enc.lower or lo > enc.upper:
+        return False
+    if lo <= enc.lower and enc.upper <= hi:
+        return True
+    return None
 
 
 def _tanh_prank(nets, claim):

@@ -146,6 +146,62 @@ def _relu_difference_pool() -> list:
         max_difference_certificate(a, b, box, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes),
         epsilon_certificate(a, b, box, res.value, True, nodes=within.certificate_nodes),
         epsilon_certificate(a, b, box, eps, False, witness=witness.argmax),
+    ] + _relu_difference_domains_pool(a, b, c3, c3b)
+
+
+def _relu_difference_domains_pool(a, b, c3, c3b) -> list:
+    """Difference certificates on a polyhedron (region trees) and on finite domains (enumeration,
+    sup norm and 1-norm)."""
+    from exactnet.network.domain import Polyhedron
+    from exactnet.network.finite_domain import FiniteDomain
+    from exactnet.relu.certificates import epsilon_certificate, max_difference_certificate, top1_certificate
+    from exactnet.relu.max_difference import max_difference, within_epsilon
+    from exactnet.relu.top1 import top1_equivalent
+
+    q = fmpq
+    tri = Polyhedron(A=((q(1), q(1)), (q(-1), q(0)), (q(0), q(-1))), b=(q(1), q(0), q(0)), dim=2)
+    res = max_difference(a, b, tri, certificate=True)
+    same = top1_equivalent(c3, c3, tri, certificate=True)
+    fin = FiniteDomain.product([[0, q(1, 2), 1], [-1, 0, 1]])
+    inf = max_difference(a, b, fin)
+    one = max_difference(a, b, fin, norm="1")
+    assert same.equivalent is True and top1_equivalent(c3, c3b, fin).equivalent is True
+    # a segment of the line x_0 = x_1 (no interior: the tree runs on its affine hull)
+    seg = Polyhedron(A=((q(1), q(-1)), (q(-1), q(1)), (q(1), q(0)), (q(-1), q(0))), b=(q(0), q(0), q(1), q(0)), dim=2)
+    on = max_difference(a, b, seg, certificate=True)
+    assert on.affine_hull is not None and on.affine_hull.dim == 1
+    # certified pruning: subtrees closed by interval bounds (a 2-6-6-2 pair on the unit square)
+    from tests.check.test_relu_difference_pruned import _pair
+
+    pa, pb = _pair([2, 6, 6, 2], 1)
+    sq = Box.from_bounds([0, 0], [1, 1])
+    closed = max_difference(pa, pb, sq, certificate=True)
+    assert any("leaf" not in nd and "split" not in nd for nd in closed.certificate_nodes)
+    eps_closed = within_epsilon(pa, pb, sq, closed.value * 2, certificate=True)
+    # 1-norm: output-sign fixes and splits below the units
+    one_tree = max_difference(a, b, BOX2, norm="1", certificate=True)
+    assert any("sign_fix" in nd or "sign_split" in nd for nd in one_tree.certificate_nodes)
+    # a union: one tree per part
+    from exactnet.network.domain_union import PolyhedronUnion
+
+    union = PolyhedronUnion((tri, Box.from_bounds([q(1, 2), -1], [1, 0])))
+    forest = max_difference(a, b, union, certificate=True)
+    return [
+        max_difference_certificate(a, b, union, forest.value, forest.per_output, forest.per_output_argmax,
+                                   forest.certificate_nodes, roots=forest.certificate_roots),
+        max_difference_certificate(a, b, BOX2, one_tree.value, None, None, one_tree.certificate_nodes, norm="1",
+                                   argmax=one_tree.argmax),
+        max_difference_certificate(pa, pb, sq, closed.value, closed.per_output, closed.per_output_argmax,
+                                   closed.certificate_nodes),
+        epsilon_certificate(pa, pb, sq, closed.value * 2, True, nodes=eps_closed.certificate_nodes),
+        max_difference_certificate(a, b, seg, on.value, on.per_output, on.per_output_argmax, on.certificate_nodes,
+                                   affine_hull=on.affine_hull),
+        max_difference_certificate(a, b, tri, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes),
+        max_difference_certificate(a, b, fin, inf.value, inf.per_output, inf.per_output_argmax, None),
+        max_difference_certificate(a, b, fin, one.value, None, None, None, norm="1", argmax=one.argmax),
+        epsilon_certificate(a, b, fin, one.value, True, norm="1"),
+        top1_certificate(c3, c3b, fin, True),
+        top1_certificate(c3, c3, tri, True, nodes=same.certificate_nodes),
     ]
 
 
@@ -189,10 +245,22 @@ def _tanh_pool() -> list:
     ]
     kinds = {(c["kind"], c["evidence"]["type"]) for c in certs}
     assert len(kinds) == 6, kinds
-    return certs
+    return certs + [_tanh_enclosure_certificate()]
 
 
-POOL_SIZE = 36
+def _tanh_enclosure_certificate() -> dict:
+    """``tanh.max_difference_enclosure`` of a pair differing in one first-layer weight."""
+    from exactnet.tanh.difference_certificate import enclosure_certificate, enclosure_cover
+    from exactnet.tanh.max_difference import max_difference_enclosure
+
+    q = fmpq
+    a = tanh(([[1, -1], [q(1, 2), 2]], [0, q(1, 4)]), ([[1, -2], [q(1, 3), 1]], [0, q(1, 5)]))
+    b = tanh(([[1, -1], [q(1, 2), q(21, 10)]], [0, q(1, 4)]), ([[1, -2], [q(1, 3), 1]], [0, q(1, 5)]))
+    res = max_difference_enclosure(a, b, BOX2, q(1, 100))
+    return enclosure_certificate(a, b, BOX2, res, enclosure_cover(a, b, BOX2, res.upper))
+
+
+POOL_SIZE = 48
 
 
 @lru_cache(maxsize=None)
@@ -341,6 +409,18 @@ def _relu_domains(data, n):
     return dom
 
 
+def _difference_domains(data, n):
+    """The domains of :func:`_relu_domains`, finite sets, and the norm's other value."""
+    which = data.draw(st.sampled_from(["polyhedral", "finite", "finite_cube"]))
+    if which == "finite":
+        return {"finite": [data.draw(st.lists(st.integers(-2, 2), min_size=1, max_size=3)) for _ in range(n)]}
+    if which == "finite_cube":
+        return {"finite": data.draw(st.lists(st.sampled_from([-1, "-1/2", 0, "1/2", 1]), min_size=1, max_size=3)),
+                "dim": n}
+    dom = _relu_domains(data, n)
+    return dom if dom is not None else {"lower": [0] * n, "upper": [1] * n}
+
+
 def edit_claim(data, cert):
     kind, claim = cert["kind"], cert["claim"]
     try:
@@ -386,29 +466,41 @@ def edit_claim(data, cert):
             claim.pop("segments", None)
         return "claim flip"
     if kind == "relu.max_difference":
-        how = data.draw(st.sampled_from(["value", "output", "box"]))
+        how = data.draw(st.sampled_from(["value", "output", "box", "norm"]))
         if how == "value":
             claim["max_abs_difference"] = data.draw(st.sampled_from([0, "1/100", "1/10", 1]))
         elif how == "output" and isinstance(claim.get("per_output"), list) and claim["per_output"]:
             claim["per_output"][0] = data.draw(st.sampled_from([0, "1/1000", "1/10", 1]))
+        elif how == "norm":
+            claim["norm"] = "1" if claim.get("norm") == "inf" else "inf"
         else:
-            claim["domain"] = _relu_domains(data, n)
+            claim["domain"] = _difference_domains(data, n)
         return f"claim {how}"
     if kind == "relu.top1":
         how = data.draw(st.sampled_from(["flip", "box"]))
         if how == "flip":
             claim["top1_equivalent"] = claim.get("top1_equivalent") is not True
         else:
-            claim["domain"] = _relu_domains(data, n)
+            claim["domain"] = _difference_domains(data, n)
         return f"claim {how}"
     if kind == "relu.epsilon":
-        how = data.draw(st.sampled_from(["flip", "eps", "box"]))
+        how = data.draw(st.sampled_from(["flip", "eps", "box", "norm"]))
         if how == "flip":
             claim["within"] = claim.get("within") is not True
         elif how == "eps":
             claim["eps"] = data.draw(st.sampled_from([0, "1/1000", "1/100", "1/10", 1]))
+        elif how == "norm":
+            claim["norm"] = "1" if claim.get("norm") == "inf" else "inf"
         else:
-            claim["domain"] = _relu_domains(data, n)
+            claim["domain"] = _difference_domains(data, n)
+        return f"claim {how}"
+    if kind == "tanh.max_difference_enclosure":
+        how = data.draw(st.sampled_from(["lower", "upper", "box"]))
+        if how == "box":
+            lo = data.draw(st.integers(-3, 0))
+            claim["domain"] = {"lower": [lo] * n, "upper": [lo + data.draw(st.integers(1, 4))] * n}
+        else:
+            claim[how] = data.draw(st.sampled_from([0, "1/1000", "1/100", "1/10", 1]))
         return f"claim {how}"
     how = data.draw(st.sampled_from(["eps", "rank"]))
     if how == "eps":
@@ -418,6 +510,29 @@ def edit_claim(data, cert):
         r = r if isinstance(r, int) and not isinstance(r, bool) else 1
         claim["proximate_rank_at_most"] = max(0, r + data.draw(st.sampled_from([-1, 1])))
     return f"claim {how}"
+
+
+def edit_bounded(data, cert):
+    """Difference trees: claim interval bounds on a node (all targets, or one more), or turn a
+    split node into a closed one (its children become unreachable)."""
+    nodes = cert.get("evidence", {}).get("nodes")
+    if cert.get("kind") not in ("relu.max_difference", "relu.epsilon") or not isinstance(nodes, list) or not nodes:
+        return "no bounded"
+    idx = data.draw(st.integers(0, len(nodes) - 1))
+    node = nodes[idx]
+    if not isinstance(node, dict):
+        return "no bounded"
+    m = len(cert["networks"][0]["layers"][-1]["bias"])
+    how = data.draw(st.sampled_from(["all", "one", "close"]))
+    if how == "one":
+        node.setdefault("bounded", []).append(data.draw(st.integers(0, 2 * m - 1)))
+    else:
+        node["bounded"] = list(range(2 * m))
+        if how == "close":
+            node.pop("split", None)
+            node.pop("children", None)
+            node.pop("leaf", None)
+    return f"bounded {how}"
 
 
 def edit_networks(data, cert):
@@ -430,7 +545,7 @@ def edit_networks(data, cert):
 
 
 EDITS = {"number": edit_number, "structure": edit_structure, "farkas": edit_farkas, "claim": edit_claim,
-         "networks": edit_networks}
+         "networks": edit_networks, "bounded": edit_bounded}
 
 
 def check_mutated(cert, label):
@@ -474,13 +589,18 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
                "relu.stable_compression": "equal_on_domain"}
         if cert["kind"] in key:
             flipped["claim"][key[cert["kind"]]] = not flipped["claim"][key[cert["kind"]]]
+        elif cert["kind"] == "tanh.max_difference_enclosure":
+            flipped["claim"]["upper"] = str(fmpq(flipped["claim"]["lower"]) / 2)
+            flipped["claim"]["lower"] = "0"
+        elif cert["kind"] == "relu.max_difference" and flipped["claim"]["per_output"] is None:
+            flipped["claim"]["max_abs_difference"] = str(fmpq(flipped["claim"]["max_abs_difference"]) + 1)
         elif cert["kind"] == "relu.max_difference":
             flipped["claim"]["per_output"][0] = str(fmpq(flipped["claim"]["per_output"][0]) + 1)
         else:
             flipped["claim"]["proximate_rank_at_most"] -= 1
         if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
             assert claim_holds(flipped) is False, cert["kind"]
-    assert len(seen) == 17, seen
+    assert len(seen) == 21, seen
     assert len(pool()) == POOL_SIZE
 
 

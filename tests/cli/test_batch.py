@@ -25,7 +25,8 @@ def _lines(path: Path) -> list[dict]:
 
 @pytest.fixture
 def folder(tmp_path):
-    for name in ("relu_small.json", "relu_small_b.json", "relu_deep.json", "box.json"):
+    for name in ("relu_small.json", "relu_small_b.json", "relu_deep.json", "box.json", "relu_diff_a.json",
+                 "relu_diff_b.json", "tanh_reducible.json", "tanh_reducible_b.json"):
         shutil.copy(EXAMPLES / name, tmp_path / name)
     return tmp_path
 
@@ -57,6 +58,55 @@ def test_answers_equal_the_single_commands_and_bad_lines_are_error_lines(folder)
     assert any("line 5" in e and "not valid JSON" in e for e in errors.values())
     assert "frobnicate" in errors["nocmd"] and "nope.json" in errors["missing"]
     assert all(v["exit"] == 2 for v in lines.values() if "error" in v)
+
+
+#: Items of the maximum-difference family, and the command line each one stands for.
+DIFFERENCE_ITEMS = [
+    ({"id": "diff", "command": "diff", "box": "0,1"}, ["diff", "--box", "0,1"], "relu.max_difference"),
+    ({"id": "diff1", "command": "diff", "box": "0,1", "norm": "1"}, ["diff", "--box", "0,1", "--norm", "1"], None),
+    ({"id": "eps-yes", "command": "equiv", "box": "0,1", "eps": "73/40000"},
+     ["equiv", "--box", "0,1", "--eps", "73/40000"], "relu.epsilon"),
+    ({"id": "eps-no", "command": "equiv", "box": "0,1", "eps": "0.0018"},
+     ["equiv", "--box", "0,1", "--eps", "0.0018"], "relu.epsilon"),
+    ({"id": "top1", "command": "equiv", "box": "0,1", "top1": True}, ["equiv", "--box", "0,1", "--top1"], "relu.top1"),
+]
+
+
+def test_difference_items_equal_the_single_commands_with_checked_certificates(folder):
+    pair = ["relu_diff_a.json", "relu_diff_b.json"]
+    lines = [json.dumps({**item, "networks": pair}) for item, _args, _kind in DIFFERENCE_ITEMS]
+    lines += [
+        json.dumps({"id": "top1-same", "command": "equiv", "networks": pair[:1] * 2, "box": "0,1", "top1": True}),
+        json.dumps({"id": "both", "command": "equiv", "networks": pair, "box": "0,1", "eps": "1/10", "top1": True}),
+        json.dumps({"id": "float-eps", "command": "equiv", "networks": pair, "box": "0,1", "eps": 0.1}),
+        json.dumps({"id": "norm2", "command": "diff", "networks": pair, "box": "0,1", "norm": "2"}),
+        json.dumps({"id": "tanh-eps", "command": "equiv", "networks": ["tanh_reducible.json", "tanh_reducible_b.json"],
+                    "box": "0,1", "eps": "1/10"}),
+        json.dumps({"id": "unbounded", "command": "diff", "networks": pair}),
+    ]
+    (folder / "m.jsonl").write_text("\n".join(lines) + "\n")
+    r = run("batch", "m.jsonl", "-o", "out.jsonl", "--json", cwd=folder)
+    assert r.code == 0 and r.json["complete"] is True, r.err
+    got = {obj["id"]: obj for obj in _lines(folder / "out.jsonl")}
+    for item, args, kind in DIFFERENCE_ITEMS:
+        single = run(*args[:1], *pair, *args[1:], "--json", "--certificate", folder / f"{item['id']}.cert.json",
+                     cwd=folder)
+        line = got[item["id"]]
+        expected = {k: v for k, v in single.json.items() if k != "certificate"}
+        assert line["exit"] == single.code and line["answer"] == expected, item["id"]
+        if kind is None:  # the 1-norm: no certificate (the answer says why)
+            assert line["certificate"] is None and "sup norm" in line["answer"]["certificate_note"]
+            continue
+        checked = run("check", folder / line["certificate"], "--json", cwd=folder)
+        assert checked.code == 0 and checked.json["valid"] is True and checked.json["kind"] == kind
+        assert (folder / line["certificate"]).read_bytes() == (folder / f"{item['id']}.cert.json").read_bytes()
+    assert got["eps-yes"]["answer"]["equivalent"] is True and got["eps-no"]["answer"]["equivalent"] is False
+    assert got["diff"]["answer"]["max_abs_difference"] == "73/40000"
+    assert got["top1"]["exit"] == 1 and got["top1-same"]["exit"] == 0
+    errors = {k: v["error"] for k, v in got.items() if "error" in v}
+    assert set(errors) == {"both", "float-eps", "norm2", "tanh-eps", "unbounded"}
+    assert "different questions" in errors["both"] and "exact number" in errors["float-eps"]
+    assert "'norm'" in errors["norm2"] and "tanh" in errors["tanh-eps"] and "bounded domain" in errors["unbounded"]
 
 
 def test_rerun_skips_answered_ids_and_repairs_a_cut_line(folder):

@@ -120,3 +120,45 @@ def test_softmax_models_only_for_top1(tmp_path):
     run("equiv", path, path, "--box", "0,1", "--eps", "0").assert_error("ends with Softmax", "top-1")
     r = run("equiv", path, path, "--box", "0,1", "--top1", "--json")
     assert r.code == 0 and r.json["equivalent"] is True
+
+
+def test_certificates_on_polyhedra_and_finite_domains(tmp_path):
+    """A VNN-LIB polytope (region trees) and a finite set (enumeration, also for the 1-norm)."""
+    poly = tmp_path / "tri.vnnlib"
+    poly.write_text("(declare-const X_0 Real)\n(declare-const X_1 Real)\n(assert (>= X_0 0))\n(assert (>= X_1 0))\n"
+                    "(assert (<= (+ X_0 X_1) 0.75))\n")
+    bits = tmp_path / "grid.json"
+    bits.write_text(json.dumps({"finite": [[0, "1/2", 1], [0, 1]]}))
+    runs = [("diff", poly, []), ("diff", bits, ["--norm", "1"]), ("equiv", poly, ["--eps", "1/1000"]),
+            ("equiv", bits, ["--eps", "1/1000"]), ("equiv", poly, ["--top1"]),
+            ("equiv", bits, ["--top1"])]
+    for i, (cmd, dom, extra) in enumerate(runs):
+        cert = tmp_path / f"c{i}.json"
+        r = run(cmd, A, B, "--domain", dom, *extra, "--json", "--certificate", cert)
+        assert r.code in (0, 1) and r.json["certificate"] == str(cert), (cmd, dom, extra, r.err)
+        c = run("check", cert, "--json")
+        assert c.code == 0 and c.json["valid"] is True, (cmd, dom, extra, c.json)
+    one = json.loads((tmp_path / "c1.json").read_text())
+    assert one["evidence"]["method"] == "enumeration" and one["claim"]["norm"] == "1"
+    brute = max(sum(abs(v) for v in _diff_at([fmpq(i), fmpq(j)])) for i in (0, fmpq(1, 2), 1) for j in (0, 1))
+    assert fmpq(one["claim"]["max_abs_difference"]) == brute
+
+
+def test_no_certificate_is_said_in_one_line(tmp_path):
+    cert = tmp_path / "c.json"
+    r = run("diff", A, B, "--box", "0,1", "--norm", "1", "--json", "--certificate", cert)
+    assert r.code == 0 and r.json["certificate"] == str(cert)  # 1-norm region trees are certified
+    c = run("check", cert, "--json")
+    assert c.code == 0 and c.json["valid"] is True
+    union = tmp_path / "u.json"
+    union.write_text(json.dumps({"union": [{"lower": [0, 0], "upper": ["1/2", 1]},
+                                           {"lower": ["1/2", 0], "upper": [1, 1]}]}))
+    r = run("equiv", A, B, "--domain", union, "--top1", "--json", "--certificate", cert)
+    assert r.json["certificate"] == str(cert) and run("check", cert, "--json").json["valid"] is True
+    cert.unlink()
+    empty = tmp_path / "e.json"
+    empty.write_text(json.dumps({"union": [{"lower": [0, 0], "upper": [1, 1]},
+                                           {"A": [[1, 0], [-1, 0]], "b": [-1, -1]}]}))
+    r = run("diff", A, B, "--domain", empty, "--json", "--certificate", cert)
+    assert r.code == 0 and r.json["certificate"] is None and "empty" in r.json["certificate_note"]
+    assert not cert.exists()

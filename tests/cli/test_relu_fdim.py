@@ -56,6 +56,12 @@ def test_fdim_batch_domain_and_decisive_points(capsys, files, tmp_path):
     code, out, _ = run(capsys, "fdim", files["abs"], "--batch", files["batch"], "--json")
     data = json.loads(out)
     assert code == 0 and data["batch_functional_dimension"] == 3 and data["batch_points"] == 3
+    assert data["batch_lower_bound"] == data["batch_upper_bound"] == 3 and data["parameters"] == 7
+    assert "functional_dimension" not in data and "batch_attains_functional_dimension" not in data  # batch only
+    code, out, _ = run(capsys, "fdim", files["abs"], "--batch", files["batch"], "--with-functional-dimension",
+                       "--json")
+    data = json.loads(out)
+    assert code == 0 and data["batch_functional_dimension"] == 3 and data["functional_dimension"] == 4
     assert data["batch_attains_functional_dimension"] is False
     # the decisive points reported by fdim are a batch attaining the value
     dec = tmp_path / "dec.json"
@@ -78,6 +84,8 @@ def test_fdim_errors_and_timeout(capsys, files):
     assert code == 2 and "JSON" in err
     code, _, err = run(capsys, "fdim", files["abs"], "--batch", "/nonexistent/batch.json")
     assert code == 2 and "no such file" in err
+    code, _, err = run(capsys, "fdim", files["abs"], "--with-functional-dimension")
+    assert code == 2 and "--batch" in err and "Traceback" not in err
     code, _, err = run(capsys, "fdim", files["tanh"])
     assert code == 2 and err.startswith("exactnet: error:")
     code, out, _ = run(capsys, "fdim", files["big"], "--timeout", "0.000001", "--json")
@@ -114,3 +122,39 @@ def test_info_symmetry_keys(capsys, files):
     assert "hidden-kink" in sym["mechanism_kinds"] and sym["hidden_symmetry"] is True
     code, out, _ = run(capsys, "info", files["deep"], "--symmetries")
     assert code == 0 and "hidden symmetry: yes" in out
+
+
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_fdim_batch_with_verified_kernel_vectors(capsys, tmp_path, seed):
+    """A batch with an always-zero input and rarely non-zero inputs, more rows than ``D − N_hid``:
+    kernel vectors are verified, the answer equals the exact rational rank of the stacked Jacobians
+    and the interval is closed (certified by the verified kernel bound, or, when a kernel direction
+    lies outside the known families, by the exact fallback)."""
+    from flint import fmpq, fmpq_mat
+
+    from exactnet.relu.jacobian import compile_network, jacobian_at, preactivation_signs
+
+    rnd = random.Random(seed)
+    net = random_net(rnd, (5, 4, 3, 2))
+    path = tmp_path / "net.json"
+    write_network(net, str(path))
+    cnet = compile_network(net)
+    pts = []
+    while len(pts) < 40:
+        x = [fmpq(rnd.randint(-9, 9), 2), fmpq(rnd.randint(-9, 9), 3), fmpq(0)]
+        x += [fmpq(rnd.randint(1, 9)) if rnd.random() < 0.1 else fmpq(0) for _ in range(2)]
+        if all(v != 0 for layer in preactivation_signs(cnet, x) for v in layer):
+            pts.append(x)
+    batch = tmp_path / "batch.json"
+    batch.write_text(json.dumps([[str(v) for v in x] for x in pts]))
+    code, out, _ = run(capsys, "fdim", str(path), "--batch", str(batch), "--json")
+    data = json.loads(out)
+    rows = [r for x in pts for r in jacobian_at(net, x)]
+    exact = fmpq_mat(len(rows), len(rows[0]), [v for r in rows for v in r]).rank()
+    assert code == 0 and data["batch_functional_dimension"] == exact
+    assert data["batch_lower_bound"] == data["batch_upper_bound"] == exact
+    assert data["batch_kernel_vectors"] >= data["batch_kernel_rank"] > 0
+    assert data["batch_certified_by"] in ("modular rank meets D minus the rank of the verified kernel vectors",
+                                          "exact kernel verified on every region")
+    code, out, _ = run(capsys, "fdim", str(path), "--batch", str(batch))
+    assert code == 0 and f"batch functional dimension {exact} on 40 points" in out

@@ -54,7 +54,6 @@ def test_the_enclosure_contains_every_sampled_difference_and_has_the_width():
 @pytest.mark.parametrize("extra, words", [
     (["--norm", "1"], "sup norm"),
     (["--width", "0"], "width"),
-    (["--certificate", "c.json"], "certificate"),
 ])
 def test_unsupported_requests_are_one_line_errors(extra, words, tmp_path):
     args = [a if a != "c.json" else str(tmp_path / "c.json") for a in extra]
@@ -67,3 +66,22 @@ def test_a_polyhedral_domain_is_refused(tmp_path):
     dom.write_text(json.dumps({"A": [[1], [-1]], "b": [1, 1]}))
     r = run("diff", EXAMPLES / "tanh_path_a.json", EXAMPLES / "tanh_near_reducible.json", "--domain", dom)
     r.assert_error("box")
+
+
+def test_the_enclosure_is_certified(tmp_path):
+    """``--certificate`` writes ``tanh.max_difference_enclosure``; ``exactnet check`` verifies it, and
+    a certificate whose upper bound is lowered below the witness's difference does not check."""
+    a, b = EXAMPLES / "tanh_path_a.json", EXAMPLES / "tanh_near_reducible.json"
+    cert = tmp_path / "c.json"
+    r = run("diff", a, b, "--box", "-1,1", "--width", "1/1000", "--json", "--certificate", cert)
+    assert r.code == 0 and r.json["certificate"] == str(cert), r.err
+    c = run("check", cert, "--json")
+    assert c.code == 0 and c.json["valid"] is True and c.json["kind"] == "tanh.max_difference_enclosure"
+    data = json.loads(cert.read_text())
+    assert data["claim"]["lower"] == r.json["lower_bound"] and data["claim"]["upper"] == r.json["upper_bound"]
+    data.pop("digest", None)
+    data["claim"]["upper"] = data["claim"]["lower"]
+    data["claim"]["lower"] = "0"
+    tampered = tmp_path / "t.json"
+    tampered.write_text(json.dumps(data))
+    assert run("check", tampered, "--json").code == 1

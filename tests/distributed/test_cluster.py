@@ -46,8 +46,8 @@ class KillOneWorker:
     def prepare(self, setup):
         self.inner.prepare(setup)
 
-    def run(self, fn, tasks, deadline=None):
-        for i, result in self.inner.run(fn, tasks, deadline):
+    def run(self, fn, tasks, deadline=None, shared=None):
+        for i, result in self.inner.run(fn, tasks, deadline, shared):
             if self.killed is None:
                 busy = self.inner.client.processing()  # worker address -> task keys
                 pids = self.inner.worker_pids()
@@ -112,9 +112,44 @@ def test_a_killed_worker_loses_nothing(local):
     assert killer.killed not in local.worker_pids().values()
 
 
+def test_the_time_limit_stops_the_wait_for_busy_workers(local):
+    """Blocking waits still end at the deadline: tasks that take 8 s, a limit of 1 s."""
+    from exactnet.deadline import Deadline, TimeLimitReached
+
+    start = time.monotonic()
+    with pytest.raises(TimeLimitReached):
+        list(local.run(time.sleep, [8, 8, 8], Deadline.after(1)))
+    assert time.monotonic() - start < 8  # before any task could have finished
+
+
 # ---------------------------------------------------------------------------------------------
 # a scheduler and two workers as separate processes
 # ---------------------------------------------------------------------------------------------
+
+
+#: The most seconds any one start-up step may take before the test gives up on the machine (a step
+#: is only waited for while the process it waits for is alive; a process that exits fails at once).
+PATIENCE = 600
+
+
+def _wait_while_alive(ready, procs, what: str, logs) -> None:
+    """Poll ``ready()`` until true; fail at once (with the processes' stderr) when one of ``procs``
+    has exited, and after :data:`PATIENCE` seconds (no fixed short limit: how long a start-up takes
+    depends on the machine's load, a dead process does not)."""
+    deadline = time.monotonic() + PATIENCE
+    while not ready():
+        dead = [p for p in procs if p.poll() is not None]
+        assert not dead, f"{what}: a process exited ({dead[0].returncode}): " + " | ".join(
+            log.read_text()[-2000:] for log in logs if log.exists())
+        assert time.monotonic() < deadline, f"{what}: not ready after {PATIENCE} s"
+        time.sleep(0.1)
+
+
+def _scheduler_address(info: Path):
+    try:
+        return json.loads(info.read_text())["address"]
+    except (OSError, ValueError, KeyError):  # not written yet, or half written
+        return None
 
 
 @contextmanager
@@ -122,33 +157,31 @@ def separate_cluster(tmp: Path, workers: int = 2, worker_env: dict | None = None
     """``dask scheduler`` and ``workers`` × ``dask worker`` (one thread, no nanny) as processes."""
     info = tmp / "scheduler.json"
     env = dict(os.environ, PYTHONWARNINGS="ignore")
+    logs = [tmp / "scheduler.log"] + [tmp / f"worker{i}.log" for i in range(workers)]
     procs = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
                                "--port", "0", "--no-dashboard", "--scheduler-file", str(info)],
-                              cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+                              cwd=tmp, env=env, stdout=subprocess.DEVNULL, stderr=logs[0].open("w"))]
     try:
-        deadline = time.monotonic() + 60
-        while not info.exists() or not info.read_text().strip():
-            assert time.monotonic() < deadline, "the scheduler did not start"
-            time.sleep(0.1)
-        time.sleep(0.2)
-        address = json.loads(info.read_text())["address"]
+        _wait_while_alive(lambda: _scheduler_address(info) is not None, procs, "the scheduler", logs)
+        address = _scheduler_address(info)
         started = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
                                      "--no-nanny", "--no-dashboard"],
                                     cwd=tmp, env={**env, **(worker_env or {})},
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                   for _ in range(workers)]
+                                    stdout=subprocess.DEVNULL, stderr=logs[1 + i].open("w"))
+                   for i in range(workers)]
         procs += started
         from distributed import Client
 
-        with Client(address, timeout=30) as client:
-            client.wait_for_workers(workers, timeout=60)
+        with Client(address, timeout=PATIENCE) as client:
+            _wait_while_alive(lambda: len(client.scheduler_info(n_workers=-1)["workers"]) >= workers, procs,
+                              "the workers", logs)
         yield address, started
     finally:
         for p in reversed(procs):  # workers first; nothing to save, so no graceful shutdown
             if p.poll() is None:
                 p.kill()
         for p in procs:
-            p.wait(timeout=10)
+            p.wait(timeout=60)
 
 
 @pytest.fixture(scope="module")
@@ -182,7 +215,8 @@ def _manifest(tmp: Path, count: int) -> Path:
     return tmp / "m.jsonl"
 
 
-def _answers(path: Path) -> dict:
+def _answers(path: Path, base: Path | None = None) -> dict:
+    """Results lines by id (certificate paths relative to ``base``, the batch's folder)."""
     out = {}
     for line in path.read_text().splitlines():
         obj = json.loads(line)
@@ -191,8 +225,8 @@ def _answers(path: Path) -> dict:
         obj.pop("cpu_seconds", None)
         cert = obj.pop("certificate", None)
         if cert:
-            obj["certificate_bytes"] = Path(cert).read_text()
-            obj["certificate_valid"] = check_file(cert).valid  # /1, or /2 (tier-d proofs, the default)
+            obj["certificate_bytes"] = ((base or Path.cwd()) / cert).read_text()
+            obj["certificate_valid"] = check_file((base or Path.cwd()) / cert).valid  # /1, or /2 (tier d)
         out[obj["id"]] = obj
     return out
 
@@ -229,12 +263,60 @@ def test_batch_survives_a_killed_worker_and_resumes(cluster, tmp_path):
 
 
 def test_workers_that_cannot_import_exactnet_are_a_clear_error(tmp_path):
-    """A worker whose Python finds a broken exactnet: exit 2 with one line, no hang."""
+    """A worker whose Python finds a broken exactnet: exit 2 with one line, no hang. "No hang" is
+    measured against the same command without the cluster under the machine's current load (it
+    imports and plans the same), not against a fixed number of seconds."""
     broken = tmp_path / "broken" / "exactnet"
     broken.mkdir(parents=True)
     (broken / "__init__.py").write_text('raise ImportError("no exactnet here")\n')
     net = random_net(random.Random(1), (3, 8, 6, 1))
     save_network(net, tmp_path / "n.json")
     with separate_cluster(tmp_path, workers=1, worker_env={"PYTHONPATH": str(tmp_path / "broken")}) as (address, _):
-        r = run("regions", tmp_path / "n.json", "--scheduler", address, timeout=120)
+        alone = run("regions", tmp_path / "n.json", "--json", timeout=PATIENCE)
+        assert alone.code == 0, alone.err
+        # the cluster adds Dask's import, the handshake (at most its connect timeout, 30 s) and one
+        # message to the worker; a hang would exceed this by far
+        allowed = 60 + 10 * alone.seconds
+        r = run("regions", tmp_path / "n.json", "--scheduler", address, timeout=allowed)
     r.assert_error("could not be set up", "exactnet")
+
+
+def test_every_item_kind_runs_distributed_with_the_serial_answers_and_certificates(cluster, tmp_path):
+    """equiv (exact, ε, top-1), diff, fdim (with a batch of points) and regions items: the
+    distributed results equal the serial ones line by line, certificates byte for byte, and every
+    certificate checks."""
+    import shutil
+
+    from ..cli.hostile.clirun import EXAMPLES
+
+    address, _workers = cluster
+    for name in ("relu_diff_a.json", "relu_diff_b.json", "relu_small.json", "relu_small_b.json", "relu_deep.json"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    (tmp_path / "points.json").write_text(json.dumps([["1/3", "1/5"], ["-2/7", "3/11"], ["5/13", "-1/17"]]))
+    pair = ["relu_diff_a.json", "relu_diff_b.json"]
+    items = [
+        {"id": "equiv", "command": "equiv", "networks": ["relu_small.json", "relu_small_b.json"]},
+        {"id": "diff", "command": "diff", "networks": pair, "box": "0,1"},
+        {"id": "eps", "command": "equiv", "networks": pair, "box": "0,1", "eps": "73/40000"},
+        {"id": "top1", "command": "equiv", "networks": pair, "box": "0,1", "top1": True},
+        {"id": "fdim", "command": "fdim", "networks": ["relu_small.json"], "batch": "points.json"},
+        {"id": "regions", "command": "regions", "networks": ["relu_deep.json"]},
+    ]
+    (tmp_path / "m.jsonl").write_text("\n".join(json.dumps(i) for i in items) + "\n")
+    serial = run("batch", "m.jsonl", "-o", "serial.jsonl", "--json", cwd=tmp_path)
+    dist = run("batch", "m.jsonl", "-o", "dist.jsonl", "--json", "--scheduler", address, cwd=tmp_path)
+    assert serial.code == dist.code == 0 and dist.json["answered"] == len(items), dist.err
+    answers, expected = _answers(tmp_path / "dist.jsonl", tmp_path), _answers(tmp_path / "serial.jsonl", tmp_path)
+    # fdim draws random probe points and a random prime (serially too): compare its numbers, not its draws
+    numbers = {"functional_dimension", "upper_bound", "attained", "parameters", "hidden_neurons",
+               "batch_functional_dimension", "batch_points", "batch_attains_functional_dimension"}
+    for a in (answers, expected):
+        a["fdim"]["answer"] = {k: v for k, v in a["fdim"]["answer"].items() if k in numbers}
+    assert answers == expected and all("error" not in a for a in answers.values())
+    kinds = {"equiv": "relu.equivalence", "diff": "relu.max_difference", "eps": "relu.epsilon", "top1": "relu.top1"}
+    for ident, kind in kinds.items():
+        text = answers[ident]["certificate_bytes"]  # /1, or a streamed /2 (its first line the header)
+        cert = json.loads(text.splitlines()[0] if text.startswith('{"format":"exactnet.certificate/2"') else text)
+        assert cert["kind"] == kind and answers[ident]["certificate_valid"] is True, ident
+    assert answers["fdim"]["answer"]["batch_functional_dimension"] is not None
+    assert answers["diff"]["answer"]["max_abs_difference"] == "73/40000"

@@ -25,6 +25,33 @@ def test_serial_executor_runs_every_task_in_order():
     assert ex.workers == 1
 
 
+def _power(x, shared):
+    return x ** shared
+
+
+class _Feeder:
+    """Hands out 1, 2, 3, ... tasks per call until ``n`` (and records what it saw in flight)."""
+
+    def __init__(self, n):
+        self.n, self.next, self.calls = n, 0, []
+
+    def take(self, in_flight):
+        self.calls.append(in_flight)
+        out = list(range(self.next, min(self.n, self.next + len(self.calls))))
+        self.next += len(out)
+        return out
+
+
+def test_serial_executor_passes_shared_inputs_and_streams_what_the_feeder_hands_out():
+    ex = SerialExecutor()
+    assert list(ex.run(_power, [2, 3], shared=3)) == [(0, 8), (1, 27)]
+    feeder = _Feeder(7)
+    assert list(ex.stream(_square, feeder)) == [(k, k * k) for k in range(7)]
+    assert set(feeder.calls) == {0}  # in the process nothing is ever in flight
+    with pytest.raises(TimeLimitReached):
+        list(ex.stream(_square, _Feeder(3), Deadline.after(0)))
+
+
 def test_serial_executor_honours_the_deadline():
     with pytest.raises(TimeLimitReached):
         list(SerialExecutor().run(_square, [1, 2], Deadline.after(0)))

@@ -149,8 +149,8 @@ def test_time_limit_gives_an_exact_interval():
     (Polyhedron(A=((fmpq(-1), fmpq(0)),), b=(fmpq(0),), dim=2), "unbounded"),
     (Polyhedron(A=((fmpq(1), fmpq(0)), (fmpq(-1), fmpq(0)), (fmpq(0), fmpq(1)), (fmpq(0), fmpq(-1))),
                 b=(fmpq(0), fmpq(-1), fmpq(1), fmpq(1)), dim=2), "empty"),
-    (Polyhedron(A=((fmpq(1), fmpq(0)), (fmpq(-1), fmpq(0)), (fmpq(0), fmpq(1)), (fmpq(0), fmpq(-1))),
-                b=(fmpq(0), fmpq(0), fmpq(1), fmpq(1)), dim=2), "empty interior"),
+    (PolyhedronUnion((Polyhedron(A=((fmpq(1), fmpq(0)), (fmpq(-1), fmpq(0)), (fmpq(0), fmpq(1)), (fmpq(0), fmpq(-1))),
+                                 b=(fmpq(0), fmpq(0), fmpq(1), fmpq(1)), dim=2),)), "empty interior"),
     (None, "bounded domain"),
 ])
 def test_bad_domains_are_refused(domain, message):

@@ -33,11 +33,11 @@ class Shuffled:
     def prepare(self, setup):
         setup()
 
-    def run(self, fn, tasks, deadline=None):
+    def run(self, fn, tasks, deadline=None, shared=None):
         order = list(range(len(tasks)))
         self.rnd.shuffle(order)
         for i in order:
-            yield i, fn(tasks[i])
+            yield i, fn(tasks[i]) if shared is None else fn(tasks[i], shared)
 
 
 WIDTHS = [(2, 5, 4, 1), (3, 4, 3, 2), (2, 6, 1), (1, 3, 3, 1)]
@@ -213,7 +213,7 @@ def test_algebraic_weights_run_in_process_with_the_same_answer():
     from exactnet.network import Network
 
     class Refuses(Shuffled):
-        def run(self, fn, tasks, deadline=None):
+        def run(self, fn, tasks, deadline=None, shared=None):
             assert not tasks, "algebraic region work was sent to the executor"
             return iter(())
 

@@ -218,3 +218,57 @@ def test_keras_h5_through_the_cli(tmp_path):
     bad = tmp_path / "bad.h5"
     bad.write_bytes(b"\x89HDF\r\n\x1a\n garbage")
     run("info", bad).assert_error("not a readable HDF5 file")
+
+
+# ---------------------------------------------------------------------------------------------
+# VNN-LIB files that fix inputs (issue 15, gap 3): decided on the affine hull, with certificates
+# ---------------------------------------------------------------------------------------------
+
+
+def _two_nets(tmp_path):
+    other = json.loads(json.dumps(TWO_OUT))
+    other["layers"][0]["bias"] = [0, "1/2"]
+    other["layers"][1]["weight"] = [[1, 0], ["1/2", 1]]
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(TWO_OUT))
+    b.write_text(json.dumps(other))
+    return a, b
+
+
+@pytest.mark.parametrize("fix", ["(assert (= X_0 0.25))\n", "(assert (<= 0.25 X_0 0.25))\n"])
+def test_vnnlib_with_a_fixed_input(tmp_path, fix):
+    a, b = _two_nets(tmp_path)
+    path = vnnlib(tmp_path, fix + "(assert (<= -1 X_1 1))\n", outputs=2)
+    cert = tmp_path / "c.json"
+    r = run("diff", a, b, "--domain", path, "--json", "--certificate", cert)
+    assert r.code == 0, r.err
+    assert Fraction(r.json["argmax"][0]) == Fraction(1, 4) and -1 <= Fraction(r.json["argmax"][1]) <= 1
+    assert run("check", cert, "--json").json["valid"] is True
+    for args, codes in ((["--eps", r.json["max_abs_difference"]], (0,)), (["--top1"], (0, 1))):
+        e = run("equiv", a, b, "--domain", path, *args, "--json", "--certificate", cert)
+        assert e.code in codes and e.json["certificate"] == str(cert), e.err
+        assert run("check", cert, "--json").json["valid"] is True
+    # the maximum over the fixed slice is at most the maximum over the full box around it
+    full = vnnlib(tmp_path, "(assert (<= 0 X_0 1))\n(assert (<= -1 X_1 1))\n", name="full.vnnlib")
+    f = run("diff", a, b, "--domain", full, "--json")
+    assert Fraction(f.json["max_abs_difference"]) >= Fraction(r.json["max_abs_difference"])
+
+
+def test_vnnlib_fixed_inputs_that_contradict_or_are_only_implied(tmp_path):
+    a, b = _two_nets(tmp_path)
+    empty = vnnlib(tmp_path, "(assert (= X_0 0.25))\n(assert (= X_0 0.5))\n(assert (<= -1 X_1 1))\n", name="e.vnnlib")
+    run("diff", a, b, "--domain", empty).assert_error("empty")
+    # X_0 ≤ 0, X_1 ≤ X_0, X_0 + X_1 ≥ 0 force X_0 = X_1 = 0: a single point (no certificate needed)
+    point = vnnlib(tmp_path, "(assert (<= X_0 0))\n(assert (<= X_1 X_0))\n(assert (>= (+ X_0 X_1) 0))\n",
+                   name="i.vnnlib")
+    cert = tmp_path / "c.json"
+    r = run("diff", a, b, "--domain", point, "--json", "--certificate", cert)
+    assert r.code == 0 and r.json["argmax"] == ["0", "0"] and r.json["certificate"] is None
+    assert "single point" in r.json["certificate_note"] and not cert.exists()
+    # the same forced equality on a line of R^2 … as a segment: X_0 + X_1 ≤ 0 and ≥ 0 implied by two rows
+    seg = vnnlib(tmp_path, "(assert (<= (+ X_0 X_1) 0))\n(assert (>= (+ (* 2 X_0) (* 2 X_1)) 0))\n"
+                           "(assert (<= -1 X_0 1))\n", name="s.vnnlib")
+    r = run("diff", a, b, "--domain", seg, "--json", "--certificate", cert)
+    x0, x1 = (Fraction(v) for v in r.json["argmax"])
+    assert r.code == 0 and x0 + x1 == 0 and -1 <= x0 <= 1
+    assert run("check", cert, "--json").json["valid"] is True
