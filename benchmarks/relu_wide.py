@@ -16,6 +16,12 @@ vary with the load; CPU time is what the code costs) of:
 * ``json``: ``json.dumps`` of the sealed certificate (with its digest);
 * ``check``: ``json.loads`` and the independent checker (``exactnet.check.check_certificate``).
 
+The networks travel in the certificate compactly (integers over one denominator per layer) when
+they are large; the row ``planted (ref)`` measures the same proof with the networks referred to by
+their SHA-256 digest (``exactnet.certificates.networks.by_reference``, what ``exactnet equiv
+--certificate-networks digest`` writes): ``json`` then includes computing both digests, and
+``check`` is given the networks (``check_certificate(cert, [a, b])``), whose digests it recomputes.
+
 ``--code PATH`` runs the same measurement against another checkout (e.g. ``/work/main`` for the
 "before" column); ``--table`` prints the before/after table measured for issue 16 (``MEASURED``).
 
@@ -27,19 +33,35 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 import time
 
 #: Measured on the shared 2-core machine under load (CPU seconds: decide / json / check / total),
 #: seed 0. "before": main at f5832b7; "after": branch t16-wide. 2048 "before" was not run (the
-#: quadratic merge search alone would take ~16² times its 512 time).
+#: quadratic merge search alone would take ~16² times its 512 time). MEASURED_COMPACT below is the
+#: next step (branch t16-wide2).
 MEASURED = """
       network      pair | before: decide  json  check  total | after: decide  json  check  total | speed-up
   3-512-512-1   planted |          16.11  0.16   1.43  17.70 |         1.03  0.15   1.06   2.25 |     7.9x
   3-512-512-1 near-miss |          21.72  0.12   1.07  22.91 |         1.21  0.15   0.82   2.17 |    10.6x
 3-2048-2048-1   planted |              -     -      -      - |        18.98  2.08  14.41  35.47 |
 3-2048-2048-1 near-miss |              -     -      -      - |        17.88  2.15  14.25  34.29 |
+"""
+
+#: Branch t16-wide2 (compact networks in certificates, by reference on request, a leaner normal form
+#: and checker): CPU seconds, seed 0, load average 5-7 on the 2-core machine (an earlier run at
+#: load 9: 26.6 / 27.3 / 26.8 s for the 2048 rows). "before" is the
+#: "after" of MEASURED. (ref): the networks referred to by digest.
+MEASURED_COMPACT = """
+      network          pair | decide  json  check  total | cert MB | before: total  cert MB
+  3-512-512-1       planted |   0.69  0.13   0.73   1.54 |     8.3 |          2.25     10.9
+  3-512-512-1 planted (ref) |   0.69  0.31   0.55   1.55 |     0.1 |
+  3-512-512-1     near-miss |   0.81  0.13   0.55   1.49 |     8.8 |          2.17     10.8
+3-2048-2048-1       planted |   9.56  1.91  11.16  22.63 |   137.5 |         35.47    171.6
+3-2048-2048-1 planted (ref) |   9.56  5.87  11.74  27.17 |     0.4 |
+3-2048-2048-1     near-miss |  14.70  2.44  10.67  27.81 |   145.8 |         34.29    ~172
 """
 
 
@@ -84,6 +106,10 @@ def measure(width: int, seed: int) -> list[tuple]:
     b = planted(a, rnd)
     c = near_miss(b, rnd)
     out = []
+    try:
+        from exactnet.certificates.networks import by_reference
+    except ImportError:  # an older checkout (--code): networks inline only
+        by_reference = None
     for name, other in (("planted", b), ("near-miss", c)):
         t0 = time.process_time()
         res = equivalent(a, other, certificate=True)
@@ -93,6 +119,14 @@ def measure(width: int, seed: int) -> list[tuple]:
         valid = check_certificate(json.loads(text)).valid
         t3 = time.process_time()
         out.append((name, res.equivalent, res.tier, valid, t1 - t0, t2 - t1, t3 - t2, len(text)))
+        if name == "planted" and by_reference is not None:
+            text = None
+            t2 = time.process_time()
+            text = json.dumps(sealed(by_reference(res.certificate, [a, other])))
+            t3 = time.process_time()
+            valid = check_certificate(json.loads(text), [a, other]).valid
+            t4 = time.process_time()
+            out.append(("planted (ref)", res.equivalent, res.tier, valid, t1 - t0, t3 - t2, t4 - t3, len(text)))
     return out
 
 
@@ -105,17 +139,19 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if args.table:
         print(MEASURED)
+        print(MEASURED_COMPACT)
         return 0
     if args.code:
         sys.path.insert(0, args.code)
     import exactnet
 
     print(f"exactnet from {exactnet.__file__}")
-    print(f"{'network':>14} {'pair':>9} | {'verdict':>7} {'tier':>4} {'cert ok':>7} | {'decide':>7} {'json':>6}"
+    print(f"load average {os.getloadavg()[0]:.1f} at the start")
+    print(f"{'network':>14} {'pair':>13} | {'verdict':>7} {'tier':>4} {'cert ok':>7} | {'decide':>7} {'json':>6}"
           f" {'check':>7} {'total':>7} | {'cert MB':>7}  (CPU seconds)")
     for w in (int(x) for x in args.widths.split(",")):
         for name, verdict, tier, valid, td, tj, tc, size in measure(w, args.seed):
-            print(f"{f'3-{w}-{w}-1':>14} {name:>9} | {str(verdict):>7} {tier:>4} {str(valid):>7} | {td:7.2f} {tj:6.2f}"
+            print(f"{f'3-{w}-{w}-1':>14} {name:>13} | {str(verdict):>7} {tier:>4} {str(valid):>7} | {td:7.2f} {tj:6.2f}"
                   f" {tc:7.2f} {td + tj + tc:7.2f} | {size / 1e6:7.1f}")
             sys.stdout.flush()
     return 0

@@ -5,7 +5,7 @@ A certificate is a JSON object::
     {"format": "exactnet.certificate/1",
      "kind": "<family>.<claim>",          e.g. "tanh.equivalence", "relu.equivalence"
      "claim": {...},                      what is asserted (e.g. {"equivalent": true})
-     "networks": [<exactnet.network/1>, ...],   the inputs, inline
+     "networks": [<exactnet.network/1>, ...],   the inputs, inline (large ones compact: .networks)
      "evidence": {...},                   what the checker re-verifies
      "digest": {"sha256": "..."}}         written by exactnet (optional on input)
 
@@ -43,13 +43,13 @@ class MalformedCertificate(FormatError):
 
 def certificate(kind: str, claim: dict, networks: list, evidence: dict) -> dict:
     """Assemble a certificate object (``networks`` are :class:`Network` objects)."""
-    from ..network import network_to_obj
+    from .networks import network_obj
 
     return {
         "format": FORMAT,
         "kind": kind,
         "claim": claim,
-        "networks": [network_to_obj(n) for n in networks],
+        "networks": [network_obj(n) for n in networks],
         "evidence": evidence,
     }
 
@@ -78,7 +78,12 @@ def sealed(obj: dict) -> dict:
 
 
 def write_certificate(obj: dict, path: str | Path) -> None:
-    Path(path).write_text(json.dumps(sealed(obj), indent=1) + "\n", encoding="utf-8")
+    """Write the sealed certificate: indented, unless it carries compact (large) networks, which
+    are written without spaces (JSON's C encoder, and a third of the bytes)."""
+    from .networks import is_compact
+
+    text = json.dumps(sealed(obj), indent=None if any(map(is_compact, obj.get("networks") or ())) else 1)
+    Path(path).write_text(text + "\n", encoding="utf-8")
 
 
 def read_certificate(path: str | Path) -> dict:
@@ -88,16 +93,25 @@ def read_certificate(path: str | Path) -> dict:
 
 
 def certificate_networks(obj: dict) -> list:
-    """The inline networks of a certificate (parsed exactly)."""
+    """The inline networks of a certificate (parsed exactly; plain or compact, :mod:`.networks`)."""
     from ..network import network_from_obj
+    from .networks import compact_network_from_obj, is_compact, is_reference
 
     nets = obj.get("networks")
     if not isinstance(nets, list):
         raise MalformedCertificate("certificate: 'networks' must be a list of exactnet.network/1 objects")
+    from ..network import Network
+
     out = []
     for i, n in enumerate(nets, start=1):
+        if isinstance(n, Network):  # a reference already resolved to a given network (.networks)
+            out.append(n)
+            continue
+        if is_reference(n):
+            raise MalformedCertificate(f"certificate network {i} is a reference by digest; give the network files")
         try:
-            out.append(network_from_obj(n, f"certificate network {i}"))
+            read = compact_network_from_obj if is_compact(n) else network_from_obj
+            out.append(read(n, f"certificate network {i}"))
         except InputError as exc:
             raise MalformedCertificate(str(exc)) from None
     return out

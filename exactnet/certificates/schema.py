@@ -180,8 +180,19 @@ def numbers(value, where: str) -> None:
 matrix = list_of(numbers)
 indices = list_of(integer)
 
-NETWORK = obj({"format": text, "activation": text,
-               "layers": list_of(obj({"weight": matrix, "bias": numbers}))})
+#: An inline network: plain, or compact (``denominator``: integer entries over it; the reader
+#: requires every layer or none to be compact, :mod:`exactnet.certificates.networks`).
+_INLINE_NETWORK = obj({"format": text, "activation": text,
+                       "layers": list_of(obj({"weight": matrix, "bias": numbers}, {"denominator": integer}))})
+
+
+#: ... or a digest entry ``{"sha256": hex}`` naming a network the checker is given (the digest of its
+#: canonical certificate object, :func:`exactnet.certificates.networks.network_digest`).
+def NETWORK(value, where: str) -> None:
+    if isinstance(value, dict) and "sha256" in value:
+        digest(value, where)
+    else:
+        _INLINE_NETWORK(value, where)
 
 BOX = obj({"lower": numbers, "upper": numbers})
 DOMAIN = by_keys([("lower", BOX), ("upper", BOX),

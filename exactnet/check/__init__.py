@@ -108,15 +108,21 @@ STREAM_CHECKERS = {
 }
 
 
-def check_stream_file(path: str | Path) -> tuple[CheckResult, dict]:
+def check_stream_file(path: str | Path, networks: list | None = None) -> tuple[CheckResult, dict]:
     """Verify a streamed certificate file: its header's shape, then the records one at a time, then
-    the digest of its trailer. Returns the verdict and the header (for the inline networks)."""
+    the digest of its trailer. Returns the verdict and the header (for the inline networks).
+    ``networks``: the networks a header that refers to them by digest is checked against."""
+    from ..certificates.networks import resolve_references
     from ..certificates.schema import validate_stream_header
     from ..certificates.stream import StreamReader
 
     with StreamReader(path) as reader:
         header = reader.header
         validate_stream_header(header)
+        resolved = resolve_references(header, networks)
+        if resolved is None:
+            return CheckResult(False, _NOT_REFERENCED), header
+        reader.header = resolved
         try:
             return STREAM_CHECKERS[header["kind"]](reader), header
         except MalformedCertificate:
@@ -127,13 +133,27 @@ def check_stream_file(path: str | Path) -> tuple[CheckResult, dict]:
             raise MalformedCertificate(f"certificate: malformed record ({type(exc).__name__}: {exc})") from None
 
 
-def check_certificate(obj) -> CheckResult:
-    """Verify a certificate object: shape, digest, then the mathematics of its kind."""
+_NOT_REFERENCED = "a given network is not the one the certificate refers to (its SHA-256 digest differs)"
+
+
+def check_certificate(obj, networks: list | None = None) -> CheckResult:
+    """Verify a certificate object: shape, digest, then the mathematics of its kind. ``networks``:
+    the networks (in order) of a certificate that refers to them by digest instead of carrying them
+    (:mod:`exactnet.certificates.networks`); a certificate with references and none given is
+    malformed (exit 2), a given network with another digest makes it invalid."""
+    from ..certificates.networks import resolve_references
+
     validate_shape(obj)
     checker = CHECKERS[obj["kind"]]
     if not digest_matches(obj):
         return CheckResult(False, "the certificate was modified after it was written (its SHA-256 digest does"
                                   " not match; remove the 'digest' entry to check the mathematics alone)")
+    try:
+        obj = resolve_references(obj, networks)
+    except InputError as exc:
+        raise MalformedCertificate(f"certificate: {exc}") from None
+    if obj is None:
+        return CheckResult(False, _NOT_REFERENCED)
     try:
         return checker(obj)
     except MalformedCertificate:
@@ -159,12 +179,14 @@ def check_file(path: str | Path, expected_networks: list | None = None) -> FileC
     from ..certificates.stream import is_stream
 
     if is_stream(path):
-        result, obj = check_stream_file(path)
+        result, obj = check_stream_file(path, expected_networks)
     else:
         obj = read_certificate(path)
-        result = check_certificate(obj)
-    if result.valid and expected_networks:
-        nets = certificate_networks(obj)
+        result = check_certificate(obj, expected_networks)
+    from ..certificates.networks import is_reference
+
+    if result.valid and expected_networks and not any(map(is_reference, obj.get("networks") or ())):
+        nets = certificate_networks(obj)  # (networks referred to by digest were verified above)
         if len(expected_networks) > len(nets):
             result = CheckResult(False, f"the certificate has {len(nets)} networks, {len(expected_networks)} were given")
         else:

@@ -70,6 +70,7 @@ hypotheses (docs/certificates.md states them with the same names):
 from __future__ import annotations
 
 import math
+from operator import itemgetter
 
 from flint import fmpq, fmpq_mat, fmpq_poly
 
@@ -530,7 +531,8 @@ def _replay(net, moves, rows) -> list:
                 raise _BadMove("permute: not a permutation")
             W[layer] = [W[layer][k] for k in order]
             B[layer] = [B[layer][k] for k in order]
-            W[layer + 1] = [[row[k] for k in order] for row in nxt]
+            pick = itemgetter(*order) if width > 1 else (lambda row: (row[order[0]],))
+            W[layer + 1] = [list(pick(row)) for row in nxt]  # (itemgetter: one C call per row)
             continue
         j = mv.get("unit")
         if not isinstance(j, int) or not (0 <= j < width):

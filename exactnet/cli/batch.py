@@ -218,6 +218,7 @@ def _answer(task: BatchTask) -> BatchAnswer:
             text = Path(cert_path).read_text(encoding="utf-8")
         data = dict(report.data)
         data.pop("certificate", None)
+        data.pop("certificate_format", None)
         return BatchAnswer(task.id, task.command, report.exit_code, data, text)
 
 

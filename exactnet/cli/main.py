@@ -155,9 +155,9 @@ def _handler(module: Callable[[], ModuleType], name: str, *options: str) -> Hand
 FAMILY_COMMANDS: dict[str, dict[str, Handler]] = {
     "info": {"relu": _handler(relu_cli, "info", "symmetries"), "tanh": _handler(tanh_cli, "info")},
     "equiv": {"relu": _handler(relu_cli, "equiv", "certificate", "domain", "workers", "scheduler",
-                               "stream_certificate"),
+                               "certificate_format", "certificate_networks"),
               "tanh": _handler(tanh_cli, "equiv", "certificate", "domain")},
-    "compress": {"relu": _handler(relu_cli, "compress", "output", "certificate", "domain"),
+    "compress": {"relu": _handler(relu_cli, "compress", "output", "certificate", "domain", "certificate_format"),
                  "tanh": _handler(tanh_cli, "compress", "output", "certificate", "domain")},
     "rank": {"tanh": _handler(tanh_cli, "rank")},
     "prank": {"tanh": _handler(tanh_cli, "prank", "eps", "method", "output", "certificate", "solver")},
@@ -359,8 +359,17 @@ def convert(budget, src, dst, dtype, activation):
 @click.option("--certificate", "certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a checkable certificate of the verdict to this file.")
 @click.option("--stream-certificate", "stream_certificate", is_flag=True, default=False,
-              help="Write a region-tree proof (tier d, ReLU) as a compact streamed certificate"
-                   " (exactnet.certificate/2, JSON lines; gzip when the file name ends with .gz).")
+              help="Same as --certificate-format 2 (the default): a region-tree proof (tier d, ReLU) is written"
+                   " as a compact streamed certificate (exactnet.certificate/2, JSON lines; gzip when the file"
+                   " name ends with .gz).")
+@click.option("--certificate-format", "certificate_format", type=click.Choice(["1", "2"]), default=None,
+              help="Format of a region-tree proof (tier d, ReLU): 2 (default) streamed JSON lines, 1 the"
+                   " exactnet.certificate/1 JSON tree. Every other verdict is written as exactnet.certificate/1.")
+@click.option("--certificate-networks", "certificate_networks", type=click.Choice(["inline", "digest"]),
+              default=None,
+              help="inline (default): the certificate carries both networks (compact when large); digest: it"
+                   " refers to them by SHA-256 and `exactnet check CERT --network A --network B` reads them"
+                   " (exactnet.certificate/1 certificates; ReLU).")
 @domain_options
 @click.option("--eps", default=None, metavar="E",
               help="ε-equivalence (ReLU): exit 0 iff max over the domain of |A(x) − B(x)| (sup norm) is ≤ E"
@@ -370,19 +379,26 @@ def convert(budget, src, dst, dtype, activation):
                    " the maxima) at every point of the domain, else a witness. A trailing Softmax is allowed.")
 @cluster_options
 @activation_option
-def equiv(budget, a, b, certificate, stream_certificate, domain, box, eps, top1, workers, scheduler, activation):
+def equiv(budget, a, b, certificate, stream_certificate, certificate_format, certificate_networks, domain, box, eps,
+          top1, workers, scheduler, activation):
     """Decide whether A and B compute the same function (exit 0 yes, 1 no, 3 unknown); with
     --domain/--box, on that domain instead of all of R^n; with --eps E, whether they differ by at
     most E there; with --top1, whether they always pick the same class there."""
-    if stream_certificate and certificate is None:
-        raise InputError("--stream-certificate needs --certificate FILE")
+    for flag, given in (("--stream-certificate", stream_certificate), ("--certificate-format", certificate_format),
+                        ("--certificate-networks", certificate_networks)):
+        if given and certificate is None:
+            raise InputError(f"{flag} needs --certificate FILE")
+    if stream_certificate and certificate_format == "1":
+        raise click.UsageError("--stream-certificate asks for format 2; it contradicts --certificate-format 1")
+    if stream_certificate:
+        certificate_format = "2"
     check_writable(certificate, "--certificate")
     if eps is not None and top1:
         raise click.UsageError("--eps and --top1 ask different questions: give one of them")
     if eps is not None or top1:
-        if stream_certificate:
-            raise click.UsageError("--stream-certificate writes a tier-d equivalence proof; it does not apply to --eps"
-                                   " or --top1")
+        if certificate_format or certificate_networks:
+            raise click.UsageError("--stream-certificate, --certificate-format and --certificate-networks apply to"
+                                   " exact equivalence; they do not apply to --eps or --top1")
         if workers is not None or scheduler is not None:
             raise click.UsageError("--workers/--scheduler run exact equivalence (tier d) on Dask; they do not apply"
                                    " to --eps or --top1")
@@ -390,8 +406,11 @@ def equiv(budget, a, b, certificate, stream_certificate, domain, box, eps, top1,
     net_a, net_b = load(a, activation), load(b, activation)
     family = same_family(net_a, net_b, "equiv")
     dom = read_domain_option("equiv", domain, box, net_a)
+    if stream_certificate and family != "relu":
+        raise UnsupportedError(f"--stream-certificate is not supported by 'exactnet equiv' for {family} networks")
     return call_backend("equiv", family, net_a, net_b, certificate=certificate, domain=dom, workers=workers,
-                        scheduler=scheduler, budget=budget, stream_certificate=stream_certificate)
+                        scheduler=scheduler, budget=budget, certificate_format=certificate_format,
+                        certificate_networks=certificate_networks)
 
 
 def _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation):
@@ -447,11 +466,14 @@ def diff(budget, a, b, domain, box, norm, certificate, width, activation):
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write the compressed network.")
 @click.option("--certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a certificate that the compressed network is equivalent.")
+@click.option("--certificate-format", "certificate_format", type=click.Choice(["1", "2"]), default=None,
+              help="Format of a certificate that needs the region tree (ReLU on a domain): 2 (default) streamed"
+                   " JSON lines, 1 the exactnet.certificate/1 JSON tree.")
 @click.option("--dtype", type=click.Choice(["float16", "float32", "float64"]), default=None,
               help="Float type of a binary -o file (default float64; rounded values are reported, as by convert).")
 @domain_options
 @activation_option
-def compress(budget, net, output, certificate, dtype, domain, box, activation):
+def compress(budget, net, output, certificate, certificate_format, dtype, domain, box, activation):
     """Losslessly compress NET to a smaller equivalent network (ReLU: if --timeout stops the
     never-active-unit search, the result is still lossless, possibly less compressed); with
     --domain/--box (ReLU), equivalent on that domain: every hidden unit gets a stable-neuron
@@ -463,10 +485,12 @@ def compress(budget, net, output, certificate, dtype, domain, box, activation):
     check_writable(certificate, "--certificate")
     if dtype is not None and output is None:
         raise click.UsageError("--dtype needs -o/--output")
+    if certificate_format is not None and certificate is None:
+        raise InputError("--certificate-format needs --certificate FILE")
     network = load(net, activation)
     dom = read_domain_option("compress", domain, box, network)
     rep = call_backend("compress", network.activation, network, output=None, certificate=certificate, domain=dom,
-                       budget=budget)
+                       budget=budget, certificate_format=certificate_format)
     return rep if output is None else write_network_output(rep, output, dtype)
 
 

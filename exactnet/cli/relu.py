@@ -77,16 +77,18 @@ def _fmt(xs) -> list[str]:
 
 
 def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=None,
-          stream_certificate=False) -> Report:
+          certificate_format=None, certificate_networks=None) -> Report:
     """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide;
-    ``--workers``/``--scheduler``: tier (d) as subtree tasks on a Dask cluster; ``stream_certificate``:
-    a tier (d) proof is written to ``certificate`` as ``exactnet.certificate/2``)."""
+    ``--workers``/``--scheduler``: tier (d) as subtree tasks on a Dask cluster). A tier (d) proof is
+    written to ``certificate`` as ``exactnet.certificate/2`` unless ``certificate_format == "1"``;
+    ``certificate_networks == "digest"``: an ``/1`` certificate refers to the networks by digest."""
     from ..relu.equivalence import TIER_METHODS, equivalent
 
+    stream = certificate if certificate is not None and certificate_format != "1" else None
     with console_progress("ReLU equivalence") as progress, executor_for(workers, scheduler) as executor:
         res = equivalent(a, b, domain, certificate=certificate is not None,
                          deadline=work_deadline(budget.deadline, executor), progress=progress, executor=executor,
-                         certificate_stream=certificate if stream_certificate else None)
+                         certificate_stream=stream)
     data = {
         "equivalent": res.equivalent,
         "reason": res.reason,
@@ -101,10 +103,16 @@ def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=N
         data["stats"] = res.stats
     if certificate is not None:
         if res.certificate is not None:
-            write_certificate(res.certificate, certificate)
+            cert = res.certificate
+            if certificate_networks == "digest":
+                from ..certificates.networks import by_reference
+
+                cert = by_reference(cert, [a, b])
+            write_certificate(cert, certificate)
             data["certificate"] = certificate
         else:
             data["certificate"] = res.certificate_file
+        data["certificate_format"] = 1 if res.certificate is not None else (2 if res.certificate_file else None)
 
     def render(console: Console):
         verdict = {True: "[green]equivalent[/]", False: "[red]not equivalent[/]", None: "[yellow]unknown[/]"}
@@ -123,14 +131,16 @@ def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=N
     return Report(data, verdict_exit(res.equivalent), render)
 
 
-def compress(budget, net, output=None, certificate=None, domain=None) -> Report:
-    """``exactnet compress NET``: :func:`exactnet.relu.compression.compress`."""
+def compress(budget, net, output=None, certificate=None, domain=None, certificate_format=None) -> Report:
+    """``exactnet compress NET``: :func:`exactnet.relu.compression.compress` (a certificate that
+    needs the region tree is written as ``exactnet.certificate/2`` unless ``certificate_format == "1"``)."""
     from ..io import save_network
     from ..relu.compression import compress as run
 
+    stream = certificate if certificate is not None and certificate_format != "1" else None
     with console_progress("deciding never-active units") as progress:
         res = run(net, domain, certificate=certificate is not None, deadline=budget.deadline, progress=progress,
-                  stable_deadline=_reserve(budget.deadline, net))
+                  stable_deadline=_reserve(budget.deadline, net), certificate_stream=stream)
     before, after = list(res.width_before), list(res.width_after)
     one = net.depth == 1
     data = {
@@ -154,6 +164,8 @@ def compress(budget, net, output=None, certificate=None, domain=None) -> Report:
     if certificate is not None and res.certificate is not None:
         write_certificate(res.certificate, certificate)
         data["certificate"] = certificate
+    elif certificate is not None and res.certificate_file is not None:
+        data["certificate"] = res.certificate_file
 
     def render(console: Console):
         console.print(key_value_table({"hidden widths before": before, "hidden widths after": after,

@@ -73,8 +73,9 @@ class _CellBase:
             return Decision(-1, Farkas(((i, fmpq(1)), (len(self.rows), fmpq(1)))))
         return None
 
-    def farkas_for(self, row: Row, sign: int) -> Farkas:
-        """A Farkas certificate that ``{cell, −sign·e > 0}`` is empty (``e`` has the fixed sign)."""
+    def farkas_for(self, row: Row, sign: int, unit: int | None = None) -> Farkas:
+        """A Farkas certificate that ``{cell, −sign·e > 0}`` is empty (``e`` has the fixed sign);
+        ``unit``: the form's unit in the last :meth:`classify_batch` (a hint of generator cells)."""
         target = row if sign < 0 else negate(row)
         ans = decide(list(self.rows) + [target], self.n)
         if not isinstance(ans, Farkas):  # pragma: no cover - would contradict the decision
@@ -92,7 +93,7 @@ def _extend_keys(keys: dict, rows: tuple[Row, ...], start: int) -> dict:
 class GeneratorCell(_CellBase):
     """A cell whose closure is held in double description (sign tests on generators)."""
 
-    __slots__ = ("n", "rows", "poly", "_keys", "_gens", "_point", "_matrix", "_bases")
+    __slots__ = ("n", "rows", "poly", "_keys", "_gens", "_point", "_matrix", "_bases", "_values", "_points")
 
     def __init__(self, n: int, rows: tuple[Row, ...], poly, keys: dict, point=None):
         self.n, self.rows, self.poly, self._keys = n, rows, poly, keys
@@ -100,6 +101,8 @@ class GeneratorCell(_CellBase):
         self._point = point
         self._matrix = None
         self._bases = None
+        self._values = None  # the form values of the last classify_batch (hints for farkas_for)
+        self._points = None
 
     @classmethod
     def root(cls, n: int, rows: Sequence[Row], point: Sequence[fmpq]) -> "GeneratorCell":
@@ -126,6 +129,7 @@ class GeneratorCell(_CellBase):
         matrix, kinds = self._generator_matrix()
         values = (forms * matrix).tolist()
         lines = [i for i, kind in enumerate(kinds) if kind == 2]
+        self._values = None if lines else values
         out = {}
         for j in units:
             vals = values[j]
@@ -143,8 +147,22 @@ class GeneratorCell(_CellBase):
                 raise AssertionError("internal error: a non-constant form vanishes on a full-dimensional cell")
         return out
 
-    def farkas_for(self, row: Row, sign: int) -> Farkas:
-        """A Farkas certificate that ``{cell, −sign·e > 0}`` is empty, read off a minimizing vertex.
+    def _minimizing(self, sign: int, vals) -> int | None:
+        """The first point generator ``i`` = ``(c, d)`` minimizing ``sign·vals[i]/d``, ``vals`` the
+        values ``g·c + h·d`` of a form at the generators (integer cross-multiplication)."""
+        if self._points is None:
+            self._points = [(i, int(d)) for i, (kind, _c, d) in enumerate(self._generators()) if kind == 0]
+        best, bv, bd = None, 0, 1
+        for i, d in self._points:
+            v = sign * int(vals[i])
+            if best is None or v * bd < bv * d:
+                best, bv, bd = i, v, d
+        return best
+
+    def farkas_for(self, row: Row, sign: int, unit: int | None = None) -> Farkas:
+        """A Farkas certificate that ``{cell, −sign·e > 0}`` is empty, read off a minimizing vertex
+        (found from the values of the last :meth:`classify_batch` when ``unit`` names its form there:
+        only a hint, the proof is verified whatever it says).
 
         ``t = sign·e ≥ 0`` on the closed cell; at a vertex ``v`` minimizing ``t``, the gradient of
         ``t`` is a non-negative combination ``Σ y_i g_i`` of the rows active at ``v`` (LP optimality),
@@ -156,7 +174,11 @@ class GeneratorCell(_CellBase):
             return parallel.farkas
         g, h = row if sign > 0 else negate(row)
         best = None
-        for idx, (kind, c, d) in enumerate(self._generators()):
+        hint = unit is not None and self._values is not None
+        if hint:  # the values from classify_batch: the same vertex, without evaluating the form again
+            idx = self._minimizing(sign, self._values[unit])
+            best = None if idx is None else (None, idx)
+        for idx, (kind, c, d) in enumerate(() if hint else self._generators()):
             if kind == 0:
                 val = fmpq(sum(a * b for a, b in zip(g, c)) + h * d, d)
                 if best is None or val < best[0]:
@@ -173,7 +195,7 @@ class GeneratorCell(_CellBase):
                     mult = tuple((i, y[k, 0]) for k, i in enumerate(active) if y[k, 0] != 0) + ((len(self.rows), fmpq(1)),)
                     if is_farkas(list(self.rows) + [negate((g, h))], mult, n):
                         return Farkas(mult, tuple(active))
-        return super().farkas_for(row, sign)
+        return super().farkas_for(row, sign)  # (a verified proof or the exact LP, whatever the hint)
 
     def _vertex_basis(self, idx: int):
         """The rows active at generator ``idx`` and their gradient matrix, if exactly ``n`` (and

@@ -64,7 +64,7 @@ class FieldCell:
             return Decision(-1, Farkas(((i, fmpq(1)), (len(self.rows), fmpq(1)))))
         return None
 
-    def farkas_for(self, row: FieldRow, sign_: int) -> Farkas:
+    def farkas_for(self, row: FieldRow, sign_: int, unit: int | None = None) -> Farkas:
         """A Farkas certificate that ``{cell, −sign·e > 0}`` is empty (``e`` has the fixed sign)."""
         parallel = self.fixed_by_parallel(row)
         if parallel is not None and parallel.sign == sign_:

@@ -61,6 +61,8 @@ class Compression:
     certificate: dict | None
     stable: StableAnalysis | None = None  # the per-unit verdicts on a bounded domain
     fold: StableFold | None = None  # what the verdicts removed and folded
+    #: the streamed ``exactnet.certificate/2`` file of a region-tree proof (``certificate_stream=``)
+    certificate_file: str | None = None
 
     @property
     def width_before(self) -> tuple[int, ...]:
@@ -93,13 +95,15 @@ def never_active_units(net: Network, domain: Polyhedron | None = None, *, deadli
 def compress(net: Network, domain: Polyhedron | None = None, *, certificate: bool = False,
              deadline: Deadline = NO_DEADLINE, timeout: float | None = None, exact_dead: bool = True,
              progress: Progress | None = None, stable: bool = True,
-             stable_deadline: Deadline | None = None) -> Compression:
+             stable_deadline: Deadline | None = None, certificate_stream: str | None = None) -> Compression:
     """Losslessly compress a ReLU network (see the module docstring).
 
     ``exact_dead=False`` skips the region enumeration of step 4; ``timeout``/``deadline`` bound it
     (the result is then still a valid, possibly less compressed network, and says so).
     ``stable=False`` skips the stable-neuron analysis; ``stable_deadline`` (default ``deadline``)
     bounds it: when it expires the verdicts so far are used and ``stable.complete`` is false.
+    ``certificate_stream`` (a path): a certificate that needs the region tree (tier d) is written
+    there as ``exactnet.certificate/2`` (``certificate_file``; ``certificate`` is then ``None``).
     """
     if net.activation != "relu":
         raise UnsupportedError(f"ReLU compression needs a ReLU network, got {net.activation}")
@@ -146,18 +150,18 @@ def compress(net: Network, domain: Polyhedron | None = None, *, certificate: boo
             ed.set_outgoing_zero(layer, j)
         second = normal_form(ed.network(), rows, scale=False, sort=False)
         final = second.network
-    cert = None
+    cert = cert_file = None
     if certificate:
         if not dead and work is net:
             cert = equivalence_certificate(net, final, True, domain, "b", symmetry_evidence(moves, ()))
         elif not dead and analysis.complete and isinstance(domain, Box):
             cert = stable_compression_certificate(net, final, domain, analysis, fold, moves)
         else:
-            res = equivalent(net, final, domain, certificate=True)
+            res = equivalent(net, final, domain, certificate=True, certificate_stream=certificate_stream)
             if res.equivalent is not True:  # pragma: no cover - would be a bug
                 raise AssertionError("internal error: compression changed the function")
-            cert = res.certificate
-    return Compression(net, final, tuple(sorted(dead)), done, note, cert, analysis, fold)
+            cert, cert_file = res.certificate, res.certificate_file
+    return Compression(net, final, tuple(sorted(dead)), done, note, cert, analysis, fold, cert_file)
 
 
 def _bounded(domain: Polyhedron) -> bool:

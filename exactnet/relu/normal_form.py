@@ -71,27 +71,20 @@ def _dead_on_domain(w, b, rows) -> dict | None:
     return None
 
 
-def _sort_key(w, b):
-    return tuple(w) + (b,)
-
 
 
 def _live_units(ed: EditableNetwork, layer: int) -> list[bool]:
-    """``live[j]``: unit ``j`` of hidden layer ``layer`` has a non-zero outgoing weight (one sweep
-    over the next layer's rows)."""
-    return [any(column) for column in zip(*ed.W[layer + 1])]
-
-
-def _scaled(row: list) -> list | None:
-    """The row scaled so that its first non-zero entry has absolute value 1 (``None`` for a zero
-    row): two rows are positively proportional iff their scaled rows are equal."""
-    lead = next((v for v in row if v), None)
-    if lead is None:
-        return None
-    if abs(lead) == 1:
-        return row
-    c = 1 / abs(lead)
-    return [c * v for v in row]
+    """``live[j]``: unit ``j`` of hidden layer ``layer`` has a non-zero outgoing weight (a sweep
+    over the next layer's rows that keeps only the units still all-zero: one row when dense)."""
+    pending = range(ed.width(layer))
+    for row in ed.W[layer + 1]:
+        pending = [j for j in pending if not row[j]]
+        if not pending:
+            break
+    live = [True] * ed.width(layer)
+    for j in pending:
+        live[j] = False
+    return live
 
 
 _FMPQ = frozenset({fmpq})
@@ -100,26 +93,32 @@ _FMPQ = frozenset({fmpq})
 KEY_ENTRIES = 4
 
 
-def _merge_pairs(ed: EditableNetwork, layer: int, live: list[bool]) -> list[tuple[int, int]]:
+def _merge_pairs(ed: EditableNetwork, layer: int, live: list[bool], rational: bool | None = None) -> list[tuple[int, int]]:
     """``(i, j)`` with ``i < j``: live unit ``j`` is positively proportional to live unit ``i``, ``i``
-    the first unit of its class. Rational rows are bucketed by a short hash key (the lead position
-    and the next :data:`KEY_ENTRIES` scaled entries, as integer pairs, since hashing ``fmpq`` is slow)
-    and compared exactly in full only within a bucket: linear in the layer size unless many rows
-    share their first entries. Algebraic rows are compared pairwise."""
-    rows = [list(ed.W[layer][j]) + [ed.b[layer][j]] for j in range(ed.width(layer))]
+    the first unit of its class. Rational rows (``rational``: every entry an ``fmpq``) are bucketed by
+    a short hash key (the lead position and the next :data:`KEY_ENTRIES` scaled entries, as integer
+    pairs, since hashing ``fmpq`` is slow) and compared exactly in full only within a bucket: linear
+    in the layer size unless many rows share their first entries. Algebraic rows are compared
+    pairwise."""
     pairs = []
-    if all(set(map(type, r)) <= _FMPQ for r in rows):
+    W, B = ed.W[layer], ed.b[layer]
+    if rational is None:
+        rational = all(set(map(type, w)) <= _FMPQ and type(b) is fmpq for w, b in zip(W, B))
+    if rational:
         buckets: dict = {}
-        for j, row in enumerate(rows):
+        for j in range(ed.width(layer)):
             if not live[j]:
                 continue
-            p = next((k for k, v in enumerate(row) if v), None)
-            if p is None:
+            w, bj = W[j], B[j]
+            p = next((k for k, v in enumerate(w) if v), None)
+            lead = bj if p is None else w[p]  # the first non-zero entry of the row (w, b)
+            if not lead:
                 continue
-            c = 1 / abs(row[p])
-            key = (p, row[p] > 0) + tuple((int(u.p), int(u.q)) for u in (c * v for v in row[p + 1:p + 1 + KEY_ENTRIES]))
+            c = 1 / abs(lead)
+            head = [] if p is None else (w[p + 1:p + 1 + KEY_ENTRIES] + [bj])[:KEY_ENTRIES]
+            key = (len(w) if p is None else p, lead > 0) + tuple((int(u.p), int(u.q)) for u in (c * v for v in head))
             bucket = buckets.setdefault(key, [])
-            full = _scaled(row)
+            full = (w, bj) if c == 1 else ([c * v for v in w], c * bj)  # the row scaled to a lead of ±1
             for i, other in bucket:
                 if other == full:
                     pairs.append((i, j))
@@ -127,6 +126,7 @@ def _merge_pairs(ed: EditableNetwork, layer: int, live: list[bool]) -> list[tupl
             else:
                 bucket.append((j, full))
         return pairs
+    rows = [list(ed.W[layer][j]) + [ed.b[layer][j]] for j in range(ed.width(layer))]
     taken = set()
     for i in range(len(rows)):
         if not live[i] or i in taken or all(v == 0 for v in rows[i]):
@@ -138,7 +138,8 @@ def _merge_pairs(ed: EditableNetwork, layer: int, live: list[bool]) -> list[tupl
     return pairs
 
 
-def _reduce_layer(ed: EditableNetwork, layer: int, do, domain_rows, scale: bool, sort: bool) -> bool:
+def _reduce_layer(ed: EditableNetwork, layer: int, do, domain_rows, scale: bool, sort: bool,
+                  rational: bool = False) -> bool:
     """One sweep of moves 1–6 (module docstring) over hidden layer ``layer``; ``True`` if a move
     was applied. Every step is one pass over the layer's weights (near-linear in its size)."""
     changed = False
@@ -179,16 +180,16 @@ def _reduce_layer(ed: EditableNetwork, layer: int, do, domain_rows, scale: bool,
         if units:  # applied together: one pass over the next layer's rows
             do([Move("normalize", layer=layer, unit=j) for j in units])
             changed = True
-    pairs = _merge_pairs(ed, layer, live)
+    pairs = _merge_pairs(ed, layer, live, rational)
     for i, j in pairs:  # merges first (indices unchanged), then removals from the right
         do(Move("merge", layer=layer, into=i, unit=j))
     for _i, j in sorted(pairs, key=lambda p: -p[1]):
         do(Move("remove", layer=layer, unit=j))
         changed = True
     if sort and ed.width(layer) > 1:
-        keys = [_sort_key(*ed.incoming(layer, j)) for j in range(ed.width(layer))]
-        order = sorted(range(len(keys)), key=lambda j: keys[j])
-        if order != list(range(len(keys))):
+        W, B = ed.W[layer], ed.b[layer]  # rows of one length: (w, b) orders like the tuple w + (b,)
+        order = sorted(range(len(W)), key=lambda j: (W[j], B[j]))
+        if order != list(range(len(W))):
             do(Move("permute", layer=layer, order=tuple(order)))
             changed = True
     return changed
@@ -203,6 +204,7 @@ def normal_form(net: Network, domain_rows: Sequence | None = None, *, scale: boo
     compression).
     """
     ed = EditableNetwork.of(net)
+    rational = net.is_rational  # the moves keep rational entries rational
     moves: list[Move] = []
 
     def do(move: Move | list[Move]):
@@ -216,7 +218,7 @@ def normal_form(net: Network, domain_rows: Sequence | None = None, *, scale: boo
     for _ in range(MAX_PASSES):
         changed = False
         for layer in range(ed.hidden):
-            changed |= _reduce_layer(ed, layer, do, domain_rows, scale, sort)
+            changed |= _reduce_layer(ed, layer, do, domain_rows, scale, sort, rational)
         if not changed:
             break
     return NormalForm(ed.network(), tuple(moves))

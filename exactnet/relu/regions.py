@@ -558,7 +558,7 @@ def walk(nets: Sequence[Network], domain: Polyhedron | None = None, *, method: s
                     continue
                 labels[j] = decision.sign
                 if recorder is not None:
-                    farkas = decision.farkas or cell.farkas_for(row_of(j), decision.sign)
+                    farkas = decision.farkas or cell.farkas_for(row_of(j), decision.sign, unit=j)
                     recorder.fix(node, k, st.layer, j, decision.sign, farkas, len(cell.rows))
             if split is None:
                 states = states[:k] + (st.decide(labels),) + states[k + 1:]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from flint import fmpq, fmpq_mat
 
+from exactnet.certificates.networks import compact_network_from_obj, is_compact
 from exactnet.errors import InputError
 from exactnet.network import Layer, Network, forward_exact
 from exactnet.network.domain import Box, Polyhedron, domain_from_obj
@@ -34,7 +35,7 @@ from exactnet.numbers import parse_scalar
 
 def claim_holds(cert: dict):
     try:
-        nets = [network_from_obj(n) for n in cert["networks"]]
+        nets = [(compact_network_from_obj if is_compact(n) else network_from_obj)(n) for n in cert["networks"]]
     except (InputError, KeyError, TypeError):
         return False
     kind = cert.get("kind")

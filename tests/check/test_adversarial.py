@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from tests.check.oracle import claim_holds
 
 from exactnet.certificates import MalformedCertificate, sealed
+from exactnet.certificates.networks import compact_network_obj
 from exactnet.check import check_certificate  # noqa: E402
 from exactnet.network import Network, network_to_obj  # noqa: E402
 from exactnet.network.domain import Box  # noqa: E402
@@ -110,7 +111,11 @@ def _relu_pool() -> list:
                       ([[1, 0, 0, 1, 1], [0, 1, 1, -1, 1], [1, 1, 1, 1, 1]], [0, 0, 0]), ([[1, 2, 5]], [0])),
                  BOX2, certificate=True).certificate,
     ]
-    assert certs[-1]["kind"] == "relu.stable_compression"
+    # the compact encoding of large networks (here forced on small ones): the same proofs, integer
+    # numerators over one denominator per layer
+    for i, nets in ((13, (dead_a, dead_b)), (14, (one_a, one_b))):  # a region tree (tier d), moves (tier b)
+        certs.append({**certs[i], "networks": [compact_network_obj(n) for n in nets]})
+    assert certs[-3]["kind"] == "relu.stable_compression"
     methods = {c["evidence"]["method"] for c in certs if c["kind"] == "relu.equivalence"}
     assert methods == {"witness", "canonical_form", "symmetry_moves", "region_tree", "three_layer_moves"}, methods
     return certs + _relu_difference_pool()
@@ -255,7 +260,7 @@ def _tanh_enclosure_certificate() -> dict:
     return enclosure_certificate(a, b, BOX2, res, enclosure_cover(a, b, BOX2, res.upper))
 
 
-POOL_SIZE = 46
+POOL_SIZE = 48
 
 
 @lru_cache(maxsize=None)

@@ -90,3 +90,86 @@ def test_stream_certificate_is_refused_for_tanh(tmp_path):
     run("equiv", tmp_path / "t.json", tmp_path / "t.json", "--certificate", tmp_path / "c.jsonl",
         "--stream-certificate").assert_error("--stream-certificate", "tanh")
     assert not (tmp_path / "c.jsonl").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# the streamed format is the default for region-tree proofs; --certificate-format 1 keeps /1
+# ---------------------------------------------------------------------------------------------
+
+
+def _format(path) -> str:
+    from exactnet.certificates.stream import is_stream
+
+    return "2" if is_stream(path) else json.loads(path.read_text())["format"][-1]
+
+
+def test_region_tree_proofs_are_streamed_by_default(nets, tmp_path):
+    cert = tmp_path / "default.json"
+    r = run("equiv", nets / "a.json", nets / "b.json", "--certificate", cert, "--json")
+    assert r.code == 0 and r.json["tier"] == "d" and r.json["certificate_format"] == 2
+    assert _format(cert) == "2"
+    old = tmp_path / "old.json"
+    r = run("equiv", nets / "a.json", nets / "b.json", "--certificate", old, "--certificate-format", "1", "--json")
+    assert r.code == 0 and r.json["certificate_format"] == 1 and _format(old) == "1"
+    for c in (cert, old):
+        ok = run("check", c, "--network", nets / "a.json", "--network", nets / "b.json", "--json")
+        assert ok.code == 0 and ok.json["valid"] is True, ok.out
+    # other verdicts stay /1 whatever the format asks for
+    w = tmp_path / "w.json"
+    r = run("equiv", nets / "a.json", nets / "c.json", "--certificate", w, "--certificate-format", "2", "--json")
+    assert r.code == 1 and r.json["certificate_format"] == 1 and _format(w) == "1"
+
+
+def test_certificate_format_options_are_checked(nets, tmp_path):
+    run("equiv", nets / "a.json", nets / "b.json", "--certificate-format", "1").assert_error("--certificate")
+    run("equiv", nets / "a.json", nets / "b.json", "--certificate-networks", "digest").assert_error("--certificate")
+    run("equiv", nets / "a.json", nets / "b.json", "--certificate", tmp_path / "x.json", "--stream-certificate",
+        "--certificate-format", "1").assert_error("contradicts")
+    run("equiv", nets / "a.json", nets / "b.json", "--certificate", tmp_path / "y.json",
+        "--certificate-format", "3").assert_error()
+    assert not (tmp_path / "x.json").exists() and not (tmp_path / "y.json").exists()
+
+
+def test_compress_on_a_polytope_streams_its_region_tree(tmp_path):
+    net = Network.from_lists("relu", [([[1, 0], [0, 1]], [0, 0]), ([[1, 1], [-1, -1], [1, -1]], [0, 0, -10]),
+                                      ([[1, 1, 1]], [0])])
+    save_network(net, tmp_path / "n.json")
+    (tmp_path / "tri.json").write_text(json.dumps({"format": "exactnet.domain/1", "A": [[-1, 0], [0, -1], [1, 1]],
+                                                   "b": [1, 1, 1]}))
+    for fmt, expected in ((None, "2"), ("1", "1")):
+        cert = tmp_path / f"c{expected}.json"
+        extra = () if fmt is None else ("--certificate-format", fmt)
+        r = run("compress", tmp_path / "n.json", "--domain", tmp_path / "tri.json", "--certificate", cert, *extra,
+                "--json")
+        assert r.code == 0 and r.json["hidden_widths_after"] == [2] and r.json["certificate"] == str(cert), r.err
+        assert _format(cert) == expected
+        assert run("check", cert, "--network", tmp_path / "n.json").code == 0
+    run("compress", tmp_path / "n.json", "--certificate-format", "1").assert_error("--certificate")
+
+
+def test_certificates_by_digest(tmp_path):
+    """--certificate-networks digest: the certificate refers to the network files by SHA-256;
+    check needs them (exit 2 without), other files are invalid (exit 1)."""
+    import numpy as np
+
+    from exactnet.relu.sampling import gaussian_network
+
+    a = gaussian_network((3, 60, 60, 1), np.random.default_rng(1))
+    (W1, b1), (W2, b2), (W3, b3) = [([list(r) for r in L.weight], list(L.bias)) for L in a.layers]
+    # B: the first hidden layer reversed and scaled by 2 (its outgoing weights halved)
+    b = Network.from_lists("relu", [([[2 * v for v in r] for r in W1[::-1]], [2 * v for v in b1[::-1]]),
+                                    ([[v / 2 for v in r[::-1]] for r in W2], b2), (W3, b3)])
+    save_network(a, tmp_path / "a.json")
+    save_network(b, tmp_path / "b.json")
+    inline, ref = tmp_path / "inline.json", tmp_path / "ref.json"
+    assert run("equiv", tmp_path / "a.json", tmp_path / "b.json", "--certificate", inline).code == 0
+    r = run("equiv", tmp_path / "a.json", tmp_path / "b.json", "--certificate", ref, "--certificate-networks", "digest",
+            "--json")
+    assert r.code == 0 and r.json["tier"] == "b"
+    assert ref.stat().st_size * 4 < inline.stat().st_size
+    assert json.loads(ref.read_text())["networks"][0].keys() == {"sha256"}
+    ok = run("check", ref, "--network", tmp_path / "a.json", "--network", tmp_path / "b.json", "--json")
+    assert ok.code == 0 and ok.json["valid"] is True
+    swapped = run("check", ref, "--network", tmp_path / "b.json", "--network", tmp_path / "a.json", "--json")
+    assert swapped.code == 1 and "digest" in swapped.json["reason"]
+    run("check", ref).assert_error("--network")

@@ -44,3 +44,36 @@ def test_generator_and_lp_cells_agree(seed, n):
 
 def test_an_empty_domain_has_no_root_cell():
     assert root_cell(1, [((1,), -1), ((-1,), 0)], "lp") is None      # x > 1 and x < 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**6), st.integers(1, 3))
+def test_the_classification_hint_gives_the_same_verified_proof(seed, n):
+    """farkas_for(..., unit=j) reads the minimizing vertex off the values of the last classify_batch
+    (forms scaled by positive integers there, as the enumeration does): the proof it returns is
+    verified and equal to the one found by evaluating the form at every generator; a wrong hint
+    (another unit's values) still yields a verified proof."""
+    from flint import fmpz_mat
+
+    rnd = random.Random(seed)
+    box = [(tuple(1 if j == i else 0 for j in range(n)), 4) for i in range(n)]
+    box += [(tuple(-1 if j == i else 0 for j in range(n)), 4) for i in range(n)]
+    cell = root_cell(n, box, "generators")
+    for _ in range(3):  # a few splits: cells with vertices of several denominators
+        f = [f for f in _forms(rnd, n, 1) if any(f[0])]
+        if f and cell.classify_batch(fmpz_mat([list(f[0][0]) + [f[0][1]]]), [0], lambda j: f[0])[0].sign == 0:
+            cell = cell.child(None, f[0], rnd.choice([1, -1]))
+    forms = [f for f in _forms(rnd, n, 6) if any(f[0])]
+    if not forms:
+        return
+    scales = [rnd.randint(1, 5) for _ in forms]
+    matrix = fmpz_mat([[s * v for v in list(g) + [h]] for (g, h), s in zip(forms, scales)])
+    decided = cell.classify_batch(matrix, range(len(forms)), lambda j: forms[j])
+    for j, d in decided.items():
+        if not d.sign:
+            continue
+        target = list(cell.rows) + [forms[j] if d.sign < 0 else negate(forms[j])]
+        hinted, plain = cell.farkas_for(forms[j], d.sign, unit=j), cell.farkas_for(forms[j], d.sign)
+        assert is_farkas(target, hinted.multipliers, n) and hinted == plain
+        wrong = cell.farkas_for(forms[j], d.sign, unit=(j + 1) % len(forms))
+        assert is_farkas(target, wrong.multipliers, n)
