@@ -36,6 +36,12 @@ HANDOFF_UNSTABLE = 4
 MAX_DEPTH = 48
 #: At most one sub-box in this many gets an exact bound only to tighten the interval's upper end.
 EXACT_EVERY = 25
+#: After this many hand-offs to the region search, the splitting stops and the region search runs
+#: once on the whole box. A maximum attained along a whole face or segment keeps every sub-box
+#: that touches it alive (no bound can drop a box containing a maximiser), so halving would go on
+#: producing thin slivers there, each searched on its own; one search of the whole box is then far
+#: cheaper, and it is complete.
+MAX_HANDOFFS = 64
 
 
 def split_boxes(search, box: Box) -> None:
@@ -61,6 +67,12 @@ def split_boxes(search, box: Box) -> None:
 
     while heap and not search.settled:
         search.deadline.check()
+        if search.stats.get("handed_to_regions", 0) >= MAX_HANDOFFS:
+            search.stats["splitting_abandoned"] = 1
+            search.box_open = []
+            search.rest_unknown = True
+            search.run_polyhedron(box)
+            return
         entry = heapq.heappop(heap)
         try:
             _one(search, heap, counter, entry, fpair, epair, targets, threshold)
