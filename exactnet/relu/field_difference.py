@@ -160,9 +160,14 @@ def _vertices(rows: Sequence, n: int, deadline: Deadline):
 
 def _cell_extremes(rows: Sequence, c: tuple, n: int, deadline: Deadline, stats: dict):
     """``(max value, its vertex, min value, its vertex)`` of ``c·x + c₀`` on the closed cell."""
+    if all(t == 0 for t in c[0]):  # constant on the cell: its value at an interior point
+        from .regions import cell_point
+
+        x = cell_point(rows, n)
+        return c[1], x, c[1], x
     neg = (tuple(-t for t in c[0]), -c[1])
-    hi = _proposed_optimum(rows, c, n) if any(t != 0 for t in c[0]) else None
-    lo = _proposed_optimum(rows, neg, n) if any(t != 0 for t in c[0]) else None
+    hi = _proposed_optimum(rows, c, n)
+    lo = _proposed_optimum(rows, neg, n) if hi is not None else None
     if hi is None or lo is None:
         stats["vertex_enumerations"] = stats.get("vertex_enumerations", 0) + 1
         verts = list(_vertices(rows, n, deadline))
