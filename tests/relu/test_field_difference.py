@@ -128,3 +128,13 @@ def test_cli_diff_and_eps_with_algebraic_weights(tmp_path):
     c = _write(tmp_path / "c2.json", [1, 2], bias=(0, "sqrt(2)"))
     r = run("diff", a, c, "--box", "0,1", "--json")
     assert r.code == 0 and r.json["max_abs_difference"] not in ("0", None)
+
+
+def test_cli_top1_with_algebraic_weights_is_refused_clearly(tmp_path):
+    obj = {"format": "exactnet.network/1", "activation": "relu",
+           "layers": [{"weight": HIDDEN, "bias": [0, 1]}, {"weight": [[1, 2], [2, "sqrt(2)"]], "bias": [0, 0]}]}
+    a = tmp_path / "a.json"
+    a.write_text(json.dumps(obj), encoding="utf-8")
+    r = run("equiv", a, a, "--box", "0,1", "--top1", "--json")
+    r.assert_error("--top1")
+    assert "rational weights" in r.err
