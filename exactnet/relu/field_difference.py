@@ -191,13 +191,13 @@ def _cell_extremes(rows: Sequence, c: tuple, n: int, deadline: Deadline, stats: 
 # ---------------------------------------------------------------------------------------------
 
 
-def field_max_difference(a: Network, b: Network, domain, *, norm: str = "inf", epsilon=None,
+def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = "inf", epsilon=None,
                          deadline: Deadline = NO_DEADLINE, progress=None):
     """The exact ``max_{x ∈ D} ‖A(x) − B(x)‖_∞`` for networks with real algebraic weights (module
-    docstring), as a :class:`~exactnet.relu.max_difference.MaxDifference`; with ``epsilon`` it
-    decides ``M ≤ ε`` (``within``) and stops at the first vertex above ``ε``."""
-    from .max_difference import MaxDifference
-
+    docstring); with ``epsilon`` it decides ``M ≤ ε`` (``within``) and stops at the first vertex
+    above ``ε``. ``result``: the result class (:class:`~exactnet.relu.max_difference.MaxDifference`,
+    passed in by :mod:`.max_difference`, which dispatches here)."""
+    MaxDifference = result
     _check(a, b, norm, domain)
     a, b = common_field(a, b)
     n, m = a.input_dim, a.output_dim
