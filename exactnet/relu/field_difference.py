@@ -108,21 +108,19 @@ def _proposed_optimum(rows: Sequence, c: tuple, n: int):
     """A vertex maximizing ``c`` over the closed cell, proposed by HiGHS and verified exactly
     (primal feasibility and dual multipliers ``y ≥ 0`` in the field), or ``None``."""
     import numpy as np
-    from scipy.optimize import linprog
+
+    from ..polyhedra.highs_backend import float_lp
 
     data = float_field_rows(rows)
     cf = float_field_rows([c])
     if data is None or cf is None:
         return None
     scale = max(abs(float(v)) for v in c[0]) or 1.0
-    obj = -np.array([float(v) for v in c[0]]) / scale
-    try:
-        res = linprog(obj, A_ub=-data[:, :n], b_ub=data[:, n], bounds=[(None, None)] * n, method="highs")
-    except ValueError:  # pragma: no cover - float trouble: let the exact fallback answer
+    obj = np.array([float(v) for v in c[0]]) / scale
+    sol = float_lp(obj, data, [-np.inf] * n, [np.inf] * n)
+    if sol is None:  # no HiGHS or no reported optimum: the exact fallback answers
         return None
-    if res.status != 0:
-        return None
-    slack = data[:, :n] @ res.x + data[:, n]
+    slack = data[:, :n] @ np.asarray(sol.col_value, dtype=float) + data[:, n]
     order = sorted(range(len(rows)), key=lambda i: abs(slack[i]))
     chosen: list[int] = []
     for i in order:
