@@ -59,15 +59,36 @@ def _tree_or_finite(domain, nodes) -> bool:
     return nodes is not None or isinstance(domain, FiniteDomain)
 
 
+def _algebraic(a, b) -> bool:
+    return not (a.is_rational and b.is_rational)
+
+
+def _difference_at(a, b, x):
+    """``A(x) − B(x)`` exactly (``None`` without a point); field arithmetic for algebraic weights."""
+    if x is None:
+        return None
+    if _algebraic(a, b):
+        from ..relu.field_difference import field_difference_at
+
+        return field_difference_at(a, b, x)
+    from ..relu.max_difference import difference_at
+    from ..relu.symbolic_bounds import CompiledNet
+
+    return difference_at(CompiledNet.of(a), CompiledNet.of(b), x)
+
+
+ALGEBRAIC_NOTE = "no certificate for algebraic weights yet"
+
+
 def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None) -> Report:
     """``exactnet diff A B``: :func:`exactnet.relu.max_difference.max_difference`."""
     from ..relu.certificates import max_difference_certificate
-    from ..relu.max_difference import difference_at, max_difference
-    from ..relu.symbolic_bounds import CompiledNet
+    from ..relu.max_difference import max_difference
 
     if domain is None:
         raise InputError("'exactnet diff' needs a bounded domain: --domain FILE or --box LO,HI")
-    no_cert = _no_certificate_reason(domain, norm) if certificate else None
+    no_cert = (ALGEBRAIC_NOTE if _algebraic(a, b) else _no_certificate_reason(domain, norm)) if certificate else None
+
     def interim(lower, point, upper):
         """The answer to give if the time limit interrupts the search (exit 3, exact interval)."""
         data = {"max_abs_difference": None, "norm": norm, "argmax": _fmt(point), "lower_bound": _num(lower),
@@ -86,7 +107,7 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
     with console_progress("maximum difference") as progress:
         res = max_difference(a, b, domain, norm=norm, certificate=certificate is not None and no_cert is None,
                              deadline=budget.deadline, progress=progress, on_bounds=interim)
-    d = difference_at(CompiledNet.of(a), CompiledNet.of(b), res.argmax) if res.argmax is not None else None
+    d = _difference_at(a, b, res.argmax)
     data = {
         "max_abs_difference": _num(res.value),
         "norm": norm,
@@ -137,17 +158,16 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
 def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | None = None) -> Report:
     """``exactnet equiv A B --eps E``: :func:`exactnet.relu.max_difference.within_epsilon`."""
     from ..relu.certificates import epsilon_certificate
-    from ..relu.max_difference import difference_at, within_epsilon
-    from ..relu.symbolic_bounds import CompiledNet
+    from ..relu.max_difference import within_epsilon
 
     if domain is None:
         raise InputError("'exactnet equiv --eps' needs a bounded domain: --domain FILE or --box LO,HI")
-    no_cert = _no_certificate_reason(domain, norm) if certificate else None
+    no_cert = (ALGEBRAIC_NOTE if _algebraic(a, b) else _no_certificate_reason(domain, norm)) if certificate else None
     with console_progress("ε-equivalence") as progress:
         res = within_epsilon(a, b, domain, eps, norm=norm, certificate=certificate is not None and no_cert is None,
                              deadline=budget.deadline, progress=progress)
     witness = res.argmax if res.within is False else None
-    d = difference_at(CompiledNet.of(a), CompiledNet.of(b), witness) if witness is not None else None
+    d = _difference_at(a, b, witness)
     data = {
         "equivalent": res.within,
         "eps": format_number(res.epsilon),

@@ -163,6 +163,27 @@ def lp_proposal(objective: Sequence[float], rows: Sequence[Row], lower: Sequence
 
     n, m = len(objective), len(rows)
     data = float_rows(rows) if m else np.empty((0, n + 1))
+    sol = float_lp(objective, data, lower, upper, solver)
+    if sol is None:
+        return None
+    x = list(sol.col_value)
+    if not sol.dual_valid:
+        return x, None
+    norms = [max((abs(a) for a in g), default=1) or 1 for g, _ in rows]
+    y = [abs(d) / nu for d, nu in zip(sol.row_dual, norms)]
+    return x, y
+
+
+def float_lp(objective: Sequence[float], data, lower: Sequence[float], upper: Sequence[float], solver=None):
+    """HiGHS's solution of ``max c·x`` subject to ``data[:, :n]·x + data[:, n] ≥ 0`` and
+    ``lower ≤ x ≤ upper`` (floats; ``±inf`` bounds allowed), or ``None`` when HiGHS is missing, the
+    data is not finite, or no optimum is reported. A proposal only: callers verify it exactly."""
+    highspy = _highs()
+    if highspy is None:
+        return None
+    import numpy as np
+
+    n, m = len(objective), len(data)
     if data is None or not np.all(np.isfinite(data)):
         return None
     if solver is None:
@@ -173,8 +194,8 @@ def lp_proposal(objective: Sequence[float], rows: Sequence[Row], lower: Sequence
     lp.num_row_ = m
     lp.col_cost_ = np.asarray(objective, dtype=float)
     lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_lower_ = np.asarray(lower, dtype=float)
-    lp.col_upper_ = np.asarray(upper, dtype=float)
+    lp.col_lower_ = np.maximum(np.asarray(lower, dtype=float), -inf)
+    lp.col_upper_ = np.minimum(np.asarray(upper, dtype=float), inf)
     if m:
         lp.row_lower_ = np.ascontiguousarray(-data[:, n])
         lp.row_upper_ = np.full(m, inf)
@@ -188,13 +209,7 @@ def lp_proposal(objective: Sequence[float], rows: Sequence[Row], lower: Sequence
     solver.run()
     if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
-    sol = solver.getSolution()
-    x = list(sol.col_value)
-    if not sol.dual_valid:
-        return x, None
-    norms = [max((abs(a) for a in g), default=1) or 1 for g, _ in rows]
-    y = [abs(d) / nu for d, nu in zip(sol.row_dual, norms)]
-    return x, y
+    return solver.getSolution()
 
 
 def vertex_proposal(objective: Sequence[int], rows: Sequence[Row], n: int, solver=None):

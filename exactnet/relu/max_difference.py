@@ -1095,6 +1095,10 @@ def _solve_on_hull(a, b, hull, norm, epsilon, certificate, deadline, progress, e
 
 def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
            on_bounds=None, certified_pruning: bool = True) -> MaxDifference:
+    if isinstance(a, Network) and isinstance(b, Network) and not (a.is_rational and b.is_rational):
+        from .field_difference import field_max_difference  # real algebraic weights
+
+        return field_max_difference(a, b, domain, result=MaxDifference, norm=norm, epsilon=epsilon, deadline=deadline, progress=progress)
     _check(a, b, norm, domain)
     hull = lower_dimensional(domain)
     if hull is not None:

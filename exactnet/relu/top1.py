@@ -59,6 +59,10 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
 
     from ..network.argmax import exact_argmax
 
+    from .regions import require_rational_relu
+
+    for net in (a, b):
+        require_rational_relu(net, "top-1 equivalence (--top1)")
     _check(a, b, "inf", domain)
     if a.output_dim < 2:
         raise InputError("top-1 equivalence needs networks with at least 2 outputs (one output is always class 0)")

@@ -1,0 +1,247 @@
+"""The exact maximum difference of two ReLU networks with real algebraic weights (docs/difference.md
+§ Algebraic weights, docs/algebraic-lp.md).
+
+For networks whose weights lie in one real number field ``K`` (the number layer moves them into a
+common field), ``M = max_{x ∈ D} ‖A(x) − B(x)‖_∞`` on a full-dimensional bounded polyhedron ``D``:
+
+* **Cells.** The common refinement of the activation regions of ``A`` and ``B`` on ``D``
+  (:func:`~exactnet.relu.regions.common_refinement`, cells held as rows over ``K``). The closures
+  of the cells cover ``D`` (the cells are the full-dimensional pieces of a polyhedral subdivision
+  of ``D``), and on each closed cell ``d_k = A_k − B_k`` is one affine map ``c·x + c₀`` with
+  coefficients in ``K`` (both networks are continuous).
+* **Per cell.** ``max d_k`` and ``min d_k`` over the closed cell ``P = {x : g_i·x + h_i ≥ 0}``
+  (bounded because ``D`` is) are attained at a vertex. HiGHS on the float images of the rows
+  *proposes* an optimal point; the rows tight there (``n`` independent ones) give a vertex ``v``
+  solved exactly in ``K``, which is accepted only if it is exactly feasible and exactly optimal:
+  multipliers ``y ≥ 0`` in ``K`` on the rows tight at ``v`` with ``c = −Σ y_i g_i`` (for the max;
+  then ``c·x = c·v − Σ y_i (g_i·x + h_i) ≤ c·v`` on ``P``: LP duality, valid over every ordered
+  field). If any check fails, the complete fallback enumerates the vertices of ``P`` exactly
+  (every ``n``-subset of rows with a unique solution that satisfies all rows): exponential in the
+  worst case, meant for the small input dimensions of algebraic problems.
+* ``M_k = max over cells of max(max d_k, −min d_k)``; ``M = max_k M_k``, attained at the vertex
+  reported (entries in ``K``). The deadline is checked per cell and per vertex; on time-out the
+  answer is the exact lower bound found so far and an unknown upper bound.
+
+Only the sup norm on full-dimensional polyhedra (boxes included) is supported here.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Sequence
+
+from flint import fmpq
+
+from ..deadline import NO_DEADLINE, Deadline, TimeLimitReached
+from ..errors import InputError, UnsupportedError
+from ..linalg.field import field_rank, field_solve
+from ..network import Network, common_field
+from ..network.domain import Polyhedron
+from ..numbers import sign
+from ..polyhedra.field_backend import field_value, float_field_rows
+from .regions import common_refinement, require_relu
+
+METHOD = "field_regions"
+
+
+def field_difference_at(a: Network, b: Network, x: Sequence) -> list:
+    """``A(x) − B(x)`` exactly (entries of ``x`` and of the weights in one field)."""
+    a, b = common_field(a, b) if not (a.is_rational and b.is_rational) else (a, b)
+    return [p - q for p, q in zip(_forward(a, x), _forward(b, x))]
+
+
+def _forward(net: Network, x: Sequence) -> list:
+    v = list(x)
+    last = len(net.layers) - 1
+    for i, layer in enumerate(net.layers):
+        out = []
+        for row, bias in zip(layer.weight, layer.bias):
+            acc = bias
+            for w, t in zip(row, v):
+                if w != 0 and t != 0:
+                    acc = acc + w * t
+            out.append(acc if i == last or sign(acc) > 0 else fmpq(0))
+        v = out
+    return v
+
+
+def _check(a: Network, b: Network, norm: str, domain) -> None:
+    for net in (a, b):
+        require_relu(net, "the maximum difference")
+    if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
+        raise InputError(f"dimension mismatch: the first network maps R^{a.input_dim} → R^{a.output_dim},"
+                         f" the second R^{b.input_dim} → R^{b.output_dim}")
+    if norm != "inf":
+        raise UnsupportedError("the maximum difference for algebraic weights supports the sup norm only"
+                               " (--norm inf)")
+    if domain is None:
+        raise InputError("the maximum difference needs a bounded domain (--domain FILE or --box LO,HI)")
+    if not isinstance(domain, Polyhedron):
+        raise UnsupportedError("the maximum difference for algebraic weights needs a box or polyhedron domain"
+                               " (finite domains and unions are not supported yet)")
+    if domain.dim != a.input_dim:
+        raise InputError(f"the domain has dimension {domain.dim} but the networks take {a.input_dim} inputs")
+
+
+# ---------------------------------------------------------------------------------------------
+# the LP over one closed cell
+# ---------------------------------------------------------------------------------------------
+
+
+def _vertex_of(rows: Sequence, idx: Sequence[int], n: int):
+    """The unique solution of ``g_i·x + h_i = 0`` (``i ∈ idx``) if the rows are independent."""
+    mat = [list(rows[i][0]) for i in idx]
+    if field_rank(mat, n) < n:
+        return None
+    return tuple(field_solve(mat, [-rows[i][1] for i in idx], n))
+
+
+def _feasible(rows: Sequence, x: Sequence) -> bool:
+    return all(sign(field_value(r, x)) >= 0 for r in rows)
+
+
+def _objective(c: tuple, x: Sequence):
+    return field_value(c, x)
+
+
+def _proposed_optimum(rows: Sequence, c: tuple, n: int):
+    """A vertex maximizing ``c`` over the closed cell, proposed by HiGHS and verified exactly
+    (primal feasibility and dual multipliers ``y ≥ 0`` in the field), or ``None``."""
+    import numpy as np
+
+    from ..polyhedra.highs_backend import float_lp
+
+    data = float_field_rows(rows)
+    cf = float_field_rows([c])
+    if data is None or cf is None:
+        return None
+    scale = max(abs(float(v)) for v in c[0]) or 1.0
+    obj = np.array([float(v) for v in c[0]]) / scale
+    sol = float_lp(obj, data, [-np.inf] * n, [np.inf] * n)
+    if sol is None:  # no HiGHS or no reported optimum: the exact fallback answers
+        return None
+    slack = data[:, :n] @ np.asarray(sol.col_value, dtype=float) + data[:, n]
+    order = sorted(range(len(rows)), key=lambda i: abs(slack[i]))
+    chosen: list[int] = []
+    for i in order:
+        if field_rank([list(rows[j][0]) for j in chosen + [i]], n) == len(chosen) + 1:
+            chosen.append(i)
+            if len(chosen) == n:
+                break
+    if len(chosen) < n:
+        return None
+    v = _vertex_of(rows, chosen, n)
+    if v is None or not _feasible(rows, v):
+        return None
+    tight = [i for i in range(len(rows)) if field_value(rows[i], v) == 0]
+    # c = Σ y_i (−g_i) over the tight rows, y ≥ 0 (columns: tight rows; equations: coordinates)
+    mat = [[-rows[i][0][k] for i in tight] for k in range(n)]
+    y = field_solve(mat, list(c[0]), len(tight))
+    if y is None or any(sign(t) < 0 for t in y):
+        return None
+    return v
+
+
+def _vertices(rows: Sequence, n: int, deadline: Deadline):
+    """Every vertex of the bounded closed cell (exact; the complete fallback)."""
+    seen = set()
+    for idx in itertools.combinations(range(len(rows)), n):
+        deadline.check("the exact vertex enumeration over the number field")
+        v = _vertex_of(rows, idx, n)
+        if v is None or not _feasible(rows, v):
+            continue
+        key = tuple(str(t) for t in v)
+        if key not in seen:
+            seen.add(key)
+            yield v
+
+
+def _cell_extremes(rows: Sequence, c: tuple, n: int, deadline: Deadline, stats: dict):
+    """``(max value, its vertex, min value, its vertex)`` of ``c·x + c₀`` on the closed cell."""
+    if all(t == 0 for t in c[0]):  # constant on the cell: its value at an interior point
+        from .regions import cell_point
+
+        x = cell_point(rows, n)
+        return c[1], x, c[1], x
+    neg = (tuple(-t for t in c[0]), -c[1])
+    hi = _proposed_optimum(rows, c, n)
+    lo = _proposed_optimum(rows, neg, n) if hi is not None else None
+    if hi is None or lo is None:
+        stats["vertex_enumerations"] = stats.get("vertex_enumerations", 0) + 1
+        verts = list(_vertices(rows, n, deadline))
+        if not verts:  # pragma: no cover - a nonempty bounded cell has a vertex
+            raise AssertionError("internal error: a bounded cell without vertices")
+        vals = [(_objective(c, v), v) for v in verts]
+        best_hi = vals[0]
+        best_lo = vals[0]
+        for val, v in vals[1:]:
+            if val > best_hi[0]:
+                best_hi = (val, v)
+            if val < best_lo[0]:
+                best_lo = (val, v)
+        return best_hi[0], best_hi[1], best_lo[0], best_lo[1]
+    stats["verified_proposals"] = stats.get("verified_proposals", 0) + 2
+    return _objective(c, hi), hi, _objective(c, lo), lo
+
+
+# ---------------------------------------------------------------------------------------------
+# entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = "inf", epsilon=None,
+                         deadline: Deadline = NO_DEADLINE, progress=None):
+    """The exact ``max_{x ∈ D} ‖A(x) − B(x)‖_∞`` for networks with real algebraic weights (module
+    docstring); with ``epsilon`` it decides ``M ≤ ε`` (``within``) and stops at the first vertex
+    above ``ε``. ``result``: the result class (:class:`~exactnet.relu.max_difference.MaxDifference`,
+    passed in by :mod:`.max_difference`, which dispatches here)."""
+    MaxDifference = result
+    _check(a, b, norm, domain)
+    a, b = common_field(a, b)
+    n, m = a.input_dim, a.output_dim
+    best: list = [None] * m  # per output: (value, point)
+    stats: dict = {"regions": 0}
+    complete, reason, settled = True, "", False
+    try:
+        for region in common_refinement([a, b], domain, deadline=deadline, progress=progress, points=False):
+            deadline.check("the maximum difference over the number field")
+            stats["regions"] += 1
+            ma, mb = region.maps
+            rows = region.rows
+            for k in range(m):
+                c = (tuple(p - q for p, q in zip(ma.weight[k], mb.weight[k])), ma.bias[k] - mb.bias[k])
+                hi, xhi, lo, xlo = _cell_extremes(rows, c, n, deadline, stats)
+                for val, x in ((hi, xhi), (-lo, xlo)):
+                    if best[k] is None or val > best[k][0]:
+                        best[k] = (val, x)
+                if epsilon is not None and best[k][0] > epsilon:
+                    settled = True
+                    break
+            if settled:
+                break
+    except TimeLimitReached as exc:
+        complete, reason = False, str(exc)
+    known = [bk for bk in best if bk is not None]
+    top = None
+    for bk in known:
+        if top is None or bk[0] > top[0]:
+            top = bk
+    lower, point = (top if top is not None else (None, None))
+    if settled:
+        return MaxDifference(norm, None, point, lower, None, None, None, True,
+                             "a vertex of a cell of the domain where the difference exceeds ε (exact field"
+                             " arithmetic)", epsilon, False, stats, None, METHOD)
+    if not complete:
+        return MaxDifference(norm, None, point, lower, None, None, None, False, reason, epsilon, None, stats, None,
+                             METHOD)
+    if epsilon is not None:
+        return MaxDifference(norm, None, point, lower, epsilon, None, None, True,
+                             "the exact maximum over every cell is at most ε (exact field arithmetic)", epsilon,
+                             True, stats, None, METHOD)
+    return MaxDifference(norm, lower, point, lower, lower, tuple(bk[0] for bk in best), tuple(bk[1] for bk in best),
+                         True, "exact maximum: every cell of the common refinement maximized exactly over the number"
+                         " field (verified vertex and dual multipliers, or vertex enumeration)", None, None, stats,
+                         None, METHOD)
+
+
+__all__ = ["field_difference_at", "field_max_difference"]

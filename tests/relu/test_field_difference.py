@@ -1,0 +1,140 @@
+"""The exact maximum difference for ReLU networks with real algebraic weights (docs/difference.md
+§ Algebraic weights): exact field comparisons against sampled points, the argmax, the exact
+vertex-enumeration fallback, hand-computed values and the CLI."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from flint import fmpq
+
+from exactnet.errors import UnsupportedError
+from exactnet.network import Network, common_field
+from exactnet.network.domain import Box
+from exactnet.relu import field_difference
+from exactnet.relu.field_difference import field_difference_at
+from exactnet.relu.max_difference import max_difference, within_epsilon
+
+from ..cli.hostile.clirun import run
+
+BOX2 = Box.from_bounds([fmpq(0)] * 2, [fmpq(1)] * 2)
+HIDDEN = [[1, "sqrt(2)"], ["sqrt(2)", -1]]
+
+
+def _entry(rnd):
+    k = rnd.randint(-2, 2)
+    return f"{k}*sqrt(2)" if rnd.random() < 0.4 and k else rnd.randint(-3, 3)
+
+
+def _random_net(rnd, widths):
+    layers = []
+    for i, o in zip(widths, widths[1:]):
+        layers.append(([[_entry(rnd) for _ in range(i)] for _ in range(o)], [_entry(rnd) for _ in range(o)]))
+    return Network.from_lists("relu", layers)
+
+
+def _grid(k):
+    return [(fmpq(i, k), fmpq(j, k)) for i in range(k + 1) for j in range(k + 1)]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_exact_max_bounds_every_sample_and_is_attained(seed):
+    rnd = random.Random(seed)
+    a, b = _random_net(rnd, [2, 3, 2]), _random_net(rnd, [2, 3, 2])
+    res = max_difference(a, b, BOX2)
+    assert res.complete and res.method == "field_regions"
+    assert res.value == max(res.per_output) == res.lower_bound == res.upper_bound
+    grid_best = [None, None]
+    for x in _grid(6):
+        for k, d in enumerate(field_difference_at(a, b, x)):
+            assert abs(d) <= res.per_output[k]  # exact field comparison
+            if grid_best[k] is None or abs(d) > grid_best[k]:
+                grid_best[k] = abs(d)
+    assert all(g <= m for g, m in zip(grid_best, res.per_output))  # the grid is a lower bound
+    for k, x in enumerate(res.per_output_argmax):  # attained exactly, inside the box
+        assert all(0 <= v <= 1 for v in x)
+        assert abs(field_difference_at(a, b, x)[k]) == res.per_output[k]
+    assert max(abs(d) for d in field_difference_at(a, b, res.argmax)) == res.value
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_verified_proposals_agree_with_vertex_enumeration(seed, monkeypatch):
+    rnd = random.Random(100 + seed)
+    a, b = _random_net(rnd, [2, 3, 1]), _random_net(rnd, [2, 2, 1])
+    fast = max_difference(a, b, BOX2)
+    monkeypatch.setattr(field_difference, "_proposed_optimum", lambda *args: None)
+    slow = max_difference(a, b, BOX2)
+    assert slow.stats.get("vertex_enumerations", 0) > 0
+    assert fast.value == slow.value
+
+
+def test_network_against_itself_is_zero():
+    rnd = random.Random(7)
+    a = _random_net(rnd, [2, 3, 2])
+    res = max_difference(a, a, BOX2)
+    assert res.value == 0 and res.complete
+
+
+def test_output_weight_scaled_by_sqrt2_hand_computed():
+    # d = (2 − 2√2)·relu(√2x − y + 1), largest at (1, 0): (2√2 − 2)(√2 + 1) = 2
+    a = Network.from_lists("relu", [(HIDDEN, [0, 1]), ([[1, 2]], [0])])
+    b = Network.from_lists("relu", [(HIDDEN, [0, 1]), ([[1, "2*sqrt(2)"]], [0])])
+    res = max_difference(a, b, BOX2)
+    assert res.value == 2 and tuple(res.argmax) == (1, 0)
+    assert within_epsilon(a, b, BOX2, 2).within is True
+    no = within_epsilon(a, b, BOX2, fmpq(199, 100))
+    assert no.within is False and max(abs(d) for d in field_difference_at(a, b, no.argmax)) > fmpq(199, 100)
+
+
+def test_bias_scaled_by_sqrt2_irrational_value():
+    # d = 2·(relu(√2x − y + √2) − relu(√2x − y + 1)) ≤ 2(√2 − 1), attained where both are positive
+    a = Network.from_lists("relu", [(HIDDEN, [0, 1]), ([[1, 2]], [0])])
+    b = Network.from_lists("relu", [(HIDDEN, [0, "sqrt(2)"]), ([[1, 2]], [0])])
+    res = max_difference(a, b, BOX2)
+    s = common_field(a, b)[1].layers[0].bias[1]  # √2 in the problem's field
+    assert s * s == 2 and s > 0
+    assert res.value == 2 * s - 2
+    assert abs(field_difference_at(a, b, res.argmax)[0]) == res.value
+
+
+def test_one_norm_is_refused_clearly():
+    a = Network.from_lists("relu", [(HIDDEN, [0, 1]), ([[1, 2]], [0])])
+    with pytest.raises(UnsupportedError, match="sup norm"):
+        max_difference(a, a, BOX2, norm="1")
+
+
+def _write(path, out_weight, bias=(0, 1)):
+    obj = {"format": "exactnet.network/1", "activation": "relu",
+           "layers": [{"weight": HIDDEN, "bias": list(bias)}, {"weight": [out_weight], "bias": [0]}]}
+    path.write_text(json.dumps(obj), encoding="utf-8")
+    return path
+
+
+def test_cli_diff_and_eps_with_algebraic_weights(tmp_path):
+    a, b = _write(tmp_path / "a.json", [1, 2]), _write(tmp_path / "b.json", [1, "2*sqrt(2)"])
+    r = run("diff", a, b, "--box", "0,1", "--json", "--certificate", tmp_path / "c.json")
+    assert r.code == 0, r.err
+    d = r.json
+    assert d["max_abs_difference"] == "2" == d["lower_bound"] == d["upper_bound"]
+    assert d["argmax"] == ["1", "0"] and d["difference_at_argmax"] == ["-2"] and d["per_output"] == ["2"]
+    assert d["certificate"] is None and "algebraic" in d["certificate_note"]
+    assert not (tmp_path / "c.json").exists()
+    yes = run("equiv", a, b, "--box", "0,1", "--eps", "2", "--json")
+    assert yes.code == 0 and yes.json["equivalent"] is True
+    no = run("equiv", a, b, "--box", "0,1", "--eps", "3/2", "--json")
+    assert no.code == 1 and no.json["equivalent"] is False and no.json["witness"] == ["1", "0"]
+    c = _write(tmp_path / "c2.json", [1, 2], bias=(0, "sqrt(2)"))
+    r = run("diff", a, c, "--box", "0,1", "--json")
+    assert r.code == 0 and r.json["max_abs_difference"] not in ("0", None)
+
+
+def test_cli_top1_with_algebraic_weights_is_refused_clearly(tmp_path):
+    obj = {"format": "exactnet.network/1", "activation": "relu",
+           "layers": [{"weight": HIDDEN, "bias": [0, 1]}, {"weight": [[1, 2], [2, "sqrt(2)"]], "bias": [0, 0]}]}
+    a = tmp_path / "a.json"
+    a.write_text(json.dumps(obj), encoding="utf-8")
+    r = run("equiv", a, a, "--box", "0,1", "--top1", "--json")
+    r.assert_error("--top1")
+    assert "rational weights" in r.err
