@@ -59,3 +59,27 @@ def test_equal_networks_have_zero_difference_bounds():
     hat = CompiledNet.of(a).hat
     res = box_bounds(CompiledPair(hat, hat, exact=True), [fmpq(-1), fmpq(0)], [fmpq(1), fmpq(1, 2)])
     assert all(v == 0 for v in res.upper)
+
+
+def test_a_maximum_along_a_segment_ends_the_splitting_with_one_exact_search():
+    """A pair whose sup-norm maximum 1/344 is attained along a whole segment (x2 = 1/3): every
+    sub-box touching the segment stays alive, so the splitting hands off at most
+    :data:`~exactnet.relu.box_splitting.MAX_HANDOFFS` slivers and then searches the whole box
+    once. The answer equals the region search's without splitting, and the argmax attains it."""
+    import json
+    from pathlib import Path
+
+    import exactnet.relu.box_splitting as splitting
+    import exactnet.relu.max_difference as md
+    from exactnet.network.domain import Box
+    from exactnet.network.jsonio import network_from_obj
+
+    data = json.loads((Path(__file__).parent / "data" / "segment_maximum_pair.json").read_text())
+    a, b = network_from_obj(data["a"]), network_from_obj(data["b"])
+    box = Box.from_bounds([fmpq(0), fmpq(0)], [fmpq(1), fmpq(1)])
+    res = md.max_difference(a, b, box)
+    assert res.value == fmpq(1, 344) and list(res.per_output) == [fmpq(1, 344), fmpq(11, 11008)]
+    assert res.stats.get("splitting_abandoned") == 1
+    assert res.stats["handed_to_regions"] == splitting.MAX_HANDOFFS
+    d = [p - q for p, q in zip(forward_exact(a, res.argmax), forward_exact(b, res.argmax))]
+    assert max(abs(v) for v in d) == res.value
