@@ -183,9 +183,9 @@ def float_lp(objective: Sequence[float], data, lower: Sequence[float], upper: Se
         return None
     import numpy as np
 
-    n, m = len(objective), len(data)
     if data is None or not np.all(np.isfinite(data)):
         return None
+    n, m = len(objective), len(data)
     if solver is None:
         solver = new_solver()
     inf = highspy.kHighsInf
@@ -223,33 +223,12 @@ def vertex_proposal(objective: Sequence[int], rows: Sequence[Row], n: int, solve
     import numpy as np
 
     m = len(rows)
-    data = float_rows(rows)
-    if data is None or not np.all(np.isfinite(data)):
-        return None
     if solver is None:
         solver = new_solver()
-    inf = highspy.kHighsInf
-    lp = highspy.HighsLp()
-    lp.num_col_ = n
-    lp.num_row_ = m
-    top = max((abs(c) for c in objective), default=0) or 1
-    lp.col_cost_ = np.asarray([c / top for c in objective], dtype=float)  # scaled: HiGHS caps large costs
-    lp.sense_ = highspy.ObjSense.kMaximize
-    lp.col_lower_ = np.full(n, -inf)
-    lp.col_upper_ = np.full(n, inf)
-    lp.row_lower_ = np.ascontiguousarray(-data[:, n])
-    lp.row_upper_ = np.full(m, inf)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.arange(0, m * n + 1, n, dtype=np.int32)
-    lp.a_matrix_.index_ = np.tile(np.arange(n, dtype=np.int32), m)
-    lp.a_matrix_.value_ = np.ascontiguousarray(data[:, :n]).ravel()
-    lp.a_matrix_.num_col_ = n
-    lp.a_matrix_.num_row_ = m
-    solver.passModel(lp)
-    solver.run()
-    if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    top = max((abs(c) for c in objective), default=0) or 1  # scaled: HiGHS caps large costs
+    sol = float_lp([c / top for c in objective], float_rows(rows), [-np.inf] * n, [np.inf] * n, solver)
+    if sol is None:
         return None
-    sol = solver.getSolution()
     basis = solver.getBasis()
     basic = highspy.HighsBasisStatus.kBasic
     duals = list(sol.row_dual) if sol.dual_valid else [0.0] * m
