@@ -359,12 +359,12 @@ def convert(budget, src, dst, dtype, activation):
 @click.option("--certificate", "certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a checkable certificate of the verdict to this file.")
 @click.option("--stream-certificate", "stream_certificate", is_flag=True, default=False,
-              help="Same as --certificate-format 2 (the default): a region-tree proof (tier d, ReLU) is written"
+              help="Same as --certificate-format 2: a region-tree proof (tier d, ReLU) is written"
                    " as a compact streamed certificate (exactnet.certificate/2, JSON lines; gzip when the file"
                    " name ends with .gz).")
 @click.option("--certificate-format", "certificate_format", type=click.Choice(["1", "2"]), default=None,
-              help="Format of a region-tree proof (tier d, ReLU): 2 (default) streamed JSON lines, 1 the"
-                   " exactnet.certificate/1 JSON tree. Every other verdict is written as exactnet.certificate/1.")
+              help="Format of a region-tree proof (tier d, ReLU): 1 (default) the exactnet.certificate/1"
+                   " JSON object, 2 compact streamed JSON lines (exactnet.certificate/2). Every other verdict is written as exactnet.certificate/1.")
 @click.option("--certificate-networks", "certificate_networks", type=click.Choice(["inline", "digest"]),
               default=None,
               help="inline (default): the certificate carries both networks (compact when large); digest: it"
@@ -467,8 +467,8 @@ def diff(budget, a, b, domain, box, norm, certificate, width, activation):
 @click.option("--certificate", type=click.Path(dir_okay=False), default=None,
               help="Write a certificate that the compressed network is equivalent.")
 @click.option("--certificate-format", "certificate_format", type=click.Choice(["1", "2"]), default=None,
-              help="Format of a certificate that needs the region tree (ReLU on a domain): 2 (default) streamed"
-                   " JSON lines, 1 the exactnet.certificate/1 JSON tree.")
+              help="Format of a certificate that needs the region tree (ReLU on a domain): 1 (default) the"
+                   " exactnet.certificate/1 JSON object, 2 compact streamed JSON lines.")
 @click.option("--dtype", type=click.Choice(["float16", "float32", "float64"]), default=None,
               help="Float type of a binary -o file (default float64; rounded values are reported, as by convert).")
 @domain_options

@@ -80,11 +80,12 @@ def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=N
           certificate_format=None, certificate_networks=None) -> Report:
     """``exactnet equiv A B``: :func:`exactnet.relu.equivalence.equivalent` (the tiers decide;
     ``--workers``/``--scheduler``: tier (d) as subtree tasks on a Dask cluster). A tier (d) proof is
-    written to ``certificate`` as ``exactnet.certificate/2`` unless ``certificate_format == "1"``;
+    written to ``certificate`` as ``exactnet.certificate/1`` (one JSON object, the interface's format)
+    unless ``certificate_format == "2"`` (the streamed JSON lines of ``docs/certificates.md``);
     ``certificate_networks == "digest"``: an ``/1`` certificate refers to the networks by digest."""
     from ..relu.equivalence import TIER_METHODS, equivalent
 
-    stream = certificate if certificate is not None and certificate_format != "1" else None
+    stream = certificate if certificate is not None and certificate_format == "2" else None
     with console_progress("ReLU equivalence") as progress, executor_for(workers, scheduler) as executor:
         res = equivalent(a, b, domain, certificate=certificate is not None,
                          deadline=work_deadline(budget.deadline, executor), progress=progress, executor=executor,
@@ -133,11 +134,11 @@ def equiv(budget, a, b, certificate=None, domain=None, workers=None, scheduler=N
 
 def compress(budget, net, output=None, certificate=None, domain=None, certificate_format=None) -> Report:
     """``exactnet compress NET``: :func:`exactnet.relu.compression.compress` (a certificate that
-    needs the region tree is written as ``exactnet.certificate/2`` unless ``certificate_format == "1"``)."""
+    needs the region tree is written as ``exactnet.certificate/2`` when ``certificate_format == "2"``)."""
     from ..io import save_network
     from ..relu.compression import compress as run
 
-    stream = certificate if certificate is not None and certificate_format != "1" else None
+    stream = certificate if certificate is not None and certificate_format == "2" else None
     with console_progress("deciding never-active units") as progress:
         res = run(net, domain, certificate=certificate is not None, deadline=budget.deadline, progress=progress,
                   stable_deadline=_reserve(budget.deadline, net), certificate_stream=stream)

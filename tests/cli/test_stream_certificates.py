@@ -93,7 +93,7 @@ def test_stream_certificate_is_refused_for_tanh(tmp_path):
 
 
 # ---------------------------------------------------------------------------------------------
-# the streamed format is the default for region-tree proofs; --certificate-format 1 keeps /1
+# the interface's single JSON object (/1) is the default; --certificate-format 2 streams region trees
 # ---------------------------------------------------------------------------------------------
 
 
@@ -103,15 +103,16 @@ def _format(path) -> str:
     return "2" if is_stream(path) else json.loads(path.read_text())["format"][-1]
 
 
-def test_region_tree_proofs_are_streamed_by_default(nets, tmp_path):
+def test_region_tree_proofs_are_one_json_object_by_default_and_streamed_on_request(nets, tmp_path):
     cert = tmp_path / "default.json"
     r = run("equiv", nets / "a.json", nets / "b.json", "--certificate", cert, "--json")
-    assert r.code == 0 and r.json["tier"] == "d" and r.json["certificate_format"] == 2
-    assert _format(cert) == "2"
-    old = tmp_path / "old.json"
-    r = run("equiv", nets / "a.json", nets / "b.json", "--certificate", old, "--certificate-format", "1", "--json")
-    assert r.code == 0 and r.json["certificate_format"] == 1 and _format(old) == "1"
-    for c in (cert, old):
+    assert r.code == 0 and r.json["tier"] == "d" and r.json["certificate_format"] == 1
+    assert _format(cert) == "1" and json.loads(cert.read_text())["format"] == "exactnet.certificate/1"
+    streamed = tmp_path / "streamed.jsonl"
+    r = run("equiv", nets / "a.json", nets / "b.json", "--certificate", streamed, "--certificate-format", "2",
+            "--json")
+    assert r.code == 0 and r.json["certificate_format"] == 2 and _format(streamed) == "2"
+    for c in (cert, streamed):
         ok = run("check", c, "--network", nets / "a.json", "--network", nets / "b.json", "--json")
         assert ok.code == 0 and ok.json["valid"] is True, ok.out
     # other verdicts stay /1 whatever the format asks for
@@ -130,14 +131,14 @@ def test_certificate_format_options_are_checked(nets, tmp_path):
     assert not (tmp_path / "x.json").exists() and not (tmp_path / "y.json").exists()
 
 
-def test_compress_on_a_polytope_streams_its_region_tree(tmp_path):
+def test_compress_on_a_polytope_streams_its_region_tree_on_request(tmp_path):
     net = Network.from_lists("relu", [([[1, 0], [0, 1]], [0, 0]), ([[1, 1], [-1, -1], [1, -1]], [0, 0, -10]),
                                       ([[1, 1, 1]], [0])])
     save_network(net, tmp_path / "n.json")
     (tmp_path / "tri.json").write_text(json.dumps({"format": "exactnet.domain/1", "A": [[-1, 0], [0, -1], [1, 1]],
                                                    "b": [1, 1, 1]}))
-    for fmt, expected in ((None, "2"), ("1", "1")):
-        cert = tmp_path / f"c{expected}.json"
+    for fmt, expected in ((None, "1"), ("2", "2"), ("1", "1")):
+        cert = tmp_path / f"c{fmt}.json"
         extra = () if fmt is None else ("--certificate-format", fmt)
         r = run("compress", tmp_path / "n.json", "--domain", tmp_path / "tri.json", "--certificate", cert, *extra,
                 "--json")
