@@ -36,9 +36,10 @@ JSON keys (``--json``; exact numbers as ``"p/q"`` strings):
   ``prime``, ``reason``, ``kernel_directions`` (exact extra kernel vectors as ``{parameter: value}``,
   parameters named ``W1[i,j]``/``b1[i]``), ``decisive_points`` (a batch that attains the value) and
   ``decisive_points_count``.
-* ``fdim NET --batch FILE``: only the batch rank: ``batch_functional_dimension`` (``null`` when the
-  time limit stops it, exit 3), ``batch_lower_bound``/``batch_upper_bound`` (the certified
-  interval), ``batch_points``, ``batch_certified_by``, ``batch_kernel_vectors``,
+* ``fdim NET --batch FILE``: only the batch rank, the functional dimension on the batch:
+  ``functional_dimension`` and ``batch_functional_dimension`` (``null`` when the time limit stops
+  it, exit 3), ``lower_bound``/``upper_bound`` and ``batch_lower_bound``/``batch_upper_bound`` (the
+  certified interval), ``domain: "batch"``, ``batch_points``, ``batch_certified_by``, ``batch_kernel_vectors``,
   ``batch_kernel_rank``, ``batch_distinct_patterns``, ``parameters``, ``reason``. With
   ``--with-functional-dimension`` also the keys above and ``batch_attains_functional_dimension``
   (exit 0 once the batch rank is decided, even if the limit stops the functional dimension). A batch
@@ -435,8 +436,13 @@ def _batch_keys(bres, value=None, with_attains=True) -> dict:
 
 
 def _batch_report(bres) -> Report:
-    """The answer of ``fdim --batch``: the batch rank (exit 0), or the certified interval (exit 3)."""
-    data = {**_batch_keys(bres, with_attains=False), "reason": bres.reason}
+    """The answer of ``fdim --batch``: the batch rank (exit 0), or the certified interval (exit 3).
+
+    The batch is the domain the question is asked on, so ``functional_dimension`` /
+    ``lower_bound`` / ``upper_bound`` (the interface's keys of ``fdim``) carry the batch functional
+    dimension and its certified interval, equal to the ``batch_*`` keys."""
+    data = {"functional_dimension": bres.value, "lower_bound": bres.lower, "upper_bound": bres.upper,
+            "domain": "batch", **_batch_keys(bres, with_attains=False), "reason": bres.reason}
 
     def render(console: Console):
         if bres.value is None:

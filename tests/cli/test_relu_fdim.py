@@ -57,7 +57,10 @@ def test_fdim_batch_domain_and_decisive_points(capsys, files, tmp_path):
     data = json.loads(out)
     assert code == 0 and data["batch_functional_dimension"] == 3 and data["batch_points"] == 3
     assert data["batch_lower_bound"] == data["batch_upper_bound"] == 3 and data["parameters"] == 7
-    assert "functional_dimension" not in data and "batch_attains_functional_dimension" not in data  # batch only
+    # batch only: the batch is the domain, so the interface's keys carry the batch value
+    assert data["functional_dimension"] == data["lower_bound"] == data["upper_bound"] == 3
+    assert data["domain"] == "batch" and "batch_attains_functional_dimension" not in data
+    assert "certified_by" not in data and "local_fiber_dimension" not in data  # the full fdim did not run
     code, out, _ = run(capsys, "fdim", files["abs"], "--batch", files["batch"], "--with-functional-dimension",
                        "--json")
     data = json.loads(out)

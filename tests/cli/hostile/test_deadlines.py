@@ -85,7 +85,8 @@ def test_fdim_batch_answers_only_the_batch_rank(nets):
     expected = batch_functional_dimension(net, nets["batch_points"]).value
     assert data["batch_functional_dimension"] == expected == 2 and data["batch_points"] == 2
     assert data["batch_lower_bound"] == data["batch_upper_bound"] == 2
-    assert "functional_dimension" not in data
+    assert data["functional_dimension"] == 2 and data["domain"] == "batch"  # the batch's, not the full one
+    assert "local_fiber_dimension" not in data
 
 
 def test_fdim_batch_with_the_functional_dimension_keeps_the_batch_answer_when_the_limit_stops_the_rest(
