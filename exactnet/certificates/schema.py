@@ -325,9 +325,30 @@ DIFFERENCE_DOMAIN = by_keys([("lower", BOX), ("upper", BOX),
 AFFINE_HULL = obj({"point": numbers, "basis": list_of(numbers)})
 RELU_MAX_DIFFERENCE_CLAIM = obj({"norm": const("inf", "1"), "max_abs_difference": number,
                                  "per_output": nullable(numbers), "domain": DIFFERENCE_DOMAIN})
+_BOX_BOUND = tagged("method", {"box_difference_forms": obj({"method": text, "bits": integer})})
+
+
+def _box_node(region_node: Spec) -> Spec:
+    """A node of ``box_split`` evidence: an optional exact bound on its box, then a split into two
+    halves, a leaf with a region tree of the box, or nothing (every target proved on the path)."""
+    leaf = tagged("method", {"regions": obj({"method": text, "nodes": list_of(region_node)})})
+    bound = {"bound": _BOX_BOUND}
+    split = obj({"split": tuple_of(integer, number), "children": tuple_of(integer, integer)}, bound)
+    closed = obj({}, bound)
+
+    def check(value, where):
+        if isinstance(value, dict) and "split" in value:
+            return split(value, where)
+        if isinstance(value, dict) and "leaf" in value:
+            return obj({"leaf": leaf}, bound)(value, where)
+        return closed(value, where)
+    return check
+
+
 RELU_MAX_DIFFERENCE_EVIDENCE = tagged("method", {
     "region_tree": obj({"method": text, "argmax": list_of(numbers), "nodes": list_of(DIFFERENCE_NODE)},
                        {"affine_hull": AFFINE_HULL, "roots": list_of(integer)}),
+    "box_split": obj({"method": text, "argmax": list_of(numbers), "boxes": list_of(_box_node(DIFFERENCE_NODE))}),
     "enumeration": obj({"method": text, "argmax": list_of(numbers)}),
 })
 _MULTIPLIERS = list_of(tuple_of(integer, number))
@@ -342,6 +363,7 @@ RELU_TOP1_CLAIM = obj({"top1_equivalent": boolean, "tie_rule": const("lowest_ind
 RELU_TOP1_EVIDENCE = tagged("method", {
     "region_tree": obj({"method": text, "nodes": list_of(TOP1_NODE)}, {"affine_hull": AFFINE_HULL,
                                                                        "roots": list_of(integer)}),
+    "box_split": obj({"method": text, "boxes": list_of(_box_node(TOP1_NODE))}),
     "enumeration": obj({"method": text}),
     "witness": obj({"method": text, "point": numbers}),
 })
@@ -349,6 +371,7 @@ RELU_EPSILON_CLAIM = obj({"norm": const("inf", "1"), "eps": number, "within": bo
 RELU_EPSILON_EVIDENCE = tagged("method", {
     "region_tree": obj({"method": text, "nodes": list_of(DIFFERENCE_NODE)}, {"affine_hull": AFFINE_HULL,
                                                                              "roots": list_of(integer)}),
+    "box_split": obj({"method": text, "boxes": list_of(_box_node(DIFFERENCE_NODE))}),
     "enumeration": obj({"method": text}),
     "witness": obj({"method": text, "point": numbers}),
 })

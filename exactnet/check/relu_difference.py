@@ -93,6 +93,10 @@ def check(obj: dict) -> CheckResult:
     method = evidence["method"]
     if method == "enumeration" and not finite:
         return CheckResult(False, "an enumeration certificate needs a finite domain")
+    if method == "box_split" and not isinstance(domain, Box):
+        return CheckResult(False, "box-split evidence needs a box domain")
+    if method == "box_split" and norm_of(claim) != "inf":
+        return CheckResult(False, "box-split evidence certifies the sup norm")
     if method in ("region_tree",) and finite:
         return CheckResult(False, "a region tree certifies a box or polyhedron, not a finite domain")
     if method == "enumeration" and domain.size > MAX_ENUMERATION:
@@ -117,6 +121,9 @@ def check(obj: dict) -> CheckResult:
         if claim["top1_equivalent"]:
             if method == "enumeration":
                 return _check_top1_enumeration(a, b, domain)
+            if method == "box_split":
+                return _box_split(a, b, domain, evidence, None, "the same class (lowest index among the maxima)"
+                                  " on every sub-box")
             if method != "region_tree":
                 return CheckResult(False, "a claim of top-1 equivalence needs a region tree or an enumeration")
             return _check_top1_tree(*tree_space, evidence["nodes"])
@@ -137,6 +144,8 @@ def check(obj: dict) -> CheckResult:
         if claim["within"]:
             if method == "enumeration":
                 return _check_enumeration(a, b, domain, norm, None, eps, [])
+            if method == "box_split":
+                return _box_split(a, b, domain, evidence, [eps] * m, f"|A_k − B_k| ≤ {claim['eps']} on D")
             if method != "region_tree":
                 return CheckResult(False, "a claim 'within ε' needs a region tree or an enumeration")
             if norm == "1":
@@ -185,8 +194,30 @@ def check(obj: dict) -> CheckResult:
             return CheckResult(False, f"the point of output {k} is not in the domain")
         if abs(_difference(a, b, x)[k]) != bounds[k]:
             return CheckResult(False, f"|A_{k} − B_{k}| at its point is not the claimed maximum")
+    if method == "box_split":
+        return _box_split(a, b, domain, evidence, bounds, "maximum attained and bounded on every sub-box")
     return _check_tree(*tree_space, evidence["nodes"], bounds, "maximum attained and bounded on every region",
                        box=box)
+
+
+def norm_of(claim) -> str:
+    return claim.get("norm", "inf")
+
+
+def _box_split(a, b, domain, evidence, bounds, what: str) -> CheckResult:
+    """``box_split`` evidence (:mod:`.relu_box_split`): the split tree of the box; a ``regions`` leaf is
+    a region tree of its sub-box (``bounds``: ``B_k`` per output; ``None`` for top-1)."""
+    from .relu_box_split import check_box_split
+
+    def region_check(lower, upper, nodes, proven):
+        sub = Box.from_bounds(list(lower), list(upper))
+        rows = _domain_rows(sub)
+        if bounds is None:
+            return _check_top1_tree(a, b, rows, nodes)
+        return _check_tree(a, b, rows, nodes, bounds, what, box=(sub.lower, sub.upper), proven=proven)
+
+    return check_box_split(_layers(a), _layers(b), domain.lower, domain.upper, evidence["boxes"], bounds,
+                           region_check, what)
 
 
 class _Forest(list):
@@ -311,12 +342,13 @@ def _difference(a, b, x) -> list:
     return [p - q for p, q in zip(_evaluate(_layers(a), x), _evaluate(_layers(b), x))]
 
 
-def _check_tree(a, b, rows, nodes, bounds, what: str, box=None) -> CheckResult:
+def _check_tree(a, b, rows, nodes, bounds, what: str, box=None, proven=frozenset()) -> CheckResult:
     """The region tree proves ``|d_k| ≤ bounds[k]`` on the root cell. A target ``t`` (``2k``:
     ``d_k ≤ B_k``, ``2k + 1``: ``−d_k ≤ B_k``) listed in a node's ``bounded`` is proved on that node's
     whole closed cell by the interval bound (:func:`.relu_interval.node_bounds`, box domains), and
     so on every cell below it; a node with neither split nor leaf must have every target proved on
-    its path (a pruned subtree)."""
+    its path (a pruned subtree). ``proven``: targets already proved on the whole root cell (a
+    sub-box of ``box_split`` evidence)."""
     m = a.output_dim
 
     def closed(idx, nets, listed, proven):
@@ -356,7 +388,7 @@ def _check_tree(a, b, rows, nodes, bounds, what: str, box=None) -> CheckResult:
         return None
 
     return _walk(a, b, rows, nodes, leaf, what, "each bounded by an exact LP dual proof or an interval bound",
-                 closed=closed, targets=2 * m)
+                 closed=closed, targets=2 * m, proven=proven)
 
 
 def _check_sum_tree(a, b, rows, nodes, bound, what: str) -> CheckResult:
@@ -390,7 +422,7 @@ def _output_difference(nets, k):
 
 
 def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, targets: int = 0,
-          sums: bool = False) -> CheckResult:
+          sums: bool = False, proven=frozenset()) -> CheckResult:
     """Walk the tree of sign splits; ``closed(idx, nets, listed, proven)`` checks a node's
     ``bounded`` targets (difference certificates) and returns ``(error, proven)``."""
     if not isinstance(nodes, list) or not nodes:
@@ -403,7 +435,7 @@ def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, 
         if not (isinstance(root, int) and 0 <= root < len(nodes)) or visited[root]:
             return CheckResult(False, f"bad root reference {root!r}")
         visited[root] = True
-        stack.append((root, list(part_rows), [_Net(_layers(a), n), _Net(_layers(b), n)], frozenset(), {}))
+        stack.append((root, list(part_rows), [_Net(_layers(a), n), _Net(_layers(b), n)], frozenset(proven), {}))
     leaves = pruned = 0
     while stack:
         idx, cell, nets, proven, signs = stack.pop()

@@ -52,11 +52,12 @@ def _no_certificate_reason(domain, norm: str) -> str | None:
     return difference_certificate_note(domain, norm)
 
 
-def _tree_or_finite(domain, nodes) -> bool:
-    """Is there evidence for a positive claim: a region tree, or a finite domain (enumeration)?"""
+def _tree_or_finite(domain, nodes, boxes=None) -> bool:
+    """Is there evidence for a positive claim: a region tree, a box split tree, or a finite domain
+    (enumeration)?"""
     from ..network.finite_domain import FiniteDomain
 
-    return nodes is not None or isinstance(domain, FiniteDomain)
+    return nodes is not None or boxes is not None or isinstance(domain, FiniteDomain)
 
 
 def _algebraic(a, b) -> bool:
@@ -126,11 +127,12 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
     if not res.complete:
         data["time_limit_reached"] = True
     if certificate is not None:
-        if res.complete and no_cert is None and _tree_or_finite(domain, res.certificate_nodes):
+        if res.complete and no_cert is None and _tree_or_finite(domain, res.certificate_nodes, res.certificate_boxes):
             write_certificate(max_difference_certificate(a, b, domain, res.value, res.per_output,
                                                          res.per_output_argmax, res.certificate_nodes, norm=norm,
                                                          argmax=res.argmax, affine_hull=res.affine_hull,
-                                                         roots=res.certificate_roots), certificate)
+                                                         roots=res.certificate_roots, boxes=res.certificate_boxes),
+                              certificate)
             data["certificate"] = certificate
         else:
             data["certificate"] = None
@@ -184,9 +186,11 @@ def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | Non
         data["time_limit_reached"] = True
     if certificate is not None:
         cert = None
-        if no_cert is None and res.within is True and _tree_or_finite(domain, res.certificate_nodes):
+        if no_cert is None and res.within is True and _tree_or_finite(domain, res.certificate_nodes,
+                                                                      res.certificate_boxes):
             cert = epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes, norm=norm,
-                                       affine_hull=res.affine_hull, roots=res.certificate_roots)
+                                       affine_hull=res.affine_hull, roots=res.certificate_roots,
+                                       boxes=res.certificate_boxes)
         elif no_cert is None and res.within is False:
             cert = epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness, norm=norm)
         if cert is not None:
@@ -324,9 +328,10 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
         data["time_limit_reached"] = True
     if certificate is not None:
         cert = None
-        if no_cert is None and res.equivalent is True and _tree_or_finite(domain, res.certificate_nodes):
+        if no_cert is None and res.equivalent is True and _tree_or_finite(domain, res.certificate_nodes,
+                                                                          res.certificate_boxes):
             cert = top1_certificate(a, b, domain, True, nodes=res.certificate_nodes, affine_hull=res.affine_hull,
-                                    roots=res.certificate_roots)
+                                    roots=res.certificate_roots, boxes=res.certificate_boxes)
         elif no_cert is None and res.equivalent is False:
             cert = top1_certificate(a, b, domain, False, witness=res.witness)
         if cert is not None:

@@ -16,6 +16,14 @@ inputs is first split into sub-boxes, best bound first:
 
 Every sub-box keeps the smallest exact bound proved for it or an ancestor, so when the time limit
 stops the search the open sub-boxes still give an exact upper end of the interval.
+
+**Certificates** (``box_split`` evidence, ``docs/certificates.md``): with ``search.cert`` the
+splitting records its tree in ``search.box_tree`` — node 0 is the domain box, a split is
+``[coordinate, cut]`` with the two halves as children, a node where an exact bound was computed
+carries ``"bound": {"method": "box_difference_forms", "bits": ...}`` (the checker recomputes it), and
+a sub-box handed to the region search carries that search's region tree (``"leaf"``, with the
+targets the bounds had already closed left out of it). When the splitting is abandoned the whole
+box gets one region tree and ``search.box_tree`` is ``None``.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import itertools
 from flint import fmpq
 
 from ..network.domain import Box
-from .box_bounds import CompiledPair, box_bounds
+from .box_bounds import BITS, CompiledPair, box_bounds
 
 #: Box domains with at most this many inputs are split before the region search.
 MAX_INPUTS = 8
@@ -57,7 +65,10 @@ def split_boxes(search, box: Box) -> None:
     root = box_bounds(epair, box.lower, box.upper)
     search.stats["exact_box_bounds"] = 1
     proved = root.upper if not search.top1 else (root.classes_a, root.classes_b)
-    heap = [(0.0, next(counter), tuple(box.lower), tuple(box.upper), proved, 0)]
+    search.box_tree = [{}] if search.cert else None
+    if search.cert and not search.top1:
+        _record_bound(search, 0)
+    heap = [(0.0, next(counter), tuple(box.lower), tuple(box.upper), proved, 0, 0)]
     search.box_open = heap
     search.rest_unknown = False
     search.more_parts = False
@@ -71,6 +82,7 @@ def split_boxes(search, box: Box) -> None:
             search.stats["splitting_abandoned"] = 1
             search.box_open = []
             search.rest_unknown = True
+            search.box_tree = None  # the whole box's region tree is the certificate
             search.run_polyhedron(box)
             return
         entry = heapq.heappop(heap)
@@ -85,7 +97,7 @@ def split_boxes(search, box: Box) -> None:
 def _one(search, heap, counter, entry, fpair, epair, targets, threshold) -> None:
     if search.top1:
         return _one_top1(search, heap, counter, entry, fpair, epair)
-    _, _, lower, upper, proved, depth = entry
+    _, _, lower, upper, proved, depth, node = entry
     search.stats["boxes"] = search.stats.get("boxes", 0) + 1
     live = [t for t in targets if threshold(t) is None or proved[t] > threshold(t)]
     if not live:
@@ -102,29 +114,72 @@ def _one(search, heap, counter, entry, fpair, epair, targets, threshold) -> None
         # now and then an exact bound where the proved one is much looser (the interval's upper end)
         eb = box_bounds(epair, lower, upper)
         search.stats["exact_box_bounds"] = search.stats.get("exact_box_bounds", 0) + 1
+        _record_bound(search, node)
         proved = tuple(min(p, q) for p, q in zip(proved, eb.upper))
     if not float_live:  # the float bound says the box cannot matter: prove it exactly
         eb = box_bounds(epair, lower, upper)
         search.stats["exact_box_bounds"] = search.stats.get("exact_box_bounds", 0) + 1
+        _record_bound(search, node)
         proved = tuple(min(p, q) for p, q in zip(proved, eb.upper))
         live = [t for t in targets if threshold(t) is None or proved[t] > threshold(t)]
         if not live:
             search.stats["pruned"] += 1
             return
     if fb.unstable <= HANDOFF_UNSTABLE or depth >= MAX_DEPTH:
-        search.stats["handed_to_regions"] = search.stats.get("handed_to_regions", 0) + 1
-        heapq.heappush(heap, entry)  # open (with its exact bound) while the region search runs
-        search.run_polyhedron(Box.from_bounds(list(lower), list(upper)), subbox=True)
-        heap.remove(entry)
-        heapq.heapify(heap)
+        closed = tuple(t for t in targets if threshold(t) is not None and proved[t] <= threshold(t))
+        _hand_off(search, heap, entry, lower, upper, node, closed)
         return
     j = max(range(len(lower)), key=lambda i: (fb.spread[i], upper[i] - lower[i]))
     mid = (lower[j] + upper[j]) / 2
     score = -max(fb.upper[t] for t in live)
-    for lo_j, hi_j in ((lower[j], mid), (mid, upper[j])):
+    for child, (lo_j, hi_j) in zip(_record_split(search, node, j, mid), ((lower[j], mid), (mid, upper[j]))):
         lo, hi = list(lower), list(upper)
         lo[j], hi[j] = fmpq(lo_j), fmpq(hi_j)
-        heapq.heappush(heap, (score, next(counter), tuple(lo), tuple(hi), proved, depth + 1))
+        heapq.heappush(heap, (score, next(counter), tuple(lo), tuple(hi), proved, depth + 1, child))
+
+
+def _record_bound(search, node) -> None:
+    """Certificates: an exact difference-form bound was computed on the sub-box ``node``."""
+    if search.box_tree is not None:
+        search.box_tree[node]["bound"] = {"method": "box_difference_forms", "bits": BITS}
+
+
+def _record_split(search, node, j: int, cut) -> tuple:
+    """Certificates: the sub-box ``node`` is cut at ``x_j = cut``; the children's node numbers."""
+    tree = search.box_tree
+    if tree is None:
+        return (None, None)
+    tree.extend([{}, {}])
+    children = (len(tree) - 2, len(tree) - 1)
+    tree[node]["split"] = [j, _q(cut)]
+    tree[node]["children"] = list(children)
+    return children
+
+
+def _q(x) -> str | int:
+    return int(x.p) if x.q == 1 else f"{x.p}/{x.q}"
+
+
+def _hand_off(search, heap, entry, lower, upper, node, closed=()) -> None:
+    """The exact region search on the sub-box (open, with its exact bound, while it runs). With a
+    certificate, the region tree it records moves from ``search.tree`` into the sub-box's leaf, its
+    node numbers counted from the leaf's own root; ``closed`` targets (already proved on the sub-box
+    by the bounds of its path) are left out of it."""
+    search.stats["handed_to_regions"] = search.stats.get("handed_to_regions", 0) + 1
+    heapq.heappush(heap, entry)
+    start = len(search.tree)
+    search.run_polyhedron(Box.from_bounds(list(lower), list(upper)), subbox=True,
+                          closed=closed if search.cert else ())
+    heap.remove(entry)
+    heapq.heapify(heap)
+    if search.box_tree is not None and not search.settled:
+        nodes = search.tree[start:]
+        del search.tree[start:]
+        search.roots.pop()
+        for nd in nodes:
+            if "children" in nd:
+                nd["children"] = [c - start for c in nd["children"]]
+        search.box_tree[node]["leaf"] = {"method": "regions", "nodes": nodes}
 
 
 def _single_class(bounds) -> bool:
@@ -134,7 +189,7 @@ def _single_class(bounds) -> bool:
 def _one_top1(search, heap, counter, entry, fpair, epair) -> None:
     """Top-1: a sub-box is done when an exact bound shows that both networks can pick only the same
     single class on it (the float bound proposes when to compute it)."""
-    _, _, lower, upper, _, depth = entry
+    _, _, lower, upper, _, depth, node = entry
     search.stats["boxes"] = search.stats.get("boxes", 0) + 1
     centre = tuple((lo + hi) / 2 for lo, hi in zip(lower, upper))
     search.offer(centre)
@@ -146,21 +201,18 @@ def _one_top1(search, heap, counter, entry, fpair, epair) -> None:
         search.stats["exact_box_bounds"] = search.stats.get("exact_box_bounds", 0) + 1
         if _single_class(eb):
             search.stats["pruned"] += 1
+            _record_bound(search, node)
             return
     if fb.unstable <= HANDOFF_UNSTABLE or depth >= MAX_DEPTH:
-        search.stats["handed_to_regions"] = search.stats.get("handed_to_regions", 0) + 1
-        heapq.heappush(heap, entry)
-        search.run_polyhedron(Box.from_bounds(list(lower), list(upper)), subbox=True)
-        heap.remove(entry)
-        heapq.heapify(heap)
+        _hand_off(search, heap, entry, lower, upper, node)
         return
     j = max(range(len(lower)), key=lambda i: (fb.spread[i], upper[i] - lower[i]))
     mid = (lower[j] + upper[j]) / 2
     score = -float(len(fb.classes_a) + len(fb.classes_b))
-    for lo_j, hi_j in ((lower[j], mid), (mid, upper[j])):
+    for child, (lo_j, hi_j) in zip(_record_split(search, node, j, mid), ((lower[j], mid), (mid, upper[j]))):
         lo, hi = list(lower), list(upper)
         lo[j], hi[j] = fmpq(lo_j), fmpq(hi_j)
-        heapq.heappush(heap, (score, next(counter), tuple(lo), tuple(hi), None, depth + 1))
+        heapq.heappush(heap, (score, next(counter), tuple(lo), tuple(hi), None, depth + 1, child))
 
 
 def open_bound(search):

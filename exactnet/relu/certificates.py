@@ -369,17 +369,20 @@ def equalities_stated(domain, hull) -> bool:
 
 def max_difference_certificate(a: Network, b: Network, domain, value, per_output, per_output_argmax,
                                nodes: list | None, *, norm: str = "inf", argmax=None, affine_hull=None,
-                               roots=None) -> dict:
+                               roots=None, boxes=None) -> dict:
     """A ``relu.max_difference`` certificate: ``max_D ‖A − B‖ = value``. Sup norm: the per-output
     maxima and a point attaining each; 1-norm (finite domains): the point ``argmax`` attaining it.
     Evidence: the region tree with an LP dual proof of every leaf's bounds (boxes, polyhedra;
-    ``nodes``), or ``enumeration`` (finite domains, ``nodes`` is ``None``)."""
+    ``nodes``), the split tree of the box (``box_split``; ``boxes``), or ``enumeration`` (finite
+    domains, ``nodes`` and ``boxes`` ``None``)."""
     claim = {"norm": norm, "max_abs_difference": number_json(value),
              "per_output": None if norm == "1" else [number_json(v) for v in per_output], "domain": domain.to_obj()}
     points = [argmax] if norm == "1" else per_output_argmax
     evidence = {"method": "region_tree" if nodes is not None else "enumeration",
                 "argmax": [[_q(v) for v in x] for x in points]}
-    if nodes is not None:
+    if boxes is not None:
+        evidence = {"method": "box_split", "argmax": evidence["argmax"], "boxes": boxes}
+    elif nodes is not None:
         evidence["nodes"] = nodes
         _with_hull(evidence, affine_hull, roots)
     return certificate(MAX_DIFFERENCE_KIND, claim, [a, b], evidence)
@@ -396,12 +399,14 @@ def _with_hull(evidence: dict, affine_hull, roots=None) -> None:
 
 
 def epsilon_certificate(a: Network, b: Network, domain, epsilon, within: bool, *, nodes: list | None = None,
-                        witness=None, norm: str = "inf", affine_hull=None, roots=None) -> dict:
+                        witness=None, norm: str = "inf", affine_hull=None, roots=None, boxes=None) -> dict:
     """A ``relu.epsilon`` certificate: ``max_D ‖A − B‖ ≤ ε`` (the region tree, every leaf bounded
     by ``ε``; on a finite domain an ``enumeration``) or not (a point of ``D`` where the difference
     exceeds ``ε``)."""
     claim = {"norm": norm, "eps": number_json(epsilon), "within": within, "domain": domain.to_obj()}
-    if within:
+    if within and boxes is not None:
+        evidence = {"method": "box_split", "boxes": boxes}
+    elif within:
         evidence = {"method": "region_tree", "nodes": nodes} if nodes is not None else {"method": "enumeration"}
         if nodes is not None:
             _with_hull(evidence, affine_hull, roots)
@@ -418,12 +423,14 @@ TOP1_KIND = "relu.top1"
 
 
 def top1_certificate(a: Network, b: Network, domain, same: bool, *, nodes: list | None = None,
-                     witness=None, affine_hull=None, roots=None) -> dict:
+                     witness=None, affine_hull=None, roots=None, boxes=None) -> dict:
     """A ``relu.top1`` certificate: the networks pick the same class (lowest index among the maxima)
     at every point of the domain (the region tree with a Motzkin proof per leaf and pair of classes;
     on a finite domain an ``enumeration``), or not (a witness point)."""
     claim = {"top1_equivalent": same, "tie_rule": "lowest_index", "domain": domain.to_obj()}
-    if same:
+    if same and boxes is not None:
+        evidence = {"method": "box_split", "boxes": boxes}
+    elif same:
         evidence = {"method": "region_tree", "nodes": nodes} if nodes is not None else {"method": "enumeration"}
         if nodes is not None:
             _with_hull(evidence, affine_hull, roots)

@@ -89,6 +89,9 @@ class MaxDifference:
     affine_hull: object | None = None
     #: a union: the root node of each part's tree in ``certificate_nodes`` (in the parts' order)
     certificate_roots: tuple | None = None
+    #: box splitting with a certificate: the split tree of the box (``box_split`` evidence,
+    #: :mod:`.box_splitting`); ``certificate_nodes`` is then ``None``
+    certificate_boxes: list | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,6 +231,7 @@ class _Search:
         self.float_nets = None  # the networks in float64, for proposals
         self.box_open: list = []  # open sub-boxes of the input splitting (:mod:`.box_splitting`)
         self.split_boxes = True
+        self.box_tree: list | None = None  # certificates: the split tree of :mod:`.box_splitting`
 
     # -- values at points -------------------------------------------------------------------
     def offer(self, x) -> None:
@@ -791,9 +795,10 @@ class _Search:
             tops.append(boxes)
         return max(tops) if tops else None
 
-    def run_polyhedron(self, P: Polyhedron, subbox: bool = False) -> None:
+    def run_polyhedron(self, P: Polyhedron, subbox: bool = False, closed: tuple = ()) -> None:
         """The region search on ``P`` (``subbox``: a sub-box of the input splitting, whose float
-        proposals were already made on the whole box)."""
+        proposals were already made on the whole box; ``closed``: targets already proved on it,
+        left out of the search)."""
         n = self.n
         rows = domain_rows(P, n)
         if isinstance(P, Box):
@@ -817,7 +822,8 @@ class _Search:
         ident = self.new_id()
         self.roots.append(ident)
         root = _Node((0.0, ident), tuple(rows), (self.na.free_labels(), self.nb.free_labels()), (None,) * self.m,
-                     ans.point, {t: _INF for t in range(len(self.best.targets))}, len(self.parts) - 1, ident)
+                     ans.point, {t: _INF for t in range(len(self.best.targets)) if t not in closed},
+                     len(self.parts) - 1, ident)
         self.expand(root)
         self.rest_unknown = self.more_parts
         self.loop()
@@ -1085,7 +1091,8 @@ def _solve_on_hull(a, b, hull, norm, epsilon, certificate, deadline, progress, e
     emb = hull.embed
     mapped = None if on_bounds is None else (lambda lo, x, hi: on_bounds(lo, None if x is None else emb(x), hi))
     res = _solve(precompose(a, hull.point, hull.basis), precompose(b, hull.point, hull.basis), hull.reduced, norm,
-                 epsilon, certificate, deadline, progress, enumerate_at_most, mapped)
+                 epsilon, certificate, deadline, progress, enumerate_at_most, mapped,
+                 box_splitting=not certificate)  # (certificates on T: one region tree with the hull)
     res.stats["domain_dim"] = hull.dim
     per_pt = None if res.per_output_argmax is None else tuple(None if x is None else emb(x)
                                                               for x in res.per_output_argmax)
@@ -1094,7 +1101,7 @@ def _solve_on_hull(a, b, hull, norm, epsilon, certificate, deadline, progress, e
 
 
 def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
-           on_bounds=None, certified_pruning: bool = True) -> MaxDifference:
+           on_bounds=None, certified_pruning: bool = True, box_splitting: bool = True) -> MaxDifference:
     if isinstance(a, Network) and isinstance(b, Network) and not (a.is_rational and b.is_rational):
         from .field_difference import field_max_difference  # real algebraic weights
 
@@ -1108,6 +1115,7 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
         certificate = False  # finite domains: an enumeration certificate (no tree); else the caller says why not
     search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress())
     search.on_bounds = on_bounds
+    search.split_boxes = box_splitting
     search.certified_pruning = certified_pruning and isinstance(domain, Box) and norm == "inf"
     complete, reason = True, ""
     try:
@@ -1148,6 +1156,7 @@ def _result(search: _Search, complete: bool, reason: str, domain) -> MaxDifferen
     best = search.best
     lower, point = best.overall()
     m = search.m
+    nodes, boxes = certificate_evidence(search)
     eps = search.epsilon
     if search.settled:
         return MaxDifference(search.norm, None, point, lower, None, None, None, True,
@@ -1164,7 +1173,7 @@ def _result(search: _Search, complete: bool, reason: str, domain) -> MaxDifferen
     if eps is not None:
         return MaxDifference(search.norm, None, point, lower, eps if lower is None or lower <= eps else lower,
                              None, None, True, "no point of the domain has a difference above ε (exact bounds)",
-                             eps, True, search.stats, search.tree if search.cert else None, _method(domain))
+                             eps, True, search.stats, nodes, _method(domain), certificate_boxes=boxes)
     per = per_pt = None
     if search.norm == "inf":
         outs = [best.output_best(k) for k in range(m)]
@@ -1172,17 +1181,25 @@ def _result(search: _Search, complete: bool, reason: str, domain) -> MaxDifferen
         per_pt = tuple(p for _, p in outs)
     return MaxDifference(search.norm, lower, point, lower, lower, per, per_pt, True,
                          "exact maximum: every region of the common refinement is bounded by an exact LP or pruned"
-                         " by exact bounds", None, None, search.stats, search.tree if search.cert else None,
-                         _method(domain))
+                         " by exact bounds", None, None, search.stats, nodes, _method(domain),
+                         certificate_boxes=boxes)
+
+
+def certificate_evidence(search) -> tuple:
+    """``(region tree nodes, box split tree)`` of a finished certificate search (one of them set)."""
+    if not search.cert:
+        return None, None
+    if search.box_tree is not None:
+        return None, search.box_tree
+    return search.tree, None
 
 
 def _splits(search, domain) -> bool:
-    """Input splitting first (:mod:`.box_splitting`): box domains of few inputs, sup norm, no
-    certificate."""
+    """Input splitting first (:mod:`.box_splitting`): box domains of few inputs, sup norm (with a
+    certificate: ``box_split`` evidence)."""
     from .box_splitting import MAX_INPUTS
 
-    return isinstance(domain, Box) and not search.cert and search.norm == "inf" and search.n <= MAX_INPUTS \
-        and search.split_boxes
+    return isinstance(domain, Box) and search.norm == "inf" and search.n <= MAX_INPUTS and search.split_boxes
 
 
 def _has_inf(search) -> bool:
@@ -1199,26 +1216,29 @@ def _method(domain) -> str:
 def max_difference(a: Network, b: Network, domain, *, norm: str = "inf", certificate: bool = False,
                    deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
                    enumerate_at_most: int = ENUMERATE_AT_MOST, on_bounds=None,
-                   certified_pruning: bool = True) -> MaxDifference:
+                   certified_pruning: bool = True, box_splitting: bool = True) -> MaxDifference:
     """The exact ``max_{x ∈ D} ‖A(x) − B(x)‖`` (module docstring). ``certificate``: record the
     region tree with an LP proof on every leaf (sup norm, boxes and polyhedra); on boxes subtrees
     are closed by the checkable interval bound of :mod:`.interval_bounds` unless
-    ``certified_pruning`` is false (for benchmarks).
+    ``certified_pruning`` is false (for benchmarks). On boxes of few inputs the input splitting of
+    :mod:`.box_splitting` runs first unless ``box_splitting`` is false; with a certificate it records
+    its split tree (``certificate_boxes``) instead of one region tree.
     ``on_bounds(lower, point, upper)``: called now and then with the current exact interval (for
     an answer to give if the computation is interrupted)."""
     return _solve(a, b, domain, norm, None, certificate, deadline, progress, enumerate_at_most, on_bounds,
-                  certified_pruning)
+                  certified_pruning, box_splitting)
 
 
 def within_epsilon(a: Network, b: Network, domain, epsilon, *, norm: str = "inf", certificate: bool = False,
                    deadline: Deadline = NO_DEADLINE, progress: Progress | None = None,
-                   enumerate_at_most: int = ENUMERATE_AT_MOST) -> MaxDifference:
+                   enumerate_at_most: int = ENUMERATE_AT_MOST, box_splitting: bool = True) -> MaxDifference:
     """Decide ``max_{x ∈ D} ‖A(x) − B(x)‖ ≤ ε`` exactly (``within``), stopping at the first witness
-    above ``ε`` or when every node is bounded by ``ε``."""
+    above ``ε`` or when every node is bounded by ``ε`` (``box_splitting``: as in :func:`max_difference`)."""
     epsilon = fmpq(epsilon)
     if epsilon < 0:
         raise InputError(f"ε must be ≥ 0, got {epsilon}")
-    return _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most)
+    return _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumerate_at_most,
+                  box_splitting=box_splitting)
 
 
 __all__ = ["ENUMERATE_AT_MOST", "MaxDifference", "NORMS", "difference_at", "lower_dimensional", "max_difference",

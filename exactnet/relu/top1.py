@@ -28,7 +28,7 @@ from ..network import Network
 from ..network.domain_union import PolyhedronUnion
 from ..network.finite_domain import FiniteDomain
 from ..progress import Progress, null_progress
-from .max_difference import _check, _forward_batch, _Part, _Search, _splits, lower_dimensional
+from .max_difference import _check, _forward_batch, _Part, _Search, _splits, certificate_evidence, lower_dimensional
 
 TIE_RULE = "lowest index among the maxima (numpy.argmax / torch.argmax)"
 
@@ -48,13 +48,16 @@ class Top1Result:
     affine_hull: object | None = None
     #: a union: the root node of each part's tree in ``certificate_nodes``
     certificate_roots: tuple | None = None
+    #: box splitting with a certificate: the split tree of the box (``certificate_nodes`` is ``None``)
+    certificate_boxes: list | None = None
 
 
 def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False, deadline: Deadline = NO_DEADLINE,
-                    progress: Progress | None = None) -> Top1Result:
+                    progress: Progress | None = None, box_splitting: bool = True) -> Top1Result:
     """Decide top-1 equivalence on ``domain`` exactly (module docstring). ``certificate`` (boxes
     and polyhedra): record the region tree with a Motzkin proof for every pair of classes on every leaf
-    (no pruning)."""
+    (no pruning); on boxes of few inputs, unless ``box_splitting`` is false, the split tree of
+    :mod:`.box_splitting` (``certificate_boxes``) whose leaves are such region trees."""
     from ..network.domain import Polyhedron
 
     from ..network.argmax import exact_argmax
@@ -77,11 +80,13 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
                                   progress=progress)
             return replace(res, affine_hull=hull)
         res = top1_equivalent(precompose(a, hull.point, hull.basis), precompose(b, hull.point, hull.basis),
-                              hull.reduced, certificate=certificate, deadline=deadline, progress=progress)
+                              hull.reduced, certificate=certificate, deadline=deadline, progress=progress,
+                              box_splitting=box_splitting and not certificate)  # (hull certificates: a region tree)
         return replace(res, witness=None if res.witness is None else hull.embed(res.witness), affine_hull=hull)
     certificate = certificate and isinstance(domain, (Polyhedron, PolyhedronUnion))
     search = _Search(a, b, "inf", None, certificate, deadline, progress or null_progress())
     search.top1 = True
+    search.split_boxes = box_splitting
     try:
         if isinstance(domain, FiniteDomain):
             import itertools
@@ -107,7 +112,8 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
         for part in parts:
             if is_empty(part):
                 continue
-            if _splits(search, part):  # input splitting first (few inputs)
+            union_tree = search.cert and isinstance(domain, PolyhedronUnion)  # (one region tree per part)
+            if _splits(search, part) and not union_tree:  # input splitting first (few inputs)
                 from .box_splitting import split_boxes
 
                 search.propose(_Part(tuple(part.lower), tuple(part.upper), 0), part.contains)
@@ -121,8 +127,9 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
                                   " (exact LP on a region, exact evaluation)", search.stats)
     except TimeLimitReached as exc:
         return Top1Result(None, None, None, str(exc), search.stats)
+    nodes, boxes = certificate_evidence(search) if certificate else (None, None)
     return Top1Result(True, None, None, "the same class on every region of the common refinement (exact bounds and"
-                      " exact LPs)", search.stats, search.tree if certificate else None,
+                      " exact LPs)", search.stats, nodes, certificate_boxes=boxes,
                       certificate_roots=tuple(search.roots) if certificate and isinstance(domain, PolyhedronUnion)
                       else None)
 
