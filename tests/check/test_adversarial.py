@@ -128,8 +128,11 @@ def _relu_difference_pool() -> list:
     a = relu(([[1, -1], [2, 1]], [0, "-1/2"]), ([[1, 1], [1, -2]], [0, 1]))
     b = relu(([[1, -1], [2, "11/10"]], [0, "-1/2"]), ([[1, 1], [1, -2]], [0, 1]))
     box = Box.from_bounds([0, 0], [1, 1])
-    res = max_difference(a, b, box, certificate=True)
-    within = within_epsilon(a, b, box, res.value, certificate=True)
+    res = max_difference(a, b, box, certificate=True, box_splitting=False)
+    within = within_epsilon(a, b, box, res.value, certificate=True, box_splitting=False)
+    split = max_difference(a, b, box, certificate=True)  # box_split evidence
+    split_within = within_epsilon(a, b, box, res.value, certificate=True)
+    assert split.certificate_boxes is not None and split_within.certificate_boxes is not None
     eps = res.value / 2
     witness = within_epsilon(a, b, box, eps)
     from exactnet.relu.certificates import top1_certificate
@@ -137,7 +140,8 @@ def _relu_difference_pool() -> list:
 
     c3 = relu(([[1, -1], [2, 1]], [0, "-1/2"]), ([[1, 1], [1, -2], [0, 1]], [0, 1, "1/2"]))
     c3b = relu(([[1, -1], [2, "11/10"]], [0, "-1/2"]), ([[1, 1], [1, -2], [0, 1]], [0, 1, "1/2"]))
-    same = top1_equivalent(c3, c3, box, certificate=True)
+    same = top1_equivalent(c3, c3, box, certificate=True, box_splitting=False)
+    split_same = top1_equivalent(c3, c3, box, certificate=True)
     differ = top1_equivalent(c3, c3b, Box.from_bounds([-1, -1], [1, 1]))
     assert same.equivalent is True and differ.equivalent is False
     return [
@@ -146,6 +150,10 @@ def _relu_difference_pool() -> list:
         max_difference_certificate(a, b, box, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes),
         epsilon_certificate(a, b, box, res.value, True, nodes=within.certificate_nodes),
         epsilon_certificate(a, b, box, eps, False, witness=witness.argmax),
+        max_difference_certificate(a, b, box, split.value, split.per_output, split.per_output_argmax, None,
+                                   boxes=split.certificate_boxes),
+        epsilon_certificate(a, b, box, res.value, True, boxes=split_within.certificate_boxes),
+        top1_certificate(c3, c3, box, True, boxes=split_same.certificate_boxes),
     ] + _relu_difference_domains_pool(a, b, c3, c3b)
 
 
@@ -175,9 +183,9 @@ def _relu_difference_domains_pool(a, b, c3, c3b) -> list:
 
     pa, pb = _pair([2, 6, 6, 2], 1)
     sq = Box.from_bounds([0, 0], [1, 1])
-    closed = max_difference(pa, pb, sq, certificate=True)
+    closed = max_difference(pa, pb, sq, certificate=True, box_splitting=False)
     assert any("leaf" not in nd and "split" not in nd for nd in closed.certificate_nodes)
-    eps_closed = within_epsilon(pa, pb, sq, closed.value * 2, certificate=True)
+    eps_closed = within_epsilon(pa, pb, sq, closed.value * 2, certificate=True, box_splitting=False)
     # 1-norm: output-sign fixes and splits below the units
     one_tree = max_difference(a, b, BOX2, norm="1", certificate=True)
     assert any("sign_fix" in nd or "sign_split" in nd for nd in one_tree.certificate_nodes)
@@ -260,7 +268,7 @@ def _tanh_enclosure_certificate() -> dict:
     return enclosure_certificate(a, b, BOX2, res, enclosure_cover(a, b, BOX2, res.upper))
 
 
-POOL_SIZE = 48
+POOL_SIZE = 51
 
 
 @lru_cache(maxsize=None)
@@ -600,7 +608,7 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
             flipped["claim"]["proximate_rank_at_most"] -= 1
         if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
             assert claim_holds(flipped) is False, cert["kind"]
-    assert len(seen) == 21, seen
+    assert len(seen) == 24, seen
     assert len(pool()) == POOL_SIZE
 
 
