@@ -1,0 +1,272 @@
+"""``box_split`` evidence (docs/certificates.md "Box-split evidence"): box splitting writes certificates
+the independent checker verifies; the checker's own difference-form bound equals the prover's and
+encloses the difference; tampered certificates are rejected."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import random
+
+import pytest
+from flint import fmpq
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exactnet.certificates import MalformedCertificate
+from exactnet.check import check_certificate
+from exactnet.check.relu import layer_lists
+from exactnet.check.relu_box_forms import PairForms, form_bounds, round_down, round_up
+from exactnet.network import forward_exact
+from exactnet.network.argmax import exact_argmax
+from exactnet.network.domain import Box
+from exactnet.relu.box_bounds import BITS, CompiledPair, box_bounds
+from exactnet.relu.certificates import epsilon_certificate, max_difference_certificate, top1_certificate
+from exactnet.relu.max_difference import max_difference, within_epsilon
+from exactnet.relu.symbolic_bounds import CompiledNet
+from exactnet.relu.top1 import top1_equivalent
+
+from ..relu.nets import lists, net_from, random_net
+
+SLOW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _json(obj):
+    return json.loads(json.dumps(obj))
+
+
+def _nudged(a, rnd, step=fmpq(1, 64)):
+    return net_from([([[v + step * rnd.randint(-2, 2) for v in r] for r in W],
+                      [v + step * rnd.randint(-2, 2) for v in b]) for W, b in lists(a)])
+
+
+def _pair(seed: int, widths=(2, 6, 6, 3)):
+    rnd = random.Random(seed)
+    a = random_net(rnd, list(widths), scale=5, dens=(1, 2, 4))
+    return a, _nudged(a, rnd)
+
+
+BOX = Box.from_bounds([-1, -1], [1, 1])
+
+
+# ---------------------------------------------------------------------------------------------
+# the checker's bound
+# ---------------------------------------------------------------------------------------------
+
+
+@given(st.fractions(min_value=-1000, max_value=1000), st.integers(2, 80))
+def test_rounding_is_outward_and_dyadic(x, bits):
+    q = fmpq(x.numerator, x.denominator)
+    lo, hi = round_down(q, bits), round_up(q, bits)
+    assert lo <= q <= hi
+    for v in (lo, hi):
+        d = int(v.q)
+        assert d & (d - 1) == 0  # a power of two
+    if q != 0:  # relative error below 2^(1 − bits)
+        assert (hi - lo) <= abs(q) * fmpq(4, 2 ** bits)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10 ** 6), st.booleans())
+def test_checker_forms_equal_the_provers_and_enclose_the_difference(seed, same_widths):
+    rnd = random.Random(seed)
+    n, m = rnd.randint(1, 3), rnd.randint(2, 3)
+    a = random_net(rnd, [n, 4, 3, m], scale=5, dens=(1, 2, 4))
+    b = _nudged(a, rnd, fmpq(1, 16)) if same_widths else random_net(rnd, [n, 5, m], scale=5, dens=(1, 2, 4))
+    lower = [fmpq(rnd.randint(-8, 0), 8) for _ in range(n)]
+    upper = [lo + fmpq(rnd.randint(1, 8), 8) for lo in lower]
+    mine = form_bounds(PairForms(layer_lists(a), layer_lists(b)), lower, upper, BITS)
+    theirs = box_bounds(CompiledPair(CompiledNet.of(a).hat, CompiledNet.of(b).hat, exact=True), lower, upper)
+    assert mine.upper == tuple(theirs.upper)  # the certificate's bits reproduce the prover's bound
+    assert (mine.classes_a, mine.classes_b) == (theirs.classes_a, theirs.classes_b)
+    points = list(itertools.product(*zip(lower, upper)))
+    points += [tuple(lo + (hi - lo) * fmpq(rnd.randint(0, 16), 16) for lo, hi in zip(lower, upper))
+               for _ in range(30)]
+    for x in points:
+        ya, yb = forward_exact(a, x), forward_exact(b, x)
+        for k in range(m):
+            assert ya[k] - yb[k] <= mine.upper[2 * k] and yb[k] - ya[k] <= mine.upper[2 * k + 1]
+        assert exact_argmax(ya)[0] in mine.classes_a and exact_argmax(yb)[0] in mine.classes_b
+
+
+def test_fewer_bits_are_still_sound():
+    a, b = _pair(3)
+    lower, upper = [fmpq(-1, 4), fmpq(0)], [fmpq(0), fmpq(1, 4)]
+    coarse = form_bounds(PairForms(layer_lists(a), layer_lists(b)), lower, upper, 4)
+    for x in itertools.product(*[[lo + (hi - lo) * fmpq(i, 8) for i in range(9)] for lo, hi in zip(lower, upper)]):
+        d = [p - q for p, q in zip(forward_exact(a, x), forward_exact(b, x))]
+        assert all(v <= coarse.upper[2 * k] and -v <= coarse.upper[2 * k + 1] for k, v in enumerate(d))
+
+
+# ---------------------------------------------------------------------------------------------
+# certificates of random pairs
+# ---------------------------------------------------------------------------------------------
+
+
+@SLOW
+@given(st.integers(0, 10 ** 6))
+def test_box_split_certificates_check_and_agree_with_the_region_search(seed):
+    a, b = _pair(seed)
+    res = max_difference(a, b, BOX, certificate=True)
+    ref = max_difference(a, b, BOX, box_splitting=False)
+    assert res.value == ref.value and res.per_output == ref.per_output
+    if res.certificate_boxes is None:  # the splitting was abandoned: one region tree of the box
+        assert res.certificate_nodes
+        return
+    diff = _json(max_difference_certificate(a, b, BOX, res.value, res.per_output, res.per_output_argmax, None,
+                                            boxes=res.certificate_boxes))
+    assert diff["evidence"]["method"] == "box_split" and check_certificate(diff).valid
+    ok = within_epsilon(a, b, BOX, res.value, certificate=True)
+    assert ok.within is True
+    within = _json(epsilon_certificate(a, b, BOX, res.value, True, nodes=ok.certificate_nodes,
+                                       boxes=ok.certificate_boxes))
+    assert check_certificate(within).valid
+    for eps in (res.value * fmpq(15, 16), res.value - fmpq(1, 10 ** 12)):  # a false claim never checks
+        low = copy.deepcopy(within)
+        low["claim"]["eps"] = str(eps)
+        assert not check_certificate(low).valid
+    low = copy.deepcopy(diff)
+    k = max(range(len(res.per_output)), key=lambda i: res.per_output[i])
+    low["claim"]["per_output"][k] = low["claim"]["max_abs_difference"] = str(res.value * fmpq(15, 16))
+    assert not check_certificate(low).valid
+
+
+@SLOW
+@given(st.integers(0, 10 ** 6))
+def test_top1_box_split_certificates_agree_with_the_region_search(seed):
+    rnd = random.Random(seed)
+    a = random_net(rnd, [2, 6, 6, 3], scale=5, dens=(1, 2, 4))
+    b = _nudged(a, rnd, fmpq(1, 256))
+    res = top1_equivalent(a, b, BOX, certificate=True)
+    ref = top1_equivalent(a, b, BOX, box_splitting=False)
+    assert res.equivalent == ref.equivalent
+    if res.equivalent is False:
+        ca, cb = exact_argmax(forward_exact(a, res.witness))[0], exact_argmax(forward_exact(b, res.witness))[0]
+        assert ca != cb and BOX.contains(res.witness)
+        cert = _json(top1_certificate(a, b, BOX, False, witness=res.witness))
+    else:
+        cert = _json(top1_certificate(a, b, BOX, True, nodes=res.certificate_nodes, boxes=res.certificate_boxes))
+    assert check_certificate(cert).valid
+    flipped = copy.deepcopy(cert)
+    flipped["claim"]["top1_equivalent"] = not flipped["claim"]["top1_equivalent"]
+    assert not check_certificate(flipped).valid
+
+
+# ---------------------------------------------------------------------------------------------
+# tampering
+# ---------------------------------------------------------------------------------------------
+
+
+def _search_seed(pred):
+    for seed in range(200):
+        a, b = _pair(seed)
+        res = max_difference(a, b, BOX)
+        eps = res.value
+        ok = within_epsilon(a, b, BOX, eps, certificate=True)
+        boxes = ok.certificate_boxes
+        if boxes is not None and pred(boxes):
+            return a, b, eps, _json(epsilon_certificate(a, b, BOX, eps, True, boxes=boxes))
+    raise AssertionError("no instance found")  # pragma: no cover
+
+
+@pytest.fixture(scope="module")
+def tight():
+    """An ε certificate at ε = the exact maximum, with at least two region leaves and a sub-box
+    closed by difference forms."""
+    return _search_seed(lambda boxes: sum("leaf" in nd for nd in boxes) >= 2 and
+                        any("bound" in nd and "split" not in nd and "leaf" not in nd for nd in boxes))
+
+
+def _valid(cert) -> bool:
+    return check_certificate(copy.deepcopy(cert)).valid
+
+
+def test_the_tight_certificate_checks(tight):
+    assert _valid(tight[3])
+
+
+def test_a_removed_region_leaf_is_rejected(tight):
+    """At a hand-off some target's exact path bound exceeded ε (the same bound the checker
+    recomputes), so without the leaf's region tree that target is unproved."""
+    cert = tight[3]
+    for i, nd in enumerate(cert["evidence"]["boxes"]):
+        if "leaf" in nd:
+            c = copy.deepcopy(cert)
+            del c["evidence"]["boxes"][i]["leaf"]
+            assert not _valid(c), i
+
+
+def test_removed_bounds_and_truncated_trees_are_rejected(tight):
+    cert = tight[3]
+    c = copy.deepcopy(cert)
+    for nd in c["evidence"]["boxes"]:
+        nd.pop("bound", None)
+    assert not _valid(c)
+    c = copy.deepcopy(cert)
+    c["evidence"]["boxes"].pop()  # a dangling child reference
+    assert not _valid(c)
+    c = copy.deepcopy(cert)
+    c["evidence"]["boxes"].append({})  # an unreachable sub-box
+    assert not _valid(c)
+
+
+def test_cuts_outside_the_box_are_rejected(tight):
+    """A cut at or beyond an end of its box would make children that overlap or leave a gap."""
+    cert = tight[3]
+    idx = next(i for i, nd in enumerate(cert["evidence"]["boxes"]) if "split" in nd)
+    for cut in ("-1", "1", "2", "-5/4"):
+        c = copy.deepcopy(cert)
+        c["evidence"]["boxes"][idx]["split"][1] = cut
+        assert not _valid(c), cut
+    c = copy.deepcopy(cert)
+    c["evidence"]["boxes"][idx]["split"][0] = 2  # no such input
+    assert not _valid(c)
+    c = copy.deepcopy(cert)
+    ch = c["evidence"]["boxes"][idx]["children"]
+    ch[1] = ch[0]  # one child twice
+    assert not _valid(c)
+
+
+def test_a_lowered_epsilon_and_swapped_payloads_are_rejected(tight):
+    a, b, eps, cert = tight
+    c = copy.deepcopy(cert)
+    c["claim"]["eps"] = str(eps - fmpq(1, 10 ** 9))
+    assert not _valid(c)
+    leaves = [i for i, nd in enumerate(cert["evidence"]["boxes"]) if "leaf" in nd]
+    c = copy.deepcopy(cert)
+    boxes = c["evidence"]["boxes"]
+    boxes[leaves[0]]["leaf"], boxes[leaves[1]]["leaf"] = boxes[leaves[1]]["leaf"], boxes[leaves[0]]["leaf"]
+    assert not _valid(c)  # a region tree of another sub-box
+
+
+def test_bits_and_methods_are_checked(tight):
+    cert = tight[3]
+    idx = next(i for i, nd in enumerate(cert["evidence"]["boxes"]) if "bound" in nd)
+    for bits in (0, 1, 100000):
+        c = copy.deepcopy(cert)
+        c["evidence"]["boxes"][idx]["bound"]["bits"] = bits
+        assert not _valid(c), bits
+    c = copy.deepcopy(cert)
+    c["evidence"]["boxes"][idx]["bound"]["method"] = "guess"
+    with pytest.raises(MalformedCertificate):
+        check_certificate(c)
+    leaf = next(i for i, nd in enumerate(cert["evidence"]["boxes"]) if "leaf" in nd)
+    c = copy.deepcopy(cert)
+    c["evidence"]["boxes"][leaf]["leaf"]["method"] = "box_difference_forms"
+    with pytest.raises(MalformedCertificate):
+        check_certificate(c)
+    c = copy.deepcopy(cert)
+    c["evidence"]["boxes"] = []
+    with pytest.raises(MalformedCertificate):
+        check_certificate(c)
+
+
+def test_box_split_needs_a_box_and_the_sup_norm(tight):
+    cert = tight[3]
+    c = copy.deepcopy(cert)
+    c["claim"]["norm"] = "1"
+    assert not _valid(c)
+    c = copy.deepcopy(cert)
+    c["claim"]["domain"] = {"A": [[1, 0], [-1, 0], [0, 1], [0, -1]], "b": [1, 1, 1, 1]}
+    assert not _valid(c)
