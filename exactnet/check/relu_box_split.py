@@ -21,6 +21,12 @@ single class on it).
 same payload as a ``region_tree`` certificate of the domain ``[lo, hi]``: its root cell is the
 sub-box's rows), checked by the region-tree checker, where the targets already proved on the path
 need no proof. A node with neither split nor leaf must have every target proved on its path.
+
+**Another bound method** plugs in as ``BOUND_METHODS[name] = f`` with
+``f(ctx, idx, spec, lower, upper)`` returning the set of targets proved on the box (``ctx.net_a``,
+``ctx.net_b``: the networks; ``ctx.bounds[k]``: ``B_k``, ``None`` for top-1; ``spec``: the node's
+``"bound"`` object, its payload) or a :class:`CheckResult` naming a malformed payload; its shape goes
+into ``_BOX_BOUND`` of :mod:`exactnet.certificates.schema`.
 """
 
 from __future__ import annotations
@@ -28,16 +34,18 @@ from __future__ import annotations
 from typing import Callable
 
 from ..certificates import MalformedCertificate
+from .relu import layer_lists
 from .relu import rational as _rat
 from .relu_box_forms import MAX_BITS, MIN_BITS, PairForms, form_bounds
 from .result import CheckResult
 
 
 class _Context:
-    """What the methods need: the networks' layers, the claimed bounds (``None`` for top-1), and
-    the region-tree checker of a sub-box ``region_check(lower, upper, nodes, proven)``."""
+    """What the methods need: the networks (and their layers as lists), the claimed bounds (``None``
+    for top-1), and the region-tree checker of a sub-box ``region_check(lower, upper, nodes, proven)``."""
 
-    def __init__(self, layers_a, layers_b, bounds, region_check: Callable):
+    def __init__(self, net_a, net_b, layers_a, layers_b, bounds, region_check: Callable):
+        self.net_a, self.net_b = net_a, net_b
         self.layers_a, self.layers_b = layers_a, layers_b
         self.bounds, self.region_check = bounds, region_check
         self._pair = None
@@ -77,12 +85,12 @@ BOUND_METHODS: dict[str, Callable] = {"box_difference_forms": _forms}
 LEAF_METHODS: dict[str, Callable] = {"regions": _regions}
 
 
-def check_box_split(layers_a, layers_b, lower, upper, boxes, bounds, region_check, what: str) -> CheckResult:
+def check_box_split(net_a, net_b, lower, upper, boxes, bounds, region_check, what: str) -> CheckResult:
     """Walk the split tree ``boxes`` of the box ``[lower, upper]`` (module docstring). ``bounds``:
     the claimed ``B_k`` per output, or ``None`` for top-1."""
     if not isinstance(boxes, list) or not boxes:
         raise MalformedCertificate("certificate: 'boxes' must be a non-empty list")
-    ctx = _Context(layers_a, layers_b, bounds, region_check)
+    ctx = _Context(net_a, net_b, layer_lists(net_a), layer_lists(net_b), bounds, region_check)
     n, everything = len(lower), ctx.targets
     visited = [False] * len(boxes)
     visited[0] = True

@@ -216,8 +216,7 @@ def _box_split(a, b, domain, evidence, bounds, what: str) -> CheckResult:
             return _check_top1_tree(a, b, rows, nodes)
         return _check_tree(a, b, rows, nodes, bounds, what, box=(sub.lower, sub.upper), proven=proven)
 
-    return check_box_split(_layers(a), _layers(b), domain.lower, domain.upper, evidence["boxes"], bounds,
-                           region_check, what)
+    return check_box_split(a, b, domain.lower, domain.upper, evidence["boxes"], bounds, region_check, what)
 
 
 class _Forest(list):

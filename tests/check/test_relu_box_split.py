@@ -270,3 +270,48 @@ def test_box_split_needs_a_box_and_the_sup_norm(tight):
     c = copy.deepcopy(cert)
     c["claim"]["domain"] = {"A": [[1, 0], [-1, 0], [0, 1], [0, -1]], "b": [1, 1, 1, 1]}
     assert not _valid(c)
+
+
+def test_abandoned_splitting_certifies_with_one_region_tree():
+    """When the splitting gives up (a maximum along a segment keeps slivers alive), the sub-box trees
+    recorded so far are dropped and the whole box's region tree is the certificate."""
+    from pathlib import Path
+
+    from exactnet.network.jsonio import network_from_obj
+
+    data = json.loads((Path(__file__).parent.parent / "relu" / "data" / "segment_maximum_pair.json").read_text())
+    a, b = network_from_obj(data["a"]), network_from_obj(data["b"])
+    box = Box.from_bounds([fmpq(0), fmpq(0)], [fmpq(1), fmpq(1)])
+    res = max_difference(a, b, box, certificate=True)
+    assert res.value == fmpq(1, 344) and res.stats.get("splitting_abandoned") == 1
+    assert res.certificate_boxes is None and res.certificate_nodes
+    cert = _json(max_difference_certificate(a, b, box, res.value, res.per_output, res.per_output_argmax,
+                                            res.certificate_nodes))
+    assert cert["evidence"]["method"] == "region_tree" and check_certificate(cert).valid
+
+
+def test_bound_methods_are_a_dispatch_table(tight, monkeypatch):
+    """Another bound method plugs into ``BOUND_METHODS``: the walk asks it which targets it proves
+    (here a method that proves nothing, then one that proves everything on the box it is asked about)."""
+    import exactnet.check.relu_box_split as split
+    from exactnet.check.relu_difference import _box_split
+    from exactnet.certificates import certificate_networks
+    from exactnet.network.domain import domain_from_obj
+
+    cert = copy.deepcopy(tight[3])
+    a, b = certificate_networks(cert)
+    box = domain_from_obj(cert["claim"]["domain"])
+    m = a.output_dim
+    bounds = [fmpq(cert["claim"]["eps"])] * m
+    asked = []
+    monkeypatch.setitem(split.BOUND_METHODS, "nothing", lambda ctx, idx, spec, lo, hi: asked.append(idx) or frozenset())
+    monkeypatch.setitem(split.BOUND_METHODS, "all", lambda ctx, idx, spec, lo, hi: frozenset(range(2 * ctx.net_a.output_dim)))
+    ev = copy.deepcopy(cert["evidence"])
+    for nd in ev["boxes"]:
+        if "bound" in nd:
+            nd["bound"] = {"method": "nothing"}
+    assert not _box_split(a, b, box, ev, bounds, "test").valid and asked
+    ev = {"method": "box_split", "boxes": [{"bound": {"method": "all"}}]}
+    assert _box_split(a, b, box, ev, bounds, "test").valid  # (a fake method: the table decides)
+    ev = {"method": "box_split", "boxes": [{"bound": {"method": "unknown"}}]}
+    assert not _box_split(a, b, box, ev, bounds, "test").valid
