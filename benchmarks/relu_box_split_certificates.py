@@ -83,7 +83,7 @@ def main(argv=None) -> int:
         ev = cert["evidence"]
         boxes = ev.get("boxes") or []
         leaves = sum(1 for nd in boxes if "leaf" in nd)
-        desc = f"{ev['method']}: {len(boxes)} boxes, {leaves} region leaves"
+        desc = f"{ev['method']}: {len(boxes)} boxes, {leaves} region leaves, evidence {len(json.dumps(ev))} bytes"
         if not args.no_regions and verdict:
             _, rv, rs = _run(question, a, b, eps, True, args.cap, box_splitting=False)
             desc += f"; regions: {'cap' if rv is None else rv} ({rs:.1f} s)"
