@@ -7,7 +7,7 @@ for reference, the certified region search without box splitting (``box_splittin
 CPU time (``time.process_time``) and the load average are printed with every row: the 2-core machine is
 shared.
 
-    python benchmarks/relu_box_split_certificates.py [--cap 300] [--no-regions]
+    python benchmarks/relu_box_split_certificates.py [--cap 300] [--no-regions] [--max]
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from flint import fmpq  # noqa: E402
 from benchmarks.relu_practitioner_scale import ACAS_PHI3, acas_teacher, retrained, student, to_network  # noqa: E402
 from exactnet.check import check_certificate  # noqa: E402
 from exactnet.deadline import Deadline  # noqa: E402
-from exactnet.relu.certificates import epsilon_certificate, top1_certificate  # noqa: E402
-from exactnet.relu.max_difference import within_epsilon  # noqa: E402
+from exactnet.relu.certificates import epsilon_certificate, max_difference_certificate, top1_certificate  # noqa: E402
+from exactnet.relu.max_difference import max_difference, within_epsilon  # noqa: E402
 from exactnet.relu.top1 import top1_equivalent  # noqa: E402
 
 
@@ -37,6 +37,9 @@ def _run(question, a, b, eps, certificate, cap, box_splitting=True):
     if question == "top1":
         r = top1_equivalent(a, b, ACAS_PHI3, certificate=certificate, deadline=deadline, box_splitting=box_splitting)
         verdict = r.equivalent
+    elif question == "max":
+        r = max_difference(a, b, ACAS_PHI3, certificate=certificate, deadline=deadline, box_splitting=box_splitting)
+        verdict = True if r.complete else None
     else:
         r = within_epsilon(a, b, ACAS_PHI3, eps, certificate=certificate, deadline=deadline,
                            box_splitting=box_splitting)
@@ -45,6 +48,9 @@ def _run(question, a, b, eps, certificate, cap, box_splitting=True):
 
 
 def _certificate(question, a, b, eps, r):
+    if question == "max":
+        return max_difference_certificate(a, b, ACAS_PHI3, r.value, r.per_output, r.per_output_argmax,
+                                          r.certificate_nodes, boxes=r.certificate_boxes)
     if question == "top1":
         if r.equivalent:
             return top1_certificate(a, b, ACAS_PHI3, True, nodes=r.certificate_nodes, boxes=r.certificate_boxes)
@@ -58,12 +64,15 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cap", type=float, default=300.0, help="wall seconds per run")
     ap.add_argument("--no-regions", action="store_true", help="skip the certified region search without splitting")
+    ap.add_argument("--max", action="store_true", help="instead: the exact maximum difference of the retrained copy")
     args = ap.parse_args(argv)
     T, X = acas_teacher()
     a = to_network(T)
     pairs = [("retrained", to_network(retrained(T)), "eps", fmpq(1, 20)),
              ("retrained", to_network(retrained(T)), "top1", None),
              ("student 5-100-100-5", to_network(student(T, X, (100, 100))), "top1", None)]
+    if args.max:
+        pairs = [("retrained", to_network(retrained(T)), "max", None)]
     print(f"load average at start: {os.getloadavg()[0]:.2f} (2 cores)")
     print(f"{'pair':20} {'question':9} {'verdict':8} {'plain s':>8} {'cert s':>8} {'ratio':>6} {'bytes':>10}"
           f" {'check s':>8} {'valid':6} {'load':>5}  evidence; region search with certificate (no splitting)")
@@ -71,6 +80,8 @@ def main(argv=None) -> int:
         _, plain_verdict, plain = _run(question, a, b, eps, False, args.cap)
         r, verdict, cert_s = _run(question, a, b, eps, True, args.cap)
         q = question if eps is None else f"eps {float(eps):g}"
+        if question == "max" and verdict:
+            q = f"max={float(r.value):.3g}"
         if verdict is None:
             print(f"{name:20} {q:9} unknown  {plain:8.2f} {cert_s:8.2f}  (time limit: no certificate)")
             continue
