@@ -130,9 +130,17 @@ def _relu_difference_pool() -> list:
     box = Box.from_bounds([0, 0], [1, 1])
     res = max_difference(a, b, box, certificate=True, box_splitting=False)
     within = within_epsilon(a, b, box, res.value, certificate=True, box_splitting=False)
-    split = max_difference(a, b, box, certificate=True)  # box_split evidence
-    split_within = within_epsilon(a, b, box, res.value, certificate=True)
-    assert split.certificate_boxes is not None and split_within.certificate_boxes is not None
+    # box_split evidence with splits, bounds and region-tree leaves (2-6-6-3 pairs on [-1, 1]^2)
+    from exactnet.relu.top1 import top1_equivalent
+    from tests.check.box_split_pairs import BOX as SQ, pair, top1_pair
+
+    sa, sb = pair(0)
+    split = max_difference(sa, sb, SQ, certificate=True)
+    split_within = within_epsilon(sa, sb, SQ, split.value, certificate=True)
+    ta, tb = top1_pair(2)
+    split_same = top1_equivalent(ta, tb, SQ, certificate=True)
+    for r in (split, split_within, split_same):
+        assert r.certificate_boxes is not None and any("leaf" in nd for nd in r.certificate_boxes)
     eps = res.value / 2
     witness = within_epsilon(a, b, box, eps)
     from exactnet.relu.certificates import top1_certificate
@@ -141,7 +149,6 @@ def _relu_difference_pool() -> list:
     c3 = relu(([[1, -1], [2, 1]], [0, "-1/2"]), ([[1, 1], [1, -2], [0, 1]], [0, 1, "1/2"]))
     c3b = relu(([[1, -1], [2, "11/10"]], [0, "-1/2"]), ([[1, 1], [1, -2], [0, 1]], [0, 1, "1/2"]))
     same = top1_equivalent(c3, c3, box, certificate=True, box_splitting=False)
-    split_same = top1_equivalent(c3, c3, box, certificate=True)
     differ = top1_equivalent(c3, c3b, Box.from_bounds([-1, -1], [1, 1]))
     assert same.equivalent is True and differ.equivalent is False
     return [
@@ -150,10 +157,10 @@ def _relu_difference_pool() -> list:
         max_difference_certificate(a, b, box, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes),
         epsilon_certificate(a, b, box, res.value, True, nodes=within.certificate_nodes),
         epsilon_certificate(a, b, box, eps, False, witness=witness.argmax),
-        max_difference_certificate(a, b, box, split.value, split.per_output, split.per_output_argmax, None,
+        max_difference_certificate(sa, sb, SQ, split.value, split.per_output, split.per_output_argmax, None,
                                    boxes=split.certificate_boxes),
-        epsilon_certificate(a, b, box, res.value, True, boxes=split_within.certificate_boxes),
-        top1_certificate(c3, c3, box, True, boxes=split_same.certificate_boxes),
+        epsilon_certificate(sa, sb, SQ, split.value, True, boxes=split_within.certificate_boxes),
+        top1_certificate(ta, tb, SQ, True, boxes=split_same.certificate_boxes),
     ] + _relu_difference_domains_pool(a, b, c3, c3b)
 
 
@@ -552,8 +559,33 @@ def edit_networks(data, cert):
     return f"networks {how}"
 
 
+def edit_boxes(data, cert):
+    """``box_split`` evidence: move a cut (inside or outside its box), drop a leaf's region tree or a
+    bound, change a bound's rounding bits, or close a split or leaf node (its subtree unreachable)."""
+    boxes = cert.get("evidence", {}).get("boxes")
+    if not isinstance(boxes, list) or not boxes:
+        return "no boxes"
+    node = boxes[data.draw(st.integers(0, len(boxes) - 1))]
+    if not isinstance(node, dict):
+        return "no boxes"
+    how = data.draw(st.sampled_from(["cut", "leaf", "bound", "bits", "close"]))
+    if how == "cut" and isinstance(node.get("split"), list) and len(node["split"]) == 2:
+        node["split"][1] = data.draw(st.sampled_from(["-1", "0", "1/8", "1/3", "1/2", "2/3", "1", "3/2"]))
+    elif how == "leaf":
+        node.pop("leaf", None)
+    elif how == "bound":
+        node.pop("bound", None)
+    elif how == "bits" and isinstance(node.get("bound"), dict):
+        node["bound"]["bits"] = data.draw(st.sampled_from([2, 8, 39, 41, 200]))
+    elif how == "close":
+        for key in ("split", "children", "leaf"):
+            node.pop(key, None)
+        node["bound"] = {"method": "box_difference_forms", "bits": 40}
+    return f"boxes {how}"
+
+
 EDITS = {"number": edit_number, "structure": edit_structure, "farkas": edit_farkas, "claim": edit_claim,
-         "networks": edit_networks, "bounded": edit_bounded}
+         "networks": edit_networks, "bounded": edit_bounded, "boxes": edit_boxes}
 
 
 def check_mutated(cert, label):
@@ -616,6 +648,21 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
 @given(data=st.data())
 def test_mutated_relu_certificates(data):
     mutate_and_check(data, "relu.")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_mutated_box_split_certificates(data):
+    """``box_split`` evidence under its own edits (cuts moved, leaves, bounds and bits dropped or
+    changed, subtrees closed) and number edits: a valid result always has a true claim (oracle)."""
+    indices = [i for i, c in enumerate(map(json.loads, pool())) if c["evidence"].get("method") == "box_split"]
+    index = data.draw(st.sampled_from(indices))
+    cert = fresh(index)
+    labels = [f"pool {index}"]
+    for _ in range(data.draw(st.integers(1, 3))):
+        edit = data.draw(st.sampled_from([edit_boxes, edit_boxes, edit_number]))
+        labels.append(edit(data, cert))
+    check_mutated(cert, labels)
 
 
 @SLOW_OK

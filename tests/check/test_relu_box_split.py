@@ -27,27 +27,14 @@ from exactnet.relu.max_difference import max_difference, within_epsilon
 from exactnet.relu.symbolic_bounds import CompiledNet
 from exactnet.relu.top1 import top1_equivalent
 
-from ..relu.nets import lists, net_from, random_net
+from ..relu.nets import random_net
+from .box_split_pairs import BOX, nudged, pair
 
 SLOW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _json(obj):
     return json.loads(json.dumps(obj))
-
-
-def _nudged(a, rnd, step=fmpq(1, 64)):
-    return net_from([([[v + step * rnd.randint(-2, 2) for v in r] for r in W],
-                      [v + step * rnd.randint(-2, 2) for v in b]) for W, b in lists(a)])
-
-
-def _pair(seed: int, widths=(2, 6, 6, 3)):
-    rnd = random.Random(seed)
-    a = random_net(rnd, list(widths), scale=5, dens=(1, 2, 4))
-    return a, _nudged(a, rnd)
-
-
-BOX = Box.from_bounds([-1, -1], [1, 1])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,7 +60,7 @@ def test_checker_forms_equal_the_provers_and_enclose_the_difference(seed, same_w
     rnd = random.Random(seed)
     n, m = rnd.randint(1, 3), rnd.randint(2, 3)
     a = random_net(rnd, [n, 4, 3, m], scale=5, dens=(1, 2, 4))
-    b = _nudged(a, rnd, fmpq(1, 16)) if same_widths else random_net(rnd, [n, 5, m], scale=5, dens=(1, 2, 4))
+    b = nudged(a, rnd, fmpq(1, 16)) if same_widths else random_net(rnd, [n, 5, m], scale=5, dens=(1, 2, 4))
     lower = [fmpq(rnd.randint(-8, 0), 8) for _ in range(n)]
     upper = [lo + fmpq(rnd.randint(1, 8), 8) for lo in lower]
     mine = form_bounds(PairForms(layer_lists(a), layer_lists(b)), lower, upper, BITS)
@@ -91,7 +78,7 @@ def test_checker_forms_equal_the_provers_and_enclose_the_difference(seed, same_w
 
 
 def test_fewer_bits_are_still_sound():
-    a, b = _pair(3)
+    a, b = pair(3)
     lower, upper = [fmpq(-1, 4), fmpq(0)], [fmpq(0), fmpq(1, 4)]
     coarse = form_bounds(PairForms(layer_lists(a), layer_lists(b)), lower, upper, 4)
     for x in itertools.product(*[[lo + (hi - lo) * fmpq(i, 8) for i in range(9)] for lo, hi in zip(lower, upper)]):
@@ -107,7 +94,7 @@ def test_fewer_bits_are_still_sound():
 @SLOW
 @given(st.integers(0, 10 ** 6))
 def test_box_split_certificates_check_and_agree_with_the_region_search(seed):
-    a, b = _pair(seed)
+    a, b = pair(seed)
     res = max_difference(a, b, BOX, certificate=True)
     ref = max_difference(a, b, BOX, box_splitting=False)
     assert res.value == ref.value and res.per_output == ref.per_output
@@ -137,7 +124,7 @@ def test_box_split_certificates_check_and_agree_with_the_region_search(seed):
 def test_top1_box_split_certificates_agree_with_the_region_search(seed):
     rnd = random.Random(seed)
     a = random_net(rnd, [2, 6, 6, 3], scale=5, dens=(1, 2, 4))
-    b = _nudged(a, rnd, fmpq(1, 256))
+    b = nudged(a, rnd, fmpq(1, 256))
     res = top1_equivalent(a, b, BOX, certificate=True)
     ref = top1_equivalent(a, b, BOX, box_splitting=False)
     assert res.equivalent == ref.equivalent
@@ -160,7 +147,7 @@ def test_top1_box_split_certificates_agree_with_the_region_search(seed):
 
 def _search_seed(pred):
     for seed in range(200):
-        a, b = _pair(seed)
+        a, b = pair(seed)
         res = max_difference(a, b, BOX)
         eps = res.value
         ok = within_epsilon(a, b, BOX, eps, certificate=True)

@@ -42,9 +42,9 @@ def _split_pair(tmp_path):
     """A 2-6-6-3 pair whose ε question at its maximum needs splits and region leaves."""
     from exactnet.network.jsonio import write_network
 
-    from ..check.test_relu_box_split import _pair
+    from ..check.box_split_pairs import pair
 
-    a, b = _pair(0)
+    a, b = pair(0)
     pa, pb = tmp_path / "a.json", tmp_path / "b.json"
     write_network(a, pa)
     write_network(b, pb)
