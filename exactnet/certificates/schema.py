@@ -325,7 +325,18 @@ DIFFERENCE_DOMAIN = by_keys([("lower", BOX), ("upper", BOX),
 AFFINE_HULL = obj({"point": numbers, "basis": list_of(numbers)})
 RELU_MAX_DIFFERENCE_CLAIM = obj({"norm": const("inf", "1"), "max_abs_difference": number,
                                  "per_output": nullable(numbers), "domain": DIFFERENCE_DOMAIN})
+#: Real algebraic weights: per leaf, per output, the maximum of ``+d_k`` and of ``−d_k`` over the closed
+#: cell: its value, a point attaining it and the Farkas proof ``(y, t)`` that nothing exceeds it.
+_FIELD_OPTIMUM = obj({"value": FIELD_NUMBER, "point": FIELD_NUMBERS, "y": list_of(tuple_of(integer, FIELD_NUMBER)),
+                      "t": FIELD_NUMBER})
+FIELD_DIFFERENCE_NODE = by_keys([
+    ("leaf", obj({"leaf": obj({"optima": list_of(list_of(_FIELD_OPTIMUM, 2))})}, {"fix": list_of(_FIX)})),
+    ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
+                  {"fix": list_of(_FIX)})),
+])
 RELU_MAX_DIFFERENCE_EVIDENCE = tagged("method", {
+    "field_region_tree": obj({"method": text, "field": FIELD, "argmax": list_of(FIELD_NUMBERS),
+                              "nodes": list_of(FIELD_DIFFERENCE_NODE)}),
     "region_tree": obj({"method": text, "argmax": list_of(numbers), "nodes": list_of(DIFFERENCE_NODE)},
                        {"affine_hull": AFFINE_HULL, "roots": list_of(integer)}),
     "enumeration": obj({"method": text, "argmax": list_of(numbers)}),
@@ -347,6 +358,8 @@ RELU_TOP1_EVIDENCE = tagged("method", {
 })
 RELU_EPSILON_CLAIM = obj({"norm": const("inf", "1"), "eps": number, "within": boolean, "domain": DIFFERENCE_DOMAIN})
 RELU_EPSILON_EVIDENCE = tagged("method", {
+    "field_region_tree": obj({"method": text, "field": FIELD, "nodes": list_of(FIELD_DIFFERENCE_NODE)}),
+    "field_witness": obj({"method": text, "field": FIELD, "point": FIELD_NUMBERS}),
     "region_tree": obj({"method": text, "nodes": list_of(DIFFERENCE_NODE)}, {"affine_hull": AFFINE_HULL,
                                                                              "roots": list_of(integer)}),
     "enumeration": obj({"method": text}),

@@ -77,7 +77,12 @@ def _difference_at(a, b, x):
     return difference_at(CompiledNet.of(a), CompiledNet.of(b), x)
 
 
-ALGEBRAIC_NOTE = "no certificate for algebraic weights yet"
+def _certificate_note(a, b, domain, norm: str) -> str | None:
+    """Why no certificate can be written (``None`` when one can). Real algebraic weights: the field
+    region tree certifies the sup norm on a box or polyhedron (the only questions answered there)."""
+    if _algebraic(a, b):
+        return None
+    return _no_certificate_reason(domain, norm)
 
 
 def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None) -> Report:
@@ -87,7 +92,7 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
 
     if domain is None:
         raise InputError("'exactnet diff' needs a bounded domain: --domain FILE or --box LO,HI")
-    no_cert = (ALGEBRAIC_NOTE if _algebraic(a, b) else _no_certificate_reason(domain, norm)) if certificate else None
+    no_cert = _certificate_note(a, b, domain, norm) if certificate else None
 
     def interim(lower, point, upper):
         """The answer to give if the time limit interrupts the search (exit 3, exact interval)."""
@@ -126,7 +131,14 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
     if not res.complete:
         data["time_limit_reached"] = True
     if certificate is not None:
-        if res.complete and no_cert is None and _tree_or_finite(domain, res.certificate_nodes):
+        if res.complete and no_cert is None and _algebraic(a, b) and res.certificate_nodes is not None:
+            from ..relu.certificates import field_max_difference_certificate
+
+            write_certificate(field_max_difference_certificate(a, b, domain, res.value, res.per_output,
+                                                               res.per_output_argmax, res.certificate_nodes),
+                              certificate)
+            data["certificate"] = certificate
+        elif res.complete and no_cert is None and _tree_or_finite(domain, res.certificate_nodes):
             write_certificate(max_difference_certificate(a, b, domain, res.value, res.per_output,
                                                          res.per_output_argmax, res.certificate_nodes, norm=norm,
                                                          argmax=res.argmax, affine_hull=res.affine_hull,
@@ -162,7 +174,7 @@ def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | Non
 
     if domain is None:
         raise InputError("'exactnet equiv --eps' needs a bounded domain: --domain FILE or --box LO,HI")
-    no_cert = (ALGEBRAIC_NOTE if _algebraic(a, b) else _no_certificate_reason(domain, norm)) if certificate else None
+    no_cert = _certificate_note(a, b, domain, norm) if certificate else None
     with console_progress("ε-equivalence") as progress:
         res = within_epsilon(a, b, domain, eps, norm=norm, certificate=certificate is not None and no_cert is None,
                              deadline=budget.deadline, progress=progress)
@@ -184,7 +196,14 @@ def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | Non
         data["time_limit_reached"] = True
     if certificate is not None:
         cert = None
-        if no_cert is None and res.within is True and _tree_or_finite(domain, res.certificate_nodes):
+        if no_cert is None and _algebraic(a, b):
+            from ..relu.certificates import field_epsilon_certificate
+
+            if res.within is True and res.certificate_nodes is not None:
+                cert = field_epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes)
+            elif res.within is False:
+                cert = field_epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness)
+        elif no_cert is None and res.within is True and _tree_or_finite(domain, res.certificate_nodes):
             cert = epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes, norm=norm,
                                        affine_hull=res.affine_hull, roots=res.certificate_roots)
         elif no_cert is None and res.within is False:

@@ -433,3 +433,57 @@ def top1_certificate(a: Network, b: Network, domain, same: bool, *, nodes: list 
 
 
 __all__ += ["TOP1_KIND", "top1_certificate"]
+
+
+# ---------------------------------------------------------------------------------------------
+# relu.max_difference and relu.epsilon for real algebraic weights (docs/certificates.md,
+# evidence field_region_tree and field_witness)
+# ---------------------------------------------------------------------------------------------
+
+
+def network_field(a: Network, b: Network):
+    """The common number field of two networks' real algebraic weights (``None``: all rational)."""
+    from ..network import common_field
+
+    for net in common_field(a, b):
+        for layer in net.layers:
+            for v in [x for row in layer.weight for x in row] + list(layer.bias):
+                if isinstance(v, RealAlgebraic):
+                    return v.field
+    return None
+
+
+def field_json(field) -> dict:
+    """A number field ``Q(θ)`` as stated in evidence: defining polynomial, root index, generator."""
+    return {"polynomial": [int(c) for c in field.root.poly.coeffs()], "root_index": int(field.root.index),
+            "generator": field.generator_text}
+
+
+def field_max_difference_certificate(a: Network, b: Network, domain, value, per_output, per_output_argmax,
+                                     nodes: list) -> dict:
+    """A ``relu.max_difference`` certificate for networks with real algebraic weights (sup norm): the
+    claim states the maxima as exact numbers; the evidence ``field_region_tree`` is the region tree
+    with, on every leaf, each output's maximum and minimum over the closed cell (a point attaining
+    it and the LP dual proof), numbers as power-basis coordinates of the networks' field."""
+    claim = {"norm": "inf", "max_abs_difference": number_json(value),
+             "per_output": [number_json(v) for v in per_output], "domain": domain.to_obj()}
+    evidence = {"method": "field_region_tree", "field": field_json(network_field(a, b)),
+                "argmax": [[field_number_json(v) for v in x] for x in per_output_argmax], "nodes": nodes}
+    return certificate(MAX_DIFFERENCE_KIND, claim, [a, b], evidence)
+
+
+def field_epsilon_certificate(a: Network, b: Network, domain, epsilon, within: bool, *, nodes: list | None = None,
+                              witness=None) -> dict:
+    """A ``relu.epsilon`` certificate for networks with real algebraic weights: ``within`` by the
+    ``field_region_tree`` (every leaf's optima at most ``ε``), or not by a ``field_witness`` point
+    (coordinates in the networks' field) where the difference exceeds ``ε``."""
+    claim = {"norm": "inf", "eps": number_json(epsilon), "within": within, "domain": domain.to_obj()}
+    field = field_json(network_field(a, b))
+    if within:
+        evidence = {"method": "field_region_tree", "field": field, "nodes": nodes}
+    else:
+        evidence = {"method": "field_witness", "field": field, "point": [field_number_json(v) for v in witness]}
+    return certificate(EPSILON_KIND, claim, [a, b], evidence)
+
+
+__all__ += ["field_epsilon_certificate", "field_json", "field_max_difference_certificate", "network_field"]

@@ -106,7 +106,8 @@ def _objective(c: tuple, x: Sequence):
 
 def _proposed_optimum(rows: Sequence, c: tuple, n: int):
     """A vertex maximizing ``c`` over the closed cell, proposed by HiGHS and verified exactly
-    (primal feasibility and dual multipliers ``y ≥ 0`` in the field), or ``None``."""
+    (primal feasibility and dual multipliers ``y ≥ 0`` in the field), as ``(vertex, multipliers)``
+    (``multipliers``: ``[(i, y_i)]`` on the rows tight at the vertex, ``c = −Σ y_i g_i``), or ``None``."""
     import numpy as np
 
     from ..polyhedra.highs_backend import float_lp
@@ -139,7 +140,7 @@ def _proposed_optimum(rows: Sequence, c: tuple, n: int):
     y = field_solve(mat, list(c[0]), len(tight))
     if y is None or any(sign(t) < 0 for t in y):
         return None
-    return v
+    return v, [(i, t) for i, t in zip(tight, y) if t != 0]
 
 
 def _vertices(rows: Sequence, n: int, deadline: Deadline):
@@ -156,32 +157,84 @@ def _vertices(rows: Sequence, n: int, deadline: Deadline):
             yield v
 
 
-def _cell_extremes(rows: Sequence, c: tuple, n: int, deadline: Deadline, stats: dict):
-    """``(max value, its vertex, min value, its vertex)`` of ``c·x + c₀`` on the closed cell."""
+def _bound_proof(rows: Sequence, c: tuple, value, n: int):
+    """Farkas multipliers ``(y, t)`` (``y = [(i, y_i)]``, ``t > 0``) proving ``c·x + c₀ ≤ value`` on the
+    closed cell: the open system ``{rows > 0, c·x + c₀ − value > 0}`` is infeasible (the cell is open
+    and non-empty, so its Farkas certificate has ``t > 0``), found by the exact field LP
+    (:func:`~exactnet.polyhedra.field_backend.field_decide`, verified there)."""
+    from ..polyhedra.field_backend import field_decide
+    from ..polyhedra.rows import Farkas
+
+    ans = field_decide(list(rows) + [(tuple(c[0]), c[1] - value)], n)
+    if not isinstance(ans, Farkas):  # pragma: no cover - value is the maximum over the closed cell
+        raise AssertionError("internal error: the maximum of a cell is exceeded inside it")
+    nrows = len(rows)
+    y = [(i, v) for i, v in ans.multipliers if i < nrows and v != 0]
+    t = next((v for i, v in ans.multipliers if i == nrows), fmpq(0))
+    if sign(t) <= 0:  # pragma: no cover - the open cell has a point
+        raise AssertionError("internal error: a bound proof without the target row")
+    return y, t
+
+
+def _cell_extremes(rows: Sequence, c: tuple, n: int, deadline: Deadline, stats: dict, point=None,
+                   prove: bool = False) -> list:
+    """``[(value, point, proof)]`` for ``s = +1, −1``: the maximum of ``s·(c·x + c₀)`` on the closed
+    cell, a point of the closed cell attaining it, and (``prove``) the Farkas proof ``(y, t)`` that
+    it is the maximum (``None`` otherwise). ``point``: a callable giving an interior point of the
+    cell (for a constant difference)."""
     if all(t == 0 for t in c[0]):  # constant on the cell: its value at an interior point
         from .regions import cell_point
 
-        x = cell_point(rows, n)
-        return c[1], x, c[1], x
+        x = point() if point is not None else cell_point(rows, n)
+        proof = ([], fmpq(1)) if prove else None
+        return [(c[1], x, proof), (-c[1], x, proof)]
     neg = (tuple(-t for t in c[0]), -c[1])
-    hi = _proposed_optimum(rows, c, n)
-    lo = _proposed_optimum(rows, neg, n) if hi is not None else None
-    if hi is None or lo is None:
-        stats["vertex_enumerations"] = stats.get("vertex_enumerations", 0) + 1
-        verts = list(_vertices(rows, n, deadline))
-        if not verts:  # pragma: no cover - a nonempty bounded cell has a vertex
-            raise AssertionError("internal error: a bounded cell without vertices")
-        vals = [(_objective(c, v), v) for v in verts]
-        best_hi = vals[0]
-        best_lo = vals[0]
-        for val, v in vals[1:]:
-            if val > best_hi[0]:
-                best_hi = (val, v)
-            if val < best_lo[0]:
-                best_lo = (val, v)
-        return best_hi[0], best_hi[1], best_lo[0], best_lo[1]
-    stats["verified_proposals"] = stats.get("verified_proposals", 0) + 2
-    return _objective(c, hi), hi, _objective(c, lo), lo
+    found = []
+    for target in (c, neg):
+        got = _proposed_optimum(rows, target, n)
+        if got is None:
+            break
+        found.append((_objective(target, got[0]), got[0], (got[1], fmpq(1)) if prove else None))
+    if len(found) == 2:
+        stats["verified_proposals"] = stats.get("verified_proposals", 0) + 2
+        return found
+    stats["vertex_enumerations"] = stats.get("vertex_enumerations", 0) + 1
+    verts = list(_vertices(rows, n, deadline))
+    if not verts:  # pragma: no cover - a nonempty bounded cell has a vertex
+        raise AssertionError("internal error: a bounded cell without vertices")
+    out = []
+    for target in (c, neg):
+        best = None
+        for v in verts:
+            val = _objective(target, v)
+            if best is None or val > best[0]:
+                best = (val, v)
+        out.append((best[0], best[1], _bound_proof(rows, target, best[0], n) if prove else None))
+    return out
+
+
+class _LeafRecorder:
+    """The region tree of the enumeration (:class:`~.certificates.TreeRecorder`) whose leaves are
+    filled in by :func:`field_max_difference` with the cell's optima (``leaf`` only marks them)."""
+
+    def __init__(self):
+        from .certificates import TreeRecorder
+
+        self.tree = TreeRecorder()
+        self.nodes = self.tree.nodes
+        self.new, self.fix, self.split = self.tree.new, self.tree.fix, self.tree.split
+        self.last = -1
+
+    def leaf(self, node: int, point, maps) -> None:
+        self.nodes[node]["leaf"] = {}
+        self.last = node
+
+
+def _optimum_json(value, x, proof) -> dict:
+    from .certificates import field_number_json as num
+
+    y, t = proof
+    return {"value": num(value), "point": [num(v) for v in x], "y": [[i, num(v)] for i, v in y], "t": num(t)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,11 +243,13 @@ def _cell_extremes(rows: Sequence, c: tuple, n: int, deadline: Deadline, stats: 
 
 
 def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = "inf", epsilon=None,
-                         deadline: Deadline = NO_DEADLINE, progress=None):
+                         certificate: bool = False, deadline: Deadline = NO_DEADLINE, progress=None):
     """The exact ``max_{x ∈ D} ‖A(x) − B(x)‖_∞`` for networks with real algebraic weights (module
     docstring); with ``epsilon`` it decides ``M ≤ ε`` (``within``) and stops at the first vertex
     above ``ε``. ``result``: the result class (:class:`~exactnet.relu.max_difference.MaxDifference`,
-    passed in by :mod:`.max_difference`, which dispatches here)."""
+    passed in by :mod:`.max_difference`, which dispatches here). ``certificate``: record the region
+    tree with every leaf's optima and their proofs (``certificate_nodes``, the evidence
+    ``field_region_tree`` of docs/certificates.md) when the answer rests on every cell."""
     MaxDifference = result
     _check(a, b, norm, domain)
     a, b = common_field(a, b)
@@ -202,23 +257,30 @@ def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = 
     best: list = [None] * m  # per output: (value, point)
     stats: dict = {"regions": 0}
     complete, reason, settled = True, "", False
+    recorder = _LeafRecorder() if certificate else None
     try:
-        for region in common_refinement([a, b], domain, deadline=deadline, progress=progress, points=False):
+        for region in common_refinement([a, b], domain, deadline=deadline, progress=progress, points=False,
+                                        recorder=recorder):
             deadline.check("the maximum difference over the number field")
             stats["regions"] += 1
             ma, mb = region.maps
             rows = region.rows
+            optima = []
             for k in range(m):
                 c = (tuple(p - q for p, q in zip(ma.weight[k], mb.weight[k])), ma.bias[k] - mb.bias[k])
-                hi, xhi, lo, xlo = _cell_extremes(rows, c, n, deadline, stats)
-                for val, x in ((hi, xhi), (-lo, xlo)):
+                pair = _cell_extremes(rows, c, n, deadline, stats, point=lambda: region.point, prove=certificate)
+                for val, x, _proof in pair:
                     if best[k] is None or val > best[k][0]:
                         best[k] = (val, x)
+                if certificate:
+                    optima.append([_optimum_json(*entry) for entry in pair])
                 if epsilon is not None and best[k][0] > epsilon:
                     settled = True
                     break
             if settled:
                 break
+            if certificate:
+                recorder.nodes[recorder.last]["leaf"] = {"optima": optima}
     except TimeLimitReached as exc:
         complete, reason = False, str(exc)
     known = [bk for bk in best if bk is not None]
@@ -227,6 +289,7 @@ def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = 
         if top is None or bk[0] > top[0]:
             top = bk
     lower, point = (top if top is not None else (None, None))
+    nodes = recorder.nodes if certificate and complete and not settled else None
     if settled:
         return MaxDifference(norm, None, point, lower, None, None, None, True,
                              "a vertex of a cell of the domain where the difference exceeds ε (exact field"
@@ -237,11 +300,11 @@ def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = 
     if epsilon is not None:
         return MaxDifference(norm, None, point, lower, epsilon, None, None, True,
                              "the exact maximum over every cell is at most ε (exact field arithmetic)", epsilon,
-                             True, stats, None, METHOD)
+                             True, stats, nodes, METHOD)
     return MaxDifference(norm, lower, point, lower, lower, tuple(bk[0] for bk in best), tuple(bk[1] for bk in best),
                          True, "exact maximum: every cell of the common refinement maximized exactly over the number"
                          " field (verified vertex and dual multipliers, or vertex enumeration)", None, None, stats,
-                         None, METHOD)
+                         nodes, METHOD)
 
 
 __all__ = ["field_difference_at", "field_max_difference"]

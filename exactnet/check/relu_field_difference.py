@@ -1,0 +1,235 @@
+"""Checker of ``relu.max_difference`` and ``relu.epsilon`` certificates for ReLU networks with real
+algebraic weights: evidence ``field_region_tree`` and ``field_witness`` (docs/certificates.md).
+
+Every number of the proof lies in the networks' common real number field ``K = Q(θ)`` (``θ`` the
+real root number ``root_index`` of the defining polynomial, which the evidence must state exactly
+as the networks' field); it is written by its rational coordinates in the power basis of ``K``
+and all tests run in ``K`` (exact zero tests, signs from rigorous enclosures, :mod:`exactnet.numbers`).
+The domain ``D`` is a box or a polyhedron; ``d = A − B`` and the norm is the sup norm.
+
+**Cover.** The tree is a tree of sign splits of the hidden units of both networks, replayed here
+exactly as the ``region_tree`` of ``relu.equivalence`` (:mod:`.relu`, Theorem T): every unit is
+decided once per path, layer by layer, by a split (each child adds the closed half-space of its
+side) or by a label with a Farkas proof (over ``K``) that its sign holds on the whole closed cell.
+So the closed leaf cells cover ``D`` (every point of ``D`` satisfies one side of every split), and
+on a closed leaf cell ``P`` both networks are exactly the affine maps computed from the labels (a
+preactivation ``≥ 0`` labelled active or ``≤ 0`` labelled inactive gives ``relu(e)`` exactly).
+
+**Per leaf (LP optimality).** For every output ``k`` and ``s = ±1`` the leaf states ``v``, a point
+``x`` and multipliers ``(y, t)``. Checked: ``x ∈ P`` (every row ``≥ 0``: primal feasibility, hence
+``x ∈ D``); ``s·d_k(x) = v`` (objective attained); ``y ≥ 0``, ``t > 0``, ``Σ y_i g_i + t·s·∇d_k = 0``
+and ``Σ y_i h_i + t·(s·d_k(0) − v) ≤ 0`` (dual feasibility; the affine Farkas lemma of
+:func:`.relu.farkas_ok` gives ``s·d_k ≤ v`` on ``P``: weak duality). So ``v = max_P s·d_k``.
+
+**Claims.** ``relu.max_difference``: ``M_k`` is the largest ``v`` over every leaf and ``s`` (the
+maximum of ``|d_k|`` over the cover, hence over ``D``); the claimed per-output maxima must equal
+the ``M_k`` and the claimed maximum ``max_k M_k``, exactly; each ``argmax`` point must lie in ``D``
+with ``|d_k| = M_k`` by exact evaluation of both networks. ``relu.epsilon`` with ``within: true``:
+every ``v ≤ ε``. ``field_witness`` (``within: false``): a point of ``D`` (field coordinates) where
+``max_k |d_k| > ε`` by exact evaluation.
+"""
+
+from __future__ import annotations
+
+from flint import fmpq
+
+from ..certificates import MalformedCertificate, certificate_networks
+from ..errors import InputError
+from ..network import common_field
+from ..network.domain import Polyhedron
+from ..network.domain_spec import domain_from_json
+from ..numbers import RealAlgebraic, sign
+from .relu import RegionNet, decision_target, domain_rows, evaluate, farkas_ok, field_number, layer_lists
+from .relu import normal_form, rational, same_number
+from .result import CheckResult
+
+METHODS = ("field_region_tree", "field_witness")
+
+
+def check(obj: dict) -> CheckResult:
+    kind, claim, evidence = obj["kind"], obj["claim"], obj["evidence"]
+    a, b = certificate_networks(obj)
+    a, b = common_field(a, b)
+    la, lb = layer_lists(a), layer_lists(b)
+    field = next((v.field for layers in (la, lb) for W, B in layers for row in W + [B] for v in row
+                  if isinstance(v, RealAlgebraic)), None)
+    if field is None:
+        return CheckResult(False, "field evidence belongs to networks with real algebraic weights")
+    stated = evidence["field"]
+    if [int(c) for c in field.root.poly.coeffs()] != stated["polynomial"] or stated["root_index"] != field.root.index:
+        return CheckResult(False, "the stated number field is not the networks' common number field")
+    if kind not in ("relu.max_difference", "relu.epsilon"):
+        return CheckResult(False, f"field evidence does not certify {kind}")
+    if claim.get("norm", "inf") != "inf":
+        return CheckResult(False, "field evidence certifies the sup norm only")
+    n, m = a.input_dim, a.output_dim
+    try:
+        domain = domain_from_json(claim["domain"], "certificate domain", n)
+    except InputError as exc:
+        raise MalformedCertificate(f"certificate: {exc}") from None
+    if not isinstance(domain, Polyhedron) or domain.dim != n:
+        return CheckResult(False, "field evidence certifies a box or polyhedron of the networks' input dimension")
+    rows = domain_rows(domain)
+    if rows is None:
+        return CheckResult(False, "the domain is empty")
+    method = evidence["method"]
+
+    def difference(x):
+        return [p - q for p, q in zip(evaluate(la, x), evaluate(lb, x))]
+
+    def point(vs, what):
+        x = [field_number(v, field, what) for v in vs]
+        if len(x) != n or not domain.contains(x):
+            return None
+        return x
+
+    if kind == "relu.epsilon":
+        eps = rational(claim["eps"], "eps")
+        if eps < 0:
+            return CheckResult(False, "ε must be ≥ 0")
+        if not claim["within"]:
+            if method != "field_witness":
+                return CheckResult(False, "a claim 'not within ε' needs a witness point")
+            x = point(evidence["point"], "witness point")
+            if x is None:
+                return CheckResult(False, "the witness is not a point of the domain")
+            if max(abs(v) for v in difference(x)) <= eps:
+                return CheckResult(False, "the difference at the witness is not above ε")
+            return CheckResult(True, "the difference at the witness exceeds ε (exact evaluation in the number field)")
+        if method != "field_region_tree":
+            return CheckResult(False, "a claim 'within ε' needs a region tree")
+        maxima = _walk(la, lb, n, m, rows, evidence["nodes"], field)
+        if isinstance(maxima, CheckResult):
+            return maxima
+        if any(v > eps for v in maxima):
+            return CheckResult(False, "a cell's maximum exceeds ε")
+        return CheckResult(True, f"|A_k − B_k| ≤ {claim['eps']} on D: {maxima.leaves} cells of a verified region"
+                                 " tree, each maximized exactly over the number field (point and LP dual proof)")
+    if method != "field_region_tree":
+        return CheckResult(False, "a maximum needs a region tree")
+    per = claim["per_output"]
+    if per is None or len(per) != m:
+        return CheckResult(False, f"a sup-norm maximum needs its {m} per-output maxima")
+    points = evidence["argmax"]
+    if len(points) != m:
+        return CheckResult(False, "argmax needs one point per output")
+    maxima = _walk(la, lb, n, m, rows, evidence["nodes"], field)
+    if isinstance(maxima, CheckResult):
+        return maxima
+    for k in range(m):
+        if not same_number(per[k], maxima[k]):
+            return CheckResult(False, f"the claimed maximum of output {k} is not the largest over the cells")
+    top = max(maxima)
+    if not same_number(claim["max_abs_difference"], top):
+        return CheckResult(False, "max_abs_difference is not the largest per-output maximum")
+    for k, p in enumerate(points):
+        x = point(p, "argmax point")
+        if x is None:
+            return CheckResult(False, f"the point of output {k} is not in the domain")
+        if abs(difference(x)[k]) != maxima[k]:
+            return CheckResult(False, f"|A_{k} − B_{k}| at its point is not the maximum")
+    return CheckResult(True, f"maximum attained and bounded on every cell ({maxima.leaves} cells of a verified region"
+                             " tree, each maximized exactly over the number field: point and LP dual proof)")
+
+
+class _Maxima(list):
+    """Per output, the largest cell value ``M_k``; ``leaves``: the number of cells."""
+
+    leaves = 0
+
+
+def _value(row, x):
+    g, h = row
+    acc = h
+    for a, v in zip(g, x):
+        if a != 0 and v != 0:
+            acc = acc + a * v
+    return acc
+
+
+def _leaf(idx, cell, nets, leaf, field, n, m, maxima) -> CheckResult | None:
+    optima = leaf["optima"]
+    if len(optima) != m:
+        return CheckResult(False, f"node {idx}: a leaf needs the optima of all {m} outputs")
+    (out_a, out_b) = nets[0].out, nets[1].out
+    for k in range(m):
+        gd = [p - q for p, q in zip(out_a[k][0], out_b[k][0])]
+        hd = out_a[k][1] - out_b[k][1]
+        for s, opt in zip((1, -1), optima[k]):
+            g = gd if s > 0 else [-v for v in gd]
+            h = hd if s > 0 else -hd
+            v = field_number(opt["value"], field, "cell maximum")
+            x = [field_number(t, field, "cell point") for t in opt["point"]]
+            what = f"{'' if s > 0 else '−'}(A_{k} − B_{k})"
+            if len(x) != n or not all(sign(_value(r, x)) >= 0 for r in cell):
+                return CheckResult(False, f"node {idx}: the point of the maximum of {what} is not in its closed cell")
+            if _value((g, h), x) != v:
+                return CheckResult(False, f"node {idx}: {what} at the stated point is not the stated maximum")
+            if not farkas_ok(cell, (g, h - v), {"y": opt["y"], "t": opt["t"]}, n, field):
+                return CheckResult(False, f"node {idx}: the LP dual proof of max {what} does not verify")
+            if maxima[k] is None or v > maxima[k]:
+                maxima[k] = v
+    return None
+
+
+def _walk(la, lb, n, m, rows, nodes, field):
+    """Replay the tree (module docstring); the per-output maxima over the leaves, or the failure."""
+    if not nodes:
+        raise MalformedCertificate("certificate: 'nodes' must be a non-empty list")
+    rows = [normal_form(g, h) for g, h in rows]
+    visited = [False] * len(nodes)
+    visited[0] = True
+    stack = [(0, rows, [RegionNet(la, n, field), RegionNet(lb, n, field)])]
+    maxima = _Maxima([None] * m)
+    while stack:
+        idx, cell, nets = stack.pop()
+        node = nodes[idx]
+        for k, layer, unit, label, proof in node.get("fix", []):
+            bad = decision_target(nets, k, layer, unit)
+            if bad:
+                return CheckResult(False, f"node {idx}: {bad}")
+            g, h = nets[k].form(unit)
+            if not any(v != 0 for v in g):
+                expected = sign(h)
+                if label != expected or proof is not None:
+                    return CheckResult(False, f"node {idx}: wrong label for a constant preactivation")
+            else:
+                if label not in (1, -1):
+                    return CheckResult(False, f"node {idx}: a non-constant preactivation needs label ±1")
+                row = normal_form(g, h)
+                target = row if label < 0 else (tuple(-v for v in row[0]), -row[1])
+                if not farkas_ok(cell, target, proof, n, field):
+                    return CheckResult(False, f"node {idx}: the Farkas proof of a fixed sign does not verify")
+            nets[k].decide(unit, label, (g, h))
+        if "split" in node:
+            (k, layer, unit), children = node["split"], node["children"]
+            bad = decision_target(nets, k, layer, unit)
+            if bad:
+                return CheckResult(False, f"node {idx}: {bad}")
+            g, h = nets[k].form(unit)
+            if not any(v != 0 for v in g):
+                return CheckResult(False, f"node {idx}: a split on a constant preactivation")
+            row = normal_form(g, h)
+            for child, side in zip(children, (1, -1)):
+                if not (idx < child < len(nodes)) or visited[child]:
+                    return CheckResult(False, f"node {idx}: bad child reference {child!r}")
+                visited[child] = True
+                copies = [s.copy() for s in nets]
+                copies[k].decide(unit, side, (g, h))
+                crow = row if side > 0 else (tuple(-v for v in row[0]), -row[1])
+                stack.append((child, cell + [crow], copies))
+            continue
+        if any(s.out is None for s in nets):
+            return CheckResult(False, f"node {idx}: a leaf where some unit is undecided")
+        bad = _leaf(idx, cell, nets, node["leaf"], field, n, m, maxima)
+        if bad is not None:
+            return bad
+        maxima.leaves += 1
+    if not all(visited):
+        return CheckResult(False, "the tree has unreachable nodes")
+    if any(v is None for v in maxima):  # pragma: no cover - a visited tree has a leaf
+        return CheckResult(False, "the tree has no leaf")
+    return maxima
+
+
+__all__ = ["METHODS", "check"]
