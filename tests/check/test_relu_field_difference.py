@@ -1,0 +1,210 @@
+"""relu.max_difference / relu.epsilon certificates for networks with real algebraic weights
+(evidence ``field_region_tree`` and ``field_witness``, docs/certificates.md): valid ones check,
+tampered ones (a multiplier, a point, a dropped cell, a maximum, the field's real embedding) never do."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+
+import pytest
+from flint import fmpq
+
+from exactnet.certificates import MalformedCertificate
+from exactnet.check import check_certificate
+from exactnet.network import Network
+from exactnet.network.domain import Box
+from exactnet.relu.certificates import field_epsilon_certificate, field_max_difference_certificate
+from exactnet.relu.max_difference import max_difference, within_epsilon
+
+BOX2 = Box.from_bounds([fmpq(0)] * 2, [fmpq(1)] * 2)
+HIDDEN = [[1, "sqrt(2)"], ["sqrt(2)", -1]]
+#: d = (2 − 2√2)·relu(√2x − y + 1): maximum 2 at (1, 0) (docs/difference.md § Algebraic weights)
+HAND = (Network.from_lists("relu", [(HIDDEN, [0, 1]), ([[1, 2]], [0])]),
+        Network.from_lists("relu", [(HIDDEN, [0, 1]), ([[1, "2*sqrt(2)"]], [0])]))
+
+
+def _entry(rnd):
+    k = rnd.randint(-2, 2)
+    return f"{k}*sqrt(2)" if rnd.random() < 0.4 and k else rnd.randint(-3, 3)
+
+
+def _random_net(rnd, widths):
+    layers = []
+    for i, o in zip(widths, widths[1:]):
+        layers.append(([[_entry(rnd) for _ in range(i)] for _ in range(o)], [_entry(rnd) for _ in range(o)]))
+    return Network.from_lists("relu", layers)
+
+
+def _pair(seed):
+    rnd = random.Random(seed)
+    return _random_net(rnd, [2, 3, 2]), _random_net(rnd, [2, 3, 2])
+
+
+def _json(obj):
+    return json.loads(json.dumps(obj))
+
+
+def _diff_cert(a, b):
+    res = max_difference(a, b, BOX2, certificate=True)
+    assert res.complete and res.certificate_nodes is not None
+    return res, _json(field_max_difference_certificate(a, b, BOX2, res.value, res.per_output, res.per_output_argmax,
+                                                       res.certificate_nodes))
+
+
+def _rejected(cert) -> bool:
+    try:
+        return not check_certificate(cert).valid
+    except MalformedCertificate:
+        return True
+
+
+def _leaves(cert):
+    return [node for node in cert["evidence"]["nodes"] if "leaf" in node]
+
+
+def _bump(v):
+    """A different field number: the rational part raised by 1/7."""
+    if isinstance(v, list):
+        return [str(fmpq(*map(int, str(v[0]).split("/"))) + fmpq(1, 7))] + v[1:]
+    return str(fmpq(*map(int, str(v).split("/"))) + fmpq(1, 7))
+
+
+@pytest.fixture(scope="module")
+def random_certs():
+    return [_diff_cert(*_pair(seed)) for seed in (0, 2, 3)]
+
+
+def test_valid_certificates_check_and_state_the_exact_maximum(random_certs):
+    irrational = 0
+    for res, cert in random_certs:
+        result = check_certificate(cert)
+        assert result.valid, result.reason
+        assert cert["evidence"]["method"] == "field_region_tree"
+        assert len(_leaves(cert)) == res.stats["regions"]
+        irrational += "sqrt" in str(cert["claim"]["max_abs_difference"])
+    assert irrational  # a maximum outside Q is stated and checked exactly
+
+
+def test_hand_computed_maximum_and_eps_certificates():
+    a, b = HAND
+    res, cert = _diff_cert(a, b)
+    assert res.value == 2 and cert["claim"]["max_abs_difference"] == 2
+    assert check_certificate(cert).valid
+    yes = within_epsilon(a, b, BOX2, 2, certificate=True)
+    within = _json(field_epsilon_certificate(a, b, BOX2, fmpq(2), True, nodes=yes.certificate_nodes))
+    assert check_certificate(within).valid
+    below = copy.deepcopy(within)
+    below["claim"]["eps"] = "199/100"  # the maximum is 2: some cell's maximum exceeds 199/100
+    assert not check_certificate(below).valid
+    no = within_epsilon(a, b, BOX2, fmpq(199, 100), certificate=True)
+    assert no.within is False
+    witness = _json(field_epsilon_certificate(a, b, BOX2, fmpq(199, 100), False, witness=no.argmax))
+    assert witness["evidence"]["method"] == "field_witness" and check_certificate(witness).valid
+    loose = copy.deepcopy(witness)
+    loose["claim"]["eps"] = "2"  # |d| ≤ 2 everywhere: the witness does not exceed it
+    assert not check_certificate(loose).valid
+    inside = copy.deepcopy(witness)
+    inside["evidence"]["point"] = ["1/2", "1"]  # √2/2 − 1 + 1 > 0 but |d| < 2
+    assert not check_certificate(inside).valid
+    outside = copy.deepcopy(witness)
+    outside["evidence"]["point"] = ["2", "0"]
+    assert not check_certificate(outside).valid
+
+
+def test_a_changed_multiplier_is_rejected(random_certs):
+    tried = 0
+    for _, cert in random_certs:
+        for leaf in _leaves(cert):
+            for pair in leaf["leaf"]["optima"]:
+                for opt in pair:
+                    if opt["y"]:
+                        bad = copy.deepcopy(cert)
+                        target = [o for o in [p for q in bad["evidence"]["nodes"] for p in
+                                              (q["leaf"]["optima"] if "leaf" in q else [])] for o in o
+                                  if o == opt][0]
+                        target["y"][0][1] = _bump(target["y"][0][1])
+                        assert _rejected(bad)
+                        tried += 1
+                        if tried >= 6:
+                            return
+    pytest.fail("no multiplier to tamper with")
+
+
+def test_a_moved_point_or_changed_cell_value_is_rejected(random_certs):
+    _, cert = random_certs[0]
+    for field in ("point", "value"):
+        for i, node in enumerate(cert["evidence"]["nodes"]):
+            if "leaf" not in node:
+                continue
+            bad = copy.deepcopy(cert)
+            opt = bad["evidence"]["nodes"][i]["leaf"]["optima"][0][0]
+            if field == "point":
+                opt["point"][0] = _bump(opt["point"][0])
+            else:
+                opt["value"] = _bump(opt["value"])
+            assert _rejected(bad), (field, i)
+
+
+def test_a_dropped_cell_is_rejected(random_certs):
+    _, cert = random_certs[0]
+    nodes = cert["evidence"]["nodes"]
+    dropped = 0
+    for i, node in enumerate(nodes):
+        if "split" in node:
+            pos, neg = node["children"]
+            for keep in (pos, neg):
+                if "leaf" in nodes[keep]:
+                    bad = copy.deepcopy(cert)
+                    parent = bad["evidence"]["nodes"][i]
+                    del parent["split"], parent["children"]
+                    parent["leaf"] = copy.deepcopy(nodes[keep]["leaf"])  # one side's cell only
+                    assert _rejected(bad)
+                    dropped += 1
+    assert dropped
+    # deleting a leaf's optima for an output, or a whole leaf entry, is refused as well
+    bad = copy.deepcopy(cert)
+    _leaves(bad)[0]["leaf"]["optima"].pop()
+    assert _rejected(bad)
+
+
+def test_a_changed_maximum_is_rejected(random_certs):
+    for res, cert in random_certs:
+        for k in range(2):
+            for delta in (fmpq(1, 10 ** 9), -fmpq(1, 10 ** 9)):
+                bad = copy.deepcopy(cert)
+                bad["claim"]["per_output"][k] = str(res.per_output[k] + delta)
+                assert _rejected(bad)
+        bad = copy.deepcopy(cert)
+        bad["claim"]["max_abs_difference"] = str(min(res.per_output))
+        if min(res.per_output) != res.value:
+            assert _rejected(bad)
+        bad = copy.deepcopy(cert)
+        bad["evidence"]["argmax"][0][0] = _bump(bad["evidence"]["argmax"][0][0])
+        assert _rejected(bad)
+
+
+def test_a_field_with_another_real_embedding_is_rejected(random_certs):
+    """The same polynomial with the other real root (−√2 for √2) is another embedding of the field:
+    every field number of the proof would mean another real number."""
+    _, cert = random_certs[0]
+    field = cert["evidence"]["field"]
+    assert field["polynomial"] in ([-2, 0, 1], [-8, 0, 1], [-18, 0, 1]) or len(field["polynomial"]) == 3
+    for index in {0, 1} - {field["root_index"]}:
+        bad = copy.deepcopy(cert)
+        bad["evidence"]["field"]["root_index"] = index
+        assert not check_certificate(bad).valid
+    bad = copy.deepcopy(cert)
+    bad["evidence"]["field"]["polynomial"] = [-3, 0, 1]
+    assert not check_certificate(bad).valid
+
+
+def test_field_evidence_for_rational_networks_is_rejected(random_certs):
+    _, cert = random_certs[0]
+    bad = copy.deepcopy(cert)
+    for net in bad["networks"]:
+        for layer in net["layers"]:
+            layer["weight"] = [[1 for _ in row] for row in layer["weight"]]
+            layer["bias"] = [0 for _ in layer["bias"]]
+    assert _rejected(bad)
