@@ -119,12 +119,21 @@ def test_cli_diff_and_eps_with_algebraic_weights(tmp_path):
     d = r.json
     assert d["max_abs_difference"] == "2" == d["lower_bound"] == d["upper_bound"]
     assert d["argmax"] == ["1", "0"] and d["difference_at_argmax"] == ["-2"] and d["per_output"] == ["2"]
-    assert d["certificate"] is None and "algebraic" in d["certificate_note"]
-    assert not (tmp_path / "c.json").exists()
-    yes = run("equiv", a, b, "--box", "0,1", "--eps", "2", "--json")
-    assert yes.code == 0 and yes.json["equivalent"] is True
-    no = run("equiv", a, b, "--box", "0,1", "--eps", "3/2", "--json")
+    assert d["certificate"] == str(tmp_path / "c.json") and "certificate_note" not in d
+    checked = run("check", tmp_path / "c.json", "--json")
+    assert checked.code == 0, checked.out + checked.err
+    assert checked.json["kind"] == "relu.max_difference" and checked.json["valid"] is True
+    yes = run("equiv", a, b, "--box", "0,1", "--eps", "2", "--json", "--certificate", tmp_path / "yes.json")
+    assert yes.code == 0 and yes.json["equivalent"] is True and yes.json["certificate"]
+    assert run("check", tmp_path / "yes.json").code == 0
+    no = run("equiv", a, b, "--box", "0,1", "--eps", "3/2", "--json", "--certificate", tmp_path / "no.json")
     assert no.code == 1 and no.json["equivalent"] is False and no.json["witness"] == ["1", "0"]
+    cert = json.loads((tmp_path / "no.json").read_text(encoding="utf-8"))
+    assert cert["evidence"]["method"] == "field_witness" and cert["claim"]["within"] is False
+    assert run("check", tmp_path / "no.json").code == 0
+    cert["claim"]["eps"] = "2"  # a false claim: the witness does not exceed 2
+    (tmp_path / "no.json").write_text(json.dumps(cert), encoding="utf-8")
+    assert run("check", tmp_path / "no.json").code == 1
     c = _write(tmp_path / "c2.json", [1, 2], bias=(0, "sqrt(2)"))
     r = run("diff", a, c, "--box", "0,1", "--json")
     assert r.code == 0 and r.json["max_abs_difference"] not in ("0", None)
@@ -138,3 +147,29 @@ def test_cli_top1_with_algebraic_weights_is_refused_clearly(tmp_path):
     r = run("equiv", a, a, "--box", "0,1", "--top1", "--json")
     r.assert_error("--top1")
     assert "rational weights" in r.err
+
+
+def test_batch_items_with_algebraic_weights_write_checked_certificates(tmp_path):
+    """``diff`` and ``equiv --eps`` items of ``exactnet batch`` on algebraic weights carry the
+    certificate of the single command (``field_region_tree``; ``field_witness`` for 'not within')."""
+    _write(tmp_path / "a.json", [1, 2])
+    _write(tmp_path / "b.json", [1, "2*sqrt(2)"])
+    _write(tmp_path / "c.json", [1, 2], bias=(0, "sqrt(2)"))
+    pair = ["a.json", "b.json"]
+    items = [{"id": "diff", "command": "diff", "networks": pair, "box": "0,1"},
+             {"id": "irrational", "command": "diff", "networks": ["a.json", "c.json"], "box": "0,1"},
+             {"id": "yes", "command": "equiv", "networks": pair, "box": "0,1", "eps": "2"},
+             {"id": "no", "command": "equiv", "networks": pair, "box": "0,1", "eps": "3/2"}]
+    (tmp_path / "m.jsonl").write_text("".join(json.dumps(item) + "\n" for item in items))
+    r = run("batch", "m.jsonl", "-o", "out.jsonl", "--json", cwd=tmp_path)
+    assert r.code == 0 and r.json["complete"] is True, r.err
+    lines = {line["id"]: line for line in map(json.loads, (tmp_path / "out.jsonl").read_text().splitlines())}
+    assert lines["diff"]["answer"]["max_abs_difference"] == "2"
+    assert "sqrt" in lines["irrational"]["answer"]["max_abs_difference"]
+    assert (lines["yes"]["exit"], lines["no"]["exit"]) == (0, 1)
+    for ident, method in (("diff", "field_region_tree"), ("irrational", "field_region_tree"),
+                          ("yes", "field_region_tree"), ("no", "field_witness")):
+        path = tmp_path / lines[ident]["certificate"]
+        assert json.loads(path.read_text(encoding="utf-8"))["evidence"]["method"] == method
+        checked = run("check", path, "--json")
+        assert checked.code == 0 and checked.json["valid"] is True, (ident, checked.out)
