@@ -330,7 +330,9 @@ RELU_MAX_DIFFERENCE_CLAIM = obj({"norm": const("inf", "1"), "max_abs_difference"
 _FIELD_OPTIMUM = obj({"value": FIELD_NUMBER, "point": FIELD_NUMBERS, "y": list_of(tuple_of(integer, FIELD_NUMBER)),
                       "t": FIELD_NUMBER})
 FIELD_DIFFERENCE_NODE = by_keys([
-    ("leaf", obj({"leaf": obj({"optima": list_of(list_of(_FIELD_OPTIMUM, 2))})}, {"fix": list_of(_FIX)})),
+    ("leaf", obj({"leaf": by_keys([("optima", obj({"optima": list_of(list_of(_FIELD_OPTIMUM, 2))})),
+                                   ("sum_optima", obj({"sum_optima": list_of(_FIELD_OPTIMUM)}))])},
+                 {"fix": list_of(_FIX)})),
     ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
                   {"fix": list_of(_FIX)})),
 ])

@@ -21,6 +21,12 @@ preactivation ``≥ 0`` labelled active or ``≤ 0`` labelled inactive gives ``r
 and ``Σ y_i h_i + t·(s·d_k(0) − v) ≤ 0`` (dual feasibility; the affine Farkas lemma of
 :func:`.relu.farkas_ok` gives ``s·d_k ≤ v`` on ``P``: weak duality). So ``v = max_P s·d_k``.
 
+**1-norm** (``norm: "1"``). ``Σ_k |d_k| = max_s Σ_k s_k d_k`` over the ``2^m`` sign vectors ``s``
+(``s_k = −1`` exactly when bit ``k`` of the index is set), so a leaf lists ``sum_optima``: for every
+``s`` in that order one optimum of ``Σ_k s_k d_k`` over ``P``, checked as above; ``M`` is the largest
+value over every leaf and sign vector, claimed with ``per_output: null`` and one ``argmax`` point
+where ``Σ_k |d_k| = M`` exactly; ``ε`` claims compare ``ε`` with every value, witnesses ``Σ_k |d_k|``.
+
 **Claims.** ``relu.max_difference``: ``M_k`` is the largest ``v`` over every leaf and ``s`` (the
 maximum of ``|d_k|`` over the cover, hence over ``D``); the claimed per-output maxima must equal
 the ``M_k`` and the claimed maximum ``max_k M_k``, exactly; each ``argmax`` point must lie in ``D``
@@ -44,6 +50,8 @@ from .relu import normal_form, rational, same_number
 from .result import CheckResult
 
 METHODS = ("field_region_tree", "field_witness")
+#: 1-norm leaves list ``2^m`` optima: at most this many outputs (the producer's limit too).
+MAX_SIGN_OUTPUTS = 8
 
 
 def check(obj: dict) -> CheckResult:
@@ -60,9 +68,10 @@ def check(obj: dict) -> CheckResult:
         return CheckResult(False, "the stated number field is not the networks' common number field")
     if kind not in ("relu.max_difference", "relu.epsilon"):
         return CheckResult(False, f"field evidence does not certify {kind}")
-    if claim.get("norm", "inf") != "inf":
-        return CheckResult(False, "field evidence certifies the sup norm only")
+    norm = claim.get("norm", "inf")
     n, m = a.input_dim, a.output_dim
+    if norm == "1" and m > MAX_SIGN_OUTPUTS:
+        return CheckResult(False, f"1-norm field evidence is checked for at most {MAX_SIGN_OUTPUTS} outputs")
     try:
         domain = domain_from_json(claim["domain"], "certificate domain", n)
     except InputError as exc:
@@ -76,6 +85,11 @@ def check(obj: dict) -> CheckResult:
 
     def difference(x):
         return [p - q for p, q in zip(evaluate(la, x), evaluate(lb, x))]
+
+    def size(d):
+        if norm == "1":
+            return sum((abs(v) for v in d), fmpq(0))
+        return max(abs(v) for v in d)
 
     def point(vs, what):
         x = [field_number(v, field, what) for v in vs]
@@ -93,27 +107,41 @@ def check(obj: dict) -> CheckResult:
             x = point(evidence["point"], "witness point")
             if x is None:
                 return CheckResult(False, "the witness is not a point of the domain")
-            if max(abs(v) for v in difference(x)) <= eps:
+            if size(difference(x)) <= eps:
                 return CheckResult(False, "the difference at the witness is not above ε")
             return CheckResult(True, "the difference at the witness exceeds ε (exact evaluation in the number field)")
         if method != "field_region_tree":
             return CheckResult(False, "a claim 'within ε' needs a region tree")
-        maxima = _walk(la, lb, n, m, rows, evidence["nodes"], field)
+        maxima = _walk(la, lb, n, m, rows, evidence["nodes"], field, norm)
         if isinstance(maxima, CheckResult):
             return maxima
         if any(v > eps for v in maxima):
             return CheckResult(False, "a cell's maximum exceeds ε")
-        return CheckResult(True, f"|A_k − B_k| ≤ {claim['eps']} on D: {maxima.leaves} cells of a verified region"
+        what = "Σ_k |A_k − B_k|" if norm == "1" else "|A_k − B_k|"
+        return CheckResult(True, f"{what} ≤ {claim['eps']} on D: {maxima.leaves} cells of a verified region"
                                  " tree, each maximized exactly over the number field (point and LP dual proof)")
     if method != "field_region_tree":
         return CheckResult(False, "a maximum needs a region tree")
     per = claim["per_output"]
+    points = evidence["argmax"]
+    if norm == "1":
+        if per is not None or len(points) != 1:
+            return CheckResult(False, "a 1-norm maximum has no per-output maxima and one argmax point")
+        total = _walk(la, lb, n, m, rows, evidence["nodes"], field, norm)
+        if isinstance(total, CheckResult):
+            return total
+        if not same_number(claim["max_abs_difference"], total[0]):
+            return CheckResult(False, "the claimed maximum is not the largest over the cells")
+        x = point(points[0], "argmax point")
+        if x is None or size(difference(x)) != total[0]:
+            return CheckResult(False, "Σ_k |A_k − B_k| at the argmax point is not the maximum (or it is not in D)")
+        return CheckResult(True, f"1-norm maximum attained and bounded on every cell ({total.leaves} cells of a"
+                                 " verified region tree, every sign vector maximized exactly over the number field)")
     if per is None or len(per) != m:
         return CheckResult(False, f"a sup-norm maximum needs its {m} per-output maxima")
-    points = evidence["argmax"]
     if len(points) != m:
         return CheckResult(False, "argmax needs one point per output")
-    maxima = _walk(la, lb, n, m, rows, evidence["nodes"], field)
+    maxima = _walk(la, lb, n, m, rows, evidence["nodes"], field, norm)
     if isinstance(maxima, CheckResult):
         return maxima
     for k in range(m):
@@ -147,32 +175,53 @@ def _value(row, x):
     return acc
 
 
-def _leaf(idx, cell, nets, leaf, field, n, m, maxima) -> CheckResult | None:
-    optima = leaf["optima"]
-    if len(optima) != m:
-        return CheckResult(False, f"node {idx}: a leaf needs the optima of all {m} outputs")
+def _optimum_ok(idx, cell, g, h, opt, field, n, what) -> tuple[CheckResult | None, object]:
+    """One stated optimum of ``g·x + h`` over the closed cell: ``(failure or None, its value)``."""
+    v = field_number(opt["value"], field, "cell maximum")
+    x = [field_number(t, field, "cell point") for t in opt["point"]]
+    if len(x) != n or not all(sign(_value(r, x)) >= 0 for r in cell):
+        return CheckResult(False, f"node {idx}: the point of the maximum of {what} is not in its closed cell"), v
+    if _value((g, h), x) != v:
+        return CheckResult(False, f"node {idx}: {what} at the stated point is not the stated maximum"), v
+    if not farkas_ok(cell, (g, h - v), {"y": opt["y"], "t": opt["t"]}, n, field):
+        return CheckResult(False, f"node {idx}: the LP dual proof of max {what} does not verify"), v
+    return None, v
+
+
+def _leaf(idx, cell, nets, leaf, field, n, m, maxima, norm) -> CheckResult | None:
     (out_a, out_b) = nets[0].out, nets[1].out
+    diffs = [([p - q for p, q in zip(out_a[k][0], out_b[k][0])], out_a[k][1] - out_b[k][1]) for k in range(m)]
+    if norm == "1":
+        optima = leaf.get("sum_optima")
+        if not isinstance(optima, list) or len(optima) != 1 << m:
+            return CheckResult(False, f"node {idx}: a 1-norm leaf needs the optima of all {1 << m} sign vectors")
+        for i, opt in enumerate(optima):
+            s = [-1 if (i >> k) & 1 else 1 for k in range(m)]
+            g = [sum(((d[0][j] if sk > 0 else -d[0][j]) for sk, d in zip(s, diffs)), fmpq(0)) for j in range(n)]
+            h = sum(((d[1] if sk > 0 else -d[1]) for sk, d in zip(s, diffs)), fmpq(0))
+            bad, v = _optimum_ok(idx, cell, g, h, opt, field, n, f"Σ s_k (A_k − B_k) for sign vector {i}")
+            if bad is not None:
+                return bad
+            if maxima[0] is None or v > maxima[0]:
+                maxima[0] = v
+        return None
+    optima = leaf.get("optima")
+    if not isinstance(optima, list) or len(optima) != m:
+        return CheckResult(False, f"node {idx}: a leaf needs the optima of all {m} outputs")
     for k in range(m):
-        gd = [p - q for p, q in zip(out_a[k][0], out_b[k][0])]
-        hd = out_a[k][1] - out_b[k][1]
+        gd, hd = diffs[k]
         for s, opt in zip((1, -1), optima[k]):
             g = gd if s > 0 else [-v for v in gd]
             h = hd if s > 0 else -hd
-            v = field_number(opt["value"], field, "cell maximum")
-            x = [field_number(t, field, "cell point") for t in opt["point"]]
-            what = f"{'' if s > 0 else '−'}(A_{k} − B_{k})"
-            if len(x) != n or not all(sign(_value(r, x)) >= 0 for r in cell):
-                return CheckResult(False, f"node {idx}: the point of the maximum of {what} is not in its closed cell")
-            if _value((g, h), x) != v:
-                return CheckResult(False, f"node {idx}: {what} at the stated point is not the stated maximum")
-            if not farkas_ok(cell, (g, h - v), {"y": opt["y"], "t": opt["t"]}, n, field):
-                return CheckResult(False, f"node {idx}: the LP dual proof of max {what} does not verify")
+            bad, v = _optimum_ok(idx, cell, g, h, opt, field, n, f"{'' if s > 0 else '−'}(A_{k} − B_{k})")
+            if bad is not None:
+                return bad
             if maxima[k] is None or v > maxima[k]:
                 maxima[k] = v
     return None
 
 
-def _walk(la, lb, n, m, rows, nodes, field):
+def _walk(la, lb, n, m, rows, nodes, field, norm="inf"):
     """Replay the tree (module docstring); the per-output maxima over the leaves, or the failure."""
     if not nodes:
         raise MalformedCertificate("certificate: 'nodes' must be a non-empty list")
@@ -180,7 +229,7 @@ def _walk(la, lb, n, m, rows, nodes, field):
     visited = [False] * len(nodes)
     visited[0] = True
     stack = [(0, rows, [RegionNet(la, n, field), RegionNet(lb, n, field)])]
-    maxima = _Maxima([None] * m)
+    maxima = _Maxima([None] * (1 if norm == "1" else m))
     while stack:
         idx, cell, nets = stack.pop()
         node = nodes[idx]
@@ -221,7 +270,7 @@ def _walk(la, lb, n, m, rows, nodes, field):
             continue
         if any(s.out is None for s in nets):
             return CheckResult(False, f"node {idx}: a leaf where some unit is undecided")
-        bad = _leaf(idx, cell, nets, node["leaf"], field, n, m, maxima)
+        bad = _leaf(idx, cell, nets, node["leaf"], field, n, m, maxima, norm)
         if bad is not None:
             return bad
         maxima.leaves += 1

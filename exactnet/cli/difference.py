@@ -79,7 +79,7 @@ def _difference_at(a, b, x):
 
 def _certificate_note(a, b, domain, norm: str) -> str | None:
     """Why no certificate can be written (``None`` when one can). Real algebraic weights: the field
-    region tree certifies the sup norm on a box or polyhedron (the only questions answered there)."""
+    region tree certifies both norms on a box or polyhedron (the only questions answered there)."""
     if _algebraic(a, b):
         return None
     return _no_certificate_reason(domain, norm)
@@ -135,8 +135,8 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
             from ..relu.certificates import field_max_difference_certificate
 
             write_certificate(field_max_difference_certificate(a, b, domain, res.value, res.per_output,
-                                                               res.per_output_argmax, res.certificate_nodes),
-                              certificate)
+                                                               res.per_output_argmax, res.certificate_nodes,
+                                                               norm=norm, argmax=res.argmax), certificate)
             data["certificate"] = certificate
         elif res.complete and no_cert is None and _tree_or_finite(domain, res.certificate_nodes):
             write_certificate(max_difference_certificate(a, b, domain, res.value, res.per_output,
@@ -200,9 +200,10 @@ def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | Non
             from ..relu.certificates import field_epsilon_certificate
 
             if res.within is True and res.certificate_nodes is not None:
-                cert = field_epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes)
+                cert = field_epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes,
+                                                 norm=norm)
             elif res.within is False:
-                cert = field_epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness)
+                cert = field_epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness, norm=norm)
         elif no_cert is None and res.within is True and _tree_or_finite(domain, res.certificate_nodes):
             cert = epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes, norm=norm,
                                        affine_hull=res.affine_hull, roots=res.certificate_roots)

@@ -460,24 +460,27 @@ def field_json(field) -> dict:
 
 
 def field_max_difference_certificate(a: Network, b: Network, domain, value, per_output, per_output_argmax,
-                                     nodes: list) -> dict:
-    """A ``relu.max_difference`` certificate for networks with real algebraic weights (sup norm): the
-    claim states the maxima as exact numbers; the evidence ``field_region_tree`` is the region tree
-    with, on every leaf, each output's maximum and minimum over the closed cell (a point attaining
-    it and the LP dual proof), numbers as power-basis coordinates of the networks' field."""
-    claim = {"norm": "inf", "max_abs_difference": number_json(value),
-             "per_output": [number_json(v) for v in per_output], "domain": domain.to_obj()}
+                                     nodes: list, *, norm: str = "inf", argmax=None) -> dict:
+    """A ``relu.max_difference`` certificate for networks with real algebraic weights: the claim
+    states the maxima as exact numbers; the evidence ``field_region_tree`` is the region tree with,
+    on every leaf, each output's maximum and minimum over the closed cell (sup norm) or the maximum
+    of ``Σ s_k d_k`` for every sign vector ``s`` (1-norm), each with a point attaining it and its LP
+    dual proof, numbers as power-basis coordinates of the networks' field. ``argmax``: the 1-norm's
+    one point (the sup norm lists ``per_output_argmax``)."""
+    claim = {"norm": norm, "max_abs_difference": number_json(value),
+             "per_output": None if norm == "1" else [number_json(v) for v in per_output], "domain": domain.to_obj()}
+    points = [argmax] if norm == "1" else per_output_argmax
     evidence = {"method": "field_region_tree", "field": field_json(network_field(a, b)),
-                "argmax": [[field_number_json(v) for v in x] for x in per_output_argmax], "nodes": nodes}
+                "argmax": [[field_number_json(v) for v in x] for x in points], "nodes": nodes}
     return certificate(MAX_DIFFERENCE_KIND, claim, [a, b], evidence)
 
 
 def field_epsilon_certificate(a: Network, b: Network, domain, epsilon, within: bool, *, nodes: list | None = None,
-                              witness=None) -> dict:
+                              witness=None, norm: str = "inf") -> dict:
     """A ``relu.epsilon`` certificate for networks with real algebraic weights: ``within`` by the
     ``field_region_tree`` (every leaf's optima at most ``ε``), or not by a ``field_witness`` point
     (coordinates in the networks' field) where the difference exceeds ``ε``."""
-    claim = {"norm": "inf", "eps": number_json(epsilon), "within": within, "domain": domain.to_obj()}
+    claim = {"norm": norm, "eps": number_json(epsilon), "within": within, "domain": domain.to_obj()}
     field = field_json(network_field(a, b))
     if within:
         evidence = {"method": "field_region_tree", "field": field, "nodes": nodes}

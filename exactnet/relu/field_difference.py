@@ -22,7 +22,12 @@ common field), ``M = max_{x ∈ D} ‖A(x) − B(x)‖_∞`` on a full-dimension
   reported (entries in ``K``). The deadline is checked per cell and per vertex; on time-out the
   answer is the exact lower bound found so far and an unknown upper bound.
 
-Only the sup norm on full-dimensional polyhedra (boxes included) is supported here.
+**1-norm.** ``Σ_k |d_k| = max over sign vectors s ∈ {±1}^m of Σ_k s_k d_k`` pointwise, so
+``max_P Σ_k |d_k| = max_s max_P Σ_k s_k d_k``: ``2^m`` linear objectives per cell (taken in pairs
+``s, −s`` as the maximum and minimum of one affine map), for at most :data:`MAX_SIGN_OUTPUTS`
+outputs; the maximum is ``M`` itself (no per-output maxima).
+
+Full-dimensional polyhedra (boxes included) only.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ from ..polyhedra.field_backend import field_value, float_field_rows
 from .regions import common_refinement, require_relu
 
 METHOD = "field_regions"
+#: The 1-norm takes ``2^m`` objectives per cell: at most this many outputs.
+MAX_SIGN_OUTPUTS = 8
 
 
 def field_difference_at(a: Network, b: Network, x: Sequence) -> list:
@@ -71,9 +78,11 @@ def _check(a: Network, b: Network, norm: str, domain) -> None:
     if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
         raise InputError(f"dimension mismatch: the first network maps R^{a.input_dim} → R^{a.output_dim},"
                          f" the second R^{b.input_dim} → R^{b.output_dim}")
-    if norm != "inf":
-        raise UnsupportedError("the maximum difference for algebraic weights supports the sup norm only"
-                               " (--norm inf)")
+    if norm not in ("inf", "1"):
+        raise InputError(f"unknown norm {norm!r} (inf or 1)")
+    if norm == "1" and a.output_dim > MAX_SIGN_OUTPUTS:
+        raise UnsupportedError(f"the 1-norm maximum difference for algebraic weights takes 2^m sign vectors per"
+                               f" cell: at most {MAX_SIGN_OUTPUTS} outputs (these networks have {a.output_dim})")
     if domain is None:
         raise InputError("the maximum difference needs a bounded domain (--domain FILE or --box LO,HI)")
     if not isinstance(domain, Polyhedron):
@@ -254,7 +263,8 @@ def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = 
     _check(a, b, norm, domain)
     a, b = common_field(a, b)
     n, m = a.input_dim, a.output_dim
-    best: list = [None] * m  # per output: (value, point)
+    targets = 1 if norm == "1" else m
+    best: list = [None] * targets  # per output (sup norm) or overall (1-norm): (value, point)
     stats: dict = {"regions": 0}
     complete, reason, settled = True, "", False
     recorder = _LeafRecorder() if certificate else None
@@ -265,22 +275,23 @@ def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = 
             stats["regions"] += 1
             ma, mb = region.maps
             rows = region.rows
+            diffs = [(tuple(p - q for p, q in zip(ma.weight[k], mb.weight[k])), ma.bias[k] - mb.bias[k])
+                     for k in range(m)]
             optima = []
-            for k in range(m):
-                c = (tuple(p - q for p, q in zip(ma.weight[k], mb.weight[k])), ma.bias[k] - mb.bias[k])
-                pair = _cell_extremes(rows, c, n, deadline, stats, point=lambda: region.point, prove=certificate)
-                for val, x, _proof in pair:
+            for k, pair in _objectives(diffs, norm, m):
+                found = _cell_extremes(rows, pair, n, deadline, stats, point=lambda: region.point, prove=certificate)
+                for val, x, _proof in found:
                     if best[k] is None or val > best[k][0]:
                         best[k] = (val, x)
                 if certificate:
-                    optima.append([_optimum_json(*entry) for entry in pair])
+                    optima.extend(found)
                 if epsilon is not None and best[k][0] > epsilon:
                     settled = True
                     break
             if settled:
                 break
             if certificate:
-                recorder.nodes[recorder.last]["leaf"] = {"optima": optima}
+                recorder.nodes[recorder.last]["leaf"] = _leaf_json(optima, norm, m)
     except TimeLimitReached as exc:
         complete, reason = False, str(exc)
     known = [bk for bk in best if bk is not None]
@@ -301,10 +312,47 @@ def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = 
         return MaxDifference(norm, None, point, lower, epsilon, None, None, True,
                              "the exact maximum over every cell is at most ε (exact field arithmetic)", epsilon,
                              True, stats, nodes, METHOD)
-    return MaxDifference(norm, lower, point, lower, lower, tuple(bk[0] for bk in best), tuple(bk[1] for bk in best),
+    per = per_pt = None
+    if norm == "inf":
+        per, per_pt = tuple(bk[0] for bk in best), tuple(bk[1] for bk in best)
+    return MaxDifference(norm, lower, point, lower, lower, per, per_pt,
                          True, "exact maximum: every cell of the common refinement maximized exactly over the number"
                          " field (verified vertex and dual multipliers, or vertex enumeration)", None, None, stats,
                          nodes, METHOD)
 
 
-__all__ = ["field_difference_at", "field_max_difference"]
+def sign_vectors(m: int) -> list[tuple[int, ...]]:
+    """The ``2^m`` sign vectors in certificate order: ``s_k = −1`` exactly when bit ``k`` of the index
+    is set (docs/certificates.md)."""
+    return [tuple(-1 if (i >> k) & 1 else 1 for k in range(m)) for i in range(1 << m)]
+
+
+def _objectives(diffs: list, norm: str, m: int):
+    """``(target, affine map)`` pairs whose maximum and minimum a cell needs: each ``d_k`` (sup norm,
+    target ``k``), or ``Σ s_k d_k`` for the first half of :func:`sign_vectors` (``s_{m−1} = +1``;
+    1-norm, target 0; the minimum is the maximum for ``−s``, the complementary index)."""
+    if norm == "inf":
+        return [(k, d) for k, d in enumerate(diffs)]
+    out = []
+    for s in sign_vectors(m)[: 1 << (m - 1)] if m > 1 else [(1,)]:
+        g = [sum((si * d[0][j] for si, d in zip(s, diffs)), fmpq(0)) for j in range(len(diffs[0][0]))]
+        h = sum((si * d[1] for si, d in zip(s, diffs)), fmpq(0))
+        out.append((0, (tuple(g), h)))
+    return out
+
+
+def _leaf_json(optima: list, norm: str, m: int) -> dict:
+    """A leaf's optima: ``[[max d_k, max −d_k], ...]`` (sup norm) or, for the 1-norm, the maximum of
+    ``Σ s_k d_k`` for every sign vector in :func:`sign_vectors` order (computed as pairs ``s, −s``)."""
+    entries = [_optimum_json(*o) for o in optima]
+    if norm == "inf":
+        return {"optima": [entries[2 * k:2 * k + 2] for k in range(m)]}
+    full = 1 << m
+    ordered = [None] * full
+    for j, index in enumerate(range(full // 2) if m > 1 else [0]):
+        ordered[index] = entries[2 * j]
+        ordered[(full - 1) ^ index] = entries[2 * j + 1]
+    return {"sum_optima": ordered}
+
+
+__all__ = ["MAX_SIGN_OUTPUTS", "field_difference_at", "field_max_difference", "sign_vectors"]

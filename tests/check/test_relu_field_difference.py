@@ -208,3 +208,57 @@ def test_field_evidence_for_rational_networks_is_rejected(random_certs):
             layer["weight"] = [[1 for _ in row] for row in layer["weight"]]
             layer["bias"] = [0 for _ in layer["bias"]]
     assert _rejected(bad)
+
+
+@pytest.fixture(scope="module")
+def one_norm():
+    a, b = _pair(3)
+    res = max_difference(a, b, BOX2, norm="1", certificate=True)
+    cert = _json(field_max_difference_certificate(a, b, BOX2, res.value, None, None, res.certificate_nodes, norm="1",
+                                                  argmax=res.argmax))
+    return a, b, res, cert
+
+
+def test_one_norm_certificates_check_and_tampering_is_rejected(one_norm):
+    a, b, res, cert = one_norm
+    assert check_certificate(cert).valid
+    assert cert["claim"]["per_output"] is None and len(cert["evidence"]["argmax"]) == 1
+    leaf = _leaves(cert)[0]["leaf"]
+    assert len(leaf["sum_optima"]) == 4  # 2 outputs: every sign vector
+    inf = max_difference(a, b, BOX2)
+    assert inf.value < res.value  # the 1-norm maximum is larger here: a claim of the sup value is false
+    bad = copy.deepcopy(cert)
+    bad["claim"]["max_abs_difference"] = str(inf.value)
+    assert _rejected(bad)
+    for i in range(4):  # a sign vector's optimum dropped, or its value lowered
+        bad = copy.deepcopy(cert)
+        _leaves(bad)[-1]["leaf"]["sum_optima"].pop(i)
+        assert _rejected(bad)
+        bad = copy.deepcopy(cert)
+        opt = _leaves(bad)[-1]["leaf"]["sum_optima"][i]
+        opt["value"] = _bump(opt["value"])
+        assert _rejected(bad)
+    bad = copy.deepcopy(cert)  # the sup-norm shape of a leaf under a 1-norm claim
+    bad["claim"]["norm"] = "inf"
+    assert _rejected(bad)
+    bad = copy.deepcopy(cert)
+    bad["evidence"]["argmax"][0][0] = _bump(bad["evidence"]["argmax"][0][0])
+    assert _rejected(bad)
+
+
+def test_one_norm_eps_certificates(one_norm):
+    a, b, res, _ = one_norm
+    top = within_epsilon(a, b, BOX2, fmpq(40), norm="1", certificate=True)
+    assert top.within is True  # M = 10 + 10√2 < 40
+    cert = _json(field_epsilon_certificate(a, b, BOX2, fmpq(40), True, nodes=top.certificate_nodes, norm="1"))
+    assert check_certificate(cert).valid
+    tight = copy.deepcopy(cert)
+    tight["claim"]["eps"] = 24  # 10 + 10√2 > 24: some cell exceeds it
+    assert not check_certificate(tight).valid
+    no = within_epsilon(a, b, BOX2, fmpq(24), norm="1")
+    assert no.within is False
+    witness = _json(field_epsilon_certificate(a, b, BOX2, fmpq(24), False, witness=no.argmax, norm="1"))
+    assert check_certificate(witness).valid
+    loose = copy.deepcopy(witness)
+    loose["claim"]["eps"] = 25  # 10 + 10√2 ≈ 24.14 ≤ 25: no point exceeds it
+    assert not check_certificate(loose).valid

@@ -99,9 +99,47 @@ def test_bias_scaled_by_sqrt2_irrational_value():
     assert abs(field_difference_at(a, b, res.argmax)[0]) == res.value
 
 
-def test_one_norm_is_refused_clearly():
-    a = Network.from_lists("relu", [(HIDDEN, [0, 1]), ([[1, 2]], [0])])
-    with pytest.raises(UnsupportedError, match="sup norm"):
+def _planted(rnd, widths):
+    """A random rational network ``R`` and ``A``: ``R`` with first-layer unit ``j`` scaled by a
+    positive algebraic ``c_j`` and its outgoing weights divided by ``c_j`` (the same function)."""
+    layers = [([[rnd.randint(-3, 3) for _ in range(i)] for _ in range(o)], [rnd.randint(-3, 3) for _ in range(o)])
+              for i, o in zip(widths, widths[1:])]
+    scales = ["sqrt(2)", "1", "1+sqrt(2)", "sqrt(2)/3"]
+    (w1, b1), (w2, b2) = layers[0], layers[1]
+    c = [scales[j % len(scales)] for j in range(len(w1))]
+    planted = [([[f"({c[j]})*({v})" for v in w1[j]] for j in range(len(w1))], [f"({c[j]})*({v})" for j, v in enumerate(b1)]),
+               ([[f"({v})/({c[j]})" for j, v in enumerate(row)] for row in w2], b2)] + layers[2:]
+    return Network.from_lists("relu", layers), Network.from_lists("relu", planted)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_both_norms_equal_the_rational_decider_on_planted_pairs(seed):
+    """``A`` (algebraic) and ``R`` (rational) are the same function, so ``max ‖A − B‖ = max ‖R − B‖``
+    in both norms: the field computation against the rational branch and bound."""
+    rnd = random.Random(300 + seed)
+    r, a = _planted(rnd, [2, 3, 3])
+    b, _ = _planted(rnd, [2, 3, 3])
+    assert not a.is_rational
+    for norm in ("inf", "1"):
+        ours, theirs = max_difference(a, b, BOX2, norm=norm), max_difference(r, b, BOX2, norm=norm)
+        assert ours.method == "field_regions" and theirs.method != "field_regions"
+        assert ours.value == theirs.value, norm
+        if norm == "1":
+            assert ours.per_output is None
+            assert sum((abs(d) for d in field_difference_at(a, b, ours.argmax)), fmpq(0)) == ours.value
+        else:
+            assert ours.per_output == theirs.per_output
+    eps = max_difference(r, b, BOX2, norm="1").value
+    assert within_epsilon(a, b, BOX2, eps, norm="1").within is True
+    if eps > 0:
+        no = within_epsilon(a, b, BOX2, eps - fmpq(1, 1000), norm="1")
+        assert no.within is False
+        assert sum((abs(d) for d in field_difference_at(a, b, no.argmax)), fmpq(0)) > eps - fmpq(1, 1000)
+
+
+def test_one_norm_with_too_many_outputs_is_refused_clearly():
+    a = Network.from_lists("relu", [(HIDDEN, [0, 1]), ([[1, 2]] * 9, [0] * 9)])
+    with pytest.raises(UnsupportedError, match="at most 8 outputs"):
         max_difference(a, a, BOX2, norm="1")
 
 
@@ -173,3 +211,24 @@ def test_batch_items_with_algebraic_weights_write_checked_certificates(tmp_path)
         assert json.loads(path.read_text(encoding="utf-8"))["evidence"]["method"] == method
         checked = run("check", path, "--json")
         assert checked.code == 0 and checked.json["valid"] is True, (ident, checked.out)
+
+
+def test_cli_one_norm_with_algebraic_weights_writes_a_checked_certificate(tmp_path):
+    """Two outputs: ``d = ((2 − 2√2)·u, (√2 − 1)·u)`` for ``u = relu(√2x − y + 1)``, so
+    ``‖d‖_1 = (√2 − 1)·3u ≤ 3`` (``u ≤ √2 + 1`` at ``(1, 0)``)."""
+    for name, out in (("a.json", [[1, 2], [0, 1]]), ("b.json", [[1, "2*sqrt(2)"], [0, "sqrt(2)"]])):
+        obj = {"format": "exactnet.network/1", "activation": "relu",
+               "layers": [{"weight": HIDDEN, "bias": [0, 1]}, {"weight": out, "bias": [0, 0]}]}
+        (tmp_path / name).write_text(json.dumps(obj), encoding="utf-8")
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    r = run("diff", a, b, "--box", "0,1", "--norm", "1", "--json", "--certificate", tmp_path / "c.json")
+    assert r.code == 0, r.err
+    assert r.json["max_abs_difference"] == "3" and r.json["per_output"] is None and r.json["argmax"] == ["1", "0"]
+    checked = run("check", tmp_path / "c.json", "--json")
+    assert checked.code == 0 and checked.json["valid"] is True
+    cert = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    cert["claim"]["max_abs_difference"] = "2"  # the sup-norm value is not the 1-norm maximum
+    (tmp_path / "c.json").write_text(json.dumps(cert), encoding="utf-8")
+    assert run("check", tmp_path / "c.json").code == 1
+    sup = run("diff", a, b, "--box", "0,1", "--json")
+    assert sup.json["max_abs_difference"] == "2"  # the sup norm: output 0
