@@ -64,7 +64,7 @@ def check(obj: dict) -> CheckResult:
     a, b = certificate_networks(obj)
     if a.activation != "relu" or b.activation != "relu":
         return CheckResult(False, "both networks must be ReLU networks")
-    if obj["evidence"]["method"] in ("field_region_tree", "field_witness"):  # real algebraic weights
+    if obj["evidence"]["method"] in ("field_region_tree", "field_enumeration", "field_witness"):  # algebraic
         from .relu_field_difference import check as check_field
 
         return check_field(obj)

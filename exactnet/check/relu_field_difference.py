@@ -44,12 +44,15 @@ from ..errors import InputError
 from ..network import common_field
 from ..network.domain import Polyhedron
 from ..network.domain_spec import domain_from_json
+from ..network.finite_domain import FiniteDomain
 from ..numbers import RealAlgebraic, sign
 from .relu import RegionNet, decision_target, domain_rows, evaluate, farkas_ok, field_number, layer_lists
 from .relu import normal_form, rational, same_number
 from .result import CheckResult
 
-METHODS = ("field_region_tree", "field_witness")
+METHODS = ("field_region_tree", "field_enumeration", "field_witness")
+#: The most points an enumeration certificate may ask the checker to evaluate.
+MAX_ENUMERATION = 1 << 16
 #: 1-norm leaves list ``2^m`` optima: at most this many outputs (the producer's limit too).
 MAX_SIGN_OUTPUTS = 8
 
@@ -76,12 +79,18 @@ def check(obj: dict) -> CheckResult:
         domain = domain_from_json(claim["domain"], "certificate domain", n)
     except InputError as exc:
         raise MalformedCertificate(f"certificate: {exc}") from None
-    if not isinstance(domain, Polyhedron) or domain.dim != n:
-        return CheckResult(False, "field evidence certifies a box or polyhedron of the networks' input dimension")
-    rows = domain_rows(domain)
+    method = evidence["method"]
+    finite = isinstance(domain, FiniteDomain)
+    if domain.dim != n or not (isinstance(domain, Polyhedron) or finite):
+        return CheckResult(False, "field evidence certifies a box, polyhedron or finite set of the networks' input"
+                                  " dimension")
+    if finite != (method == "field_enumeration") and method != "field_witness":
+        return CheckResult(False, "a finite domain is certified by enumeration, a box or polyhedron by a region tree")
+    if finite and not 0 < domain.size <= MAX_ENUMERATION:
+        return CheckResult(False, f"enumeration certificates are checked for 1 to {MAX_ENUMERATION} points")
+    rows = [] if finite else domain_rows(domain)
     if rows is None:
         return CheckResult(False, "the domain is empty")
-    method = evidence["method"]
 
     def difference(x):
         return [p - q for p, q in zip(evaluate(la, x), evaluate(lb, x))]
@@ -110,6 +119,14 @@ def check(obj: dict) -> CheckResult:
             if size(difference(x)) <= eps:
                 return CheckResult(False, "the difference at the witness is not above ε")
             return CheckResult(True, "the difference at the witness exceeds ε (exact evaluation in the number field)")
+        if method == "field_enumeration":
+            count = 0
+            for x in domain.points():
+                count += 1
+                if size(difference(x)) > eps:
+                    return CheckResult(False, "a point of the domain has a difference above ε")
+            return CheckResult(True, f"‖A − B‖ ≤ ε at every point of the finite domain ({count} points, exact"
+                                     " evaluation in the number field)")
         if method != "field_region_tree":
             return CheckResult(False, "a claim 'within ε' needs a region tree")
         maxima = _walk(la, lb, n, m, rows, evidence["nodes"], field, norm)
@@ -120,10 +137,12 @@ def check(obj: dict) -> CheckResult:
         what = "Σ_k |A_k − B_k|" if norm == "1" else "|A_k − B_k|"
         return CheckResult(True, f"{what} ≤ {claim['eps']} on D: {maxima.leaves} cells of a verified region"
                                  " tree, each maximized exactly over the number field (point and LP dual proof)")
-    if method != "field_region_tree":
-        return CheckResult(False, "a maximum needs a region tree")
+    if method not in ("field_region_tree", "field_enumeration"):
+        return CheckResult(False, "a maximum needs a region tree or an enumeration")
     per = claim["per_output"]
     points = evidence["argmax"]
+    if method == "field_enumeration":
+        return _check_enumeration(claim, evidence, domain, field, norm, m, difference, size, point)
     if norm == "1":
         if per is not None or len(points) != 1:
             return CheckResult(False, "a 1-norm maximum has no per-output maxima and one argmax point")
@@ -158,6 +177,35 @@ def check(obj: dict) -> CheckResult:
             return CheckResult(False, f"|A_{k} − B_{k}| at its point is not the maximum")
     return CheckResult(True, f"maximum attained and bounded on every cell ({maxima.leaves} cells of a verified region"
                              " tree, each maximized exactly over the number field: point and LP dual proof)")
+
+
+def _check_enumeration(claim, evidence, domain, field, norm, m, difference, size, point) -> CheckResult:
+    """A finite domain: the stated maxima (field numbers, one per output or the 1-norm's one) equal
+    the claimed ones, bound the difference at every point and are attained at the argmax points."""
+    maxima = [field_number(v, field, "maximum") for v in evidence["maxima"]]
+    points = evidence["argmax"]
+    per = claim["per_output"]
+    want = 1 if norm == "1" else m
+    if len(maxima) != want or len(points) != want or (per is None) != (norm == "1"):
+        return CheckResult(False, f"an enumeration states {want} maxima and argmax points"
+                                  + (" and no per-output maxima" if norm == "1" else " and the per-output maxima"))
+    if norm == "inf" and (len(per) != m or not all(same_number(c, v) for c, v in zip(per, maxima))):
+        return CheckResult(False, "the claimed per-output maxima are not the stated ones")
+    if not same_number(claim["max_abs_difference"], max(maxima)):
+        return CheckResult(False, "max_abs_difference is not the largest stated maximum")
+    for k, p in enumerate(points):
+        x = point(p, "argmax point")
+        d = None if x is None else difference(x)
+        if d is None or (size(d) if norm == "1" else abs(d[k])) != maxima[k]:
+            return CheckResult(False, f"argmax point {k} is not in the domain or does not attain its maximum")
+    count = 0
+    for x in domain.points():
+        count += 1
+        d = difference(x)
+        if (size(d) > maxima[0]) if norm == "1" else any(abs(v) > bound for v, bound in zip(d, maxima)):
+            return CheckResult(False, "a point of the domain exceeds a stated maximum")
+    return CheckResult(True, f"the maximum is attained and not exceeded at every point of the finite domain ({count}"
+                             " points, exact evaluation in the number field)")
 
 
 class _Maxima(list):

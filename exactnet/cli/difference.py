@@ -131,7 +131,7 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
     if not res.complete:
         data["time_limit_reached"] = True
     if certificate is not None:
-        if res.complete and no_cert is None and _algebraic(a, b) and res.certificate_nodes is not None:
+        if res.complete and no_cert is None and _algebraic(a, b):
             from ..relu.certificates import field_max_difference_certificate
 
             write_certificate(field_max_difference_certificate(a, b, domain, res.value, res.per_output,
@@ -199,7 +199,7 @@ def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | Non
         if no_cert is None and _algebraic(a, b):
             from ..relu.certificates import field_epsilon_certificate
 
-            if res.within is True and res.certificate_nodes is not None:
+            if res.within is True:
                 cert = field_epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes,
                                                  norm=norm)
             elif res.within is False:

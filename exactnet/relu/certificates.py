@@ -466,12 +466,17 @@ def field_max_difference_certificate(a: Network, b: Network, domain, value, per_
     on every leaf, each output's maximum and minimum over the closed cell (sup norm) or the maximum
     of ``Σ s_k d_k`` for every sign vector ``s`` (1-norm), each with a point attaining it and its LP
     dual proof, numbers as power-basis coordinates of the networks' field. ``argmax``: the 1-norm's
-    one point (the sup norm lists ``per_output_argmax``)."""
+    one point (the sup norm lists ``per_output_argmax``). A finite domain (``nodes`` is ``None``):
+    evidence ``field_enumeration``, the maxima as field numbers."""
     claim = {"norm": norm, "max_abs_difference": number_json(value),
              "per_output": None if norm == "1" else [number_json(v) for v in per_output], "domain": domain.to_obj()}
     points = [argmax] if norm == "1" else per_output_argmax
-    evidence = {"method": "field_region_tree", "field": field_json(network_field(a, b)),
-                "argmax": [[field_number_json(v) for v in x] for x in points], "nodes": nodes}
+    evidence = {"method": "field_region_tree" if nodes is not None else "field_enumeration",
+                "field": field_json(network_field(a, b)), "argmax": [[field_number_json(v) for v in x] for x in points]}
+    if nodes is not None:
+        evidence["nodes"] = nodes
+    else:  # a finite domain: the maxima in the field, compared with every point's difference
+        evidence["maxima"] = [field_number_json(value)] if norm == "1" else [field_number_json(v) for v in per_output]
     return certificate(MAX_DIFFERENCE_KIND, claim, [a, b], evidence)
 
 
@@ -482,7 +487,9 @@ def field_epsilon_certificate(a: Network, b: Network, domain, epsilon, within: b
     (coordinates in the networks' field) where the difference exceeds ``ε``."""
     claim = {"norm": norm, "eps": number_json(epsilon), "within": within, "domain": domain.to_obj()}
     field = field_json(network_field(a, b))
-    if within:
+    if within and nodes is None:  # a finite domain: every point evaluated
+        evidence = {"method": "field_enumeration", "field": field}
+    elif within:
         evidence = {"method": "field_region_tree", "field": field, "nodes": nodes}
     else:
         evidence = {"method": "field_witness", "field": field, "point": [field_number_json(v) for v in witness]}

@@ -27,7 +27,9 @@ common field), ``M = max_{x ∈ D} ‖A(x) − B(x)‖_∞`` on a full-dimension
 ``s, −s`` as the maximum and minimum of one affine map), for at most :data:`MAX_SIGN_OUTPUTS`
 outputs; the maximum is ``M`` itself (no per-output maxima).
 
-Full-dimensional polyhedra (boxes included) only.
+**Finite domains** (a product of finite sets, at most :data:`MAX_FIELD_POINTS` points): both
+networks are evaluated exactly in ``K`` at every point; the maximum of each norm is the largest
+value found. Full-dimensional polyhedra (boxes included) and finite domains; unions are refused.
 """
 
 from __future__ import annotations
@@ -47,8 +49,11 @@ from ..polyhedra.field_backend import field_value, float_field_rows
 from .regions import common_refinement, require_relu
 
 METHOD = "field_regions"
+ENUMERATION = "field_enumeration"
 #: The 1-norm takes ``2^m`` objectives per cell: at most this many outputs.
 MAX_SIGN_OUTPUTS = 8
+#: Finite domains are enumerated point by point: at most this many points (the checker's limit).
+MAX_FIELD_POINTS = 1 << 16
 
 
 def field_difference_at(a: Network, b: Network, x: Sequence) -> list:
@@ -85,9 +90,15 @@ def _check(a: Network, b: Network, norm: str, domain) -> None:
                                f" cell: at most {MAX_SIGN_OUTPUTS} outputs (these networks have {a.output_dim})")
     if domain is None:
         raise InputError("the maximum difference needs a bounded domain (--domain FILE or --box LO,HI)")
-    if not isinstance(domain, Polyhedron):
-        raise UnsupportedError("the maximum difference for algebraic weights needs a box or polyhedron domain"
-                               " (finite domains and unions are not supported yet)")
+    from ..network.finite_domain import FiniteDomain
+
+    if isinstance(domain, FiniteDomain):
+        if domain.size > MAX_FIELD_POINTS:
+            raise UnsupportedError(f"the maximum difference for algebraic weights enumerates finite domains of at"
+                                   f" most {MAX_FIELD_POINTS} points (this one has {domain.size})")
+    elif not isinstance(domain, Polyhedron):
+        raise UnsupportedError("the maximum difference for algebraic weights needs a box, polyhedron or finite"
+                               " domain (unions are not supported yet)")
     if domain.dim != a.input_dim:
         raise InputError(f"the domain has dimension {domain.dim} but the networks take {a.input_dim} inputs")
 
@@ -268,6 +279,25 @@ def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = 
     stats: dict = {"regions": 0}
     complete, reason, settled = True, "", False
     recorder = _LeafRecorder() if certificate else None
+    if not isinstance(domain, Polyhedron):  # a finite domain: every point evaluated exactly
+        stats = {"points": 0}
+        recorder = None
+        try:
+            for x in domain.points():
+                deadline.check("the maximum difference over the finite domain")
+                stats["points"] += 1
+                d = field_difference_at(a, b, x)
+                values = [sum((abs(v) for v in d), fmpq(0))] if norm == "1" else [abs(v) for v in d]
+                for k, val in enumerate(values):
+                    if best[k] is None or val > best[k][0]:
+                        best[k] = (val, x)
+                if epsilon is not None and max(values) > epsilon:
+                    settled = True
+                    break
+        except TimeLimitReached as exc:
+            complete, reason = False, str(exc)
+        return _answer(MaxDifference, norm, epsilon, best, settled, complete, reason, stats, None,
+                       "every point of the finite domain evaluated exactly over the number field", ENUMERATION)
     try:
         for region in common_refinement([a, b], domain, deadline=deadline, progress=progress, points=False,
                                         recorder=recorder):
@@ -294,31 +324,34 @@ def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = 
                 recorder.nodes[recorder.last]["leaf"] = _leaf_json(optima, norm, m)
     except TimeLimitReached as exc:
         complete, reason = False, str(exc)
-    known = [bk for bk in best if bk is not None]
+    nodes = recorder.nodes if certificate and complete and not settled else None
+    return _answer(MaxDifference, norm, epsilon, best, settled, complete, reason, stats, nodes,
+                   "every cell of the common refinement maximized exactly over the number field (verified vertex"
+                   " and dual multipliers, or vertex enumeration)", METHOD)
+
+
+def _answer(MaxDifference, norm, epsilon, best, settled, complete, reason, stats, nodes, how: str, method: str):
+    """The result from the best ``(value, point)`` per target (module docstring)."""
     top = None
-    for bk in known:
-        if top is None or bk[0] > top[0]:
+    for bk in best:
+        if bk is not None and (top is None or bk[0] > top[0]):
             top = bk
     lower, point = (top if top is not None else (None, None))
-    nodes = recorder.nodes if certificate and complete and not settled else None
     if settled:
         return MaxDifference(norm, None, point, lower, None, None, None, True,
-                             "a vertex of a cell of the domain where the difference exceeds ε (exact field"
-                             " arithmetic)", epsilon, False, stats, None, METHOD)
+                             "a point of the domain where the difference exceeds ε (exact field arithmetic)", epsilon,
+                             False, stats, None, method)
     if not complete:
         return MaxDifference(norm, None, point, lower, None, None, None, False, reason, epsilon, None, stats, None,
-                             METHOD)
+                             method)
     if epsilon is not None:
         return MaxDifference(norm, None, point, lower, epsilon, None, None, True,
-                             "the exact maximum over every cell is at most ε (exact field arithmetic)", epsilon,
-                             True, stats, nodes, METHOD)
+                             f"the exact maximum is at most ε: {how}", epsilon, True, stats, nodes, method)
     per = per_pt = None
     if norm == "inf":
         per, per_pt = tuple(bk[0] for bk in best), tuple(bk[1] for bk in best)
-    return MaxDifference(norm, lower, point, lower, lower, per, per_pt,
-                         True, "exact maximum: every cell of the common refinement maximized exactly over the number"
-                         " field (verified vertex and dual multipliers, or vertex enumeration)", None, None, stats,
-                         nodes, METHOD)
+    return MaxDifference(norm, lower, point, lower, lower, per, per_pt, True, f"exact maximum: {how}", None, None,
+                         stats, nodes, method)
 
 
 def sign_vectors(m: int) -> list[tuple[int, ...]]:
@@ -355,4 +388,4 @@ def _leaf_json(optima: list, norm: str, m: int) -> dict:
     return {"sum_optima": ordered}
 
 
-__all__ = ["MAX_SIGN_OUTPUTS", "field_difference_at", "field_max_difference", "sign_vectors"]
+__all__ = ["MAX_FIELD_POINTS", "MAX_SIGN_OUTPUTS", "field_difference_at", "field_max_difference", "sign_vectors"]

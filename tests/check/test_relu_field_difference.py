@@ -262,3 +262,40 @@ def test_one_norm_eps_certificates(one_norm):
     loose = copy.deepcopy(witness)
     loose["claim"]["eps"] = 25  # 10 + 10√2 ≈ 24.14 ≤ 25: no point exceeds it
     assert not check_certificate(loose).valid
+
+
+def test_finite_domain_enumeration_certificates():
+    """A finite domain: evidence ``field_enumeration`` (the maxima in the field, every point
+    evaluated by the checker); tampered maxima, argmax points and claims are rejected."""
+    from exactnet.network.finite_domain import FiniteDomain
+
+    a, b = _pair(3)
+    fin = FiniteDomain.product([[0, fmpq(1, 2), 1], [0, fmpq(1, 3), 1]])
+    for norm in ("inf", "1"):
+        res = max_difference(a, b, fin, norm=norm)
+        assert res.method == "field_enumeration" and res.stats["points"] == 9
+        cert = _json(field_max_difference_certificate(a, b, fin, res.value, res.per_output, res.per_output_argmax,
+                                                      None, norm=norm, argmax=res.argmax))
+        assert cert["evidence"]["method"] == "field_enumeration" and check_certificate(cert).valid
+        lower = copy.deepcopy(cert)  # a smaller stated maximum is exceeded at its own argmax
+        lower["evidence"]["maxima"][0] = _bump(lower["evidence"]["maxima"][0])
+        assert _rejected(lower)
+        moved = copy.deepcopy(cert)
+        moved["evidence"]["argmax"][0] = ["1/2", "1/2"]  # not a point of the finite domain
+        assert _rejected(moved)
+        claimed = copy.deepcopy(cert)
+        claimed["claim"]["max_abs_difference"] = "20"
+        assert _rejected(claimed)
+        tree = copy.deepcopy(cert)
+        tree["claim"]["domain"] = {"lower": [0, 0], "upper": [1, 1]}  # the box needs a region tree
+        assert _rejected(tree)
+    # 1-norm maximum 10 + 10√2 ≈ 24.1 over the box; on these 9 points: ε = 20 decides both ways
+    yes = within_epsilon(a, b, fin, 30, norm="1")
+    no = within_epsilon(a, b, fin, 20, norm="1")
+    assert yes.within is True and no.within is False
+    within = _json(field_epsilon_certificate(a, b, fin, fmpq(30), True, norm="1"))
+    assert within["evidence"]["method"] == "field_enumeration" and check_certificate(within).valid
+    within["claim"]["eps"] = 20
+    assert not check_certificate(within).valid
+    witness = _json(field_epsilon_certificate(a, b, fin, fmpq(20), False, witness=no.argmax, norm="1"))
+    assert check_certificate(witness).valid

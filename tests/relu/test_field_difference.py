@@ -232,3 +232,29 @@ def test_cli_one_norm_with_algebraic_weights_writes_a_checked_certificate(tmp_pa
     assert run("check", tmp_path / "c.json").code == 1
     sup = run("diff", a, b, "--box", "0,1", "--json")
     assert sup.json["max_abs_difference"] == "2"  # the sup norm: output 0
+
+
+def test_finite_domains_equal_the_rational_decider_on_planted_pairs():
+    from exactnet.network.finite_domain import FiniteDomain
+
+    fin = FiniteDomain.product([[0, fmpq(1, 3), 1], [-1, 0, fmpq(1, 2)]])
+    for seed in range(3):
+        rnd = random.Random(400 + seed)
+        r, a = _planted(rnd, [2, 3, 2])
+        b, _ = _planted(rnd, [2, 3, 2])
+        for norm in ("inf", "1"):
+            ours, theirs = max_difference(a, b, fin, norm=norm), max_difference(r, b, fin, norm=norm)
+            assert ours.method == "field_enumeration" and ours.value == theirs.value
+            assert ours.per_output == theirs.per_output
+
+
+def test_cli_finite_domain_with_algebraic_weights(tmp_path):
+    a, b = _write(tmp_path / "a.json", [1, 2]), _write(tmp_path / "b.json", [1, "2*sqrt(2)"])
+    (tmp_path / "d.json").write_text(json.dumps({"finite": [[0, "1/2", 1], [0, 1]]}), encoding="utf-8")
+    r = run("diff", a, b, "--domain", tmp_path / "d.json", "--json", "--certificate", tmp_path / "c.json")
+    assert r.code == 0, r.err
+    assert r.json["max_abs_difference"] == "2" and r.json["method"] == "field_enumeration"
+    assert run("check", tmp_path / "c.json").code == 0
+    many = tmp_path / "many.json"
+    many.write_text(json.dumps({"finite": list(range(300)), "dim": 2}), encoding="utf-8")  # 90,000 points
+    run("diff", a, b, "--domain", many, "--json").assert_error("at most 65536 points")
