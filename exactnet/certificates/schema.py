@@ -338,7 +338,7 @@ FIELD_DIFFERENCE_NODE = by_keys([
 ])
 RELU_MAX_DIFFERENCE_EVIDENCE = tagged("method", {
     "field_region_tree": obj({"method": text, "field": FIELD, "argmax": list_of(FIELD_NUMBERS),
-                              "nodes": list_of(FIELD_DIFFERENCE_NODE)}),
+                              "nodes": list_of(FIELD_DIFFERENCE_NODE)}, {"roots": list_of(integer)}),
     "field_enumeration": obj({"method": text, "field": FIELD, "argmax": list_of(FIELD_NUMBERS),
                               "maxima": FIELD_NUMBERS}),
     "region_tree": obj({"method": text, "argmax": list_of(numbers), "nodes": list_of(DIFFERENCE_NODE)},
@@ -362,7 +362,8 @@ RELU_TOP1_EVIDENCE = tagged("method", {
 })
 RELU_EPSILON_CLAIM = obj({"norm": const("inf", "1"), "eps": number, "within": boolean, "domain": DIFFERENCE_DOMAIN})
 RELU_EPSILON_EVIDENCE = tagged("method", {
-    "field_region_tree": obj({"method": text, "field": FIELD, "nodes": list_of(FIELD_DIFFERENCE_NODE)}),
+    "field_region_tree": obj({"method": text, "field": FIELD, "nodes": list_of(FIELD_DIFFERENCE_NODE)},
+                             {"roots": list_of(integer)}),
     "field_enumeration": obj({"method": text, "field": FIELD}),
     "field_witness": obj({"method": text, "field": FIELD, "point": FIELD_NUMBERS}),
     "region_tree": obj({"method": text, "nodes": list_of(DIFFERENCE_NODE)}, {"affine_hull": AFFINE_HULL,

@@ -5,7 +5,8 @@ Every number of the proof lies in the networks' common real number field ``K = Q
 real root number ``root_index`` of the defining polynomial, which the evidence must state exactly
 as the networks' field); it is written by its rational coordinates in the power basis of ``K``
 and all tests run in ``K`` (exact zero tests, signs from rigorous enclosures, :mod:`exactnet.numbers`).
-The domain ``D`` is a box or a polyhedron; ``d = A − B`` and the norm is the sup norm.
+The domain ``D`` is a box or a polyhedron (or a union of them: one tree per part, rooted at
+``roots[i]``, so the leaves of all trees cover the union); ``d = A − B``.
 
 **Cover.** The tree is a tree of sign splits of the hidden units of both networks, replayed here
 exactly as the ``region_tree`` of ``relu.equivalence`` (:mod:`.relu`, Theorem T): every unit is
@@ -44,6 +45,7 @@ from ..errors import InputError
 from ..network import common_field
 from ..network.domain import Polyhedron
 from ..network.domain_spec import domain_from_json
+from ..network.domain_union import PolyhedronUnion
 from ..network.finite_domain import FiniteDomain
 from ..numbers import RealAlgebraic, sign
 from .relu import RegionNet, decision_target, domain_rows, evaluate, farkas_ok, field_number, layer_lists
@@ -81,16 +83,25 @@ def check(obj: dict) -> CheckResult:
         raise MalformedCertificate(f"certificate: {exc}") from None
     method = evidence["method"]
     finite = isinstance(domain, FiniteDomain)
-    if domain.dim != n or not (isinstance(domain, Polyhedron) or finite):
-        return CheckResult(False, "field evidence certifies a box, polyhedron or finite set of the networks' input"
-                                  " dimension")
+    union = isinstance(domain, PolyhedronUnion)
+    if domain.dim != n or not (isinstance(domain, Polyhedron) or finite or union):
+        return CheckResult(False, "field evidence certifies a box, polyhedron, union or finite set of the networks'"
+                                  " input dimension")
+    if ("roots" in evidence) != union:
+        return CheckResult(False, "a union needs one region tree root per part (and only a union has roots)")
     if finite != (method == "field_enumeration") and method != "field_witness":
         return CheckResult(False, "a finite domain is certified by enumeration, a box or polyhedron by a region tree")
     if finite and not 0 < domain.size <= MAX_ENUMERATION:
         return CheckResult(False, f"enumeration certificates are checked for 1 to {MAX_ENUMERATION} points")
-    rows = [] if finite else domain_rows(domain)
-    if rows is None:
-        return CheckResult(False, "the domain is empty")
+    if union:
+        roots = evidence["roots"]
+        if len(roots) != len(domain.parts):
+            return CheckResult(False, "a union needs one region tree root per part")
+        starts = [(root, domain_rows(part)) for root, part in zip(roots, domain.parts)]
+    else:
+        starts = [(0, [] if finite else domain_rows(domain))]
+    if any(rows is None for _, rows in starts):
+        return CheckResult(False, "the domain (or a part of the union) is empty")
 
     def difference(x):
         return [p - q for p, q in zip(evaluate(la, x), evaluate(lb, x))]
@@ -129,7 +140,7 @@ def check(obj: dict) -> CheckResult:
                                      " evaluation in the number field)")
         if method != "field_region_tree":
             return CheckResult(False, "a claim 'within ε' needs a region tree")
-        maxima = _walk(la, lb, n, m, rows, evidence["nodes"], field, norm)
+        maxima = _walk(la, lb, n, m, starts, evidence["nodes"], field, norm)
         if isinstance(maxima, CheckResult):
             return maxima
         if any(v > eps for v in maxima):
@@ -146,7 +157,7 @@ def check(obj: dict) -> CheckResult:
     if norm == "1":
         if per is not None or len(points) != 1:
             return CheckResult(False, "a 1-norm maximum has no per-output maxima and one argmax point")
-        total = _walk(la, lb, n, m, rows, evidence["nodes"], field, norm)
+        total = _walk(la, lb, n, m, starts, evidence["nodes"], field, norm)
         if isinstance(total, CheckResult):
             return total
         if not same_number(claim["max_abs_difference"], total[0]):
@@ -160,7 +171,7 @@ def check(obj: dict) -> CheckResult:
         return CheckResult(False, f"a sup-norm maximum needs its {m} per-output maxima")
     if len(points) != m:
         return CheckResult(False, "argmax needs one point per output")
-    maxima = _walk(la, lb, n, m, rows, evidence["nodes"], field, norm)
+    maxima = _walk(la, lb, n, m, starts, evidence["nodes"], field, norm)
     if isinstance(maxima, CheckResult):
         return maxima
     for k in range(m):
@@ -269,14 +280,18 @@ def _leaf(idx, cell, nets, leaf, field, n, m, maxima, norm) -> CheckResult | Non
     return None
 
 
-def _walk(la, lb, n, m, rows, nodes, field, norm="inf"):
-    """Replay the tree (module docstring); the per-output maxima over the leaves, or the failure."""
+def _walk(la, lb, n, m, starts, nodes, field, norm="inf"):
+    """Replay the trees rooted at ``starts`` (``[(root node, domain rows)]``: one tree, or one per part
+    of a union; module docstring); the per-output maxima over the leaves, or the failure."""
     if not nodes:
         raise MalformedCertificate("certificate: 'nodes' must be a non-empty list")
-    rows = [normal_form(g, h) for g, h in rows]
     visited = [False] * len(nodes)
-    visited[0] = True
-    stack = [(0, rows, [RegionNet(la, n, field), RegionNet(lb, n, field)])]
+    stack = []
+    for root, rows in reversed(starts):
+        if not (isinstance(root, int) and 0 <= root < len(nodes)) or visited[root]:
+            return CheckResult(False, f"bad root reference {root!r}")
+        visited[root] = True
+        stack.append((root, [normal_form(g, h) for g, h in rows], [RegionNet(la, n, field), RegionNet(lb, n, field)]))
     maxima = _Maxima([None] * (1 if norm == "1" else m))
     while stack:
         idx, cell, nets = stack.pop()

@@ -136,7 +136,8 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
 
             write_certificate(field_max_difference_certificate(a, b, domain, res.value, res.per_output,
                                                                res.per_output_argmax, res.certificate_nodes,
-                                                               norm=norm, argmax=res.argmax), certificate)
+                                                               norm=norm, argmax=res.argmax,
+                                                               roots=res.certificate_roots), certificate)
             data["certificate"] = certificate
         elif res.complete and no_cert is None and _tree_or_finite(domain, res.certificate_nodes):
             write_certificate(max_difference_certificate(a, b, domain, res.value, res.per_output,
@@ -201,7 +202,7 @@ def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | Non
 
             if res.within is True:
                 cert = field_epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes,
-                                                 norm=norm)
+                                                 norm=norm, roots=res.certificate_roots)
             elif res.within is False:
                 cert = field_epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness, norm=norm)
         elif no_cert is None and res.within is True and _tree_or_finite(domain, res.certificate_nodes):

@@ -460,7 +460,7 @@ def field_json(field) -> dict:
 
 
 def field_max_difference_certificate(a: Network, b: Network, domain, value, per_output, per_output_argmax,
-                                     nodes: list, *, norm: str = "inf", argmax=None) -> dict:
+                                     nodes: list, *, norm: str = "inf", argmax=None, roots=None) -> dict:
     """A ``relu.max_difference`` certificate for networks with real algebraic weights: the claim
     states the maxima as exact numbers; the evidence ``field_region_tree`` is the region tree with,
     on every leaf, each output's maximum and minimum over the closed cell (sup norm) or the maximum
@@ -475,13 +475,15 @@ def field_max_difference_certificate(a: Network, b: Network, domain, value, per_
                 "field": field_json(network_field(a, b)), "argmax": [[field_number_json(v) for v in x] for x in points]}
     if nodes is not None:
         evidence["nodes"] = nodes
+        if roots is not None:  # a union: one tree per part
+            evidence["roots"] = list(roots)
     else:  # a finite domain: the maxima in the field, compared with every point's difference
         evidence["maxima"] = [field_number_json(value)] if norm == "1" else [field_number_json(v) for v in per_output]
     return certificate(MAX_DIFFERENCE_KIND, claim, [a, b], evidence)
 
 
 def field_epsilon_certificate(a: Network, b: Network, domain, epsilon, within: bool, *, nodes: list | None = None,
-                              witness=None, norm: str = "inf") -> dict:
+                              witness=None, norm: str = "inf", roots=None) -> dict:
     """A ``relu.epsilon`` certificate for networks with real algebraic weights: ``within`` by the
     ``field_region_tree`` (every leaf's optima at most ``ε``), or not by a ``field_witness`` point
     (coordinates in the networks' field) where the difference exceeds ``ε``."""
@@ -491,6 +493,8 @@ def field_epsilon_certificate(a: Network, b: Network, domain, epsilon, within: b
         evidence = {"method": "field_enumeration", "field": field}
     elif within:
         evidence = {"method": "field_region_tree", "field": field, "nodes": nodes}
+        if roots is not None:
+            evidence["roots"] = list(roots)
     else:
         evidence = {"method": "field_witness", "field": field, "point": [field_number_json(v) for v in witness]}
     return certificate(EPSILON_KIND, claim, [a, b], evidence)

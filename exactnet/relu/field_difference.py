@@ -29,7 +29,7 @@ outputs; the maximum is ``M`` itself (no per-output maxima).
 
 **Finite domains** (a product of finite sets, at most :data:`MAX_FIELD_POINTS` points): both
 networks are evaluated exactly in ``K`` at every point; the maximum of each norm is the largest
-value found. Full-dimensional polyhedra (boxes included) and finite domains; unions are refused.
+value found. **Unions** of full-dimensional polyhedra: one tree per part, the maximum over all.
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from ..errors import InputError, UnsupportedError
 from ..linalg.field import field_rank, field_solve
 from ..network import Network, common_field
 from ..network.domain import Polyhedron
+from ..network.domain_union import PolyhedronUnion
 from ..numbers import sign
 from ..polyhedra.field_backend import field_value, float_field_rows
 from .regions import common_refinement, require_relu
@@ -96,9 +97,9 @@ def _check(a: Network, b: Network, norm: str, domain) -> None:
         if domain.size > MAX_FIELD_POINTS:
             raise UnsupportedError(f"the maximum difference for algebraic weights enumerates finite domains of at"
                                    f" most {MAX_FIELD_POINTS} points (this one has {domain.size})")
-    elif not isinstance(domain, Polyhedron):
-        raise UnsupportedError("the maximum difference for algebraic weights needs a box, polyhedron or finite"
-                               " domain (unions are not supported yet)")
+    elif not isinstance(domain, (Polyhedron, PolyhedronUnion)):  # pragma: no cover - the domain kinds are these
+        raise UnsupportedError("the maximum difference for algebraic weights needs a box, polyhedron, union or"
+                               " finite domain")
     if domain.dim != a.input_dim:
         raise InputError(f"the domain has dimension {domain.dim} but the networks take {a.input_dim} inputs")
 
@@ -279,7 +280,7 @@ def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = 
     stats: dict = {"regions": 0}
     complete, reason, settled = True, "", False
     recorder = _LeafRecorder() if certificate else None
-    if not isinstance(domain, Polyhedron):  # a finite domain: every point evaluated exactly
+    if not isinstance(domain, (Polyhedron, PolyhedronUnion)):  # a finite domain: every point evaluated exactly
         stats = {"points": 0}
         recorder = None
         try:
@@ -298,9 +299,23 @@ def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = 
             complete, reason = False, str(exc)
         return _answer(MaxDifference, norm, epsilon, best, settled, complete, reason, stats, None,
                        "every point of the finite domain evaluated exactly over the number field", ENUMERATION)
+    parts = domain.parts if isinstance(domain, PolyhedronUnion) else (domain,)
+    roots = []
+
+    def cells():
+        for part in parts:  # a union: one tree per part, its root the next node recorded
+            roots.append(len(recorder.nodes) if recorder is not None else None)
+            try:
+                yield from common_refinement([a, b], part, deadline=deadline, progress=progress, points=False,
+                                             recorder=recorder)
+            except InputError as exc:
+                if len(parts) == 1:
+                    raise
+                raise UnsupportedError(f"part {len(roots)} of the union: {exc} (with algebraic weights every part"
+                                       " must have interior points)") from None
+
     try:
-        for region in common_refinement([a, b], domain, deadline=deadline, progress=progress, points=False,
-                                        recorder=recorder):
+        for region in cells():
             deadline.check("the maximum difference over the number field")
             stats["regions"] += 1
             ma, mb = region.maps
@@ -325,9 +340,14 @@ def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = 
     except TimeLimitReached as exc:
         complete, reason = False, str(exc)
     nodes = recorder.nodes if certificate and complete and not settled else None
-    return _answer(MaxDifference, norm, epsilon, best, settled, complete, reason, stats, nodes,
+    answer = _answer(MaxDifference, norm, epsilon, best, settled, complete, reason, stats, nodes,
                    "every cell of the common refinement maximized exactly over the number field (verified vertex"
                    " and dual multipliers, or vertex enumeration)", METHOD)
+    if nodes is not None and isinstance(domain, PolyhedronUnion):  # each part's root node ("roots")
+        from dataclasses import replace
+
+        answer = replace(answer, certificate_roots=tuple(roots))
+    return answer
 
 
 def _answer(MaxDifference, norm, epsilon, best, settled, complete, reason, stats, nodes, how: str, method: str):

@@ -299,3 +299,34 @@ def test_finite_domain_enumeration_certificates():
     assert not check_certificate(within).valid
     witness = _json(field_epsilon_certificate(a, b, fin, fmpq(20), False, witness=no.argmax, norm="1"))
     assert check_certificate(witness).valid
+
+
+def test_union_certificates_one_tree_per_part():
+    from exactnet.network.domain import Polyhedron
+    from exactnet.network.domain_union import PolyhedronUnion
+
+    q = fmpq
+    tri = Polyhedron(A=((q(1), q(1)), (q(-1), q(0)), (q(0), q(-1))), b=(q(1), q(0), q(0)), dim=2)
+    union = PolyhedronUnion((tri, Box.from_bounds([q(1, 2), -1], [1, 0])))
+    a, b = _pair(3)
+    res = max_difference(a, b, union, certificate=True)
+    assert res.value == max(max_difference(a, b, part).value for part in union.parts)
+    cert = _json(field_max_difference_certificate(a, b, union, res.value, res.per_output, res.per_output_argmax,
+                                                  res.certificate_nodes, roots=res.certificate_roots))
+    assert cert["evidence"]["roots"][0] == 0 and check_certificate(cert).valid
+    for roots in ([0], [0, 0], list(reversed(cert["evidence"]["roots"])), None):
+        bad = copy.deepcopy(cert)
+        if roots is None:
+            del bad["evidence"]["roots"]
+        else:
+            bad["evidence"]["roots"] = roots
+        assert _rejected(bad), roots
+    only = copy.deepcopy(cert)  # the first part's tree alone, claimed for the whole union
+    only["claim"]["domain"] = {"union": [cert["claim"]["domain"]["union"][0]] * 2}
+    assert _rejected(only)
+    ok = within_epsilon(a, b, union, 20, certificate=True)  # M = 6√2 + 11 ≈ 19.49
+    within = _json(field_epsilon_certificate(a, b, union, fmpq(20), True, nodes=ok.certificate_nodes,
+                                             roots=ok.certificate_roots))
+    assert ok.within is True and check_certificate(within).valid
+    within["claim"]["eps"] = 19
+    assert not check_certificate(within).valid

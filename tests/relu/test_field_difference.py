@@ -258,3 +258,28 @@ def test_cli_finite_domain_with_algebraic_weights(tmp_path):
     many = tmp_path / "many.json"
     many.write_text(json.dumps({"finite": list(range(300)), "dim": 2}), encoding="utf-8")  # 90,000 points
     run("diff", a, b, "--domain", many, "--json").assert_error("at most 65536 points")
+
+
+def test_unions_equal_the_rational_decider_and_lower_dimensional_parts_are_refused(tmp_path):
+    from exactnet.network.domain import Polyhedron
+    from exactnet.network.domain_union import PolyhedronUnion
+
+    q = fmpq
+    tri = Polyhedron(A=((q(1), q(1)), (q(-1), q(0)), (q(0), q(-1))), b=(q(1), q(0), q(0)), dim=2)
+    union = PolyhedronUnion((tri, Box.from_bounds([q(1, 2), -1], [1, 0])))
+    rnd = random.Random(500)
+    r, a = _planted(rnd, [2, 3, 2])
+    b, _ = _planted(rnd, [2, 3, 2])
+    for norm in ("inf", "1"):
+        assert max_difference(a, b, union, norm=norm).value == max_difference(r, b, union, norm=norm).value
+    segment = Polyhedron(A=((q(1), q(-1)), (q(-1), q(1)), (q(1), q(0)), (q(-1), q(0))), b=(q(0), q(0), q(1), q(0)),
+                         dim=2)
+    with pytest.raises(UnsupportedError, match="part 2 of the union"):
+        max_difference(a, b, PolyhedronUnion((tri, segment)))
+    fa = _write(tmp_path / "a.json", [1, 2])
+    fb = _write(tmp_path / "b.json", [1, "2*sqrt(2)"])
+    dom = {"union": [{"lower": [0, 0], "upper": ["1/2", 1]}, {"lower": ["1/2", 0], "upper": [1, "1/2"]}]}
+    (tmp_path / "u.json").write_text(json.dumps(dom), encoding="utf-8")
+    res = run("diff", fa, fb, "--domain", tmp_path / "u.json", "--json", "--certificate", tmp_path / "c.json")
+    assert res.code == 0, res.err
+    assert res.json["max_abs_difference"] == "2" and run("check", tmp_path / "c.json").code == 0
