@@ -239,7 +239,7 @@ class _LeafRecorder:
     filled in by :func:`field_max_difference` with the cell's optima (``leaf`` only marks them)."""
 
     def __init__(self):
-        from .certificates import TreeRecorder
+        from .tree_record import TreeRecorder
 
         self.tree = TreeRecorder()
         self.nodes = self.tree.nodes
@@ -252,7 +252,7 @@ class _LeafRecorder:
 
 
 def _optimum_json(value, x, proof) -> dict:
-    from .certificates import field_number_json as num
+    from .tree_record import field_number_json as num
 
     y, t = proof
     return {"value": num(value), "point": [num(v) for v in x], "y": [[i, num(v)] for i, v in y], "t": num(t)}
