@@ -113,6 +113,8 @@ def check(obj: dict) -> CheckResult:
 
     def point(vs, what):
         x = [field_number(v, field, what) for v in vs]
+        if finite and any(isinstance(v, RealAlgebraic) for v in x):
+            return None  # the points of a finite domain are rational
         if len(x) != n or not domain.contains(x):
             return None
         return x

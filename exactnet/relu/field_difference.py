@@ -30,6 +30,13 @@ outputs; the maximum is ``M`` itself (no per-output maxima).
 **Finite domains** (a product of finite sets, at most :data:`MAX_FIELD_POINTS` points): both
 networks are evaluated exactly in ``K`` at every point; the maximum of each norm is the largest
 value found. **Unions** of full-dimensional polyhedra: one tree per part, the maximum over all.
+
+**Certificate** (``certificate=True``; docs/certificates.md § Real algebraic weights). The walk's
+tree of sign splits and fixes (with Farkas proofs over ``K``) is recorded, and every leaf lists,
+for each objective, its maximum over the closed cell, the vertex (or interior point) attaining it
+and the dual proof ``(y, t)``: the verified proposal's multipliers with ``t = 1``, or after vertex
+enumeration a Farkas certificate of the empty open system ``{P > 0, objective − value > 0}`` from
+the exact field LP (``t > 0`` because the open cell is non-empty).
 """
 
 from __future__ import annotations
@@ -235,7 +242,7 @@ def _cell_extremes(rows: Sequence, c: tuple, n: int, deadline: Deadline, stats: 
 
 
 class _LeafRecorder:
-    """The region tree of the enumeration (:class:`~.certificates.TreeRecorder`) whose leaves are
+    """The region tree of the enumeration (:class:`~.tree_record.TreeRecorder`) whose leaves are
     filled in by :func:`field_max_difference` with the cell's optima (``leaf`` only marks them)."""
 
     def __init__(self):
@@ -341,8 +348,8 @@ def field_max_difference(a: Network, b: Network, domain, *, result, norm: str = 
         complete, reason = False, str(exc)
     nodes = recorder.nodes if certificate and complete and not settled else None
     answer = _answer(MaxDifference, norm, epsilon, best, settled, complete, reason, stats, nodes,
-                   "every cell of the common refinement maximized exactly over the number field (verified vertex"
-                   " and dual multipliers, or vertex enumeration)", METHOD)
+                     "every cell of the common refinement maximized exactly over the number field (verified"
+                     " vertex and dual multipliers, or vertex enumeration)", METHOD)
     if nodes is not None and isinstance(domain, PolyhedronUnion):  # each part's root node ("roots")
         from dataclasses import replace
 
@@ -387,7 +394,7 @@ def _objectives(diffs: list, norm: str, m: int):
     if norm == "inf":
         return [(k, d) for k, d in enumerate(diffs)]
     out = []
-    for s in sign_vectors(m)[: 1 << (m - 1)] if m > 1 else [(1,)]:
+    for s in sign_vectors(m)[: 1 << (m - 1)]:
         g = [sum((si * d[0][j] for si, d in zip(s, diffs)), fmpq(0)) for j in range(len(diffs[0][0]))]
         h = sum((si * d[1] for si, d in zip(s, diffs)), fmpq(0))
         out.append((0, (tuple(g), h)))
@@ -402,9 +409,9 @@ def _leaf_json(optima: list, norm: str, m: int) -> dict:
         return {"optima": [entries[2 * k:2 * k + 2] for k in range(m)]}
     full = 1 << m
     ordered = [None] * full
-    for j, index in enumerate(range(full // 2) if m > 1 else [0]):
-        ordered[index] = entries[2 * j]
-        ordered[(full - 1) ^ index] = entries[2 * j + 1]
+    for index in range(full // 2):
+        ordered[index] = entries[2 * index]
+        ordered[(full - 1) ^ index] = entries[2 * index + 1]
     return {"sum_optima": ordered}
 
 

@@ -299,6 +299,9 @@ def test_finite_domain_enumeration_certificates():
     assert not check_certificate(within).valid
     witness = _json(field_epsilon_certificate(a, b, fin, fmpq(20), False, witness=no.argmax, norm="1"))
     assert check_certificate(witness).valid
+    irrational = copy.deepcopy(witness)
+    irrational["evidence"]["point"][0] = [0, 1]  # √2: not a point of the finite domain
+    assert not check_certificate(irrational).valid
 
 
 def test_union_certificates_one_tree_per_part():
