@@ -229,7 +229,7 @@ def part_difference(rnd, quick):
     print(f"{'widths':<12} {'pair':<9} {'leaves':>6} {'plain':>7} {'cert':>7} {'cert/plain':>10} {'bytes':>9}"
           f" {'B/cell':>7} {'check':>7} {'check/cert':>10}")
     cases = [(2, 6, 6, 1), (3, 6, 6, 1)] if quick else [(2, 6, 6, 1), (3, 6, 6, 1), (2, 12, 12, 1), (3, 8, 8, 2),
-                                                        (3, 10, 10, 1)]
+                                                        (3, 10, 10, 1), (2, 16, 16, 1), (3, 12, 12, 2)]
     warm = planted(random_net(random.Random(1), (2, 3, 1)))
     max_difference(warm, warm, Box.from_bounds([0, 0], [1, 1]), certificate=True)  # imports and caches
     for widths in cases:
