@@ -354,7 +354,19 @@ TOP1_NODE = by_keys([
                   {"fix": list_of(_FIX)})),
 ])
 RELU_TOP1_CLAIM = obj({"top1_equivalent": boolean, "tie_rule": const("lowest_index"), "domain": DIFFERENCE_DOMAIN})
+_FIELD_MULTIPLIERS = list_of(tuple_of(integer, FIELD_NUMBER))
+FIELD_TOP1_NODE = by_keys([
+    ("leaf", obj({"leaf": obj({"pairs": list_of(obj({"pair": tuple_of(integer, integer), "y": _FIELD_MULTIPLIERS,
+                                                      "c": _FIELD_MULTIPLIERS, "w": _FIELD_MULTIPLIERS}))})},
+                 {"fix": list_of(_FIX)})),
+    ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
+                  {"fix": list_of(_FIX)})),
+])
 RELU_TOP1_EVIDENCE = tagged("method", {
+    "field_region_tree": obj({"method": text, "field": FIELD, "nodes": list_of(FIELD_TOP1_NODE)},
+                             {"roots": list_of(integer)}),
+    "field_enumeration": obj({"method": text, "field": FIELD}),
+    "field_witness": obj({"method": text, "field": FIELD, "point": FIELD_NUMBERS}),
     "region_tree": obj({"method": text, "nodes": list_of(TOP1_NODE)}, {"affine_hull": AFFINE_HULL,
                                                                        "roots": list_of(integer)}),
     "enumeration": obj({"method": text}),

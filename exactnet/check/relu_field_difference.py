@@ -28,6 +28,13 @@ and ``Σ y_i h_i + t·(s·d_k(0) − v) ≤ 0`` (dual feasibility; the affine Fa
 value over every leaf and sign vector, claimed with ``per_output: null`` and one ``argmax`` point
 where ``Σ_k |d_k| = M`` exactly; ``ε`` claims compare ``ε`` with every value, witnesses ``Σ_k |d_k|``.
 
+**Top-1** (``relu.top1``): the same tree; a leaf lists, for every pair ``i ≠ j`` of classes, Motzkin
+multipliers over ``K`` (cell rows ``y``, non-strict class rows ``c``, strict ones ``w``, all ``≥ 0``)
+with ``Σ y g + Σ c g + Σ w g = 0`` and ``Σ y h + Σ c h + Σ w h ≤ 0``, and ``w ≠ 0`` or the sum
+``< 0``: then no point of the closed cell has ``class A = i`` and ``class B = j`` (lowest-index tie
+rule), as for rational networks (:mod:`.relu_difference`). Finite domains: every point evaluated;
+``field_witness``: the classes differ at the point.
+
 **Claims.** ``relu.max_difference``: ``M_k`` is the largest ``v`` over every leaf and ``s`` (the
 maximum of ``|d_k|`` over the cover, hence over ``D``); the claimed per-output maxima must equal
 the ``M_k`` and the claimed maximum ``max_k M_k``, exactly; each ``argmax`` point must lie in ``D``
@@ -71,8 +78,10 @@ def check(obj: dict) -> CheckResult:
     stated = evidence["field"]
     if [int(c) for c in field.root.poly.coeffs()] != stated["polynomial"] or stated["root_index"] != field.root.index:
         return CheckResult(False, "the stated number field is not the networks' common number field")
-    if kind not in ("relu.max_difference", "relu.epsilon"):
+    if kind not in ("relu.max_difference", "relu.epsilon", "relu.top1"):
         return CheckResult(False, f"field evidence does not certify {kind}")
+    if kind == "relu.top1" and a.output_dim < 2:
+        return CheckResult(False, "top-1 equivalence needs at least 2 outputs")
     norm = claim.get("norm", "inf")
     n, m = a.input_dim, a.output_dim
     if norm == "1" and m > MAX_SIGN_OUTPUTS:
@@ -119,6 +128,8 @@ def check(obj: dict) -> CheckResult:
             return None
         return x
 
+    if kind == "relu.top1":
+        return _check_top1(claim, evidence, domain, field, la, lb, n, m, starts, point, method)
     if kind == "relu.epsilon":
         eps = rational(claim["eps"], "eps")
         if eps < 0:
@@ -221,6 +232,92 @@ def _check_enumeration(claim, evidence, domain, field, norm, m, difference, size
                              " points, exact evaluation in the number field)")
 
 
+def _lowest_argmax(y) -> int:
+    best = 0
+    for k in range(1, len(y)):
+        if y[k] > y[best]:
+            best = k
+    return best
+
+
+def _class_rows(out, c: int, m: int) -> list:
+    """``(g, h, strict)``: ``y_c − y_k ≥ 0`` for ``k > c``, ``> 0`` for ``k < c`` (the lowest-index rule)."""
+    rows = []
+    for k in range(m):
+        if k != c:
+            rows.append(([p - q for p, q in zip(out[c][0], out[k][0])], out[c][1] - out[k][1], k < c))
+    return rows
+
+
+def _check_top1(claim, evidence, domain, field, la, lb, n, m, starts, point, method) -> CheckResult:
+    """``relu.top1``: a witness where the classes differ; every point of a finite domain; or the
+    tree, every leaf and pair ``i ≠ j`` with a Motzkin proof over ``K`` (as for rational networks,
+    :mod:`.relu_difference`) that no point of the closed cell has ``class A = i`` and ``class B = j``."""
+    if not claim["top1_equivalent"]:
+        if method != "field_witness":
+            return CheckResult(False, "a claim that the classes differ needs a witness point")
+        x = point(evidence["point"], "witness point")
+        if x is None:
+            return CheckResult(False, "the witness is not a point of the domain")
+        if _lowest_argmax(evaluate(la, x)) == _lowest_argmax(evaluate(lb, x)):
+            return CheckResult(False, "both networks pick the same class at the witness")
+        return CheckResult(True, "the networks pick different classes at the witness (exact evaluation in the"
+                                 " number field, lowest index among the maxima)")
+    if method == "field_enumeration":
+        count = 0
+        for x in domain.points():
+            count += 1
+            if _lowest_argmax(evaluate(la, x)) != _lowest_argmax(evaluate(lb, x)):
+                return CheckResult(False, "the networks pick different classes at a point of the domain")
+        return CheckResult(True, f"the same class at every point of the finite domain ({count} points, exact"
+                                 " evaluation in the number field)")
+    if method != "field_region_tree":
+        return CheckResult(False, "a claim of top-1 equivalence needs a region tree or an enumeration")
+    want = {(i, j) for i in range(m) for j in range(m) if i != j}
+
+    def leaf(idx, cell, nets, node_leaf):
+        got = {}
+        for p in node_leaf.get("pairs", []):
+            key = tuple(p["pair"])
+            if key not in want or key in got:
+                return CheckResult(False, f"node {idx}: an unknown or repeated pair of classes {list(key)}")
+            got[key] = p
+        if set(got) != want:
+            return CheckResult(False, f"node {idx}: a pair of classes without a proof")
+        for (i, j), p in got.items():
+            cls = _class_rows(nets[0].out, i, m) + _class_rows(nets[1].out, j, m)
+            total_g, total_h, strict = [fmpq(0)] * n, fmpq(0), fmpq(0)
+            for entries, pick in ((p["y"], "cell"), (p["c"], "closed"), (p["w"], "strict")):
+                for r, value in entries:
+                    v = field_number(value, field, "Motzkin multiplier")
+                    if sign(v) < 0:
+                        return CheckResult(False, f"node {idx}: a negative Motzkin multiplier")
+                    if pick == "cell":
+                        if not 0 <= r < len(cell):
+                            return CheckResult(False, f"node {idx}: a multiplier names an unknown row")
+                        g, h = cell[r]
+                    else:
+                        if not 0 <= r < len(cls) or cls[r][2] != (pick == "strict"):
+                            return CheckResult(False, f"node {idx}: a multiplier names a wrong class row")
+                        g, h = cls[r][0], cls[r][1]
+                        if pick == "strict":
+                            strict = strict + v
+                    if v == 0:
+                        continue
+                    total_g = [t + v * gk if gk != 0 else t for t, gk in zip(total_g, g)]
+                    total_h = total_h + v * h
+            if any(t != 0 for t in total_g) or sign(total_h) > 0 or (strict == 0 and total_h == 0):
+                return CheckResult(False, f"node {idx}: the Motzkin proof for classes ({i}, {j}) does not verify")
+        return None
+
+    walked = _walk(la, lb, n, m, starts, evidence["nodes"], field, leaf_check=leaf)
+    if isinstance(walked, CheckResult):
+        return walked
+    return CheckResult(True, f"the same class (lowest index among the maxima) on every cell ({walked.leaves} cells of"
+                             " a verified region tree, a Motzkin proof over the number field for every pair of"
+                             " classes)")
+
+
 class _Maxima(list):
     """Per output, the largest cell value ``M_k``; ``leaves``: the number of cells."""
 
@@ -282,9 +379,10 @@ def _leaf(idx, cell, nets, leaf, field, n, m, maxima, norm) -> CheckResult | Non
     return None
 
 
-def _walk(la, lb, n, m, starts, nodes, field, norm="inf"):
+def _walk(la, lb, n, m, starts, nodes, field, norm="inf", leaf_check=None):
     """Replay the trees rooted at ``starts`` (``[(root node, domain rows)]``: one tree, or one per part
-    of a union; module docstring); the per-output maxima over the leaves, or the failure."""
+    of a union; module docstring); the per-output maxima over the leaves, or the failure.
+    ``leaf_check(idx, cell, nets, leaf)`` replaces the optima check of a leaf (``relu.top1``)."""
     if not nodes:
         raise MalformedCertificate("certificate: 'nodes' must be a non-empty list")
     visited = [False] * len(nodes)
@@ -335,13 +433,16 @@ def _walk(la, lb, n, m, starts, nodes, field, norm="inf"):
             continue
         if any(s.out is None for s in nets):
             return CheckResult(False, f"node {idx}: a leaf where some unit is undecided")
-        bad = _leaf(idx, cell, nets, node["leaf"], field, n, m, maxima, norm)
+        if leaf_check is not None:
+            bad = leaf_check(idx, cell, nets, node["leaf"])
+        else:
+            bad = _leaf(idx, cell, nets, node["leaf"], field, n, m, maxima, norm)
         if bad is not None:
             return bad
         maxima.leaves += 1
     if not all(visited):
         return CheckResult(False, "the tree has unreachable nodes")
-    if any(v is None for v in maxima):  # pragma: no cover - a visited tree has a leaf
+    if leaf_check is None and any(v is None for v in maxima):  # pragma: no cover - a visited tree has a leaf
         return CheckResult(False, "the tree has no leaf")
     return maxima
 

@@ -441,3 +441,24 @@ def field_epsilon_certificate(a: Network, b: Network, domain, epsilon, within: b
 
 
 __all__ += ["field_epsilon_certificate", "field_json", "field_max_difference_certificate", "network_field"]
+
+
+def field_top1_certificate(a: Network, b: Network, domain, same: bool, *, nodes: list | None = None, witness=None,
+                           roots=None) -> dict:
+    """A ``relu.top1`` certificate for networks with real algebraic weights: the same class everywhere
+    (``field_region_tree``: per leaf and pair of classes the Motzkin multipliers in the field;
+    ``field_enumeration`` on a finite domain) or not (``field_witness``, a point in field coordinates)."""
+    claim = {"top1_equivalent": same, "tie_rule": "lowest_index", "domain": domain.to_obj()}
+    field = field_json(network_field(a, b))
+    if not same:
+        evidence = {"method": "field_witness", "field": field, "point": [field_number_json(v) for v in witness]}
+    elif nodes is None:
+        evidence = {"method": "field_enumeration", "field": field}
+    else:
+        evidence = {"method": "field_region_tree", "field": field, "nodes": nodes}
+        if roots is not None:
+            evidence["roots"] = list(roots)
+    return certificate(TOP1_KIND, claim, [a, b], evidence)
+
+
+__all__ += ["field_top1_certificate"]

@@ -70,6 +70,11 @@ def field_difference_at(a: Network, b: Network, x: Sequence) -> list:
     return [p - q for p, q in zip(_forward(a, x), _forward(b, x))]
 
 
+def field_outputs(a: Network, b: Network, x: Sequence) -> tuple[list, list]:
+    """``(A(x), B(x))`` exactly (``a``, ``b`` and ``x`` in one field)."""
+    return _forward(a, x), _forward(b, x)
+
+
 def _forward(net: Network, x: Sequence) -> list:
     v = list(x)
     last = len(net.layers) - 1
@@ -415,4 +420,4 @@ def _leaf_json(optima: list, norm: str, m: int) -> dict:
     return {"sum_optima": ordered}
 
 
-__all__ = ["MAX_FIELD_POINTS", "MAX_SIGN_OUTPUTS", "field_difference_at", "field_max_difference", "sign_vectors"]
+__all__ = ["MAX_FIELD_POINTS", "MAX_SIGN_OUTPUTS", "field_difference_at", "field_outputs", "field_max_difference", "sign_vectors"]

@@ -61,6 +61,13 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
 
     from .regions import require_rational_relu
 
+    if not (a.is_rational and b.is_rational):  # real algebraic weights: exact LPs over their field
+        from .field_top1 import field_top1
+
+        if a.output_dim < 2:
+            raise InputError("top-1 equivalence needs networks with at least 2 outputs (one output is always class 0)")
+        return field_top1(a, b, domain, result=Top1Result, certificate=certificate, deadline=deadline,
+                          progress=progress)
     for net in (a, b):
         require_rational_relu(net, "top-1 equivalence (--top1)")
     _check(a, b, "inf", domain)

@@ -170,7 +170,19 @@ def _relu_field_difference_pool() -> list:
     corners = FiniteDomain.product([[0, 1], [0, 1]])  # |d| = 2 at (1, 0), 2√2 − 2 at (0, 0)
     fin = max_difference(a, b, corners)
     assert res.value == 2 and yes.within is True and no.within is False and one.value == 2 and fin.value == 2
+    from exactnet.relu.certificates import field_top1_certificate
+    from exactnet.relu.top1 import top1_equivalent
+
+    c = relu(([[1, 0], [-1, 0]], [0, 0]), ([[1, -1], [0, 0]], [0, 0]))  # (x, 0) and (√2·x, 0): ties on x = 0
+    d = relu(([[1, 0], [-1, 0]], [0, 0]), ([["sqrt(2)", "-sqrt(2)"], [0, 0]], [0, 0]))
+    e = relu(([[1, 0], [-1, 0]], [0, 0]), ([["sqrt(2)", "-sqrt(2)"], [0, 0]], [0, "1/1000"]))
+    sq = Box.from_bounds([-1, -1], [1, 1])
+    same, differ = top1_equivalent(c, d, sq, certificate=True), top1_equivalent(c, e, sq)
+    assert same.equivalent is True and differ.equivalent is False
     return [
+        field_top1_certificate(c, d, sq, True, nodes=same.certificate_nodes),
+        field_top1_certificate(c, e, sq, False, witness=differ.witness),
+        field_top1_certificate(c, d, corners, True),
         field_max_difference_certificate(a, b, box, res.value, res.per_output, res.per_output_argmax,
                                          res.certificate_nodes),
         field_max_difference_certificate(a, b, box, one.value, None, None, one.certificate_nodes, norm="1",
@@ -293,7 +305,7 @@ def _tanh_enclosure_certificate() -> dict:
     return enclosure_certificate(a, b, BOX2, res, enclosure_cover(a, b, BOX2, res.upper))
 
 
-POOL_SIZE = 54
+POOL_SIZE = 57
 
 
 @lru_cache(maxsize=None)
@@ -633,7 +645,7 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
             flipped["claim"]["proximate_rank_at_most"] -= 1
         if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
             assert claim_holds(flipped) is False, cert["kind"]
-    assert len(seen) == 26, seen
+    assert len(seen) == 29, seen
     assert len(pool()) == POOL_SIZE
 
 

@@ -333,3 +333,45 @@ def test_union_certificates_one_tree_per_part():
     assert ok.within is True and check_certificate(within).valid
     within["claim"]["eps"] = 19
     assert not check_certificate(within).valid
+
+
+def test_top1_certificates_check_and_tampering_is_rejected():
+    """``relu.top1`` over the field: a Motzkin proof per leaf and pair (here the tie-breaking proof of
+    the second LP: ``(x, 0)`` and ``(√2·x, 0)`` tie on ``x = 0``); tampered multipliers, a dropped
+    pair, a flipped claim and a moved witness are rejected."""
+    from exactnet.relu.certificates import field_top1_certificate
+    from exactnet.relu.top1 import top1_equivalent
+
+    box = Box.from_bounds([-1, -1], [1, 1])
+    c = Network.from_lists("relu", [([[1, 0], [-1, 0]], [0, 0]), ([[1, -1], [0, 0]], [0, 0])])
+    d = Network.from_lists("relu", [([[1, 0], [-1, 0]], [0, 0]), ([["sqrt(2)", "-sqrt(2)"], [0, 0]], [0, 0])])
+    res = top1_equivalent(c, d, box, certificate=True)
+    cert = _json(field_top1_certificate(c, d, box, True, nodes=res.certificate_nodes))
+    assert cert["evidence"]["method"] == "field_region_tree" and check_certificate(cert).valid
+    flipped = copy.deepcopy(cert)
+    flipped["claim"]["top1_equivalent"] = False
+    assert _rejected(flipped)
+    dropped = copy.deepcopy(cert)
+    _leaves(dropped)[0]["leaf"]["pairs"].pop()
+    assert _rejected(dropped)
+    changed = 0
+    for li, leaf in enumerate(_leaves(cert)):
+        for pi, pair in enumerate(leaf["leaf"]["pairs"]):
+            for key in ("y", "c", "w"):
+                if pair[key]:
+                    bad = copy.deepcopy(cert)
+                    entry = _leaves(bad)[li]["leaf"]["pairs"][pi][key][0]
+                    entry[1] = _bump(entry[1])
+                    assert _rejected(bad), (li, pi, key)
+                    changed += 1
+    assert changed
+    e = Network.from_lists("relu", [([[1, 0], [-1, 0]], [0, 0]), ([["sqrt(2)", "-sqrt(2)"], [0, 0]], [0, "1/1000"])])
+    differ = top1_equivalent(c, e, box)
+    witness = _json(field_top1_certificate(c, e, box, False, witness=differ.witness))
+    assert witness["evidence"]["method"] == "field_witness" and check_certificate(witness).valid
+    moved = copy.deepcopy(witness)
+    moved["evidence"]["point"] = [1, 0]  # class 0 for both there
+    assert _rejected(moved)
+    same = copy.deepcopy(cert)  # the tree of (c, d) does not prove (c, e) equivalent
+    same["networks"][1] = witness["networks"][1]
+    assert _rejected(same)

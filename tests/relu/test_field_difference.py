@@ -177,14 +177,25 @@ def test_cli_diff_and_eps_with_algebraic_weights(tmp_path):
     assert r.code == 0 and r.json["max_abs_difference"] not in ("0", None)
 
 
-def test_cli_top1_with_algebraic_weights_is_refused_clearly(tmp_path):
-    obj = {"format": "exactnet.network/1", "activation": "relu",
-           "layers": [{"weight": HIDDEN, "bias": [0, 1]}, {"weight": [[1, 2], [2, "sqrt(2)"]], "bias": [0, 0]}]}
-    a = tmp_path / "a.json"
-    a.write_text(json.dumps(obj), encoding="utf-8")
-    r = run("equiv", a, a, "--box", "0,1", "--top1", "--json")
-    r.assert_error("--top1")
-    assert "rational weights" in r.err
+def test_cli_top1_with_algebraic_weights_writes_checked_certificates(tmp_path):
+    """``equiv --top1``: outputs ``(x + √2·y, 2y + 1)`` against themselves (same class everywhere, a
+    region-tree certificate) and against ``(x + √2·y, 2y + 1/2)`` (a witness)."""
+    def write(name, bias):
+        obj = {"format": "exactnet.network/1", "activation": "relu",
+               "layers": [{"weight": HIDDEN, "bias": [0, 1]}, {"weight": [[1, 2], [2, "sqrt(2)"]], "bias": bias}]}
+        (tmp_path / name).write_text(json.dumps(obj), encoding="utf-8")
+        return tmp_path / name
+
+    a, b = write("a.json", [0, 0]), write("b.json", [0, "1/2"])
+    same = run("equiv", a, a, "--box", "0,1", "--top1", "--json", "--certificate", tmp_path / "same.json")
+    assert same.code == 0 and same.json["equivalent"] is True, same.err
+    assert run("check", tmp_path / "same.json").code == 0
+    differ = run("equiv", a, b, "--box", "0,1", "--top1", "--json", "--certificate", tmp_path / "differ.json")
+    assert differ.code == 1 and differ.json["equivalent"] is False, differ.err
+    assert differ.json["argmax"][0] != differ.json["argmax"][1] and len(differ.json["outputs"]) == 2
+    cert = json.loads((tmp_path / "differ.json").read_text(encoding="utf-8"))
+    assert cert["evidence"]["method"] == "field_witness"
+    assert run("check", tmp_path / "differ.json").code == 0
 
 
 def test_batch_items_with_algebraic_weights_write_checked_certificates(tmp_path):
@@ -283,3 +294,38 @@ def test_unions_equal_the_rational_decider_and_lower_dimensional_parts_are_refus
     res = run("diff", fa, fb, "--domain", tmp_path / "u.json", "--json", "--certificate", tmp_path / "c.json")
     assert res.code == 0, res.err
     assert res.json["max_abs_difference"] == "2" and run("check", tmp_path / "c.json").code == 0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_top1_equals_the_rational_decider_on_planted_pairs(seed):
+    from exactnet.relu.top1 import top1_equivalent
+
+    rnd = random.Random(600 + seed)
+    r, a = _planted(rnd, [2, 3, 3])
+    b, _ = _planted(rnd, [2, 3, 3])
+    for other in (b, r):
+        ours, theirs = top1_equivalent(a, other, BOX2), top1_equivalent(r, other, BOX2)
+        assert ours.equivalent == theirs.equivalent
+        if ours.equivalent is False:
+            from exactnet.network.argmax import exact_argmax
+
+            ya, yb = field_difference.field_outputs(*common_field(a, other), ours.witness)
+            assert (exact_argmax(ya)[0], exact_argmax(yb)[0]) == ours.classes and ours.classes[0] != ours.classes[1]
+
+
+def test_top1_at_ties_lowest_index_rule():
+    """Ties decide: ``A = (0, 1)`` is class 1 everywhere, ``B = (0, √2·relu(x))`` is class 0 exactly on
+    ``x = 0`` (a tie), so they differ only on a segment of the box's boundary; ``(x, 0)`` and
+    ``(√2·x, 0)`` tie on the same line and agree everywhere (the proof uses the second LP)."""
+    from exactnet.relu.top1 import top1_equivalent
+
+    a = Network.from_lists("relu", [([[1, 0], [0, 1]], [0, 0]), ([[0, 0], [0, 0]], [0, 1])])
+    b = Network.from_lists("relu", [([[1, 0], [0, 1]], [0, 0]), ([[0, 0], ["sqrt(2)", 0]], [0, 0])])
+    res = top1_equivalent(a, b, BOX2)
+    assert res.equivalent is False and res.witness[0] == 0 and res.classes == (1, 0)
+    box = Box.from_bounds([-1, -1], [1, 1])
+    c = Network.from_lists("relu", [([[1, 0], [-1, 0]], [0, 0]), ([[1, -1], [0, 0]], [0, 0])])
+    d = Network.from_lists("relu", [([[1, 0], [-1, 0]], [0, 0]), ([["sqrt(2)", "-sqrt(2)"], [0, 0]], [0, 0])])
+    assert top1_equivalent(c, d, box, certificate=True).equivalent is True
+    e = Network.from_lists("relu", [([[1, 0], [-1, 0]], [0, 0]), ([["sqrt(2)", "-sqrt(2)"], [0, 0]], [0, "1/1000"])])
+    assert top1_equivalent(c, e, box).equivalent is False
