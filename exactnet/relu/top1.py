@@ -15,7 +15,8 @@ is done. On a region where both networks are affine, for every pair ``i ≠ j`` 
 one exact LP decides whether some point has ``argmax A = i`` and ``argmax B = j`` (the mixed
 system of strict and non-strict inequalities, by maximising a common slack ``t``); a feasible
 pair gives an exact witness, checked by exact evaluation. A trailing Softmax/LogSoftmax does not
-change the class, so the importer's logits are compared (:mod:`exactnet.io.imported`).
+change the class, so the importer's logits are compared (:mod:`exactnet.io.imported`). Networks
+with real algebraic weights are decided by :mod:`.field_top1` (exact LPs over their number field).
 """
 
 from __future__ import annotations
