@@ -23,7 +23,8 @@ Two parts, each printed side by side with ratios (no timing is asserted anywhere
    output weights changed by ``1/10`` on ``[0, 1]^n``: the exact maximum over the field without and
    with the certificate (``field_region_tree``), the certificate's bytes (per cell) and the
    independent check's time; beside it the rational pair ``R`` vs the same changed ``R`` (branch and
-   bound, ``region_tree`` certificate). CPU times (``time.process_time``) and the load average.
+   bound, ``region_tree`` certificate); for two outputs also ``--top1`` of ``A`` against ``2R + 1``
+   (same classes). CPU times (``time.process_time``) and the load average.
 
 ``--part N`` runs one part only.
 """
@@ -257,6 +258,21 @@ def part_difference(rnd, quick):
             print(f"{label:<12} {name:<9} {cells:>6} {t_plain:>7.2f} {t_cert:>7.2f} {t_cert / t_plain:>10.1f}"
                   f" {len(text):>9} {len(text) / max(cells, 1):>7.0f} {t_check:>7.2f} {t_check / t_cert:>10.2f}")
         print(f"{'':<12} maximum {plain.value} (equal for both pairs: A and R are the same function)")
+        if widths[-1] > 1:  # top-1: A against 2·R + 1 (the same classes everywhere, a certificate)
+            from exactnet.relu.certificates import field_top1_certificate
+            from exactnet.relu.top1 import top1_equivalent
+
+            layers = [([[str(v) for v in row] for row in L.weight], [str(v) for v in L.bias]) for L in R.layers]
+            w, b = layers[-1]
+            twice = Network.from_lists("relu", layers[:-1] + [([[f"2*({v})" for v in row] for row in w],
+                                                               [f"2*({v}) + 1" for v in b])])
+            res, t_top = cpu(lambda: top1_equivalent(A, twice, box, certificate=True))
+            assert res.equivalent is True
+            text = json.dumps(field_top1_certificate(A, twice, box, True, nodes=res.certificate_nodes))
+            ok, t_check = cpu(lambda: check_certificate(json.loads(text)))
+            assert ok.valid, ok.reason
+            print(f"{'':<12} top-1 A vs 2R+1: same classes on {res.stats['regions']} cells, {t_top:.2f} s with"
+                  f" certificate ({len(text)} bytes), check {t_check:.2f} s")
 
 
 def main(argv=None) -> None:

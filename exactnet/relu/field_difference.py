@@ -90,9 +90,10 @@ def _forward(net: Network, x: Sequence) -> list:
     return v
 
 
-def _check(a: Network, b: Network, norm: str, domain) -> None:
+def _check(a: Network, b: Network, norm: str, domain, what: str = "the maximum difference") -> None:
+    """Refuse what is not answered here (``what``: the question, for the messages)."""
     for net in (a, b):
-        require_relu(net, "the maximum difference")
+        require_relu(net, what)
     if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
         raise InputError(f"dimension mismatch: the first network maps R^{a.input_dim} → R^{a.output_dim},"
                          f" the second R^{b.input_dim} → R^{b.output_dim}")
@@ -102,16 +103,15 @@ def _check(a: Network, b: Network, norm: str, domain) -> None:
         raise UnsupportedError(f"the 1-norm maximum difference for algebraic weights takes 2^m sign vectors per"
                                f" cell: at most {MAX_SIGN_OUTPUTS} outputs (these networks have {a.output_dim})")
     if domain is None:
-        raise InputError("the maximum difference needs a bounded domain (--domain FILE or --box LO,HI)")
+        raise InputError(f"{what} needs a bounded domain (--domain FILE or --box LO,HI)")
     from ..network.finite_domain import FiniteDomain
 
     if isinstance(domain, FiniteDomain):
         if domain.size > MAX_FIELD_POINTS:
-            raise UnsupportedError(f"the maximum difference for algebraic weights enumerates finite domains of at"
-                                   f" most {MAX_FIELD_POINTS} points (this one has {domain.size})")
+            raise UnsupportedError(f"{what} for algebraic weights enumerates finite domains of at most"
+                                   f" {MAX_FIELD_POINTS} points (this one has {domain.size})")
     elif not isinstance(domain, (Polyhedron, PolyhedronUnion)):  # pragma: no cover - the domain kinds are these
-        raise UnsupportedError("the maximum difference for algebraic weights needs a box, polyhedron, union or"
-                               " finite domain")
+        raise UnsupportedError(f"{what} for algebraic weights needs a box, polyhedron, union or finite domain")
     if domain.dim != a.input_dim:
         raise InputError(f"the domain has dimension {domain.dim} but the networks take {a.input_dim} inputs")
 

@@ -99,7 +99,7 @@ def field_top1(a: Network, b: Network, domain, *, result, certificate: bool = Fa
     from .tree_record import field_number_json as num
 
     Top1Result = result
-    _check(a, b, "inf", domain)
+    _check(a, b, "inf", domain, "top-1 equivalence")
     a, b = common_field(a, b)
     n, m = a.input_dim, a.output_dim
     stats: dict = {}
