@@ -278,8 +278,8 @@ def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline
                                                    lambda: three_layer_evidence(moves), certificate),
                                  stats={"moves": len(moves)})
     if res.verdict is False:
-        x = res.witness
-        if forward_exact(a, x) == forward_exact(b, x):  # pragma: no cover - would be a bug
+        x = res.witness  # its outputs were computed by forward_exact on these two networks
+        if res.outputs is None or res.outputs[0] == res.outputs[1]:  # pragma: no cover - would be a bug
             raise AssertionError("internal error: the structural tier's witness does not separate the networks")
         return EquivalenceResult(False, "s", res.reason, x,
                                  _cert(orig_a, orig_b, False, None, "s", lambda: witness_evidence(a, b, x), certificate))

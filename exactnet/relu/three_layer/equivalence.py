@@ -29,9 +29,10 @@ from ...deadline import NO_DEADLINE, Deadline
 from ...errors import InputError
 from ...network import Network
 from .canonical import Canonicalization, canonicalize
+from .integer_form import integer_form
 from .moves import verify_chain
 from .params import ZERO, ThreeLayer, as_params, qkey
-from .structure import WHAT, first_layer_kinds, orthant_form
+from .structure import WHAT, bottleneck, first_layer_kinds, orthant_form
 
 
 @dataclass(frozen=True)
@@ -281,7 +282,10 @@ def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, count: 
     num, den = _probe_matrices(pa.n0, count, rnd.getrandbits(32))
     with np.errstate(all="ignore"):
         X = num / den
-        ya, yb = run(pa, X), run(pb, X)
+        try:
+            ya, yb = run(pa, X), run(pb, X)
+        except OverflowError:  # numbers beyond the float range: no proposal
+            return []
         gap = np.max(np.abs(ya - yb), axis=0) / (1.0 + np.max(np.abs(ya) + np.abs(yb), axis=0))
     gap = np.where(np.isfinite(gap), gap, 0.0)
     order = [int(c) for c in np.argsort(-gap)[:keep] if gap[c] > 1e-9]
@@ -319,6 +323,16 @@ def _confirmed(pa: ThreeLayer, pb: ThreeLayer, found, na=None, nb=None):
     return x, (ya, yb)
 
 
+def _equal_integer_forms(pa: ThreeLayer, pb: ThreeLayer, deadline: Deadline) -> bool:
+    """Both parameters satisfy the bottleneck hypothesis G1 (the tier's hypothesis, checked first so
+    that a failed one is reported as before) and have equal integer orthant forms
+    (:mod:`.integer_form`): then ``f_a = f_b`` (the two forms are the same expression of ``x``)."""
+    if not (bottleneck(pa).holds and bottleneck(pb).holds):
+        return False
+    fa = integer_form(pa, deadline)
+    return fa is not None and fa == integer_form(pb, deadline)
+
+
 def equivalent(a, b, *, seed: int = 0, deadline: Deadline = NO_DEADLINE, verify: bool = True) -> ThreeLayerEquivalence:
     """Decide ``f_a = f_b`` on ``R^{n0}`` for two-hidden-layer ReLU networks (see module docstring).
 
@@ -341,6 +355,10 @@ def equivalent(a, b, *, seed: int = 0, deadline: Deadline = NO_DEADLINE, verify:
         if found:
             return ThreeLayerEquivalence(False, "the outputs differ at a probe point", witness=found[0],
                                          outputs=found[1])
+        deadline.check(WHAT)
+        if not verify and _equal_integer_forms(pa, pb, deadline):
+            return ThreeLayerEquivalence(True, "equal integer orthant forms (the same first-layer rows and the same"
+                                               " second layer on the orthant)")
     deadline.check(WHAT)
     ca = canonicalize(a, seed=seed, deadline=deadline)
     cb = canonicalize(b, seed=seed, deadline=deadline)
