@@ -32,7 +32,7 @@ from .canonical import Canonicalization, canonicalize
 from .integer_form import integer_form
 from .moves import verify_chain
 from .params import ZERO, ThreeLayer, as_params, qkey
-from .structure import WHAT, bottleneck, first_layer_kinds, orthant_form
+from .structure import WHAT, first_layer_kinds, full_row_rank, orthant_form
 
 
 @dataclass(frozen=True)
@@ -269,23 +269,26 @@ def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, count: 
     re-evaluated exactly by the caller, and an empty answer decides nothing."""
     import numpy as np
 
-    def matrix(W, rows: int, cols: int):
-        return np.array([float(v) for r in W for v in r], dtype=float).reshape(rows, cols)
+    def block(ra, rb, wa: int, wb: int):  # rows of a padded right, rows of b padded left: one float matrix
+        za, zb = [0.0] * wb, [0.0] * wa
+        return np.array([[float(v) for v in r] + za for r in ra] + [zb + [float(v) for v in r] for r in rb],
+                        dtype=float).reshape(len(ra) + len(rb), wa + wb)
 
-    def run(p, X):  # zero widths allowed: empty products are zero matrices
-        W1, W2, W3 = matrix(p.W1, p.n1, p.n0), matrix(p.W2, p.n2, p.n1), matrix(p.W3, p.n3, p.n2)
-        b1, b2, b3 = (np.array([float(v) for v in b], dtype=float) for b in (p.b1, p.b2, p.b3))
-        H = np.maximum(W1 @ X + b1[:, None], 0.0)
-        Z = np.maximum(W2 @ H + b2[:, None], 0.0)
-        return W3 @ Z + b3[:, None]
+    def column(va, vb):
+        return np.array([float(v) for v in va] + [float(v) for v in vb], dtype=float)[:, None]
 
+    # both networks as one block network with outputs (f_a, f_b): three products for the two
     num, den = _probe_matrices(pa.n0, count, rnd.getrandbits(32))
+    n3 = pa.n3
     with np.errstate(all="ignore"):
-        X = num / den
         try:
-            ya, yb = run(pa, X), run(pb, X)
+            W1 = np.array([[float(v) for v in r] for r in pa.W1 + pb.W1], dtype=float).reshape(pa.n1 + pb.n1, pa.n0)
+            H = np.maximum(W1 @ (num / den) + column(pa.b1, pb.b1), 0.0)
+            Z = np.maximum(block(pa.W2, pb.W2, pa.n1, pb.n1) @ H + column(pa.b2, pb.b2), 0.0)
+            Y = block(pa.W3, pb.W3, pa.n2, pb.n2) @ Z + column(pa.b3, pb.b3)
         except OverflowError:  # numbers beyond the float range: no proposal
             return []
+        ya, yb = Y[:n3], Y[n3:]
         gap = np.max(np.abs(ya - yb), axis=0) / (1.0 + np.max(np.abs(ya) + np.abs(yb), axis=0))
     gap = np.where(np.isfinite(gap), gap, 0.0)
     order = [int(c) for c in np.argsort(-gap)[:keep] if gap[c] > 1e-9]
@@ -324,13 +327,15 @@ def _confirmed(pa: ThreeLayer, pb: ThreeLayer, found, na=None, nb=None):
 
 
 def _equal_integer_forms(pa: ThreeLayer, pb: ThreeLayer, deadline: Deadline) -> bool:
-    """Both parameters satisfy the bottleneck hypothesis G1 (the tier's hypothesis, checked first so
-    that a failed one is reported as before) and have equal integer orthant forms
-    (:mod:`.integer_form`): then ``f_a = f_b`` (the two forms are the same expression of ``x``)."""
-    if not (bottleneck(pa).holds and bottleneck(pb).holds):
-        return False
+    """Both parameters have the same integer orthant form (:mod:`.integer_form`), so ``f_a = f_b``, and
+    satisfy the bottleneck hypothesis G1 (the tier's hypothesis: where it fails the full procedure
+    reports it as before)."""
     fa = integer_form(pa, deadline)
-    return fa is not None and fa == integer_form(pb, deadline)
+    if fa is None:
+        return False
+    fb = integer_form(pb, deadline)
+    return (fb is not None and fa.same(fb) and pa.n1 <= pa.n0 and full_row_rank(pa) == pa.n1
+            and full_row_rank(pb) == pb.n1)
 
 
 def equivalent(a, b, *, seed: int = 0, deadline: Deadline = NO_DEADLINE, verify: bool = True) -> ThreeLayerEquivalence:

@@ -16,13 +16,13 @@ For ``f(x) = W3 σ(W2 σ(W1 x + b1) + b2) + b3`` with rational entries:
    ``σ(−ℓ) = σ(ℓ) − ℓ`` for the other orientation (M5);
 3. collecting equal keys ``κ`` (M1), the network is, everywhere on ``R^{n0}``,
    ``f(x) = (1/D)·(Σ_κ α_κ σ(κ·(h', 1)) + C h' + c)`` with integers ``α_κ``, ``C``, ``c`` and
-   ``D = d·e·f3`` (``f3``: the common denominator of ``[W3 | b3]``), reduced so that the gcd of all
-   of them and ``D`` is 1; keys with ``α_κ = 0`` are dropped and so are first-layer neurons that no
-   remaining key and no column of ``C`` uses (M2).
+   ``D = d·e·f3`` (``f3``: the common denominator of ``[W3 | b3]``); keys with ``α_κ = 0`` are
+   dropped and so are first-layer neurons that no remaining key and no column of ``C`` uses (M2).
 
 :func:`integer_form` returns that expression (the first-layer rows, the keys with their ``α``,
-``C``, ``c``, ``D``), a function of the parameter alone. Two parameters with equal integer forms
-compute the same function (the two expressions are identical). The converse needs the genericity
+``C``, ``c``, ``D``), a function of the parameter alone up to the common scale of ``(α, C, c, D)``.
+Two parameters whose forms are the same expression (:meth:`IntegerForm.same`: equal first-layer rows
+and keys, numerators in the ratio of the denominators) compute the same function. The converse needs the genericity
 hypotheses of §4 and a matching orientation of every first-layer neuron (a hidden neuron shifted
 by M3 gives different rows), so unequal forms decide nothing: the caller then runs the full
 structural procedure. The arithmetic is on Python integers: no ordering of rationals, no hashing
@@ -39,13 +39,14 @@ from .params import ThreeLayer
 from .structure import WHAT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IntegerForm:
     """``f(x) = (Σ_κ α_κ σ(κ·(h', 1)) + C h' + c) / den`` with ``h'_i = σ(first[i]·(x, 1))``:
     ``first`` the primitive integer first-layer rows (sorted, used neurons only), ``keys`` the sorted
     pairs ``(κ, α_κ)`` (``κ`` primitive over ``(h', 1)``, first non-zero entry over ``h'`` positive,
     ``α_κ`` a tuple of ``n3`` integers, not all zero), ``C`` ``n3`` integer rows, ``c`` ``n3``
-    integers, ``den > 0`` with ``gcd(α, C, c, den) = 1``."""
+    integers, ``den > 0``. The numerators are not reduced against ``den``; :meth:`same` compares two
+    forms as expressions."""
 
     first: tuple
     keys: tuple
@@ -53,19 +54,35 @@ class IntegerForm:
     c: tuple
     den: int
 
+    def numerators(self) -> list:
+        """``α`` of every key, then ``C`` row by row, then ``c`` (one list)."""
+        return [x for _k, al in self.keys for x in al] + [x for row in self.C for x in row] + list(self.c)
+
+    def same(self, other: "IntegerForm") -> bool:
+        """The two forms are the same expression of ``x`` (equal first layers and keys, and numerators
+        proportional to the denominators), so they define the same function."""
+        if self.first != other.first or len(self.keys) != len(other.keys) or len(self.C) != len(other.C):
+            return False
+        if any(k1 != k2 for (k1, _a1), (k2, _a2) in zip(self.keys, other.keys)):
+            return False
+        d1, d2 = self.den, other.den
+        return all(x * d2 == y * d1 for x, y in zip(self.numerators(), other.numerators()))
+
 
 def integer_form(p: ThreeLayer, deadline: Deadline = NO_DEADLINE) -> IntegerForm | None:
     """The integer orthant form of ``p`` (module docstring), or ``None`` where it is not defined here:
     an empty hidden layer, a first-layer row that is identically zero, or two first-layer neurons with
-    the same primitive row (then the sort order would not be a function of the parameter)."""
+    the same primitive row (then the sort order would not be a function of the parameter).
+    ``deadline``: checked every 64 second-layer neurons (each costs ``O(n1 + n3)`` integer operations)."""
     n1, n2, n3 = p.n1, p.n2, p.n3
     if n1 == 0 or n2 == 0 or n3 == 0:
         return None
+    gcd = math.gcd
     (N1, d), (N2, e), (N3, f3) = p.integer_layers
     prim1 = []
     g1 = []
     for row in N1:
-        g = math.gcd(*row)
+        g = gcd(*row)
         if g == 0:
             return None
         g1.append(g)
@@ -79,56 +96,50 @@ def integer_form(p: ThreeLayer, deadline: Deadline = NO_DEADLINE) -> IntegerForm
     de = d * e
     c = [x * de for x in outs[n2]]
     alpha: dict = {}
-    check = deadline.check
-    for j in range(n2):
-        check(WHAT)
+    coords = range(n1)
+    for j, row in enumerate(N2):
+        if not j & 63:
+            deadline.check(WHAT)
         a = outs[j]
         if not any(a):
             continue  # silent
-        row = N2[j]
         v = [row[i] * g for i, g in scaled]
         v.append(row[n1] * d)
         if max(v) <= 0:
             continue  # dead on the orthant
         if min(v) >= 0:  # always active: affine on the orthant
-            for s in range(n3):
-                if a[s]:
-                    Cs, as_ = C[s], a[s]
-                    for k in range(n1):
+            for s, as_ in enumerate(a):
+                if as_:
+                    Cs = C[s]
+                    for k in coords:
                         Cs[k] += as_ * v[k]
                     c[s] += as_ * v[n1]
             continue
-        G = math.gcd(*v)
-        if next(x for x in v if x) < 0:  # mixed: some entry over h' is non-zero
-            G = -G
+        G = gcd(*v)
+        for x in v:  # mixed: some entry over h' is non-zero
+            if x:
+                if x < 0:
+                    G = -G
+                break
         key = tuple([x // G for x in v])
-        mu = [x * abs(G) for x in a]
+        mu = [x * G for x in a] if G > 0 else [-x * G for x in a]
         prev = alpha.get(key)
         alpha[key] = mu if prev is None else [x + y for x, y in zip(prev, mu)]
         if G < 0:  # a·σ(−|G|ℓ) = μ σ(ℓ) − μ ℓ
-            for s in range(n3):
-                if mu[s]:
-                    Cs, ms = C[s], mu[s]
-                    for k in range(n1):
+            for s, ms in enumerate(mu):
+                if ms:
+                    Cs = C[s]
+                    for k in coords:
                         Cs[k] -= ms * key[k]
                     c[s] -= ms * key[n1]
-    live_keys = [(key, al) for key, al in alpha.items() if any(al)]
-    used = set()
-    for row in C:
-        used.update(k for k in range(n1) if row[k])
-    for key, _al in live_keys:
-        used.update(k for k in range(n1) if key[k])
-    live = sorted(used)
-    keys = sorted((tuple([key[k] for k in live]) + (key[n1],), tuple(al)) for key, al in live_keys)
-    Cl = [[row[k] for k in live] for row in C]
-    den = d * e * f3
-    g = math.gcd(den, *c, *(x for row in Cl for x in row), *(x for _key, al in keys for x in al))
-    if g > 1:
-        den //= g
-        c = [x // g for x in c]
-        Cl = [[x // g for x in row] for row in Cl]
-        keys = [(key, tuple([x // g for x in al])) for key, al in keys]
-    return IntegerForm(tuple(prim1[order[k]] for k in live), tuple(keys), tuple(tuple(r) for r in Cl), tuple(c), den)
+    keys = sorted((key, tuple(al)) for key, al in alpha.items() if any(al))
+    unused = [k for k in coords if not any(row[k] for row in C) and not any(key[k] for key, _al in keys)]
+    if unused:  # drop them (M2): they are zero in every key and column
+        live = [k for k in coords if k not in unused]
+        keys = sorted((tuple([key[k] for k in live]) + (key[n1],), al) for key, al in keys)
+        C = [[row[k] for k in live] for row in C]
+        order = [order[k] for k in live]
+    return IntegerForm(tuple([prim1[i] for i in order]), tuple(keys), tuple(map(tuple, C)), tuple(c), d * e * f3)
 
 
 __all__ = ["IntegerForm", "integer_form"]
