@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import random
 from dataclasses import dataclass
 
@@ -263,10 +264,16 @@ def _probe_matrices(n0: int, count: int, seed: int):
     return num, den
 
 
-def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, count: int = 48, keep: int = 3):
+@functools.lru_cache(maxsize=64)
+def _probe_seed(seed: int) -> int:
+    """The seed of the floating-point probe points for the decision's ``seed`` (a pure function)."""
+    return random.Random(seed).getrandbits(32)
+
+
+def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, probe_seed: int, count: int = 48, keep: int = 3):
     """Up to ``keep`` rational inputs where a floating-point evaluation of both networks differs most
-    (random points ``m/d``, ``|m| ≤ 64·scale``, ``d ≤ 16``). A proposal only: every candidate is
-    re-evaluated exactly by the caller, and an empty answer decides nothing."""
+    (random points ``m/d``, ``|m| ≤ 64·scale``, ``d ≤ 16``, drawn from ``probe_seed``). A proposal
+    only: every candidate is re-evaluated exactly by the caller, and an empty answer decides nothing."""
     import numpy as np
 
     def block(ra, rb, wa: int, wb: int):  # rows of a padded right, rows of b padded left: one float matrix
@@ -278,7 +285,7 @@ def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, count: 
         return np.array([float(v) for v in va] + [float(v) for v in vb], dtype=float)[:, None]
 
     # both networks as one block network with outputs (f_a, f_b): three products for the two
-    num, den = _probe_matrices(pa.n0, count, rnd.getrandbits(32))
+    num, den = _probe_matrices(pa.n0, count, probe_seed)
     n3 = pa.n3
     with np.errstate(all="ignore"):
         try:
@@ -289,13 +296,12 @@ def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, count: 
         except OverflowError:  # numbers beyond the float range: no proposal
             return []
         ya, yb = Y[:n3], Y[n3:]
-        gap = np.max(np.abs(ya - yb), axis=0) / (1.0 + np.max(np.abs(ya) + np.abs(yb), axis=0))
-    gap = np.where(np.isfinite(gap), gap, 0.0)
-    order = [int(c) for c in np.argsort(-gap)[:keep] if gap[c] > 1e-9]
-    return [tuple(fmpq(int(num[r, c]), int(den[r, c])) for r in range(pa.n0)) for c in order]
+        gap = (np.abs(ya - yb).max(axis=0) / (1.0 + (np.abs(ya) + np.abs(yb)).max(axis=0))).tolist() if n3 else []
+    best = sorted((g for g in enumerate(gap) if g[1] > 1e-9 and g[1] != math.inf), key=lambda t: -t[1])[:keep]
+    return [tuple(fmpq(int(m), int(q)) for m, q in zip(num[:, c].tolist(), den[:, c].tolist())) for c, _g in best]
 
 
-def _proposed_witness(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, na=None, nb=None):
+def _proposed_witness(pa: ThreeLayer, pb: ThreeLayer, seed: int, na=None, nb=None):
     """The first floating-point proposal (:func:`_float_proposals`) where the exact outputs differ,
     evaluated by the library's network evaluator (``na``, ``nb``: the networks when the caller has
     them), so no separate confirmation is needed."""
@@ -303,7 +309,7 @@ def _proposed_witness(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, na=Non
 
     na = na if isinstance(na, Network) else pa.to_network()
     nb = nb if isinstance(nb, Network) else pb.to_network()
-    for x in _float_proposals(pa, pb, rnd):
+    for x in _float_proposals(pa, pb, _probe_seed(seed)):
         ya, yb = forward_exact(na, x), forward_exact(nb, x)
         if ya != yb:
             return x, (tuple(ya), tuple(yb))
@@ -356,7 +362,7 @@ def equivalent(a, b, *, seed: int = 0, deadline: Deadline = NO_DEADLINE, verify:
         pa = pb = None
     if pa is not None:  # cheap probes first: most non-equivalent pairs differ at a random input; floating
         # point proposes the points, exact evaluation decides
-        found = _proposed_witness(pa, pb, random.Random(seed), a, b)
+        found = _proposed_witness(pa, pb, seed, a, b)
         if found:
             return ThreeLayerEquivalence(False, "the outputs differ at a probe point", witness=found[0],
                                          outputs=found[1])
