@@ -73,7 +73,7 @@ def integer_form(p: ThreeLayer, deadline: Deadline = NO_DEADLINE) -> IntegerForm
     """The integer orthant form of ``p`` (module docstring), or ``None`` where it is not defined here:
     an empty hidden layer, a first-layer row that is identically zero, or two first-layer neurons with
     the same primitive row (then the sort order would not be a function of the parameter).
-    ``deadline``: checked every 64 second-layer neurons (each costs ``O(n1 + n3)`` integer operations)."""
+    ``deadline``: checked per second-layer neuron."""
     n1, n2, n3 = p.n1, p.n2, p.n3
     if n1 == 0 or n2 == 0 or n3 == 0:
         return None
@@ -97,9 +97,9 @@ def integer_form(p: ThreeLayer, deadline: Deadline = NO_DEADLINE) -> IntegerForm
     c = [x * de for x in outs[n2]]
     alpha: dict = {}
     coords = range(n1)
+    check = deadline.check
     for j, row in enumerate(N2):
-        if not j & 63:
-            deadline.check(WHAT)
+        check(WHAT)
         a = outs[j]
         if not any(a):
             continue  # silent

@@ -25,11 +25,22 @@ from dataclasses import dataclass, field
 
 from flint import fmpq
 
-from ...deadline import NO_DEADLINE, Deadline
+from ...deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from .params import ZERO, ThreeLayer, as_params, qkey
 
 #: What a cooperative time-limit checkpoint of the three-layer procedures names.
 WHAT = "the structural tier (s)"
+
+
+def renamed(exc: TimeLimitReached, what: str) -> TimeLimitReached:
+    """``exc`` naming the procedure ``what`` that was running, with the inner step in brackets when
+    the deadline passed in a procedure it called ("time limit reached during the fiber description
+    (two hidden layers) (in the structural tier (s))")."""
+    text, prefix = str(exc), "time limit reached during "
+    if what in text:
+        return exc
+    inner = text[len(prefix):] if text.startswith(prefix) else text
+    return TimeLimitReached(f"{prefix}{what} (in {inner})")
 
 
 @dataclass(frozen=True)
