@@ -54,6 +54,24 @@ class IntegerForm:
     c: tuple
     den: int
 
+    def value(self, x) -> tuple:
+        """The expression at a rational input ``x`` (exact ``fmpq``): ``f(x)`` of every parameter whose
+        form this is."""
+        from flint import fmpq
+
+        xs = [fmpq(v) for v in x]
+        h = []
+        for row in self.first:
+            z = sum((w * v for w, v in zip(row, xs)), fmpq(row[-1]))
+            h.append(z if z > 0 else fmpq(0))
+        out = list(self.c)
+        for key, al in self.keys:
+            z = sum((k * v for k, v in zip(key, h)), fmpq(key[-1]))
+            if z > 0:
+                out = [o + a * z for o, a in zip(out, al)]
+        out = [o + sum((cc * v for cc, v in zip(row, h)), fmpq(0)) for o, row in zip(out, self.C)]
+        return tuple(o / self.den for o in out)
+
     def numerators(self) -> list:
         """``α`` of every key, then ``C`` row by row, then ``c`` (one list)."""
         return [x for _k, al in self.keys for x in al] + [x for row in self.C for x in row] + list(self.c)
