@@ -272,6 +272,9 @@ def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline
     deadline.check()
     if res.verdict is True:
         moves = res.moves
+        if res.proof == "integer_forms":  # no certificate asked: equal integer orthant forms prove it
+            return EquivalenceResult(True, "s", f"{res.reason} (two hidden layers, bottleneck)",
+                                     stats={"proof": "integer_orthant_forms"})
         how = "the move chain is verified" if certificate else "both chains to it are checked move by move"
         return EquivalenceResult(True, "s", f"equal structural canonical forms (two hidden layers, bottleneck); {how}",
                                  certificate=_cert(orig_a, orig_b, True, None, "s",

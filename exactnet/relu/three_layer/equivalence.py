@@ -3,7 +3,9 @@
 
 ``equivalent(a, b)`` returns a :class:`ThreeLayerEquivalence`:
 
-* ``True`` — the canonical forms (:mod:`.canonical`) are equal: ``a`` and ``b`` each reach the same
+* ``True`` — with ``verify=False`` possibly from equal integer orthant forms (:mod:`.integer_form`:
+  the same expression of ``x``, ``proof="integer_forms"``, no chain); otherwise the canonical forms
+  (:mod:`.canonical`) are equal: ``a`` and ``b`` each reach the same
   canonical parameter by a chain of mechanism moves applied with every fact checked, so the verdict
   rests on the moves' exact facts, not on any completeness claim; ``moves`` is the chain from ``a``
   to ``b`` (``a``'s chain, then ``b``'s inverted), re-applied from the canonical parameter with its
@@ -46,6 +48,7 @@ class ThreeLayerEquivalence:
     witness: tuple | None = None
     outputs: tuple | None = None
     canonical: tuple = ()
+    proof: str = "moves"  # for True: "moves" (the chains) or "integer_forms" (§5.2, no chain)
 
     @property
     def equivalent(self) -> bool | None:
@@ -369,7 +372,7 @@ def equivalent(a, b, *, seed: int = 0, deadline: Deadline = NO_DEADLINE, verify:
         deadline.check(WHAT)
         if not verify and _equal_integer_forms(pa, pb, deadline):
             return ThreeLayerEquivalence(True, "equal integer orthant forms (the same first-layer rows and the same"
-                                               " second layer on the orthant)")
+                                               " second layer on the orthant)", proof="integer_forms")
     deadline.check(WHAT)
     ca = canonicalize(a, seed=seed, deadline=deadline)
     cb = canonicalize(b, seed=seed, deadline=deadline)
