@@ -353,7 +353,9 @@ def equivalent(a, b, *, seed: int = 0, deadline: Deadline = NO_DEADLINE, verify:
     ``True`` is proved by the two chains to the common canonical parameter, each applied move by
     move with its facts checked while canonicalizing (``f_a = f_θ* = f_b``). ``verify`` (default):
     also re-apply the combined chain ``a → θ* → b`` (``b``'s chain inverted), facts checked — the
-    certificate's chain; a caller that writes no certificate may skip this self-check.
+    certificate's chain. A caller that writes no certificate passes ``verify=False``: then equal
+    integer orthant forms (:mod:`.integer_form`, docs/relu-three-layer.md §5.2) prove ``True``
+    without any chain (``proof="integer_forms"``, ``moves=()``), and otherwise the chains decide.
 
     ``deadline``: cooperative checkpoints in every loop (the structure, each move of the chains,
     each witness candidate); when it passes, :class:`~exactnet.deadline.TimeLimitReached` is raised

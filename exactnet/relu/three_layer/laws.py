@@ -35,6 +35,7 @@ from ...network import Network
 from ...network.evaluate import preactivations
 from ...linalg import rank
 from ...numbers import number_json
+from .structure import renamed
 
 
 @dataclass(frozen=True)
@@ -205,8 +206,6 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
     try:
         return _laws(net, data, max_depth, seed, deadline)
     except TimeLimitReached as exc:
-        from .structure import renamed
-
         raise renamed(exc, WHAT) from exc
 
 
