@@ -43,6 +43,25 @@ def test_equiv_structural_tier_with_a_checkable_certificate(tmp_path):
     assert run("check", cert).code == 1
 
 
+def test_equiv_without_certificate_may_decide_by_integer_orthant_forms(tmp_path):
+    """Without --certificate, tier s proves equivalence by equal integer orthant forms (no move chain;
+    docs/relu-three-layer.md §5.2); with it, the move chain is built and checkable as before."""
+    from exactnet.relu.three_layer.moves import Permute, Scale
+    from exactnet.relu.three_layer.params import ThreeLayer
+
+    p = ThreeLayer.from_network(network_from_obj(json.loads(A.read_text())))
+    q = Scale(1, ((0, fmpq(3)),)).apply(Permute(2, tuple(reversed(range(p.n2)))).apply(p))
+    path = tmp_path / "q.json"
+    write_network(q.to_network(), path)
+    d = run("equiv", A, path, "--json").json
+    assert d["equivalent"] is True and d["tier"] == "s" and d["stats"] == {"proof": "integer_orthant_forms"}
+    assert "integer orthant forms" in d["reason"]
+    cert = tmp_path / "c.json"
+    d = run("equiv", A, path, "--json", "--certificate", cert).json
+    assert d["equivalent"] is True and d["tier"] == "s" and d["stats"]["moves"] >= 1
+    assert run("check", cert).code == 0
+
+
 def test_equiv_not_equivalent_has_an_exact_witness(tmp_path):
     net = network_from_obj(json.loads(T.read_text()))
     layers = [[[list(r) for r in L.weight], list(L.bias)] for L in net.layers]
