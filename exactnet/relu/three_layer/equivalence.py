@@ -279,26 +279,25 @@ def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, probe_seed: int, count: int
     only: every candidate is re-evaluated exactly by the caller, and an empty answer decides nothing."""
     import numpy as np
 
-    def block(ra, rb, wa: int, wb: int):  # rows of a padded right, rows of b padded left: one float matrix
-        za, zb = [0.0] * wb, [0.0] * wa
-        return np.array([[float(v) for v in r] + za for r in ra] + [zb + [float(v) for v in r] for r in rb],
-                        dtype=float).reshape(len(ra) + len(rb), wa + wb)
+    def matrix(W, rows: int, cols: int):
+        return np.array([float(v) for r in W for v in r], dtype=float).reshape(rows, cols)
 
-    def column(va, vb):
-        return np.array([float(v) for v in va] + [float(v) for v in vb], dtype=float)[:, None]
+    def run(p, X):  # zero widths allowed: empty products are zero matrices
+        W1, W2, W3 = matrix(p.W1, p.n1, p.n0), matrix(p.W2, p.n2, p.n1), matrix(p.W3, p.n3, p.n2)
+        b1, b2, b3 = (np.array([float(v) for v in b], dtype=float)[:, None] for b in (p.b1, p.b2, p.b3))
+        H = np.maximum(W1 @ X + b1, 0.0)
+        return W3 @ np.maximum(W2 @ H + b2, 0.0) + b3
 
-    # both networks as one block network with outputs (f_a, f_b): three products for the two
+    # each network on its own: a block-diagonal product of both would double the multiplications
+    # and, at widths near 100, cross the size where BLAS starts threads
     num, den = _probe_matrices(pa.n0, count, probe_seed)
     n3 = pa.n3
     with np.errstate(all="ignore"):
         try:
-            W1 = np.array([[float(v) for v in r] for r in pa.W1 + pb.W1], dtype=float).reshape(pa.n1 + pb.n1, pa.n0)
-            H = np.maximum(W1 @ (num / den) + column(pa.b1, pb.b1), 0.0)
-            Z = np.maximum(block(pa.W2, pb.W2, pa.n1, pb.n1) @ H + column(pa.b2, pb.b2), 0.0)
-            Y = block(pa.W3, pb.W3, pa.n2, pb.n2) @ Z + column(pa.b3, pb.b3)
+            X = num / den
+            ya, yb = run(pa, X), run(pb, X)
         except OverflowError:  # numbers beyond the float range: no proposal
             return []
-        ya, yb = Y[:n3], Y[n3:]
         gap = (np.abs(ya - yb).max(axis=0) / (1.0 + (np.abs(ya) + np.abs(yb)).max(axis=0))).tolist() if n3 else []
     best = sorted((g for g in enumerate(gap) if g[1] > 1e-9 and g[1] != math.inf), key=lambda t: -t[1])[:keep]
     return [tuple(fmpq(int(m), int(q)) for m, q in zip(num[:, c].tolist(), den[:, c].tolist())) for c, _g in best]
