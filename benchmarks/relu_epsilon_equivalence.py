@@ -116,8 +116,9 @@ def _float_layers(net: Network):
             for L in net.layers]
 
 
-def milp_max(a: Network, b: Network, box: Box, time_limit: float = 60.0) -> float | None:
-    """Float64 big-M MILP maximum of ``max_{k,s} s·(A_k − B_k)`` over the box (HiGHS)."""
+def milp_max(a: Network, b: Network, box: Box, time_limit: float = 60.0, binary: bool = False) -> float | None:
+    """Float64 big-M MILP maximum of ``max_{k,s} s·(A_k − B_k)`` over the box (HiGHS); ``binary``:
+    over the integer points of the box (``{0,1}^n`` for ``[0,1]^n``: integer input variables)."""
     import highspy
 
     lo0 = np.array([float(v) for v in box.lower])
@@ -131,7 +132,8 @@ def milp_max(a: Network, b: Network, box: Box, time_limit: float = 60.0) -> floa
             h.setOptionValue("output_flag", False)
             h.setOptionValue("time_limit", time_limit)
             inf = highspy.kHighsInf
-            x = [h.addVariable(lb=lo0[j], ub=hi0[j]) for j in range(len(lo0))]
+            x = [h.addVariable(lb=lo0[j], ub=hi0[j], type=highspy.HighsVarType.kInteger) if binary else
+                 h.addVariable(lb=lo0[j], ub=hi0[j]) for j in range(len(lo0))]
             outs = []
             for layers in nets:
                 cur, lo, hi = x, lo0, hi0
@@ -172,9 +174,25 @@ def milp_max(a: Network, b: Network, box: Box, time_limit: float = 60.0) -> floa
     return best
 
 
-def z3_exceeds(a: Network, b: Network, box: Box, eps: fmpq, timeout: float = 60.0) -> bool | None:
+def z3_network(net: Network, x):
+    """The outputs of ``net`` at the Z3 terms ``x`` (exact rational weights, ``If(z > 0, z, 0)``)."""
+    import z3
+
+    def q(v):
+        return z3.RealVal(f"{v.p}/{v.q}")
+
+    cur = x
+    for idx, L in enumerate(net.layers):
+        z = [z3.Sum([q(w) * c for w, c in zip(row, cur) if w != 0] + [q(bb)]) for row, bb in zip(L.weight, L.bias)]
+        if idx == len(net.layers) - 1:
+            return z
+        cur = [z3.If(t > 0, t, 0) for t in z]
+
+
+def z3_exceeds(a: Network, b: Network, box: Box, eps: fmpq, timeout: float = 60.0,
+               binary: bool = False) -> bool | None:
     """``True`` if Z3 finds ``x`` in the box with some ``|A_k − B_k| > ε``, ``False`` if unsat,
-    ``None`` on timeout."""
+    ``None`` on timeout. ``binary``: ``x ∈ {0,1}^n`` (the box must be ``[0,1]^n``)."""
     import z3
 
     def q(v):
@@ -185,16 +203,9 @@ def z3_exceeds(a: Network, b: Network, box: Box, eps: fmpq, timeout: float = 60.
     s.set("timeout", int(timeout * 1000))
     for j, v in enumerate(x):
         s.add(v >= q(box.lower[j]), v <= q(box.upper[j]))
-
-    def run(net):
-        cur = x
-        for idx, L in enumerate(net.layers):
-            z = [z3.Sum([q(w) * c for w, c in zip(row, cur) if w != 0] + [q(bb)]) for row, bb in zip(L.weight, L.bias)]
-            if idx == len(net.layers) - 1:
-                return z
-            cur = [z3.If(t > 0, t, 0) for t in z]
-
-    ya, yb = run(a), run(b)
+        if binary:
+            s.add(z3.Or(v == 0, v == 1))
+    ya, yb = z3_network(a, x), z3_network(b, x)
     s.add(z3.Or([d > q(eps) for k in range(a.output_dim) for d in (ya[k] - yb[k], yb[k] - ya[k])]))
     r = s.check()
     return True if r == z3.sat else False if r == z3.unsat else None
