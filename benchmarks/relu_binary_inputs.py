@@ -120,7 +120,8 @@ def main(argv=None) -> int:
     box = Box.from_bounds([0] * N, [1] * N)
     print(f"{{0,1}}^{N} ({dom.size} points). CPU seconds (process + children). Load average at start: {_load()}")
     print("exactnet: q = the question's search, +c = certificate built, chk = independent check;"
-          " MILP: float64 big-M, integer inputs; Z3: exact weights, x_j ∈ {0,1}. '?' = cap reached.")
+          " MILP: float64 big-M, integer inputs ('-': no optimum within the cap); Z3: exact weights, x_j ∈ {0,1}"
+          " ('?': unknown at the cap). Caps are wall-clock seconds per call; times are CPU seconds.")
     for i, h in enumerate(sizes):
         target = 0.06 if i % 2 == 0 else 0.04
         (wa, wb, acc), t_train = timed(lambda: pair(h, target))
