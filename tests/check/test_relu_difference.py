@@ -30,23 +30,15 @@ def _json(obj):
 
 @pytest.fixture(scope="module")
 def certs():
-    res = max_difference(A, B, BOX, certificate=True, box_splitting=False)
+    res = max_difference(A, B, BOX, certificate=True)
     diff = _json(max_difference_certificate(A, B, BOX, res.value, res.per_output, res.per_output_argmax,
                                             res.certificate_nodes))
-    ok = within_epsilon(A, B, BOX, res.value, certificate=True, box_splitting=False)
+    ok = within_epsilon(A, B, BOX, res.value, certificate=True)
     within = _json(epsilon_certificate(A, B, BOX, res.value, True, nodes=ok.certificate_nodes))
     eps = res.value - fmpq(1, 10 ** 6)
     bad = within_epsilon(A, B, BOX, eps)
     witness = _json(epsilon_certificate(A, B, BOX, eps, False, witness=bad.argmax))
-    # the same claims proved by box splitting (box_split evidence)
-    split = max_difference(A, B, BOX, certificate=True)
-    assert split.value == res.value and split.certificate_boxes is not None
-    diff_boxes = _json(max_difference_certificate(A, B, BOX, split.value, split.per_output, split.per_output_argmax,
-                                                  None, boxes=split.certificate_boxes))
-    ok = within_epsilon(A, B, BOX, res.value, certificate=True)
-    within_boxes = _json(epsilon_certificate(A, B, BOX, res.value, True, boxes=ok.certificate_boxes))
-    return res, {"diff": diff, "within": within, "witness": witness, "diff_boxes": diff_boxes,
-                 "within_boxes": within_boxes}
+    return res, {"diff": diff, "within": within, "witness": witness}
 
 
 def test_valid_certificates_check(certs):
@@ -61,13 +53,9 @@ def test_false_claims_do_not_check(certs):
     lower["claim"]["per_output"][1] = str(res.per_output[1] - fmpq(1, 10 ** 9))
     lower["claim"]["max_abs_difference"] = str(max(res.per_output[0], res.per_output[1] - fmpq(1, 10 ** 9)))
     assert not check_certificate(lower).valid
-    for name in ("within", "within_boxes"):
-        tight = copy.deepcopy(c[name])
-        tight["claim"]["eps"] = str(res.value - fmpq(1, 10 ** 9))
-        assert not check_certificate(tight).valid
-    lower = copy.deepcopy(c["diff_boxes"])
-    lower["claim"]["per_output"][1] = str(res.per_output[1] - fmpq(1, 10 ** 9))
-    assert not check_certificate(lower).valid
+    tight = copy.deepcopy(c["within"])
+    tight["claim"]["eps"] = str(res.value - fmpq(1, 10 ** 9))
+    assert not check_certificate(tight).valid
     loose = copy.deepcopy(c["witness"])
     loose["claim"]["eps"] = str(res.value)
     assert not check_certificate(loose).valid

@@ -24,18 +24,43 @@ def _evidence(path):
 
 
 def test_diff_epsilon_and_top1_certificates_are_box_splits(tmp_path):
+    pa, pb = _split_pair(tmp_path)
+    ta, tb = _top1_pair(tmp_path)
     diff, eps, top = tmp_path / "d.json", tmp_path / "e.json", tmp_path / "t.json"
-    r = run("diff", A, B, "--box", "0,1", "--json", "--certificate", diff)
-    assert r.code == 0 and r.json["max_abs_difference"] == "73/40000", r.err
-    r = run("equiv", A, B, "--box", "0,1", "--eps", "73/40000", "--json", "--certificate", eps)
+    r = run("diff", pa, pb, "--box=-1,1", "--json", "--certificate", diff)
+    assert r.code == 0 and r.json["complete"] is True, r.err
+    top_value = r.json["max_abs_difference"]
+    r = run("equiv", pa, pb, "--box=-1,1", "--eps", top_value, "--json", "--certificate", eps)
     assert r.code == 0 and r.json["equivalent"] is True, r.err
-    r = run("equiv", A, A, "--box", "0,1", "--top1", "--json", "--certificate", top)
+    r = run("equiv", ta, tb, "--box=-1,1", "--top1", "--json", "--certificate", top)
     assert r.code == 0 and r.json["equivalent"] is True, r.err
     for path, kind in ((diff, "relu.max_difference"), (eps, "relu.epsilon"), (top, "relu.top1")):
         ev = _evidence(path)
-        assert ev["method"] == "box_split" and ev["boxes"], path
+        assert ev["method"] == "box_split" and any("leaf" in nd for nd in ev["boxes"]), path
         c = run("check", path, "--json")
         assert c.code == 0 and c.json["valid"] is True and c.json["kind"] == kind, c.out
+
+
+def test_one_hidden_layer_keeps_its_region_tree(tmp_path):
+    """With one hidden layer the region search runs without splitting (docs/difference.md), and its
+    certificate is a region tree."""
+    cert = tmp_path / "e.json"
+    r = run("equiv", A, B, "--box", "0,1", "--eps", "73/40000", "--json", "--certificate", cert)
+    assert r.code == 0 and r.json["equivalent"] is True, r.err
+    assert _evidence(cert)["method"] == "region_tree"
+    assert run("check", cert, "--json").json["valid"] is True
+
+
+def _top1_pair(tmp_path):
+    from exactnet.network.jsonio import write_network
+
+    from ..check.box_split_pairs import top1_pair
+
+    a, b = top1_pair(2)
+    ta, tb = tmp_path / "ta.json", tmp_path / "tb.json"
+    write_network(a, ta)
+    write_network(b, tb)
+    return ta, tb
 
 
 def _split_pair(tmp_path):
