@@ -1,0 +1,389 @@
+"""Back-substituted bounds of ``A − B`` on a box (DeepPoly/CROWN style, on the ReluDiff difference).
+
+Two networks of the same widths, layers ``z_k = W_k h_{k−1} + b_k``, ``h_k = relu(z_k)``,
+``h_0 = x`` in the box. The variables of the pair at hidden layer ``k`` are ``z = z^B_k`` and
+``d = z^A_k − z^B_k``, and after the ReLU ``h = h^B_k`` and ``δ = h^A_k − h^B_k``; they satisfy
+
+    d_k = W^A_k δ_{k−1} + (W^A_k − W^B_k) h_{k−1} + (b^A_k − b^B_k),   z_k = W^B_k h_{k−1} + b^B_k,
+
+with ``δ_0 = 0`` and ``h_0 = x`` (ReluDiff, Paulsen et al., ICSE 2020). Each unit gets linear
+relaxations that hold on its interval ``z ∈ [zl, zu]``, ``d ∈ [dl, du]``, ``z + d ∈ [al, au]``:
+
+* ``h``: ``h = z`` if ``zl ≥ 0``; ``h = 0`` if ``zu ≤ 0``; else ``λ z ≤ h ≤ a (z − zl)`` with
+  ``a ≥ zu/(zu − zl)`` (the chord) and ``λ ∈ {0, 1}`` (1 iff ``zu ≥ −zl``);
+* ``δ``: ``d`` if both units are active (``al ≥ 0``, ``zl ≥ 0``); 0 if both are inactive; ``d + z`` if
+  only A's is active; ``−z`` if only B's is; otherwise ``min(0, d) ≤ δ ≤ max(0, d)`` (ReLU is monotone
+  and 1-Lipschitz), relaxed by ``0``/``d`` when ``d`` has a fixed sign and else by the chords
+  ``c (d − du) ≤ δ ≤ a (d − dl)``, ``a ≥ du/(du − dl)``, ``c ≥ −dl/(du − dl)``.
+
+**Back-substitution** (Singh et al., "An abstract domain for certifying neural networks", POPL
+2019; Zhang et al., CROWN, NeurIPS 2018): an upper bound of a row ``C_d·d_k + C_z·z_k + c`` is
+found by writing it with the equations above as ``α·δ_{k−1} + β·h_{k−1} + c'``, replacing every
+``α_i δ_i`` and ``β_i h_i`` by the relaxation of the side given by the sign of the coefficient, which
+gives a row in ``(d_{k−1}, z_{k−1})`` again, and so on down to the input, where
+``max_{x ∈ box} β·x = β·mid + |β|·rad``. Unlike forward symbolic intervals (:mod:`.box_bounds`),
+which concretise at every layer, the signs and cancellations of the products of the weight
+matrices are kept, so the bound of the difference of two nearby networks stays of the size of
+the difference. The intervals of layer ``k`` are the bounds of its ``6·w_k`` rows
+``±d, ±z, ±(d + z)`` by back-substitution through the relaxations of layers ``< k``.
+
+**Exactness.** The same algorithm runs in float64 (:func:`float_bounds`, a proposal: a few ms on an
+ACAS-size box) and in exact rationals (:func:`exact_bounds`): every interval end is rounded outward
+to a dyadic number of :data:`BITS` significant bits and every slope up (which keeps each relaxation
+valid on the wider interval), so the exact result is an upper bound whatever rounding the float
+run did; only the exact bound drops a box. The exact run also returns its intervals and ``λ``
+choices (:class:`BacksubPayload`), from which ``exactnet.check.relu_backsub`` recomputes the same
+bound independently. See ``docs/difference.md`` ("Back-substituted bounds").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from flint import fmpq, fmpq_mat, fmpz
+
+#: Significant bits kept when rounding interval ends and slopes outward (exact mode).
+BITS = 32
+
+
+def _down(q: fmpq, bits: int = BITS) -> fmpq:
+    """The largest dyadic number of ``bits`` significant bits ``≤ q``."""
+    if q == 0:
+        return q
+    e = bits - int(abs(q).p.bit_length() - abs(q).q.bit_length())
+    if e >= 0:
+        s = fmpz(2) ** e
+        return fmpq((q * s).floor(), s)
+    d = fmpz(2) ** (-e)
+    return fmpq((q / d).floor() * d)
+
+
+def _up(q: fmpq, bits: int = BITS) -> fmpq:
+    return -_down(-q, bits)
+
+
+@dataclass(frozen=True)
+class BacksubPayload:
+    """The intervals the exact run proved, per hidden layer ``k``: ``(dl, du, zl, zu, al, au, lam)``
+    (tuples of rationals over the units; ``lam`` the lower slopes ``λ ∈ {0, 1}`` of B's unstable
+    units). Enough for the checker to recompute the bound (it verifies every interval again)."""
+
+    layers: tuple
+
+
+@dataclass(frozen=True)
+class BacksubBounds:
+    """``upper[t]``: an upper bound of ``s·(A_k − B_k)`` on the box for ``t = 2k`` (``s = 1``) and
+    ``2k + 1`` (``s = −1``); ``unstable``: units of both networks with an undecided sign; ``corners[t]``:
+    the vertex of the box that maximises the final linear form of target ``t`` (a candidate witness);
+    ``spread[j]``: input ``j``'s share ``Σ_t |β_{t,j}|·rad_j`` of the bounds (the coordinate to split);
+    ``payload``: the exact run's intervals (``None`` in float mode)."""
+
+    upper: tuple
+    unstable: int
+    corners: tuple
+    spread: tuple
+    payload: BacksubPayload | None = None
+
+
+class _Float:
+    exact = False
+
+    def __init__(self, hat_a, hat_b):
+        self.WA, self.bA, self.WB, self.bB = [], [], [], []
+        for MA, MB in zip(hat_a, hat_b):
+            A = np.array([[float(v) for v in r] for r in MA.tolist()])
+            B = np.array([[float(v) for v in r] for r in MB.tolist()])
+            self.WA.append(A[:, :-1])
+            self.bA.append(A[:, -1])
+            self.WB.append(B[:, :-1])
+            self.bB.append(B[:, -1])
+        self.dW = [a - b for a, b in zip(self.WA, self.WB)]
+        self.db = [a - b for a, b in zip(self.bA, self.bB)]
+        self.widths = [W.shape[0] for W in self.WA]
+
+    def mat(self, C, j, which):
+        return C @ getattr(self, which)[j]
+
+    def vec(self, C, v):
+        return C @ v
+
+    def coerce(self, v):
+        return np.asarray([float(x) for x in v])
+
+    def eye(self, m):
+        return np.eye(m)
+
+    def zeros(self, shape):
+        return np.zeros(shape)
+
+    def down(self, v):
+        return v
+
+    def up(self, v):
+        return v
+
+
+@dataclass
+class _Relax:
+    lam: np.ndarray   # h ≥ lam·z
+    uB: np.ndarray    # h ≤ uB·z + cB
+    cB: np.ndarray
+    pL: np.ndarray    # δ ≥ pL·d + qL·z + rL
+    qL: np.ndarray
+    rL: np.ndarray
+    pU: np.ndarray    # δ ≤ pU·d + qU·z + rU
+    qU: np.ndarray
+    rU: np.ndarray
+
+
+def _pos(v, zero):
+    return np.where(v > 0, v, zero)
+
+
+def _neg(v, zero):
+    return np.where(v < 0, v, zero)
+
+
+def _backsub(num, relax, k, Cd, Cz, const, mid, rad):
+    """Upper bounds of the rows ``Cd·d_k + Cz·z_k + const`` on the box, and the rows' input
+    coefficients ``β`` (module docstring)."""
+    zero = 0.0 if not num.exact else fmpq(0)
+    for j in range(k, -1, -1):
+        alpha = num.mat(Cd, j, "WA")
+        beta = num.mat(Cd, j, "dW") + num.mat(Cz, j, "WB")
+        const = const + num.vec(Cd, num.db[j]) + num.vec(Cz, num.bB[j])
+        if j == 0:
+            return const + num.vec(beta, mid) + num.vec(np.abs(beta), rad), beta
+        R = relax[j - 1]
+        ap, an, bp, bn = _pos(alpha, zero), _neg(alpha, zero), _pos(beta, zero), _neg(beta, zero)
+        Cd = ap * R.pU + an * R.pL
+        Cz = ap * R.qU + an * R.qL + bp * R.uB + bn * R.lam
+        const = const + num.vec(ap, R.rU) + num.vec(an, R.rL) + num.vec(bp, R.cB)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _relax(num, dl, du, zl, zu, al, au, lam=None) -> _Relax:
+    """The relaxations of the module docstring from one layer's intervals."""
+    m = len(dl)
+    one, zero = (fmpq(1), fmpq(0)) if num.exact else (1.0, 0.0)
+    R = _Relax(*[num.zeros(m) for _ in range(9)])
+    for i in range(m):
+        actA, offA, actB, offB = al[i] >= 0, au[i] <= 0, zl[i] >= 0, zu[i] <= 0
+        if actB:
+            R.lam[i] = R.uB[i] = one
+        elif not offB:
+            a = num.up(np.array([zu[i] / (zu[i] - zl[i])], dtype=object if num.exact else float))[0]
+            R.uB[i], R.cB[i] = a, -a * zl[i]
+            R.lam[i] = (one if zu[i] >= -zl[i] else zero) if lam is None else lam[i]
+        if actA and actB:
+            R.pL[i] = R.pU[i] = one
+        elif offA and offB:
+            pass
+        elif actA and offB:
+            R.pL[i] = R.pU[i] = R.qL[i] = R.qU[i] = one
+        elif offA and actB:
+            R.qL[i] = R.qU[i] = -one
+        elif dl[i] >= 0:
+            R.pU[i] = one
+        elif du[i] <= 0:
+            R.pL[i] = one
+        else:
+            w = du[i] - dl[i]
+            a, c = num.up(np.array([du[i] / w, -dl[i] / w], dtype=object if num.exact else float))
+            R.pU[i], R.rU[i] = a, -a * dl[i]
+            R.pL[i], R.rL[i] = c, -c * du[i]
+    return R
+
+
+def _compute(num, lower, upper, claims=None) -> BacksubBounds:
+    lo, hi = num.coerce(lower), num.coerce(upper)
+    mid, rad = (lo + hi) / 2, (hi - lo) / 2
+    relax, layers, unstable = [], [], 0
+    depth = len(num.widths)
+    for k in range(depth - 1):
+        m = num.widths[k]
+        I, Z = num.eye(m), num.zeros((m, m))
+        Cd = np.vstack([I, -I, Z, Z, I, -I])
+        Cz = np.vstack([Z, Z, I, -I, I, -I])
+        ub, _ = _backsub(num, relax, k, Cd, Cz, num.zeros(6 * m), mid, rad)
+        du, dl, zu, zl, au, al = num.up(ub[:m]), -num.up(ub[m:2 * m]), num.up(ub[2 * m:3 * m]), \
+            -num.up(ub[3 * m:4 * m]), num.up(ub[4 * m:5 * m]), -num.up(ub[5 * m:])
+        unstable += int(sum(1 for i in range(m) if al[i] < 0 < au[i]) + sum(1 for i in range(m) if zl[i] < 0 < zu[i]))
+        R = _relax(num, dl, du, zl, zu, al, au)
+        relax.append(R)
+        if num.exact:
+            layers.append(tuple(tuple(v) for v in (dl, du, zl, zu, al, au, R.lam)))
+    m = num.widths[-1]
+    I, Z = num.eye(m), num.zeros((m, m))
+    ub, beta = _backsub(num, relax, depth - 1, np.vstack([I, -I]), np.vstack([Z, Z]), num.zeros(2 * m), mid, rad)
+    upper_t, corners, spread = [], [], np.zeros(len(lower))
+    fr = np.array([float(v) for v in rad])
+    for k in range(m):
+        for row in (k, m + k):
+            upper_t.append(ub[row])
+            corners.append(tuple(h if b > 0 else lw for lw, h, b in zip(lower, upper, beta[row])))
+            spread = spread + np.abs(np.array([float(v) for v in beta[row]])) * fr
+    return BacksubBounds(tuple(upper_t), unstable, tuple(corners), tuple(float(v) for v in spread),
+                         BacksubPayload(tuple(layers)) if num.exact else None)
+
+
+class BacksubPair:
+    """Both networks (same widths) compiled once for a search: ``float_bounds`` and
+    ``exact_bounds`` on any sub-box."""
+
+    def __init__(self, hat_a, hat_b):
+        self._float = _Float(hat_a, hat_b)
+        self._exact = _ExactPair(hat_a, hat_b)
+
+    @staticmethod
+    def applies(hat_a, hat_b) -> bool:
+        """Back-substitution of the difference needs two networks of the same widths."""
+        return [(M.nrows(), M.ncols()) for M in hat_a] == [(M.nrows(), M.ncols()) for M in hat_b]
+
+    def float_bounds(self, lower: Sequence, upper: Sequence) -> BacksubBounds:
+        """The bounds in float64: a proposal, never a proof."""
+        return _compute(self._float, [float(v) for v in lower], [float(v) for v in upper])
+
+    def exact_bounds(self, lower: Sequence, upper: Sequence) -> BacksubBounds:
+        """The bounds in exact rationals (valid upper bounds), with their payload."""
+        return _exact_compute(self._exact, [fmpq(v) for v in lower], [fmpq(v) for v in upper])
+
+
+class _ExactPair:
+    """The exact layers as block matrices ``Mh_j = [[W^A, W^A − W^B, b^A − b^B], [0, W^B, b^B],
+    [0, 0, 1]]``, which map a row ``[C_d | C_z | c]`` of layer ``j`` to ``[α | β | c']`` of layer
+    ``j − 1`` (module docstring)."""
+
+    def __init__(self, hat_a, hat_b):
+        self.Mh, self.widths = [], []
+        for MA, MB in zip(hat_a, hat_b):
+            m, p = MA.nrows(), MA.ncols() - 1
+            A, B = MA.tolist(), MB.tolist()
+            M = fmpq_mat(2 * m + 1, 2 * p + 1)
+            for i in range(m):
+                for j in range(p):
+                    M[i, j] = A[i][j]
+                    M[i, p + j] = A[i][j] - B[i][j]
+                    M[m + i, p + j] = B[i][j]
+                M[i, 2 * p] = A[i][p] - B[i][p]
+                M[m + i, 2 * p] = B[i][p]
+            M[2 * m, 2 * p] = 1
+            self.Mh.append(M)
+            self.widths.append(m)
+
+
+def _split_signs(X: fmpq_mat, m: int) -> tuple:
+    """``[α | β | c]`` (rows of width ``2m + 1``) → ``[α⁺ | β⁺ | α⁻ | β⁻]`` and the column ``c``."""
+    zero = fmpq(0)
+    ent = X.entries()
+    w = 2 * m + 1
+    out, consts = [], []
+    for i in range(X.nrows()):
+        row = ent[i * w:(i + 1) * w - 1]
+        out += [v if v > 0 else zero for v in row]
+        out += [v if v < 0 else zero for v in row]
+        consts.append(ent[(i + 1) * w - 1])
+    return fmpq_mat(X.nrows(), 4 * m, out), consts
+
+
+def _exact_relax(dl, du, zl, zu, al, au) -> tuple:
+    """The relaxation matrix ``R`` (``4m × (2m + 1)``: rows ``α⁺, β⁺, α⁻, β⁻`` of every unit, columns
+    ``d, z, 1``) of one layer, and the ``λ`` choices (module docstring; slopes rounded up)."""
+    m = len(dl)
+    R = fmpq_mat(4 * m, 2 * m + 1)
+    lams = []
+    c1 = 2 * m
+    for i in range(m):
+        actA, offA, actB, offB = al[i] >= 0, au[i] <= 0, zl[i] >= 0, zu[i] <= 0
+        lam = 0
+        if actB:  # β⁺ row i + m, β⁻ row i + 3m: h = z
+            R[m + i, m + i] = 1
+            R[3 * m + i, m + i] = 1
+            lam = 1
+        elif not offB:
+            a = _up(zu[i] / (zu[i] - zl[i]))
+            R[m + i, m + i] = a
+            R[m + i, c1] = -a * zl[i]
+            lam = 1 if zu[i] >= -zl[i] else 0
+            R[3 * m + i, m + i] = lam
+        lams.append(lam)
+        up, lo = i, 2 * m + i  # α⁺ (upper relaxation of δ), α⁻ (lower)
+        if actA and actB:
+            R[up, i] = R[lo, i] = 1
+        elif offA and offB:
+            pass
+        elif actA and offB:
+            R[up, i] = R[lo, i] = R[up, m + i] = R[lo, m + i] = 1
+        elif offA and actB:
+            R[up, m + i] = R[lo, m + i] = -1
+        elif dl[i] >= 0:
+            R[up, i] = 1
+        elif du[i] <= 0:
+            R[lo, i] = 1
+        else:
+            w = du[i] - dl[i]
+            a, c = _up(du[i] / w), _up(-dl[i] / w)
+            R[up, i], R[up, c1] = a, -a * dl[i]
+            R[lo, i], R[lo, c1] = c, -c * du[i]
+    return R, tuple(lams)
+
+
+def _exact_backsub(E, Ns, k, rows: fmpq_mat, mid, rad):
+    """Exact upper bounds of the rows ``[C_d | C_z | c]`` of layer ``k`` and their input coefficients."""
+    n = len(mid)
+    X = rows * E.Mh[k]
+    const = [fmpq(0)] * rows.nrows()
+    for j in range(k - 1, -1, -1):
+        S, c = _split_signs(X, E.widths[j])
+        const = [u + v for u, v in zip(const, c)]
+        X = S * Ns[j]
+    ent = X.entries()
+    w = 2 * n + 1
+    bounds, betas = [], []
+    for i in range(X.nrows()):
+        beta = ent[i * w + n:i * w + 2 * n]
+        bounds.append(const[i] + ent[i * w + 2 * n] + sum((b * x + abs(b) * r for b, x, r in zip(beta, mid, rad)),
+                                                          fmpq(0)))
+        betas.append(beta)
+    return bounds, betas
+
+
+def _exact_compute(E, lower, upper) -> BacksubBounds:
+    mid = [(lo + hi) / 2 for lo, hi in zip(lower, upper)]
+    rad = [(hi - lo) / 2 for lo, hi in zip(lower, upper)]
+    Ns, layers, unstable = [], [], 0
+    depth = len(E.widths)
+    for k in range(depth - 1):
+        m = E.widths[k]
+        rows = fmpq_mat(6 * m, 2 * m + 1)
+        for i in range(m):  # ±d, ±z, ±(d + z)
+            rows[i, i], rows[m + i, i] = 1, -1
+            rows[2 * m + i, m + i], rows[3 * m + i, m + i] = 1, -1
+            rows[4 * m + i, i] = rows[4 * m + i, m + i] = 1
+            rows[5 * m + i, i] = rows[5 * m + i, m + i] = -1
+        ub, _ = _exact_backsub(E, Ns, k, rows, mid, rad)
+        du, dl = [_up(v) for v in ub[:m]], [-_up(v) for v in ub[m:2 * m]]
+        zu, zl = [_up(v) for v in ub[2 * m:3 * m]], [-_up(v) for v in ub[3 * m:4 * m]]
+        au, al = [_up(v) for v in ub[4 * m:5 * m]], [-_up(v) for v in ub[5 * m:]]
+        unstable += sum(1 for i in range(m) if al[i] < 0 < au[i]) + sum(1 for i in range(m) if zl[i] < 0 < zu[i])
+        R, lams = _exact_relax(dl, du, zl, zu, al, au)
+        Ns.append(R * E.Mh[k])
+        layers.append((tuple(dl), tuple(du), tuple(zl), tuple(zu), tuple(al), tuple(au), lams))
+    m = E.widths[-1]
+    rows = fmpq_mat(2 * m, 2 * m + 1)
+    for i in range(m):
+        rows[i, i], rows[m + i, i] = 1, -1
+    ub, betas = _exact_backsub(E, Ns, depth - 1, rows, mid, rad)
+    upper_t, corners, spread = [], [], [0.0] * len(lower)
+    for k in range(m):
+        for row in (k, m + k):
+            upper_t.append(ub[row])
+            corners.append(tuple(h if b > 0 else lw for lw, h, b in zip(lower, upper, betas[row])))
+            spread = [s + abs(float(b)) * float(r) for s, b, r in zip(spread, betas[row], rad)]
+    return BacksubBounds(tuple(upper_t), unstable, tuple(corners), tuple(spread), BacksubPayload(tuple(layers)))
+
+
+__all__ = ["BITS", "BacksubBounds", "BacksubPair", "BacksubPayload"]
