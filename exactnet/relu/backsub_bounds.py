@@ -77,7 +77,8 @@ class BacksubPayload:
 class BacksubBounds:
     """``upper[t]``: an upper bound of ``s·(A_k − B_k)`` on the box for ``t = 2k`` (``s = 1``) and
     ``2k + 1`` (``s = −1``); ``unstable``: units of both networks with an undecided sign; ``corners[t]``:
-    the vertex of the box that maximises the final linear form of target ``t`` (a candidate witness);
+    the vertex of the box that maximises the final linear form of target ``t`` (a candidate witness),
+    per input ``1`` for the upper end and ``0`` for the lower end;
     ``spread[j]``: input ``j``'s share ``Σ_t |β_{t,j}|·rad_j`` of the bounds (the coordinate to split);
     ``payload``: the exact run's intervals (``None`` in float mode)."""
 
@@ -224,7 +225,7 @@ def _compute(num, lower, upper, claims=None) -> BacksubBounds:
     for k in range(m):
         for row in (k, m + k):
             upper_t.append(ub[row])
-            corners.append(tuple(h if b > 0 else lw for lw, h, b in zip(lower, upper, beta[row])))
+            corners.append(tuple(1 if b > 0 else 0 for b in beta[row]))
             spread = spread + np.abs(np.array([float(v) for v in beta[row]])) * fr
     return BacksubBounds(tuple(upper_t), unstable, tuple(corners), tuple(float(v) for v in spread),
                          BacksubPayload(tuple(layers)) if num.exact else None)
@@ -381,7 +382,7 @@ def _exact_compute(E, lower, upper) -> BacksubBounds:
     for k in range(m):
         for row in (k, m + k):
             upper_t.append(ub[row])
-            corners.append(tuple(h if b > 0 else lw for lw, h, b in zip(lower, upper, betas[row])))
+            corners.append(tuple(1 if b > 0 else 0 for b in betas[row]))
             spread = [s + abs(float(b)) * float(r) for s, b, r in zip(spread, betas[row], rad)]
     return BacksubBounds(tuple(upper_t), unstable, tuple(corners), tuple(spread), BacksubPayload(tuple(layers)))
 

@@ -26,6 +26,7 @@ import itertools
 from flint import fmpq
 
 from ..network.domain import Box
+from .backsub_bounds import BacksubPair
 from .box_bounds import CompiledPair, box_bounds
 
 #: Box domains with at most this many inputs are split before the region search.
@@ -52,11 +53,16 @@ def split_boxes(search, box: Box) -> None:
     na, nb = search.na, search.nb
     fpair = CompiledPair(na.hat, nb.hat, exact=False)
     epair = CompiledPair(na.hat, nb.hat, exact=True)
+    bpair = BacksubPair(na.hat, nb.hat) if not search.top1 and BacksubPair.applies(na.hat, nb.hat) else None
     targets = range(2 * search.m)
     counter = itertools.count()
     root = box_bounds(epair, box.lower, box.upper)
     search.stats["exact_box_bounds"] = 1
     proved = root.upper if not search.top1 else (root.classes_a, root.classes_b)
+    if bpair is not None:  # the back-substituted bound of the whole box (the interval's first upper end)
+        proved = tuple(min(p, q) for p, q in zip(proved, bpair.exact_bounds(box.lower, box.upper).upper))
+        search.stats["exact_backsub_bounds"] = 1
+    fpair = (fpair, bpair)
     heap = [(0.0, next(counter), tuple(box.lower), tuple(box.upper), proved, 0)]
     search.box_open = heap
     search.rest_unknown = False
@@ -86,17 +92,23 @@ def _one(search, heap, counter, entry, fpair, epair, targets, threshold) -> None
     if search.top1:
         return _one_top1(search, heap, counter, entry, fpair, epair)
     _, _, lower, upper, proved, depth = entry
+    fpair, bpair = fpair
     search.stats["boxes"] = search.stats.get("boxes", 0) + 1
     live = [t for t in targets if threshold(t) is None or proved[t] > threshold(t)]
     if not live:
         search.stats["pruned"] += 1
         return
-    fb = box_bounds(fpair, [float(v) for v in lower], [float(v) for v in upper])
+    flo, fhi = [float(v) for v in lower], [float(v) for v in upper]
+    fb = box_bounds(fpair, flo, fhi)
+    bb = bpair.float_bounds(flo, fhi) if bpair is not None else None
     centre = tuple((lo + hi) / 2 for lo, hi in zip(lower, upper))
-    search.offer(centre)
+    # candidate witnesses: the centre, and the vertices maximising the back-substituted linear bounds
+    vertices = [] if bb is None else sorted({bb.corners[t] for t in live})
+    search.offer_batch([centre] + [tuple(u if c else lw for lw, u, c in zip(lower, upper, v)) for v in vertices])
     if search.settled:
         return
-    float_live = [t for t in live if threshold(t) is None or fb.upper[t] > float(threshold(t))]
+    fup = fb.upper if bb is None else tuple(min(p, q) for p, q in zip(fb.upper, bb.upper))
+    float_live = [t for t in live if threshold(t) is None or fup[t] > float(threshold(t))]
     if float_live and float(max(proved[t] for t in live)) > 2 * max(fb.upper[t] for t in live) and \
             search.stats.get("exact_box_bounds", 0) * EXACT_EVERY < search.stats["boxes"]:
         # now and then an exact bound where the proved one is much looser (the interval's upper end)
@@ -104,14 +116,19 @@ def _one(search, heap, counter, entry, fpair, epair, targets, threshold) -> None
         search.stats["exact_box_bounds"] = search.stats.get("exact_box_bounds", 0) + 1
         proved = tuple(min(p, q) for p, q in zip(proved, eb.upper))
     if not float_live:  # the float bound says the box cannot matter: prove it exactly
-        eb = box_bounds(epair, lower, upper)
-        search.stats["exact_box_bounds"] = search.stats.get("exact_box_bounds", 0) + 1
+        if bb is None or all(threshold(t) is None or fb.upper[t] <= float(threshold(t)) for t in live):
+            eb = box_bounds(epair, lower, upper)  # the forward bound suffices (and is cheaper)
+            search.stats["exact_box_bounds"] = search.stats.get("exact_box_bounds", 0) + 1
+        else:
+            eb = bpair.exact_bounds(lower, upper)
+            search.stats["exact_backsub_bounds"] = search.stats.get("exact_backsub_bounds", 0) + 1
         proved = tuple(min(p, q) for p, q in zip(proved, eb.upper))
         live = [t for t in targets if threshold(t) is None or proved[t] > threshold(t)]
         if not live:
             search.stats["pruned"] += 1
             return
-    if fb.unstable <= HANDOFF_UNSTABLE or depth >= MAX_DEPTH:
+    unstable = fb.unstable if bb is None else min(fb.unstable, bb.unstable)
+    if unstable <= HANDOFF_UNSTABLE or depth >= MAX_DEPTH:
         search.stats["handed_to_regions"] = search.stats.get("handed_to_regions", 0) + 1
         heapq.heappush(heap, entry)  # open (with its exact bound) while the region search runs
         search.run_polyhedron(Box.from_bounds(list(lower), list(upper)), subbox=True)
@@ -120,7 +137,7 @@ def _one(search, heap, counter, entry, fpair, epair, targets, threshold) -> None
         return
     j = max(range(len(lower)), key=lambda i: (fb.spread[i], upper[i] - lower[i]))
     mid = (lower[j] + upper[j]) / 2
-    score = -max(fb.upper[t] for t in live)
+    score = -max(fup[t] for t in live)
     for lo_j, hi_j in ((lower[j], mid), (mid, upper[j])):
         lo, hi = list(lower), list(upper)
         lo[j], hi[j] = fmpq(lo_j), fmpq(hi_j)
@@ -135,6 +152,7 @@ def _one_top1(search, heap, counter, entry, fpair, epair) -> None:
     """Top-1: a sub-box is done when an exact bound shows that both networks can pick only the same
     single class on it (the float bound proposes when to compute it)."""
     _, _, lower, upper, _, depth = entry
+    fpair, _ = fpair
     search.stats["boxes"] = search.stats.get("boxes", 0) + 1
     centre = tuple((lo + hi) / 2 for lo, hi in zip(lower, upper))
     search.offer(centre)
