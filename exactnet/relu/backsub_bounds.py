@@ -66,11 +66,24 @@ def _up(q: fmpq, bits: int = BITS) -> fmpq:
 
 @dataclass(frozen=True)
 class BacksubPayload:
-    """The intervals the exact run proved, per hidden layer ``k``: ``(dl, du, zl, zu, al, au, lam)``
-    (tuples of rationals over the units; ``lam`` the lower slopes ``λ ∈ {0, 1}`` of B's unstable
-    units). Enough for the checker to recompute the bound (it verifies every interval again)."""
+    """What the exact run used, per hidden layer: a dict of tuples over the layer's units, the
+    intervals ``dl, du`` (of ``d = z^A − z^B``), ``zl, zu`` (of ``z^B``), ``al, au`` (of ``z^A``), the lower
+    slopes ``lam`` of ``h^B`` and the chord slopes ``sb`` (``h^B``), ``su``/``sl`` (``δ``, upper/lower;
+    ``0`` where unused). Enough for ``exactnet.check.relu_backsub`` to recompute the bound, which
+    verifies every interval and slope again."""
 
     layers: tuple
+
+    def as_json(self) -> dict:
+        """``{"layers": [{key: [numbers as "p/q" strings or integers]}]}``."""
+        def q(x):
+            return int(x.p) if x.q == 1 else f"{x.p}/{x.q}"
+
+        return {"layers": [{k: [q(fmpq(v)) for v in vals] for k, vals in layer.items()} for layer in self.layers]}
+
+
+#: The keys of a payload layer, in order.
+PAYLOAD_KEYS = ("dl", "du", "zl", "zu", "al", "au", "lam", "sb", "su", "sl")
 
 
 @dataclass(frozen=True)
@@ -89,8 +102,8 @@ class BacksubBounds:
     payload: BacksubPayload | None = None
 
 
-class _Float:
-    exact = False
+class _FloatPair:
+    """Both networks' layers in float64."""
 
     def __init__(self, hat_a, hat_b):
         self.WA, self.bA, self.WB, self.bB = [], [], [], []
@@ -104,27 +117,6 @@ class _Float:
         self.dW = [a - b for a, b in zip(self.WA, self.WB)]
         self.db = [a - b for a, b in zip(self.bA, self.bB)]
         self.widths = [W.shape[0] for W in self.WA]
-
-    def mat(self, C, j, which):
-        return C @ getattr(self, which)[j]
-
-    def vec(self, C, v):
-        return C @ v
-
-    def coerce(self, v):
-        return np.asarray([float(x) for x in v])
-
-    def eye(self, m):
-        return np.eye(m)
-
-    def zeros(self, shape):
-        return np.zeros(shape)
-
-    def down(self, v):
-        return v
-
-    def up(self, v):
-        return v
 
 
 @dataclass
@@ -140,95 +132,71 @@ class _Relax:
     rU: np.ndarray
 
 
-def _pos(v, zero):
-    return np.where(v > 0, v, zero)
-
-
-def _neg(v, zero):
-    return np.where(v < 0, v, zero)
-
-
-def _backsub(num, relax, k, Cd, Cz, const, mid, rad):
+def _float_backsub(F, relax, k, Cd, Cz, const, mid, rad):
     """Upper bounds of the rows ``Cd·d_k + Cz·z_k + const`` on the box, and the rows' input
-    coefficients ``β`` (module docstring)."""
-    zero = 0.0 if not num.exact else fmpq(0)
+    coefficients ``β`` (module docstring), in float64."""
     for j in range(k, -1, -1):
-        alpha = num.mat(Cd, j, "WA")
-        beta = num.mat(Cd, j, "dW") + num.mat(Cz, j, "WB")
-        const = const + num.vec(Cd, num.db[j]) + num.vec(Cz, num.bB[j])
+        alpha = Cd @ F.WA[j]
+        beta = Cd @ F.dW[j] + Cz @ F.WB[j]
+        const = const + Cd @ F.db[j] + Cz @ F.bB[j]
         if j == 0:
-            return const + num.vec(beta, mid) + num.vec(np.abs(beta), rad), beta
+            return const + beta @ mid + np.abs(beta) @ rad, beta
         R = relax[j - 1]
-        ap, an, bp, bn = _pos(alpha, zero), _neg(alpha, zero), _pos(beta, zero), _neg(beta, zero)
+        ap, an, bp, bn = np.maximum(alpha, 0), np.minimum(alpha, 0), np.maximum(beta, 0), np.minimum(beta, 0)
         Cd = ap * R.pU + an * R.pL
         Cz = ap * R.qU + an * R.qL + bp * R.uB + bn * R.lam
-        const = const + num.vec(ap, R.rU) + num.vec(an, R.rL) + num.vec(bp, R.cB)
+        const = const + ap @ R.rU + an @ R.rL + bp @ R.cB
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _relax(num, dl, du, zl, zu, al, au, lam=None) -> _Relax:
-    """The relaxations of the module docstring from one layer's intervals."""
+def _float_relax(dl, du, zl, zu, al, au) -> _Relax:
+    """The relaxations of the module docstring from one layer's intervals (float64)."""
     m = len(dl)
-    one, zero = (fmpq(1), fmpq(0)) if num.exact else (1.0, 0.0)
-    R = _Relax(*[num.zeros(m) for _ in range(9)])
-    for i in range(m):
-        actA, offA, actB, offB = al[i] >= 0, au[i] <= 0, zl[i] >= 0, zu[i] <= 0
-        if actB:
-            R.lam[i] = R.uB[i] = one
-        elif not offB:
-            a = num.up(np.array([zu[i] / (zu[i] - zl[i])], dtype=object if num.exact else float))[0]
-            R.uB[i], R.cB[i] = a, -a * zl[i]
-            R.lam[i] = (one if zu[i] >= -zl[i] else zero) if lam is None else lam[i]
-        if actA and actB:
-            R.pL[i] = R.pU[i] = one
-        elif offA and offB:
-            pass
-        elif actA and offB:
-            R.pL[i] = R.pU[i] = R.qL[i] = R.qU[i] = one
-        elif offA and actB:
-            R.qL[i] = R.qU[i] = -one
-        elif dl[i] >= 0:
-            R.pU[i] = one
-        elif du[i] <= 0:
-            R.pL[i] = one
-        else:
-            w = du[i] - dl[i]
-            a, c = num.up(np.array([du[i] / w, -dl[i] / w], dtype=object if num.exact else float))
-            R.pU[i], R.rU[i] = a, -a * dl[i]
-            R.pL[i], R.rL[i] = c, -c * du[i]
+    R = _Relax(*[np.zeros(m) for _ in range(9)])
+    actA, offA, actB, offB = al >= 0, au <= 0, zl >= 0, zu <= 0
+    unsB = ~(actB | offB)
+    den = np.where(unsB, zu - zl, 1.0)
+    R.uB[:] = np.where(actB, 1.0, np.where(unsB, zu / den, 0.0))
+    R.cB[:] = np.where(unsB, -R.uB * zl, 0.0)
+    R.lam[:] = np.where(actB | (unsB & (zu >= -zl)), 1.0, 0.0)
+    both, ab, ba = actA & actB, actA & offB, offA & actB
+    gen = ~(both | (offA & offB) | ab | ba)
+    pos = gen & (dl >= 0)
+    neg = gen & (du <= 0) & ~pos
+    mix = gen & ~pos & ~neg
+    R.pL[both | ab | neg] = 1.0
+    R.pU[both | ab | pos] = 1.0
+    R.qL[ab] = R.qU[ab] = 1.0
+    R.qL[ba] = R.qU[ba] = -1.0
+    w = np.where(mix, du - dl, 1.0)
+    a, c = du / w, -dl / w
+    R.pU[mix], R.rU[mix] = a[mix], -(a * dl)[mix]
+    R.pL[mix], R.rL[mix] = c[mix], -(c * du)[mix]
     return R
 
 
-def _compute(num, lower, upper, claims=None) -> BacksubBounds:
-    lo, hi = num.coerce(lower), num.coerce(upper)
+def _float_compute(F, lower, upper) -> BacksubBounds:
+    lo, hi = np.asarray(lower, float), np.asarray(upper, float)
     mid, rad = (lo + hi) / 2, (hi - lo) / 2
-    relax, layers, unstable = [], [], 0
-    depth = len(num.widths)
+    relax, unstable = [], 0
+    depth = len(F.widths)
     for k in range(depth - 1):
-        m = num.widths[k]
-        I, Z = num.eye(m), num.zeros((m, m))
+        m = F.widths[k]
+        I, Z = np.eye(m), np.zeros((m, m))
         Cd = np.vstack([I, -I, Z, Z, I, -I])
         Cz = np.vstack([Z, Z, I, -I, I, -I])
-        ub, _ = _backsub(num, relax, k, Cd, Cz, num.zeros(6 * m), mid, rad)
-        du, dl, zu, zl, au, al = num.up(ub[:m]), -num.up(ub[m:2 * m]), num.up(ub[2 * m:3 * m]), \
-            -num.up(ub[3 * m:4 * m]), num.up(ub[4 * m:5 * m]), -num.up(ub[5 * m:])
-        unstable += int(sum(1 for i in range(m) if al[i] < 0 < au[i]) + sum(1 for i in range(m) if zl[i] < 0 < zu[i]))
-        R = _relax(num, dl, du, zl, zu, al, au)
-        relax.append(R)
-        if num.exact:
-            layers.append(tuple(tuple(v) for v in (dl, du, zl, zu, al, au, R.lam)))
-    m = num.widths[-1]
-    I, Z = num.eye(m), num.zeros((m, m))
-    ub, beta = _backsub(num, relax, depth - 1, np.vstack([I, -I]), np.vstack([Z, Z]), num.zeros(2 * m), mid, rad)
-    upper_t, corners, spread = [], [], np.zeros(len(lower))
-    fr = np.array([float(v) for v in rad])
-    for k in range(m):
-        for row in (k, m + k):
-            upper_t.append(ub[row])
-            corners.append(tuple(1 if b > 0 else 0 for b in beta[row]))
-            spread = spread + np.abs(np.array([float(v) for v in beta[row]])) * fr
-    return BacksubBounds(tuple(upper_t), unstable, tuple(corners), tuple(float(v) for v in spread),
-                         BacksubPayload(tuple(layers)) if num.exact else None)
+        ub, _ = _float_backsub(F, relax, k, Cd, Cz, np.zeros(6 * m), mid, rad)
+        du, dl, zu, zl, au, al = ub[:m], -ub[m:2 * m], ub[2 * m:3 * m], -ub[3 * m:4 * m], ub[4 * m:5 * m], -ub[5 * m:]
+        unstable += int(np.count_nonzero((al < 0) & (au > 0)) + np.count_nonzero((zl < 0) & (zu > 0)))
+        relax.append(_float_relax(dl, du, zl, zu, al, au))
+    m = F.widths[-1]
+    I, Z = np.eye(m), np.zeros((m, m))
+    ub, beta = _float_backsub(F, relax, depth - 1, np.vstack([I, -I]), np.vstack([Z, Z]), np.zeros(2 * m), mid, rad)
+    order = [r for k in range(m) for r in (k, m + k)]
+    spread = (np.abs(beta) * rad).sum(axis=0)
+    return BacksubBounds(tuple(float(ub[r]) for r in order), unstable,
+                         tuple(tuple(1 if v > 0 else 0 for v in beta[r]) for r in order),
+                         tuple(float(v) for v in spread))
 
 
 class BacksubPair:
@@ -236,7 +204,7 @@ class BacksubPair:
     ``exact_bounds`` on any sub-box."""
 
     def __init__(self, hat_a, hat_b):
-        self._float = _Float(hat_a, hat_b)
+        self._float = _FloatPair(hat_a, hat_b)
         self._exact = _ExactPair(hat_a, hat_b)
 
     @staticmethod
@@ -246,7 +214,7 @@ class BacksubPair:
 
     def float_bounds(self, lower: Sequence, upper: Sequence) -> BacksubBounds:
         """The bounds in float64: a proposal, never a proof."""
-        return _compute(self._float, [float(v) for v in lower], [float(v) for v in upper])
+        return _float_compute(self._float, [float(v) for v in lower], [float(v) for v in upper])
 
     def exact_bounds(self, lower: Sequence, upper: Sequence) -> BacksubBounds:
         """The bounds in exact rationals (valid upper bounds), with their payload."""
@@ -295,7 +263,7 @@ def _exact_relax(dl, du, zl, zu, al, au) -> tuple:
     ``d, z, 1``) of one layer, and the ``λ`` choices (module docstring; slopes rounded up)."""
     m = len(dl)
     R = fmpq_mat(4 * m, 2 * m + 1)
-    lams = []
+    lams, sb, su, sl = [], [fmpq(0)] * m, [fmpq(0)] * m, [fmpq(0)] * m
     c1 = 2 * m
     for i in range(m):
         actA, offA, actB, offB = al[i] >= 0, au[i] <= 0, zl[i] >= 0, zu[i] <= 0
@@ -305,7 +273,7 @@ def _exact_relax(dl, du, zl, zu, al, au) -> tuple:
             R[3 * m + i, m + i] = 1
             lam = 1
         elif not offB:
-            a = _up(zu[i] / (zu[i] - zl[i]))
+            a = sb[i] = _up(zu[i] / (zu[i] - zl[i]))
             R[m + i, m + i] = a
             R[m + i, c1] = -a * zl[i]
             lam = 1 if zu[i] >= -zl[i] else 0
@@ -326,10 +294,10 @@ def _exact_relax(dl, du, zl, zu, al, au) -> tuple:
             R[lo, i] = 1
         else:
             w = du[i] - dl[i]
-            a, c = _up(du[i] / w), _up(-dl[i] / w)
+            a, c = su[i], sl[i] = _up(du[i] / w), _up(-dl[i] / w)
             R[up, i], R[up, c1] = a, -a * dl[i]
             R[lo, i], R[lo, c1] = c, -c * du[i]
-    return R, tuple(lams)
+    return R, (tuple(fmpq(v) for v in lams), tuple(sb), tuple(su), tuple(sl))
 
 
 def _exact_backsub(E, Ns, k, rows: fmpq_mat, mid, rad):
@@ -370,9 +338,10 @@ def _exact_compute(E, lower, upper) -> BacksubBounds:
         zu, zl = [_up(v) for v in ub[2 * m:3 * m]], [-_up(v) for v in ub[3 * m:4 * m]]
         au, al = [_up(v) for v in ub[4 * m:5 * m]], [-_up(v) for v in ub[5 * m:]]
         unstable += sum(1 for i in range(m) if al[i] < 0 < au[i]) + sum(1 for i in range(m) if zl[i] < 0 < zu[i])
-        R, lams = _exact_relax(dl, du, zl, zu, al, au)
+        R, slopes = _exact_relax(dl, du, zl, zu, al, au)
         Ns.append(R * E.Mh[k])
-        layers.append((tuple(dl), tuple(du), tuple(zl), tuple(zu), tuple(al), tuple(au), lams))
+        layers.append(dict(zip(PAYLOAD_KEYS, (tuple(dl), tuple(du), tuple(zl), tuple(zu), tuple(al), tuple(au))
+                               + slopes)))
     m = E.widths[-1]
     rows = fmpq_mat(2 * m, 2 * m + 1)
     for i in range(m):
@@ -387,4 +356,4 @@ def _exact_compute(E, lower, upper) -> BacksubBounds:
     return BacksubBounds(tuple(upper_t), unstable, tuple(corners), tuple(spread), BacksubPayload(tuple(layers)))
 
 
-__all__ = ["BITS", "BacksubBounds", "BacksubPair", "BacksubPayload"]
+__all__ = ["BITS", "PAYLOAD_KEYS", "BacksubBounds", "BacksubPair", "BacksubPayload"]
