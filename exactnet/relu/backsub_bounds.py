@@ -159,8 +159,11 @@ def _float_relax(dl, du, zl, zu, al, au) -> _Relax:
     R.uB[:] = np.where(actB, 1.0, np.where(unsB, zu / den, 0.0))
     R.cB[:] = np.where(unsB, -R.uB * zl, 0.0)
     R.lam[:] = np.where(actB | (unsB & (zu >= -zl)), 1.0, 0.0)
-    both, ab, ba = actA & actB, actA & offB, offA & actB
-    gen = ~(both | (offA & offB) | ab | ba)
+    both = actA & actB  # the cases in the order of the exact run (a unit may be in two)
+    off = offA & offB & ~both
+    ab = actA & offB & ~both & ~off
+    ba = offA & actB & ~both & ~off & ~ab
+    gen = ~(both | off | ab | ba)
     pos = gen & (dl >= 0)
     neg = gen & (du <= 0) & ~pos
     mix = gen & ~pos & ~neg

@@ -11,7 +11,7 @@ import random
 
 import pytest
 from flint import fmpq
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exactnet.network import forward_exact
@@ -50,6 +50,7 @@ def pair_of(a, b) -> BacksubPair:
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10**9), st.sampled_from([[2, 4, 3, 2], [3, 5, 5, 4, 2], [1, 3, 3, 1], [2, 6, 1]]))
+@example(55228659, [1, 3, 3, 1])  # a unit with z^A = 0 exactly (both "active" and "inactive")
 def test_exact_bound_encloses_the_difference_at_every_sampled_point(seed, widths):
     rnd = random.Random(seed)
     a, b = random_pair(rnd, widths)
