@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
-from flint import fmpq, fmpq_mat, fmpz
+from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
 #: Significant bits kept when rounding interval ends and slopes outward (exact mode).
 BITS = 32
@@ -227,7 +227,7 @@ class BacksubPair:
 class _ExactPair:
     """The exact layers as block matrices ``Mh_j = [[W^A, W^A − W^B, b^A − b^B], [0, W^B, b^B],
     [0, 0, 1]]``, which map a row ``[C_d | C_z | c]`` of layer ``j`` to ``[α | β | c']`` of layer
-    ``j − 1`` (module docstring)."""
+    ``j − 1`` (module docstring); each stored as an integer matrix and one denominator."""
 
     def __init__(self, hat_a, hat_b):
         self.Mh, self.widths = [], []
@@ -243,22 +243,28 @@ class _ExactPair:
                 M[i, 2 * p] = A[i][p] - B[i][p]
                 M[m + i, 2 * p] = B[i][p]
             M[2 * m, 2 * p] = 1
-            self.Mh.append(M)
+            self.Mh.append(_cleared(M))
             self.widths.append(m)
 
 
-def _split_signs(X: fmpq_mat, m: int) -> tuple:
-    """``[α | β | c]`` (rows of width ``2m + 1``) → ``[α⁺ | β⁺ | α⁻ | β⁻]`` and the column ``c``."""
-    zero = fmpq(0)
-    ent = X.entries()
+def _cleared(M: fmpq_mat) -> tuple:
+    """``M = N / D``: an integer matrix ``N`` and a positive integer ``D``."""
+    N, D = M.numer_denom()
+    return N, D
+
+
+def _split_signs(N: fmpz_mat, m: int) -> tuple:
+    """``[α | β | c]`` (integer rows of width ``2m + 1``) → ``[α⁺ | β⁺ | α⁻ | β⁻]`` and the column ``c``."""
+    zero = fmpz(0)
+    ent = N.entries()
     w = 2 * m + 1
     out, consts = [], []
-    for i in range(X.nrows()):
+    for i in range(N.nrows()):
         row = ent[i * w:(i + 1) * w - 1]
         out += [v if v > 0 else zero for v in row]
         out += [v if v < 0 else zero for v in row]
         consts.append(ent[(i + 1) * w - 1])
-    return fmpq_mat(X.nrows(), 4 * m, out), consts
+    return fmpz_mat(N.nrows(), 4 * m, out), consts
 
 
 def _exact_relax(dl, du, zl, zu, al, au) -> tuple:
@@ -303,22 +309,27 @@ def _exact_relax(dl, du, zl, zu, al, au) -> tuple:
     return R, (tuple(fmpq(v) for v in lams), tuple(sb), tuple(su), tuple(sl))
 
 
-def _exact_backsub(E, Ns, k, rows: fmpq_mat, mid, rad):
-    """Exact upper bounds of the rows ``[C_d | C_z | c]`` of layer ``k`` and their input coefficients."""
+def _exact_backsub(E, Ns, k, rows: fmpz_mat, mid, rad):
+    """Exact upper bounds of the integer rows ``[C_d | C_z | c]`` of layer ``k`` and their input
+    coefficients. The rows are kept as an integer matrix over one common denominator ``D`` (a
+    scalar), so no entry is ever reduced."""
     n = len(mid)
-    X = rows * E.Mh[k]
-    const = [fmpq(0)] * rows.nrows()
+    Mk, D = E.Mh[k]
+    X = rows * Mk
+    const = [fmpz(0)] * rows.nrows()  # over the denominator D
     for j in range(k - 1, -1, -1):
         S, c = _split_signs(X, E.widths[j])
-        const = [u + v for u, v in zip(const, c)]
-        X = S * Ns[j]
+        Nj, Dj = Ns[j]
+        const = [u * Dj + v * Dj for u, v in zip(const, c)]  # the new denominator is D·Dj
+        X = S * Nj
+        D = D * Dj
     ent = X.entries()
     w = 2 * n + 1
     bounds, betas = [], []
     for i in range(X.nrows()):
-        beta = ent[i * w + n:i * w + 2 * n]
-        bounds.append(const[i] + ent[i * w + 2 * n] + sum((b * x + abs(b) * r for b, x, r in zip(beta, mid, rad)),
-                                                          fmpq(0)))
+        beta = [fmpq(v, D) for v in ent[i * w + n:i * w + 2 * n]]
+        bounds.append(fmpq(const[i] + ent[i * w + 2 * n], D)
+                      + sum((b * x + abs(b) * r for b, x, r in zip(beta, mid, rad)), fmpq(0)))
         betas.append(beta)
     return bounds, betas
 
@@ -330,7 +341,7 @@ def _exact_compute(E, lower, upper) -> BacksubBounds:
     depth = len(E.widths)
     for k in range(depth - 1):
         m = E.widths[k]
-        rows = fmpq_mat(6 * m, 2 * m + 1)
+        rows = fmpz_mat(6 * m, 2 * m + 1)
         for i in range(m):  # ±d, ±z, ±(d + z)
             rows[i, i], rows[m + i, i] = 1, -1
             rows[2 * m + i, m + i], rows[3 * m + i, m + i] = 1, -1
@@ -342,11 +353,12 @@ def _exact_compute(E, lower, upper) -> BacksubBounds:
         au, al = [_up(v) for v in ub[4 * m:5 * m]], [-_up(v) for v in ub[5 * m:]]
         unstable += sum(1 for i in range(m) if al[i] < 0 < au[i]) + sum(1 for i in range(m) if zl[i] < 0 < zu[i])
         R, slopes = _exact_relax(dl, du, zl, zu, al, au)
-        Ns.append(R * E.Mh[k])
+        RN, RD = _cleared(R)
+        Ns.append((RN * E.Mh[k][0], RD * E.Mh[k][1]))
         layers.append(dict(zip(PAYLOAD_KEYS, (tuple(dl), tuple(du), tuple(zl), tuple(zu), tuple(al), tuple(au))
                                + slopes)))
     m = E.widths[-1]
-    rows = fmpq_mat(2 * m, 2 * m + 1)
+    rows = fmpz_mat(2 * m, 2 * m + 1)
     for i in range(m):
         rows[i, i], rows[m + i, i] = 1, -1
     ub, betas = _exact_backsub(E, Ns, depth - 1, rows, mid, rad)
