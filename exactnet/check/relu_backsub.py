@@ -173,8 +173,9 @@ def backsub_difference_bound(net_a, net_b, lo, hi, target, payload):
 def backsub_difference_bounds(net_a, net_b, lo, hi, payload, targets=None):
     """Exact upper bounds of ``s·(A_k − B_k)`` on the box ``[lo, hi]`` for the ``targets`` (all when
     ``None``; ``t = 2k`` for ``s = 1``, ``2k + 1`` for ``s = −1``), recomputed from ``payload`` (module
-    docstring), as a list, or ``None`` when the payload does not prove them (a claimed interval that the back-substitution does not confirm, a
-    slope not valid on its interval, a malformed payload or pair).
+    docstring), as a list, or ``None`` when the payload does not prove them (a claimed interval that
+    the back-substitution does not confirm, a slope not valid on its interval, a malformed payload
+    or pair).
 
     ``net_a``, ``net_b``: networks (``exactnet.network.Network``) or lists ``[(W rows, b), ...]`` of
     rationals, of the same widths. ``lo``, ``hi``: the box (rationals, ``lo ≤ hi``). ``payload``:
@@ -185,6 +186,62 @@ def backsub_difference_bounds(net_a, net_b, lo, hi, payload, targets=None):
     the chord slopes of ``max(0, d)``/``min(0, d)`` (any value where the unit does not use it). This
     is what ``BacksubPayload.as_json()`` of ``exactnet.relu.backsub_bounds`` writes."""
     try:
+        m = _output_width(net_a)
+        if m is None:
+            return None
+        targets = list(range(2 * m)) if targets is None else list(targets)
+        if any(isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < 2 * m for t in targets):
+            return None
+        rows = []
+        for t in targets:
+            k, sign = divmod(t, 2)
+            rows.append(([(-_ONE if sign else _ONE) if i == k else _ZERO for i in range(m)], [_ZERO] * m))
+        return backsub_output_bounds(net_a, net_b, lo, hi, payload, rows)
+    except (TypeError, ValueError, AttributeError, IndexError):
+        return None
+
+
+def backsub_classes(net_a, net_b, lo, hi, payload):
+    """``(classes of A, classes of B)``: the classes each network may pick somewhere on the box
+    (lowest index among the maxima), from the payload's bounds of ``A_i − A_k = (d + z)_i − (d + z)_k``
+    and ``B_i − B_k = z_i − z_k`` at the output layer: ``i`` is excluded when some bound is ``< 0``, or
+    ``≤ 0`` for ``k < i`` (a tie goes to ``k``). ``None`` when the payload does not verify. Both
+    networks pick the same class everywhere on the box when both tuples are the same single class."""
+    try:
+        m = _output_width(net_a)
+        if m is None:
+            return None
+        rows, keys = [], []
+        for net in (0, 1):
+            for i in range(m):
+                for k in range(m):
+                    if i != k:
+                        e = [_ZERO] * m
+                        e[i], e[k] = _ONE, -_ONE
+                        rows.append((e if net == 0 else [_ZERO] * m, e))
+                        keys.append((net, i, k))
+        bounds = backsub_output_bounds(net_a, net_b, lo, hi, payload, rows)
+    except (TypeError, ValueError, AttributeError, IndexError):
+        return None
+    if bounds is None:
+        return None
+    out = []
+    for net in (0, 1):
+        gone = {i for (nn, i, k), u in zip(keys, bounds) if nn == net and (u < 0 or (k < i and u <= 0))}
+        out.append(tuple(i for i in range(m) if i not in gone))
+    return tuple(out)
+
+
+def _output_width(net):
+    layers = _layers(net)
+    return len(layers[-1][0]) if layers else None
+
+
+def backsub_output_bounds(net_a, net_b, lo, hi, payload, rows):
+    """Exact upper bounds of the output rows ``c_d·(A − B) + c_z·B`` (``rows``: pairs ``(c_d, c_z)`` of
+    rational lists over the outputs) on the box ``[lo, hi]``, from ``payload`` (see
+    :func:`backsub_difference_bounds`), or ``None`` when the payload does not verify."""
+    try:
         A, B = _layers(net_a), _layers(net_b)
         if [(len(W), len(W[0])) for W, _ in A] != [(len(W), len(W[0])) for W, _ in B] or not A:
             return None
@@ -193,8 +250,8 @@ def backsub_difference_bounds(net_a, net_b, lo, hi, payload, targets=None):
         if len(lo) != n or len(hi) != n or any(x > y for x, y in zip(lo, hi)):
             return None
         m = len(A[-1][0])
-        targets = list(range(2 * m)) if targets is None else list(targets)
-        if any(isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < 2 * m for t in targets):
+        rows = [([_q(v) for v in cd], [_q(v) for v in cz]) for cd, cz in rows]
+        if any(len(cd) != m or len(cz) != m for cd, cz in rows):
             return None
         claims = payload.get("layers") if isinstance(payload, dict) else None
         if not isinstance(claims, (list, tuple)) or len(claims) != len(A) - 1:
@@ -209,22 +266,18 @@ def backsub_difference_bounds(net_a, net_b, lo, hi, payload, targets=None):
             e = [[_ONE if i == j else _ZERO for j in range(w)] for i in range(w)]
             zero = [[_ZERO] * w for _ in range(w)]
             neg = [[-v for v in r] for r in e]
-            rows = [(r, s) for r, s in zip(e, zero)] + [(r, s) for r, s in zip(neg, zero)] + \
+            checks = [(r, s) for r, s in zip(e, zero)] + [(r, s) for r, s in zip(neg, zero)] + \
                 [(s, r) for r, s in zip(e, zero)] + [(s, r) for r, s in zip(neg, zero)] + \
                 [(r, r) for r in e] + [(r, r) for r in neg]
-            ub = _upper_bounds(pairs, units, k, rows, lo, hi)
+            ub = _upper_bounds(pairs, units, k, checks, lo, hi)
             claimed = c["du"] + [-v for v in c["dl"]] + c["zu"] + [-v for v in c["zl"]] + c["au"] + \
                 [-v for v in c["al"]]
             if any(u > v for u, v in zip(ub, claimed)):
                 return None
             units.append([_Unit(c, i) for i in range(w)])
-        rows = []
-        for t in targets:
-            k, sign = divmod(t, 2)
-            rows.append(([(-_ONE if sign else _ONE) if i == k else _ZERO for i in range(m)], [_ZERO] * m))
         return _upper_bounds(pairs, units, len(A) - 1, rows, lo, hi) if rows else []
     except (_Invalid, TypeError, ValueError, KeyError, IndexError, AttributeError):
         return None
 
 
-__all__ = ["KEYS", "backsub_difference_bound", "backsub_difference_bounds"]
+__all__ = ["KEYS", "backsub_classes", "backsub_difference_bound", "backsub_difference_bounds", "backsub_output_bounds"]

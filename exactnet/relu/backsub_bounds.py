@@ -93,13 +93,18 @@ class BacksubBounds:
     the vertex of the box that maximises the final linear form of target ``t`` (a candidate witness),
     per input ``1`` for the upper end and ``0`` for the lower end;
     ``spread[j]``: input ``j``'s share ``Σ_t |β_{t,j}|·rad_j`` of the bounds (the coordinate to split);
-    ``payload``: the exact run's intervals (``None`` in float mode)."""
+    ``payload``: the exact run's intervals (``None`` in float mode); ``classes_a``/``classes_b``: the
+    classes each network may pick somewhere on the box (lowest index among the maxima): ``i`` is
+    excluded when the back-substituted bound of some ``A_i − A_k`` (rows ``d + z`` and ``z`` of the
+    output layer) is ``< 0``, or ``≤ 0`` for ``k < i``, where a tie already goes to ``k``."""
 
     upper: tuple
     unstable: int
     corners: tuple
     spread: tuple
     payload: BacksubPayload | None = None
+    classes_a: tuple = ()
+    classes_b: tuple = ()
 
 
 class _FloatPair:
@@ -178,6 +183,29 @@ def _float_relax(dl, du, zl, zu, al, au) -> _Relax:
     return R
 
 
+def _class_rows(m: int) -> list:
+    """``(network, i, k, c_d, c_z)`` for the rows ``A_i − A_k = (d + z)_i − (d + z)_k`` and
+    ``B_i − B_k = z_i − z_k`` of the output layer, ``i ≠ k``."""
+    out = []
+    for net in (0, 1):
+        for i in range(m):
+            for k in range(m):
+                if i != k:
+                    e = [0] * m
+                    e[i], e[k] = 1, -1
+                    out.append((net, i, k, e if net == 0 else [0] * m, e))
+    return out
+
+
+def _classes(m: int, rows, bounds) -> tuple:
+    """The possible classes of each network from the bounds of :func:`_class_rows`."""
+    out = []
+    for net in (0, 1):
+        excluded = {i for (nn, i, k, _, _), u in zip(rows, bounds) if nn == net and (u < 0 or (k < i and u <= 0))}
+        out.append(tuple(i for i in range(m) if i not in excluded))
+    return tuple(out)
+
+
 def _float_compute(F, lower, upper) -> BacksubBounds:
     lo, hi = np.asarray(lower, float), np.asarray(upper, float)
     mid, rad = (lo + hi) / 2, (hi - lo) / 2
@@ -194,12 +222,16 @@ def _float_compute(F, lower, upper) -> BacksubBounds:
         relax.append(_float_relax(dl, du, zl, zu, al, au))
     m = F.widths[-1]
     I, Z = np.eye(m), np.zeros((m, m))
-    ub, beta = _float_backsub(F, relax, depth - 1, np.vstack([I, -I]), np.vstack([Z, Z]), np.zeros(2 * m), mid, rad)
+    crows = _class_rows(m)
+    Cd = np.vstack([I, -I] + ([np.array([r[3] for r in crows], float)] if crows else []))
+    Cz = np.vstack([Z, Z] + ([np.array([r[4] for r in crows], float)] if crows else []))
+    ub, beta = _float_backsub(F, relax, depth - 1, Cd, Cz, np.zeros(len(Cd)), mid, rad)
     order = [r for k in range(m) for r in (k, m + k)]
-    spread = (np.abs(beta) * rad).sum(axis=0)
+    spread = (np.abs(beta[:2 * m]) * rad).sum(axis=0)
+    ca, cb = _classes(m, crows, ub[2 * m:])
     return BacksubBounds(tuple(float(ub[r]) for r in order), unstable,
                          tuple(tuple(1 if v > 0 else 0 for v in beta[r]) for r in order),
-                         tuple(float(v) for v in spread))
+                         tuple(float(v) for v in spread), None, ca, cb)
 
 
 class BacksubPair:
@@ -358,17 +390,23 @@ def _exact_compute(E, lower, upper) -> BacksubBounds:
         layers.append(dict(zip(PAYLOAD_KEYS, (tuple(dl), tuple(du), tuple(zl), tuple(zu), tuple(al), tuple(au))
                                + slopes)))
     m = E.widths[-1]
-    rows = fmpz_mat(2 * m, 2 * m + 1)
+    crows = _class_rows(m)
+    rows = fmpz_mat(2 * m + len(crows), 2 * m + 1)
     for i in range(m):
         rows[i, i], rows[m + i, i] = 1, -1
+    for r, (_, _, _, cd, cz) in enumerate(crows):
+        for i in range(m):
+            rows[2 * m + r, i], rows[2 * m + r, m + i] = cd[i], cz[i]
     ub, betas = _exact_backsub(E, Ns, depth - 1, rows, mid, rad)
+    ca, cb = _classes(m, crows, ub[2 * m:])
     upper_t, corners, spread = [], [], [0.0] * len(lower)
     for k in range(m):
         for row in (k, m + k):
             upper_t.append(ub[row])
             corners.append(tuple(1 if b > 0 else 0 for b in betas[row]))
             spread = [s + abs(float(b)) * float(r) for s, b, r in zip(spread, betas[row], rad)]
-    return BacksubBounds(tuple(upper_t), unstable, tuple(corners), tuple(spread), BacksubPayload(tuple(layers)))
+    return BacksubBounds(tuple(upper_t), unstable, tuple(corners), tuple(spread), BacksubPayload(tuple(layers)),
+                         ca, cb)
 
 
 __all__ = ["BITS", "PAYLOAD_KEYS", "BacksubBounds", "BacksubPair", "BacksubPayload"]

@@ -60,15 +60,14 @@ def split_boxes(search, box: Box) -> None:
     na, nb = search.na, search.nb
     fpair = CompiledPair(na.hat, nb.hat, exact=False)
     epair = CompiledPair(na.hat, nb.hat, exact=True)
-    # the back-substituted bounds (same widths, ε and maxima; not yet in certificates)
-    bpair = BacksubPair(na.hat, nb.hat) if not search.top1 and not search.cert and \
-        BacksubPair.applies(na.hat, nb.hat) else None
+    # the back-substituted bounds (same widths; not yet in certificates)
+    bpair = BacksubPair(na.hat, nb.hat) if not search.cert and BacksubPair.applies(na.hat, nb.hat) else None
     targets = range(2 * search.m)
     counter = itertools.count()
     root = box_bounds(epair, box.lower, box.upper)
     search.stats["exact_box_bounds"] = 1
     proved = root.upper if not search.top1 else (root.classes_a, root.classes_b)
-    if bpair is not None:  # the back-substituted bound of the whole box (the interval's first upper end)
+    if bpair is not None and not search.top1:  # the back-substituted bound of the whole box (the first upper end)
         proved = tuple(min(p, q) for p, q in zip(proved, bpair.exact_bounds(box.lower, box.upper).upper))
         search.stats["exact_backsub_bounds"] = 1
     fpair = (fpair, bpair)
@@ -161,20 +160,29 @@ def _one_top1(search, heap, counter, entry, fpair, epair) -> None:
     """Top-1: a sub-box is done when an exact bound shows that both networks can pick only the same
     single class on it (the float bound proposes when to compute it)."""
     _, _, lower, upper, _, depth = entry
-    fpair, _ = fpair
+    fpair, bpair = fpair
     search.stats["boxes"] = search.stats.get("boxes", 0) + 1
     centre = tuple((lo + hi) / 2 for lo, hi in zip(lower, upper))
     search.offer(centre)
     if search.settled:
         return
-    fb = box_bounds(fpair, [float(v) for v in lower], [float(v) for v in upper])
+    flo, fhi = [float(v) for v in lower], [float(v) for v in upper]
+    fb = box_bounds(fpair, flo, fhi)
+    bb = bpair.float_bounds(flo, fhi) if bpair is not None else None
     if _single_class(fb):
         eb = box_bounds(epair, lower, upper)
         search.stats["exact_box_bounds"] = search.stats.get("exact_box_bounds", 0) + 1
         if _single_class(eb):
             search.stats["pruned"] += 1
             return
-    if fb.unstable <= HANDOFF_UNSTABLE or depth >= MAX_DEPTH:
+    if bb is not None and _single_class(bb):  # the back-substituted class bounds
+        eb = bpair.exact_bounds(lower, upper)
+        search.stats["exact_backsub_bounds"] = search.stats.get("exact_backsub_bounds", 0) + 1
+        if _single_class(eb):
+            search.stats["pruned"] += 1
+            return
+    unstable = fb.unstable if bb is None else min(fb.unstable, bb.unstable)
+    if unstable <= HANDOFF_UNSTABLE or depth >= MAX_DEPTH:
         search.stats["handed_to_regions"] = search.stats.get("handed_to_regions", 0) + 1
         heapq.heappush(heap, entry)
         search.run_polyhedron(Box.from_bounds(list(lower), list(upper)), subbox=True)

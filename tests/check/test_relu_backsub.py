@@ -15,7 +15,7 @@ from flint import fmpq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from exactnet.check.relu_backsub import backsub_difference_bound, backsub_difference_bounds
+from exactnet.check.relu_backsub import backsub_classes, backsub_difference_bound, backsub_difference_bounds
 from exactnet.network import forward_exact
 from exactnet.relu.backsub_bounds import BacksubPair
 from exactnet.relu.symbolic_bounds import CompiledNet
@@ -60,6 +60,7 @@ def test_checker_agrees_with_the_prover(seed, widths):
     assert backsub_difference_bound(lists(a), lists(b), [str(v) for v in lower], upper, t, payload) == proved.upper[t]
     for vals in _true_values(a, b, lower, upper, rnd):
         assert all(v <= u for v, u in zip(vals, proved.upper))
+    assert backsub_classes(a, b, lower, upper, payload) == (proved.classes_a, proved.classes_b)
 
 
 def _unstable(payload, key_lo, key_hi):
@@ -148,6 +149,7 @@ def test_payloads_that_cannot_be_verified_are_rejected():
     for q in bad:
         assert backsub_difference_bounds(a, b, lower, upper, q) is None
         assert backsub_difference_bound(a, b, lower, upper, 0, q) is None
+        assert backsub_classes(a, b, lower, upper, q) is None
     # the untampered payload still proves the bound; the targets must be in range
     assert backsub_difference_bound(a, b, lower, upper, 1, p) == proved.upper[1]
     for t in (-1, 4, True, "0"):

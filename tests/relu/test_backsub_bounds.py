@@ -15,6 +15,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exactnet.network import forward_exact
+from exactnet.network.argmax import exact_argmax
 from exactnet.network.domain import Box
 from exactnet.relu.backsub_bounds import BacksubBounds, BacksubPair
 from exactnet.relu.box_bounds import CompiledPair, box_bounds
@@ -66,6 +67,8 @@ def test_exact_bound_encloses_the_difference_at_every_sampled_point(seed, widths
         for k in range(widths[-1]):
             assert ya[k] - yb[k] <= exact.upper[2 * k]
             assert yb[k] - ya[k] <= exact.upper[2 * k + 1]
+        # the classes picked at every point are among the possible classes
+        assert exact_argmax(ya)[0] in exact.classes_a and exact_argmax(yb)[0] in exact.classes_b
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -153,3 +156,30 @@ def test_epsilon_verdicts_agree_with_the_exact_maximum(seed):
     if M > 0:
         below = within_epsilon(a, b, box, M - fmpq(1, 10**6))
         assert below.within is False and below.lower_bound > M - fmpq(1, 10**6)
+
+
+def _wrong_classes(self, lower, upper):
+    """A wrong top-1 proposal: both networks can only pick class 0 (so every box looks settled)."""
+    n, m = len(lower), self._float.widths[-1]
+    return BacksubBounds(tuple([0.0] * (2 * m)), 0, tuple((0,) * n for _ in range(2 * m)), tuple([1.0] * n),
+                         None, (0,), (0,))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_top1_with_wrong_class_proposals_gives_the_same_verdict(seed, monkeypatch):
+    """Top-1 equivalence with the back-substituted class bounds: the verdict (and a witness whose
+    exact classes differ) does not change when the float class proposals are wrong."""
+    from exactnet.relu.top1 import top1_equivalent
+
+    rnd = random.Random(400 + seed)
+    a, b = random_pair(rnd, [2, 5, 5, 3])
+    box = Box.from_bounds(*random_box(rnd, 2))
+    right = top1_equivalent(a, b, box)
+    monkeypatch.setattr(BacksubPair, "float_bounds", _wrong_classes)
+    wrong = top1_equivalent(a, b, box)
+    assert right.equivalent is not None and wrong.equivalent is right.equivalent
+    for res in (right, wrong):
+        if res.equivalent is False:
+            x = res.witness
+            assert box.contains(x)
+            assert exact_argmax(forward_exact(a, x))[0] != exact_argmax(forward_exact(b, x))[0]
