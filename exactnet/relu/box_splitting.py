@@ -22,7 +22,10 @@ forward forms of :mod:`.box_bounds` and the back-substituted ones of :mod:`.back
 tighter on deep nearby pairs but about 15× slower exactly. Both run in float on every sub-box; a
 sub-box the float bounds can drop is proved by the exact forward forms when they suffice, else by
 the exact back-substituted bound; the vertices maximising the back-substituted linear bounds are
-evaluated as candidate witnesses.
+evaluated as candidate witnesses; a sub-box is halved along its relatively widest input (its
+width over the domain's), ties broken by the forward spread. On the retrained ACAS-size pair on
+``[−0.5, 0.5]^5`` (float bounds, ε = 0.05 / 0.03) that takes 147 / 243 sub-boxes, against 207 / 377
+along the largest forward spread and 257 along the largest back-substituted one.
 """
 
 from __future__ import annotations
@@ -70,7 +73,8 @@ def split_boxes(search, box: Box) -> None:
     if bpair is not None and not search.top1:  # the back-substituted bound of the whole box (the first upper end)
         proved = tuple(min(p, q) for p, q in zip(proved, bpair.exact_bounds(box.lower, box.upper).upper))
         search.stats["exact_backsub_bounds"] = 1
-    fpair = (fpair, bpair)
+    width = tuple(hi - lo for lo, hi in zip(box.lower, box.upper))
+    fpair = (fpair, bpair, width)
     heap = [(0.0, next(counter), tuple(box.lower), tuple(box.upper), proved, 0)]
     search.box_open = heap
     search.rest_unknown = False
@@ -100,7 +104,7 @@ def _one(search, heap, counter, entry, fpair, epair, targets, threshold) -> None
     if search.top1:
         return _one_top1(search, heap, counter, entry, fpair, epair)
     _, _, lower, upper, proved, depth = entry
-    fpair, bpair = fpair
+    fpair, bpair, width = fpair
     search.stats["boxes"] = search.stats.get("boxes", 0) + 1
     live = [t for t in targets if threshold(t) is None or proved[t] > threshold(t)]
     if not live:
@@ -143,7 +147,10 @@ def _one(search, heap, counter, entry, fpair, epair, targets, threshold) -> None
         heap.remove(entry)
         heapq.heapify(heap)
         return
-    j = max(range(len(lower)), key=lambda i: (fb.spread[i], upper[i] - lower[i]))
+    if bpair is None:
+        j = max(range(len(lower)), key=lambda i: (fb.spread[i], upper[i] - lower[i]))
+    else:  # bisect the relatively widest input (measured: fewer sub-boxes than the largest spread)
+        j = max(range(len(lower)), key=lambda i: ((upper[i] - lower[i]) / width[i] if width[i] else 0, fb.spread[i]))
     mid = (lower[j] + upper[j]) / 2
     score = -max(fup[t] for t in live)
     for lo_j, hi_j in ((lower[j], mid), (mid, upper[j])):
@@ -160,7 +167,7 @@ def _one_top1(search, heap, counter, entry, fpair, epair) -> None:
     """Top-1: a sub-box is done when an exact bound shows that both networks can pick only the same
     single class on it (the float bound proposes when to compute it)."""
     _, _, lower, upper, _, depth = entry
-    fpair, bpair = fpair
+    fpair, bpair, _ = fpair
     search.stats["boxes"] = search.stats.get("boxes", 0) + 1
     centre = tuple((lo + hi) / 2 for lo, hi in zip(lower, upper))
     search.offer(centre)
