@@ -19,6 +19,14 @@ Two parts, each printed side by side with ratios (no timing is asserted anywhere
    (one output weight changed by ``sqrt(2)/1000``), against Z3 with ``sqrt(2)``, ``sqrt(3)`` as
    reals constrained by ``s² = 2, s > 0`` (the ReLUs as ``If``); ``+`` marks a Z3 time-out. (A
    near-miss is still equivalent when the changed weight reads a unit that is never active.)
+4. **Maximum difference with its certificate** — ``A`` (planted, algebraic) against ``R`` with its
+   output weights changed by ``1/10`` on ``[0, 1]^n``: the exact maximum over the field without and
+   with the certificate (``field_region_tree``), the certificate's bytes (per cell) and the
+   independent check's time; beside it the rational pair ``R`` vs the same changed ``R`` (branch and
+   bound, ``region_tree`` certificate); for two outputs also ``--top1`` of ``A`` against ``2R + 1``
+   (same classes). CPU times (``time.process_time``) and the load average.
+
+``--part N`` runs one part only.
 """
 
 from __future__ import annotations
@@ -197,15 +205,88 @@ def part_z3(rnd, quick, timeout):
             assert peer is None or peer == ours
 
 
+def cpu(fn):
+    start = time.process_time()
+    out = fn()
+    return out, time.process_time() - start
+
+
+def changed_outputs(net: Network, delta: str) -> Network:
+    """``net`` with every output weight raised by ``delta`` (written exactly)."""
+    layers = [([[str(v) for v in row] for row in L.weight], [str(v) for v in L.bias]) for L in net.layers]
+    w, b = layers[-1]
+    layers[-1] = ([[f"({v}) + ({delta})" for v in row] for row in w], b)
+    return Network.from_lists("relu", layers)
+
+
+def part_difference(rnd, quick):
+    import os
+
+    from exactnet.network.domain import Box
+    from exactnet.relu.certificates import field_max_difference_certificate, max_difference_certificate
+    from exactnet.relu.max_difference import max_difference
+
+    print(f"\n4. maximum difference with certificate — CPU seconds (load average {os.getloadavg()[0]:.2f})")
+    print(f"{'widths':<12} {'pair':<9} {'leaves':>6} {'plain':>7} {'cert':>7} {'cert/plain':>10} {'bytes':>9}"
+          f" {'B/cell':>7} {'check':>7} {'check/cert':>10}")
+    cases = [(2, 6, 6, 1), (3, 6, 6, 1)] if quick else [(2, 6, 6, 1), (3, 6, 6, 1), (2, 12, 12, 1), (3, 8, 8, 2),
+                                                        (3, 10, 10, 1), (2, 16, 16, 1), (3, 12, 12, 2)]
+    warm = planted(random_net(random.Random(1), (2, 3, 1)))
+    max_difference(warm, warm, Box.from_bounds([0, 0], [1, 1]), certificate=True)  # imports and caches
+    for widths in cases:
+        R = random_net(rnd, widths)
+        A = planted(R)
+        other = changed_outputs(R, "1/10")
+        box = Box.from_bounds([0] * widths[0], [1] * widths[0])
+        label = "-".join(map(str, widths))
+        for name, first in (("algebraic", A), ("rational", R)):
+            plain, t_plain = cpu(lambda: max_difference(first, other, box))
+            res, t_cert = cpu(lambda: max_difference(first, other, box, certificate=True))
+            assert res.value == plain.value
+            if name == "algebraic":
+                obj = field_max_difference_certificate(first, other, box, res.value, res.per_output,
+                                                       res.per_output_argmax, res.certificate_nodes)
+                cells = sum("leaf" in nd for nd in res.certificate_nodes)
+            else:
+                obj = max_difference_certificate(first, other, box, res.value, res.per_output, res.per_output_argmax,
+                                                 res.certificate_nodes)
+                cells = sum("leaf" in nd for nd in res.certificate_nodes)
+            text = json.dumps(obj)
+            cert = json.loads(text)
+            ok, t_check = cpu(lambda: check_certificate(cert))
+            assert ok.valid, ok.reason
+            print(f"{label:<12} {name:<9} {cells:>6} {t_plain:>7.2f} {t_cert:>7.2f} {t_cert / t_plain:>10.1f}"
+                  f" {len(text):>9} {len(text) / max(cells, 1):>7.0f} {t_check:>7.2f} {t_check / t_cert:>10.2f}")
+        print(f"{'':<12} maximum {plain.value} (equal for both pairs: A and R are the same function)")
+        if widths[-1] > 1:  # top-1: A against 2·R + 1 (the same classes everywhere, a certificate)
+            from exactnet.relu.certificates import field_top1_certificate
+            from exactnet.relu.top1 import top1_equivalent
+
+            layers = [([[str(v) for v in row] for row in L.weight], [str(v) for v in L.bias]) for L in R.layers]
+            w, b = layers[-1]
+            twice = Network.from_lists("relu", layers[:-1] + [([[f"2*({v})" for v in row] for row in w],
+                                                               [f"2*({v}) + 1" for v in b])])
+            res, t_top = cpu(lambda: top1_equivalent(A, twice, box, certificate=True))
+            assert res.equivalent is True
+            text = json.dumps(field_top1_certificate(A, twice, box, True, nodes=res.certificate_nodes))
+            ok, t_check = cpu(lambda: check_certificate(json.loads(text)))
+            assert ok.valid, ok.reason
+            print(f"{'':<12} top-1 A vs 2R+1: same classes on {res.stats['regions']} cells, {t_top:.2f} s with"
+                  f" certificate ({len(text)} bytes), check {t_check:.2f} s")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--timeout", type=float, default=60.0, help="Z3 time limit per system (s)")
+    parser.add_argument("--part", type=int, choices=(1, 2, 3, 4), help="run this part only")
     args = parser.parse_args(argv)
     rnd = random.Random(20261204)
-    part_lp(rnd, args.quick, args.timeout)
-    part_regions(rnd, args.quick)
-    part_z3(rnd, args.quick, args.timeout)
+    parts = [lambda: part_lp(rnd, args.quick, args.timeout), lambda: part_regions(rnd, args.quick),
+             lambda: part_z3(rnd, args.quick, args.timeout), lambda: part_difference(random.Random(20261205), args.quick)]
+    for i, part in enumerate(parts, 1):
+        if args.part in (None, i):
+            part()
 
 
 if __name__ == "__main__":

@@ -325,7 +325,22 @@ DIFFERENCE_DOMAIN = by_keys([("lower", BOX), ("upper", BOX),
 AFFINE_HULL = obj({"point": numbers, "basis": list_of(numbers)})
 RELU_MAX_DIFFERENCE_CLAIM = obj({"norm": const("inf", "1"), "max_abs_difference": number,
                                  "per_output": nullable(numbers), "domain": DIFFERENCE_DOMAIN})
+#: Real algebraic weights: per leaf, per output, the maximum of ``+d_k`` and of ``−d_k`` over the closed
+#: cell: its value, a point attaining it and the Farkas proof ``(y, t)`` that nothing exceeds it.
+_FIELD_OPTIMUM = obj({"value": FIELD_NUMBER, "point": FIELD_NUMBERS, "y": list_of(tuple_of(integer, FIELD_NUMBER)),
+                      "t": FIELD_NUMBER})
+FIELD_DIFFERENCE_NODE = by_keys([
+    ("leaf", obj({"leaf": by_keys([("optima", obj({"optima": list_of(list_of(_FIELD_OPTIMUM, 2))})),
+                                   ("sum_optima", obj({"sum_optima": list_of(_FIELD_OPTIMUM)}))])},
+                 {"fix": list_of(_FIX)})),
+    ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
+                  {"fix": list_of(_FIX)})),
+])
 RELU_MAX_DIFFERENCE_EVIDENCE = tagged("method", {
+    "field_region_tree": obj({"method": text, "field": FIELD, "argmax": list_of(FIELD_NUMBERS),
+                              "nodes": list_of(FIELD_DIFFERENCE_NODE)}, {"roots": list_of(integer)}),
+    "field_enumeration": obj({"method": text, "field": FIELD, "argmax": list_of(FIELD_NUMBERS),
+                              "maxima": FIELD_NUMBERS}),
     "region_tree": obj({"method": text, "argmax": list_of(numbers), "nodes": list_of(DIFFERENCE_NODE)},
                        {"affine_hull": AFFINE_HULL, "roots": list_of(integer)}),
     "enumeration": obj({"method": text, "argmax": list_of(numbers)}),
@@ -339,7 +354,19 @@ TOP1_NODE = by_keys([
                   {"fix": list_of(_FIX)})),
 ])
 RELU_TOP1_CLAIM = obj({"top1_equivalent": boolean, "tie_rule": const("lowest_index"), "domain": DIFFERENCE_DOMAIN})
+_FIELD_MULTIPLIERS = list_of(tuple_of(integer, FIELD_NUMBER))
+FIELD_TOP1_NODE = by_keys([
+    ("leaf", obj({"leaf": obj({"pairs": list_of(obj({"pair": tuple_of(integer, integer), "y": _FIELD_MULTIPLIERS,
+                                                      "c": _FIELD_MULTIPLIERS, "w": _FIELD_MULTIPLIERS}))})},
+                 {"fix": list_of(_FIX)})),
+    ("split", obj({"split": tuple_of(integer, integer, integer), "children": tuple_of(integer, integer)},
+                  {"fix": list_of(_FIX)})),
+])
 RELU_TOP1_EVIDENCE = tagged("method", {
+    "field_region_tree": obj({"method": text, "field": FIELD, "nodes": list_of(FIELD_TOP1_NODE)},
+                             {"roots": list_of(integer)}),
+    "field_enumeration": obj({"method": text, "field": FIELD}),
+    "field_witness": obj({"method": text, "field": FIELD, "point": FIELD_NUMBERS}),
     "region_tree": obj({"method": text, "nodes": list_of(TOP1_NODE)}, {"affine_hull": AFFINE_HULL,
                                                                        "roots": list_of(integer)}),
     "enumeration": obj({"method": text}),
@@ -347,6 +374,10 @@ RELU_TOP1_EVIDENCE = tagged("method", {
 })
 RELU_EPSILON_CLAIM = obj({"norm": const("inf", "1"), "eps": number, "within": boolean, "domain": DIFFERENCE_DOMAIN})
 RELU_EPSILON_EVIDENCE = tagged("method", {
+    "field_region_tree": obj({"method": text, "field": FIELD, "nodes": list_of(FIELD_DIFFERENCE_NODE)},
+                             {"roots": list_of(integer)}),
+    "field_enumeration": obj({"method": text, "field": FIELD}),
+    "field_witness": obj({"method": text, "field": FIELD, "point": FIELD_NUMBERS}),
     "region_tree": obj({"method": text, "nodes": list_of(DIFFERENCE_NODE)}, {"affine_hull": AFFINE_HULL,
                                                                              "roots": list_of(integer)}),
     "enumeration": obj({"method": text}),

@@ -847,9 +847,12 @@ RegionNet = _Net
 decision_target = _decision_target
 evaluate = _evaluate
 farkas_ok = _farkas_ok
+field_number = _field_num
+normal_form = _normal
+same_number = _same_number
 layer_lists = _layers
 primitive = _primitive
 rational_list = _rat_list
 
 __all__ = ["BadMove", "KINDS", "RegionNet", "check", "decision_target", "domain_rows", "evaluate", "farkas_ok",
-           "layer_lists", "network_layers", "primitive", "rational", "rational_list", "replay_both", "replay_moves"]
+           "field_number", "layer_lists", "normal_form", "same_number", "network_layers", "primitive", "rational", "rational_list", "replay_both", "replay_moves"]

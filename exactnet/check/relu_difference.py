@@ -64,8 +64,12 @@ def check(obj: dict) -> CheckResult:
     a, b = certificate_networks(obj)
     if a.activation != "relu" or b.activation != "relu":
         return CheckResult(False, "both networks must be ReLU networks")
+    if obj["evidence"]["method"] in ("field_region_tree", "field_enumeration", "field_witness"):  # algebraic
+        from .relu_field_difference import check as check_field
+
+        return check_field(obj)
     if not (a.is_rational and b.is_rational):
-        return CheckResult(False, "maximum-difference proofs need rational networks")
+        return CheckResult(False, "maximum-difference proofs need rational networks (or field evidence)")
     if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
         return CheckResult(False, "the networks have different input or output dimensions")
     claim, evidence = obj["claim"], obj["evidence"]

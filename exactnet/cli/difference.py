@@ -77,7 +77,12 @@ def _difference_at(a, b, x):
     return difference_at(CompiledNet.of(a), CompiledNet.of(b), x)
 
 
-ALGEBRAIC_NOTE = "no certificate for algebraic weights yet"
+def _certificate_note(a, b, domain, norm: str) -> str | None:
+    """Why no certificate can be written (``None`` when one can). Real algebraic weights: the field
+    region tree certifies both norms on a box or polyhedron (the only questions answered there)."""
+    if _algebraic(a, b):
+        return None
+    return _no_certificate_reason(domain, norm)
 
 
 def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None) -> Report:
@@ -87,7 +92,7 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
 
     if domain is None:
         raise InputError("'exactnet diff' needs a bounded domain: --domain FILE or --box LO,HI")
-    no_cert = (ALGEBRAIC_NOTE if _algebraic(a, b) else _no_certificate_reason(domain, norm)) if certificate else None
+    no_cert = _certificate_note(a, b, domain, norm) if certificate else None
 
     def interim(lower, point, upper):
         """The answer to give if the time limit interrupts the search (exit 3, exact interval)."""
@@ -126,7 +131,15 @@ def diff(budget, a, b, domain, norm: str = "inf", certificate: str | None = None
     if not res.complete:
         data["time_limit_reached"] = True
     if certificate is not None:
-        if res.complete and no_cert is None and _tree_or_finite(domain, res.certificate_nodes):
+        if res.complete and no_cert is None and _algebraic(a, b):
+            from ..relu.certificates import field_max_difference_certificate
+
+            write_certificate(field_max_difference_certificate(a, b, domain, res.value, res.per_output,
+                                                               res.per_output_argmax, res.certificate_nodes,
+                                                               norm=norm, argmax=res.argmax,
+                                                               roots=res.certificate_roots), certificate)
+            data["certificate"] = certificate
+        elif res.complete and no_cert is None and _tree_or_finite(domain, res.certificate_nodes):
             write_certificate(max_difference_certificate(a, b, domain, res.value, res.per_output,
                                                          res.per_output_argmax, res.certificate_nodes, norm=norm,
                                                          argmax=res.argmax, affine_hull=res.affine_hull,
@@ -162,7 +175,7 @@ def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | Non
 
     if domain is None:
         raise InputError("'exactnet equiv --eps' needs a bounded domain: --domain FILE or --box LO,HI")
-    no_cert = (ALGEBRAIC_NOTE if _algebraic(a, b) else _no_certificate_reason(domain, norm)) if certificate else None
+    no_cert = _certificate_note(a, b, domain, norm) if certificate else None
     with console_progress("ε-equivalence") as progress:
         res = within_epsilon(a, b, domain, eps, norm=norm, certificate=certificate is not None and no_cert is None,
                              deadline=budget.deadline, progress=progress)
@@ -184,7 +197,15 @@ def epsilon(budget, a, b, domain, eps, norm: str = "inf", certificate: str | Non
         data["time_limit_reached"] = True
     if certificate is not None:
         cert = None
-        if no_cert is None and res.within is True and _tree_or_finite(domain, res.certificate_nodes):
+        if no_cert is None and _algebraic(a, b):
+            from ..relu.certificates import field_epsilon_certificate
+
+            if res.within is True:
+                cert = field_epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes,
+                                                 norm=norm, roots=res.certificate_roots)
+            elif res.within is False:
+                cert = field_epsilon_certificate(a, b, domain, res.epsilon, False, witness=witness, norm=norm)
+        elif no_cert is None and res.within is True and _tree_or_finite(domain, res.certificate_nodes):
             cert = epsilon_certificate(a, b, domain, res.epsilon, True, nodes=res.certificate_nodes, norm=norm,
                                        affine_hull=res.affine_hull, roots=res.certificate_roots)
         elif no_cert is None and res.within is False:
@@ -296,7 +317,6 @@ __all__ = ["diff", "epsilon", "parse_epsilon", "require_relu", "tanh_diff"]
 
 def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
     """``exactnet equiv A B --top1``: :func:`exactnet.relu.top1.top1_equivalent`."""
-    from ..network import forward_exact
     from ..relu.top1 import TIE_RULE, top1_equivalent
 
     if domain is None:
@@ -305,7 +325,7 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
         raise InputError("--top1 needs networks with at least 2 outputs (with one output the class is always 0)")
     from ..relu.certificates import top1_certificate
 
-    no_cert = _no_certificate_reason(domain, "inf") if certificate else None
+    no_cert = _certificate_note(a, b, domain, "inf") if certificate else None
     with console_progress("top-1 equivalence") as progress:
         res = top1_equivalent(a, b, domain, certificate=certificate is not None and no_cert is None,
                               deadline=budget.deadline, progress=progress)
@@ -314,8 +334,7 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
         "tie_rule": TIE_RULE,
         "witness": _fmt(res.witness),
         "argmax": list(res.classes) if res.classes is not None else None,
-        "outputs": ([_fmt(forward_exact(a, res.witness)), _fmt(forward_exact(b, res.witness))]
-                    if res.witness is not None else None),
+        "outputs": ([_fmt(v) for v in _outputs(a, b, res.witness)] if res.witness is not None else None),
         "domain": _describe(domain),
         "stats": res.stats,
         "reason": res.reason,
@@ -324,7 +343,13 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
         data["time_limit_reached"] = True
     if certificate is not None:
         cert = None
-        if no_cert is None and res.equivalent is True and _tree_or_finite(domain, res.certificate_nodes):
+        if no_cert is None and _algebraic(a, b):
+            from ..relu.certificates import field_top1_certificate
+
+            if res.equivalent is not None:
+                cert = field_top1_certificate(a, b, domain, res.equivalent, nodes=res.certificate_nodes,
+                                              witness=res.witness, roots=res.certificate_roots)
+        elif no_cert is None and res.equivalent is True and _tree_or_finite(domain, res.certificate_nodes):
             cert = top1_certificate(a, b, domain, True, nodes=res.certificate_nodes, affine_hull=res.affine_hull,
                                     roots=res.certificate_roots)
         elif no_cert is None and res.equivalent is False:
@@ -348,6 +373,17 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
             console.print(data["certificate_note"])
 
     return Report(data, verdict_exit(res.equivalent), render)
+
+
+def _outputs(a, b, x) -> tuple:
+    """``(A(x), B(x))`` exactly (field arithmetic in the common field for algebraic weights)."""
+    from ..network import common_field, forward_exact
+
+    if _algebraic(a, b):
+        from ..relu.field_difference import field_outputs
+
+        return field_outputs(*common_field(a, b), x)
+    return forward_exact(a, x), forward_exact(b, x)
 
 
 __all__ += ["top1"]

@@ -26,6 +26,7 @@ from ..network import Network, forward_exact
 from ..network.domain import Polyhedron
 from ..numbers import RealAlgebraic, number_json
 from ..polyhedra import Farkas
+from .tree_record import TreeRecorder, field_number_json
 
 KIND = "relu.equivalence"
 
@@ -78,16 +79,6 @@ def region_tree_evidence(moves_a, moves_b, nodes: list, field=None) -> dict:
     return evidence
 
 
-def field_number_json(x):
-    """A number of a region tree: ``_q`` of a rational, the list of rational power-basis
-    coordinates ``[c_0, …, c_{d−1}]`` (``x = Σ c_k θ^k``) of a real algebraic number."""
-    if isinstance(x, RealAlgebraic):
-        coeffs = list(x.coeffs.coeffs())
-        coeffs += [fmpq(0)] * (x.field.degree - len(coeffs))
-        return [_q(c) for c in coeffs]
-    return _q(x)
-
-
 def canonical_evidence(comparison, rows, point) -> dict:
     """Evidence ``canonical_form`` of a tier (a) comparison (:func:`exactnet.relu.canonical.compare_shallow`)."""
     keys = []
@@ -107,57 +98,6 @@ def canonical_evidence(comparison, rows, point) -> dict:
     return evidence
 
 
-
-
-class TreeRecorder:
-    """Records the enumeration tree as a flat list of JSON-ready nodes.
-
-    Node ``i``: ``{"fix": [[net, layer, unit, label, proof], ...], "split": [net, layer, unit],
-    "children": [pos, neg]}`` or ``{"fix": [...], "leaf": {"point": [...], "map": {...}}}``.
-    ``net``, ``layer``, ``unit`` are 0-based; ``label ∈ {1, −1, 0}``; ``proof`` is ``null`` for a
-    constant preactivation, else a Farkas certificate over the node's rows (domain rows, then the
-    split rows of the path) and the row ``−label·e``: explicit ``{"y": [[i, y_i], ...], "t": t}``,
-    or ``{"basis": [i_1, …, i_n]}`` (``t = 1`` and ``y`` the unique solution of
-    ``Σ_k y_{i_k} g_{i_k} = label·g_e``). A leaf's ``map`` is the common affine map of the
-    networks on the cell (the first network's, when the networks disagree there). Numbers are
-    written by :func:`field_number_json` (real algebraic ones as power-basis coordinates of
-    :attr:`field`).
-    """
-
-    def __init__(self):
-        self.nodes: list[dict] = []
-        self.field = None  # the number field of the first real algebraic number recorded
-
-    def _num(self, v):
-        if isinstance(v, RealAlgebraic) and self.field is None:
-            self.field = v.field
-        return field_number_json(v)
-
-    def new(self) -> int:
-        self.nodes.append({"fix": []})
-        return len(self.nodes) - 1
-
-    def fix(self, node: int, k: int, layer: int, unit: int, label: int, farkas: Farkas | None, nrows: int):
-        proof = None
-        if farkas is not None and farkas.basis is not None:
-            proof = {"basis": list(farkas.basis)}
-        elif farkas is not None:
-            y = [[i, self._num(v)] for i, v in farkas.multipliers if i < nrows]
-            t = next((v for i, v in farkas.multipliers if i == nrows), fmpq(0))
-            proof = {"y": y, "t": self._num(t)}
-        self.nodes[node]["fix"].append([k, layer, unit, label, proof])
-
-    def split(self, node: int, k: int, layer: int, unit: int, pos: int, neg: int):
-        self.nodes[node]["split"] = [k, layer, unit]
-        self.nodes[node]["children"] = [pos, neg]
-
-    def leaf(self, node: int, point, maps: Sequence):
-        m = maps[0]
-        self.nodes[node]["leaf"] = {
-            "point": [_q(v) for v in point],
-            "map": {"weight": [[self._num(v) for v in row] for row, _ in m.rows()],
-                    "bias": [self._num(b) for _, b in m.rows()]},
-        }
 
 
 STABLE_KIND = "relu.stable_compression"
@@ -433,3 +373,92 @@ def top1_certificate(a: Network, b: Network, domain, same: bool, *, nodes: list 
 
 
 __all__ += ["TOP1_KIND", "top1_certificate"]
+
+
+# ---------------------------------------------------------------------------------------------
+# relu.max_difference and relu.epsilon for real algebraic weights (docs/certificates.md,
+# evidence field_region_tree and field_witness)
+# ---------------------------------------------------------------------------------------------
+
+
+def network_field(a: Network, b: Network):
+    """The common number field of two networks' real algebraic weights (``None``: all rational)."""
+    from ..network import common_field
+
+    for net in common_field(a, b):
+        for layer in net.layers:
+            for v in [x for row in layer.weight for x in row] + list(layer.bias):
+                if isinstance(v, RealAlgebraic):
+                    return v.field
+    return None
+
+
+def field_json(field) -> dict:
+    """A number field ``Q(θ)`` as stated in evidence: defining polynomial, root index, generator."""
+    return {"polynomial": [int(c) for c in field.root.poly.coeffs()], "root_index": int(field.root.index),
+            "generator": field.generator_text}
+
+
+def field_max_difference_certificate(a: Network, b: Network, domain, value, per_output, per_output_argmax,
+                                     nodes: list, *, norm: str = "inf", argmax=None, roots=None) -> dict:
+    """A ``relu.max_difference`` certificate for networks with real algebraic weights: the claim
+    states the maxima as exact numbers; the evidence ``field_region_tree`` is the region tree with,
+    on every leaf, each output's maximum and minimum over the closed cell (sup norm) or the maximum
+    of ``Σ s_k d_k`` for every sign vector ``s`` (1-norm), each with a point attaining it and its LP
+    dual proof, numbers as power-basis coordinates of the networks' field. ``argmax``: the 1-norm's
+    one point (the sup norm lists ``per_output_argmax``). A finite domain (``nodes`` is ``None``):
+    evidence ``field_enumeration``, the maxima as field numbers."""
+    claim = {"norm": norm, "max_abs_difference": number_json(value),
+             "per_output": None if norm == "1" else [number_json(v) for v in per_output], "domain": domain.to_obj()}
+    points = [argmax] if norm == "1" else per_output_argmax
+    evidence = {"method": "field_region_tree" if nodes is not None else "field_enumeration",
+                "field": field_json(network_field(a, b)), "argmax": [[field_number_json(v) for v in x] for x in points]}
+    if nodes is not None:
+        evidence["nodes"] = nodes
+        if roots is not None:  # a union: one tree per part
+            evidence["roots"] = list(roots)
+    else:  # a finite domain: the maxima in the field, compared with every point's difference
+        evidence["maxima"] = [field_number_json(value)] if norm == "1" else [field_number_json(v) for v in per_output]
+    return certificate(MAX_DIFFERENCE_KIND, claim, [a, b], evidence)
+
+
+def field_epsilon_certificate(a: Network, b: Network, domain, epsilon, within: bool, *, nodes: list | None = None,
+                              witness=None, norm: str = "inf", roots=None) -> dict:
+    """A ``relu.epsilon`` certificate for networks with real algebraic weights: ``within`` by the
+    ``field_region_tree`` (every leaf's optima at most ``ε``), or not by a ``field_witness`` point
+    (coordinates in the networks' field) where the difference exceeds ``ε``."""
+    claim = {"norm": norm, "eps": number_json(epsilon), "within": within, "domain": domain.to_obj()}
+    field = field_json(network_field(a, b))
+    if within and nodes is None:  # a finite domain: every point evaluated
+        evidence = {"method": "field_enumeration", "field": field}
+    elif within:
+        evidence = {"method": "field_region_tree", "field": field, "nodes": nodes}
+        if roots is not None:
+            evidence["roots"] = list(roots)
+    else:
+        evidence = {"method": "field_witness", "field": field, "point": [field_number_json(v) for v in witness]}
+    return certificate(EPSILON_KIND, claim, [a, b], evidence)
+
+
+__all__ += ["field_epsilon_certificate", "field_json", "field_max_difference_certificate", "network_field"]
+
+
+def field_top1_certificate(a: Network, b: Network, domain, same: bool, *, nodes: list | None = None, witness=None,
+                           roots=None) -> dict:
+    """A ``relu.top1`` certificate for networks with real algebraic weights: the same class everywhere
+    (``field_region_tree``: per leaf and pair of classes the Motzkin multipliers in the field;
+    ``field_enumeration`` on a finite domain) or not (``field_witness``, a point in field coordinates)."""
+    claim = {"top1_equivalent": same, "tie_rule": "lowest_index", "domain": domain.to_obj()}
+    field = field_json(network_field(a, b))
+    if not same:
+        evidence = {"method": "field_witness", "field": field, "point": [field_number_json(v) for v in witness]}
+    elif nodes is None:
+        evidence = {"method": "field_enumeration", "field": field}
+    else:
+        evidence = {"method": "field_region_tree", "field": field, "nodes": nodes}
+        if roots is not None:
+            evidence["roots"] = list(roots)
+    return certificate(TOP1_KIND, claim, [a, b], evidence)
+
+
+__all__ += ["field_top1_certificate"]

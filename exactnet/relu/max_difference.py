@@ -1098,7 +1098,8 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
     if isinstance(a, Network) and isinstance(b, Network) and not (a.is_rational and b.is_rational):
         from .field_difference import field_max_difference  # real algebraic weights
 
-        return field_max_difference(a, b, domain, result=MaxDifference, norm=norm, epsilon=epsilon, deadline=deadline, progress=progress)
+        return field_max_difference(a, b, domain, result=MaxDifference, norm=norm, epsilon=epsilon,
+                                    certificate=certificate, deadline=deadline, progress=progress)
     _check(a, b, norm, domain)
     hull = lower_dimensional(domain)
     if hull is not None:

@@ -15,7 +15,8 @@ is done. On a region where both networks are affine, for every pair ``i ≠ j`` 
 one exact LP decides whether some point has ``argmax A = i`` and ``argmax B = j`` (the mixed
 system of strict and non-strict inequalities, by maximising a common slack ``t``); a feasible
 pair gives an exact witness, checked by exact evaluation. A trailing Softmax/LogSoftmax does not
-change the class, so the importer's logits are compared (:mod:`exactnet.io.imported`).
+change the class, so the importer's logits are compared (:mod:`exactnet.io.imported`). Networks
+with real algebraic weights are decided by :mod:`.field_top1` (exact LPs over their number field).
 """
 
 from __future__ import annotations
@@ -61,6 +62,13 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
 
     from .regions import require_rational_relu
 
+    if not (a.is_rational and b.is_rational):  # real algebraic weights: exact LPs over their field
+        from .field_top1 import field_top1
+
+        if a.output_dim < 2:
+            raise InputError("top-1 equivalence needs networks with at least 2 outputs (one output is always class 0)")
+        return field_top1(a, b, domain, result=Top1Result, certificate=certificate, deadline=deadline,
+                          progress=progress)
     for net in (a, b):
         require_rational_relu(net, "top-1 equivalence (--top1)")
     _check(a, b, "inf", domain)

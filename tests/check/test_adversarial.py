@@ -146,7 +146,52 @@ def _relu_difference_pool() -> list:
         max_difference_certificate(a, b, box, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes),
         epsilon_certificate(a, b, box, res.value, True, nodes=within.certificate_nodes),
         epsilon_certificate(a, b, box, eps, False, witness=witness.argmax),
-    ] + _relu_difference_domains_pool(a, b, c3, c3b)
+    ] + _relu_difference_domains_pool(a, b, c3, c3b) + _relu_field_difference_pool()
+
+
+def _relu_field_difference_pool() -> list:
+    """Real algebraic weights: ``field_region_tree`` (maximum in both norms, within ε),
+    ``field_enumeration`` (a finite domain) and ``field_witness``. The
+    maximum is rational (2, at (1, 0)) so that the oracle compares claims exactly; the tree's
+    multipliers and cell values are field numbers (power-basis coordinates)."""
+    from exactnet.relu.certificates import field_epsilon_certificate, field_max_difference_certificate
+    from exactnet.relu.max_difference import max_difference, within_epsilon
+
+    hidden = [[1, "sqrt(2)"], ["sqrt(2)", -1]]
+    a = relu((hidden, [0, 1]), ([[1, 2]], [0]))
+    b = relu((hidden, [0, 1]), ([[1, "2*sqrt(2)"]], [0]))
+    box = Box.from_bounds([0, 0], [1, 1])
+    res = max_difference(a, b, box, certificate=True)
+    yes = within_epsilon(a, b, box, 2, certificate=True)
+    no = within_epsilon(a, b, box, fmpq(199, 100))
+    one = max_difference(a, b, box, norm="1", certificate=True)
+    from exactnet.network.finite_domain import FiniteDomain
+
+    corners = FiniteDomain.product([[0, 1], [0, 1]])  # |d| = 2 at (1, 0), 2√2 − 2 at (0, 0)
+    fin = max_difference(a, b, corners)
+    assert res.value == 2 and yes.within is True and no.within is False and one.value == 2 and fin.value == 2
+    from exactnet.relu.certificates import field_top1_certificate
+    from exactnet.relu.top1 import top1_equivalent
+
+    c = relu(([[1, 0], [-1, 0]], [0, 0]), ([[1, -1], [0, 0]], [0, 0]))  # (x, 0) and (√2·x, 0): ties on x = 0
+    d = relu(([[1, 0], [-1, 0]], [0, 0]), ([["sqrt(2)", "-sqrt(2)"], [0, 0]], [0, 0]))
+    e = relu(([[1, 0], [-1, 0]], [0, 0]), ([["sqrt(2)", "-sqrt(2)"], [0, 0]], [0, "1/1000"]))
+    sq = Box.from_bounds([-1, -1], [1, 1])
+    same, differ = top1_equivalent(c, d, sq, certificate=True), top1_equivalent(c, e, sq)
+    assert same.equivalent is True and differ.equivalent is False
+    return [
+        field_top1_certificate(c, d, sq, True, nodes=same.certificate_nodes),
+        field_top1_certificate(c, e, sq, False, witness=differ.witness),
+        field_top1_certificate(c, d, corners, True),
+        field_max_difference_certificate(a, b, box, res.value, res.per_output, res.per_output_argmax,
+                                         res.certificate_nodes),
+        field_max_difference_certificate(a, b, box, one.value, None, None, one.certificate_nodes, norm="1",
+                                         argmax=one.argmax),
+        field_max_difference_certificate(a, b, corners, fin.value, fin.per_output, fin.per_output_argmax, None),
+        field_epsilon_certificate(a, b, corners, fmpq(2), True),
+        field_epsilon_certificate(a, b, box, fmpq(2), True, nodes=yes.certificate_nodes),
+        field_epsilon_certificate(a, b, box, fmpq(199, 100), False, witness=no.argmax),
+    ]
 
 
 def _relu_difference_domains_pool(a, b, c3, c3b) -> list:
@@ -260,7 +305,7 @@ def _tanh_enclosure_certificate() -> dict:
     return enclosure_certificate(a, b, BOX2, res, enclosure_cover(a, b, BOX2, res.upper))
 
 
-POOL_SIZE = 48
+POOL_SIZE = 57
 
 
 @lru_cache(maxsize=None)
@@ -600,7 +645,7 @@ def test_pool_covers_every_kind_and_the_oracle_agrees():
             flipped["claim"]["proximate_rank_at_most"] -= 1
         if cert["kind"] != "tanh.proximate_rank" or flipped["claim"]["proximate_rank_at_most"] >= 0:
             assert claim_holds(flipped) is False, cert["kind"]
-    assert len(seen) == 21, seen
+    assert len(seen) == 29, seen
     assert len(pool()) == POOL_SIZE
 
 
@@ -614,6 +659,31 @@ def test_mutated_relu_certificates(data):
 @given(data=st.data())
 def test_mutated_tanh_certificates(data):
     mutate_and_check(data, "tanh.")
+
+
+@pytest.fixture(scope="module")
+def field_indices():
+    """The pool's algebraic entries (the pool is built here, outside Hypothesis: building it imports
+    test modules that define Hypothesis tests)."""
+    return _field_indices()
+
+
+@SLOW_OK
+@given(data=st.data())
+def test_mutated_field_difference_certificates(field_indices, data):
+    """The certificates of algebraic maximum differences alone (``-k field``: the pool's other
+    entries are mutated by the tests above)."""
+    index = data.draw(st.sampled_from(field_indices))
+    cert = fresh(index)
+    labels = [f"pool {index}"]
+    for _ in range(data.draw(st.integers(1, 3))):
+        labels.append(data.draw(st.sampled_from(sorted(EDITS)).map(lambda k: EDITS[k]))(data, cert))
+    check_mutated(cert, labels)
+
+
+@lru_cache(maxsize=None)
+def _field_indices():
+    return [i for i, c in enumerate(map(json.loads, pool())) if str(c["evidence"].get("method")).startswith("field_")]
 
 
 # ---------------------------------------------------------------------------------------------
