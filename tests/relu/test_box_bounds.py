@@ -66,8 +66,8 @@ def test_a_maximum_along_a_segment_ends_the_splitting_with_one_exact_search(monk
     sub-box touching the segment stays alive, so the splitting hands off at most
     :data:`~exactnet.relu.box_splitting.MAX_HANDOFFS` slivers and then searches the whole box
     once. The answer equals the region search's without splitting, and the argmax attains it.
-    (With the back-substituted bounds the splitting settles this pair after a few sub-boxes: the
-    same answer, checked first; the hand-off limit is then tested with the forward bounds alone.)"""
+    (Checked with the back-substituted bounds, the default, and with the forward bounds alone,
+    where the hand-off limit must be what ends the splitting.)"""
     from exactnet.relu.backsub_bounds import BacksubPair
 
     import json
@@ -83,7 +83,6 @@ def test_a_maximum_along_a_segment_ends_the_splitting_with_one_exact_search(monk
     box = Box.from_bounds([fmpq(0), fmpq(0)], [fmpq(1), fmpq(1)])
     res = md.max_difference(a, b, box)
     assert res.value == fmpq(1, 344) and list(res.per_output) == [fmpq(1, 344), fmpq(11, 11008)]
-    assert res.stats["boxes"] < splitting.MAX_HANDOFFS
     monkeypatch.setattr(BacksubPair, "applies", staticmethod(lambda hat_a, hat_b: False))
     res = md.max_difference(a, b, box)
     assert res.value == fmpq(1, 344) and list(res.per_output) == [fmpq(1, 344), fmpq(11, 11008)]
