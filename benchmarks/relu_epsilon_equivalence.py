@@ -116,8 +116,9 @@ def _float_layers(net: Network):
             for L in net.layers]
 
 
-def milp_max(a: Network, b: Network, box: Box, time_limit: float = 60.0) -> float | None:
-    """Float64 big-M MILP maximum of ``max_{k,s} s·(A_k − B_k)`` over the box (HiGHS)."""
+def milp_max(a: Network, b: Network, box: Box, time_limit: float = 60.0, binary: bool = False) -> float | None:
+    """Float64 big-M MILP maximum of ``max_{k,s} s·(A_k − B_k)`` over the box (HiGHS); ``binary``:
+    over the integer points of the box (``{0,1}^n`` for ``[0,1]^n``: integer input variables)."""
     import highspy
 
     lo0 = np.array([float(v) for v in box.lower])
@@ -131,7 +132,8 @@ def milp_max(a: Network, b: Network, box: Box, time_limit: float = 60.0) -> floa
             h.setOptionValue("output_flag", False)
             h.setOptionValue("time_limit", time_limit)
             inf = highspy.kHighsInf
-            x = [h.addVariable(lb=lo0[j], ub=hi0[j]) for j in range(len(lo0))]
+            x = [h.addVariable(lb=lo0[j], ub=hi0[j], type=highspy.HighsVarType.kInteger) if binary else
+                 h.addVariable(lb=lo0[j], ub=hi0[j]) for j in range(len(lo0))]
             outs = []
             for layers in nets:
                 cur, lo, hi = x, lo0, hi0
@@ -172,9 +174,25 @@ def milp_max(a: Network, b: Network, box: Box, time_limit: float = 60.0) -> floa
     return best
 
 
-def z3_exceeds(a: Network, b: Network, box: Box, eps: fmpq, timeout: float = 60.0) -> bool | None:
+def z3_network(net: Network, x):
+    """The outputs of ``net`` at the Z3 terms ``x`` (exact rational weights, ``If(z > 0, z, 0)``)."""
+    import z3
+
+    def q(v):
+        return z3.RealVal(f"{v.p}/{v.q}")
+
+    cur = x
+    for idx, L in enumerate(net.layers):
+        z = [z3.Sum([q(w) * c for w, c in zip(row, cur) if w != 0] + [q(bb)]) for row, bb in zip(L.weight, L.bias)]
+        if idx == len(net.layers) - 1:
+            return z
+        cur = [z3.If(t > 0, t, 0) for t in z]
+
+
+def z3_exceeds(a: Network, b: Network, box: Box, eps: fmpq, timeout: float = 60.0,
+               binary: bool = False) -> bool | None:
     """``True`` if Z3 finds ``x`` in the box with some ``|A_k − B_k| > ε``, ``False`` if unsat,
-    ``None`` on timeout."""
+    ``None`` on timeout. ``binary``: ``x ∈ {0,1}^n`` (the box must be ``[0,1]^n``)."""
     import z3
 
     def q(v):
@@ -185,16 +203,9 @@ def z3_exceeds(a: Network, b: Network, box: Box, eps: fmpq, timeout: float = 60.
     s.set("timeout", int(timeout * 1000))
     for j, v in enumerate(x):
         s.add(v >= q(box.lower[j]), v <= q(box.upper[j]))
-
-    def run(net):
-        cur = x
-        for idx, L in enumerate(net.layers):
-            z = [z3.Sum([q(w) * c for w, c in zip(row, cur) if w != 0] + [q(bb)]) for row, bb in zip(L.weight, L.bias)]
-            if idx == len(net.layers) - 1:
-                return z
-            cur = [z3.If(t > 0, t, 0) for t in z]
-
-    ya, yb = run(a), run(b)
+        if binary:
+            s.add(z3.Or(v == 0, v == 1))
+    ya, yb = z3_network(a, x), z3_network(b, x)
     s.add(z3.Or([d > q(eps) for k in range(a.output_dim) for d in (ya[k] - yb[k], yb[k] - ya[k])]))
     r = s.check()
     return True if r == z3.sat else False if r == z3.unsat else None
@@ -214,10 +225,78 @@ def _guarded(fn, *args):
         return None
 
 
+def cpu() -> float:
+    """CPU seconds of this process and its children (user + system). Z3 and HiGHS run in-process:
+    their time counts."""
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def timed(fn):
-    t = time.perf_counter()
+    """``(fn(), CPU seconds)``."""
+    t = cpu()
     out = fn()
-    return out, time.perf_counter() - t
+    return out, cpu() - t
+
+
+def certified_epsilon(a, b, box, eps, cap):
+    """A certified ε verdict: ``(within, t_certify, t_check)`` — the certified search with the
+    certificate built, and the independent checker on the JSON text, each in CPU seconds."""
+    import json
+
+    from exactnet.check import check_certificate
+    from exactnet.deadline import Deadline
+    from exactnet.relu.certificates import epsilon_certificate
+
+    def certify():
+        res = within_epsilon(a, b, box, eps, certificate=True, deadline=Deadline.after(cap))
+        if res.within is None:
+            return None, None
+        if res.within:
+            cert = epsilon_certificate(a, b, box, res.epsilon, True, nodes=res.certificate_nodes,
+                                       affine_hull=res.affine_hull, roots=res.certificate_roots)
+        else:
+            cert = epsilon_certificate(a, b, box, res.epsilon, False, witness=res.argmax)
+        return res.within, json.dumps(cert)
+
+    (within, text), t_cert = timed(certify)
+    if text is None:
+        return None, t_cert, 0.0
+    result, t_check = timed(lambda: check_certificate(json.loads(text)))
+    assert result.valid, result.reason
+    return within, t_cert, t_check
+
+
+def certified_maximum(a, b, box, cap):
+    """The certified maximum: ``(value, t_certify, t_check)`` (``relu.max_difference``)."""
+    import json
+
+    from exactnet.check import check_certificate
+    from exactnet.deadline import Deadline
+    from exactnet.relu.certificates import max_difference_certificate
+
+    def certify():
+        res = max_difference(a, b, box, certificate=True, deadline=Deadline.after(cap))
+        if not res.complete:
+            return None, None
+        return res.value, json.dumps(max_difference_certificate(
+            a, b, box, res.value, res.per_output, res.per_output_argmax, res.certificate_nodes, argmax=res.argmax,
+            affine_hull=res.affine_hull, roots=res.certificate_roots))
+
+    (value, text), t_cert = timed(certify)
+    if text is None:
+        return None, t_cert, 0.0
+    result, t_check = timed(lambda: check_certificate(json.loads(text)))
+    assert result.valid, result.reason
+    return value, t_cert, t_check
+
+
+def _load() -> str:
+    import os
+
+    return "/".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def main(argv=None) -> int:
@@ -225,6 +304,7 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--cap", type=float, default=60.0, help="seconds per peer run (and exactnet question)")
     ap.add_argument("--only", default=None, help="run only this data set (iris, wine, digits)")
+    ap.add_argument("--no-certificates", action="store_true", help="skip the certified runs and their checks")
     args = ap.parse_args(argv)
     from exactnet.deadline import Deadline
 
@@ -235,10 +315,15 @@ def main(argv=None) -> int:
     if args.quick:
         models = models[:2]
         kinds = ["float16", "pruned", "near-zero 2^-30"]
-    print(f"{'instance':34} {'exact M':>12} {'MILP max':>12} {'t_exact':>8} {'t_eps':>7} {'t_MILP':>7} "
-          f"{'t_Z3':>7} {'MILP/ex':>8} {'Z3/ex':>7} verdicts (exact | MILP | Z3 at ε = M(1-2^-8), M(1+2^-8))")
+    print(f"CPU seconds (process + children; Z3 and HiGHS in-process). Load average at start: {_load()}")
+    print("t_max: exactnet's exact maximum; t_eps: its two ε questions; t_cert/t_chk: the same three verdicts"
+          " certified (search + certificate) and independently checked; MILP/ex = t_MILP / t_max;"
+          " Z3/ex = t_Z3 / t_eps (both ε questions).")
+    print(f"{'instance':30} {'exact M':>11} {'MILP max':>11} {'t_max':>6} {'t_eps':>6} {'t_cert':>7} {'t_chk':>6}"
+          f" {'t_MILP':>7} {'t_Z3':>7} {'MILP/ex':>8} {'Z3/ex':>7}  verdicts ex|MILP|Z3 at M(1-2^-8), M(1+2^-8)"
+          "   load")
     wrong_milp = wrong_z3 = total = 0
-    ratios_milp, ratios_z3 = [], []
+    rows = []
     for name, hidden, r in models:
         weights, X = trained(name, hidden)
         a = to_network(weights)
@@ -252,10 +337,15 @@ def main(argv=None) -> int:
             label = f"{name} {'-'.join(map(str, a.widths))} {kind}"
             res, t_exact = timed(lambda: max_difference(a, b, box, deadline=Deadline.after(args.cap)))
             if res.value is None:
-                print(f"{label:34} exact search stopped at the cap: M in [{float(res.lower_bound):.3e},"
+                print(f"{label:30} exact search stopped at the cap: M in [{float(res.lower_bound):.3e},"
                       f" {res.upper_bound if res.upper_bound is None else float(res.upper_bound):.3e}]")
                 continue
             M = res.value
+            t_cert = t_check = 0.0
+            if not args.no_certificates:
+                value, tc, tk = certified_maximum(a, b, box, args.cap)
+                assert value is None or value == M, (label, value, M)
+                t_cert, t_check = t_cert + tc, t_check + tk
             milp, t_milp = timed(lambda: _guarded(milp_max, a, b, box, args.cap))
             verdicts = []
             t_eps = t_z3 = 0.0
@@ -264,6 +354,10 @@ def main(argv=None) -> int:
                     continue
                 ex, te = timed(lambda: within_epsilon(a, b, box, eps, deadline=Deadline.after(args.cap)).within)
                 t_eps += te
+                if not args.no_certificates:
+                    cw, tc, tk = certified_epsilon(a, b, box, eps, args.cap)
+                    assert cw is None or cw == truth, (label, eps, cw)
+                    t_cert, t_check = t_cert + tc, t_check + tk
                 fl = None if milp is None else milp <= float(eps)
                 z, tz = timed(lambda: z3_exceeds(a, b, box, eps, args.cap))
                 t_z3 += tz
@@ -274,21 +368,36 @@ def main(argv=None) -> int:
                 assert ex == truth, (label, eps, ex)
                 verdicts.append(f"{'Y' if ex else 'N'}|{'?' if fl is None else 'Y' if fl else 'N'}|"
                                 f"{'?' if zv is None else 'Y' if zv else 'N'}")
-            if milp is not None:
-                ratios_milp.append(t_milp / max(t_exact, 1e-9))
-            ratios_z3.append(t_z3 / max(t_eps, 1e-9))
-            print(f"{label:34} {float(M):12.4e} {'-' if milp is None else f'{milp:12.4e}':>12} {t_exact:8.2f}"
-                  f" {t_eps:7.2f} {t_milp:7.2f} {t_z3:7.2f} {t_milp / max(t_exact, 1e-9):8.2f}"
-                  f" {t_z3 / max(t_eps, 1e-9):7.1f}  {'  '.join(verdicts)}")
+            rows.append((label, t_exact, t_eps, t_milp if milp is not None else None, t_z3, t_cert, t_check))
+            r_milp = "-" if milp is None else f"{t_milp / max(t_exact, 1e-9):.2f}"
+            print(f"{label:30} {float(M):11.4e} {'-' if milp is None else f'{milp:11.4e}':>11} {t_exact:6.2f}"
+                  f" {t_eps:6.2f} {t_cert:7.2f} {t_check:6.2f} {t_milp:7.2f} {t_z3:7.2f} {r_milp:>8}"
+                  f" {t_z3 / max(t_eps, 1e-9):7.1f}  {'  '.join(verdicts):42} {_load()}")
             sys.stdout.flush()
     print()
     print(f"ε questions: {total}; wrong float MILP verdicts: {wrong_milp}; wrong Z3 verdicts: {wrong_z3}"
-          " (exactnet: 0 by construction, asserted)")
-    if ratios_milp:
-        print(f"MILP time / exactnet time (maximum): median {np.median(ratios_milp):.2f},"
-              f" min {min(ratios_milp):.2f}, max {max(ratios_milp):.2f}")
-    if ratios_z3:
-        print(f"Z3 time / exactnet time (ε questions): median {np.median(ratios_z3):.1f}, min {min(ratios_z3):.1f}")
+          " (exactnet: 0 by construction, asserted; every exactnet verdict certified and checked"
+          f"{' — skipped: --no-certificates' if args.no_certificates else ''})")
+    milp_rows = [r for r in rows if r[3] is not None]
+    if milp_rows:
+        ratios = [r[1] / max(r[3], 1e-9) for r in milp_rows]
+        within = sum(q <= 10 for q in ratios)
+        print(f"target 'exactnet within 10x of the MILP' (t_max / t_MILP ≤ 10): {within} of {len(ratios)} instances"
+              f" (worst {max(ratios):.2f}x, median {np.median(ratios):.2f}x)"
+              f" -> {'met' if within == len(ratios) else 'NOT met'}")
+        ratios_c = [(r[5] + r[6]) / max(r[3], 1e-9) for r in milp_rows]
+        print(f"  with certificates and checks counted (t_cert + t_chk covers the maximum and both ε verdicts):"
+              f" worst {max(ratios_c):.2f}x, median {np.median(ratios_c):.2f}x the MILP's time")
+    if rows:
+        ratios = [r[4] / max(r[2], 1e-9) for r in rows]
+        met = sum(q >= 10 for q in ratios)
+        print(f"target 'Z3 ≥ 10x slower than exactnet' (t_Z3 / t_eps ≥ 10): {met} of {len(ratios)} instances"
+              f" (min {min(ratios):.1f}x, median {np.median(ratios):.1f}x)"
+              f" -> {'met' if met == len(ratios) else 'NOT met'}")
+        slow = [r for r in rows if r[4] / max(r[2], 1e-9) < 10]
+        for r in slow:
+            print(f"  not met: {r[0]}: Z3 {r[4]:.3f} s, exactnet {r[2]:.3f} s")
+    print(f"load average at the end: {_load()}")
     return 0
 
 

@@ -40,7 +40,7 @@ from .report import EXIT_ERROR, EXIT_UNKNOWN, EXIT_YES, Report
 
 COMMANDS = ("equiv", "diff", "fdim", "regions")
 #: What each command takes: (number of networks, options).
-SHAPES = {"equiv": ((2,), {"domain", "box", "eps", "top1"}), "diff": ((2,), {"domain", "box", "norm", "width"}),
+SHAPES = {"equiv": ((2,), {"domain", "box", "eps", "norm", "top1"}), "diff": ((2,), {"domain", "box", "norm", "width"}),
           "fdim": ((1,), {"domain", "box", "batch"}), "regions": ((1, 2), {"domain", "box", "limit"})}
 #: Keys whose value is a JSON boolean (the rest, but ``limit``, are strings: exact numbers such as
 #: ``"1/100"`` are written as strings, as on the command line).
@@ -119,6 +119,8 @@ def parse_line(text: str, lineno: int) -> tuple[str, dict]:
                                      + (" (an exact number such as \"1/100\")" if key in ("eps", "width") else ""))
     if obj.get("eps") is not None and obj.get("top1"):
         raise _item_error(ident, f"line {lineno}: 'eps' and 'top1' ask different questions: give one of them")
+    if command == "equiv" and obj.get("norm") is not None and obj.get("eps") is None:
+        raise _item_error(ident, f"line {lineno}: 'norm' applies to 'eps' (the norm of A(x) − B(x) compared with ε)")
     if obj.get("norm") is not None and obj["norm"] not in NORMS:
         raise _item_error(ident, f"line {lineno}: 'norm' must be \"inf\" or \"1\", got {obj['norm']!r}")
     return ident, obj
@@ -246,7 +248,8 @@ def _run(task: BatchTask, budget, tmp: str):
         if question != "diff" or nets[0].activation == "relu":
             difference_cli.require_relu(nets[0], question)
         if question == "equiv --eps":
-            return difference_cli.epsilon(budget, nets[0], nets[1], task.domain, task.options["eps"], certificate=cert), cert
+            return difference_cli.epsilon(budget, nets[0], nets[1], task.domain, task.options["eps"],
+                                          norm=task.options.get("norm", "inf"), certificate=cert), cert
         if question == "equiv --top1":
             return difference_cli.top1(budget, nets[0], nets[1], task.domain, certificate=cert), cert
         norm = task.options.get("norm", "inf")

@@ -18,7 +18,11 @@ JSON keys:
   ``witness`` and ``difference_at_witness`` (exit 1), ``lower_bound``, ``upper_bound``, ``reason``,
   ``stats``, ``certificate``.
 * ``equiv A B --top1``: ``equivalent``, ``tie_rule``, ``witness``, ``argmax`` (both networks' classes
-  at the witness), ``outputs``, ``regions``, ``reason``, ``certificate``.
+  at the witness), ``outputs``, ``domain``, ``stats``, ``reason``, ``certificate``; after the time limit
+  (``equivalent: null``, exit 3) ``proved_so_far``: ``agreed_fraction`` (``"p/q"``, an exact lower bound
+  on the share of the domain proved to agree, or ``null``), ``agreed_measure`` (``"volume"``,
+  ``"points"`` or ``null``), ``open_boxes``, ``open_regions``, ``closed_regions``, ``parts_done``,
+  ``parts`` (:class:`exactnet.relu.top1.Top1Progress`).
 """
 
 from __future__ import annotations
@@ -341,6 +345,8 @@ def top1(budget, a, b, domain, certificate: str | None = None) -> Report:
     }
     if res.equivalent is None:
         data["time_limit_reached"] = True
+        if res.progress is not None:
+            data["proved_so_far"] = res.progress.to_json()
     if certificate is not None:
         cert = None
         if no_cert is None and _algebraic(a, b):

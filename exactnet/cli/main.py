@@ -372,15 +372,18 @@ def convert(budget, src, dst, dtype, activation):
                    " (exactnet.certificate/1 certificates; ReLU).")
 @domain_options
 @click.option("--eps", default=None, metavar="E",
-              help="ε-equivalence (ReLU): exit 0 iff max over the domain of |A(x) − B(x)| (sup norm) is ≤ E"
+              help="ε-equivalence (ReLU): exit 0 iff max over the domain of ‖A(x) − B(x)‖ (the --norm) is ≤ E"
                    " (exact: 0.05 is 1/20), else exit 1 with a witness. Needs --domain/--box.")
+@click.option("--norm", type=click.Choice(["inf", "1"]), default=None,
+              help="With --eps: the norm of A(x) − B(x) compared with E: inf (default) max_k |A_k − B_k|, 1 the"
+                   " sum Σ_k |A_k − B_k|.")
 @click.option("--top1", is_flag=True,
               help="Top-1 equivalence (ReLU): both networks pick the same output index (the lowest index among"
                    " the maxima) at every point of the domain, else a witness. A trailing Softmax is allowed.")
 @cluster_options
 @activation_option
 def equiv(budget, a, b, certificate, stream_certificate, certificate_format, certificate_networks, domain, box, eps,
-          top1, workers, scheduler, activation):
+          norm, top1, workers, scheduler, activation):
     """Decide whether A and B compute the same function (exit 0 yes, 1 no, 3 unknown); with
     --domain/--box, on that domain instead of all of R^n; with --eps E, whether they differ by at
     most E there; with --top1, whether they always pick the same class there."""
@@ -395,6 +398,8 @@ def equiv(budget, a, b, certificate, stream_certificate, certificate_format, cer
     check_writable(certificate, "--certificate")
     if eps is not None and top1:
         raise click.UsageError("--eps and --top1 ask different questions: give one of them")
+    if norm is not None and eps is None:
+        raise click.UsageError("--norm applies to --eps (the norm of A(x) − B(x) compared with ε)")
     if eps is not None or top1:
         if certificate_format or certificate_networks:
             raise click.UsageError("--stream-certificate, --certificate-format and --certificate-networks apply to"
@@ -402,7 +407,7 @@ def equiv(budget, a, b, certificate, stream_certificate, certificate_format, cer
         if workers is not None or scheduler is not None:
             raise click.UsageError("--workers/--scheduler run exact equivalence (tier d) on Dask; they do not apply"
                                    " to --eps or --top1")
-        return _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation)
+        return _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation, norm or "inf")
     net_a, net_b = load(a, activation), load(b, activation)
     family = same_family(net_a, net_b, "equiv")
     dom = read_domain_option("equiv", domain, box, net_a)
@@ -413,7 +418,7 @@ def equiv(budget, a, b, certificate, stream_certificate, certificate_format, cer
                         certificate_networks=certificate_networks)
 
 
-def _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation):
+def _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation, norm="inf"):
     """``equiv --eps`` / ``equiv --top1`` (``exactnet/cli/difference.py``)."""
     from ..network.domain_spec import read_domain_spec
     from . import difference as difference_cli
@@ -430,7 +435,7 @@ def _graded_equiv(budget, a, b, certificate, domain, box, eps, top1, activation)
     dom = read_domain_spec(domain, box, net_a.input_dim)
     if top1:
         return difference_cli.top1(budget, net_a, net_b, dom, certificate=certificate)
-    return difference_cli.epsilon(budget, net_a, net_b, dom, value, certificate=certificate)
+    return difference_cli.epsilon(budget, net_a, net_b, dom, value, norm=norm, certificate=certificate)
 
 
 @command("max_abs_difference")

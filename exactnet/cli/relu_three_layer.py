@@ -43,10 +43,10 @@ def fiber(budget, net, sample=None, seed=None, limit=None, member=None) -> Repor
     if not net.is_rational:
         raise InputError("'exactnet fiber' of a two-hidden-layer network needs rational weights")
     enumerate_at_most = limit or 64
-    fib = fiber_of(net, limit=enumerate_at_most, seed=seed or 0)
+    fib = fiber_of(net, limit=enumerate_at_most, seed=seed or 0, deadline=budget.deadline)
     pieces = fib.pieces
     shown = pieces if limit is None else pieces[:limit]
-    obj = fib.to_obj()
+    obj = fib.to_obj(budget.deadline)  # printing the polynomials is checkpointed too
     D = len(obj["parameters"])
     expected = None if fib.functional_dimension is None else D - fib.functional_dimension
     own = next((i for i, p in enumerate(pieces) if p.contains_parameter), None)
@@ -57,7 +57,7 @@ def fiber(budget, net, sample=None, seed=None, limit=None, member=None) -> Repor
         "piece_count": len(pieces),
         "pieces_complete": fib.complete,
         "listed": len(shown),
-        "pieces": [p.to_obj() for p in shown],
+        "pieces": obj["pieces"][:len(shown)],
         "network_piece": own,
         "dimension": fib.dimension,
         "functional_dimension": fib.functional_dimension,
@@ -73,9 +73,10 @@ def fiber(budget, net, sample=None, seed=None, limit=None, member=None) -> Repor
         data.update(member=verdict, member_reason=why, member_same_function=same_function,
                     member_widths=list(member.widths),
                     member_witness=None if witness is None else [format_number(v) for v in witness],
-                    member_piece=piece_index(fib, member, limit=enumerate_at_most) if verdict else None)
+                    member_piece=piece_index(fib, member, limit=enumerate_at_most,
+                                             deadline=budget.deadline) if verdict else None)
     if sample:
-        drawn = samples(net, sample, seed=seed or 0, limit=enumerate_at_most)
+        drawn = samples(net, sample, seed=seed or 0, limit=enumerate_at_most, deadline=budget.deadline)
         data["samples"] = [{"piece": i, "network": network_to_obj(q.to_network())} for i, q in drawn]
 
     def render(console: Console):
@@ -142,7 +143,7 @@ def laws(budget, net, data=None) -> Report:
     """``exactnet laws NET [--data FILE]``: :func:`exactnet.relu.three_layer.laws.laws`."""
     from ..relu.three_layer.laws import laws as laws_of
 
-    res = laws_of(net, data)
+    res = laws_of(net, data, deadline=budget.deadline)
     obj = res.to_obj()
 
     def render(console: Console):

@@ -7,14 +7,14 @@
   exact integer products.
 """
 
-from .exact import independent_subset, rank, rref, solve_rows
+from .exact import cleared_rank, independent_subset, rank, rref, solve_rows
 from .field import field_rank, field_rref, field_solve
 from .modular import (
-    ModularSpan, annihilates, as_columns, exact_rank, kernel_candidates, modular_rank, random_prime,
+    ModularSpan, annihilates, as_columns, exact_rank, integer_rank, kernel_candidates, matrix_rank, modular_rank, random_prime,
     rational_reconstruction, size_blocks,
 )
 
 __all__ = [
-    "ModularSpan", "annihilates", "as_columns", "exact_rank", "field_rank", "field_rref", "field_solve", "independent_subset", "kernel_candidates",
+    "ModularSpan", "annihilates", "as_columns", "cleared_rank", "exact_rank", "field_rank", "field_rref", "field_solve", "independent_subset", "integer_rank", "kernel_candidates", "matrix_rank",
     "modular_rank", "random_prime", "rank", "rational_reconstruction", "rref", "size_blocks", "solve_rows",
 ]

@@ -10,6 +10,8 @@ from typing import Sequence
 
 from flint import fmpq, fmpq_mat
 
+from .modular import matrix_rank
+
 
 def rank(rows: Sequence[Sequence[fmpq]], ncols: int) -> int:
     """The rank over ``Q`` of the rows (lists of exact rationals, each of length ``ncols``)."""
@@ -17,6 +19,15 @@ def rank(rows: Sequence[Sequence[fmpq]], ncols: int) -> int:
     if not rows:
         return 0
     return fmpq_mat(len(rows), ncols, [v for r in rows for v in r]).rank()
+
+
+def cleared_rank(rows: Sequence[Sequence[fmpq]], ncols: int) -> int:
+    """The rank over ``Q`` of rows of ``fmpq`` (the same as :func:`rank`, faster for dense rows): the
+    integer matrix ``d·M`` (``d`` the common denominator) has the same rank, computed by
+    :func:`~exactnet.linalg.modular.matrix_rank` (a modular rank confirmed, or exact elimination)."""
+    if not rows or ncols == 0:
+        return 0
+    return matrix_rank(fmpq_mat(len(rows), ncols, [v for r in rows for v in r]).numer_denom()[0])
 
 
 def rref(rows: Sequence[Sequence[fmpq]], ncols: int):

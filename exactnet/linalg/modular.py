@@ -360,6 +360,27 @@ def as_columns(vectors: Sequence[Sequence[int]], ncols: int):
     return fmpz_mat(ncols, len(vectors), [vectors[k][j] for j in range(ncols) for k in range(len(vectors))])
 
 
+#: The Mersenne prime ``2^61 − 1`` (fits a machine word for ``nmod_mat``).
+MERSENNE_61 = 2305843009213693951
+
+
+def matrix_rank(M: fmpz_mat) -> int:
+    """The rational rank of an integer matrix: its rank modulo ``2^61 − 1`` when that equals
+    ``min(rows, columns)`` (a rank modulo a prime never exceeds the rational rank), otherwise FLINT's
+    exact integer elimination. Fast for small matrices (no conversion through Python)."""
+    if M.nrows() == 0 or M.ncols() == 0:
+        return 0
+    r = nmod_mat(M, MERSENNE_61).rank()
+    return r if r == min(M.nrows(), M.ncols()) else M.rank()
+
+
+def integer_rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
+    """The rational rank of rows of Python integers (each of length ``ncols``), by :func:`matrix_rank`."""
+    if not rows or ncols == 0:
+        return 0
+    return matrix_rank(fmpz_mat(len(rows), ncols, [v for r in rows for v in r]))
+
+
 def exact_rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
     """The rational rank by FLINT's exact integer elimination (the complete fallback)."""
     if not rows:
@@ -368,6 +389,6 @@ def exact_rank(rows: Sequence[Sequence[int]], ncols: int) -> int:
 
 
 __all__ = [
-    "ModularSpan", "annihilates", "as_columns", "size_blocks", "exact_rank", "kernel_candidates", "modular_rank", "modular_rank_array", "random_prime",
+    "ModularSpan", "annihilates", "as_columns", "size_blocks", "exact_rank", "integer_rank", "matrix_rank", "kernel_candidates", "modular_rank", "modular_rank_array", "random_prime",
     "rational_reconstruction",
 ]

@@ -104,7 +104,35 @@ class Box(Polyhedron):
         return {"lower": [number_json(v) for v in self.lower], "upper": [number_json(v) for v in self.upper]}
 
 
-def domain_from_obj(obj, source: str = "domain") -> Polyhedron:
+def closed_box(lower, upper) -> Polyhedron:
+    """The closed box ``lower ≤ x ≤ upper`` when some ``lower_i = upper_i`` is allowed: a :class:`Box`
+    when ``lower < upper`` in every coordinate, else the :class:`Polyhedron` of the same rows
+    (``x_i ≤ upper_i``, ``−x_i ≤ −lower_i``), which has no interior: the pair of rows of a coordinate
+    with ``lower_i = upper_i`` states the equality ``x_i = lower_i`` (deciders work on the affine hull,
+    ``docs/difference.md``). ``lower_i > upper_i`` (an empty box) is an error."""
+    lower = tuple(fmpq(v) if not isinstance(v, fmpq) else v for v in lower)
+    upper = tuple(fmpq(v) if not isinstance(v, fmpq) else v for v in upper)
+    if len(lower) != len(upper) or not lower or all(lo < hi for lo, hi in zip(lower, upper)):
+        return Box.from_bounds(lower, upper)
+    for i, (lo, hi) in enumerate(zip(lower, upper), start=1):
+        if lo > hi:
+            raise InputError(f"box: coordinate {i} has lower {format_number(lo)} > upper {format_number(hi)}"
+                             " (the box is empty)")
+    n = len(lower)
+    rows, rhs = [], []
+    for i in range(n):
+        for sign, bound in ((1, upper[i]), (-1, -lower[i])):
+            e = [fmpq(0)] * n
+            e[i] = fmpq(sign)
+            rows.append(tuple(e))
+            rhs.append(bound)
+    return Polyhedron(A=tuple(rows), b=tuple(rhs), dim=n)
+
+
+def domain_from_obj(obj, source: str = "domain", flat_boxes: bool = False) -> Polyhedron:
+    """A box or polyhedron from its JSON object. ``flat_boxes``: a box may have ``lower_i = upper_i``
+    (:func:`closed_box`; the domains users give), else every box needs ``lower < upper`` (the
+    domains certificates state)."""
     if not isinstance(obj, dict):
         raise FormatError(f"{source}: expected an object with 'lower'/'upper' or 'A'/'b'")
     if "lower" in obj or "upper" in obj:
@@ -113,7 +141,7 @@ def domain_from_obj(obj, source: str = "domain") -> Polyhedron:
         lower = _rational_vector(obj["lower"], "lower", source)
         upper = _rational_vector(obj["upper"], "upper", source)
         try:
-            return Box.from_bounds(lower, upper)
+            return closed_box(lower, upper) if flat_boxes else Box.from_bounds(lower, upper)
         except InputError as exc:
             raise type(exc)(f"{source}: {exc}") from None
     if "A" in obj and "b" in obj:

@@ -28,7 +28,7 @@ from flint import fmpq
 
 from ..errors import FormatError, InputError
 from ..numbers import parse_scalar
-from .domain import Box, Polyhedron, domain_from_obj
+from .domain import Box, Polyhedron, closed_box, domain_from_obj
 from .domain_union import PolyhedronUnion
 from .finite_domain import FiniteDomain
 
@@ -59,17 +59,18 @@ def _need_dim(dim: int | None, what: str) -> int:
     return dim
 
 
-def parse_box_option(text: str, dim: int | None, option: str = "--box") -> Box:
-    """``"LO,HI"`` → the box ``[LO, HI]^dim`` (exact numbers; ``LO < HI``)."""
+def parse_box_option(text: str, dim: int | None, option: str = "--box") -> Polyhedron:
+    """``"LO,HI"`` → the box ``[LO, HI]^dim`` (exact numbers; ``LO ≤ HI``; ``LO = HI`` is the single
+    point ``(LO, …, LO)``, a polyhedron without interior: :func:`exactnet.network.domain.closed_box`)."""
     if not isinstance(text, str) or text.count(",") != 1:
         raise InputError(f"{option} takes LO,HI (two exact numbers, e.g. {option} 0,1 or {option} -1/2,0.5),"
                          f" got {text!r}")
     lo_text, hi_text = (t.strip() for t in text.split(","))
     lo, hi = _rational(lo_text, f"{option} LO"), _rational(hi_text, f"{option} HI")
-    if not lo < hi:
-        raise InputError(f"{option} {text}: LO must be less than HI (the box must have an interior)")
+    if lo > hi:
+        raise InputError(f"{option} {text}: LO must not exceed HI (the box would be empty)")
     n = _need_dim(dim, option)
-    return Box.from_bounds([lo] * n, [hi] * n)
+    return closed_box([lo] * n, [hi] * n)
 
 
 def domain_from_json(obj, source: str = "domain", dim: int | None = None) -> Domain:
@@ -98,10 +99,10 @@ def domain_from_json(obj, source: str = "domain", dim: int | None = None) -> Dom
         n = _dim_value(obj["dim"], source) if "dim" in obj else _need_dim(dim, f"{source}: a box with number bounds")
         lo, hi = _rational(lower, f"{source}: lower"), _rational(upper, f"{source}: upper")
         try:
-            return Box.from_bounds([lo] * n, [hi] * n)
+            return closed_box([lo] * n, [hi] * n)
         except InputError as exc:
             raise type(exc)(f"{source}: {exc}") from None
-    dom = domain_from_obj({k: v for k, v in obj.items() if k not in ("format", "dim")}, source)
+    dom = domain_from_obj({k: v for k, v in obj.items() if k not in ("format", "dim")}, source, flat_boxes=True)
     if "dim" in obj and _dim_value(obj["dim"], source) != dom.dim:
         raise FormatError(f"{source}: 'dim' is {obj['dim']} but the constraints have dimension {dom.dim}")
     return dom

@@ -272,14 +272,17 @@ def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline
     deadline.check()
     if res.verdict is True:
         moves = res.moves
+        if res.proof == "integer_forms":  # no certificate asked: equal integer orthant forms prove it
+            return EquivalenceResult(True, "s", f"{res.reason} (two hidden layers, bottleneck)",
+                                     stats={"proof": "integer_orthant_forms"})
         how = "the move chain is verified" if certificate else "both chains to it are checked move by move"
         return EquivalenceResult(True, "s", f"equal structural canonical forms (two hidden layers, bottleneck); {how}",
                                  certificate=_cert(orig_a, orig_b, True, None, "s",
                                                    lambda: three_layer_evidence(moves), certificate),
                                  stats={"moves": len(moves)})
     if res.verdict is False:
-        x = res.witness
-        if forward_exact(a, x) == forward_exact(b, x):  # pragma: no cover - would be a bug
+        x = res.witness  # its outputs were computed by forward_exact on these two networks
+        if res.outputs is None or res.outputs[0] == res.outputs[1]:  # pragma: no cover - would be a bug
             raise AssertionError("internal error: the structural tier's witness does not separate the networks")
         return EquivalenceResult(False, "s", res.reason, x,
                                  _cert(orig_a, orig_b, False, None, "s", lambda: witness_evidence(a, b, x), certificate))

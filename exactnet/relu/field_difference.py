@@ -31,7 +31,7 @@ outputs; the maximum is ``M`` itself (no per-output maxima).
 networks are evaluated exactly in ``K`` at every point; the maximum of each norm is the largest
 value found. **Unions** of full-dimensional polyhedra: one tree per part, the maximum over all.
 
-**Certificate** (``certificate=True``; docs/certificates.md § Real algebraic weights). The walk's
+**Certificate** (``certificate=True``; docs/certificates.md, `relu.max_difference` and `relu.epsilon`, "Real algebraic weights"). The walk's
 tree of sign splits and fixes (with Farkas proofs over ``K``) is recorded, and every leaf lists,
 for each objective, its maximum over the closed cell, the vertex (or interior point) attaining it
 and the dual proof ``(y, t)``: the verified proposal's multipliers with ``t = 1``, or after vertex

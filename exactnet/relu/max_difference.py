@@ -1179,11 +1179,19 @@ def _result(search: _Search, complete: bool, reason: str, domain) -> MaxDifferen
 
 def _splits(search, domain) -> bool:
     """Input splitting first (:mod:`.box_splitting`): box domains of few inputs, sup norm, no
-    certificate."""
+    certificate, and some network with at least two hidden layers. With one hidden layer every
+    preactivation is affine on the whole domain, so the region search fixes each sign by an exact
+    LP and never relaxes; splitting the inputs only adds work there (iris 4-8-3 pairs: 3.1 s with
+    splitting, 0.6 s without)."""
     from .box_splitting import MAX_INPUTS
 
     return isinstance(domain, Box) and not search.cert and search.norm == "inf" and search.n <= MAX_INPUTS \
-        and search.split_boxes
+        and search.split_boxes and _deep(search)
+
+
+def _deep(search) -> bool:
+    """Has some network at least two hidden layers (:func:`_splits`)?"""
+    return max(len(net.hidden) for net in search.nets) >= 2
 
 
 def _has_inf(search) -> bool:

@@ -49,6 +49,67 @@ class Top1Result:
     affine_hull: object | None = None
     #: a union: the root node of each part's tree in ``certificate_nodes``
     certificate_roots: tuple | None = None
+    #: after a time limit (``equivalent is None``): what was proved so far (:class:`Top1Progress`)
+    progress: "Top1Progress | None" = None
+
+
+@dataclass(frozen=True)
+class Top1Progress:
+    """What a top-1 search stopped by the time limit has proved (``docs/difference.md``).
+
+    ``agreed_fraction``: an exact rational lower bound on the share of the domain where both networks
+    are proved to pick the same class — by volume (``measure == "volume"``: a box searched by input
+    splitting, ``1 − vol(open sub-boxes)/vol(box)``; every sub-box that left the queue was proved to
+    have one common class, or was searched completely by the region search) or by points
+    (``"points"``: a finite domain, points evaluated / points); ``None`` when the search has no exact
+    measure of what it closed (the region search on a polyhedron: its regions are polytopes whose
+    volume is not computed). ``open_boxes``: sub-boxes of the input splitting still open;
+    ``open_regions``: nodes of the region search still open (in the part or sub-box being searched);
+    ``closed_regions``: regions (leaves) of the common refinement proved; ``parts_done`` of
+    ``parts`` for a union."""
+
+    agreed_fraction: object | None
+    measure: str | None
+    open_boxes: int = 0
+    open_regions: int = 0
+    closed_regions: int = 0
+    parts_done: int = 0
+    parts: int = 1
+
+    def to_json(self) -> dict:
+        from ..numbers import format_number
+
+        return {"agreed_fraction": None if self.agreed_fraction is None else format_number(self.agreed_fraction),
+                "agreed_measure": self.measure, "open_boxes": self.open_boxes, "open_regions": self.open_regions,
+                "closed_regions": self.closed_regions, "parts_done": self.parts_done, "parts": self.parts}
+
+
+def _volume(lower, upper):
+    from flint import fmpq
+
+    v = fmpq(1)
+    for lo, hi in zip(lower, upper):
+        v *= hi - lo
+    return v
+
+
+def _box_progress(search, part, parts_done: int, parts: int) -> Top1Progress:
+    """The proof so far of a search stopped on ``part`` (module docstring of :class:`Top1Progress`)."""
+    from ..network.domain import Box
+
+    from flint import fmpq
+
+    open_boxes = {e[1]: e for e in getattr(search, "box_open", [])}  # an entry may be queued twice
+    regions = len(search.heap)
+    fraction = None
+    # a volume only while the input splitting runs on a single box: its queue is then never empty
+    # (the sub-box being worked on is queued again when the time limit interrupts it)
+    if isinstance(part, Box) and parts == 1 and open_boxes and _splits(search, part) \
+            and not search.stats.get("splitting_abandoned"):
+        open_volume = sum((_volume(e[2], e[3]) for e in open_boxes.values()), fmpq(0))
+        fraction = 1 - open_volume / _volume(part.lower, part.upper)
+    return Top1Progress(fraction, "volume" if fraction is not None else None, len(open_boxes), regions,
+                        search.stats.get("leaves", 0), parts_done, parts)
 
 
 def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False, deadline: Deadline = NO_DEADLINE,
@@ -88,6 +149,8 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
                               hull.reduced, certificate=certificate, deadline=deadline, progress=progress)
         return replace(res, witness=None if res.witness is None else hull.embed(res.witness), affine_hull=hull)
     certificate = certificate and isinstance(domain, (Polyhedron, PolyhedronUnion))
+    current = None  # (the part being searched, parts done before it), for a time limit's report
+    parts = ()
     search = _Search(a, b, "inf", None, certificate, deadline, progress or null_progress())
     search.top1 = True
     try:
@@ -95,16 +158,25 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
             import itertools
 
             points = domain.points()
+            checked = 0
             while True:
                 chunk = list(itertools.islice(points, 256))
                 if not chunk:
                     break
-                deadline.check()
+                try:
+                    deadline.check()
+                except TimeLimitReached as exc:
+                    from flint import fmpq
+
+                    done = Top1Progress(fmpq(checked, domain.size), "points", parts_done=0)
+                    return Top1Result(None, None, None, f"{exc}; the classes agree at {checked} of the {domain.size}"
+                                      " points (exact enumeration so far)", search.stats, progress=done)
                 for x, ya, yb in zip(chunk, _forward_batch(search.na, chunk), _forward_batch(search.nb, chunk)):
                     ca, cb = exact_argmax(ya)[0], exact_argmax(yb)[0]
                     if ca != cb:
                         return Top1Result(False, tuple(x), (ca, cb), "the networks pick different classes at a point"
                                           " of the domain (exact evaluation)", search.stats)
+                checked += len(chunk)
             return Top1Result(True, None, None, f"same class at all {domain.size} points (exact enumeration)",
                               search.stats)
         parts = domain.parts if isinstance(domain, PolyhedronUnion) else (domain,)
@@ -112,7 +184,8 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
 
         if any(is_empty(part) for part in parts):
             certificate = search.cert = False  # an empty part has no tree (and no emptiness proof yet)
-        for part in parts:
+        for done, part in enumerate(parts):
+            current = (part, done)
             if is_empty(part):
                 continue
             if _splits(search, part):  # input splitting first (few inputs)
@@ -128,11 +201,31 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
                 return Top1Result(False, x, (ca, cb), "the networks pick different classes at a point of the domain"
                                   " (exact LP on a region, exact evaluation)", search.stats)
     except TimeLimitReached as exc:
-        return Top1Result(None, None, None, str(exc), search.stats)
+        progress = _box_progress(search, current[0], current[1], len(parts)) if current is not None else None
+        return Top1Result(None, None, None, str(exc) + _known(progress), search.stats, progress=progress)
     return Top1Result(True, None, None, "the same class on every region of the common refinement (exact bounds and"
                       " exact LPs)", search.stats, search.tree if certificate else None,
                       certificate_roots=tuple(search.roots) if certificate and isinstance(domain, PolyhedronUnion)
                       else None)
 
 
-__all__ = ["TIE_RULE", "Top1Result", "top1_equivalent"]
+def _known(progress: Top1Progress | None) -> str:
+    """The sentence that says what a stopped search has proved."""
+    if progress is None:
+        return ""
+    from ..numbers import format_number
+
+    said = []
+    if progress.agreed_fraction is not None:
+        said.append(f"the classes are proved to agree on a share {format_number(progress.agreed_fraction)} of the"
+                    f" domain's {progress.measure}")
+    if progress.open_boxes:
+        said.append(f"{progress.open_boxes} sub-boxes open")
+    if progress.open_regions or progress.closed_regions:
+        said.append(f"{progress.closed_regions} regions proved, {progress.open_regions} open")
+    if progress.parts > 1:
+        said.append(f"{progress.parts_done} of {progress.parts} parts done")
+    return "; " + ", ".join(said) if said else ""
+
+
+__all__ = ["TIE_RULE", "Top1Progress", "Top1Result", "top1_equivalent"]

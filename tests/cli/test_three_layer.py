@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from flint import fmpq
 
 from exactnet.network import Network, forward_exact, write_network
@@ -40,6 +41,25 @@ def test_equiv_structural_tier_with_a_checkable_certificate(tmp_path):
     obj.pop("digest", None)
     cert.write_text(json.dumps(obj))
     assert run("check", cert).code == 1
+
+
+def test_equiv_without_certificate_may_decide_by_integer_orthant_forms(tmp_path):
+    """Without --certificate, tier s proves equivalence by equal integer orthant forms (no move chain;
+    docs/relu-three-layer.md §5.2); with it, the move chain is built and checkable as before."""
+    from exactnet.relu.three_layer.moves import Permute, Scale
+    from exactnet.relu.three_layer.params import ThreeLayer
+
+    p = ThreeLayer.from_network(network_from_obj(json.loads(A.read_text())))
+    q = Scale(1, ((0, fmpq(3)),)).apply(Permute(2, tuple(reversed(range(p.n2)))).apply(p))
+    path = tmp_path / "q.json"
+    write_network(q.to_network(), path)
+    d = run("equiv", A, path, "--json").json
+    assert d["equivalent"] is True and d["tier"] == "s" and d["stats"] == {"proof": "integer_orthant_forms"}
+    assert "integer orthant forms" in d["reason"]
+    cert = tmp_path / "c.json"
+    d = run("equiv", A, path, "--json", "--certificate", cert).json
+    assert d["equivalent"] is True and d["tier"] == "s" and d["stats"]["moves"] >= 1
+    assert run("check", cert).code == 0
 
 
 def test_equiv_not_equivalent_has_an_exact_witness(tmp_path):
@@ -210,6 +230,29 @@ def test_equiv_timeout_stops_the_structural_tier_cooperatively(tmp_path):
             break
     assert stopped is not None, "no time limit fell inside tier s"
     assert stopped["tier"] is None and stopped["reason"].endswith("no tier decided")
+
+
+@pytest.mark.parametrize("command,widths,key,what", [
+    ("fiber", (10, 8, 24), "piece_count", "during the fiber description (two hidden layers)"),  # ~20 s in full
+    ("laws", (4, 3, 6), "count", "during the conservation laws"),  # minutes in full
+])
+def test_fiber_and_laws_stop_at_their_own_checkpoints(tmp_path, command, widths, key, what):
+    """``fiber`` and ``laws`` check the command's deadline in their loops (including the printing of
+    the pieces' polynomials): a time limit that passes inside them gives exit 3, the principal key
+    null and a reason naming them — a cooperative stop at the limit, not the alarm (``interrupted``,
+    half a second later) or the supervisor (``ended``)."""
+    import random
+
+    from exactnet.relu.three_layer.planted import random_params
+
+    path = tmp_path / "net.json"
+    write_network(random_params(random.Random(5), *widths).to_network(), path)
+    r = run(command, path, "--json", "--timeout", "4")
+    d = r.json
+    assert r.code == 3 and "Traceback" not in r.err
+    assert d[key] is None and d["time_limit_reached"] is True and d["timeout"] == 4.0
+    assert d["reason"].startswith(f"time limit of 4 s reached {what}"), d["reason"]
+    assert "interrupted" not in d["reason"] and "ended" not in d["reason"]
 
 
 def test_info_shows_the_three_layer_structure():

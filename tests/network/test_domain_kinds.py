@@ -60,7 +60,10 @@ def test_restrict_and_describe():
 def test_box_option_is_exact():
     b = parse_box_option("-1/2,0.1", 3)
     assert b.lower == (fmpq(-1, 2),) * 3 and b.upper == (fmpq(1, 10),) * 3
-    for bad, match in [("1,0", "less than"), ("0,0", "less than"), ("0", "LO,HI"), ("0,1,2", "LO,HI"),
+    point = parse_box_option("1/2,0.5", 2)  # LO = HI: one point, a polyhedron without interior
+    assert not isinstance(point, Box) and point.contains([fmpq(1, 2)] * 2)
+    assert not point.contains([fmpq(1, 2), fmpq(1, 2) + fmpq(1, 10 ** 9)])
+    for bad, match in [("1,0", "must not exceed"), ("0", "LO,HI"), ("0,1,2", "LO,HI"),
                        ("a,1", "LO"), ("0,sqrt(2)", "rational")]:
         with pytest.raises(InputError, match=match):
             parse_box_option(bad, 2)

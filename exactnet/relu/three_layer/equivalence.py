@@ -3,7 +3,9 @@
 
 ``equivalent(a, b)`` returns a :class:`ThreeLayerEquivalence`:
 
-* ``True`` — the canonical forms (:mod:`.canonical`) are equal: ``a`` and ``b`` each reach the same
+* ``True`` — with ``verify=False`` possibly from equal integer orthant forms (:mod:`.integer_form`:
+  the same expression of ``x``, ``proof="integer_forms"``, no chain); otherwise the canonical forms
+  (:mod:`.canonical`) are equal: ``a`` and ``b`` each reach the same
   canonical parameter by a chain of mechanism moves applied with every fact checked, so the verdict
   rests on the moves' exact facts, not on any completeness claim; ``moves`` is the chain from ``a``
   to ``b`` (``a``'s chain, then ``b``'s inverted), re-applied from the canonical parameter with its
@@ -20,6 +22,7 @@
 from __future__ import annotations
 
 import functools
+import math
 import random
 from dataclasses import dataclass
 
@@ -29,9 +32,10 @@ from ...deadline import NO_DEADLINE, Deadline
 from ...errors import InputError
 from ...network import Network
 from .canonical import Canonicalization, canonicalize
+from .integer_form import integer_form
 from .moves import verify_chain
 from .params import ZERO, ThreeLayer, as_params, qkey
-from .structure import WHAT, first_layer_kinds, orthant_form
+from .structure import WHAT, first_layer_kinds, full_row_rank, orthant_form
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class ThreeLayerEquivalence:
     witness: tuple | None = None
     outputs: tuple | None = None
     canonical: tuple = ()
+    proof: str = "moves"  # for True: "moves" (the chains) or "integer_forms" (§5.2, no chain)
 
     @property
     def equivalent(self) -> bool | None:
@@ -262,10 +267,16 @@ def _probe_matrices(n0: int, count: int, seed: int):
     return num, den
 
 
-def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, count: int = 48, keep: int = 3):
+@functools.lru_cache(maxsize=64)
+def _probe_seed(seed: int) -> int:
+    """The seed of the floating-point probe points for the decision's ``seed`` (a pure function)."""
+    return random.Random(seed).getrandbits(32)
+
+
+def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, probe_seed: int, count: int = 48, keep: int = 3):
     """Up to ``keep`` rational inputs where a floating-point evaluation of both networks differs most
-    (random points ``m/d``, ``|m| ≤ 64·scale``, ``d ≤ 16``). A proposal only: every candidate is
-    re-evaluated exactly by the caller, and an empty answer decides nothing."""
+    (random points ``m/d``, ``|m| ≤ 64·scale``, ``d ≤ 16``, drawn from ``probe_seed``). A proposal
+    only: every candidate is re-evaluated exactly by the caller, and an empty answer decides nothing."""
     import numpy as np
 
     def matrix(W, rows: int, cols: int):
@@ -273,22 +284,26 @@ def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, count: 
 
     def run(p, X):  # zero widths allowed: empty products are zero matrices
         W1, W2, W3 = matrix(p.W1, p.n1, p.n0), matrix(p.W2, p.n2, p.n1), matrix(p.W3, p.n3, p.n2)
-        b1, b2, b3 = (np.array([float(v) for v in b], dtype=float) for b in (p.b1, p.b2, p.b3))
-        H = np.maximum(W1 @ X + b1[:, None], 0.0)
-        Z = np.maximum(W2 @ H + b2[:, None], 0.0)
-        return W3 @ Z + b3[:, None]
+        b1, b2, b3 = (np.array([float(v) for v in b], dtype=float)[:, None] for b in (p.b1, p.b2, p.b3))
+        H = np.maximum(W1 @ X + b1, 0.0)
+        return W3 @ np.maximum(W2 @ H + b2, 0.0) + b3
 
-    num, den = _probe_matrices(pa.n0, count, rnd.getrandbits(32))
+    # each network on its own: a block-diagonal product of both would double the multiplications
+    # and, at widths near 100, cross the size where BLAS starts threads
+    num, den = _probe_matrices(pa.n0, count, probe_seed)
+    n3 = pa.n3
     with np.errstate(all="ignore"):
-        X = num / den
-        ya, yb = run(pa, X), run(pb, X)
-        gap = np.max(np.abs(ya - yb), axis=0) / (1.0 + np.max(np.abs(ya) + np.abs(yb), axis=0))
-    gap = np.where(np.isfinite(gap), gap, 0.0)
-    order = [int(c) for c in np.argsort(-gap)[:keep] if gap[c] > 1e-9]
-    return [tuple(fmpq(int(num[r, c]), int(den[r, c])) for r in range(pa.n0)) for c in order]
+        try:
+            X = num / den
+            ya, yb = run(pa, X), run(pb, X)
+        except OverflowError:  # numbers beyond the float range: no proposal
+            return []
+        gap = (np.abs(ya - yb).max(axis=0) / (1.0 + (np.abs(ya) + np.abs(yb)).max(axis=0))).tolist() if n3 else []
+    best = sorted((g for g in enumerate(gap) if g[1] > 1e-9 and g[1] != math.inf), key=lambda t: -t[1])[:keep]
+    return [tuple(fmpq(int(m), int(q)) for m, q in zip(num[:, c].tolist(), den[:, c].tolist())) for c, _g in best]
 
 
-def _proposed_witness(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, na=None, nb=None):
+def _proposed_witness(pa: ThreeLayer, pb: ThreeLayer, seed: int, na=None, nb=None):
     """The first floating-point proposal (:func:`_float_proposals`) where the exact outputs differ,
     evaluated by the library's network evaluator (``na``, ``nb``: the networks when the caller has
     them), so no separate confirmation is needed."""
@@ -296,7 +311,7 @@ def _proposed_witness(pa: ThreeLayer, pb: ThreeLayer, rnd: random.Random, na=Non
 
     na = na if isinstance(na, Network) else pa.to_network()
     nb = nb if isinstance(nb, Network) else pb.to_network()
-    for x in _float_proposals(pa, pb, rnd):
+    for x in _float_proposals(pa, pb, _probe_seed(seed)):
         ya, yb = forward_exact(na, x), forward_exact(nb, x)
         if ya != yb:
             return x, (tuple(ya), tuple(yb))
@@ -319,13 +334,27 @@ def _confirmed(pa: ThreeLayer, pb: ThreeLayer, found, na=None, nb=None):
     return x, (ya, yb)
 
 
+def _equal_integer_forms(pa: ThreeLayer, pb: ThreeLayer, deadline: Deadline) -> bool:
+    """Both parameters have the same integer orthant form (:mod:`.integer_form`), so ``f_a = f_b``, and
+    satisfy the bottleneck hypothesis G1 (the tier's hypothesis: where it fails the full procedure
+    reports it as before)."""
+    fa = integer_form(pa, deadline)
+    if fa is None:
+        return False
+    fb = integer_form(pb, deadline)
+    return (fb is not None and fa.same(fb) and pa.n1 <= pa.n0 and full_row_rank(pa) == pa.n1
+            and full_row_rank(pb) == pb.n1)
+
+
 def equivalent(a, b, *, seed: int = 0, deadline: Deadline = NO_DEADLINE, verify: bool = True) -> ThreeLayerEquivalence:
     """Decide ``f_a = f_b`` on ``R^{n0}`` for two-hidden-layer ReLU networks (see module docstring).
 
     ``True`` is proved by the two chains to the common canonical parameter, each applied move by
     move with its facts checked while canonicalizing (``f_a = f_θ* = f_b``). ``verify`` (default):
     also re-apply the combined chain ``a → θ* → b`` (``b``'s chain inverted), facts checked — the
-    certificate's chain; a caller that writes no certificate may skip this self-check.
+    certificate's chain. A caller that writes no certificate passes ``verify=False``: then equal
+    integer orthant forms (:mod:`.integer_form`, docs/relu-three-layer.md §5.2) prove ``True``
+    without any chain (``proof="integer_forms"``, ``moves=()``), and otherwise the chains decide.
 
     ``deadline``: cooperative checkpoints in every loop (the structure, each move of the chains,
     each witness candidate); when it passes, :class:`~exactnet.deadline.TimeLimitReached` is raised
@@ -337,10 +366,14 @@ def equivalent(a, b, *, seed: int = 0, deadline: Deadline = NO_DEADLINE, verify:
         pa = pb = None
     if pa is not None:  # cheap probes first: most non-equivalent pairs differ at a random input; floating
         # point proposes the points, exact evaluation decides
-        found = _proposed_witness(pa, pb, random.Random(seed), a, b)
+        found = _proposed_witness(pa, pb, seed, a, b)
         if found:
             return ThreeLayerEquivalence(False, "the outputs differ at a probe point", witness=found[0],
                                          outputs=found[1])
+        deadline.check(WHAT)
+        if not verify and _equal_integer_forms(pa, pb, deadline):
+            return ThreeLayerEquivalence(True, "equal integer orthant forms (the same first-layer rows and the same"
+                                               " second layer on the orthant)", proof="integer_forms")
     deadline.check(WHAT)
     ca = canonicalize(a, seed=seed, deadline=deadline)
     cb = canonicalize(b, seed=seed, deadline=deadline)

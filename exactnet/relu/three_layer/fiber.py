@@ -24,6 +24,7 @@ lies in it; the piece of ``θ`` is cross-checked against ``D − dim_fun(θ)``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
@@ -31,8 +32,28 @@ from dataclasses import dataclass, field
 
 from flint import fmpq, fmpq_mat
 
+from ...deadline import NO_DEADLINE, Deadline, TimeLimitReached
+from .structure import renamed
 from .canonical import NotApplicable, canonicalize
 from .params import ZERO, ThreeLayer, as_params
+
+
+#: What a cooperative time-limit checkpoint of the fiber procedures names.
+WHAT = "the fiber description (two hidden layers)"
+
+
+def _named(fn):
+    """Time limits reached inside a fiber procedure name it, also when the deadline passed in a
+    procedure it calls (the canonical form, the structural decider)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except TimeLimitReached as exc:
+            raise renamed(exc, WHAT) from exc
+
+    return wrapper
 
 
 def parameter_names(widths) -> list[str]:
@@ -74,10 +95,17 @@ class Piece:
     empty: bool | None = None  # True: proved empty; False: has a sample; None: undecided
 
 
-    def to_obj(self) -> dict:
+    def to_obj(self, deadline: Deadline = NO_DEADLINE) -> dict:
+        """The JSON form; printing large polynomials takes a while, so ``deadline`` is checked per
+        equation (raising :class:`~exactnet.deadline.TimeLimitReached` naming :data:`WHAT`)."""
+
+        def text(e, tail):
+            deadline.check(WHAT)
+            return f"{e} {tail}"
+
         return {"roles": {"layer1": list(self.roles1), "layer2": list(self.roles2)}, "branch": self.branch,
-                "equalities": [f"{e} = 0" for e in self.equalities],
-                "inequalities": [f"{e} {op} 0" for e, op in self.inequalities],
+                "equalities": [text(e, "= 0") for e in self.equalities],
+                "inequalities": [text(e, f"{op} 0") for e, op in self.inequalities],
                 "dimension": self.dimension,
                 "sample": None if self.sample is None else self.sample.to_obj(),
                 "sample_equivalent": self.sample_equivalent, "contains_parameter": self.contains_parameter,
@@ -99,10 +127,11 @@ class Fiber:
     components_reason: str
     canonical: object = field(repr=False, default=None)
 
-    def to_obj(self) -> dict:
+    def to_obj(self, deadline: Deadline = NO_DEADLINE) -> dict:
+        """The JSON form (``deadline``: see :meth:`Piece.to_obj`)."""
         return {"widths": list(self.widths), "parameters": parameter_names(self.widths),
                 "symmetry": "the pieces are listed up to permutations of each hidden layer (S_n1 x S_n2 acts)",
-                "pieces": [p.to_obj() for p in self.pieces], "complete": self.complete, "reason": self.reason,
+                "pieces": [p.to_obj(deadline) for p in self.pieces], "complete": self.complete, "reason": self.reason,
                 "dimension": self.dimension, "functional_dimension": self.functional_dimension,
                 "components": self.components, "components_reason": self.components_reason}
 
@@ -163,9 +192,10 @@ def _keys_for_branch(star: ThreeLayer, t, transfer: bool):
     return keys, C, list(form.c0)
 
 
-def _constraints(star, t, transfer, keys, C, c0, roles2, widths):
+def _constraints(star, t, transfer, keys, C, c0, roles2, widths, deadline: Deadline = NO_DEADLINE):
     import sympy
 
+    check = deadline.check
     syms, W1, b1, W2, b2, W3, b3 = _sym(widths)
     n0, n1, n2, n3 = widths
     eqs, ineqs = [], []
@@ -195,6 +225,7 @@ def _constraints(star, t, transfer, keys, C, c0, roles2, widths):
     C_acc = [[sympy.Integer(0)] * n1 for _ in range(n3)]
     c_acc = [b3[s] for s in range(n3)]
     for j, role in enumerate(roles2):
+        check(WHAT)
         if role[0] == "key":
             _, kk, sgn = role
             u, beta, _al = keys[kk]
@@ -233,24 +264,29 @@ def _constraints(star, t, transfer, keys, C, c0, roles2, widths):
             for s in range(n3):
                 eqs.append(W3[s][j])
     for kk, (_u, _b, al) in enumerate(keys):
+        check(WHAT)
         for s in range(n3):
             eqs.append(sympy.expand(alpha_acc[kk][s] - _R(al[s])))
     for s in range(n3):
+        check(WHAT)
         for i in range(n1):
             eqs.append(sympy.expand(C_acc[s][i] - _R(C[s][i])))
         eqs.append(sympy.fraction(sympy.together(sympy.expand(c_acc[s] - _R(c0[s]))))[0])  # clear λ_t > 0
+    check(WHAT)
     eqs = [sympy.expand(e) for e in eqs]
     eqs = [e for e in eqs if e != 0]
     return syms, eqs, ineqs
 
 
-def _role_lists(nkeys: int, n2: int, need_block: bool, limit: int):
-    """Role assignments up to permutation: counts per key (≥ 1) and flips, then active/dead/silent."""
+def _role_lists(nkeys: int, n2: int, need_block: bool, limit: int, deadline: Deadline = NO_DEADLINE):
+    """Role assignments up to permutation: counts per key (≥ 1) and flips, then active/dead/silent
+    (``deadline`` checked per candidate count vector: most of them can be skipped ones)."""
     out = []
     extra = n2 - nkeys
     if extra < 0:
         return out, True
     for add in itertools.product(range(extra + 1), repeat=nkeys) if nkeys else [()]:
+        deadline.check(WHAT)
         used = sum(add)
         if used > extra:
             continue
@@ -346,10 +382,12 @@ def _sample(star, t, transfer, keys, C, c0, roles2, rnd: random.Random) -> Three
     return ThreeLayer.make(n0, W1, b1, W2, b2, W3, cn)
 
 
-def _holds(syms, eqs, ineqs, values) -> bool:
+def _holds(syms, eqs, ineqs, values, deadline: Deadline = NO_DEADLINE) -> bool:
     sub = {s: _R(v) for s, v in zip(syms, values)}
-    if any(e.xreplace(sub) != 0 for e in eqs):
-        return False
+    for e in eqs:
+        deadline.check(WHAT)
+        if e.xreplace(sub) != 0:
+            return False
     for e, op in ineqs:
         v = e.xreplace(sub)
         if (op == ">" and not v > 0) or (op == ">=" and not v >= 0):
@@ -403,11 +441,17 @@ def _roles_of(p: ThreeLayer, star: ThreeLayer, t, keys):
     return roles
 
 
-def fiber(net, *, limit: int = 64, seed: int = 0, check_fdim: bool = True) -> Fiber:
+@_named
+def fiber(net, *, limit: int = 64, seed: int = 0, check_fdim: bool = True,
+          deadline: Deadline = NO_DEADLINE) -> Fiber:
     """The fiber of ``net`` (same widths) as pieces; raises :class:`NotApplicable` outside the generic
-    bottleneck case or when the parameter has unused first-layer neurons."""
+    bottleneck case or when the parameter has unused first-layer neurons. ``deadline``: cooperative
+    checkpoints in every loop (the canonical form, the enumeration of role assignments, each piece's
+    constraints, sample, membership and dimension, the functional dimension); when it passes
+    :class:`~exactnet.deadline.TimeLimitReached` is raised naming :data:`WHAT`."""
+    check = deadline.check
     p = as_params(net)
-    c = canonicalize(p)
+    c = canonicalize(p, deadline=deadline)
     if c.form is None:
         raise NotApplicable(f"the fiber description needs a generic bottleneck parameter: {c.reason}")
     star = c.form.params
@@ -424,7 +468,7 @@ def fiber(net, *, limit: int = 64, seed: int = 0, check_fdim: bool = True) -> Fi
 
     pieces = []
     complete = True
-    for transfer, keys, C, c0, role_lists, done in _branches(star, t, p.n2, limit):
+    for transfer, keys, C, c0, role_lists, done in _branches(star, t, p.n2, limit, deadline):
         complete = complete and done
         own = None
         if order1 is not None:
@@ -432,19 +476,21 @@ def fiber(net, *, limit: int = 64, seed: int = 0, check_fdim: bool = True) -> Fi
             if ("unmatched",) not in own_roles:
                 own = own_roles
         for roles2 in role_lists:
-            syms, eqs, ineqs = _constraints(star, t, transfer, keys, C, c0, roles2, widths)
+            check(WHAT)
+            syms, eqs, ineqs = _constraints(star, t, transfer, keys, C, c0, roles2, widths, deadline)
             sample = _sample(star, t, transfer, keys, C, c0, roles2, rnd)
             dim, verified = None, None
-            if sample is not None and _holds(syms, eqs, ineqs, flat(sample)):
+            if sample is not None and _holds(syms, eqs, ineqs, flat(sample), deadline):
+                check(WHAT)
                 dim = D - _jacobian_rank(syms, eqs, flat(sample))
-                verified = equivalent(star, sample).verdict
+                verified = equivalent(star, sample, deadline=deadline).verdict
             else:
                 sample = None
             contains = False
             if own is not None and sorted(own) == sorted(roles2):
                 perm2 = _perm2_to(own, roles2)
                 q = _perm2(pperm, perm2)
-                contains = _holds(syms, eqs, ineqs, flat(q))
+                contains = _holds(syms, eqs, ineqs, flat(q), deadline)
             if sample is not None:
                 empty = False
             elif any(e.is_number for e in eqs):  # an equation "non-zero constant = 0"
@@ -461,13 +507,14 @@ def fiber(net, *, limit: int = 64, seed: int = 0, check_fdim: bool = True) -> Fi
     if check_fdim:
         from ..functional_dimension import functional_dimension
 
-        fd = functional_dimension(p.to_network()).value
+        fd = functional_dimension(p.to_network(), deadline=deadline).value
+        check(WHAT)  # a partial answer of the functional dimension when the deadline passed inside it
     comps, why = _components(pieces, p, t) if complete else (None, "not determined (the enumeration is incomplete)")
     reason = "all role assignments enumerated" if complete else f"enumeration truncated (limit {limit})"
     return Fiber(widths, tuple(pieces), complete, reason, dim, fd, comps, why, c.form)
 
 
-def _branches(star: ThreeLayer, t, n2: int, limit: int):
+def _branches(star: ThreeLayer, t, n2: int, limit: int, deadline: Deadline = NO_DEADLINE):
     """``(transfer, keys, C, c0, role lists, complete)`` for each branch, in the order of the pieces."""
     branches = [False]
     if t is not None:
@@ -476,11 +523,12 @@ def _branches(star: ThreeLayer, t, n2: int, limit: int):
     for transfer in branches:
         keys, C, c0 = _keys_for_branch(star, t, transfer)
         need_block = any(v != 0 for r in C for v in r)
-        role_lists, done = _role_lists(len(keys), n2, need_block, limit)
+        role_lists, done = _role_lists(len(keys), n2, need_block, limit, deadline)
         yield transfer, keys, C, c0, role_lists, done
 
 
-def piece_index(fib: Fiber, other, *, limit: int = 64) -> int | None:
+@_named
+def piece_index(fib: Fiber, other, *, limit: int = 64, deadline: Deadline = NO_DEADLINE) -> int | None:
     """The index (in ``fib.pieces``) of a piece containing ``other`` after permuting its hidden layers,
     checked exactly on the piece's equalities and inequalities; ``None`` when no listed piece contains
     it (then ``other`` is not in the fiber, or the enumeration was truncated)."""
@@ -493,18 +541,21 @@ def piece_index(fib: Fiber, other, *, limit: int = 64) -> int | None:
         return None
     qperm = _perm1(q, order1)
     index = 0
-    for transfer, keys, C, c0, role_lists, _done in _branches(star, t, q.n2, limit):
+    for transfer, keys, C, c0, role_lists, _done in _branches(star, t, q.n2, limit, deadline):
         own = _roles_of(qperm, star, t, keys)
         for roles2 in role_lists:
+            deadline.check(WHAT)
             if ("unmatched",) not in own and sorted(own) == sorted(roles2):
-                syms, eqs, ineqs = _constraints(star, t, transfer, keys, C, c0, roles2, q.widths)
-                if _holds(syms, eqs, ineqs, flat(_perm2(qperm, _perm2_to(own, roles2)))):
+                syms, eqs, ineqs = _constraints(star, t, transfer, keys, C, c0, roles2, q.widths, deadline)
+                if _holds(syms, eqs, ineqs, flat(_perm2(qperm, _perm2_to(own, roles2))), deadline):
                     return index
             index += 1
     return None
 
 
-def samples(net, count: int, *, seed: int = 0, limit: int = 64, tries: int = 8) -> list:
+@_named
+def samples(net, count: int, *, seed: int = 0, limit: int = 64, tries: int = 8,
+            deadline: Deadline = NO_DEADLINE) -> list:
     """``count`` exact members of the fiber of ``net`` (same widths), drawn from the pieces' explicit
     parametrisations in turn: ``[(piece index, parameter), ...]``. Each sample satisfies its piece's
     equalities and inequalities exactly and is proved equivalent to ``net`` by the structural decider
@@ -513,13 +564,13 @@ def samples(net, count: int, *, seed: int = 0, limit: int = 64, tries: int = 8) 
     from .equivalence import equivalent
 
     p = as_params(net)
-    c = canonicalize(p)
+    c = canonicalize(p, deadline=deadline)
     if c.form is None:
         raise NotApplicable(f"the fiber description needs a generic bottleneck parameter: {c.reason}")
     star, t = c.form.params, c.form.hidden
     rnd = random.Random(seed)
     specs = []
-    for transfer, keys, C, c0, role_lists, _done in _branches(star, t, p.n2, limit):
+    for transfer, keys, C, c0, role_lists, _done in _branches(star, t, p.n2, limit, deadline):
         specs += [(transfer, keys, C, c0, roles2) for roles2 in role_lists]
     out: list = []
     live = list(range(len(specs)))
@@ -530,11 +581,12 @@ def samples(net, count: int, *, seed: int = 0, limit: int = 64, tries: int = 8) 
             transfer, keys, C, c0, roles2 = specs[index]
             got = None
             for _ in range(tries):
+                deadline.check(WHAT)
                 q = _sample(star, t, transfer, keys, C, c0, roles2, rnd)
                 if q is None:
                     break
-                syms, eqs, ineqs = _constraints(star, t, transfer, keys, C, c0, roles2, p.widths)
-                if _holds(syms, eqs, ineqs, flat(q)) and equivalent(p, q).verdict is True:
+                syms, eqs, ineqs = _constraints(star, t, transfer, keys, C, c0, roles2, p.widths, deadline)
+                if _holds(syms, eqs, ineqs, flat(q), deadline) and equivalent(p, q, deadline=deadline).verdict is True:
                     got = q
                     break
             if got is None:

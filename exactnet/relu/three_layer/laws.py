@@ -29,11 +29,13 @@ from typing import Sequence
 
 from flint import fmpq
 
+from ...deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ...errors import InputError, UnsupportedError
 from ...network import Network
 from ...network.evaluate import preactivations
 from ...linalg import rank
 from ...numbers import number_json
+from .structure import renamed
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,10 @@ def _affine(layers, pattern, n0):
     return M, v
 
 
+#: What a cooperative time-limit checkpoint of :func:`laws` names.
+WHAT = "the conservation laws"
+
+
 def _pattern(net: Network, x) -> tuple | None:
     pre = preactivations(net, x)
     if any(z == 0 for layer in pre for z in layer):
@@ -144,12 +150,13 @@ def _pattern(net: Network, x) -> tuple | None:
     return tuple(tuple(1 if z > 0 else 0 for z in layer) for layer in pre)
 
 
-def default_data(net: Network, limit: int = 512) -> list:
-    """``n0 + 1`` exact interior points of every activation region (all realised patterns)."""
+def default_data(net: Network, limit: int = 512, deadline: Deadline = NO_DEADLINE) -> list:
+    """``n0 + 1`` exact interior points of every activation region (all realised patterns); the region
+    enumeration checks ``deadline``."""
     from ..regions import regions
 
     pts = []
-    for reg in regions(net):
+    for reg in regions(net, deadline=deadline):
         if reg.is_degenerate:
             continue
         pts.extend(reg.simplex_points())
@@ -188,10 +195,24 @@ def _dot(a, b):
     return sympy.expand(sum(x * y for x, y in zip(a, b)))
 
 
-def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed: int = 0) -> Laws:
+def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed: int = 0,
+         deadline: Deadline = NO_DEADLINE) -> Laws:
     """The conservation laws at ``net`` (see the module docstring). ``data``: exact input points
-    (default: ``n0 + 1`` points in every activation region, so every realised pattern is visited)."""
+    (default: ``n0 + 1`` points in every activation region, so every realised pattern is visited).
+    ``deadline``: cooperative checkpoints in every loop (the region enumeration of the default data,
+    per data point, per pattern, per generating field, per law and field verified, per bracket, per
+    generator without a law); when it passes :class:`~exactnet.deadline.TimeLimitReached` is raised
+    ("time limit reached during the conservation laws", naming the inner step when it passed there)."""
+    try:
+        return _laws(net, data, max_depth, seed, deadline)
+    except TimeLimitReached as exc:
+        raise renamed(exc, WHAT) from exc
+
+
+def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> Laws:
     import sympy
+
+    check = deadline.check
 
     if not isinstance(net, Network):
         raise InputError("laws need a network")
@@ -201,7 +222,7 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
         raise UnsupportedError("conservation laws need rational weights")
     n0 = net.input_dim
     if data is None:
-        data = default_data(net)
+        data = default_data(net, deadline=deadline)
         complete_data = True
     else:
         from ...numbers import exact_numbers
@@ -218,13 +239,14 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
         complete_data = None
     patterns = []
     for x in data:
+        check(WHAT)
         pat = _pattern(net, x)
         if pat is not None and pat not in patterns:
             patterns.append(pat)
     if not patterns:
         raise InputError("no data point has all hidden preactivations non-zero (every point lies on a bent hyperplane)")
     if complete_data is None:
-        realised = {_pattern(net, x) for x in default_data(net)} - {None}
+        realised = {_pattern(net, x) for x in default_data(net, deadline=deadline)} - {None}
         complete_data = realised <= set(patterns)
     syms, layers = _symbolic(net)
     theta = list(net.parameter_vector())
@@ -233,8 +255,10 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
     # generating fields: gradients of the entries of A_π, c_π
     gens = []
     for pat in patterns:
+        check(WHAT)
         A, c = _affine(layers, pat, n0)
         for e in [x for row in A for x in row] + list(c):
+            check(WHAT)
             if e != 0:
                 gens.append([sympy.diff(e, s) for s in syms])
     rnd = random.Random(seed)
@@ -242,6 +266,7 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
 
     basis, rows = [], []
     for F in gens:  # prune to fields independent as functions (tested at θ and nearby points)
+        check(WHAT)
         cand = rows + [tuple(v for pr in probes for v in _values([F], pr)[0])]
         if rank(cand, D * len(probes)) > len(rows):
             basis.append(F)
@@ -251,7 +276,11 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
 
     def verify(Q):
         grad = [sympy.diff(Q, s) for s in syms]
-        return all(_dot(grad, F) == 0 for F in gens)
+        for F in gens:
+            check(WHAT)
+            if _dot(grad, F) != 0:
+                return False
+        return True
 
     hidden_layers = len(layers) - 1
     for li in range(hidden_layers):
@@ -290,6 +319,7 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
         new = []
         for a, X in enumerate(basis):
             for b, Y in enumerate(frontier):
+                check(WHAT)
                 if depth == 1 and b <= a:
                     continue  # [X, Y] = −[Y, X]
                 Z = _bracket(X, Y, syms, cache)
@@ -317,7 +347,7 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
         frontier = new
     count = D - rank_theta
     if hidden_layers == 2:
-        no_laws = _no_laws(net, layers, syms, sub, data, gens)
+        no_laws = _no_laws(net, layers, syms, sub, data, gens, deadline)
     return Laws(count, D, rank_theta, field_rank, depth, tuple(found), tuple(no_laws), len(patterns), len(data),
                 complete_data, tuple(str(s) for s in syms))
 
@@ -327,10 +357,11 @@ def _exact(Q, sub):
     return fmpq(int(v.p), int(v.q))
 
 
-def _no_laws(net, layers, syms, sub, data, gens) -> list:
+def _no_laws(net, layers, syms, sub, data, gens, deadline: Deadline = NO_DEADLINE) -> list:
     """The hide transfer of each first-layer neuron and the bias trade of each second-layer neuron."""
     import sympy
 
+    check = deadline.check
     W1, b1 = layers[0]
     W2, b2 = layers[1]
     W3, b3 = layers[2]
@@ -356,6 +387,7 @@ def _no_laws(net, layers, syms, sub, data, gens) -> list:
     fvals = []
     per_pattern: dict = {}
     for x in data:
+        check(WHAT)
         pat = _pattern(net, x)
         if pat is None:
             continue
@@ -363,6 +395,7 @@ def _no_laws(net, layers, syms, sub, data, gens) -> list:
             per_pattern[pat] = _pattern_numeric(layers, pat, net.input_dim, syms, sub)
         fvals.append(_at(per_pattern[pat], x))
     for name, gen_text, X in gens_list:
+        check(WHAT)
         # Noether candidate for an affine generator X = E θ + c: Q = ½⟨θ, E_sym θ⟩ + ⟨c, θ⟩
         E = sympy.Matrix([[sympy.diff(X[r], s) for s in syms] for r in range(D)])
         c = [X[r].xreplace({s: 0 for s in syms}) for r in range(D)]
@@ -372,6 +405,7 @@ def _no_laws(net, layers, syms, sub, data, gens) -> list:
         dQ = sympy.Integer(0)
         sym_ok = True
         for (fx, gradf) in fvals:
+            check(WHAT)
             for s_ in range(len(fx)):
                 dQ -= fx[s_] * sum(gq.xreplace(sub) * gf for gq, gf in zip(grad, gradf[s_]))
                 if sum(xv.xreplace(sub) * gf for xv, gf in zip(X, gradf[s_])) != 0:
@@ -383,6 +417,7 @@ def _no_laws(net, layers, syms, sub, data, gens) -> list:
         support = sorted({k for k in range(D) if Xv[k] != 0} | {m for k in range(D) for m in range(D) if Jv[k][m] != 0}
                          | {k for k in range(D) for m in range(D) if Jv[k][m] != 0})
         for a in support:
+            check(WHAT)
             for b in support:
                 for cc in support:
                     if a < b < cc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from operator import index
 from typing import Sequence
 
 from flint import fmpq, fmpq_mat
@@ -28,6 +29,16 @@ def qkey(values) -> tuple:
 
 def _row(values) -> tuple:
     return tuple(v if type(v) is fmpq else fmpq(v) for v in values)
+
+
+def _integer_rows(W, bias, n_in: int) -> tuple[list, int]:
+    """The rows ``(W[k], bias[k])`` of ``fmpq`` as integer rows over their common denominator."""
+    n, m = len(bias), n_in + 1
+    if n == 0:
+        return [], 1
+    num, den = fmpq_mat(n, m, [v for r, b in zip(W, bias) for v in (*r, b)]).numer_denom()
+    flat = list(map(index, num.entries()))
+    return [flat[k:k + m] for k in range(0, n * m, m)], index(den)
 
 
 @dataclass(frozen=True)
@@ -97,6 +108,18 @@ class ThreeLayer:
     def out1(self, i: int) -> tuple:
         """Column ``i`` of ``W2``."""
         return tuple(r[i] for r in self.W2)
+
+    @cached_property
+    def integer_layers(self) -> tuple:
+        """``((N1, d1), (N2, d2), (N3, d3))``: each layer ``[W_k | b_k] = N_k / d_k`` as rows of Python
+        integers over the common denominator ``d_k > 0`` (one FLINT conversion per layer; an empty
+        layer gives ``([], 1)``). Computed once per parameter object."""
+        return (self.integer_layer1, _integer_rows(self.W2, self.b2, self.n1), _integer_rows(self.W3, self.b3, self.n2))
+
+    @cached_property
+    def integer_layer1(self) -> tuple:
+        """``(N1, d1)`` of :attr:`integer_layers` alone (the rank test needs only the first layer)."""
+        return _integer_rows(self.W1, self.b1, self.n0)
 
     @cached_property
     def w1_matrix(self) -> fmpq_mat:

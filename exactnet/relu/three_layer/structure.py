@@ -25,11 +25,22 @@ from dataclasses import dataclass, field
 
 from flint import fmpq
 
-from ...deadline import NO_DEADLINE, Deadline
+from ...deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from .params import ZERO, ThreeLayer, as_params, qkey
 
 #: What a cooperative time-limit checkpoint of the three-layer procedures names.
 WHAT = "the structural tier (s)"
+
+
+def renamed(exc: TimeLimitReached, what: str) -> TimeLimitReached:
+    """``exc`` naming the procedure ``what`` that was running, with the inner step in brackets when
+    the deadline passed in a procedure it called ("time limit reached during the fiber description
+    (two hidden layers) (in the structural tier (s))")."""
+    text, prefix = str(exc), "time limit reached during "
+    if what in text:
+        return exc
+    inner = text[len(prefix):] if text.startswith(prefix) else text
+    return TimeLimitReached(f"{prefix}{what} (in {inner})")
 
 
 @dataclass(frozen=True)
@@ -72,23 +83,11 @@ def bottleneck(net) -> Check:
 
 
 def full_row_rank(p: ThreeLayer) -> int:
-    """``rank W1`` exactly: a rank ``n1`` modulo the prime ``2^61 − 1`` of the integer-scaled rows
-    proves full row rank (a non-zero minor modulo ``p`` is a non-zero integer); otherwise FLINT's
-    exact rational rank decides."""
-    import math
+    """``rank W1`` exactly: the rank of the integer matrix ``d1·W1`` (:attr:`ThreeLayer.integer_layer1`)
+    by :func:`exactnet.linalg.integer_rank` (a modular rank confirmed, or FLINT's exact integer rank)."""
+    from ...linalg import integer_rank
 
-    from ...linalg import modular_rank
-
-    rows = []
-    for r in p.W1:
-        den = 1
-        for v in r:
-            den = den * int(v.q) // math.gcd(den, int(v.q))
-        rows.append([int(v.p) * (den // int(v.q)) for v in r])
-    prime = 2305843009213693951  # 2^61 − 1 (a Mersenne prime)
-    if modular_rank([[x % prime for x in r] for r in rows], p.n0, prime) == p.n1:
-        return p.n1
-    return p.w1_matrix.rank()
+    return integer_rank([r[:-1] for r in p.integer_layer1[0]], p.n0) if p.n1 else 0
 
 
 def nonzero_entries(net) -> Check:

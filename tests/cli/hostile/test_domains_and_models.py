@@ -84,7 +84,7 @@ def test_box_option_matches_the_json_box(tmp_path):
 
 
 @pytest.mark.parametrize("args,needles", [
-    (["--box", "1,0"], ["LO must be less than HI"]),
+    (["--box", "1,0"], ["LO must not exceed HI"]),
     (["--box", "0"], ["LO,HI"]),
     (["--box", "0,sqrt(2)"], ["rational"]),
     (["--box", "a,1"], ["--box LO"]),

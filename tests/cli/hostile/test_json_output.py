@@ -34,6 +34,8 @@ CASES = [
     (["equiv", E / "relu_diff_a.json", E / "relu_diff_b.json", "--box", "0,1", "--eps", "1/100",
       "--certificate", "{tmp}/eps.json"], 0, "equivalent"),
     (["equiv", E / "relu_diff_a.json", E / "relu_diff_b.json", "--box", "0,1", "--top1"], 1, "equivalent"),
+    (["equiv", E / "relu_diff_a.json", E / "relu_diff_b.json", "--box", "0,1", "--eps", "1/500", "--norm", "1"], 1,
+     "equivalent"),
     (["diff", E / "relu_diff_a.json", E / "relu_diff_b.json", "--box", "0,1", "--certificate", "{tmp}/d.json"], 0,
      "max_abs_difference"),
     (["equiv", E / "relu_three_layer.json", E / "relu_three_layer_b.json", "--certificate", "{tmp}/s.json"], 0,

@@ -62,3 +62,33 @@ def test_the_product_path_answers_unknown_when_the_deadline_passes_inside_tier_s
         res = equivalent(A, B, deadline=AfterChecks(limit=k), certificate=True)
         assert res.equivalent is None and res.tier is None and res.certificate is None
         assert res.reason == "time limit reached during the structural tier (s); no tier decided"
+
+
+def _spread(total: int, count: int = 10) -> list[int]:
+    """``count`` checkpoint indices spread over ``1..total`` (the first and the last included)."""
+    return sorted({1, total} | {1 + (total - 1) * k // (count - 1) for k in range(count)})
+
+
+@pytest.mark.parametrize("procedure", ["fiber", "samples", "laws"])
+def test_fiber_and_laws_check_the_deadline_throughout(procedure):
+    """``fiber``, ``samples`` and ``laws`` check the deadline in their loops: wherever it passes the
+    procedure raises TimeLimitReached naming itself (also inside the canonical form and the structural
+    decider it calls), and a deadline that does not pass changes nothing."""
+    from pathlib import Path
+
+    from exactnet.io import load_network
+    from exactnet.relu.three_layer.fiber import fiber, samples
+    from exactnet.relu.three_layer.laws import laws
+
+    net = load_network(Path(__file__).parents[3] / "examples" / "relu_three_layer.json")
+    run, what = {"fiber": (lambda d: fiber(net, deadline=d).to_obj(d), "the fiber description"),
+                 "samples": (lambda d: samples(net, 2, deadline=d), "the fiber description"),
+                 "laws": (lambda d: laws(net, deadline=d).to_obj(), "the conservation laws")}[procedure]
+    counting = AfterChecks()
+    full = run(counting)
+    total = counting.seen[0]
+    assert total >= 20
+    for k in _spread(total):
+        with pytest.raises(TimeLimitReached, match=f"during {what}"):
+            run(AfterChecks(limit=k))
+    assert run(AfterChecks(limit=total + 1)) == full
