@@ -5,7 +5,8 @@ mathematics is in ``docs/difference.md``, "Back-substituted bounds").
 Two networks of the same widths, ``z_j = W_j h_{j−1} + b_j``, ``h_j = relu(z_j)``, ``h_0 = x``. Per
 hidden layer the payload claims intervals for ``d = z^A − z^B`` (``dl, du``), ``z = z^B`` (``zl, zu``)
 and ``z^A`` (``al, au``) of every unit, and slopes: ``lam`` (``h^B ≥ lam·z``), ``sb`` (``h^B ≤
-sb·(z − zl)``), ``su``/``sl`` (``δ = h^A − h^B ≤ su·(d − dl)``, ``δ ≥ sl·(d − du)``). Nothing is trusted:
+sb·(z − zl)``), ``su``/``sl`` (``δ = h^A − h^B ≤ su·(d − dl)``, ``δ ≥ sl·(d − du)``). Nothing is
+trusted:
 
 * a slope is used only where it is valid on the claimed interval: ``0 ≤ lam ≤ 1`` (``relu(z) ≥
   lam·z`` for every ``z``); ``sb·(zu − zl) ≥ zu`` with ``zl < 0 < zu`` (the line ``sb·(z − zl)`` is 0 at

@@ -286,7 +286,8 @@ def _cleared(M: fmpq_mat) -> tuple:
 
 
 def _split_signs(N: fmpz_mat, m: int) -> tuple:
-    """``[α | β | c]`` (integer rows of width ``2m + 1``) → ``[α⁺ | β⁺ | α⁻ | β⁻]`` and the column ``c``."""
+    """``[α | β | c]`` (integer rows of width ``2m + 1``) → ``[α⁺ | β⁺ | α⁻ | β⁻]`` and the column
+    ``c``."""
     zero = fmpz(0)
     ent = N.entries()
     w = 2 * m + 1
