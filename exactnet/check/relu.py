@@ -121,6 +121,34 @@ def _evaluate(layers, x) -> list:
     return vals
 
 
+def _evaluate_many(layers, points, chunk: int = 1024):
+    """Exact forward passes at many points, ``chunk`` points at a time as one matrix product per
+    layer (FLINT ``fmpq_mat``); yields ``(x, output)`` in the order of ``points``. The same numbers
+    as :func:`_evaluate`, far fewer Python operations when networks are wide."""
+    it = iter(points)
+    mats = [(fmpq_mat(len(W), len(W[0]) if W else 0, [w for row in W for w in row]), list(b)) for W, b in layers]
+    while True:
+        batch = [tuple(x) for _, x in zip(range(chunk), it)]
+        if not batch:
+            return
+        n, cols = len(batch[0]), len(batch)
+        vals = fmpq_mat(n, cols, [batch[j][i] for i in range(n) for j in range(cols)])
+        for idx, (W, b) in enumerate(mats):
+            if W.ncols() != vals.nrows():
+                raise MalformedCertificate("certificate: the layers' widths do not chain")
+            z = (W * vals).entries() if W.nrows() and W.ncols() else [fmpq(0)] * (len(b) * cols)
+            last = idx == len(mats) - 1
+            out = []
+            for r, bias in enumerate(b):
+                row = z[r * cols:(r + 1) * cols]
+                out.extend([v + bias for v in row] if last else [_relu(v + bias) for v in row])
+            vals = fmpq_mat(len(b), cols, out)
+        flat = vals.entries()
+        m = vals.nrows()
+        for j, x in enumerate(batch):
+            yield x, [flat[k * cols + j] for k in range(m)]
+
+
 def _primitive(g, h) -> tuple[tuple[int, ...], int]:
     """The primitive integer row positively proportional to ``g·x + h`` (rational data)."""
     entries = [fmpq(v) for v in list(g) + [h]]
@@ -846,6 +874,7 @@ replay_moves = _replay
 RegionNet = _Net
 decision_target = _decision_target
 evaluate = _evaluate
+evaluate_many = _evaluate_many
 farkas_ok = _farkas_ok
 field_number = _field_num
 normal_form = _normal
@@ -854,5 +883,5 @@ layer_lists = _layers
 primitive = _primitive
 rational_list = _rat_list
 
-__all__ = ["BadMove", "KINDS", "RegionNet", "check", "decision_target", "domain_rows", "evaluate", "farkas_ok",
+__all__ = ["BadMove", "KINDS", "RegionNet", "check", "decision_target", "domain_rows", "evaluate", "evaluate_many", "farkas_ok",
            "field_number", "layer_lists", "normal_form", "same_number", "network_layers", "primitive", "rational", "rational_list", "replay_both", "replay_moves"]

@@ -47,6 +47,7 @@ from .relu import RegionNet as _Net
 from .relu import decision_target as _decision_target
 from .relu import domain_rows as _domain_rows
 from .relu import evaluate as _evaluate
+from .relu import evaluate_many as _evaluate_many
 from .relu import farkas_ok as _farkas_ok
 from .relu import layer_lists as _layers
 from .relu import primitive as _primitive
@@ -291,9 +292,8 @@ def _norm(d, norm: str):
 
 def _differences(a, b, domain):
     """``(x, A(x) − B(x))`` at every point of the finite domain (exact evaluation)."""
-    la, lb = _layers(a), _layers(b)
-    for x in domain.points():
-        yield x, [p - q for p, q in zip(_evaluate(la, x), _evaluate(lb, x))]
+    for (x, ya), (_, yb) in zip(_evaluate_many(_layers(a), domain.points()), _evaluate_many(_layers(b), domain.points())):
+        yield x, [p - q for p, q in zip(ya, yb)]
 
 
 def _check_enumeration(a, b, domain, norm: str, maxima, eps, points) -> CheckResult:
@@ -323,11 +323,10 @@ def _check_enumeration(a, b, domain, norm: str, maxima, eps, points) -> CheckRes
 
 
 def _check_top1_enumeration(a, b, domain) -> CheckResult:
-    la, lb = _layers(a), _layers(b)
     count = 0
-    for x in domain.points():
+    for (_, ya), (_, yb) in zip(_evaluate_many(_layers(a), domain.points()), _evaluate_many(_layers(b), domain.points())):
         count += 1
-        if _lowest_argmax(_evaluate(la, x)) != _lowest_argmax(_evaluate(lb, x)):
+        if _lowest_argmax(ya) != _lowest_argmax(yb):
             return CheckResult(False, "the networks pick different classes at a point of the domain")
     return CheckResult(True, f"the same class (lowest index among the maxima) at every point of the finite domain"
                              f" ({count} points, exact evaluation)")

@@ -18,7 +18,7 @@ JSON keys:
   ``witness`` and ``difference_at_witness`` (exit 1), ``lower_bound``, ``upper_bound``, ``reason``,
   ``stats``, ``certificate``.
 * ``equiv A B --top1``: ``equivalent``, ``tie_rule``, ``witness``, ``argmax`` (both networks' classes
-  at the witness), ``outputs``, ``regions``, ``reason``, ``certificate``; after the time limit
+  at the witness), ``outputs``, ``domain``, ``stats``, ``reason``, ``certificate``; after the time limit
   (``equivalent: null``, exit 3) ``proved_so_far``: ``agreed_fraction`` (``"p/q"``, an exact lower bound
   on the share of the domain proved to agree, or ``null``), ``agreed_measure`` (``"volume"``,
   ``"points"`` or ``null``), ``open_boxes``, ``open_regions``, ``closed_regions``, ``parts_done``,

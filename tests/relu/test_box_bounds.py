@@ -61,11 +61,15 @@ def test_equal_networks_have_zero_difference_bounds():
     assert all(v == 0 for v in res.upper)
 
 
-def test_a_maximum_along_a_segment_ends_the_splitting_with_one_exact_search():
+def test_a_maximum_along_a_segment_ends_the_splitting_with_one_exact_search(monkeypatch):
     """A pair whose sup-norm maximum 1/344 is attained along a whole segment (x2 = 1/3): every
     sub-box touching the segment stays alive, so the splitting hands off at most
     :data:`~exactnet.relu.box_splitting.MAX_HANDOFFS` slivers and then searches the whole box
-    once. The answer equals the region search's without splitting, and the argmax attains it."""
+    once. The answer equals the region search's without splitting, and the argmax attains it.
+    (Checked with the back-substituted bounds, the default, and with the forward bounds alone,
+    where the hand-off limit must be what ends the splitting.)"""
+    from exactnet.relu.backsub_bounds import BacksubPair
+
     import json
     from pathlib import Path
 
@@ -77,6 +81,9 @@ def test_a_maximum_along_a_segment_ends_the_splitting_with_one_exact_search():
     data = json.loads((Path(__file__).parent / "data" / "segment_maximum_pair.json").read_text())
     a, b = network_from_obj(data["a"]), network_from_obj(data["b"])
     box = Box.from_bounds([fmpq(0), fmpq(0)], [fmpq(1), fmpq(1)])
+    res = md.max_difference(a, b, box)
+    assert res.value == fmpq(1, 344) and list(res.per_output) == [fmpq(1, 344), fmpq(11, 11008)]
+    monkeypatch.setattr(BacksubPair, "applies", staticmethod(lambda hat_a, hat_b: False))
     res = md.max_difference(a, b, box)
     assert res.value == fmpq(1, 344) and list(res.per_output) == [fmpq(1, 344), fmpq(11, 11008)]
     assert res.stats.get("splitting_abandoned") == 1

@@ -1,0 +1,413 @@
+"""Back-substituted bounds of ``A − B`` on a box (DeepPoly/CROWN style, on the ReluDiff difference).
+
+Two networks of the same widths, layers ``z_k = W_k h_{k−1} + b_k``, ``h_k = relu(z_k)``,
+``h_0 = x`` in the box. The variables of the pair at hidden layer ``k`` are ``z = z^B_k`` and
+``d = z^A_k − z^B_k``, and after the ReLU ``h = h^B_k`` and ``δ = h^A_k − h^B_k``; they satisfy
+
+    d_k = W^A_k δ_{k−1} + (W^A_k − W^B_k) h_{k−1} + (b^A_k − b^B_k),   z_k = W^B_k h_{k−1} + b^B_k,
+
+with ``δ_0 = 0`` and ``h_0 = x`` (ReluDiff, Paulsen et al., ICSE 2020). Each unit gets linear
+relaxations that hold on its interval ``z ∈ [zl, zu]``, ``d ∈ [dl, du]``, ``z + d ∈ [al, au]``:
+
+* ``h``: ``h = z`` if ``zl ≥ 0``; ``h = 0`` if ``zu ≤ 0``; else ``λ z ≤ h ≤ a (z − zl)`` with
+  ``a ≥ zu/(zu − zl)`` (the chord) and ``λ ∈ {0, 1}`` (1 iff ``zu ≥ −zl``);
+* ``δ``: ``d`` if both units are active (``al ≥ 0``, ``zl ≥ 0``); 0 if both are inactive; ``d + z`` if
+  only A's is active; ``−z`` if only B's is; otherwise ``min(0, d) ≤ δ ≤ max(0, d)`` (ReLU is monotone
+  and 1-Lipschitz), relaxed by ``0``/``d`` when ``d`` has a fixed sign and else by the chords
+  ``c (d − du) ≤ δ ≤ a (d − dl)``, ``a ≥ du/(du − dl)``, ``c ≥ −dl/(du − dl)``.
+
+**Back-substitution** (Singh et al., "An abstract domain for certifying neural networks", POPL
+2019; Zhang et al., CROWN, NeurIPS 2018): an upper bound of a row ``C_d·d_k + C_z·z_k + c`` is
+found by writing it with the equations above as ``α·δ_{k−1} + β·h_{k−1} + c'``, replacing every
+``α_i δ_i`` and ``β_i h_i`` by the relaxation of the side given by the sign of the coefficient, which
+gives a row in ``(d_{k−1}, z_{k−1})`` again, and so on down to the input, where
+``max_{x ∈ box} β·x = β·mid + |β|·rad``. Unlike forward symbolic intervals (:mod:`.box_bounds`),
+which concretise at every layer, the signs and cancellations of the products of the weight
+matrices are kept, so the bound of the difference of two nearby networks stays of the size of
+the difference. The intervals of layer ``k`` are the bounds of its ``6·w_k`` rows
+``±d, ±z, ±(d + z)`` by back-substitution through the relaxations of layers ``< k``.
+
+**Exactness.** The same algorithm runs in float64 (:func:`float_bounds`, a proposal: a few ms on an
+ACAS-size box) and in exact rationals (:func:`exact_bounds`): every interval end is rounded outward
+to a dyadic number of :data:`BITS` significant bits and every slope up (which keeps each relaxation
+valid on the wider interval), so the exact result is an upper bound whatever rounding the float
+run did; only the exact bound drops a box. The exact run also returns its intervals and ``λ``
+choices (:class:`BacksubPayload`), from which ``exactnet.check.relu_backsub`` recomputes the same
+bound independently. See ``docs/difference.md`` ("Back-substituted bounds").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
+
+#: Significant bits kept when rounding interval ends and slopes outward (exact mode).
+BITS = 32
+
+
+def _down(q: fmpq, bits: int = BITS) -> fmpq:
+    """The largest dyadic number of ``bits`` significant bits ``≤ q``."""
+    if q == 0:
+        return q
+    e = bits - int(abs(q).p.bit_length() - abs(q).q.bit_length())
+    if e >= 0:
+        s = fmpz(2) ** e
+        return fmpq((q * s).floor(), s)
+    d = fmpz(2) ** (-e)
+    return fmpq((q / d).floor() * d)
+
+
+def _up(q: fmpq, bits: int = BITS) -> fmpq:
+    return -_down(-q, bits)
+
+
+@dataclass(frozen=True)
+class BacksubPayload:
+    """What the exact run used, per hidden layer: a dict of tuples over the layer's units, the
+    intervals ``dl, du`` (of ``d = z^A − z^B``), ``zl, zu`` (of ``z^B``), ``al, au`` (of ``z^A``), the lower
+    slopes ``lam`` of ``h^B`` and the chord slopes ``sb`` (``h^B``), ``su``/``sl`` (``δ``, upper/lower;
+    ``0`` where unused). Enough for ``exactnet.check.relu_backsub`` to recompute the bound, which
+    verifies every interval and slope again."""
+
+    layers: tuple
+
+    def as_json(self) -> dict:
+        """``{"layers": [{key: [numbers as "p/q" strings or integers]}]}``."""
+        def q(x):
+            return int(x.p) if x.q == 1 else f"{x.p}/{x.q}"
+
+        return {"layers": [{k: [q(fmpq(v)) for v in vals] for k, vals in layer.items()} for layer in self.layers]}
+
+
+#: The keys of a payload layer, in order.
+PAYLOAD_KEYS = ("dl", "du", "zl", "zu", "al", "au", "lam", "sb", "su", "sl")
+
+
+@dataclass(frozen=True)
+class BacksubBounds:
+    """``upper[t]``: an upper bound of ``s·(A_k − B_k)`` on the box for ``t = 2k`` (``s = 1``) and
+    ``2k + 1`` (``s = −1``); ``unstable``: units of both networks with an undecided sign; ``corners[t]``:
+    the vertex of the box that maximises the final linear form of target ``t`` (a candidate witness),
+    per input ``1`` for the upper end and ``0`` for the lower end;
+    ``spread[j]``: input ``j``'s share ``Σ_t |β_{t,j}|·rad_j`` of the bounds (the coordinate to split);
+    ``payload``: the exact run's intervals (``None`` in float mode); ``classes_a``/``classes_b``: the
+    classes each network may pick somewhere on the box (lowest index among the maxima): ``i`` is
+    excluded when the back-substituted bound of some ``A_i − A_k`` (rows ``d + z`` and ``z`` of the
+    output layer) is ``< 0``, or ``≤ 0`` for ``k < i``, where a tie already goes to ``k``."""
+
+    upper: tuple
+    unstable: int
+    corners: tuple
+    spread: tuple
+    payload: BacksubPayload | None = None
+    classes_a: tuple = ()
+    classes_b: tuple = ()
+
+
+class _FloatPair:
+    """Both networks' layers in float64."""
+
+    def __init__(self, hat_a, hat_b):
+        self.WA, self.bA, self.WB, self.bB = [], [], [], []
+        for MA, MB in zip(hat_a, hat_b):
+            A = np.array([[float(v) for v in r] for r in MA.tolist()])
+            B = np.array([[float(v) for v in r] for r in MB.tolist()])
+            self.WA.append(A[:, :-1])
+            self.bA.append(A[:, -1])
+            self.WB.append(B[:, :-1])
+            self.bB.append(B[:, -1])
+        self.dW = [a - b for a, b in zip(self.WA, self.WB)]
+        self.db = [a - b for a, b in zip(self.bA, self.bB)]
+        self.widths = [W.shape[0] for W in self.WA]
+
+
+@dataclass
+class _Relax:
+    lam: np.ndarray   # h ≥ lam·z
+    uB: np.ndarray    # h ≤ uB·z + cB
+    cB: np.ndarray
+    pL: np.ndarray    # δ ≥ pL·d + qL·z + rL
+    qL: np.ndarray
+    rL: np.ndarray
+    pU: np.ndarray    # δ ≤ pU·d + qU·z + rU
+    qU: np.ndarray
+    rU: np.ndarray
+
+
+def _float_backsub(F, relax, k, Cd, Cz, const, mid, rad):
+    """Upper bounds of the rows ``Cd·d_k + Cz·z_k + const`` on the box, and the rows' input
+    coefficients ``β`` (module docstring), in float64."""
+    for j in range(k, -1, -1):
+        alpha = Cd @ F.WA[j]
+        beta = Cd @ F.dW[j] + Cz @ F.WB[j]
+        const = const + Cd @ F.db[j] + Cz @ F.bB[j]
+        if j == 0:
+            return const + beta @ mid + np.abs(beta) @ rad, beta
+        R = relax[j - 1]
+        ap, an, bp, bn = np.maximum(alpha, 0), np.minimum(alpha, 0), np.maximum(beta, 0), np.minimum(beta, 0)
+        Cd = ap * R.pU + an * R.pL
+        Cz = ap * R.qU + an * R.qL + bp * R.uB + bn * R.lam
+        const = const + ap @ R.rU + an @ R.rL + bp @ R.cB
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _float_relax(dl, du, zl, zu, al, au) -> _Relax:
+    """The relaxations of the module docstring from one layer's intervals (float64)."""
+    m = len(dl)
+    R = _Relax(*[np.zeros(m) for _ in range(9)])
+    actA, offA, actB, offB = al >= 0, au <= 0, zl >= 0, zu <= 0
+    unsB = ~(actB | offB)
+    den = np.where(unsB, zu - zl, 1.0)
+    R.uB[:] = np.where(actB, 1.0, np.where(unsB, zu / den, 0.0))
+    R.cB[:] = np.where(unsB, -R.uB * zl, 0.0)
+    R.lam[:] = np.where(actB | (unsB & (zu >= -zl)), 1.0, 0.0)
+    both = actA & actB  # the cases in the order of the exact run (a unit may be in two)
+    off = offA & offB & ~both
+    ab = actA & offB & ~both & ~off
+    ba = offA & actB & ~both & ~off & ~ab
+    gen = ~(both | off | ab | ba)
+    pos = gen & (dl >= 0)
+    neg = gen & (du <= 0) & ~pos
+    mix = gen & ~pos & ~neg
+    R.pL[both | ab | neg] = 1.0
+    R.pU[both | ab | pos] = 1.0
+    R.qL[ab] = R.qU[ab] = 1.0
+    R.qL[ba] = R.qU[ba] = -1.0
+    w = np.where(mix, du - dl, 1.0)
+    a, c = du / w, -dl / w
+    R.pU[mix], R.rU[mix] = a[mix], -(a * dl)[mix]
+    R.pL[mix], R.rL[mix] = c[mix], -(c * du)[mix]
+    return R
+
+
+def _class_rows(m: int) -> list:
+    """``(network, i, k, c_d, c_z)`` for the rows ``A_i − A_k = (d + z)_i − (d + z)_k`` and
+    ``B_i − B_k = z_i − z_k`` of the output layer, ``i ≠ k``."""
+    out = []
+    for net in (0, 1):
+        for i in range(m):
+            for k in range(m):
+                if i != k:
+                    e = [0] * m
+                    e[i], e[k] = 1, -1
+                    out.append((net, i, k, e if net == 0 else [0] * m, e))
+    return out
+
+
+def _classes(m: int, rows, bounds) -> tuple:
+    """The possible classes of each network from the bounds of :func:`_class_rows`."""
+    out = []
+    for net in (0, 1):
+        excluded = {i for (nn, i, k, _, _), u in zip(rows, bounds) if nn == net and (u < 0 or (k < i and u <= 0))}
+        out.append(tuple(i for i in range(m) if i not in excluded))
+    return tuple(out)
+
+
+def _float_compute(F, lower, upper) -> BacksubBounds:
+    lo, hi = np.asarray(lower, float), np.asarray(upper, float)
+    mid, rad = (lo + hi) / 2, (hi - lo) / 2
+    relax, unstable = [], 0
+    depth = len(F.widths)
+    for k in range(depth - 1):
+        m = F.widths[k]
+        I, Z = np.eye(m), np.zeros((m, m))
+        Cd = np.vstack([I, -I, Z, Z, I, -I])
+        Cz = np.vstack([Z, Z, I, -I, I, -I])
+        ub, _ = _float_backsub(F, relax, k, Cd, Cz, np.zeros(6 * m), mid, rad)
+        du, dl, zu, zl, au, al = ub[:m], -ub[m:2 * m], ub[2 * m:3 * m], -ub[3 * m:4 * m], ub[4 * m:5 * m], -ub[5 * m:]
+        unstable += int(np.count_nonzero((al < 0) & (au > 0)) + np.count_nonzero((zl < 0) & (zu > 0)))
+        relax.append(_float_relax(dl, du, zl, zu, al, au))
+    m = F.widths[-1]
+    I, Z = np.eye(m), np.zeros((m, m))
+    crows = _class_rows(m)
+    Cd = np.vstack([I, -I] + ([np.array([r[3] for r in crows], float)] if crows else []))
+    Cz = np.vstack([Z, Z] + ([np.array([r[4] for r in crows], float)] if crows else []))
+    ub, beta = _float_backsub(F, relax, depth - 1, Cd, Cz, np.zeros(len(Cd)), mid, rad)
+    order = [r for k in range(m) for r in (k, m + k)]
+    spread = (np.abs(beta[:2 * m]) * rad).sum(axis=0)
+    ca, cb = _classes(m, crows, ub[2 * m:])
+    return BacksubBounds(tuple(float(ub[r]) for r in order), unstable,
+                         tuple(tuple(1 if v > 0 else 0 for v in beta[r]) for r in order),
+                         tuple(float(v) for v in spread), None, ca, cb)
+
+
+class BacksubPair:
+    """Both networks (same widths) compiled once for a search: ``float_bounds`` and
+    ``exact_bounds`` on any sub-box."""
+
+    def __init__(self, hat_a, hat_b):
+        self._float = _FloatPair(hat_a, hat_b)
+        self._exact = _ExactPair(hat_a, hat_b)
+
+    @staticmethod
+    def applies(hat_a, hat_b) -> bool:
+        """Back-substitution of the difference needs two networks of the same widths."""
+        return [(M.nrows(), M.ncols()) for M in hat_a] == [(M.nrows(), M.ncols()) for M in hat_b]
+
+    def float_bounds(self, lower: Sequence, upper: Sequence) -> BacksubBounds:
+        """The bounds in float64: a proposal, never a proof."""
+        return _float_compute(self._float, [float(v) for v in lower], [float(v) for v in upper])
+
+    def exact_bounds(self, lower: Sequence, upper: Sequence) -> BacksubBounds:
+        """The bounds in exact rationals (valid upper bounds), with their payload."""
+        return _exact_compute(self._exact, [fmpq(v) for v in lower], [fmpq(v) for v in upper])
+
+
+class _ExactPair:
+    """The exact layers as block matrices ``Mh_j = [[W^A, W^A − W^B, b^A − b^B], [0, W^B, b^B],
+    [0, 0, 1]]``, which map a row ``[C_d | C_z | c]`` of layer ``j`` to ``[α | β | c']`` of layer
+    ``j − 1`` (module docstring); each stored as an integer matrix and one denominator."""
+
+    def __init__(self, hat_a, hat_b):
+        self.Mh, self.widths = [], []
+        for MA, MB in zip(hat_a, hat_b):
+            m, p = MA.nrows(), MA.ncols() - 1
+            A, B = MA.tolist(), MB.tolist()
+            M = fmpq_mat(2 * m + 1, 2 * p + 1)
+            for i in range(m):
+                for j in range(p):
+                    M[i, j] = A[i][j]
+                    M[i, p + j] = A[i][j] - B[i][j]
+                    M[m + i, p + j] = B[i][j]
+                M[i, 2 * p] = A[i][p] - B[i][p]
+                M[m + i, 2 * p] = B[i][p]
+            M[2 * m, 2 * p] = 1
+            self.Mh.append(_cleared(M))
+            self.widths.append(m)
+
+
+def _cleared(M: fmpq_mat) -> tuple:
+    """``M = N / D``: an integer matrix ``N`` and a positive integer ``D``."""
+    N, D = M.numer_denom()
+    return N, D
+
+
+def _split_signs(N: fmpz_mat, m: int) -> tuple:
+    """``[α | β | c]`` (integer rows of width ``2m + 1``) → ``[α⁺ | β⁺ | α⁻ | β⁻]`` and the column
+    ``c``."""
+    zero = fmpz(0)
+    ent = N.entries()
+    w = 2 * m + 1
+    out, consts = [], []
+    for i in range(N.nrows()):
+        row = ent[i * w:(i + 1) * w - 1]
+        out += [v if v > 0 else zero for v in row]
+        out += [v if v < 0 else zero for v in row]
+        consts.append(ent[(i + 1) * w - 1])
+    return fmpz_mat(N.nrows(), 4 * m, out), consts
+
+
+def _exact_relax(dl, du, zl, zu, al, au) -> tuple:
+    """The relaxation matrix ``R`` (``4m × (2m + 1)``: rows ``α⁺, β⁺, α⁻, β⁻`` of every unit, columns
+    ``d, z, 1``) of one layer, and the ``λ`` choices (module docstring; slopes rounded up)."""
+    m = len(dl)
+    R = fmpq_mat(4 * m, 2 * m + 1)
+    lams, sb, su, sl = [], [fmpq(0)] * m, [fmpq(0)] * m, [fmpq(0)] * m
+    c1 = 2 * m
+    for i in range(m):
+        actA, offA, actB, offB = al[i] >= 0, au[i] <= 0, zl[i] >= 0, zu[i] <= 0
+        lam = 0
+        if actB:  # β⁺ row i + m, β⁻ row i + 3m: h = z
+            R[m + i, m + i] = 1
+            R[3 * m + i, m + i] = 1
+            lam = 1
+        elif not offB:
+            a = sb[i] = _up(zu[i] / (zu[i] - zl[i]))
+            R[m + i, m + i] = a
+            R[m + i, c1] = -a * zl[i]
+            lam = 1 if zu[i] >= -zl[i] else 0
+            R[3 * m + i, m + i] = lam
+        lams.append(lam)
+        up, lo = i, 2 * m + i  # α⁺ (upper relaxation of δ), α⁻ (lower)
+        if actA and actB:
+            R[up, i] = R[lo, i] = 1
+        elif offA and offB:
+            pass
+        elif actA and offB:
+            R[up, i] = R[lo, i] = R[up, m + i] = R[lo, m + i] = 1
+        elif offA and actB:
+            R[up, m + i] = R[lo, m + i] = -1
+        elif dl[i] >= 0:
+            R[up, i] = 1
+        elif du[i] <= 0:
+            R[lo, i] = 1
+        else:
+            w = du[i] - dl[i]
+            a, c = su[i], sl[i] = _up(du[i] / w), _up(-dl[i] / w)
+            R[up, i], R[up, c1] = a, -a * dl[i]
+            R[lo, i], R[lo, c1] = c, -c * du[i]
+    return R, (tuple(fmpq(v) for v in lams), tuple(sb), tuple(su), tuple(sl))
+
+
+def _exact_backsub(E, Ns, k, rows: fmpz_mat, mid, rad):
+    """Exact upper bounds of the integer rows ``[C_d | C_z | c]`` of layer ``k`` and their input
+    coefficients. The rows are kept as an integer matrix over one common denominator ``D`` (a
+    scalar), so no entry is ever reduced."""
+    n = len(mid)
+    Mk, D = E.Mh[k]
+    X = rows * Mk
+    const = [fmpz(0)] * rows.nrows()  # over the denominator D
+    for j in range(k - 1, -1, -1):
+        S, c = _split_signs(X, E.widths[j])
+        Nj, Dj = Ns[j]
+        const = [u * Dj + v * Dj for u, v in zip(const, c)]  # the new denominator is D·Dj
+        X = S * Nj
+        D = D * Dj
+    ent = X.entries()
+    w = 2 * n + 1
+    bounds, betas = [], []
+    for i in range(X.nrows()):
+        beta = [fmpq(v, D) for v in ent[i * w + n:i * w + 2 * n]]
+        bounds.append(fmpq(const[i] + ent[i * w + 2 * n], D)
+                      + sum((b * x + abs(b) * r for b, x, r in zip(beta, mid, rad)), fmpq(0)))
+        betas.append(beta)
+    return bounds, betas
+
+
+def _exact_compute(E, lower, upper) -> BacksubBounds:
+    mid = [(lo + hi) / 2 for lo, hi in zip(lower, upper)]
+    rad = [(hi - lo) / 2 for lo, hi in zip(lower, upper)]
+    Ns, layers, unstable = [], [], 0
+    depth = len(E.widths)
+    for k in range(depth - 1):
+        m = E.widths[k]
+        rows = fmpz_mat(6 * m, 2 * m + 1)
+        for i in range(m):  # ±d, ±z, ±(d + z)
+            rows[i, i], rows[m + i, i] = 1, -1
+            rows[2 * m + i, m + i], rows[3 * m + i, m + i] = 1, -1
+            rows[4 * m + i, i] = rows[4 * m + i, m + i] = 1
+            rows[5 * m + i, i] = rows[5 * m + i, m + i] = -1
+        ub, _ = _exact_backsub(E, Ns, k, rows, mid, rad)
+        du, dl = [_up(v) for v in ub[:m]], [-_up(v) for v in ub[m:2 * m]]
+        zu, zl = [_up(v) for v in ub[2 * m:3 * m]], [-_up(v) for v in ub[3 * m:4 * m]]
+        au, al = [_up(v) for v in ub[4 * m:5 * m]], [-_up(v) for v in ub[5 * m:]]
+        unstable += sum(1 for i in range(m) if al[i] < 0 < au[i]) + sum(1 for i in range(m) if zl[i] < 0 < zu[i])
+        R, slopes = _exact_relax(dl, du, zl, zu, al, au)
+        RN, RD = _cleared(R)
+        Ns.append((RN * E.Mh[k][0], RD * E.Mh[k][1]))
+        layers.append(dict(zip(PAYLOAD_KEYS, (tuple(dl), tuple(du), tuple(zl), tuple(zu), tuple(al), tuple(au))
+                               + slopes)))
+    m = E.widths[-1]
+    crows = _class_rows(m)
+    rows = fmpz_mat(2 * m + len(crows), 2 * m + 1)
+    for i in range(m):
+        rows[i, i], rows[m + i, i] = 1, -1
+    for r, (_, _, _, cd, cz) in enumerate(crows):
+        for i in range(m):
+            rows[2 * m + r, i], rows[2 * m + r, m + i] = cd[i], cz[i]
+    ub, betas = _exact_backsub(E, Ns, depth - 1, rows, mid, rad)
+    ca, cb = _classes(m, crows, ub[2 * m:])
+    upper_t, corners, spread = [], [], [0.0] * len(lower)
+    for k in range(m):
+        for row in (k, m + k):
+            upper_t.append(ub[row])
+            corners.append(tuple(1 if b > 0 else 0 for b in betas[row]))
+            spread = [s + abs(float(b)) * float(r) for s, b, r in zip(spread, betas[row], rad)]
+    return BacksubBounds(tuple(upper_t), unstable, tuple(corners), tuple(spread), BacksubPayload(tuple(layers)),
+                         ca, cb)
+
+
+__all__ = ["BITS", "PAYLOAD_KEYS", "BacksubBounds", "BacksubPair", "BacksubPayload"]
