@@ -325,14 +325,19 @@ DIFFERENCE_DOMAIN = by_keys([("lower", BOX), ("upper", BOX),
 AFFINE_HULL = obj({"point": numbers, "basis": list_of(numbers)})
 RELU_MAX_DIFFERENCE_CLAIM = obj({"norm": const("inf", "1"), "max_abs_difference": number,
                                  "per_output": nullable(numbers), "domain": DIFFERENCE_DOMAIN})
-_BOX_BOUND = tagged("method", {"box_difference_forms": obj({"method": text, "bits": integer})})
+#: A back-substituted bound's payload (``exactnet.relu.backsub_bounds.BacksubPayload.as_json``): per hidden
+#: layer, a list over its units for each of the keys.
+_BACKSUB_LAYER = obj({key: list_of(number) for key in ("dl", "du", "zl", "zu", "al", "au", "lam", "sb", "su", "sl")})
+_BOX_BOUND = tagged("method", {"box_difference_forms": obj({"method": text, "bits": integer}),
+                               "backsub": obj({"method": text, "layers": list_of(_BACKSUB_LAYER)})})
+_BOX_BOUNDS = either(list_of(_BOX_BOUND), _BOX_BOUND, lambda v: isinstance(v, list))
 
 
 def _box_node(region_node: Spec) -> Spec:
     """A node of ``box_split`` evidence: an optional exact bound on its box, then a split into two
     halves, a leaf with a region tree of the box, or nothing (every target proved on the path)."""
     leaf = tagged("method", {"regions": obj({"method": text, "nodes": list_of(region_node)})})
-    bound = {"bound": _BOX_BOUND}
+    bound = {"bound": _BOX_BOUNDS}
     split = obj({"split": tuple_of(integer, number), "children": tuple_of(integer, integer)}, bound)
     closed = obj({}, bound)
 

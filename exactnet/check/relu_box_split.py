@@ -17,6 +17,13 @@ the exact difference-form bound of :mod:`.relu_box_forms` on the node's box and 
 whose bound is at most its ``B_k`` (top-1: the box is proved when both networks can pick only the same
 single class on it).
 
+``backsub`` (the rest of the object is the payload ``{"layers": [...]}`` of
+:mod:`exactnet.relu.backsub_bounds`) recomputes the back-substituted bound with :mod:`.relu_backsub`,
+which verifies every claimed interval and slope; it proves the targets whose bound is at most ``B_k``
+(top-1: the box is proved when the class bounds leave both networks the same single class). A payload
+that does not verify makes the certificate invalid. ``"bound"`` may be a list of such objects (every
+bound computed on that box).
+
 **Leaf methods** (``"leaf"``; :data:`LEAF_METHODS`): ``regions`` is a region tree of the sub-box (the
 same payload as a ``region_tree`` certificate of the domain ``[lo, hi]``: its root cell is the
 sub-box's rows), checked by the region-tree checker, where the targets already proved on the path
@@ -36,6 +43,7 @@ from typing import Callable
 from ..certificates import MalformedCertificate
 from .relu import layer_lists
 from .relu import rational as _rat
+from .relu_backsub import backsub_classes, backsub_difference_bounds
 from .relu_box_forms import MAX_BITS, MIN_BITS, PairForms, form_bounds
 from .result import CheckResult
 
@@ -49,7 +57,7 @@ class _Context:
         self.layers_a, self.layers_b = layers_a, layers_b
         self.bounds, self.region_check = bounds, region_check
         self._pair = None
-        self.bound_count = 0
+        self.bound_count = self.backsub_count = 0
 
     @property
     def pair(self) -> PairForms:
@@ -74,13 +82,28 @@ def _forms(ctx: _Context, idx: int, spec: dict, lower, upper):
     return frozenset(t for t, u in enumerate(fb.upper) if u <= ctx.bounds[t // 2])
 
 
+def _backsub(ctx: _Context, idx: int, spec: dict, lower, upper):
+    payload = {"layers": spec.get("layers")}
+    ctx.backsub_count += 1
+    if ctx.bounds is None:
+        got = backsub_classes(ctx.layers_a, ctx.layers_b, lower, upper, payload)
+        if got is None:
+            return CheckResult(False, f"sub-box {idx}: the back-substituted bound does not verify")
+        ca, cb = got
+        return frozenset({0}) if len(ca) == 1 and ca == cb else frozenset()
+    got = backsub_difference_bounds(ctx.layers_a, ctx.layers_b, lower, upper, payload)
+    if got is None:
+        return CheckResult(False, f"sub-box {idx}: the back-substituted bound does not verify")
+    return frozenset(t for t, u in enumerate(got) if u <= ctx.bounds[t // 2])
+
+
 def _regions(ctx: _Context, idx: int, leaf: dict, lower, upper, proven):
     res = ctx.region_check(lower, upper, leaf.get("nodes"), proven)
     return None if res.valid else CheckResult(False, f"sub-box {idx}: {res.reason}")
 
 
 #: method → ``f(ctx, node index, spec, lower, upper)``: the targets it proves on the box (or an error)
-BOUND_METHODS: dict[str, Callable] = {"box_difference_forms": _forms}
+BOUND_METHODS: dict[str, Callable] = {"box_difference_forms": _forms, "backsub": _backsub}
 #: method → ``f(ctx, node index, leaf, lower, upper, proven)``: ``None`` when the leaf's targets are proved
 LEAF_METHODS: dict[str, Callable] = {"regions": _regions}
 
@@ -99,11 +122,12 @@ def check_box_split(net_a, net_b, lower, upper, boxes, bounds, region_check, wha
     while stack:
         idx, lo, hi, proven = stack.pop()
         node = boxes[idx]
-        if "bound" in node:
-            method = BOUND_METHODS.get(node["bound"].get("method"))
+        specs = node.get("bound", [])
+        for spec in [specs] if isinstance(specs, dict) else specs:
+            method = BOUND_METHODS.get(spec.get("method"))
             if method is None:
-                return CheckResult(False, f"sub-box {idx}: unknown bound method {node['bound'].get('method')!r}")
-            got = method(ctx, idx, node["bound"], lo, hi)
+                return CheckResult(False, f"sub-box {idx}: unknown bound method {spec.get('method')!r}")
+            got = method(ctx, idx, spec, lo, hi)
             if isinstance(got, CheckResult):
                 return got
             proven = proven | got
@@ -135,8 +159,8 @@ def check_box_split(net_a, net_b, lower, upper, boxes, bounds, region_check, wha
         closed += 1
     if not all(visited):
         return CheckResult(False, "the split tree has unreachable sub-boxes")
-    return CheckResult(True, f"{what} ({closed} sub-boxes closed by difference forms, {leaves} by region trees;"
-                             f" {ctx.bound_count} exact form bounds)")
+    return CheckResult(True, f"{what} ({closed} sub-boxes closed by bounds, {leaves} by region trees;"
+                             f" {ctx.bound_count} exact form bounds, {ctx.backsub_count} back-substituted)")
 
 
 __all__ = ["BOUND_METHODS", "LEAF_METHODS", "check_box_split"]

@@ -79,21 +79,23 @@ def split_boxes(search, box: Box) -> None:
     na, nb = search.na, search.nb
     fpair = CompiledPair(na.hat, nb.hat, exact=False)
     epair = CompiledPair(na.hat, nb.hat, exact=True)
-    # the back-substituted bounds (same widths; not yet in certificates)
-    bpair = BacksubPair(na.hat, nb.hat) if not search.cert and BacksubPair.applies(na.hat, nb.hat) else None
+    # the back-substituted bounds (same widths)
+    bpair = BacksubPair(na.hat, nb.hat) if BacksubPair.applies(na.hat, nb.hat) else None
     targets = range(2 * search.m)
     counter = itertools.count()
     root = box_bounds(epair, box.lower, box.upper)
     search.stats["exact_box_bounds"] = 1
     proved = root.upper if not search.top1 else (root.classes_a, root.classes_b)
-    if bpair is not None and not search.top1:  # the back-substituted bound of the whole box (the first upper end)
-        proved = tuple(min(p, q) for p, q in zip(proved, bpair.exact_bounds(box.lower, box.upper).upper))
-        search.stats["exact_backsub_bounds"] = 1
-    width = tuple(hi - lo for lo, hi in zip(box.lower, box.upper))
-    fpair = (fpair, bpair, width)
     search.box_tree = [{}] if search.cert else None
     if search.cert and not search.top1:
         _record_bound(search, 0)
+    if bpair is not None and not search.top1:  # the back-substituted bound of the whole box (the first upper end)
+        eb = bpair.exact_bounds(box.lower, box.upper)
+        proved = tuple(min(p, q) for p, q in zip(proved, eb.upper))
+        search.stats["exact_backsub_bounds"] = 1
+        _record_backsub(search, 0, eb)
+    width = tuple(hi - lo for lo, hi in zip(box.lower, box.upper))
+    fpair = (fpair, bpair, width)
     heap = [(0.0, next(counter), tuple(box.lower), tuple(box.upper), proved, 0, 0)]
     search.box_open = heap
     search.rest_unknown = False
@@ -156,6 +158,7 @@ def _one(search, heap, counter, entry, fpair, epair, targets, threshold) -> None
         else:
             eb = bpair.exact_bounds(lower, upper)
             search.stats["exact_backsub_bounds"] = search.stats.get("exact_backsub_bounds", 0) + 1
+            _record_backsub(search, node, eb)
         proved = tuple(min(p, q) for p, q in zip(proved, eb.upper))
         live = [t for t in targets if threshold(t) is None or proved[t] > threshold(t)]
         if not live:
@@ -180,8 +183,29 @@ def _one(search, heap, counter, entry, fpair, epair, targets, threshold) -> None
 
 def _record_bound(search, node) -> None:
     """Certificates: an exact difference-form bound was computed on the sub-box ``node``."""
+    _record(search, node, {"method": "box_difference_forms", "bits": BITS})
+
+
+def _record_backsub(search, node, eb) -> None:
+    """Certificates: an exact back-substituted bound was computed on the sub-box ``node``; its
+    payload (intervals and slopes) lets the checker recompute it."""
     if search.box_tree is not None:
-        search.box_tree[node]["bound"] = {"method": "box_difference_forms", "bits": BITS}
+        _record(search, node, {"method": "backsub", **eb.payload.as_json()})
+
+
+def _record(search, node, spec: dict) -> None:
+    """``"bound"`` of a node is one bound object, or a list of them when several were computed there."""
+    if search.box_tree is None:
+        return
+    nd = search.box_tree[node]
+    have = nd.get("bound")
+    if have is None:
+        nd["bound"] = spec
+    elif isinstance(have, dict):
+        if have != spec:
+            nd["bound"] = [have, spec]
+    elif spec not in have:
+        have.append(spec)
 
 
 def _record_split(search, node, j: int, cut) -> tuple:
@@ -237,6 +261,7 @@ def _one_top1(search, heap, counter, entry, fpair, epair) -> None:
         search.stats["exact_backsub_bounds"] = search.stats.get("exact_backsub_bounds", 0) + 1
         if _single_class(eb):
             search.stats["pruned"] += 1
+            _record_backsub(search, node, eb)
             return
         bpair = None  # the proposal was wrong: go on with the forward bounds alone
     search.stats["boxes"] = search.stats.get("boxes", 0) + 1
