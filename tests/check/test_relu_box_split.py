@@ -160,7 +160,7 @@ def _search_seed(pred):
 @pytest.fixture(scope="module")
 def tight():
     """An ε certificate at ε = the exact maximum, with at least two region leaves and a sub-box
-    closed by difference forms."""
+    closed by a bound."""
     return _search_seed(lambda boxes: sum("leaf" in nd for nd in boxes) >= 2 and
                         any("bound" in nd and "split" not in nd and "leaf" not in nd for nd in boxes))
 
@@ -229,7 +229,8 @@ def test_a_lowered_epsilon_and_swapped_payloads_are_rejected(tight):
 
 def test_bits_and_methods_are_checked(tight):
     cert = tight[3]
-    idx = next(i for i, nd in enumerate(cert["evidence"]["boxes"]) if "bound" in nd)
+    idx = next(i for i, nd in enumerate(cert["evidence"]["boxes"])
+               if isinstance(nd.get("bound"), dict) and nd["bound"]["method"] == "box_difference_forms")
     for bits in (0, 1, 100000):
         c = copy.deepcopy(cert)
         c["evidence"]["boxes"][idx]["bound"]["bits"] = bits
@@ -302,3 +303,147 @@ def test_bound_methods_are_a_dispatch_table(tight, monkeypatch):
     assert _box_split(a, b, box, ev, bounds, "test").valid  # (a fake method: the table decides)
     ev = {"method": "box_split", "boxes": [{"bound": {"method": "unknown"}}]}
     assert not _box_split(a, b, box, ev, bounds, "test").valid
+
+
+# ---------------------------------------------------------------------------------------------
+# back-substituted bounds in the split tree (method "backsub")
+# ---------------------------------------------------------------------------------------------
+
+
+def _methods(nd) -> list:
+    b = nd.get("bound")
+    return [] if b is None else [s["method"] for s in ([b] if isinstance(b, dict) else b)]
+
+
+def _backsub_specs(nd) -> list:
+    b = nd.get("bound")
+    return [] if b is None else [s for s in ([b] if isinstance(b, dict) else b) if s["method"] == "backsub"]
+
+
+@SLOW
+@given(st.integers(0, 10 ** 6))
+def test_certified_runs_with_backsub_bounds_check(seed):
+    """Same-width pairs: the certified ε run records back-substituted bounds (at least the whole
+    box's), and the certificate checks; the ε run at the exact maximum agrees with the region search."""
+    a, b = pair(seed)
+    ref = max_difference(a, b, BOX, box_splitting=False)
+    ok = within_epsilon(a, b, BOX, ref.value, certificate=True)
+    assert ok.within is True
+    if ok.certificate_boxes is None:
+        return
+    assert "backsub" in _methods(ok.certificate_boxes[0])
+    cert = _json(epsilon_certificate(a, b, BOX, ref.value, True, nodes=ok.certificate_nodes,
+                                     boxes=ok.certificate_boxes))
+    assert check_certificate(cert).valid
+
+
+@pytest.fixture(scope="module")
+def backsub_cert():
+    """An ε certificate at the exact maximum where some sub-box is closed by a back-substituted bound alone."""
+    return _search_seed(lambda boxes: any(_methods(nd) == ["backsub"] and "split" not in nd and "leaf" not in nd
+                                          for nd in boxes))
+
+
+def _closed_by_backsub(cert) -> int:
+    return next(i for i, nd in enumerate(cert["evidence"]["boxes"])
+                if _methods(nd) == ["backsub"] and "split" not in nd and "leaf" not in nd)
+
+
+def test_a_backsub_bound_is_what_closes_its_sub_box(backsub_cert):
+    cert = backsub_cert[3]
+    assert _valid(cert)
+    c = copy.deepcopy(cert)
+    del c["evidence"]["boxes"][_closed_by_backsub(c)]["bound"]
+    assert not _valid(c)
+    c = copy.deepcopy(cert)
+    c["claim"]["eps"] = str(backsub_cert[2] - fmpq(1, 10 ** 9))  # a lowered claim
+    assert not _valid(c)
+
+
+def test_a_shrunk_backsub_interval_is_rejected(backsub_cert):
+    """Every claimed interval is re-derived by the checker's back-substitution: moving an end inwards
+    (below the bound it recomputes) makes the certificate invalid, on any layer."""
+    cert = backsub_cert[3]
+    idx = _closed_by_backsub(cert)
+    layers = cert["evidence"]["boxes"][idx]["bound"]["layers"]
+    for layer in range(len(layers)):
+        for lo_key, hi_key in (("dl", "du"), ("zl", "zu"), ("al", "au")):
+            ends = layers[layer]
+            i = max(range(len(ends[hi_key])), key=lambda u: fmpq(ends[hi_key][u]) - fmpq(ends[lo_key][u]))
+            lo, hi = fmpq(ends[lo_key][i]), fmpq(ends[hi_key][i])
+            if lo == hi:
+                continue
+            for key, value in ((hi_key, (lo + hi) / 2), (lo_key, (lo + hi) / 2)):
+                c = copy.deepcopy(cert)
+                c["evidence"]["boxes"][idx]["bound"]["layers"][layer][key][i] = str(value)
+                assert not _valid(c), (layer, key, i)
+
+
+def test_a_backsub_slope_below_its_chord_is_rejected(backsub_cert):
+    cert = backsub_cert[3]
+    idx = _closed_by_backsub(cert)
+    layers = cert["evidence"]["boxes"][idx]["bound"]["layers"]
+    tried = 0
+    for layer, ends in enumerate(layers):
+        for i in range(len(ends["zl"])):
+            zl, zu = fmpq(ends["zl"][i]), fmpq(ends["zu"][i])
+            if zl < 0 < zu:  # an undecided unit of B: its upper slope must reach the chord
+                c = copy.deepcopy(cert)
+                c["evidence"]["boxes"][idx]["bound"]["layers"][layer]["sb"][i] = str(zu / (zu - zl) - fmpq(1, 10 ** 6))
+                assert not _valid(c), (layer, i)
+                c = copy.deepcopy(cert)
+                c["evidence"]["boxes"][idx]["bound"]["layers"][layer]["lam"][i] = "3/2"  # not in [0, 1]
+                assert not _valid(c), (layer, i)
+                tried += 1
+            dl, du = fmpq(ends["dl"][i]), fmpq(ends["du"][i])
+            al, au = fmpq(ends["al"][i]), fmpq(ends["au"][i])
+            if dl < 0 < du and (zl < 0 < zu or al < 0 < au):  # the δ enclosure by chords is in use
+                c = copy.deepcopy(cert)
+                c["evidence"]["boxes"][idx]["bound"]["layers"][layer]["su"][i] = str(du / (du - dl) - fmpq(1, 10 ** 6))
+                assert not _valid(c), (layer, i)
+                tried += 1
+    assert tried
+
+
+def test_malformed_backsub_payloads(backsub_cert):
+    cert = backsub_cert[3]
+    idx = _closed_by_backsub(cert)
+    c = copy.deepcopy(cert)
+    c["evidence"]["boxes"][idx]["bound"]["layers"].pop()  # a layer missing: does not verify
+    assert not _valid(c)
+    c = copy.deepcopy(cert)
+    c["evidence"]["boxes"][idx]["bound"]["layers"][0]["du"].pop()
+    assert not _valid(c)
+    c = copy.deepcopy(cert)
+    c["evidence"]["boxes"][idx]["bound"]["bits"] = 32  # not a key of a backsub bound
+    with pytest.raises(MalformedCertificate):
+        check_certificate(c)
+    c = copy.deepcopy(cert)
+    c["evidence"]["boxes"][idx]["bound"]["layers"][0]["du"][0] = [1]
+    with pytest.raises(MalformedCertificate):
+        check_certificate(c)
+    c = copy.deepcopy(cert)
+    c["evidence"]["boxes"][idx]["bound"]["layers"][0]["du"][0] = "x/y"
+    assert not _valid(c)
+
+
+def test_top1_backsub_bounds_check_and_tampering_is_rejected():
+    """Top-1 (seed 12 of the nudged 2-6-6-3 pairs): sub-boxes closed by back-substituted class bounds."""
+    rnd = random.Random(12)
+    a = random_net(rnd, [2, 6, 6, 3], scale=5, dens=(1, 2, 4))
+    b = nudged(a, rnd, fmpq(1, 256))
+    res = top1_equivalent(a, b, BOX, certificate=True)
+    assert res.equivalent is True
+    cert = _json(top1_certificate(a, b, BOX, True, nodes=res.certificate_nodes, boxes=res.certificate_boxes))
+    assert check_certificate(cert).valid
+    idx = [i for i, nd in enumerate(cert["evidence"]["boxes"]) if _backsub_specs(nd)]
+    assert idx
+    c = copy.deepcopy(cert)
+    for i in idx:
+        del c["evidence"]["boxes"][i]["bound"]
+    assert not _valid(c)
+    c = copy.deepcopy(cert)
+    ends = c["evidence"]["boxes"][idx[0]]["bound"]["layers"][-1]
+    j = max(range(len(ends["zu"])), key=lambda u: fmpq(ends["zu"][u]) - fmpq(ends["zl"][u]))
+    ends["zu"][j] = str((fmpq(ends["zu"][j]) + fmpq(ends["zl"][j])) / 2)  # a shrunk interval
+    assert not _valid(c)
