@@ -36,7 +36,9 @@ def test_diff_epsilon_and_top1_certificates_are_box_splits(tmp_path):
     assert r.code == 0 and r.json["equivalent"] is True, r.err
     for path, kind in ((diff, "relu.max_difference"), (eps, "relu.epsilon"), (top, "relu.top1")):
         ev = _evidence(path)
-        assert ev["method"] == "box_split" and any("leaf" in nd for nd in ev["boxes"]), path
+        assert ev["method"] == "box_split", path
+        # top-1 on this pair is now closed by back-substituted class bounds alone
+        assert any("leaf" in nd for nd in ev["boxes"]) or ("backsub" in json.dumps(ev) and path == top), path
         c = run("check", path, "--json")
         assert c.code == 0 and c.json["valid"] is True and c.json["kind"] == kind, c.out
 
@@ -104,3 +106,30 @@ def test_tampered_box_split_certificates_exit_1(tmp_path):
     bad = tmp_path / "method.json"
     bad.write_text(json.dumps(obj))
     run("check", bad).assert_error("method")
+
+
+def test_backsub_bounds_in_certificates_and_tampered_payloads_exit_1(tmp_path):
+    """Same widths: the split tree records back-substituted bounds (``"method": "backsub"``), ``check``
+    accepts them, and a payload with a shrunk interval or a slope below its chord is invalid (exit 1)."""
+    pa, pb = _split_pair(tmp_path)
+    eps = tmp_path / "e.json"
+    top = run("diff", pa, pb, "--box=-1,1", "--json").json["max_abs_difference"]
+    r = run("equiv", pa, pb, "--box=-1,1", "--eps", top, "--json", "--certificate", eps)
+    assert r.code == 0 and r.json["equivalent"] is True, r.err
+    obj = _unsealed(eps)
+    root = obj["evidence"]["boxes"][0]["bound"]
+    spec = next(s for s in ([root] if isinstance(root, dict) else root) if s["method"] == "backsub")
+    assert run("check", eps, "--json").json["valid"] is True
+    layer = spec["layers"][0]
+    i = max(range(len(layer["zu"])), key=lambda u: fmpq(layer["zu"][u]) - fmpq(layer["zl"][u]))
+    zl, zu = fmpq(layer["zl"][i]), fmpq(layer["zu"][i])
+    for key, value in (("zu", (zl + zu) / 2), ("sb", zu / (zu - zl) - fmpq(1, 10 ** 6) if zl < 0 < zu else None)):
+        if value is None:
+            continue
+        saved = layer[key][i]
+        layer[key][i] = str(value)
+        bad = tmp_path / f"{key}.json"
+        bad.write_text(json.dumps(obj))
+        layer[key][i] = saved
+        c = run("check", bad, "--json")
+        assert c.code == 1 and c.json["valid"] is False and "back-substituted" in c.json["reason"], (key, c.out)
