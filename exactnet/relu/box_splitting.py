@@ -17,7 +17,7 @@ inputs is first split into sub-boxes, best bound first:
 Every sub-box keeps the smallest exact bound proved for it or an ancestor, so when the time limit
 stops the search the open sub-boxes still give an exact upper end of the interval.
 
-**Two bounds** for two networks of the same widths (ε and maximum questions, no certificate): the
+**Two bounds** for two networks of the same widths (with or without a certificate): the
 forward forms of :mod:`.box_bounds` and the back-substituted ones of :mod:`.backsub_bounds`, much
 tighter on deep nearby pairs but about 15× slower exactly. Both run in float on every sub-box; a
 sub-box the float bounds can drop is proved by the exact forward forms when they suffice, else by
@@ -31,10 +31,11 @@ back-substituted class bounds call settled is queued last and proved exactly whe
 along the largest forward spread and 257 along the largest back-substituted one.
 
 **Certificates** (``box_split`` evidence, ``docs/certificates.md``): with ``search.cert`` the
-splitting uses the forward forms only (the back-substituted bound has no checker method yet) and
-records its tree in ``search.box_tree`` — node 0 is the domain box, a split is ``[coordinate, cut]``
-with the two halves as children, a node where an exact forward bound was computed carries
-``"bound": {"method": "box_difference_forms", "bits": ...}`` (the checker recomputes it), and a
+same splitting records its tree in ``search.box_tree`` — node 0 is the domain box, a split is
+``[coordinate, cut]`` with the two halves as children, a node where an exact forward bound was
+computed carries ``"bound": {"method": "box_difference_forms", "bits": ...}`` (the checker recomputes
+it), one where an exact back-substituted bound was computed ``{"method": "backsub", "layers": ...}``
+(its payload, which the checker verifies; a list of both when both were computed there), and a
 sub-box handed to the region search carries that search's region tree (``"leaf"``, with the targets
 the bounds had already closed left out of it). When the splitting is abandoned the whole box gets
 one region tree and ``search.box_tree`` is ``None``.
