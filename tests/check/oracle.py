@@ -59,7 +59,12 @@ def claim_holds(cert: dict):
             return _tanh_prank(nets, claim)
         if kind == "tanh.max_difference_enclosure":
             return _tanh_enclosure(nets, claim)
-    except InputError:
+    except InputError as exc:
+        if "unbounded" in str(exc) and kind in ("relu.max_difference", "relu.epsilon", "relu.top1"):
+            # The deciders refuse unbounded domains (a maximum need not exist), but a region tree's
+            # proofs (Farkas, LP duals, Motzkin) hold on unbounded cells too, so such a claim can be
+            # true and its certificate valid: the oracle cannot judge it.
+            return None
         return False  # the deciders refuse the question: it is not well posed
     return False
 
