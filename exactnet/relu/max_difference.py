@@ -203,8 +203,8 @@ class _Node:
 
 class _Search:
     def __init__(self, a: Network, b: Network, norm: str, epsilon, certificate: bool, deadline: Deadline,
-                 progress: Progress):
-        self.na, self.nb = CompiledNet.of(a), CompiledNet.of(b)
+                 progress: Progress, compiled: tuple | None = None):
+        self.na, self.nb = compiled if compiled is not None else (CompiledNet.of(a), CompiledNet.of(b))
         self.nets = (self.na, self.nb)
         self.n, self.m = a.input_dim, a.output_dim
         self.norm, self.epsilon, self.cert = norm, epsilon, certificate
@@ -1114,7 +1114,18 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
                               on_bounds)
     if certificate and not isinstance(domain, (Polyhedron, PolyhedronUnion)):
         certificate = False  # finite domains: an enumeration certificate (no tree); else the caller says why not
-    search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress())
+    compiled = seed = None
+    if epsilon is not None and not certificate and isinstance(domain, Box):
+        from .epsilon_screen import screen
+
+        compiled = (CompiledNet.of(a), CompiledNet.of(b))
+        ans = screen(compiled[0], compiled[1], domain.lower, domain.upper, epsilon, norm)
+        if ans.within is not None:
+            return _screened(ans, norm, epsilon)
+        seed = ans.point
+    search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress(), compiled)
+    if seed is not None:
+        search.offer(seed)  # the screen's best point: a lower bound to start from
     search.on_bounds = on_bounds
     search.split_boxes = box_splitting
     search.certified_pruning = certified_pruning and isinstance(domain, Box) and norm == "inf"
@@ -1151,6 +1162,20 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
 
         res = replace(res, certificate_roots=tuple(search.roots))
     return res
+
+
+def _screened(ans, norm: str, epsilon: fmpq) -> MaxDifference:
+    """The ε question as settled by the exact screen of :mod:`.epsilon_screen` (no LP)."""
+    stats = {"nodes": 0, "screen": ans.how}
+    method = "closed_form" if ans.how == "closed_form" else "branch_and_bound"
+    if ans.within:
+        reason = {"closed_form": "the difference is affine on the box: its exact maximum is attained at a corner",
+                  "interval_bound": "no point of the domain has a difference above ε (exact difference intervals)"}
+        return MaxDifference(norm, None, ans.point, ans.lower, ans.upper, None, None, True, reason[ans.how], epsilon,
+                             True, stats, None, method)
+    return MaxDifference(norm, None, ans.point, ans.lower, ans.exact_maximum, None, None, True,
+                         "a point of the domain where the difference exceeds ε (exact evaluation)", epsilon, False,
+                         stats, None, method)
 
 
 def _result(search: _Search, complete: bool, reason: str, domain) -> MaxDifference:

@@ -1,0 +1,429 @@
+"""A quick exact screen of the ε question ``max_{x ∈ box} ‖A(x) − B(x)‖ ≤ ε`` before the search.
+
+Three exact steps without any LP (``docs/difference.md``, "The quick screen"); each either settles
+the question or hands it over to the branch and bound of :mod:`.max_difference`:
+
+1. **Ranges.** Exact interval ranges of every unit of both networks on the box, in centre/radius
+   form: ``z = W h + b`` has centre ``W c + b`` and radius ``|W| r``. On the first layer they are the
+   exact ranges; a unit is *stable* when its range does not contain an interior 0.
+2. **Closed form.** When the difference is affine on the whole box it is decided exactly: unit
+   ``i`` of the last hidden layer contributes ``c^A_i h^A_i − c^B_i h^B_i`` to the outputs; it is
+   affine when both units are stable and every earlier unit of its network is stable (then
+   ``h = z`` or ``h = 0`` with ``z`` an exact affine form), and it vanishes when the two units
+   compute the same function (the same weights, bias and earlier layers in both networks: *shared*)
+   and ``c^A_i = c^B_i``. If every unit is affine or vanishes, ``A_k − B_k = g_k·x + h_k`` on the
+   box; its maximum modulus there is ``max(U_k, −L_k)`` with ``U_k = h_k + Σ_j max(g_kj l_j, g_kj u_j)``
+   (``L_k`` likewise), attained at the corner that the signs of ``g_k`` select. That is the exact
+   maximum ``M`` with a maximiser; the 1-norm is left to the search.
+3. **Bound.** Networks of the same widths: the difference interval propagated on the differences
+   themselves (Paulsen et al., ReluDiff, ICSE 2020): with ``δ = h^A − h^B``,
+   ``z^A − z^B = W^A δ + (W^A − W^B) h^B + (b^A − b^B)`` in exact interval arithmetic, and
+   ``relu(z^A) − relu(z^B)`` between 0 and ``z^A − z^B`` (equal to it when both units are active, 0
+   when both are inactive: ReLU is monotone and 1-Lipschitz). Every output difference then lies in
+   an exact interval; if the resulting bound on the norm is ``≤ ε`` the answer is yes.
+4. **Witness.** Candidate points, each evaluated exactly: the centre, and for every target
+   ``s·(A_k − B_k)`` the point whose coordinates are pushed to the bound that the sign of the exact
+   gradient of ``s·(A_k − B_k)`` at the centre selects (coordinates with a zero gradient stay at the
+   centre). A candidate whose exact difference exceeds ``ε`` answers no.
+
+Nothing here proposes in floating point; the screen is an exact pre-pass, complete only in the
+cases it recognises. It builds no certificate: a certificate is requested from the search.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from flint import fmpq, fmpq_mat
+
+from .symbolic_bounds import CompiledNet, concretize
+
+
+@dataclass(frozen=True)
+class ScreenAnswer:
+    """A settled ε question: ``within`` (``True``: ``M ≤ ε``), the best exact difference found
+    (``lower``, at ``point``, a point of the box), a proven upper bound ``upper`` of ``M`` when
+    within, and ``how`` the screen settled it (``"closed_form"``, ``"interval_bound"``,
+    ``"witness"``)."""
+
+    within: bool | None
+    lower: fmpq | None
+    point: tuple | None
+    upper: fmpq | None
+    how: str
+    exact_maximum: fmpq | None = None
+
+
+@dataclass(frozen=True)
+class _Ranges:
+    """Per hidden layer of one network: the exact interval ``[lo_i, hi_i]`` of every preactivation
+    on the box (centre/radius interval arithmetic)."""
+
+    lo: tuple[tuple[fmpq, ...], ...]
+    hi: tuple[tuple[fmpq, ...], ...]
+
+
+def _column(values) -> fmpq_mat:
+    values = list(values)
+    return fmpq_mat(len(values), 1, values)
+
+
+def _abs_weights(net: CompiledNet) -> tuple[fmpq_mat, ...]:
+    """``[|W| | 0]`` per layer (``pos − neg = [|W| | b]``; the radius column carries 0 for the bias)."""
+    return tuple(p - q for p, q in zip(net.pos, net.neg))
+
+
+def ranges(net: CompiledNet, absw, lower, upper) -> _Ranges:
+    """Exact interval ranges of every hidden preactivation of ``net`` on the box."""
+    c = [(l + u) / 2 for l, u in zip(lower, upper)] + [fmpq(1)]
+    r = [(u - l) / 2 for l, u in zip(lower, upper)] + [fmpq(0)]
+    los, his = [], []
+    for hat, aw in zip(net.hat[:-1], absw[:-1]):
+        zc = (hat * _column(c)).entries()
+        zr = (aw * _column(r)).entries()
+        lo = tuple(a - b for a, b in zip(zc, zr))
+        hi = tuple(a + b for a, b in zip(zc, zr))
+        los.append(lo)
+        his.append(hi)
+        hl = [v if v > 0 else fmpq(0) for v in lo]
+        hh = [v if v > 0 else fmpq(0) for v in hi]
+        c = [(a + b) / 2 for a, b in zip(hl, hh)] + [fmpq(1)]
+        r = [(b - a) / 2 for a, b in zip(hl, hh)] + [fmpq(0)]
+    return _Ranges(tuple(los), tuple(his))
+
+
+def shared_units(a: CompiledNet, b: CompiledNet) -> list[list[bool]]:
+    """Per hidden layer: does unit ``i`` compute the same function of ``x`` in both networks? (its
+    row of ``[W | b]`` is equal in both and every unit of the layer before is shared)."""
+    out: list[list[bool]] = []
+    if a.widths != b.widths:
+        return [[False] * w for w in a.hidden]
+    prefix = True
+    for ha, hb in zip(a.hat[:-1], b.hat[:-1]):
+        k = ha.ncols()
+        ea, eb = ha.entries(), hb.entries()
+        row = [prefix and ea[i * k:(i + 1) * k] == eb[i * k:(i + 1) * k] for i in range(ha.nrows())]
+        out.append(row)
+        prefix = all(row)
+    return out
+
+
+def _unit_forms(net: CompiledNet, rng: _Ranges, n: int) -> list[list | None]:
+    """The homogeneous affine forms (``n + 1`` entries) of the *values* of the last hidden layer's
+    units, ``None`` for a unit that is not affine on the box (it or an earlier unit unstable)."""
+    ident = fmpq_mat(n + 1, n + 1, [1 if i == j else 0 for i in range(n + 1) for j in range(n + 1)])
+    H = ident
+    depth = len(net.hat)
+    forms: list[list | None] = []
+    for idx in range(depth - 1):
+        z = net.hat[idx] * H
+        w = z.nrows()
+        e = z.entries()
+        lo, hi = rng.lo[idx], rng.hi[idx]
+        forms = []
+        for i in range(w):
+            if lo[i] >= 0:
+                forms.append(e[i * (n + 1):(i + 1) * (n + 1)])
+            elif hi[i] <= 0:
+                forms.append([fmpq(0)] * (n + 1))
+            else:
+                forms.append(None)
+        if idx == depth - 2:
+            return forms
+        if any(f is None for f in forms):
+            return [None] * net.widths[-2]
+        H = fmpq_mat(w + 1, n + 1, [v for f in forms for v in f] + [0] * n + [1])
+    # no hidden layer: the network is affine (not a case of this module's callers)
+    return []
+
+
+def affine_difference(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, n: int):
+    """The forms ``(g_k, h_k)`` with ``A_k − B_k = g_k·x + h_k`` on the whole box, or ``None`` when
+    the screen cannot show the difference affine (module docstring, step 2)."""
+    if not a.hidden or not b.hidden:
+        return None
+    fa, fb = _unit_forms(a, ra, n), _unit_forms(b, rb, n)
+    shared = shared_units(a, b)[-1] if a.widths == b.widths else None
+    oa, ob = a.hat[-1], b.hat[-1]
+    m = oa.nrows()
+    ka, kb = oa.ncols(), ob.ncols()
+    ea, eb = oa.entries(), ob.entries()
+    acc = [[fmpq(0)] * n + [ea[k * ka + ka - 1] - eb[k * kb + kb - 1]] for k in range(m)]
+    for net_e, width, cols, forms, sign in ((ea, ka - 1, ka, fa, 1), (eb, kb - 1, kb, fb, -1)):
+        for i in range(width):
+            coeffs = [net_e[k * cols + i] for k in range(m)]
+            if not any(coeffs):
+                continue
+            f = forms[i]
+            if f is None:
+                # vanishes with its partner: shared unit, equal outgoing weights
+                if shared is not None and shared[i] and all(ea[k * ka + i] == eb[k * kb + i] for k in range(m)):
+                    continue
+                return None
+            for k in range(m):
+                c = sign * coeffs[k]
+                if c:
+                    row = acc[k]
+                    for j in range(n + 1):
+                        if f[j]:
+                            row[j] += c * f[j]
+    return acc
+
+
+def closed_form_maximum(forms, lower, upper):
+    """``(M, point)``: the exact maximum over the box of ``max_k |g_k·x + h_k|`` and a corner (with
+    coordinates of zero coefficient at the lower bound) where it is attained."""
+    n = len(lower)
+    best, point = None, None
+    for e in forms:
+        for s in (1, -1):
+            v = s * concretize(e, n, lower, upper, s > 0)
+            if best is None or v > best:
+                best = v
+                point = tuple((upper[j] if s * e[j] > 0 else lower[j]) for j in range(n))
+    return best, point
+
+
+def difference_bounds(a: CompiledNet, b: CompiledNet, absa, ra: _Ranges, rb: _Ranges, lower, upper):
+    """Intervals ``[lo_k, hi_k] ∋ A_k(x) − B_k(x)`` on the box for two networks of the same widths
+    (module docstring, step 3), ``None`` otherwise."""
+    if a.widths != b.widths:
+        return None
+    n = len(lower)
+    dc = [fmpq(0)] * n + [fmpq(0)]
+    dr = [fmpq(0)] * n + [fmpq(0)]
+    hc = [(l + u) / 2 for l, u in zip(lower, upper)] + [fmpq(1)]
+    hr = [(u - l) / 2 for l, u in zip(lower, upper)] + [fmpq(0)]
+    depth = len(a.hat)
+    for idx in range(depth):
+        dw = a.hat[idx] - b.hat[idx]          # [ΔW | Δb]
+        adw = dw.entries()
+        k = dw.ncols()
+        adw = fmpq_mat(dw.nrows(), k, [abs(v) if (j % k) != k - 1 else 0 for j, v in enumerate(adw)])
+        # centre: W^A δc (δ's constant entry is 0, so the bias column of W^A adds nothing) + [ΔW|Δb]·[hc;1]
+        zc = (a.hat[idx] * _column(dc) + dw * _column(hc)).entries()
+        zr = (absa[idx] * _column(dr) + adw * _column(hr)).entries()
+        lo = [p - q for p, q in zip(zc, zr)]
+        hi = [p + q for p, q in zip(zc, zr)]
+        if idx == depth - 1:
+            return list(zip(lo, hi))
+        la, ua, lb, ub = ra.lo[idx], ra.hi[idx], rb.lo[idx], rb.hi[idx]
+        dc, dr, hc, hr = [], [], [], []
+        zero = fmpq(0)
+        for i in range(len(lo)):
+            if la[i] >= 0 and lb[i] >= 0:
+                dlo, dhi = lo[i], hi[i]
+            elif ua[i] <= 0 and ub[i] <= 0:
+                dlo = dhi = zero
+            else:
+                dlo, dhi = min(zero, lo[i]), max(zero, hi[i])
+            hlo, hhi = (lb[i] if lb[i] > 0 else zero), (ub[i] if ub[i] > 0 else zero)
+            dc.append((dlo + dhi) / 2)
+            dr.append((dhi - dlo) / 2)
+            hc.append((hlo + hhi) / 2)
+            hr.append((hhi - hlo) / 2)
+        dc.append(zero)
+        dr.append(zero)
+        hc.append(fmpq(1))
+        hr.append(zero)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def forward_batch(net: CompiledNet, points: Sequence[Sequence[fmpq]]) -> list[list[fmpq]]:
+    """Exact outputs of ``net`` at the points (one matrix product per layer)."""
+    p = len(points)
+    n = len(points[0])
+    v = fmpq_mat(n + 1, p, [x[j] for j in range(n) for x in points] + [1] * p)
+    depth = len(net.hat)
+    for idx, hat in enumerate(net.hat):
+        z = hat * v
+        e = z.entries()
+        if idx == depth - 1:
+            rows = z.nrows()
+            return [[e[r * p + c] for r in range(rows)] for c in range(p)]
+        v = fmpq_mat(z.nrows() + 1, p, [t if t > 0 else 0 for t in e] + [1] * p)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def jacobian_at(net: CompiledNet, x: Sequence[fmpq]) -> fmpq_mat:
+    """The exact Jacobian (``m × n``) of ``net`` at ``x`` on the side where units with ``z > 0`` are
+    active (the gradient of the affine piece containing ``x`` in that pattern)."""
+    n = len(x)
+    v = _column(list(x) + [fmpq(1)])
+    J = fmpq_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
+    depth = len(net.hat)
+    for idx, hat in enumerate(net.hat):
+        k = hat.ncols() - 1
+        W = fmpq_mat(hat.nrows(), k, [e for i, e in enumerate(hat.entries()) if i % (k + 1) != k])
+        J = W * J
+        if idx == depth - 1:
+            return J
+        z = (hat * v).entries()
+        mask = [1 if t > 0 else 0 for t in z]
+        D = fmpq_mat(len(z), len(z), [mask[i] if i == j else 0 for i in range(len(z)) for j in range(len(z))])
+        J = D * J
+        v = _column([t if t > 0 else 0 for t in z] + [1])
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _norm(d, norm: str) -> fmpq:
+    if norm == "1":
+        return sum((abs(v) for v in d), fmpq(0))
+    return max(abs(v) for v in d)
+
+
+def witness_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str) -> list[tuple]:
+    """The centre and, per target, the point pushed to the bounds by the sign of the exact gradient
+    of the target at the centre (module docstring, step 4)."""
+    n = len(lower)
+    centre = tuple((l + u) / 2 for l, u in zip(lower, upper))
+    G = (jacobian_at(a, centre) - jacobian_at(b, centre)).entries()
+    m = len(G) // n
+    cands = [centre]
+    if norm == "1":
+        d = [p - q for p, q in zip(forward_batch(a, [centre])[0], forward_batch(b, [centre])[0])]
+        directions = [[sum(((1 if d[k] >= 0 else -1) * G[k * n + j] for k in range(m)), fmpq(0))
+                       for j in range(n)]]
+        directions.append([-v for v in directions[0]])
+    else:
+        directions = [[s * G[k * n + j] for j in range(n)] for k in range(m) for s in (1, -1)]
+    seen = {centre}
+    for g in directions:
+        x = tuple(upper[j] if g[j] > 0 else lower[j] if g[j] < 0 else centre[j] for j in range(n))
+        if x not in seen:
+            seen.add(x)
+            cands.append(x)
+    return cands
+
+
+def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: str = "inf") -> ScreenAnswer | None:
+    """Settle ``max_{x ∈ [lower, upper]} ‖A(x) − B(x)‖ ≤ ε`` by the module's exact steps, or
+    ``None`` (hand over to the search)."""
+    n = len(lower)
+    absa, absb = _abs_weights(a), _abs_weights(b)
+    ra, rb = ranges(a, absa, lower, upper), ranges(b, absb, lower, upper)
+    if norm == "inf":
+        forms = affine_difference(a, b, ra, rb, n)
+        if forms is not None:
+            M, x = closed_form_maximum(forms, lower, upper)
+            d = [p - q for p, q in zip(forward_batch(a, [x])[0], forward_batch(b, [x])[0])]
+            if _norm(d, norm) != M:  # pragma: no cover - the forms are the exact difference on the box
+                raise AssertionError("internal error: the closed-form maximum is not attained at its corner")
+            return ScreenAnswer(M <= epsilon, M, x, M, "closed_form", M)
+    bounds = difference_bounds(a, b, absa, ra, rb, lower, upper)
+    if bounds is not None:
+        mods = [max(hi, -lo) for lo, hi in bounds]
+        bound = max(mods) if norm == "inf" else sum(mods, fmpq(0))
+        if bound <= epsilon:  # within; the centre's exact difference as the lower bound
+            centre = tuple((l + u) / 2 for l, u in zip(lower, upper))
+            v = _norm([p - q for p, q in zip(forward_batch(a, [centre])[0], forward_batch(b, [centre])[0])], norm)
+            return ScreenAnswer(True, v, centre, bound, "interval_bound")
+    cands = witness_candidates(a, b, lower, upper, norm)
+    cands += float_candidates(a, b, lower, upper, norm)
+    best, point, target = _best_of(a, b, cands, norm)
+    if best > epsilon:
+        return ScreenAnswer(False, best, point, None, "witness")
+    if norm == "inf" and target is not None:
+        x = polish(a, b, ra, rb, lower, upper, point, target)
+        if x is not None:
+            v, y, _ = _best_of(a, b, [x], norm)
+            if v > best:
+                best, point = v, y
+            if best > epsilon:
+                return ScreenAnswer(False, best, point, None, "witness")
+    return ScreenAnswer(None, best, point, None, "handed_over")
+
+
+def _best_of(a: CompiledNet, b: CompiledNet, points, norm: str):
+    """``(value, point, target)``: the largest exact difference norm among ``points`` (``target``:
+    ``(k, s)`` of the sup norm's maximising output and sign)."""
+    ya, yb = forward_batch(a, points), forward_batch(b, points)
+    best, point, target = None, None, None
+    for x, p, q in zip(points, ya, yb):
+        d = [s - t for s, t in zip(p, q)]
+        v = _norm(d, norm)
+        if best is None or v > best:
+            best, point = v, x
+            if norm == "inf":
+                k = max(range(len(d)), key=lambda i: abs(d[i]))
+                target = (k, 1 if d[k] >= 0 else -1)
+    return best, point, target
+
+
+#: The screen's float ascent: starting points and steps (a small version of
+#: :func:`.difference_attack.difference_candidates`; the search runs the full one when it takes over).
+FLOAT_STARTS, FLOAT_STEPS = 12, 10
+
+
+def float_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str) -> list[tuple]:
+    """Float64 proposals (projected sign-gradient ascent), as exact points of the box; only
+    proposals: the caller evaluates each one exactly."""
+    from .difference_attack import FloatNet, difference_candidates
+
+    fa, fb = FloatNet.of(a.hat), FloatNet.of(b.hat)
+    return difference_candidates(fa, fb, lower, upper, norm, seed=1, starts=FLOAT_STARTS, steps=FLOAT_STEPS,
+                                 keep=8)
+
+
+#: Polishing is skipped when the region at the point has more sign rows than this (the LP would
+#: cost more than the search's own first steps).
+POLISH_ROWS = 48
+
+
+def polish(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, lower, upper, x, target) -> tuple | None:
+    """One exact LP from ``x``: on the closed region where every unit that is not stable on the box
+    keeps its sign at ``x`` (active iff ``z(x) > 0``), ``s·(A_k − B_k)`` is one affine function;
+    its maximiser there (PPL, exact) is a point of the box with a difference at least that at ``x``
+    (the region contains ``x``). ``None`` when the region has too many rows."""
+    from ..polyhedra import primitive_row
+    from ..polyhedra.ppl_backend import PPLExact
+
+    n = len(lower)
+    k, s = target
+    rows = []
+    for j in range(n):
+        e = [0] * n
+        e[j] = 1
+        rows.append(primitive_row(e, -lower[j]))
+        e = [0] * n
+        e[j] = -1
+        rows.append(primitive_row(e, upper[j]))
+    outs = []
+    for net, rng in ((a, ra), (b, rb)):
+        H = fmpq_mat(n + 1, n + 1, [1 if i == j else 0 for i in range(n + 1) for j in range(n + 1)])
+        v = _column(list(x) + [fmpq(1)])
+        depth = len(net.hat)
+        for idx, hat in enumerate(net.hat):
+            Z = hat * H
+            if idx == depth - 1:
+                outs.append(Z.entries()[k * (n + 1):(k + 1) * (n + 1)])
+                break
+            z = (hat * v).entries()
+            e = Z.entries()
+            keep = []
+            for i, t in enumerate(z):
+                form = e[i * (n + 1):(i + 1) * (n + 1)]
+                on = t > 0
+                if not (rng.lo[idx][i] >= 0 or rng.hi[idx][i] <= 0):
+                    sign = 1 if on else -1
+                    rows.append(primitive_row([sign * c for c in form[:n]], sign * form[n]))
+                keep.append(form if on else [0] * (n + 1))
+            if len(rows) > 2 * n + POLISH_ROWS:
+                return None
+            H = fmpq_mat(len(keep) + 1, n + 1, [c for f in keep for c in f] + [0] * n + [1])
+            v = _column([t if t > 0 else 0 for t in z] + [1])
+    g = [s * (p - q) for p, q in zip(outs[0][:n], outs[1][:n])]
+    den = 1
+    for c in g:
+        den = den * int(c.q) // math.gcd(den, int(c.q))
+    objective = [-int(c.p) * (den // int(c.q)) for c in g]  # minimise −g·x
+    if not any(objective):
+        return None
+    status, point = PPLExact().minimize_point(objective, [r for r in rows if any(r[0]) or r[1] < 0], n)
+    return point if status == "optimized" else None
+
+
+__all__ = ["ScreenAnswer", "affine_difference", "closed_form_maximum", "difference_bounds", "forward_batch",
+           "jacobian_at", "ranges", "screen", "shared_units", "witness_candidates"]
