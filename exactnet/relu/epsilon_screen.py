@@ -21,13 +21,16 @@ the question or hands it over to the branch and bound of :mod:`.max_difference`:
    ``relu(z^A) − relu(z^B)`` between 0 and ``z^A − z^B`` (equal to it when both units are active, 0
    when both are inactive: ReLU is monotone and 1-Lipschitz). Every output difference then lies in
    an exact interval; if the resulting bound on the norm is ``≤ ε`` the answer is yes.
-4. **Witness.** Candidate points, each evaluated exactly: the centre, and for every target
-   ``s·(A_k − B_k)`` the point whose coordinates are pushed to the bound that the sign of the exact
-   gradient of ``s·(A_k − B_k)`` at the centre selects (coordinates with a zero gradient stay at the
-   centre). A candidate whose exact difference exceeds ``ε`` answers no.
+4. **Witness.** Candidate points, each evaluated exactly: the centre; float64 proposals (for every
+   target ``s·(A_k − B_k)`` the corner that the sign of its gradient at the centre selects, and a
+   short projected sign-gradient ascent); then one exact LP from the best of them: on the closed
+   region where every unstable unit keeps its sign at that point, the target is one affine
+   function, and its exact maximiser there is a point at least as good. A point whose exact
+   difference exceeds ``ε`` answers no.
 
-Nothing here proposes in floating point; the screen is an exact pre-pass, complete only in the
-cases it recognises. It builds no certificate: a certificate is requested from the search.
+Floats only propose points; every verdict rests on exact arithmetic. The screen is complete only
+in the cases it recognises and otherwise hands over (with its best point, a lower bound) to the
+search. It builds no certificate: a certificate is requested from the search.
 """
 
 from __future__ import annotations
@@ -150,26 +153,22 @@ def affine_difference(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, 
     m = oa.nrows()
     ka, kb = oa.ncols(), ob.ncols()
     ea, eb = oa.entries(), ob.entries()
-    acc = [[fmpq(0)] * n + [ea[k * ka + ka - 1] - eb[k * kb + kb - 1]] for k in range(m)]
-    for net_e, width, cols, forms, sign in ((ea, ka - 1, ka, fa, 1), (eb, kb - 1, kb, fb, -1)):
-        for i in range(width):
-            coeffs = [net_e[k * cols + i] for k in range(m)]
-            if not any(coeffs):
+    # A_k − B_k = Σ_i c^A_ki h^A_i − Σ_i c^B_ki h^B_i + (b^A_k − b^B_k), as C_A F_A − C_B F_B + Δb
+    ca, cb = list(ea), list(eb)
+    for net_e, cols, forms, coeffs in ((ea, ka, fa, ca), (eb, kb, fb, cb)):
+        for i in range(cols - 1):
+            if forms[i] is not None or not any(net_e[k * cols + i] for k in range(m)):
                 continue
-            f = forms[i]
-            if f is None:
-                # vanishes with its partner: shared unit, equal outgoing weights
-                if shared is not None and shared[i] and all(ea[k * ka + i] == eb[k * kb + i] for k in range(m)):
-                    continue
+            # not affine: it must vanish with its partner (shared unit, equal outgoing weights)
+            if shared is None or not shared[i] or any(ea[k * ka + i] != eb[k * kb + i] for k in range(m)):
                 return None
             for k in range(m):
-                c = sign * coeffs[k]
-                if c:
-                    row = acc[k]
-                    for j in range(n + 1):
-                        if f[j]:
-                            row[j] += c * f[j]
-    return acc
+                coeffs[k * cols + i] = 0
+    zero = [fmpq(0)] * (n + 1)
+    FA = fmpq_mat(ka, n + 1, [v for f in fa for v in (f if f is not None else zero)] + [0] * n + [1])
+    FB = fmpq_mat(kb, n + 1, [v for f in fb for v in (f if f is not None else zero)] + [0] * n + [1])
+    D = (fmpq_mat(m, ka, ca) * FA - fmpq_mat(m, kb, cb) * FB).entries()
+    return [D[k * (n + 1):(k + 1) * (n + 1)] for k in range(m)]
 
 
 def closed_form_maximum(forms, lower, upper):
@@ -247,55 +246,10 @@ def forward_batch(net: CompiledNet, points: Sequence[Sequence[fmpq]]) -> list[li
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def jacobian_at(net: CompiledNet, x: Sequence[fmpq]) -> fmpq_mat:
-    """The exact Jacobian (``m × n``) of ``net`` at ``x`` on the side where units with ``z > 0`` are
-    active (the gradient of the affine piece containing ``x`` in that pattern)."""
-    n = len(x)
-    v = _column(list(x) + [fmpq(1)])
-    J = fmpq_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
-    depth = len(net.hat)
-    for idx, hat in enumerate(net.hat):
-        k = hat.ncols() - 1
-        W = fmpq_mat(hat.nrows(), k, [e for i, e in enumerate(hat.entries()) if i % (k + 1) != k])
-        J = W * J
-        if idx == depth - 1:
-            return J
-        z = (hat * v).entries()
-        mask = [1 if t > 0 else 0 for t in z]
-        D = fmpq_mat(len(z), len(z), [mask[i] if i == j else 0 for i in range(len(z)) for j in range(len(z))])
-        J = D * J
-        v = _column([t if t > 0 else 0 for t in z] + [1])
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def _norm(d, norm: str) -> fmpq:
     if norm == "1":
         return sum((abs(v) for v in d), fmpq(0))
     return max(abs(v) for v in d)
-
-
-def witness_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str) -> list[tuple]:
-    """The centre and, per target, the point pushed to the bounds by the sign of the exact gradient
-    of the target at the centre (module docstring, step 4)."""
-    n = len(lower)
-    centre = tuple((l + u) / 2 for l, u in zip(lower, upper))
-    G = (jacobian_at(a, centre) - jacobian_at(b, centre)).entries()
-    m = len(G) // n
-    cands = [centre]
-    if norm == "1":
-        d = [p - q for p, q in zip(forward_batch(a, [centre])[0], forward_batch(b, [centre])[0])]
-        directions = [[sum(((1 if d[k] >= 0 else -1) * G[k * n + j] for k in range(m)), fmpq(0))
-                       for j in range(n)]]
-        directions.append([-v for v in directions[0]])
-    else:
-        directions = [[s * G[k * n + j] for j in range(n)] for k in range(m) for s in (1, -1)]
-    seen = {centre}
-    for g in directions:
-        x = tuple(upper[j] if g[j] > 0 else lower[j] if g[j] < 0 else centre[j] for j in range(n))
-        if x not in seen:
-            seen.add(x)
-            cands.append(x)
-    return cands
 
 
 def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: str = "inf") -> ScreenAnswer | None:
@@ -320,8 +274,7 @@ def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: st
             centre = tuple((l + u) / 2 for l, u in zip(lower, upper))
             v = _norm([p - q for p, q in zip(forward_batch(a, [centre])[0], forward_batch(b, [centre])[0])], norm)
             return ScreenAnswer(True, v, centre, bound, "interval_bound")
-    cands = witness_candidates(a, b, lower, upper, norm)
-    cands += float_candidates(a, b, lower, upper, norm)
+    cands = [tuple((l + u) / 2 for l, u in zip(lower, upper))] + float_candidates(a, b, lower, upper, norm)
     best, point, target = _best_of(a, b, cands, norm)
     if best > epsilon:
         return ScreenAnswer(False, best, point, None, "witness")
@@ -352,19 +305,41 @@ def _best_of(a: CompiledNet, b: CompiledNet, points, norm: str):
     return best, point, target
 
 
-#: The screen's float ascent: starting points and steps (a small version of
+#: The screen's float ascent: starting points, steps and points kept (a small version of
 #: :func:`.difference_attack.difference_candidates`; the search runs the full one when it takes over).
-FLOAT_STARTS, FLOAT_STEPS = 12, 10
+FLOAT_STARTS, FLOAT_STEPS, FLOAT_KEEP = 8, 5, 2
 
 
 def float_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str) -> list[tuple]:
-    """Float64 proposals (projected sign-gradient ascent), as exact points of the box; only
-    proposals: the caller evaluates each one exactly."""
+    """Float64 proposals, as exact points of the box (only proposals: the caller evaluates each one
+    exactly): for every target ``s·(A_k − B_k)`` (the sup norm) the point pushed to the bounds by
+    the sign of its gradient at the centre (coordinates with a zero gradient stay at the centre),
+    and a short projected sign-gradient ascent (:func:`.difference_attack.difference_candidates`)."""
+    import numpy as np
+
     from .difference_attack import FloatNet, difference_candidates
 
     fa, fb = FloatNet.of(a.hat), FloatNet.of(b.hat)
-    return difference_candidates(fa, fb, lower, upper, norm, seed=1, starts=FLOAT_STARTS, steps=FLOAT_STEPS,
-                                 keep=8)
+    lo = np.array([float(v) for v in lower])
+    hi = np.array([float(v) for v in upper])
+    centre = (lo + hi) / 2
+    m = fa.weights[-1].shape[0]
+    out = []
+    if norm == "inf":
+        rows = np.vstack([np.eye(m), -np.eye(m)])
+        X = np.tile(centre, (2 * m, 1))
+        _, ka = fa.forward(X, masks=True)
+        _, kb = fb.forward(X, masks=True)
+        G = fa.gradient(rows, ka) - fb.gradient(rows, kb)
+        exact_centre = [(l + u) / 2 for l, u in zip(lower, upper)]
+        seen = set()
+        for g in G:
+            x = tuple(upper[j] if g[j] > 0 else lower[j] if g[j] < 0 else exact_centre[j] for j in range(len(lo)))
+            if x not in seen:
+                seen.add(x)
+                out.append(x)
+    return out + difference_candidates(fa, fb, lower, upper, norm, seed=1, starts=FLOAT_STARTS, steps=FLOAT_STEPS,
+                                       keep=FLOAT_KEEP)
 
 
 #: Polishing is skipped when the region at the point has more sign rows than this (the LP would
@@ -425,5 +400,5 @@ def polish(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, lower, uppe
     return point if status == "optimized" else None
 
 
-__all__ = ["ScreenAnswer", "affine_difference", "closed_form_maximum", "difference_bounds", "forward_batch",
-           "jacobian_at", "ranges", "screen", "shared_units", "witness_candidates"]
+__all__ = ["ScreenAnswer", "affine_difference", "closed_form_maximum", "difference_bounds", "float_candidates",
+           "forward_batch", "polish", "ranges", "screen", "shared_units"]
