@@ -274,18 +274,17 @@ def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: st
             centre = tuple((l + u) / 2 for l, u in zip(lower, upper))
             v = _norm([p - q for p, q in zip(forward_batch(a, [centre])[0], forward_batch(b, [centre])[0])], norm)
             return ScreenAnswer(True, v, centre, bound, "interval_bound")
-    cands = [tuple((l + u) / 2 for l, u in zip(lower, upper))] + float_candidates(a, b, lower, upper, norm)
+    first, rest = float_candidates(a, b, lower, upper, norm)
+    cands = [tuple((l + u) / 2 for l, u in zip(lower, upper))] + first
     best, point, target = _best_of(a, b, cands, norm)
     if best > epsilon:
         return ScreenAnswer(False, best, point, None, "witness")
-    if norm == "inf" and target is not None:
-        x = polish(a, b, ra, rb, lower, upper, point, target)
-        if x is not None:
-            v, y, _ = _best_of(a, b, [x], norm)
-            if v > best:
-                best, point = v, y
-            if best > epsilon:
-                return ScreenAnswer(False, best, point, None, "witness")
+    if norm == "inf":
+        v, y = polish_many(a, b, ra, rb, lower, upper, cands + rest, epsilon)
+        if v is not None and v > best:
+            best, point = v, y
+        if best > epsilon:
+            return ScreenAnswer(False, best, point, None, "witness")
     return ScreenAnswer(None, best, point, None, "handed_over")
 
 
@@ -310,11 +309,13 @@ def _best_of(a: CompiledNet, b: CompiledNet, points, norm: str):
 FLOAT_STARTS, FLOAT_STEPS, FLOAT_KEEP = 8, 5, 2
 
 
-def float_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str) -> list[tuple]:
+def float_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str) -> tuple[list, list]:
     """Float64 proposals, as exact points of the box (only proposals: the caller evaluates each one
     exactly): for every target ``s·(A_k − B_k)`` (the sup norm) the point pushed to the bounds by
     the sign of its gradient at the centre (coordinates with a zero gradient stay at the centre),
-    and a short projected sign-gradient ascent (:func:`.difference_attack.difference_candidates`)."""
+    and a short projected sign-gradient ascent (:func:`.difference_attack.difference_candidates`).
+    Returns ``(first, rest)``: the corners and the best :data:`FLOAT_KEEP` ascent points, then up to
+    :data:`POLISH_STARTS` more (starting points for :func:`polish_many`)."""
     import numpy as np
 
     from .difference_attack import FloatNet, difference_candidates
@@ -338,8 +339,9 @@ def float_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str) ->
             if x not in seen:
                 seen.add(x)
                 out.append(x)
-    return out + difference_candidates(fa, fb, lower, upper, norm, seed=1, starts=FLOAT_STARTS, steps=FLOAT_STEPS,
-                                       keep=FLOAT_KEEP)
+    found = difference_candidates(fa, fb, lower, upper, norm, seed=1, starts=FLOAT_STARTS, steps=FLOAT_STEPS,
+                                  keep=FLOAT_KEEP + POLISH_STARTS)
+    return out + found[:FLOAT_KEEP], found[FLOAT_KEEP:]
 
 
 #: Polishing is skipped when the region at the point has more sign rows than this (the LP would
@@ -347,11 +349,22 @@ def float_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str) ->
 POLISH_ROWS = 48
 
 
-def polish(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, lower, upper, x, target) -> tuple | None:
-    """One exact LP from ``x``: on the closed region where every unit that is not stable on the box
-    keeps its sign at ``x`` (active iff ``z(x) > 0``), ``s·(A_k − B_k)`` is one affine function;
-    its maximiser there (PPL, exact) is a point of the box with a difference at least that at ``x``
-    (the region contains ``x``). ``None`` when the region has too many rows."""
+#: Exact LPs the polish may spend on neighbouring regions (:func:`polish`).
+POLISH_LPS = 10
+
+
+def _target_value(a: CompiledNet, b: CompiledNet, x, target) -> fmpq:
+    k, s = target
+    return s * (forward_batch(a, [x])[0][k] - forward_batch(b, [x])[0][k])
+
+
+def region_maximiser(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, lower, upper, x, target,
+                     flip=frozenset()):
+    """``(y, tight)``: one exact LP. The region: the box and, for every unit not stable on the box,
+    its sign at ``x`` (active iff ``z(x) > 0``), reversed for the units in ``flip`` (keys
+    ``(network, layer, unit)``); there ``s·(A_k − B_k)`` is one affine function, and ``y`` is its
+    exact maximiser (PPL). ``tight``: the unstable units with ``z(y) = 0`` (the walls of the region
+    through ``y``). ``(None, ())`` when the region is empty or has too many rows."""
     from ..polyhedra import primitive_row
     from ..polyhedra.ppl_backend import PPLExact
 
@@ -365,8 +378,8 @@ def polish(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, lower, uppe
         e = [0] * n
         e[j] = -1
         rows.append(primitive_row(e, upper[j]))
-    outs = []
-    for net, rng in ((a, ra), (b, rb)):
+    outs, walls = [], []
+    for which, (net, rng) in enumerate(((a, ra), (b, rb))):
         H = fmpq_mat(n + 1, n + 1, [1 if i == j else 0 for i in range(n + 1) for j in range(n + 1)])
         v = _column(list(x) + [fmpq(1)])
         depth = len(net.hat)
@@ -377,28 +390,119 @@ def polish(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, lower, uppe
                 break
             z = (hat * v).entries()
             e = Z.entries()
-            keep = []
+            keep, vals = [], []
             for i, t in enumerate(z):
                 form = e[i * (n + 1):(i + 1) * (n + 1)]
                 on = t > 0
                 if not (rng.lo[idx][i] >= 0 or rng.hi[idx][i] <= 0):
+                    on = on != ((which, idx, i) in flip)
                     sign = 1 if on else -1
                     rows.append(primitive_row([sign * c for c in form[:n]], sign * form[n]))
+                    walls.append(((which, idx, i), form))
                 keep.append(form if on else [0] * (n + 1))
+                vals.append(t if on else 0)
             if len(rows) > 2 * n + POLISH_ROWS:
-                return None
+                return None, ()
             H = fmpq_mat(len(keep) + 1, n + 1, [c for f in keep for c in f] + [0] * n + [1])
-            v = _column([t if t > 0 else 0 for t in z] + [1])
+            v = _column(vals + [1])
     g = [s * (p - q) for p, q in zip(outs[0][:n], outs[1][:n])]
     den = 1
     for c in g:
         den = den * int(c.q) // math.gcd(den, int(c.q))
     objective = [-int(c.p) * (den // int(c.q)) for c in g]  # minimise −g·x
     if not any(objective):
+        return None, ()
+    status, y = PPLExact().minimize_point(objective, [r for r in rows if any(r[0]) or r[1] < 0], n)
+    if status != "optimized":
+        return None, ()
+    tight = tuple(key for key, form in walls
+                  if form[n] + sum((c * t for c, t in zip(form[:n], y) if c), fmpq(0)) == 0)
+    return y, tight
+
+
+#: Float proposals kept as starting points of the region LPs, and the distinct regions tried.
+POLISH_STARTS, POLISH_REGIONS = 14, 6
+
+
+def _pattern(net: CompiledNet, rng: _Ranges, x) -> tuple:
+    """The signs at ``x`` of the units that are not stable on the box (active iff ``z(x) > 0``)."""
+    v = _column(list(x) + [fmpq(1)])
+    out = []
+    for idx, hat in enumerate(net.hat[:-1]):
+        z = (hat * v).entries()
+        out.extend(t > 0 for i, t in enumerate(z) if not (rng.lo[idx][i] >= 0 or rng.hi[idx][i] <= 0))
+        v = _column([t if t > 0 else 0 for t in z] + [1])
+    return tuple(out)
+
+
+def polish_many(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, lower, upper, points, epsilon):
+    """``(value, point)``: the best exact sup-norm difference reached by region LPs from ``points``
+    (best exact value first; one LP per distinct region, at most :data:`POLISH_REGIONS`; for each
+    point its own maximising target), then :func:`polish` from the best; stops as soon as a value
+    exceeds ``epsilon``. ``(None, None)`` when no LP ran."""
+    ya, yb = forward_batch(a, points), forward_batch(b, points)
+    ranked = []
+    for x, p, q in zip(points, ya, yb):
+        d = [s - t for s, t in zip(p, q)]
+        k = max(range(len(d)), key=lambda i: abs(d[i]))
+        ranked.append((abs(d[k]), x, (k, 1 if d[k] >= 0 else -1)))
+    ranked.sort(key=lambda r: r[0], reverse=True)
+    seen, tried = set(), 0
+    best, point, target = None, None, None
+    for _, x, t in ranked:
+        if tried >= POLISH_REGIONS:
+            break
+        key = (t, _pattern(a, ra, x), _pattern(b, rb, x))
+        if key in seen:
+            continue
+        seen.add(key)
+        tried += 1
+        y, _ = region_maximiser(a, b, ra, rb, lower, upper, x, t)
+        if y is None:
+            continue
+        v = _target_value(a, b, y, t)
+        if best is None or v > best:
+            best, point, target = v, y, t
+            if best > epsilon:
+                return best, point
+    if point is None:
+        return None, None
+    y = polish(a, b, ra, rb, lower, upper, point, target)
+    if y is not None:
+        v = _target_value(a, b, y, target)
+        if v > best:
+            best, point = v, y
+    return best, point
+
+
+def polish(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, lower, upper, x, target) -> tuple | None:
+    """Exact LPs from ``x`` (at most :data:`POLISH_LPS`): the maximiser of ``s·(A_k − B_k)`` on the
+    region of ``x`` (:func:`region_maximiser`; the region contains ``x``, so it is at least as good),
+    then, while that improves it, on the regions across the walls through the current maximiser
+    (one unit's sign reversed). Every point returned is a point of the box; only its exact value
+    counts. ``None`` when no LP ran."""
+    y, tight = region_maximiser(a, b, ra, rb, lower, upper, x, target)
+    if y is None:
         return None
-    status, point = PPLExact().minimize_point(objective, [r for r in rows if any(r[0]) or r[1] < 0], n)
-    return point if status == "optimized" else None
+    best, value = y, _target_value(a, b, y, target)
+    budget = POLISH_LPS - 1
+    while tight and budget > 0:
+        step = None
+        for key in tight:
+            if budget <= 0:
+                break
+            budget -= 1
+            z, walls = region_maximiser(a, b, ra, rb, lower, upper, best, target, frozenset([key]))
+            if z is None:
+                continue
+            v = _target_value(a, b, z, target)
+            if v > value and (step is None or v > step[1]):
+                step = (z, v, walls)
+        if step is None:
+            break
+        best, value, tight = step
+    return best
 
 
 __all__ = ["ScreenAnswer", "affine_difference", "closed_form_maximum", "difference_bounds", "float_candidates",
-           "forward_batch", "polish", "ranges", "screen", "shared_units"]
+           "forward_batch", "polish", "polish_many", "ranges", "region_maximiser", "screen", "shared_units"]
