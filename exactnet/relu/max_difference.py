@@ -199,6 +199,9 @@ class _Node:
     bounds: dict = field(compare=False)  # target → upper bound inherited from the parent
     part: int = field(compare=False)
     ident: int = field(compare=False)
+    #: units ``(k, layer, unit)`` whose sign the LP bounds could not fix on this cell (the cell and
+    #: the unit's form do not change while the node is settled, so the answer would be the same)
+    unfixed: set = field(compare=False, default_factory=set)
 
 
 class _Search:
@@ -339,12 +342,17 @@ class _Search:
 
     def fix_by_lp(self, node: _Node, g, h) -> int | None:
         """``+1``/``−1`` when the affine form ``g·x + h`` has a constant sign on the node (by exact
-        bounds from float LP duals), else ``None``."""
+        bounds from float LP duals), else ``None``. The node's interior point ``p`` rules out one
+        side without an LP: ``g·p + h > 0`` excludes ``−1``, ``< 0`` excludes ``+1``, and ``= 0`` (with
+        ``g ≠ 0``) shows both signs near ``p``."""
         if not self.lp_rows(node):
             return None
-        if self.lp_bound(node, g, h) <= 0:
+        at = h + sum((c * v for c, v in zip(g, node.point) if c), fmpq(0))
+        if at == 0 and any(g):
+            return None
+        if at < 0 and self.lp_bound(node, g, h) <= 0:
             return -1
-        if self.lp_bound(node, [-v for v in g], -h) <= 0:
+        if at > 0 and self.lp_bound(node, [-v for v in g], -h) <= 0:
             return 1
         return None
 
@@ -425,8 +433,12 @@ class _Search:
                         candidates.append((k, f, i, g, h, lb.lo[i], lb.hi[i]))
             if not changed and candidates:
                 for (k, f, i, g, h, lo, hi) in candidates:
+                    if (k, f, i) in node.unfixed:
+                        continue
                     label = self.fix_by_lp(node, g, h)
-                    if label is not None:
+                    if label is None:
+                        node.unfixed.add((k, f, i))
+                    else:
                         self.record_fix(node, k, f, i, label, self.farkas_for(node, g, h, label))
                         labels[k] = with_label(labels[k], f, i, label)
                         changed = True
@@ -494,6 +506,9 @@ class _Search:
                 if self.cert and thr is not None and ub <= thr and self.checkable(node, t, thr):
                     leaf_proofs.append(None)
                 elif self.cert or thr is None or ub > thr:
+                    if not self.cert and self.epsilon is not None and self.lp_rows(node) \
+                            and self.lp_bound(node, g, h) <= thr:
+                        continue  # ε: an exact bound from a float LP's dual shows the leaf below ε
                     opt, den = self.exact_max(node, g, h)
                     if leaf_proofs is not None:  # Σ y_i g_i = −den·g: the multipliers of g are y/den
                         leaf_proofs.append({"y": [[i, _q(v / den)] for i, v in opt.multipliers]})
