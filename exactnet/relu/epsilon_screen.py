@@ -142,13 +142,39 @@ def _unit_forms(net: CompiledNet, rng: _Ranges, n: int) -> list[list | None]:
     return []
 
 
+def _stable(rng: _Ranges, idx: int, i: int) -> bool:
+    return rng.lo[idx][i] >= 0 or rng.hi[idx][i] <= 0
+
+
+def _may_be_affine(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, shared) -> bool:
+    """The test of :func:`affine_difference` from the ranges alone (no forms built): every unit of
+    the last hidden layer with an outgoing weight is affine (it and every earlier unit stable) or
+    vanishes with its shared partner."""
+    oa, ob = a.hat[-1].entries(), b.hat[-1].entries()
+    m = a.widths[-1]
+    ka, kb = a.widths[-2] + 1, b.widths[-2] + 1
+    for net, rng, e, cols in ((a, ra, oa, ka), (b, rb, ob, kb)):
+        last = len(net.hidden) - 1
+        earlier = all(_stable(rng, idx, i) for idx in range(last) for i in range(net.hidden[idx]))
+        for i in range(cols - 1):
+            if earlier and _stable(rng, last, i):
+                continue
+            if not any(e[k * cols + i] for k in range(m)):
+                continue
+            if shared is None or not shared[i] or any(oa[k * ka + i] != ob[k * kb + i] for k in range(m)):
+                return False
+    return True
+
+
 def affine_difference(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, n: int):
     """The forms ``(g_k, h_k)`` with ``A_k − B_k = g_k·x + h_k`` on the whole box, or ``None`` when
     the screen cannot show the difference affine (module docstring, step 2)."""
     if not a.hidden or not b.hidden:
         return None
-    fa, fb = _unit_forms(a, ra, n), _unit_forms(b, rb, n)
     shared = shared_units(a, b)[-1] if a.widths == b.widths else None
+    if not _may_be_affine(a, b, ra, rb, shared):
+        return None
+    fa, fb = _unit_forms(a, ra, n), _unit_forms(b, rb, n)
     oa, ob = a.hat[-1], b.hat[-1]
     m = oa.nrows()
     ka, kb = oa.ncols(), ob.ncols()
@@ -185,11 +211,24 @@ def closed_form_maximum(forms, lower, upper):
     return best, point
 
 
-def difference_bounds(a: CompiledNet, b: CompiledNet, absa, ra: _Ranges, rb: _Ranges, lower, upper):
+def weight_differences(a: CompiledNet, b: CompiledNet) -> tuple:
+    """Per layer ``([ΔW | Δb], [|ΔW| | 0])`` of two networks of the same widths."""
+    out = []
+    for ha, hb in zip(a.hat, b.hat):
+        dw = ha - hb
+        k = dw.ncols()
+        e = dw.entries()
+        out.append((dw, fmpq_mat(dw.nrows(), k, [abs(v) if (j % k) != k - 1 else 0 for j, v in enumerate(e)])))
+    return tuple(out)
+
+
+def difference_bounds(a: CompiledNet, b: CompiledNet, absa, ra: _Ranges, rb: _Ranges, lower, upper, deltas=None):
     """Intervals ``[lo_k, hi_k] ∋ A_k(x) − B_k(x)`` on the box for two networks of the same widths
-    (module docstring, step 3), ``None`` otherwise."""
+    (module docstring, step 3), ``None`` otherwise (``deltas``: :func:`weight_differences`)."""
     if a.widths != b.widths:
         return None
+    if deltas is None:
+        deltas = weight_differences(a, b)
     n = len(lower)
     dc = [fmpq(0)] * n + [fmpq(0)]
     dr = [fmpq(0)] * n + [fmpq(0)]
@@ -197,10 +236,7 @@ def difference_bounds(a: CompiledNet, b: CompiledNet, absa, ra: _Ranges, rb: _Ra
     hr = [(u - l) / 2 for l, u in zip(lower, upper)] + [fmpq(0)]
     depth = len(a.hat)
     for idx in range(depth):
-        dw = a.hat[idx] - b.hat[idx]          # [ΔW | Δb]
-        adw = dw.entries()
-        k = dw.ncols()
-        adw = fmpq_mat(dw.nrows(), k, [abs(v) if (j % k) != k - 1 else 0 for j, v in enumerate(adw)])
+        dw, adw = deltas[idx]          # [ΔW | Δb], [|ΔW| | 0]
         # centre: W^A δc (δ's constant entry is 0, so the bias column of W^A adds nothing) + [ΔW|Δb]·[hc;1]
         zc = (a.hat[idx] * _column(dc) + dw * _column(hc)).entries()
         zr = (absa[idx] * _column(dr) + adw * _column(hr)).entries()
@@ -252,6 +288,75 @@ def _norm(d, norm: str) -> fmpq:
     return max(abs(v) for v in d)
 
 
+#: The screen's input splitting (:func:`split_bound`): at most this many inputs (the sub-boxes
+#: needed grow like ``2^n`` per halving of the widths), sub-boxes examined, and sub-boxes open above ε
+#: at once (more: the bounds are not closing in; hand over).
+SPLIT_INPUTS, SPLIT_BOXES, SPLIT_OPEN = 6, 48, 8
+
+
+def _box_bound(a: CompiledNet, b: CompiledNet, absa, absb, lower, upper, norm: str, deltas=None):
+    """``(bound, exact)`` on one box: the closed-form maximum (``exact``, with its corner) when the
+    difference is affine there, else the difference-interval bound (``None`` for networks of
+    different widths)."""
+    n = len(lower)
+    ra, rb = ranges(a, absa, lower, upper), ranges(b, absb, lower, upper)
+    if norm == "inf":
+        forms = affine_difference(a, b, ra, rb, n)
+        if forms is not None:
+            M, x = closed_form_maximum(forms, lower, upper)
+            return M, x
+    bounds = difference_bounds(a, b, absa, ra, rb, lower, upper, deltas)
+    if bounds is None:
+        return None, None
+    mods = [max(hi, -lo) for lo, hi in bounds]
+    return (max(mods) if norm == "inf" else sum(mods, fmpq(0))), None
+
+
+def split_bound(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: str,
+                budget: int = SPLIT_BOXES):
+    """Input splitting with the screen's exact bounds: ``(True, bound)`` when every sub-box of a
+    partition of the box is shown ``≤ ε`` (by the closed form where the difference is affine on the
+    sub-box, else by the difference intervals), ``(False, (value, point))`` when a sub-box's closed
+    form exceeds ``ε`` at a corner (a witness), ``(None, None)`` when ``budget`` sub-boxes did not
+    settle it. Best first (largest bound); a sub-box is halved across the coordinate of largest
+    ``width_j · Σ_i (|W^A_ij| + |W^B_ij|)`` (first layers)."""
+    import heapq
+
+    if a.widths != b.widths or len(lower) > SPLIT_INPUTS:
+        return None, None
+    absa, absb = _abs_weights(a), _abs_weights(b)
+    deltas = weight_differences(a, b)
+    n = len(lower)
+    wa, wb = absa[0].entries(), absb[0].entries()
+    influence = [sum((wa[i * (n + 1) + j] for i in range(a.widths[1])), fmpq(0))
+                 + sum((wb[i * (n + 1) + j] for i in range(b.widths[1])), fmpq(0)) for j in range(n)]
+    heap, pending, count, top = [], [(tuple(lower), tuple(upper))], 0, fmpq(0)
+    while pending or heap:
+        if pending:
+            lo, up = pending.pop()
+            if count >= budget:
+                return None, None
+            count += 1
+            bound, corner = _box_bound(a, b, absa, absb, lo, up, norm, deltas)
+            if bound is None:
+                return None, None
+            if bound <= epsilon:
+                top = max(top, bound)
+            elif corner is not None:
+                return False, (bound, corner)
+            else:
+                heapq.heappush(heap, (-float(bound), count, (lo, up)))
+                if len(heap) > SPLIT_OPEN:
+                    return None, None
+            continue
+        _, _, (lo, up) = heapq.heappop(heap)
+        j = max(range(n), key=lambda i: (up[i] - lo[i]) * influence[i])
+        mid = (lo[j] + up[j]) / 2
+        pending.append((lo[:j] + (mid,) + lo[j + 1:], up))
+        pending.append((lo, up[:j] + (mid,) + up[j + 1:]))
+    return True, top
+
+
 def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: str = "inf") -> ScreenAnswer | None:
     """Settle ``max_{x ∈ [lower, upper]} ‖A(x) − B(x)‖ ≤ ε`` by the module's exact steps, or
     ``None`` (hand over to the search)."""
@@ -279,6 +384,11 @@ def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: st
     best, point, target = _best_of(a, b, cands, norm)
     if best > epsilon:
         return ScreenAnswer(False, best, point, None, "witness")
+    proved, found = split_bound(a, b, lower, upper, epsilon, norm)
+    if proved:
+        return ScreenAnswer(True, best, point, found, "input_splitting")
+    if proved is False:
+        return ScreenAnswer(False, found[0], found[1], None, "witness")
     if norm == "inf":
         v, y = polish_many(a, b, ra, rb, lower, upper, cands + rest, epsilon)
         if v is not None and v > best:

@@ -1185,7 +1185,9 @@ def _screened(ans, norm: str, epsilon: fmpq) -> MaxDifference:
     method = "closed_form" if ans.how == "closed_form" else "branch_and_bound"
     if ans.within:
         reason = {"closed_form": "the difference is affine on the box: its exact maximum is attained at a corner",
-                  "interval_bound": "no point of the domain has a difference above ε (exact difference intervals)"}
+                  "interval_bound": "no point of the domain has a difference above ε (exact difference intervals)",
+                  "input_splitting": "no point of the domain has a difference above ε (exact difference intervals and"
+                                     " closed forms on a partition of the box)"}
         return MaxDifference(norm, None, ans.point, ans.lower, ans.upper, None, None, True, reason[ans.how], epsilon,
                              True, stats, None, method)
     return MaxDifference(norm, None, ans.point, ans.lower, ans.exact_maximum, None, None, True,
