@@ -291,7 +291,7 @@ def _norm(d, norm: str) -> fmpq:
 #: The screen's input splitting (:func:`split_bound`): at most this many inputs (the sub-boxes
 #: needed grow like ``2^n`` per halving of the widths), sub-boxes examined, and sub-boxes open above ε
 #: at once (more: the bounds are not closing in; hand over).
-SPLIT_INPUTS, SPLIT_BOXES, SPLIT_OPEN = 6, 48, 8
+SPLIT_INPUTS, SPLIT_BOXES, SPLIT_OPEN = 6, 48, 3
 
 
 def _box_bound(a: CompiledNet, b: CompiledNet, absa, absb, lower, upper, norm: str, deltas=None):
@@ -330,6 +330,11 @@ def split_bound(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, nor
     wa, wb = absa[0].entries(), absb[0].entries()
     influence = [sum((wa[i * (n + 1) + j] for i in range(a.widths[1])), fmpq(0))
                  + sum((wb[i * (n + 1) + j] for i in range(b.widths[1])), fmpq(0)) for j in range(n)]
+    pair = None
+    if norm == "inf":
+        from .backsub_bounds import BacksubPair
+
+        pair = BacksubPair(a.hat, b.hat)
     heap, pending, count, top = [], [(tuple(lower), tuple(upper))], 0, fmpq(0)
     while pending or heap:
         if pending:
@@ -342,15 +347,28 @@ def split_bound(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, nor
                 return None, None
             if bound <= epsilon:
                 top = max(top, bound)
-            elif corner is not None:
+                continue
+            if corner is not None:
                 return False, (bound, corner)
-            else:
-                heapq.heappush(heap, (-float(bound), count, (lo, up)))
-                if len(heap) > SPLIT_OPEN:
-                    return None, None
+            spread = None
+            if pair is not None:
+                proposal = pair.float_bounds(lo, up)  # floats propose which boxes to bound exactly
+                spread = proposal.spread
+                if max(proposal.upper) <= float(epsilon):
+                    exact = max(pair.exact_bounds(lo, up).upper)
+                    if exact <= epsilon:
+                        top = max(top, exact)
+                        continue
+                    bound = min(bound, exact)
+            heapq.heappush(heap, (-float(bound), count, (lo, up, spread)))
+            if len(heap) > SPLIT_OPEN:
+                return None, None
             continue
-        _, _, (lo, up) = heapq.heappop(heap)
-        j = max(range(n), key=lambda i: (up[i] - lo[i]) * influence[i])
+        _, _, (lo, up, spread) = heapq.heappop(heap)
+        if spread is not None and max(spread) > 0:
+            j = max(range(n), key=lambda i: spread[i])
+        else:
+            j = max(range(n), key=lambda i: (up[i] - lo[i]) * influence[i])
         mid = (lo[j] + up[j]) / 2
         pending.append((lo[:j] + (mid,) + lo[j + 1:], up))
         pending.append((lo, up[:j] + (mid,) + up[j + 1:]))

@@ -187,3 +187,22 @@ def test_certificates_come_from_the_search(certificate):
     assert ("screen" in res.stats) is (not certificate)
     if certificate:
         assert res.certificate_nodes or res.certificate_boxes
+
+
+@settings(max_examples=30, deadline=None)
+@given(perturbed_pair(), EPS, st.sampled_from([8, 48]))
+def test_input_splitting_proves_only_true_bounds_and_finds_only_true_witnesses(ab, kind, budget):
+    a, b = ab
+    box = _box(a.input_dim)
+    M = max(oracle(a, b, box))
+    eps = _eps(M, kind)
+    if eps < 0:
+        return
+    proved, found = S.split_bound(CompiledNet.of(a), CompiledNet.of(b), box.lower, box.upper, eps, "inf", budget)
+    if proved:
+        assert M <= found <= eps
+    elif proved is False:
+        value, x = found
+        assert M > eps and value > eps and box.contains(x) and max(abs(v) for v in _diff(a, b, x)) == value
+    else:
+        assert found is None
