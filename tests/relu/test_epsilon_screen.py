@@ -206,3 +206,34 @@ def test_input_splitting_proves_only_true_bounds_and_finds_only_true_witnesses(a
         assert M > eps and value > eps and box.contains(x) and max(abs(v) for v in _diff(a, b, x)) == value
     else:
         assert found is None
+
+
+def _seeded_pair(seed, n=3, hidden=6, m=2):
+    """A ReLU network with dyadic weights and a copy with every weight moved by up to 1/64 (a
+    quantisation-like partner): the interval bound alone is too loose for ε just above M."""
+    import random
+
+    rng = random.Random(seed)
+    widths = [n, hidden, m]
+    layers_a, layers_b = [], []
+    for k, w in zip(widths, widths[1:]):
+        W = [[fmpq(rng.randint(-32, 32), 32) for _ in range(k)] for _ in range(w)]
+        bias = [fmpq(rng.randint(-8, 8), 32) for _ in range(w)]
+        layers_a.append((W, bias))
+        layers_b.append(([[v + fmpq(rng.randint(-1, 1), 64) for v in row] for row in W], bias))
+    return Network.from_lists("relu", layers_a), Network.from_lists("relu", layers_b)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_input_splitting_on_quantisation_like_pairs_agrees_with_the_search(seed):
+    a, b = _seeded_pair(seed)
+    box = Box.from_bounds([0] * 3, [1] * 3)
+    M = max_difference(a, b, box).value
+    na, nb = CompiledNet.of(a), CompiledNet.of(b)
+    for eps in (M * (1 + fmpq(1, 64)), M * (1 + fmpq(1, 256)), M, M * (1 - fmpq(1, 256))):
+        proved, found = S.split_bound(na, nb, box.lower, box.upper, eps, "inf", 200)
+        if proved:
+            assert M <= found <= eps
+        elif proved is False:
+            assert M > eps and max(abs(v) for v in _diff(a, b, found[1])) == found[0] > eps
+        assert within_epsilon(a, b, box, eps).within == (M <= eps)
