@@ -407,7 +407,7 @@ def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: st
         return ScreenAnswer(True, best, point, found, "input_splitting")
     if proved is False:
         return ScreenAnswer(False, found[0], found[1], None, "witness")
-    if norm == "inf":
+    if norm == "inf" and len(lower) <= POLISH_INPUTS:
         v, y = polish_many(a, b, ra, rb, lower, upper, cands + rest, epsilon)
         if v is not None and v > best:
             best, point = v, y
@@ -442,7 +442,8 @@ def float_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str) ->
     exactly): for every target ``s·(A_k − B_k)`` (the sup norm) the point pushed to the bounds by
     the sign of its gradient at the centre (coordinates with a zero gradient stay at the centre),
     and a short projected sign-gradient ascent (:func:`.difference_attack.difference_candidates`).
-    Returns ``(first, rest)``: the corners and the best :data:`FLOAT_KEEP` ascent points, then up to
+    Returns ``(first, rest)``: the best :data:`FLOAT_KEEP` corners (by their float differences) and
+    ascent points, then up to
     :data:`POLISH_STARTS` more (starting points for :func:`polish_many`)."""
     import numpy as np
 
@@ -460,13 +461,22 @@ def float_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str) ->
         _, ka = fa.forward(X, masks=True)
         _, kb = fb.forward(X, masks=True)
         G = fa.gradient(rows, ka) - fb.gradient(rows, kb)
+        S = np.sign(G)
+        C = np.where(S > 0, hi, np.where(S < 0, lo, centre))
+        with np.errstate(all="ignore"):
+            score = np.nan_to_num(np.abs(fa.forward(C) - fb.forward(C)).max(axis=1), nan=-1.0)
         exact_centre = [(l + u) / 2 for l, u in zip(lower, upper)]
         seen = set()
-        for g in G:
-            x = tuple(upper[j] if g[j] > 0 else lower[j] if g[j] < 0 else exact_centre[j] for j in range(len(lo)))
-            if x not in seen:
-                seen.add(x)
-                out.append(x)
+        for r in np.argsort(-score):  # the corners with the largest float differences first
+            key = S[r].tobytes()
+            if key in seen:
+                continue
+            seen.add(key)
+            g = S[r]
+            out.append(tuple(upper[j] if g[j] > 0 else lower[j] if g[j] < 0 else exact_centre[j]
+                             for j in range(len(lo))))
+            if len(out) >= FLOAT_KEEP:
+                break
     found = difference_candidates(fa, fb, lower, upper, norm, seed=1, starts=FLOAT_STARTS, steps=FLOAT_STEPS,
                                   keep=FLOAT_KEEP + POLISH_STARTS)
     return out + found[:FLOAT_KEEP], found[FLOAT_KEEP:]
@@ -548,8 +558,10 @@ def region_maximiser(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, l
     return y, tight
 
 
-#: Float proposals kept as starting points of the region LPs, and the distinct regions tried.
-POLISH_STARTS, POLISH_REGIONS = 14, 6
+#: Float proposals kept as starting points of the region LPs, the distinct regions tried, and the
+#: most inputs for which the screen runs them (an exact LP in many dimensions costs more than the
+#: search's own proposals: 64 inputs, digits pairs, ~0.4 s).
+POLISH_STARTS, POLISH_REGIONS, POLISH_INPUTS = 14, 6, 16
 
 
 def _pattern(net: CompiledNet, rng: _Ranges, x) -> tuple:
