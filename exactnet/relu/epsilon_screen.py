@@ -397,7 +397,7 @@ def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: st
             centre = tuple((l + u) / 2 for l, u in zip(lower, upper))
             v = _norm([p - q for p, q in zip(forward_batch(a, [centre])[0], forward_batch(b, [centre])[0])], norm)
             return ScreenAnswer(True, v, centre, bound, "interval_bound")
-    first, rest = float_candidates(a, b, lower, upper, norm)
+    first, _ = float_candidates(a, b, lower, upper, norm)
     cands = [tuple((l + u) / 2 for l, u in zip(lower, upper))] + first
     best, point, target = _best_of(a, b, cands, norm)
     if best > epsilon:
@@ -408,6 +408,7 @@ def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: st
     if proved is False:
         return ScreenAnswer(False, found[0], found[1], None, "witness")
     if norm == "inf" and len(lower) <= POLISH_INPUTS:
+        rest = float_candidates(a, b, lower, upper, norm, more=True)[1]  # (the same ascent, more points kept)
         v, y = polish_many(a, b, ra, rb, lower, upper, cands + rest, epsilon)
         if v is not None and v > best:
             best, point = v, y
@@ -437,13 +438,13 @@ def _best_of(a: CompiledNet, b: CompiledNet, points, norm: str):
 FLOAT_STARTS, FLOAT_STEPS, FLOAT_KEEP = 8, 5, 2
 
 
-def float_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str) -> tuple[list, list]:
+def float_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str, more: bool = False) -> tuple[list, list]:
     """Float64 proposals, as exact points of the box (only proposals: the caller evaluates each one
     exactly): for every target ``s·(A_k − B_k)`` (the sup norm) the point pushed to the bounds by
     the sign of its gradient at the centre (coordinates with a zero gradient stay at the centre),
     and a short projected sign-gradient ascent (:func:`.difference_attack.difference_candidates`).
     Returns ``(first, rest)``: the best :data:`FLOAT_KEEP` corners (by their float differences) and
-    ascent points, then up to
+    ascent points, then (``more``) up to
     :data:`POLISH_STARTS` more (starting points for :func:`polish_many`)."""
     import numpy as np
 
@@ -478,7 +479,7 @@ def float_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str) ->
             if len(out) >= FLOAT_KEEP:
                 break
     found = difference_candidates(fa, fb, lower, upper, norm, seed=1, starts=FLOAT_STARTS, steps=FLOAT_STEPS,
-                                  keep=FLOAT_KEEP + POLISH_STARTS)
+                                  keep=FLOAT_KEEP + (POLISH_STARTS if more else 0))
     return out + found[:FLOAT_KEEP], found[FLOAT_KEEP:]
 
 
