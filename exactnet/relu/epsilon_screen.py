@@ -314,16 +314,22 @@ def _box_bound(a: CompiledNet, b: CompiledNet, absa, absb, lower, upper, norm: s
 
 def split_bound(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: str,
                 budget: int = SPLIT_BOXES):
-    """Input splitting with the screen's exact bounds: ``(True, bound)`` when every sub-box of a
-    partition of the box is shown ``≤ ε`` (by the closed form where the difference is affine on the
-    sub-box, else by the difference intervals), ``(False, (value, point))`` when a sub-box's closed
-    form exceeds ``ε`` at a corner (a witness), ``(None, None)`` when ``budget`` sub-boxes did not
-    settle it. Best first (largest bound); a sub-box is halved across the coordinate of largest
-    ``width_j · Σ_i (|W^A_ij| + |W^B_ij|)`` (first layers)."""
+    """Input splitting with the screen's exact bounds, for pairs of the same widths with one hidden
+    layer and at most :data:`SPLIT_INPUTS` inputs (where the search itself does not split the
+    input: :func:`.max_difference._splits`). ``(True, bound)`` when every sub-box of a partition of
+    the box is shown ``≤ ε`` — by the closed form where the difference is affine on the sub-box,
+    else by the difference intervals, else by the exact back-substituted bound of
+    :mod:`.backsub_bounds` (computed where its float run proposes that it closes the sub-box);
+    ``(False, (value, point))`` when a sub-box's closed form exceeds ``ε`` at a corner (a witness);
+    ``(None, None)`` when ``budget`` sub-boxes did not settle it or more than :data:`SPLIT_OPEN`
+    sub-boxes are open above ``ε`` at once. Best first (largest bound); a sub-box is halved across
+    the input with the largest share of the float back-substituted bound (else of largest
+    ``width_j · Σ_i (|W^A_ij| + |W^B_ij|)``). Floats only choose; every closed sub-box has an exact
+    bound ``≤ ε``."""
     import heapq
 
-    if a.widths != b.widths or len(lower) > SPLIT_INPUTS:
-        return None, None
+    if a.widths != b.widths or len(lower) > SPLIT_INPUTS or len(a.hidden) != 1:
+        return None, None  # (deeper networks: the search's own input splitting, :mod:`.box_splitting`)
     absa, absb = _abs_weights(a), _abs_weights(b)
     deltas = weight_differences(a, b)
     n = len(lower)
