@@ -150,18 +150,21 @@ def _may_be_affine(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, sha
     """The test of :func:`affine_difference` from the ranges alone (no forms built): every unit of
     the last hidden layer with an outgoing weight is affine (it and every earlier unit stable) or
     vanishes with its shared partner."""
-    oa, ob = a.hat[-1].entries(), b.hat[-1].entries()
     m = a.widths[-1]
     ka, kb = a.widths[-2] + 1, b.widths[-2] + 1
-    for net, rng, e, cols in ((a, ra, oa, ka), (b, rb, ob, kb)):
+    oa, ob = a.hat[-1].entries(), b.hat[-1].entries()
+    cols_a = [oa[i::ka] for i in range(ka - 1)]  # the outgoing weights of each last hidden unit
+    cols_b = [ob[i::kb] for i in range(kb - 1)]
+    for net, rng, cols in ((a, ra, cols_a), (b, rb, cols_b)):
         last = len(net.hidden) - 1
         earlier = all(_stable(rng, idx, i) for idx in range(last) for i in range(net.hidden[idx]))
-        for i in range(cols - 1):
-            if earlier and _stable(rng, last, i):
+        lo, hi = rng.lo[last], rng.hi[last]
+        for i, col in enumerate(cols):
+            if earlier and (lo[i] >= 0 or hi[i] <= 0):
                 continue
-            if not any(e[k * cols + i] for k in range(m)):
+            if not any(col):
                 continue
-            if shared is None or not shared[i] or any(oa[k * ka + i] != ob[k * kb + i] for k in range(m)):
+            if shared is None or not shared[i] or cols_a[i] != cols_b[i]:
                 return False
     return True
 
