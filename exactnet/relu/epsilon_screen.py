@@ -498,7 +498,7 @@ POLISH_ROWS = 48
 
 
 #: Exact LPs the polish may spend on neighbouring regions (:func:`polish`).
-POLISH_LPS = 10
+POLISH_LPS = 4
 
 
 def _target_value(a: CompiledNet, b: CompiledNet, x, target) -> fmpq:
@@ -569,9 +569,9 @@ def region_maximiser(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, l
 
 
 #: Float proposals kept as starting points of the region LPs, the distinct regions tried, and the
-#: most inputs for which the screen runs them (an exact LP in many dimensions costs more than the
-#: search's own proposals: 64 inputs, digits pairs, ~0.4 s).
-POLISH_STARTS, POLISH_REGIONS, POLISH_INPUTS = 14, 6, 16
+#: most inputs for which the screen runs them (an exact LP in many dimensions costs more than it
+#: saves when the question is handed over: 64 inputs, digits pairs, ~0.4 s; 13 inputs, wine, ~5 ms).
+POLISH_STARTS, POLISH_REGIONS, POLISH_INPUTS = 14, 3, 6
 
 
 def _pattern(net: CompiledNet, rng: _Ranges, x) -> tuple:
