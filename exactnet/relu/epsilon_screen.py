@@ -1,7 +1,8 @@
 """A quick exact screen of the ε question ``max_{x ∈ box} ‖A(x) − B(x)‖ ≤ ε`` before the search.
 
-Three exact steps without any LP (``docs/difference.md``, "The quick screen"); each either settles
-the question or hands it over to the branch and bound of :mod:`.max_difference`:
+Exact steps, cheapest first (``docs/difference.md``, "The quick screen of an ε question on a box");
+each either settles the question or passes it on, and the last hands it over to the branch and
+bound of :mod:`.max_difference`:
 
 1. **Ranges.** Exact interval ranges of every unit of both networks on the box, in centre/radius
    form: ``z = W h + b`` has centre ``W c + b`` and radius ``|W| r``. On the first layer they are the
@@ -21,16 +22,20 @@ the question or hands it over to the branch and bound of :mod:`.max_difference`:
    ``relu(z^A) − relu(z^B)`` between 0 and ``z^A − z^B`` (equal to it when both units are active, 0
    when both are inactive: ReLU is monotone and 1-Lipschitz). Every output difference then lies in
    an exact interval; if the resulting bound on the norm is ``≤ ε`` the answer is yes.
-4. **Witness.** Candidate points, each evaluated exactly: the centre; float64 proposals (for every
-   target ``s·(A_k − B_k)`` the corner that the sign of its gradient at the centre selects, and a
-   short projected sign-gradient ascent); then one exact LP from the best of them: on the closed
-   region where every unstable unit keeps its sign at that point, the target is one affine
-   function, and its exact maximiser there is a point at least as good. A point whose exact
-   difference exceeds ``ε`` answers no.
+4. **Witnesses.** Candidate points, each evaluated exactly: the centre and float64 proposals (for
+   every target ``s·(A_k − B_k)`` the corner that the sign of its gradient at the centre selects,
+   and a short projected sign-gradient ascent). A point whose exact difference exceeds ``ε``
+   answers no.
+5. **Input splitting** (:func:`split_bound`; one hidden layer, same widths, few inputs): sub-boxes
+   closed by steps 2–3 or by the exact back-substituted bound of :mod:`.backsub_bounds`.
+6. **Region LPs** (:func:`polish_many`; few inputs): on the closed region where every unstable unit
+   keeps its sign at a proposal, the target is one affine function; its exact maximiser there
+   (PPL) is a point at least as good, and crossing a wall through it may improve it further.
 
-Floats only propose points; every verdict rests on exact arithmetic. The screen is complete only
-in the cases it recognises and otherwise hands over (with its best point, a lower bound) to the
-search. It builds no certificate: a certificate is requested from the search.
+Floats only propose points and choose splits; every verdict rests on exact arithmetic. The screen
+is complete only in the cases it recognises and otherwise hands over (with its best point, a lower
+bound) to the search. It builds no certificate: a certificate is requested from the search.
+``docs/difference.md`` ("The quick screen of an ε question on a box") states the limits.
 """
 
 from __future__ import annotations
@@ -46,10 +51,11 @@ from .symbolic_bounds import CompiledNet, concretize
 
 @dataclass(frozen=True)
 class ScreenAnswer:
-    """A settled ε question: ``within`` (``True``: ``M ≤ ε``), the best exact difference found
-    (``lower``, at ``point``, a point of the box), a proven upper bound ``upper`` of ``M`` when
-    within, and ``how`` the screen settled it (``"closed_form"``, ``"interval_bound"``,
-    ``"witness"``)."""
+    """The screen's answer: ``within`` (``True``: ``M ≤ ε``; ``None``: handed over), the best exact
+    difference found (``lower``, at ``point``, a point of the box), a proven upper bound ``upper``
+    of ``M`` when within, ``how`` (``"closed_form"``, ``"interval_bound"``, ``"input_splitting"``,
+    ``"witness"``, ``"handed_over"``) and ``exact_maximum``, ``M`` itself when the closed form
+    found it."""
 
     within: bool | None
     lower: fmpq | None
