@@ -143,9 +143,8 @@ def _form(p: ThreeLayer, deadline: Deadline, like: IntegerForm | None) -> Intege
     cols = range(n1 + 1)
     alpha: dict = {}
     check = deadline.check
-    for j, row in enumerate(N2):
+    for row, a in zip(N2, outs):
         check(WHAT)
-        a = outs[j]
         if max(row) <= 0 or not any(a):  # dead on the orthant (v_j has the signs of the row), or silent
             continue
         v = [row[i] * g for i, g in scaled]
@@ -157,18 +156,18 @@ def _form(p: ThreeLayer, deadline: Deadline, like: IntegerForm | None) -> Intege
                         Cs[k] += as_ * v[k]
             continue
         G = gcd(*v)
-        for x in v:  # mixed: some entry over h' is non-zero
+        for x in v:  # mixed: orient by the first non-zero entry over h'
             if x:
-                if x < 0:
-                    G = -G
                 break
-        key = tuple([x // G for x in v])
+        key = tuple([y // G for y in v]) if x > 0 else tuple([-y // G for y in v])
         if known is not None and key not in known:
             return None
-        mu = [x * G for x in a] if G > 0 else [-x * G for x in a]
         prev = alpha.get(key)
-        alpha[key] = mu if prev is None else [x + y for x, y in zip(prev, mu)]
-        if G < 0:  # a·σ(−|G|ℓ) = μ σ(ℓ) − μ ℓ
+        if x > 0:
+            alpha[key] = [y * G for y in a] if prev is None else [z + y * G for z, y in zip(prev, a)]
+        else:  # a·σ(−G ℓ) = aG σ(ℓ) − aG ℓ
+            mu = [y * G for y in a]
+            alpha[key] = mu if prev is None else [z + y for z, y in zip(prev, mu)]
             for s, ms in enumerate(mu):
                 if ms:
                     Cs = C[s]
