@@ -275,19 +275,25 @@ def _probe_seed(seed: int) -> int:
     return random.Random(seed).getrandbits(32)
 
 
+#: Integer layers with ``d1 d2 d3`` below this are evaluated in floating point as they are (the
+#: scaled values ``d1 d2 d3 f(x)`` stay far inside the floating-point range); larger ones from the
+#: ``fmpq`` entries.
+_LARGEST_SCALE = 1 << 600
+
+
 def _float_layers(p: ThreeLayer):
     """``p`` in floating point as augmented matrices ``A1 = [[W1, b1], [0, s1]]``,
     ``A2 = [[W2, b2], [0, s2]]``, ``A3 = [W3, b3]`` and the scale ``s`` with
     ``A3 σ(A2 σ(A1 [x; 1])) = s·f(x)`` (the appended rows carry the constant through the ReLUs,
     which leave positive numbers alone). From the integer layers (:attr:`ThreeLayer.integer_layers`,
     ``[W_k | b_k] = N_k / d_k``, ``s_k = d_k``, ``s = d1 d2 d3``) when they are already computed,
-    otherwise from the ``fmpq`` entries (``s_k = s = 1``). Raises ``OverflowError`` beyond the
-    floating-point range."""
+    otherwise (or when ``s`` would leave the floating-point range) from the ``fmpq`` entries
+    (``s_k = s = 1``). Raises ``OverflowError`` beyond the floating-point range."""
     import numpy as np
 
     n0, n1, n2 = p.n0, p.n1, p.n2
     done = p.__dict__.get("integer_layers")
-    if done is not None:
+    if done is not None and done[0][1] * done[1][1] * done[2][1] < _LARGEST_SCALE:
         (N1, d1), (N2, d2), (N3, d3) = done
         scale = float(d1) * float(d2) * float(d3)
     else:

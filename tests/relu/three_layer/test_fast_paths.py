@@ -138,3 +138,21 @@ def test_the_threshold_separates_the_orders():
     rnd = random.Random(3)
     small, large = random_params(rnd, 3, 2, 3), random_params(rnd, 6, 4, 8)
     assert 2 * small.num_parameters <= FORMS_FIRST_PARAMETERS < large.num_parameters + plant_chain(large, rnd).num_parameters
+
+
+def test_huge_denominators_still_get_proposals():
+    """Denominators beyond the floating-point range: the floats come from the entries themselves
+    (each ``fmpq`` rounds to a normal float), so a near miss is still found by the probes."""
+    rnd = random.Random(2)
+    tiny = fmpq(1, 1 << 700)
+    a = random_params(rnd, 4, 3, 6)
+    a = ThreeLayer(a.n0, tuple(tuple(v + tiny for v in r) for r in a.W1), a.b1, a.W2, a.b2, a.W3, a.b3)
+    b = near_miss(plant_chain(a, rnd), rnd)
+    assert a.integer_layers[0][1] >= 1 << 700  # converted: the integer route would overflow
+    A1, _A2, _A3, scale = _float_layers(a)
+    assert scale == 1.0 and np.isfinite(A1).all()
+    found = []
+    for seed in range(5):
+        found += list(_float_proposals(a, b, seed))
+    assert any(a(x) != b(x) for x in found)
+    assert equivalent(a, b, verify=False).verdict is False
