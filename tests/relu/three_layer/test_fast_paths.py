@@ -156,3 +156,22 @@ def test_huge_denominators_still_get_proposals():
         found += list(_float_proposals(a, b, seed))
     assert any(a(x) != b(x) for x in found)
     assert equivalent(a, b, verify=False).verdict is False
+
+
+def test_witness_certificates_carry_the_exact_outputs():
+    """Tier s writes the outputs it evaluated at the witness (no second evaluation); they are the
+    networks' exact outputs, and the checker accepts the certificate."""
+    from exactnet.check import check_certificate
+    from exactnet.network import forward_exact
+    from exactnet.numbers import number_json
+
+    rnd = random.Random(8)
+    a = random_params(rnd, 4, 3, 6)
+    b = near_miss(plant_chain(a, rnd), rnd)
+    A, B = a.to_network(), b.to_network()
+    res = complete(A, B, certificate=True)
+    assert res.tier == "s" and res.equivalent is False
+    ev = res.certificate["evidence"]
+    x = res.witness
+    assert ev["outputs"] == [[number_json(v) for v in forward_exact(A, x)], [number_json(v) for v in forward_exact(B, x)]]
+    assert ev["outputs"][0] != ev["outputs"][1] and check_certificate(res.certificate).valid
