@@ -8,7 +8,6 @@ empty canonical form. Entries are ``flint.fmpq``.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import cached_property
 from operator import index

@@ -137,7 +137,8 @@ def test_both_orders_of_forms_and_probes_agree_with_the_complete_tier(seed, near
 def test_the_threshold_separates_the_orders():
     rnd = random.Random(3)
     small, large = random_params(rnd, 3, 2, 3), random_params(rnd, 6, 4, 8)
-    assert 2 * small.num_parameters <= FORMS_FIRST_PARAMETERS < large.num_parameters + plant_chain(large, rnd).num_parameters
+    partner = plant_chain(large, rnd)
+    assert 2 * small.num_parameters <= FORMS_FIRST_PARAMETERS < large.num_parameters + partner.num_parameters
 
 
 def test_huge_denominators_still_get_proposals():
@@ -173,5 +174,6 @@ def test_witness_certificates_carry_the_exact_outputs():
     assert res.tier == "s" and res.equivalent is False
     ev = res.certificate["evidence"]
     x = res.witness
-    assert ev["outputs"] == [[number_json(v) for v in forward_exact(A, x)], [number_json(v) for v in forward_exact(B, x)]]
+    exact = [[number_json(v) for v in forward_exact(N, x)] for N in (A, B)]
+    assert ev["outputs"] == exact
     assert ev["outputs"][0] != ev["outputs"][1] and check_certificate(res.certificate).valid
