@@ -372,9 +372,12 @@ def _equal_integer_forms(pa: ThreeLayer, pb: ThreeLayer, deadline: Deadline) -> 
     so ``f_a = f_b``, and satisfy the bottleneck hypothesis G1 (the tier's hypothesis: where it fails
     the full procedure reports it as before). When the form keeps every first-layer neuron of both,
     the rows of ``b``'s ``[W1 | b1]`` are positive multiples of a permutation of ``a``'s (the same
-    primitive rows), so one rank decides G1 for both."""
+    primitive rows), so one rank decides G1 for both. The parameter with fewer second-layer neurons
+    is formed first, the other one with early exits (the relation is symmetric)."""
     if pa.n1 > pa.n0 or pb.n1 > pb.n0:
         return False
+    if pb.n2 < pa.n2:
+        pa, pb = pb, pa
     form = common_integer_form(pa, pb, deadline)
     if form is None or full_row_rank(pa) != pa.n1:
         return False
