@@ -24,8 +24,8 @@ bound of :mod:`.max_difference`:
    an exact interval; if the resulting bound on the norm is ``≤ ε`` the answer is yes.
 4. **Witnesses.** Candidate points, each evaluated exactly: the centre and float64 proposals (for
    every target ``s·(A_k − B_k)`` the corner that the sign of its gradient at the centre selects,
-   and a short projected sign-gradient ascent). A point whose exact difference exceeds ``ε``
-   answers no.
+   and, only when the centre and these corners do not already answer, a short projected
+   sign-gradient ascent). A point whose exact difference exceeds ``ε`` answers no.
 5. **Input splitting** (:func:`split_bound`; one hidden layer, same widths, few inputs): sub-boxes
    closed by steps 2–3 or by the exact back-substituted bound of :mod:`.backsub_bounds`.
 6. **Region LPs** (:func:`polish_many`; few inputs): on the closed region where every unstable unit
@@ -412,9 +412,21 @@ def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: st
             centre = tuple((l + u) / 2 for l, u in zip(lower, upper))
             v = _norm([p - q for p, q in zip(forward_batch(a, [centre])[0], forward_batch(b, [centre])[0])], norm)
             return ScreenAnswer(True, v, centre, bound, "interval_bound")
-    first, _ = float_candidates(a, b, lower, upper, norm)
-    cands = [tuple((l + u) / 2 for l, u in zip(lower, upper))] + first
-    best, point, target = _best_of(a, b, cands, norm)
+    from .difference_attack import FloatNet
+
+    fa, fb = FloatNet.of(a.hat), FloatNet.of(b.hat)
+    cands = [tuple((l + u) / 2 for l, u in zip(lower, upper))]
+    if norm == "inf":
+        cands += gradient_corners(fa, fb, lower, upper)
+    best, point, _ = _best_of(a, b, cands, norm)
+    if best > epsilon:  # the centre or a corner already answers: no ascent needed
+        return ScreenAnswer(False, best, point, None, "witness")
+    first = ascent_candidates(fa, fb, lower, upper, norm)
+    if first:
+        v, y, _ = _best_of(a, b, first, norm)
+        if v > best:
+            best, point = v, y
+    cands += first
     if best > epsilon:
         return ScreenAnswer(False, best, point, None, "witness")
     proved, found = split_bound(a, b, lower, upper, epsilon, norm)
@@ -423,7 +435,9 @@ def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: st
     if proved is False:
         return ScreenAnswer(False, found[0], found[1], None, "witness")
     if norm == "inf" and len(lower) <= POLISH_INPUTS:
-        rest = float_candidates(a, b, lower, upper, norm, more=True)[1]  # (the same ascent, more points kept)
+        # (the same ascent again, more points kept: converting them all to exact points up front
+        # would cost more than the rare repetition)
+        rest = ascent_candidates(fa, fb, lower, upper, norm, keep=FLOAT_KEEP + POLISH_STARTS)[FLOAT_KEEP:]
         v, y = polish_many(a, b, ra, rb, lower, upper, cands + rest, epsilon)
         if v is not None and v > best:
             best, point = v, y
@@ -453,49 +467,51 @@ def _best_of(a: CompiledNet, b: CompiledNet, points, norm: str):
 FLOAT_STARTS, FLOAT_STEPS, FLOAT_KEEP = 8, 5, 2
 
 
-def float_candidates(a: CompiledNet, b: CompiledNet, lower, upper, norm: str, more: bool = False) -> tuple[list, list]:
-    """Float64 proposals, as exact points of the box (only proposals: the caller evaluates each one
-    exactly): for every target ``s·(A_k − B_k)`` (the sup norm) the point pushed to the bounds by
-    the sign of its gradient at the centre (coordinates with a zero gradient stay at the centre),
-    and a short projected sign-gradient ascent (:func:`.difference_attack.difference_candidates`).
-    Returns ``(first, rest)``: the best :data:`FLOAT_KEEP` corners (by their float differences) and
-    ascent points, then (``more``) up to
-    :data:`POLISH_STARTS` more (starting points for :func:`polish_many`)."""
+def gradient_corners(fa, fb, lower, upper) -> list[tuple]:
+    """Float64 proposals for the sup norm, as exact points of the box (only proposals: the caller
+    evaluates each one exactly): for every target ``s·(A_k − B_k)`` the point pushed to the bounds
+    by the sign of its gradient at the centre (coordinates with a zero gradient stay at the centre);
+    the best :data:`FLOAT_KEEP` distinct ones by their float differences. ``fa``, ``fb``:
+    :class:`.difference_attack.FloatNet`."""
     import numpy as np
 
-    from .difference_attack import FloatNet, difference_candidates
-
-    fa, fb = FloatNet.of(a.hat), FloatNet.of(b.hat)
     lo = np.array([float(v) for v in lower])
     hi = np.array([float(v) for v in upper])
     centre = (lo + hi) / 2
     m = fa.weights[-1].shape[0]
-    out = []
-    if norm == "inf":
-        rows = np.vstack([np.eye(m), -np.eye(m)])
-        X = np.tile(centre, (2 * m, 1))
-        _, ka = fa.forward(X, masks=True)
-        _, kb = fb.forward(X, masks=True)
-        G = fa.gradient(rows, ka) - fb.gradient(rows, kb)
-        S = np.sign(G)
-        C = np.where(S > 0, hi, np.where(S < 0, lo, centre))
-        with np.errstate(all="ignore"):
-            score = np.nan_to_num(np.abs(fa.forward(C) - fb.forward(C)).max(axis=1), nan=-1.0)
-        exact_centre = [(l + u) / 2 for l, u in zip(lower, upper)]
-        seen = set()
-        for r in np.argsort(-score):  # the corners with the largest float differences first
-            key = S[r].tobytes()
-            if key in seen:
-                continue
-            seen.add(key)
-            g = S[r]
-            out.append(tuple(upper[j] if g[j] > 0 else lower[j] if g[j] < 0 else exact_centre[j]
-                             for j in range(len(lo))))
-            if len(out) >= FLOAT_KEEP:
-                break
-    found = difference_candidates(fa, fb, lower, upper, norm, seed=1, starts=FLOAT_STARTS, steps=FLOAT_STEPS,
-                                  keep=FLOAT_KEEP + (POLISH_STARTS if more else 0))
-    return out + found[:FLOAT_KEEP], found[FLOAT_KEEP:]
+    rows = np.vstack([np.eye(m), -np.eye(m)])
+    X = np.tile(centre, (2 * m, 1))
+    _, ka = fa.forward(X, masks=True)
+    _, kb = fb.forward(X, masks=True)
+    G = fa.gradient(rows, ka) - fb.gradient(rows, kb)
+    S = np.sign(G)
+    C = np.where(S > 0, hi, np.where(S < 0, lo, centre))
+    with np.errstate(all="ignore"):
+        score = np.nan_to_num(np.abs(fa.forward(C) - fb.forward(C)).max(axis=1), nan=-1.0)
+    exact_centre = [(l + u) / 2 for l, u in zip(lower, upper)]
+    out, seen = [], set()
+    for r in np.argsort(-score):  # the corners with the largest float differences first
+        key = S[r].tobytes()
+        if key in seen:
+            continue
+        seen.add(key)
+        g = S[r]
+        out.append(tuple(upper[j] if g[j] > 0 else lower[j] if g[j] < 0 else exact_centre[j]
+                         for j in range(len(lo))))
+        if len(out) >= FLOAT_KEEP:
+            break
+    return out
+
+
+def ascent_candidates(fa, fb, lower, upper, norm: str, keep: int = FLOAT_KEEP) -> list[tuple]:
+    """Float64 proposals, as exact points of the box: the best ``keep`` points of a short projected
+    sign-gradient ascent (:func:`.difference_attack.difference_candidates` with :data:`FLOAT_STARTS`
+    starts and :data:`FLOAT_STEPS` steps), best first; the screen checks the first
+    :data:`FLOAT_KEEP` exactly and hands the others to :func:`polish_many` as starting points."""
+    from .difference_attack import difference_candidates
+
+    return difference_candidates(fa, fb, lower, upper, norm, seed=1, starts=FLOAT_STARTS, steps=FLOAT_STEPS,
+                                 keep=keep)
 
 
 #: Polishing is skipped when the region at the point has more sign rows than this (the LP would
@@ -660,5 +676,5 @@ def polish(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, lower, uppe
     return best
 
 
-__all__ = ["ScreenAnswer", "affine_difference", "closed_form_maximum", "difference_bounds", "float_candidates",
-           "forward_batch", "polish", "polish_many", "ranges", "region_maximiser", "screen", "shared_units"]
+__all__ = ["ScreenAnswer", "affine_difference", "ascent_candidates", "closed_form_maximum", "difference_bounds",
+           "forward_batch", "gradient_corners", "polish", "polish_many", "ranges", "region_maximiser", "screen", "shared_units"]

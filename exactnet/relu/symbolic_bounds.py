@@ -63,17 +63,15 @@ class CompiledNet:
         hat, pos, neg = [], [], []
         for layer in net.layers:
             w, k = layer.out_dim, layer.in_dim
-            flat, plus, minus = [], [], []
+            flat, plus = [], []
             for r, b in zip(layer.weight, layer.bias):
                 flat.extend(r)
                 flat.append(b)
                 plus.extend([v if v > 0 else 0 for v in r])
                 plus.append(b)
-                minus.extend([v if v < 0 else 0 for v in r])
-                minus.append(0)
             hat.append(fmpq_mat(w, k + 1, flat))
             pos.append(fmpq_mat(w, k + 1, plus))
-            neg.append(fmpq_mat(w, k + 1, minus))
+            neg.append(hat[-1] - pos[-1])  # [W − W⁺ | b − b] = [W⁻ | 0]
         return cls(tuple(hat), tuple(pos), tuple(neg), net.widths)
 
     @property
