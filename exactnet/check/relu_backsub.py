@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from operator import itemgetter
 
 from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
@@ -237,30 +238,30 @@ class BacksubChecker:
 
     def _backsubstitute(self, relax, blocks, out_block, lo, hi):
         """Back-substitute every block level by level; verify the interval blocks, return the
-        bounds of the output block (``[]`` without one)."""
+        bounds of the output block (``[]`` without one). A live block is a triple (integer rows over
+        the ``(δ, h, 1)`` of the layer below, their denominator, the claimed ends or ``None``)."""
         top = len(self.widths) - 1
-        live = []  # (integer rows X, denominator D, claimed ends or None)
+        live = []
         if out_block is not None:
-            live.append((out_block[1], out_block[2], None))
-        for j in range(top, -1, -1):
-            live += [(X, fmpz(1), ends) for k, X, ends in blocks if k == j]
-            N, D, ent, cols = self.layers[j]
-            if j == 0:
-                return _evaluate([(X * N, d * D, ends) for X, d, ends in live], lo, hi)
-            r = relax[j - 1]
-            G = N * r.lower
-            NS = fmpz_mat(N.nrows(), len(r.cols), [ent[i * cols + s] for i in range(N.nrows()) for s in r.cols]) \
-                if r.cols else None
+            N, D = self.layers[top][:2]
+            live.append((out_block[1] * N, out_block[2] * D, None))
+        for j in range(top, 0, -1):
+            live += [(X * self.layers[k][0], self.layers[k][1], ends) for k, X, ends in blocks if k == j]
+            r, (N, D) = relax[j - 1], self.layers[j - 1][:2]
+            lower, den = r.lower * N, r.den * D
+            diff = r.diff * N if r.cols else None
+            get = itemgetter(*r.cols) if len(r.cols) > 1 else (lambda row, s=r.cols: tuple(row[i] for i in s))
             step = []
-            for X, d, ends in live:
-                Y = X * G
-                if NS is not None:
-                    P = X * NS
-                    P = fmpz_mat(P.nrows(), P.ncols(), [v if v > 0 else _ZZ for v in P.entries()])
-                    Y += P * r.diff
-                step.append((Y, d * D * r.den, ends))
+            for Y, d, ends in live:
+                Z = Y * lower
+                if diff is not None:
+                    ent, w = Y.entries(), Y.ncols()
+                    pos = [v if v > 0 else _ZZ for i in range(Y.nrows()) for v in get(ent[i * w:(i + 1) * w])]
+                    Z += fmpz_mat(Y.nrows(), len(r.cols), pos) * diff
+                step.append((Z, d * den, ends))
             live = step
-        raise AssertionError("unreachable")  # pragma: no cover
+        live += [(X * self.layers[0][0], self.layers[0][1], ends) for k, X, ends in blocks if k == 0]
+        return _evaluate(live, lo, hi)
 
 
 def _interval_rows(w: int) -> fmpz_mat:
