@@ -1,29 +1,6 @@
-"""Independent exact re-computation of a back-substituted bound of ``s·(A_k − B_k)`` on a box, from
-the intervals and slopes its prover used (the payload of ``exactnet.relu.backsub_bounds``; the
-mathematics is in ``docs/difference.md``, "Back-substituted bounds").
-
-Two networks of the same widths, ``z_j = W_j h_{j−1} + b_j``, ``h_j = relu(z_j)``, ``h_0 = x``. Per
-hidden layer the payload claims intervals for ``d = z^A − z^B`` (``dl, du``), ``z = z^B`` (``zl, zu``)
-and ``z^A`` (``al, au``) of every unit, and slopes: ``lam`` (``h^B ≥ lam·z``), ``sb`` (``h^B ≤
-sb·(z − zl)``), ``su``/``sl`` (``δ = h^A − h^B ≤ su·(d − dl)``, ``δ ≥ sl·(d − du)``). Nothing is
-trusted:
-
-* a slope is used only where it is valid on the claimed interval: ``0 ≤ lam ≤ 1`` (``relu(z) ≥
-  lam·z`` for every ``z``); ``sb·(zu − zl) ≥ zu`` with ``zl < 0 < zu`` (the line ``sb·(z − zl)`` is 0 at
-  ``zl`` and ``≥ zu`` at ``zu``, so above the convex ``relu`` between); likewise ``su·(du − dl) ≥ du``
-  and ``sl·(du − dl) ≥ −dl`` for ``max(0, d)`` and ``min(0, d)`` with ``dl < 0 < du``, which enclose
-  ``δ`` because ``relu`` is monotone and 1-Lipschitz;
-* the units' cases follow from the intervals (``h = z`` when ``zl ≥ 0``, ``0`` when ``zu ≤ 0``; ``δ = d``,
-  ``0``, ``d + z`` or ``−z`` when both signs are fixed, else the enclosure above);
-* every claimed interval of layer ``k`` is verified: the exact back-substituted upper bounds of the
-  rows ``±d, ±z, ±(d + z)`` through the (already verified) relaxations of layers ``< k`` must not
-  exceed the claimed ends.
-
-Back-substitution: a row ``c_d·d_j + c_z·z_j + c`` equals ``α·δ_{j−1} + β·h_{j−1} + c'`` with
-``α = c_d W^A_j``, ``β = c_d (W^A_j − W^B_j) + c_z W^B_j``, ``c' = c + c_d (b^A_j − b^B_j) + c_z b^B_j``;
-each ``α_i δ_i`` and ``β_i h_i`` is replaced by the relaxation of the side of its sign; at the input
-``δ_0 = 0`` and ``max_{x ∈ [lo, hi]} β·x = Σ max(β_i lo_i, β_i hi_i)``.
-"""
+"""The back-substitution checker as it was first written (unit by unit, ``fmpq`` arithmetic): the
+reference that ``tests/check/test_relu_backsub.py`` compares the batched integer checker of
+``exactnet/check/relu_backsub.py`` with (the mathematics is in that module's docstring)."""
 
 from __future__ import annotations
 
@@ -161,83 +138,6 @@ def _upper_bounds(layers, units, k, rows, lo, hi) -> list:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def backsub_difference_bound(net_a, net_b, lo, hi, target, payload):
-    """An exact upper bound of ``s·(A_k − B_k)`` on the box ``[lo, hi]`` (``target = 2k`` for ``s = 1``,
-    ``2k + 1`` for ``s = −1``), recomputed from ``payload``, or ``None`` (see :func:`backsub_difference_bounds`,
-    which computes every target at once, and the module docstring)."""
-    if isinstance(target, bool) or not isinstance(target, int):
-        return None
-    got = backsub_difference_bounds(net_a, net_b, lo, hi, payload, (target,))
-    return None if got is None else got[0]
-
-
-def backsub_difference_bounds(net_a, net_b, lo, hi, payload, targets=None):
-    """Exact upper bounds of ``s·(A_k − B_k)`` on the box ``[lo, hi]`` for the ``targets`` (all when
-    ``None``; ``t = 2k`` for ``s = 1``, ``2k + 1`` for ``s = −1``), recomputed from ``payload`` (module
-    docstring), as a list, or ``None`` when the payload does not prove them (a claimed interval that
-    the back-substitution does not confirm, a slope not valid on its interval, a malformed payload
-    or pair).
-
-    ``net_a``, ``net_b``: networks (``exactnet.network.Network``) or lists ``[(W rows, b), ...]`` of
-    rationals, of the same widths. ``lo``, ``hi``: the box (rationals, ``lo ≤ hi``). ``payload``:
-    ``{"layers": [layer, ...]}`` with one ``layer`` per hidden layer, a mapping from each key of
-    :data:`KEYS` to a list over the layer's units of rationals (``fmpq``, integers or ``"p/q"``
-    strings): ``dl, du`` the interval of ``z^A − z^B``, ``zl, zu`` of ``z^B``, ``al, au`` of ``z^A``,
-    ``lam`` the lower slope of ``relu(z^B)`` (in ``[0, 1]``), ``sb`` its upper chord slope, ``su``/``sl``
-    the chord slopes of ``max(0, d)``/``min(0, d)`` (any value where the unit does not use it). This
-    is what ``BacksubPayload.as_json()`` of ``exactnet.relu.backsub_bounds`` writes."""
-    try:
-        m = _output_width(net_a)
-        if m is None:
-            return None
-        targets = list(range(2 * m)) if targets is None else list(targets)
-        if any(isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < 2 * m for t in targets):
-            return None
-        rows = []
-        for t in targets:
-            k, sign = divmod(t, 2)
-            rows.append(([(-_ONE if sign else _ONE) if i == k else _ZERO for i in range(m)], [_ZERO] * m))
-        return backsub_output_bounds(net_a, net_b, lo, hi, payload, rows)
-    except (TypeError, ValueError, AttributeError, IndexError):
-        return None
-
-
-def backsub_classes(net_a, net_b, lo, hi, payload):
-    """``(classes of A, classes of B)``: the classes each network may pick somewhere on the box
-    (lowest index among the maxima), from the payload's bounds of ``A_i − A_k = (d + z)_i − (d + z)_k``
-    and ``B_i − B_k = z_i − z_k`` at the output layer: ``i`` is excluded when some bound is ``< 0``, or
-    ``≤ 0`` for ``k < i`` (a tie goes to ``k``). ``None`` when the payload does not verify. Both
-    networks pick the same class everywhere on the box when both tuples are the same single class."""
-    try:
-        m = _output_width(net_a)
-        if m is None:
-            return None
-        rows, keys = [], []
-        for net in (0, 1):
-            for i in range(m):
-                for k in range(m):
-                    if i != k:
-                        e = [_ZERO] * m
-                        e[i], e[k] = _ONE, -_ONE
-                        rows.append((e if net == 0 else [_ZERO] * m, e))
-                        keys.append((net, i, k))
-        bounds = backsub_output_bounds(net_a, net_b, lo, hi, payload, rows)
-    except (TypeError, ValueError, AttributeError, IndexError):
-        return None
-    if bounds is None:
-        return None
-    out = []
-    for net in (0, 1):
-        gone = {i for (nn, i, k), u in zip(keys, bounds) if nn == net and (u < 0 or (k < i and u <= 0))}
-        out.append(tuple(i for i in range(m) if i not in gone))
-    return tuple(out)
-
-
-def _output_width(net):
-    layers = _layers(net)
-    return len(layers[-1][0]) if layers else None
-
-
 def backsub_output_bounds(net_a, net_b, lo, hi, payload, rows):
     """Exact upper bounds of the output rows ``c_d·(A − B) + c_z·B`` (``rows``: pairs ``(c_d, c_z)`` of
     rational lists over the outputs) on the box ``[lo, hi]``, from ``payload`` (see
@@ -281,4 +181,4 @@ def backsub_output_bounds(net_a, net_b, lo, hi, payload, rows):
         return None
 
 
-__all__ = ["KEYS", "backsub_classes", "backsub_difference_bound", "backsub_difference_bounds", "backsub_output_bounds"]
+__all__ = ["backsub_output_bounds"]
