@@ -249,16 +249,21 @@ class BacksubChecker:
             live += [(X * self.layers[k][0], self.layers[k][1], ends) for k, X, ends in blocks if k == j]
             r, (N, D) = relax[j - 1], self.layers[j - 1][:2]
             lower, den = r.lower * N, r.den * D
-            diff = r.diff * N if r.cols else None
+            if not r.cols:
+                live = [(Y * lower, d * den, ends) for Y, d, ends in live]
+                continue
+            # [Y | Y⁺_S]·[R^lo N; U N]: one product (fewer, larger products are faster than two)
+            both = fmpz_mat(lower.nrows() + len(r.cols), lower.ncols(), lower.entries() + (r.diff * N).entries())
             get = itemgetter(*r.cols) if len(r.cols) > 1 else (lambda row, s=r.cols: tuple(row[i] for i in s))
             step = []
             for Y, d, ends in live:
-                Z = Y * lower
-                if diff is not None:
-                    ent, w = Y.entries(), Y.ncols()
-                    pos = [v if v > 0 else _ZZ for i in range(Y.nrows()) for v in get(ent[i * w:(i + 1) * w])]
-                    Z += fmpz_mat(Y.nrows(), len(r.cols), pos) * diff
-                step.append((Z, d * den, ends))
+                ent, w = Y.entries(), Y.ncols()
+                out = []
+                for i in range(Y.nrows()):
+                    row = ent[i * w:(i + 1) * w]
+                    out += row
+                    out += [v if v > 0 else _ZZ for v in get(row)]
+                step.append((fmpz_mat(Y.nrows(), w + len(r.cols), out) * both, d * den, ends))
             live = step
         live += [(X * self.layers[0][0], self.layers[0][1], ends) for k, X, ends in blocks if k == 0]
         return _evaluate(live, lo, hi)
