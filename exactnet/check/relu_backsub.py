@@ -30,12 +30,13 @@ the block matrix ``N_j = [[W^A, W^A − W^B, b^A − b^B], [0, W^B, b^B], [0, 0,
 pair, :class:`BacksubChecker`), mapping ``[c_d | c_z | c]`` to ``[α | β | c']``. The relaxation of a
 layer is written as its lower side plus a correction on the positive part: with ``R^lo`` the matrix
 of the lower relaxations (``α_i → pl·d_i + ql·z_i + rl``, ``β_i → lam·z_i``) and ``U`` the rows
-``upper − lower`` of the units whose two sides differ (set ``S``), the relaxed row is
-``X N_j R^lo + (X N_j)^+_S U`` — the same as choosing each unit's side by its sign, since
-``a·up = a·lo + a·(up − lo)`` for ``a ≥ 0``. So per layer one product by ``N_j R^lo`` (shared by all
-rows), and only the columns in ``S`` are looked at entry by entry. Every layer's ``6w`` interval
-rows and the target rows are back-substituted level by level down to the input; each claimed end
-``p/q`` is compared with the row's bound ``u/D`` as ``u·q ≤ p·D``.
+``upper − lower`` of the coefficients whose two sides differ (the set ``S``), a row ``Y`` over
+``(δ, h, 1)`` relaxes to ``Y R^lo + Y⁺_S U`` — the same as choosing each side by the coefficient's
+sign, since ``a·up = a·lo + a·(up − lo)`` for ``a ≥ 0``. With the next layer composed in, one level is
+the single product ``[Y | Y⁺_S]·[R^lo N; U N]``, and only the columns in ``S`` are read entry by
+entry. Every layer's ``6w`` interval rows and the target rows are carried level by level down to
+the input; each claimed end ``p/q`` is compared with its row's bound ``u/D`` as ``u·q ≤ p·D``. The
+bounds are exactly those of the unit-by-unit computation described above.
 """
 
 from __future__ import annotations
