@@ -165,6 +165,10 @@ def test_pairs_of_other_widths_are_rejected():
     p = _prove(a, b, lower, upper).payload.as_json()
     other = random_net(rnd, [2, 4, 4, 2])
     assert backsub_difference_bound(a, other, lower, upper, 0, p) is None
+    from exactnet.check.relu_backsub import backsub_checker
+
+    assert backsub_checker(a, other) is None and backsub_checker(a, b) is not None
+    assert backsub_checker(a, random_net(rnd, [3, 4, 3, 2])) is None  # other input width
 
 
 @pytest.mark.parametrize("seed", range(3))
