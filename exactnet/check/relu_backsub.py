@@ -131,49 +131,57 @@ def _unit(c: dict, i: int) -> tuple:
 
 
 class _Relaxation:
-    """A hidden layer's verified relaxations as integer matrices over one denominator ``den``:
-    ``lower`` (``(2w + 1)²``: rows ``α, β, 1`` to columns ``d, z, 1``), the columns ``S`` (of ``[α | β]``)
-    whose two sides differ, and ``diff`` (``|S| × (2w + 1)``: upper minus lower side)."""
+    """A hidden layer's verified relaxations as integer matrices: ``coef`` (over ``coef_den``) and
+    ``const`` (over ``const_den``), the coefficients and constants of the rows ``α_1..α_w, β_1..β_w``
+    of the lower side (to ``d, z`` and ``1``), followed by the rows ``upper − lower`` of the
+    coefficients ``cols`` (indices into ``[α | β]``) whose two sides differ."""
 
-    __slots__ = ("lower", "cols", "diff", "den")
+    __slots__ = ("coef", "coef_den", "const", "const_den", "cols")
 
     def __init__(self, c: dict, w: int):
         units = [_unit(c, i) for i in range(w)]
-        size = 2 * w + 1
-        lo = [_ZERO] * (size * size)
-        up_rows, cols = [], []
+        coef, const = [], []
+        for i, (lam, hu, hc, pl, ql, rl, pu, qu, ru) in enumerate(units):  # rows α_i (lower side)
+            row = [_ZERO] * (2 * w)
+            row[i], row[w + i] = pl, ql
+            coef.append(row)
+            const.append(rl)
+        for i, (lam, *_rest) in enumerate(units):  # rows β_i (lower side: λ·z)
+            row = [_ZERO] * (2 * w)
+            row[w + i] = lam
+            coef.append(row)
+            const.append(_ZERO)
+        cols = []
         for i, (lam, hu, hc, pl, ql, rl, pu, qu, ru) in enumerate(units):
-            a, b = i * size, (w + i) * size  # rows α_i and β_i
-            lo[a + i], lo[a + w + i], lo[a + 2 * w] = pl, ql, rl
-            lo[b + w + i] = lam
             if pu != pl or qu != ql or ru != rl:
-                row = [_ZERO] * size
-                row[i], row[w + i], row[2 * w] = pu - pl, qu - ql, ru - rl
-                up_rows.append(row)
+                row = [_ZERO] * (2 * w)
+                row[i], row[w + i] = pu - pl, qu - ql
+                coef.append(row)
+                const.append(ru - rl)
                 cols.append(i)
         for i, (lam, hu, hc, *_rest) in enumerate(units):
             if hu != lam or hc != 0:
-                row = [_ZERO] * size
-                row[w + i], row[2 * w] = hu - lam, hc
-                up_rows.append(row)
+                row = [_ZERO] * (2 * w)
+                row[w + i] = hu - lam
+                coef.append(row)
+                const.append(hc)
                 cols.append(w + i)
-        lo[size * size - 1] = _ONE
-        lower, den = fmpq_mat(size, size, lo).numer_denom()
         self.cols = cols
-        if cols:
-            diff, dd = fmpq_mat(len(cols), size, [v for r in up_rows for v in r]).numer_denom()
-            common = _lcm(den, dd)
-            lower, diff = lower * (common // den), diff * (common // dd)
-            den = common
-            self.diff = diff
-        else:
-            self.diff = None
-        self.lower, self.den = lower, fmpz(den)
+        self.coef, self.coef_den = _cleared(len(coef), 2 * w, [v for r in coef for v in r])
+        self.const, self.const_den = _cleared(len(const), 1, const)
+
+
+def _cleared(rows: int, cols: int, vals: list) -> tuple:
+    """The rational matrix of ``vals`` (row-major) as an integer matrix and a positive denominator."""
+    N, D = fmpq_mat(rows, cols, vals).numer_denom()
+    return N, fmpz(D)
 
 
 class BacksubChecker:
-    """Both networks (same widths) compiled once for a certificate: per layer the cleared block
-    matrix ``N_j`` (module docstring) and its entries; :meth:`output_bounds` checks one payload."""
+    """Both networks (same widths) compiled once for a certificate: per layer the block matrix ``N_j``
+    (module docstring), its coefficient part (rows ``d, z`` to columns ``α, β``) and its bias column
+    (rows ``d, z``), each cleared to an integer matrix and a denominator; :meth:`output_bounds` checks
+    one payload."""
 
     def __init__(self, net_a, net_b):
         A, B = _layers(net_a), _layers(net_b)
@@ -187,19 +195,11 @@ class BacksubChecker:
             if not m or len(WB) != m or len(bA) != m or len(bB) != m or \
                     any(len(r) != prev for r in WA) or any(len(r) != prev for r in WB):
                 raise _Invalid("the networks do not have the same widths")
-            cols = 2 * prev + 1
-            vals = [_ZERO] * ((2 * m + 1) * cols)
-            for i in range(m):
-                d, z = i * cols, (m + i) * cols
-                for j in range(prev):
-                    vals[d + j] = WA[i][j]
-                    vals[d + prev + j] = WA[i][j] - WB[i][j]
-                    vals[z + prev + j] = WB[i][j]
-                vals[d + 2 * prev] = bA[i] - bB[i]
-                vals[z + 2 * prev] = bB[i]
-            vals[-1] = _ONE
-            N, D = fmpq_mat(2 * m + 1, cols, vals).numer_denom()
-            self.layers.append((N, fmpz(D), N.entries(), cols))
+            zero = [_ZERO] * prev
+            coef = [v for i in range(m) for v in (*WA[i], *(x - y for x, y in zip(WA[i], WB[i])))] + \
+                [v for i in range(m) for v in (*zero, *WB[i])]
+            bias = [x - y for x, y in zip(bA, bB)] + list(bB)
+            self.layers.append(_cleared(2 * m, 2 * prev, coef) + _cleared(2 * m, 1, bias))
             self.widths.append(m)
             prev = m
 
@@ -218,7 +218,7 @@ class BacksubChecker:
         claims = payload.get("layers") if isinstance(payload, dict) else None
         if not isinstance(claims, (list, tuple)) or len(claims) != len(widths) - 1:
             raise _Invalid("one payload layer per hidden layer")
-        relax, blocks = [], []  # blocks: (level, integer rows, claimed upper ends or None)
+        relax, blocks = [], []  # blocks: (layer, integer rows over (d, z), their denominator, claimed ends)
         for k, claim in enumerate(claims):
             w = widths[k]
             if not isinstance(claim, dict) or any(not isinstance(claim.get(key), (list, tuple))
@@ -228,51 +228,57 @@ class BacksubChecker:
             relax.append(_Relaxation(c, w))
             ends = c["du"] + [-v for v in c["dl"]] + c["zu"] + [-v for v in c["zl"]] + c["au"] + \
                 [-v for v in c["al"]]
-            blocks.append((k, _interval_rows(w), ends))
-        out_block = None
+            blocks.append((k, _interval_rows(w), _ONE_Z, ends))
         if rows:
-            vals = [v for cd, cz in rows for v in (*cd, *cz, _ZERO)]
-            X, den = fmpq_mat(len(rows), 2 * m + 1, vals).numer_denom()
-            out_block = (len(widths) - 1, X, fmpz(den))
-        bounds = self._backsubstitute(relax, blocks, out_block, lo, hi)
-        return bounds
+            X, den = _cleared(len(rows), 2 * m, [v for cd, cz in rows for v in (*cd, *cz)])
+            blocks.append((len(widths) - 1, X, den, None))
+        return self._backsubstitute(relax, blocks, lo, hi)
 
-    def _backsubstitute(self, relax, blocks, out_block, lo, hi):
-        """Back-substitute every block level by level; verify the interval blocks, return the
-        bounds of the output block (``[]`` without one). A live block is a triple (integer rows over
-        the ``(δ, h, 1)`` of the layer below, their denominator, the claimed ends or ``None``)."""
+    def _enter(self, k, X, den, ends):
+        """A block of rows over ``(d_k, z_k)`` written over ``(δ, h)`` of the layer below: (coefficients,
+        their denominator, constants, their denominator, claimed ends)."""
+        Nc, Dc, Nb, Db = self.layers[k]
+        return X * Nc, den * Dc, X * Nb, den * Db, ends
+
+    def _backsubstitute(self, relax, blocks, lo, hi):
+        """Back-substitute every block level by level (module docstring): the coefficient rows ``Y``
+        (over ``D``) and the constants ``c`` (a column over ``Dc``, kept apart: the relaxations'
+        constants have larger denominators than their slopes). Verify the interval blocks, return
+        the bounds of the output block (``[]`` without one)."""
         top = len(self.widths) - 1
         live = []
-        if out_block is not None:
-            N, D = self.layers[top][:2]
-            live.append((out_block[1] * N, out_block[2] * D, None))
         for j in range(top, 0, -1):
-            live += [(X * self.layers[k][0], self.layers[k][1], ends) for k, X, ends in blocks if k == j]
-            r, (N, D) = relax[j - 1], self.layers[j - 1][:2]
-            lower, den = r.lower * N, r.den * D
-            if not r.cols:
-                live = [(Y * lower, d * den, ends) for Y, d, ends in live]
-                continue
-            # [Y | Y⁺_S]·[R^lo N; U N]: one product (fewer, larger products are faster than two)
-            both = fmpz_mat(lower.nrows() + len(r.cols), lower.ncols(), lower.entries() + (r.diff * N).entries())
+            live += [self._enter(k, X, den, ends) for k, X, den, ends in blocks if k == j]
+            r, (Nc, Dc, Nb, Db) = relax[j - 1], self.layers[j - 1]
+            coef, coef_den = r.coef * Nc, r.coef_den * Dc
+            kd = _lcm(r.const_den, r.coef_den * Db)  # constants of the relaxed rows composed with N
+            const = r.const * (kd // r.const_den) + (r.coef * Nb) * (kd // (r.coef_den * Db))
             get = itemgetter(*r.cols) if len(r.cols) > 1 else (lambda row, s=r.cols: tuple(row[i] for i in s))
             step = []
-            for Y, d, ends in live:
-                ent, w = Y.entries(), Y.ncols()
-                out = []
-                for i in range(Y.nrows()):
-                    row = ent[i * w:(i + 1) * w]
-                    out += row
-                    out += [v if v > 0 else _ZZ for v in get(row)]
-                step.append((fmpz_mat(Y.nrows(), w + len(r.cols), out) * both, d * den, ends))
+            for Y, D, c, cd, ends in live:
+                if r.cols:  # [Y | Y⁺_S]
+                    ent, w = Y.entries(), Y.ncols()
+                    out = []
+                    for i in range(Y.nrows()):
+                        row = ent[i * w:(i + 1) * w]
+                        out += row
+                        out += [v if v > 0 else _ZZ for v in get(row)]
+                    Y = fmpz_mat(Y.nrows(), w + len(r.cols), out)
+                # constants: c/cd + (Y·const)/(D·kd) over their least common denominator
+                common = _lcm(cd, D * kd)
+                c = c * (common // cd) + (Y * const) * (common // (D * kd))
+                step.append((Y * coef, D * coef_den, c, common, ends))
             live = step
-        live += [(X * self.layers[0][0], self.layers[0][1], ends) for k, X, ends in blocks if k == 0]
+        live += [self._enter(k, X, den, ends) for k, X, den, ends in blocks if k == 0]
         return _evaluate(live, lo, hi)
 
 
+_ONE_Z = fmpz(1)
+
+
 def _interval_rows(w: int) -> fmpz_mat:
-    """The ``6w`` rows ``±d, ±z, ±(d + z)`` of a hidden layer, as integer rows over ``(d, z, 1)``."""
-    X = fmpz_mat(6 * w, 2 * w + 1)
+    """The ``6w`` rows ``±d, ±z, ±(d + z)`` of a hidden layer, as integer rows over ``(d, z)``."""
+    X = fmpz_mat(6 * w, 2 * w)
     for i in range(w):
         X[i, i], X[w + i, i] = 1, -1
         X[2 * w + i, w + i], X[3 * w + i, w + i] = 1, -1
@@ -282,26 +288,28 @@ def _interval_rows(w: int) -> fmpz_mat:
 
 
 def _evaluate(blocks, lo, hi) -> list:
-    """The maxima over the box of the input rows ``[α | β | c]`` (over their denominators): claimed
-    ends checked by cross-multiplication; the bounds of the block without claims returned."""
+    """The maxima over the box of the input rows ``(Y, D, c, Dc)`` (``Y = [α | β]``, ``δ_0 = 0``):
+    ``c/Dc + Σ_i max(β_i lo_i, β_i hi_i)/D``; claimed ends checked by cross-multiplication, the bounds
+    of the block without claims returned."""
     n = len(lo)
-    box, E = fmpq_mat(2, n, lo + hi).numer_denom() if n else (None, fmpz(1))
-    E = fmpz(E)
-    L, H = (box.entries()[:n], box.entries()[n:]) if n else ([], [])
+    box, E = _cleared(2, n, lo + hi)
+    ent = box.entries()
+    L, H = ent[:n], ent[n:]
     out = []
-    for Y, D, ends in blocks:
-        ent, w = Y.entries(), 2 * n + 1
+    for Y, D, c, cd, ends in blocks:
+        ent, consts = Y.entries(), c.entries()
         DE = D * E
+        common = _lcm(cd, DE)
+        fc, fu = common // cd, common // DE
         nums = []
         for r in range(Y.nrows()):
-            row = ent[r * w:(r + 1) * w]
-            u = E * row[2 * n]
-            for b, x, y in zip(row[n:2 * n], L, H):
+            u = _ZZ
+            for b, x, y in zip(ent[r * 2 * n + n:(r + 1) * 2 * n], L, H):
                 u += b * (y if b > 0 else x)
-            nums.append(u)
+            nums.append(consts[r] * fc + u * fu)
         if ends is None:
-            out = [fmpq(u, DE) for u in nums]
-        elif any(u * e.q > e.p * DE for u, e in zip(nums, ends)):
+            out = [fmpq(u, common) for u in nums]
+        elif any(u * e.q > e.p * common for u, e in zip(nums, ends)):
             raise _Invalid("a claimed interval is not confirmed by back-substitution")
     return out
 
