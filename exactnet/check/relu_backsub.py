@@ -34,9 +34,12 @@ of the lower relaxations (``α_i → pl·d_i + ql·z_i + rl``, ``β_i → lam·z
 ``(δ, h, 1)`` relaxes to ``Y R^lo + Y⁺_S U`` — the same as choosing each side by the coefficient's
 sign, since ``a·up = a·lo + a·(up − lo)`` for ``a ≥ 0``. With the next layer composed in, one level is
 the single product ``[Y | Y⁺_S]·[R^lo N; U N]``, and only the columns in ``S`` are read entry by
-entry. Every layer's ``6w`` interval rows and the target rows are carried level by level down to
-the input; each claimed end ``p/q`` is compared with its row's bound ``u/D`` as ``u·q ≤ p·D``. The
-bounds are exactly those of the unit-by-unit computation described above.
+entry. The constants are carried apart, as a column over their own denominator (the relaxations'
+constants ``−s·zl`` have about twice the denominator bits of their slopes, and a constant never
+feeds a coefficient): a matrix–vector product per level. Every layer's ``6w`` interval rows and the
+target rows are carried level by level down to the input; each claimed end ``p/q`` is compared with
+its row's bound ``u/D`` as ``u·q ≤ p·D``. The bounds are exactly those of the unit-by-unit
+computation described above.
 """
 
 from __future__ import annotations
