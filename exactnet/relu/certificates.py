@@ -43,12 +43,15 @@ def equivalence_certificate(a: Network, b: Network, value: bool, domain: Polyhed
     return certificate(KIND, claim, [a, b], evidence)
 
 
-def witness_evidence(a: Network, b: Network, x) -> dict:
-    """Evidence ``witness``: the point ``x`` and both exact outputs there (they differ)."""
+def witness_evidence(a: Network, b: Network, x, outputs=None) -> dict:
+    """Evidence ``witness``: the point ``x`` and both exact outputs there (they differ);
+    ``outputs``: ``(f_a(x), f_b(x))`` when the caller already evaluated them with
+    :func:`~exactnet.network.forward_exact` (the checker re-evaluates them either way)."""
+    ya, yb = outputs if outputs is not None else (forward_exact(a, x), forward_exact(b, x))
     return {
         "method": "witness",
         "point": [number_json(v) for v in x],
-        "outputs": [[number_json(v) for v in forward_exact(a, x)], [number_json(v) for v in forward_exact(b, x)]],
+        "outputs": [[number_json(v) for v in ya], [number_json(v) for v in yb]],
     }
 
 

@@ -285,7 +285,8 @@ def _tier_s(a, b, orig_a, orig_b, domain, rational, certificate, notes, deadline
         if res.outputs is None or res.outputs[0] == res.outputs[1]:  # pragma: no cover - would be a bug
             raise AssertionError("internal error: the structural tier's witness does not separate the networks")
         return EquivalenceResult(False, "s", res.reason, x,
-                                 _cert(orig_a, orig_b, False, None, "s", lambda: witness_evidence(a, b, x), certificate))
+                                 _cert(orig_a, orig_b, False, None, "s", lambda: witness_evidence(a, b, x, res.outputs),
+                                       certificate))
     why = res.reason
     notes.append(f"tier (s) {why}" if why.startswith("not applicable") else f"tier (s) undecided: {why}")
     return None

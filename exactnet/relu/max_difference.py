@@ -199,12 +199,15 @@ class _Node:
     bounds: dict = field(compare=False)  # target → upper bound inherited from the parent
     part: int = field(compare=False)
     ident: int = field(compare=False)
+    #: units ``(k, layer, unit)`` whose sign the LP bounds could not fix on this cell (the cell and
+    #: the unit's form do not change while the node is settled, so the answer would be the same)
+    unfixed: set = field(compare=False, default_factory=set)
 
 
 class _Search:
     def __init__(self, a: Network, b: Network, norm: str, epsilon, certificate: bool, deadline: Deadline,
-                 progress: Progress):
-        self.na, self.nb = CompiledNet.of(a), CompiledNet.of(b)
+                 progress: Progress, compiled: tuple | None = None):
+        self.na, self.nb = compiled if compiled is not None else (CompiledNet.of(a), CompiledNet.of(b))
         self.nets = (self.na, self.nb)
         self.n, self.m = a.input_dim, a.output_dim
         self.norm, self.epsilon, self.cert = norm, epsilon, certificate
@@ -339,12 +342,17 @@ class _Search:
 
     def fix_by_lp(self, node: _Node, g, h) -> int | None:
         """``+1``/``−1`` when the affine form ``g·x + h`` has a constant sign on the node (by exact
-        bounds from float LP duals), else ``None``."""
+        bounds from float LP duals), else ``None``. The node's interior point ``p`` rules out one
+        side without an LP: ``g·p + h > 0`` excludes ``−1``, ``< 0`` excludes ``+1``, and ``= 0`` (with
+        ``g ≠ 0``) shows both signs near ``p``."""
         if not self.lp_rows(node):
             return None
-        if self.lp_bound(node, g, h) <= 0:
+        at = h + sum((c * v for c, v in zip(g, node.point) if c), fmpq(0))
+        if at == 0 and any(g):
+            return None
+        if at < 0 and self.lp_bound(node, g, h) <= 0:
             return -1
-        if self.lp_bound(node, [-v for v in g], -h) <= 0:
+        if at > 0 and self.lp_bound(node, [-v for v in g], -h) <= 0:
             return 1
         return None
 
@@ -425,8 +433,12 @@ class _Search:
                         candidates.append((k, f, i, g, h, lb.lo[i], lb.hi[i]))
             if not changed and candidates:
                 for (k, f, i, g, h, lo, hi) in candidates:
+                    if (k, f, i) in node.unfixed:
+                        continue
                     label = self.fix_by_lp(node, g, h)
-                    if label is not None:
+                    if label is None:
+                        node.unfixed.add((k, f, i))
+                    else:
                         self.record_fix(node, k, f, i, label, self.farkas_for(node, g, h, label))
                         labels[k] = with_label(labels[k], f, i, label)
                         changed = True
@@ -494,6 +506,9 @@ class _Search:
                 if self.cert and thr is not None and ub <= thr and self.checkable(node, t, thr):
                     leaf_proofs.append(None)
                 elif self.cert or thr is None or ub > thr:
+                    if not self.cert and self.epsilon is not None and self.lp_rows(node) \
+                            and self.lp_bound(node, g, h) <= thr:
+                        continue  # ε: an exact bound from a float LP's dual shows the leaf below ε
                     opt, den = self.exact_max(node, g, h)
                     if leaf_proofs is not None:  # Σ y_i g_i = −den·g: the multipliers of g are y/den
                         leaf_proofs.append({"y": [[i, _q(v / den)] for i, v in opt.multipliers]})
@@ -1114,7 +1129,18 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
                               on_bounds)
     if certificate and not isinstance(domain, (Polyhedron, PolyhedronUnion)):
         certificate = False  # finite domains: an enumeration certificate (no tree); else the caller says why not
-    search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress())
+    compiled = seed = None
+    if epsilon is not None and not certificate and isinstance(domain, Box):
+        from .epsilon_screen import screen
+
+        compiled = (CompiledNet.of(a), CompiledNet.of(b))
+        ans = screen(compiled[0], compiled[1], domain.lower, domain.upper, epsilon, norm)
+        if ans.within is not None:
+            return _screened(ans, norm, epsilon)
+        seed = ans.point
+    search = _Search(a, b, norm, epsilon, certificate, deadline, progress or null_progress(), compiled)
+    if seed is not None:
+        search.offer(seed)  # the screen's best point: a lower bound to start from
     search.on_bounds = on_bounds
     search.split_boxes = box_splitting
     search.certified_pruning = certified_pruning and isinstance(domain, Box) and norm == "inf"
@@ -1151,6 +1177,22 @@ def _solve(a, b, domain, norm, epsilon, certificate, deadline, progress, enumera
 
         res = replace(res, certificate_roots=tuple(search.roots))
     return res
+
+
+def _screened(ans, norm: str, epsilon: fmpq) -> MaxDifference:
+    """The ε question as settled by the exact screen of :mod:`.epsilon_screen` (no LP)."""
+    stats = {"nodes": 0, "screen": ans.how}
+    method = "closed_form" if ans.how == "closed_form" else "branch_and_bound"
+    if ans.within:
+        reason = {"closed_form": "the difference is affine on the box: its exact maximum is attained at a corner",
+                  "interval_bound": "no point of the domain has a difference above ε (exact difference intervals)",
+                  "input_splitting": "no point of the domain has a difference above ε (exact difference intervals and"
+                                     " closed forms on a partition of the box)"}
+        return MaxDifference(norm, None, ans.point, ans.lower, ans.upper, None, None, True, reason[ans.how], epsilon,
+                             True, stats, None, method)
+    return MaxDifference(norm, None, ans.point, ans.lower, ans.exact_maximum, None, None, True,
+                         "a point of the domain where the difference exceeds ε (exact evaluation)", epsilon, False,
+                         stats, None, method)
 
 
 def _result(search: _Search, complete: bool, reason: str, domain) -> MaxDifference:

@@ -63,10 +63,17 @@ class CompiledNet:
         hat, pos, neg = [], [], []
         for layer in net.layers:
             w, k = layer.out_dim, layer.in_dim
-            rows = [list(r) + [b] for r, b in zip(layer.weight, layer.bias)]
-            hat.append(fmpq_mat(w, k + 1, [v for r in rows for v in r]))
-            pos.append(fmpq_mat(w, k + 1, [v if (j == k or v > 0) else 0 for r in rows for j, v in enumerate(r)]))
-            neg.append(fmpq_mat(w, k + 1, [v if (j < k and v < 0) else 0 for r in rows for j, v in enumerate(r)]))
+            flat, plus, minus = [], [], []
+            for r, b in zip(layer.weight, layer.bias):
+                flat.extend(r)
+                flat.append(b)
+                plus.extend([v if v > 0 else 0 for v in r])
+                plus.append(b)
+                minus.extend([v if v < 0 else 0 for v in r])
+                minus.append(0)
+            hat.append(fmpq_mat(w, k + 1, flat))
+            pos.append(fmpq_mat(w, k + 1, plus))
+            neg.append(fmpq_mat(w, k + 1, minus))
         return cls(tuple(hat), tuple(pos), tuple(neg), net.widths)
 
     @property

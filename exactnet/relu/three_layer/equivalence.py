@@ -32,7 +32,7 @@ from ...deadline import NO_DEADLINE, Deadline
 from ...errors import InputError
 from ...network import Network
 from .canonical import Canonicalization, canonicalize
-from .integer_form import integer_form
+from .integer_form import common_integer_form
 from .moves import verify_chain
 from .params import ZERO, ThreeLayer, as_params, qkey
 from .structure import WHAT, first_layer_kinds, full_row_rank, orthant_form
@@ -255,16 +255,18 @@ def _batch_probe(a, b, points):
 @functools.lru_cache(maxsize=64)
 def _probe_matrices(n0: int, count: int, seed: int):
     """Numerators ``m`` (``|m| ≤ 64·scale``, scales 1, 1, 16, 256 by column) and denominators
-    ``1..16`` of ``count`` random points (a pure function of its arguments, cached; read-only)."""
+    ``1..16`` of ``count`` random points, and the points ``m/d`` in floating point with a row of ones
+    appended (``(n0 + 1) × count``) — a pure function of its arguments, cached; read-only."""
     import numpy as np
 
     gen = np.random.default_rng(seed)
     scale = np.array([(1, 1, 16, 256)[k % 4] for k in range(count)])
     num = gen.integers(-64, 65, size=(n0, count)) * scale[None, :]
     den = gen.integers(1, 17, size=(n0, count))
-    num.flags.writeable = False
-    den.flags.writeable = False
-    return num, den
+    X1 = np.vstack([num / den, np.ones((1, count))])
+    for M in (num, den, X1):
+        M.flags.writeable = False
+    return num, den, X1
 
 
 @functools.lru_cache(maxsize=64)
@@ -273,34 +275,65 @@ def _probe_seed(seed: int) -> int:
     return random.Random(seed).getrandbits(32)
 
 
-def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, probe_seed: int, count: int = 48, keep: int = 3):
-    """Up to ``keep`` rational inputs where a floating-point evaluation of both networks differs most
-    (random points ``m/d``, ``|m| ≤ 64·scale``, ``d ≤ 16``, drawn from ``probe_seed``). A proposal
-    only: every candidate is re-evaluated exactly by the caller, and an empty answer decides nothing."""
+#: Integer layers with ``d1 d2 d3`` below this are evaluated in floating point as they are (the
+#: scaled values ``d1 d2 d3 f(x)`` stay far inside the floating-point range); larger ones from the
+#: ``fmpq`` entries.
+_LARGEST_SCALE = 1 << 600
+
+
+def _float_layers(p: ThreeLayer):
+    """``p`` in floating point as augmented matrices ``A1 = [[W1, b1], [0, s1]]``,
+    ``A2 = [[W2, b2], [0, s2]]``, ``A3 = [W3, b3]`` and the scale ``s`` with
+    ``A3 σ(A2 σ(A1 [x; 1])) = s·f(x)`` (the appended rows carry the constant through the ReLUs,
+    which leave positive numbers alone). From the integer layers (:attr:`ThreeLayer.integer_layers`,
+    ``[W_k | b_k] = N_k / d_k``, ``s_k = d_k``, ``s = d1 d2 d3``) when they are already computed,
+    otherwise (or when ``s`` would leave the floating-point range) from the ``fmpq`` entries
+    (``s_k = s = 1``). Raises ``OverflowError`` beyond the floating-point range."""
     import numpy as np
 
-    def matrix(W, rows: int, cols: int):
-        return np.array([float(v) for r in W for v in r], dtype=float).reshape(rows, cols)
+    n0, n1, n2 = p.n0, p.n1, p.n2
+    done = p.__dict__.get("integer_layers")
+    if done is not None and done[0][1] * done[1][1] * done[2][1] < _LARGEST_SCALE:
+        (N1, d1), (N2, d2), (N3, d3) = done
+        scale = float(d1) * float(d2) * float(d3)
+    else:
+        N1 = [[*map(float, r), float(b)] for r, b in zip(p.W1, p.b1)]
+        N2 = [[*map(float, r), float(b)] for r, b in zip(p.W2, p.b2)]
+        N3 = [[*map(float, r), float(b)] for r, b in zip(p.W3, p.b3)]
+        d1 = d2 = scale = 1.0
+    A1 = np.array(N1 + [[0] * n0 + [d1]], dtype=float)
+    A2 = np.array(N2 + [[0] * n1 + [d2]], dtype=float)
+    A3 = np.array(N3, dtype=float).reshape(p.n3, n2 + 1)
+    return A1, A2, A3, scale
 
-    def run(p, X):  # zero widths allowed: empty products are zero matrices
-        W1, W2, W3 = matrix(p.W1, p.n1, p.n0), matrix(p.W2, p.n2, p.n1), matrix(p.W3, p.n3, p.n2)
-        b1, b2, b3 = (np.array([float(v) for v in b], dtype=float)[:, None] for b in (p.b1, p.b2, p.b3))
-        H = np.maximum(W1 @ X + b1, 0.0)
-        return W3 @ np.maximum(W2 @ H + b2, 0.0) + b3
 
-    # each network on its own: a block-diagonal product of both would double the multiplications
-    # and, at widths near 100, cross the size where BLAS starts threads
-    num, den = _probe_matrices(pa.n0, count, probe_seed)
-    n3 = pa.n3
+def _float_proposals(pa: ThreeLayer, pb: ThreeLayer, probe_seed: int, count: int = 48, keep: int = 3):
+    """Up to ``keep`` rational inputs where a floating-point evaluation of both networks differs most
+    (random points ``m/d``, ``|m| ≤ 64·scale``, ``d ≤ 16``, drawn from ``probe_seed``), best first,
+    built as they are consumed. A proposal only: every candidate is re-evaluated exactly by the
+    caller, and an empty answer decides nothing (also when the numbers leave the floating-point
+    range)."""
+    import numpy as np
+
+    # each network on its own (three products): a block-diagonal product of both would double the
+    # multiplications and, at widths near 100, cross the size where BLAS starts threads
+    num, den, X1 = _probe_matrices(pa.n0, count, probe_seed)
+    if not pa.n3:
+        return
+    relu = np.maximum
     with np.errstate(all="ignore"):
         try:
-            X = num / den
-            ya, yb = run(pa, X), run(pb, X)
+            ys = []
+            for p in (pa, pb):
+                A1, A2, A3, scale = _float_layers(p)
+                ys.append((A3 @ relu(A2 @ relu(A1 @ X1, 0.0), 0.0)) / scale)
         except OverflowError:  # numbers beyond the float range: no proposal
-            return []
-        gap = (np.abs(ya - yb).max(axis=0) / (1.0 + (np.abs(ya) + np.abs(yb)).max(axis=0))).tolist() if n3 else []
-    best = sorted((g for g in enumerate(gap) if g[1] > 1e-9 and g[1] != math.inf), key=lambda t: -t[1])[:keep]
-    return [tuple(fmpq(int(m), int(q)) for m, q in zip(num[:, c].tolist(), den[:, c].tolist())) for c, _g in best]
+            return
+        ya, yb = ys
+        gap = (np.abs(ya - yb).max(axis=0) / (1.0 + (np.abs(ya) + np.abs(yb)).max(axis=0))).tolist()
+    best = sorted((c for c in range(count) if 1e-9 < gap[c] < math.inf), key=gap.__getitem__, reverse=True)[:keep]
+    for c in best:
+        yield tuple([fmpq(int(m), int(q)) for m, q in zip(num[:, c].tolist(), den[:, c].tolist())])
 
 
 def _proposed_witness(pa: ThreeLayer, pb: ThreeLayer, seed: int, na=None, nb=None):
@@ -335,15 +368,33 @@ def _confirmed(pa: ThreeLayer, pb: ThreeLayer, found, na=None, nb=None):
 
 
 def _equal_integer_forms(pa: ThreeLayer, pb: ThreeLayer, deadline: Deadline) -> bool:
-    """Both parameters have the same integer orthant form (:mod:`.integer_form`), so ``f_a = f_b``, and
-    satisfy the bottleneck hypothesis G1 (the tier's hypothesis: where it fails the full procedure
-    reports it as before)."""
-    fa = integer_form(pa, deadline)
-    if fa is None:
+    """Both parameters have the same integer orthant form (:func:`.integer_form.common_integer_form`),
+    so ``f_a = f_b``, and satisfy the bottleneck hypothesis G1 (the tier's hypothesis: where it fails
+    the full procedure reports it as before). When the form keeps every first-layer neuron of both,
+    the rows of ``b``'s ``[W1 | b1]`` are positive multiples of a permutation of ``a``'s (the same
+    primitive rows), so one rank decides G1 for both. The parameter with fewer second-layer neurons
+    is formed first, the other one with early exits (the relation is symmetric)."""
+    if pa.n1 > pa.n0 or pb.n1 > pb.n0:
         return False
-    fb = integer_form(pb, deadline)
-    return (fb is not None and fa.same(fb) and pa.n1 <= pa.n0 and full_row_rank(pa) == pa.n1
-            and full_row_rank(pb) == pb.n1)
+    if pb.n2 < pa.n2:
+        pa, pb = pb, pa
+    form = common_integer_form(pa, pb, deadline)
+    if form is None or full_row_rank(pa) != pa.n1:
+        return False
+    return len(form.first) == pa.n1 == pb.n1 or full_row_rank(pb) == pb.n1
+
+
+#: Pairs with at most this many parameters (both networks together) try the integer orthant forms
+#: before the floating-point probes when no certificate is asked for: a cost trade-off measured in
+#: docs/relu-three-layer.md §10 (the equivalent pair (4, 3, 6), 117 parameters: 0.22 → 0.14 ms;
+#: its near miss 0.13 → 0.24 ms; at (8, 6, 12), 366 parameters, forms first would make the near
+#: miss 0.47 ms instead of 0.17 ms).
+FORMS_FIRST_PARAMETERS = 160
+
+
+def _integer_forms_proof() -> ThreeLayerEquivalence:
+    return ThreeLayerEquivalence(True, "equal integer orthant forms (the same first-layer rows and the same second"
+                                       " layer on the orthant)", proof="integer_forms")
 
 
 def equivalent(a, b, *, seed: int = 0, deadline: Deadline = NO_DEADLINE, verify: bool = True) -> ThreeLayerEquivalence:
@@ -364,16 +415,24 @@ def equivalent(a, b, *, seed: int = 0, deadline: Deadline = NO_DEADLINE, verify:
         pa, pb = as_params(a), as_params(b)
     except InputError:
         pa = pb = None
-    if pa is not None:  # cheap probes first: most non-equivalent pairs differ at a random input; floating
-        # point proposes the points, exact evaluation decides
+    if pa is not None:
+        # Two exact steps, in an order that only sets the cost: floating-point probes (most
+        # non-equivalent pairs differ at a random input; floating point proposes the points, exact
+        # evaluation decides) and, without a certificate, equal integer orthant forms (a proof of
+        # True; the probes reuse their integer conversion when it exists). The forms cost two to
+        # four times the probes, so the probes come first, except for the smallest pairs: there the
+        # forms take about 0.1 ms and an equivalent pair would otherwise pay for the probes on top
+        # (docs/relu-three-layer.md §10 has the measurements behind FORMS_FIRST_PARAMETERS)
+        forms_first = not verify and pa.num_parameters + pb.num_parameters <= FORMS_FIRST_PARAMETERS
+        if forms_first and _equal_integer_forms(pa, pb, deadline):
+            return _integer_forms_proof()
         found = _proposed_witness(pa, pb, seed, a, b)
         if found:
             return ThreeLayerEquivalence(False, "the outputs differ at a probe point", witness=found[0],
                                          outputs=found[1])
         deadline.check(WHAT)
-        if not verify and _equal_integer_forms(pa, pb, deadline):
-            return ThreeLayerEquivalence(True, "equal integer orthant forms (the same first-layer rows and the same"
-                                               " second layer on the orthant)", proof="integer_forms")
+        if not verify and not forms_first and _equal_integer_forms(pa, pb, deadline):
+            return _integer_forms_proof()
     deadline.check(WHAT)
     ca = canonicalize(a, seed=seed, deadline=deadline)
     cb = canonicalize(b, seed=seed, deadline=deadline)

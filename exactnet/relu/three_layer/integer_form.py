@@ -92,6 +92,26 @@ def integer_form(p: ThreeLayer, deadline: Deadline = NO_DEADLINE) -> IntegerForm
     an empty hidden layer, a first-layer row that is identically zero, or two first-layer neurons with
     the same primitive row (then the sort order would not be a function of the parameter).
     ``deadline``: checked per second-layer neuron."""
+    return _form(p, deadline, None)
+
+
+def common_integer_form(a: ThreeLayer, b: ThreeLayer, deadline: Deadline = NO_DEADLINE) -> IntegerForm | None:
+    """``a``'s integer orthant form when ``b`` has the same one (:meth:`IntegerForm.same`), which
+    proves ``f_a = f_b``; otherwise ``None``. ``b``'s form is abandoned as soon as it cannot be
+    ``a``'s: a row of ``a``'s form is not a first-layer row of ``b``, or, when ``b``'s sorted
+    first-layer rows are exactly ``a``'s, a second-layer key of ``b`` is not a key of ``a``'s form.
+    (The latter could still cancel against another neuron of ``b`` with the same key — then ``None``
+    is a missed proof, never a wrong answer: the caller runs the full procedure, as for any ``None``.)"""
+    fa = _form(a, deadline, None)
+    if fa is None:
+        return None
+    fb = _form(b, deadline, fa)
+    return fa if fb is not None and fa.same(fb) else None
+
+
+def _form(p: ThreeLayer, deadline: Deadline, like: IntegerForm | None) -> IntegerForm | None:
+    """:func:`integer_form`; with ``like``, ``None`` as soon as the form cannot be ``like``
+    (:func:`common_integer_form`)."""
     n1, n2, n3 = p.n1, p.n2, p.n3
     if n1 == 0 or n2 == 0 or n3 == 0:
         return None
@@ -106,58 +126,63 @@ def integer_form(p: ThreeLayer, deadline: Deadline = NO_DEADLINE) -> IntegerForm
         g1.append(g)
         prim1.append(tuple([x // g for x in row]))
     order = sorted(range(n1), key=prim1.__getitem__)
-    if any(prim1[order[k]] == prim1[order[k + 1]] for k in range(n1 - 1)):
+    first = [prim1[i] for i in order]
+    if any(first[k] == first[k + 1] for k in range(n1 - 1)):
         return None
+    known = None  # with ``like``: the keys a form equal to ``like`` may have
+    if like is not None:
+        if not set(like.first) <= set(first):
+            return None
+        if len(like.first) == n1:  # the same coordinates h': every key must be one of like's
+            known = {key for key, _al in like.keys}
+    # v_j = (N2[j, i]·g_i …, N2[j, n1]·d) over the sorted first-layer neurons, then the bias
     scaled = [(i, g1[i]) for i in order]
+    scaled.append((n1, d))
     outs = list(zip(*N3))  # outs[j]: the outgoing column of neuron j; outs[n2]: b3
-    C = [[0] * n1 for _ in range(n3)]
-    de = d * e
-    c = [x * de for x in outs[n2]]
+    C = [[0] * (n1 + 1) for _ in range(n3)]  # C with c as its last column (before the output bias)
+    cols = range(n1 + 1)
     alpha: dict = {}
-    coords = range(n1)
     check = deadline.check
-    for j, row in enumerate(N2):
+    for row, a in zip(N2, outs):
         check(WHAT)
-        a = outs[j]
-        if not any(a):
-            continue  # silent
+        if max(row) <= 0 or not any(a):  # dead on the orthant (v_j has the signs of the row), or silent
+            continue
         v = [row[i] * g for i, g in scaled]
-        v.append(row[n1] * d)
-        if max(v) <= 0:
-            continue  # dead on the orthant
-        if min(v) >= 0:  # always active: affine on the orthant
+        if min(row) >= 0:  # always active: affine on the orthant
             for s, as_ in enumerate(a):
                 if as_:
                     Cs = C[s]
-                    for k in coords:
+                    for k in cols:
                         Cs[k] += as_ * v[k]
-                    c[s] += as_ * v[n1]
             continue
         G = gcd(*v)
-        for x in v:  # mixed: some entry over h' is non-zero
+        for x in v:  # mixed: orient by the first non-zero entry over h'
             if x:
-                if x < 0:
-                    G = -G
                 break
-        key = tuple([x // G for x in v])
-        mu = [x * G for x in a] if G > 0 else [-x * G for x in a]
+        key = tuple([y // G for y in v]) if x > 0 else tuple([-y // G for y in v])
+        if known is not None and key not in known:
+            return None
         prev = alpha.get(key)
-        alpha[key] = mu if prev is None else [x + y for x, y in zip(prev, mu)]
-        if G < 0:  # a·σ(−|G|ℓ) = μ σ(ℓ) − μ ℓ
+        if x > 0:
+            alpha[key] = [y * G for y in a] if prev is None else [z + y * G for z, y in zip(prev, a)]
+        else:  # a·σ(−G ℓ) = aG σ(ℓ) − aG ℓ
+            mu = [y * G for y in a]
+            alpha[key] = mu if prev is None else [z + y for z, y in zip(prev, mu)]
             for s, ms in enumerate(mu):
                 if ms:
                     Cs = C[s]
-                    for k in coords:
+                    for k in cols:
                         Cs[k] -= ms * key[k]
-                    c[s] -= ms * key[n1]
-    keys = sorted((key, tuple(al)) for key, al in alpha.items() if any(al))
-    unused = [k for k in coords if not any(row[k] for row in C) and not any(key[k] for key, _al in keys)]
+    de = d * e
+    c = tuple([row.pop() + x * de for row, x in zip(C, outs[n2])])
+    keys = sorted([(key, tuple(al)) for key, al in alpha.items() if any(al)])
+    unused = [k for k, col in enumerate(zip(*[key for key, _al in keys], *C)) if not any(col)]
     if unused:  # drop them (M2): they are zero in every key and column
-        live = [k for k in coords if k not in unused]
-        keys = sorted((tuple([key[k] for k in live]) + (key[n1],), al) for key, al in keys)
+        live = [k for k in range(n1) if k not in unused]
+        keys = sorted([(tuple([key[k] for k in live]) + (key[n1],), al) for key, al in keys])
         C = [[row[k] for k in live] for row in C]
-        order = [order[k] for k in live]
-    return IntegerForm(tuple([prim1[i] for i in order]), tuple(keys), tuple(map(tuple, C)), tuple(c), d * e * f3)
+        first = [first[k] for k in live]
+    return IntegerForm(tuple(first), tuple(keys), tuple(map(tuple, C)), c, d * e * f3)
 
 
-__all__ = ["IntegerForm", "integer_form"]
+__all__ = ["IntegerForm", "integer_form", "common_integer_form"]

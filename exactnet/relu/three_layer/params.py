@@ -41,6 +41,29 @@ def _integer_rows(W, bias, n_in: int) -> tuple[list, int]:
     return [flat[k:k + m] for k in range(0, n * m, m)], index(den)
 
 
+def _integer_network(layers, widths) -> tuple:
+    """The three layers ``[W_k | b_k]`` as rows of Python integers over ONE common denominator ``D``
+    of all entries (one FLINT conversion: the entries in one ``1 × N`` ``fmpq_mat``, then
+    ``numer_denom``): ``((N1, D), (N2, D), (N3, D))``; an empty layer gives ``[]``."""
+    flat = []
+    for W, bias in layers:
+        for r, b in zip(W, bias):
+            flat += r
+            flat.append(b)
+    if not flat:
+        return tuple(([], 1) for _ in layers)
+    num, den = fmpq_mat(1, len(flat), flat).numer_denom()
+    ints = list(map(index, num.entries()))
+    D = index(den)
+    out, pos = [], 0
+    for (W, bias), n_in in zip(layers, widths):
+        m = n_in + 1
+        end = pos + len(bias) * m
+        out.append(([ints[k:k + m] for k in range(pos, end, m)], D))
+        pos = end
+    return tuple(out)
+
+
 @dataclass(frozen=True)
 class ThreeLayer:
     """``(W1, b1, W2, b2, W3, b3)`` as tuples of rows of ``fmpq`` (``n0`` kept for ``n1 = 0``)."""
@@ -111,15 +134,20 @@ class ThreeLayer:
 
     @cached_property
     def integer_layers(self) -> tuple:
-        """``((N1, d1), (N2, d2), (N3, d3))``: each layer ``[W_k | b_k] = N_k / d_k`` as rows of Python
-        integers over the common denominator ``d_k > 0`` (one FLINT conversion per layer; an empty
-        layer gives ``([], 1)``). Computed once per parameter object."""
-        return (self.integer_layer1, _integer_rows(self.W2, self.b2, self.n1), _integer_rows(self.W3, self.b3, self.n2))
+        """``((N1, D), (N2, D), (N3, D))``: each layer ``[W_k | b_k] = N_k / D`` as rows of Python
+        integers over one common denominator ``D > 0`` of all entries of the parameter (one FLINT
+        conversion for the three layers; an empty layer gives ``([], D)``). Computed once per
+        parameter object."""
+        return _integer_network(((self.W1, self.b1), (self.W2, self.b2), (self.W3, self.b3)),
+                                (self.n0, self.n1, self.n2))
 
     @cached_property
     def integer_layer1(self) -> tuple:
-        """``(N1, d1)`` of :attr:`integer_layers` alone (the rank test needs only the first layer)."""
-        return _integer_rows(self.W1, self.b1, self.n0)
+        """``(N1, d1)``: ``[W1 | b1] = N1 / d1`` over an integer ``d1 > 0`` — the first entry of
+        :attr:`integer_layers` when that is already computed, otherwise the first layer alone (the
+        rank test needs only the first layer)."""
+        done = self.__dict__.get("integer_layers")
+        return done[0] if done is not None else _integer_rows(self.W1, self.b1, self.n0)
 
     @cached_property
     def w1_matrix(self) -> fmpq_mat:
