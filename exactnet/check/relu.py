@@ -80,6 +80,7 @@ from ..numbers import RealAlgebraic, exact_numbers, parse_scalar, sign
 from ..numbers.budget import NumberLimitError
 from ..certificates import MalformedCertificate, certificate_networks
 from .result import CheckResult
+from .region_walk import decision_target, undecided, walk
 
 KINDS = ("relu.equivalence",)
 
@@ -774,62 +775,17 @@ def _check_tree(a, b, rows, evidence) -> CheckResult:
     if field is not None:  # rows over the field are held in the canonical form of _normal
         rows = [_normal(g, h) for g, h in rows]
     primitive = _primitive if field is None else _normal
-    visited = [False] * len(nodes)
-    stack = [(0, list(rows), [_Net(la, n, field), _Net(lb, n, field)])]
-    visited[0] = True
-    leaves = 0
-    while stack:
-        idx, cell, nets = stack.pop()
-        node = nodes[idx]
-        if not isinstance(node, dict) or not isinstance(node.get("fix", []), list):
-            raise MalformedCertificate(f"certificate: node {idx} is malformed")
-        for entry in node.get("fix", []):
-            if not (isinstance(entry, list) and len(entry) == 5):
-                raise MalformedCertificate(f"certificate: node {idx}: a fix entry is [net, layer, unit, label, proof]")
-            k, layer, unit, label, proof = entry
-            bad = _decision_target(nets, k, layer, unit)
-            if bad:
-                return CheckResult(False, f"node {idx}: {bad}")
-            st = nets[k]
-            g, h = st.form(unit)
-            if not any(v != 0 for v in g):
-                expected = 1 if h > 0 else -1 if h < 0 else 0
-                if label != expected or proof is not None:
-                    return CheckResult(False, f"node {idx}: wrong label for a constant preactivation")
-            else:
-                if label not in (1, -1):
-                    return CheckResult(False, f"node {idx}: a non-constant preactivation needs label ±1")
-                row = primitive(g, h)
-                target = row if label < 0 else (tuple(-v for v in row[0]), -row[1])
-                if not _farkas_ok(cell, target, proof, n, field):
-                    return CheckResult(False, f"node {idx}: the Farkas proof of a fixed sign does not verify")
-            st.decide(unit, label, (g, h))
-        if "split" in node:
-            split, children = node.get("split"), node.get("children")
-            if not (isinstance(split, list) and len(split) == 3 and isinstance(children, list) and len(children) == 2):
-                raise MalformedCertificate(f"certificate: node {idx}: a split needs [net, layer, unit] and two children")
-            k, layer, unit = split
-            bad = _decision_target(nets, k, layer, unit)
-            if bad:
-                return CheckResult(False, f"node {idx}: {bad}")
-            g, h = nets[k].form(unit)
-            if not any(v != 0 for v in g):
-                return CheckResult(False, f"node {idx}: a split on a constant preactivation")
-            row = primitive(g, h)
-            for child, side in zip(children, (1, -1)):
-                if not isinstance(child, int) or not (idx < child < len(nodes)) or visited[child]:
-                    return CheckResult(False, f"node {idx}: bad child reference {child!r}")
-                visited[child] = True
-                copies = [s.copy() for s in nets]
-                copies[k].decide(unit, side, (g, h))
-                crow = row if side > 0 else (tuple(-v for v in row[0]), -row[1])
-                stack.append((child, cell + [crow], copies))
-            continue
+
+    def farkas(cell, target, proof):
+        return _farkas_ok(cell, target, proof, n, field)
+
+    def at_leaf(idx, node, cell, nets, state):
         leaf = node.get("leaf")
         if not isinstance(leaf, dict):
             raise MalformedCertificate(f"certificate: node {idx} is neither a split nor a leaf")
-        if any(s.out is None for s in nets):
-            return CheckResult(False, f"node {idx}: a leaf where some unit is undecided")
+        bad = undecided(idx, nets)
+        if bad is not None:
+            return bad
         point = _rat_list(leaf.get("point"), "leaf point")
         if len(point) != n or not all(sign(_row_value(r, point)) > 0 for r in cell):
             return CheckResult(False, f"node {idx}: the leaf point is not inside its cell")
@@ -841,30 +797,19 @@ def _check_tree(a, b, rows, evidence) -> CheckResult:
         for s in nets:
             if [g for g, _ in s.out] != weight or [h for _, h in s.out] != bias:
                 return CheckResult(False, f"node {idx}: a network's affine map on a cell differs from the stated map")
-        leaves += 1
-    if not all(visited):
-        return CheckResult(False, "the tree has unreachable nodes")
-    return CheckResult(True, f"equal affine maps on all {leaves} cells of a verified region tree"
+        return None
+
+    got = walk(nodes, [(0, rows, [_Net(la, n, field), _Net(lb, n, field)], None)], primitive, farkas, at_leaf)
+    if isinstance(got, CheckResult):
+        return got
+    return CheckResult(True, f"equal affine maps on all {got['leaves']} cells of a verified region tree"
                              " (Theorem T, docs/certificates.md)")
-
-
-def _decision_target(nets, k, layer, unit) -> str | None:
-    if not (isinstance(k, int) and isinstance(layer, int) and isinstance(unit, int)) or k not in (0, 1):
-        return "a decision names an unknown network"
-    st = nets[k]
-    if st.out is not None:
-        return "a decision on a network whose units are all decided"
-    if layer != st.layer:
-        return f"units of layer {layer} decided before layer {st.layer} is complete"
-    if not (0 <= unit < len(st.layers[layer][0])) or unit in st.labels:
-        return f"unit {unit} of layer {layer} is unknown or decided twice"
-    return None
 
 
 # Shared with the other ReLU checkers under public names: check/relu_stable.py (the move replay,
 # Theorem M, and the exact readers), check/relu_stream.py (the streamed region tree) and
-# check/relu_difference.py (the region-tree walker: the same tree of sign splits proves the
-# maximum-difference and top-1 bounds there).
+# check/relu_difference.py / check/relu_field_difference.py (the region nets and Farkas checks, for
+# the tree walk of check/region_walk.py that proves the maximum-difference and top-1 bounds there).
 BadMove = _BadMove
 domain_rows = _domain_rows
 network_layers = _layers
@@ -872,7 +817,6 @@ rational = _rat
 replay_both = _replay_both
 replay_moves = _replay
 RegionNet = _Net
-decision_target = _decision_target
 evaluate = _evaluate
 evaluate_many = _evaluate_many
 farkas_ok = _farkas_ok

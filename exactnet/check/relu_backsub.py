@@ -23,18 +23,39 @@ Back-substitution: a row ``c_d·d_j + c_z·z_j + c`` equals ``α·δ_{j−1} + �
 ``α = c_d W^A_j``, ``β = c_d (W^A_j − W^B_j) + c_z W^B_j``, ``c' = c + c_d (b^A_j − b^B_j) + c_z b^B_j``;
 each ``α_i δ_i`` and ``β_i h_i`` is replaced by the relaxation of the side of its sign; at the input
 ``δ_0 = 0`` and ``max_{x ∈ [lo, hi]} β·x = Σ max(β_i lo_i, β_i hi_i)``.
+
+**Computation** (``docs/difference.md``, "Checking back-substituted bounds"). Rows are integer
+matrices over one common denominator per block of rows (``fmpz_mat``, never reduced). A layer is
+the block matrix ``N_j = [[W^A, W^A − W^B, b^A − b^B], [0, W^B, b^B], [0, 0, 1]]`` (cleared once per
+pair, :class:`BacksubChecker`), mapping ``[c_d | c_z | c]`` to ``[α | β | c']``. The relaxation of a
+layer is written as its lower side plus a correction on the positive part: with ``R^lo`` the matrix
+of the lower relaxations (``α_i → pl·d_i + ql·z_i + rl``, ``β_i → lam·z_i``) and ``U`` the rows
+``upper − lower`` of the coefficients whose two sides differ (the set ``S``), a row ``Y`` over
+``(δ, h, 1)`` relaxes to ``Y R^lo + Y⁺_S U`` — the same as choosing each side by the coefficient's
+sign, since ``a·up = a·lo + a·(up − lo)`` for ``a ≥ 0``. With the next layer composed in, one level is
+the single product ``[Y | Y⁺_S]·[R^lo N; U N]``, and only the columns in ``S`` are read entry by
+entry. The constants are carried apart, as a column over their own denominator (the relaxations'
+constants ``−s·zl`` have about twice the denominator bits of their slopes, and a constant never
+feeds a coefficient): a matrix–vector product per level. Every layer's ``6w`` interval rows and the
+target rows are carried level by level down to the input; each claimed end ``p/q`` is compared with
+its row's bound ``u/D`` as ``u·q ≤ p·D``. The bounds are exactly those of the unit-by-unit
+computation described above.
 """
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
+from operator import itemgetter
 
-from flint import fmpq, fmpq_mat
+from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
 _ZERO = fmpq(0)
 _ONE = fmpq(1)
+_ZZ = fmpz(0)
 #: The keys of a payload layer.
 KEYS = ("dl", "du", "zl", "zu", "al", "au", "lam", "sb", "su", "sl")
+_RATIO = re.compile(r"(-?[0-9]+)(?:/([0-9]+))?")
 
 
 class _Invalid(Exception):
@@ -49,6 +70,9 @@ def _q(v) -> fmpq:
     if isinstance(v, int):
         return fmpq(v)
     if isinstance(v, str):
+        m = _RATIO.fullmatch(v)
+        if m is not None and m.group(2) != "0":
+            return fmpq(int(m.group(1)), int(m.group(2) or 1))
         try:
             f = Fraction(v.strip())
         except (ValueError, ZeroDivisionError):
@@ -69,96 +93,228 @@ def _layers(net) -> list:
     return out
 
 
-def _mat(rows, ncols) -> fmpq_mat:
-    return fmpq_mat(len(rows), ncols, [v for r in rows for v in r])
+def _lcm(a: fmpz, b: fmpz) -> fmpz:
+    return a * b // a.gcd(b)
 
 
-class _Unit:
-    """One unit's verified relaxation: ``h ∈ [lam·z, hu·z + hc]`` and
-    ``δ ∈ [pl·d + ql·z + rl, pu·d + qu·z + ru]``."""
-
-    __slots__ = ("lam", "hu", "hc", "pl", "ql", "rl", "pu", "qu", "ru")
-
-    def __init__(self, c: dict, i: int):
-        dl, du, zl, zu, al, au = (c[k][i] for k in KEYS[:6])
-        if dl > du or zl > zu or al > au:
-            raise _Invalid("an empty interval")
-        self.lam = self.hu = self.hc = self.pl = self.ql = self.rl = self.pu = self.qu = self.ru = _ZERO
-        act_a, off_a, act_b, off_b = al >= 0, au <= 0, zl >= 0, zu <= 0
-        if act_b:
-            self.lam = self.hu = _ONE
-        elif not off_b:
-            lam, sb = c["lam"][i], c["sb"][i]
-            if not (0 <= lam <= 1) or sb * (zu - zl) < zu:
-                raise _Invalid("a slope of h^B is not valid on its interval")
-            self.lam, self.hu, self.hc = lam, sb, -sb * zl
-        if act_a and act_b:
-            self.pl = self.pu = _ONE
-        elif off_a and off_b:
-            pass
-        elif act_a and off_b:
-            self.pl = self.pu = self.ql = self.qu = _ONE
-        elif off_a and act_b:
-            self.ql = self.qu = -_ONE
-        elif dl >= 0:
-            self.pu = _ONE
-        elif du <= 0:
-            self.pl = _ONE
-        else:
-            su, sl = c["su"][i], c["sl"][i]
-            if su * (du - dl) < du or sl * (du - dl) < -dl:
-                raise _Invalid("a slope of δ is not valid on its interval")
-            self.pu, self.ru = su, -su * dl
-            self.pl, self.rl = sl, -sl * du
+def _unit(c: dict, i: int) -> tuple:
+    """One unit's verified relaxation ``(lam, hu, hc, pl, ql, rl, pu, qu, ru)``: ``h ∈ [lam·z, hu·z + hc]``
+    and ``δ ∈ [pl·d + ql·z + rl, pu·d + qu·z + ru]`` (module docstring); raises :class:`_Invalid`."""
+    dl, du, zl, zu, al, au = (c[k][i] for k in KEYS[:6])
+    if dl > du or zl > zu or al > au:
+        raise _Invalid("an empty interval")
+    lam = hu = hc = pl = ql = rl = pu = qu = ru = _ZERO
+    act_a, off_a, act_b, off_b = al >= 0, au <= 0, zl >= 0, zu <= 0
+    if act_b:
+        lam = hu = _ONE
+    elif not off_b:
+        lam, sb = c["lam"][i], c["sb"][i]
+        if not (0 <= lam <= 1) or sb * (zu - zl) < zu:
+            raise _Invalid("a slope of h^B is not valid on its interval")
+        hu, hc = sb, -sb * zl
+    if act_a and act_b:
+        pl = pu = _ONE
+    elif off_a and off_b:
+        pass
+    elif act_a and off_b:
+        pl = pu = ql = qu = _ONE
+    elif off_a and act_b:
+        ql = qu = -_ONE
+    elif dl >= 0:
+        pu = _ONE
+    elif du <= 0:
+        pl = _ONE
+    else:
+        su, sl = c["su"][i], c["sl"][i]
+        if su * (du - dl) < du or sl * (du - dl) < -dl:
+            raise _Invalid("a slope of δ is not valid on its interval")
+        pu, ru = su, -su * dl
+        pl, rl = sl, -sl * du
+    return lam, hu, hc, pl, ql, rl, pu, qu, ru
 
 
-def _upper_bounds(layers, units, k, rows, lo, hi) -> list:
-    """Exact upper bounds of the rows ``(c_d, c_z)`` (lists over the units of layer ``k``); ``layers``
-    the pairs ``((W^A, b^A), (W^B, b^B))``, ``units[j]`` the verified relaxations of hidden layer ``j``."""
-    Cd = [list(r[0]) for r in rows]
-    Cz = [list(r[1]) for r in rows]
-    const = [_ZERO] * len(rows)
-    for j in range(k, -1, -1):
-        (WA, bA), (WB, bB) = layers[j]
-        width, prev = len(WA), len(WA[0])
-        mA, mB = _mat(WA, prev), _mat(WB, prev)
-        MD, MZ = _mat(Cd, width), _mat(Cz, width)
-        alpha = (MD * mA).entries()
-        beta = (MD * (mA - mB) + MZ * mB).entries()
-        db = [x - y for x, y in zip(bA, bB)]
-        for r in range(len(rows)):
-            const[r] += sum((u * v for u, v in zip(Cd[r], db)), _ZERO) + sum((u * v for u, v in zip(Cz[r], bB)), _ZERO)
-        if j == 0:
-            out = []
-            for r in range(len(rows)):
-                b = beta[r * prev:(r + 1) * prev]
-                out.append(const[r] + sum((max(v * x, v * y) for v, x, y in zip(b, lo, hi)), _ZERO))
-            return out
-        us = units[j - 1]
-        Cd, Cz = [], []
-        for r in range(len(rows)):
-            a, b = alpha[r * prev:(r + 1) * prev], beta[r * prev:(r + 1) * prev]
-            cd, cz = [], []
-            c = const[r]
-            for ai, bi, u in zip(a, b, us):
-                if ai >= 0:
-                    cd.append(ai * u.pu)
-                    zc = ai * u.qu
-                    c += ai * u.ru
-                else:
-                    cd.append(ai * u.pl)
-                    zc = ai * u.ql
-                    c += ai * u.rl
-                if bi >= 0:
-                    zc += bi * u.hu
-                    c += bi * u.hc
-                else:
-                    zc += bi * u.lam
-                cz.append(zc)
-            Cd.append(cd)
-            Cz.append(cz)
-            const[r] = c
-    raise AssertionError("unreachable")  # pragma: no cover
+class _Relaxation:
+    """A hidden layer's verified relaxations as integer matrices: ``coef`` (over ``coef_den``) and
+    ``const`` (over ``const_den``), the coefficients and constants of the rows ``α_1..α_w, β_1..β_w``
+    of the lower side (to ``d, z`` and ``1``), followed by the rows ``upper − lower`` of the
+    coefficients ``cols`` (indices into ``[α | β]``) whose two sides differ."""
+
+    __slots__ = ("coef", "coef_den", "const", "const_den", "cols")
+
+    def __init__(self, c: dict, w: int):
+        units = [_unit(c, i) for i in range(w)]
+        coef, const = [], []
+        for i, (lam, hu, hc, pl, ql, rl, pu, qu, ru) in enumerate(units):  # rows α_i (lower side)
+            row = [_ZERO] * (2 * w)
+            row[i], row[w + i] = pl, ql
+            coef.append(row)
+            const.append(rl)
+        for i, (lam, *_rest) in enumerate(units):  # rows β_i (lower side: λ·z)
+            row = [_ZERO] * (2 * w)
+            row[w + i] = lam
+            coef.append(row)
+            const.append(_ZERO)
+        cols = []
+        for i, (lam, hu, hc, pl, ql, rl, pu, qu, ru) in enumerate(units):
+            if pu != pl or qu != ql or ru != rl:
+                row = [_ZERO] * (2 * w)
+                row[i], row[w + i] = pu - pl, qu - ql
+                coef.append(row)
+                const.append(ru - rl)
+                cols.append(i)
+        for i, (lam, hu, hc, *_rest) in enumerate(units):
+            if hu != lam or hc != 0:
+                row = [_ZERO] * (2 * w)
+                row[w + i] = hu - lam
+                coef.append(row)
+                const.append(hc)
+                cols.append(w + i)
+        self.cols = cols
+        self.coef, self.coef_den = _cleared(len(coef), 2 * w, [v for r in coef for v in r])
+        self.const, self.const_den = _cleared(len(const), 1, const)
+
+
+def _cleared(rows: int, cols: int, vals: list) -> tuple:
+    """The rational matrix of ``vals`` (row-major) as an integer matrix and a positive denominator."""
+    N, D = fmpq_mat(rows, cols, vals).numer_denom()
+    return N, fmpz(D)
+
+
+class BacksubChecker:
+    """Both networks (same widths) compiled once for a certificate: per layer the block matrix ``N_j``
+    (module docstring), its coefficient part (rows ``d, z`` to columns ``α, β``) and its bias column
+    (rows ``d, z``), each cleared to an integer matrix and a denominator; :meth:`output_bounds` checks
+    one payload."""
+
+    def __init__(self, net_a, net_b):
+        A, B = _layers(net_a), _layers(net_b)
+        if not A or len(A) != len(B):
+            raise _Invalid("the networks do not have the same widths")
+        self.n = len(A[0][0][0]) if A[0][0] else 0
+        self.widths, self.layers = [], []
+        prev = self.n
+        for (WA, bA), (WB, bB) in zip(A, B):
+            m = len(WA)
+            if not m or len(WB) != m or len(bA) != m or len(bB) != m or \
+                    any(len(r) != prev for r in WA) or any(len(r) != prev for r in WB):
+                raise _Invalid("the networks do not have the same widths")
+            zero = [_ZERO] * prev
+            coef = [v for i in range(m) for v in (*WA[i], *(x - y for x, y in zip(WA[i], WB[i])))] + \
+                [v for i in range(m) for v in (*zero, *WB[i])]
+            bias = [x - y for x, y in zip(bA, bB)] + list(bB)
+            self.layers.append(_cleared(2 * m, 2 * prev, coef) + _cleared(2 * m, 1, bias))
+            self.widths.append(m)
+            prev = m
+
+    def output_bounds(self, lo, hi, payload, rows) -> list:
+        """Exact upper bounds of the output rows ``c_d·(A − B) + c_z·B`` (pairs ``(c_d, c_z)``) on the box
+        ``[lo, hi]`` from ``payload`` (see :func:`backsub_difference_bounds`); raises :class:`_Invalid`
+        (or a ``TypeError``/``ValueError``/...) when the payload does not verify."""
+        n, widths = self.n, self.widths
+        lo, hi = [_q(v) for v in lo], [_q(v) for v in hi]
+        if len(lo) != n or len(hi) != n or any(x > y for x, y in zip(lo, hi)):
+            raise _Invalid("not a box of the input space")
+        m = widths[-1]
+        rows = [([_q(v) for v in cd], [_q(v) for v in cz]) for cd, cz in rows]
+        if any(len(cd) != m or len(cz) != m for cd, cz in rows):
+            raise _Invalid("a row of the wrong length")
+        claims = payload.get("layers") if isinstance(payload, dict) else None
+        if not isinstance(claims, (list, tuple)) or len(claims) != len(widths) - 1:
+            raise _Invalid("one payload layer per hidden layer")
+        relax, blocks = [], []  # blocks: (layer, integer rows over (d, z), their denominator, claimed ends)
+        for k, claim in enumerate(claims):
+            w = widths[k]
+            if not isinstance(claim, dict) or any(not isinstance(claim.get(key), (list, tuple))
+                                                  or len(claim[key]) != w for key in KEYS):
+                raise _Invalid("a payload layer of the wrong shape")
+            c = {key: [_q(v) for v in claim[key]] for key in KEYS}
+            relax.append(_Relaxation(c, w))
+            ends = c["du"] + [-v for v in c["dl"]] + c["zu"] + [-v for v in c["zl"]] + c["au"] + \
+                [-v for v in c["al"]]
+            blocks.append((k, _interval_rows(w), _ONE_Z, ends))
+        if rows:
+            X, den = _cleared(len(rows), 2 * m, [v for cd, cz in rows for v in (*cd, *cz)])
+            blocks.append((len(widths) - 1, X, den, None))
+        return self._backsubstitute(relax, blocks, lo, hi)
+
+    def _enter(self, k, X, den, ends):
+        """A block of rows over ``(d_k, z_k)`` written over ``(δ, h)`` of the layer below: (coefficients,
+        their denominator, constants, their denominator, claimed ends)."""
+        Nc, Dc, Nb, Db = self.layers[k]
+        return X * Nc, den * Dc, X * Nb, den * Db, ends
+
+    def _backsubstitute(self, relax, blocks, lo, hi):
+        """Back-substitute every block level by level (module docstring): the coefficient rows ``Y``
+        (over ``D``) and the constants ``c`` (a column over ``Dc``, kept apart: the relaxations'
+        constants have larger denominators than their slopes). Verify the interval blocks, return
+        the bounds of the output block (``[]`` without one)."""
+        top = len(self.widths) - 1
+        live = []
+        for j in range(top, 0, -1):
+            live += [self._enter(k, X, den, ends) for k, X, den, ends in blocks if k == j]
+            r, (Nc, Dc, Nb, Db) = relax[j - 1], self.layers[j - 1]
+            coef, coef_den = r.coef * Nc, r.coef_den * Dc
+            kd = _lcm(r.const_den, r.coef_den * Db)  # constants of the relaxed rows composed with N
+            const = r.const * (kd // r.const_den) + (r.coef * Nb) * (kd // (r.coef_den * Db))
+            get = itemgetter(*r.cols) if len(r.cols) > 1 else (lambda row, s=r.cols: tuple(row[i] for i in s))
+            step = []
+            for Y, D, c, cd, ends in live:
+                if r.cols:  # [Y | Y⁺_S]
+                    ent, w = Y.entries(), Y.ncols()
+                    out = []
+                    for i in range(Y.nrows()):
+                        row = ent[i * w:(i + 1) * w]
+                        out += row
+                        out += [v if v > 0 else _ZZ for v in get(row)]
+                    Y = fmpz_mat(Y.nrows(), w + len(r.cols), out)
+                # constants: c/cd + (Y·const)/(D·kd) over their least common denominator
+                common = _lcm(cd, D * kd)
+                c = c * (common // cd) + (Y * const) * (common // (D * kd))
+                step.append((Y * coef, D * coef_den, c, common, ends))
+            live = step
+        live += [self._enter(k, X, den, ends) for k, X, den, ends in blocks if k == 0]
+        return _evaluate(live, lo, hi)
+
+
+_ONE_Z = fmpz(1)
+
+
+def _interval_rows(w: int) -> fmpz_mat:
+    """The ``6w`` rows ``±d, ±z, ±(d + z)`` of a hidden layer, as integer rows over ``(d, z)``."""
+    X = fmpz_mat(6 * w, 2 * w)
+    for i in range(w):
+        X[i, i], X[w + i, i] = 1, -1
+        X[2 * w + i, w + i], X[3 * w + i, w + i] = 1, -1
+        X[4 * w + i, i] = X[4 * w + i, w + i] = 1
+        X[5 * w + i, i] = X[5 * w + i, w + i] = -1
+    return X
+
+
+def _evaluate(blocks, lo, hi) -> list:
+    """The maxima over the box of the input rows ``(Y, D, c, Dc)`` (``Y = [α | β]``, ``δ_0 = 0``):
+    ``c/Dc + Σ_i max(β_i lo_i, β_i hi_i)/D``; claimed ends checked by cross-multiplication, the bounds
+    of the block without claims returned."""
+    n = len(lo)
+    box, E = _cleared(2, n, lo + hi)
+    ent = box.entries()
+    L, H = ent[:n], ent[n:]
+    out = []
+    for Y, D, c, cd, ends in blocks:
+        ent, consts = Y.entries(), c.entries()
+        DE = D * E
+        common = _lcm(cd, DE)
+        fc, fu = common // cd, common // DE
+        nums = []
+        for r in range(Y.nrows()):
+            u = _ZZ
+            for b, x, y in zip(ent[r * 2 * n + n:(r + 1) * 2 * n], L, H):
+                u += b * (y if b > 0 else x)
+            nums.append(consts[r] * fc + u * fu)
+        if ends is None:
+            out = [fmpq(u, common) for u in nums]
+        elif any(u * e.q > e.p * common for u, e in zip(nums, ends)):
+            raise _Invalid("a claimed interval is not confirmed by back-substitution")
+    return out
 
 
 def backsub_difference_bound(net_a, net_b, lo, hi, target, payload):
@@ -179,17 +335,19 @@ def backsub_difference_bounds(net_a, net_b, lo, hi, payload, targets=None):
     or pair).
 
     ``net_a``, ``net_b``: networks (``exactnet.network.Network``) or lists ``[(W rows, b), ...]`` of
-    rationals, of the same widths. ``lo``, ``hi``: the box (rationals, ``lo ≤ hi``). ``payload``:
-    ``{"layers": [layer, ...]}`` with one ``layer`` per hidden layer, a mapping from each key of
-    :data:`KEYS` to a list over the layer's units of rationals (``fmpq``, integers or ``"p/q"``
+    rationals, of the same widths, or instead of ``net_a`` a :class:`BacksubChecker` of the pair (built
+    once, for many payloads; ``net_b`` is then ignored). ``lo``, ``hi``: the box (rationals, ``lo ≤ hi``).
+    ``payload``: ``{"layers": [layer, ...]}`` with one ``layer`` per hidden layer, a mapping from each key
+    of :data:`KEYS` to a list over the layer's units of rationals (``fmpq``, integers or ``"p/q"``
     strings): ``dl, du`` the interval of ``z^A − z^B``, ``zl, zu`` of ``z^B``, ``al, au`` of ``z^A``,
     ``lam`` the lower slope of ``relu(z^B)`` (in ``[0, 1]``), ``sb`` its upper chord slope, ``su``/``sl``
     the chord slopes of ``max(0, d)``/``min(0, d)`` (any value where the unit does not use it). This
     is what ``BacksubPayload.as_json()`` of ``exactnet.relu.backsub_bounds`` writes."""
     try:
-        m = _output_width(net_a)
-        if m is None:
+        checker = _checker(net_a, net_b)
+        if checker is None:
             return None
+        m = checker.widths[-1]
         targets = list(range(2 * m)) if targets is None else list(targets)
         if any(isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < 2 * m for t in targets):
             return None
@@ -197,7 +355,7 @@ def backsub_difference_bounds(net_a, net_b, lo, hi, payload, targets=None):
         for t in targets:
             k, sign = divmod(t, 2)
             rows.append(([(-_ONE if sign else _ONE) if i == k else _ZERO for i in range(m)], [_ZERO] * m))
-        return backsub_output_bounds(net_a, net_b, lo, hi, payload, rows)
+        return backsub_output_bounds(checker, None, lo, hi, payload, rows)
     except (TypeError, ValueError, AttributeError, IndexError):
         return None
 
@@ -207,11 +365,13 @@ def backsub_classes(net_a, net_b, lo, hi, payload):
     (lowest index among the maxima), from the payload's bounds of ``A_i − A_k = (d + z)_i − (d + z)_k``
     and ``B_i − B_k = z_i − z_k`` at the output layer: ``i`` is excluded when some bound is ``< 0``, or
     ``≤ 0`` for ``k < i`` (a tie goes to ``k``). ``None`` when the payload does not verify. Both
-    networks pick the same class everywhere on the box when both tuples are the same single class."""
+    networks pick the same class everywhere on the box when both tuples are the same single class.
+    ``net_a`` may be a :class:`BacksubChecker` (``net_b`` ignored)."""
     try:
-        m = _output_width(net_a)
-        if m is None:
+        checker = _checker(net_a, net_b)
+        if checker is None:
             return None
+        m = checker.widths[-1]
         rows, keys = [], []
         for net in (0, 1):
             for i in range(m):
@@ -221,7 +381,7 @@ def backsub_classes(net_a, net_b, lo, hi, payload):
                         e[i], e[k] = _ONE, -_ONE
                         rows.append((e if net == 0 else [_ZERO] * m, e))
                         keys.append((net, i, k))
-        bounds = backsub_output_bounds(net_a, net_b, lo, hi, payload, rows)
+        bounds = backsub_output_bounds(checker, None, lo, hi, payload, rows)
     except (TypeError, ValueError, AttributeError, IndexError):
         return None
     if bounds is None:
@@ -233,52 +393,35 @@ def backsub_classes(net_a, net_b, lo, hi, payload):
     return tuple(out)
 
 
-def _output_width(net):
-    layers = _layers(net)
-    return len(layers[-1][0]) if layers else None
+def _checker(net_a, net_b):
+    """``net_a`` itself when it is a :class:`BacksubChecker`, else the pair compiled, or ``None``."""
+    if isinstance(net_a, BacksubChecker):
+        return net_a
+    try:
+        return BacksubChecker(net_a, net_b)
+    except (_Invalid, TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
+        return None
+
+
+def backsub_checker(net_a, net_b):
+    """The pair compiled once (:class:`BacksubChecker`) for checking many payloads, or ``None`` when the
+    two networks do not have the same widths (or are malformed)."""
+    return _checker(net_a, net_b)
 
 
 def backsub_output_bounds(net_a, net_b, lo, hi, payload, rows):
     """Exact upper bounds of the output rows ``c_d·(A − B) + c_z·B`` (``rows``: pairs ``(c_d, c_z)`` of
     rational lists over the outputs) on the box ``[lo, hi]``, from ``payload`` (see
-    :func:`backsub_difference_bounds`), or ``None`` when the payload does not verify."""
+    :func:`backsub_difference_bounds`), or ``None`` when the payload does not verify. ``net_a`` may be
+    a :class:`BacksubChecker` (``net_b`` ignored)."""
     try:
-        A, B = _layers(net_a), _layers(net_b)
-        if [(len(W), len(W[0])) for W, _ in A] != [(len(W), len(W[0])) for W, _ in B] or not A:
+        checker = _checker(net_a, net_b)
+        if checker is None:
             return None
-        lo, hi = [_q(v) for v in lo], [_q(v) for v in hi]
-        n = len(A[0][0][0])
-        if len(lo) != n or len(hi) != n or any(x > y for x, y in zip(lo, hi)):
-            return None
-        m = len(A[-1][0])
-        rows = [([_q(v) for v in cd], [_q(v) for v in cz]) for cd, cz in rows]
-        if any(len(cd) != m or len(cz) != m for cd, cz in rows):
-            return None
-        claims = payload.get("layers") if isinstance(payload, dict) else None
-        if not isinstance(claims, (list, tuple)) or len(claims) != len(A) - 1:
-            return None
-        pairs, units = list(zip(A, B)), []
-        for k, claim in enumerate(claims):
-            w = len(A[k][0])
-            if not isinstance(claim, dict) or any(not isinstance(claim.get(key), (list, tuple))
-                                                  or len(claim[key]) != w for key in KEYS):
-                return None
-            c = {key: [_q(v) for v in claim[key]] for key in KEYS}
-            e = [[_ONE if i == j else _ZERO for j in range(w)] for i in range(w)]
-            zero = [[_ZERO] * w for _ in range(w)]
-            neg = [[-v for v in r] for r in e]
-            checks = [(r, s) for r, s in zip(e, zero)] + [(r, s) for r, s in zip(neg, zero)] + \
-                [(s, r) for r, s in zip(e, zero)] + [(s, r) for r, s in zip(neg, zero)] + \
-                [(r, r) for r in e] + [(r, r) for r in neg]
-            ub = _upper_bounds(pairs, units, k, checks, lo, hi)
-            claimed = c["du"] + [-v for v in c["dl"]] + c["zu"] + [-v for v in c["zl"]] + c["au"] + \
-                [-v for v in c["al"]]
-            if any(u > v for u, v in zip(ub, claimed)):
-                return None
-            units.append([_Unit(c, i) for i in range(w)])
-        return _upper_bounds(pairs, units, len(A) - 1, rows, lo, hi) if rows else []
-    except (_Invalid, TypeError, ValueError, KeyError, IndexError, AttributeError):
+        return checker.output_bounds(lo, hi, payload, rows)
+    except (_Invalid, TypeError, ValueError, KeyError, IndexError, AttributeError, ZeroDivisionError):
         return None
 
 
-__all__ = ["KEYS", "backsub_classes", "backsub_difference_bound", "backsub_difference_bounds", "backsub_output_bounds"]
+__all__ = ["KEYS", "BacksubChecker", "backsub_checker", "backsub_classes", "backsub_difference_bound",
+           "backsub_difference_bounds", "backsub_output_bounds"]

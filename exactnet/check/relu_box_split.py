@@ -43,7 +43,7 @@ from typing import Callable
 from ..certificates import MalformedCertificate
 from .relu import layer_lists
 from .relu import rational as _rat
-from .relu_backsub import backsub_classes, backsub_difference_bounds
+from .relu_backsub import backsub_checker, backsub_classes, backsub_difference_bounds
 from .relu_box_forms import MAX_BITS, MIN_BITS, PairForms, form_bounds
 from .result import CheckResult
 
@@ -56,7 +56,7 @@ class _Context:
         self.net_a, self.net_b = net_a, net_b
         self.layers_a, self.layers_b = layers_a, layers_b
         self.bounds, self.region_check = bounds, region_check
-        self._pair = None
+        self._pair = self._backsub = None
         self.bound_count = self.backsub_count = 0
 
     @property
@@ -64,6 +64,13 @@ class _Context:
         if self._pair is None:
             self._pair = PairForms(self.layers_a, self.layers_b)
         return self._pair
+
+    @property
+    def backsub(self):
+        """The pair compiled once for the back-substituted bounds (``None``: not the same widths)."""
+        if self._backsub is None:
+            self._backsub = backsub_checker(self.layers_a, self.layers_b) or False
+        return self._backsub or None
 
     @property
     def targets(self) -> frozenset:
@@ -86,12 +93,12 @@ def _backsub(ctx: _Context, idx: int, spec: dict, lower, upper):
     payload = {"layers": spec.get("layers")}
     ctx.backsub_count += 1
     if ctx.bounds is None:
-        got = backsub_classes(ctx.layers_a, ctx.layers_b, lower, upper, payload)
+        got = backsub_classes(ctx.backsub, None, lower, upper, payload) if ctx.backsub else None
         if got is None:
             return CheckResult(False, f"sub-box {idx}: the back-substituted bound does not verify")
         ca, cb = got
         return frozenset({0}) if len(ca) == 1 and ca == cb else frozenset()
-    got = backsub_difference_bounds(ctx.layers_a, ctx.layers_b, lower, upper, payload)
+    got = backsub_difference_bounds(ctx.backsub, None, lower, upper, payload) if ctx.backsub else None
     if got is None:
         return CheckResult(False, f"sub-box {idx}: the back-substituted bound does not verify")
     return frozenset(t for t, u in enumerate(got) if u <= ctx.bounds[t // 2])

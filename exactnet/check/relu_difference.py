@@ -44,7 +44,6 @@ from ..network.domain_spec import domain_from_json
 from ..network.domain_union import PolyhedronUnion
 from ..network.finite_domain import FiniteDomain
 from .relu import RegionNet as _Net
-from .relu import decision_target as _decision_target
 from .relu import domain_rows as _domain_rows
 from .relu import evaluate as _evaluate
 from .relu import evaluate_many as _evaluate_many
@@ -53,6 +52,7 @@ from .relu import layer_lists as _layers
 from .relu import primitive as _primitive
 from .relu import rational as _rat
 from .relu import rational_list as _rat_list
+from .region_walk import flipped, undecided, walk
 from .result import CheckResult
 
 KINDS = ("relu.max_difference", "relu.epsilon", "relu.top1")
@@ -425,43 +425,21 @@ def _output_difference(nets, k):
 
 def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, targets: int = 0,
           sums: bool = False, proven=frozenset()) -> CheckResult:
-    """Walk the tree of sign splits; ``closed(idx, nets, listed, proven)`` checks a node's
-    ``bounded`` targets (difference certificates) and returns ``(error, proven)``."""
-    if not isinstance(nodes, list) or not nodes:
-        raise MalformedCertificate("certificate: 'nodes' must be a non-empty list")
+    """Walk the tree of sign splits (:func:`.region_walk.walk`); ``closed(idx, nets, listed, proven)``
+    checks a node's ``bounded`` targets (difference certificates) and returns ``(error, proven)``; the
+    state carried down a path is ``(targets proven, output signs)``."""
     n, m = a.input_dim, a.output_dim
-    visited = [False] * len(nodes)
     starts = rows if isinstance(rows, _Forest) else [(0, rows)]
-    stack = []
-    for root, part_rows in reversed(starts):
-        if not (isinstance(root, int) and 0 <= root < len(nodes)) or visited[root]:
-            return CheckResult(False, f"bad root reference {root!r}")
-        visited[root] = True
-        stack.append((root, list(part_rows), [_Net(_layers(a), n), _Net(_layers(b), n)], frozenset(proven), {}))
-    leaves = pruned = 0
-    while stack:
-        idx, cell, nets, proven, signs = stack.pop()
-        node = nodes[idx]
+    starts = [(root, part, [_Net(_layers(a), n), _Net(_layers(b), n)], (frozenset(proven), {}))
+              for root, part in starts]
+
+    def farkas(cell, target, proof):
+        return _farkas_ok(cell, target, proof, n)
+
+    def visit(idx, node, cell, nets, state, claim):
+        proven, signs = state
         if ("sign_fix" in node or "sign_split" in node) and not sums:
             return CheckResult(False, f"node {idx}: output signs belong to 1-norm certificates")
-        for entry in node.get("fix", []):
-            k, layer, unit, label, proof = entry
-            bad = _decision_target(nets, k, layer, unit)
-            if bad:
-                return CheckResult(False, f"node {idx}: {bad}")
-            g, h = nets[k].form(unit)
-            if not any(v != 0 for v in g):
-                expected = 1 if h > 0 else -1 if h < 0 else 0
-                if label != expected or proof is not None:
-                    return CheckResult(False, f"node {idx}: wrong label for a constant preactivation")
-            else:
-                if label not in (1, -1):
-                    return CheckResult(False, f"node {idx}: a non-constant preactivation needs label ±1")
-                row = _primitive(g, h)
-                target = row if label < 0 else (tuple(-v for v in row[0]), -row[1])
-                if not _farkas_ok(cell, target, proof, n):
-                    return CheckResult(False, f"node {idx}: the Farkas proof of a fixed sign does not verify")
-            nets[k].decide(unit, label, (g, h))
         if "sign_fix" in node or "sign_split" in node:
             if any(s.out is None for s in nets):
                 return CheckResult(False, f"node {idx}: output signs before every unit is decided")
@@ -476,8 +454,7 @@ def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, 
                         return CheckResult(False, f"node {idx}: a wrong sign for a constant difference")
                 else:
                     row = _primitive(g, h)
-                    target = row if label < 0 else (tuple(-v for v in row[0]), -row[1])
-                    if not _farkas_ok(cell, target, proof, n):
+                    if not farkas(cell, row if label < 0 else flipped(row), proof):
                         return CheckResult(False, f"node {idx}: the Farkas proof of an output sign does not verify")
                 signs[k] = label
         if "sign_split" in node:
@@ -488,57 +465,43 @@ def _walk(a, b, rows, nodes, leaf_check, what: str, per_leaf: str, closed=None, 
             if not any(v != 0 for v in g):
                 return CheckResult(False, f"node {idx}: a split on a constant difference")
             row = _primitive(g, h)
+            out = []
             for child, side in zip(children, (1, -1)):
-                if not (idx < child < len(nodes)) or visited[child]:
-                    return CheckResult(False, f"node {idx}: bad child reference {child!r}")
-                visited[child] = True
-                crow = row if side > 0 else (tuple(-v for v in row[0]), -row[1])
-                stack.append((child, cell + [crow], [s.copy() for s in nets], proven, {**signs, k: side}))
-            continue
+                bad = claim(idx, child)
+                if bad is not None:
+                    return bad
+                crow = row if side > 0 else flipped(row)
+                out.append((child, cell + [crow], [s.copy() for s in nets], (proven, {**signs, k: side})))
+            return out
         if "bounded" in node:
             if closed is None:
                 return CheckResult(False, f"node {idx}: interval bounds belong to difference certificates")
             bad, proven = closed(idx, nets, node["bounded"], proven)
             if bad is not None:
                 return bad
-        if "split" in node:
-            (k, layer, unit), children = node["split"], node["children"]
-            bad = _decision_target(nets, k, layer, unit)
-            if bad:
-                return CheckResult(False, f"node {idx}: {bad}")
-            g, h = nets[k].form(unit)
-            if not any(v != 0 for v in g):
-                return CheckResult(False, f"node {idx}: a split on a constant preactivation")
-            row = _primitive(g, h)
-            for child, side in zip(children, (1, -1)):
-                if not (idx < child < len(nodes)) or visited[child]:
-                    return CheckResult(False, f"node {idx}: bad child reference {child!r}")
-                visited[child] = True
-                copies = [s.copy() for s in nets]
-                copies[k].decide(unit, side, (g, h))
-                crow = row if side > 0 else (tuple(-v for v in row[0]), -row[1])
-                stack.append((child, cell + [crow], copies, proven, signs))
-            continue
+        return proven, signs
+
+    def at_leaf(idx, node, cell, nets, state):
+        proven, signs = state
         if "leaf" not in node:  # a pruned subtree: every target proved on the path
             if closed is None or len(proven) != targets:
                 return CheckResult(False, f"node {idx}: a node without split or leaf leaves a target unproved")
-            pruned += 1
-            continue
-        if any(s.out is None for s in nets):
-            return CheckResult(False, f"node {idx}: a leaf where some unit is undecided")
-        if sums:
-            bad = leaf_check(idx, cell, nets, node, signs)
-        elif closed is not None:
-            bad = leaf_check(idx, cell, nets, node, proven)
-        else:
-            bad = leaf_check(idx, cell, nets, node)
+            return "pruned"
+        bad = undecided(idx, nets)
         if bad is not None:
             return bad
-        leaves += 1
-    if not all(visited):
-        return CheckResult(False, "the tree has unreachable nodes")
+        if sums:
+            return leaf_check(idx, cell, nets, node, signs)
+        if closed is not None:
+            return leaf_check(idx, cell, nets, node, proven)
+        return leaf_check(idx, cell, nets, node)
+
+    got = walk(nodes, starts, _primitive, farkas, at_leaf, visit)
+    if isinstance(got, CheckResult):
+        return got
+    pruned = got.get("pruned", 0)
     closed_text = f", {pruned} subtrees closed by interval bounds" if pruned else ""
-    return CheckResult(True, f"{what} ({leaves} regions{closed_text}, {per_leaf})")
+    return CheckResult(True, f"{what} ({got['leaves']} regions{closed_text}, {per_leaf})")
 
 
 def _class_rows(out, c: int, m: int):

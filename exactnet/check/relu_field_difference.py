@@ -55,8 +55,9 @@ from ..network.domain_spec import domain_from_json
 from ..network.domain_union import PolyhedronUnion
 from ..network.finite_domain import FiniteDomain
 from ..numbers import RealAlgebraic, sign
-from .relu import RegionNet, decision_target, domain_rows, evaluate, farkas_ok, field_number, layer_lists
+from .relu import RegionNet, domain_rows, evaluate, farkas_ok, field_number, layer_lists
 from .relu import normal_form, rational, same_number
+from .region_walk import undecided, walk
 from .result import CheckResult
 
 METHODS = ("field_region_tree", "field_enumeration", "field_witness")
@@ -381,67 +382,31 @@ def _leaf(idx, cell, nets, leaf, field, n, m, maxima, norm) -> CheckResult | Non
 
 def _walk(la, lb, n, m, starts, nodes, field, norm="inf", leaf_check=None):
     """Replay the trees rooted at ``starts`` (``[(root node, domain rows)]``: one tree, or one per part
-    of a union; module docstring); the per-output maxima over the leaves, or the failure.
-    ``leaf_check(idx, cell, nets, leaf)`` replaces the optima check of a leaf (``relu.top1``)."""
+    of a union; module docstring; :func:`.region_walk.walk`); the per-output maxima over the leaves,
+    or the failure. ``leaf_check(idx, cell, nets, leaf)`` replaces the optima check of a leaf
+    (``relu.top1``)."""
     if not nodes:
         raise MalformedCertificate("certificate: 'nodes' must be a non-empty list")
-    visited = [False] * len(nodes)
-    stack = []
-    for root, rows in reversed(starts):
-        if not (isinstance(root, int) and 0 <= root < len(nodes)) or visited[root]:
-            return CheckResult(False, f"bad root reference {root!r}")
-        visited[root] = True
-        stack.append((root, [normal_form(g, h) for g, h in rows], [RegionNet(la, n, field), RegionNet(lb, n, field)]))
+    starts = [(root, [normal_form(g, h) for g, h in rows], [RegionNet(la, n, field), RegionNet(lb, n, field)], None)
+              for root, rows in starts]
     maxima = _Maxima([None] * (1 if norm == "1" else m))
-    while stack:
-        idx, cell, nets = stack.pop()
-        node = nodes[idx]
-        for k, layer, unit, label, proof in node.get("fix", []):
-            bad = decision_target(nets, k, layer, unit)
-            if bad:
-                return CheckResult(False, f"node {idx}: {bad}")
-            g, h = nets[k].form(unit)
-            if not any(v != 0 for v in g):
-                expected = sign(h)
-                if label != expected or proof is not None:
-                    return CheckResult(False, f"node {idx}: wrong label for a constant preactivation")
+
+    def farkas(cell, target, proof):
+        return farkas_ok(cell, target, proof, n, field)
+
+    def at_leaf(idx, node, cell, nets, state):
+        bad = undecided(idx, nets)
+        if bad is None:
+            if leaf_check is not None:
+                bad = leaf_check(idx, cell, nets, node["leaf"])
             else:
-                if label not in (1, -1):
-                    return CheckResult(False, f"node {idx}: a non-constant preactivation needs label ±1")
-                row = normal_form(g, h)
-                target = row if label < 0 else (tuple(-v for v in row[0]), -row[1])
-                if not farkas_ok(cell, target, proof, n, field):
-                    return CheckResult(False, f"node {idx}: the Farkas proof of a fixed sign does not verify")
-            nets[k].decide(unit, label, (g, h))
-        if "split" in node:
-            (k, layer, unit), children = node["split"], node["children"]
-            bad = decision_target(nets, k, layer, unit)
-            if bad:
-                return CheckResult(False, f"node {idx}: {bad}")
-            g, h = nets[k].form(unit)
-            if not any(v != 0 for v in g):
-                return CheckResult(False, f"node {idx}: a split on a constant preactivation")
-            row = normal_form(g, h)
-            for child, side in zip(children, (1, -1)):
-                if not (idx < child < len(nodes)) or visited[child]:
-                    return CheckResult(False, f"node {idx}: bad child reference {child!r}")
-                visited[child] = True
-                copies = [s.copy() for s in nets]
-                copies[k].decide(unit, side, (g, h))
-                crow = row if side > 0 else (tuple(-v for v in row[0]), -row[1])
-                stack.append((child, cell + [crow], copies))
-            continue
-        if any(s.out is None for s in nets):
-            return CheckResult(False, f"node {idx}: a leaf where some unit is undecided")
-        if leaf_check is not None:
-            bad = leaf_check(idx, cell, nets, node["leaf"])
-        else:
-            bad = _leaf(idx, cell, nets, node["leaf"], field, n, m, maxima, norm)
-        if bad is not None:
-            return bad
-        maxima.leaves += 1
-    if not all(visited):
-        return CheckResult(False, "the tree has unreachable nodes")
+                bad = _leaf(idx, cell, nets, node["leaf"], field, n, m, maxima, norm)
+        return bad
+
+    got = walk(nodes, starts, normal_form, farkas, at_leaf)
+    if isinstance(got, CheckResult):
+        return got
+    maxima.leaves = got["leaves"]
     if leaf_check is None and any(v is None for v in maxima):  # pragma: no cover - a visited tree has a leaf
         return CheckResult(False, "the tree has no leaf")
     return maxima

@@ -165,6 +165,10 @@ def test_pairs_of_other_widths_are_rejected():
     p = _prove(a, b, lower, upper).payload.as_json()
     other = random_net(rnd, [2, 4, 4, 2])
     assert backsub_difference_bound(a, other, lower, upper, 0, p) is None
+    from exactnet.check.relu_backsub import backsub_checker
+
+    assert backsub_checker(a, other) is None and backsub_checker(a, b) is not None
+    assert backsub_checker(a, random_net(rnd, [3, 4, 3, 2])) is None  # other input width
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -184,3 +188,74 @@ def test_a_tampered_payload_never_yields_a_bound_below_a_true_value(seed):
         if got is not None:
             for vals in truth:
                 assert all(x <= u for x, u in zip(vals, got))
+
+
+# ---------------------------------------------------------------------------------------------
+# the batched integer checker against the unit-by-unit reference (tests/check/backsub_reference.py)
+# ---------------------------------------------------------------------------------------------
+
+_WIDTHS = [(2, 4, 3, 2), (3, 5, 4, 2), (1, 3, 3, 3, 1), (2, 1, 2), (2, 3, 1, 2, 2), (1, 2), (3, 6, 2)]
+
+
+def _rational(r: random.Random) -> fmpq:
+    return fmpq(r.randint(-40, 40), r.choice([1, 2, 3, 8, 64, 1024]))
+
+
+def _tampered(p: dict, r: random.Random) -> dict:
+    """One entry of the payload changed: replaced by a random rational, or moved by ``±2^-k`` (near the
+    border between a confirmed and an unconfirmed claim, or a valid and an invalid slope)."""
+    q = copy.deepcopy(p)
+    if not q["layers"]:
+        return q
+    layer = r.choice(q["layers"])
+    key = r.choice(sorted(layer))
+    idx = r.randrange(len(layer[key]))
+    old = _num(layer[key][idx])
+    new = _rational(r) if r.random() < 0.4 else old + r.choice([-1, 1]) * fmpq(1, 2 ** r.randint(1, 40))
+    layer[key][idx] = _q(new)
+    return q
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**9), st.sampled_from(_WIDTHS), st.integers(0, 3))
+def test_the_batched_checker_agrees_with_the_reference(seed, widths, tampering):
+    """On random pairs, boxes, output rows, and the prover's payloads with ``tampering`` single-entry
+    changes: the same bounds (exactly), or ``None`` for both."""
+    from exactnet.check.relu_backsub import BacksubChecker, backsub_output_bounds
+
+    from .backsub_reference import backsub_output_bounds as reference
+
+    rnd, a, b, lower, upper = _pair(seed, widths)
+    p = _prove(a, b, lower, upper).payload.as_json()
+    for _ in range(tampering):
+        p = _tampered(p, rnd)
+    m = widths[-1]
+    rows = [([_rational(rnd) for _ in range(m)], [_rational(rnd) for _ in range(m)]) for _ in range(rnd.randint(0, 4))]
+    rows.append(([1] + [0] * (m - 1), [0] * m))
+    want = reference(a, b, lower, upper, p, rows)
+    assert backsub_output_bounds(a, b, lower, upper, p, rows) == want
+    checker = BacksubChecker(a, b)  # compiled once, used for several payloads
+    assert backsub_output_bounds(checker, None, lower, upper, p, rows) == want
+    assert backsub_output_bounds(checker, None, lower, upper, p, []) == ([] if want is not None else None)
+    if tampering == 0:
+        assert want is not None
+
+
+def test_a_claim_equal_to_its_bound_is_confirmed():
+    """A claimed end equal to the exact back-substituted bound is confirmed (``≤``, not ``<``), one
+    a little below it is not: the claims are compared exactly."""
+    from exactnet.check.relu_backsub import backsub_output_bounds
+
+    from .backsub_reference import backsub_output_bounds as reference
+
+    rnd, a, b, lower, upper = _pair(3, (2, 3, 3, 2))
+    p = _prove(a, b, lower, upper).payload.as_json()
+    tight = copy.deepcopy(p)
+    # the exact maximum of z_0 of B on the box: the output row z_0 of B's first layer alone
+    one = reference([lists(a)[0]], [lists(b)[0]], lower, upper, {"layers": []}, [([0, 0, 0], [1, 0, 0])])[0]
+    tight["layers"][0]["zu"][0] = _q(one)
+    assert backsub_output_bounds(a, b, lower, upper, tight, []) == []
+    assert reference(a, b, lower, upper, tight, []) == []
+    tight["layers"][0]["zu"][0] = _q(one - fmpq(1, 2 ** 60))
+    assert backsub_output_bounds(a, b, lower, upper, tight, []) is None
+    assert reference(a, b, lower, upper, tight, []) is None
