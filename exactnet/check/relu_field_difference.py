@@ -70,6 +70,8 @@ MAX_SIGN_OUTPUTS = 8
 def check(obj: dict) -> CheckResult:
     kind, claim, evidence = obj["kind"], obj["claim"], obj["evidence"]
     a, b = certificate_networks(obj)
+    if a.input_dim != b.input_dim or a.output_dim != b.output_dim:
+        return CheckResult(False, "the networks have different input or output dimensions")
     a, b = common_field(a, b)
     la, lb = layer_lists(a), layer_lists(b)
     field = next((v.field for layers in (la, lb) for W, B in layers for row in W + [B] for v in row

@@ -53,6 +53,7 @@ from ..network import Network, common_field
 from ..network.domain import Polyhedron
 from ..network.domain_union import PolyhedronUnion
 from ..numbers import sign
+from ..polyhedra.domains import require_nonempty_bounded
 from ..polyhedra.field_backend import field_value, float_field_rows
 from .regions import common_refinement, require_relu
 
@@ -114,6 +115,7 @@ def _check(a: Network, b: Network, norm: str, domain, what: str = "the maximum d
         raise UnsupportedError(f"{what} for algebraic weights needs a box, polyhedron, union or finite domain")
     if domain.dim != a.input_dim:
         raise InputError(f"the domain has dimension {domain.dim} but the networks take {a.input_dim} inputs")
+    require_nonempty_bounded(domain, "the domain")  # (the cells' LP optima are vertices only when D is bounded)
 
 
 # ---------------------------------------------------------------------------------------------

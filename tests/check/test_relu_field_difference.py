@@ -111,6 +111,10 @@ def test_hand_computed_maximum_and_eps_certificates():
     outside = copy.deepcopy(witness)
     outside["evidence"]["point"] = ["2", "0"]
     assert not check_certificate(outside).valid
+    shorter = copy.deepcopy(witness)  # A without its last layer maps R^2 → R^2, B → R^1: no claim
+    del shorter["networks"][0]["layers"][1]
+    assert not check_certificate(shorter).valid
+    assert "different input or output dimensions" in check_certificate(shorter).reason
 
 
 def test_a_changed_multiplier_is_rejected(random_certs):

@@ -329,3 +329,21 @@ def test_top1_at_ties_lowest_index_rule():
     assert top1_equivalent(c, d, box, certificate=True).equivalent is True
     e = Network.from_lists("relu", [([[1, 0], [-1, 0]], [0, 0]), ([["sqrt(2)", "-sqrt(2)"], [0, 0]], [0, "1/1000"])])
     assert top1_equivalent(c, e, box).equivalent is False
+
+
+def test_unbounded_domains_are_refused_for_algebraic_weights():
+    """A maximum need not exist on an unbounded domain, and the cells' LP optima are vertices only
+    when the domain is bounded: the half-plane ``y ≤ 0`` is refused (it contains ``(1, 0)``, where
+    the hand example's difference is 2, so a "complete" answer below 2 would be wrong)."""
+    from exactnet.errors import InputError
+    from exactnet.network.domain import Polyhedron
+    from exactnet.relu.top1 import top1_equivalent
+
+    hidden = [[1, "sqrt(2)"], ["sqrt(2)", -1]]
+    a = Network.from_lists("relu", [(hidden, [0, 1]), ([[1, 2], [0, 1]], [0, 0])])
+    b = Network.from_lists("relu", [(hidden, [0, 1]), ([[1, "2*sqrt(2)"], [0, 1]], [0, 0])])
+    half_plane = Polyhedron(A=((fmpq(0), fmpq(1)),), b=(fmpq(0),), dim=2)
+    for ask in (lambda: max_difference(a, b, half_plane), lambda: within_epsilon(a, b, half_plane, fmpq(1)),
+                lambda: top1_equivalent(a, b, half_plane)):
+        with pytest.raises(InputError, match="unbounded"):
+            ask()
