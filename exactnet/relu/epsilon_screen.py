@@ -469,35 +469,42 @@ FLOAT_STARTS, FLOAT_STEPS, FLOAT_KEEP = 8, 5, 2
 
 def gradient_corners(fa, fb, lower, upper) -> list[tuple]:
     """Float64 proposals for the sup norm, as exact points of the box (only proposals: the caller
-    evaluates each one exactly): for every target ``s·(A_k − B_k)`` the point pushed to the bounds
-    by the sign of its gradient at the centre (coordinates with a zero gradient stay at the centre);
-    the best :data:`FLOAT_KEEP` distinct ones by their float differences. ``fa``, ``fb``:
-    :class:`.difference_attack.FloatNet`."""
+    evaluates each one exactly). From the centre and :data:`FLOAT_STARTS` − 1 pseudo-random points of
+    the box (the ascent's starting points) and for every target ``s·(A_k − B_k)``: the point pushed
+    to the bounds by the sign of the target's gradient there, coordinates with a zero gradient kept
+    (the centre's are exact). Several starting points matter when the two networks differ only in
+    units inactive at the centre, where every gradient of the difference is zero. The best
+    :data:`FLOAT_KEEP` distinct ones by their float differences, other than the centre.
+    ``fa``, ``fb``: :class:`.difference_attack.FloatNet`."""
     import numpy as np
+
+    from .difference_attack import _exact
 
     lo = np.array([float(v) for v in lower])
     hi = np.array([float(v) for v in upper])
-    centre = (lo + hi) / 2
+    n = len(lo)
     m = fa.weights[-1].shape[0]
-    rows = np.vstack([np.eye(m), -np.eye(m)])
-    X = np.tile(centre, (2 * m, 1))
+    starts = lo + (hi - lo) * np.random.default_rng(1).random((FLOAT_STARTS, n))
+    starts[0] = (lo + hi) / 2
+    X = np.repeat(starts, 2 * m, axis=0)           # every start, once per target
+    rows = np.tile(np.vstack([np.eye(m), -np.eye(m)]), (FLOAT_STARTS, 1))
     _, ka = fa.forward(X, masks=True)
     _, kb = fb.forward(X, masks=True)
-    G = fa.gradient(rows, ka) - fb.gradient(rows, kb)
-    S = np.sign(G)
-    C = np.where(S > 0, hi, np.where(S < 0, lo, centre))
+    S = np.sign(fa.gradient(rows, ka) - fb.gradient(rows, kb)) + 0.0  # (+ 0.0: no −0.0 in the keys)
+    C = np.where(S > 0, hi, np.where(S < 0, lo, X))
     with np.errstate(all="ignore"):
         score = np.nan_to_num(np.abs(fa.forward(C) - fb.forward(C)).max(axis=1), nan=-1.0)
-    exact_centre = [(l + u) / 2 for l, u in zip(lower, upper)]
+    exact_centre = tuple((l + u) / 2 for l, u in zip(lower, upper))
     out, seen = [], set()
-    for r in np.argsort(-score):  # the corners with the largest float differences first
-        key = S[r].tobytes()
-        if key in seen:
+    for r in np.argsort(-score, kind="stable"):  # the corners with the largest float differences first
+        g, key = S[r], C[r].tobytes()
+        if key in seen or (r < 2 * m and not g.any()):  # (the centre itself: the caller's first point)
             continue
         seen.add(key)
-        g = S[r]
-        out.append(tuple(upper[j] if g[j] > 0 else lower[j] if g[j] < 0 else exact_centre[j]
-                         for j in range(len(lo))))
+        if r < 2 * m:  # from the centre: zero-gradient coordinates at the exact centre
+            out.append(tuple(upper[j] if g[j] > 0 else lower[j] if g[j] < 0 else exact_centre[j] for j in range(n)))
+        else:
+            out.append(_exact(C[r], lower, upper))
         if len(out) >= FLOAT_KEEP:
             break
     return out
