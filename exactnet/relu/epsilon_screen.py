@@ -467,10 +467,31 @@ def _best_of(a: CompiledNet, b: CompiledNet, points, norm: str):
 FLOAT_STARTS, FLOAT_STEPS, FLOAT_KEEP = 8, 5, 2
 
 
+def _spread(count: int, n: int):
+    """``count`` points of ``[0, 1]^n``: the centre, then the additive recurrence ``frac(i·α)`` with
+    ``α_j`` the fractional parts of square roots of the first primes (a Kronecker sequence: spread
+    evenly, deterministic, cheaper than a seeded generator)."""
+    import numpy as np
+
+    alpha = np.sqrt(np.array(_primes(n), dtype=np.float64)) % 1.0
+    out = np.outer(np.arange(count), alpha) % 1.0
+    out[0] = 0.5
+    return out
+
+
+def _primes(n: int) -> list[int]:
+    out, k = [], 2
+    while len(out) < n:
+        if all(k % p for p in out if p * p <= k):
+            out.append(k)
+        k += 1
+    return out
+
+
 def gradient_corners(fa, fb, lower, upper) -> list[tuple]:
     """Float64 proposals for the sup norm, as exact points of the box (only proposals: the caller
-    evaluates each one exactly). From the centre and :data:`FLOAT_STARTS` − 1 pseudo-random points of
-    the box (the ascent's starting points) and for every target ``s·(A_k − B_k)``: the point pushed
+    evaluates each one exactly). From the centre and :data:`FLOAT_STARTS` − 1 points spread over the
+    box (:func:`_spread`) and for every target ``s·(A_k − B_k)``: the point pushed
     to the bounds by the sign of the target's gradient there, coordinates with a zero gradient kept
     (the centre's are exact). Several starting points matter when the two networks differ only in
     units inactive at the centre, where every gradient of the difference is zero. The best
@@ -484,16 +505,17 @@ def gradient_corners(fa, fb, lower, upper) -> list[tuple]:
     hi = np.array([float(v) for v in upper])
     n = len(lo)
     m = fa.weights[-1].shape[0]
-    starts = lo + (hi - lo) * np.random.default_rng(1).random((FLOAT_STARTS, n))
-    starts[0] = (lo + hi) / 2
+    starts = lo + (hi - lo) * _spread(FLOAT_STARTS, n)
     X = np.repeat(starts, 2 * m, axis=0)           # every start, once per target
-    rows = np.tile(np.vstack([np.eye(m), -np.eye(m)]), (FLOAT_STARTS, 1))
+    E = np.eye(m)
+    rows = np.vstack([E, -E] * FLOAT_STARTS)
     _, ka = fa.forward(X, masks=True)
     _, kb = fb.forward(X, masks=True)
     S = np.sign(fa.gradient(rows, ka) - fb.gradient(rows, kb)) + 0.0  # (+ 0.0: no −0.0 in the keys)
     C = np.where(S > 0, hi, np.where(S < 0, lo, X))
     with np.errstate(all="ignore"):
-        score = np.nan_to_num(np.abs(fa.forward(C) - fb.forward(C)).max(axis=1), nan=-1.0)
+        score = np.abs(fa.forward(C) - fb.forward(C)).max(axis=1)
+    score = np.where(score == score, score, -1.0)  # (NaN: last)
     exact_centre = tuple((l + u) / 2 for l, u in zip(lower, upper))
     out, seen = [], set()
     for r in np.argsort(-score, kind="stable"):  # the corners with the largest float differences first
