@@ -74,6 +74,9 @@ class _Ranges:
     hi: tuple[tuple[fmpq, ...], ...]
 
 
+_ZERO, _ONE, _HALF = fmpq(0), fmpq(1), fmpq(1, 2)
+
+
 def _column(values) -> fmpq_mat:
     values = list(values)
     return fmpq_mat(len(values), 1, values)
@@ -86,8 +89,8 @@ def _abs_weights(net: CompiledNet) -> tuple[fmpq_mat, ...]:
 
 def ranges(net: CompiledNet, absw, lower, upper) -> _Ranges:
     """Exact interval ranges of every hidden preactivation of ``net`` on the box."""
-    c = [(l + u) / 2 for l, u in zip(lower, upper)] + [fmpq(1)]
-    r = [(u - l) / 2 for l, u in zip(lower, upper)] + [fmpq(0)]
+    c = [(l + u) * _HALF for l, u in zip(lower, upper)] + [_ONE]
+    r = [(u - l) * _HALF for l, u in zip(lower, upper)] + [_ZERO]
     los, his = [], []
     for hat, aw in zip(net.hat[:-1], absw[:-1]):
         zc = (hat * _column(c)).entries()
@@ -96,10 +99,10 @@ def ranges(net: CompiledNet, absw, lower, upper) -> _Ranges:
         hi = tuple(a + b for a, b in zip(zc, zr))
         los.append(lo)
         his.append(hi)
-        hl = [v if v > 0 else fmpq(0) for v in lo]
-        hh = [v if v > 0 else fmpq(0) for v in hi]
-        c = [(a + b) / 2 for a, b in zip(hl, hh)] + [fmpq(1)]
-        r = [(b - a) / 2 for a, b in zip(hl, hh)] + [fmpq(0)]
+        hl = [v if v.p > 0 else _ZERO for v in lo]
+        hh = [v if v.p > 0 else _ZERO for v in hi]
+        c = [(a + b) * _HALF for a, b in zip(hl, hh)] + [_ONE]
+        r = [(b - a) * _HALF for a, b in zip(hl, hh)] + [_ZERO]
     return _Ranges(tuple(los), tuple(his))
 
 
@@ -133,9 +136,9 @@ def _unit_forms(net: CompiledNet, rng: _Ranges, n: int) -> list[list | None]:
         lo, hi = rng.lo[idx], rng.hi[idx]
         forms = []
         for i in range(w):
-            if lo[i] >= 0:
+            if lo[i].p >= 0:
                 forms.append(e[i * (n + 1):(i + 1) * (n + 1)])
-            elif hi[i] <= 0:
+            elif hi[i].p <= 0:
                 forms.append([fmpq(0)] * (n + 1))
             else:
                 forms.append(None)
@@ -149,7 +152,7 @@ def _unit_forms(net: CompiledNet, rng: _Ranges, n: int) -> list[list | None]:
 
 
 def _stable(rng: _Ranges, idx: int, i: int) -> bool:
-    return rng.lo[idx][i] >= 0 or rng.hi[idx][i] <= 0
+    return rng.lo[idx][i].p >= 0 or rng.hi[idx][i].p <= 0
 
 
 def _may_be_affine(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, shared) -> bool:
@@ -166,7 +169,7 @@ def _may_be_affine(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, sha
         earlier = all(_stable(rng, idx, i) for idx in range(last) for i in range(net.hidden[idx]))
         lo, hi = rng.lo[last], rng.hi[last]
         for i, col in enumerate(cols):
-            if earlier and (lo[i] >= 0 or hi[i] <= 0):
+            if earlier and (lo[i].p >= 0 or hi[i].p <= 0):
                 continue
             if not any(col):
                 continue
@@ -241,8 +244,8 @@ def difference_bounds(a: CompiledNet, b: CompiledNet, absa, ra: _Ranges, rb: _Ra
     n = len(lower)
     dc = [fmpq(0)] * n + [fmpq(0)]
     dr = [fmpq(0)] * n + [fmpq(0)]
-    hc = [(l + u) / 2 for l, u in zip(lower, upper)] + [fmpq(1)]
-    hr = [(u - l) / 2 for l, u in zip(lower, upper)] + [fmpq(0)]
+    hc = [(l + u) * _HALF for l, u in zip(lower, upper)] + [_ONE]
+    hr = [(u - l) * _HALF for l, u in zip(lower, upper)] + [_ZERO]
     depth = len(a.hat)
     for idx in range(depth):
         dw, adw = deltas[idx]          # [ΔW | Δb], [|ΔW| | 0]
@@ -255,22 +258,23 @@ def difference_bounds(a: CompiledNet, b: CompiledNet, absa, ra: _Ranges, rb: _Ra
             return list(zip(lo, hi))
         la, ua, lb, ub = ra.lo[idx], ra.hi[idx], rb.lo[idx], rb.hi[idx]
         dc, dr, hc, hr = [], [], [], []
-        zero = fmpq(0)
+        zero = _ZERO  # (sign tests on numerators: cheaper than comparing fmpq values)
         for i in range(len(lo)):
-            if la[i] >= 0 and lb[i] >= 0:
+            if la[i].p >= 0 and lb[i].p >= 0:
                 dlo, dhi = lo[i], hi[i]
-            elif ua[i] <= 0 and ub[i] <= 0:
+            elif ua[i].p <= 0 and ub[i].p <= 0:
                 dlo = dhi = zero
             else:
-                dlo, dhi = min(zero, lo[i]), max(zero, hi[i])
-            hlo, hhi = (lb[i] if lb[i] > 0 else zero), (ub[i] if ub[i] > 0 else zero)
-            dc.append((dlo + dhi) / 2)
-            dr.append((dhi - dlo) / 2)
-            hc.append((hlo + hhi) / 2)
-            hr.append((hhi - hlo) / 2)
+                dlo = lo[i] if lo[i].p < 0 else zero
+                dhi = hi[i] if hi[i].p > 0 else zero
+            hlo, hhi = (lb[i] if lb[i].p > 0 else zero), (ub[i] if ub[i].p > 0 else zero)
+            dc.append((dlo + dhi) * _HALF)
+            dr.append((dhi - dlo) * _HALF)
+            hc.append((hlo + hhi) * _HALF)
+            hr.append((hhi - hlo) * _HALF)
         dc.append(zero)
         dr.append(zero)
-        hc.append(fmpq(1))
+        hc.append(_ONE)
         hr.append(zero)
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -287,7 +291,7 @@ def forward_batch(net: CompiledNet, points: Sequence[Sequence[fmpq]]) -> list[li
         if idx == depth - 1:
             rows = z.nrows()
             return [[e[r * p + c] for r in range(rows)] for c in range(p)]
-        v = fmpq_mat(z.nrows() + 1, p, [t if t > 0 else 0 for t in e] + [1] * p)
+        v = fmpq_mat(z.nrows() + 1, p, [t if t.p > 0 else 0 for t in e] + [1] * p)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
