@@ -44,8 +44,7 @@ class FloatNet:
 
         ws, bs = [], []
         for hat in hat_matrices:
-            rows = hat.tolist()
-            arr = np.array([[float(v) for v in row] for row in rows], dtype=np.float64)
+            arr = np.array([float(v) for v in hat.entries()], dtype=np.float64).reshape(hat.nrows(), hat.ncols())
             ws.append(arr[:, :-1])
             bs.append(arr[:, -1])
         return cls(tuple(ws), tuple(bs))

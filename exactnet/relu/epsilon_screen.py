@@ -224,13 +224,12 @@ def closed_form_maximum(forms, lower, upper):
 
 
 def weight_differences(a: CompiledNet, b: CompiledNet) -> tuple:
-    """Per layer ``([ΔW | Δb], [|ΔW| | 0])`` of two networks of the same widths."""
+    """Per layer ``([ΔW | Δb], [|ΔW| | |Δb|])`` of two networks of the same widths (the second only
+    ever multiplies radius columns, whose last entry is 0: its bias column adds nothing)."""
     out = []
     for ha, hb in zip(a.hat, b.hat):
         dw = ha - hb
-        k = dw.ncols()
-        e = dw.entries()
-        out.append((dw, fmpq_mat(dw.nrows(), k, [abs(v) if (j % k) != k - 1 else 0 for j, v in enumerate(e)])))
+        out.append((dw, fmpq_mat(dw.nrows(), dw.ncols(), [abs(v) for v in dw.entries()])))
     return tuple(out)
 
 
@@ -248,7 +247,7 @@ def difference_bounds(a: CompiledNet, b: CompiledNet, absa, ra: _Ranges, rb: _Ra
     hr = [(u - l) * _HALF for l, u in zip(lower, upper)] + [_ZERO]
     depth = len(a.hat)
     for idx in range(depth):
-        dw, adw = deltas[idx]          # [ΔW | Δb], [|ΔW| | 0]
+        dw, adw = deltas[idx]          # [ΔW | Δb], [|ΔW| | |Δb|] (times a radius: last entry 0)
         # centre: W^A δc (δ's constant entry is 0, so the bias column of W^A adds nothing) + [ΔW|Δb]·[hc;1]
         zc = (a.hat[idx] * _column(dc) + dw * _column(hc)).entries()
         zr = (absa[idx] * _column(dr) + adw * _column(hr)).entries()
@@ -473,22 +472,17 @@ FLOAT_STARTS, FLOAT_STEPS, FLOAT_KEEP = 8, 5, 2
 
 def _spread(count: int, n: int):
     """``count`` points of ``[0, 1]^n``: the centre, then the additive recurrence ``frac(i·α)`` with
-    ``α_j`` the fractional parts of square roots of the first primes (a Kronecker sequence: spread
-    evenly, deterministic, cheaper than a seeded generator)."""
+    ``α_j = φ^-(j+1)``, ``φ`` the real root > 1 of ``x^(n+1) = x + 1`` (Roberts' ``R_n`` sequence, a
+    low-discrepancy Kronecker sequence: spread evenly, deterministic, cheaper than a seeded
+    generator)."""
     import numpy as np
 
-    alpha = np.sqrt(np.array(_primes(n), dtype=np.float64)) % 1.0
+    phi = 2.0
+    for _ in range(30):  # the fixed point of x ↦ (1 + x)^(1/(n+1)), a contraction on [1, 2]
+        phi = (1.0 + phi) ** (1.0 / (n + 1))
+    alpha = (1.0 / phi) ** np.arange(1, n + 1)
     out = np.outer(np.arange(count), alpha) % 1.0
     out[0] = 0.5
-    return out
-
-
-def _primes(n: int) -> list[int]:
-    out, k = [], 2
-    while len(out) < n:
-        if all(k % p for p in out if p * p <= k):
-            out.append(k)
-        k += 1
     return out
 
 

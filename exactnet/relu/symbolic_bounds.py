@@ -63,13 +63,13 @@ class CompiledNet:
         hat, pos, neg = [], [], []
         for layer in net.layers:
             w, k = layer.out_dim, layer.in_dim
-            flat, plus = [], []
+            flat = []
             for r, b in zip(layer.weight, layer.bias):
                 flat.extend(r)
                 flat.append(b)
-                plus.extend([v if v > 0 else 0 for v in r])
-                plus.append(b)
             hat.append(fmpq_mat(w, k + 1, flat))
+            plus = [v if v.p > 0 else 0 for v in hat[-1].entries()]  # (sign of the numerator: cheap)
+            plus[k::k + 1] = layer.bias  # the bias column whatever its sign
             pos.append(fmpq_mat(w, k + 1, plus))
             neg.append(hat[-1] - pos[-1])  # [W − W⁺ | b − b] = [W⁻ | 0]
         return cls(tuple(hat), tuple(pos), tuple(neg), net.widths)
