@@ -23,9 +23,10 @@ bound of :mod:`.max_difference`:
    when both are inactive: ReLU is monotone and 1-Lipschitz). Every output difference then lies in
    an exact interval; if the resulting bound on the norm is ``≤ ε`` the answer is yes.
 4. **Witnesses.** Candidate points, each evaluated exactly: the centre and float64 proposals (for
-   every target ``s·(A_k − B_k)`` the corner that the sign of its gradient at the centre selects,
-   and, only when the centre and these corners do not already answer, a short projected
-   sign-gradient ascent). A point whose exact difference exceeds ``ε`` answers no.
+   every target ``s·(A_k − B_k)`` the corner that the sign of its gradient selects, at the centre
+   and at points spread over the box, and, only when the centre and these corners do not already
+   answer, a short projected sign-gradient ascent). A point whose exact difference exceeds ``ε``
+   answers no.
 5. **Input splitting** (:func:`split_bound`; one hidden layer, same widths, few inputs): sub-boxes
    closed by steps 2–3 or by the exact back-substituted bound of :mod:`.backsub_bounds`.
 6. **Region LPs** (:func:`polish_many`; few inputs): on the closed region where every unstable unit
