@@ -515,17 +515,17 @@ def gradient_corners(fa, fb, lower, upper) -> list[tuple]:
     with np.errstate(all="ignore"):
         score = np.abs(fa.forward(C) - fb.forward(C)).max(axis=1)
     score = np.where(score == score, score, -1.0)  # (NaN: last)
-    exact_centre = tuple((l + u) / 2 for l, u in zip(lower, upper))
+    exact_centre = tuple((l + u) * _HALF for l, u in zip(lower, upper))
     out, seen = [], set()
     for r in np.argsort(-score, kind="stable"):  # the corners with the largest float differences first
         g, key = S[r], C[r].tobytes()
         if key in seen or (r < 2 * m and not g.any()):  # (the centre itself: the caller's first point)
             continue
         seen.add(key)
-        if r < 2 * m:  # from the centre: zero-gradient coordinates at the exact centre
-            out.append(tuple(upper[j] if g[j] > 0 else lower[j] if g[j] < 0 else exact_centre[j] for j in range(n)))
-        else:
-            out.append(_exact(C[r], lower, upper))
+        # pushed coordinates at the exact bounds; the others at the exact centre or the start (as a
+        # dyadic rational in the box)
+        kept = exact_centre if r < 2 * m else _exact(X[r], lower, upper)
+        out.append(tuple(upper[j] if g[j] > 0 else lower[j] if g[j] < 0 else kept[j] for j in range(n)))
         if len(out) >= FLOAT_KEEP:
             break
     return out
