@@ -313,6 +313,11 @@ def certified_maximum(a, b, box, cap):
     return value, t_cert, t_check
 
 
+def _t(seconds: float) -> str:
+    """A CPU time for the table: seconds from 1 s on, milliseconds below (``"1.45ms"``)."""
+    return f"{seconds:.2f}" if seconds >= 1 else f"{seconds * 1000:.3g}ms"
+
+
 def _load() -> str:
     import os
 
@@ -336,7 +341,8 @@ def main(argv=None) -> int:
         models = models[:2]
         kinds = ["float16", "pruned", "near-zero 2^-30"]
     print(f"CPU seconds (process + children; Z3 and HiGHS in-process). Load average at start: {_load()}")
-    print("t_max: exactnet's exact maximum; t_eps: its two ε questions; t_cert/t_chk: the same three verdicts"
+    print("Times in seconds, or in ms where marked. t_max: exactnet's exact maximum; t_eps: its two ε questions;"
+          " t_cert/t_chk: the same three verdicts"
           " certified (search + certificate) and independently checked; MILP/ex = t_MILP / t_max;"
           " Z3/ex = t_Z3 / t_eps (both ε questions).")
     print(f"{'instance':30} {'exact M':>11} {'MILP max':>11} {'t_max':>6} {'t_eps':>6} {'t_cert':>7} {'t_chk':>6}"
@@ -391,8 +397,8 @@ def main(argv=None) -> int:
                                 f"{'?' if zv is None else 'Y' if zv else 'N'}")
             rows.append((label, t_exact, t_eps, t_milp if milp is not None else None, t_z3, t_cert, t_check))
             r_milp = "-" if milp is None else f"{t_milp / max(t_exact, 1e-9):.2f}"
-            print(f"{label:30} {float(M):11.4e} {'-' if milp is None else f'{milp:11.4e}':>11} {t_exact:6.2f}"
-                  f" {t_eps:6.2f} {t_cert:7.2f} {t_check:6.2f} {t_milp:7.2f} {t_z3:7.2f} {r_milp:>8}"
+            print(f"{label:30} {float(M):11.4e} {'-' if milp is None else f'{milp:11.4e}':>11} {_t(t_exact):>6}"
+                  f" {_t(t_eps):>6} {_t(t_cert):>7} {_t(t_check):>6} {_t(t_milp):>7} {_t(t_z3):>7} {r_milp:>8}"
                   f" {t_z3 / max(t_eps, 1e-9):7.1f}  {'  '.join(verdicts):42} {_load()}")
             sys.stdout.flush()
     print()
@@ -417,7 +423,7 @@ def main(argv=None) -> int:
               f" -> {'met' if met == len(ratios) else 'NOT met'}")
         slow = [r for r in rows if r[4] / max(r[2], 1e-9) < 10]
         for r in slow:
-            print(f"  not met: {r[0]}: Z3 {r[4]:.3f} s, exactnet {r[2]:.3f} s")
+            print(f"  not met: {r[0]}: Z3 {_t(r[4])}, exactnet {_t(r[2])}")
     print(f"load average at the end: {_load()}")
     return 0
 
