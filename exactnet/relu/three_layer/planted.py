@@ -178,6 +178,8 @@ def plant_chain(p: ThreeLayer, rnd: random.Random) -> ThreeLayer:
     q = Insert(2, ((0, tuple(-abs(v) for v in q.W2[0]), -fmpq(1), tuple(fmpq(5) for _ in q.b3)),), "dead").apply(q)
     mixed = [k for k in range(q.n2)
              if any(v > 0 for v in q.W2[k] + (q.b2[k],)) and any(v < 0 for v in q.W2[k] + (q.b2[k],))]
+    if not mixed:
+        raise ValueError("plant_chain needs a second-layer neuron with weights or bias of both signs")
     k = mixed[0]
     r, b, a = q.W2[k], q.b2[k], q.out2(k)
     add = tuple((q.n2 + i, tuple(fmpq(1) if m == i else ZERO for m in range(q.n1)), ZERO, tuple(v * r[i] for v in a))

@@ -9,7 +9,7 @@ import random
 
 import numpy as np
 from flint import fmpq
-from hypothesis import given, settings, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from exactnet.relu.equivalence import equivalent as complete
 from exactnet.relu.three_layer.equivalence import (FORMS_FIRST_PARAMETERS, _float_layers, _float_proposals,
@@ -123,7 +123,10 @@ def test_both_orders_of_forms_and_probes_agree_with_the_complete_tier(seed, near
     rnd = random.Random(seed)
     widths = rnd.choice([(3, 2, 3), (4, 3, 5), (6, 4, 6)])
     a = random_params(rnd, *widths)
-    b = plant_chain(a, rnd)
+    try:
+        b = plant_chain(a, rnd)
+    except ValueError:  # no mixed second-layer neuron to flip
+        assume(False)
     if near:
         b = near_miss(b, rnd)  # usually, not always, another function
     res = equivalent(a, b, verify=False)
