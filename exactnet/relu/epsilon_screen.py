@@ -47,7 +47,7 @@ from typing import Sequence
 
 from flint import fmpq, fmpq_mat
 
-from .symbolic_bounds import CompiledNet, concretize
+from .symbolic_bounds import CompiledNet, concretize, forward_batch
 
 
 @dataclass(frozen=True)
@@ -282,22 +282,6 @@ def difference_bounds(a: CompiledNet, b: CompiledNet, absa, ra: _Ranges, rb: _Ra
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def forward_batch(net: CompiledNet, points: Sequence[Sequence[fmpq]]) -> list[list[fmpq]]:
-    """Exact outputs of ``net`` at the points (one matrix product per layer)."""
-    p = len(points)
-    n = len(points[0])
-    v = fmpq_mat(n + 1, p, [x[j] for j in range(n) for x in points] + [1] * p)
-    depth = len(net.hat)
-    for idx, hat in enumerate(net.hat):
-        z = hat * v
-        e = z.entries()
-        if idx == depth - 1:
-            rows = z.nrows()
-            return [[e[r * p + c] for r in range(rows)] for c in range(p)]
-        v = fmpq_mat(z.nrows() + 1, p, [t if t.p > 0 else 0 for t in e] + [1] * p)
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def _norm(d, norm: str) -> fmpq:
     if norm == "1":
         return sum((abs(v) for v in d), fmpq(0))
@@ -329,7 +313,7 @@ def _box_bound(a: CompiledNet, b: CompiledNet, absa, absb, lower, upper, norm: s
 
 
 def split_bound(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: str,
-                budget: int = SPLIT_BOXES):
+                budget: int = SPLIT_BOXES, root_bound: fmpq | None = None):
     """Input splitting with the screen's exact bounds, for pairs of the same widths with one hidden
     layer and at most :data:`SPLIT_INPUTS` inputs (where the search itself does not split the
     input: :func:`.max_difference._splits`). ``(True, bound)`` when every sub-box of a partition of
@@ -341,7 +325,8 @@ def split_bound(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, nor
     sub-boxes are open above ``ε`` at once. Best first (largest bound); a sub-box is halved across
     the input with the largest share of the float back-substituted bound (else of largest
     ``width_j · Σ_i (|W^A_ij| + |W^B_ij|)``). Floats only choose; every closed sub-box has an exact
-    bound ``≤ ε``."""
+    bound ``≤ ε``. ``root_bound``: the whole box's difference-interval bound when the caller has
+    it already (the difference is then not affine on the whole box)."""
     import heapq
 
     if a.widths != b.widths or len(lower) > SPLIT_INPUTS or len(a.hidden) != 1:
@@ -364,7 +349,10 @@ def split_bound(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, nor
             if count >= budget:
                 return None, None
             count += 1
-            bound, corner = _box_bound(a, b, absa, absb, lo, up, norm, deltas)
+            if count == 1 and root_bound is not None:
+                bound, corner = root_bound, None
+            else:
+                bound, corner = _box_bound(a, b, absa, absb, lo, up, norm, deltas)
             if bound is None:
                 return None, None
             if bound <= epsilon:
@@ -411,7 +399,7 @@ def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: st
             if _norm(d, norm) != M:  # pragma: no cover - the forms are the exact difference on the box
                 raise AssertionError("internal error: the closed-form maximum is not attained at its corner")
             return ScreenAnswer(M <= epsilon, M, x, M, "closed_form", M)
-    bounds = difference_bounds(a, b, absa, ra, rb, lower, upper)
+    bounds, bound = difference_bounds(a, b, absa, ra, rb, lower, upper), None
     if bounds is not None:
         mods = [max(hi, -lo) for lo, hi in bounds]
         bound = max(mods) if norm == "inf" else sum(mods, fmpq(0))
@@ -436,7 +424,7 @@ def screen(a: CompiledNet, b: CompiledNet, lower, upper, epsilon: fmpq, norm: st
     cands += first
     if best > epsilon:
         return ScreenAnswer(False, best, point, None, "witness")
-    proved, found = split_bound(a, b, lower, upper, epsilon, norm)
+    proved, found = split_bound(a, b, lower, upper, epsilon, norm, root_bound=bound)
     if proved:
         return ScreenAnswer(True, best, point, found, "input_splitting")
     if proved is False:

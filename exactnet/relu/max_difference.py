@@ -46,7 +46,8 @@ from ..polyhedra.domains import require_nonempty_bounded
 from ..polyhedra.highs_backend import new_solver
 from ..progress import Progress, null_progress
 from .regions import domain_rows, require_rational_relu
-from .symbolic_bounds import CompiledNet, concretize, difference_intervals, form_row, frontier, propagate, with_label
+from .symbolic_bounds import (CompiledNet, concretize, difference_intervals, form_row, forward_batch, frontier, propagate,
+                              with_label)
 
 NORMS = ("inf", "1")
 #: Finite domains with at most this many points are enumerated point by point.
@@ -107,23 +108,6 @@ def _forward(net: CompiledNet, x: Sequence[fmpq]) -> list[fmpq]:
         if idx == depth - 1:
             return z
         v = fmpq_mat(len(z) + 1, 1, [t if t > 0 else 0 for t in z] + [1])
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _forward_batch(net: CompiledNet, points: list) -> list[list[fmpq]]:
-    """Exact outputs at many points at once (the points as the columns of one matrix)."""
-    k = len(points)
-    n = len(points[0])
-    v = fmpq_mat(n + 1, k, [p[j] for j in range(n) for p in points] + [1] * k)
-    depth = len(net.hat)
-    for idx, hat in enumerate(net.hat):
-        z = hat * v
-        if idx == depth - 1:
-            e = z.entries()
-            m = z.nrows()
-            return [[e[r * k + c] for r in range(m)] for c in range(k)]
-        e = z.entries()
-        v = fmpq_mat(z.nrows() + 1, k, [t if t > 0 else 0 for t in e] + [1] * k)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -258,7 +242,7 @@ class _Search:
             for x in points:
                 self.offer(x)
             return
-        ya, yb = _forward_batch(self.na, points), _forward_batch(self.nb, points)
+        ya, yb = forward_batch(self.na, points), forward_batch(self.nb, points)
         for x, p, q in zip(points, ya, yb):
             self.best.offer([u - v for u, v in zip(p, q)], x)
         if self.epsilon is not None:

@@ -88,6 +88,25 @@ def _homogeneous(forms: fmpq_mat, n: int) -> fmpq_mat:
     return fmpq_mat(w + 1, n + 1, forms.entries() + [0] * n + [1])
 
 
+
+def forward_batch(net: CompiledNet, points: Sequence[Sequence[fmpq]]) -> list[list[fmpq]]:
+    """Exact outputs of ``net`` at the points (the points as the columns of one matrix: one product
+    per layer). The ReLU tests the sign of each numerator (an ``fmpq`` is in lowest terms with a
+    positive denominator)."""
+    p = len(points)
+    n = len(points[0])
+    v = fmpq_mat(n + 1, p, [x[j] for j in range(n) for x in points] + [1] * p)
+    depth = len(net.hat)
+    for idx, hat in enumerate(net.hat):
+        z = hat * v
+        e = z.entries()
+        if idx == depth - 1:
+            rows = z.nrows()
+            return [[e[r * p + c] for r in range(rows)] for c in range(p)]
+        v = fmpq_mat(z.nrows() + 1, p, [t if t.p > 0 else 0 for t in e] + [1] * p)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def concretize(entries: Sequence[fmpq], n: int, lower, upper, upper_side: bool) -> fmpq:
     """``max`` (``upper_side``) or ``min`` of the affine form ``entries`` (n coefficients, constant) over the box."""
     acc = entries[n]
@@ -263,6 +282,5 @@ def form_row(m: fmpq_mat, i: int) -> tuple[list[fmpq], fmpq]:
     return e[:-1], e[-1]
 
 
-__all__ = ["BITS", "CompiledNet", "Labels", "LayerBounds", "Propagation", "concretize", "difference_intervals",
-           "form_row", "frontier",
-           "propagate", "with_label"]
+__all__ = ["BITS", "CompiledNet", "Labels", "LayerBounds", "Propagation", "concretize", "difference_intervals", "form_row",
+           "forward_batch", "frontier", "propagate", "with_label"]

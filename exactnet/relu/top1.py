@@ -29,7 +29,8 @@ from ..network import Network
 from ..network.domain_union import PolyhedronUnion
 from ..network.finite_domain import FiniteDomain
 from ..progress import Progress, null_progress
-from .max_difference import _check, _forward_batch, _Part, _Search, _splits, certificate_evidence, lower_dimensional
+from .max_difference import _check, _Part, _Search, _splits, certificate_evidence, lower_dimensional
+from .symbolic_bounds import forward_batch
 
 TIE_RULE = "lowest index among the maxima (numpy.argmax / torch.argmax)"
 
@@ -176,7 +177,7 @@ def top1_equivalent(a: Network, b: Network, domain, *, certificate: bool = False
                     done = Top1Progress(fmpq(checked, domain.size), "points", parts_done=0)
                     return Top1Result(None, None, None, f"{exc}; the classes agree at {checked} of the {domain.size}"
                                       " points (exact enumeration so far)", search.stats, progress=done)
-                for x, ya, yb in zip(chunk, _forward_batch(search.na, chunk), _forward_batch(search.nb, chunk)):
+                for x, ya, yb in zip(chunk, forward_batch(search.na, chunk), forward_batch(search.nb, chunk)):
                     ca, cb = exact_argmax(ya)[0], exact_argmax(yb)[0]
                     if ca != cb:
                         return Top1Result(False, tuple(x), (ca, cb), "the networks pick different classes at a point"
