@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Sequence
 
 from flint import fmpq, fmpq_mat
 
@@ -163,7 +162,6 @@ def _may_be_affine(a: CompiledNet, b: CompiledNet, ra: _Ranges, rb: _Ranges, sha
     """The test of :func:`affine_difference` from the ranges alone (no forms built): every unit of
     the last hidden layer with an outgoing weight is affine (it and every earlier unit stable) or
     vanishes with its shared partner."""
-    m = a.widths[-1]
     ka, kb = a.widths[-2] + 1, b.widths[-2] + 1
     oa, ob = a.hat[-1].entries(), b.hat[-1].entries()
     cols_a = [oa[i::ka] for i in range(ka - 1)]  # the outgoing weights of each last hidden unit

@@ -1187,7 +1187,7 @@ def _result(search: _Search, complete: bool, reason: str, domain) -> MaxDifferen
     eps = search.epsilon
     if search.settled:
         return MaxDifference(search.norm, None, point, lower, None, None, None, True,
-                             f"a point of the domain where the difference exceeds ε (exact evaluation)", eps, False,
+                             "a point of the domain where the difference exceeds ε (exact evaluation)", eps, False,
                              search.stats, None, _method(domain))
     if not complete:
         open_top = search.open_bound()
