@@ -15,7 +15,8 @@ JSON keys (``--json``):
   differ: then OTHER is never a member), ``member_widths``, ``member_piece`` (the index of a listed piece that contains OTHER after
   permuting its hidden layers, checked exactly; ``null`` when not a member); with ``--sample K``: ``samples`` (each ``{"piece", "network"}``, verified
   equivalent).
-* ``laws NET [--data FILE]``: ``count``, ``parameters``, ``lie_rank``, ``field_rank``,
+* ``laws NET [--data FILE]``: ``count``, ``count_exact`` (proved: the laws' gradients have rank
+  ``count``), ``count_bounds`` (``[proved lower bound, count]``), ``parameters``, ``lie_rank``, ``field_rank``,
   ``bracket_depth``, ``laws`` (each ``name``, ``kind``, ``polynomial``, ``region``, ``verified``,
   ``value`` at NET), ``no_laws`` (each ``symmetry``, ``generator``, ``candidate``,
   ``candidate_derivative``, ``non_integrable``, ``preserves_function``), ``patterns``,
@@ -147,8 +148,14 @@ def laws(budget, net, data=None) -> Report:
     obj = res.to_obj()
 
     def render(console: Console):
-        console.print(f"{res.count} independent conservation law(s) of gradient flow (D = {res.parameters},"
-                      f" Lie rank {res.lie_rank})")
+        if res.count_exact:
+            console.print(f"{res.count} independent conservation law(s) of gradient flow (D = {res.parameters},"
+                          f" Lie rank {res.lie_rank}; exact: the laws below have {res.law_rank} independent"
+                          " gradients)")
+        else:
+            console.print(f"at most {res.count} independent conservation law(s) of gradient flow (D = {res.parameters},"
+                          f" Lie rank at least {res.lie_rank}); the laws below prove at least {res.law_rank}:"
+                          f" brackets up to depth {res.bracket_depth} did not close the gap")
         for law in res.laws:
             mark = "verified" if law.verified else "NOT verified"
             console.print(f"  {law.name} ({law.kind}, {mark}): {law.polynomial}")

@@ -5,35 +5,47 @@ along the span of the fields ``X(θ) = ∇_θ f_θ(x)_s``. On a neighbourhood of
 activation pattern of every data point is fixed, ``f_θ(x) = A_π(θ) x + c_π(θ)`` with polynomial
 ``A_π, c_π``, so the fields are spanned by the gradients of the entries of ``A_π`` and ``c_π`` over the
 patterns ``π`` visited by the data. A function ``Q`` is conserved iff ``⟨∇Q, X⟩ = 0`` for every such
-field; the number of independent laws is ``D − dim Lie(V)(θ)`` (Marcotte–Gribonval–Peyré), computed
-here from exact ranks of brackets evaluated at ``θ``.
+field; the number of independent laws is ``D − dim Lie(V)(θ)`` (Marcotte–Gribonval–Peyré).
 
 * per-neuron laws (any depth): ``‖W_l[j,:]‖² + b_l[j]² − ‖W_{l+1}[:,j]‖²`` (positive homogeneity);
 * three-layer block laws: for second-layer neurons ``j ≠ k`` both always active on the orthant
   (``W2[j,:], b2[j], W2[k,:], b2[k] ≥ 0``): ``W2[j,:]·W2[k,:] + b2[j] b2[k] − W3[:,j]·W3[:,k]``
   (the symmetric part of the GL mixing generator, M4a);
+* frozen parameters: a parameter that no generating field moves (``X_i ≡ 0`` for every field, e.g. the
+  weights of a neuron dead on every data point) is itself conserved;
 * no law from the hide transfer (M3) and the bias trades (M4b): their generators are affine, the
   Noether candidate ``Q = ½⟨θ, E_sym θ⟩ + ⟨c, θ⟩`` has a non-zero exact time derivative under squared
   loss on the data, and the dual 1-form ``ω`` has ``ω ∧ dω ≠ 0`` (not integrable: no function has a
   gradient parallel to the generator).
 
 Every law is verified exactly: ``⟨∇Q, X⟩`` expands to the zero polynomial for every generating field.
-SymPy is imported lazily (only here).
+The count: the rank ``k`` of the verified laws' gradients at ``θ`` (exact) and the rank ``r`` at ``θ``
+of the fields and of iterated brackets (exact) satisfy ``k ≤ D − dim Lie ≤ D − r``; when ``r = D − k``
+the count is exactly ``k`` (``count_exact``), otherwise ``count = D − r`` is an upper bound after a
+documented stopping rule.
+
+Polynomials are FLINT's ``fmpq_mpoly`` (integer coefficients in the parameters); which fields and
+brackets enter the algebra is screened modulo a prime (a row independent modulo ``p`` is independent
+over ``Q``, so a screen can only miss a field, never add a dependent one), and every rank reported is
+computed exactly. SymPy is imported lazily, only to print polynomials with the parameters' names.
 """
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from flint import fmpq
+from flint import fmpq, fmpq_mpoly_ctx
 
 from ...deadline import NO_DEADLINE, Deadline, TimeLimitReached
 from ...errors import InputError, UnsupportedError
+from ...linalg import rank
+from ...linalg.lazy_numpy import np
+from ...linalg.modular import random_prime
 from ...network import Network
 from ...network.evaluate import preactivations
-from ...linalg import rank
 from ...numbers import number_json
 from .structure import renamed
 
@@ -43,12 +55,12 @@ class Law:
     """A conserved polynomial, the region (activation conditions) where it holds, and its check."""
 
     name: str
-    kind: str  # "neuron" | "block"
+    kind: str  # "neuron" | "block" | "frozen"
     polynomial: str
     region: str
     verified: bool
     value: object = None
-    expr: object = field(default=None, repr=False, compare=False)
+    expr: object = field(default=None, repr=False, compare=False)  # the fmpq_mpoly
 
     def to_obj(self) -> dict:
         return {"name": self.name, "kind": self.kind, "polynomial": self.polynomial, "region": self.region,
@@ -74,7 +86,10 @@ class NoLaw:
 
 @dataclass(frozen=True)
 class Laws:
-    """``count`` independent laws (``D − lie_rank``), the explicit ``laws``, the symmetries without law."""
+    """``count`` independent laws (``D − lie_rank``), the explicit ``laws``, the symmetries without law.
+
+    ``count_exact``: the rank ``law_rank`` of the verified laws' gradients equals ``D − lie_rank``, so
+    the count is proved; otherwise the true count lies in ``[law_rank, count]``."""
 
     count: int
     parameters: int
@@ -87,9 +102,12 @@ class Laws:
     data_points: int
     visits_all_patterns: bool | None
     names: tuple = field(repr=False, default=())
+    law_rank: int = 0
+    count_exact: bool = False
 
     def to_obj(self) -> dict:
-        return {"count": self.count, "parameters": self.parameters, "lie_rank": self.lie_rank,
+        return {"count": self.count, "count_exact": self.count_exact, "count_bounds": [self.law_rank, self.count],
+                "parameters": self.parameters, "lie_rank": self.lie_rank,
                 "field_rank": self.field_rank, "bracket_depth": self.bracket_depth,
                 "laws": [x.to_obj() for x in self.laws], "no_laws": [x.to_obj() for x in self.no_laws],
                 "patterns": self.patterns, "data_points": self.data_points,
@@ -102,41 +120,59 @@ def _names(widths) -> list[str]:
     return parameter_names(widths)
 
 
-def _R(v):
-    import sympy
-
-    return sympy.Rational(int(v.p), int(v.q))
-
-
 def _symbolic(net: Network):
-    import sympy
-
-    names = _names(net.widths)
-    syms = [sympy.Symbol(n) for n in names]
-    it = iter(syms)
+    """The polynomial ring in the ``D`` parameters and the layers ``(W, b)`` as its generators."""
+    ctx = fmpq_mpoly_ctx.get(("t", net.num_parameters), "lex")
+    it = iter(ctx.gens())
     layers = []
     for L in net.layers:
         W = [[next(it) for _ in range(L.in_dim)] for _ in range(L.out_dim)]
         b = [next(it) for _ in range(L.out_dim)]
         layers.append((W, b))
-    return syms, layers
+    return ctx, layers
 
 
-def _affine(layers, pattern, n0):
-    """``(A, c)`` of the network on the activation pattern (one 0/1 tuple per hidden layer)."""
-    import sympy
+def _combination(coeffs, polys, zero):
+    out = zero
+    for a, b in zip(coeffs, polys):
+        if not a.is_zero() and not b.is_zero():
+            out = out + a * b
+    return out
 
-    M = [[sympy.Integer(1) if i == k else sympy.Integer(0) for k in range(n0)] for i in range(n0)]
-    v = [sympy.Integer(0)] * n0
+
+def _affine(ctx, layers, pattern, n0):
+    """``(A, c)`` of the network on the activation pattern (one 0/1 tuple per hidden layer), polynomials."""
+    one, zero = ctx.constant(1), ctx.constant(0)
+    M = [[one if i == k else zero for k in range(n0)] for i in range(n0)]
+    v = [zero] * n0
+    last = len(layers) - 1
     for li, (W, b) in enumerate(layers):
-        M2 = [[sympy.expand(sum(W[r][m] * M[m][k] for m in range(len(M)))) for k in range(n0)] for r in range(len(W))]
-        v2 = [sympy.expand(sum(W[r][m] * v[m] for m in range(len(v))) + b[r]) for r in range(len(W))]
-        if li < len(layers) - 1:
-            mask = pattern[li]
-            M2 = [row if mask[r] else [sympy.Integer(0)] * n0 for r, row in enumerate(M2)]
-            v2 = [x if mask[r] else sympy.Integer(0) for r, x in enumerate(v2)]
+        cols = [[M[m][k] for m in range(len(M))] for k in range(n0)]
+        M2, v2 = [], []
+        for r in range(len(W)):
+            if li < last and not pattern[li][r]:
+                M2.append([zero] * n0)
+                v2.append(zero)
+                continue
+            M2.append([_combination(W[r], col, zero) for col in cols])
+            v2.append(_combination(W[r], v, zero) + b[r])
         M, v = M2, v2
     return M, v
+
+
+def _sympy_text(q, names) -> str:
+    """``q`` printed by SymPy with the parameters' names (the same text as SymPy's expansion)."""
+    import sympy
+
+    syms = [sympy.Symbol(n) for n in names]
+    terms = []
+    for exps, c in q.terms():
+        t = sympy.Rational(int(c.p), int(c.q))
+        for s, e in zip(syms, exps):
+            if e:
+                t = t * s ** e
+        terms.append(t)
+    return str(sympy.Add(*terms))
 
 
 #: What a cooperative time-limit checkpoint of :func:`laws` names.
@@ -165,34 +201,123 @@ def default_data(net: Network, limit: int = 512, deadline: Deadline = NO_DEADLIN
     return pts
 
 
-def _values(fields, sub) -> list[list[fmpq]]:
-    out = []
-    for F in fields:
-        row = []
-        for e in F:
-            v = e.xreplace(sub)
-            row.append(fmpq(int(v.p), int(v.q)))
-        out.append(row)
-    return out
+class _Fields:
+    """Vector fields (tuples of ``D`` polynomials) with their values at the probe points ``θ = P₀, P₁, P₂``:
+    exact at ``θ`` on demand, modulo ``p`` at every probe (for the screens), and the Jacobians modulo ``p``.
 
+    ``p`` is chosen so that ``3D·p²`` fits a signed 64-bit integer (exact NumPy products modulo ``p``)
+    and no probe coordinate has a denominator divisible by ``p``."""
 
-def _bracket(X, Y, syms, cache):
-    import sympy
+    def __init__(self, D: int, theta, probes, seed: int):
+        self.D = D
+        self.theta = theta
+        bits = max(8, min(31, (62 - math.ceil(math.log2(len(probes) * D + 1))) // 2))
+        rnd = random.Random(seed)
+        while True:
+            p = random_prime(rnd, bits)
+            if all(int(v.q) % p for pr in probes for v in pr):
+                break
+        self.p = p
+        self.points = [[int(v.p) * pow(int(v.q), -1, p) % p for v in pr] for pr in probes]
+        self._res: dict = {}
+        self._jac: dict = {}
 
-    def jac(F):
+    def _mod(self, v) -> int:
+        return int(v.p) * pow(int(v.q), -1, self.p) % self.p if v.q != 1 else int(v.p) % self.p
+
+    def at_theta(self, F) -> list:
+        return [e(*self.theta) if not e.is_zero() else fmpq(0) for e in F]
+
+    def residues(self, F):
+        """``F`` at the probes modulo ``p``: one int64 array per probe."""
         key = id(F)
-        if key not in cache:
-            cache[key] = (F, sympy.Matrix(F).jacobian(syms))
-        return cache[key][1]
+        if key not in self._res:
+            out = np.zeros((len(self.points), self.D), dtype=np.int64)
+            for i, e in enumerate(F):
+                if not e.is_zero():
+                    for k, pt in enumerate(self.points):
+                        out[k, i] = self._mod(e(*pt))
+            self._res[key] = (F, out)
+        return self._res[key][1]
 
-    Z = jac(Y) * sympy.Matrix(X) - jac(X) * sympy.Matrix(Y)
-    return [sympy.expand(z) for z in Z]
+    def jacobian(self, F):
+        """``(sparse entries (i, j, ∂_j F_i), dense Jacobians modulo p at the probes)``."""
+        key = id(F)
+        if key not in self._jac:
+            entries = []
+            dense = np.zeros((len(self.points), self.D, self.D), dtype=np.int64)
+            for i, e in enumerate(F):
+                if e.is_zero():
+                    continue
+                for j, deg in enumerate(e.degrees()):
+                    if deg:
+                        d = e.derivative(j)
+                        entries.append((i, j, d))
+                        for k, pt in enumerate(self.points):
+                            dense[k, i, j] = self._mod(d(*pt))
+            self._jac[key] = (F, entries, dense)
+        return self._jac[key][1], self._jac[key][2]
+
+    def bracket_residues(self, X, Y):
+        """``[X, Y] = DY·X − DX·Y`` at the probes modulo ``p`` (exact int64 products)."""
+        p = self.p
+        rx, ry = self.residues(X), self.residues(Y)
+        _, jx = self.jacobian(X)
+        _, jy = self.jacobian(Y)
+        return (np.einsum("kij,kj->ki", jy, rx) % p - np.einsum("kij,kj->ki", jx, ry) % p) % p
+
+    def bracket(self, X, Y, zero):
+        """``[X, Y]`` as polynomials."""
+        ex, _ = self.jacobian(X)
+        ey, _ = self.jacobian(Y)
+        Z = [zero] * self.D
+        for i, j, d in ey:
+            if not X[j].is_zero():
+                Z[i] = Z[i] + d * X[j]
+        for i, j, d in ex:
+            if not Y[j].is_zero():
+                Z[i] = Z[i] - d * Y[j]
+        return tuple(Z)
 
 
-def _dot(a, b):
-    import sympy
+class _ModSpan:
+    """Rows modulo a prime ``p`` in reduced row echelon form ``E`` (pivot columns ``P``, ``E[:, P] = I``).
 
-    return sympy.expand(sum(x * y for x, y in zip(a, b)))
+    :meth:`add_many` takes rows in order and accepts each row that is independent, modulo ``p``, of the
+    rows accepted before it (the greedy choice). A row independent modulo ``p`` is independent over
+    ``Q`` (its entries are residues of exact values whose denominators are prime to ``p``: a minor
+    non-zero modulo ``p`` is non-zero). Products are exact in int64 because ``ncols·p² < 2^62``."""
+
+    def __init__(self, p: int, ncols: int):
+        self.p = p
+        self.E = np.zeros((0, ncols), dtype=np.int64)
+        self.P: list = []
+
+    def __len__(self) -> int:
+        return len(self.P)
+
+    def add_many(self, V) -> list:
+        p = self.p
+        V = np.atleast_2d(np.asarray(V, dtype=np.int64)) % p
+        R = (V - (V[:, self.P] @ self.E) % p) % p if self.P else V
+        added, flags = [], []
+        for r in R:
+            for q, row in added:
+                c = int(r[q])
+                if c:
+                    r = (r - c * row) % p
+            nz = np.flatnonzero(r)
+            if not nz.size:
+                flags.append(False)
+                continue
+            q = int(nz[0])
+            added.append((q, r * pow(int(r[q]), -1, p) % p))
+            flags.append(True)
+        for q, row in added:  # keep E reduced: clear the new pivot column in every row, then append
+            self.E = (self.E - (self.E[:, q:q + 1] * row) % p) % p
+            self.E = np.vstack([self.E, row[None, :]])
+            self.P.append(q)
+        return flags
 
 
 def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed: int = 0,
@@ -209,9 +334,24 @@ def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed
         raise renamed(exc, WHAT) from exc
 
 
-def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> Laws:
-    import sympy
+def _parse_data(net: Network, data, deadline):
+    n0 = net.input_dim
+    if data is None:
+        return default_data(net, deadline=deadline), True
+    from ...numbers import exact_numbers
 
+    parsed = []
+    for x in data:
+        if isinstance(x, (str, bytes)) or not hasattr(x, "__len__") or len(x) != n0:
+            raise InputError(f"every data point must be a list of {n0} numbers")
+        vals = exact_numbers(list(x))
+        if not all(isinstance(v, fmpq) for v in vals):
+            raise InputError("data points must be rational")
+        parsed.append(tuple(vals))
+    return parsed, None
+
+
+def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> Laws:
     check = deadline.check
 
     if not isinstance(net, Network):
@@ -221,22 +361,7 @@ def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> 
     if not net.is_rational:
         raise UnsupportedError("conservation laws need rational weights")
     n0 = net.input_dim
-    if data is None:
-        data = default_data(net, deadline=deadline)
-        complete_data = True
-    else:
-        from ...numbers import exact_numbers
-
-        parsed = []
-        for x in data:
-            if isinstance(x, (str, bytes)) or not hasattr(x, "__len__") or len(x) != n0:
-                raise InputError(f"every data point must be a list of {n0} numbers")
-            vals = exact_numbers(list(x))
-            if not all(isinstance(v, fmpq) for v in vals):
-                raise InputError("data points must be rational")
-            parsed.append(tuple(vals))
-        data = parsed
-        complete_data = None
+    data, complete_data = _parse_data(net, data, deadline)
     patterns = []
     for x in data:
         check(WHAT)
@@ -248,139 +373,152 @@ def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> 
     if complete_data is None:
         realised = {_pattern(net, x) for x in default_data(net, deadline=deadline)} - {None}
         complete_data = realised <= set(patterns)
-    syms, layers = _symbolic(net)
+    names = _names(net.widths)
+    ctx, layers = _symbolic(net)
+    zero = ctx.constant(0)
     theta = list(net.parameter_vector())
-    sub = {s: _R(v) for s, v in zip(syms, theta)}
-    D = len(syms)
-    # generating fields: gradients of the entries of A_π, c_π
-    gens = []
+    D = len(theta)
+    # generating fields: gradients of the entries of A_π, c_π (each distinct entry once)
+    affine, gens, seen = {}, [], set()
     for pat in patterns:
         check(WHAT)
-        A, c = _affine(layers, pat, n0)
+        A, c = affine[pat] = _affine(ctx, layers, pat, n0)
         for e in [x for row in A for x in row] + list(c):
             check(WHAT)
-            if e != 0:
-                gens.append([sympy.diff(e, s) for s in syms])
+            if e.is_zero():
+                continue
+            key = str(e)
+            if key not in seen:
+                seen.add(key)
+                gens.append(tuple(e.derivative(i) for i in range(D)))
     rnd = random.Random(seed)
-    probes = [sub] + [{s: v + sympy.Rational(rnd.randint(-9, 9), 997) for s, v in sub.items()} for _ in range(2)]
+    probes = [theta] + [[v + fmpq(rnd.randint(-9, 9), 997) for v in theta] for _ in range(2)]
+    fields = _Fields(D, theta, probes, seed)
+    p = fields.p
 
-    basis, rows = [], []
-    for F in gens:  # prune to fields independent as functions (tested at θ and nearby points)
+    screen = _ModSpan(p, 3 * D)  # independence as functions: the values at the three probes
+    rows = []
+    for F in gens:
         check(WHAT)
-        cand = rows + [tuple(v for pr in probes for v in _values([F], pr)[0])]
-        if rank(cand, D * len(probes)) > len(rows):
-            basis.append(F)
-            rows = cand
-    # explicit laws
-    found = []
+        rows.append(fields.residues(F).ravel())
+    basis = [F for F, keep in zip(gens, screen.add_many(rows) if rows else []) if keep]
 
-    def verify(Q):
-        grad = [sympy.diff(Q, s) for s in syms]
+    def verify(Q) -> bool:
+        grad = [(i, Q.derivative(i)) for i, deg in enumerate(Q.degrees()) if deg]
         for F in gens:
             check(WHAT)
-            if _dot(grad, F) != 0:
+            if not _combination([d for _, d in grad], [F[i] for i, _ in grad], zero).is_zero():
                 return False
         return True
 
+    def law(name, kind, Q, region):
+        return Law(name, kind, _sympy_text(Q, names), region, verify(Q), Q(*theta), Q)
+
+    found = []
     hidden_layers = len(layers) - 1
     for li in range(hidden_layers):
         W, b = layers[li]
         Wn, _ = layers[li + 1]
         for j in range(len(W)):
-            Q = sympy.expand(sum(v ** 2 for v in W[j]) + b[j] ** 2 - sum(row[j] ** 2 for row in Wn))
-            found.append(Law(f"neuron {li + 1}.{j + 1}", "neuron", str(Q), "everywhere (positive homogeneity)",
-                             verify(Q), _exact(Q, sub), Q))
-    no_laws = []
-    if hidden_layers == 2:
-        W2, b2 = layers[1]
-        W3, _ = layers[2]
-        L2 = net.layers[1]
-        active = [j for j in range(L2.out_dim) if all(v >= 0 for v in L2.weight[j]) and L2.bias[j] >= 0]
+            Q = _combination(W[j] + [b[j]], W[j] + [b[j]], zero) - _combination([r[j] for r in Wn], [r[j] for r in Wn], zero)
+            found.append(law(f"neuron {li + 1}.{j + 1}", "neuron", Q, "everywhere (positive homogeneity)"))
+    for li in range(hidden_layers):  # blocks of neurons active at every data point: the GL mixing's symmetric part
+        W, b = layers[li]
+        Wn, _ = layers[li + 1]
+        L = net.layers[li]
+        active = [j for j in range(len(W)) if all(pat[li][j] for pat in patterns)]
         for a_ in range(len(active)):
             for b_ in range(a_ + 1, len(active)):
                 j, k = active[a_], active[b_]
-                Q = sympy.expand(sum(x * y for x, y in zip(W2[j], W2[k])) + b2[j] * b2[k]
-                                 - sum(row[j] * row[k] for row in W3))
-                region = (f"W2[{j + 1},:] >= 0, b2[{j + 1}] >= 0, W2[{k + 1},:] >= 0, b2[{k + 1}] >= 0"
-                          " (both always active on the orthant)")
-                found.append(Law(f"block {j + 1},{k + 1}", "block", str(Q), region, verify(Q), _exact(Q, sub), Q))
-    field_rank = rank(_values(basis, sub), D)
-    law_rank = rank([[_exact(sympy.diff(l.expr, x), sub) for x in syms]
-                      for l in found if l.verified], D)
-    algebra, frontier = list(basis), list(basis)
-    depth = 0
+                check(WHAT)
+                Q = (_combination(W[j] + [b[j]], W[k] + [b[k]], zero)
+                     - _combination([r[j] for r in Wn], [r[k] for r in Wn], zero))
+                w, n = f"W{li + 1}", f"b{li + 1}"
+                if li == 1 and hidden_layers == 2 and all(v >= 0 for v in L.weight[j] + L.weight[k]) \
+                        and L.bias[j] >= 0 and L.bias[k] >= 0:
+                    region = (f"{w}[{j + 1},:] >= 0, {n}[{j + 1}] >= 0, {w}[{k + 1},:] >= 0, {n}[{k + 1}] >= 0"
+                              " (both always active on the orthant)")
+                else:
+                    region = (f"neurons {j + 1} and {k + 1} of hidden layer {li + 1} active at every data point"
+                              " (on the visited activation patterns)")
+                found.append(law(f"block {li + 1}.{j + 1},{k + 1}", "block", Q, region))
+    for i in range(D):  # parameters that no field moves are conserved themselves (dead neurons' weights)
+        check(WHAT)
+        if all(F[i].is_zero() for F in gens):
+            found.append(law(f"frozen {names[i]}", "frozen", ctx.gens()[i],
+                             "every visited activation pattern (no generating field moves this parameter)"))
+    law_rank = rank([[l.expr.derivative(i)(*theta) for i in range(D)] for l in found if l.verified], D)
+    at_theta = [fields.at_theta(F) for F in basis]
+    field_rank = rank(at_theta, D)
+    target = D - law_rank  # dim Lie(V)(θ) ≤ D − law_rank: reaching it proves the count
     rank_theta = field_rank
-    if field_rank == D - law_rank:
+    if field_rank == target:
         max_depth = 0
-    cache: dict = {}
-    at_theta = _values(algebra, sub)
-    done = False
+    span_theta = _ModSpan(p, D)  # the rank at θ, screened modulo p (a certified lower bound)
+    if basis:
+        span_theta.add_many([fields.residues(F)[0] for F in basis])
+    frontier = list(basis)
+    depth = 0
     for depth in range(1, max_depth + 1):
         new = []
+        done = False
         for a, X in enumerate(basis):
+            pairs = []
             for b, Y in enumerate(frontier):
                 check(WHAT)
                 if depth == 1 and b <= a:
                     continue  # [X, Y] = −[Y, X]
-                Z = _bracket(X, Y, syms, cache)
-                if all(z == 0 for z in Z):
+                pairs.append((Y, fields.bracket_residues(X, Y)))
+            if not pairs:
+                continue
+            for (Y, z), keep in zip(pairs, screen.add_many([z.ravel() for _, z in pairs])):
+                if not keep:
                     continue
-                cand = rows + [tuple(v for pr in probes for v in _values([Z], pr)[0])]
-                if rank(cand, D * len(probes)) > len(rows):
-                    new.append(Z)
-                    rows = cand
-                    at_theta.append(_values([Z], sub)[0])
-                    if rank(at_theta, D) == D - law_rank:
-                        done = True
-                        break
+                check(WHAT)
+                Z = fields.bracket(X, Y, zero)
+                new.append(Z)
+                at_theta.append(fields.at_theta(Z))
+                if span_theta.add_many([z[0]])[0] and len(span_theta) == target:
+                    done = True
+                    break
             if done:
                 break
-        algebra += new
-        r = rank(_values(algebra, sub), D)
-        if r == D - law_rank:  # dim Lie <= D - (independent laws): the count is determined
-            rank_theta = r
-            break
-        if not new or r == rank_theta:
+        r = rank(at_theta, D)
+        if r == target or not new or r == rank_theta:
             rank_theta = r
             break
         rank_theta = r
         frontier = new
     count = D - rank_theta
-    if hidden_layers == 2:
-        no_laws = _no_laws(net, layers, syms, sub, data, gens, deadline)
+    no_laws = _no_laws(net, ctx, layers, names, theta, data, affine, deadline) if hidden_layers == 2 else []
     return Laws(count, D, rank_theta, field_rank, depth, tuple(found), tuple(no_laws), len(patterns), len(data),
-                complete_data, tuple(str(s) for s in syms))
+                complete_data, tuple(names), law_rank, rank_theta == target)
 
 
-def _exact(Q, sub):
-    v = Q.xreplace(sub)
-    return fmpq(int(v.p), int(v.q))
-
-
-def _no_laws(net, layers, syms, sub, data, gens, deadline: Deadline = NO_DEADLINE) -> list:
+def _no_laws(net, ctx, layers, names, theta, data, affine, deadline: Deadline = NO_DEADLINE) -> list:
     """The hide transfer of each first-layer neuron and the bias trade of each second-layer neuron."""
-    import sympy
-
     check = deadline.check
     W1, b1 = layers[0]
     W2, b2 = layers[1]
     W3, b3 = layers[2]
-    idx = {s: k for k, s in enumerate(syms)}
-    D = len(syms)
+    D = len(theta)
+    gens = ctx.gens()
+    index = {str(g): k for k, g in enumerate(gens)}
+    zero, one = ctx.constant(0), ctx.constant(1)
     out = []
     gens_list = []
     for i in range(len(b1)):
-        X = [sympy.Integer(0)] * D
-        X[idx[b1[i]]] = sympy.Integer(1)
+        X = [zero] * D
+        X[index[str(b1[i])]] = one
         for j in range(len(b2)):
-            X[idx[b2[j]]] = -W2[j][i]
+            X[index[str(b2[j])]] = -W2[j][i]
         gens_list.append((f"hide transfer of first-layer neuron {i + 1} (M3)",
                           f"d b1[{i + 1}] - sum_j W2[j,{i + 1}] d b2[j]", X))
     for j in range(len(b2)):
-        X = [sympy.Integer(0)] * D
-        X[idx[b2[j]]] = sympy.Integer(1)
+        X = [zero] * D
+        X[index[str(b2[j])]] = one
         for s in range(len(b3)):
-            X[idx[b3[s]]] = -W3[s][j]
+            X[index[str(b3[s])]] = -W3[s][j]
         gens_list.append((f"bias trade of second-layer neuron {j + 1} (M4b)",
                           f"d b2[{j + 1}] - sum_s W3[s,{j + 1}] d b3[s]", X))
     # squared loss with zero targets: dQ/dt = -sum_x f(x) . <grad Q, grad f(x)>
@@ -392,37 +530,42 @@ def _no_laws(net, layers, syms, sub, data, gens, deadline: Deadline = NO_DEADLIN
         if pat is None:
             continue
         if pat not in per_pattern:
-            per_pattern[pat] = _pattern_numeric(layers, pat, net.input_dim, syms, sub)
+            per_pattern[pat] = _pattern_numeric(affine[pat], theta)
         fvals.append(_at(per_pattern[pat], x))
+    origin = [0] * D
     for name, gen_text, X in gens_list:
         check(WHAT)
         # Noether candidate for an affine generator X = E θ + c: Q = ½⟨θ, E_sym θ⟩ + ⟨c, θ⟩
-        E = sympy.Matrix([[sympy.diff(X[r], s) for s in syms] for r in range(D)])
-        c = [X[r].xreplace({s: 0 for s in syms}) for r in range(D)]
-        th = sympy.Matrix(syms)
-        Q = sympy.expand((th.T * (E + E.T) * th)[0, 0] / 4 + sum(ci * s for ci, s in zip(c, syms)))
-        grad = [sympy.diff(Q, s) for s in syms]
-        dQ = sympy.Integer(0)
+        E = {(r, s): X[r].derivative(s)(*origin) for r in range(D) if not X[r].is_zero()
+             for s, deg in enumerate(X[r].degrees()) if deg}
+        c = [X[r](*origin) if not X[r].is_zero() else fmpq(0) for r in range(D)]
+        Q = zero
+        for (r, s), v in E.items():  # θ^T (E + E^T) θ / 4 = Σ E[r,s] θ_r θ_s / 2
+            Q = Q + gens[r] * gens[s] * (v / 2)
+        for r in range(D):
+            if c[r]:
+                Q = Q + gens[r] * c[r]
+        gq = [Q.derivative(k)(*theta) for k in range(D)]
+        Xv = [X[r](*theta) if not X[r].is_zero() else fmpq(0) for r in range(D)]
+        dQ = fmpq(0)
         sym_ok = True
         for (fx, gradf) in fvals:
             check(WHAT)
             for s_ in range(len(fx)):
-                dQ -= fx[s_] * sum(gq.xreplace(sub) * gf for gq, gf in zip(grad, gradf[s_]))
-                if sum(xv.xreplace(sub) * gf for xv, gf in zip(X, gradf[s_])) != 0:
+                dQ -= fx[s_] * sum((g * h for g, h in zip(gq, gradf[s_]) if g), fmpq(0))
+                if sum((g * h for g, h in zip(Xv, gradf[s_]) if g), fmpq(0)) != 0:
                     sym_ok = False
-        # ω = Σ X_k dθ_k; ω ∧ dω ≠ 0 iff some X_a(∂_b X_c − ∂_c X_b) + cyclic ≠ 0 at θ
-        Xv = [x.xreplace(sub) for x in X]
-        Jv = [[sympy.diff(X[r], s).xreplace(sub) for s in syms] for r in range(D)]
+        # ω = Σ X_k dθ_k; ω ∧ dω ≠ 0 iff some X_a(∂_b X_c − ∂_c X_b) + cyclic ≠ 0 at θ (J = E: X is affine)
+        J = lambda r, s: E.get((r, s), 0)  # noqa: E731
+        support = sorted({k for k in range(D) if Xv[k] != 0} | {k for k, _ in E} | {m for _, m in E})
         nonint = False
-        support = sorted({k for k in range(D) if Xv[k] != 0} | {m for k in range(D) for m in range(D) if Jv[k][m] != 0}
-                         | {k for k in range(D) for m in range(D) if Jv[k][m] != 0})
         for a in support:
             check(WHAT)
             for b in support:
                 for cc in support:
                     if a < b < cc:
-                        val = (Xv[a] * (Jv[cc][b] - Jv[b][cc]) + Xv[b] * (Jv[a][cc] - Jv[cc][a])
-                               + Xv[cc] * (Jv[b][a] - Jv[a][b]))
+                        val = (Xv[a] * (J(cc, b) - J(b, cc)) + Xv[b] * (J(a, cc) - J(cc, a))
+                               + Xv[cc] * (J(b, a) - J(a, b)))
                         if val != 0:
                             nonint = True
                             break
@@ -430,25 +573,33 @@ def _no_laws(net, layers, syms, sub, data, gens, deadline: Deadline = NO_DEADLIN
                     break
             if nonint:
                 break
-        out.append(NoLaw(name, gen_text, str(Q), fmpq(int(dQ.p), int(dQ.q)), nonint, sym_ok))
+        out.append(NoLaw(name, gen_text, _sympy_text(Q, names), dQ, nonint, sym_ok))
     return out
 
 
-def _pattern_numeric(layers, pat, n0, syms, sub):
+def _pattern_numeric(Ac, theta):
     """Exact values at θ of ``A_π, c_π`` and of their gradients."""
-    import sympy
+    A, c = Ac
+    D = len(theta)
 
-    A, c = _affine(layers, pat, n0)
-    Av = [[e.xreplace(sub) for e in row] for row in A]
-    cv = [e.xreplace(sub) for e in c]
-    dA = [[[sympy.diff(e, s).xreplace(sub) for s in syms] for e in row] for row in A]
-    dc = [[sympy.diff(e, s).xreplace(sub) for s in syms] for e in c]
-    return Av, cv, dA, dc
+    def value(e):
+        return e(*theta) if not e.is_zero() else fmpq(0)
+
+    def grad(e):
+        g = [fmpq(0)] * D
+        if not e.is_zero():
+            for s, deg in enumerate(e.degrees()):
+                if deg:
+                    g[s] = e.derivative(s)(*theta)
+        return g
+
+    return ([[value(e) for e in row] for row in A], [value(e) for e in c],
+            [[grad(e) for e in row] for row in A], [grad(e) for e in c])
 
 
 def _at(data, x):
     Av, cv, dA, dc = data
-    xs = [_R(v) for v in x]
+    xs = [fmpq(v) for v in x]
     fx = [sum((a * v for a, v in zip(row, xs)), cc) for row, cc in zip(Av, cv)]
     grads = []
     for s_ in range(len(cv)):

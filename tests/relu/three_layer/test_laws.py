@@ -19,6 +19,7 @@ def results():
 def test_law_counts(results, point, count):
     L = results[point]
     assert L.count == count == L.parameters - L.lie_rank
+    assert L.count_exact and L.law_rank == count  # proved: the verified laws' gradients have rank count
     assert len([x for x in L.laws if x.verified]) >= count
     assert L.visits_all_patterns
 

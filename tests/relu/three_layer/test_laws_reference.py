@@ -1,0 +1,144 @@
+"""Conservation laws on random small networks: every reported law is conserved by the gradient of the
+network at every data point (exact back-propagation, independent of the module's polynomials); the
+count is proved when ``count_exact``; and the FLINT implementation agrees with the earlier SymPy one
+(``laws_reference.py``) wherever that one's answer is determined."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flint import fmpq
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from exactnet.errors import InputError
+from exactnet.linalg import rank
+from exactnet.network import Network
+from exactnet.relu.three_layer.laws import default_data, laws
+
+from . import laws_reference
+
+WIDTHS = [(2, 3, 1), (3, 4, 1), (2, 2, 2, 1), (2, 3, 2, 1), (3, 2, 3, 1), (2, 2, 2, 2), (1, 2, 2, 2, 1)]
+
+
+def _network(draw, widths) -> Network:
+    entry = st.integers(-6, 6).map(lambda k: fmpq(k, 2))
+    layers = []
+    for a, b in zip(widths, widths[1:]):
+        W = [[draw(entry) for _ in range(a)] for _ in range(b)]
+        layers.append((W, [draw(entry) for _ in range(b)]))
+    return Network.from_lists("relu", layers)
+
+
+@st.composite
+def networks(draw):
+    return _network(draw, draw(st.sampled_from(WIDTHS)))
+
+
+def parameter_gradients(net: Network, x) -> list[list[fmpq]]:
+    """``∇_θ f(x)_s`` for every output ``s``, by exact back-propagation (parameters in the order of
+    ``Network.parameter_vector``: layer by layer, weight rows, then bias)."""
+    acts, pres = [list(map(fmpq, x))], []
+    for li, L in enumerate(net.layers):
+        z = [sum((w * a for w, a in zip(row, acts[-1])), fmpq(0)) + b for row, b in zip(L.weight, L.bias)]
+        pres.append(z)
+        acts.append([v if v > 0 else fmpq(0) for v in z] if li < len(net.layers) - 1 else z)
+    out = []
+    for s in range(net.output_dim):
+        delta = [fmpq(int(r == s)) for r in range(net.output_dim)]
+        grads = []
+        for li in range(len(net.layers) - 1, -1, -1):
+            L, a = net.layers[li], acts[li]
+            grads.append([d * v for d in delta for v in a] + list(delta))
+            if li:
+                back = [sum((L.weight[r][c] * delta[r] for r in range(len(delta))), fmpq(0)) for c in range(len(a))]
+                delta = [g if pres[li - 1][c] > 0 else fmpq(0) for c, g in enumerate(back)]
+        out.append([v for layer in reversed(grads) for v in layer])
+    return out
+
+
+def law_gradient(law, names, theta) -> list[fmpq]:
+    """The gradient at ``θ`` of the law as printed (parsed back with SymPy: the text is what users read)."""
+    import sympy
+
+    ident = {n: re.sub(r"\W", "_", n) for n in names}
+    syms = {ident[n]: sympy.Symbol(ident[n]) for n in names}
+    text = law.polynomial
+    for n in sorted(names, key=len, reverse=True):
+        text = text.replace(n, ident[n])
+    Q = sympy.sympify(text, locals=syms)
+    sub = {syms[ident[n]]: sympy.Rational(int(v.p), int(v.q)) for n, v in zip(names, theta)}
+    out = []
+    for n in names:
+        d = sympy.diff(Q, syms[ident[n]]).xreplace(sub)
+        out.append(fmpq(int(d.p), int(d.q)))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(networks())
+def test_laws_are_conserved_and_the_count_is_proved(net):
+    try:
+        L = laws(net)
+    except InputError:
+        return  # every data point on a bent hyperplane: refused, not answered
+    theta = list(net.parameter_vector())
+    D = len(theta)
+    grads = [g for x in default_data(net) for g in parameter_gradients(net, x)]
+    for law in L.laws:
+        assert law.verified
+        q = law_gradient(law, L.names, theta)
+        for g in grads:
+            assert sum((a * b for a, b in zip(q, g)), fmpq(0)) == 0, (law.name, law.polynomial)
+    k = rank([law_gradient(law, L.names, theta) for law in L.laws], D)
+    assert k == L.law_rank <= L.count == D - L.lie_rank
+    # the span of the data's gradients lies in Lie(V)(θ): its rank bounds the Lie rank from below
+    assert rank(grads, D) <= L.lie_rank
+    assert L.count_exact == (L.law_rank == L.count)
+    assert L.to_obj()["count_bounds"] == [L.law_rank, L.count]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from([(2, 2, 2, 1), (2, 3, 2, 1), (3, 2, 2, 1)]).flatmap(
+    lambda w: st.composite(lambda draw: _network(draw, w))()))
+def test_agrees_with_the_sympy_reference(net):
+    try:
+        new = laws(net)
+    except InputError:
+        with pytest.raises(InputError):
+            laws_reference.laws(net)
+        return
+    ref = laws_reference.laws(net)
+    assert new.parameters == ref.parameters and new.field_rank == ref.field_rank
+    assert [x.to_obj() for x in new.no_laws] == [x.to_obj() for x in ref.no_laws]
+    neuron = [x.to_obj() for x in new.laws if x.kind == "neuron"]
+    assert neuron == [x.to_obj() for x in ref.laws if x.kind == "neuron"]
+    assert {x.polynomial for x in ref.laws if x.kind == "block"} <= {x.polynomial for x in new.laws if x.kind == "block"}
+    if new.count_exact:  # the reference's rank is a lower bound on dim Lie: its count can only be larger
+        assert new.count <= ref.count and new.lie_rank >= ref.lie_rank
+    else:  # no law beyond the reference's: the same brackets, the same stopping rule
+        assert (new.count, new.lie_rank, new.bracket_depth) == (ref.count, ref.lie_rank, ref.bracket_depth)
+
+
+def test_frozen_parameters_complete_the_count_at_a_dead_neuron():
+    """E2 (second-layer neuron 2 dead on every data point): its four parameters are conserved
+    themselves, which with the three other per-neuron laws proves the count 7 (the per-neuron laws
+    alone only bound it between 4 and 7)."""
+    from .vectors import E2
+
+    L = laws(E2)
+    frozen = sorted(x.polynomial for x in L.laws if x.kind == "frozen")
+    assert frozen == ["W2[2,1]", "W2[2,2]", "W3[1,2]", "b2[2]"]
+    assert L.count == 7 and L.count_exact and L.law_rank == 7
+
+
+def test_first_layer_block_law_when_its_neurons_are_always_active():
+    """Both first-layer neurons active at every data point (positive inputs, positive weights and
+    biases; n0 = 1 so the data are on a line): the layer-1 GL mixing of the pair conserves
+    ``W1[1,:]·W1[2,:] + b1[1] b1[2] − W2[:,1]·W2[:,2]``, reported as a block law of hidden layer 1."""
+    net = Network.from_lists("relu", [([[1], [2]], [3, 1]), ([[1, -1], [2, 1]], [0, -1]), ([[1, -3]], [0])])
+    L = laws(net, [[1], [2], [3], ["1/2"], [5]])
+    blocks = [x for x in L.laws if x.kind == "block" and x.name.startswith("block 1.")]
+    assert [x.polynomial for x in blocks] == ["W1[1,1]*W1[2,1] - W2[1,1]*W2[1,2] - W2[2,1]*W2[2,2] + b1[1]*b1[2]"]
+    assert blocks[0].verified
