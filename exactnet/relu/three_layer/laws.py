@@ -351,16 +351,16 @@ def _parse_data(net: Network, data, deadline):
     return parsed, None
 
 
-def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> Laws:
+def _visited(net: Network, data, deadline: Deadline):
+    """The checked input: ``(data points, their activation patterns in order of appearance (points on a
+    bent hyperplane skipped), whether they visit every realised pattern)``."""
     check = deadline.check
-
     if not isinstance(net, Network):
         raise InputError("laws need a network")
     if net.activation != "relu":
         raise UnsupportedError(f"conservation laws are computed for ReLU networks; this network is {net.activation}")
     if not net.is_rational:
         raise UnsupportedError("conservation laws need rational weights")
-    n0 = net.input_dim
     data, complete_data = _parse_data(net, data, deadline)
     patterns = []
     for x in data:
@@ -373,6 +373,13 @@ def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> 
     if complete_data is None:
         realised = {_pattern(net, x) for x in default_data(net, deadline=deadline)} - {None}
         complete_data = realised <= set(patterns)
+    return data, patterns, complete_data
+
+
+def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> Laws:
+    check = deadline.check
+    data, patterns, complete_data = _visited(net, data, deadline)
+    n0 = net.input_dim
     names = _names(net.widths)
     ctx, layers = _symbolic(net)
     zero = ctx.constant(0)

@@ -1,79 +1,20 @@
 """The conservation-law computation as it was before the FLINT rewrite (SymPy polynomials, one exact rank per
 candidate): kept only as the reference that ``test_laws_reference.py`` compares the production module
-with. Not imported by the package."""
+with (the checks of the input, the data and the result types are the production ones). Not imported by
+the package."""
+
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from typing import Sequence
 
 from flint import fmpq
 
 from exactnet.deadline import NO_DEADLINE, Deadline, TimeLimitReached
-from exactnet.errors import InputError, UnsupportedError
 from exactnet.network import Network
-from exactnet.network.evaluate import preactivations
 from exactnet.linalg import rank
-from exactnet.numbers import number_json
+from exactnet.relu.three_layer.laws import WHAT, Law, Laws, NoLaw, _pattern, _visited
 from exactnet.relu.three_layer.structure import renamed
-
-
-@dataclass(frozen=True)
-class Law:
-    """A conserved polynomial, the region (activation conditions) where it holds, and its check."""
-
-    name: str
-    kind: str  # "neuron" | "block"
-    polynomial: str
-    region: str
-    verified: bool
-    value: object = None
-    expr: object = field(default=None, repr=False, compare=False)
-
-    def to_obj(self) -> dict:
-        return {"name": self.name, "kind": self.kind, "polynomial": self.polynomial, "region": self.region,
-                "verified": self.verified, "value": number_json(self.value) if self.value is not None else None}
-
-
-@dataclass(frozen=True)
-class NoLaw:
-    """A continuous symmetry that induces no law, with its exact proof."""
-
-    symmetry: str
-    generator: str
-    candidate: str
-    derivative: object  # exact dQ/dt of the candidate under squared loss (non-zero)
-    non_integrable: bool  # ω ∧ dω ≠ 0 at θ
-    is_symmetry: bool  # ⟨X, ∇L⟩ = 0 exactly at θ for every data point (the generator preserves f)
-
-    def to_obj(self) -> dict:
-        return {"symmetry": self.symmetry, "generator": self.generator, "candidate": self.candidate,
-                "candidate_derivative": number_json(self.derivative), "non_integrable": self.non_integrable,
-                "preserves_function": self.is_symmetry}
-
-
-@dataclass(frozen=True)
-class Laws:
-    """``count`` independent laws (``D − lie_rank``), the explicit ``laws``, the symmetries without law."""
-
-    count: int
-    parameters: int
-    lie_rank: int
-    field_rank: int
-    bracket_depth: int
-    laws: tuple
-    no_laws: tuple
-    patterns: int
-    data_points: int
-    visits_all_patterns: bool | None
-    names: tuple = field(repr=False, default=())
-
-    def to_obj(self) -> dict:
-        return {"count": self.count, "parameters": self.parameters, "lie_rank": self.lie_rank,
-                "field_rank": self.field_rank, "bracket_depth": self.bracket_depth,
-                "laws": [x.to_obj() for x in self.laws], "no_laws": [x.to_obj() for x in self.no_laws],
-                "patterns": self.patterns, "data_points": self.data_points,
-                "visits_all_patterns": self.visits_all_patterns}
 
 
 def _names(widths) -> list[str]:
@@ -117,32 +58,6 @@ def _affine(layers, pattern, n0):
             v2 = [x if mask[r] else sympy.Integer(0) for r, x in enumerate(v2)]
         M, v = M2, v2
     return M, v
-
-
-#: What a cooperative time-limit checkpoint of :func:`laws` names.
-WHAT = "the conservation laws"
-
-
-def _pattern(net: Network, x) -> tuple | None:
-    pre = preactivations(net, x)
-    if any(z == 0 for layer in pre for z in layer):
-        return None
-    return tuple(tuple(1 if z > 0 else 0 for z in layer) for layer in pre)
-
-
-def default_data(net: Network, limit: int = 512, deadline: Deadline = NO_DEADLINE) -> list:
-    """``n0 + 1`` exact interior points of every activation region (all realised patterns); the region
-    enumeration checks ``deadline``."""
-    from exactnet.relu.regions import regions
-
-    pts = []
-    for reg in regions(net, deadline=deadline):
-        if reg.is_degenerate:
-            continue
-        pts.extend(reg.simplex_points())
-        if len(pts) >= limit:
-            break
-    return pts
 
 
 def _values(fields, sub) -> list[list[fmpq]]:
@@ -194,40 +109,8 @@ def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> 
 
     check = deadline.check
 
-    if not isinstance(net, Network):
-        raise InputError("laws need a network")
-    if net.activation != "relu":
-        raise UnsupportedError(f"conservation laws are computed for ReLU networks; this network is {net.activation}")
-    if not net.is_rational:
-        raise UnsupportedError("conservation laws need rational weights")
+    data, patterns, complete_data = _visited(net, data, deadline)
     n0 = net.input_dim
-    if data is None:
-        data = default_data(net, deadline=deadline)
-        complete_data = True
-    else:
-        from exactnet.numbers import exact_numbers
-
-        parsed = []
-        for x in data:
-            if isinstance(x, (str, bytes)) or not hasattr(x, "__len__") or len(x) != n0:
-                raise InputError(f"every data point must be a list of {n0} numbers")
-            vals = exact_numbers(list(x))
-            if not all(isinstance(v, fmpq) for v in vals):
-                raise InputError("data points must be rational")
-            parsed.append(tuple(vals))
-        data = parsed
-        complete_data = None
-    patterns = []
-    for x in data:
-        check(WHAT)
-        pat = _pattern(net, x)
-        if pat is not None and pat not in patterns:
-            patterns.append(pat)
-    if not patterns:
-        raise InputError("no data point has all hidden preactivations non-zero (every point lies on a bent hyperplane)")
-    if complete_data is None:
-        realised = {_pattern(net, x) for x in default_data(net, deadline=deadline)} - {None}
-        complete_data = realised <= set(patterns)
     syms, layers = _symbolic(net)
     theta = list(net.parameter_vector())
     sub = {s: _R(v) for s, v in zip(syms, theta)}
@@ -440,4 +323,4 @@ def _at(data, x):
     return fx, grads
 
 
-__all__ = ["Law", "Laws", "NoLaw", "default_data", "laws"]
+__all__ = ["laws"]
