@@ -334,6 +334,14 @@ def pool() -> tuple:
     return tuple(json.dumps(c) for c in certs)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _pool_built_before_any_given():
+    """Build the pool before the first test: building it imports test modules whose own ``@given``
+    tests would otherwise be defined inside a running ``@given`` example (Hypothesis refuses nested
+    ``@given`` when, say, ``-k mutated_relu`` selects a property test first)."""
+    pool()
+
+
 def fresh(index: int) -> dict:
     return json_loads_exact(pool()[index])
 
