@@ -221,6 +221,13 @@ class _Fields:
         self.points = [[int(v.p) * pow(int(v.q), -1, p) % p for v in pr] for pr in probes]
         self._res: dict = {}
         self._jac: dict = {}
+        self._gradients: dict = {}
+
+    def gradient(self, e) -> tuple:
+        """The field ``∇e``, registered as a gradient (its Jacobian is symmetric: half the derivatives)."""
+        F = tuple(e.derivative(i) for i in range(self.D))
+        self._gradients[id(F)] = F
+        return F
 
     def _mod(self, v) -> int:
         return int(v.p) * pow(int(v.q), -1, self.p) % self.p if v.q != 1 else int(v.p) % self.p
@@ -246,15 +253,19 @@ class _Fields:
         if key not in self._jac:
             entries = []
             dense = np.zeros((len(self.points), self.D, self.D), dtype=np.int64)
+            symmetric = key in self._gradients  # F = ∇e: the Jacobian is the Hessian of e
             for i, e in enumerate(F):
                 if e.is_zero():
                     continue
                 for j, deg in enumerate(e.degrees()):
-                    if deg:
+                    if deg and not (symmetric and j < i):
                         d = e.derivative(j)
                         entries.append((i, j, d))
                         for k, pt in enumerate(self.points):
                             dense[k, i, j] = self._mod(d(*pt))
+                        if symmetric and j != i:
+                            entries.append((j, i, d))
+                            dense[:, j, i] = dense[:, i, j]
             self._jac[key] = (F, entries, dense)
         return self._jac[key][1], self._jac[key][2]
 
@@ -385,6 +396,10 @@ def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> 
     zero = ctx.constant(0)
     theta = list(net.parameter_vector())
     D = len(theta)
+    rnd = random.Random(seed)
+    probes = [theta] + [[v + fmpq(rnd.randint(-9, 9), 997) for v in theta] for _ in range(2)]
+    fields = _Fields(D, theta, probes, seed)
+    p = fields.p
     # generating fields: gradients of the entries of A_π, c_π (each distinct entry once)
     affine, gens, seen = {}, [], set()
     for pat in patterns:
@@ -397,11 +412,7 @@ def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> 
             key = str(e)
             if key not in seen:
                 seen.add(key)
-                gens.append(tuple(e.derivative(i) for i in range(D)))
-    rnd = random.Random(seed)
-    probes = [theta] + [[v + fmpq(rnd.randint(-9, 9), 997) for v in theta] for _ in range(2)]
-    fields = _Fields(D, theta, probes, seed)
-    p = fields.p
+                gens.append(fields.gradient(e))
 
     screen = _ModSpan(p, 3 * D)  # independence as functions: the values at the three probes
     rows = []
