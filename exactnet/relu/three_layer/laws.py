@@ -202,10 +202,11 @@ def default_data(net: Network, limit: int = 512, deadline: Deadline = NO_DEADLIN
 
 
 class _Fields:
-    """Vector fields (tuples of ``D`` polynomials) with their values at the probe points ``θ = P₀, P₁, P₂``:
+    """Vector fields (sparse: tuples of ``(i, F_i)`` for the non-zero components, ``i`` increasing) with their values at the probe points ``θ = P₀, P₁, P₂``:
     exact at ``θ`` on demand, modulo ``p`` at every probe (for the screens), and the Jacobians modulo ``p``.
 
-    ``p`` is chosen so that ``3D·p²`` fits a signed 64-bit integer (exact NumPy products modulo ``p``)
+    ``p`` is chosen so that ``3D·p²`` fits a signed 64-bit integer (exact NumPy products modulo ``p``;
+    the Jacobians are kept sparse)
     and no probe coordinate has a denominator divisible by ``p``."""
 
     def __init__(self, D: int, theta, probes, seed: int):
@@ -220,75 +221,110 @@ class _Fields:
         self.p = p
         self.points = [[int(v.p) * pow(int(v.q), -1, p) % p for v in pr] for pr in probes]
         self._res: dict = {}
+        self._theta: dict = {}
         self._jac: dict = {}
         self._gradients: dict = {}
 
     def gradient(self, e) -> tuple:
         """The field ``∇e``, registered as a gradient (its Jacobian is symmetric: half the derivatives)."""
-        F = tuple(e.derivative(i) for i in range(self.D))
+        F = tuple((i, e.derivative(i)) for i, deg in enumerate(e.degrees()) if deg)
         self._gradients[id(F)] = F
         return F
+
+    def forget(self, F) -> None:
+        """Drop what is cached for ``F`` (a field that is not kept)."""
+        for cache in (self._res, self._theta, self._jac, self._gradients):
+            cache.pop(id(F), None)
 
     def _mod(self, v) -> int:
         return int(v.p) * pow(int(v.q), -1, self.p) % self.p if v.q != 1 else int(v.p) % self.p
 
     def at_theta(self, F) -> list:
-        return [e(*self.theta) if not e.is_zero() else fmpq(0) for e in F]
+        """``F(θ)``, exact (probe ``P₀ = θ``: computed with the residues)."""
+        self.residues(F)
+        return self._theta[id(F)][1]
 
     def residues(self, F):
-        """``F`` at the probes modulo ``p``: one int64 array per probe."""
+        """``F`` at the probes modulo ``p``: one int64 array per probe (the values at ``θ`` are computed
+        exactly and kept for :meth:`at_theta`)."""
         key = id(F)
         if key not in self._res:
             out = np.zeros((len(self.points), self.D), dtype=np.int64)
-            for i, e in enumerate(F):
-                if not e.is_zero():
-                    for k, pt in enumerate(self.points):
-                        out[k, i] = self._mod(e(*pt))
+            exact = [fmpq(0)] * self.D
+            for i, e in F:
+                exact[i] = e(*self.theta)
+                out[0, i] = self._mod(exact[i])
+                for k in range(1, len(self.points)):
+                    out[k, i] = self._mod(e(*self.points[k]))
             self._res[key] = (F, out)
+            self._theta[key] = (F, exact)
         return self._res[key][1]
 
     def jacobian(self, F):
-        """``(sparse entries (i, j, ∂_j F_i), dense Jacobians modulo p at the probes)``."""
+        """The Jacobian of ``F`` modulo ``p`` at the probes, sparse: rows ``I``, columns ``J`` and the values
+        ``V`` (one row per probe). The polynomials ``∂_j F_i`` are not kept (:meth:`bracket` forms them
+        again for the few brackets that are kept)."""
         key = id(F)
         if key not in self._jac:
-            entries = []
-            dense = np.zeros((len(self.points), self.D, self.D), dtype=np.int64)
+            I, J, values, exact = [], [], [], []
             symmetric = key in self._gradients  # F = ∇e: the Jacobian is the Hessian of e
-            for i, e in enumerate(F):
-                if e.is_zero():
-                    continue
+            for i, e in F:
                 for j, deg in enumerate(e.degrees()):
                     if deg and not (symmetric and j < i):
                         d = e.derivative(j)
-                        entries.append((i, j, d))
-                        for k, pt in enumerate(self.points):
-                            dense[k, i, j] = self._mod(d(*pt))
-                        if symmetric and j != i:
-                            entries.append((j, i, d))
-                            dense[:, j, i] = dense[:, i, j]
-            self._jac[key] = (F, entries, dense)
-        return self._jac[key][1], self._jac[key][2]
+                        x = d(*self.theta)
+                        v = [self._mod(x)] + [self._mod(d(*pt)) for pt in self.points[1:]]
+                        for r, c in ((i, j), (j, i)) if symmetric and j != i else ((i, j),):
+                            I.append(r)
+                            J.append(c)
+                            values.append(v)
+                            exact.append(x)
+            V = np.array(values, dtype=np.int64).reshape(len(values), len(self.points)).T
+            self._jac[key] = (F, (np.array(I, dtype=np.int64), np.array(J, dtype=np.int64), V), exact)
+        return self._jac[key][1]
+
+    def bracket_at_theta(self, X, Y) -> list:
+        """``[X, Y](θ) = DY(θ)·X(θ) − DX(θ)·Y(θ)``, exact, from the Jacobians' exact values at ``θ``."""
+        out = [fmpq(0)] * self.D
+        for A, B, sign in ((Y, X, 1), (X, Y, -1)):
+            (I, J, _), exact = self.jacobian(A), self._jac[id(A)][2]
+            b = self.at_theta(B)
+            for i, j, x in zip(I.tolist(), J.tolist(), exact):
+                if b[j]:
+                    out[i] = out[i] + x * b[j] if sign > 0 else out[i] - x * b[j]
+        return out
+
+    def adopt(self, Z, residues, exact) -> None:
+        """Record the known values of a field formed from a kept bracket."""
+        self._res[id(Z)] = (Z, residues)
+        self._theta[id(Z)] = (Z, exact)
+
+    def _times(self, jac, R):
+        """``J(P_k)·R_k`` modulo ``p`` for every probe ``k`` (``R``: one row per probe)."""
+        I, J, V = jac
+        out = np.zeros(R.shape, dtype=np.int64)
+        if I.size:
+            terms = V * R[:, J] % self.p  # each < p, so the sums stay below D·p
+            offsets = (np.arange(R.shape[0], dtype=np.int64) * R.shape[1])[:, None]
+            np.add.at(out.reshape(-1), (I[None, :] + offsets).reshape(-1), terms.reshape(-1))
+        return out % self.p
 
     def bracket_residues(self, X, Y):
-        """``[X, Y] = DY·X − DX·Y`` at the probes modulo ``p`` (exact int64 products)."""
-        p = self.p
+        """``[X, Y] = DY·X − DX·Y`` at the probes modulo ``p`` (exact int64 arithmetic)."""
         rx, ry = self.residues(X), self.residues(Y)
-        _, jx = self.jacobian(X)
-        _, jy = self.jacobian(Y)
-        return (np.einsum("kij,kj->ki", jy, rx) % p - np.einsum("kij,kj->ki", jx, ry) % p) % p
+        return (self._times(self.jacobian(Y), rx) - self._times(self.jacobian(X), ry)) % self.p
 
-    def bracket(self, X, Y, zero):
-        """``[X, Y]`` as polynomials."""
-        ex, _ = self.jacobian(X)
-        ey, _ = self.jacobian(Y)
-        Z = [zero] * self.D
-        for i, j, d in ey:
-            if not X[j].is_zero():
-                Z[i] = Z[i] + d * X[j]
-        for i, j, d in ex:
-            if not Y[j].is_zero():
-                Z[i] = Z[i] - d * Y[j]
-        return tuple(Z)
+    @staticmethod
+    def bracket(X, Y, zero):
+        """``[X, Y]_i = Σ_j ∂_j Y_i X_j − ∂_j X_i Y_j`` as polynomials (sparse)."""
+        Z: dict = {}
+        for (A, B, sign) in ((Y, dict(X), 1), (X, dict(Y), -1)):
+            for i, e in A:
+                for j, deg in enumerate(e.degrees()):
+                    if deg and j in B:
+                        term = e.derivative(j) * B[j]
+                        Z[i] = Z.get(i, zero) + term if sign > 0 else Z.get(i, zero) - term
+        return tuple((i, Z[i]) for i in sorted(Z) if not Z[i].is_zero())
 
 
 class _ModSpan:
@@ -400,46 +436,14 @@ def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> 
     probes = [theta] + [[v + fmpq(rnd.randint(-9, 9), 997) for v in theta] for _ in range(2)]
     fields = _Fields(D, theta, probes, seed)
     p = fields.p
-    # generating fields: gradients of the entries of A_π, c_π (each distinct entry once)
-    affine, gens, seen = {}, [], set()
-    for pat in patterns:
-        check(WHAT)
-        A, c = affine[pat] = _affine(ctx, layers, pat, n0)
-        for e in [x for row in A for x in row] + list(c):
-            check(WHAT)
-            if e.is_zero():
-                continue
-            key = str(e)
-            if key not in seen:
-                seen.add(key)
-                gens.append(fields.gradient(e))
-
-    screen = _ModSpan(p, 3 * D)  # independence as functions: the values at the three probes
-    rows = []
-    for F in gens:
-        check(WHAT)
-        rows.append(fields.residues(F).ravel())
-    basis = [F for F, keep in zip(gens, screen.add_many(rows) if rows else []) if keep]
-
-    def verify(Q) -> bool:
-        grad = [(i, Q.derivative(i)) for i, deg in enumerate(Q.degrees()) if deg]
-        for F in gens:
-            check(WHAT)
-            if not _combination([d for _, d in grad], [F[i] for i, _ in grad], zero).is_zero():
-                return False
-        return True
-
-    def law(name, kind, Q, region):
-        return Law(name, kind, _sympy_text(Q, names), region, verify(Q), Q(*theta), Q)
-
-    found = []
     hidden_layers = len(layers) - 1
+    candidates = []  # (name, kind, Q, region), verified against every generating field as it is formed
     for li in range(hidden_layers):
         W, b = layers[li]
         Wn, _ = layers[li + 1]
         for j in range(len(W)):
             Q = _combination(W[j] + [b[j]], W[j] + [b[j]], zero) - _combination([r[j] for r in Wn], [r[j] for r in Wn], zero)
-            found.append(law(f"neuron {li + 1}.{j + 1}", "neuron", Q, "everywhere (positive homogeneity)"))
+            candidates.append((f"neuron {li + 1}.{j + 1}", "neuron", Q, "everywhere (positive homogeneity)"))
     for li in range(hidden_layers):  # blocks of neurons active at every data point: the GL mixing's symmetric part
         W, b = layers[li]
         Wn, _ = layers[li + 1]
@@ -459,12 +463,55 @@ def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> 
                 else:
                     region = (f"neurons {j + 1} and {k + 1} of hidden layer {li + 1} active at every data point"
                               " (on the visited activation patterns)")
-                found.append(law(f"block {li + 1}.{j + 1},{k + 1}", "block", Q, region))
-    for i in range(D):  # parameters that no field moves are conserved themselves (dead neurons' weights)
+                candidates.append((f"block {li + 1}.{j + 1},{k + 1}", "block", Q, region))
+    grads = [[(i, Q.derivative(i)) for i, deg in enumerate(Q.degrees()) if deg] for _, _, Q, _ in candidates]
+    verified = [True] * len(candidates)
+
+    # generating fields: gradients of the entries of A_π, c_π (each distinct entry once), formed one at
+    # a time: each is checked against every candidate law and screened, and only the basis is kept
+    # (the fields of a network with a few hundred parameters take gigabytes together)
+    screen = _ModSpan(p, 3 * D)  # independence as functions: the values at the three probes
+    basis, seen, moved, numerics, at_entry = [], set(), set(), {}, {}
+    for pat in patterns:
         check(WHAT)
-        if all(F[i].is_zero() for F in gens):
-            found.append(law(f"frozen {names[i]}", "frozen", ctx.gens()[i],
-                             "every visited activation pattern (no generating field moves this parameter)"))
+        A, c = _affine(ctx, layers, pat, n0)
+        entries = [x for row in A for x in row] + list(c)
+        keys = [None if e.is_zero() else str(e) for e in entries]
+        for e, key in zip(entries, keys):
+            check(WHAT)
+            if key is None or key in seen:
+                continue
+            seen.add(key)
+            F = fields.gradient(e)
+            Fd = dict(F)
+            moved.update(Fd)
+            for t, grad in enumerate(grads):
+                if verified[t] and not _combination([d for i, d in grad if i in Fd], [Fd[i] for i, _ in grad if i in Fd],
+                                                    zero).is_zero():
+                    verified[t] = False
+            if hidden_layers == 2:
+                at_entry[key] = (e(*theta), fields.at_theta(F))
+            if screen.add_many([fields.residues(F).ravel()])[0]:
+                basis.append(F)
+            else:
+                fields.forget(F)
+        if hidden_layers == 2:  # A_π(θ), c_π(θ) and their gradients, for the symmetries without law
+            nothing = (fmpq(0), [fmpq(0)] * D)
+            value = [nothing if key is None else at_entry[key] for key in keys]
+            numerics[pat] = ([[value[r * n0 + k][0] for k in range(n0)] for r in range(len(A))],
+                             [v for v, _ in value[len(A) * n0:]],
+                             [[value[r * n0 + k][1] for k in range(n0)] for r in range(len(A))],
+                             [g for _, g in value[len(A) * n0:]])
+
+    found = [Law(name, kind, _sympy_text(Q, names), region, ok, Q(*theta), Q)
+             for (name, kind, Q, region), ok in zip(candidates, verified)]
+    for i in range(D):  # parameters that no field moves are conserved themselves (dead neurons' weights):
+        check(WHAT)     # ⟨∇θ_i, X⟩ = X_i ≡ 0 for every field, which is what `moved` records
+        if i not in moved:
+            Q = ctx.gens()[i]
+            found.append(Law(f"frozen {names[i]}", "frozen", names[i],
+                             "every visited activation pattern (no generating field moves this parameter)", True,
+                             theta[i], Q))
     law_rank = rank([[l.expr.derivative(i)(*theta) for i in range(D)] for l in found if l.verified], D)
     at_theta = [fields.at_theta(F) for F in basis]
     field_rank = rank(at_theta, D)
@@ -493,9 +540,8 @@ def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> 
                 if not keep:
                     continue
                 check(WHAT)
-                Z = fields.bracket(X, Y, zero)
-                new.append(Z)
-                at_theta.append(fields.at_theta(Z))
+                new.append((X, Y, z, fields.bracket_at_theta(X, Y)))
+                at_theta.append(new[-1][3])
                 if span_theta.add_many([z[0]])[0] and len(span_theta) == target:
                     done = True
                     break
@@ -506,14 +552,19 @@ def _laws(net: Network, data, max_depth: int, seed: int, deadline: Deadline) -> 
             rank_theta = r
             break
         rank_theta = r
-        frontier = new
+        frontier = []  # the kept brackets as polynomials, only now that the next depth needs them
+        for X, Y, z, exact in new:
+            check(WHAT)
+            Z = fields.bracket(X, Y, zero)
+            fields.adopt(Z, z, exact)
+            frontier.append(Z)
     count = D - rank_theta
-    no_laws = _no_laws(net, ctx, layers, names, theta, data, affine, deadline) if hidden_layers == 2 else []
+    no_laws = _no_laws(net, ctx, layers, names, theta, data, numerics, deadline) if hidden_layers == 2 else []
     return Laws(count, D, rank_theta, field_rank, depth, tuple(found), tuple(no_laws), len(patterns), len(data),
                 complete_data, tuple(names), law_rank, rank_theta == target)
 
 
-def _no_laws(net, ctx, layers, names, theta, data, affine, deadline: Deadline = NO_DEADLINE) -> list:
+def _no_laws(net, ctx, layers, names, theta, data, numerics, deadline: Deadline = NO_DEADLINE) -> list:
     """The hide transfer of each first-layer neuron and the bias trade of each second-layer neuron."""
     check = deadline.check
     W1, b1 = layers[0]
@@ -541,15 +592,12 @@ def _no_laws(net, ctx, layers, names, theta, data, affine, deadline: Deadline = 
                           f"d b2[{j + 1}] - sum_s W3[s,{j + 1}] d b3[s]", X))
     # squared loss with zero targets: dQ/dt = -sum_x f(x) . <grad Q, grad f(x)>
     fvals = []
-    per_pattern: dict = {}
     for x in data:
         check(WHAT)
         pat = _pattern(net, x)
         if pat is None:
             continue
-        if pat not in per_pattern:
-            per_pattern[pat] = _pattern_numeric(affine[pat], theta)
-        fvals.append(_at(per_pattern[pat], x))
+        fvals.append(_at(numerics[pat], x))
     origin = [0] * D
     for name, gen_text, X in gens_list:
         check(WHAT)
@@ -593,26 +641,6 @@ def _no_laws(net, ctx, layers, names, theta, data, affine, deadline: Deadline = 
                 break
         out.append(NoLaw(name, gen_text, _sympy_text(Q, names), dQ, nonint, sym_ok))
     return out
-
-
-def _pattern_numeric(Ac, theta):
-    """Exact values at θ of ``A_π, c_π`` and of their gradients."""
-    A, c = Ac
-    D = len(theta)
-
-    def value(e):
-        return e(*theta) if not e.is_zero() else fmpq(0)
-
-    def grad(e):
-        g = [fmpq(0)] * D
-        if not e.is_zero():
-            for s, deg in enumerate(e.degrees()):
-                if deg:
-                    g[s] = e.derivative(s)(*theta)
-        return g
-
-    return ([[value(e) for e in row] for row in A], [value(e) for e in c],
-            [[grad(e) for e in row] for row in A], [grad(e) for e in c])
 
 
 def _at(data, x):

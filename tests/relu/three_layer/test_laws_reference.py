@@ -142,3 +142,49 @@ def test_first_layer_block_law_when_its_neurons_are_always_active():
     blocks = [x for x in L.laws if x.kind == "block" and x.name.startswith("block 1.")]
     assert [x.polynomial for x in blocks] == ["W1[1,1]*W1[2,1] - W2[1,1]*W2[1,2] - W2[2,1]*W2[2,2] + b1[1]*b1[2]"]
     assert blocks[0].verified
+
+
+def test_deeper_brackets_agree_with_the_reference():
+    """A parameter where the brackets of depth 1 do not reach ``D − k`` (an output weight is 0, so the
+    fields degenerate at θ): the kept brackets become the next frontier as polynomials; the ranks,
+    the depth and the (unproved, honestly bounded) count agree with the SymPy computation."""
+    net = Network.from_lists("relu", [
+        ([[1, 0], [2, "-5/2"], ["5/2", -1]], ["5/2", "3/2", "5/2"]),
+        ([[3, "-5/2", -1], [-2, "-5/2", -2]], [-3, "-3/2"]),
+        ([[0, -3]], [-3])])
+    new, ref = laws(net, max_depth=3), laws_reference.laws(net, max_depth=3)
+    assert new.bracket_depth >= 2 and not new.count_exact
+    assert (new.count, new.lie_rank, new.field_rank, new.bracket_depth) == (ref.count, ref.lie_rank, ref.field_rank,
+                                                                             ref.bracket_depth)
+    assert new.to_obj()["count_bounds"] == [new.law_rank, new.count] and new.law_rank < new.count
+
+
+@settings(max_examples=15, deadline=None)
+@given(networks(), st.integers(0, 10**6))
+def test_polynomial_brackets_match_their_values(net, seed):
+    """``[X, Y]`` formed as polynomials (what the next depth brackets) takes, at ``θ`` and at the probes,
+    the values computed from the Jacobians' values (what the screen and the exact rank use)."""
+    import random
+
+    from exactnet.relu.three_layer import laws as module
+
+    ctx, layers = module._symbolic(net)
+    theta = list(net.parameter_vector())
+    rnd = random.Random(seed)
+    probes = [theta] + [[v + fmpq(rnd.randint(-9, 9), 997) for v in theta] for _ in range(2)]
+    fields = module._Fields(len(theta), theta, probes, seed)
+    pattern = tuple(tuple(rnd.randint(0, 1) for _ in range(L.out_dim)) for L in net.layers[:-1])
+    A, c = module._affine(ctx, layers, pattern, net.input_dim)
+    gens = [fields.gradient(e) for e in [x for row in A for x in row] + list(c) if not e.is_zero()]
+    zero = ctx.constant(0)
+    pairs = [(X, Y) for X in gens[:3] for Y in gens[:3] if X is not Y]
+    deeper = [fields.bracket(X, Y, zero) for X, Y in pairs]
+    for X, Y in pairs + [(gens[0], Z) for Z in deeper[:2]] if gens else []:
+        Z = fields.bracket(X, Y, zero)
+        exact = [fmpq(0)] * len(theta)
+        for i, e in Z:
+            exact[i] = e(*theta)
+        assert exact == fields.bracket_at_theta(X, Y)
+        values = fields.bracket_residues(X, Y)
+        fresh = module._Fields(len(theta), theta, probes, seed)  # Z's own residues, not adopted ones
+        assert (fresh.residues(Z) == values).all()
