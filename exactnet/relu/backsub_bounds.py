@@ -240,7 +240,7 @@ class BacksubPair:
 
     def __init__(self, hat_a, hat_b):
         self._float = _FloatPair(hat_a, hat_b)
-        self._exact = _ExactPair(hat_a, hat_b)
+        self._exact = _exact_pair(hat_a, hat_b)
 
     @staticmethod
     def applies(hat_a, hat_b) -> bool:
@@ -256,27 +256,8 @@ class BacksubPair:
         return _exact_compute(self._exact, [fmpq(v) for v in lower], [fmpq(v) for v in upper])
 
 
-class _ExactPair:
-    """The exact layers as block matrices ``Mh_j = [[W^A, W^A − W^B, b^A − b^B], [0, W^B, b^B],
-    [0, 0, 1]]``, which map a row ``[C_d | C_z | c]`` of layer ``j`` to ``[α | β | c']`` of layer
-    ``j − 1`` (module docstring); each stored as an integer matrix and one denominator."""
-
-    def __init__(self, hat_a, hat_b):
-        self.Mh, self.widths = [], []
-        for MA, MB in zip(hat_a, hat_b):
-            m, p = MA.nrows(), MA.ncols() - 1
-            A, B = MA.tolist(), MB.tolist()
-            M = fmpq_mat(2 * m + 1, 2 * p + 1)
-            for i in range(m):
-                for j in range(p):
-                    M[i, j] = A[i][j]
-                    M[i, p + j] = A[i][j] - B[i][j]
-                    M[m + i, p + j] = B[i][j]
-                M[i, 2 * p] = A[i][p] - B[i][p]
-                M[m + i, 2 * p] = B[i][p]
-            M[2 * m, 2 * p] = 1
-            self.Mh.append(_cleared(M))
-            self.widths.append(m)
+def _lcm(a: fmpz, b: fmpz) -> fmpz:
+    return a * b // a.gcd(b)
 
 
 def _cleared(M: fmpq_mat) -> tuple:
@@ -285,127 +266,228 @@ def _cleared(M: fmpq_mat) -> tuple:
     return N, D
 
 
-def _split_signs(N: fmpz_mat, m: int) -> tuple:
-    """``[α | β | c]`` (integer rows of width ``2m + 1``) → ``[α⁺ | β⁺ | α⁻ | β⁻]`` and the column
-    ``c``."""
+@dataclass(frozen=True)
+class _ExactLayer:
+    """Layer ``k`` of the pair (width ``m``, ``p`` inputs): the map of a row ``[C_d | C_z]`` over
+    ``(d_k, z_k)`` to ``[α | β]`` over ``(δ_{k−1}, h_{k−1})``, ``L = [[W^A, W^A − W^B], [0, W^B]] = coef /
+    coef_den`` (``2m × 2p``), and of its constant, ``c' = c + [C_d | C_z]·b`` with ``b = [b^A − b^B; b^B] =
+    bias / bias_den`` (``bq``: the same as a rational column)."""
+
+    width: int
+    coef: fmpz_mat
+    coef_den: fmpz
+    bias: fmpz_mat
+    bias_den: fmpz
+    bq: fmpq_mat
+
+
+@dataclass(frozen=True)
+class _ExactPair:
+    """Both networks' layers (:class:`_ExactLayer`), cleared to integer matrices once per pair."""
+
+    layers: tuple
+
+    @property
+    def widths(self) -> list:
+        return [L.width for L in self.layers]
+
+
+def _exact_pair(hat_a, hat_b) -> _ExactPair:
+    """The pair's layers from the affine matrices ``[W | b]`` of both networks."""
+    layers = []
+    for MA, MB in zip(hat_a, hat_b):
+        m, p = MA.nrows(), MA.ncols() - 1
+        A, B = MA.tolist(), MB.tolist()
+        coef = fmpq_mat(2 * m, 2 * p)
+        bias = fmpq_mat(2 * m, 1)
+        for i in range(m):
+            for j in range(p):
+                coef[i, j] = A[i][j]
+                coef[i, p + j] = A[i][j] - B[i][j]
+                coef[m + i, p + j] = B[i][j]
+            bias[i, 0] = A[i][p] - B[i][p]
+            bias[m + i, 0] = B[i][p]
+        layers.append(_ExactLayer(m, *_cleared(coef), *_cleared(bias), bias))
+    return _ExactPair(tuple(layers))
+
+
+@dataclass(frozen=True)
+class _ExactLevel:
+    """The relaxation of hidden layer ``j`` (width ``m``) composed with layer ``j``: a row ``[α | β]``
+    over ``(δ_j, h_j)`` with integer entries ``Y`` (over a denominator ``D``) becomes the row
+    ``(Y·lo + Y⁺_S·up) / (D·den)`` over ``(δ_{j−1}, h_{j−1})`` plus the constant ``(Y·klo + Y⁺_S·kup) /
+    (D·kden)``, where ``Y⁺_S = max(Y, 0)·pick`` are the positive parts of the coefficients ``S`` whose
+    two relaxation sides differ (``pick``: the ``2m × |S|`` 0/1 matrix selecting them). With ``R^lo``
+    the lower sides (``α_i → pl·d_i + ql·z_i + rl``, ``β_i → λ·z_i``), ``U`` the rows ``upper − lower``
+    of ``S`` and ``L``, ``b`` layer ``j``: ``lo/den = R^lo L``, ``up/den = U L``, ``klo/kden = r^lo + R^lo b``,
+    ``kup/kden = r^U + U b``. Since ``a·upper = a·lower + a·(upper − lower)`` for ``a ≥ 0``, this is the
+    relaxation of the side given by each coefficient's sign (module docstring)."""
+
+    lo: fmpz_mat
+    up: fmpz_mat
+    den: fmpz
+    klo: fmpz_mat
+    kup: fmpz_mat
+    kden: fmpz
+    pick: fmpz_mat
+
+
+def _unit_relax(dl, du, zl, zu, al, au) -> tuple:
+    """One unit's relaxation (module docstring; slopes rounded up): ``((lam, hu, hc), (pl, ql, rl), (pu,
+    qu, ru), (sb, su, sl))`` with ``lam·z ≤ h ≤ hu·z + hc`` and ``pl·d + ql·z + rl ≤ δ ≤ pu·d + qu·z + ru``,
+    and the payload's slopes (``0`` where unused)."""
+    zero, one = fmpq(0), fmpq(1)
+    actA, offA, actB, offB = al >= 0, au <= 0, zl >= 0, zu <= 0
+    lam = hu = hc = sb = su = sl = zero
+    if actB:
+        lam = hu = one
+    elif not offB:
+        hu = sb = _up(zu / (zu - zl))
+        hc = -sb * zl
+        lam = one if zu >= -zl else zero
+    pl = ql = rl = pu = qu = ru = zero
+    if actA and actB:
+        pl = pu = one
+    elif offA and offB:
+        pass
+    elif actA and offB:
+        pl = pu = ql = qu = one
+    elif offA and actB:
+        ql = qu = -one
+    elif dl >= 0:
+        pu = one
+    elif du <= 0:
+        pl = one
+    else:
+        w = du - dl
+        su, sl = _up(du / w), _up(-dl / w)
+        pu, ru = su, -su * dl
+        pl, rl = sl, -sl * du
+    return (lam, hu, hc), (pl, ql, rl), (pu, qu, ru), (sb, su, sl)
+
+
+def _exact_relax(layer: _ExactLayer, dl, du, zl, zu, al, au) -> tuple:
+    """The :class:`_ExactLevel` of one hidden layer from its intervals, and the payload's slopes
+    ``(lam, sb, su, sl)``."""
+    m = layer.width
+    units = [_unit_relax(*v) for v in zip(dl, du, zl, zu, al, au)]
+    lo, klo = fmpq_mat(2 * m, 2 * m), fmpq_mat(2 * m, 1)
+    diff, cols = [], []  # rows upper − lower: (column in [α | β], coefficient of d, of z, constant)
+    for i, ((lam, hu, hc), (pl, ql, rl), (pu, qu, ru), _) in enumerate(units):
+        lo[i, i], lo[i, m + i], klo[i, 0] = pl, ql, rl
+        lo[m + i, m + i] = lam
+        if pu != pl or qu != ql or ru != rl:
+            diff.append((i, pu - pl, qu - ql, ru - rl))
+    for i, ((lam, hu, hc), *_rest) in enumerate(units):
+        if hu != lam or hc != 0:
+            diff.append((m + i, fmpq(0), hu - lam, hc))
+    s = len(diff)
+    U, kU, pick = fmpq_mat(s, 2 * m), fmpq_mat(s, 1), fmpz_mat(2 * m, s)
+    for r, (col, cd, cz, c) in enumerate(diff):
+        i = col % m
+        U[r, i], U[r, m + i], kU[r, 0] = cd, cz, c
+        pick[col, r] = 1
+    (loN, loD), (UN, UD) = _cleared(lo), _cleared(U)
+    den = _lcm(loD, UD)
+    lo_c = (loN * (den // loD)) * layer.coef if loD != den else loN * layer.coef
+    up_c = (UN * (den // UD)) * layer.coef if UD != den else UN * layer.coef
+    (kloN, kloD), (kupN, kupD) = _cleared(lo * layer.bq + klo), _cleared(U * layer.bq + kU)
+    kden = _lcm(kloD, kupD)
+    level = _ExactLevel(lo_c, up_c, den * layer.coef_den, kloN * (kden // kloD), kupN * (kden // kupD), kden,
+                        pick)
+    slopes = (tuple(u[0][0] for u in units),) + tuple(tuple(u[3][t] for u in units) for t in range(3))
+    return level, slopes
+
+
+def _positive(M: fmpz_mat) -> fmpz_mat:
+    """``max(M, 0)`` entry by entry."""
     zero = fmpz(0)
-    ent = N.entries()
-    w = 2 * m + 1
-    out, consts = [], []
-    for i in range(N.nrows()):
-        row = ent[i * w:(i + 1) * w - 1]
-        out += [v if v > 0 else zero for v in row]
-        out += [v if v < 0 else zero for v in row]
-        consts.append(ent[(i + 1) * w - 1])
-    return fmpz_mat(N.nrows(), 4 * m, out), consts
+    return fmpz_mat(M.nrows(), M.ncols(), [v if v > 0 else zero for v in M.entries()])
 
 
-def _exact_relax(dl, du, zl, zu, al, au) -> tuple:
-    """The relaxation matrix ``R`` (``4m × (2m + 1)``: rows ``α⁺, β⁺, α⁻, β⁻`` of every unit, columns
-    ``d, z, 1``) of one layer, and the ``λ`` choices (module docstring; slopes rounded up)."""
-    m = len(dl)
-    R = fmpq_mat(4 * m, 2 * m + 1)
-    lams, sb, su, sl = [], [fmpq(0)] * m, [fmpq(0)] * m, [fmpq(0)] * m
-    c1 = 2 * m
-    for i in range(m):
-        actA, offA, actB, offB = al[i] >= 0, au[i] <= 0, zl[i] >= 0, zu[i] <= 0
-        lam = 0
-        if actB:  # β⁺ row i + m, β⁻ row i + 3m: h = z
-            R[m + i, m + i] = 1
-            R[3 * m + i, m + i] = 1
-            lam = 1
-        elif not offB:
-            a = sb[i] = _up(zu[i] / (zu[i] - zl[i]))
-            R[m + i, m + i] = a
-            R[m + i, c1] = -a * zl[i]
-            lam = 1 if zu[i] >= -zl[i] else 0
-            R[3 * m + i, m + i] = lam
-        lams.append(lam)
-        up, lo = i, 2 * m + i  # α⁺ (upper relaxation of δ), α⁻ (lower)
-        if actA and actB:
-            R[up, i] = R[lo, i] = 1
-        elif offA and offB:
-            pass
-        elif actA and offB:
-            R[up, i] = R[lo, i] = R[up, m + i] = R[lo, m + i] = 1
-        elif offA and actB:
-            R[up, m + i] = R[lo, m + i] = -1
-        elif dl[i] >= 0:
-            R[up, i] = 1
-        elif du[i] <= 0:
-            R[lo, i] = 1
-        else:
-            w = du[i] - dl[i]
-            a, c = su[i], sl[i] = _up(du[i] / w), _up(-dl[i] / w)
-            R[up, i], R[up, c1] = a, -a * dl[i]
-            R[lo, i], R[lo, c1] = c, -c * du[i]
-    return R, (tuple(fmpq(v) for v in lams), tuple(sb), tuple(su), tuple(sl))
-
-
-def _exact_backsub(E, Ns, k, rows: fmpz_mat, mid, rad):
-    """Exact upper bounds of the integer rows ``[C_d | C_z | c]`` of layer ``k`` and their input
-    coefficients. The rows are kept as an integer matrix over one common denominator ``D`` (a
-    scalar), so no entry is ever reduced."""
-    n = len(mid)
-    Mk, D = E.Mh[k]
-    X = rows * Mk
-    const = [fmpz(0)] * rows.nrows()  # over the denominator D
+def _exact_backsub(E: _ExactPair, levels, k: int, rows: fmpz_mat, lo_box, hi_box, box_den) -> tuple:
+    """Exact upper bounds of the integer rows ``[C_d | C_z]`` over ``(d_k, z_k)`` on the box (its
+    ends ``lo_box/box_den``, ``hi_box/box_den``), as numerators over one common denominator, and
+    their input coefficients ``β`` (integer rows over ``D``): ``(numerators, denominator, β rows,
+    D)``. The rows ``Y`` stay an integer matrix over one denominator ``D`` (never reduced); the
+    constants ``c`` are carried apart, an integer column over their own denominator ``Dc`` (the
+    relaxations' constants ``−s·zl`` have larger denominators than the slopes, and a constant never
+    feeds a coefficient). At the input (``δ_0 = 0``), ``max_{x ∈ box} β·x = Σ_i β_i·(hi_i if β_i > 0
+    else lo_i)``."""
+    L = E.layers[k]
+    Y, D = rows * L.coef, L.coef_den
+    c, Dc = rows * L.bias, L.bias_den
     for j in range(k - 1, -1, -1):
-        S, c = _split_signs(X, E.widths[j])
-        Nj, Dj = Ns[j]
-        const = [u * Dj + v * Dj for u, v in zip(const, c)]  # the new denominator is D·Dj
-        X = S * Nj
-        D = D * Dj
-    ent = X.entries()
-    w = 2 * n + 1
-    bounds, betas = [], []
-    for i in range(X.nrows()):
-        beta = [fmpq(v, D) for v in ent[i * w + n:i * w + 2 * n]]
-        bounds.append(fmpq(const[i] + ent[i * w + 2 * n], D)
-                      + sum((b * x + abs(b) * r for b, x, r in zip(beta, mid, rad)), fmpq(0)))
+        lev = levels[j]
+        new, kc = Y * lev.lo, Y * lev.klo
+        if lev.pick.ncols():
+            P = _positive(Y * lev.pick)
+            new, kc = new + P * lev.up, kc + P * lev.kup
+        Dk = D * lev.kden
+        common = _lcm(Dc, Dk)
+        c = c * (common // Dc) + kc * (common // Dk) if Dc != common else c + kc * (common // Dk)
+        Dc = common
+        Y, D = new, D * lev.den
+    n = len(lo_box)
+    w = 2 * n
+    ent, consts = Y.entries(), c.entries()
+    DE = D * box_den
+    common = _lcm(Dc, DE)
+    fc, fu = common // Dc, common // DE
+    nums, betas = [], []
+    for r in range(Y.nrows()):
+        beta = ent[r * w + n:(r + 1) * w]
+        u = fmpz(0)
+        for b, x, y in zip(beta, lo_box, hi_box):
+            u += b * (y if b > 0 else x)
+        nums.append(consts[r] * fc + u * fu)
         betas.append(beta)
-    return bounds, betas
+    return nums, common, betas, D
 
 
-def _exact_compute(E, lower, upper) -> BacksubBounds:
-    mid = [(lo + hi) / 2 for lo, hi in zip(lower, upper)]
+def _exact_compute(E: _ExactPair, lower, upper) -> BacksubBounds:
     rad = [(hi - lo) / 2 for lo, hi in zip(lower, upper)]
-    Ns, layers, unstable = [], [], 0
-    depth = len(E.widths)
+    n = len(lower)
+    box, box_den = _cleared(fmpq_mat(2, n, list(lower) + list(upper)))
+    bent = box.entries()
+    lo_box, hi_box = bent[:n], bent[n:]
+    levels, layers, unstable = [], [], 0
+    depth = len(E.layers)
     for k in range(depth - 1):
-        m = E.widths[k]
-        rows = fmpz_mat(6 * m, 2 * m + 1)
+        m = E.layers[k].width
+        rows = fmpz_mat(6 * m, 2 * m)
         for i in range(m):  # ±d, ±z, ±(d + z)
             rows[i, i], rows[m + i, i] = 1, -1
             rows[2 * m + i, m + i], rows[3 * m + i, m + i] = 1, -1
             rows[4 * m + i, i] = rows[4 * m + i, m + i] = 1
             rows[5 * m + i, i] = rows[5 * m + i, m + i] = -1
-        ub, _ = _exact_backsub(E, Ns, k, rows, mid, rad)
-        du, dl = [_up(v) for v in ub[:m]], [-_up(v) for v in ub[m:2 * m]]
-        zu, zl = [_up(v) for v in ub[2 * m:3 * m]], [-_up(v) for v in ub[3 * m:4 * m]]
-        au, al = [_up(v) for v in ub[4 * m:5 * m]], [-_up(v) for v in ub[5 * m:]]
+        nums, den, _, _ = _exact_backsub(E, levels, k, rows, lo_box, hi_box, box_den)
+        ub = [_up(fmpq(v, den)) for v in nums]
+        du, dl = ub[:m], [-v for v in ub[m:2 * m]]
+        zu, zl = ub[2 * m:3 * m], [-v for v in ub[3 * m:4 * m]]
+        au, al = ub[4 * m:5 * m], [-v for v in ub[5 * m:]]
         unstable += sum(1 for i in range(m) if al[i] < 0 < au[i]) + sum(1 for i in range(m) if zl[i] < 0 < zu[i])
-        R, slopes = _exact_relax(dl, du, zl, zu, al, au)
-        RN, RD = _cleared(R)
-        Ns.append((RN * E.Mh[k][0], RD * E.Mh[k][1]))
+        level, slopes = _exact_relax(E.layers[k], dl, du, zl, zu, al, au)
+        levels.append(level)
         layers.append(dict(zip(PAYLOAD_KEYS, (tuple(dl), tuple(du), tuple(zl), tuple(zu), tuple(al), tuple(au))
                                + slopes)))
-    m = E.widths[-1]
+    m = E.layers[-1].width
     crows = _class_rows(m)
-    rows = fmpz_mat(2 * m + len(crows), 2 * m + 1)
+    rows = fmpz_mat(2 * m + len(crows), 2 * m)
     for i in range(m):
         rows[i, i], rows[m + i, i] = 1, -1
     for r, (_, _, _, cd, cz) in enumerate(crows):
         for i in range(m):
             rows[2 * m + r, i], rows[2 * m + r, m + i] = cd[i], cz[i]
-    ub, betas = _exact_backsub(E, Ns, depth - 1, rows, mid, rad)
+    nums, den, betas, bden = _exact_backsub(E, levels, depth - 1, rows, lo_box, hi_box, box_den)
+    ub = [fmpq(v, den) for v in nums]
     ca, cb = _classes(m, crows, ub[2 * m:])
     upper_t, corners, spread = [], [], [0.0] * len(lower)
     for k in range(m):
         for row in (k, m + k):
             upper_t.append(ub[row])
             corners.append(tuple(1 if b > 0 else 0 for b in betas[row]))
-            spread = [s + abs(float(b)) * float(r) for s, b, r in zip(spread, betas[row], rad)]
+            spread = [s + abs(float(fmpq(b, bden))) * float(r) for s, b, r in zip(spread, betas[row], rad)]
     return BacksubBounds(tuple(upper_t), unstable, tuple(corners), tuple(spread), BacksubPayload(tuple(layers)),
                          ca, cb)
 
