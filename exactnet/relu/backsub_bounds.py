@@ -287,10 +287,6 @@ class _ExactPair:
 
     layers: tuple
 
-    @property
-    def widths(self) -> list:
-        return [L.width for L in self.layers]
-
 
 def _exact_pair(hat_a, hat_b) -> _ExactPair:
     """The pair's layers from the affine matrices ``[W | b]`` of both networks."""
@@ -372,7 +368,7 @@ def _exact_relax(layer: _ExactLayer, dl, du, zl, zu, al, au) -> tuple:
     m = layer.width
     units = [_unit_relax(*v) for v in zip(dl, du, zl, zu, al, au)]
     lo, klo = fmpq_mat(2 * m, 2 * m), fmpq_mat(2 * m, 1)
-    diff, cols = [], []  # rows upper − lower: (column in [α | β], coefficient of d, of z, constant)
+    diff = []  # rows upper − lower: (column in [α | β], coefficient of d, of z, constant)
     for i, ((lam, hu, hc), (pl, ql, rl), (pu, qu, ru), _) in enumerate(units):
         lo[i, i], lo[i, m + i], klo[i, 0] = pl, ql, rl
         lo[m + i, m + i] = lam
@@ -405,29 +401,59 @@ def _positive(M: fmpz_mat) -> fmpz_mat:
     return fmpz_mat(M.nrows(), M.ncols(), [v if v > 0 else zero for v in M.entries()])
 
 
+def _times(blocks, M: fmpz_mat | None = None) -> fmpz_mat:
+    """``Σ_i G_i·H_i·M`` (``G_i = None``: the identity; ``M = None``: the identity), each product
+    taken from the right (``H_i·M`` has few columns when ``M`` does)."""
+    out = None
+    for G, H in blocks:
+        t = H if M is None else H * M
+        if G is not None:
+            t = G * t
+        out = t if out is None else out + t
+    return out
+
+
 def _exact_backsub(E: _ExactPair, levels, k: int, rows: fmpz_mat, lo_box, hi_box, box_den) -> tuple:
     """Exact upper bounds of the integer rows ``[C_d | C_z]`` over ``(d_k, z_k)`` on the box (its
     ends ``lo_box/box_den``, ``hi_box/box_den``), as numerators over one common denominator, and
     their input coefficients ``β`` (integer rows over ``D``): ``(numerators, denominator, β rows,
-    D)``. The rows ``Y`` stay an integer matrix over one denominator ``D`` (never reduced); the
-    constants ``c`` are carried apart, an integer column over their own denominator ``Dc`` (the
-    relaxations' constants ``−s·zl`` have larger denominators than the slopes, and a constant never
-    feeds a coefficient). At the input (``δ_0 = 0``), ``max_{x ∈ box} β·x = Σ_i β_i·(hi_i if β_i > 0
-    else lo_i)``."""
+    D)``.
+
+    The rows are integer rows ``Y`` over one denominator ``D`` (never reduced), held in factored
+    form ``Y = Σ_i G_i·H_i`` (``G_i = None``: the identity). A level (:class:`_ExactLevel`) is linear
+    except for the positive parts ``P = (Y·pick)⁺``, so it maps the blocks ``(G_i, H_i)`` to ``(G_i,
+    H_i·lo)`` and adds the block ``(P, up)``, over ``D·den``: the products are those of the ``2w_k``
+    rows of layer ``k`` and of the few correction rows, not of the ``6w_k`` rows, each of which is a
+    fixed combination of them plus its own corrections. When the blocks have more rows than ``Y``,
+    ``Y`` is formed and carried as one block. The constants ``c`` are carried apart, an integer
+    column over their own denominator ``Dc`` (the relaxations' constants ``−s·zl`` have larger
+    denominators than the slopes, and a constant never feeds a coefficient). At the input
+    (``δ_0 = 0``), ``max_{x ∈ box} β·x = Σ_i β_i·(hi_i if β_i > 0 else lo_i)``."""
     L = E.layers[k]
-    Y, D = rows * L.coef, L.coef_den
+    r = rows.nrows()
+    blocks, D = [(rows, L.coef)], L.coef_den
     c, Dc = rows * L.bias, L.bias_den
+
     for j in range(k - 1, -1, -1):
         lev = levels[j]
-        new, kc = Y * lev.lo, Y * lev.klo
-        if lev.pick.ncols():
-            P = _positive(Y * lev.pick)
-            new, kc = new + P * lev.up, kc + P * lev.kup
+        kc = _times(blocks, lev.klo)
+        s = lev.pick.ncols()
+        P = _positive(_times(blocks, lev.pick)) if s else None
+        if P is not None:
+            kc = kc + P * lev.kup
+        if blocks[0][0] is None:  # one explicit block
+            new = blocks[0][1] * lev.lo
+            blocks = [(None, new + P * lev.up if P is not None else new)]
+        else:
+            blocks = [(G, H * lev.lo) for G, H in blocks] + ([(P, lev.up)] if P is not None else [])
+            if sum(H.nrows() for _, H in blocks) > r:
+                blocks = [(None, _times(blocks))]
         Dk = D * lev.kden
         common = _lcm(Dc, Dk)
         c = c * (common // Dc) + kc * (common // Dk) if Dc != common else c + kc * (common // Dk)
         Dc = common
-        Y, D = new, D * lev.den
+        D = D * lev.den
+    Y = _times(blocks)
     n = len(lo_box)
     w = 2 * n
     ent, consts = Y.entries(), c.entries()
