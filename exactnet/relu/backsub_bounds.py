@@ -309,19 +309,21 @@ def _exact_pair(hat_a, hat_b) -> _ExactPair:
 
 @dataclass(frozen=True)
 class _ExactLevel:
-    """The relaxation of hidden layer ``j`` (width ``m``) composed with layer ``j``: a row ``[α | β]``
-    over ``(δ_j, h_j)`` with integer entries ``Y`` (over a denominator ``D``) becomes the row
-    ``(Y·lo + Y⁺_S·up) / (D·den)`` over ``(δ_{j−1}, h_{j−1})`` plus the constant ``(Y·klo + Y⁺_S·kup) /
-    (D·kden)``, where ``Y⁺_S = max(Y, 0)·pick`` are the positive parts of the coefficients ``S`` whose
-    two relaxation sides differ (``pick``: the ``2m × |S|`` 0/1 matrix selecting them). With ``R^lo``
-    the lower sides (``α_i → pl·d_i + ql·z_i + rl``, ``β_i → λ·z_i``), ``U`` the rows ``upper − lower``
-    of ``S`` and ``L``, ``b`` layer ``j``: ``lo/den = R^lo L``, ``up/den = U L``, ``klo/kden = r^lo + R^lo b``,
-    ``kup/kden = r^U + U b``. Since ``a·upper = a·lower + a·(upper − lower)`` for ``a ≥ 0``, this is the
-    relaxation of the side given by each coefficient's sign (module docstring)."""
+    """The relaxation of hidden layer ``j`` (width ``m``) composed with layer ``j``: a row ``Y = [α | β]``
+    over ``(δ_j, h_j)`` becomes the row ``Y·lo/lo_den + Y⁺_S·up/up_den`` over ``(δ_{j−1}, h_{j−1})`` plus
+    the constant ``(Y·klo + Y⁺_S·kup)/kden``, where ``Y⁺_S = max(Y, 0)·pick`` are the positive parts of
+    the coefficients ``S`` whose two relaxation sides differ (``pick``: the ``2m × |S|`` 0/1 matrix
+    selecting them). With ``R^lo`` the lower sides (``α_i → pl·d_i + ql·z_i + rl``, ``β_i → λ·z_i``),
+    ``U`` the rows ``upper − lower`` of ``S`` and ``L``, ``b`` layer ``j``: ``lo/lo_den = R^lo L``, ``up/up_den
+    = U L``, ``klo/kden = r^lo + R^lo b``, ``kup/kden = r^U + U b``. Since ``a·upper = a·lower + a·(upper −
+    lower)`` for ``a ≥ 0``, this is the relaxation of the side given by each coefficient's sign
+    (module docstring). ``lo`` has its own denominator: its entries are mostly ``0``, ``±1`` or ``λ``
+    times the weights, while the chord slopes in ``up`` have ``BITS``-bit denominators."""
 
     lo: fmpz_mat
+    lo_den: fmpz
     up: fmpz_mat
-    den: fmpz
+    up_den: fmpz
     klo: fmpz_mat
     kup: fmpz_mat
     kden: fmpz
@@ -384,13 +386,10 @@ def _exact_relax(layer: _ExactLayer, dl, du, zl, zu, al, au) -> tuple:
         U[r, i], U[r, m + i], kU[r, 0] = cd, cz, c
         pick[col, r] = 1
     (loN, loD), (UN, UD) = _cleared(lo), _cleared(U)
-    den = _lcm(loD, UD)
-    lo_c = (loN * (den // loD)) * layer.coef if loD != den else loN * layer.coef
-    up_c = (UN * (den // UD)) * layer.coef if UD != den else UN * layer.coef
     (kloN, kloD), (kupN, kupD) = _cleared(lo * layer.bq + klo), _cleared(U * layer.bq + kU)
     kden = _lcm(kloD, kupD)
-    level = _ExactLevel(lo_c, up_c, den * layer.coef_den, kloN * (kden // kloD), kupN * (kden // kupD), kden,
-                        pick)
+    level = _ExactLevel(loN * layer.coef, loD * layer.coef_den, UN * layer.coef, UD * layer.coef_den,
+                        kloN * (kden // kloD), kupN * (kden // kupD), kden, pick)
     slopes = (tuple(u[0][0] for u in units),) + tuple(tuple(u[3][t] for u in units) for t in range(3))
     return level, slopes
 
@@ -401,16 +400,22 @@ def _positive(M: fmpz_mat) -> fmpz_mat:
     return fmpz_mat(M.nrows(), M.ncols(), [v if v > 0 else zero for v in M.entries()])
 
 
-def _times(blocks, M: fmpz_mat | None = None) -> fmpz_mat:
-    """``Σ_i G_i·H_i·M`` (``G_i = None``: the identity; ``M = None``: the identity), each product
-    taken from the right (``H_i·M`` has few columns when ``M`` does)."""
+def _formed(blocks, M: fmpz_mat | None = None) -> tuple:
+    """``(N, D)`` with ``N/D = Σ_i G_i·H_i·M / d_i`` for the blocks ``(G_i, H_i, d_i)`` (``G_i = None``
+    or ``M = None``: the identity) and ``D`` the least common multiple of the ``d_i``; each product
+    is taken from the right (``H_i·M`` has few columns when ``M`` does)."""
+    D = blocks[0][2]
+    for _, _, d in blocks[1:]:
+        D = _lcm(D, d)
     out = None
-    for G, H in blocks:
+    for G, H, d in blocks:
         t = H if M is None else H * M
         if G is not None:
             t = G * t
+        if d != D:
+            t = t * (D // d)
         out = t if out is None else out + t
-    return out
+    return out, D
 
 
 def _exact_backsub(E: _ExactPair, levels, k: int, rows: fmpz_mat, lo_box, hi_box, box_den) -> tuple:
@@ -431,29 +436,23 @@ def _exact_backsub(E: _ExactPair, levels, k: int, rows: fmpz_mat, lo_box, hi_box
     (``δ_0 = 0``), ``max_{x ∈ box} β·x = Σ_i β_i·(hi_i if β_i > 0 else lo_i)``."""
     L = E.layers[k]
     r = rows.nrows()
-    blocks, D = [(rows, L.coef)], L.coef_den
+    blocks = [(rows, L.coef, L.coef_den)]
     c, Dc = rows * L.bias, L.bias_den
-
     for j in range(k - 1, -1, -1):
         lev = levels[j]
-        kc = _times(blocks, lev.klo)
-        s = lev.pick.ncols()
-        P = _positive(_times(blocks, lev.pick)) if s else None
+        kc, D = _formed(blocks, lev.klo)  # Y·klo, over D·kden
+        P = _positive(_formed(blocks, lev.pick)[0]) if lev.pick.ncols() else None  # over D
+        blocks = [(G, H * lev.lo, d * lev.lo_den) for G, H, d in blocks]
         if P is not None:
             kc = kc + P * lev.kup
-        if blocks[0][0] is None:  # one explicit block
-            new = blocks[0][1] * lev.lo
-            blocks = [(None, new + P * lev.up if P is not None else new)]
-        else:
-            blocks = [(G, H * lev.lo) for G, H in blocks] + ([(P, lev.up)] if P is not None else [])
-            if sum(H.nrows() for _, H in blocks) > r:
-                blocks = [(None, _times(blocks))]
+            blocks.append((P, lev.up, D * lev.up_den))
+            if sum(H.nrows() for _, H, _ in blocks) > r:
+                blocks = [(None, *_formed(blocks))]
         Dk = D * lev.kden
         common = _lcm(Dc, Dk)
         c = c * (common // Dc) + kc * (common // Dk) if Dc != common else c + kc * (common // Dk)
         Dc = common
-        D = D * lev.den
-    Y = _times(blocks)
+    Y, D = _formed(blocks)
     n = len(lo_box)
     w = 2 * n
     ent, consts = Y.entries(), c.entries()
