@@ -34,6 +34,17 @@ valid on the wider interval), so the exact result is an upper bound whatever rou
 run did; only the exact bound drops a box. The exact run also returns its intervals and ``λ``
 choices (:class:`BacksubPayload`), from which ``exactnet.check.relu_backsub`` recomputes the same
 bound independently. See ``docs/difference.md`` ("Back-substituted bounds").
+
+**Computation** (exact run). The layers are cleared to integer matrices once per pair. A level's
+relaxation is applied as its lower side plus ``a·(upper − lower)`` on the positive part of the
+sign-dependent coefficients only (:class:`_ExactLevel`); so a row at level ``j`` is a fixed
+combination of the layer's ``2w_k`` rows times the lower sides, plus the correction rows. Only a
+few columns of it are read at each level (the sign-dependent coefficients and the constant), so
+the products are taken from the right, through chains ``lo_t···lo_{j+1}·V_j`` of at most ``|S| + 1``
+columns shared by every layer of the box (:func:`_chains`, :func:`_exact_backsub`); constants are
+carried apart over their own denominators, and the box is applied by integer arithmetic. The
+result is the same rational numbers as the row-by-row computation (tested against it,
+``tests/relu/backsub_reference.py``).
 """
 
 from __future__ import annotations
@@ -312,22 +323,23 @@ class _ExactLevel:
     """The relaxation of hidden layer ``j`` (width ``m``) composed with layer ``j``: a row ``Y = [α | β]``
     over ``(δ_j, h_j)`` becomes the row ``Y·lo/lo_den + Y⁺_S·up/up_den`` over ``(δ_{j−1}, h_{j−1})`` plus
     the constant ``(Y·klo + Y⁺_S·kup)/kden``, where ``Y⁺_S = max(Y, 0)·pick`` are the positive parts of
-    the coefficients ``S`` whose two relaxation sides differ (``pick``: the ``2m × |S|`` 0/1 matrix
-    selecting them). With ``R^lo`` the lower sides (``α_i → pl·d_i + ql·z_i + rl``, ``β_i → λ·z_i``),
-    ``U`` the rows ``upper − lower`` of ``S`` and ``L``, ``b`` layer ``j``: ``lo/lo_den = R^lo L``, ``up/up_den
-    = U L``, ``klo/kden = r^lo + R^lo b``, ``kup/kden = r^U + U b``. Since ``a·upper = a·lower + a·(upper −
-    lower)`` for ``a ≥ 0``, this is the relaxation of the side given by each coefficient's sign
-    (module docstring). ``lo`` has its own denominator: its entries are mostly ``0``, ``±1`` or ``λ``
-    times the weights, while the chord slopes in ``up`` have ``BITS``-bit denominators."""
+    the ``s`` coefficients ``S`` whose two relaxation sides differ (``pick``: the ``2m × s`` 0/1 matrix
+    selecting them; ``thin = [pick | klo]``, all that is read from a row at this level). With ``R^lo``
+    the lower sides (``α_i → pl·d_i + ql·z_i + rl``, ``β_i → λ·z_i``), ``U`` the rows ``upper − lower``
+    of ``S`` and ``L``, ``b`` layer ``j``: ``lo/lo_den = R^lo L``, ``up/up_den = U L``, ``klo/kden = r^lo +
+    R^lo b``, ``kup/kden = r^U + U b``. Since ``a·upper = a·lower + a·(upper − lower)`` for ``a ≥ 0``,
+    this is the relaxation of the side given by each coefficient's sign (module docstring). ``lo``
+    has its own denominator: its entries are mostly ``0``, ``±1`` or ``λ`` times the weights, while
+    the chord slopes in ``up`` have ``BITS``-bit denominators."""
 
     lo: fmpz_mat
     lo_den: fmpz
     up: fmpz_mat
     up_den: fmpz
-    klo: fmpz_mat
     kup: fmpz_mat
     kden: fmpz
-    pick: fmpz_mat
+    thin: fmpz_mat
+    s: int
 
 
 def _unit_relax(dl, du, zl, zu, al, au) -> tuple:
@@ -380,92 +392,115 @@ def _exact_relax(layer: _ExactLayer, dl, du, zl, zu, al, au) -> tuple:
         if hu != lam or hc != 0:
             diff.append((m + i, fmpq(0), hu - lam, hc))
     s = len(diff)
-    U, kU, pick = fmpq_mat(s, 2 * m), fmpq_mat(s, 1), fmpz_mat(2 * m, s)
+    U, kU = fmpq_mat(s, 2 * m), fmpq_mat(s, 1)
     for r, (col, cd, cz, c) in enumerate(diff):
         i = col % m
         U[r, i], U[r, m + i], kU[r, 0] = cd, cz, c
-        pick[col, r] = 1
     (loN, loD), (UN, UD) = _cleared(lo), _cleared(U)
     (kloN, kloD), (kupN, kupD) = _cleared(lo * layer.bq + klo), _cleared(U * layer.bq + kU)
     kden = _lcm(kloD, kupD)
+    kloN = kloN * (kden // kloD)
+    thin = fmpz_mat(2 * m, s + 1)
+    for r, (col, *_rest) in enumerate(diff):
+        thin[col, r] = 1
+    for i in range(2 * m):
+        thin[i, s] = kloN[i, 0]
     level = _ExactLevel(loN * layer.coef, loD * layer.coef_den, UN * layer.coef, UD * layer.coef_den,
-                        kloN * (kden // kloD), kupN * (kden // kupD), kden, pick)
+                        kupN * (kden // kupD), kden, thin, s)
     slopes = (tuple(u[0][0] for u in units),) + tuple(tuple(u[3][t] for u in units) for t in range(3))
     return level, slopes
 
 
-def _positive(M: fmpz_mat) -> fmpz_mat:
-    """``max(M, 0)`` entry by entry."""
-    zero = fmpz(0)
-    return fmpz_mat(M.nrows(), M.ncols(), [v if v > 0 else zero for v in M.entries()])
+def _chains(Q: dict, level: _ExactLevel, t: int) -> dict:
+    """``Q`` extended by level ``t``. ``Q[t, j] = (N, d)``: ``N/d = lo_t·lo_{t−1}···lo_{j+1}·V_j`` (the
+    levels' lower sides, from row space ``(δ_t, h_t)`` down to ``(δ_j, h_j)``, times what is read
+    there, ``V_j = thin_j``, or at the input ``j = −1`` the selection of ``β``), for ``−1 ≤ j ≤ t``:
+    ``Q[t, t] = (thin_t, 1)`` and ``Q[t, j] = lo_t·Q[t − 1, j]``. Every product has the few columns of
+    ``V_j``."""
+    out = dict(Q)
+    out[t, t] = (level.thin, fmpz(1))
+    for j in range(-1, t):
+        N, d = Q[t - 1, j]
+        out[t, j] = (level.lo * N, level.lo_den * d)
+    return out
 
 
-def _formed(blocks, M: fmpz_mat | None = None) -> tuple:
-    """``(N, D)`` with ``N/D = Σ_i G_i·H_i·M / d_i`` for the blocks ``(G_i, H_i, d_i)`` (``G_i = None``
-    or ``M = None``: the identity) and ``D`` the least common multiple of the ``d_i``; each product
-    is taken from the right (``H_i·M`` has few columns when ``M`` does)."""
-    D = blocks[0][2]
-    for _, _, d in blocks[1:]:
+def _input_chain(n: int) -> dict:
+    """``Q`` before the first level: ``Q[−1, −1]`` selects ``β`` from ``[α | β]`` over ``(δ_{−1}, x)``."""
+    sel = fmpz_mat(2 * n, n)
+    for i in range(n):
+        sel[n + i, i] = 1
+    return {(-1, -1): (sel, fmpz(1))}
+
+
+def _read(blocks, Q: dict, j: int) -> tuple:
+    """``(N, D)``: the rows ``Y_j = Σ_i G_i·S_i·lo_{t_i−1}···lo_{j+1} / d_i`` at level ``j`` (over
+    ``(δ_j, h_j)``) times ``V_j`` (:func:`_chains`), as integers ``N`` over ``D``, the least common
+    multiple of the blocks' denominators; a block ``(G, S, d, t)`` starts at row space ``(δ_{t−1},
+    h_{t−1})`` (``G = None``: the identity)."""
+    terms = []
+    for G, S, d, t in blocks:
+        N, q = Q[t - 1, j]
+        T = S * N
+        terms.append((T if G is None else G * T, d * q))
+    D = terms[0][1]
+    for _, d in terms[1:]:
         D = _lcm(D, d)
     out = None
-    for G, H, d in blocks:
-        t = H if M is None else H * M
-        if G is not None:
-            t = G * t
+    for T, d in terms:
         if d != D:
-            t = t * (D // d)
-        out = t if out is None else out + t
+            T = T * (D // d)
+        out = T if out is None else out + T
     return out, D
 
 
-def _exact_backsub(E: _ExactPair, levels, k: int, rows: fmpz_mat, lo_box, hi_box, box_den) -> tuple:
+def _exact_backsub(E: _ExactPair, Q: dict, levels, k: int, rows: fmpz_mat, lo_box, hi_box, box_den) -> tuple:
     """Exact upper bounds of the integer rows ``[C_d | C_z]`` over ``(d_k, z_k)`` on the box (its
     ends ``lo_box/box_den``, ``hi_box/box_den``), as numerators over one common denominator, and
     their input coefficients ``β`` (integer rows over ``D``): ``(numerators, denominator, β rows,
     D)``.
 
-    The rows are integer rows ``Y`` over one denominator ``D`` (never reduced), held in factored
-    form ``Y = Σ_i G_i·H_i`` (``G_i = None``: the identity). A level (:class:`_ExactLevel`) is linear
-    except for the positive parts ``P = (Y·pick)⁺``, so it maps the blocks ``(G_i, H_i)`` to ``(G_i,
-    H_i·lo)`` and adds the block ``(P, up)``, over ``D·den``: the products are those of the ``2w_k``
-    rows of layer ``k`` and of the few correction rows, not of the ``6w_k`` rows, each of which is a
-    fixed combination of them plus its own corrections. When the blocks have more rows than ``Y``,
-    ``Y`` is formed and carried as one block. The constants ``c`` are carried apart, an integer
-    column over their own denominator ``Dc`` (the relaxations' constants ``−s·zl`` have larger
-    denominators than the slopes, and a constant never feeds a coefficient). At the input
-    (``δ_0 = 0``), ``max_{x ∈ box} β·x = Σ_i β_i·(hi_i if β_i > 0 else lo_i)``."""
+    A level (:class:`_ExactLevel`) is linear except for the positive parts ``P = (Y·pick)⁺``, so the
+    rows at level ``j`` are ``Y_j = rows·L_k·lo_{k−1}···lo_{j+1} + Σ_{t > j} P_t·up_t·lo_{t−1}···lo_{j+1}``
+    (each term over its own denominator), and only ``Y_j·V_j`` (the coefficients ``S`` and the
+    constant ``Y_j·klo``) is read at level ``j``. It is computed from the right with the chains of
+    :func:`_chains`, shared by all layers of the box, so every product has the ``|S| + 1`` columns of
+    ``V_j`` (or the ``n`` of ``β``). The constants ``c`` are carried apart, an integer column over their own
+    denominator ``Dc`` (the relaxations' constants ``−s·zl`` have larger denominators than the
+    slopes, and a constant never feeds a coefficient). At the input (``δ_0 = 0``), ``max_{x ∈ box}
+    β·x = Σ_i β_i·(hi_i if β_i > 0 else lo_i)``."""
     L = E.layers[k]
     r = rows.nrows()
-    blocks = [(rows, L.coef, L.coef_den)]
+    zero = fmpz(0)
+    blocks = [(rows, L.coef, L.coef_den, k)]
     c, Dc = rows * L.bias, L.bias_den
     for j in range(k - 1, -1, -1):
         lev = levels[j]
-        kc, D = _formed(blocks, lev.klo)  # Y·klo, over D·kden
-        P = _positive(_formed(blocks, lev.pick)[0]) if lev.pick.ncols() else None  # over D
-        blocks = [(G, H * lev.lo, d * lev.lo_den) for G, H, d in blocks]
-        if P is not None:
+        T, D = _read(blocks, Q, j)
+        s, w = lev.s, lev.s + 1
+        ent = T.entries()
+        kc = fmpz_mat(r, 1, ent[s::w])  # Y·klo, over D·kden
+        if s:
+            P = fmpz_mat(r, s, [v if v > 0 else zero for i in range(r) for v in ent[i * w:i * w + s]])  # over D
             kc = kc + P * lev.kup
-            blocks.append((P, lev.up, D * lev.up_den))
-            if sum(H.nrows() for _, H, _ in blocks) > r:
-                blocks = [(None, *_formed(blocks))]
+            blocks.append((P, lev.up, D * lev.up_den, j))
         Dk = D * lev.kden
         common = _lcm(Dc, Dk)
         c = c * (common // Dc) + kc * (common // Dk) if Dc != common else c + kc * (common // Dk)
         Dc = common
-    Y, D = _formed(blocks)
+    Y, D = _read(blocks, Q, -1)
     n = len(lo_box)
-    w = 2 * n
     ent, consts = Y.entries(), c.entries()
     DE = D * box_den
     common = _lcm(Dc, DE)
     fc, fu = common // Dc, common // DE
     nums, betas = [], []
-    for r in range(Y.nrows()):
-        beta = ent[r * w + n:(r + 1) * w]
-        u = fmpz(0)
+    for i in range(r):
+        beta = ent[i * n:(i + 1) * n]
+        u = zero
         for b, x, y in zip(beta, lo_box, hi_box):
             u += b * (y if b > 0 else x)
-        nums.append(consts[r] * fc + u * fu)
+        nums.append(consts[i] * fc + u * fu)
         betas.append(beta)
     return nums, common, betas, D
 
@@ -477,6 +512,7 @@ def _exact_compute(E: _ExactPair, lower, upper) -> BacksubBounds:
     bent = box.entries()
     lo_box, hi_box = bent[:n], bent[n:]
     levels, layers, unstable = [], [], 0
+    Q = _input_chain(n)
     depth = len(E.layers)
     for k in range(depth - 1):
         m = E.layers[k].width
@@ -486,7 +522,7 @@ def _exact_compute(E: _ExactPair, lower, upper) -> BacksubBounds:
             rows[2 * m + i, m + i], rows[3 * m + i, m + i] = 1, -1
             rows[4 * m + i, i] = rows[4 * m + i, m + i] = 1
             rows[5 * m + i, i] = rows[5 * m + i, m + i] = -1
-        nums, den, _, _ = _exact_backsub(E, levels, k, rows, lo_box, hi_box, box_den)
+        nums, den, _, _ = _exact_backsub(E, Q, levels, k, rows, lo_box, hi_box, box_den)
         ub = [_up(fmpq(v, den)) for v in nums]
         du, dl = ub[:m], [-v for v in ub[m:2 * m]]
         zu, zl = ub[2 * m:3 * m], [-v for v in ub[3 * m:4 * m]]
@@ -494,6 +530,7 @@ def _exact_compute(E: _ExactPair, lower, upper) -> BacksubBounds:
         unstable += sum(1 for i in range(m) if al[i] < 0 < au[i]) + sum(1 for i in range(m) if zl[i] < 0 < zu[i])
         level, slopes = _exact_relax(E.layers[k], dl, du, zl, zu, al, au)
         levels.append(level)
+        Q = _chains(Q, level, k)
         layers.append(dict(zip(PAYLOAD_KEYS, (tuple(dl), tuple(du), tuple(zl), tuple(zu), tuple(al), tuple(au))
                                + slopes)))
     m = E.layers[-1].width
@@ -504,7 +541,7 @@ def _exact_compute(E: _ExactPair, lower, upper) -> BacksubBounds:
     for r, (_, _, _, cd, cz) in enumerate(crows):
         for i in range(m):
             rows[2 * m + r, i], rows[2 * m + r, m + i] = cd[i], cz[i]
-    nums, den, betas, bden = _exact_backsub(E, levels, depth - 1, rows, lo_box, hi_box, box_den)
+    nums, den, betas, bden = _exact_backsub(E, Q, levels, depth - 1, rows, lo_box, hi_box, box_den)
     ub = [fmpq(v, den) for v in nums]
     ca, cb = _classes(m, crows, ub[2 * m:])
     upper_t, corners, spread = [], [], [0.0] * len(lower)
