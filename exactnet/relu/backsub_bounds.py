@@ -40,9 +40,11 @@ relaxation is applied as its lower side plus ``a·(upper − lower)`` on the pos
 sign-dependent coefficients only (:class:`_ExactLevel`); so a row at level ``j`` is a fixed
 combination of the layer's ``2w_k`` rows times the lower sides, plus the correction rows. Only a
 few columns of it are read at each level (the sign-dependent coefficients and the constant), so
-the products are taken from the right, through chains ``lo_t···lo_{j+1}·V_j`` of at most ``|S| + 1``
-columns shared by every layer of the box (:func:`_chains`, :func:`_exact_backsub`); constants are
-carried apart over their own denominators, and the box is applied by integer arithmetic. The
+the products can be taken from the right, through chains ``lo_t···lo_{j+1}·V_j`` of ``|S| + 1``
+columns shared by every layer of the box (:func:`_chain`, :func:`_thin_backsub`); with many
+unstable units (a large box) the rows are instead carried level by level (:func:`_direct_backsub`),
+whichever multiplies less. Constants are carried apart over their own denominators, and the box
+is applied by integer arithmetic. The
 result is the same rational numbers as the row-by-row computation (tested against it,
 ``tests/relu/backsub_reference.py``).
 """
@@ -411,38 +413,38 @@ def _exact_relax(layer: _ExactLayer, dl, du, zl, zu, al, au) -> tuple:
     return level, slopes
 
 
-def _chains(Q: dict, level: _ExactLevel, t: int) -> dict:
-    """``Q`` extended by level ``t``. ``Q[t, j] = (N, d)``: ``N/d = lo_t·lo_{t−1}···lo_{j+1}·V_j`` (the
-    levels' lower sides, from row space ``(δ_t, h_t)`` down to ``(δ_j, h_j)``, times what is read
-    there, ``V_j = thin_j``, or at the input ``j = −1`` the selection of ``β``), for ``−1 ≤ j ≤ t``:
-    ``Q[t, t] = (thin_t, 1)`` and ``Q[t, j] = lo_t·Q[t − 1, j]``. Every product has the few columns of
-    ``V_j``."""
-    out = dict(Q)
-    out[t, t] = (level.thin, fmpz(1))
-    for j in range(-1, t):
-        N, d = Q[t - 1, j]
-        out[t, j] = (level.lo * N, level.lo_den * d)
-    return out
-
-
 def _input_chain(n: int) -> dict:
-    """``Q`` before the first level: ``Q[−1, −1]`` selects ``β`` from ``[α | β]`` over ``(δ_{−1}, x)``."""
+    """The chains before the first level: ``Q[−1, −1]`` selects ``β`` from ``[α | β]`` over ``(δ_{−1}, x)``."""
     sel = fmpz_mat(2 * n, n)
     for i in range(n):
         sel[n + i, i] = 1
     return {(-1, -1): (sel, fmpz(1))}
 
 
-def _read(blocks, Q: dict, j: int) -> tuple:
+def _chain(Q: dict, levels, t: int, j: int) -> tuple:
+    """``Q[t, j] = (N, d)`` with ``N/d = lo_t·lo_{t−1}···lo_{j+1}·V_j`` (the levels' lower sides, from row
+    space ``(δ_t, h_t)`` down to ``(δ_j, h_j)``, times what is read there: ``V_j = thin_j``, or at the
+    input ``j = −1`` the selection of ``β``), for ``−1 ≤ j ≤ t``: ``Q[j, j] = (thin_j, 1)``, ``Q[t, j] =
+    lo_t·Q[t − 1, j]``. Every product has the few columns of ``V_j``. Memoised in ``Q`` (one dict per
+    box, shared by its layers)."""
+    if (t, j) not in Q:
+        if t == j:
+            Q[t, j] = (levels[t].thin, fmpz(1))
+        else:
+            N, d = _chain(Q, levels, t - 1, j)
+            Q[t, j] = (levels[t].lo * N, levels[t].lo_den * d)
+    return Q[t, j]
+
+
+def _read(blocks, Q: dict, levels, j: int) -> tuple:
     """``(N, D)``: the rows ``Y_j = Σ_i G_i·S_i·lo_{t_i−1}···lo_{j+1} / d_i`` at level ``j`` (over
-    ``(δ_j, h_j)``) times ``V_j`` (:func:`_chains`), as integers ``N`` over ``D``, the least common
+    ``(δ_j, h_j)``) times ``V_j`` (:func:`_chain`), as integers ``N`` over ``D``, the least common
     multiple of the blocks' denominators; a block ``(G, S, d, t)`` starts at row space ``(δ_{t−1},
-    h_{t−1})`` (``G = None``: the identity)."""
+    h_{t−1})``."""
     terms = []
     for G, S, d, t in blocks:
-        N, q = Q[t - 1, j]
-        T = S * N
-        terms.append((T if G is None else G * T, d * q))
+        N, q = _chain(Q, levels, t - 1, j)
+        terms.append((G * (S * N), d * q))
     D = terms[0][1]
     for _, d in terms[1:]:
         D = _lcm(D, d)
@@ -454,47 +456,118 @@ def _read(blocks, Q: dict, j: int) -> tuple:
     return out, D
 
 
-def _exact_backsub(E: _ExactPair, Q: dict, levels, k: int, rows: fmpz_mat, lo_box, hi_box, box_den) -> tuple:
-    """Exact upper bounds of the integer rows ``[C_d | C_z]`` over ``(d_k, z_k)`` on the box (its
-    ends ``lo_box/box_den``, ``hi_box/box_den``), as numerators over one common denominator, and
-    their input coefficients ``β`` (integer rows over ``D``): ``(numerators, denominator, β rows,
-    D)``.
+def _split(T: fmpz_mat, s: int) -> tuple:
+    """``[Y·pick | Y·klo]`` → ``(max(Y·pick, 0), Y·klo)``."""
+    r, w, zero = T.nrows(), s + 1, fmpz(0)
+    ent = T.entries()
+    P = fmpz_mat(r, s, [v if v > 0 else zero for i in range(r) for v in ent[i * w:i * w + s]]) if s else None
+    return P, fmpz_mat(r, 1, ent[s::w])
+
+
+def _thin_is_cheaper(E: _ExactPair, Q: dict, levels, k: int, r: int, n: int) -> bool:
+    """Whether :func:`_thin_backsub` of ``r`` rows of layer ``k`` takes fewer multiplications than
+    :func:`_direct_backsub` (chains already in ``Q`` count as free). The thin products have
+    ``|S_j| + 1`` columns and the correction blocks add up, so with many unstable units (a large box)
+    the direct products are cheaper."""
+    def width(j):
+        return 2 * E.layers[j].width if j >= 0 else 2 * n
+
+    def cols(j):
+        return levels[j].s + 1 if j >= 0 else n
+
+    direct = thin = 0
+    for j in range(k - 1, -1, -1):
+        s = levels[j].s
+        direct += r * width(j) * (s + 1) + r * width(j) * width(j - 1) + r * s * width(j - 1)
+    for j in range(k - 1, -2, -1):
+        c = cols(j)
+        thin += (width(k) * width(k - 1) + r * width(k)) * c
+        for t in range(j + 1, k):
+            if (t, j) not in Q:
+                thin += width(t) * width(t - 1) * c
+            thin += (levels[t].s * width(t - 1) + r * levels[t].s) * c
+        if thin >= direct:
+            return False
+    return True
+
+
+def _thin_backsub(E: _ExactPair, Q: dict, levels, k: int, rows: fmpz_mat) -> tuple:
+    """The rows ``[C_d | C_z]`` over ``(d_k, z_k)`` back-substituted to the input: ``(β, D, c, Dc)``, their
+    input coefficients (integer rows over ``D``) and constants (an integer column over ``Dc``).
 
     A level (:class:`_ExactLevel`) is linear except for the positive parts ``P = (Y·pick)⁺``, so the
     rows at level ``j`` are ``Y_j = rows·L_k·lo_{k−1}···lo_{j+1} + Σ_{t > j} P_t·up_t·lo_{t−1}···lo_{j+1}``
     (each term over its own denominator), and only ``Y_j·V_j`` (the coefficients ``S`` and the
     constant ``Y_j·klo``) is read at level ``j``. It is computed from the right with the chains of
-    :func:`_chains`, shared by all layers of the box, so every product has the ``|S| + 1`` columns of
-    ``V_j`` (or the ``n`` of ``β``). The constants ``c`` are carried apart, an integer column over their own
-    denominator ``Dc`` (the relaxations' constants ``−s·zl`` have larger denominators than the
-    slopes, and a constant never feeds a coefficient). At the input (``δ_0 = 0``), ``max_{x ∈ box}
-    β·x = Σ_i β_i·(hi_i if β_i > 0 else lo_i)``."""
+    :func:`_chain`, shared by all layers of the box, so every product has the ``|S| + 1`` columns of
+    ``V_j`` (or the ``n`` of ``β``)."""
     L = E.layers[k]
-    r = rows.nrows()
-    zero = fmpz(0)
     blocks = [(rows, L.coef, L.coef_den, k)]
     c, Dc = rows * L.bias, L.bias_den
     for j in range(k - 1, -1, -1):
         lev = levels[j]
-        T, D = _read(blocks, Q, j)
-        s, w = lev.s, lev.s + 1
-        ent = T.entries()
-        kc = fmpz_mat(r, 1, ent[s::w])  # Y·klo, over D·kden
-        if s:
-            P = fmpz_mat(r, s, [v if v > 0 else zero for i in range(r) for v in ent[i * w:i * w + s]])  # over D
+        T, D = _read(blocks, Q, levels, j)
+        P, kc = _split(T, lev.s)  # over D, and Y·klo over D·kden
+        if P is not None:
             kc = kc + P * lev.kup
             blocks.append((P, lev.up, D * lev.up_den, j))
-        Dk = D * lev.kden
-        common = _lcm(Dc, Dk)
-        c = c * (common // Dc) + kc * (common // Dk) if Dc != common else c + kc * (common // Dk)
-        Dc = common
-    Y, D = _read(blocks, Q, -1)
-    n = len(lo_box)
+        c, Dc = _add_constants(c, Dc, kc, D * lev.kden)
+    beta, D = _read(blocks, Q, levels, -1)
+    return beta, D, c, Dc
+
+
+def _direct_backsub(E: _ExactPair, Q: dict, levels, k: int, rows: fmpz_mat) -> tuple:
+    """As :func:`_thin_backsub`, level by level on the whole rows: ``Y ← Y·lo + P·up`` (over a common
+    denominator; ``lo`` alone when no coefficient is sign-dependent)."""
+    L = E.layers[k]
+    Y, D = rows * L.coef, L.coef_den
+    c, Dc = rows * L.bias, L.bias_den
+    for j in range(k - 1, -1, -1):
+        lev = levels[j]
+        P, kc = _split(Y * lev.thin, lev.s)
+        if P is not None:
+            kc = kc + P * lev.kup
+        c, Dc = _add_constants(c, Dc, kc, D * lev.kden)
+        new = Y * lev.lo
+        if P is None:
+            Y, D = new, D * lev.lo_den
+        else:
+            den = _lcm(lev.lo_den, lev.up_den)
+            up = P * lev.up
+            if den != lev.lo_den:
+                new = new * (den // lev.lo_den)
+            if den != lev.up_den:
+                up = up * (den // lev.up_den)
+            Y, D = new + up, D * den
+    sel, _ = Q[-1, -1]
+    return Y * sel, D, c, Dc
+
+
+def _add_constants(c: fmpz_mat, Dc: fmpz, kc: fmpz_mat, Dk: fmpz) -> tuple:
+    """``c/Dc + kc/Dk`` over the least common multiple of the denominators."""
+    common = _lcm(Dc, Dk)
+    if Dc != common:
+        c = c * (common // Dc)
+    return c + kc * (common // Dk) if Dk != common else c + kc, common
+
+
+def _exact_backsub(E: _ExactPair, Q: dict, levels, k: int, rows: fmpz_mat, lo_box, hi_box, box_den) -> tuple:
+    """Exact upper bounds of the integer rows ``[C_d | C_z]`` over ``(d_k, z_k)`` on the box (its
+    ends ``lo_box/box_den``, ``hi_box/box_den``), as numerators over one common denominator, and
+    their input coefficients ``β`` (integer rows over ``D``): ``(numerators, denominator, β rows,
+    D)``. The rows go down by :func:`_thin_backsub` or :func:`_direct_backsub`, whichever
+    multiplies less (:func:`_thin_is_cheaper`; the same numbers either way). The constants are
+    carried apart, an integer column over their own denominator (the relaxations' constants
+    ``−s·zl`` have larger denominators than the slopes, and a constant never feeds a coefficient).
+    At the input (``δ_0 = 0``), ``max_{x ∈ box} β·x = Σ_i β_i·(hi_i if β_i > 0 else lo_i)``."""
+    n, r = len(lo_box), rows.nrows()
+    run = _thin_backsub if _thin_is_cheaper(E, Q, levels, k, r, n) else _direct_backsub
+    Y, D, c, Dc = run(E, Q, levels, k, rows)
     ent, consts = Y.entries(), c.entries()
     DE = D * box_den
     common = _lcm(Dc, DE)
     fc, fu = common // Dc, common // DE
-    nums, betas = [], []
+    nums, betas, zero = [], [], fmpz(0)
     for i in range(r):
         beta = ent[i * n:(i + 1) * n]
         u = zero
@@ -530,7 +603,6 @@ def _exact_compute(E: _ExactPair, lower, upper) -> BacksubBounds:
         unstable += sum(1 for i in range(m) if al[i] < 0 < au[i]) + sum(1 for i in range(m) if zl[i] < 0 < zu[i])
         level, slopes = _exact_relax(E.layers[k], dl, du, zl, zu, al, au)
         levels.append(level)
-        Q = _chains(Q, level, k)
         layers.append(dict(zip(PAYLOAD_KEYS, (tuple(dl), tuple(du), tuple(zl), tuple(zu), tuple(al), tuple(au))
                                + slopes)))
     m = E.layers[-1].width

@@ -3,19 +3,24 @@ pre-optimisation code (tests/relu/backsub_reference.py) returns — the same bou
 classes, unstable count and payload (intervals and slopes) — on random small pairs of equal widths
 (identical networks, one entry changed, every entry perturbed, unrelated networks, every unit
 active, every unit of a layer dead) and random boxes, some of zero width in some coordinates; and
-its bounds enclose the exact difference of the networks at points of the box."""
+its bounds enclose the exact difference of the networks at points of the box. Both ways of carrying
+the rows down (thin products from the right, or level by level) are tested, each forced on every
+layer, and with the cost model's choice."""
 
 from __future__ import annotations
 
 import itertools
 import random
+from unittest import mock
 
+import pytest
 from flint import fmpq
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from exactnet.network import forward_exact
 from exactnet.network.argmax import exact_argmax
+from exactnet.relu import backsub_bounds
 from exactnet.relu.backsub_bounds import BacksubPair
 from exactnet.relu.symbolic_bounds import CompiledNet
 
@@ -83,19 +88,28 @@ widths_st = st.builds(lambda n, hidden, out: [n, *hidden, out], st.integers(1, 3
                       st.lists(st.integers(1, 6), min_size=1, max_size=3), st.integers(1, 3))
 
 
-@settings(max_examples=200, deadline=None)
+def _forced(way):
+    """The cost model (``None``), or the thin (``True``) or level-by-level (``False``) way on every layer."""
+    if way is None:
+        return mock.patch.object(backsub_bounds, "_thin_is_cheaper", backsub_bounds._thin_is_cheaper)
+    return mock.patch.object(backsub_bounds, "_thin_is_cheaper", lambda *args: way)
+
+
+@pytest.mark.parametrize("way", [None, True, False])
+@settings(max_examples=150, deadline=None)
 @given(st.integers(0, 10**9), widths_st, st.sampled_from(KINDS), st.sets(st.integers(0, 2), max_size=2))
-@example(1, [2, 2, 2, 2, 1], "unrelated", set())  # one output: the correction blocks outgrow the rows at once
+@example(1, [2, 2, 2, 2, 1], "unrelated", set())
 @example(2, [3, 6, 6, 6, 3], "perturbed", set())
 @example(3, [2, 4, 3, 2], "identical", {0})
 @example(4, [1, 5, 5, 1], "dead layer", set())
 @example(5, [3, 6, 6, 2], "all active", {1})
-def test_optimised_exact_bounds_equal_the_reference(seed, widths, kind, flat):
+def test_optimised_exact_bounds_equal_the_reference(way, seed, widths, kind, flat):
     rnd = random.Random(seed)
     a, b = make_pair(rnd, widths, kind)
     lower, upper = make_box(rnd, widths[0], kind, flat)
     ha, hb = hats(a, b)
-    got = BacksubPair(ha, hb).exact_bounds(lower, upper)
+    with _forced(way):
+        got = BacksubPair(ha, hb).exact_bounds(lower, upper)
     ref = reference_exact_bounds(ha, hb, lower, upper)
     assert got.upper == ref.upper
     assert got.payload.layers == ref.payload.layers and _json(got) == _json(ref)
@@ -106,15 +120,17 @@ def test_optimised_exact_bounds_equal_the_reference(seed, widths, kind, flat):
         assert all(v == 0 for v in got.upper)
 
 
-@settings(max_examples=100, deadline=None)
+@pytest.mark.parametrize("way", [True, False])
+@settings(max_examples=60, deadline=None)
 @given(st.integers(0, 10**9), widths_st, st.sampled_from(KINDS), st.sets(st.integers(0, 2), max_size=2))
 @example(1, [2, 2, 2, 2, 1], "unrelated", set())
 @example(6, [2, 5, 5, 2], "one entry", {1})
-def test_optimised_exact_bounds_enclose_the_difference(seed, widths, kind, flat):
+def test_optimised_exact_bounds_enclose_the_difference(way, seed, widths, kind, flat):
     rnd = random.Random(seed)
     a, b = make_pair(rnd, widths, kind)
     lower, upper = make_box(rnd, widths[0], kind, flat)
-    res = BacksubPair(*hats(a, b)).exact_bounds(lower, upper)
+    with _forced(way):
+        res = BacksubPair(*hats(a, b)).exact_bounds(lower, upper)
     pts = list(itertools.product(*zip(lower, upper)))
     pts += [tuple(lo + (hi - lo) * fmpq(rnd.randint(0, 12), 12) for lo, hi in zip(lower, upper)) for _ in range(20)]
     for x in pts:
@@ -123,6 +139,29 @@ def test_optimised_exact_bounds_enclose_the_difference(seed, widths, kind, flat)
             assert ya[k] - yb[k] <= res.upper[2 * k]
             assert yb[k] - ya[k] <= res.upper[2 * k + 1]
         assert exact_argmax(ya)[0] in res.classes_a and exact_argmax(yb)[0] in res.classes_b
+
+
+def test_the_cost_model_picks_each_way():
+    """Thin products on a small box with few unstable units, level by level on a large one with
+    many (where the thin products' columns and correction blocks add up)."""
+    rnd = random.Random(12)
+    a, b = make_pair(rnd, [3, 6, 6, 6, 6, 2], "perturbed")
+    ha, hb = hats(a, b)
+    for lower, upper in (([fmpq(-1, 100)] * 3, [fmpq(1, 100)] * 3), ([fmpq(-4)] * 3, [fmpq(4)] * 3)):
+        seen = []
+        real = backsub_bounds._thin_is_cheaper
+
+        def spy(*args):
+            seen.append(real(*args))
+            return seen[-1]
+
+        with mock.patch.object(backsub_bounds, "_thin_is_cheaper", spy):
+            got = BacksubPair(ha, hb).exact_bounds(lower, upper)
+        assert got == reference_exact_bounds(ha, hb, lower, upper)
+        if lower[0] == fmpq(-1, 100):
+            assert got.unstable <= 2 and any(seen)
+        else:
+            assert got.unstable >= 40 and not any(seen)
 
 
 def test_a_compiled_pair_gives_the_reference_on_every_sub_box():
