@@ -44,9 +44,9 @@ the products can be taken from the right, through chains ``lo_t···lo_{j+1}·V
 columns shared by every layer of the box (:func:`_chain`, :func:`_thin_backsub`); with many
 unstable units (a large box) the rows are instead carried level by level (:func:`_direct_backsub`),
 whichever multiplies less. Constants are carried apart over their own denominators, and the box
-is applied by integer arithmetic. The
-result is the same rational numbers as the row-by-row computation (tested against it,
-``tests/relu/backsub_reference.py``).
+is applied by integer arithmetic. The result is the same rational numbers as the previous
+computation (one product per level of all rows, each split by sign), which the tests keep as their
+reference (``tests/relu/backsub_reference.py``).
 """
 
 from __future__ import annotations
@@ -345,9 +345,9 @@ class _ExactLevel:
 
 
 def _unit_relax(dl, du, zl, zu, al, au) -> tuple:
-    """One unit's relaxation (module docstring; slopes rounded up): ``((lam, hu, hc), (pl, ql, rl), (pu,
-    qu, ru), (sb, su, sl))`` with ``lam·z ≤ h ≤ hu·z + hc`` and ``pl·d + ql·z + rl ≤ δ ≤ pu·d + qu·z + ru``,
-    and the payload's slopes (``0`` where unused)."""
+    """One unit's relaxation (module docstring; slopes rounded up): ``((lam, hu, hc), (pl, ql, rl),
+    (pu, qu, ru), (sb, su, sl))`` with ``lam·z ≤ h ≤ hu·z + hc`` and ``pl·d + ql·z + rl ≤ δ ≤ pu·d + qu·z +
+    ru``, and the payload's slopes (``0`` where unused)."""
     zero, one = fmpq(0), fmpq(1)
     actA, offA, actB, offB = al >= 0, au <= 0, zl >= 0, zu <= 0
     lam = hu = hc = sb = su = sl = zero
@@ -414,7 +414,8 @@ def _exact_relax(layer: _ExactLayer, dl, du, zl, zu, al, au) -> tuple:
 
 
 def _input_chain(n: int) -> dict:
-    """The chains before the first level: ``Q[−1, −1]`` selects ``β`` from ``[α | β]`` over ``(δ_{−1}, x)``."""
+    """The chains before the first level: ``Q[−1, −1]`` selects ``β`` from ``[α | β]`` over
+    ``(δ_{−1}, x)``."""
     sel = fmpz_mat(2 * n, n)
     for i in range(n):
         sel[n + i, i] = 1
@@ -496,8 +497,8 @@ def _thin_backsub(E: _ExactPair, Q: dict, levels, k: int, rows: fmpz_mat) -> tup
     input coefficients (integer rows over ``D``) and constants (an integer column over ``Dc``).
 
     A level (:class:`_ExactLevel`) is linear except for the positive parts ``P = (Y·pick)⁺``, so the
-    rows at level ``j`` are ``Y_j = rows·L_k·lo_{k−1}···lo_{j+1} + Σ_{t > j} P_t·up_t·lo_{t−1}···lo_{j+1}``
-    (each term over its own denominator), and only ``Y_j·V_j`` (the coefficients ``S`` and the
+    rows at level ``j`` are ``Y_j = rows·L_k·lo_{k−1}···lo_{j+1} + Σ_{t > j} P_t·up_t·lo_{t−1}···
+    lo_{j+1}`` (each term over its own denominator), and only ``Y_j·V_j`` (the coefficients ``S`` and the
     constant ``Y_j·klo``) is read at level ``j``. It is computed from the right with the chains of
     :func:`_chain`, shared by all layers of the box, so every product has the ``|S| + 1`` columns of
     ``V_j`` (or the ``n`` of ``β``)."""
