@@ -437,30 +437,61 @@ def _chain(Q: dict, levels, t: int, j: int) -> tuple:
     return Q[t, j]
 
 
-def _read(blocks, Q: dict, levels, j: int) -> tuple:
-    """``(N, D)``: the rows ``Y_j = Σ_i G_i·S_i·lo_{t_i−1}···lo_{j+1} / d_i`` at level ``j`` (over
-    ``(δ_j, h_j)``) times ``V_j`` (:func:`_chain`), as integers ``N`` over ``D``, the least common
-    multiple of the blocks' denominators; a block ``(G, S, d, t)`` starts at row space ``(δ_{t−1},
-    h_{t−1})``."""
+def _sparse(rows: fmpz_mat) -> list:
+    """The nonzero entries ``[(column, value), ...]`` of each row (the rows of interest have at most
+    four, ``±1``)."""
+    w, ent = rows.ncols(), rows.entries()
+    return [[(c, v) for c, v in enumerate(ent[i * w:(i + 1) * w]) if v != 0] for i in range(rows.nrows())]
+
+
+#: From this many columns read at a level on, the rows' product is taken entry by entry
+#: (:func:`_read`): ``±1`` combinations in Python beat FLINT's dense product of the sparse rows.
+SPARSE_FROM = 12
+
+
+def _read(rows: fmpz_mat, sparse, blocks, Q: dict, levels, j: int) -> tuple:
+    """``(entries, D)``: the rows ``Y_j = rows·S_0·lo_{k−1}···lo_{j+1} / d_0 + Σ_{i ≥ 1} G_i·S_i·lo_{t_i−1}···
+    lo_{j+1} / d_i`` at level ``j`` (over ``(δ_j, h_j)``) times ``V_j`` (:func:`_chain`), as the row-major
+    integer entries over ``D``, the least common multiple of the blocks' denominators; a block ``(G,
+    S, d, t)`` starts at row space ``(δ_{t−1}, h_{t−1})``, and the first block's ``G`` is ``rows`` (with
+    at least :data:`SPARSE_FROM` columns and ``sparse`` given, :func:`_sparse`, its product is taken
+    entry by entry)."""
     terms = []
     for G, S, d, t in blocks:
         N, q = _chain(Q, levels, t - 1, j)
-        terms.append((G * (S * N), d * q))
-    D = terms[0][1]
-    for _, d in terms[1:]:
+        terms.append((G, S * N, d * q))
+    D = terms[0][2]
+    for _, _, d in terms[1:]:
         D = _lcm(D, d)
-    out = None
-    for T, d in terms:
+    T0, d0 = terms[0][1], terms[0][2]
+    if d0 != D:
+        T0 = T0 * (D // d0)
+    c = T0.ncols()
+    by_entry = sparse is not None and c >= SPARSE_FROM
+    acc = None if by_entry else rows * T0
+    for G, T, d in terms[1:]:
+        T = G * T
         if d != D:
             T = T * (D // d)
-        out = T if out is None else out + T
+        acc = T if acc is None else acc + T
+    if not by_entry:
+        return acc.entries(), D
+    base, out = T0.entries(), []
+    for row in sparse:
+        val = None
+        for col, a in row:
+            seg = base[col * c:(col + 1) * c]
+            seg = seg if a == 1 else [-v for v in seg] if a == -1 else [a * v for v in seg]
+            val = seg if val is None else [x + y for x, y in zip(val, seg)]
+        out += val if val is not None else [fmpz(0)] * c
+    if acc is not None:
+        out = [x + y for x, y in zip(out, acc.entries())]
     return out, D
 
 
-def _split(T: fmpz_mat, s: int) -> tuple:
-    """``[Y·pick | Y·klo]`` → ``(max(Y·pick, 0), Y·klo)``."""
-    r, w, zero = T.nrows(), s + 1, fmpz(0)
-    ent = T.entries()
+def _split(ent: list, r: int, s: int) -> tuple:
+    """The row-major entries of ``[Y·pick | Y·klo]`` (``r`` rows) → ``(max(Y·pick, 0), Y·klo)``."""
+    w, zero = s + 1, fmpz(0)
     P = fmpz_mat(r, s, [v if v > 0 else zero for i in range(r) for v in ent[i * w:i * w + s]]) if s else None
     return P, fmpz_mat(r, 1, ent[s::w])
 
@@ -494,7 +525,8 @@ def _thin_is_cheaper(E: _ExactPair, Q: dict, levels, k: int, r: int, n: int) -> 
 
 def _thin_backsub(E: _ExactPair, Q: dict, levels, k: int, rows: fmpz_mat) -> tuple:
     """The rows ``[C_d | C_z]`` over ``(d_k, z_k)`` back-substituted to the input: ``(β, D, c, Dc)``, their
-    input coefficients (integer rows over ``D``) and constants (an integer column over ``Dc``).
+    input coefficients (row-major integer entries over ``D``) and constants (an integer column over
+    ``Dc``).
 
     A level (:class:`_ExactLevel`) is linear except for the positive parts ``P = (Y·pick)⁺``, so the
     rows at level ``j`` are ``Y_j = rows·L_k·lo_{k−1}···lo_{j+1} + Σ_{t > j} P_t·up_t·lo_{t−1}···
@@ -503,17 +535,19 @@ def _thin_backsub(E: _ExactPair, Q: dict, levels, k: int, rows: fmpz_mat) -> tup
     :func:`_chain`, shared by all layers of the box, so every product has the ``|S| + 1`` columns of
     ``V_j`` (or the ``n`` of ``β``)."""
     L = E.layers[k]
-    blocks = [(rows, L.coef, L.coef_den, k)]
+    r = rows.nrows()
+    sparse = _sparse(rows) if any(levels[j].s + 1 >= SPARSE_FROM for j in range(k)) else None
+    blocks = [(None, L.coef, L.coef_den, k)]
     c, Dc = rows * L.bias, L.bias_den
     for j in range(k - 1, -1, -1):
         lev = levels[j]
-        T, D = _read(blocks, Q, levels, j)
-        P, kc = _split(T, lev.s)  # over D, and Y·klo over D·kden
+        T, D = _read(rows, sparse, blocks, Q, levels, j)
+        P, kc = _split(T, r, lev.s)  # over D, and Y·klo over D·kden
         if P is not None:
             kc = kc + P * lev.kup
             blocks.append((P, lev.up, D * lev.up_den, j))
         c, Dc = _add_constants(c, Dc, kc, D * lev.kden)
-    beta, D = _read(blocks, Q, levels, -1)
+    beta, D = _read(rows, sparse, blocks, Q, levels, -1)
     return beta, D, c, Dc
 
 
@@ -525,7 +559,7 @@ def _direct_backsub(E: _ExactPair, Q: dict, levels, k: int, rows: fmpz_mat) -> t
     c, Dc = rows * L.bias, L.bias_den
     for j in range(k - 1, -1, -1):
         lev = levels[j]
-        P, kc = _split(Y * lev.thin, lev.s)
+        P, kc = _split((Y * lev.thin).entries(), Y.nrows(), lev.s)
         if P is not None:
             kc = kc + P * lev.kup
         c, Dc = _add_constants(c, Dc, kc, D * lev.kden)
@@ -541,7 +575,7 @@ def _direct_backsub(E: _ExactPair, Q: dict, levels, k: int, rows: fmpz_mat) -> t
                 up = up * (den // lev.up_den)
             Y, D = new + up, D * den
     sel, _ = Q[-1, -1]
-    return Y * sel, D, c, Dc
+    return (Y * sel).entries(), D, c, Dc
 
 
 def _add_constants(c: fmpz_mat, Dc: fmpz, kc: fmpz_mat, Dk: fmpz) -> tuple:
@@ -563,8 +597,8 @@ def _exact_backsub(E: _ExactPair, Q: dict, levels, k: int, rows: fmpz_mat, lo_bo
     At the input (``δ_0 = 0``), ``max_{x ∈ box} β·x = Σ_i β_i·(hi_i if β_i > 0 else lo_i)``."""
     n, r = len(lo_box), rows.nrows()
     run = _thin_backsub if _thin_is_cheaper(E, Q, levels, k, r, n) else _direct_backsub
-    Y, D, c, Dc = run(E, Q, levels, k, rows)
-    ent, consts = Y.entries(), c.entries()
+    ent, D, c, Dc = run(E, Q, levels, k, rows)
+    consts = c.entries()
     DE = D * box_den
     common = _lcm(Dc, DE)
     fc, fu = common // Dc, common // DE

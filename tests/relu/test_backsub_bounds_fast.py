@@ -5,7 +5,8 @@ classes, unstable count and payload (intervals and slopes) — on random small p
 active, every unit of a layer dead) and random boxes, some of zero width in some coordinates; and
 its bounds enclose the exact difference of the networks at points of the box. Both ways of carrying
 the rows down (thin products from the right, or level by level) are tested, each forced on every
-layer, and with the cost model's choice."""
+layer (the thin one also with the rows' products always taken entry by entry), and with the cost
+model's choice."""
 
 from __future__ import annotations
 
@@ -89,13 +90,16 @@ widths_st = st.builds(lambda n, hidden, out: [n, *hidden, out], st.integers(1, 3
 
 
 def _forced(way):
-    """The cost model (``None``), or the thin (``True``) or level-by-level (``False``) way on every layer."""
+    """The cost model (``None``), the thin way (``True``) or level by level (``False``) on every layer,
+    or the thin way with the rows' products always taken entry by entry (``"sparse"``)."""
     if way is None:
         return mock.patch.object(backsub_bounds, "_thin_is_cheaper", backsub_bounds._thin_is_cheaper)
+    if way == "sparse":
+        return mock.patch.multiple(backsub_bounds, _thin_is_cheaper=lambda *args: True, SPARSE_FROM=1)
     return mock.patch.object(backsub_bounds, "_thin_is_cheaper", lambda *args: way)
 
 
-@pytest.mark.parametrize("way", [None, True, False])
+@pytest.mark.parametrize("way", [None, True, False, "sparse"])
 @settings(max_examples=150, deadline=None)
 @given(st.integers(0, 10**9), widths_st, st.sampled_from(KINDS), st.sets(st.integers(0, 2), max_size=2))
 @example(1, [2, 2, 2, 2, 1], "unrelated", set())
@@ -120,7 +124,7 @@ def test_optimised_exact_bounds_equal_the_reference(way, seed, widths, kind, fla
         assert all(v == 0 for v in got.upper)
 
 
-@pytest.mark.parametrize("way", [True, False])
+@pytest.mark.parametrize("way", [True, False, "sparse"])
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 10**9), widths_st, st.sampled_from(KINDS), st.sets(st.integers(0, 2), max_size=2))
 @example(1, [2, 2, 2, 2, 1], "unrelated", set())
