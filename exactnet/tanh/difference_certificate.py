@@ -11,8 +11,10 @@ Built after :func:`exactnet.tanh.max_difference.max_difference_enclosure` has fo
   (``J`` encloses the Jacobian of ``d`` through ``sech²`` on those ranges). Nearly equal units of
   ``A`` and ``B`` are **paired** (:func:`pair_units`, listed in the evidence) and enclosed through
   ``tanh u − tanh v = sinh(u − v)/(cosh u cosh v)``, so a small change of weights stays small. The test here is made
-  against ``upper`` minus a margin of ``2^-(p−24)·(1 + |upper|)`` at precision ``p``, so that the
-  checker, recomputing the same enclosures at ``2p`` bits, finds them inside ``[−upper, upper]``.
+  against ``upper`` minus a margin of ``2^-(p−24)·(1 + |upper|)`` at precision ``p``, with every
+  enclosure's radius widened by ``2^-16`` of itself (:data:`RADIUS_SLACK`: Arb rounds radii to 30
+  bits), so that the checker, recomputing the same enclosures at ``2p`` bits, finds them inside
+  ``[−upper, upper]``.
   The box to split next is the coordinate with the largest ``r_i · max_o |J_oi|``.
 
 The cover is computed from the two networks as given (not the simplified difference the search
@@ -130,6 +132,22 @@ def pair_units(a: Network, b: Network) -> list[tuple[int, int]]:
     return pairs
 
 
+#: The prover widens the radius of every enclosure by this fraction before it accepts a leaf. The
+#: checker recomputes the same enclosures at twice the precision, but Arb's radii are 30-bit magnitudes
+#: rounded up at every operation (and at every union), so a ball there can come out wider by a few
+#: parts in 2^30 of its radius, which a margin relative to ``upper`` alone does not cover (a leaf at
+#: the maximiser accepted at 128 bits was refused at 256: its mean-value enclosure ended 1e-39 below
+#: ``−upper``). A leaf accepted with this slack is accepted by the checker.
+RADIUS_SLACK = fmpq(1, 1 << 16)
+
+
+def _within(v: arb, limit: fmpq) -> bool:
+    """``v``, its radius widened by :data:`RADIUS_SLACK`, lies in ``[−limit, limit]``."""
+    if not v.is_finite():
+        return False
+    return abs(v.mid()) + v.rad() * (1 + arb(RADIUS_SLACK)) <= limit
+
+
 def _leaf(P: _Pair, c, r, limit: fmpq):
     """``(True, None)`` when every output is provably within ``±limit`` on the box, else
     ``(False, coordinate to split)``."""
@@ -140,7 +158,7 @@ def _leaf(P: _Pair, c, r, limit: fmpq):
     score = [0.0] * len(r)  # only chooses the coordinate to split (a heuristic, floats are fine)
     for o in range(len(nat)):
         mean = mid[o] + sum((J[o][i] * balls[i] for i in range(len(r))), arb(0))
-        if not any(v <= limit and v >= -limit for v in (nat[o], mean)):
+        if not any(_within(v, limit) for v in (nat[o], mean)):
             ok = False
         for i in range(len(r)):
             mag = float(abs(J[o][i]).upper()) if J[o][i].is_finite() else float("inf")

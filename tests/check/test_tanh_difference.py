@@ -136,3 +136,16 @@ def test_any_pairing_is_sound(example):
     c["evidence"]["pairs"] = []
     result = check_certificate(c)
     assert not result.valid or res.lower <= res.upper  # a valid answer is still the true interval
+
+
+def test_a_leaf_at_the_maximiser_checks_at_the_checkers_precision():
+    """Found by the property test above: the maximum is attained at the box's corner x = 1, where the
+    mean-value enclosure of the last leaf is tight. Accepted by the prover at 128 bits with a margin
+    relative to ``upper`` only, the same enclosure recomputed by the checker at 256 bits ended 1e-39
+    below ``−upper`` (Arb rounds radii to 30 bits); the prover now widens its radii first."""
+    a = Network.from_lists("tanh", [([[q(-3, 4)], [0]], [q(1, 4), 0]), ([[q(3, 4), 0], [0, 0]], [0, 0])])
+    b = Network.from_lists("tanh", [([[q(-5, 12)], [0]], [q(1, 4), 0]), ([[q(3, 4), 0], [0, 0]], [0, 0])])
+    res, cert = _certify(a, b, Box.from_bounds([-1], [1]))
+    result = check_certificate(cert)
+    assert result.valid, result.reason
+    assert res.lower <= q(cert["claim"]["upper"])

@@ -105,7 +105,6 @@ def test_rich_on_a_terminal_stderr_only():
     proc = subprocess.Popen([sys.executable, "-m", "exactnet", "reproduce", "--quick", "relu-fdim-inhomogeneous",
                              "relu-fdim-architecture-maximum", "--json"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                             stderr=slave)
-    os.close(slave)
     chunks: list[bytes] = []
 
     def drain():  # read the terminal while the command runs (a full pty buffer would block it)
@@ -124,6 +123,15 @@ def test_rich_on_a_terminal_stderr_only():
         out, _ = proc.communicate(timeout=300)
     finally:
         proc.kill()
+    # the child has exited, but its last writes may still wait in the terminal's buffer: this process
+    # holds the slave open until the reader has taken them (on Linux, closing the last slave first can
+    # lose unread output, which a loaded machine showed as an empty stderr)
+    seen, waited = -1, 0
+    while seen != len(chunks) and waited < 40:
+        seen = len(chunks)
+        time.sleep(0.25)
+        waited += 1
+    os.close(slave)
     reader.join(timeout=10)
     os.close(master)
     err = b"".join(chunks).decode("utf-8", "replace")
