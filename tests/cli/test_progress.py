@@ -102,9 +102,10 @@ def test_rich_on_a_terminal_stderr_only():
     master, slave = os.openpty()
     env = dict(os.environ, COLUMNS="100")
     env.pop("EXACTNET_DEBUG", None)
-    proc = subprocess.Popen([sys.executable, "-m", "exactnet", "reproduce", "--quick", "relu-fdim-inhomogeneous",
-                             "relu-fdim-architecture-maximum", "--json"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=slave)
+    # every quick claim (about 3 s): the line appears after RICH_AFTER seconds, and two fdim claims
+    # (about 0.25 s on a recent machine) ended before it
+    proc = subprocess.Popen([sys.executable, "-m", "exactnet", "reproduce", "--quick", "--json"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=slave)
     chunks: list[bytes] = []
 
     def drain():  # read the terminal while the command runs (a full pty buffer would block it)
