@@ -224,15 +224,19 @@ class _Fields:
         self._theta: dict = {}
         self._jac: dict = {}
         self._gradients: dict = {}
+        self._term_cache: dict = {}
 
     def gradient(self, e) -> tuple:
         """The field ``∇e``, registered as a gradient (its Jacobian is symmetric: half the derivatives)."""
         F = tuple((i, e.derivative(i)) for i, deg in enumerate(e.degrees()) if deg)
-        self._gradients[id(F)] = F
+        self._gradients[id(F)] = (F, e)
         return F
 
     def forget(self, F) -> None:
         """Drop what is cached for ``F`` (a field that is not kept)."""
+        entry = self._gradients.get(id(F))
+        if entry is not None:
+            self._term_cache.pop(id(entry[1]), None)
         for cache in (self._res, self._theta, self._jac, self._gradients):
             cache.pop(id(F), None)
 
@@ -248,6 +252,9 @@ class _Fields:
         """``F`` at the probes modulo ``p``: one int64 array per probe (the values at ``θ`` are computed
         exactly and kept for :meth:`at_theta`)."""
         key = id(F)
+        if key not in self._res and key in self._gradients:
+            out, exact = self._gradient_values(self._gradients[key][1])
+            self._res[key], self._theta[key] = (F, out), (F, exact)
         if key not in self._res:
             out = np.zeros((len(self.points), self.D), dtype=np.int64)
             exact = [fmpq(0)] * self.D
@@ -262,26 +269,97 @@ class _Fields:
 
     def jacobian(self, F):
         """The Jacobian of ``F`` modulo ``p`` at the probes, sparse: rows ``I``, columns ``J`` and the values
-        ``V`` (one row per probe). The polynomials ``∂_j F_i`` are not kept (:meth:`bracket` forms them
-        again for the few brackets that are kept)."""
+        ``V`` (one row per probe), with the exact values at ``θ``; for a gradient field the Hessian
+        (:meth:`_hessian`). The polynomials ``∂_j F_i`` are not kept (:meth:`bracket` forms them again
+        for the few brackets that are kept)."""
         key = id(F)
-        if key not in self._jac:
+        if key not in self._jac and key in self._gradients:
+            self._jac[key] = (F, *self._hessian(self._gradients[key][1]))
+        if key not in self._jac:  # a bracket: entry by entry
             I, J, values, exact = [], [], [], []
-            symmetric = key in self._gradients  # F = ∇e: the Jacobian is the Hessian of e
             for i, e in F:
                 for j, deg in enumerate(e.degrees()):
-                    if deg and not (symmetric and j < i):
+                    if deg:
                         d = e.derivative(j)
                         x = d(*self.theta)
-                        v = [self._mod(x)] + [self._mod(d(*pt)) for pt in self.points[1:]]
-                        for r, c in ((i, j), (j, i)) if symmetric and j != i else ((i, j),):
-                            I.append(r)
-                            J.append(c)
-                            values.append(v)
-                            exact.append(x)
+                        I.append(i)
+                        J.append(j)
+                        values.append([self._mod(x)] + [self._mod(d(*pt)) for pt in self.points[1:]])
+                        exact.append(x)
             V = np.array(values, dtype=np.int64).reshape(len(values), len(self.points)).T
             self._jac[key] = (F, (np.array(I, dtype=np.int64), np.array(J, dtype=np.int64), V), exact)
         return self._jac[key][1]
+
+    def _terms(self, e) -> list:
+        """The terms of ``e`` as ``(c, [(v, a_v), …])`` (non-zero exponents only), read once per ``e``."""
+        key = id(e)
+        if key not in self._term_cache:
+            self._term_cache[key] = (e, [(c, [(v, a) for v, a in enumerate(exps) if a]) for exps, c in e.terms()])
+        return self._term_cache[key][1]
+
+    def _monomial(self, c, rest):
+        """``c·Π θ_v^{a_v}`` exactly at ``θ`` and modulo ``p`` at the other probes."""
+        p, theta = self.p, self.theta
+        value = c
+        for v, a in rest:
+            if a:
+                value *= theta[v] ** a
+        cm = self._mod(c)
+        res = []
+        for pt in self.points[1:]:
+            r = cm
+            for v, a in rest:
+                if a:
+                    r = r * pow(pt[v], a, p) % p
+            res.append(r)
+        return value, res
+
+    def _gradient_values(self, e):
+        """``∇e`` modulo ``p`` at the probes and exactly at ``θ``, from the terms of ``e``."""
+        p = self.p
+        exact = [fmpq(0)] * self.D
+        out = np.zeros((len(self.points), self.D), dtype=np.int64)
+        acc: dict = {}
+        for c, factors in self._terms(e):
+            for i, ai in factors:
+                value, res = self._monomial(c * ai, [(v, a - (v == i)) for v, a in factors])
+                old = acc.get(i)
+                acc[i] = (value, res) if old is None else (old[0] + value, [(u + w) % p for u, w in zip(old[1], res)])
+        for i, (value, res) in acc.items():
+            exact[i] = value
+            out[0, i] = self._mod(value)
+            out[1:, i] = res
+        return out, exact
+
+    def _hessian(self, e):
+        """The Jacobian of ``∇e`` (the Hessian of ``e``) from the terms of ``e`` (read once): each term
+        ``c·Π θ_v^{a_v}`` adds ``c·∂_i∂_j Π θ_v^{a_v}`` to entry ``(i, j)``, evaluated exactly at ``θ`` and
+        modulo ``p`` at the probes. One pass over the terms instead of one evaluation, converting all
+        ``D`` coordinates, per entry."""
+        p = self.p
+        acc: dict = {}
+        for c, factors in self._terms(e):
+            for x, (i, ai) in enumerate(factors):
+                for (j, aj) in factors[x:]:
+                    if i == j and ai < 2:
+                        continue
+                    mult = ai * (ai - 1) if i == j else ai * aj
+                    value, res = self._monomial(c * mult, [(v, a - (v == i) - (v == j)) for v, a in factors])
+                    old = acc.get((i, j))
+                    acc[(i, j)] = (value, res) if old is None else (old[0] + value,
+                                                                    [(u + w) % p for u, w in zip(old[1], res)])
+        I, J, values, exact = [], [], [], []
+        for (i, j), (x, res) in acc.items():
+            if x == 0 and not any(res):
+                continue
+            v = [self._mod(x)] + res
+            for r, c in ((i, j), (j, i)) if j != i else ((i, j),):
+                I.append(r)
+                J.append(c)
+                values.append(v)
+                exact.append(x)
+        V = np.array(values, dtype=np.int64).reshape(len(values), len(self.points)).T
+        return (np.array(I, dtype=np.int64), np.array(J, dtype=np.int64), V), exact
 
     def bracket_at_theta(self, X, Y) -> list:
         """``[X, Y](θ) = DY(θ)·X(θ) − DX(θ)·Y(θ)``, exact, from the Jacobians' exact values at ``θ``."""

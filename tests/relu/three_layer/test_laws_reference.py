@@ -188,3 +188,43 @@ def test_polynomial_brackets_match_their_values(net, seed):
         values = fields.bracket_residues(X, Y)
         fresh = module._Fields(len(theta), theta, probes, seed)  # Z's own residues, not adopted ones
         assert (fresh.residues(Z) == values).all()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.tuples(st.integers(-5, 5), st.lists(st.integers(0, 3), min_size=4, max_size=4)), min_size=1,
+                max_size=6), st.integers(0, 10**6))
+def test_gradient_values_and_hessians_from_terms(terms, seed):
+    """The values of ``∇e`` and of its Hessian read off the terms of ``e`` equal the evaluations of the
+    derivative polynomials (exactly at ``θ``, modulo ``p`` at the probes), also for exponents above 1
+    (the network's entries are multilinear, so only this test sees them)."""
+    import random
+
+    from flint import fmpq_mpoly_ctx
+
+    from exactnet.relu.three_layer import laws as module
+
+    ctx = fmpq_mpoly_ctx.get(("t", 4), "lex")
+    g = ctx.gens()
+    e = ctx.constant(0)
+    for c, exps in terms:
+        m = ctx.constant(c)
+        for v, a in enumerate(exps):
+            m = m * g[v] ** a
+        e = e + m
+    rnd = random.Random(seed)
+    theta = [fmpq(rnd.randint(-9, 9), rnd.randint(1, 5)) for _ in range(4)]
+    probes = [theta] + [[v + fmpq(rnd.randint(-9, 9), 997) for v in theta] for _ in range(2)]
+    fields = module._Fields(4, theta, probes, seed)
+    F = fields.gradient(e)
+    plain = tuple((i, d) for i, d in F)  # the same polynomials, not registered as a gradient
+    other = module._Fields(4, theta, probes, seed)
+    assert (fields.residues(F) == other.residues(plain)).all()
+    assert fields.at_theta(F) == other.at_theta(plain)
+    (I, J, V), (I2, J2, V2) = fields.jacobian(F), other.jacobian(plain)
+    dense = {(i, j): (V[:, t].tolist(), x) for t, (i, j, x) in enumerate(zip(I.tolist(), J.tolist(),
+                                                                            fields._jac[id(F)][2]))}
+    dense2 = {(i, j): (V2[:, t].tolist(), x) for t, (i, j, x) in enumerate(zip(I2.tolist(), J2.tolist(),
+                                                                              other._jac[id(plain)][2]))}
+    zero = ([0, 0, 0], fmpq(0))
+    for key in set(dense) | set(dense2):
+        assert dense.get(key, zero) == dense2.get(key, zero), key
