@@ -3,30 +3,14 @@
 composed with it, the rows split by sign at every level), kept only as the reference that
 ``tests/relu/test_backsub_bounds_fast.py`` compares the optimised ``BacksubPair.exact_bounds`` with:
 the two must return equal :class:`~exactnet.relu.backsub_bounds.BacksubBounds` (bounds, corners,
-spread, classes and the payload's intervals and slopes). The data classes and the class rows are
-the production module's; the mathematics is in its docstring."""
+spread, classes and the payload's intervals and slopes). The data classes, the class rows and the outward rounding
+(unchanged by the optimisation) are the production module's; the mathematics is in its docstring."""
 
 from __future__ import annotations
 
 from flint import fmpq, fmpq_mat, fmpz, fmpz_mat
 
-from exactnet.relu.backsub_bounds import BITS, PAYLOAD_KEYS, BacksubBounds, BacksubPayload, _class_rows, _classes
-
-
-def _down(q: fmpq, bits: int = BITS) -> fmpq:
-    """The largest dyadic number of ``bits`` significant bits ``≤ q``."""
-    if q == 0:
-        return q
-    e = bits - int(abs(q).p.bit_length() - abs(q).q.bit_length())
-    if e >= 0:
-        s = fmpz(2) ** e
-        return fmpq((q * s).floor(), s)
-    d = fmpz(2) ** (-e)
-    return fmpq((q / d).floor() * d)
-
-
-def _up(q: fmpq, bits: int = BITS) -> fmpq:
-    return -_down(-q, bits)
+from exactnet.relu.backsub_bounds import PAYLOAD_KEYS, BacksubBounds, BacksubPayload, _class_rows, _classes, _up
 
 
 class _ExactPair:

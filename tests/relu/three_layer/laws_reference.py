@@ -6,7 +6,6 @@ the package."""
 from __future__ import annotations
 
 import random
-from typing import Sequence
 
 from flint import fmpq
 
@@ -90,14 +89,8 @@ def _dot(a, b):
     return sympy.expand(sum(x * y for x, y in zip(a, b)))
 
 
-def laws(net: Network, data: Sequence | None = None, *, max_depth: int = 4, seed: int = 0,
-         deadline: Deadline = NO_DEADLINE) -> Laws:
-    """The conservation laws at ``net`` (see the module docstring). ``data``: exact input points
-    (default: ``n0 + 1`` points in every activation region, so every realised pattern is visited).
-    ``deadline``: cooperative checkpoints in every loop (the region enumeration of the default data,
-    per data point, per pattern, per generating field, per law and field verified, per bracket, per
-    generator without a law); when it passes :class:`~exactnet.deadline.TimeLimitReached` is raised
-    ("time limit reached during the conservation laws", naming the inner step when it passed there)."""
+def laws(net: Network, data=None, *, max_depth: int = 4, seed: int = 0, deadline: Deadline = NO_DEADLINE) -> Laws:
+    """The reference computation (the production signature and time-limit handling)."""
     try:
         return _laws(net, data, max_depth, seed, deadline)
     except TimeLimitReached as exc:
